@@ -1,0 +1,40 @@
+"""Environment-driven settings, read at call time in one place (tests and users may change them)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_HF_ENDPOINT = "https://huggingface.co"
+MANIFEST_NAME = "ptm.toml"
+LOCK_NAME = "ptm.lock"
+
+
+def hf_endpoint() -> str:
+    return os.environ.get("HF_ENDPOINT", DEFAULT_HF_ENDPOINT).rstrip("/")
+
+
+def hf_token() -> str | None:
+    """An explicit token, or None to let huggingface_hub use its own login."""
+    return os.environ.get("HF_TOKEN") or None
+
+
+def _cache_root() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+
+
+def ptm_home() -> Path:
+    """The content-addressed store shared by all projects of this user."""
+    return Path(os.environ.get("PTM_HOME") or _cache_root() / "ptmlock")
+
+
+def hf_hub_cache() -> Path:
+    """Where huggingface_hub (and so transformers) looks for models, honouring its own variables."""
+    if cache := os.environ.get("HF_HUB_CACHE"):
+        return Path(cache)
+    hf_home = os.environ.get("HF_HOME") or _cache_root() / "huggingface"
+    return Path(hf_home) / "hub"
+
+
+def max_workers() -> int:
+    return int(os.environ.get("PTM_MAX_WORKERS", "16"))

@@ -1,0 +1,43 @@
+"""One error family: raised deep with a user-facing message, printed once at the CLI edge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PtmError(Exception):
+    """An expected failure: its message is one line that says what is wrong and how to fix it."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class ManifestError(PtmError):
+    """ptm.toml is malformed or inconsistent; the message names file and line."""
+
+    exit_code = 2
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path = str(path)
+        self.line = line
+
+
+class LockError(PtmError):
+    """ptm.lock is missing, malformed or stale."""
+
+
+class ResolveError(PtmError):
+    """A model could not be resolved on its hub (not found, gated, unreachable, unsafe)."""
+
+
+class IntegrityError(PtmError):
+    """Bytes did not match the hash the lock promises."""
+
+    exit_code = 3

@@ -1,0 +1,43 @@
+"""Model sources behind one interface (see base.Source); a new source is one module here."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import PtmError
+from .base import Download, Resolution, Source
+
+__all__ = [
+    "KNOWN_HUBS",
+    "SUPPORTED",
+    "Download",
+    "Resolution",
+    "Source",
+    "check_options",
+    "manifest_keys",
+    "source_for",
+]
+
+KNOWN_HUBS = ("huggingface", "torchhub", "url", "local")
+# Modules are imported on first use so that commands which never touch a hub stay light.
+_MODULES = {"huggingface": "ptmlock.hubs.huggingface"}
+SUPPORTED = tuple(_MODULES)
+
+
+def source_for(hub: str) -> Source:
+    module = _MODULES.get(hub)
+    if module is None:
+        raise PtmError(
+            f"hub '{hub}' is not supported by this version of ptmlock (supported: {', '.join(_MODULES)})"
+        )
+    return importlib.import_module(module).SOURCE
+
+
+def manifest_keys(hub: str) -> tuple[str, ...]:
+    return source_for(hub).manifest_keys
+
+
+def check_options(hub: str, options: Mapping[str, Any]) -> tuple[str, str] | None:
+    return source_for(hub).check_options(options)

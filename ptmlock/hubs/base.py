@@ -1,0 +1,44 @@
+"""The one small interface every model source implements."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from ..lockfile import LockedFile, LockedModel
+    from ..manifest import ModelSpec
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a source pins for one declared model."""
+
+    commit: str
+    files: tuple[LockedFile, ...]
+    license: str | None = None
+
+
+@dataclass(frozen=True)
+class Download:
+    """An open byte stream for one locked file, possibly starting past the beginning (a resumed range)."""
+
+    offset: int
+    chunks: Iterator[bytes]
+
+
+class Source(Protocol):
+    name: str
+    # Keys a [models.X] table of this hub may carry besides the common ones.
+    manifest_keys: tuple[str, ...]
+
+    def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
+        """(key, message) for the first invalid hub-specific option, or None; no I/O."""
+
+    def resolve(self, spec: ModelSpec) -> Resolution:
+        """Pin a declared model: its commit and every selected file's path, size and sha256."""
+
+    def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> AbstractContextManager[Download]:
+        """Stream the bytes of a locked file, from ``offset`` when the source can resume."""

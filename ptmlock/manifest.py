@@ -1,0 +1,274 @@
+"""ptm.toml: parse and validate the manifest into frozen data, with errors that name file and line."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import tomlkit
+import tomlkit.exceptions
+
+from . import hubs
+from .errors import ManifestError
+from .taxonomy import EDGE_KINDS, FEATURE_HANDOFF, HANDOFF_MODES, ROLES, STAGES
+from .tomlpos import locate
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
+_BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+
+TOP_LEVEL_KEYS = ("models", "edges")
+# Keys every model may have whatever its hub; they describe the model, they do not change its bytes.
+DESCRIPTIVE_KEYS = ("role", "group", "task", "description")
+EDGE_KEYS = ("from", "to", "kind", "mode", "stage", "description")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One declared model. ``options`` holds the hub-specific keys as written."""
+
+    name: str
+    hub: str
+    revision: str
+    role: str
+    group: str | None
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    task: str | None
+    description: str | None
+    options: Mapping[str, Any]
+    line: int | None = None
+    pin_hash: str = ""
+
+    @property
+    def repo(self) -> str | None:
+        return self.options.get("repo")
+
+    @property
+    def pinned(self) -> bool:
+        return bool(COMMIT_RE.match(self.revision))
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    kind: str
+    mode: str | None = None
+    stage: str | None = None
+    description: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    models: Mapping[str, ModelSpec]
+    edges: tuple[Edge, ...] = ()
+    content_hash: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+def canonical_hash(value: Any) -> str:
+    """A stable hash of plain data: what matters is the values, not the layout or comments."""
+    encoded = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def check_revision(revision: Any) -> str | None:
+    """Why ``revision`` is not a usable git ref or commit, or None when it is."""
+    if not isinstance(revision, str) or not revision.strip():
+        return "revision must be a non-empty string (a branch, a tag or a 40-hex commit)"
+    if re.fullmatch(r"[0-9a-fA-F]{41,}", revision):
+        return f"revision '{revision}' is longer than a 40-hex commit sha"
+    if re.fullmatch(r"[0-9A-F]{40}", revision) and not COMMIT_RE.match(revision):
+        return f"commit '{revision}' must be lowercase: '{revision.lower()}'"
+    if (
+        _BAD_REF_CHARS.search(revision)
+        or ".." in revision
+        or "//" in revision
+        or "@{" in revision
+        or revision.startswith(("-", "/", "."))
+        or revision.endswith(("/", ".", ".lock"))
+    ):
+        return f"revision '{revision}' is not a valid branch, tag or commit name"
+    return None
+
+
+class _Checker:
+    """Validation with positions: every complaint names the file and the line."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def fail(self, table: tuple[str | int, ...], key: str | None, message: str) -> ManifestError:
+        return ManifestError(self.path, locate(self.text, table, key), message)
+
+    def known_keys(
+        self, table: tuple[str | int, ...], data: Mapping[str, Any], allowed: tuple[str, ...]
+    ) -> None:
+        for key in data:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = (
+                    f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(sorted(allowed))}"
+                )
+                where = "top level" if not table else "[" + ".".join(str(p) for p in table) + "]"
+                raise self.fail(table, key, f"unknown key '{key}' in {where}; {hint}")
+
+    def string(
+        self,
+        table: tuple[str | int, ...],
+        data: Mapping[str, Any],
+        key: str,
+        *,
+        required: bool = False,
+        choices: tuple[str, ...] | None = None,
+    ) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                raise self.fail(table, None, f"[{'.'.join(map(str, table))}] needs '{key}'")
+            return None
+        if not isinstance(value, str):
+            raise self.fail(table, key, f"'{key}' must be a string, not {type(value).__name__}")
+        if choices is not None and value not in choices:
+            close = difflib.get_close_matches(value, choices, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(choices)}"
+            raise self.fail(table, key, f"{key} '{value}' is not known; {hint}")
+        return value
+
+    def patterns(self, table: tuple[str | int, ...], data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(table, key, f"'{key}' must be a list of glob patterns, e.g. [\"*.json\"]")
+        return tuple(value)
+
+
+def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
+    table = ("models", name)
+    if not NAME_RE.match(name):
+        raise check.fail(table, None, f"model name '{name}' may only use letters, digits, '-' and '_'")
+    if not isinstance(data, Mapping):
+        raise check.fail(("models",), name, f"models.{name} must be a table, e.g. [models.{name}]")
+    hub = check.string(table, data, "hub", choices=hubs.KNOWN_HUBS) or "huggingface"
+    if hub not in hubs.SUPPORTED:
+        raise check.fail(
+            table,
+            "hub",
+            f"hub '{hub}' is not supported by this ptmlock yet; use one of: " + ", ".join(hubs.SUPPORTED),
+        )
+    source_keys = hubs.manifest_keys(hub)
+    check.known_keys(table, data, ("hub", *DESCRIPTIVE_KEYS, *source_keys))
+    options = {k: v for k, v in data.items() if k in source_keys}
+    problem = hubs.check_options(hub, options)
+    if problem:
+        key, message = problem
+        raise check.fail(table, key, message)
+    revision = options.get("revision", "main")
+    if "revision" in source_keys and (why := check_revision(revision)):
+        raise check.fail(table, "revision", why)
+    role = check.string(table, data, "role", choices=ROLES) or "complementary"
+    group = check.string(table, data, "group")
+    if role == "interchangeable" and not group:
+        raise check.fail(
+            table, "role", f"interchangeable model '{name}' needs a group, e.g. group = \"encoder\""
+        )
+    if group and role != "interchangeable":
+        raise check.fail(
+            table, "group", f"'{name}' has a group but role is '{role}'; set role = \"interchangeable\""
+        )
+    pin_data = {"hub": hub, **options}
+    return ModelSpec(
+        name=name,
+        hub=hub,
+        revision=revision,
+        role=role,
+        group=group,
+        include=check.patterns(table, data, "include") if "include" in source_keys else (),
+        exclude=check.patterns(table, data, "exclude") if "exclude" in source_keys else (),
+        task=check.string(table, data, "task"),
+        description=check.string(table, data, "description"),
+        options=MappingProxyType(options),
+        line=locate(check.text, table),
+        pin_hash=canonical_hash(pin_data),
+    )
+
+
+def _edge(check: _Checker, index: int, data: Any, models: Mapping[str, ModelSpec]) -> Edge:
+    table = ("edges", index)
+    if not isinstance(data, Mapping):
+        raise check.fail(("edges",), None, "edges must be an array of tables: [[edges]]")
+    check.known_keys(table, data, EDGE_KEYS)
+    ends = {}
+    for key in ("from", "to"):
+        end = check.string(table, data, key, required=True)
+        if end not in models:
+            close = difflib.get_close_matches(str(end), list(models), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"declare it as [models.{end}]"
+            raise check.fail(table, key, f"edge {key} '{end}' is not a declared model; {hint}")
+        ends[key] = end
+    kind = check.string(table, data, "kind", required=True, choices=EDGE_KINDS)
+    mode = check.string(table, data, "mode", choices=HANDOFF_MODES)
+    if kind == FEATURE_HANDOFF and mode is None:
+        raise check.fail(
+            table, "kind", f"a {FEATURE_HANDOFF} edge needs mode = one of {', '.join(HANDOFF_MODES)}"
+        )
+    if kind != FEATURE_HANDOFF and mode is not None:
+        raise check.fail(table, "mode", f"mode only applies to {FEATURE_HANDOFF} edges, not {kind}")
+    return Edge(
+        source=ends["from"],
+        target=ends["to"],
+        kind=str(kind),
+        mode=mode,
+        stage=check.string(table, data, "stage", choices=STAGES),
+        description=check.string(table, data, "description"),
+        line=locate(check.text, table),
+    )
+
+
+def parse_manifest(text: str, path: Path | str = "ptm.toml") -> Manifest:
+    path = Path(path)
+    try:
+        document = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError as error:
+        reason = str(error).split(" at line ")[0]
+        raise ManifestError(path, error.line, f"invalid TOML: {reason}") from None
+    data = document.unwrap()
+    check = _Checker(path, text)
+    check.known_keys((), data, TOP_LEVEL_KEYS)
+    raw_models = data.get("models", {})
+    if not isinstance(raw_models, Mapping):
+        raise check.fail((), "models", "models must be a table of [models.<name>] tables")
+    models = {name: _model(check, name, spec) for name, spec in raw_models.items()}
+    raw_edges = data.get("edges", [])
+    if not isinstance(raw_edges, list):
+        raise check.fail((), "edges", "edges must be an array of tables: [[edges]]")
+    edges = tuple(_edge(check, i, e, models) for i, e in enumerate(raw_edges))
+    return Manifest(
+        path=path,
+        models=MappingProxyType(models),
+        edges=edges,
+        content_hash=canonical_hash(data),
+        data=MappingProxyType(data),
+    )
+
+
+def load_manifest(path: Path) -> Manifest:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManifestError(path, None, "not found; create one with `ptm init`") from None
+    except UnicodeDecodeError as error:
+        raise ManifestError(path, None, f"is not UTF-8 text ({error.reason})") from None
+    return parse_manifest(text, path)

@@ -1,0 +1,41 @@
+"""Where a project's ptm.toml and ptm.lock are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import config
+from .lockfile import Lock, read_lock
+from .manifest import Manifest, load_manifest
+
+
+@dataclass(frozen=True)
+class Project:
+    manifest_path: Path
+
+    @property
+    def root(self) -> Path:
+        return self.manifest_path.parent
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / config.LOCK_NAME
+
+    def manifest(self) -> Manifest:
+        return load_manifest(self.manifest_path)
+
+    def lock(self) -> Lock | None:
+        return read_lock(self.lock_path)
+
+
+def find_project(manifest: Path | None = None, start: Path | None = None) -> Project:
+    """The given manifest, else the nearest ptm.toml from ``start`` upwards, else one in ``start``."""
+    if manifest is not None:
+        return Project(manifest.absolute())
+    start = (start or Path.cwd()).absolute()
+    for folder in (start, *start.parents):
+        candidate = folder / config.MANIFEST_NAME
+        if candidate.is_file():
+            return Project(candidate)
+    return Project(start / config.MANIFEST_NAME)

@@ -1,0 +1,96 @@
+"""`ptm lock`: pin every declared model concurrently, keeping existing pins unless told to move them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from . import config, hubs
+from .errors import PtmError
+from .lockfile import Lock, LockedModel
+from .manifest import Manifest, ModelSpec
+
+ADDED, UPDATED, UNCHANGED, KEPT, REMOVED = "added", "updated", "unchanged", "kept", "removed"
+
+
+@dataclass(frozen=True)
+class Change:
+    name: str
+    status: str
+    old: LockedModel | None
+    new: LockedModel | None
+
+
+@dataclass(frozen=True)
+class LockResult:
+    lock: Lock
+    changes: tuple[Change, ...]
+
+
+def resolve_model(spec: ModelSpec) -> LockedModel:
+    resolution = hubs.source_for(spec.hub).resolve(spec)
+    return LockedModel(
+        name=spec.name,
+        hub=spec.hub,
+        repo=spec.repo,
+        revision=spec.revision,
+        commit=resolution.commit,
+        license=resolution.license,
+        pin_hash=spec.pin_hash,
+        files=resolution.files,
+    )
+
+
+def _needs_resolution(spec: ModelSpec, previous: Lock | None, upgrade: Collection[str] | None) -> bool:
+    if upgrade is not None and (not upgrade or spec.name in upgrade):
+        return True
+    old = previous.models.get(spec.name) if previous else None
+    return old is None or old.pin_hash != spec.pin_hash
+
+
+def lock_project(
+    manifest: Manifest,
+    previous: Lock | None,
+    upgrade: Collection[str] | None = None,
+    on_resolved: Callable[[LockedModel], None] | None = None,
+) -> LockResult:
+    """The new lock. ``upgrade`` is None (keep pins), empty (move every pin) or the names to move."""
+    unknown = sorted(set(upgrade or ()) - set(manifest.models))
+    if unknown:
+        raise PtmError(f"cannot upgrade {', '.join(unknown)}: not declared in {manifest.path}")
+    todo = [s for s in manifest.models.values() if _needs_resolution(s, previous, upgrade)]
+
+    def run(spec: ModelSpec) -> LockedModel | PtmError:
+        try:
+            model = resolve_model(spec)
+        except PtmError as error:
+            return error
+        if on_resolved:
+            on_resolved(model)
+        return model
+
+    with ThreadPoolExecutor(max_workers=max(1, min(config.max_workers(), len(todo)))) as pool:
+        outcomes = dict(zip([s.name for s in todo], pool.map(run, todo), strict=True))
+    failures = [o for o in outcomes.values() if isinstance(o, PtmError)]
+    if failures:
+        more = f" (and {len(failures) - 1} more error(s))" if len(failures) > 1 else ""
+        raise PtmError(failures[0].message + more, exit_code=failures[0].exit_code)
+
+    models: dict[str, LockedModel] = {}
+    changes = []
+    for name in sorted(manifest.models):
+        old = previous.models.get(name) if previous else None
+        new = outcomes.get(name, old)
+        assert isinstance(new, LockedModel)
+        models[name] = new
+        if old is None:
+            status = ADDED
+        elif name not in outcomes:
+            status = KEPT
+        else:
+            status = UNCHANGED if old == new else UPDATED
+        changes.append(Change(name, status, old, new))
+    for name in sorted(set(previous.models) - set(manifest.models) if previous else ()):
+        changes.append(Change(name, REMOVED, previous.models[name] if previous else None, None))
+    return LockResult(Lock(manifest_hash=manifest.content_hash, models=models), tuple(changes))

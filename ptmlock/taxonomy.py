@@ -1,0 +1,26 @@
+"""The vocabulary of multi-model systems: roles, interaction kinds, handoff modes, pipeline stages."""
+
+from __future__ import annotations
+
+ROLES = ("complementary", "interchangeable")
+
+FEATURE_HANDOFF = "feature-handoff"
+FEEDBACK_GUIDANCE = "feedback-guidance"
+EVALUATION = "evaluation"
+POST_PROCESSING = "post-processing"
+EDGE_KINDS = (FEATURE_HANDOFF, FEEDBACK_GUIDANCE, EVALUATION, POST_PROCESSING)
+
+HANDOFF_MODES = ("hierarchical", "sequential", "parallel")
+
+STAGES = (
+    "initialization",
+    "adaptation",
+    "preprocessing",
+    "prompting",
+    "feature-extraction",
+    "fine-tuning",
+    "inference",
+    "post-processing",
+    "evaluation",
+    "delivery",
+)

@@ -1,0 +1,99 @@
+"""Shared fixtures: the local Hugging Face Hub, an isolated project folder and the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from fixtures.hub import FakeHub, HubServer, build_tiny_models, populate_standard
+from ptmlock.cli import cli
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """Environment for running `python -m ptmlock` (or fixtures) in a child process from this checkout."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def tiny_models(request: pytest.FixtureRequest):
+    # Built once and cached across sessions and xdist workers (atomic writes inside).
+    return build_tiny_models(Path(request.config.cache.mkdir("ptm-tiny-models")))
+
+
+@dataclass
+class LiveHub:
+    hub: FakeHub
+    url: str
+
+
+@pytest.fixture
+def hub(tiny_models, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveHub]:
+    fake = FakeHub()
+    populate_standard(fake, tiny_models)
+    with HubServer(fake) as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        yield LiveHub(fake, server.url)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own project folder, store and HF cache, and never reaches the real Hub."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("PTM_HOME", str(home / "ptm"))
+    monkeypatch.setenv("HF_HOME", str(home / "hf"))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.delenv("PTM_MANIFEST", raising=False)
+    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # discard port: any stray call fails fast
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.chdir(project)
+    return project
+
+
+@dataclass(frozen=True)
+class Ptm:
+    """The real CLI, in process through click's runner."""
+
+    def __call__(self, args: str | list[str], expect: int | None = 0) -> Result:
+        argv = shlex.split(args) if isinstance(args, str) else args
+        result = CliRunner().invoke(cli, argv, catch_exceptions=False)
+        if expect is not None:
+            assert result.exit_code == expect, (
+                f"ptm {args} exited {result.exit_code}, expected {expect}\n"
+                f"stdout: {result.stdout}\nstderr: {result.stderr}"
+            )
+        return result
+
+
+@pytest.fixture
+def ptm() -> Ptm:
+    return Ptm()
+
+
+def validate(schema_name: str, data: object) -> None:
+    import jsonschema
+
+    from ptmlock.schemas import schema_path
+
+    schema = json.loads(schema_path(schema_name).read_text())
+    jsonschema.Draft202012Validator(schema).validate(data)
+
+
+def write_manifest(text: str, path: Path | None = None) -> Path:
+    path = path or Path(os.getcwd()) / "ptm.toml"
+    path.write_text(text)
+    return path

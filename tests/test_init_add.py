@@ -1,0 +1,62 @@
+"""`ptm init` and `ptm add` keep users' comments and never write an invalid manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ptmlock.manifest import load_manifest
+
+
+def test_init_creates_a_commented_manifest_that_parses(ptm) -> None:
+    result = ptm("init")
+    text = Path("ptm.toml").read_text()
+    assert "Created ptm.toml" in result.stdout
+    assert text.startswith("# ptm.toml")
+    assert load_manifest(Path("ptm.toml")).models == {}
+
+
+def test_init_refuses_to_overwrite_without_force(ptm) -> None:
+    Path("ptm.toml").write_text("# mine\n")
+    result = ptm("init", expect=1)
+    assert "already exists" in result.stderr and "--force" in result.stderr
+    assert Path("ptm.toml").read_text() == "# mine\n"
+    ptm("init --force")
+    assert Path("ptm.toml").read_text().startswith("# ptm.toml")
+
+
+def test_add_then_update_keeps_comments_and_layout(ptm) -> None:
+    ptm("init")
+    ptm("add fixtures/tiny-bert --name bert --revision v1.0 --task feature-extraction")
+    text = (
+        Path("ptm.toml").read_text().replace('revision = "v1.0"', 'revision = "v1.0"  # the paper used v1.0')
+    )
+    Path("ptm.toml").write_text(text + "\n# trailing note\n")
+    result = ptm("add fixtures/tiny-bert --name bert --include *.json --include *.safetensors")
+    assert "Updated model 'bert'" in result.stdout
+    text = Path("ptm.toml").read_text()
+    assert 'revision = "v1.0"  # the paper used v1.0' in text
+    assert "# trailing note" in text
+    spec = load_manifest(Path("ptm.toml")).models["bert"]
+    assert spec.include == ("*.json", "*.safetensors") and spec.task == "feature-extraction"
+
+
+def test_add_names_the_model_after_the_repo_and_groups_imply_interchangeable(ptm) -> None:
+    ptm("init")
+    ptm("add fixtures/tiny-mlp --group head")
+    spec = load_manifest(Path("ptm.toml")).models["tiny-mlp"]
+    assert spec.role == "interchangeable" and spec.group == "head"
+
+
+def test_add_with_bad_revision_leaves_manifest_untouched(ptm) -> None:
+    ptm("init")
+    before = Path("ptm.toml").read_text()
+    result = ptm(["add", "fixtures/tiny-bert", "--revision", "bad..rev"], expect=2)
+    assert "ptm.toml:" in result.stderr and "not a valid branch" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert Path("ptm.toml").read_text() == before
+    assert sorted(p.name for p in Path().iterdir()) == ["ptm.toml"]
+
+
+def test_add_without_manifest_says_how_to_create_one(ptm) -> None:
+    result = ptm("add fixtures/tiny-bert", expect=1)
+    assert "ptm init" in result.stderr
