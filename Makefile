@@ -23,7 +23,7 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 -q
 
 demo: $(STAMP)
-	$(BIN)/python -m examples.demo
+	$(BIN)/python examples/demo/run.py
 
 bench: $(STAMP)
 	$(BIN)/python bench/lock.py

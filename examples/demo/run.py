@@ -1,0 +1,68 @@
+"""The demo: lock, check and upgrade a small project against the bundled local hub.
+
+`make demo` runs this. It serves the fixture hub on a free port, copies examples/demo/ptm.toml into
+.demo/project, and runs the real `ptm` CLI there, printing each command and what it says.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from fixtures.hub import FakeHub, HubServer, build_tiny_models, populate_standard  # noqa: E402
+
+WORK = ROOT / ".demo"
+
+
+def run(project: Path, *args: str, env: dict[str, str], show: int | None = None) -> None:
+    print(f"\n$ ptm {' '.join(args)}", flush=True)
+    result = subprocess.run([sys.executable, "-m", "ptmlock", *args], cwd=project, env=env, text=True,
+                            capture_output=True)
+    lines = (result.stdout + result.stderr).rstrip().splitlines()
+    print("\n".join(lines[:show] + (["..."] if show and len(lines) > show else [])))
+    if result.returncode != 0:
+        sys.exit(f"demo failed: `ptm {' '.join(args)}` exited {result.returncode}")
+
+
+def show_file(path: Path, lines: int) -> None:
+    print(f"\n$ head -{lines} {path.name}")
+    print("\n".join(path.read_text().splitlines()[:lines]))
+
+
+def main() -> None:
+    shutil.rmtree(WORK, ignore_errors=True)
+    project = WORK / "project"
+    project.mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / "demo" / "ptm.toml", project / "ptm.toml")
+    hub = FakeHub()
+    populate_standard(hub, build_tiny_models(WORK.parent / ".pytest_cache" / "ptm-tiny-models"))
+    with HubServer(hub) as server:
+        print(f"local hub serving on {server.url}")
+        env = {
+            **os.environ,
+            "HF_ENDPOINT": server.url,
+            "PTM_HOME": str(WORK / "store"),
+            "HF_HOME": str(WORK / "hf"),
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+            "PYTHONPATH": str(ROOT),
+        }
+        run(project, "add", "fixtures/tiny-bert", "--name", "encoder-v1", "--revision", "v1.0",
+            "--role", "interchangeable", "--group", "encoder", env=env)
+        run(project, "lock", env=env)
+        show_file(project / "ptm.lock", 16)
+        run(project, "lock", "--check", env=env)
+        print("\n# upstream, someone pushes new weights to fixtures/tiny-bert@main ...")
+        hub.commit("fixtures/tiny-bert", {"config.json": b'{"model_type": "bert", "changed": true}'})
+        run(project, "lock", "--check", env=env)
+        run(project, "lock", "--upgrade", "encoder", env=env)
+    print(f"\nDemo project left in {project}")
+
+
+if __name__ == "__main__":
+    main()
