@@ -15,12 +15,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.corpus import manifest_for, populate  # noqa: E402
-from fixtures.hub import FakeHub, HubServer, ServerFeatures  # noqa: E402
+from bench.corpus import manifest_for, populate
+from fixtures.hub import FakeHub, HubServer, ServerFeatures
 
 
 def sequential_baseline(endpoint: str, repos: list[str]) -> dict[str, dict[str, str]]:
@@ -58,7 +59,7 @@ def ptm_lock_cli(project: Path) -> None:
     subprocess.run([sys.executable, "-m", "ptmlock", "lock"], cwd=project, check=True, capture_output=True)
 
 
-def timed(action, repeat: int) -> float:  # noqa: ANN001 - any zero-argument callable
+def timed(action: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -91,8 +92,10 @@ def main() -> None:
         ptm_requests = (hub.request_count - requests_before) // args.repeat
         cli = timed(lambda: ptm_lock_cli(project), args.repeat)
 
-    print(f"ptm lock benchmark: {args.models} models, {args.latency_ms:.0f} ms per request, "
-          f"median of {args.repeat}")
+    print(
+        f"ptm lock benchmark: {args.models} models, {args.latency_ms:.0f} ms per request, "
+        f"median of {args.repeat}"
+    )
     print(f"{'':32}{'seconds':>10}{'requests':>10}{'speed-up':>10}")
     print(f"{'sequential huggingface_hub loop':32}{baseline:10.3f}{baseline_requests:10d}{1:10.1f}x")
     print(f"{'ptm lock (library)':32}{in_process:10.3f}{ptm_requests:10d}{baseline / in_process:10.1f}x")

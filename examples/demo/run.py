@@ -22,8 +22,9 @@ WORK = ROOT / ".demo"
 
 def run(project: Path, *args: str, env: dict[str, str], show: int | None = None) -> None:
     print(f"\n$ ptm {' '.join(args)}", flush=True)
-    result = subprocess.run([sys.executable, "-m", "ptmlock", *args], cwd=project, env=env, text=True,
-                            capture_output=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "ptmlock", *args], cwd=project, env=env, text=True, capture_output=True
+    )
     lines = (result.stdout + result.stderr).rstrip().splitlines()
     print("\n".join(lines[:show] + (["..."] if show and len(lines) > show else [])))
     if result.returncode != 0:
@@ -52,8 +53,20 @@ def main() -> None:
             "HF_HUB_DISABLE_TELEMETRY": "1",
             "PYTHONPATH": str(ROOT),
         }
-        run(project, "add", "fixtures/tiny-bert", "--name", "encoder-v1", "--revision", "v1.0",
-            "--role", "interchangeable", "--group", "encoder", env=env)
+        run(
+            project,
+            "add",
+            "fixtures/tiny-bert",
+            "--name",
+            "encoder-v1",
+            "--revision",
+            "v1.0",
+            "--role",
+            "interchangeable",
+            "--group",
+            "encoder",
+            env=env,
+        )
         run(project, "lock", env=env)
         show_file(project / "ptm.lock", 16)
         run(project, "lock", "--check", env=env)
