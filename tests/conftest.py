@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 from click.testing import CliRunner, Result
 
 from fixtures.hub import FakeHub, HubServer, build_tiny_models, populate_standard
@@ -48,8 +54,14 @@ def hub(tiny_models, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveHub]:
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own project folder, store and HF cache, and never reaches the real Hub."""
+def isolated_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[Path]:
+    """Every test gets its own project folder, store and HF cache, and never reaches the real Hub.
+
+    Whatever ptm.lock a test leaves behind must match the lock schema (tests that edit a lock by hand
+    to break it are marked ``hand_edited_lock``).
+    """
     home = tmp_path / "home"
     monkeypatch.setenv("PTM_HOME", str(home / "ptm"))
     monkeypatch.setenv("HF_HOME", str(home / "hf"))
@@ -61,7 +73,10 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     project = tmp_path / "project"
     project.mkdir()
     monkeypatch.chdir(project)
-    return project
+    yield project
+    lock = project / "ptm.lock"
+    if lock.exists() and request.node.get_closest_marker("hand_edited_lock") is None:
+        validate("ptm-lock", tomllib.loads(lock.read_text()))
 
 
 @dataclass(frozen=True)

@@ -255,6 +255,7 @@ def test_unsafe_filenames_from_the_hub_are_refused(hub, ptm, bad_path) -> None:
     assert "refusing to lock it" in result.stderr and not Path("ptm.lock").exists()
 
 
+@pytest.mark.hand_edited_lock
 def test_hand_edited_lock_that_breaks_the_schema_is_reported(hub, ptm) -> None:
     write_manifest(THREE_MODELS)
     ptm("lock")
