@@ -121,11 +121,11 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool) -
     for change in result.changes:
         model = change.new or change.old
         assert model is not None
-        pin = model.commit[:12]
-        if change.status == UPDATED and change.old and change.old.commit != model.commit:
-            pin = f"{change.old.commit[:12]} -> {model.commit[:12]}"
+        pin = model.pin
+        if change.status == UPDATED and change.old and change.old.pin != model.pin:
+            pin = f"{change.old.pin} -> {model.pin}"
         click.echo(
-            f"{marks[change.status]} {change.name:<20} {model.repo}@{model.revision}  {pin}  "
+            f"{marks[change.status]} {change.name:<20} {model.origin}  {pin}  "
             f"({len(model.files)} files, {_size(model.size)}) {change.status}"
         )
     wrote = write_lock(project.lock_path, result.lock)

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
+DEFAULT_GITHUB_API = "https://api.github.com"
 MANIFEST_NAME = "ptm.toml"
 LOCK_NAME = "ptm.lock"
 
@@ -17,6 +18,15 @@ def hf_endpoint() -> str:
 def hf_token() -> str | None:
     """An explicit token, or None to let huggingface_hub use its own login."""
     return os.environ.get("HF_TOKEN") or None
+
+
+def github_api() -> str:
+    """The GitHub REST API that torch.hub repositories are resolved through (a mirror or a test server)."""
+    return os.environ.get("PTM_GITHUB_API", DEFAULT_GITHUB_API).rstrip("/")
+
+
+def github_token() -> str | None:
+    return os.environ.get("GITHUB_TOKEN") or None
 
 
 def _cache_root() -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -28,22 +29,60 @@ class LockedFile:
     path: str
     size: int
     sha256: str
+    # Files fetched from a plain URL (url hub, torch.hub weights) keep where they came from and the
+    # validators the server sent, to tell an upstream change apart from a corrupted download.
+    url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+FILE_KEYS = ("path", "size", "sha256", "url", "etag", "last_modified")
 
 
 @dataclass(frozen=True)
 class LockedModel:
+    """One pinned model. Git sources (huggingface, torchhub) pin a commit; url and local pin a digest."""
+
     name: str
     hub: str
-    revision: str
-    commit: str
+    revision: str | None
+    commit: str | None
     pin_hash: str
     files: tuple[LockedFile, ...]
     repo: str | None = None
     license: str | None = None
+    entry: str | None = None  # torchhub: the hubconf entry point
+    weights: tuple[LockedFile, ...] = ()  # torchhub: checkpoints the entry downloads by URL
+    digest: str | None = None  # url, local: files_digest(files), the content identity
+    path: str | None = None  # local: the file or folder as written in ptm.toml
+    provenance: tuple[tuple[str, str], ...] = ()  # local: how the model was made, sorted by key
+    # Where a relative ``path`` is read from: the folder of ptm.toml / ptm.lock. Not part of the pin.
+    base_dir: Path = field(default=Path(), compare=False, repr=False)
 
     @property
     def size(self) -> int:
-        return sum(f.size for f in self.files)
+        return sum(f.size for f in self.files) + sum(f.size for f in self.weights)
+
+    @property
+    def origin(self) -> str:
+        """Where the model comes from, for people: org/name@revision, the URL or the local path."""
+        if self.repo:
+            return f"{self.repo}@{self.revision}"
+        if self.path:
+            return self.path
+        urls = [f.url for f in self.files if f.url]
+        return urls[0] + (f" (+{len(urls) - 1} more)" if len(urls) > 1 else "") if urls else self.hub
+
+    @property
+    def pin(self) -> str:
+        """The short identity shown next to a model: its commit, or its content digest."""
+        return (self.commit or (self.digest or "").removeprefix("sha256:"))[:12]
+
+
+def files_digest(files: tuple[LockedFile, ...]) -> str:
+    """One hash over every file's path, size and sha256: the identity of a model that has no commit."""
+    listing = "".join(f"{f.path}\t{f.size}\t{f.sha256}\n" for f in sorted(files, key=lambda f: f.path))
+    return "sha256:" + hashlib.sha256(listing.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -68,37 +107,57 @@ def _quote_key(key: str) -> str:
     return key if key.replace("-", "").replace("_", "").isalnum() and key.isascii() else json.dumps(key)
 
 
+def _file_line(f: LockedFile) -> str:
+    present = ((key, getattr(f, key)) for key in FILE_KEYS)
+    fields = ", ".join(f"{key} = {_toml_value(value)}" for key, value in present if value is not None)
+    return f"    {{ {fields} }},"
+
+
+def _file_array(key: str, files: tuple[LockedFile, ...]) -> list[str]:
+    return [f"{key} = [", *(_file_line(f) for f in sorted(files, key=lambda f: f.path)), "]"]
+
+
 def render_lock(lock: Lock) -> str:
     """The lock as TOML text: sorted, one file per line, no timestamps, so diffs stay small."""
     lines = [HEADER, f"version = {lock.version}", f"manifest_hash = {_toml_value(lock.manifest_hash)}"]
     for name in sorted(lock.models):
         model = lock.models[name]
         lines += ["", f"[models.{_quote_key(name)}]"]
-        for key in ("hub", "repo", "revision", "commit", "license", "pin_hash"):
+        for key in ("hub", "repo", "path", "revision", "commit", "digest", "entry", "license", "pin_hash"):
             value = getattr(model, key)
             if value is not None:
                 lines.append(f"{key} = {_toml_value(value)}")
-        lines.append("files = [")
-        for f in sorted(model.files, key=lambda f: f.path):
-            lines.append(
-                f"    {{ path = {_toml_value(f.path)}, size = {f.size}, sha256 = {_toml_value(f.sha256)} }},"
-            )
-        lines.append("]")
+        if model.provenance:
+            pairs = ", ".join(f"{_quote_key(k)} = {_toml_value(v)}" for k, v in model.provenance)
+            lines.append(f"provenance = {{ {pairs} }}")
+        lines += _file_array("files", model.files)
+        if model.weights:
+            lines += _file_array("weights", model.weights)
     return "\n".join(lines) + "\n"
 
 
-def lock_from_data(data: Mapping[str, Any]) -> Lock:
+def _files(entries: list[Mapping[str, Any]]) -> tuple[LockedFile, ...]:
+    return tuple(LockedFile(**{key: f[key] for key in FILE_KEYS if key in f}) for f in entries)
+
+
+def lock_from_data(data: Mapping[str, Any], base_dir: Path = Path()) -> Lock:
     models = {}
     for name, entry in data.get("models", {}).items():
         models[name] = LockedModel(
             name=name,
             hub=entry["hub"],
             repo=entry.get("repo"),
-            revision=entry["revision"],
-            commit=entry["commit"],
+            revision=entry.get("revision"),
+            commit=entry.get("commit"),
             license=entry.get("license"),
             pin_hash=entry["pin_hash"],
-            files=tuple(LockedFile(f["path"], f["size"], f["sha256"]) for f in entry["files"]),
+            files=_files(entry["files"]),
+            entry=entry.get("entry"),
+            weights=_files(entry.get("weights", [])),
+            digest=entry.get("digest"),
+            path=entry.get("path"),
+            provenance=tuple(sorted(entry.get("provenance", {}).items())),
+            base_dir=base_dir,
         )
     return Lock(manifest_hash=data["manifest_hash"], models=models, version=data["version"])
 
@@ -118,7 +177,14 @@ def parse_lock(text: str, path: Path | str = "ptm.lock") -> Lock:
     problem = schemas.first_error("ptm-lock", data)
     if problem:
         raise LockError(f"{path}: {problem}; regenerate it with `ptm lock`")
-    return lock_from_data(data)
+    lock = lock_from_data(data, Path(path).parent)
+    for model in lock.models.values():
+        if model.digest is not None and model.digest != files_digest(model.files):
+            raise LockError(
+                f"{path}: models.{model.name}.digest does not match its files (edited by hand?); "
+                "regenerate it with `ptm lock`"
+            )
+    return lock
 
 
 def read_lock(path: Path) -> Lock | None:

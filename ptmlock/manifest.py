@@ -36,7 +36,7 @@ class ModelSpec:
 
     name: str
     hub: str
-    revision: str
+    revision: str | None  # None for hubs without revisions (url, local)
     role: str
     group: str | None
     include: tuple[str, ...]
@@ -46,6 +46,8 @@ class ModelSpec:
     options: Mapping[str, Any]
     line: int | None = None
     pin_hash: str = ""
+    # The folder of ptm.toml, against which relative local paths are read. Not part of the pin.
+    base_dir: Path = field(default=Path(), compare=False, repr=False)
 
     @property
     def repo(self) -> str | None:
@@ -53,7 +55,7 @@ class ModelSpec:
 
     @property
     def pinned(self) -> bool:
-        return bool(COMMIT_RE.match(self.revision))
+        return bool(self.revision and COMMIT_RE.match(self.revision))
 
 
 @dataclass(frozen=True)
@@ -175,8 +177,8 @@ def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
     if problem:
         key, message = problem
         raise check.fail(table, key, message)
-    revision = options.get("revision", "main")
-    if "revision" in source_keys and (why := check_revision(revision)):
+    revision = options.get("revision", "main") if "revision" in source_keys else None
+    if revision is not None and (why := check_revision(revision)):
         raise check.fail(table, "revision", why)
     role = check.string(table, data, "role", choices=ROLES) or "complementary"
     group = check.string(table, data, "group")
@@ -202,6 +204,7 @@ def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
         options=MappingProxyType(options),
         line=locate(check.text, table),
         pin_hash=canonical_hash(pin_data),
+        base_dir=check.path.parent,
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from . import config, hubs
 from .errors import PtmError
-from .lockfile import Lock, LockedModel
+from .lockfile import Lock, LockedModel, files_digest
 from .manifest import Manifest, ModelSpec
 
 ADDED, UPDATED, UNCHANGED, KEPT, REMOVED = "added", "updated", "unchanged", "kept", "removed"
@@ -39,6 +39,12 @@ def resolve_model(spec: ModelSpec) -> LockedModel:
         license=resolution.license,
         pin_hash=spec.pin_hash,
         files=resolution.files,
+        entry=resolution.entry,
+        weights=resolution.weights,
+        digest=None if resolution.commit else files_digest(resolution.files),
+        path=resolution.path,
+        provenance=resolution.provenance,
+        base_dir=spec.base_dir,
     )
 
 

@@ -18,6 +18,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 from click.testing import CliRunner, Result
 
+from fixtures.files import FileHost, FileServer, populate_files
+from fixtures.github import FakeGitHub, GitHubServer, populate_github
 from fixtures.hub import FakeHub, HubServer, build_tiny_models, populate_standard
 from ptmlock.cli import cli
 
@@ -53,6 +55,37 @@ def hub(tiny_models, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveHub]:
         yield LiveHub(fake, server.url)
 
 
+@dataclass
+class LiveFiles:
+    host: FileHost
+    url: str
+
+
+@pytest.fixture
+def files(tiny_models) -> Iterator[LiveFiles]:
+    """A plain file server with the tiny MLP's torch.hub checkpoints and safetensors files."""
+    host = FileHost()
+    populate_files(host, tiny_models)
+    with FileServer(host) as server:
+        yield LiveFiles(host, server.url)
+
+
+@dataclass
+class LiveGitHub:
+    github: FakeGitHub
+    url: str
+
+
+@pytest.fixture
+def github(files: LiveFiles, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveGitHub]:
+    """The fake GitHub API with fixtures/tiny-hubconf (its weights on the ``files`` server)."""
+    fake = FakeGitHub()
+    populate_github(fake, files.url)
+    with GitHubServer(fake) as server:
+        monkeypatch.setenv("PTM_GITHUB_API", server.url)
+        yield LiveGitHub(fake, server.url)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
@@ -70,6 +103,8 @@ def isolated_env(
     monkeypatch.delenv("PTM_MANIFEST", raising=False)
     monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # discard port: any stray call fails fast
+    monkeypatch.setenv("PTM_GITHUB_API", "http://127.0.0.1:9")
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     project = tmp_path / "project"
     project.mkdir()
     monkeypatch.chdir(project)
@@ -106,6 +141,13 @@ def validate(schema_name: str, data: object) -> None:
 
     schema = json.loads(schema_path(schema_name).read_text())
     jsonschema.Draft202012Validator(schema).validate(data)
+
+
+def one_line_error(result: Result) -> str:
+    """The error a failed command printed, checked to be exactly one line."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
 
 
 def write_manifest(text: str, path: Path | None = None) -> Path:

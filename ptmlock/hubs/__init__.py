@@ -22,7 +22,12 @@ __all__ = [
 
 KNOWN_HUBS = ("huggingface", "torchhub", "url", "local")
 # Modules are imported on first use so that commands which never touch a hub stay light.
-_MODULES = {"huggingface": "ptmlock.hubs.huggingface"}
+_MODULES = {
+    "huggingface": "ptmlock.hubs.huggingface",
+    "torchhub": "ptmlock.hubs.torchhub",
+    "url": "ptmlock.hubs.url",
+    "local": "ptmlock.hubs.local",
+}
 SUPPORTED = tuple(_MODULES)
 
 

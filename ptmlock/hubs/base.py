@@ -14,11 +14,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Resolution:
-    """What a source pins for one declared model."""
+    """What a source pins for one declared model (see LockedModel for the hub-specific fields)."""
 
-    commit: str
+    commit: str | None  # None: the model has no commit and is pinned by the digest of its files
     files: tuple[LockedFile, ...]
     license: str | None = None
+    entry: str | None = None
+    weights: tuple[LockedFile, ...] = ()
+    path: str | None = None
+    provenance: tuple[tuple[str, str], ...] = ()
+
+
+class OptionError(ValueError):
+    """A hub-specific manifest option is invalid; ``key`` is where the manifest error points."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -38,7 +51,7 @@ class Source(Protocol):
         """(key, message) for the first invalid hub-specific option, or None; no I/O."""
 
     def resolve(self, spec: ModelSpec) -> Resolution:
-        """Pin a declared model: its commit and every selected file's path, size and sha256."""
+        """Pin a declared model: its commit (if any) and every selected file's path, size and sha256."""
 
     def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> AbstractContextManager[Download]:
         """Stream the bytes of a locked file, from ``offset`` when the source can resume."""

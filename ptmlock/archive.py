@@ -1,0 +1,88 @@
+"""Zip archives of source trees (GitHub zipballs), read safely.
+
+An archive is accepted only if every entry sits in one top folder (which is stripped), no entry name
+can escape it (zip-slip) and no symlink points outside it. Hosted archives are not byte-stable, so what
+is pinned is the tree: each file's path, size and sha256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import stat
+import zipfile
+from dataclasses import dataclass
+from typing import IO
+
+from .errors import ResolveError
+from .lockfile import LockedFile
+from .paths import unsafe_path_reason
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Member:
+    path: str  # relative to the archive's top folder
+    info: zipfile.ZipInfo
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _escapes(path: str, target: str) -> bool:
+    if target.startswith("/") or "\\" in target:
+        return True
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    return resolved == ".." or resolved.startswith("../")
+
+
+def tree_members(archive: zipfile.ZipFile, label: str) -> list[Member]:
+    """The files of the archive's single top folder, or a ResolveError naming the first unsafe entry."""
+    top: str | None = None
+    members: dict[str, Member] = {}
+    for info in archive.infolist():
+        name = info.filename
+        if reason := unsafe_path_reason(name.rstrip("/")):
+            raise ResolveError(
+                f"{label}: archive entry {name!r} {reason} (a zip-slip path); refusing the archive"
+            )
+        first, _, rest = name.partition("/")
+        top = first if top is None else top
+        if first != top or not (rest or info.is_dir()):
+            raise ResolveError(
+                f"{label}: archive entry {name!r} is outside its top folder {top}/; refusing the archive"
+            )
+        if info.is_dir():
+            continue
+        if _is_symlink(info):
+            target = archive.read(info).decode("utf-8", "replace")
+            if _escapes(rest, target):
+                raise ResolveError(
+                    f"{label}: archive entry {rest!r} is a symlink to {target!r}, outside the repository; "
+                    "refusing the archive"
+                )
+            # One that stays inside is kept as what torch.hub extracts: a file holding the link text.
+        if rest in members:
+            raise ResolveError(f"{label}: archive lists {rest!r} twice; refusing the archive")
+        members[rest] = Member(rest, info)
+    return sorted(members.values(), key=lambda m: m.path)
+
+
+def hash_member(archive: zipfile.ZipFile, member: Member) -> LockedFile:
+    digest, size = hashlib.sha256(), 0
+    with archive.open(member.info) as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return LockedFile(member.path, size, digest.hexdigest())
+
+
+def open_archive(file: IO[bytes], label: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(file)
+    except zipfile.BadZipFile as error:
+        raise ResolveError(
+            f"{label}: the downloaded archive is not a valid zip ({error}); try again"
+        ) from None

@@ -1,0 +1,148 @@
+"""hub = "local": models trained in this repository (or kept on a shared path), pinned by their bytes.
+
+The lock records every file's sha256 and the provenance the manifest gives (training script, dataset,
+code commit, free-form notes), so a retrained model shows up as a change in ptm.lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import IntegrityError, ResolveError
+from ..lockfile import LockedFile
+from ..paths import unsafe_path_reason
+from .base import Download, Resolution
+
+if TYPE_CHECKING:
+    from ..lockfile import LockedModel
+    from ..manifest import ModelSpec
+
+PROVENANCE_KEYS = ("training_script", "dataset", "code_commit")
+_CODE_COMMIT_RE = re.compile(r"^[0-9a-f]{7,40}$")
+CHUNK = 1 << 20
+
+
+def location(path: str, base_dir: Path) -> Path:
+    """The file or folder ``path`` names: absolute as written, else under ptm.toml's folder."""
+    written = Path(path).expanduser()
+    return written if written.is_absolute() else base_dir / written
+
+
+def provenance(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    notes = {key: options[key] for key in PROVENANCE_KEYS if key in options}
+    return tuple(sorted({**options.get("provenance", {}), **notes}.items()))
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb", buffering=0) as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def list_files(root: Path, include: Sequence[str], exclude: Sequence[str]) -> list[str]:
+    """Relative POSIX paths of the regular files under ``root`` (symlinked files followed), selected."""
+    found = []
+    for folder, dirs, names in os.walk(root):
+        dirs.sort()
+        for name in names:
+            full = Path(folder) / name
+            if full.is_file():
+                found.append(full.relative_to(root).as_posix())
+    if include or exclude:
+        from huggingface_hub.utils import filter_repo_objects  # the same glob rules as Hub models
+
+        found = list(
+            filter_repo_objects(
+                found, allow_patterns=list(include) or None, ignore_patterns=list(exclude) or None
+            )
+        )
+    return sorted(found)
+
+
+class LocalSource:
+    name = "local"
+    manifest_keys = ("path", "include", "exclude", *PROVENANCE_KEYS, "provenance")
+
+    def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
+        path = options.get("path")
+        if path is None:
+            return (
+                "path",
+                'a local model needs path = "models/my_model" (a file or folder, relative to ptm.toml)',
+            )
+        if not isinstance(path, str) or not path.strip():
+            return (
+                "path",
+                "path must be a non-empty string: a file or folder, relative to ptm.toml or absolute",
+            )
+        for key in PROVENANCE_KEYS:
+            if key in options and not isinstance(options[key], str):
+                return key, f"'{key}' must be a string"
+        commit = options.get("code_commit")
+        if commit is not None and not _CODE_COMMIT_RE.match(commit):
+            return "code_commit", (
+                f"code_commit '{commit}' is not a git commit; use 7 to 40 lowercase hex digits, "
+                "e.g. the output of `git rev-parse HEAD`"
+            )
+        notes = options.get("provenance", {})
+        if not isinstance(notes, Mapping) or not all(isinstance(v, str) for v in notes.values()):
+            return (
+                "provenance",
+                'provenance must be a table of strings, e.g. provenance = { run = "wandb:abc123" }',
+            )
+        if clash := sorted(set(notes) & set(PROVENANCE_KEYS) & set(options)):
+            return "provenance", f"'{clash[0]}' is given twice: as a key of the model and inside provenance"
+        return None
+
+    def resolve(self, spec: ModelSpec) -> Resolution:
+        path = spec.options["path"]
+        where = location(path, spec.base_dir)
+        label = f"model '{spec.name}' ({path})"
+        if where.is_file():
+            names = [where.name]
+            root = where.parent
+        elif where.is_dir():
+            names, root = list_files(where, spec.include, spec.exclude), where
+        else:
+            raise ResolveError(
+                f"{label}: {where} does not exist; train or copy the model there, or fix path in ptm.toml"
+            )
+        if not names:
+            raise ResolveError(f"{label}: {where} holds no files (after include/exclude); nothing to lock")
+        for name in names:
+            if reason := unsafe_path_reason(name):
+                raise ResolveError(f"{label}: file name {name!r} {reason}; rename it")
+
+        def lock_one(name: str) -> LockedFile:
+            sha256, size = hash_file(root / name)
+            return LockedFile(name, size, sha256)
+
+        with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
+            files = tuple(pool.map(lock_one, names))
+        return Resolution(commit=None, files=files, path=path, provenance=provenance(spec.options))
+
+    @contextmanager
+    def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> Iterator[Download]:
+        where = location(model.path or "", model.base_dir)
+        source = where / file.path if where.is_dir() else where  # a folder, or the model is one file
+        if not source.is_file():
+            raise IntegrityError(
+                f"model '{model.name}': {source} is missing but ptm.lock pins it; restore it, "
+                f"or re-lock with `ptm lock --upgrade {model.name}`"
+            )
+        with open(source, "rb", buffering=0) as handle:
+            handle.seek(offset)
+            yield Download(offset=offset, chunks=iter(lambda: handle.read(CHUNK), b""))
+
+
+SOURCE = LocalSource()

@@ -1,0 +1,202 @@
+"""hub = "torchhub": a GitHub repository with a hubconf.py, as torch.hub.load("owner/name:ref", entry) uses.
+
+Lock resolves the ref to a commit through the GitHub REST API (``config.github_api()``, GITHUB_TOKEN
+honoured), downloads the zipball at that commit and pins its tree file by file, since hosted archives
+are not byte-stable; the weight files the entry downloads are pinned by URL and sha256.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from .. import archive, config
+from ..errors import PtmError, ResolveError
+from ..lockfile import LockedFile
+from . import http
+from .base import Download, OptionError, Resolution
+from .url import lock_remote_files, open_remote, remote_files
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from ..lockfile import LockedModel
+    from ..manifest import ModelSpec
+
+HUBCONF = "hubconf.py"
+_REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/(?!\.+$)[A-Za-z0-9._-]+$")
+
+
+def check_repo(repo: Any) -> None:
+    if repo is None:
+        raise OptionError("repo", 'a torchhub model needs repo = "owner/name" (a GitHub repository)')
+    if isinstance(repo, str) and ":" in repo:
+        name, _, ref = repo.partition(":")
+        raise OptionError("repo", f'write the ref separately: repo = "{name}", revision = "{ref}"')
+    if not isinstance(repo, str) or not _REPO_RE.match(repo):
+        raise OptionError("repo", f'repo {repo!r} is not a GitHub repository such as "pytorch/vision"')
+
+
+def check_entry(entry: Any) -> None:
+    if entry is None:
+        raise OptionError(
+            "entry", 'a torchhub model needs entry = "<function of hubconf.py>", e.g. "resnet18"'
+        )
+    if not isinstance(entry, str) or not entry.isidentifier() or entry.startswith("_"):
+        raise OptionError("entry", f"entry {entry!r} is not a public Python name defined in hubconf.py")
+
+
+@dataclass(frozen=True)
+class HubconfNames:
+    defined: frozenset[str] | None  # every public name; None when hubconf.py star-imports (anything goes)
+    entries: tuple[str, ...]  # the likely entry points (functions), to suggest
+
+
+def hubconf_names(source: bytes) -> HubconfNames:
+    """The names hubconf.py defines or imports, read without running it."""
+    defined: set[str] = set()
+    entries: set[str] = set()
+    star = False
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+            entries.update([node.name] if isinstance(node, ast.FunctionDef) else [])
+        elif isinstance(node, ast.ImportFrom) and node.module not in ("__future__", "typing"):
+            star = star or any(alias.name == "*" for alias in node.names)
+            names = [alias.asname or alias.name for alias in node.names]
+            defined.update(names)
+            entries.update(n for n in names if n[:1].islower())  # torchvision imports its entry functions
+        elif isinstance(node, ast.Import):
+            defined.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            defined.update(t.id for t in targets if isinstance(t, ast.Name))
+    public = frozenset(n for n in defined if not n.startswith("_"))
+    return HubconfNames(None if star else public, tuple(sorted(n for n in entries if not n.startswith("_"))))
+
+
+def github_error(revision: str) -> http.ErrorMapper:
+    def explain(response: httpx2.Response, label: str) -> PtmError:
+        try:
+            message = str(json.loads(response.content).get("message", ""))
+        except (ValueError, AttributeError):
+            message = ""
+        status = response.status_code
+        if status in (403, 429) and (
+            response.headers.get("x-ratelimit-remaining") == "0" or "rate limit" in message.lower()
+        ):
+            fix = (
+                "wait for it to reset, or use a token with a higher limit"
+                if config.github_token()
+                else "set GITHUB_TOKEN to a GitHub token (authenticated requests get a higher limit)"
+            )
+            return ResolveError(f"{label}: GitHub API rate limit exceeded; {fix}")
+        if status == 401:
+            return ResolveError(
+                f"{label}: GitHub rejected GITHUB_TOKEN ({message or 'Bad credentials'}); fix or unset it"
+            )
+        if status == 404:
+            return ResolveError(
+                f'{label}: repository not found on {config.github_api()}; check repo = "owner/name", '
+                "or set GITHUB_TOKEN if it is private"
+            )
+        if status == 422:
+            return ResolveError(
+                f"{label}: revision '{revision}' not found; use an existing branch, tag or commit"
+            )
+        return ResolveError(f"{label}: GitHub answered HTTP {status}: {message or response.reason_phrase}")
+
+    return explain
+
+
+def api_headers() -> dict[str, str]:
+    headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+    if token := config.github_token():
+        headers["Authorization"] = f"Bearer {token}"  # only ever sent to the API host: redirects drop it
+    return headers
+
+
+def resolve_commit(repo: str, revision: str, label: str) -> str:
+    url = f"{config.github_api()}/repos/{repo}/commits/{quote(revision, safe='')}"
+    with http.get(url, label, api_headers(), on_error=github_error(revision)) as response:
+        body = response.read()
+    try:
+        sha = json.loads(body)["sha"]
+    except (ValueError, KeyError, TypeError):
+        raise ResolveError(f"{label}: GitHub's answer for the revision has no commit sha") from None
+    if not (isinstance(sha, str) and len(sha) == 40):
+        raise ResolveError(f"{label}: GitHub answered {sha!r}, which is not a commit sha")
+    return sha
+
+
+@contextmanager
+def zipball(repo: str, commit: str, label: str) -> Iterator[zipfile.ZipFile]:
+    """The repository at ``commit`` as an open zip, spooled to a temporary file."""
+    url = f"{config.github_api()}/repos/{repo}/zipball/{commit}"
+    with tempfile.TemporaryFile(prefix="ptm-zipball-") as spool:
+        http.fetch(url, label, sink=spool, headers=api_headers(), on_error=github_error(commit))
+        spool.seek(0)
+        with archive.open_archive(spool, label) as opened:
+            yield opened
+
+
+def pin_tree(opened: zipfile.ZipFile, entry: str, label: str) -> tuple[LockedFile, ...]:
+    members = archive.tree_members(opened, label)
+    hubconf = next((m for m in members if m.path == HUBCONF), None)
+    if hubconf is None:
+        raise ResolveError(
+            f"{label}: the repository has no {HUBCONF} at its top, so torch.hub cannot load it"
+        )
+    try:
+        names = hubconf_names(opened.read(hubconf.info))
+    except SyntaxError as error:
+        raise ResolveError(f"{label}: {HUBCONF} does not parse (line {error.lineno}: {error.msg})") from None
+    if names.defined is not None and entry not in names.defined:
+        raise ResolveError(
+            f"{label}: {HUBCONF} has no entry '{entry}'; its entries: {', '.join(names.entries) or 'none'}"
+        )
+    return tuple(archive.hash_member(opened, m) for m in members)
+
+
+class TorchHubSource:
+    name = "torchhub"
+    manifest_keys = ("repo", "revision", "entry", "weights")
+
+    def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
+        try:
+            check_repo(options.get("repo"))
+            check_entry(options.get("entry"))
+            if "weights" in options:
+                remote_files(options["weights"], "weights", flat=True)
+        except OptionError as error:
+            return error.key, error.message
+        return None
+
+    def resolve(self, spec: ModelSpec) -> Resolution:
+        repo, revision, entry = spec.options["repo"], spec.revision or "main", spec.options["entry"]
+        label = f"model '{spec.name}' ({repo}@{revision})"
+        commit = resolve_commit(repo, revision, label)
+        with zipball(repo, commit, f"model '{spec.name}' ({repo}@{commit[:12]})") as opened:
+            tree = pin_tree(opened, entry, label)
+        declared = (
+            remote_files(spec.options["weights"], "weights", flat=True) if "weights" in spec.options else ()
+        )
+        weights = lock_remote_files(spec.name, declared) if declared else ()
+        return Resolution(commit=commit, files=tree, entry=entry, weights=weights)
+
+    @contextmanager
+    def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> Iterator[Download]:
+        """Weight files stream from their URL; the source tree comes from the archive as a whole."""
+        with open_remote(model, file, offset) as download:
+            yield download
+
+
+SOURCE = TorchHubSource()

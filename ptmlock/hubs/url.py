@@ -1,0 +1,161 @@
+"""hub = "url": model files at plain HTTP(S) URLs, pinned by the sha256 of the bytes served at lock time.
+
+Also the parsing and locking of URL file lists for other sources (torch.hub weights).
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ..errors import IntegrityError, LockError
+from ..lockfile import LockedFile
+from ..paths import unsafe_path_reason
+from . import http
+from .base import Download, OptionError, Resolution
+
+if TYPE_CHECKING:
+    from ..lockfile import LockedModel
+    from ..manifest import ModelSpec
+
+ENTRY_KEYS = ("url", "path", "sha256")
+_SHA256_RE = re.compile(r"^[0-9a-fA-F]{64}$")
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One file as declared: where it is, the name it gets, and optionally the sha256 it must have."""
+
+    url: str
+    path: str
+    sha256: str | None = None
+
+
+def check_url(url: Any, key: str) -> str:
+    if not isinstance(url, str):
+        raise OptionError(key, f"'{key}' must be an http(s) URL string, not {type(url).__name__}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise OptionError(key, f'{url!r} is not an http(s) URL such as "https://example.com/model.bin"')
+    return url
+
+
+def check_sha256(value: Any, key: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _SHA256_RE.match(value):
+        raise OptionError(key, f"sha256 {value!r} must be 64 hex digits, as `sha256sum` prints")
+    return value.lower()
+
+
+def remote_file(entry: Any, key: str, flat: bool = False) -> RemoteFile:
+    """One entry of a URL list: a URL string, or a table { url, path?, sha256? }."""
+    if isinstance(entry, str):
+        entry = {"url": entry}
+    if not isinstance(entry, Mapping):
+        raise OptionError(
+            key, f'each entry of \'{key}\' must be a URL or a table {{ url = "...", path = "..." }}'
+        )
+    for name in entry:
+        if name not in ENTRY_KEYS:
+            close = difflib.get_close_matches(name, ENTRY_KEYS, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(ENTRY_KEYS)}"
+            raise OptionError(key, f"unknown key '{name}' in an entry of '{key}'; {hint}")
+    if "url" not in entry:
+        raise OptionError(key, f"every entry of '{key}' needs url = \"https://...\"")
+    url = check_url(entry["url"], key)
+    # The URL's last segment, as torch.hub names a downloaded checkpoint.
+    path = entry.get("path", posixpath.basename(urlsplit(url).path))
+    if not isinstance(path, str) or not path:
+        raise OptionError(key, f'{url} does not end in a file name; give it one with path = "model.bin"')
+    if reason := unsafe_path_reason(path):
+        raise OptionError(key, f"path {path!r} {reason}; use a relative path inside the model folder")
+    if flat and "/" in path:
+        raise OptionError(key, f"path {path!r} must be a plain file name (no folders) in '{key}'")
+    return RemoteFile(url, path, check_sha256(entry.get("sha256"), key))
+
+
+def remote_files(entries: Any, key: str, flat: bool = False) -> tuple[RemoteFile, ...]:
+    if not isinstance(entries, list) or not entries:
+        raise OptionError(
+            key, f"'{key}' must be a non-empty list of URLs or {{ url = ..., path = ... }} tables"
+        )
+    files = tuple(remote_file(entry, key, flat) for entry in entries)
+    seen: set[str] = set()
+    for file in files:
+        if file.path in seen:
+            raise OptionError(
+                key, f"two entries of '{key}' are both named {file.path!r}; give one another path"
+            )
+        seen.add(file.path)
+    return files
+
+
+def lock_remote_files(name: str, files: Sequence[RemoteFile]) -> tuple[LockedFile, ...]:
+    """Download every file once (in parallel), hashing it; a declared sha256 that differs is an error."""
+
+    def lock_one(file: RemoteFile) -> LockedFile:
+        got = http.fetch(file.url, f"model '{name}'")
+        if file.sha256 and got.sha256 != file.sha256:
+            raise IntegrityError(
+                f"model '{name}': {file.url} served sha256 {got.sha256} ({got.size} bytes) but ptm.toml "
+                f"expects {file.sha256}; the file changed upstream, or the sha256 in ptm.toml is wrong"
+            )
+        return LockedFile(
+            file.path, got.size, got.sha256, url=file.url, etag=got.etag, last_modified=got.last_modified
+        )
+
+    with ThreadPoolExecutor(max_workers=min(8, len(files))) as pool:
+        return tuple(sorted(pool.map(lock_one, files), key=lambda f: f.path))
+
+
+def open_remote(model: LockedModel, file: LockedFile, offset: int) -> AbstractContextManager[Download]:
+    if not file.url:
+        raise LockError(
+            f"model '{model.name}': {file.path} has no url in ptm.lock; regenerate it with `ptm lock`"
+        )
+    return http.download(file.url, f"model '{model.name}'", offset)
+
+
+def declared_files(options: Mapping[str, Any]) -> tuple[RemoteFile, ...]:
+    if "files" in options:
+        for other in ("url", "sha256"):
+            if other in options:
+                raise OptionError(
+                    other, "give either url = (with an optional sha256) or files = [...], not both"
+                )
+        return remote_files(options["files"], "files")
+    if "url" not in options:
+        raise OptionError("url", 'a url model needs url = "https://..." or files = [{ url = "https://..." }]')
+    file = remote_file(check_url(options["url"], "url"), "url")
+    return (replace(file, sha256=check_sha256(options.get("sha256"), "sha256")),)
+
+
+class UrlSource:
+    name = "url"
+    manifest_keys = ("url", "sha256", "files")
+
+    def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
+        try:
+            declared_files(options)
+        except OptionError as error:
+            return error.key, error.message
+        return None
+
+    def resolve(self, spec: ModelSpec) -> Resolution:
+        return Resolution(commit=None, files=lock_remote_files(spec.name, declared_files(spec.options)))
+
+    @contextmanager
+    def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> Iterator[Download]:
+        with open_remote(model, file, offset) as download:
+            yield download
+
+
+SOURCE = UrlSource()

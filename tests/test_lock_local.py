@@ -1,0 +1,131 @@
+"""`ptm lock` of models trained in the repository (or kept on a shared path): hub = "local"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ptmlock.manifest import parse_manifest
+from tests.conftest import one_line_error, validate, write_manifest
+from tests.test_lock import lock_data, sha256
+
+SCRATCH = """\
+[models.scratch]
+hub = "local"
+path = "models/scratch"
+training_script = "train.py"
+dataset = "s3://team-data/reviews@2024-05-01"
+code_commit = "0123456789abcdef0123456789abcdef01234567"
+provenance = { run = "wandb:team/abc123", epochs = "12" }
+"""
+
+
+def train(folder: Path, seed: bytes = b"v1") -> dict[str, bytes]:
+    """Stand-in for a training run: writes a small model folder."""
+    content = {"config.json": b'{"hidden": 16}\n', "weights/model.bin": b"weights " + seed, "notes.tmp": b"x"}
+    for name, data in content.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return content
+
+
+def test_lock_hashes_every_file_and_records_provenance(ptm) -> None:
+    content = train(Path("models/scratch"))
+    write_manifest(SCRATCH)
+    result = ptm("lock")
+    model = lock_data()["models"]["scratch"]
+    assert model["path"] == "models/scratch" and "commit" not in model
+    assert {f["path"]: (f["size"], f["sha256"]) for f in model["files"]} == {
+        name: (len(data), sha256(data)) for name, data in content.items()
+    }
+    assert model["provenance"] == {
+        "code_commit": "0123456789abcdef0123456789abcdef01234567",
+        "dataset": "s3://team-data/reviews@2024-05-01",
+        "epochs": "12",
+        "run": "wandb:team/abc123",
+        "training_script": "train.py",
+    }
+    assert f"models/scratch  {model['digest'][7:19]}" in result.stdout
+
+
+def test_exclude_drops_scratch_files(ptm) -> None:
+    train(Path("models/scratch"))
+    write_manifest(SCRATCH + 'exclude = ["*.tmp"]\n')
+    ptm("lock")
+    assert {f["path"] for f in lock_data()["models"]["scratch"]["files"]} == {
+        "config.json",
+        "weights/model.bin",
+    }
+
+
+def test_a_single_file_model(ptm) -> None:
+    Path("head.pt").write_bytes(b"head weights")
+    write_manifest('[models.head]\nhub = "local"\npath = "head.pt"\n')
+    ptm("lock")
+    model = lock_data()["models"]["head"]
+    assert model["files"] == [{"path": "head.pt", "size": 12, "sha256": sha256(b"head weights")}]
+
+
+def test_absolute_shared_path(ptm, tmp_path) -> None:
+    shared = tmp_path / "shared" / "encoder"
+    shared.mkdir(parents=True)
+    train(shared)
+    write_manifest(f'[models.enc]\nhub = "local"\npath = "{shared.as_posix()}"\n')
+    ptm("lock")
+    assert lock_data()["models"]["enc"]["path"] == shared.as_posix()
+
+
+def test_relative_path_is_read_from_the_manifest_folder_not_the_cwd(ptm, tmp_path, monkeypatch) -> None:
+    project = Path.cwd()
+    train(project / "models" / "scratch")
+    write_manifest(SCRATCH)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    ptm(["--manifest", str(project / "ptm.toml"), "lock"])
+    assert not (elsewhere / "ptm.lock").exists()
+    monkeypatch.chdir(project)
+    assert len(lock_data()["models"]["scratch"]["files"]) == 3
+
+
+def test_retrained_model_keeps_its_pin_until_upgrade(ptm) -> None:
+    train(Path("models/scratch"))
+    write_manifest(SCRATCH)
+    ptm("lock")
+    before = lock_data()["models"]["scratch"]
+    train(Path("models/scratch"), seed=b"v2")
+    ptm("lock")
+    assert lock_data()["models"]["scratch"] == before
+    ptm("lock --upgrade scratch")
+    after = lock_data()["models"]["scratch"]
+    assert after["digest"] != before["digest"]
+    assert next(f for f in after["files"] if f["path"] == "weights/model.bin")["sha256"] == sha256(
+        b"weights v2"
+    )
+
+
+def test_missing_path_is_one_line(ptm) -> None:
+    write_manifest(SCRATCH)
+    line = one_line_error(ptm("lock", expect=1))
+    assert "model 'scratch' (models/scratch)" in line and "does not exist" in line
+    assert not Path("ptm.lock").exists()
+
+
+def test_empty_folder_is_one_line(ptm) -> None:
+    Path("models/scratch").mkdir(parents=True)
+    write_manifest(SCRATCH)
+    assert "holds no files" in one_line_error(ptm("lock", expect=1))
+
+
+def test_edges_connect_local_models_and_pretrained_ones(hub, ptm) -> None:
+    train(Path("models/scratch"))
+    text = (
+        SCRATCH
+        + '\n[models.encoder]\nrepo = "fixtures/tiny-bert"\n'
+        + '\n[[edges]]\nfrom = "encoder"\nto = "scratch"\nkind = "feature-handoff"\nmode = "sequential"\n'
+    )
+    write_manifest(text)
+    ptm("lock")
+    assert set(lock_data()["models"]) == {"encoder", "scratch"}
+    manifest = parse_manifest(text)
+    assert manifest.edges[0].target == "scratch" and manifest.models["scratch"].revision is None
+    validate("ptm", dict(manifest.data))
