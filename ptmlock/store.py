@@ -18,7 +18,7 @@ import stat
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import IntegrityError
 
@@ -132,31 +132,47 @@ class Store:
         resume: bool,
     ) -> None:
         digest, have = hashlib.sha256(), 0
-        if resume and partial.exists():
-            have = partial.stat().st_size
-            if have > size:
-                have = 0
-        with opener(have) as download:
-            if download.offset != have:
-                have = 0  # the source answered with the whole file: start over
-            with open(partial, "r+b" if have else "wb") as handle:
-                while have and (chunk := handle.read(CHUNK)):  # re-hash the bytes kept from last time
+        if resume and partial.exists() and (kept := partial.stat().st_size) <= size:
+            have = kept
+            with open(partial, "rb") as handle:  # re-hash the bytes kept from last time
+                while chunk := handle.read(CHUNK):
                     digest.update(chunk)
-                handle.seek(have)
-                handle.truncate()
-                if have and on_bytes:
-                    on_bytes(have)
-                got = have
-                for chunk in download.chunks:
-                    got += len(chunk)
-                    if got > size:
-                        break
-                    digest.update(chunk)
-                    handle.write(chunk)
-                    if on_bytes:
-                        on_bytes(len(chunk))
+        got = have
+        if have < size:
+            with opener(have) as download:
+                if download.offset != have:  # the source sent the whole file: start over
+                    digest, have = hashlib.sha256(), 0
+                got = _append(partial, have, download.chunks, digest, size, on_bytes)
+        elif on_bytes:
+            on_bytes(have)
         actual = digest.hexdigest()
         if got != size or actual != sha256:
             partial.unlink(missing_ok=True)
             shown = actual if got == size else ("more bytes than locked" if got > size else "a short file")
             raise mismatch(label, sha256, size, shown, got)
+
+
+def _append(
+    partial: Path,
+    have: int,
+    chunks: Iterator[bytes],
+    digest: Any,
+    size: int,
+    on_bytes: Callable[[int], None] | None,
+) -> int:
+    """Write the arriving chunks after the first ``have`` bytes, hashing them; the byte count reached."""
+    with open(partial, "r+b" if have else "wb") as handle:
+        handle.seek(have)
+        handle.truncate()
+        if have and on_bytes:
+            on_bytes(have)
+        got = have
+        for chunk in chunks:
+            got += len(chunk)
+            if got > size:
+                break
+            digest.update(chunk)
+            handle.write(chunk)
+            if on_bytes:
+                on_bytes(len(chunk))
+    return got

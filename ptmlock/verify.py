@@ -14,7 +14,7 @@ from .errors import IntegrityError
 from .store import Store, hash_file
 
 if TYPE_CHECKING:
-    from .install import Target
+    from .install_plan import Target
 
 
 @dataclass

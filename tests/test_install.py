@@ -25,7 +25,6 @@ from tests.installing import (
     repo_dir,
     snapshot,
     store_blobs,
-    store_root,
 )
 
 LOAD_OFFLINE = """
@@ -37,6 +36,7 @@ commit = ptmlock.revision("bert")
 model = AutoModel.from_pretrained("fixtures/tiny-bert", revision=commit)
 tokenizer = AutoTokenizer.from_pretrained("fixtures/tiny-bert", revision=commit)
 same = AutoModel.from_pretrained(ptmlock.path("bert"))
+AutoTokenizer.from_pretrained(ptmlock.path("bert"))
 ids = tokenizer("the cat sat on the mat", return_tensors="pt")
 print(type(model).__name__, model(**ids).last_hidden_state.shape[-1], same.config.hidden_size)
 """
@@ -92,7 +92,11 @@ def test_later_online_hf_hub_download_reuses_installed_files(hub, installed) -> 
         assert Path(path) == snapshot("bert") / name
     wanted = [f.path for f in bert.files]
     folder = snapshot_download(
-        "fixtures/tiny-bert", revision=bert.commit, allow_patterns=wanted, cache_dir=hf_cache(), endpoint=hub.url
+        "fixtures/tiny-bert",
+        revision=bert.commit,
+        allow_patterns=wanted,
+        cache_dir=hf_cache(),
+        endpoint=hub.url,
     )
     assert Path(folder) == snapshot("bert")
     assert {p.name: p.stat().st_ino for p in blobs.iterdir()} == before  # nothing downloaded again
@@ -264,3 +268,69 @@ def test_hand_edited_lock_with_a_wrong_hash_is_caught(hub, ptm) -> None:
     message = ptm("install --frozen", expect=3).stderr
     assert "model 'mlp'" in message and "config.json" in message and f"expected {wrong}" in message
     assert wrong not in store_blobs() and not (snapshot("mlp") / "config.json").exists()
+
+
+class RecordingReporter:
+    def __init__(self) -> None:
+        self.planned: tuple[int, int] | None = None
+        self.advanced = 0
+        self.closed = False
+
+    def start(self, files: int, total_bytes: int) -> None:
+        self.planned = (files, total_bytes)
+
+    def advance(self, nbytes: int) -> None:
+        self.advanced += nbytes
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_progress_accounts_for_every_fetched_byte(hub, ptm) -> None:
+    from ptmlock.install import Options, install
+    from ptmlock.project import find_project
+
+    write_manifest(MODELS)
+    ptm("lock")
+    reporter = RecordingReporter()
+    result = install(find_project(), Options(), reporter)
+    assert reporter.planned == (result.downloaded_files, result.downloaded_bytes)
+    assert reporter.advanced == result.downloaded_bytes and reporter.closed
+    assert len(store_blobs()) == result.downloaded_files
+
+
+def test_install_copies_where_links_cannot_be_made(hub, ptm, monkeypatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refuse)
+    monkeypatch.setattr(os, "symlink", refuse)
+    write_manifest(MODELS)
+    ptm("lock")
+    ptm("install")
+    served = hub.hub.repo_files("fixtures/tiny-bert", "main")
+    assert_installed("bert", served)
+    entry = snapshot("bert") / "model.safetensors"
+    weights = next(f for f in locked("bert").files if f.path == "model.safetensors")
+    assert not entry.is_symlink() and not entry.samefile(store_blobs()[weights.sha256])
+    requests = hub.hub.request_count
+    assert "already installed" in ptm("install").stdout
+    entry.unlink()
+    assert "0 downloaded (0 B), 1 from the store" in ptm("install").stdout
+    assert hub.hub.request_count == requests
+    ptm("install --verify-hashes")
+
+
+def test_install_takes_weights_huggingface_hub_already_downloaded_from_disk(hub, ptm) -> None:
+    from huggingface_hub import snapshot_download
+
+    write_manifest(MODELS)
+    ptm("lock")
+    mlp = locked("mlp")
+    snapshot_download("fixtures/tiny-mlp", revision=mlp.commit, cache_dir=hf_cache(), endpoint=hub.url)
+    # Served bytes are now wrong: the weights can only come from the blob already on disk (hashed first).
+    weights = hub.hub.repo_files("fixtures/tiny-mlp")["model.safetensors"]
+    hub.hub.tamper("fixtures/tiny-mlp", "model.safetensors", b"\0" * len(weights))
+    ptm("install --only mlp")
+    assert_installed("mlp", hub.hub.repo_files("fixtures/tiny-mlp"))
+    assert_store_consistent()

@@ -40,13 +40,17 @@ def install_process(*args: str, **env: str) -> subprocess.Popen[str]:
     )
 
 
-def big_repo(hub, size: int) -> bytes:
+def lock_big_model(hub, ptm, size: int) -> bytes:
+    """A project locking one repo with random weights of ``size`` bytes; the weights."""
     content = os.urandom(size)
     hub.hub.create_repo("fixtures/big")
     hub.hub.commit("fixtures/big", {"model.safetensors": content, "config.json": b"{}\n"})
+    write_manifest(BIG)
+    ptm("lock")
     return content
 
 
+@pytest.mark.hand_edited_lock
 @pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "C:/x", "a/../../x", "a\\..\\x"])
 def test_traversal_path_in_hand_edited_lock_is_rejected_before_any_write(hub, ptm, bad) -> None:
     write_manifest(MODELS)
@@ -88,10 +92,8 @@ def test_existing_file_symlink_is_replaced_not_written_through(hub, ptm, tmp_pat
 
 
 def test_killed_install_leaves_no_corrupt_entry_and_a_rerun_finishes(hub, ptm) -> None:
-    content = big_repo(hub, 4 << 20)
+    content = lock_big_model(hub, ptm, 4 << 20)
     hub.hub.features = ServerFeatures(throttle_bps=2 << 20)
-    write_manifest(BIG)
-    ptm("lock")
     process = install_process()
     partial = store_root() / "tmp" / f"{sha256(content)}.partial"
     deadline = time.monotonic() + 30
@@ -135,9 +137,7 @@ def plant_partial(content: bytes, prefix: bytes) -> Path:
 
 
 def test_rerun_resumes_a_partial_download_with_a_range_request(hub, ptm) -> None:
-    content = big_repo(hub, 1 << 20)
-    write_manifest(BIG)
-    ptm("lock")
+    content = lock_big_model(hub, ptm, 1 << 20)
     half = len(content) // 2
     plant_partial(content, content[:half])
     # The hub now serves garbage for the first half: only a request for the rest gives the right bytes.
@@ -148,9 +148,7 @@ def test_rerun_resumes_a_partial_download_with_a_range_request(hub, ptm) -> None
 
 
 def test_server_without_range_support_restarts_the_download(hub, ptm) -> None:
-    content = big_repo(hub, 1 << 20)
-    write_manifest(BIG)
-    ptm("lock")
+    content = lock_big_model(hub, ptm, 1 << 20)
     plant_partial(content, b"\0" * 1000)
     hub.hub.features = ServerFeatures(range_requests=False)
     ptm("install")
@@ -158,9 +156,7 @@ def test_server_without_range_support_restarts_the_download(hub, ptm) -> None:
 
 
 def test_a_bad_partial_is_discarded_and_the_file_fetched_whole(hub, ptm) -> None:
-    content = big_repo(hub, 1 << 20)
-    write_manifest(BIG)
-    ptm("lock")
+    content = lock_big_model(hub, ptm, 1 << 20)
     plant_partial(content, b"\0" * 1000)  # resumed with Range, the result mismatches: start over once
     ptm("install")
     assert_installed("big", hub.hub.repo_files("fixtures/big"))
@@ -168,10 +164,25 @@ def test_a_bad_partial_is_discarded_and_the_file_fetched_whole(hub, ptm) -> None
 
 
 def test_a_partial_longer_than_the_file_is_ignored(hub, ptm) -> None:
-    content = big_repo(hub, 1 << 16)
-    write_manifest(BIG)
-    ptm("lock")
+    content = lock_big_model(hub, ptm, 1 << 16)
     plant_partial(content, content + b"extra")
     ptm("install")
     assert_installed("big", hub.hub.repo_files("fixtures/big"))
     assert locked("big").commit in str(snapshot("big")) and repo_dir(locked("big")).is_dir()
+
+
+def test_a_complete_partial_is_published_without_fetching_it_again(hub, ptm) -> None:
+    content = lock_big_model(hub, ptm, 1 << 16)
+    plant_partial(content, content)  # killed after the last byte landed, before the rename
+    hub.hub.tamper("fixtures/big", "model.safetensors", b"\0" * len(content))
+    ptm("install")
+    assert_installed("big", hub.hub.repo_files("fixtures/big"))
+
+
+def test_a_partial_the_server_cannot_extend_ends_in_a_hash_error_not_an_http_one(hub, ptm) -> None:
+    content = lock_big_model(hub, ptm, 1 << 16)
+    plant_partial(content, content[:-10])
+    hub.hub.tamper("fixtures/big", "model.safetensors", content[:-20])  # Range past its end: 416
+    message = ptm("install", expect=3).stderr
+    assert "file model.safetensors: sha256 mismatch" in message and "416" not in message
+    assert not partials() and sha256(content) not in store_blobs()
