@@ -179,8 +179,8 @@ def main() -> None:
         hf_cold = timed(cold_snapshot(plan, hf_env, root / "hf", project), args.repeat)
 
         requests = hub.request_count
-        noop_cli = timed(lambda: run([sys.executable, "-m", "ptmlock", "install"], project, ptm_env), 5)
-        bare_python = timed(lambda: run([sys.executable, "-c", "pass"], project, ptm_env), 5)
+        noop_cli = timed(lambda: run([sys.executable, "-m", "ptmlock", "install"], project, ptm_env), 15)
+        bare_python = timed(lambda: run([sys.executable, "-c", "pass"], project, ptm_env), 15)
         os.environ.update(ptm_env)
         from ptmlock.install import Options, install
         from ptmlock.project import Project
@@ -194,7 +194,7 @@ def main() -> None:
     mb = 1 << 20
     print(
         f"ptm install benchmark: {len(lock.models)} models, {files} files, {size / mb:.1f} MiB, "
-        f"max_workers={args.workers}, local hub over HTTP, median of {args.repeat} (no-op: 5 / 20)"
+        f"max_workers={args.workers}, local hub over HTTP, median of {args.repeat} (no-op: 15 / 20)"
     )
     rows = [
         ("cold install", "ptm install (CLI)", ptm_cold, "snapshot_download loop", hf_cold),

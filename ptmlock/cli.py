@@ -185,7 +185,7 @@ def install(
     if not quiet:
         for model in result.models:
             if model.changed:
-                click.echo(f"+ {model.name:<20} ({model.files} files, {_size(model.size)})")
+                click.echo(f"+ {model.name:<20} {model.pin}  ({model.files} files, {_size(model.size)})")
     click.echo(
         f"Installed {len(result.models)} model(s) ({total_files} files, {total_size}) in "
         f"{result.seconds:.1f} s: {result.downloaded_files} downloaded "

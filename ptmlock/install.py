@@ -15,7 +15,6 @@ from pathlib import Path
 
 from . import config, hf_cache, install_state
 from .errors import IntegrityError, LockError, PtmError
-from .fetch import fetch_and_link
 from .install_plan import IN_STORE, Target, check_safety, describe_missing, plan, ref_name, survey
 from .lockfile import Lock, LockedModel, staleness, write_lock
 from .manifest import Manifest
@@ -38,6 +37,7 @@ class ModelOutcome:
     files: int
     size: int
     changed: bool
+    pin: str = ""  # repo@commit, when the lock was read
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,8 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
             records = [ModelOutcome(n, state.models[n].files, state.models[n].size, False) for n in names]
             return InstallResult(tuple(records), seconds=time.perf_counter() - started)
 
+    from .fetch import fetch_and_link  # the thread pool is only needed past the no-op check
+
     lock, relocked = ensure_lock(project, project.manifest(), options)
     models = select(lock, options.only)
     check_safety(models, cache)
@@ -143,7 +145,10 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
     _raise_errors(errors)
     changed = {targets[i].model.name for i in work.link}
     return InstallResult(
-        models=tuple(ModelOutcome(m.name, len(m.files), m.size, m.name in changed) for m in models),
+        models=tuple(
+            ModelOutcome(m.name, len(m.files), m.size, m.name in changed, f"{m.repo}@{m.commit[:12]}")
+            for m in models
+        ),
         downloaded_files=fetched,
         downloaded_bytes=downloaded_bytes,
         linked_from_store=sum(1 for i in work.link if statuses[i] == IN_STORE),
