@@ -120,7 +120,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
     errors: list[PtmError] = []
     trusted = state.trusted() if state is not None else {}
     if options.verify_hashes:
-        from .verify import verify_installed
+        from .integrity import verify_installed
 
         errors += verify_installed(targets, store, offline=options.offline)
         trusted = {}
