@@ -2,4 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+__all__ = ["__version__", "path", "revision"]
+
+if TYPE_CHECKING:
+    from .api import path, revision
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use, so that `import ptmlock` (and the CLI) stays light.
+    if name in ("path", "revision"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'ptmlock' has no attribute {name!r}")

@@ -1,7 +1,16 @@
-"""The Hugging Face cache layout (models--org--name/{blobs,snapshots,refs}), which ptmlock installs into."""
+"""The Hugging Face cache layout (models--org--name/{blobs,snapshots,refs}), which ptmlock installs into.
+
+Entries are made the way huggingface_hub makes them (``snapshots/<commit>/<path>`` is a relative symlink to
+``../../blobs/<name>``, ``refs/<revision>`` holds the commit without a newline), so its offline lookups by
+commit find them. Blobs are named by sha256, which is also the name huggingface_hub gives LFS files.
+"""
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import config
@@ -14,3 +23,88 @@ def repo_folder(repo: str, cache: Path | None = None) -> Path:
 def snapshot_dir(repo: str, commit: str, cache: Path | None = None) -> Path:
     """Where `from_pretrained(repo, revision=commit)` finds the files of that commit offline."""
     return repo_folder(repo, cache) / "snapshots" / commit
+
+
+def folders_written(commit: str, paths: Iterable[str], revision: str | None) -> set[str]:
+    """Every folder (relative to the repo folder) an install of these files writes into."""
+    folders = {"blobs", "snapshots", f"snapshots/{commit}"}
+    nested = [f"snapshots/{commit}/{p}" for p in paths]
+    if revision is not None:
+        folders.add("refs")
+        nested.append(f"refs/{revision}")
+    for path in nested:
+        parts = path.split("/")[:-1]
+        folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return folders
+
+
+def escaping_symlink(repo_dir: Path, folders: Iterable[str]) -> tuple[Path, str] | None:
+    """An existing folder below ``repo_dir`` that is a symlink resolving outside it, with its target."""
+    root = os.path.realpath(repo_dir)
+    for folder in sorted(folders):
+        path = repo_dir / folder
+        if path.is_symlink():
+            target = os.path.realpath(path)
+            if target != root and not target.startswith(root + os.sep):
+                return path, target
+    return None
+
+
+def _replace(dest: Path, make: Callable[[Path], None]) -> None:
+    """Build the entry under a unique temporary name, then rename it over ``dest`` (never followed)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.parent / f".{dest.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        make(tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def place_blob(source: Path, dest: Path) -> None:
+    """Make ``dest`` hold the bytes of ``source``: a hardlink, or a copy where linking fails."""
+    try:
+        if os.path.samefile(source, dest):
+            return
+    except OSError:
+        pass
+
+    def make(tmp: Path) -> None:
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+
+    _replace(dest, make)
+
+
+def place_pointer(blob: Path, dest: Path) -> None:
+    """``snapshots/<commit>/<path>`` as a relative symlink to the blob, or a copy where symlinks fail."""
+    target = os.path.relpath(blob, dest.parent)
+    if dest.is_symlink() and os.readlink(dest) == target:
+        return
+
+    def make(tmp: Path) -> None:
+        try:
+            os.symlink(target, tmp)
+        except OSError:
+            shutil.copyfile(blob, tmp)
+
+    _replace(dest, make)
+
+
+def write_ref(repo_dir: Path, revision: str, commit: str) -> Path:
+    """``refs/<revision>`` = commit, so offline lookups by branch or tag name find the locked snapshot."""
+    path = repo_dir / "refs" / revision
+    try:
+        if path.read_text(encoding="utf-8") == commit:
+            return path
+    except OSError:
+        pass
+
+    def make(tmp: Path) -> None:
+        tmp.write_text(commit, encoding="utf-8")  # no newline: huggingface_hub reads it verbatim
+
+    _replace(path, make)
+    return path

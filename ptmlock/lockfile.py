@@ -174,7 +174,7 @@ def parse_lock(text: str, path: Path | str = "ptm.lock") -> Lock:
             f"{path}: lock version {data['version']} is not supported (expected {LOCK_VERSION}); "
             "upgrade ptmlock or regenerate with `ptm lock`"
         )
-    problem = schemas.first_error("ptm-lock", data)
+    problem = _unsafe_file_path(data) or schemas.first_error("ptm-lock", data)
     if problem:
         raise LockError(f"{path}: {problem}; regenerate it with `ptm lock`")
     lock = lock_from_data(data, Path(path).parent)
@@ -185,6 +185,20 @@ def parse_lock(text: str, path: Path | str = "ptm.lock") -> Lock:
                 "regenerate it with `ptm lock`"
             )
     return lock
+
+
+def _unsafe_file_path(data: Mapping[str, Any]) -> str | None:
+    """A clearer message than the schema's for a file path that would escape its folder."""
+    from .paths import unsafe_path_reason
+
+    models = data.get("models")
+    for name, entry in models.items() if isinstance(models, dict) else ():
+        lists = [entry.get(key) for key in ("files", "weights")] if isinstance(entry, dict) else []
+        for file in (f for files in lists if isinstance(files, list) for f in files):
+            path = file.get("path") if isinstance(file, dict) else None
+            if isinstance(path, str) and (reason := unsafe_path_reason(path)):
+                return f"model '{name}': file path {path!r} {reason}, which is refused"
+    return None
 
 
 def read_lock(path: Path) -> Lock | None:

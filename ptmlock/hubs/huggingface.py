@@ -177,6 +177,11 @@ def _stream(repo: str, commit: str, path: str, offset: int) -> Iterator[Download
     if offset:
         headers["Range"] = f"bytes={offset}-"
     with get_session().stream("GET", url, headers=headers, follow_redirects=True) as response:
+        if offset and response.status_code == 416:
+            # What we kept is not a prefix of this file (it is as long or longer): fetch it whole.
+            with _stream(repo, commit, path, offset=0) as whole:
+                yield whole
+            return
         hf_raise_for_status(response)
         # A server without Range support answers 200 with the whole file: start over.
         start = offset if response.status_code == 206 else 0

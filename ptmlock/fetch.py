@@ -1,0 +1,123 @@
+"""Fetch missing blobs into the store with a bounded pool, and link each into the cache as it lands."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+
+from . import config, hf_cache
+from .errors import IntegrityError, PtmError
+from .install_plan import MISSING, ON_DISK, Plan, Target
+from .progress import Reporter
+from .store import Opener, Store, open_local
+
+
+def _opener(target: Target, from_disk: bool) -> Opener:
+    if from_disk:
+        return open_local(target.cache_blob)
+    from . import hubs
+
+    source = hubs.source_for(target.model.hub)
+    return lambda offset: source.open(target.model, target.file, offset)
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _fetch(
+    target: Target, store: Store, from_disk: bool, offline: bool, on_bytes: Callable[[int], None]
+) -> bool:
+    """Bring one blob into the store; True when it came over the network."""
+    sha, size = target.file.sha256, target.file.size
+    try:
+        if from_disk:
+            try:
+                store.ingest(sha, size, _opener(target, True), target.label, on_bytes)
+                return False
+            except IntegrityError:
+                target.cache_blob.unlink(missing_ok=True)  # a bad copy in the cache: drop it, use the hub
+                if offline:
+                    raise
+        store.ingest(sha, size, _opener(target, False), target.label, on_bytes)
+        return True
+    except OSError as error:
+        raise PtmError(f"{target.label}: cannot write to the store {store.root}: {error}") from None
+
+
+def _link(target: Target, store: Store) -> None:
+    try:
+        hf_cache.place_blob(store.path(target.file.sha256), target.cache_blob)
+        hf_cache.place_pointer(target.cache_blob, target.dest)
+    except OSError as error:
+        raise PtmError(f"{target.label}: cannot write {target.dest}: {error}") from None
+
+
+def fetch_and_link(
+    targets: Sequence[Target],
+    statuses: Sequence[str],
+    work: Plan,
+    store: Store,
+    offline: bool,
+    reporter: Reporter | None,
+    errors: list[PtmError],
+) -> tuple[int, int, set[str]]:
+    """Fetch with a bounded pool, linking each blob's entries as it lands; (downloads, bytes, failed shas)."""
+    by_sha: dict[str, list[Target]] = {}
+    for i in work.link:
+        by_sha.setdefault(targets[i].file.sha256, []).append(targets[i])
+    fetch = [i for i in work.fetch if not (offline and statuses[i] == MISSING)]
+    fetching = {targets[i].file.sha256 for i in work.fetch}
+    failed = fetching - {targets[i].file.sha256 for i in fetch}  # missing, and --offline may not fetch
+    for sha, group in by_sha.items():
+        if sha not in fetching:
+            _link_all(group, store, errors, failed)
+    if not fetch:
+        return 0, 0, failed
+
+    cancelled = threading.Event()
+
+    def on_bytes(n: int) -> None:
+        if cancelled.is_set():
+            raise _Cancelled  # stop promptly on Ctrl-C; the partial file stays for the next run
+        if reporter is not None:
+            reporter.advance(n)
+
+    if reporter is not None:
+        reporter.start(len(fetch), sum(targets[i].file.size for i in fetch))
+    downloads = downloaded_bytes = 0
+    pool = ThreadPoolExecutor(max_workers=max(1, min(config.max_workers(), len(fetch))))
+    try:
+        futures: dict[Future[bool], Target] = {}
+        for i in fetch:
+            from_disk = statuses[i] == ON_DISK
+            futures[pool.submit(_fetch, targets[i], store, from_disk, offline, on_bytes)] = targets[i]
+        for future in as_completed(futures):
+            target = futures[future]
+            try:
+                if future.result():
+                    downloads += 1
+                    downloaded_bytes += target.file.size
+            except PtmError as error:
+                errors.append(error)
+                failed.add(target.file.sha256)
+                continue
+            _link_all(by_sha[target.file.sha256], store, errors, failed)
+    except BaseException:
+        cancelled.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if reporter is not None:
+            reporter.close()
+    return downloads, downloaded_bytes, failed
+
+
+def _link_all(group: Sequence[Target], store: Store, errors: list[PtmError], failed: set[str]) -> None:
+    for target in group:
+        try:
+            _link(target, store)
+        except PtmError as error:
+            errors.append(error)
+            failed.add(target.file.sha256)

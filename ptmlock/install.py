@@ -1,0 +1,203 @@
+"""`ptm install`: put exactly the locked bytes into the Hugging Face cache, through the verified store.
+
+Steps: a fast no-op check from file stats; make sure the lock is current (or fail, with --frozen); check
+every path before anything is written; survey what is already in place; fetch the missing blobs into the
+store with a bounded pool (hashed as they arrive); link them into the cache; record what was installed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import config, hf_cache, install_state
+from .errors import IntegrityError, LockError, PtmError
+from .install_plan import IN_STORE, Target, check_safety, describe_missing, plan, ref_name, survey
+from .lockfile import Lock, LockedModel, staleness, write_lock
+from .manifest import Manifest
+from .progress import Reporter
+from .project import Project
+from .store import Store
+
+
+@dataclass(frozen=True)
+class Options:
+    frozen: bool = False
+    offline: bool = False
+    only: tuple[str, ...] = ()
+    verify_hashes: bool = False
+
+
+@dataclass(frozen=True)
+class ModelOutcome:
+    name: str
+    files: int
+    size: int
+    changed: bool
+    pin: str = ""  # repo@commit, when the lock was read
+
+
+@dataclass(frozen=True)
+class InstallResult:
+    models: tuple[ModelOutcome, ...]
+    downloaded_files: int = 0
+    downloaded_bytes: int = 0
+    linked_from_store: int = 0
+    seconds: float = 0.0
+    relocked: tuple[str, ...] = ()
+
+    @property
+    def noop(self) -> bool:
+        return not any(m.changed for m in self.models)
+
+
+def ensure_lock(project: Project, manifest: Manifest, options: Options) -> tuple[Lock, tuple[str, ...]]:
+    """The current lock; without --frozen a missing or stale one is re-locked first (keeping kept pins)."""
+    from .resolve import lock_project
+
+    name = project.lock_path.name
+    lock = project.lock()
+    if lock is None:
+        reasons: list[str] = [f"{name} did not exist"]
+        if options.frozen or options.offline:
+            flag = "--frozen" if options.frozen else "--offline"
+            raise LockError(f"{name} does not exist and {flag} never resolves; run `ptm lock` first")
+    else:
+        reasons = staleness(manifest, lock).describe()
+        if not reasons:
+            return lock, ()
+        if options.frozen or options.offline:
+            flag = "--frozen" if options.frozen else "--offline"
+            raise LockError(
+                f"{name} is stale and {flag} never re-locks: {'; '.join(reasons)}. "
+                f"Run `ptm lock` and commit {name}"
+            )
+    result = lock_project(manifest, lock)
+    write_lock(project.lock_path, result.lock)
+    return result.lock, tuple(reasons)
+
+
+def select(lock: Lock, only: Sequence[str]) -> list[LockedModel]:
+    unknown = sorted(set(only) - set(lock.models))
+    if unknown:
+        raise PtmError(
+            f"--only: {', '.join(unknown)} not in ptm.lock (locked: {', '.join(sorted(lock.models))})",
+            exit_code=2,
+        )
+    return [lock.models[name] for name in sorted(set(only) or lock.models)]
+
+
+def _raise_errors(errors: Sequence[PtmError]) -> None:
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        first = sorted(errors, key=lambda e: not isinstance(e, IntegrityError))[0]
+        raise PtmError(f"{first.message} (and {len(errors) - 1} more error(s))", exit_code=first.exit_code)
+
+
+def install(project: Project, options: Options, reporter: Reporter | None = None) -> InstallResult:
+    started = time.perf_counter()
+    home, cache = config.ptm_home(), config.hf_hub_cache()
+    state_file = install_state.state_path(home, project.manifest_path, cache)
+    state = install_state.load(state_file)
+    manifest_digest = install_state.file_digest(project.manifest_path)
+    if state is not None and not options.verify_hashes:
+        names = state.installed(manifest_digest, install_state.file_digest(project.lock_path), options.only)
+        if names is not None:
+            records = [ModelOutcome(n, state.models[n].files, state.models[n].size, False) for n in names]
+            return InstallResult(tuple(records), seconds=time.perf_counter() - started)
+
+    from .fetch import fetch_and_link  # the thread pool is only needed past the no-op check
+
+    lock, relocked = ensure_lock(project, project.manifest(), options)
+    models = select(lock, options.only)
+    check_safety(models, cache)
+    targets = [Target(m, f, hf_cache.repo_folder(m.repo or "", cache)) for m in models for f in m.files]
+    store = Store(home)
+    errors: list[PtmError] = []
+    trusted = state.trusted() if state is not None else {}
+    if options.verify_hashes:
+        from .integrity import verify_installed
+
+        errors += verify_installed(targets, store, offline=options.offline)
+        trusted = {}
+    statuses = survey(targets, store, trusted)
+    work = plan(statuses, [t.file.sha256 for t in targets])
+    if options.offline and work.missing:
+        errors.append(
+            PtmError(
+                f"--offline: {len({targets[i].file.sha256 for i in work.missing})} file(s) are not in the "
+                f"store: {describe_missing(targets, work.missing)}; run `ptm install` with network access"
+            )
+        )
+    fetched, downloaded_bytes, failed_shas = fetch_and_link(
+        targets, statuses, work, store, options.offline, reporter, errors
+    )
+
+    incomplete = {targets[i].model.name for i in work.link if targets[i].file.sha256 in failed_shas}
+    refs = _write_refs([m for m in models if m.name not in incomplete], cache, errors)
+    lock_digest = install_state.file_digest(project.lock_path)
+    current = install_state.State(manifest_digest or "", lock_digest or "", tuple(sorted(lock.models)))
+    _record(state_file, state, current, models, targets, refs, incomplete)
+    _raise_errors(errors)
+    changed = {targets[i].model.name for i in work.link}
+    return InstallResult(
+        models=tuple(
+            ModelOutcome(m.name, len(m.files), m.size, m.name in changed, f"{m.repo}@{m.commit[:12]}")
+            for m in models
+        ),
+        downloaded_files=fetched,
+        downloaded_bytes=downloaded_bytes,
+        linked_from_store=sum(1 for i in work.link if statuses[i] == IN_STORE),
+        seconds=time.perf_counter() - started,
+        relocked=relocked,
+    )
+
+
+def _write_refs(models: Sequence[LockedModel], cache: Path, errors: list[PtmError]) -> dict[str, Path]:
+    """refs/<branch or tag> = locked commit, for complete models, so lookups by revision name agree."""
+    refs = {}
+    for model in models:
+        if (ref := ref_name(model)) is not None:
+            try:
+                repo_dir = hf_cache.repo_folder(model.repo or "", cache)
+                refs[model.name] = hf_cache.write_ref(repo_dir, ref, model.commit)
+            except OSError as error:
+                errors.append(PtmError(f"model '{model.name}': cannot write the ref {ref!r}: {error}"))
+    return refs
+
+
+def _record(
+    state_file: Path,
+    previous: install_state.State | None,
+    current: install_state.State,
+    models: Sequence[LockedModel],
+    targets: Sequence[Target],
+    refs: dict[str, Path],
+    incomplete: set[str],
+) -> None:
+    """Write down the stats of every complete model (and its ref), keeping still-valid older records."""
+    if not current.manifest or not current.lock:
+        return
+    kept: dict[str, install_state.ModelRecord] = {}
+    if previous is not None and (previous.lock, previous.manifest) == (current.lock, current.manifest):
+        kept = dict(previous.models)
+    for model in models:
+        kept.pop(model.name, None)
+        if model.name in incomplete or (ref_name(model) is not None and model.name not in refs):
+            continue
+        entries = [_entry(t.dest, t.file.sha256) for t in targets if t.model is model]
+        if model.name in refs:
+            entries.append(_entry(refs[model.name], f"ref:{model.commit}"))
+        if all(e is not None for e in entries):
+            record = install_state.ModelRecord(len(model.files), model.size, tuple(e for e in entries if e))
+            kept[model.name] = record
+    install_state.save(state_file, dataclasses.replace(current, models=kept))
+
+
+def _entry(path: Path, tag: str) -> install_state.Entry | None:
+    stat = install_state.fingerprint(path)
+    return install_state.Entry(str(path), tag, stat) if stat is not None else None

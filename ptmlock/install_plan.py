@@ -1,0 +1,125 @@
+"""What an install has to do: where each locked file goes, what is already there, what to fetch.
+
+Checks paths before anything is written, and looks at the disk with stats only (no hashing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import hf_cache, install_state
+from .errors import LockError, PtmError
+from .lockfile import LockedFile, LockedModel
+from .manifest import COMMIT_RE
+from .paths import unsafe_path_reason
+from .store import Store
+
+INSTALLED, IN_STORE, ON_DISK, MISSING = "installed", "in-store", "on-disk", "missing"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One locked file of one model, and where it goes in the cache."""
+
+    model: LockedModel
+    file: LockedFile
+    repo_dir: Path
+
+    @property
+    def dest(self) -> Path:
+        return self.repo_dir / "snapshots" / self.model.commit / self.file.path
+
+    @property
+    def cache_blob(self) -> Path:
+        return self.repo_dir / "blobs" / self.file.sha256
+
+    @property
+    def label(self) -> str:
+        return f"model '{self.model.name}' ({self.model.repo}@{self.model.commit[:12]}) file {self.file.path}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    fetch: tuple[int, ...]  # one target per blob to bring into the store
+    link: tuple[int, ...]  # every target whose cache entry must be made
+    missing: tuple[int, ...]  # targets whose blob exists nowhere on this machine
+
+
+def plan(statuses: Sequence[str], shas: Sequence[str]) -> Plan:
+    """Which blobs to fetch (once each, preferring a copy already on disk) and which entries to link."""
+    source: dict[str, int] = {}
+    link = []
+    for i, (status, sha) in enumerate(zip(statuses, shas, strict=True)):
+        if status == INSTALLED:
+            continue
+        link.append(i)
+        if status in (ON_DISK, MISSING) and (sha not in source or statuses[source[sha]] == MISSING):
+            source[sha] = i
+    missing = tuple(i for i in link if statuses[source.get(shas[i], i)] == MISSING)
+    return Plan(fetch=tuple(source.values()), link=tuple(link), missing=missing)
+
+
+def check_safety(models: Sequence[LockedModel], cache: Path) -> None:
+    """Refuse, before anything is written, any path that could land outside the model's cache folder."""
+    from . import hubs
+
+    for model in models:
+        where = f"ptm.lock: model '{model.name}'"
+        if problem := hubs.check_options(model.hub, {"repo": model.repo}):
+            raise LockError(f"{where}: {problem[1]}; regenerate the lock with `ptm lock`")
+        for file in model.files:
+            if reason := unsafe_path_reason(file.path):
+                raise LockError(f"{where}: file {file.path!r} {reason}; refusing to install it")
+        ref = ref_name(model)
+        if ref is not None and (reason := unsafe_path_reason(ref)):
+            raise LockError(f"{where}: revision {ref!r} {reason}; refusing to install it")
+        repo_dir = hf_cache.repo_folder(model.repo or "", cache)
+        folders = hf_cache.folders_written(model.commit, (f.path for f in model.files), ref)
+        if escape := hf_cache.escaping_symlink(repo_dir, folders):
+            raise PtmError(
+                f"refusing to install model '{model.name}': {escape[0]} is a symlink to {escape[1]}, "
+                f"outside {repo_dir}; remove it and run `ptm install` again"
+            )
+
+
+def ref_name(model: LockedModel) -> str | None:
+    return None if COMMIT_RE.match(model.revision) else model.revision
+
+
+def survey(
+    targets: Sequence[Target], store: Store, trusted: dict[tuple[str, str], install_state.Stat]
+) -> list[str]:
+    """Where each target's bytes are now, from stats only (no hashing)."""
+    statuses = []
+    for t in targets:
+        sha, size = t.file.sha256, t.file.size
+        recorded = trusted.get((str(t.dest), sha))
+        if recorded is not None and recorded == install_state.fingerprint(t.dest):
+            statuses.append(INSTALLED)
+        elif store.has(sha, size):
+            statuses.append(INSTALLED if _same_file(t.dest, store.path(sha)) else IN_STORE)
+        elif (found := install_state.fingerprint(t.cache_blob)) is not None and found[0] == size:
+            statuses.append(ON_DISK)  # e.g. an LFS blob huggingface_hub downloaded earlier: hashed on ingest
+        else:
+            statuses.append(MISSING)
+    return statuses
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def describe_missing(targets: Sequence[Target], indices: Sequence[int]) -> str:
+    by_model: dict[str, list[str]] = {}
+    for i in indices:
+        by_model.setdefault(targets[i].model.name, []).append(targets[i].file.path)
+    parts = []
+    for name, paths in by_model.items():
+        total = sum(1 for t in targets if t.model.name == name)
+        parts.append(f"{name} (all {total} files)" if len(paths) == total else f"{name}: {', '.join(paths)}")
+    return "; ".join(parts)

@@ -1,0 +1,121 @@
+"""What `ptm install` last put in place for a project, so a re-run with nothing to do answers from os.stat.
+
+One JSON file per (project, Hugging Face cache) under ``<store>/installed/``. It records the sha256 of
+ptm.toml's and ptm.lock's bytes and, per installed model, the (size, mtime_ns, inode) of every snapshot
+entry and ref it wrote. When both files are byte-identical and every stat still matches, nothing can have
+changed short of someone rewriting a file in place while keeping its size and mtime, which
+`ptm install --verify-hashes` is for. Standard library only: this is the path of the fast no-op.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+VERSION = 1
+Stat = tuple[int, int, int]
+
+
+def state_path(home: Path, manifest_path: Path, cache: Path) -> Path:
+    key = hashlib.sha256(f"{manifest_path.absolute()}\0{cache.absolute()}".encode()).hexdigest()[:32]
+    return home / "installed" / f"{key}.json"
+
+
+def file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def fingerprint(path: Path | str) -> Stat | None:
+    """(size, mtime_ns, inode) of what ``path`` resolves to; a replaced file or re-pointed link differs."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    tag: str  # the sha256 of a snapshot entry, or "ref:<commit>"
+    stat: Stat
+
+    def intact(self) -> bool:
+        return fingerprint(self.path) == self.stat
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    files: int
+    size: int
+    entries: tuple[Entry, ...]
+
+    def intact(self) -> bool:
+        return all(entry.intact() for entry in self.entries)
+
+
+@dataclass(frozen=True)
+class State:
+    manifest: str
+    lock: str
+    names: tuple[str, ...]  # every model of the lock the record was made against
+    models: Mapping[str, ModelRecord] = field(default_factory=dict)
+
+    def installed(self, manifest: str | None, lock: str | None, only: Collection[str]) -> list[str] | None:
+        """The names found intact when ptm.toml and ptm.lock are unchanged, or None if work may be needed."""
+        if manifest != self.manifest or lock != self.lock:
+            return None
+        names = list(only) or list(self.names)
+        if any(name not in self.models or not self.models[name].intact() for name in names):
+            return None
+        return names
+
+    def trusted(self) -> dict[tuple[str, str], Stat]:
+        """(path, sha256) -> stat of every entry recorded, for per-file checks after the lock changed."""
+        return {(e.path, e.tag): e.stat for record in self.models.values() for e in record.entries}
+
+
+def load(path: Path) -> State | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != VERSION:
+            return None
+        models = {
+            name: ModelRecord(
+                files=record["files"],
+                size=record["size"],
+                entries=tuple(Entry(p, tag, (st[0], st[1], st[2])) for p, tag, st in record["entries"]),
+            )
+            for name, record in data["models"].items()
+        }
+        return State(data["manifest"], data["lock"], tuple(data["names"]), models)
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None  # a missing or unreadable record only costs a full check
+
+
+def save(path: Path, state: State) -> None:
+    from .lockfile import atomic_write_text
+
+    data = {
+        "version": VERSION,
+        "manifest": state.manifest,
+        "lock": state.lock,
+        "names": list(state.names),
+        "models": {
+            name: {
+                "files": record.files,
+                "size": record.size,
+                "entries": [[e.path, e.tag, list(e.stat)] for e in record.entries],
+            }
+            for name, record in sorted(state.models.items())
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(data, separators=(",", ":")))

@@ -1,0 +1,178 @@
+"""The content-addressed store: every locked file once, by sha256, shared by all projects of a user.
+
+Layout under ``config.ptm_home()``::
+
+    blobs/sha256/ab/abcdef...   verified bytes, read-only
+    tmp/<sha256>.partial        an interrupted download, resumed by the next run
+    locks/<sha256>.lock         one file lock per blob, so concurrent processes fetch it once
+
+``tmp`` sits next to ``blobs`` on the same filesystem, so publishing a blob is one atomic rename, and a
+blob only ever appears after its bytes matched the hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import IntegrityError
+
+if TYPE_CHECKING:
+    from .hubs.base import Download
+
+CHUNK = 1 << 20
+READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+
+# Opens the bytes of one file from ``offset`` (or from 0, if the source cannot resume).
+Opener = Callable[[int], AbstractContextManager["Download"]]
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """(sha256, size) of a file, read in large chunks (hashlib releases the GIL, so threads scale)."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb", buffering=0) as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def open_local(path: Path) -> Opener:
+    """An Opener for a file already on disk (e.g. a blob huggingface_hub downloaded before us)."""
+
+    @contextmanager
+    def opener(offset: int) -> Iterator[Download]:
+        from .hubs.base import Download
+
+        with open(path, "rb", buffering=0) as handle:
+            handle.seek(offset)
+            yield Download(offset=offset, chunks=iter(lambda: handle.read(CHUNK), b""))
+
+    return opener
+
+
+def mismatch(label: str, expected: str, size: int, actual: str, got: int) -> IntegrityError:
+    return IntegrityError(
+        f"{label}: sha256 mismatch: expected {expected} ({size} bytes), got {actual} ({got} bytes); "
+        "nothing of this file was installed. The source served other bytes than ptm.lock pins "
+        "(if the lock was edited by hand, regenerate it with `ptm lock`)"
+    )
+
+
+class Store:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, sha256: str) -> Path:
+        return self.root / "blobs" / "sha256" / sha256[:2] / sha256
+
+    def partial_path(self, sha256: str) -> Path:
+        return self.root / "tmp" / f"{sha256}.partial"
+
+    def has(self, sha256: str, size: int) -> bool:
+        try:
+            return self.path(sha256).stat().st_size == size
+        except OSError:
+            return False
+
+    def remove(self, sha256: str) -> None:
+        self.path(sha256).unlink(missing_ok=True)
+
+    @contextmanager
+    def locked(self, sha256: str) -> Iterator[None]:
+        """Held while one blob is fetched: a second process waits, then finds the blob present."""
+        from filelock import FileLock  # imported here: a no-op install never takes a lock
+
+        locks = self.root / "locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        with FileLock(locks / f"{sha256}.lock"):
+            yield
+
+    def ingest(
+        self,
+        sha256: str,
+        size: int,
+        opener: Opener,
+        label: str,
+        on_bytes: Callable[[int], None] | None = None,
+    ) -> Path:
+        """Fetch, hash while writing, publish atomically; IntegrityError (keeping nothing) on mismatch."""
+        final = self.path(sha256)
+        with self.locked(sha256):
+            if self.has(sha256, size):
+                return final
+            partial = self.partial_path(sha256)
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            resuming = partial.exists()
+            try:
+                self._write_partial(partial, size, opener, label, sha256, on_bytes, resume=True)
+            except IntegrityError:
+                if not resuming:
+                    raise
+                # The partial left by an earlier run may itself be bad: retry once from the first byte.
+                self._write_partial(partial, size, opener, label, sha256, on_bytes, resume=False)
+            os.chmod(partial, READ_ONLY)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(partial, final)
+        return final
+
+    def _write_partial(
+        self,
+        partial: Path,
+        size: int,
+        opener: Opener,
+        label: str,
+        sha256: str,
+        on_bytes: Callable[[int], None] | None,
+        resume: bool,
+    ) -> None:
+        digest, have = hashlib.sha256(), 0
+        if resume and partial.exists() and (kept := partial.stat().st_size) <= size:
+            have = kept
+            with open(partial, "rb") as handle:  # re-hash the bytes kept from last time
+                while chunk := handle.read(CHUNK):
+                    digest.update(chunk)
+        got = have
+        if have < size:
+            with opener(have) as download:
+                if download.offset != have:  # the source sent the whole file: start over
+                    digest, have = hashlib.sha256(), 0
+                got = _append(partial, have, download.chunks, digest, size, on_bytes)
+        elif on_bytes:
+            on_bytes(have)
+        actual = digest.hexdigest()
+        if got != size or actual != sha256:
+            partial.unlink(missing_ok=True)
+            shown = actual if got == size else ("more bytes than locked" if got > size else "a short file")
+            raise mismatch(label, sha256, size, shown, got)
+
+
+def _append(
+    partial: Path,
+    have: int,
+    chunks: Iterator[bytes],
+    digest: Any,
+    size: int,
+    on_bytes: Callable[[int], None] | None,
+) -> int:
+    """Write the arriving chunks after the first ``have`` bytes, hashing them; the byte count reached."""
+    with open(partial, "r+b" if have else "wb") as handle:
+        handle.seek(have)
+        handle.truncate()
+        if have and on_bytes:
+            on_bytes(have)
+        got = have
+        for chunk in chunks:
+            got += len(chunk)
+            if got > size:
+                break
+            digest.update(chunk)
+            handle.write(chunk)
+            if on_bytes:
+                on_bytes(len(chunk))
+    return got
