@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint bench
+.PHONY: test demo lint bench system-deps docs-graphs
 
 # torch goes in first, from the CPU build on this machine's disk: the `export` extra's
 # wide range is then already satisfied and pip never reaches for a CUDA build.
@@ -19,7 +19,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) lint
+test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -n 2 -q
 
 demo: $(STAMP)
@@ -28,3 +28,18 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/lock.py
 	$(BIN)/python bench/install.py
+
+# Optional system tools that some tests use (Graphviz for `ptm graph --format svg`, Chromium for the HTML
+# graph's browser test); without them those tests skip. Needs root and apt-get; otherwise install them yourself.
+system-deps:
+	@if command -v dot >/dev/null && command -v chromium >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz chromium >/dev/null) \
+			|| echo "system-deps: apt-get failed; the svg and browser tests will skip"; \
+	else \
+		echo "system-deps: not root or no apt-get; the svg and browser tests will skip"; \
+	fi
+
+# docs/graphs.md and docs/img/*.png from the manifests under examples/.
+docs-graphs: $(STAMP)
+	PYTHONPATH=. $(BIN)/python docs/render_graphs.py

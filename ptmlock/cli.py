@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .errors import LockError, PtmError
 from .project import Project, find_project
+from .render import FORMATS as GRAPH_FORMATS
+
+if TYPE_CHECKING:
+    from .graph import Problem
+    from .manifest import Manifest
 
 
 def _size(n: int) -> str:
@@ -47,6 +55,23 @@ def cli(ctx: click.Context, manifest: Path | None) -> None:
 
 
 pass_project = click.make_pass_decorator(Project)
+report_format = click.option(
+    "--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+
+
+def _checked(manifest: Manifest) -> tuple[Problem, ...]:
+    """The graph's warnings; its errors stop the command."""
+    from .graph import WARNING, check_system, raise_on_errors
+
+    problems = check_system(manifest)
+    raise_on_errors(problems)
+    return tuple(p for p in problems if p.severity == WARNING)
+
+
+def _warn(problems: tuple[Problem, ...]) -> None:
+    for problem in problems:
+        click.echo(f"{problem.severity}: {problem}", err=True)
 
 
 @cli.command()
@@ -97,13 +122,17 @@ def add(project: Project, repo: str, name: str | None, **fields: Any) -> None:
     help="Move pins to what the revisions point at now (all models, or only NAMES).",
 )
 @click.option("--check", is_flag=True, help="Exit non-zero if ptm.lock is stale; no network.")
+@click.option(
+    "--allow-split", is_flag=True, help="Let --upgrade move models trained together (trained_with) apart."
+)
 @pass_project
-def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool) -> None:
+def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, allow_split: bool) -> None:
     """Pin every declared model in ptm.lock (existing pins are kept)."""
     from .lockfile import staleness, write_lock
     from .resolve import ADDED, KEPT, REMOVED, UNCHANGED, UPDATED, lock_project
 
     manifest = project.manifest()
+    warnings = _checked(manifest)
     previous = project.lock()
     if check:
         if previous is None:
@@ -113,10 +142,13 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool) -
             reasons = "; ".join(stale.describe())
             raise LockError(f"{project.lock_path.name} is stale: {reasons}. Run `ptm lock`")
         click.echo(f"{project.lock_path.name} is up to date ({len(previous.models)} models).")
+        _warn(warnings)
         return
     if names and not upgrade:
         raise PtmError("model names are only taken with --upgrade: `ptm lock --upgrade NAME...`", exit_code=2)
-    result = lock_project(manifest, previous, upgrade=set(names) if upgrade else None)
+    result = lock_project(
+        manifest, previous, upgrade=set(names) if upgrade else None, allow_split=allow_split
+    )
     marks = {ADDED: "+", UPDATED: "~", UNCHANGED: "=", KEPT: "=", REMOVED: "-"}
     for change in result.changes:
         model = change.new or change.old
@@ -131,6 +163,117 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool) -
     wrote = write_lock(project.lock_path, result.lock)
     verb = "Wrote" if wrote else "Up to date:"
     click.echo(f"{verb} {project.lock_path.name} ({len(result.lock.models)} models).")
+    _warn(warnings)
+
+
+@cli.command()
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@pass_project
+def validate(project: Project, strict: bool) -> None:
+    """Check ptm.toml without the network: references, taxonomy, cycles, groups, unconnected models."""
+    from .graph import ERROR, check_system
+
+    manifest = project.manifest()
+    problems = check_system(manifest)
+    for problem in problems:
+        click.echo(f"{problem.severity}: {problem}", err=True)
+    if any(p.severity == ERROR or strict for p in problems):
+        raise click.exceptions.Exit(2)
+    counts = (
+        f"{len(manifest.models)} models, {len(manifest.components)} components, {len(manifest.edges)} edges"
+    )
+    click.echo(f"{project.manifest_path.name} is valid ({counts}; {len(problems)} warnings).")
+
+
+@cli.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(GRAPH_FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@pass_project
+def graph(project: Project, fmt: str, output: Path | None) -> None:
+    """Draw the models and how they interact; pins come from ptm.lock when there is one."""
+    from .lockfile import atomic_write_text
+    from .render import render
+
+    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render(project.manifest(), project.lock(), fmt, color=color)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    atomic_write_text(output, text)
+    click.echo(f"Wrote {output} ({fmt}).")
+
+
+def _node_or_error(manifest: Manifest, name: str) -> None:
+    import difflib
+
+    known = [*manifest.models, *manifest.components]
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"declared: {', '.join(known) or 'none'}"
+        raise PtmError(f"'{name}' is not a model or component in {manifest.path.name}; {hint}", exit_code=2)
+
+
+@cli.command()
+@click.argument("name")
+@report_format
+@pass_project
+def why(project: Project, name: str, fmt: str) -> None:
+    """Show what depends on NAME, directly or through others (edges, base, trained_with)."""
+    from .impact import dependent_data, dependents, describe_path
+
+    manifest = project.manifest()
+    _node_or_error(manifest, name)
+    found = dependents(manifest, [name])
+    if fmt == "json":
+        click.echo(json.dumps({"name": name, "dependents": [dependent_data(d) for d in found]}, indent=2))
+    elif not found:
+        click.echo(f"Nothing depends on {name}.")
+    else:
+        click.echo(f"{len(found)} depend on {name}:")
+        for dependent in found:
+            click.echo(f"  {dependent.name:<20} {describe_path(dependent)}")
+
+
+@cli.command()
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@report_format
+@pass_project
+def diff(project: Project, old: Path, new: Path, fmt: str) -> None:
+    """Compare two lock files: models whose pin or files changed, and what they affect downstream."""
+    from .impact import change_data, dependent_data, describe_change, describe_path, diff_locks
+    from .lockfile import read_lock
+
+    locks = []
+    for path in (old, new):
+        lock_file = read_lock(path)
+        if lock_file is None:
+            raise LockError(
+                f"{path}: not found; give two ptm.lock files, e.g. from `git show HEAD~1:ptm.lock`"
+            )
+        locks.append(lock_file)
+    manifest = project.manifest() if project.manifest_path.is_file() else None
+    result = diff_locks(locks[0], locks[1], manifest)
+    if fmt == "json":
+        data = {
+            "changes": [change_data(c) for c in result.changes],
+            "affected": [dependent_data(d) for d in result.affected],
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    if not result.changes:
+        click.echo(f"No model changed between {old} and {new}.")
+        return
+    for change in result.changes:
+        click.echo(describe_change(change))
+    if manifest is None:
+        click.echo("No ptm.toml here, so downstream impact is not shown.")
+    elif result.affected:
+        click.echo("Affected downstream:")
+        for dependent in result.affected:
+            click.echo(f"  {dependent.name:<20} {describe_path(dependent)}")
+    else:
+        click.echo("Nothing downstream is affected.")
 
 
 @cli.command()

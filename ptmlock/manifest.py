@@ -6,7 +6,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -17,17 +17,20 @@ import tomlkit.exceptions
 
 from . import hubs
 from .errors import ManifestError
-from .taxonomy import EDGE_KINDS, FEATURE_HANDOFF, HANDOFF_MODES, ROLES, STAGES
+from .taxonomy import ADAPTATIONS, ADAPTER, EDGE_KINDS, FEATURE_HANDOFF, HANDOFF_MODES, ROLES, STAGES
 from .tomlpos import locate
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
 _BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 
-TOP_LEVEL_KEYS = ("models", "edges")
+TOP_LEVEL_KEYS = ("models", "edges", "components")
 # Keys every model may have whatever its hub; they describe the model, they do not change its bytes.
-DESCRIPTIVE_KEYS = ("role", "group", "task", "description")
+DESCRIPTIVE_KEYS = ("role", "group", "task", "description", "base", "adaptation", "adapter", "trained_with")
 EDGE_KEYS = ("from", "to", "kind", "mode", "stage", "description")
+COMPONENT_KEYS = ("kind", "description")
+# Keys whose own line graph checks point at (the table's line is used for the rest).
+_LINED_KEYS = ("group", "task", "base", "trained_with")
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,16 @@ class ModelSpec:
     options: Mapping[str, Any]
     line: int | None = None
     pin_hash: str = ""
+    base: str | None = None
+    adaptation: str | None = None
+    adapter: str | None = None
+    trained_with: tuple[str, ...] = ()
+    key_lines: Mapping[str, int] = field(default_factory=dict)
     # The folder of ptm.toml, against which relative local paths are read. Not part of the pin.
     base_dir: Path = field(default=Path(), compare=False, repr=False)
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key, self.line)
 
     @property
     def repo(self) -> str | None:
@@ -70,12 +81,23 @@ class Edge:
 
 
 @dataclass(frozen=True)
+class Component:
+    """A graph node that is not a model: glue code, a fusion step, a rule-based filter."""
+
+    name: str
+    kind: str | None = None
+    description: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Manifest:
     path: Path
     models: Mapping[str, ModelSpec]
     edges: tuple[Edge, ...] = ()
     content_hash: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
+    components: Mapping[str, Component] = field(default_factory=dict)
 
 
 def canonical_hash(value: Any) -> str:
@@ -148,6 +170,12 @@ class _Checker:
             raise self.fail(table, key, f"{key} '{value}' is not known; {hint}")
         return value
 
+    def names(self, table: tuple[str | int, ...], data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(table, key, f"'{key}' must be a list of model names, e.g. [\"text-encoder\"]")
+        return tuple(value)
+
     def patterns(self, table: tuple[str | int, ...], data: Mapping[str, Any], key: str) -> tuple[str, ...]:
         value = data.get(key, [])
         if isinstance(value, str):
@@ -190,6 +218,24 @@ def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
         raise check.fail(
             table, "group", f"'{name}' has a group but role is '{role}'; set role = \"interchangeable\""
         )
+    base = check.string(table, data, "base")
+    adaptation = check.string(table, data, "adaptation", choices=ADAPTATIONS)
+    if (base is None) != (adaptation is None):
+        have, need = ("base", "adaptation") if base else ("adaptation", "base")
+        raise check.fail(
+            table,
+            have,
+            f"'{name}' has {have} but no {need}; a derived model needs both "
+            f'(e.g. base = "other-model", adaptation = "weights")',
+        )
+    adapter = check.string(table, data, "adapter")
+    if (adaptation == ADAPTER) != (adapter is not None):
+        key = "adapter" if adapter else "adaptation"
+        raise check.fail(
+            table,
+            key,
+            f'adapter names the adapter type and goes with adaptation = "{ADAPTER}" (e.g. adapter = "lora")',
+        )
     pin_data = {"hub": hub, **options}
     return ModelSpec(
         name=name,
@@ -204,11 +250,51 @@ def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
         options=MappingProxyType(options),
         line=locate(check.text, table),
         pin_hash=canonical_hash(pin_data),
+        base=base,
+        adaptation=adaptation,
+        adapter=adapter,
+        trained_with=check.names(table, data, "trained_with"),
+        key_lines=MappingProxyType(
+            {k: line for k in _LINED_KEYS if k in data and (line := locate(check.text, table, k))}
+        ),
         base_dir=check.path.parent,
     )
 
 
-def _edge(check: _Checker, index: int, data: Any, models: Mapping[str, ModelSpec]) -> Edge:
+def _component(check: _Checker, name: str, data: Any) -> Component:
+    table = ("components", name)
+    if not NAME_RE.match(name):
+        raise check.fail(table, None, f"component name '{name}' may only use letters, digits, '-' and '_'")
+    if not isinstance(data, Mapping):
+        raise check.fail(
+            ("components",), name, f"components.{name} must be a table, e.g. [components.{name}]"
+        )
+    check.known_keys(table, data, COMPONENT_KEYS)
+    return Component(
+        name=name,
+        kind=check.string(table, data, "kind"),
+        description=check.string(table, data, "description"),
+        line=locate(check.text, table),
+    )
+
+
+def _check_references(check: _Checker, models: Mapping[str, ModelSpec], nodes: Collection[str]) -> None:
+    """base and trained_with name other declared models."""
+    for spec in models.values():
+        table = ("models", spec.name)
+        named = [("base", spec.base)] if spec.base else []
+        named += [("trained_with", other) for other in spec.trained_with]
+        for key, other in named:
+            if other == spec.name:
+                raise check.fail(table, key, f"'{spec.name}' names itself in {key}")
+            if other not in models:
+                what = "a component" if other in nodes else "not a declared model"
+                close = difflib.get_close_matches(other, list(models), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"declare it as [models.{other}]"
+                raise check.fail(table, key, f"{key} '{other}' of '{spec.name}' is {what}; {hint}")
+
+
+def _edge(check: _Checker, index: int, data: Any, nodes: Collection[str]) -> Edge:
     table = ("edges", index)
     if not isinstance(data, Mapping):
         raise check.fail(("edges",), None, "edges must be an array of tables: [[edges]]")
@@ -216,10 +302,14 @@ def _edge(check: _Checker, index: int, data: Any, models: Mapping[str, ModelSpec
     ends = {}
     for key in ("from", "to"):
         end = check.string(table, data, key, required=True)
-        if end not in models:
-            close = difflib.get_close_matches(str(end), list(models), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"declare it as [models.{end}]"
-            raise check.fail(table, key, f"edge {key} '{end}' is not a declared model; {hint}")
+        if end not in nodes:
+            close = difflib.get_close_matches(str(end), list(nodes), n=1)
+            hint = (
+                f"did you mean '{close[0]}'?"
+                if close
+                else f"declare it as [models.{end}] or [components.{end}]"
+            )
+            raise check.fail(table, key, f"edge {key} '{end}' is not a declared model or component; {hint}")
         ends[key] = end
     kind = check.string(table, data, "kind", required=True, choices=EDGE_KINDS)
     mode = check.string(table, data, "mode", choices=HANDOFF_MODES)
@@ -254,16 +344,28 @@ def parse_manifest(text: str, path: Path | str = "ptm.toml") -> Manifest:
     if not isinstance(raw_models, Mapping):
         raise check.fail((), "models", "models must be a table of [models.<name>] tables")
     models = {name: _model(check, name, spec) for name, spec in raw_models.items()}
+    raw_components = data.get("components", {})
+    if not isinstance(raw_components, Mapping):
+        raise check.fail((), "components", "components must be a table of [components.<name>] tables")
+    components = {name: _component(check, name, spec) for name, spec in raw_components.items()}
+    for name in components:
+        if name in models:
+            raise check.fail(
+                ("components", name), None, f"'{name}' is both a model and a component; rename one"
+            )
+    nodes = {**models, **components}
+    _check_references(check, models, nodes)
     raw_edges = data.get("edges", [])
     if not isinstance(raw_edges, list):
         raise check.fail((), "edges", "edges must be an array of tables: [[edges]]")
-    edges = tuple(_edge(check, i, e, models) for i, e in enumerate(raw_edges))
+    edges = tuple(_edge(check, i, e, nodes) for i, e in enumerate(raw_edges))
     return Manifest(
         path=path,
         models=MappingProxyType(models),
         edges=edges,
         content_hash=canonical_hash(data),
         data=MappingProxyType(data),
+        components=MappingProxyType(components),
     )
 
 

@@ -55,16 +55,35 @@ def _needs_resolution(spec: ModelSpec, previous: Lock | None, upgrade: Collectio
     return old is None or old.pin_hash != spec.pin_hash
 
 
+def _refuse_split(manifest: Manifest, upgrade: Collection[str]) -> None:
+    from .graph import split_training_sets
+
+    for moving, staying in split_training_sets(manifest, upgrade):
+        together = " ".join(sorted({*upgrade, *staying}))
+        raise PtmError(
+            f"cannot upgrade {', '.join(moving)} without {', '.join(staying)}: they are trained together "
+            f"(trained_with in {manifest.path}); upgrade them together with `ptm lock --upgrade {together}`, "
+            "or pass --allow-split to move them apart",
+            exit_code=2,
+        )
+
+
 def lock_project(
     manifest: Manifest,
     previous: Lock | None,
     upgrade: Collection[str] | None = None,
     on_resolved: Callable[[LockedModel], None] | None = None,
+    allow_split: bool = False,
 ) -> LockResult:
-    """The new lock. ``upgrade`` is None (keep pins), empty (move every pin) or the names to move."""
+    """The new lock. ``upgrade`` is None (keep pins), empty (move every pin) or the names to move.
+
+    Models trained together (``trained_with``) move together unless ``allow_split``.
+    """
     unknown = sorted(set(upgrade or ()) - set(manifest.models))
     if unknown:
         raise PtmError(f"cannot upgrade {', '.join(unknown)}: not declared in {manifest.path}")
+    if upgrade and not allow_split:
+        _refuse_split(manifest, upgrade)
     todo = [s for s in manifest.models.values() if _needs_resolution(s, previous, upgrade)]
 
     def run(spec: ModelSpec) -> LockedModel | PtmError:

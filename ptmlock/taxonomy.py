@@ -24,3 +24,10 @@ STAGES = (
     "evaluation",
     "delivery",
 )
+
+# Stages in which a model is being trained rather than run: guidance there is a training loss.
+TRAINING_STAGES = ("initialization", "adaptation", "fine-tuning")
+
+# How a derived model (`base = ...`) was made from its base.
+ADAPTER = "adapter"
+ADAPTATIONS = ("as-is", "weights", "addition", "deletion", "modification", "configuration", ADAPTER)

@@ -6,6 +6,7 @@ shapes people write (headers, dotted keys, inline tables).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -26,15 +27,13 @@ def _split_dotted(dotted: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def locate(text: str, table: Sequence[PathPart], key: str | None = None) -> int | None:
-    """1-based line of ``table.key`` (or of the table itself), best effort; None when not found.
-
-    Arrays of tables are addressed by index: ``("edges", 2)`` is the third ``[[edges]]``.
-    """
-    wanted = tuple(table) + ((key,) if key is not None else ())
+@functools.lru_cache(maxsize=4)
+def _index(text: str) -> tuple[dict[tuple[PathPart, ...], int], dict[tuple[PathPart, ...], int]]:
+    """One pass over the text: the first line of every table and key path, and of every header prefix."""
+    lines: dict[tuple[PathPart, ...], int] = {}
+    header_prefixes: dict[tuple[PathPart, ...], int] = {}
     current: tuple[PathPart, ...] = ()
     array_counts: dict[tuple[PathPart, ...], int] = {}
-    fallback: int | None = None
     in_multiline = False
     for number, line in enumerate(text.splitlines(), start=1):
         if line.count('"""') % 2 or line.count("'''") % 2:
@@ -51,16 +50,26 @@ def locate(text: str, table: Sequence[PathPart], key: str | None = None) -> int 
                 array_counts[parts] = index
                 parts = (*parts, index)
             current = parts
-            if current == wanted:
-                return number
-            if current == tuple(table) or (fallback is None and current[: len(wanted)] == wanted):
-                fallback = number
+            lines.setdefault(current, number)
+            for end in range(1, len(current)):
+                header_prefixes.setdefault(current[:end], number)
             continue
         key_match = _KEY.match(line)
         if key_match:
-            full = current + _split_dotted(key_match.group(1))
-            if full == wanted:
-                return number
-            if len(full) <= len(wanted) and wanted[: len(full)] == full:
-                fallback = number
-    return fallback
+            lines.setdefault(current + _split_dotted(key_match.group(1)), number)
+    return lines, header_prefixes
+
+
+def locate(text: str, table: Sequence[PathPart], key: str | None = None) -> int | None:
+    """1-based line of ``table.key`` (or of the table itself), best effort; None when not found.
+
+    Arrays of tables are addressed by index: ``("edges", 2)`` is the third ``[[edges]]``. When the exact
+    path is not written out (an inline table, an implicit parent), the nearest enclosing line is given.
+    The text is indexed once, so validating a large manifest stays linear.
+    """
+    wanted = tuple(table) + ((key,) if key is not None else ())
+    lines, header_prefixes = _index(text)
+    for end in range(len(wanted), 0, -1):
+        if wanted[:end] in lines:
+            return lines[wanted[:end]]
+    return header_prefixes.get(wanted)

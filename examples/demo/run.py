@@ -1,4 +1,4 @@
-"""The demo: lock, check and upgrade a small project against the bundled local hub.
+"""The demo: lock, install, check and upgrade a small project against the bundled local hub.
 
 `make demo` runs this. It serves the fixture hub on a free port, copies examples/demo/ptm.toml into
 .demo/project, and runs the real `ptm` CLI there, printing each command and what it says.
@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from fixtures.hub import FakeHub, HubServer, build_tiny_models, populate_standard  # noqa: E402
 
-WORK = ROOT / ".demo"
+WORK = Path(os.environ.get("PTM_DEMO_DIR") or ROOT / ".demo")
 
 
 def run(project: Path, *args: str, env: dict[str, str], show: int | None = None) -> None:
@@ -36,13 +36,36 @@ def show_file(path: Path, lines: int) -> None:
     print("\n".join(path.read_text().splitlines()[:lines]))
 
 
+LOAD = """
+import ptmlock
+from transformers import AutoModel, AutoTokenizer
+path = ptmlock.path("encoder")
+tokens = AutoTokenizer.from_pretrained(path)("a small test", return_tensors="pt")
+features = AutoModel.from_pretrained(path)(**tokens).last_hidden_state
+print(f"loaded encoder@{ptmlock.revision('encoder')[:12]} offline: features {tuple(features.shape)}")
+"""
+
+
+def load_offline(project: Path, env: dict[str, str]) -> None:
+    """Application code loads exactly the locked bytes, with the hub out of reach."""
+    print("\n$ HF_HUB_OFFLINE=1 python -c 'AutoModel.from_pretrained(ptmlock.path(\"encoder\"))'", flush=True)
+    offline = {
+        **env,
+        "HF_HUB_OFFLINE": "1",
+        "HF_ENDPOINT": "http://127.0.0.1:9",
+        "TRANSFORMERS_VERBOSITY": "error",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    }
+    subprocess.run([sys.executable, "-c", LOAD], cwd=project, env=offline, check=True)
+
+
 def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
     project = WORK / "project"
     project.mkdir(parents=True)
     shutil.copy(ROOT / "examples" / "demo" / "ptm.toml", project / "ptm.toml")
     hub = FakeHub()
-    populate_standard(hub, build_tiny_models(WORK.parent / ".pytest_cache" / "ptm-tiny-models"))
+    populate_standard(hub, build_tiny_models(ROOT / ".pytest_cache" / "ptm-tiny-models"))
     with HubServer(hub) as server:
         print(f"local hub serving on {server.url}")
         env = {
@@ -53,27 +76,19 @@ def main() -> None:
             "HF_HUB_DISABLE_TELEMETRY": "1",
             "PYTHONPATH": str(ROOT),
         }
-        run(
-            project,
-            "add",
-            "fixtures/tiny-bert",
-            "--name",
-            "encoder-v1",
-            "--revision",
-            "v1.0",
-            "--role",
-            "interchangeable",
-            "--group",
-            "encoder",
-            env=env,
-        )
+        add = "add fixtures/tiny-bert --name encoder-v1 --revision v1.0 --group encoder --task feature-extraction"
+        run(project, *add.split(), env=env)
         run(project, "lock", env=env)
         show_file(project / "ptm.lock", 16)
         run(project, "lock", "--check", env=env)
+        run(project, "install", env=env)
+        run(project, "install", env=env)
+        load_offline(project, env)
         print("\n# upstream, someone pushes new weights to fixtures/tiny-bert@main ...")
         hub.commit("fixtures/tiny-bert", {"config.json": b'{"model_type": "bert", "changed": true}'})
         run(project, "lock", "--check", env=env)
         run(project, "lock", "--upgrade", "encoder", env=env)
+        run(project, "install", "--frozen", env=env)
     print(f"\nDemo project left in {project}")
 
 

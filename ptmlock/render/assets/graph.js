@@ -1,0 +1,336 @@
+"use strict";
+// Draws the model graph from the JSON that ptmlock embeds in this page. No network, no libraries.
+(function () {
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const DASHES = { solid: "", dashed: "7 5", dotted: "2 4" };
+  const data = JSON.parse(document.getElementById("ptm-data").textContent);
+  const L = data.layout;
+  const byName = new Map(data.nodes.map((n) => [n.name, n]));
+
+  function svg(tag, attrs, parent, text) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value !== undefined && value !== null) node.setAttribute(key, value);
+    }
+    if (text !== undefined) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function html(tag, attrs, parent, text) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, value);
+    if (text !== undefined) node.textContent = text;
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  function plural(count, word) {
+    return `${count} ${word}${count === 1 ? "" : "s"}`;
+  }
+
+  function size(bytes) {
+    const units = ["B", "kB", "MB", "GB"];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+      value /= 1000;
+      unit += 1;
+    }
+    return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+  }
+
+  // Shorten a text element with an ellipsis until it fits; the full text stays in a tooltip.
+  function fit(textNode, width) {
+    const full = textNode.textContent;
+    if (textNode.getComputedTextLength() <= width) return;
+    let keep = full.length;
+    while (keep > 1 && textNode.getComputedTextLength() > width) {
+      keep -= 1;
+      textNode.textContent = full.slice(0, keep) + "…";
+    }
+    svg("title", {}, textNode, full);
+  }
+
+  function usesLabel(node) {
+    return node.runtime === false ? `${(node.uses || []).join(" + ")} only` : null;
+  }
+
+  // ---- header, legend, problems ---------------------------------------------------------------
+  function drawHeader() {
+    const models = data.nodes.filter((n) => n.type === "model").length;
+    const components = data.nodes.length - models;
+    const unpinned = data.nodes.filter((n) => n.pin && !n.pin.ok).length;
+    document.getElementById("title").textContent = data.title;
+    document.getElementById("title").title = data.manifest;
+    const summary = document.getElementById("summary");
+    const groups = Object.keys(data.groups).length;
+    summary.textContent = [plural(models, "model"), plural(components, "component"),
+      plural(data.links.length, "link"), groups ? plural(groups, "interchangeable group") : null]
+      .filter(Boolean).join(" · ") + " · ";
+    const state = html("span", { class: unpinned ? "bad" : "ok" }, summary);
+    state.textContent = !data.locked ? "no ptm.lock: run `ptm lock` to pin"
+      : unpinned ? `${unpinned} not pinned by ptm.lock` : "every model pinned by ptm.lock";
+
+    const legend = document.getElementById("legend");
+    const used = new Set(data.links.map((l) => l.relation));
+    for (const [relation, style] of Object.entries(data.styles)) {
+      if (!used.has(relation)) continue;
+      const item = html("li", { "data-relation": relation }, legend);
+      const sample = svg("svg", { width: 34, height: 10 }, item);
+      svg("line", { x1: 1, y1: 5, x2: 33, y2: 5, stroke: style.color, "stroke-width": style.width,
+        "stroke-dasharray": DASHES[style.dash] }, sample);
+      html("span", {}, item, relation);
+    }
+    const pinned = html("li", {}, legend);
+    html("span", { class: "ok" }, pinned, "● locked");
+    html("span", { class: "bad" }, pinned, "▲ unpinned / unlocked / stale");
+
+    if (data.problems.length) {
+      const box = document.getElementById("problems");
+      box.hidden = false;
+      html("strong", {}, box, `${plural(data.problems.length, "problem")} (run \`ptm validate\`)`);
+      const list = html("ul", {}, box);
+      for (const problem of data.problems) {
+        html("li", { class: problem.severity }, list, `${problem.severity}: ${problem.text}`);
+      }
+    }
+  }
+
+  // ---- the drawing -----------------------------------------------------------------------------
+  function drawLanes(root) {
+    const layer = svg("g", { class: "lanes" }, root);
+    const labelled = L.lanes.length > 1 || L.lanes[0].stage !== null;
+    L.lanes.forEach((lane, index) => {
+      const g = svg("g", { class: "lane", "data-stage": lane.stage || "" }, layer);
+      svg("rect", { class: `lane-band${index % 2 ? " alt" : ""}`, x: 0, y: lane.y, width: L.width,
+        height: lane.h }, g);
+      svg("line", { class: "lane-rule", x1: 0, x2: L.width, y1: lane.y, y2: lane.y }, g);
+      if (labelled) {
+        svg("text", { class: "lane-label", x: 14, y: lane.y + 18 }, g, lane.stage || "no stage");
+      }
+    });
+  }
+
+  function drawGroups(root) {
+    const layer = svg("g", { class: "clusters" }, root);
+    for (const [name, box] of Object.entries(L.groups)) {
+      const g = svg("g", { class: "cluster", "data-group": name }, layer);
+      svg("rect", { x: box.x, y: box.y, width: box.w, height: box.h, rx: 12 }, g);
+      fit(svg("text", { x: box.x + 10, y: box.y + 16 }, g, `${name} · interchangeable`), box.w - 20);
+    }
+  }
+
+  function anchors(link, spread) {
+    const a = L.nodes[link.source];
+    const b = L.nodes[link.target];
+    const shift = spread * 16;
+    if (link.source === link.target) {
+      const x = a.x + a.w;
+      const y = a.y + a.h / 2;
+      return [[x, y - 12], [x + 60, y - 50], [x + 60, y + 50], [x, y + 12]];
+    }
+    if (b.x > a.x + a.w / 2) { // forward: right side to left side, or over the top of nodes in the way
+      const p0 = [a.x + a.w, a.y + a.h / 2 + shift];
+      const p3 = [b.x, b.y + b.h / 2 + shift];
+      const inWay = Object.entries(L.nodes).filter(([name, box]) => name !== link.source &&
+        name !== link.target && box.x > p0[0] && box.x + box.w < p3[0] &&
+        box.y < Math.max(p0[1], p3[1]) + 6 && box.y + box.h > Math.min(p0[1], p3[1]) - 6);
+      if (inWay.length) {
+        const top = Math.min(a.y, b.y, ...inWay.map(([, box]) => box.y)) - 56 - 14 * spread;
+        const q0 = [a.x + a.w * 0.75, a.y];
+        const q3 = [b.x + b.w * 0.25, b.y];
+        return [q0, [q0[0], top], [q3[0], top], q3];
+      }
+      const dx = Math.max(40, (p3[0] - p0[0]) / 2);
+      return [p0, [p0[0] + dx, p0[1]], [p3[0] - dx, p3[1]], p3];
+    }
+    if (b.x + b.w / 2 < a.x) { // backward: an arc under both nodes
+      const p0 = [a.x + a.w / 2 + shift, a.y + a.h];
+      const p3 = [b.x + b.w / 2 + shift, b.y + b.h];
+      const depth = Math.max(p0[1], p3[1]) + 70 + 14 * spread;
+      return [p0, [p0[0], depth], [p3[0], depth], p3];
+    }
+    // Same column: an arc out to the left, clear of the nodes stacked between them.
+    const p0 = [a.x, a.y + a.h / 2 + shift];
+    const p3 = [b.x, b.y + b.h / 2 + shift];
+    const bulge = Math.min(a.x, b.x) - 44 - 16 * spread;
+    return [p0, [bulge, p0[1]], [bulge, p3[1]], p3];
+  }
+
+  function drawLinks(root) {
+    const defs = svg("defs", {}, root);
+    for (const [relation, style] of Object.entries(data.styles)) {
+      const marker = svg("marker", { id: `arrow-${relation}`, viewBox: "0 0 10 10", refX: 9, refY: 5,
+        markerWidth: 11, markerHeight: 11, orient: "auto-start-reverse", markerUnits: "userSpaceOnUse" }, defs);
+      svg("path", { d: "M0,0 L10,5 L0,10 z", fill: style.color }, marker);
+    }
+    const paths = svg("g", { class: "links" }, root);
+    const labels = svg("g", { class: "link-labels" }, root);
+    const seen = new Map();
+    const placed = [];
+    data.links.forEach((link, index) => {
+      const pair = [link.source, link.target].sort().join("\u0000");
+      const spread = seen.get(pair) || 0;
+      seen.set(pair, spread + 1);
+      const style = data.styles[link.relation];
+      const [p0, c1, c2, p3] = anchors(link, spread);
+      const path = svg("path", {
+        class: "link", "data-index": index, "data-relation": link.relation,
+        "data-source": link.source, "data-target": link.target,
+        d: `M${p0} C${c1} ${c2} ${p3}`, stroke: style.color, "stroke-width": style.width,
+        "stroke-dasharray": DASHES[style.dash] || null,
+        "marker-end": style.arrow ? `url(#arrow-${link.relation})` : null,
+      }, paths);
+      const where = link.line ? ` (ptm.toml line ${link.line})` : "";
+      svg("title", {}, path, `${link.source} → ${link.target}: ${link.label}${where}` +
+        (link.description ? `\n${link.description}` : ""));
+      // The label sits at the curve's midpoint: B(1/2) = (p0 + 3 c1 + 3 c2 + p3) / 8.
+      const mx = (p0[0] + 3 * c1[0] + 3 * c2[0] + p3[0]) / 8;
+      const my = (p0[1] + 3 * c1[1] + 3 * c2[1] + p3[1]) / 8;
+      const g = svg("g", { class: "link-label", "data-index": index }, labels);
+      const bg = svg("rect", { rx: 4 }, g);
+      const text = svg("text", { x: mx, y: my - 2, "text-anchor": "middle", fill: style.color }, g);
+      svg("tspan", { x: mx }, text, link.relation);
+      const sub = link.mode || link.detail;
+      if (sub) svg("tspan", { x: mx, dy: 12, class: "sub" }, text, sub);
+      const box = text.getBBox();
+      // Labels of links that meet near one node would overlap: move each below those already placed.
+      let dy = 0;
+      for (let moved = true; moved;) {
+        moved = false;
+        for (const other of placed) {
+          const overlaps = box.x < other.x + other.width && other.x < box.x + box.width &&
+            box.y + dy < other.y + other.height + 3 && other.y < box.y + dy + box.height + 3;
+          if (overlaps) {
+            dy = other.y + other.height + 4 - box.y;
+            moved = true;
+          }
+        }
+      }
+      // Between nodes stacked in one column the label runs along the arc, clear of the boxes.
+      const stacked = link.source !== link.target && L.nodes[link.source].x === L.nodes[link.target].x;
+      if (stacked) g.setAttribute("transform", `rotate(-90 ${mx} ${my})`);
+      else if (dy) g.setAttribute("transform", `translate(0,${dy})`);
+      if (!stacked) placed.push({ x: box.x, y: box.y + dy, width: box.width, height: box.height });
+      bg.setAttribute("x", box.x - 4);
+      bg.setAttribute("y", box.y - 2);
+      bg.setAttribute("width", box.width + 8);
+      bg.setAttribute("height", box.height + 4);
+    });
+  }
+
+  function drawNodes(root) {
+    const layer = svg("g", { class: "nodes" }, root);
+    for (const node of data.nodes) {
+      const box = L.nodes[node.name];
+      const aux = node.runtime === false;
+      const g = svg("g", {
+        class: `node ${node.type}${aux ? " aux" : ""}`, "data-name": node.name, tabindex: 0,
+        role: "button", transform: `translate(${box.x},${box.y})`,
+        "data-pin": node.pin ? node.pin.state : null,
+      }, layer);
+      svg("rect", { class: "box", width: box.w, height: box.h, rx: 10 }, g);
+      if (node.pin) {
+        svg("rect", { class: "stripe", width: 5, height: box.h - 16, x: 0, y: 8, rx: 2,
+          fill: node.pin.ok ? data.colors.pinned : data.colors.unpinned }, g);
+      }
+      const inner = box.w - 28;
+      const uses = usesLabel(node);
+      if (uses) { // a tab on the top border, so it never hides the name
+        const badge = svg("g", { class: "badge" }, g);
+        const label = svg("text", { x: box.w - 14, y: 3, "text-anchor": "end" }, badge, uses);
+        const b = label.getBBox();
+        badge.insertBefore(svg("rect", { x: b.x - 6, y: b.y - 2, width: b.width + 12, height: b.height + 4,
+          rx: 7 }), label);
+      }
+      fit(svg("text", { class: "name", x: 14, y: 22 }, g, node.name), inner);
+      fit(svg("text", { class: "source", x: 14, y: 40 }, g, node.source), inner);
+      if (node.pin) {
+        const mark = node.pin.ok ? `● ${node.pin.label}` : `▲ ${node.pin.label}`;
+        fit(svg("text", { class: `pin ${node.pin.ok ? "ok" : "bad"}`, x: 14, y: 58 }, g, mark), inner);
+      }
+      const meta = [node.task, node.group ? null : node.role].filter(Boolean).join(" · ");
+      if (meta) fit(svg("text", { class: "meta", x: 14, y: node.pin ? 76 : 58 }, g, meta), inner);
+      if (node.description) svg("title", {}, g, node.description);
+      g.addEventListener("mouseenter", () => focus(node.name));
+      g.addEventListener("mouseleave", () => focus(null));
+      g.addEventListener("click", () => showDetails(node.name));
+      g.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") showDetails(node.name);
+      });
+    }
+  }
+
+  let drawing = null;
+
+  function focus(name) {
+    drawing.classList.toggle("focus", name !== null);
+    const hot = new Set([name]);
+    data.links.forEach((link, index) => {
+      const on = name !== null && (link.source === name || link.target === name);
+      if (on) { hot.add(link.source); hot.add(link.target); }
+      for (const el of drawing.querySelectorAll(`[data-index="${index}"]`)) el.classList.toggle("hot", on);
+    });
+    for (const el of drawing.querySelectorAll(".node")) el.classList.toggle("hot", hot.has(el.dataset.name));
+  }
+
+  function showDetails(name) {
+    const node = byName.get(name);
+    for (const el of drawing.querySelectorAll(".node")) el.classList.toggle("selected", el.dataset.name === name);
+    const panel = document.getElementById("details");
+    panel.replaceChildren();
+    html("h2", {}, panel, node.name);
+    html("p", { class: "kind" }, panel, node.source);
+    if (node.description) html("p", {}, panel, node.description);
+    const rows = [];
+    if (node.pin) {
+      rows.push(["revision", node.pin.revision]);
+      rows.push(["pin", node.pin.ok ? node.pin.commit : `${node.pin.state}${node.pin.commit ? " " + node.pin.commit : ""}`,
+        node.pin.ok ? "ok" : "bad"]);
+    }
+    if (node.files !== undefined) rows.push(["files", `${node.files} (${size(node.size)})`]);
+    if (node.license) rows.push(["license", node.license]);
+    if (node.role) rows.push(["role", node.group ? `${node.role} (group ${node.group})` : node.role]);
+    if (node.task) rows.push(["task", node.task]);
+    if (node.base) rows.push(["base", `${node.base} (${node.adaptation}${node.adapter ? ": " + node.adapter : ""})`]);
+    if (node.trained_with) rows.push(["trained with", node.trained_with.join(", ")]);
+    if (node.type === "model") rows.push(["install", node.runtime === false ? usesLabel(node) : "runtime"]);
+    if (node.stage) rows.push(["stage", node.stage]);
+    if (node.line) rows.push(["ptm.toml", `line ${node.line}`]);
+    const list = html("dl", {}, panel);
+    for (const [key, value, cls] of rows) {
+      html("dt", {}, list, key);
+      html("dd", cls ? { class: cls } : {}, list, value);
+    }
+    for (const [title, end, other] of [["Inputs", "target", "source"], ["Outputs", "source", "target"]]) {
+      const links = data.links.filter((l) => l[end] === name);
+      if (!links.length) continue;
+      html("h3", {}, panel, title);
+      const ul = html("ul", {}, panel);
+      for (const link of links) html("li", {}, ul, `${link[other]}: ${link.label}`);
+    }
+  }
+
+  function draw() {
+    drawHeader();
+    const canvas = document.getElementById("canvas");
+    drawing = svg("svg", { class: "graph", xmlns: SVG_NS, viewBox: `0 0 ${L.width} ${L.height}`,
+      width: L.width, height: L.height, role: "img", "aria-label": `model graph of ${data.manifest}` }, canvas);
+    drawLanes(drawing);
+    drawGroups(drawing);
+    drawLinks(drawing);
+    drawNodes(drawing);
+    document.body.dataset.rendered = `${data.nodes.length} nodes, ${data.links.length} links`;
+  }
+
+  try {
+    draw();
+  } catch (error) {
+    document.body.dataset.error = String(error);
+    const box = document.createElement("p");
+    box.id = "ptm-error";
+    box.textContent = `Could not draw the graph: ${error}`;
+    document.body.prepend(box);
+  }
+})();

@@ -1,0 +1,24 @@
+"""The README's demo command works: the demo script runs the real CLI end to end against the local hub."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import REPO_ROOT, subprocess_env
+
+
+def test_demo_runs_end_to_end(tmp_path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "examples" / "demo" / "run.py")],
+        env=subprocess_env(PTM_DEMO_DIR=str(tmp_path / "demo")),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "Wrote ptm.lock (3 models)." in out
+    assert "All 3 model(s) already installed" in out
+    assert "offline: features (1, " in out
+    assert "~ encoder" in out and "= head" in out
