@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "path", "revision"]
+__all__ = ["__version__", "path", "revision", "torch_hub_load"]
 
 if TYPE_CHECKING:
-    from .api import path, revision
+    from .api import path, revision, torch_hub_load
 
 
 def __getattr__(name: str) -> Any:
     # Loaded on first use, so that `import ptmlock` (and the CLI) stays light.
-    if name in ("path", "revision"):
+    if name in ("path", "revision", "torch_hub_load"):
         from . import api
 
         return getattr(api, name)

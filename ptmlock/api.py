@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from . import hf_cache
+from . import config
 from .errors import LockError, PtmError
 from .lockfile import LockedModel
 from .project import find_project
@@ -28,24 +29,62 @@ def _locked(name: str, manifest: Path | str | None) -> LockedModel:
 
 def revision(name: str, manifest: Path | str | None = None) -> str:
     """The commit sha ptm.lock pins model ``name`` to (for ``from_pretrained(repo, revision=...)``)."""
-    return _locked(name, manifest).commit
+    model = _locked(name, manifest)
+    if model.commit is None:
+        raise PtmError(
+            f"model '{name}' is a {model.hub} model: it has no commit, only a digest of its files; "
+            f"load it from ptmlock.path({name!r})"
+        )
+    return model.commit
 
 
 def path(name: str, manifest: Path | str | None = None) -> Path:
-    """The installed snapshot folder of model ``name`` at its locked commit; every locked file is there."""
-    model = _locked(name, manifest)
-    folder = hf_cache.snapshot_dir(model.repo or "", model.commit)
+    """The installed folder of model ``name`` at its locked pin; every locked file is in place.
+
+    For a Hugging Face model, the snapshot folder of the locked commit in the Hugging Face cache; for a
+    torch.hub repository, its tree at the locked commit; for url and local models, their files.
+    """
+    return _installed(_locked(name, manifest))
+
+
+def _installed(model: LockedModel) -> Path:
+    from . import hubs
+
+    layout = hubs.source_for(model.hub).layout(model)
     missing = []
-    for file in model.files:
+    for placement in layout.placements:
         try:
-            if os.stat(folder / file.path).st_size == file.size:
+            if os.stat(placement.entry).st_size == placement.file.size:
                 continue
         except OSError:
             pass
-        missing.append(file.path)
+        missing.append(placement.entry)
     if missing:
         raise PtmError(
-            f"model '{name}' is not installed ({len(missing)} of {len(model.files)} files missing or "
-            f"wrong under {folder}, e.g. {missing[0]}); run `ptm install`"
+            f"model '{model.name}' is not installed ({len(missing)} of {len(layout.placements)} files "
+            f"missing or wrong, e.g. {missing[0]}); run `ptm install`"
         )
-    return folder
+    return layout.folder
+
+
+def torch_hub_load(name: str, *args: Any, manifest: Path | str | None = None, **kwargs: Any) -> Any:
+    """``torch.hub.load`` of a locked torch.hub model, from its installed tree and weights, offline.
+
+    Arguments after ``name`` go to the hubconf entry, e.g. ``torch_hub_load("backbone", pretrained=True)``.
+    """
+    model = _locked(name, manifest)
+    if model.hub != "torchhub" or model.entry is None:
+        raise PtmError(
+            f"model '{name}' is a {model.hub} model, not a torch.hub one; load it from ptmlock.path({name!r})"
+        )
+    folder = _installed(model)
+    import torch
+    checkpoints = Path(torch.hub.get_dir()) / "checkpoints"
+    for weights in model.weights:
+        if not (checkpoints / weights.path).is_file():
+            installed = config.torch_hub_dir() / "checkpoints"
+            raise PtmError(
+                f"model '{name}': torch looks for its weights in {checkpoints}, but `ptm install` put them "
+                f"in {installed}; use the same TORCH_HOME (or torch.hub.set_dir) for both"
+            )
+    return torch.hub.load(str(folder), model.entry, *args, source="local", **kwargs)

@@ -12,6 +12,7 @@ import posixpath
 import stat
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from .errors import ResolveError
@@ -79,7 +80,7 @@ def hash_member(archive: zipfile.ZipFile, member: Member) -> LockedFile:
     return LockedFile(member.path, size, digest.hexdigest())
 
 
-def open_archive(file: IO[bytes], label: str) -> zipfile.ZipFile:
+def open_archive(file: Path | IO[bytes], label: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(file)
     except zipfile.BadZipFile as error:

@@ -129,7 +129,7 @@ def add(project: Project, repo: str, name: str | None, **fields: Any) -> None:
 def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, allow_split: bool) -> None:
     """Pin every declared model in ptm.lock (existing pins are kept)."""
     from .lockfile import staleness, write_lock
-    from .resolve import ADDED, KEPT, REMOVED, UNCHANGED, UPDATED, lock_project
+    from .resolve import ADDED, KEPT, REMOVED, UNCHANGED, UPDATED, drift, lock_project
 
     manifest = project.manifest()
     warnings = _checked(manifest)
@@ -137,10 +137,9 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
     if check:
         if previous is None:
             raise LockError(f"{project.lock_path.name} does not exist; run `ptm lock`")
-        stale = staleness(manifest, previous)
-        if stale.stale:
-            reasons = "; ".join(stale.describe())
-            raise LockError(f"{project.lock_path.name} is stale: {reasons}. Run `ptm lock`")
+        reasons = staleness(manifest, previous).describe() + list(drift(manifest, previous))
+        if reasons:
+            raise LockError(f"{project.lock_path.name} is stale: {'; '.join(reasons)}. Run `ptm lock`")
         click.echo(f"{project.lock_path.name} is up to date ({len(previous.models)} models).")
         _warn(warnings)
         return

@@ -46,5 +46,11 @@ def hf_hub_cache() -> Path:
     return Path(hf_home) / "hub"
 
 
+def torch_hub_dir() -> Path:
+    """torch.hub.get_dir() as torch computes it: $TORCH_HOME/hub, whose checkpoints/ holds weights."""
+    torch_home = os.environ.get("TORCH_HOME") or _cache_root() / "torch"
+    return Path(torch_home).expanduser() / "hub"
+
+
 def max_workers() -> int:
     return int(os.environ.get("PTM_MAX_WORKERS", "16"))

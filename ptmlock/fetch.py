@@ -8,14 +8,14 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 
 from . import config, hf_cache
 from .errors import IntegrityError, PtmError
-from .install_plan import MISSING, ON_DISK, Plan, Target
+from .install_plan import MISSING, ON_DISK, Plan, Target, on_disk
 from .progress import Reporter
 from .store import Opener, Store, open_local
 
 
 def _opener(target: Target, from_disk: bool) -> Opener:
     if from_disk:
-        return open_local(target.cache_blob)
+        return open_local(on_disk(target))
     from . import hubs
 
     source = hubs.source_for(target.model.hub)
@@ -37,7 +37,8 @@ def _fetch(
                 store.ingest(sha, size, _opener(target, True), target.label, on_bytes)
                 return False
             except IntegrityError:
-                target.cache_blob.unlink(missing_ok=True)  # a bad copy in the cache: drop it, use the hub
+                if target.placement.origin is None:  # a bad copy in the cache: drop it, use the hub
+                    target.cache_blob.unlink(missing_ok=True)
                 if offline:
                     raise
         store.ingest(sha, size, _opener(target, False), target.label, on_bytes)
@@ -49,7 +50,8 @@ def _fetch(
 def _link(target: Target, store: Store) -> None:
     try:
         hf_cache.place_blob(store.path(target.file.sha256), target.cache_blob)
-        hf_cache.place_pointer(target.cache_blob, target.dest)
+        if target.dest != target.cache_blob:
+            hf_cache.place_pointer(target.cache_blob, target.dest)
     except OSError as error:
         raise PtmError(f"{target.label}: cannot write {target.dest}: {error}") from None
 

@@ -25,21 +25,9 @@ def snapshot_dir(repo: str, commit: str, cache: Path | None = None) -> Path:
     return repo_folder(repo, cache) / "snapshots" / commit
 
 
-def folders_written(commit: str, paths: Iterable[str], revision: str | None) -> set[str]:
-    """Every folder (relative to the repo folder) an install of these files writes into."""
-    folders = {"blobs", "snapshots", f"snapshots/{commit}"}
-    nested = [f"snapshots/{commit}/{p}" for p in paths]
-    if revision is not None:
-        folders.add("refs")
-        nested.append(f"refs/{revision}")
-    for path in nested:
-        parts = path.split("/")[:-1]
-        folders.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return folders
-
-
 def escaping_symlink(repo_dir: Path, folders: Iterable[str]) -> tuple[Path, str] | None:
-    """An existing folder below ``repo_dir`` that is a symlink resolving outside it, with its target."""
+    """An existing folder below ``repo_dir`` (any folder an install writes into, given relative to it)
+    that is a symlink resolving outside it, with its target."""
     root = os.path.realpath(repo_dir)
     for folder in sorted(folders):
         path = repo_dir / folder

@@ -101,7 +101,7 @@ def _model_change(name: str, old: LockedModel | None, new: LockedModel | None) -
         files_removed=tuple(sorted(before.keys() - after.keys())),
         files_changed=tuple(sorted(p for p in before.keys() & after.keys() if before[p] != after[p])),
     )
-    moved = (old.hub, old.repo, old.commit) != (new.hub, new.repo, new.commit)
+    moved = (old.hub, old.repo, old.pin, old.weights) != (new.hub, new.repo, new.pin, new.weights)
     return change if moved or change.files_added or change.files_removed or change.files_changed else None
 
 
@@ -128,16 +128,16 @@ def describe_change(change: ModelChange) -> str:
     """One line: ``~ name  old -> new  (files: 1 changed)``, ``+ name added at ...`` or ``- name removed``."""
     if change.new is None:
         assert change.old is not None
-        return f"- {change.name:<20} removed (was {change.old.commit[:12]})"
+        return f"- {change.name:<20} removed (was {change.old.pin})"
     if change.old is None:
-        return f"+ {change.name:<20} added at {change.new.commit[:12]}"
+        return f"+ {change.name:<20} added at {change.new.pin}"
     counts = (
         (change.files_changed, "changed"),
         (change.files_added, "added"),
         (change.files_removed, "removed"),
     )
     files = ", ".join(f"{len(paths)} {what}" for paths, what in counts if paths) or "same"
-    return f"~ {change.name:<20} {change.old.commit[:12]} -> {change.new.commit[:12]}  (files: {files})"
+    return f"~ {change.name:<20} {change.old.pin} -> {change.new.pin}  (files: {files})"
 
 
 def dependent_data(dependent: Dependent) -> dict[str, Any]:

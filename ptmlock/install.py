@@ -15,7 +15,8 @@ from pathlib import Path
 
 from . import config, hf_cache, install_state
 from .errors import IntegrityError, LockError, PtmError
-from .install_plan import IN_STORE, Target, check_safety, describe_missing, plan, ref_name, survey
+from .install_plan import IN_STORE, Target, check_safety, describe_missing, plan, survey
+from .layout import Layout
 from .lockfile import Lock, LockedModel, staleness, write_lock
 from .manifest import Manifest
 from .progress import Reporter
@@ -37,7 +38,7 @@ class ModelOutcome:
     files: int
     size: int
     changed: bool
-    pin: str = ""  # repo@commit, when the lock was read
+    pin: str = ""  # repo@commit (or where it comes from and its digest), when the lock was read
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,11 @@ class InstallResult:
 
 
 def ensure_lock(project: Project, manifest: Manifest, options: Options) -> tuple[Lock, tuple[str, ...]]:
-    """The current lock; without --frozen a missing or stale one is re-locked first (keeping kept pins)."""
-    from .resolve import lock_project
+    """The current lock; without --frozen a missing or stale one is re-locked first (keeping kept pins).
+
+    Stale also means a local model's files changed since they were locked.
+    """
+    from .resolve import drift, lock_project
 
     name = project.lock_path.name
     lock = project.lock()
@@ -66,7 +70,7 @@ def ensure_lock(project: Project, manifest: Manifest, options: Options) -> tuple
             flag = "--frozen" if options.frozen else "--offline"
             raise LockError(f"{name} does not exist and {flag} never resolves; run `ptm lock` first")
     else:
-        reasons = staleness(manifest, lock).describe()
+        reasons = staleness(manifest, lock).describe() + list(drift(manifest, lock))
         if not reasons:
             return lock, ()
         if options.frozen or options.offline:
@@ -114,8 +118,8 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
 
     lock, relocked = ensure_lock(project, project.manifest(), options)
     models = select(lock, options.only)
-    check_safety(models, cache)
-    targets = [Target(m, f, hf_cache.repo_folder(m.repo or "", cache)) for m in models for f in m.files]
+    layouts = check_safety(models)
+    targets = [Target(m, p) for m in models for p in layouts[m.name].placements]
     store = Store(home)
     errors: list[PtmError] = []
     trusted = state.trusted() if state is not None else {}
@@ -138,15 +142,21 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
     )
 
     incomplete = {targets[i].model.name for i in work.link if targets[i].file.sha256 in failed_shas}
-    refs = _write_refs([m for m in models if m.name not in incomplete], cache, errors)
+    refs = _write_refs([m for m in models if m.name not in incomplete], layouts, errors)
     lock_digest = install_state.file_digest(project.lock_path)
     current = install_state.State(manifest_digest or "", lock_digest or "", tuple(sorted(lock.models)))
-    _record(state_file, state, current, models, targets, refs, incomplete)
+    _record(state_file, state, current, models, layouts, targets, refs, incomplete)
     _raise_errors(errors)
     changed = {targets[i].model.name for i in work.link}
     return InstallResult(
         models=tuple(
-            ModelOutcome(m.name, len(m.files), m.size, m.name in changed, f"{m.repo}@{m.commit[:12]}")
+            ModelOutcome(
+                m.name,
+                len(layouts[m.name].placements),
+                m.size,
+                m.name in changed,
+                f"{m.repo or m.origin}@{m.pin}",
+            )
             for m in models
         ),
         downloaded_files=fetched,
@@ -157,16 +167,18 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
     )
 
 
-def _write_refs(models: Sequence[LockedModel], cache: Path, errors: list[PtmError]) -> dict[str, Path]:
+def _write_refs(
+    models: Sequence[LockedModel], layouts: dict[str, Layout], errors: list[PtmError]
+) -> dict[str, Path]:
     """refs/<branch or tag> = locked commit, for complete models, so lookups by revision name agree."""
     refs = {}
     for model in models:
-        if (ref := ref_name(model)) is not None:
+        if (ref := layouts[model.name].ref) is not None:
+            repo_dir, revision = ref
             try:
-                repo_dir = hf_cache.repo_folder(model.repo or "", cache)
-                refs[model.name] = hf_cache.write_ref(repo_dir, ref, model.commit)
+                refs[model.name] = hf_cache.write_ref(repo_dir, revision, model.identity)
             except OSError as error:
-                errors.append(PtmError(f"model '{model.name}': cannot write the ref {ref!r}: {error}"))
+                errors.append(PtmError(f"model '{model.name}': cannot write the ref {revision!r}: {error}"))
     return refs
 
 
@@ -175,6 +187,7 @@ def _record(
     previous: install_state.State | None,
     current: install_state.State,
     models: Sequence[LockedModel],
+    layouts: dict[str, Layout],
     targets: Sequence[Target],
     refs: dict[str, Path],
     incomplete: set[str],
@@ -187,13 +200,20 @@ def _record(
         kept = dict(previous.models)
     for model in models:
         kept.pop(model.name, None)
-        if model.name in incomplete or (ref_name(model) is not None and model.name not in refs):
+        if model.name in incomplete or (layouts[model.name].ref is not None and model.name not in refs):
             continue
         entries = [_entry(t.dest, t.file.sha256) for t in targets if t.model is model]
+        # The files a local model is copied from: when one changes, the install is out of date.
+        entries += [
+            _entry(t.placement.origin, f"origin:{t.file.sha256}")
+            for t in targets
+            if t.model is model and t.placement.origin
+        ]
         if model.name in refs:
-            entries.append(_entry(refs[model.name], f"ref:{model.commit}"))
+            entries.append(_entry(refs[model.name], f"ref:{model.identity}"))
         if all(e is not None for e in entries):
-            record = install_state.ModelRecord(len(model.files), model.size, tuple(e for e in entries if e))
+            files = len(layouts[model.name].placements)
+            record = install_state.ModelRecord(files, model.size, tuple(e for e in entries if e))
             kept[model.name] = record
     install_state.save(state_file, dataclasses.replace(current, models=kept))
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from . import hf_cache, install_state
 from .errors import LockError, PtmError
+from .layout import Layout, Placement, folders_written
 from .lockfile import LockedFile, LockedModel
-from .manifest import COMMIT_RE
 from .paths import unsafe_path_reason
 from .store import Store
 
@@ -21,23 +21,27 @@ INSTALLED, IN_STORE, ON_DISK, MISSING = "installed", "in-store", "on-disk", "mis
 
 @dataclass(frozen=True)
 class Target:
-    """One locked file of one model, and where it goes in the cache."""
+    """One locked file of one model, and where its source's layout puts it."""
 
     model: LockedModel
-    file: LockedFile
-    repo_dir: Path
+    placement: Placement
+
+    @property
+    def file(self) -> LockedFile:
+        return self.placement.file
 
     @property
     def dest(self) -> Path:
-        return self.repo_dir / "snapshots" / self.model.commit / self.file.path
+        return self.placement.entry
 
     @property
     def cache_blob(self) -> Path:
-        return self.repo_dir / "blobs" / self.file.sha256
+        return self.placement.blob
 
     @property
     def label(self) -> str:
-        return f"model '{self.model.name}' ({self.model.repo}@{self.model.commit[:12]}) file {self.file.path}"
+        model = self.model
+        return f"model '{model.name}' ({model.repo or model.hub}@{model.pin}) file {self.file.path}"
 
 
 @dataclass(frozen=True)
@@ -61,31 +65,34 @@ def plan(statuses: Sequence[str], shas: Sequence[str]) -> Plan:
     return Plan(fetch=tuple(source.values()), link=tuple(link), missing=missing)
 
 
-def check_safety(models: Sequence[LockedModel], cache: Path) -> None:
-    """Refuse, before anything is written, any path that could land outside the model's cache folder."""
+def check_safety(models: Sequence[LockedModel]) -> dict[str, Layout]:
+    """Each model's layout, refusing before anything is written any path that could leave its folder."""
     from . import hubs
 
+    layouts = {}
     for model in models:
         where = f"ptm.lock: model '{model.name}'"
-        if problem := hubs.check_options(model.hub, {"repo": model.repo}):
-            raise LockError(f"{where}: {problem[1]}; regenerate the lock with `ptm lock`")
-        for file in model.files:
+        for file in (*model.files, *model.weights):
             if reason := unsafe_path_reason(file.path):
                 raise LockError(f"{where}: file {file.path!r} {reason}; refusing to install it")
-        ref = ref_name(model)
-        if ref is not None and (reason := unsafe_path_reason(ref)):
-            raise LockError(f"{where}: revision {ref!r} {reason}; refusing to install it")
-        repo_dir = hf_cache.repo_folder(model.repo or "", cache)
-        folders = hf_cache.folders_written(model.commit, (f.path for f in model.files), ref)
-        if escape := hf_cache.escaping_symlink(repo_dir, folders):
-            raise PtmError(
-                f"refusing to install model '{model.name}': {escape[0]} is a symlink to {escape[1]}, "
-                f"outside {repo_dir}; remove it and run `ptm install` again"
-            )
-
-
-def ref_name(model: LockedModel) -> str | None:
-    return None if COMMIT_RE.match(model.revision) else model.revision
+        layout = hubs.source_for(model.hub).layout(model)
+        folders: dict[Path, set[str]] = {}
+        for placement in layout.placements:
+            folders.setdefault(placement.root, set()).update(folders_written(placement))
+        if layout.ref is not None:
+            repo_dir, ref = layout.ref
+            if reason := unsafe_path_reason(ref):
+                raise LockError(f"{where}: revision {ref!r} {reason}; refusing to install it")
+            parts = f"refs/{ref}".split("/")[:-1]
+            folders.setdefault(repo_dir, set()).update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+        for root, below in folders.items():
+            if escape := hf_cache.escaping_symlink(root, below):
+                raise PtmError(
+                    f"refusing to install model '{model.name}': {escape[0]} is a symlink to {escape[1]}, "
+                    f"outside {root}; remove it and run `ptm install` again"
+                )
+        layouts[model.name] = layout
+    return layouts
 
 
 def survey(
@@ -100,11 +107,16 @@ def survey(
             statuses.append(INSTALLED)
         elif store.has(sha, size):
             statuses.append(INSTALLED if _same_file(t.dest, store.path(sha)) else IN_STORE)
-        elif (found := install_state.fingerprint(t.cache_blob)) is not None and found[0] == size:
+        elif (found := install_state.fingerprint(on_disk(t))) is not None and found[0] == size:
             statuses.append(ON_DISK)  # e.g. an LFS blob huggingface_hub downloaded earlier: hashed on ingest
         else:
             statuses.append(MISSING)
     return statuses
+
+
+def on_disk(target: Target) -> Path:
+    """Where a copy of the bytes may already be on this machine: the file it is made from, or its blob."""
+    return target.placement.origin or target.cache_blob
 
 
 def _same_file(a: Path, b: Path) -> bool:

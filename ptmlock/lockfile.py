@@ -74,9 +74,14 @@ class LockedModel:
         return urls[0] + (f" (+{len(urls) - 1} more)" if len(urls) > 1 else "") if urls else self.hub
 
     @property
+    def identity(self) -> str:
+        """Its commit, or the hex of its content digest: names the folder it is installed in."""
+        return self.commit or (self.digest or "").removeprefix("sha256:")
+
+    @property
     def pin(self) -> str:
-        """The short identity shown next to a model: its commit, or its content digest."""
-        return (self.commit or (self.digest or "").removeprefix("sha256:"))[:12]
+        """The short identity shown next to a model."""
+        return self.identity[:12]
 
 
 def files_digest(files: tuple[LockedFile, ...]) -> str:

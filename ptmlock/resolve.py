@@ -55,6 +55,29 @@ def _needs_resolution(spec: ModelSpec, previous: Lock | None, upgrade: Collectio
     return old is None or old.pin_hash != spec.pin_hash
 
 
+def _rereads(spec: ModelSpec) -> bool:
+    return hubs.source_for(spec.hub).always_resolve
+
+
+def drift(manifest: Manifest, lock: Lock) -> tuple[str, ...]:
+    """Why models pinned by files on this machine (local models) no longer match the lock, if they do not.
+
+    A model whose files are not here is skipped: its locked bytes may still be in the store.
+    """
+    reasons = []
+    for name, spec in sorted(manifest.models.items()):
+        old = lock.models.get(name)
+        if old is None or old.pin_hash != spec.pin_hash or not _rereads(spec):
+            continue
+        try:
+            new = resolve_model(spec)
+        except PtmError:
+            continue
+        if changed := sorted({f.path for f in set(new.files) ^ set(old.files)}):
+            reasons.append(f"{name}: its files changed since it was locked ({changed[0]})")
+    return tuple(reasons)
+
+
 def _refuse_split(manifest: Manifest, upgrade: Collection[str]) -> None:
     from .graph import split_training_sets
 
@@ -85,18 +108,22 @@ def lock_project(
     if upgrade and not allow_split:
         _refuse_split(manifest, upgrade)
     todo = [s for s in manifest.models.values() if _needs_resolution(s, previous, upgrade)]
+    # Models pinned by files on this machine are re-read on every lock, as their bytes may have changed.
+    rereads = {s.name for s in manifest.models.values() if _rereads(s)} - {s.name for s in todo}
+    todo += [manifest.models[name] for name in sorted(rereads)]
 
-    def run(spec: ModelSpec) -> LockedModel | PtmError:
+    def run(spec: ModelSpec) -> LockedModel | PtmError | None:
         try:
             model = resolve_model(spec)
         except PtmError as error:
-            return error
+            return None if spec.name in rereads else error  # None: not on this machine, keep the pin
         if on_resolved:
             on_resolved(model)
         return model
 
     with ThreadPoolExecutor(max_workers=max(1, min(config.max_workers(), len(todo)))) as pool:
-        outcomes = dict(zip([s.name for s in todo], pool.map(run, todo), strict=True))
+        results = zip([s.name for s in todo], pool.map(run, todo), strict=True)
+        outcomes = {name: outcome for name, outcome in results if outcome is not None}
     failures = [o for o in outcomes.values() if isinstance(o, PtmError)]
     if failures:
         more = f" (and {len(failures) - 1} more error(s))" if len(failures) > 1 else ""

@@ -59,6 +59,7 @@ def hub(tiny_models, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveHub]:
 class LiveFiles:
     host: FileHost
     url: str
+    server: FileServer
 
 
 @pytest.fixture
@@ -67,13 +68,14 @@ def files(tiny_models) -> Iterator[LiveFiles]:
     host = FileHost()
     populate_files(host, tiny_models)
     with FileServer(host) as server:
-        yield LiveFiles(host, server.url)
+        yield LiveFiles(host, server.url, server)
 
 
 @dataclass
 class LiveGitHub:
     github: FakeGitHub
     url: str
+    server: GitHubServer
 
 
 @pytest.fixture
@@ -83,7 +85,7 @@ def github(files: LiveFiles, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveGi
     populate_github(fake, files.url)
     with GitHubServer(fake) as server:
         monkeypatch.setenv("PTM_GITHUB_API", server.url)
-        yield LiveGitHub(fake, server.url)
+        yield LiveGitHub(fake, server.url, server)
 
 
 @pytest.fixture(autouse=True)
@@ -105,6 +107,7 @@ def isolated_env(
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # discard port: any stray call fails fast
     monkeypatch.setenv("PTM_GITHUB_API", "http://127.0.0.1:9")
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.setenv("TORCH_HOME", str(home / "torch"))
     project = tmp_path / "project"
     project.mkdir()
     monkeypatch.chdir(project)

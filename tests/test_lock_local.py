@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from ptmlock.manifest import parse_manifest
@@ -87,20 +88,36 @@ def test_relative_path_is_read_from_the_manifest_folder_not_the_cwd(ptm, tmp_pat
     assert len(lock_data()["models"]["scratch"]["files"]) == 3
 
 
-def test_retrained_model_keeps_its_pin_until_upgrade(ptm) -> None:
+def test_retrained_model_is_stale_and_lock_records_the_new_bytes(ptm) -> None:
     train(Path("models/scratch"))
     write_manifest(SCRATCH)
     ptm("lock")
     before = lock_data()["models"]["scratch"]
+    ptm("lock --check")
     train(Path("models/scratch"), seed=b"v2")
-    ptm("lock")
-    assert lock_data()["models"]["scratch"] == before
-    ptm("lock --upgrade scratch")
+    stale = one_line_error(ptm("lock --check", expect=1))
+    assert "scratch: its files changed since it was locked (weights/model.bin)" in stale
+    result = ptm("lock")
     after = lock_data()["models"]["scratch"]
-    assert after["digest"] != before["digest"]
+    assert (
+        f"{before['digest'][7:19]} -> {after['digest'][7:19]}" in result.stdout and "updated" in result.stdout
+    )
     assert next(f for f in after["files"] if f["path"] == "weights/model.bin")["sha256"] == sha256(
         b"weights v2"
     )
+    ptm("lock --check")
+
+
+def test_lock_keeps_the_pin_of_a_local_model_whose_files_are_not_here(ptm) -> None:
+    train(Path("models/scratch"))
+    write_manifest(SCRATCH)
+    ptm("lock")
+    before = Path("ptm.lock").read_text()
+    shutil.rmtree("models")
+    assert "scratch" in ptm("lock").stdout
+    ptm("lock --check")
+    assert Path("ptm.lock").read_text() == before
+    assert "does not exist" in one_line_error(ptm("lock --upgrade scratch", expect=1))
 
 
 def test_missing_path_is_one_line(ptm) -> None:

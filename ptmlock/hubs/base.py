@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from ..layout import Layout
     from ..lockfile import LockedFile, LockedModel
     from ..manifest import ModelSpec
 
@@ -46,6 +47,9 @@ class Source(Protocol):
     name: str
     # Keys a [models.X] table of this hub may carry besides the common ones.
     manifest_keys: tuple[str, ...]
+    # True when the pin follows bytes that change under an unchanged entry (files on this machine) and
+    # resolving needs no network: every `ptm lock` re-reads them, and installs check them.
+    always_resolve: bool
 
     def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
         """(key, message) for the first invalid hub-specific option, or None; no I/O."""
@@ -55,3 +59,6 @@ class Source(Protocol):
 
     def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> AbstractContextManager[Download]:
         """Stream the bytes of a locked file, from ``offset`` when the source can resume."""
+
+    def layout(self, model: LockedModel) -> Layout:
+        """Where `ptm install` puts the model's files; a LockError if the lock names an unusable place."""

@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, config
 from ..errors import ResolveError
 from ..lockfile import LockedFile
+from ..manifest import COMMIT_RE
 from ..paths import unsafe_path_reason
 from .base import Download, Resolution
 
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
+    from ..layout import Layout
     from ..lockfile import LockedModel
     from ..manifest import ModelSpec
 
@@ -65,6 +67,7 @@ def select_files(paths: Sequence[str], include: Sequence[str], exclude: Sequence
 class HuggingFaceSource:
     name = "huggingface"
     manifest_keys = ("repo", "revision", "include", "exclude")
+    always_resolve = False
 
     def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
         repo = options.get("repo")
@@ -160,10 +163,23 @@ class HuggingFaceSource:
     @contextmanager
     def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> Iterator[Download]:
         with (
-            _errors_named(model.name, model.repo or "", model.commit),
-            _stream(model.repo or "", model.commit, file.path, offset=offset) as download,
+            _errors_named(model.name, model.repo or "", model.identity),
+            _stream(model.repo or "", model.identity, file.path, offset=offset) as download,
         ):
             yield download
+
+    def layout(self, model: LockedModel) -> Layout:
+        """The Hugging Face cache's own layout, with refs/<revision> naming the locked commit."""
+        from ..hf_cache import repo_folder
+        from ..layout import Layout, bad_lock, snapshot_layout
+
+        if problem := self.check_options({"repo": model.repo}):
+            raise bad_lock(model, problem[1])
+        root = repo_folder(model.repo or "")
+        revision = model.revision
+        ref = (root, revision) if revision and not COMMIT_RE.match(revision) else None
+        placements = tuple(snapshot_layout(root, model.identity, model.files))
+        return Layout(root / "snapshots" / model.identity, placements, ref)
 
 
 @contextmanager

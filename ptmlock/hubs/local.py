@@ -12,10 +12,12 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import IntegrityError, ResolveError
+from ..layout import Layout, store_layout
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
 from .base import Download, Resolution
@@ -72,6 +74,7 @@ def list_files(root: Path, include: Sequence[str], exclude: Sequence[str]) -> li
 class LocalSource:
     name = "local"
     manifest_keys = ("path", "include", "exclude", *PROVENANCE_KEYS, "provenance")
+    always_resolve = True
 
     def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
         path = options.get("path")
@@ -131,10 +134,14 @@ class LocalSource:
             files = tuple(pool.map(lock_one, names))
         return Resolution(commit=None, files=files, path=path, provenance=provenance(spec.options))
 
+    @staticmethod
+    def working_file(model: LockedModel, file: LockedFile) -> Path:
+        where = location(model.path or "", model.base_dir)
+        return where / file.path if where.is_dir() else where  # a folder, or the model is one file
+
     @contextmanager
     def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> Iterator[Download]:
-        where = location(model.path or "", model.base_dir)
-        source = where / file.path if where.is_dir() else where  # a folder, or the model is one file
+        source = self.working_file(model, file)
         if not source.is_file():
             raise IntegrityError(
                 f"model '{model.name}': {source} is missing but ptm.lock pins it; restore it, "
@@ -143,6 +150,12 @@ class LocalSource:
         with open(source, "rb", buffering=0) as handle:
             handle.seek(offset)
             yield Download(offset=offset, chunks=iter(lambda: handle.read(CHUNK), b""))
+
+    def layout(self, model: LockedModel) -> Layout:
+        """A snapshot in the store, copied from the working files (which installs check for changes)."""
+        layout = store_layout(model, f"local--{model.name}")
+        placements = tuple(replace(p, origin=self.working_file(model, p.file)) for p in layout.placements)
+        return replace(layout, placements=placements)
 
 
 SOURCE = LocalSource()

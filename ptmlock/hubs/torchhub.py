@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .. import archive, config
-from ..errors import PtmError, ResolveError
+from ..errors import IntegrityError, PtmError, ResolveError
+from ..layout import Layout, Placement, bad_lock, store_layout
 from ..lockfile import LockedFile
 from . import http
 from .base import Download, OptionError, Resolution
@@ -137,12 +140,17 @@ def resolve_commit(repo: str, revision: str, label: str) -> str:
     return sha
 
 
+def fetch_zipball(repo: str, commit: str, sink: IO[bytes], label: str) -> None:
+    """The repository at ``commit`` as GitHub zips it (following its redirect to codeload)."""
+    url = f"{config.github_api()}/repos/{repo}/zipball/{commit}"
+    http.fetch(url, label, sink=sink, headers=api_headers(), on_error=github_error(commit))
+
+
 @contextmanager
 def zipball(repo: str, commit: str, label: str) -> Iterator[zipfile.ZipFile]:
     """The repository at ``commit`` as an open zip, spooled to a temporary file."""
-    url = f"{config.github_api()}/repos/{repo}/zipball/{commit}"
     with tempfile.TemporaryFile(prefix="ptm-zipball-") as spool:
-        http.fetch(url, label, sink=spool, headers=api_headers(), on_error=github_error(commit))
+        fetch_zipball(repo, commit, spool, label)
         spool.seek(0)
         with archive.open_archive(spool, label) as opened:
             yield opened
@@ -166,9 +174,83 @@ def pin_tree(opened: zipfile.ZipFile, entry: str, label: str) -> tuple[LockedFil
     return tuple(archive.hash_member(opened, m) for m in members)
 
 
+def archive_path(model: LockedModel) -> Path:
+    """Where the zipball of the locked commit is kept once it matched the lock (the store's archives/)."""
+    return config.ptm_home() / "archives" / _folder_name(model.repo or "") / f"{model.identity}.zip"
+
+
+def _folder_name(repo: str) -> str:
+    return "torchhub--" + repo.replace("/", "--")
+
+
+def _tree_mismatch(expected: Mapping[str, LockedFile], got: Mapping[str, LockedFile]) -> str | None:
+    for path in sorted(expected.keys() & got.keys()):
+        if got[path] != expected[path]:
+            return f"{path} has sha256 {got[path].sha256[:12]}…, ptm.lock {expected[path].sha256[:12]}…"
+    if missing := sorted(expected.keys() - got.keys()):
+        return f"{missing[0]} is missing"
+    if extra := sorted(got.keys() - expected.keys()):
+        return f"{extra[0]} is not in ptm.lock"
+    return None
+
+
+def check_tree(path: Path, model: LockedModel, label: str) -> dict[str, str]:
+    """The archive's member name for each locked path, if its tree is exactly the locked one."""
+    with archive.open_archive(path, label) as opened:
+        members = archive.tree_members(opened, label)
+        got = {m.path: archive.hash_member(opened, m) for m in members}
+    if problem := _tree_mismatch({f.path: f for f in model.files}, got):
+        raise IntegrityError(
+            f"{label}: the archive of {model.repo}@{model.identity} does not match ptm.lock ({problem}); "
+            "nothing of it was installed"
+        )
+    return {m.path: m.info.filename for m in members}
+
+
+_checked: dict[tuple[Path, tuple[LockedFile, ...]], dict[str, str]] = {}  # archives checked in this process
+
+
+def checked_archive(model: LockedModel, label: str) -> tuple[Path, dict[str, str]]:
+    """The zipball of the locked commit, downloaded once per machine and checked against the lock.
+
+    Hosted archives are not byte-stable, so what is checked is the tree: every path, size and sha256.
+    """
+    from filelock import FileLock
+
+    path = archive_path(model)
+    key = (path, model.files)
+    if (names := _checked.get(key)) is not None:
+        return path, names
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{path}.lock"):  # one download at a time, across threads and processes
+        if (names := _checked.get(key)) is None:
+            if path.exists():
+                try:
+                    names = check_tree(path, model, label)
+                except (IntegrityError, ResolveError):
+                    path.unlink()  # a damaged copy: fetch it again
+            if names is None:
+                names = _fetch_checked(model, path, label)
+            _checked[key] = names
+    return path, names
+
+
+def _fetch_checked(model: LockedModel, path: Path, label: str) -> dict[str, str]:
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with open(partial, "wb") as sink:
+            fetch_zipball(model.repo or "", model.identity, sink, label)
+        names = check_tree(partial, model, label)
+        os.replace(partial, path)
+        return names
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 class TorchHubSource:
     name = "torchhub"
     manifest_keys = ("repo", "revision", "entry", "weights")
+    always_resolve = False
 
     def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
         try:
@@ -194,9 +276,29 @@ class TorchHubSource:
 
     @contextmanager
     def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> Iterator[Download]:
-        """Weight files stream from their URL; the source tree comes from the archive as a whole."""
-        with open_remote(model, file, offset) as download:
-            yield download
+        """Weights stream from their URL; a tree file from the commit's archive, fetched once and checked."""
+        if file.url:
+            with open_remote(model, file, offset) as download:
+                yield download
+            return
+        path, names = checked_archive(model, f"model '{model.name}' ({model.repo}@{model.pin})")
+        # A member of a deflated archive cannot be entered midway: always start at 0.
+        with zipfile.ZipFile(path) as opened, opened.open(names[file.path]) as member:
+            yield Download(offset=0, chunks=iter(lambda: member.read(http.CHUNK), b""))
+
+    def layout(self, model: LockedModel) -> Layout:
+        """The tree as a snapshot in the store (for torch.hub.load(<folder>, source="local")), and the
+        weights in torch's checkpoint folder, where torch.hub.load_state_dict_from_url looks first."""
+        try:
+            check_repo(model.repo)
+        except OptionError as error:
+            raise bad_lock(model, error.message) from None
+        layout = store_layout(model, _folder_name(model.repo or ""))
+        checkpoints = config.torch_hub_dir() / "checkpoints"
+        weights = tuple(
+            Placement(w, checkpoints, checkpoints / w.path, checkpoints / w.path) for w in model.weights
+        )
+        return replace(layout, placements=layout.placements + weights)
 
 
 SOURCE = TorchHubSource()

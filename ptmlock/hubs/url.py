@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..errors import IntegrityError, LockError
+from ..layout import Layout, store_layout
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
 from . import http
@@ -141,6 +142,7 @@ def declared_files(options: Mapping[str, Any]) -> tuple[RemoteFile, ...]:
 class UrlSource:
     name = "url"
     manifest_keys = ("url", "sha256", "files")
+    always_resolve = False
 
     def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
         try:
@@ -156,6 +158,9 @@ class UrlSource:
     def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> Iterator[Download]:
         with open_remote(model, file, offset) as download:
             yield download
+
+    def layout(self, model: LockedModel) -> Layout:
+        return store_layout(model, f"url--{model.name}")
 
 
 SOURCE = UrlSource()

@@ -1,0 +1,230 @@
+"""`ptm install` of torch.hub, url and local models: verified bytes in place, loadable with no network."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ptmlock
+from fixtures.github import HUBCONF_REPO, ZIP_SLIP
+from ptmlock.errors import PtmError
+from tests.conftest import one_line_error, subprocess_env, write_manifest
+from tests.installing import assert_store_consistent, locked, sha256, store_blobs, store_root
+from tests.test_lock_local import SCRATCH, train
+
+
+def torchhub_model(files_url: str) -> str:
+    return (
+        '[models.mlp]\nhub = "torchhub"\n'
+        f'repo = "{HUBCONF_REPO}"\nrevision = "v1.0"\nentry = "tiny_mlp"\n'
+        f'weights = ["{files_url}/weights/tiny_mlp-v1.pth"]\n'
+    )
+
+
+def url_model(files_url: str) -> str:
+    return (
+        '[models.head]\nhub = "url"\nfiles = [\n'
+        f'    {{ url = "{files_url}/mlp/config.json" }},\n'
+        f'    {{ url = "{files_url}/mlp/model.safetensors", path = "weights/model.safetensors" }},\n]\n'
+    )
+
+
+def checkpoints() -> Path:
+    return Path(os.environ["TORCH_HOME"]) / "hub" / "checkpoints"
+
+
+LOAD_TORCH_HUB = """
+import sys
+import torch
+import ptmlock
+
+model = ptmlock.torch_hub_load("mlp", pretrained=True)
+expected = torch.load(sys.argv[1])
+assert all(torch.equal(model.state_dict()[k], v) for k, v in expected.items()), "other weights"
+plain = torch.hub.load(str(ptmlock.path("mlp")), "tiny_mlp", source="local", pretrained=True)
+x = torch.ones(3, 8)
+assert torch.equal(model(x), plain(x))
+print("loaded", tuple(model(x).shape))
+"""
+
+
+def test_torchhub_install_loads_offline_with_its_pinned_weights(github, files, ptm, tmp_path) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    before = github.github.request_count
+    result = ptm("install")
+    assert "Installed 1 model(s)" in result.stdout
+    assert github.github.request_count - before == 2  # the zipball (a redirect, then the archive), once
+    tree = github.github.repos.repo_files(HUBCONF_REPO, "v1.0")
+    folder = ptmlock.path("mlp")
+    assert folder.name == locked("mlp").commit
+    assert {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    } == tree
+    weights = files.host.get("weights/tiny_mlp-v1.pth")
+    assert weights is not None and (checkpoints() / "tiny_mlp-v1.pth").read_bytes() == weights.content
+    assert_store_consistent()
+
+    expected = tmp_path / "expected.pth"
+    expected.write_bytes(weights.content)
+    files.server.stop()
+    github.server.stop()
+    load = subprocess.run(
+        [sys.executable, "-c", LOAD_TORCH_HUB, str(expected)],
+        env=subprocess_env(HF_HUB_OFFLINE="1"),
+        capture_output=True,
+        text=True,
+    )
+    assert load.returncode == 0, load.stderr
+    assert "loaded (3, 4)" in load.stdout
+
+
+def test_torchhub_install_checks_the_tree_not_the_archive_bytes(github, files, ptm) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    github.github.features = dataclasses.replace(github.github.features, zip_date_time=(2031, 3, 3, 3, 3, 4))
+    ptm("install")
+    assert (ptmlock.path("mlp") / "hubconf.py").is_file()
+
+
+def test_torchhub_tree_changed_upstream_installs_nothing_of_it(github, files, ptm) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    github.github.repos.tamper(HUBCONF_REPO, "models/mlp.py", b"import os\nos.system('echo pwned')\n")
+    line = one_line_error(ptm("install", expect=3))
+    assert (
+        "does not match ptm.lock (models/mlp.py has sha256" in line and "nothing of it was installed" in line
+    )
+    snapshot = (
+        store_root() / "models" / "torchhub--fixtures--tiny-hubconf" / "snapshots" / locked("mlp").commit
+    )
+    assert not (snapshot / "models" / "mlp.py").exists()
+    assert not list((store_root() / "archives").rglob("*.zip"))
+
+
+def test_torchhub_archive_with_a_zip_slip_entry_is_refused_at_install(github, files, ptm, tmp_path) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    github.github.features = dataclasses.replace(github.github.features, planted=ZIP_SLIP)
+    line = one_line_error(ptm("install", expect=1))
+    assert "'../evil.py'" in line and "refusing the archive" in line
+    assert not list(tmp_path.rglob("evil.py"))
+
+
+def test_tampered_weights_never_reach_torch_checkpoints(github, files, ptm) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    files.host.put("weights/tiny_mlp-v1.pth", b"not the pinned weights")
+    line = one_line_error(ptm("install", expect=3))
+    assert "tiny_mlp-v1.pth: sha256 mismatch" in line
+    assert not (checkpoints() / "tiny_mlp-v1.pth").exists()
+
+
+def test_torchhub_reinstalls_from_the_store_with_no_network(github, files, ptm) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    ptm("install")
+    shutil.rmtree(checkpoints())
+    shutil.rmtree(store_root() / "models")
+    files.server.stop()
+    github.server.stop()
+    result = ptm("install --frozen --offline")
+    assert "0 downloaded" in result.stdout
+    assert (ptmlock.path("mlp") / "hubconf.py").is_file() and (checkpoints() / "tiny_mlp-v1.pth").is_file()
+
+
+def test_corrupted_checkpoint_is_found_and_repaired_by_verify_hashes(github, files, ptm) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    ptm("install")
+    checkpoint = checkpoints() / "tiny_mlp-v1.pth"
+    content = checkpoint.read_bytes()
+    checkpoint.unlink()  # a hardlink of the store's blob: replace it rather than write through it
+    checkpoint.write_bytes(b"X" + content[1:])
+    line = one_line_error(ptm("install --verify-hashes", expect=3))
+    assert "mlp/tiny_mlp-v1.pth (cache)" in line
+    assert checkpoint.read_bytes() == content
+
+
+def test_url_install_puts_the_files_in_the_store_by_their_paths(files, ptm) -> None:
+    write_manifest(url_model(files.url))
+    ptm("lock")
+    ptm("install")
+    folder = ptmlock.path("head")
+    assert (folder / "config.json").read_bytes() == files.host.get("mlp/config.json").content  # type: ignore[union-attr]
+    weights = (folder / "weights" / "model.safetensors").read_bytes()
+    assert sha256(weights) in store_blobs() and weights == files.host.get("mlp/model.safetensors").content  # type: ignore[union-attr]
+    with pytest.raises(PtmError, match="no commit"):
+        ptmlock.revision("head")
+    with pytest.raises(PtmError, match=r"not a torch\.hub one"):
+        ptmlock.torch_hub_load("head")
+
+
+def test_url_file_changed_upstream_fails_install_naming_it(files, ptm) -> None:
+    write_manifest(url_model(files.url))
+    ptm("lock")
+    files.host.put("mlp/config.json", b'{"hidden": 999}\n')
+    line = one_line_error(ptm("install", expect=3))
+    assert "model 'head'" in line and "config.json: sha256 mismatch" in line
+    with pytest.raises(PtmError, match="not installed"):
+        ptmlock.path("head")
+
+
+def test_url_download_resumes_with_a_range_request(files, ptm) -> None:
+    write_manifest(url_model(files.url))
+    ptm("lock")
+    weights = files.host.get("mlp/model.safetensors")
+    assert weights is not None
+    partial = store_root() / "tmp" / f"{sha256(weights.content)}.partial"
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(weights.content[:500])
+    ptm("install")
+    ranges = [s.headers.get("range") for s in files.host.requests if s.path == "/mlp/model.safetensors"]
+    assert ranges[-1] == "bytes=500-"
+    assert (ptmlock.path("head") / "weights" / "model.safetensors").read_bytes() == weights.content
+
+
+def test_local_install_copies_the_locked_bytes_into_the_store(ptm) -> None:
+    content = train(Path("models/scratch"))
+    write_manifest(SCRATCH)
+    ptm("lock")
+    ptm("install")
+    folder = ptmlock.path("scratch")
+    assert folder.is_relative_to(store_root())
+    assert {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    } == content
+    assert "already installed" in ptm("install").stdout
+
+
+def test_frozen_install_fails_when_a_local_model_was_retrained(ptm) -> None:
+    train(Path("models/scratch"))
+    write_manifest(SCRATCH)
+    ptm("lock")
+    ptm("install")
+    installed = (ptmlock.path("scratch") / "weights" / "model.bin").read_bytes()
+    train(Path("models/scratch"), seed=b"v2")
+    line = one_line_error(ptm("install --frozen", expect=1))
+    assert "scratch: its files changed since it was locked (weights/model.bin)" in line and "ptm lock" in line
+    assert (ptmlock.path("scratch") / "weights" / "model.bin").read_bytes() == installed
+
+    result = ptm("install")
+    assert "Re-locked ptm.lock" in result.stdout
+    assert (ptmlock.path("scratch") / "weights" / "model.bin").read_bytes() == b"weights v2"
+
+
+def test_local_model_installs_from_the_store_when_its_files_are_not_here(ptm) -> None:
+    content = train(Path("models/scratch"))
+    write_manifest(SCRATCH)
+    ptm("lock")
+    ptm("install")
+    shutil.rmtree("models")
+    shutil.rmtree(store_root() / "models")
+    ptm("install --frozen --offline")
+    assert (ptmlock.path("scratch") / "config.json").read_bytes() == content["config.json"]
