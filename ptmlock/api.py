@@ -79,6 +79,7 @@ def torch_hub_load(name: str, *args: Any, manifest: Path | str | None = None, **
         )
     folder = _installed(model)
     import torch
+
     checkpoints = Path(torch.hub.get_dir()) / "checkpoints"
     for weights in model.weights:
         if not (checkpoints / weights.path).is_file():
