@@ -7,7 +7,6 @@ is pinned is the tree: each file's path, size and sha256.
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import stat
 import zipfile
@@ -18,8 +17,7 @@ from typing import IO
 from .errors import ResolveError
 from .lockfile import LockedFile
 from .paths import unsafe_path_reason
-
-CHUNK = 1 << 20
+from .store import hash_stream
 
 
 @dataclass(frozen=True)
@@ -72,12 +70,9 @@ def tree_members(archive: zipfile.ZipFile, label: str) -> list[Member]:
 
 
 def hash_member(archive: zipfile.ZipFile, member: Member) -> LockedFile:
-    digest, size = hashlib.sha256(), 0
     with archive.open(member.info) as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return LockedFile(member.path, size, digest.hexdigest())
+        sha256, size = hash_stream(handle)
+    return LockedFile(member.path, size, sha256)
 
 
 def open_archive(file: Path | IO[bytes], label: str) -> zipfile.ZipFile:

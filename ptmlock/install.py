@@ -15,8 +15,8 @@ from pathlib import Path
 
 from . import config, hf_cache, install_state
 from .errors import IntegrityError, LockError, PtmError
+from .install_layout import Layout
 from .install_plan import IN_STORE, Target, check_safety, describe_missing, plan, survey
-from .layout import Layout
 from .lockfile import Lock, LockedModel, staleness, write_lock
 from .manifest import Manifest
 from .progress import Reporter
@@ -155,7 +155,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
                 len(layouts[m.name].placements),
                 m.size,
                 m.name in changed,
-                f"{m.repo or m.origin}@{m.pin}",
+                f"{m.repo}@{m.pin}" if m.repo else f"{m.origin}  {m.pin}",
             )
             for m in models
         ),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import hf_cache, install_state
 from .errors import LockError, PtmError
-from .layout import Layout, Placement, folders_written
+from .install_layout import Layout, Placement, folders_written
 from .lockfile import LockedFile, LockedModel
 from .paths import unsafe_path_reason
 from .store import Store

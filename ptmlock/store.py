@@ -18,7 +18,7 @@ import stat
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import IntegrityError
 
@@ -34,11 +34,16 @@ Opener = Callable[[int], AbstractContextManager["Download"]]
 
 def hash_file(path: Path) -> tuple[str, int]:
     """(sha256, size) of a file, read in large chunks (hashlib releases the GIL, so threads scale)."""
-    digest, size = hashlib.sha256(), 0
     with open(path, "rb", buffering=0) as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+        return hash_stream(handle)
+
+
+def hash_stream(handle: IO[bytes]) -> tuple[str, int]:
+    """(sha256, size) of what is left to read in ``handle``."""
+    digest, size = hashlib.sha256(), 0
+    while chunk := handle.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
     return digest.hexdigest(), size
 
 

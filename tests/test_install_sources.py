@@ -228,3 +228,41 @@ def test_local_model_installs_from_the_store_when_its_files_are_not_here(ptm) ->
     shutil.rmtree(store_root() / "models")
     ptm("install --frozen --offline")
     assert (ptmlock.path("scratch") / "config.json").read_bytes() == content["config.json"]
+
+
+def forget_installed_tree() -> None:
+    """Drop the store's blobs and laid-out models, keeping the archive an earlier install left."""
+    shutil.rmtree(store_root() / "blobs")
+    shutil.rmtree(store_root() / "models")
+    shutil.rmtree(store_root() / "installed")
+
+
+def install_in_a_new_process() -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ptmlock", "install"], env=subprocess_env(), capture_output=True, text=True
+    )
+
+
+def test_the_kept_archive_serves_a_later_install_without_github(github, files, ptm) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    ptm("install")
+    forget_installed_tree()
+    github.server.stop()
+    result = install_in_a_new_process()
+    assert result.returncode == 0, result.stderr
+    assert (ptmlock.path("mlp") / "models" / "mlp.py").is_file()
+
+
+def test_a_damaged_kept_archive_is_fetched_again(github, files, ptm) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    ptm("install")
+    [kept] = (store_root() / "archives").rglob("*.zip")
+    kept.write_bytes(b"not a zip any more")
+    forget_installed_tree()
+    before = github.github.request_count
+    result = install_in_a_new_process()
+    assert result.returncode == 0, result.stderr
+    assert github.github.request_count - before == 2 and kept.read_bytes()[:2] == b"PK"
+    assert (ptmlock.path("mlp") / "hubconf.py").is_file()

@@ -146,3 +146,13 @@ def test_edges_connect_local_models_and_pretrained_ones(hub, ptm) -> None:
     manifest = parse_manifest(text)
     assert manifest.edges[0].target == "scratch" and manifest.models["scratch"].revision is None
     validate("ptm", dict(manifest.data))
+
+
+def test_graph_shows_a_local_model_pinned_by_its_digest(ptm) -> None:
+    train(Path("models/scratch"))
+    write_manifest(SCRATCH)
+    assert "files unpinned" in ptm("graph").stdout
+    ptm("lock")
+    digest = lock_data()["models"]["scratch"]["digest"].removeprefix("sha256:")
+    drawn = ptm("graph").stdout
+    assert f"scratch  local  {digest[:7]}" in drawn and "None" not in drawn

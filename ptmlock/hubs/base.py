@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ..layout import Layout
+    from ..install_layout import Layout
     from ..lockfile import LockedFile, LockedModel
     from ..manifest import ModelSpec
 

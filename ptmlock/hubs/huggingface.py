@@ -20,7 +20,7 @@ from .base import Download, Resolution
 if TYPE_CHECKING:
     from huggingface_hub import HfApi
 
-    from ..layout import Layout
+    from ..install_layout import Layout
     from ..lockfile import LockedModel
     from ..manifest import ModelSpec
 
@@ -171,7 +171,7 @@ class HuggingFaceSource:
     def layout(self, model: LockedModel) -> Layout:
         """The Hugging Face cache's own layout, with refs/<revision> naming the locked commit."""
         from ..hf_cache import repo_folder
-        from ..layout import Layout, bad_lock, snapshot_layout
+        from ..install_layout import Layout, bad_lock, snapshot_layout
 
         if problem := self.check_options({"repo": model.repo}):
             raise bad_lock(model, problem[1])

@@ -6,7 +6,6 @@ code commit, free-form notes), so a retrained model shows up as a change in ptm.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -17,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import IntegrityError, ResolveError
-from ..layout import Layout, store_layout
+from ..install_layout import Layout, store_layout
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
+from ..store import hash_file, open_local
 from .base import Download, Resolution
 
 if TYPE_CHECKING:
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 PROVENANCE_KEYS = ("training_script", "dataset", "code_commit")
 _CODE_COMMIT_RE = re.compile(r"^[0-9a-f]{7,40}$")
-CHUNK = 1 << 20
 
 
 def location(path: str, base_dir: Path) -> Path:
@@ -40,15 +39,6 @@ def location(path: str, base_dir: Path) -> Path:
 def provenance(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     notes = {key: options[key] for key in PROVENANCE_KEYS if key in options}
     return tuple(sorted({**options.get("provenance", {}), **notes}.items()))
-
-
-def hash_file(path: Path) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    with open(path, "rb", buffering=0) as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
 
 
 def list_files(root: Path, include: Sequence[str], exclude: Sequence[str]) -> list[str]:
@@ -144,12 +134,11 @@ class LocalSource:
         source = self.working_file(model, file)
         if not source.is_file():
             raise IntegrityError(
-                f"model '{model.name}': {source} is missing but ptm.lock pins it; restore it, "
-                f"or re-lock with `ptm lock --upgrade {model.name}`"
+                f"model '{model.name}': {source} is missing and the store does not hold the bytes ptm.lock "
+                "pins; restore the file (or fix path in ptm.toml and run `ptm lock`)"
             )
-        with open(source, "rb", buffering=0) as handle:
-            handle.seek(offset)
-            yield Download(offset=offset, chunks=iter(lambda: handle.read(CHUNK), b""))
+        with open_local(source)(offset) as download:
+            yield download
 
     def layout(self, model: LockedModel) -> Layout:
         """A snapshot in the store, copied from the working files (which installs check for changes)."""

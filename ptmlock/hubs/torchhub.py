@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 from .. import archive, config
 from ..errors import IntegrityError, PtmError, ResolveError
-from ..layout import Layout, Placement, bad_lock, store_layout
+from ..install_layout import Layout, Placement, bad_lock, store_layout
+from ..install_state import Stat, fingerprint
 from ..lockfile import LockedFile
 from . import http
 from .base import Download, OptionError, Resolution
@@ -207,7 +208,8 @@ def check_tree(path: Path, model: LockedModel, label: str) -> dict[str, str]:
     return {m.path: m.info.filename for m in members}
 
 
-_checked: dict[tuple[Path, tuple[LockedFile, ...]], dict[str, str]] = {}  # archives checked in this process
+# Archives checked in this process, with the (size, mtime, inode) they had then.
+_checked: dict[tuple[Path, tuple[LockedFile, ...]], tuple[Stat | None, dict[str, str]]] = {}
 
 
 def checked_archive(model: LockedModel, label: str) -> tuple[Path, dict[str, str]]:
@@ -219,20 +221,30 @@ def checked_archive(model: LockedModel, label: str) -> tuple[Path, dict[str, str
 
     path = archive_path(model)
     key = (path, model.files)
-    if (names := _checked.get(key)) is not None:
+
+    def unchanged() -> dict[str, str] | None:
+        stat, names = _checked.get(key, (None, None))
+        return names if stat is not None and stat == fingerprint(path) else None
+
+    if (names := unchanged()) is not None:
         return path, names
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{path}.lock"):  # one download at a time, across threads and processes
-        if (names := _checked.get(key)) is None:
-            if path.exists():
-                try:
-                    names = check_tree(path, model, label)
-                except (IntegrityError, ResolveError):
-                    path.unlink()  # a damaged copy: fetch it again
-            if names is None:
-                names = _fetch_checked(model, path, label)
-            _checked[key] = names
+        if (names := unchanged()) is None:
+            names = _kept(path, model, label) or _fetch_checked(model, path, label)
+            _checked[key] = (fingerprint(path), names)
     return path, names
+
+
+def _kept(path: Path, model: LockedModel, label: str) -> dict[str, str] | None:
+    """The archive an earlier run kept, if it is there and still matches the lock."""
+    if not path.exists():
+        return None
+    try:
+        return check_tree(path, model, label)
+    except (IntegrityError, ResolveError):
+        path.unlink()  # a damaged copy: fetch it again
+        return None
 
 
 def _fetch_checked(model: LockedModel, path: Path, label: str) -> dict[str, str]:

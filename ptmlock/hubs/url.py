@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..errors import IntegrityError, LockError
-from ..layout import Layout, store_layout
+from ..install_layout import Layout, store_layout
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
 from . import http
