@@ -14,6 +14,7 @@ from . import __version__
 from .errors import LockError, PtmError
 from .project import Project, find_project
 from .render import FORMATS as GRAPH_FORMATS
+from .taxonomy import INSTALL_PROFILES
 
 if TYPE_CHECKING:
     from .graph import Problem
@@ -285,6 +286,13 @@ def diff(project: Project, old: Path, new: Path, fmt: str) -> None:
     metavar="NAME[,NAME...]",
     help="Install only these models (repeatable, or comma-separated).",
 )
+@click.option(
+    "--profile",
+    type=click.Choice(INSTALL_PROFILES),
+    default="all",
+    show_default=True,
+    help="runtime: leave out models used only for evaluation or to guide training (from the [[edges]]).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or per-model lines: the summary only.")
 @click.option(
     "--verify-hashes",
@@ -293,7 +301,13 @@ def diff(project: Project, old: Path, new: Path, fmt: str) -> None:
 )
 @pass_project
 def install(
-    project: Project, frozen: bool, offline: bool, only: tuple[str, ...], quiet: bool, verify_hashes: bool
+    project: Project,
+    frozen: bool,
+    offline: bool,
+    only: tuple[str, ...],
+    profile: str,
+    quiet: bool,
+    verify_hashes: bool,
 ) -> None:
     """Install the locked models into the Hugging Face cache, verified against ptm.lock.
 
@@ -307,7 +321,9 @@ def install(
     from .install import install as run_install
 
     names = tuple(n for value in only for n in value.split(",") if n)
-    options = Options(frozen=frozen, offline=offline, only=names, verify_hashes=verify_hashes)
+    options = Options(
+        frozen=frozen, offline=offline, only=names, verify_hashes=verify_hashes, profile=profile
+    )
     reporter = None
     if not quiet and sys.stdout.isatty():
         from .progress import RichReporter

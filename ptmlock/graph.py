@@ -15,11 +15,17 @@ import networkx as nx
 
 from .errors import ManifestError, PtmError
 from .manifest import Manifest, ModelSpec
-from .taxonomy import ADAPTER, EVALUATION, FEEDBACK_GUIDANCE, TRAINING_STAGES
+from .taxonomy import (
+    ADAPTER,
+    EVALUATION,
+    FEEDBACK_GUIDANCE,
+    INSTALL_PROFILES,
+    RUNTIME_PROFILE,
+    TRAINING_STAGES,
+)
 
 ERROR, WARNING = "error", "warning"
-RUNTIME, TRAINING = "runtime", "training"
-PROFILES = ("all", RUNTIME)
+RUNTIME, TRAINING = RUNTIME_PROFILE, "training"
 
 
 @dataclass(frozen=True)
@@ -259,4 +265,6 @@ def profile_models(manifest: Manifest, profile: str) -> set[str]:
         return set(manifest.models)
     if profile == RUNTIME:
         return {name for name, uses in model_uses(manifest).items() if is_runtime(uses)}
-    raise PtmError(f"unknown install profile '{profile}'; use one of: {', '.join(PROFILES)}", exit_code=2)
+    raise PtmError(
+        f"unknown install profile '{profile}'; use one of: {', '.join(INSTALL_PROFILES)}", exit_code=2
+    )

@@ -30,6 +30,7 @@ class Options:
     offline: bool = False
     only: tuple[str, ...] = ()
     verify_hashes: bool = False
+    profile: str = "all"
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,28 @@ def _raise_errors(errors: Sequence[PtmError]) -> None:
         raise PtmError(f"{first.message} (and {len(errors) - 1} more error(s))", exit_code=first.exit_code)
 
 
+def profile_selection(project: Project, options: Options) -> Options:
+    """Narrow ``only`` to the models of the install profile (the manifest's graph decides which)."""
+    if options.profile == "all":
+        return options
+    from .graph import profile_models
+
+    chosen = profile_models(project.manifest(), options.profile)
+    outside = sorted(set(options.only) - chosen)
+    if outside:
+        raise PtmError(
+            f"--only {', '.join(outside)}: not in the '{options.profile}' profile "
+            "(used only for evaluation or to guide training); drop --profile to install them",
+            exit_code=2,
+        )
+    if not chosen:
+        raise PtmError(f"the '{options.profile}' profile selects no model of {project.manifest_path.name}")
+    return dataclasses.replace(options, only=tuple(sorted(set(options.only) or chosen)))
+
+
 def install(project: Project, options: Options, reporter: Reporter | None = None) -> InstallResult:
     started = time.perf_counter()
+    options = profile_selection(project, options)
     home, cache = config.ptm_home(), config.hf_hub_cache()
     state_file = install_state.state_path(home, project.manifest_path, cache)
     state = install_state.load(state_file)

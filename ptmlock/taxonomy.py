@@ -31,3 +31,7 @@ TRAINING_STAGES = ("initialization", "adaptation", "fine-tuning")
 # How a derived model (`base = ...`) was made from its base.
 ADAPTER = "adapter"
 ADAPTATIONS = ("as-is", "weights", "addition", "deletion", "modification", "configuration", ADAPTER)
+
+# `ptm install --profile`: runtime leaves out models used only for evaluation or to guide training.
+RUNTIME_PROFILE = "runtime"
+INSTALL_PROFILES = ("all", RUNTIME_PROFILE)

@@ -232,6 +232,19 @@ def test_only_installs_the_named_models(hub, ptm) -> None:
     assert "--only: nope not in ptm.lock" in ptm("install --only nope", expect=2).stderr
 
 
+def test_runtime_profile_leaves_out_models_used_only_for_evaluation(hub, ptm) -> None:
+    judged = MODELS + '[[edges]]\nfrom = "bert"\nto = "mlp"\nkind = "evaluation"\nstage = "evaluation"\n'
+    judged += '[[edges]]\nfrom = "bert-v1"\nto = "bert"\nkind = "feature-handoff"\nmode = "sequential"\n'
+    write_manifest(judged)
+    ptm("lock")
+    result = ptm("install --profile runtime")
+    assert "Installed 2 model(s)" in result.stdout
+    assert snapshot("bert").is_dir() and snapshot("bert-v1").is_dir() and not snapshot("mlp").exists()
+    assert "not in the 'runtime' profile" in ptm("install --profile runtime --only mlp", expect=2).stderr
+    ptm("install")
+    assert snapshot("mlp").is_dir()
+
+
 def test_quiet_prints_only_the_summary(hub, ptm) -> None:
     write_manifest(MODELS)
     result = ptm("install -q")

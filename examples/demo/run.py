@@ -76,8 +76,8 @@ def main() -> None:
             "HF_HUB_DISABLE_TELEMETRY": "1",
             "PYTHONPATH": str(ROOT),
         }
-        add = "add fixtures/tiny-bert --name encoder-v1 --revision v1.0 --group encoder --task feature-extraction"
-        run(project, *add.split(), env=env)
+        alternative = "--name encoder-v1 --revision v1.0 --group encoder --task feature-extraction"
+        run(project, "add", "fixtures/tiny-bert", *alternative.split(), env=env)
         run(project, "lock", env=env)
         show_file(project / "ptm.lock", 16)
         run(project, "lock", "--check", env=env)
