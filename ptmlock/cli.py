@@ -133,5 +133,61 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool) -
     click.echo(f"{verb} {project.lock_path.name} ({len(result.lock.models)} models).")
 
 
+@cli.command("export")
+@click.argument("names", nargs=-1)
+@pass_project
+def export_command(project: Project, names: tuple[str, ...]) -> None:
+    """Export locked models (ONNX, TorchScript), check them against PyTorch, record them in ptm.lock."""
+    from .export.exporter import export_models
+
+    done = export_models(project, names)
+    for exported in done:
+        for line in exported.lines:
+            click.echo(line)
+    click.echo(f"Wrote {project.lock_path.name} ({len(done)} models exported).")
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option(
+    "--frozen", is_flag=True, help="Compare with ptm.lock's reference only: needs onnxruntime, not torch."
+)
+@click.option(
+    "--require-provider",
+    type=click.Choice(["cuda", "cpu"]),
+    help="Fail instead of falling back when this onnxruntime execution provider is not usable.",
+)
+@click.option("--group", help="Also check that this interchangeable group's members share one contract.")
+@click.option("--atol", type=click.FloatRange(min=0), help="Absolute tolerance (overrides ptm.toml).")
+@click.option("--rtol", type=click.FloatRange(min=0), help="Relative tolerance (overrides ptm.toml).")
+@pass_project
+def verify(
+    project: Project,
+    names: tuple[str, ...],
+    frozen: bool,
+    require_provider: str | None,
+    group: str | None,
+    atol: float | None,
+    rtol: float | None,
+) -> None:
+    """Run exported artifacts and compare them with PyTorch and with the reference in ptm.lock."""
+    from .errors import VerificationError
+    from .export.checks import VerifyOptions
+    from .export.verifier import verify_models
+
+    options = VerifyOptions(frozen=frozen, provider=require_provider, atol=atol, rtol=rtol)
+    checks = verify_models(project, names, group, options)
+    for check in checks:
+        click.echo(check.line())
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        first = failed[0]
+        where = f"{first.model} {first.subject}"
+        raise VerificationError(
+            f"{len(failed)} of {len(checks)} checks failed, first {where}: {first.detail}"
+        )
+    click.echo(f"All {len(checks)} checks passed.")
+
+
 def main() -> None:
     cli(prog_name="ptm")
