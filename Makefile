@@ -27,3 +27,4 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/lock.py
+	$(BIN)/python bench/verify.py

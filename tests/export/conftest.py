@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.export import install_locked
 from fixtures.hub import FakeHub, HubServer, populate_standard
 from tests.conftest import Ptm, write_manifest
-from tests.export.support import MANIFEST, cuda_usable, install_locked
+from tests.export.support import MANIFEST, cuda_usable
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +30,7 @@ def exported_template(tiny_models, tmp_path_factory: pytest.TempPathFactory) -> 
             env.setenv("HF_ENDPOINT", server.url)
             write_manifest(MANIFEST)
             Ptm()("lock")
-            install_locked(server.url)
+            install_locked(Path("ptm.lock"), server.url)
         Ptm()("export")
     return root
 

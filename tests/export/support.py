@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-from ptmlock import config
-from ptmlock.lockfile import read_lock
 from tests.conftest import subprocess_env
 
 BERT_INPUTS = """inputs = [
@@ -16,7 +13,7 @@ BERT_INPUTS = """inputs = [
 ]"""
 MLP_EXPORT = """[models.mlp.export]
 formats = ["onnx", "torchscript"]
-loader = "tests.export.loaders:tiny_mlp"
+loader = "fixtures.export:tiny_mlp"
 inputs = [{ name = "x", dtype = "float32", shape = ["batch", 8] }]
 """
 # Two interchangeable encoders (v1 and v2 weights of the tiny BERT) and a complementary MLP head.
@@ -43,19 +40,6 @@ group = "encoder"
 repo = "fixtures/tiny-mlp"
 
 {MLP_EXPORT}"""
-
-
-def install_locked(endpoint: str) -> None:
-    """Put every locked model's snapshot in the HF cache, as `ptm install` will (real client, local hub)."""
-    from huggingface_hub import snapshot_download
-
-    lock = read_lock(Path("ptm.lock"))
-    assert lock is not None
-    for model in lock.models.values():
-        assert model.repo is not None
-        snapshot_download(
-            model.repo, revision=model.commit, cache_dir=config.hf_hub_cache(), endpoint=endpoint
-        )
 
 
 def cuda_usable() -> bool:

@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fixtures.export import install_locked
 from ptmlock.export import artifacts
 from ptmlock.export.probes import make_inputs
 from ptmlock.export.snapshot import installed_snapshot
 from ptmlock.lockfile import parse_lock, read_lock, render_lock
 from ptmlock.manifest import load_manifest
 from tests.conftest import validate, write_manifest
-from tests.export.support import MANIFEST, MLP_EXPORT, cuda_usable, heavy_imports, install_locked, run_ptm
+from tests.export.support import MANIFEST, MLP_EXPORT, cuda_usable, heavy_imports, run_ptm
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -87,7 +88,7 @@ def test_onnx_export_is_reproducible(exported: Path, ptm) -> None:
 def test_torchscript_artifact_round_trips_to_pytorch_outputs(exported: Path) -> None:
     import torch
 
-    from tests.export.loaders import tiny_mlp
+    from fixtures.export import tiny_mlp
 
     lock = read_lock(Path("ptm.lock"))
     assert lock is not None
@@ -123,10 +124,12 @@ def test_export_needs_a_lock_and_an_export_table(hub, ptm) -> None:
 def test_exporter_failure_is_one_line_and_writes_nothing(hub, ptm) -> None:
     write_manifest(
         '[models.mlp]\nrepo = "fixtures/tiny-mlp"\n\n'
-        + MLP_EXPORT.replace("tiny_mlp", "data_dependent").replace('"onnx", "torchscript"', '"onnx"')
+        + MLP_EXPORT.replace("fixtures.export:tiny_mlp", "tests.export.loaders:data_dependent").replace(
+            '"onnx", "torchscript"', '"onnx"'
+        )
     )
     ptm("lock")
-    install_locked(hub.url)
+    install_locked(Path("ptm.lock"), hub.url)
     before = Path("ptm.lock").read_text()
     result = ptm("export", expect=1)
     assert result.stderr.startswith("error: ONNX export of 'mlp' failed: ")
@@ -135,11 +138,11 @@ def test_exporter_failure_is_one_line_and_writes_nothing(hub, ptm) -> None:
 
 
 def test_loader_from_the_project_folder_and_external_data(hub, ptm) -> None:
-    Path("local_loaders.py").write_text("from tests.export.loaders import tiny_mlp as build\n")
-    export = MLP_EXPORT.replace("tests.export.loaders:tiny_mlp", "local_loaders:build")
+    Path("local_loaders.py").write_text("from fixtures.export import tiny_mlp as build\n")
+    export = MLP_EXPORT.replace("fixtures.export:tiny_mlp", "local_loaders:build")
     write_manifest('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n\n' + export + "external_data = true\n")
     ptm("lock")
-    install_locked(hub.url)
+    install_locked(Path("ptm.lock"), hub.url)
     ptm("export")
     record = lock_data()["models"]["mlp"]["exports"]["onnx"]
     data_file = record["external_data"]
