@@ -10,6 +10,7 @@ import numpy as np
 from .probes import array_sha256, sample_indices
 from .records import OutputReference
 from .runtime import CUDA
+from .spec import VerifySpec
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,10 @@ def compare_with_reference(actual: np.ndarray, ref: OutputReference, atol: float
     )
 
 
+def _first_set(*values: float | None) -> float:
+    return next(v for v in values if v is not None)
+
+
 def default_tolerance(provider: str | None, output_dtypes: Sequence[str]) -> tuple[float, float]:
     """(atol, rtol): fp32 on CPU 1e-4/1e-3, on CUDA 1e-3/1e-3, fp16 anywhere 1e-2/1e-2."""
     if "float16" in output_dtypes:
@@ -105,15 +110,24 @@ def default_tolerance(provider: str | None, output_dtypes: Sequence[str]) -> tup
 def tolerance(
     provider: str | None,
     output_dtypes: Sequence[str],
-    declared: tuple[float | None, float | None],
+    declared: VerifySpec,
     override: tuple[float | None, float | None] = (None, None),
 ) -> tuple[float, float]:
     """The command line's tolerance, else ptm.toml's, else the default for this provider and dtype."""
-    default = default_tolerance(provider, output_dtypes)
-    return tuple(  # type: ignore[return-value]
-        next(v for v in (o, d, f) if v is not None)
-        for o, d, f in zip(override, declared, default, strict=True)
-    )
+    atol, rtol = default_tolerance(provider, output_dtypes)
+    return _first_set(override[0], declared.atol, atol), _first_set(override[1], declared.rtol, rtol)
+
+
+def compare_outputs(
+    names: Sequence[str],
+    outputs: Sequence[np.ndarray],
+    expected: Sequence[np.ndarray],
+    atol: float,
+    rtol: float,
+) -> tuple[bool, str]:
+    """Whether every output is within tolerance, and the numbers of each."""
+    comparisons = {n: compare(o, e, atol, rtol) for n, o, e in zip(names, outputs, expected, strict=True)}
+    return all(c.ok for c in comparisons.values()), describe_outputs(comparisons, atol, rtol)
 
 
 def describe_outputs(comparisons: Mapping[str, Comparison], atol: float, rtol: float) -> str:

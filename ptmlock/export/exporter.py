@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from ..lockfile import Lock, LockedFile, LockedModel, staleness, write_lock
 from ..manifest import ModelSpec
 from ..project import Project
 from . import artifacts, runtime
-from .compare import compare, describe_outputs, tolerance
+from .compare import compare_outputs, tolerance
 from .preprocessing import has_tokenizer, preprocessing_files, record_tokenizer
 from .probes import example_inputs, output_reference, probe_inputs, probe_records
 from .records import ExportRecord, TensorSignature, VerifyRecord
@@ -55,19 +55,24 @@ class _Subject:
         return [r.dtype.name for r in self.reference]
 
     def tolerance(self, provider: str | None) -> tuple[float, float]:
-        return tolerance(provider, self.dtypes, (self.settings.verify.atol, self.settings.verify.rtol))
+        return tolerance(provider, self.dtypes, self.settings.verify)
 
     def check(self, what: str, outputs: Sequence[np.ndarray], provider: str | None) -> str:
         """The numbers against PyTorch; an error when they exceed the tolerance."""
-        atol, rtol = self.tolerance(provider)
-        names = self.module.output_names
-        comparisons = {
-            n: compare(o, r, atol, rtol) for n, o, r in zip(names, outputs, self.reference, strict=True)
-        }
-        detail = describe_outputs(comparisons, atol, rtol)
-        if not all(c.ok for c in comparisons.values()):
+        ok, detail = compare_outputs(
+            self.module.output_names, outputs, self.reference, *self.tolerance(provider)
+        )
+        if not ok:
             raise PtmError(f"{what} of '{self.name}' disagrees with PyTorch on the probe inputs: {detail}")
         return detail
+
+    def line(self, record: ExportRecord, detail: str) -> str:
+        return f"{self.name}  {record.format}  {record.size} bytes  {record.sha256[:12]}  {detail}"
+
+    def stored(self, fmt: str, path: Path, **fields: Any) -> ExportRecord:
+        """The record of the artifact at ``path``, once it is in the store."""
+        sha256, size = artifacts.put(path)
+        return dataclasses.replace(self.base, format=fmt, sha256=sha256, size=size, **fields)
 
 
 def _require(formats: Sequence[str]) -> None:
@@ -100,20 +105,16 @@ def _onnx(subject: _Subject, folder: Path) -> tuple[ExportRecord, list[np.ndarra
     for data_file in (p for p in folder.iterdir() if p != path):
         sha256, size = artifacts.put(data_file)
         external = LockedFile(data_file.name, size, sha256)
-    sha256, size = artifacts.put(path)
-    record = dataclasses.replace(
-        subject.base,
-        format="onnx",
-        sha256=sha256,
-        size=size,
+    record = subject.stored(
+        "onnx",
+        path,
         tools={**subject.base.tools, **installed_versions("onnx", "onnxscript")},
         inputs=inputs,
         outputs=signature,
         opset=settings.opset,
         external_data=external,
     )
-    line = f"{subject.name}  onnx  {size} bytes  {sha256[:12]}  opset {settings.opset}  {provider}: {detail}"
-    return record, outputs, provider, line
+    return record, outputs, provider, subject.line(record, f"opset {settings.opset}  {provider}: {detail}")
 
 
 def _torchscript(subject: _Subject, folder: Path) -> tuple[ExportRecord, str]:
@@ -125,19 +126,16 @@ def _torchscript(subject: _Subject, folder: Path) -> tuple[ExportRecord, str]:
         "TorchScript after a save/load round trip", run(load_torchscript(path), subject.probe), None
     )
     at_example = run(subject.module, subject.example)
-    sha256, size = artifacts.put(path)
-    record = dataclasses.replace(
-        subject.base,
-        format="torchscript",
-        sha256=sha256,
-        size=size,
+    record = subject.stored(
+        "torchscript",
+        path,
         inputs=tuple(TensorSignature(s.name, s.dtype, s.shape) for s in subject.settings.inputs),
         outputs=tuple(
             TensorSignature(n, r.dtype.name, _symbolic_shape(e.shape, r.shape, subject.settings))
             for n, e, r in zip(subject.module.output_names, at_example, subject.reference, strict=True)
         ),
     )
-    return record, f"{subject.name}  torchscript  {size} bytes  {sha256[:12]}  round trip: {detail}"
+    return record, subject.line(record, f"round trip: {detail}")
 
 
 def _subject(spec: ModelSpec, locked: LockedModel, snapshot: Path, project_root: Path) -> _Subject:

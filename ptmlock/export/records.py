@@ -19,6 +19,11 @@ def _file_data(file: LockedFile) -> dict[str, Any]:
     return {"path": file.path, "size": file.size, "sha256": file.sha256}
 
 
+def _present(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without its None values: optional fields are left out of the lock, not written empty."""
+    return {k: v for k, v in data.items() if v is not None}
+
+
 def _file(data: Mapping[str, Any]) -> LockedFile:
     return LockedFile(data["path"], data["size"], data["sha256"])
 
@@ -55,17 +60,19 @@ class ExportRecord:
     external_data: LockedFile | None = None  # the weights file next to a > 2 GB ONNX graph
 
     def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"sha256": self.sha256, "size": self.size}
-        if self.external_data is not None:
-            data["external_data"] = _file_data(self.external_data)
-        if self.opset is not None:
-            data["opset"] = self.opset
-        data["settings_hash"] = self.settings_hash
-        data["tools"] = dict(sorted(self.tools.items()))
-        data["inputs"] = [s.to_data() for s in self.inputs]
-        data["outputs"] = [s.to_data() for s in self.outputs]
-        data["preprocessing"] = [_file_data(f) for f in self.preprocessing]
-        return data
+        return _present(
+            {
+                "sha256": self.sha256,
+                "size": self.size,
+                "external_data": self.external_data and _file_data(self.external_data),
+                "opset": self.opset,
+                "settings_hash": self.settings_hash,
+                "tools": dict(sorted(self.tools.items())),
+                "inputs": [s.to_data() for s in self.inputs],
+                "outputs": [s.to_data() for s in self.outputs],
+                "preprocessing": [_file_data(f) for f in self.preprocessing],
+            }
+        )
 
     @classmethod
     def from_data(cls, fmt: str, data: Mapping[str, Any]) -> ExportRecord:
@@ -108,12 +115,15 @@ class OutputReference:
     runtime_sha256: str | None = None
 
     def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"shape": list(self.shape), "sha256": self.sha256}
-        if self.runtime_sha256 is not None:
-            data["runtime_sha256"] = self.runtime_sha256
-        data["norm"] = self.norm
-        data["sample"] = list(self.sample)
-        return data
+        return _present(
+            {
+                "shape": list(self.shape),
+                "sha256": self.sha256,
+                "runtime_sha256": self.runtime_sha256,
+                "norm": self.norm,
+                "sample": list(self.sample),
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -171,17 +181,18 @@ class VerifyRecord:
         return next((o for o in self.outputs if o.name == name), None)
 
     def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"seed": self.seed}
-        if self.provider is not None:
-            data["provider"] = self.provider
-        data["atol"] = self.atol
-        data["rtol"] = self.rtol
-        data["tools"] = dict(sorted(self.tools.items()))
-        data["inputs"] = [{"name": i.name, "shape": list(i.shape), "sha256": i.sha256} for i in self.inputs]
-        data["outputs"] = {o.name: o.to_data() for o in self.outputs}
-        if self.tokenizer is not None:
-            data["tokenizer"] = self.tokenizer.to_data()
-        return data
+        return _present(
+            {
+                "seed": self.seed,
+                "provider": self.provider,
+                "atol": self.atol,
+                "rtol": self.rtol,
+                "tools": dict(sorted(self.tools.items())),
+                "inputs": [{"name": i.name, "shape": list(i.shape), "sha256": i.sha256} for i in self.inputs],
+                "outputs": {o.name: o.to_data() for o in self.outputs},
+                "tokenizer": self.tokenizer and self.tokenizer.to_data(),
+            }
+        )
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> VerifyRecord:

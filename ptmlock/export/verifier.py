@@ -16,7 +16,7 @@ from ..manifest import ModelSpec
 from ..project import Project
 from . import artifacts
 from .checks import Check, VerifyOptions
-from .compare import Comparison, compare, compare_with_reference, describe_outputs, tolerance
+from .compare import Comparison, compare_outputs, compare_with_reference, describe_outputs, tolerance
 from .group import group_checks, group_members
 from .preprocessing import tokenizer_drift
 from .probes import probe_inputs, probe_records
@@ -44,15 +44,7 @@ class _Run:
         return [o.name for o in self.reference.outputs]
 
     def tolerance(self, provider: str | None) -> tuple[float, float]:
-        declared = (self.settings.verify.atol, self.settings.verify.rtol)
-        return tolerance(provider, self.dtypes, declared, (self.options.atol, self.options.rtol))
-
-    def outputs_check(
-        self, subject: str, comparisons: Sequence[Comparison], provider: str | None, prefix: str
-    ) -> Check:
-        atol, rtol = self.tolerance(provider)
-        detail = describe_outputs(dict(zip(self.names, comparisons, strict=True)), atol, rtol)
-        return Check(self.name, subject, all(c.ok for c in comparisons), prefix + detail)
+        return tolerance(provider, self.dtypes, self.settings.verify, (self.options.atol, self.options.rtol))
 
     def against_pytorch(
         self,
@@ -62,20 +54,20 @@ class _Run:
         provider: str | None,
         prefix: str = "",
     ) -> Check:
-        atol, rtol = self.tolerance(provider)
-        comparisons = [compare(o, e, atol, rtol) for o, e in zip(outputs, eager, strict=True)]
-        return self.outputs_check(subject, comparisons, provider, prefix)
+        ok, detail = compare_outputs(self.names, outputs, eager, *self.tolerance(provider))
+        return Check(self.name, subject, ok, prefix + detail)
 
     def against_lock(
         self, subject: str, outputs: Sequence[np.ndarray], provider: str | None, prefix: str = ""
     ) -> Check:
         atol, rtol = self.tolerance(provider)
-        comparisons = []
+        comparisons = {}
         for name, output in zip(self.names, outputs, strict=True):
             ref = self.reference.output(name)
             missing = Comparison(ok=False, note="not in the locked reference")
-            comparisons.append(missing if ref is None else compare_with_reference(output, ref, atol, rtol))
-        return self.outputs_check(subject, comparisons, provider, prefix)
+            comparisons[name] = missing if ref is None else compare_with_reference(output, ref, atol, rtol)
+        ok = all(c.ok for c in comparisons.values())
+        return Check(self.name, subject, ok, prefix + describe_outputs(comparisons, atol, rtol))
 
 
 def _bytes_checks(name: str, fmt: str, record: ExportRecord, frozen: bool) -> list[Check]:

@@ -9,6 +9,7 @@ import numpy as np
 from ptmlock.export.compare import compare, compare_with_reference, tolerance
 from ptmlock.export.probes import output_reference
 from ptmlock.export.runtime import CPU, CUDA, library_problem, runtime_conflict
+from ptmlock.export.spec import VerifySpec
 
 
 def test_metrics_report_error_cosine_and_top1() -> None:
@@ -37,11 +38,13 @@ def test_reference_norm_catches_a_change_outside_the_sample() -> None:
 
 
 def test_tolerance_precedence_and_defaults() -> None:
-    assert tolerance(CPU, ["float32"], (None, None)) == (1e-4, 1e-3)
-    assert tolerance(CUDA, ["float32"], (None, None)) == (1e-3, 1e-3)
-    assert tolerance(CPU, ["float16", "float32"], (None, None)) == (1e-2, 1e-2)
-    assert tolerance(CPU, ["float32"], (5e-4, None)) == (5e-4, 1e-3)
-    assert tolerance(CPU, ["float32"], (5e-4, 0.1), (0.0, None)) == (0.0, 0.1)
+    defaults = VerifySpec(probe_axes={})
+    assert tolerance(CPU, ["float32"], defaults) == (1e-4, 1e-3)
+    assert tolerance(CUDA, ["float32"], defaults) == (1e-3, 1e-3)
+    assert tolerance(CPU, ["float16", "float32"], defaults) == (1e-2, 1e-2)
+    assert tolerance(CPU, ["float32"], VerifySpec(probe_axes={}, atol=5e-4)) == (5e-4, 1e-3)
+    declared = VerifySpec(probe_axes={}, atol=5e-4, rtol=0.1)
+    assert tolerance(CPU, ["float32"], declared, (0.0, None)) == (0.0, 0.1)  # the command line wins
 
 
 def test_onnxruntime_builds_that_overwrite_each_other() -> None:
