@@ -140,11 +140,12 @@ def export_command(project: Project, names: tuple[str, ...]) -> None:
     """Export locked models (ONNX, TorchScript), check them against PyTorch, record them in ptm.lock."""
     from .export.exporter import export_models
 
-    done = export_models(project, names)
+    done, wrote = export_models(project, names)
     for exported in done:
         for line in exported.lines:
             click.echo(line)
-    click.echo(f"Wrote {project.lock_path.name} ({len(done)} models exported).")
+    verb = "Wrote" if wrote else "Up to date:"
+    click.echo(f"{verb} {project.lock_path.name} ({len(done)} models exported).")
 
 
 @cli.command()

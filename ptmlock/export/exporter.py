@@ -168,12 +168,11 @@ def export_model(spec: ModelSpec, locked: LockedModel, project_root: Path) -> Ex
     subject = _subject(spec, locked, snapshot, project_root)
     records: dict[str, ExportRecord] = {}
     lines: list[str] = []
-    runtime_outputs: list[np.ndarray | None] = [None] * len(subject.reference)
+    runtime_outputs: Sequence[np.ndarray | None] = [None] * len(subject.reference)
     provider = None
     with tempfile.TemporaryDirectory(prefix="ptm-export-") as tmp:
         if "onnx" in spec.export.formats:
-            records["onnx"], onnx_outputs, provider, line = _onnx(subject, Path(tmp) / "onnx")
-            runtime_outputs = list(onnx_outputs)
+            records["onnx"], runtime_outputs, provider, line = _onnx(subject, Path(tmp) / "onnx")
             lines.append(line)
         if "torchscript" in spec.export.formats:
             records["torchscript"], line = _torchscript(subject, Path(tmp) / "torchscript")
@@ -202,9 +201,9 @@ def export_model(spec: ModelSpec, locked: LockedModel, project_root: Path) -> Ex
     return Exported(dataclasses.replace(locked, exports=records, verify=verify), tuple(lines))
 
 
-def export_models(project: Project, names: Sequence[str]) -> list[Exported]:
+def export_models(project: Project, names: Sequence[str]) -> tuple[list[Exported], bool]:
     """Export the named models (all that declare an export when none are named); ptm.lock is written
-    once, after every export succeeded."""
+    once, after every export succeeded. Also says whether the lock's text changed."""
     manifest, lock = project.manifest(), project.lock()
     targets = export_targets(manifest, names)
     done = [export_model(spec, locked_model(spec, lock, project.lock_path), project.root) for spec in targets]
@@ -215,5 +214,7 @@ def export_models(project: Project, names: Sequence[str]) -> list[Exported]:
         manifest.content_hash if not (stale.added or stale.removed or stale.changed) else lock.manifest_hash
     )
     models = {**lock.models, **{e.model.name: e.model for e in done}}
-    write_lock(project.lock_path, Lock(manifest_hash=manifest_hash, models=models, version=lock.version))
-    return done
+    wrote = write_lock(
+        project.lock_path, Lock(manifest_hash=manifest_hash, models=models, version=lock.version)
+    )
+    return done, wrote

@@ -68,7 +68,12 @@ def tokenizer_json_ids(snapshot: Path, texts: Sequence[str]) -> list[tuple[int, 
     path = snapshot / "tokenizer.json"
     if not path.is_file():
         return None
-    from tokenizers import Tokenizer
+    try:
+        from tokenizers import Tokenizer
+    except ImportError:
+        raise PtmError(
+            "checking the tokenizer needs the tokenizers library: pip install tokenizers"
+        ) from None
 
     tokenizer = Tokenizer.from_file(str(path))
     return [tuple(tokenizer.encode(text).ids) for text in texts]

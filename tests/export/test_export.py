@@ -137,6 +137,13 @@ def test_exporter_failure_is_one_line_and_writes_nothing(hub, ptm) -> None:
     assert Path("ptm.lock").read_text() == before
 
 
+def test_unknown_output_name_is_reported(hub, ptm) -> None:
+    write_manifest('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n\n' + MLP_EXPORT + 'outputs = ["logits"]\n')
+    ptm("lock")
+    install_locked(Path("ptm.lock"), hub.url)
+    assert ptm("export", expect=1).stderr == "error: 'mlp' has no output 'logits'; its outputs are: output\n"
+
+
 def test_loader_from_the_project_folder_and_external_data(hub, ptm) -> None:
     Path("local_loaders.py").write_text("from fixtures.export import tiny_mlp as build\n")
     export = MLP_EXPORT.replace("fixtures.export:tiny_mlp", "local_loaders:build")
