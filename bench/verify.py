@@ -70,6 +70,7 @@ def timed(run: Callable[[], object]) -> float:
 def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ptm-bench-verify-"))
     os.environ.update(PTM_HOME=str(work / "ptm"), HF_HOME=str(work / "hf"), HF_HUB_DISABLE_TELEMETRY="1")
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
     project_dir = work / "project"
     project_dir.mkdir()
     (project_dir / "ptm.toml").write_text(MANIFEST)
