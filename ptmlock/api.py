@@ -33,7 +33,12 @@ def revision(name: str, manifest: Path | str | None = None) -> str:
 
 def path(name: str, manifest: Path | str | None = None) -> Path:
     """The installed snapshot folder of model ``name`` at its locked commit; every locked file is there."""
-    model = _locked(name, manifest)
+    return installed_snapshot(_locked(name, manifest))
+
+
+def installed_snapshot(model: LockedModel) -> Path:
+    """The snapshot folder of a locked model, checked to hold every locked file (by size: no hashing)."""
+    name = model.name
     folder = hf_cache.snapshot_dir(model.repo or "", model.commit)
     missing = []
     for file in model.files:

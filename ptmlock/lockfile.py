@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -9,10 +10,13 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import LockError
 from .manifest import Manifest
+
+if TYPE_CHECKING:
+    from .export.records import ExportRecord, VerifyRecord
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,10 +44,20 @@ class LockedModel:
     files: tuple[LockedFile, ...]
     repo: str | None = None
     license: str | None = None
+    # Written by `ptm export`; they belong to these exact files, so a new pin drops them.
+    exports: Mapping[str, ExportRecord] = field(default_factory=dict)
+    verify: VerifyRecord | None = None
 
     @property
     def size(self) -> int:
         return sum(f.size for f in self.files)
+
+
+def keep_exports(old: LockedModel | None, new: LockedModel) -> LockedModel:
+    """``new`` with ``old``'s export records when both pin the same files (a re-lock that moved nothing)."""
+    if old is None or (old.commit, old.files) != (new.commit, new.files):
+        return new
+    return dataclasses.replace(new, exports=old.exports, verify=old.verify)
 
 
 @dataclass(frozen=True)
@@ -58,10 +72,41 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        # 9 significant digits round-trip float32; repr keeps the '.0' or exponent TOML needs for a float.
+        return repr(float(f"{value:.9g}"))
     if isinstance(value, str):
         # JSON string escapes are a subset of TOML basic-string escapes.
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_quote_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot render {type(value).__name__} in ptm.lock")
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, (list, tuple, Mapping))
+
+
+def _render_table(header: str, data: Mapping[str, Any]) -> list[str]:
+    """A table of plain data: small values inline, long lists one row per line, nested tables after."""
+    lines, tables = [], []
+    for key, value in data.items():
+        if isinstance(value, Mapping) and not all(_is_scalar(v) for v in value.values()):
+            tables.append((key, value))
+        elif isinstance(value, (list, tuple)) and (len(value) > 8 or not all(map(_is_scalar, value))):
+            per_line = 8 if all(map(_is_scalar, value)) else 1  # numbers in rows, tables one per line
+            lines.append(f"{_quote_key(key)} = [")
+            for i in range(0, len(value), per_line):
+                lines.append("    " + ", ".join(_toml_value(v) for v in value[i : i + per_line]) + ",")
+            lines.append("]")
+        else:
+            lines.append(f"{_quote_key(key)} = {_toml_value(value)}")
+    out = ["", f"[{header}]", *lines] if lines else []
+    for key, value in tables:
+        out += _render_table(f"{header}.{_quote_key(key)}", value)
+    return out
 
 
 def _quote_key(key: str) -> str:
@@ -84,12 +129,19 @@ def render_lock(lock: Lock) -> str:
                 f"    {{ path = {_toml_value(f.path)}, size = {f.size}, sha256 = {_toml_value(f.sha256)} }},"
             )
         lines.append("]")
+        if model.exports or model.verify:
+            from .export.records import model_tables
+
+            lines += _render_table(f"models.{_quote_key(name)}", model_tables(model.exports, model.verify))
     return "\n".join(lines) + "\n"
 
 
 def lock_from_data(data: Mapping[str, Any]) -> Lock:
+    from .export.records import records_from_data
+
     models = {}
     for name, entry in data.get("models", {}).items():
+        exports, verify = records_from_data(entry)
         models[name] = LockedModel(
             name=name,
             hub=entry["hub"],
@@ -99,6 +151,8 @@ def lock_from_data(data: Mapping[str, Any]) -> Lock:
             license=entry.get("license"),
             pin_hash=entry["pin_hash"],
             files=tuple(LockedFile(f["path"], f["size"], f["sha256"]) for f in entry["files"]),
+            exports=exports,
+            verify=verify,
         )
     return Lock(manifest_hash=data["manifest_hash"], models=models, version=data["version"])
 
