@@ -44,10 +44,11 @@ def path(name: str, manifest: Path | str | None = None) -> Path:
     For a Hugging Face model, the snapshot folder of the locked commit in the Hugging Face cache; for a
     torch.hub repository, its tree at the locked commit; for url and local models, their files.
     """
-    return _installed(_locked(name, manifest))
+    return installed_snapshot(_locked(name, manifest))
 
 
-def _installed(model: LockedModel) -> Path:
+def installed_snapshot(model: LockedModel) -> Path:
+    """The installed folder of a locked model, checked to hold every locked file (by size: no hashing)."""
     from . import hubs
 
     layout = hubs.source_for(model.hub).layout(model)
@@ -77,7 +78,7 @@ def torch_hub_load(name: str, *args: Any, manifest: Path | str | None = None, **
         raise PtmError(
             f"model '{name}' is a {model.hub} model, not a torch.hub one; load it from ptmlock.path({name!r})"
         )
-    folder = _installed(model)
+    folder = installed_snapshot(model)
     import torch
 
     checkpoints = Path(torch.hub.get_dir()) / "checkpoints"

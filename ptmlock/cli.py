@@ -18,6 +18,7 @@ from .taxonomy import INSTALL_PROFILES
 
 if TYPE_CHECKING:
     from .graph import Problem
+    from .lockfile import Lock
     from .manifest import Manifest
 
 
@@ -61,11 +62,19 @@ report_format = click.option(
 )
 
 
-def _checked(manifest: Manifest) -> tuple[Problem, ...]:
-    """The graph's warnings; its errors stop the command."""
-    from .graph import WARNING, check_system, raise_on_errors
+def _system_problems(manifest: Manifest, lock: Lock | None) -> tuple[Problem, ...]:
+    """The graph checks, with the exported input/output contracts from the lock when it has them."""
+    from .export.records import contract_signatures
+    from .graph import check_system
 
-    problems = check_system(manifest)
+    return check_system(manifest, contract_signatures(lock.models) if lock else None)
+
+
+def _checked(manifest: Manifest, lock: Lock | None) -> tuple[Problem, ...]:
+    """The graph's warnings; its errors stop the command."""
+    from .graph import WARNING, raise_on_errors
+
+    problems = _system_problems(manifest, lock)
     raise_on_errors(problems)
     return tuple(p for p in problems if p.severity == WARNING)
 
@@ -133,8 +142,8 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
     from .resolve import ADDED, KEPT, REMOVED, UNCHANGED, UPDATED, drift, lock_project
 
     manifest = project.manifest()
-    warnings = _checked(manifest)
     previous = project.lock()
+    warnings = _checked(manifest, previous)
     if check:
         if previous is None:
             raise LockError(f"{project.lock_path.name} does not exist; run `ptm lock`")
@@ -171,10 +180,10 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
 @pass_project
 def validate(project: Project, strict: bool) -> None:
     """Check ptm.toml without the network: references, taxonomy, cycles, groups, unconnected models."""
-    from .graph import ERROR, check_system
+    from .graph import ERROR
 
     manifest = project.manifest()
-    problems = check_system(manifest)
+    problems = _system_problems(manifest, project.lock())
     for problem in problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
     if any(p.severity == ERROR or strict for p in problems):
@@ -349,6 +358,63 @@ def install(
         f"{result.seconds:.1f} s: {result.downloaded_files} downloaded "
         f"({_size(result.downloaded_bytes)}), {result.linked_from_store} from the store."
     )
+
+
+@cli.command("export")
+@click.argument("names", nargs=-1)
+@pass_project
+def export_command(project: Project, names: tuple[str, ...]) -> None:
+    """Export locked models (ONNX, TorchScript), check them against PyTorch, record them in ptm.lock."""
+    from .export.exporter import export_models
+
+    done, wrote = export_models(project, names)
+    for exported in done:
+        for line in exported.lines:
+            click.echo(line)
+    verb = "Wrote" if wrote else "Up to date:"
+    click.echo(f"{verb} {project.lock_path.name} ({len(done)} models exported).")
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option(
+    "--frozen", is_flag=True, help="Compare with ptm.lock's reference only: needs onnxruntime, not torch."
+)
+@click.option(
+    "--require-provider",
+    type=click.Choice(["cuda", "cpu"]),
+    help="Fail instead of falling back when this onnxruntime execution provider is not usable.",
+)
+@click.option("--group", help="Also check that this interchangeable group's members share one contract.")
+@click.option("--atol", type=click.FloatRange(min=0), help="Absolute tolerance (overrides ptm.toml).")
+@click.option("--rtol", type=click.FloatRange(min=0), help="Relative tolerance (overrides ptm.toml).")
+@pass_project
+def verify(
+    project: Project,
+    names: tuple[str, ...],
+    frozen: bool,
+    require_provider: str | None,
+    group: str | None,
+    atol: float | None,
+    rtol: float | None,
+) -> None:
+    """Run exported artifacts and compare them with PyTorch and with the reference in ptm.lock."""
+    from .errors import VerificationError
+    from .export.checks import VerifyOptions
+    from .export.verifier import verify_models
+
+    options = VerifyOptions(frozen=frozen, provider=require_provider, atol=atol, rtol=rtol)
+    checks = verify_models(project, names, group, options)
+    for check in checks:
+        click.echo(check.line())
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        first = failed[0]
+        where = f"{first.model} {first.subject}"
+        raise VerificationError(
+            f"{len(failed)} of {len(checks)} checks failed, first {where}: {first.detail}"
+        )
+    click.echo(f"All {len(checks)} checks passed.")
 
 
 def main() -> None:

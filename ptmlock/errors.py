@@ -41,3 +41,9 @@ class IntegrityError(PtmError):
     """Bytes did not match the hash the lock promises."""
 
     exit_code = 3
+
+
+class VerificationError(PtmError):
+    """An exported artifact, a runtime or a tokenizer no longer behaves as ptm.lock records."""
+
+    exit_code = 4

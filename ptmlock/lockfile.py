@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -10,10 +11,13 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import LockError
 from .manifest import Manifest
+
+if TYPE_CHECKING:
+    from .export.records import ExportRecord, VerifyRecord
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -58,6 +62,9 @@ class LockedModel:
     provenance: tuple[tuple[str, str], ...] = ()  # local: how the model was made, sorted by key
     # Where a relative ``path`` is read from: the folder of ptm.toml / ptm.lock. Not part of the pin.
     base_dir: Path = field(default=Path(), compare=False, repr=False)
+    # Written by `ptm export`; they belong to these exact files, so a new pin drops them.
+    exports: Mapping[str, ExportRecord] = field(default_factory=dict)
+    verify: VerifyRecord | None = None
 
     @property
     def size(self) -> int:
@@ -90,6 +97,13 @@ def files_digest(files: tuple[LockedFile, ...]) -> str:
     return "sha256:" + hashlib.sha256(listing.encode()).hexdigest()
 
 
+def keep_exports(old: LockedModel | None, new: LockedModel) -> LockedModel:
+    """``new`` with ``old``'s export records when both pin the same files (a re-lock that moved nothing)."""
+    if old is None or (old.commit, old.files) != (new.commit, new.files):
+        return new
+    return dataclasses.replace(new, exports=old.exports, verify=old.verify)
+
+
 @dataclass(frozen=True)
 class Lock:
     manifest_hash: str
@@ -102,10 +116,41 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        # 9 significant digits round-trip float32; repr keeps the '.0' or exponent TOML needs for a float.
+        return repr(float(f"{value:.9g}"))
     if isinstance(value, str):
         # JSON string escapes are a subset of TOML basic-string escapes.
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{ " + ", ".join(f"{_quote_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot render {type(value).__name__} in ptm.lock")
+
+
+def _is_scalar(value: Any) -> bool:
+    return not isinstance(value, (list, tuple, Mapping))
+
+
+def _render_table(header: str, data: Mapping[str, Any]) -> list[str]:
+    """A table of plain data: small values inline, long lists one row per line, nested tables after."""
+    lines, tables = [], []
+    for key, value in data.items():
+        if isinstance(value, Mapping) and not all(_is_scalar(v) for v in value.values()):
+            tables.append((key, value))
+        elif isinstance(value, (list, tuple)) and (len(value) > 8 or not all(map(_is_scalar, value))):
+            per_line = 8 if all(map(_is_scalar, value)) else 1  # numbers in rows, tables one per line
+            lines.append(f"{_quote_key(key)} = [")
+            for i in range(0, len(value), per_line):
+                lines.append("    " + ", ".join(_toml_value(v) for v in value[i : i + per_line]) + ",")
+            lines.append("]")
+        else:
+            lines.append(f"{_quote_key(key)} = {_toml_value(value)}")
+    out = ["", f"[{header}]", *lines] if lines else []
+    for key, value in tables:
+        out += _render_table(f"{header}.{_quote_key(key)}", value)
+    return out
 
 
 def _quote_key(key: str) -> str:
@@ -138,6 +183,10 @@ def render_lock(lock: Lock) -> str:
         lines += _file_array("files", model.files)
         if model.weights:
             lines += _file_array("weights", model.weights)
+        if model.exports or model.verify:
+            from .export.records import model_tables
+
+            lines += _render_table(f"models.{_quote_key(name)}", model_tables(model.exports, model.verify))
     return "\n".join(lines) + "\n"
 
 
@@ -146,8 +195,11 @@ def _files(entries: list[Mapping[str, Any]]) -> tuple[LockedFile, ...]:
 
 
 def lock_from_data(data: Mapping[str, Any], base_dir: Path = Path()) -> Lock:
+    from .export.records import records_from_data
+
     models = {}
     for name, entry in data.get("models", {}).items():
+        exports, verify = records_from_data(entry)
         models[name] = LockedModel(
             name=name,
             hub=entry["hub"],
@@ -163,6 +215,8 @@ def lock_from_data(data: Mapping[str, Any], base_dir: Path = Path()) -> Lock:
             path=entry.get("path"),
             provenance=tuple(sorted(entry.get("provenance", {}).items())),
             base_dir=base_dir,
+            exports=exports,
+            verify=verify,
         )
     return Lock(manifest_hash=data["manifest_hash"], models=models, version=data["version"])
 

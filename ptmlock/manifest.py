@@ -17,6 +17,7 @@ import tomlkit.exceptions
 
 from . import hubs
 from .errors import ManifestError
+from .export.spec import ExportSpec, parse_export
 from .taxonomy import ADAPTATIONS, ADAPTER, EDGE_KINDS, FEATURE_HANDOFF, HANDOFF_MODES, ROLES, STAGES
 from .tomlpos import locate
 
@@ -27,6 +28,8 @@ _BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 TOP_LEVEL_KEYS = ("models", "edges", "components")
 # Keys every model may have whatever its hub; they describe the model, they do not change its bytes.
 DESCRIPTIVE_KEYS = ("role", "group", "task", "description", "base", "adaptation", "adapter", "trained_with")
+# How to export and verify a model; hashed into its export records instead of its pin_hash.
+EXPORT_TABLES = ("export", "verify")
 EDGE_KEYS = ("from", "to", "kind", "mode", "stage", "description")
 COMPONENT_KEYS = ("kind", "description")
 # Keys whose own line graph checks point at (the table's line is used for the rest).
@@ -59,6 +62,8 @@ class ModelSpec:
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key, self.line)
+
+    export: ExportSpec | None = None
 
     @property
     def repo(self) -> str | None:
@@ -199,7 +204,7 @@ def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
             f"hub '{hub}' is not supported by this ptmlock yet; use one of: " + ", ".join(hubs.SUPPORTED),
         )
     source_keys = hubs.manifest_keys(hub)
-    check.known_keys(table, data, ("hub", *DESCRIPTIVE_KEYS, *source_keys))
+    check.known_keys(table, data, ("hub", *DESCRIPTIVE_KEYS, *EXPORT_TABLES, *source_keys))
     options = {k: v for k, v in data.items() if k in source_keys}
     problem = hubs.check_options(hub, options)
     if problem:
@@ -236,6 +241,11 @@ def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
             key,
             f'adapter names the adapter type and goes with adaptation = "{ADAPTER}" (e.g. adapter = "lora")',
         )
+    if "verify" in data and "export" not in data:
+        raise check.fail(
+            (*table, "verify"), None, f"[models.{name}.verify] needs a [models.{name}.export] table"
+        )
+    export = parse_export(check, name, hub, data["export"], data.get("verify")) if "export" in data else None
     pin_data = {"hub": hub, **options}
     return ModelSpec(
         name=name,
@@ -258,6 +268,7 @@ def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
             {k: line for k in _LINED_KEYS if k in data and (line := locate(check.text, table, k))}
         ),
         base_dir=check.path.parent,
+        export=export,
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from . import config, hubs
 from .errors import PtmError
-from .lockfile import Lock, LockedModel, files_digest
+from .lockfile import Lock, LockedModel, files_digest, keep_exports
 from .manifest import Manifest, ModelSpec
 
 ADDED, UPDATED, UNCHANGED, KEPT, REMOVED = "added", "updated", "unchanged", "kept", "removed"
@@ -135,6 +135,7 @@ def lock_project(
         old = previous.models.get(name) if previous else None
         new = outcomes.get(name, old)
         assert isinstance(new, LockedModel)
+        new = keep_exports(old, new)
         models[name] = new
         if old is None:
             status = ADDED

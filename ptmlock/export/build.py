@@ -1,0 +1,161 @@
+"""Build the module to export from its loader, give it flat tensor outputs, and run it eagerly (torch)."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import inspect
+import io
+import logging
+import re
+import sys
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..errors import PtmError
+from .probes import example_inputs
+from .spec import ExportSpec
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def summarise(error: BaseException) -> str:
+    """One line from a library exception: the exporter's own summary when it wrote one."""
+    text = _ANSI.sub("", str(error)) or type(error).__name__
+    if "## Exception summary" in text:
+        text = text.split("## Exception summary", 1)[1]
+    line = next((s.strip() for s in text.splitlines() if s.strip()), type(error).__name__)
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence progress bars, warnings and log lines from torch/transformers; our report says what matters."""
+    torch_logger = logging.getLogger("torch")
+    level = torch_logger.level
+    torch_logger.setLevel(logging.ERROR)
+    # transformers logs through its own handler, which redirecting stderr does not reach.
+    hf_logging = sys.modules.get("transformers.utils.logging")
+    hf_level = hf_logging.get_verbosity() if hf_logging else None
+    if hf_logging:
+        hf_logging.set_verbosity_error()
+    try:
+        with (
+            warnings.catch_warnings(),
+            contextlib.redirect_stdout(io.StringIO()),
+            contextlib.redirect_stderr(io.StringIO()),
+        ):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        torch_logger.setLevel(level)
+        if hf_logging and hf_level is not None:
+            hf_logging.set_verbosity(hf_level)
+
+
+@contextlib.contextmanager
+def _importable_from(folder: Path) -> Iterator[None]:
+    # A project's own loader module lives next to its ptm.toml.
+    sys.path.insert(0, str(folder))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(folder))
+
+
+def load_module(name: str, loader: str, snapshot: Path, project_root: Path) -> torch.nn.Module:
+    """``transformers:AutoX`` -> ``AutoX.from_pretrained(snapshot)``; ``pkg.mod:fn`` -> ``fn(snapshot)``."""
+    module_name, attribute = loader.split(":")
+    try:
+        with _importable_from(project_root):
+            factory = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as error:
+        raise PtmError(f"loader '{loader}' of '{name}' cannot be imported: {summarise(error)}") from None
+    try:
+        with quiet():
+            if module_name == "transformers":
+                module = factory.from_pretrained(str(snapshot), local_files_only=True)
+            else:
+                module = factory(snapshot)
+    except Exception as error:  # a loader is user code: any failure is reported, not a traceback
+        raise PtmError(f"loader '{loader}' failed for '{name}': {summarise(error)}") from None
+    if not isinstance(module, torch.nn.Module):
+        raise PtmError(
+            f"loader '{loader}' returned {type(module).__name__} for '{name}', not a torch.nn.Module"
+        )
+    return module.eval()
+
+
+def flatten_outputs(output: Any) -> list[tuple[str, torch.Tensor]]:
+    """Named tensors of a forward's result: a tensor, a mapping (ModelOutput) or a tuple of them."""
+    if isinstance(output, torch.Tensor):
+        return [("output", output)]
+    if isinstance(output, Mapping):
+        return [(str(k), v) for k, v in output.items() if isinstance(v, torch.Tensor)]
+    if isinstance(output, (tuple, list)):
+        return [(f"output_{i}", v) for i, v in enumerate(output) if isinstance(v, torch.Tensor)]
+    raise PtmError(
+        f"the model returned {type(output).__name__}; expected tensors, a tuple or a mapping of them"
+    )
+
+
+class FlatOutputs(torch.nn.Module):
+    """Positional tensor inputs in declared order, a tuple of the chosen outputs: what exporters want."""
+
+    def __init__(
+        self, module: torch.nn.Module, input_names: Sequence[str], output_names: Sequence[str]
+    ) -> None:
+        super().__init__()
+        self.module = module
+        self.input_names = tuple(input_names)
+        self.output_names = tuple(output_names)
+        parameters = inspect.signature(module.forward).parameters
+        # Keywords when forward names its inputs (transformers models), else positions (nn.Sequential).
+        self.by_keyword = all(n in parameters for n in self.input_names)
+
+    def call(self, *args: torch.Tensor) -> Any:
+        if self.by_keyword:
+            return self.module(**dict(zip(self.input_names, args, strict=True)))
+        return self.module(*args)
+
+    def forward(self, *args: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        named = dict(flatten_outputs(self.call(*args)))
+        return tuple(named[n] for n in self.output_names)
+
+
+def tensors(arrays: Mapping[str, np.ndarray]) -> tuple[torch.Tensor, ...]:
+    return tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in arrays.values())
+
+
+def run(module: torch.nn.Module, arrays: Mapping[str, np.ndarray]) -> list[np.ndarray]:
+    with torch.no_grad(), quiet():
+        return [t.detach().cpu().numpy() for t in module(*tensors(arrays))]
+
+
+def flat_module(
+    name: str, module: torch.nn.Module, example: Mapping[str, np.ndarray], wanted: Sequence[str] | None
+) -> FlatOutputs:
+    """Wrap ``module``, naming its outputs from one eager run; ``wanted`` picks and orders them."""
+    wrapper = FlatOutputs(module, list(example), ())
+    try:
+        with torch.no_grad(), quiet():
+            found = [n for n, _ in flatten_outputs(wrapper.call(*tensors(example)))]
+    except PtmError:
+        raise
+    except Exception as error:
+        raise PtmError(f"'{name}' failed on its declared example inputs: {summarise(error)}") from None
+    missing = [n for n in wanted or () if n not in found]
+    if missing:
+        raise PtmError(f"'{name}' has no output '{missing[0]}'; its outputs are: {', '.join(found)}")
+    return FlatOutputs(module, list(example), list(wanted or found)).eval()
+
+
+def build_module(name: str, settings: ExportSpec, snapshot: Path, project_root: Path) -> FlatOutputs:
+    """The module ``settings`` declare, loaded from ``snapshot`` and wrapped for export."""
+    module = load_module(name, settings.loader, snapshot, project_root)
+    return flat_module(name, module, example_inputs(settings), settings.outputs)

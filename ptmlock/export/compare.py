@@ -1,0 +1,135 @@
+"""How close two runs are: max abs/rel error, cosine similarity, top-1 agreement (numpy only)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .probes import array_sha256, sample_indices
+from .records import OutputReference
+from .runtime import CUDA
+from .spec import VerifySpec
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Closeness of one output. ``ok`` follows numpy.allclose: |a - e| <= atol + rtol * |e| everywhere."""
+
+    ok: bool
+    max_abs: float = float("nan")
+    max_rel: float = float("nan")
+    cosine: float = float("nan")
+    top1: float | None = None
+    note: str = ""
+
+    def describe(self) -> str:
+        if self.note and np.isnan(self.max_abs):
+            return self.note
+        parts = [f"max abs {self.max_abs:.1e}", f"max rel {self.max_rel:.1e}", f"cosine {self.cosine:.6f}"]
+        if self.top1 is not None:
+            parts.append(f"top-1 {self.top1:.1%}")
+        return ", ".join(parts) + (f" ({self.note})" if self.note else "")
+
+
+def _metrics(actual: np.ndarray, expected: np.ndarray, atol: float) -> tuple[float, float, float]:
+    a, e = actual.astype(np.float64).ravel(), expected.astype(np.float64).ravel()
+    diff = np.abs(a - e)
+    # Relative error is only meaningful where the reference is not (close to) zero.
+    significant = np.abs(e) > atol
+    max_rel = float(np.max(diff[significant] / np.abs(e[significant]))) if significant.any() else 0.0
+    norms = np.linalg.norm(a) * np.linalg.norm(e)
+    cosine = float(a @ e / norms) if norms else float(np.array_equal(a, e))
+    return float(np.max(diff, initial=0.0)), max_rel, cosine
+
+
+def _top1(actual: np.ndarray, expected: np.ndarray) -> float | None:
+    if actual.ndim < 2 or actual.shape[-1] < 2 or not np.issubdtype(expected.dtype, np.floating):
+        return None
+    return float(np.mean(np.argmax(actual, axis=-1) == np.argmax(expected, axis=-1)))
+
+
+def _close(actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float) -> bool:
+    return bool(np.allclose(actual.astype(np.float64), expected.astype(np.float64), rtol=rtol, atol=atol))
+
+
+def compare(actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float) -> Comparison:
+    if actual.shape != expected.shape:
+        return Comparison(ok=False, note=f"shape {actual.shape} differs from {expected.shape}")
+    max_abs, max_rel, cosine = _metrics(actual, expected, atol)
+    return Comparison(
+        ok=_close(actual, expected, atol, rtol),
+        max_abs=max_abs,
+        max_rel=max_rel,
+        cosine=cosine,
+        top1=_top1(actual, expected),
+    )
+
+
+def compare_with_reference(actual: np.ndarray, ref: OutputReference, atol: float, rtol: float) -> Comparison:
+    """Compare a full output with its locked reference (a sample and the norm)."""
+    if tuple(actual.shape) != ref.shape:
+        return Comparison(ok=False, note=f"shape {tuple(actual.shape)} differs from the locked {ref.shape}")
+    flat = actual.reshape(-1)
+    # The lock keeps 9 significant digits: enough to give back every float32 exactly.
+    expected = np.asarray(ref.sample, dtype=np.float64).astype(actual.dtype)
+    if expected.size == flat.size:  # the whole output was kept: every metric applies
+        result = compare(actual, expected.reshape(actual.shape), atol, rtol)
+    else:
+        result = compare(flat[sample_indices(flat.size)], expected, atol, rtol)
+    # Elementwise |a - e| <= atol + rtol|e| implies | |a| - |e| | <= atol*sqrt(n) + rtol*|e| (L2 norms), so a
+    # norm outside that bound proves an element out of tolerance, also among those not sampled.
+    norm = float(np.linalg.norm(flat.astype(np.float64)))
+    norm_ok = abs(norm - ref.norm) <= atol * np.sqrt(flat.size) + rtol * ref.norm
+    identical = ref.runtime_sha256 == array_sha256(actual) or ref.sha256 == array_sha256(actual)
+    note = "bit-identical to the locked run" if identical else f"norm {norm:.6g} vs locked {ref.norm:.6g}"
+    return Comparison(
+        ok=result.ok and norm_ok,
+        max_abs=result.max_abs,
+        max_rel=result.max_rel,
+        cosine=result.cosine,
+        top1=result.top1,
+        note=note,
+    )
+
+
+def _first_set(*values: float | None) -> float:
+    return next(v for v in values if v is not None)
+
+
+def default_tolerance(provider: str | None, output_dtypes: Sequence[str]) -> tuple[float, float]:
+    """(atol, rtol): fp32 on CPU 1e-4/1e-3, on CUDA 1e-3/1e-3, fp16 anywhere 1e-2/1e-2."""
+    if "float16" in output_dtypes:
+        return 1e-2, 1e-2
+    if provider == CUDA:
+        return 1e-3, 1e-3
+    return 1e-4, 1e-3
+
+
+def tolerance(
+    provider: str | None,
+    output_dtypes: Sequence[str],
+    declared: VerifySpec,
+    override: tuple[float | None, float | None] = (None, None),
+) -> tuple[float, float]:
+    """The command line's tolerance, else ptm.toml's, else the default for this provider and dtype."""
+    atol, rtol = default_tolerance(provider, output_dtypes)
+    return _first_set(override[0], declared.atol, atol), _first_set(override[1], declared.rtol, rtol)
+
+
+def compare_outputs(
+    names: Sequence[str],
+    outputs: Sequence[np.ndarray],
+    expected: Sequence[np.ndarray],
+    atol: float,
+    rtol: float,
+) -> tuple[bool, str]:
+    """Whether every output is within tolerance, and the numbers of each."""
+    comparisons = {n: compare(o, e, atol, rtol) for n, o, e in zip(names, outputs, expected, strict=True)}
+    return all(c.ok for c in comparisons.values()), describe_outputs(comparisons, atol, rtol)
+
+
+def describe_outputs(comparisons: Mapping[str, Comparison], atol: float, rtol: float) -> str:
+    body = "; ".join(f"{name}: {c.describe()}" for name, c in comparisons.items())
+    return f"{body} [atol {atol:.0e}, rtol {rtol:.0e}]"

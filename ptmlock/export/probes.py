@@ -1,0 +1,79 @@
+"""Deterministic example and probe inputs, and the small reference kept of each output (numpy only).
+
+The same generator runs with and without torch, so `ptm verify --frozen` feeds onnxruntime exactly the
+probe inputs that produced the locked reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from .records import OutputReference, ProbeInput
+from .spec import INT_DTYPES, Dim, ExportSpec, InputSpec
+
+SAMPLE_SIZE = 64
+
+
+def concrete_shape(shape: Sequence[Dim], axes: Mapping[str, int]) -> tuple[int, ...]:
+    return tuple(axes[d] if isinstance(d, str) else d for d in shape)
+
+
+def make_inputs(inputs: Sequence[InputSpec], axes: Mapping[str, int], seed: int) -> dict[str, np.ndarray]:
+    """One array per input, in declaration order, from a seeded generator."""
+    rng = np.random.default_rng(seed)
+    arrays = {}
+    for spec in inputs:
+        shape = concrete_shape(spec.shape, axes)
+        if spec.fill is not None:
+            array = np.full(shape, spec.fill, dtype=spec.dtype)
+        elif spec.dtype in INT_DTYPES:
+            assert spec.range is not None  # the manifest requires range or fill for integers
+            array = rng.integers(spec.range[0], spec.range[1], size=shape, dtype=np.int64).astype(spec.dtype)
+        elif spec.dtype == "bool":
+            array = rng.integers(0, 2, size=shape).astype(bool)
+        else:
+            array = rng.standard_normal(size=shape).astype(spec.dtype)
+        arrays[spec.name] = array
+    return arrays
+
+
+def example_inputs(settings: ExportSpec) -> dict[str, np.ndarray]:
+    """What the exporter traces with."""
+    return make_inputs(settings.inputs, settings.example_axes, settings.verify.seed + 1)
+
+
+def probe_inputs(settings: ExportSpec) -> dict[str, np.ndarray]:
+    """What artifacts are checked with: other sizes than the example's, so dynamic axes are exercised."""
+    return make_inputs(settings.inputs, settings.verify.probe_axes, settings.verify.seed)
+
+
+def array_sha256(array: np.ndarray) -> str:
+    """Hash of dtype, shape and little-endian bytes: equal hashes mean bit-identical arrays."""
+    canonical = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+    digest = hashlib.sha256(f"{canonical.dtype.str}{canonical.shape}".encode())
+    digest.update(canonical.tobytes())
+    return digest.hexdigest()
+
+
+def sample_indices(size: int) -> np.ndarray:
+    """Evenly spaced flat indices, all of them when the output is small."""
+    return np.unique(np.linspace(0, size - 1, num=min(size, SAMPLE_SIZE)).round().astype(np.int64))
+
+
+def probe_records(arrays: Mapping[str, np.ndarray]) -> tuple[ProbeInput, ...]:
+    return tuple(ProbeInput(name, tuple(a.shape), array_sha256(a)) for name, a in arrays.items())
+
+
+def output_reference(name: str, reference: np.ndarray, runtime: np.ndarray | None) -> OutputReference:
+    flat = reference.reshape(-1)
+    return OutputReference(
+        name=name,
+        shape=tuple(reference.shape),
+        sha256=array_sha256(reference),
+        norm=float(np.linalg.norm(flat.astype(np.float64))),
+        sample=tuple(float(v) for v in flat[sample_indices(flat.size)]) if flat.size else (),
+        runtime_sha256=None if runtime is None else array_sha256(runtime),
+    )

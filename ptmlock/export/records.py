@@ -1,0 +1,251 @@
+"""What `ptm export` writes into ptm.lock: per-format artifact records and the verification reference.
+
+Plain frozen data with ``to_data``/``from_data`` for the lock's TOML; nothing here needs numpy or torch,
+so reading a lock stays light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..lockfile import LockedFile
+
+Dim = str | int
+
+
+def _file_data(file: LockedFile) -> dict[str, Any]:
+    return {"path": file.path, "size": file.size, "sha256": file.sha256}
+
+
+def _present(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` without its None values: optional fields are left out of the lock, not written empty."""
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def _file(data: Mapping[str, Any]) -> LockedFile:
+    return LockedFile(data["path"], data["size"], data["sha256"])
+
+
+@dataclass(frozen=True)
+class TensorSignature:
+    """A graph input or output: symbolic axes are names (``batch``), fixed axes are sizes."""
+
+    name: str
+    dtype: str
+    shape: tuple[Dim, ...]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.dtype}[{', '.join(map(str, self.shape))}]"
+
+    def to_data(self) -> dict[str, Any]:
+        return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape)}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> TensorSignature:
+        return cls(data["name"], data["dtype"], tuple(data["shape"]))
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """One exported artifact, stored by sha256 in the artifact store."""
+
+    format: str
+    sha256: str
+    size: int
+    settings_hash: str
+    tools: Mapping[str, str]
+    inputs: tuple[TensorSignature, ...]
+    outputs: tuple[TensorSignature, ...]
+    preprocessing: tuple[LockedFile, ...] = ()
+    opset: int | None = None
+    external_data: LockedFile | None = None  # the weights file next to a > 2 GB ONNX graph
+
+    def to_data(self) -> dict[str, Any]:
+        return _present(
+            {
+                "sha256": self.sha256,
+                "size": self.size,
+                "external_data": self.external_data and _file_data(self.external_data),
+                "opset": self.opset,
+                "settings_hash": self.settings_hash,
+                "tools": dict(sorted(self.tools.items())),
+                "inputs": [s.to_data() for s in self.inputs],
+                "outputs": [s.to_data() for s in self.outputs],
+                "preprocessing": [_file_data(f) for f in self.preprocessing],
+            }
+        )
+
+    @classmethod
+    def from_data(cls, fmt: str, data: Mapping[str, Any]) -> ExportRecord:
+        external = data.get("external_data")
+        return cls(
+            format=fmt,
+            sha256=data["sha256"],
+            size=data["size"],
+            settings_hash=data["settings_hash"],
+            tools=dict(data["tools"]),
+            inputs=tuple(TensorSignature.from_data(s) for s in data["inputs"]),
+            outputs=tuple(TensorSignature.from_data(s) for s in data["outputs"]),
+            preprocessing=tuple(_file(f) for f in data["preprocessing"]),
+            opset=data.get("opset"),
+            external_data=_file(external) if external else None,
+        )
+
+
+@dataclass(frozen=True)
+class ProbeInput:
+    name: str
+    shape: tuple[int, ...]
+    sha256: str  # of the generated values: a changed random stream is reported as such, not as drift
+
+
+@dataclass(frozen=True)
+class OutputReference:
+    """PyTorch eager's output on the probe inputs, kept small: hashes, the L2 norm and a sample.
+
+    ``sample`` holds the values at evenly spaced flat indices (all of them for small outputs), so a
+    runtime can be compared with the reference without torch. ``runtime_sha256`` is onnxruntime's
+    output at export time: equal bytes later mean the artifact and runtime behave identically.
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    sha256: str
+    norm: float
+    sample: tuple[float, ...]
+    runtime_sha256: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        return _present(
+            {
+                "shape": list(self.shape),
+                "sha256": self.sha256,
+                "runtime_sha256": self.runtime_sha256,
+                "norm": self.norm,
+                "sample": list(self.sample),
+            }
+        )
+
+
+@dataclass(frozen=True)
+class TokenizerProbe:
+    text: str
+    ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TokenizerRecord:
+    """Token ids of fixed texts from the model's tokenizer, loaded as users load it (transformers).
+
+    ``tokenizer_json`` says whether tokenizer.json alone (the ``tokenizers`` library) gives the same
+    ids, which lets `ptm verify --frozen` check them without importing transformers (and so torch).
+    """
+
+    tools: Mapping[str, str]
+    probes: tuple[TokenizerProbe, ...]
+    tokenizer_json: bool
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "tokenizer_json": self.tokenizer_json,
+            "tools": dict(sorted(self.tools.items())),
+            "probes": [{"text": p.text, "ids": list(p.ids)} for p in self.probes],
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> TokenizerRecord:
+        return cls(
+            tools=dict(data["tools"]),
+            probes=tuple(TokenizerProbe(p["text"], tuple(p["ids"])) for p in data["probes"]),
+            tokenizer_json=data["tokenizer_json"],
+        )
+
+
+@dataclass(frozen=True)
+class VerifyRecord:
+    """The reference `ptm verify` compares with: probe seed and shapes, reference outputs, tokenizer ids.
+
+    ``provider`` is the execution provider onnxruntime really used at export (None without ONNX);
+    ``atol``/``rtol`` are the tolerances the artifacts met against PyTorch then.
+    """
+
+    seed: int
+    atol: float
+    rtol: float
+    tools: Mapping[str, str]
+    inputs: tuple[ProbeInput, ...]
+    outputs: tuple[OutputReference, ...]
+    provider: str | None = None
+    tokenizer: TokenizerRecord | None = field(default=None)
+
+    def output(self, name: str) -> OutputReference | None:
+        return next((o for o in self.outputs if o.name == name), None)
+
+    def to_data(self) -> dict[str, Any]:
+        return _present(
+            {
+                "seed": self.seed,
+                "provider": self.provider,
+                "atol": self.atol,
+                "rtol": self.rtol,
+                "tools": dict(sorted(self.tools.items())),
+                "inputs": [{"name": i.name, "shape": list(i.shape), "sha256": i.sha256} for i in self.inputs],
+                "outputs": {o.name: o.to_data() for o in self.outputs},
+                "tokenizer": self.tokenizer and self.tokenizer.to_data(),
+            }
+        )
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> VerifyRecord:
+        return cls(
+            seed=data["seed"],
+            atol=data["atol"],
+            rtol=data["rtol"],
+            tools=dict(data["tools"]),
+            inputs=tuple(ProbeInput(i["name"], tuple(i["shape"]), i["sha256"]) for i in data["inputs"]),
+            outputs=tuple(
+                OutputReference(
+                    name=name,
+                    shape=tuple(o["shape"]),
+                    sha256=o["sha256"],
+                    norm=o["norm"],
+                    sample=tuple(o["sample"]),
+                    runtime_sha256=o.get("runtime_sha256"),
+                )
+                for name, o in data["outputs"].items()
+            ),
+            provider=data.get("provider"),
+            tokenizer=TokenizerRecord.from_data(data["tokenizer"]) if "tokenizer" in data else None,
+        )
+
+
+def model_tables(exports: Mapping[str, ExportRecord], verify: VerifyRecord | None) -> dict[str, Any]:
+    """The sub-tables of [models.X] that hold these records, as plain data for the lock renderer."""
+    tables: dict[str, Any] = {}
+    if exports:
+        tables["exports"] = {fmt: exports[fmt].to_data() for fmt in sorted(exports)}
+    if verify is not None:
+        tables["verify"] = verify.to_data()
+    return tables
+
+
+def records_from_data(entry: Mapping[str, Any]) -> tuple[dict[str, ExportRecord], VerifyRecord | None]:
+    exports = {fmt: ExportRecord.from_data(fmt, data) for fmt, data in entry.get("exports", {}).items()}
+    verify = VerifyRecord.from_data(entry["verify"]) if "verify" in entry else None
+    return exports, verify
+
+
+def contract_signatures(models: Mapping[str, Any]) -> dict[str, str]:
+    """Each exported model's input/output contract (from its ONNX record, else its first), for group checks.
+
+    ``models`` maps names to locked models; those without export records have no known contract yet.
+    """
+    signatures = {}
+    for name, model in models.items():
+        if model.exports:
+            record = model.exports.get("onnx") or next(iter(model.exports.values()))
+            inputs, outputs = (", ".join(map(str, tensors)) for tensors in (record.inputs, record.outputs))
+            signatures[name] = f"({inputs}) -> ({outputs})"
+    return signatures

@@ -1,0 +1,283 @@
+"""The [models.X.export] and [models.X.verify] tables of ptm.toml, checked with file and line.
+
+These settings do not change a model's bytes, so they stay out of its pin_hash; their own hash
+(``ExportSpec.settings_hash``) goes into each export record, which goes stale when they change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..errors import ManifestError
+    from ..manifest import _Checker
+
+FORMATS = ("onnx", "torchscript")
+FLOAT_DTYPES = ("float16", "float32", "float64")
+INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8")
+DTYPES = (*FLOAT_DTYPES, *INT_DTYPES, "bool")
+PROVIDERS = ("auto", "cuda", "cpu")
+EXPORT_KEYS = ("formats", "loader", "inputs", "outputs", "opset", "axes", "external_data", "preprocessing")
+VERIFY_KEYS = ("atol", "rtol", "provider", "seed", "axes", "texts")
+INPUT_KEYS = ("name", "dtype", "shape", "range", "fill")
+DEFAULT_OPSET = 18
+DEFAULT_LOADERS = {"huggingface": "transformers:AutoModel"}
+# Fixed texts whose token ids are locked: plain words, punctuation, digits, accents, emoji, odd spacing.
+PROBE_TEXTS = (
+    "Hello world!",
+    "The cat sat on the mat.",
+    "ptmlock pins 3 models; naïve café déjà vu 🤗",
+    "  Leading and trailing spaces, UPPER case  ",
+)
+LOADER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
+SYMBOL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+Dim = str | int
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One model input: random values within ``range`` (integers) or normal (floats), or a constant."""
+
+    name: str
+    dtype: str
+    shape: tuple[Dim, ...]
+    range: tuple[int, int] | None = None
+    fill: float | int | None = None
+
+
+@dataclass(frozen=True)
+class VerifySpec:
+    """How `ptm verify` probes and judges; ``atol``/``rtol`` None means the provider/dtype default."""
+
+    probe_axes: Mapping[str, int]
+    seed: int = 0
+    provider: str = "auto"
+    atol: float | None = None
+    rtol: float | None = None
+    texts: tuple[str, ...] = PROBE_TEXTS
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    formats: tuple[str, ...]
+    loader: str
+    inputs: tuple[InputSpec, ...]
+    example_axes: Mapping[str, int]
+    verify: VerifySpec
+    outputs: tuple[str, ...] | None = None
+    opset: int = DEFAULT_OPSET
+    external_data: bool | None = None  # None: only when the weights approach protobuf's 2 GB limit
+    preprocessing: tuple[str, ...] | None = None  # None: the tokenizer/processor files found in the lock
+    settings_hash: str = ""
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return symbols_of(self.inputs)
+
+
+def symbols_of(inputs: tuple[InputSpec, ...]) -> tuple[str, ...]:
+    """Symbolic axis names in order of first appearance."""
+    return tuple(dict.fromkeys(d for spec in inputs for d in spec.shape if isinstance(d, str)))
+
+
+def default_axes(symbols: tuple[str, ...], *, probe: bool) -> dict[str, int]:
+    # Distinct sizes per axis (so the exporter cannot mistake one axis for another), all above 1
+    # (torch.export specialises 0 and 1), and never the same in the probe as in the export example.
+    return {s: (3 + 5 * i) if probe else (2 + 4 * i) for i, s in enumerate(symbols)}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _Reader:
+    """Reads one table of the export settings, failing with the line of the offending key."""
+
+    def __init__(self, check: _Checker, table: tuple[str | int, ...], data: Any, title: str) -> None:
+        if not isinstance(data, Mapping):
+            raise check.fail(table[:-1], str(table[-1]), f"{title} must be a table, e.g. [{title}]")
+        self.check, self.table, self.data = check, table, data
+
+    def fail(self, key: str | None, message: str) -> ManifestError:
+        return self.check.fail(self.table, key, message)
+
+    def names(self, key: str) -> tuple[str, ...] | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(key, f"'{key}' must be a list of non-empty strings")
+        if len(set(value)) != len(value):
+            raise self.fail(key, f"'{key}' lists a name twice")
+        return tuple(value)
+
+    def integer(self, key: str, default: int, minimum: int) -> int:
+        value = self.data.get(key, default)
+        if not _is_int(value) or value < minimum:
+            raise self.fail(key, f"'{key}' must be an integer >= {minimum}")
+        return value
+
+    def tolerance(self, key: str) -> float | None:
+        value = self.data.get(key)
+        if value is not None and (not _is_number(value) or value < 0):
+            raise self.fail(key, f"'{key}' must be a non-negative number, e.g. {key} = 1e-4")
+        return None if value is None else float(value)
+
+    def axes(self, symbols: tuple[str, ...], default: dict[str, int]) -> dict[str, int]:
+        value = self.data.get("axes", {})
+        if not isinstance(value, Mapping):
+            raise self.fail("axes", "'axes' must be a table of axis sizes, e.g. axes = { batch = 2 }")
+        for symbol, size in value.items():
+            if symbol not in symbols:
+                known = ", ".join(symbols) or "none"
+                raise self.fail("axes", f"axis '{symbol}' is not used by any input (symbolic axes: {known})")
+            if not _is_int(size) or size < 1:
+                raise self.fail("axes", f"axis '{symbol}' must be a positive integer size")
+        return {**default, **value}
+
+
+def _input(reader: _Reader, index: int, data: Any) -> InputSpec:
+    where = f"inputs[{index}]"
+    if not isinstance(data, Mapping):
+        raise reader.fail("inputs", f"{where} must be a table: {{ name = ..., dtype = ..., shape = [...] }}")
+    unknown = sorted(set(data) - set(INPUT_KEYS))
+    if unknown:
+        raise reader.fail(
+            "inputs", f"{where} has unknown key '{unknown[0]}'; allowed: {', '.join(INPUT_KEYS)}"
+        )
+    name, dtype, shape = data.get("name"), data.get("dtype"), data.get("shape")
+    if not isinstance(name, str) or not name:
+        raise reader.fail("inputs", f"{where} needs a name")
+    if dtype not in DTYPES:
+        raise reader.fail(
+            "inputs", f"input '{name}' has dtype {dtype!r}; expected one of: {', '.join(DTYPES)}"
+        )
+    if not isinstance(shape, list) or not all(
+        (_is_int(d) and d >= 1) or (isinstance(d, str) and SYMBOL_RE.match(d)) for d in shape
+    ):
+        raise reader.fail(
+            "inputs", f"input '{name}' needs shape = a list of sizes or axis names, e.g. [\"batch\", 8]"
+        )
+    value_range, fill = data.get("range"), data.get("fill")
+    if value_range is not None and fill is not None:
+        raise reader.fail("inputs", f"input '{name}' has both range and fill; keep one")
+    if value_range is not None and not (
+        dtype in INT_DTYPES
+        and isinstance(value_range, list)
+        and len(value_range) == 2
+        and all(_is_int(v) for v in value_range)
+        and value_range[0] < value_range[1]
+    ):
+        raise reader.fail(
+            "inputs", f"input '{name}': range = [low, high) of two integers is for integer inputs only"
+        )
+    if fill is not None and not _is_number(fill):
+        raise reader.fail("inputs", f"input '{name}': fill must be a number")
+    if dtype in INT_DTYPES and value_range is None and fill is None:
+        raise reader.fail(
+            "inputs", f"integer input '{name}' needs range = [low, high) (e.g. [0, vocab size]) or fill"
+        )
+    return InputSpec(
+        name=name,
+        dtype=dtype,
+        shape=tuple(shape),
+        range=(value_range[0], value_range[1]) if value_range else None,
+        fill=fill,
+    )
+
+
+def _inputs(reader: _Reader) -> tuple[InputSpec, ...]:
+    raw = reader.data.get("inputs")
+    if not isinstance(raw, list) or not raw:
+        raise reader.fail(
+            "inputs" if "inputs" in reader.data else None,
+            "export needs inputs = [{ name = ..., dtype = ..., shape = [...] }, ...] (the model's arguments)",
+        )
+    inputs = tuple(_input(reader, i, entry) for i, entry in enumerate(raw))
+    names = [spec.name for spec in inputs]
+    if len(set(names)) != len(names):
+        raise reader.fail("inputs", "two inputs share a name")
+    return inputs
+
+
+def _verify(check: _Checker, table: tuple[str, ...], data: Any, symbols: tuple[str, ...]) -> VerifySpec:
+    reader = _Reader(check, table, data, ".".join(table))
+    check.known_keys(table, data, VERIFY_KEYS)
+    texts = reader.names("texts")
+    return VerifySpec(
+        probe_axes=MappingProxyType(reader.axes(symbols, default_axes(symbols, probe=True))),
+        seed=reader.integer("seed", 0, 0),
+        provider=check.string(table, data, "provider", choices=PROVIDERS) or "auto",
+        atol=reader.tolerance("atol"),
+        rtol=reader.tolerance("rtol"),
+        texts=PROBE_TEXTS if texts is None else texts,
+    )
+
+
+def parse_export(check: _Checker, name: str, hub: str, export: Any, verify: Any) -> ExportSpec:
+    """The checked export settings of model ``name`` (``verify`` may be None)."""
+    from ..manifest import canonical_hash
+
+    table = ("models", name, "export")
+    reader = _Reader(check, table, export, f"models.{name}.export")
+    check.known_keys(table, export, EXPORT_KEYS)
+    formats = reader.names("formats") or ("onnx",)
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise reader.fail(
+                "formats", f"format '{fmt}' is not known; expected one of: {', '.join(FORMATS)}"
+            )
+    loader = check.string(table, export, "loader") or DEFAULT_LOADERS.get(hub)
+    if loader is None:
+        raise reader.fail(None, f"models from hub '{hub}' need loader = \"package.module:function\"")
+    if not LOADER_RE.match(loader):
+        raise reader.fail(
+            "loader",
+            f'loader \'{loader}\' must look like "transformers:AutoModel" or "package.module:function"',
+        )
+    external = export.get("external_data", "auto")
+    if external != "auto" and not isinstance(external, bool):
+        raise reader.fail("external_data", 'external_data must be true, false or "auto"')
+    inputs = _inputs(reader)
+    symbols = symbols_of(inputs)
+    example_axes = reader.axes(symbols, default_axes(symbols, probe=False))
+    checks = _verify(check, ("models", name, "verify"), {} if verify is None else verify, symbols)
+    if symbols and dict(checks.probe_axes) == example_axes:
+        raise check.fail(
+            ("models", name, "verify"),
+            "axes",
+            f"the probe axes of '{name}' equal the export example's; make one differ to test dynamic axes",
+        )
+    spec = ExportSpec(
+        formats=formats,
+        loader=loader,
+        inputs=inputs,
+        example_axes=MappingProxyType(example_axes),
+        verify=checks,
+        outputs=reader.names("outputs"),
+        opset=reader.integer("opset", DEFAULT_OPSET, 1),
+        external_data=None if external == "auto" else external,
+        preprocessing=reader.names("preprocessing"),
+    )
+    # Tolerances and the provider judge a run; they do not change what an export records.
+    recorded = {
+        **{
+            f.name: getattr(spec, f.name)
+            for f in dataclasses.fields(spec)
+            if f.name not in ("verify", "settings_hash")
+        },
+        "inputs": [dataclasses.asdict(i) for i in inputs],
+        "example_axes": example_axes,
+        "probe": {"axes": dict(checks.probe_axes), "seed": checks.seed, "texts": checks.texts},
+    }
+    return dataclasses.replace(spec, settings_hash=canonical_hash(recorded))

@@ -1,0 +1,37 @@
+"""TorchScript with torch.jit.trace, saved to bytes so the archive does not depend on a file name.
+
+Unlike the ONNX export, a TorchScript archive is not byte-reproducible: torch writes a random
+serialization id into it, so each export records a new sha256.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import torch
+
+from ..errors import PtmError
+from .build import FlatOutputs, quiet, summarise, tensors
+
+TORCHSCRIPT_NAME = "model.pt"
+
+
+def export_torchscript(name: str, module: FlatOutputs, example: dict, folder: Path) -> Path:
+    try:
+        with quiet():
+            # The save/load round trip on other-shaped probe inputs checks the trace instead.
+            traced = torch.jit.trace(module, tensors(example), check_trace=False)
+            buffer = io.BytesIO()
+            torch.jit.save(traced, buffer)
+    except Exception as error:  # tracing runs user code
+        raise PtmError(f"TorchScript trace of '{name}' failed: {summarise(error)}") from None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / TORCHSCRIPT_NAME
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def load_torchscript(path: Path) -> torch.jit.ScriptModule:
+    with quiet():
+        return torch.jit.load(str(path), map_location="cpu")

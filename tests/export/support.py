@@ -1,0 +1,85 @@
+"""Shared pieces of the export/verify tests: the manifest, installing snapshots, CUDA detection."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import subprocess_env
+
+BERT_INPUTS = """inputs = [
+    { name = "input_ids", dtype = "int64", shape = ["batch", "sequence"], range = [0, 60] },
+    { name = "attention_mask", dtype = "int64", shape = ["batch", "sequence"], fill = 1 },
+]"""
+MLP_EXPORT = """[models.mlp.export]
+formats = ["onnx", "torchscript"]
+loader = "fixtures.export:tiny_mlp"
+inputs = [{ name = "x", dtype = "float32", shape = ["batch", 8] }]
+"""
+# Two interchangeable encoders (v1 and v2 weights of the tiny BERT) and a complementary MLP head.
+MANIFEST = f"""\
+[models.bert]
+repo = "fixtures/tiny-bert"
+role = "interchangeable"
+group = "encoder"
+task = "feature-extraction"
+
+[models.bert.export]
+formats = ["onnx", "torchscript"]
+{BERT_INPUTS}
+
+[models.bert-v1]
+repo = "fixtures/tiny-bert"
+revision = "v1.0"
+role = "interchangeable"
+group = "encoder"
+task = "feature-extraction"
+
+[models.bert-v1.export]
+{BERT_INPUTS}
+
+[models.mlp]
+repo = "fixtures/tiny-mlp"
+
+{MLP_EXPORT}"""
+
+
+def cuda_usable() -> bool:
+    """Whether onnxruntime really runs a session on CUDA here (not merely lists the provider)."""
+    try:
+        import onnx
+        import onnxruntime
+    except ImportError:
+        return False
+    if "CUDAExecutionProvider" not in onnxruntime.get_available_providers():
+        return False
+    tensor = onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1])
+    graph = onnx.helper.make_graph(
+        [onnx.helper.make_node("Identity", ["x"], ["y"])],
+        "probe",
+        [tensor],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1])],
+    )
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 18)])
+    session = onnxruntime.InferenceSession(
+        model.SerializeToString(), providers=["CUDAExecutionProvider", "CPUExecutionProvider"]
+    )
+    return session.get_providers()[0] == "CUDAExecutionProvider"
+
+
+def run_ptm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -X importtime -m ptmlock ARGS` in a child process: stderr also lists every import."""
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ptmlock", *args],
+        capture_output=True,
+        text=True,
+        env=env or subprocess_env(),
+        check=False,
+    )
+
+
+def heavy_imports(stderr: str) -> set[str]:
+    """The ML libraries (torch, transformers, onnx) a `run_ptm` child imported."""
+    imported = {line.rsplit("|", 1)[-1].strip() for line in stderr.splitlines() if "import time:" in line}
+    assert "ptmlock.cli" in imported  # the import log is really there
+    return {m for m in imported if m.split(".")[0] in ("torch", "transformers", "onnx", "onnxscript")}

@@ -1,0 +1,192 @@
+"""`ptm export`: artifacts in the store, records in ptm.lock, clear errors when it cannot export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ptmlock.api import installed_snapshot
+from ptmlock.export import artifacts
+from ptmlock.export.probes import make_inputs
+from ptmlock.lockfile import parse_lock, read_lock, render_lock
+from ptmlock.manifest import load_manifest
+from tests.conftest import validate, write_manifest
+from tests.export.support import MANIFEST, MLP_EXPORT, cuda_usable, heavy_imports, run_ptm
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def lock_data() -> dict:
+    data = tomllib.loads(Path("ptm.lock").read_text())
+    validate("ptm-lock", data)
+    return data
+
+
+def test_export_records_artifacts_and_signatures_in_the_lock(exported: Path) -> None:
+    data = lock_data()
+    bert = data["models"]["bert"]
+    onnx_record, script_record = bert["exports"]["onnx"], bert["exports"]["torchscript"]
+    for record in (onnx_record, script_record):
+        stored = artifacts.get(record["sha256"])
+        assert artifacts.file_sha256(stored) == record["sha256"] and stored.stat().st_size == record["size"]
+    assert onnx_record["opset"] == 18
+    assert set(onnx_record["tools"]) == {"torch", "onnx", "onnxscript", "transformers"}
+    assert onnx_record["inputs"] == [
+        {"name": "input_ids", "dtype": "int64", "shape": ["batch", "sequence"]},
+        {"name": "attention_mask", "dtype": "int64", "shape": ["batch", "sequence"]},
+    ]
+    assert onnx_record["outputs"] == [
+        {"name": "last_hidden_state", "dtype": "float32", "shape": ["batch", "sequence", 32]},
+        {"name": "pooler_output", "dtype": "float32", "shape": ["batch", 32]},
+    ]
+    assert script_record["outputs"] == onnx_record["outputs"]  # named from two runs at other sizes
+    locked_files = {f["path"]: f for f in bert["files"]}
+    preprocessing = {f["path"] for f in onnx_record["preprocessing"]}
+    assert preprocessing == {"tokenizer.json", "tokenizer_config.json", "vocab.txt"}
+    assert all(locked_files[f["path"]] == f for f in onnx_record["preprocessing"])
+
+    verify = bert["verify"]
+    assert verify["provider"] == ("CUDAExecutionProvider" if cuda_usable() else "CPUExecutionProvider")
+    assert [i["shape"] for i in verify["inputs"]] == [[3, 8], [3, 8]]  # the export example was [2, 6]
+    reference = verify["outputs"]["last_hidden_state"]
+    assert reference["shape"] == [3, 8, 32] and len(reference["sample"]) == 64
+    assert data["models"]["mlp"]["verify"]["outputs"]["output"]["shape"] == [3, 4]
+    assert len(data["models"]["mlp"]["verify"]["outputs"]["output"]["sample"]) == 12  # all of it
+    assert verify["tokenizer"]["probes"][0]["text"] == "Hello world!"
+    assert set(verify["tokenizer"]["tools"]) == {"transformers", "tokenizers"}
+    assert "transformers" not in data["models"]["mlp"]["exports"]["onnx"]["tools"]  # not built with it
+
+    lock = read_lock(Path("ptm.lock"))
+    assert lock is not None and parse_lock(render_lock(lock)) == lock
+
+
+def test_lock_commands_stay_light_with_export_records(exported: Path) -> None:
+    result = run_ptm("lock", "--check")
+    assert result.returncode == 0 and "is up to date" in result.stdout
+    assert not heavy_imports(result.stderr)
+    assert "numpy" not in result.stderr and "onnxruntime" not in result.stderr
+
+
+def test_onnx_export_is_reproducible(exported: Path, ptm) -> None:
+    before = lock_data()["models"]["mlp"]
+    result = ptm("export mlp")
+    after = lock_data()["models"]["mlp"]
+    assert "mlp  onnx  " in result.stdout and before["exports"]["onnx"]["sha256"][:12] in result.stdout
+    assert after["exports"]["onnx"] == before["exports"]["onnx"] and after["verify"] == before["verify"]
+    # No machine paths inside. (TorchScript archives hold a random serialization id: never reproducible.)
+    assert b"stack_trace" not in artifacts.get(after["exports"]["onnx"]["sha256"]).read_bytes()
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated")
+def test_torchscript_artifact_round_trips_to_pytorch_outputs(exported: Path) -> None:
+    import torch
+
+    from fixtures.export import tiny_mlp
+
+    lock = read_lock(Path("ptm.lock"))
+    assert lock is not None
+    settings = load_manifest(Path("ptm.toml")).models["mlp"].export
+    assert settings is not None
+    probe = make_inputs(settings.inputs, settings.verify.probe_axes, settings.verify.seed)
+    script = torch.jit.load(str(artifacts.get(lock.models["mlp"].exports["torchscript"].sha256)))
+    snapshot = installed_snapshot(lock.models["mlp"])
+    with torch.no_grad():
+        expected = tiny_mlp(snapshot)(torch.from_numpy(probe["x"])).numpy()
+        (loaded,) = script(torch.from_numpy(probe["x"]))
+    np.testing.assert_allclose(loaded.numpy(), expected, atol=1e-6)
+
+
+def test_export_refuses_a_model_that_is_not_installed(hub, ptm) -> None:
+    write_manifest(MANIFEST)
+    ptm("lock")
+    before = Path("ptm.lock").read_text()
+    result = ptm("export mlp", expect=1)
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: model 'mlp' is not installed (3 of 3 files missing") and line.endswith(
+        "; run `ptm install`"
+    )
+    assert Path("ptm.lock").read_text() == before
+
+
+def test_export_needs_a_lock_and_an_export_table(hub, ptm) -> None:
+    write_manifest(MANIFEST + '\n[models.plain]\nrepo = "fixtures/tiny-mlp"\n')
+    assert "ptm.lock does not exist; run `ptm lock`" in ptm("export mlp", expect=1).stderr
+    ptm("lock")
+    result = ptm("export plain", expect=1)
+    assert "model 'plain' has no [models.plain.export] table" in result.stderr
+    assert "model 'nope' is not declared" in ptm("export nope", expect=1).stderr
+
+
+def test_exporter_failure_is_one_line_and_writes_nothing(hub, ptm) -> None:
+    write_manifest(
+        '[models.mlp]\nrepo = "fixtures/tiny-mlp"\n\n'
+        + MLP_EXPORT.replace("fixtures.export:tiny_mlp", "tests.export.loaders:data_dependent").replace(
+            '"onnx", "torchscript"', '"onnx"'
+        )
+    )
+    ptm("install")
+    before = Path("ptm.lock").read_text()
+    result = ptm("export", expect=1)
+    assert result.stderr.startswith("error: ONNX export of 'mlp' failed: ")
+    assert "data-dependent" in result.stderr and result.stderr.count("\n") == 1
+    assert Path("ptm.lock").read_text() == before
+
+
+def test_unknown_output_name_is_reported(hub, ptm) -> None:
+    write_manifest('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n\n' + MLP_EXPORT + 'outputs = ["logits"]\n')
+    ptm("install")
+    assert ptm("export", expect=1).stderr == "error: 'mlp' has no output 'logits'; its outputs are: output\n"
+
+
+def test_loader_from_the_project_folder_and_external_data(hub, ptm) -> None:
+    Path("local_loaders.py").write_text("from fixtures.export import tiny_mlp as build\n")
+    export = MLP_EXPORT.replace("fixtures.export:tiny_mlp", "local_loaders:build")
+    write_manifest('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n\n' + export + "external_data = true\n")
+    ptm("install")
+    ptm("export")
+    record = lock_data()["models"]["mlp"]["exports"]["onnx"]
+    data_file = record["external_data"]
+    assert data_file["path"] == "model.onnx.data"
+    stored = artifacts.get(data_file["sha256"])
+    assert (
+        artifacts.file_sha256(stored) == data_file["sha256"]
+        and stored.stat().st_size == data_file["size"] > 0
+    )
+    result = ptm("verify --frozen")
+    assert "ok    mlp  onnx data bytes: sha256 matches ptm.lock" in result.stdout
+
+
+def test_changed_export_settings_make_the_records_stale(exported: Path, ptm) -> None:
+    manifest = Path("ptm.toml")
+    manifest.write_text(
+        manifest.read_text().replace('shape = ["batch", 8] }]', 'shape = ["batch", 8] }]\nopset = 19')
+    )
+    result = ptm("verify mlp", expect=1)
+    assert "the export settings of 'mlp' changed since its export; run `ptm export mlp`" in result.stderr
+    ptm("export mlp")
+    assert lock_data()["models"]["mlp"]["exports"]["onnx"]["opset"] == 19
+    ptm("verify mlp")
+    ptm("lock --check")  # export also brought the manifest hash up to date
+
+
+def test_tolerances_are_not_export_settings(exported: Path, ptm) -> None:
+    manifest = Path("ptm.toml")
+    manifest.write_text(manifest.read_text() + "\n[models.mlp.verify]\natol = 0.001\n")
+    assert "atol 1e-03" in ptm("verify mlp").stdout
+
+
+def test_relocking_keeps_exports_until_the_pin_moves(exported: Path, hub, tiny_models, ptm) -> None:
+    ptm("lock --upgrade")
+    assert "exports" in lock_data()["models"]["mlp"]
+    hub.hub.commit("fixtures/tiny-mlp", tiny_models.mlp_v2, message="new weights")
+    ptm("lock --upgrade mlp")
+    data = lock_data()
+    assert "exports" not in data["models"]["mlp"] and "verify" not in data["models"]["mlp"]
+    assert "exports" in data["models"]["bert"]
+    assert "'mlp' has no onnx record in ptm.lock; run `ptm export mlp`" in ptm("verify mlp", expect=1).stderr

@@ -1,0 +1,113 @@
+"""[models.X.export] and [models.X.verify] in ptm.toml: defaults, hashes and one-line errors with lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from ptmlock.errors import ManifestError
+from ptmlock.manifest import parse_manifest
+from tests.conftest import validate
+
+BERT = """\
+[models.bert]
+repo = "fixtures/tiny-bert"
+
+[models.bert.export]
+inputs = [
+    { name = "input_ids", dtype = "int64", shape = ["batch", "sequence"], range = [0, 60] },
+    { name = "attention_mask", dtype = "int64", shape = ["batch", "sequence"], fill = 1 },
+]
+"""
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest(text, "ptm.toml")
+    assert "\n" not in caught.value.message
+    return caught.value.message
+
+
+def test_export_table_defaults_for_a_hugging_face_model() -> None:
+    manifest = parse_manifest(BERT)
+    settings = manifest.models["bert"].export
+    assert settings is not None
+    assert settings.formats == ("onnx",) and settings.loader == "transformers:AutoModel"
+    assert settings.opset == 18 and settings.external_data is None and settings.outputs is None
+    assert settings.inputs[0].range == (0, 60) and settings.inputs[1].fill == 1
+    # Distinct sizes above 1 for the export example; other sizes for the probe.
+    assert dict(settings.example_axes) == {"batch": 2, "sequence": 6}
+    assert dict(settings.verify.probe_axes) == {"batch": 3, "sequence": 8}
+    assert settings.verify.provider == "auto" and settings.verify.atol is None
+    validate("ptm", dict(manifest.data))
+
+
+def test_export_settings_change_the_settings_hash_not_the_pin() -> None:
+    base = parse_manifest(BERT).models["bert"]
+    other_opset = parse_manifest(BERT + "opset = 19\n").models["bert"]
+    tolerance = parse_manifest(BERT + '\n[models.bert.verify]\natol = 0.01\nprovider = "cpu"\n').models[
+        "bert"
+    ]
+    seed = parse_manifest(BERT + "\n[models.bert.verify]\nseed = 7\n").models["bert"]
+    plain = parse_manifest('[models.bert]\nrepo = "fixtures/tiny-bert"\n').models["bert"]
+    assert base.pin_hash == other_opset.pin_hash == tolerance.pin_hash == seed.pin_hash == plain.pin_hash
+    assert base.export and other_opset.export and tolerance.export and seed.export
+    assert base.export.settings_hash != other_opset.export.settings_hash
+    assert base.export.settings_hash != seed.export.settings_hash  # another probe, another reference
+    assert base.export.settings_hash == tolerance.export.settings_hash  # judging, not recording
+
+
+def header(extra: str) -> str:
+    """BERT with ``extra`` as the first line of its export table (line 5)."""
+    return BERT.replace("[models.bert.export]\n", f"[models.bert.export]\n{extra}\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            BERT.replace(
+                '"int64", shape = ["batch", "sequence"], range',
+                '"int46", shape = ["batch", "sequence"], range',
+            ),
+            "input 'input_ids' has dtype 'int46'; expected one of: float16, float32",
+        ),
+        (BERT.replace(", range = [0, 60]", ""), "integer input 'input_ids' needs range = [low, high)"),
+        (
+            BERT.replace("fill = 1", "fill = 1, range = [0, 2]"),
+            "input 'attention_mask' has both range and fill",
+        ),
+        (
+            BERT.replace("range = [0, 60]", "range = [60, 0]"),
+            "input 'input_ids': range = [low, high) of two integers",
+        ),
+        (header("opset = 0"), "'opset' must be an integer >= 1"),
+        (
+            header('format = ["onnx"]'),
+            "unknown key 'format' in [models.bert.export]; did you mean 'formats'?",
+        ),
+        (header('formats = ["tflite"]'), "format 'tflite' is not known; expected one of: onnx, torchscript"),
+        (header('loader = "AutoModel"'), "loader 'AutoModel' must look like"),
+        (
+            header("axes = { time = 4 }"),
+            "axis 'time' is not used by any input (symbolic axes: batch, sequence)",
+        ),
+        (header("external_data = 1"), 'external_data must be true, false or "auto"'),
+    ],
+)
+def test_export_errors_name_file_line_and_fix(text: str, message: str) -> None:
+    assert error_of(text).startswith(f"ptm.toml:5: {message}")
+
+
+def test_verify_table_errors() -> None:
+    assert "probe axes of 'bert' equal the export example's" in error_of(
+        BERT + "\n[models.bert.verify]\naxes = { batch = 2, sequence = 6 }\n"
+    )
+    assert "ptm.toml:11: 'atol' must be a non-negative number" in error_of(
+        BERT + "\n[models.bert.verify]\natol = -1\n"
+    )
+    assert "ptm.toml:11: provider 'gpu' is not known; did you mean 'cpu'?" in error_of(
+        BERT + '\n[models.bert.verify]\nprovider = "gpu"\n'
+    )
+    assert "[models.mlp.verify] needs a [models.mlp.export] table" in error_of(
+        '[models.mlp]\nrepo = "fixtures/tiny-mlp"\n\n[models.mlp.verify]\nseed = 1\n'
+    )
