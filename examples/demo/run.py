@@ -1,4 +1,4 @@
-"""The demo: lock, install, check and upgrade a small project against the bundled local hub.
+"""The demo: lock, install, export, verify, graph and upgrade a small project against the local hub.
 
 `make demo` runs this. It serves the fixture hub on a free port, copies examples/demo/ptm.toml into
 .demo/project, and runs the real `ptm` CLI there, printing each command and what it says.
@@ -84,6 +84,11 @@ def main() -> None:
         run(project, "install", env=env)
         run(project, "install", env=env)
         load_offline(project, env)
+        run(project, "export", env=env)
+        run(project, "verify", env=env)
+        run(project, "verify", "--frozen", env=env)
+        run(project, "graph", env=env)
+        run(project, "graph", "--format", "html", "-o", "graph.html", env=env)
         print("\n# upstream, someone pushes new weights to fixtures/tiny-bert@main ...")
         hub.commit("fixtures/tiny-bert", {"config.json": b'{"model_type": "bert", "changed": true}'})
         run(project, "lock", "--check", env=env)
