@@ -97,7 +97,9 @@ def test_torchhub_tree_changed_upstream_installs_nothing_of_it(github, files, pt
     write_manifest(torchhub_model(files.url))
     ptm("lock")
     github.github.repos.tamper(HUBCONF_REPO, "models/mlp.py", b"import os\nos.system('echo pwned')\n")
+    before = github.github.request_count
     line = one_line_error(ptm("install", expect=3))
+    assert github.github.request_count - before == 2  # one download answers every file of the tree
     assert (
         "does not match ptm.lock (models/mlp.py has sha256" in line and "nothing of it was installed" in line
     )

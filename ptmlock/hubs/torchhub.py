@@ -12,6 +12,7 @@ import json
 import os
 import re
 import tempfile
+import time
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -54,7 +55,7 @@ def check_entry(entry: Any) -> None:
         raise OptionError(
             "entry", 'a torchhub model needs entry = "<function of hubconf.py>", e.g. "resnet18"'
         )
-    if not isinstance(entry, str) or not entry.isidentifier() or entry.startswith("_"):
+    if not isinstance(entry, str) or not (entry.isascii() and entry.isidentifier()) or entry.startswith("_"):
         raise OptionError("entry", f"entry {entry!r} is not a public Python name defined in hubconf.py")
 
 
@@ -208,8 +209,13 @@ def check_tree(path: Path, model: LockedModel, label: str) -> dict[str, str]:
     return {m.path: m.info.filename for m in members}
 
 
+ArchiveKey = tuple[Path, tuple[LockedFile, ...]]
 # Archives checked in this process, with the (size, mtime, inode) they had then.
-_checked: dict[tuple[Path, tuple[LockedFile, ...]], tuple[Stat | None, dict[str, str]]] = {}
+_checked: dict[ArchiveKey, tuple[Stat | None, dict[str, str]]] = {}
+# Archives that could not be fetched or did not match, and when: every file of a tree asks for its
+# archive, so one failure answers them all instead of one download (or one timeout) per file.
+_failed: dict[ArchiveKey, tuple[float, PtmError]] = {}
+FAILURE_MEMORY_S = 60.0
 
 
 def checked_archive(model: LockedModel, label: str) -> tuple[Path, dict[str, str]]:
@@ -231,7 +237,15 @@ def checked_archive(model: LockedModel, label: str) -> tuple[Path, dict[str, str
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{path}.lock"):  # one download at a time, across threads and processes
         if (names := unchanged()) is None:
-            names = _kept(path, model, label) or _fetch_checked(model, path, label)
+            failed_at, error = _failed.get(key, (0.0, None))
+            if error is not None and time.monotonic() - failed_at < FAILURE_MEMORY_S:
+                raise error
+            try:
+                names = _kept(path, model, label) or _fetch_checked(model, path, label)
+            except PtmError as failure:
+                _failed[key] = (time.monotonic(), failure)
+                raise
+            _failed.pop(key, None)
             _checked[key] = (fingerprint(path), names)
     return path, names
 
