@@ -19,17 +19,16 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import timed  # noqa: E402
 from fixtures.hub import FakeHub, HubServer  # noqa: E402
 
 
@@ -67,15 +66,6 @@ def populate(hub: FakeHub, count: int, total_bytes: int) -> dict[str, str]:
         hub.commit(repo, model_files(index, rng, weight_bytes), message="initial")
         models[f"m{index:02d}"] = repo
     return models
-
-
-def timed(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str]) -> None:

@@ -10,17 +10,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import manifest_for, populate
+from bench.timing import timed
 from fixtures.hub import FakeHub, HubServer, ServerFeatures
 
 
@@ -57,15 +55,6 @@ def ptm_lock_in_process(project: Path) -> None:
 def ptm_lock_cli(project: Path) -> None:
     (project / "ptm.lock").unlink(missing_ok=True)
     subprocess.run([sys.executable, "-m", "ptmlock", "lock"], cwd=project, check=True, capture_output=True)
-
-
-def timed(action: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ repository root: `python bench/verify.py` (or `make bench`).
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import timed
 from fixtures.hub import FakeHub, HubServer, build_tiny_models, populate_standard
 
 MANIFEST = """\
@@ -50,20 +50,7 @@ CALLS = 300
 
 def per_call(run: Callable[[], object]) -> float:
     """Median seconds of one call, after a warm-up."""
-    for _ in range(20):
-        run()
-    times = []
-    for _ in range(CALLS):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def timed(run: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
+    return timed(run, CALLS, warmup=20)
 
 
 def main() -> None:
@@ -110,9 +97,11 @@ def main() -> None:
     print(f"{'model':6} " + " ".join(f"{c:>11}" for c in columns))
     gpu_lines, gpu_problem = [], ""
     for name in ("bert", "mlp"):
-        export_s = timed(lambda name=name: export_models(project, [name]))
-        verify_s = timed(lambda name=name: verify_models(project, [name], None, VerifyOptions()))
-        frozen_s = timed(lambda name=name: verify_models(project, [name], None, VerifyOptions(frozen=True)))
+        export_s = timed(lambda name=name: export_models(project, [name]), 1)
+        verify_s = timed(lambda name=name: verify_models(project, [name], None, VerifyOptions()), 1)
+        frozen_s = timed(
+            lambda name=name: verify_models(project, [name], None, VerifyOptions(frozen=True)), 1
+        )
         spec = project.manifest().models[name]
         locked = project.lock().models[name]
         probe = probe_inputs(spec.export)

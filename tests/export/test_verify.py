@@ -151,6 +151,15 @@ def test_tokenizer_drift_names_the_library_version(exported: Path, ptm) -> None:
     assert "with the same library versions, so the tokenizer files changed" in frozen.stdout
 
 
+def put_mlp_in_the_encoder_group() -> None:
+    manifest = Path("ptm.toml")
+    text = manifest.read_text().replace('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n', "")
+    manifest.write_text(
+        text + '\n[models.mlp]\nrepo = "fixtures/tiny-mlp"\nrole = "interchangeable"\ngroup = "encoder"\n'
+        'task = "feature-extraction"\n'
+    )
+
+
 def test_group_members_share_a_contract_and_agreement_is_reported(exported: Path, ptm) -> None:
     result = ptm("verify --group encoder")
     assert "ok    bert-v1  group encoder contract: same inputs and outputs as bert" in result.stdout
@@ -158,12 +167,7 @@ def test_group_members_share_a_contract_and_agreement_is_reported(exported: Path
     cosine = float(re.search(r"last_hidden_state: .*?cosine ([-.0-9]+)", agreement).group(1))
     assert cosine < 0.99  # other weights: they agree on the contract, not on the numbers
 
-    manifest = Path("ptm.toml")
-    text = manifest.read_text().replace('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n', "")
-    manifest.write_text(
-        text + '\n[models.mlp]\nrepo = "fixtures/tiny-mlp"\nrole = "interchangeable"\ngroup = "encoder"\n'
-        'task = "feature-extraction"\n'
-    )
+    put_mlp_in_the_encoder_group()
     result = ptm("verify --group encoder", expect=4)
     assert (
         "FAIL  mlp  group encoder contract: input x: float32[batch, 8] instead of "
@@ -176,12 +180,7 @@ def test_group_members_share_a_contract_and_agreement_is_reported(exported: Path
 
 def test_validate_refuses_a_group_whose_exported_contracts_differ(exported: Path, ptm) -> None:
     ptm("validate")
-    manifest = Path("ptm.toml")
-    text = manifest.read_text().replace('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n', "")
-    manifest.write_text(
-        text + '\n[models.mlp]\nrepo = "fixtures/tiny-mlp"\nrole = "interchangeable"\ngroup = "encoder"\n'
-        'task = "feature-extraction"\n'
-    )
+    put_mlp_in_the_encoder_group()
     result = ptm("validate", expect=2)
     assert "in group 'encoder' have different input/output signatures" in result.stderr
     assert "'mlp' and 'bert' in group 'encoder'" in result.stderr
