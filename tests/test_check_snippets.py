@@ -114,6 +114,11 @@ SNIPPETS = {
     """,
     "dynamic model id": f"""
         from transformers import AutoModel
+        from settings import model_name
+        def default_name():
+            return "org/model"
+        AutoModel.from_pretrained(default_name())  # expect: PTM005
+        AutoModel.from_pretrained(model_name())  # expect: PTM005
         def load(name):
             AutoModel.from_pretrained(name)  # expect: PTM005
             AutoModel.from_pretrained(name, revision="{SHA}")  # state: pinned
@@ -179,6 +184,14 @@ SNIPPETS = {
             AutoModel = None
         AutoModel.from_pretrained("org/model")  # expect: PTM001
     """,
+    "function held in a variable": """
+        from huggingface_hub import hf_hub_download
+        import tensorflow_hub as hub
+        fetch = hf_hub_download
+        layer = hub.KerasLayer
+        fetch("org/model", "config.json")  # expect: PTM001
+        layer("https://tfhub.dev/google/universal-sentence-encoder")  # expect: PTM001
+    """,
     "class held in a variable": """
         from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
         model_class = AutoModelForCausalLM
@@ -189,6 +202,13 @@ SNIPPETS = {
         class Classifier(BertPreTrainedModel):
             pass
         Classifier.from_pretrained("org/model")  # expect: PTM001
+    """,
+    "model class with the hub mixin": """
+        from huggingface_hub import PyTorchModelHubMixin
+        from torch import nn
+        class Net(nn.Module, PyTorchModelHubMixin):
+            pass
+        Net.from_pretrained("org/net")  # expect: PTM001
     """,
     "unknown receiver with a literal hub id": """
         class Loader:

@@ -87,6 +87,7 @@ def test_init_from_code_declares_the_hub_models_the_code_loads(hub, ptm) -> None
     ptm("lock")
     assert "PTM012" in ptm("check src", expect=1).stdout  # declared and locked: now check names the pins
     assert "Fixed 4 loads" in ptm("check --fix src").stdout
+    assert "Found 1 info" in ptm("check src").stdout  # clean now; only the dynamic load is noted
 
 
 def test_init_from_code_keeps_an_existing_manifest_without_force(ptm) -> None:

@@ -55,10 +55,13 @@ def _occurrences(source: bytes, word: bytes) -> list[int]:
 
 
 def _alias_offsets(tree: ast.Module, source: bytes, package: str | None) -> list[int] | None:
-    """Where names bound to load APIs under another name stand (``import tensorflow_hub as hub``:
-    every ``hub``); None when a star import of a model library hides which names those are."""
+    """Where names bound to load APIs under another name stand (``import tensorflow_hub as hub``,
+    ``fetch = hf_hub_download``: every ``hub`` and ``fetch``); None when a star import of a model
+    library hides which names those are."""
     resolver = Scope(package)
     found: list[int] = []
+    names: set[str] = set()
+    assignments: list[ast.Assign] = []
     stack: list[ast.AST] = list(tree.body)
     while stack:
         node = stack.pop()
@@ -77,13 +80,33 @@ def _alias_offsets(tree: ast.Module, source: bytes, package: str | None) -> list
                 else:
                     local, target = alias.asname or alias.name, f"{module}.{alias.name}" if module else ""
                 if target and local != target and catalog.alias_matters(target):
+                    names.add(local)
                     found += _occurrences(source, local.encode())
+        elif isinstance(node, ast.Assign):
+            assignments.append(node)
         elif isinstance(node, ast.stmt):
             for field in ("body", "orelse", "finalbody", "handlers", "cases"):
                 stack.extend(getattr(node, field, ()))
         elif isinstance(node, (ast.excepthandler, ast.match_case)):
             stack.extend(node.body)
+    for assign in assignments:
+        target, value = assign.targets[0], assign.value
+        if len(assign.targets) != 1 or not isinstance(target, ast.Name):
+            continue
+        if isinstance(value, (ast.Name, ast.Attribute)) and _names_a_loader(value, names):
+            found += _occurrences(source, target.id.encode())
     return found
+
+
+def _names_a_loader(value: ast.Name | ast.Attribute, aliases: set[str]) -> bool:
+    """Whether ``x = <value>`` may make x a load API: it spells a trigger word or starts with an alias."""
+    root: ast.expr = value
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if isinstance(root, ast.Name) and root.id in aliases:
+        return True
+    text = ast.unparse(value).encode()
+    return any(token in text for _, tokens in catalog.TRIGGER_GROUPS for token in tokens)
 
 
 @functools.lru_cache(maxsize=4096)

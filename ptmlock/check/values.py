@@ -218,11 +218,14 @@ def _resolve_bindings(bindings: list[tuple[str, Any]], scope: Scope, depth: int)
 
 
 def _class_value(node: ast.ClassDef, scope: Scope, depth: int) -> Value:
-    """A class defined here is the library class it extends, when one of its bases comes from one."""
-    for base in node.bases:
-        value = evaluate(base, scope, depth + 1)
-        if value.kind == REF and value.data.split(".")[0] in _ML_ROOTS:
-            return value
+    """A class defined here is the library class it extends, a Hugging Face one first (its
+    from_pretrained is the one inherited, as with ``class Net(nn.Module, PyTorchModelHubMixin)``)."""
+    bases = [evaluate(base, scope, depth + 1) for base in node.bases]
+    refs = [b for b in bases if b.kind == REF]
+    for roots in (HF_LIBRARIES, _ML_ROOTS):
+        for base in refs:
+            if base.data.split(".")[0] in roots:
+                return base
     return Value(REF, f"{LOCAL_PREFIX}.{node.name}")
 
 
@@ -323,7 +326,8 @@ def _call_value(node: ast.Call, scope: Scope, depth: int) -> Value:
             return _env_default(node, scope, depth)
         if func.data in _PATH_CALLS:
             return _PATH_VALUE
-        return Value(OBJECT, f"{func.data}()")  # an instance: calling it again is not the load
+        if func.data.split(".")[0] in _ML_ROOTS:  # a model, a client: calling it again is not the load
+            return Value(OBJECT, f"{func.data}()")
     return DYNAMIC_VALUE
 
 
