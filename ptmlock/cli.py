@@ -62,7 +62,7 @@ pass_project = click.make_pass_decorator(Project)
 )
 @pass_project
 def init(project: Project, force: bool, from_code: str | None) -> None:
-    """Create a commented ptm.toml in the current folder."""
+    """Create a commented ptm.toml in the current folder, declaring what the code loads with --from-code."""
     from .manifest_edit import init_manifest
 
     path = project.manifest_path if project.manifest_path.parent == Path.cwd() else Path.cwd() / "ptm.toml"
@@ -74,8 +74,6 @@ def init(project: Project, force: bool, from_code: str | None) -> None:
     from .check.inventory import declarations
     from .check.runner import scan_files
 
-    if path.exists() and not force:  # before scanning: a large tree takes a while to read
-        init_manifest(path, force=False)
     loads = [
         load for scan in scan_files(collect([from_code], Path.cwd(), ()), Path.cwd()) for load in scan.loads
     ]

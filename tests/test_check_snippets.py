@@ -279,9 +279,10 @@ SNIPPETS = {
     "torchvision weights": """
         from torchvision import models
         from torchvision.models import ResNet50_Weights
-        models.resnet50(weights="DEFAULT")  # expect: PTM002
+        models.resnet50(weights = "DEFAULT")  # expect: PTM002
         models.resnet50(weights=ResNet50_Weights.DEFAULT)  # expect: PTM002
         models.resnet50(weights=ResNet50_Weights.IMAGENET1K_V2)  # state: pinned
+        models.resnet50(**{"weights": "DEFAULT"})  # expect: PTM002
         models.resnet50(pretrained=True)  # state: pinned
         models.resnet50()
         models.resnet50(weights=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import re
 from dataclasses import dataclass
 
 # Where the bytes come from.
@@ -72,9 +73,11 @@ class LoadApi:
     aliases: frozenset[str] = frozenset()  # names the package maps to other files as it evolves
     literal_only: bool = False  # count the call only when the model id is a literal hub id
     default_model: bool = False  # without a model the library picks one (transformers.pipeline)
-    requires: tuple[str, ...] = ()  # a file that makes the call also holds one of these words somewhere
+    requires: str = ""  # a regex that a file making the call matches somewhere (its keyword, its import)
 
 
+# torchvision loads only when told: weights=/pretrained= (spaced or not), or those keys in a dict.
+_WEIGHTS_GIVEN = r"""\b(?:weights|pretrained)\s*=|["'](?:weights|pretrained)["']"""
 _HF_ID = Arg(0, ("pretrained_model_name_or_path", "model_id", "model_name_or_path"))
 _HF_REVISION = ("revision",)
 
@@ -179,7 +182,7 @@ CATALOG: tuple[LoadApi, ...] = (
         model=Arg(0, ("model",)),
         revision=_HF_REVISION,
         remote_code="keyword",
-        requires=("LLM",),
+        requires="LLM",
     ),
     LoadApi(
         "torch.hub.load",
@@ -211,7 +214,7 @@ CATALOG: tuple[LoadApi, ...] = (
         ("torchvision",),
         model=Arg(0, ("name",)),
         switch=Arg(None, ("weights", "pretrained")),
-        requires=("weights", "pretrained"),
+        requires=_WEIGHTS_GIVEN,
     ),
     LoadApi(
         "torchvision.models",
@@ -220,7 +223,7 @@ CATALOG: tuple[LoadApi, ...] = (
         TORCHVISION,
         ("torchvision",),
         switch=Arg(None, ("weights", "pretrained")),
-        requires=("weights", "pretrained"),
+        requires=_WEIGHTS_GIVEN,
     ),
     LoadApi(
         "timm.create_model",
@@ -231,7 +234,7 @@ CATALOG: tuple[LoadApi, ...] = (
         model=Arg(0, ("model_name",)),
         switch=Arg(1, ("pretrained",)),
         switch_default=False,
-        requires=("create_model",),
+        requires="create_model",
     ),
     LoadApi(
         "open_clip.create_model",
@@ -241,7 +244,7 @@ CATALOG: tuple[LoadApi, ...] = (
         ("open_clip",),
         model=Arg(0, ("model_name",)),
         switch=Arg(1, ("pretrained",)),
-        requires=("create_model",),
+        requires="create_model",
     ),
     LoadApi(
         "clip.load",
@@ -268,7 +271,7 @@ CATALOG: tuple[LoadApi, ...] = (
         ("keras",),
         switch=Arg(None, ("weights",)),
         switch_default="imagenet",
-        requires=("applications",),
+        requires="applications",
     ),
     LoadApi(
         "tensorflow_hub",
@@ -321,16 +324,32 @@ _PATTERNS = (*(e for v in _BY_FINAL.values() for e in v), *_GLOBBED)
 ROOTS = frozenset(p.root for p in _PATTERNS)
 
 
-def _trigger_groups() -> tuple[tuple[tuple[bytes, ...], tuple[bytes, ...]], ...]:
-    groups: dict[tuple[bytes, ...], set[bytes]] = {}
+# Trigger words sharing a part (from_pretrained, from_pretrained_keras): a file without the part
+# holds none of them, which one search tells.
+_ANCHORS = (b"pretrained", b"pipeline", b"Encoder", b"hub", b"_url", b"clip", b"whisper")
+
+
+@dataclass(frozen=True)
+class TriggerGroup:
+    requires: re.Pattern[bytes] | None  # what a file making these calls must match somewhere
+    tokens: dict[bytes, tuple[bytes, ...]]  # anchor -> trigger words holding it
+
+
+def _trigger_groups() -> tuple[TriggerGroup, ...]:
+    groups: dict[str, set[bytes]] = {}
     for api in CATALOG:
-        groups.setdefault(tuple(w.encode() for w in api.requires), set()).update(
-            t.encode() for t in api.triggers
-        )
-    return tuple((requires, tuple(sorted(tokens))) for requires, tokens in groups.items())
+        groups.setdefault(api.requires, set()).update(t.encode() for t in api.triggers)
+    result = []
+    for requires, words in groups.items():
+        anchored: dict[bytes, list[bytes]] = {}
+        for word in sorted(words):
+            anchor = next((a for a in _ANCHORS if a in word), word)
+            anchored.setdefault(anchor, []).append(word)
+        pattern = re.compile(requires.encode()) if requires else None
+        result.append(TriggerGroup(pattern, {a: tuple(w) for a, w in anchored.items()}))
+    return tuple(result)
 
 
-# (words one of which the file must hold, words one of which must stand on a code line).
 TRIGGER_GROUPS = _trigger_groups()
 
 

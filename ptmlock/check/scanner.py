@@ -34,15 +34,17 @@ def trigger_offsets(source: bytes) -> list[int]:
     """Where trigger words stand on code lines (not comments, not doctests), sorted; empty when the
     file cannot make a load call, which spares parsing it."""
     found = set()
-    for requires, tokens in catalog.TRIGGER_GROUPS:
-        if requires and not any(word in source for word in requires):
+    for group in catalog.TRIGGER_GROUPS:
+        present = [tokens for anchor, tokens in group.tokens.items() if anchor in source]
+        if not present or (group.requires is not None and not group.requires.search(source)):
             continue
-        for token in tokens:
-            at = source.find(token)
-            while at >= 0:
-                if _on_code_line(source, at):
-                    found.add(at)
-                at = source.find(token, at + len(token))
+        for tokens in present:
+            for token in tokens:
+                at = source.find(token)
+                while at >= 0:
+                    if _on_code_line(source, at):
+                        found.add(at)
+                    at = source.find(token, at + len(token))
     return sorted(found)
 
 
@@ -106,7 +108,9 @@ def _names_a_loader(value: ast.Name | ast.Attribute, aliases: set[str]) -> bool:
     if isinstance(root, ast.Name) and root.id in aliases:
         return True
     text = ast.unparse(value).encode()
-    return any(token in text for _, tokens in catalog.TRIGGER_GROUPS for token in tokens)
+    return any(
+        t in text for group in catalog.TRIGGER_GROUPS for words in group.tokens.values() for t in words
+    )
 
 
 @functools.lru_cache(maxsize=4096)
