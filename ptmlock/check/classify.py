@@ -69,8 +69,9 @@ def _why_mutable(label: str, value: Value, found: tuple[ast.expr, object] | None
     return f'{label} "{value.data}"{where} is a branch or tag, which can move'
 
 
-def _source(found: tuple[ast.expr, object] | None) -> str:
-    text = ast.unparse(found[0]) if found else "?"
+def _source(found: tuple[ast.expr, object]) -> str:
+    """The argument as written, shortened for a message."""
+    text = ast.unparse(found[0])
     return text if len(text) <= 40 else text[:37] + "..."
 
 
