@@ -29,6 +29,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/lock.py
 	$(BIN)/python bench/install.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/sources.py
+	$(BIN)/python bench/check.py
+	$(BIN)/python bench/graph.py
 
 # Optional system tools that some tests use (Graphviz for `ptm graph --format svg`, Chromium for the HTML
 # graph's browser test); without them those tests skip. Needs root and apt-get; otherwise install them yourself.

@@ -86,14 +86,40 @@ def _warn(problems: tuple[Problem, ...]) -> None:
 
 @cli.command()
 @click.option("--force", is_flag=True, help="Replace an existing ptm.toml.")
+@click.option(
+    "--from-code",
+    "from_code",
+    is_flag=False,
+    flag_value=".",
+    default=None,
+    metavar="[PATH]",
+    help="Declare every hub model the Python code under PATH (default: .) loads.",
+)
 @pass_project
-def init(project: Project, force: bool) -> None:
-    """Create a commented ptm.toml in the current folder."""
+def init(project: Project, force: bool, from_code: str | None) -> None:
+    """Create a commented ptm.toml in the current folder, declaring what the code loads with --from-code."""
     from .manifest_edit import init_manifest
 
     path = project.manifest_path if project.manifest_path.parent == Path.cwd() else Path.cwd() / "ptm.toml"
-    init_manifest(path, force=force)
-    click.echo(f"Created {path.name}; add models with `ptm add org/name`.")
+    if from_code is None:
+        init_manifest(path, force=force)
+        click.echo(f"Created {path.name}; add models with `ptm add org/name`.")
+        return
+    from .check.files import collect
+    from .check.inventory import declarations
+    from .check.runner import scan_files
+
+    loads = [
+        load for scan in scan_files(collect([from_code], Path.cwd(), ()), Path.cwd()) for load in scan.loads
+    ]
+    models = declarations(loads)
+    init_manifest(path, force=force, models=models)
+    for name, fields in models.items():
+        click.echo(f"+ {name:<24} {fields['repo']}@{fields['revision']}")
+    click.echo(
+        f"Created {path.name} declaring {len(models)} models found in {from_code}; "
+        "run `ptm lock` to pin them, then `ptm check` to tie the code to the lock."
+    )
 
 
 @cli.command()
@@ -415,6 +441,34 @@ def verify(
             f"{len(failed)} of {len(checks)} checks failed, first {where}: {first.detail}"
         )
     click.echo(f"All {len(checks)} checks passed.")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text for people; json or sarif (2.1.0) for tools.",
+)
+@click.option("--fix", is_flag=True, help="Write the locked commit into loads of locked models.")
+@pass_project
+def check(project: Project, paths: tuple[str, ...], output_format: str, fix: bool) -> None:
+    """Find model loads in Python code that are unpinned or do not match ptm.toml and ptm.lock.
+
+    Checks PATHS (files as given, folders for *.py), or the project's Python files. Exits 1 when a
+    finding is an error or a warning. Silence one line with `# ptm: ignore[PTM001]`; set excludes and
+    severities in ptm.toml's [check] table.
+    """
+    from .check.report import FORMATS
+    from .check.runner import run_check
+
+    result = run_check(paths, project, fix=fix)
+    click.echo(FORMATS[output_format](result), nl=False)
+    if result.failed:
+        click.get_current_context().exit(1)
 
 
 def main() -> None:

@@ -268,14 +268,19 @@ def read_lock(path: Path) -> Lock | None:
     return parse_lock(text, path)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write next to the target and rename: readers see the old file or the new one, never half."""
+def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Write next to the target and rename: readers see the old file or the new one, never half.
+
+    ``mode`` sets the new file's permissions (mkstemp's are 0600), e.g. to keep a source file's.
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

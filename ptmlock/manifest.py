@@ -16,6 +16,7 @@ import tomlkit
 import tomlkit.exceptions
 
 from . import hubs
+from .check.rules import RULES, SEVERITIES, CheckSettings
 from .errors import ManifestError
 from .export.spec import ExportSpec, parse_export
 from .taxonomy import ADAPTATIONS, ADAPTER, EDGE_KINDS, FEATURE_HANDOFF, HANDOFF_MODES, ROLES, STAGES
@@ -25,7 +26,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
 _BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 
-TOP_LEVEL_KEYS = ("models", "edges", "components")
+TOP_LEVEL_KEYS = ("models", "edges", "components", "check")
 # Keys every model may have whatever its hub; they describe the model, they do not change its bytes.
 DESCRIPTIVE_KEYS = ("role", "group", "task", "description", "base", "adaptation", "adapter", "trained_with")
 # How to export and verify a model; hashed into its export records instead of its pin_hash.
@@ -34,6 +35,7 @@ EDGE_KEYS = ("from", "to", "kind", "mode", "stage", "description")
 COMPONENT_KEYS = ("kind", "description")
 # Keys whose own line graph checks point at (the table's line is used for the rest).
 _LINED_KEYS = ("group", "task", "base", "trained_with")
+CHECK_KEYS = ("exclude", "severity")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ class Manifest:
     content_hash: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
     components: Mapping[str, Component] = field(default_factory=dict)
+    check: CheckSettings = field(default_factory=CheckSettings)
 
 
 def canonical_hash(value: Any) -> str:
@@ -341,6 +344,29 @@ def _edge(check: _Checker, index: int, data: Any, nodes: Collection[str]) -> Edg
     )
 
 
+def _check_settings(check: _Checker, data: Any) -> CheckSettings:
+    """[check]: what `ptm check` skips and how severe each rule is."""
+    table = ("check",)
+    if not isinstance(data, Mapping):
+        raise check.fail((), "check", "check must be a table: [check]")
+    check.known_keys(table, data, CHECK_KEYS)
+    severity = data.get("severity", {})
+    if not isinstance(severity, Mapping):
+        raise check.fail(
+            table, "severity", 'severity must be a table, e.g. severity = { PTM003 = "warning" }'
+        )
+    for code, level in severity.items():
+        if code not in RULES:
+            close = difflib.get_close_matches(code, list(RULES), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"rules: {', '.join(RULES)}"
+            raise check.fail(table, "severity", f"unknown rule '{code}' in [check].severity; {hint}")
+        if level not in SEVERITIES:
+            raise check.fail(
+                table, "severity", f"severity {level!r} of {code} must be one of: {', '.join(SEVERITIES)}"
+            )
+    return CheckSettings(check.patterns(table, data, "exclude"), MappingProxyType(dict(severity)))
+
+
 def parse_manifest(text: str, path: Path | str = "ptm.toml") -> Manifest:
     path = Path(path)
     try:
@@ -370,13 +396,16 @@ def parse_manifest(text: str, path: Path | str = "ptm.toml") -> Manifest:
     if not isinstance(raw_edges, list):
         raise check.fail((), "edges", "edges must be an array of tables: [[edges]]")
     edges = tuple(_edge(check, i, e, nodes) for i, e in enumerate(raw_edges))
+    settings = _check_settings(check, data["check"]) if "check" in data else CheckSettings()
     return Manifest(
         path=path,
         models=MappingProxyType(models),
         edges=edges,
-        content_hash=canonical_hash(data),
+        # [check] configures the linter, not the models: editing it must not make the lock stale.
+        content_hash=canonical_hash({k: v for k, v in data.items() if k != "check"}),
         data=MappingProxyType(data),
         components=MappingProxyType(components),
+        check=settings,
     )
 
 

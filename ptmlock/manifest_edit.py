@@ -35,12 +35,26 @@ TEMPLATE = """\
 """
 
 
-def init_manifest(path: Path, *, force: bool = False) -> None:
+def init_manifest(
+    path: Path, *, force: bool = False, models: Mapping[str, Mapping[str, Any]] | None = None
+) -> None:
+    """Write the commented template, declaring ``models`` (name -> fields) when given."""
     if path.exists() and not force:
         raise PtmError(
             f"{path} already exists; edit it, add models with `ptm add`, or pass --force to replace it"
         )
-    atomic_write_text(path, TEMPLATE)
+    text = TEMPLATE
+    if models:
+        document = tomlkit.parse(TEMPLATE)
+        tables = tomlkit.table(is_super_table=True)
+        for name, fields in models.items():
+            table = tomlkit.table()
+            table.update(fields)
+            tables.add(name, table)
+        document.add("models", tables)
+        text = tomlkit.dumps(document)
+        parse_manifest(text, path)
+    atomic_write_text(path, text)
 
 
 def add_model(path: Path, name: str, fields: Mapping[str, Any]) -> bool:

@@ -60,3 +60,41 @@ def test_add_with_bad_revision_leaves_manifest_untouched(ptm) -> None:
 def test_add_without_manifest_says_how_to_create_one(ptm) -> None:
     result = ptm("add fixtures/tiny-bert", expect=1)
     assert "ptm init" in result.stderr
+
+
+def test_init_from_code_declares_the_hub_models_the_code_loads(hub, ptm) -> None:
+    Path("src").mkdir()
+    Path("src/train.py").write_text(
+        "from transformers import AutoModel, AutoTokenizer\n"
+        "from huggingface_hub import snapshot_download\n"
+        'AutoTokenizer.from_pretrained("fixtures/tiny-bert")\n'
+        'AutoModel.from_pretrained("fixtures/tiny-bert")\n'
+        'AutoModel.from_pretrained("fixtures/tiny-bert", revision="v1.0")\n'
+        'snapshot_download("fixtures/tiny-mlp")\n'
+        'AutoModel.from_pretrained("./checkpoints/best")\n'
+        "def load(name):\n"
+        "    return AutoModel.from_pretrained(name)\n"
+    )
+    result = ptm("init --from-code src")
+    assert "declaring 3 models found in src" in result.stdout
+    models = load_manifest(Path("ptm.toml")).models
+    assert {n: (m.repo, m.revision) for n, m in models.items()} == {
+        "tiny-bert": ("fixtures/tiny-bert", "main"),
+        "fixtures-tiny-bert": ("fixtures/tiny-bert", "v1.0"),
+        "tiny-mlp": ("fixtures/tiny-mlp", "main"),
+    }
+    assert Path("ptm.toml").read_text().startswith("# ptm.toml")
+    ptm("lock")
+    assert "PTM012" in ptm("check src", expect=1).stdout  # declared and locked: now check names the pins
+    assert "Fixed 4 loads" in ptm("check --fix src").stdout
+    assert "Found 1 info" in ptm("check src").stdout  # clean now; only the dynamic load is noted
+
+
+def test_init_from_code_keeps_an_existing_manifest_without_force(ptm) -> None:
+    Path("app.py").write_text('from transformers import AutoModel\nAutoModel.from_pretrained("org/model")\n')
+    Path("ptm.toml").write_text("# mine\n")
+    result = ptm("init --from-code", expect=1)
+    assert "already exists" in result.stderr
+    assert Path("ptm.toml").read_text() == "# mine\n"
+    ptm("init --from-code --force")
+    assert load_manifest(Path("ptm.toml")).models["model"].repo == "org/model"

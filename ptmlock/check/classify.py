@@ -1,0 +1,373 @@
+"""Decide how a recognised load call is pinned, by what "pinned" means for its library.
+
+Precise on purpose: only a full 40-hex commit pins a git revision (a short hex string is a tag
+until proven otherwise), a revision held in a variable is dynamic, not a pin, and a local path
+is not a hub load at all.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from urllib.parse import unquote, urlsplit
+
+from ..manifest import COMMIT_RE
+from . import catalog
+from .catalog import LoadApi
+from .loads import DYNAMIC, LOCAL, MUTABLE, PINNED, UNPINNED, Classified
+from .values import BOOL, DYNAMIC_VALUE, NONE, OBJECT, PATH, REF, STR, CallArgs, Value
+
+_SHORT_HEX = re.compile(r"[0-9a-fA-F]{7,40}")
+_HUB_ID = re.compile(r"(?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*")
+_DRIVE = re.compile(r"[A-Za-z]:[\\/]")
+_HF_URL = re.compile(
+    r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?:(datasets|spaces)/)?"
+    r"((?:[\w.-]+/)?[\w.-]+)/(?:resolve|raw|blob)/([^/]+)/"
+)
+_IMMUTABLE_SEGMENT = re.compile(r"/(?:[0-9a-f]{40}|[0-9a-f]{64})(?:/|$)")
+_HASH_NAMED_FILE = re.compile(r"-([0-9a-f]{6,64})\.[^/]*$")
+_HF_HUB_PREFIX = re.compile(r"hf[-_]hub:")
+WEIGHT_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".safetensors", ".h5", ".keras", ".onnx", ".gguf", ".pkl")
+# load_dataset names that build a dataset from local files rather than a hub repo.
+_DATASET_BUILDERS = frozenset(
+    {"csv", "json", "parquet", "text", "arrow", "pandas", "imagefolder", "audiofolder", "videofolder"}
+    | {"webdataset", "xml", "sql", "generator", "spark", "cache"}
+)
+PIN_HINT = 'pass revision="<40-hex commit>"'
+_HIDDEN_REVISION = "a revision may come in **kwargs, which is not known statically"
+
+Exists = Callable[[str], bool]
+
+
+def is_local(text: str, exists: Exists) -> bool:
+    """A path on disk rather than a hub id: ./x, /x, ~/x, C:\\x, a/b/c, a weights file, or one that exists."""
+    return (
+        text.startswith(("./", "../", "/", "~", ".\\", "file:"))
+        or text in (".", "..")
+        or bool(_DRIVE.match(text))
+        or "\\" in text
+        or text.count("/") > 1
+        or text.lower().endswith(WEIGHT_SUFFIXES)
+        or exists(text)
+    )
+
+
+def revision_state(revision: str) -> str:
+    return PINNED if COMMIT_RE.match(revision) else MUTABLE
+
+
+def _why_mutable(label: str, value: Value, found: tuple[ast.expr, object] | None = None) -> str:
+    where = f" (the default of ${value.env})" if value.env else ""
+    if found is not None and not value.env and not isinstance(found[0], ast.Constant):
+        label = f"{label} {_source(found)} ="
+    if _SHORT_HEX.fullmatch(value.data):
+        return (
+            f'{label} "{value.data}"{where} is not a full 40-hex commit: a short hex name is a tag or '
+            "branch until proven otherwise"
+        )
+    return f'{label} "{value.data}"{where} is a branch or tag, which can move'
+
+
+def _source(found: tuple[ast.expr, object]) -> str:
+    """The argument as written, shortened for a message."""
+    text = ast.unparse(found[0])
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _remote_code(api: LoadApi, args: CallArgs) -> str | None:
+    if api.remote_code == "always":
+        return f"{api.name} runs the repository's hubconf.py"
+    if api.remote_code == "keyword":
+        trust = args.value(None, ("trust_remote_code",))
+        if trust is not None and trust.kind == BOOL and trust.data:
+            return "trust_remote_code=True runs Python code from the hub"
+    return None
+
+
+def _model(api: LoadApi, args: CallArgs) -> Value | None:
+    assert api.model is not None
+    return args.value(api.model.position, api.model.keywords)
+
+
+def _switch(api: LoadApi, args: CallArgs) -> Value:
+    assert api.switch is not None
+    value = args.value(api.switch.position, api.switch.keywords)
+    if value is not None:
+        return value
+    default = api.switch_default
+    if isinstance(default, bool):
+        return Value(BOOL, default)
+    return Value(STR, default) if isinstance(default, str) else Value(NONE)
+
+
+def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    model = _model(api, args)
+    kind = api.kind
+    repo_type = args.value(None, ("repo_type",))
+    if repo_type is not None and repo_type.kind == STR and repo_type.data in ("dataset", "space"):
+        kind = repo_type.data
+    if model is None or model.kind == NONE:
+        if not api.default_model:
+            return None
+        return Classified(
+            UNPINNED,
+            kind,
+            reason="no model, so transformers picks the task's default, which changes between releases",
+            hint='pass model="org/name" and revision="<40-hex commit>"',
+        )
+    if model.kind == OBJECT:  # an already built model handed on: its own load is reported where it is
+        return None
+    repo = None
+    if model.kind == PATH:
+        return Classified(LOCAL, kind)
+    if model.kind == STR:
+        text = model.data
+        if is_local(text, exists) or not _HUB_ID.fullmatch(text) or len(text) > 96:
+            return Classified(LOCAL, kind, model=text)
+        if kind == "dataset" and text in _DATASET_BUILDERS:
+            return Classified(LOCAL, kind, model=text)
+        repo = text
+    elif api.literal_only:
+        return None
+    found = args.expr(None, api.revision)
+    revision = args.value(None, api.revision)
+    remote = _remote_code(api, args)
+    common = {"kind": kind, "model": repo, "repo": repo, "remote_code": remote}
+    if revision is not None and revision.kind == STR:
+        state = revision_state(revision.data)
+        reason = "" if state == PINNED else _why_mutable("revision", revision, found)
+        return Classified(
+            state, revision=revision.data, reason=reason, hint="pin the 40-hex commit it points at", **common
+        )
+    if revision is not None and revision.kind != NONE:
+        return Classified(
+            DYNAMIC,
+            dynamic="revision",
+            reason=f"revision={_source(found)} is not known statically" if found else _HIDDEN_REVISION,
+            hint="pass a 40-hex commit (a literal or a module constant) so it can be checked",
+            **common,
+        )
+    if repo is None:
+        return Classified(
+            DYNAMIC,
+            dynamic="model",
+            reason="the model id is only known at run time and no revision is pinned",
+            hint=PIN_HINT,
+            **common,
+        )
+    return Classified(
+        UNPINNED, reason="no revision, so it loads whatever the hub serves that day", hint=PIN_HINT, **common
+    )
+
+
+def _torch_hub(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    source = args.value(None, ("source",))
+    target = _model(api, args)
+    if target is None:
+        return None
+    if (source is not None and source.kind == STR and source.data == "local") or target.kind == PATH:
+        return Classified(LOCAL)
+    remote = _remote_code(api, args)
+    if target.kind != STR:
+        return Classified(
+            DYNAMIC,
+            dynamic="model",
+            remote_code=remote,
+            reason="the repository is only known at run time",
+            hint='load "owner/repo:<40-hex commit>"',
+        )
+    repo, _, ref = target.data.partition(":")
+    hint = f'load "{repo}:<40-hex commit>"'
+    if not ref:
+        reason = f"no ref, so it runs hubconf.py and fetches weights from the default branch of {repo}"
+        return Classified(UNPINNED, model=repo, reason=reason, hint=hint, remote_code=remote)
+    state = revision_state(ref)
+    reason = "" if state == PINNED else _why_mutable("ref", Value(STR, ref, target.env))
+    return Classified(state, model=repo, revision=ref, reason=reason, hint=hint, remote_code=remote)
+
+
+def _url(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    url = _model(api, args)
+    if url is None:
+        return None
+    if url.kind == PATH or (url.kind == STR and not url.data.startswith(("http://", "https://", "s3://"))):
+        return Classified(LOCAL)
+    checked = args.value(None, ("check_hash",))
+    prefix = args.value(None, ("hash_prefix",))
+    if url.kind != STR:
+        if prefix is not None and prefix.kind != NONE:
+            return Classified(PINNED)
+        return Classified(
+            DYNAMIC, dynamic="model", reason="the URL is only known at run time", hint="use an immutable URL"
+        )
+    text = url.data
+    if hf := _HF_URL.match(text):
+        repo, revision = hf.group(2), unquote(hf.group(3))
+        kind = {"datasets": "dataset", "spaces": "space"}.get(hf.group(1) or "", "model")
+        state = revision_state(revision)
+        reason = "" if state == PINNED else _why_mutable("revision", Value(STR, revision, url.env))
+        hint = f"use /resolve/<40-hex commit>/ in the URL, or hf_hub_download({repo!r}, revision=...)"
+        return Classified(state, kind, model=repo, repo=repo, revision=revision, reason=reason, hint=hint)
+    path = urlsplit(text).path
+    hashed = checked is not None and checked.kind == BOOL and checked.data and _HASH_NAMED_FILE.search(path)
+    if hashed or _IMMUTABLE_SEGMENT.search(path) or (prefix is not None and prefix.kind != NONE):
+        return Classified(PINNED, model=text)
+    return Classified(
+        UNPINNED,
+        model=text,
+        reason="the bytes at this URL can change and nothing checks them",
+        hint="pass check_hash=True with a file named <name>-<sha256 prefix>.<ext>, or use an immutable URL",
+    )
+
+
+def _timm(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    switch = _switch(api, args)
+    if switch.kind in (NONE, BOOL) and not switch.data:
+        return None
+    overlay = args.value(None, ("pretrained_cfg_overlay",))
+    if overlay is not None and overlay.kind != NONE:
+        return Classified(LOCAL)
+    name = _model(api, args) or DYNAMIC_VALUE
+    if name.kind != STR:
+        return Classified(
+            DYNAMIC,
+            dynamic="model",
+            reason="the model name is only known at run time",
+            hint='load "hf-hub:<repo>@<40-hex commit>"',
+        )
+    text = name.data
+    if not _HF_HUB_PREFIX.match(text):
+        return Classified(
+            UNPINNED,
+            model=text,
+            reason="pretrained=True downloads the weights from the hub with no revision",
+            hint=f'load "hf-hub:timm/{text}@<40-hex commit>" (the repo of the weights you want)',
+        )
+    repo, _, revision = text[len("hf-hub:") :].partition("@")
+    hint = f'load "hf-hub:{repo}@<40-hex commit>"'
+    if not revision:
+        reason = "no @revision, so it loads whatever the hub serves that day"
+        return Classified(UNPINNED, model=repo, repo=repo, reason=reason, hint=hint)
+    state = revision_state(revision)
+    reason = "" if state == PINNED else _why_mutable("revision", Value(STR, revision, name.env))
+    return Classified(state, model=repo, repo=repo, revision=revision, reason=reason, hint=hint)
+
+
+def _open_clip(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    name = _model(api, args) or DYNAMIC_VALUE
+    hint = 'fetch the file with hf_hub_download(..., revision="<40-hex commit>") and pass it as pretrained='
+    if name.kind == STR and _HF_HUB_PREFIX.match(name.data):
+        repo = name.data[len("hf-hub:") :]
+        reason = "open_clip downloads hf-hub: models with no revision"
+        return Classified(UNPINNED, model=repo, repo=repo, reason=reason, hint=hint)
+    pretrained = _switch(api, args)
+    if pretrained.kind == NONE:
+        return None
+    if pretrained.kind == PATH or (pretrained.kind == STR and is_local(pretrained.data, exists)):
+        return Classified(LOCAL)
+    if pretrained.kind != STR:
+        reason = "the pretrained weights are only known at run time"
+        return Classified(DYNAMIC, dynamic="model", reason=reason, hint=hint)
+    model = f"{name.data}/{pretrained.data}" if name.kind == STR else pretrained.data
+    reason = f'pretrained "{pretrained.data}" is downloaded from the hub with no revision'
+    return Classified(UNPINNED, model=model, reason=reason, hint=hint)
+
+
+def _torchvision(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    model = final
+    if api.model is not None:
+        name = _model(api, args)
+        model = name.data if name is not None and name.kind == STR else None
+    weights = args.value(None, ("weights",))
+    if weights is None or weights.kind == NONE:
+        legacy = args.value(None, ("pretrained",))
+        if legacy is None or (legacy.kind in (BOOL, NONE) and not legacy.data):
+            return None
+        return Classified(PINNED, model=model)  # pretrained=True means fixed, checksummed V1 weights
+    if weights.kind == STR or (weights.kind in (REF, OBJECT)):
+        entry = weights.data.rsplit(".", 1)[-1]
+        if entry != "DEFAULT":
+            return Classified(PINNED, model=model, revision=entry)
+        return Classified(
+            MUTABLE,
+            model=model,
+            revision=entry,
+            reason="weights DEFAULT is an alias torchvision moves to newer weights between releases",
+            hint="name the weights entry, e.g. ResNet50_Weights.IMAGENET1K_V2",
+        )
+    found = args.expr(None, ("weights",))
+    return Classified(
+        DYNAMIC,
+        model=model,
+        dynamic="revision",
+        reason=f"weights={_source(found)} are not known statically"
+        if found
+        else "weights are not known statically",
+        hint="name the weights entry, e.g. ResNet50_Weights.IMAGENET1K_V2",
+    )
+
+
+def _checksum(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    if api.switch is not None:  # keras applications: weights="imagenet" unless told otherwise
+        weights = _switch(api, args)
+        if weights.kind == NONE:
+            return None
+        if weights.kind == STR and weights.data != "imagenet":
+            return Classified(LOCAL, model=final)
+        return Classified(PINNED, model=final, revision="imagenet")
+    name = _model(api, args)
+    if name is None:
+        return None
+    if name.kind == PATH or (name.kind == STR and is_local(name.data, exists)):
+        return Classified(LOCAL)
+    if name.kind != STR:
+        if not api.aliases:
+            return Classified(PINNED)
+        reason = f"the {api.name} name is only known at run time and may be an alias that moves"
+        return Classified(DYNAMIC, dynamic="model", reason=reason, hint="name a checkpoint, not an alias")
+    if name.data in api.aliases:
+        return Classified(
+            MUTABLE,
+            model=name.data,
+            reason=f'"{name.data}" is an alias {api.name} maps to newer checkpoints between releases',
+            hint="name the checkpoint it stands for",
+        )
+    return Classified(PINNED, model=name.data)
+
+
+def _tfhub(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    handle = _model(api, args)
+    if handle is None:
+        return None
+    if handle.kind == PATH or (handle.kind == STR and not handle.data.startswith(("http", "gs://"))):
+        return Classified(LOCAL)
+    if handle.kind != STR:
+        reason = "the handle is only known at run time"
+        return Classified(DYNAMIC, dynamic="model", reason=reason, hint="end the handle with /<version>")
+    last = urlsplit(handle.data).path.rstrip("/").rsplit("/", 1)[-1]
+    if last.isdigit():
+        return Classified(PINNED, model=handle.data, revision=last)
+    return Classified(
+        UNPINNED,
+        model=handle.data,
+        reason="the handle has no version, so it loads the latest",
+        hint="end the handle with /<version>",
+    )
+
+
+_BY_PINNING = {
+    catalog.REVISION: _hugging_face,
+    catalog.REF_IN_ID: _torch_hub,
+    catalog.DOWNLOAD_URL: _url,
+    catalog.TIMM: _timm,
+    catalog.OPEN_CLIP: _open_clip,
+    catalog.TORCHVISION: _torchvision,
+    catalog.CHECKSUM: _checksum,
+    catalog.TFHUB_HANDLE: _tfhub,
+}
+
+
+def classify(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    """How the call pins what it loads; None when, on a closer look, it loads nothing."""
+    return _BY_PINNING[api.pinning](api, args, final, exists)

@@ -1,0 +1,59 @@
+"""What the scanner reports for each model load it recognises: plain data, picklable across processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# How a load is pinned.
+UNPINNED = "unpinned"  # no revision: whatever the source serves that day
+MUTABLE = "mutable"  # a branch, tag or alias that can move
+PINNED = "pinned"  # a full commit, a versioned handle or checksummed bytes
+LOCAL = "local"  # a local path: not a hub load
+DYNAMIC = "dynamic"  # the model id or the revision is only known at run time
+
+
+@dataclass(frozen=True)
+class Classified:
+    """A call's pin state, with the clauses a message needs: why it is not pinned and how to pin it."""
+
+    state: str
+    kind: str = "model"  # or "dataset", "space"
+    model: str | None = None  # the id as the library takes it, when known statically
+    repo: str | None = None  # the Hugging Face repo id, when the load is one
+    revision: str | None = None  # the revision, ref or tag found, when known
+    reason: str = ""
+    hint: str = ""
+    dynamic: str | None = None  # "model" or "revision": what is not known statically
+    remote_code: str | None = None  # why the load runs code from its source, when it does
+
+
+@dataclass(frozen=True)
+class Fix:
+    """An edit that pins a load: write ``template`` (with {commit} filled in) over bytes [start, end)."""
+
+    start: int
+    end: int
+    template: str
+
+
+@dataclass(frozen=True)
+class Load:
+    path: str
+    line: int
+    column: int  # 1-based, in characters
+    end_line: int
+    end_column: int
+    call: str  # the call as written, shortened: AM.from_pretrained("bert-base-uncased")
+    api: str  # the catalog entry's name
+    hub: str
+    pin: Classified
+    ignores: frozenset[str] = frozenset()  # codes suppressed on the call's lines; "*" for all
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True)
+class FileScan:
+    path: str
+    loads: tuple[Load, ...] = ()
+    error: str | None = None  # why the file could not be checked
+    error_line: int = 1

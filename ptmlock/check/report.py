@@ -1,0 +1,165 @@
+"""What `ptm check` prints: `path:line:col: CODE message` for people, JSON and SARIF 2.1.0 for tools."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from .rules import ERROR, INFO, RULES, WARNING
+from .runner import CheckResult
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {ERROR: "error", WARNING: "warning", INFO: "note"}
+INFORMATION_URI = "https://github.com/ptmlock/ptmlock"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 or word == INFO else 's'}"
+
+
+def text(result: CheckResult) -> str:
+    lines = [f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in result.findings]
+    if result.fixed:
+        lines.append(
+            f"Fixed {_count(sum(result.fixed.values()), 'load')} in {_count(len(result.fixed), 'file')}."
+        )
+    severities = Counter(f.severity for f in result.findings)
+    checked = f"{_count(result.files, 'file')}, {_count(len(result.loads), 'model load')}"
+    if not result.findings:
+        lines.append(f"No problems ({checked}).")
+    else:
+        parts = [_count(severities[s], s) for s in (ERROR, WARNING, INFO) if severities[s]]
+        fixable = sum(f.fixable for f in result.findings)
+        hint = f"; {fixable} fixable with --fix" if fixable else ""
+        lines.append(f"Found {', '.join(parts)} ({checked}){hint}.")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(result: CheckResult) -> str:
+    severities = Counter(f.severity for f in result.findings)
+    data = {
+        "version": 1,
+        "files": result.files,
+        "summary": {s: severities[s] for s in (ERROR, WARNING, INFO)} | {"fixed": sum(result.fixed.values())},
+        "findings": [
+            {
+                "path": f.path,
+                "line": f.line,
+                "column": f.column,
+                "end_line": f.end_line,
+                "end_column": f.end_column,
+                "code": f.code,
+                "rule": RULES[f.code].name,
+                "severity": f.severity,
+                "message": f.message,
+                "fixable": f.fixable,
+            }
+            for f in result.findings
+        ],
+        "loads": [
+            {
+                "path": load.path,
+                "line": load.line,
+                "column": load.column,
+                "call": load.call,
+                "api": load.api,
+                "hub": load.hub,
+                "kind": load.pin.kind,
+                "state": load.pin.state,
+                "model": load.pin.model,
+                "repo": load.pin.repo,
+                "revision": load.pin.revision,
+                "runs_remote_code": load.pin.remote_code is not None,
+            }
+            for load in result.loads
+        ],
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def _uri(path: str, root: Path) -> str:
+    relative = os.path.relpath(os.path.abspath(path), root)
+    return Path(path).absolute().as_uri() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def as_sarif(result: CheckResult) -> str:
+    codes = list(RULES)
+    rules = [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+            "properties": {"security-severity": f"{rule.security_severity:.1f}", "tags": ["supply-chain"]},
+        }
+        for rule in RULES.values()
+    ]
+    results = []
+    for f in result.findings:
+        location = {"uri": _uri(f.path, result.root), "uriBaseId": "SRCROOT"}
+        item: dict[str, Any] = {
+            "ruleId": f.code,
+            "ruleIndex": codes.index(f.code),
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": location,
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "endLine": f.end_line,
+                            "endColumn": f.end_column,
+                        },
+                    }
+                }
+            ],
+        }
+        if f.fix is not None and f.commit is not None:
+            item["fixes"] = [
+                {
+                    "description": {"text": f"pin the locked commit {f.commit}"},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": location,
+                            "replacements": [
+                                {
+                                    "deletedRegion": {
+                                        "byteOffset": f.fix.start,
+                                        "byteLength": f.fix.end - f.fix.start,
+                                    },
+                                    "insertedContent": {"text": f.fix.template.format(commit=f.commit)},
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        results.append(item)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ptmlock",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {"SRCROOT": {"uri": result.root.absolute().as_uri() + "/"}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+FORMATS = {"text": text, "json": as_json, "sarif": as_sarif}

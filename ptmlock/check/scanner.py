@@ -1,0 +1,332 @@
+"""Find the model loads in one Python file by reading it: parse with ast, never import or run it.
+
+Most files load nothing, so a byte search for the catalog's trigger words on code lines (not
+comments, not doctests) decides first whether a file is worth parsing at all.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import functools
+import json
+import os
+import re
+from collections.abc import Callable
+
+from . import catalog, values
+from .classify import classify
+from .loads import MUTABLE, UNPINNED, Classified, FileScan, Fix, Load
+from .values import CallArgs, Scope, bind_block, bind_parameters, evaluate
+
+_IGNORE = re.compile(rb"#\s*ptm:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_NOT_CODE = (b"#", b">>>", b"...")
+
+
+def _on_code_line(source: bytes, at: int) -> bool:
+    line_start = source.rfind(b"\n", 0, at) + 1
+    return not source[line_start:at].lstrip().startswith(_NOT_CODE)
+
+
+def trigger_offsets(source: bytes) -> list[int]:
+    """Where trigger words stand on code lines (not comments, not doctests), sorted; empty when the
+    file cannot make a load call, which spares parsing it."""
+    found = set()
+    for group in catalog.TRIGGER_GROUPS:
+        present = [tokens for anchor, tokens in group.tokens.items() if anchor in source]
+        if not present or (group.requires is not None and not group.requires.search(source)):
+            continue
+        for tokens in present:
+            for token in tokens:
+                at = source.find(token)
+                while at >= 0:
+                    if _on_code_line(source, at):
+                        found.add(at)
+                    at = source.find(token, at + len(token))
+    return sorted(found)
+
+
+def _occurrences(source: bytes, word: bytes) -> list[int]:
+    found, at = [], source.find(word)
+    while at >= 0:
+        found.append(at)
+        at = source.find(word, at + len(word))
+    return found
+
+
+def _alias_offsets(tree: ast.Module, source: bytes, package: str | None) -> list[int] | None:
+    """Where names bound to load APIs under another name stand (``import tensorflow_hub as hub``,
+    ``fetch = hf_hub_download``: every ``hub`` and ``fetch``); None when a star import of a model
+    library hides which names those are."""
+    resolver = Scope(package)
+    found: list[int] = []
+    names: set[str] = set()
+    assignments: list[ast.Assign] = []
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            module = resolver.absolute(node.module, node.level) if isinstance(node, ast.ImportFrom) else None
+            for alias in node.names:
+                if isinstance(node, ast.Import):
+                    local, target = (
+                        alias.asname or alias.name.split(".")[0],
+                        alias.name if alias.asname else "",
+                    )
+                elif alias.name == "*":
+                    if module and catalog.alias_matters(module):
+                        return None
+                    continue
+                else:
+                    local, target = alias.asname or alias.name, f"{module}.{alias.name}" if module else ""
+                if target and local != target and catalog.alias_matters(target):
+                    names.add(local)
+                    found += _occurrences(source, local.encode())
+        elif isinstance(node, ast.Assign):
+            assignments.append(node)
+        elif isinstance(node, ast.stmt):
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                stack.extend(getattr(node, field, ()))
+        elif isinstance(node, (ast.excepthandler, ast.match_case)):
+            stack.extend(node.body)
+    for assign in assignments:
+        target, value = assign.targets[0], assign.value
+        if len(assign.targets) != 1 or not isinstance(target, ast.Name):
+            continue
+        if isinstance(value, (ast.Name, ast.Attribute)) and _names_a_loader(value, names):
+            found += _occurrences(source, target.id.encode())
+    return found
+
+
+def _names_a_loader(value: ast.Name | ast.Attribute, aliases: set[str]) -> bool:
+    """Whether ``x = <value>`` may make x a load API: it spells a trigger word or starts with an alias."""
+    root: ast.expr = value
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if isinstance(root, ast.Name) and root.id in aliases:
+        return True
+    text = ast.unparse(value).encode()
+    return any(
+        t in text for group in catalog.TRIGGER_GROUPS for words in group.tokens.values() for t in words
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _package_of_folder(folder: str) -> str | None:
+    if not os.path.isfile(os.path.join(folder, "__init__.py")):
+        return None
+    parent = os.path.dirname(folder)
+    above = _package_of_folder(parent) if parent != folder else None
+    name = os.path.basename(folder)
+    return f"{above}.{name}" if above else name
+
+
+def package_of(path: str) -> str | None:
+    """The dotted package a file belongs to (folders with __init__.py), for its relative imports."""
+    return _package_of_folder(os.path.dirname(os.path.abspath(path)))
+
+
+def scan_file(path: str, root: str) -> FileScan:
+    """Read and scan one file; ``root`` is where relative model paths are looked for on disk."""
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read()
+    except OSError as error:
+        return FileScan(path, error=f"cannot read: {error.strerror or error}")
+    return scan_source(source, path, package_of(path), _exists_under(root))
+
+
+def _exists_under(root: str) -> Callable[[str], bool]:
+    def exists(text: str) -> bool:
+        return "\0" not in text and os.path.exists(os.path.join(root, text))
+
+    return exists
+
+
+def scan_source(
+    source: bytes, path: str, package: str | None, exists: Callable[[str], bool] = lambda _: False
+) -> FileScan:
+    offsets = trigger_offsets(source)
+    if not offsets:
+        return FileScan(path)
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as error:
+        return FileScan(path, error=f"syntax error: {error.msg}", error_line=error.lineno or 1)
+    except ValueError as error:  # source with NUL bytes
+        return FileScan(path, error=f"cannot parse: {error}")
+    aliases = _alias_offsets(tree, source, package)
+    walker = _Walker(source, path, exists, None if aliases is None else sorted({*offsets, *aliases}))
+    scope = Scope(package)
+    bind_block(tree.body, scope)
+    walker.block(tree.body, scope)
+    return FileScan(path, tuple(sorted(walker.loads, key=lambda load: (load.line, load.column))))
+
+
+class _Walker:
+    """Visit the calls of a module with the scope each is in, skipping every statement and
+    expression whose lines hold no trigger word or alias (most of them)."""
+
+    def __init__(
+        self, source: bytes, path: str, exists: Callable[[str], bool], marks: list[int] | None
+    ) -> None:
+        self.source = source
+        self.path = path
+        self.exists = exists
+        self.marks = marks  # sorted byte offsets of trigger words and aliases; None: visit everything
+        self.loads: list[Load] = []
+        self.line_starts = [0] + [m.end() for m in re.finditer(b"\n", source)] + [len(source)]
+
+    def _marked(self, node: ast.AST) -> bool:
+        first = getattr(node, "lineno", None)
+        if first is None or self.marks is None:
+            return True
+        for decorator in getattr(node, "decorator_list", ()):
+            first = min(first, decorator.lineno)
+        start = self.line_starts[first - 1]
+        end = self.line_starts[min(node.end_lineno or first, len(self.line_starts) - 1)]  # type: ignore[attr-defined]
+        at = bisect.bisect_left(self.marks, start)
+        return at < len(self.marks) and self.marks[at] < end
+
+    def block(self, nodes: list[ast.AST], scope: Scope) -> None:
+        stack = list(nodes)
+        while stack:
+            node = stack.pop()
+            if not self._marked(node):
+                continue
+            if isinstance(node, _FUNCTIONS):
+                stack += node.decorator_list + node.args.defaults
+                stack += [d for d in node.args.kw_defaults if d is not None]
+                inner = scope.child()
+                bind_parameters(node.args, inner)
+                bind_block(node.body, inner)
+                self.block(list(node.body), inner)
+            elif isinstance(node, ast.ClassDef):
+                stack += node.decorator_list + node.bases + [k.value for k in node.keywords]
+                inner = scope.child(is_class=True)
+                bind_block(node.body, inner)
+                self.block(list(node.body), inner)
+            elif isinstance(node, ast.Lambda):
+                inner = scope.child()
+                bind_parameters(node.args, inner)
+                self.block([node.body], inner)
+            elif isinstance(node, _COMPREHENSIONS):
+                inner = scope.child()
+                for generator in node.generators:
+                    inner.bind_unknown(n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name))
+                self.block(list(ast.iter_child_nodes(node)), inner)
+            else:
+                if isinstance(node, ast.Call):
+                    self.call(node, scope)
+                stack.extend(ast.iter_child_nodes(node))
+
+    def call(self, node: ast.Call, scope: Scope) -> None:
+        func = node.func
+        if not isinstance(func, (ast.Attribute, ast.Name)):
+            return
+        callee = evaluate(func, scope)
+        if callee.kind in (values.REF, values.OBJECT):
+            qualname = callee.data
+        elif isinstance(func, ast.Attribute) and callee.kind == values.DYNAMIC:
+            qualname = f"{catalog.UNKNOWN}.{func.attr}"
+        else:
+            return
+        api = catalog.match(qualname)
+        if api is None:
+            return
+        args = CallArgs(node, scope)
+        pin = classify(api, args, qualname.rsplit(".", 1)[-1], self.exists)
+        if pin is None:
+            return
+        line, column = self._position(node.lineno, node.col_offset)
+        end_line, end_column = self._position(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        self.loads.append(
+            Load(
+                path=self.path,
+                line=line,
+                column=column,
+                end_line=end_line,
+                end_column=end_column,
+                call=_call_text(node, api, args),
+                api=api.name,
+                hub=api.hub,
+                pin=pin,
+                ignores=self._ignores(line, end_line),
+                fix=self._fix(node, api, args, pin),
+            )
+        )
+
+    def _offset(self, line: int, byte_column: int) -> int:
+        return self.line_starts[line - 1] + byte_column
+
+    def _line(self, line: int) -> bytes:
+        start = self._offset(line, 0)
+        end = self.source.find(b"\n", start)
+        return self.source[start : end if end >= 0 else len(self.source)]
+
+    def _position(self, line: int, byte_column: int) -> tuple[int, int]:
+        """1-based line and character column (ast counts columns in UTF-8 bytes)."""
+        return line, len(self._line(line)[:byte_column].decode("utf-8", "replace")) + 1
+
+    def _ignores(self, first: int, last: int) -> frozenset[str]:
+        codes: set[str] = set()
+        for line in {first, last}:
+            for match in _IGNORE.finditer(self._line(line)):
+                listed = match.group(1)
+                if listed is None:
+                    codes.add("*")
+                else:
+                    codes.update(c.strip().upper() for c in listed.decode().split(",") if c.strip())
+        return frozenset(codes)
+
+    def _fix(self, node: ast.Call, api: catalog.LoadApi, args: CallArgs, pin: Classified) -> Fix | None:
+        """Where a locked commit goes: over the revision literal, or as a keyword after the last argument."""
+        if not api.revision or pin.repo is None or pin.state not in (UNPINNED, MUTABLE) or pin.dynamic:
+            return None
+        keyword = api.revision[0]
+        explicit = next((args.explicit[k] for k in api.revision if k in args.explicit), None)
+        if explicit is not None:
+            value = explicit.value
+            if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+                return None
+            start = self._offset(value.lineno, value.col_offset)
+            end = self._offset(value.end_lineno or value.lineno, value.end_col_offset or 0)
+            return Fix(start, end, '"{commit}"')
+        if args.opaque or any(k in args.keywords for k in api.revision):
+            return None
+        parts: list[ast.AST] = [*node.args, *node.keywords]
+        if parts:
+            last = max(parts, key=lambda p: (p.end_lineno or 0, p.end_col_offset or 0))
+            at = self._offset(last.end_lineno or last.lineno, last.end_col_offset or 0)
+            return Fix(at, at, f', {keyword}="{{commit}}"')
+        func_end = self._offset(node.func.end_lineno or node.lineno, node.func.end_col_offset or 0)
+        at = self.source.find(b"(", func_end) + 1
+        return Fix(at, at, f'{keyword}="{{commit}}"')
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _call_text(node: ast.Call, api: catalog.LoadApi, args: CallArgs) -> str:
+    """The call as a reader recognises it: the callee and the model argument, the rest elided."""
+    callee = _short(ast.unparse(node.func), 60)
+    shown, before = "", False
+    if api.model is not None:
+        keyword = next((k for k in api.model.keywords if k in args.explicit), None)
+        if keyword is not None:
+            shown = f"{keyword}={_expr_text(args.explicit[keyword].value)}"
+        elif api.model.position is not None and api.model.position < len(args.positional):
+            shown = _expr_text(args.positional[api.model.position])
+            before = api.model.position > 0
+    after = len(node.args) + len(node.keywords) > (1 + before if shown else 0)
+    parts = [p for p in ("..." if before else "", shown, "..." if after else "") if p]
+    return f"{callee}({', '.join(parts)})"
+
+
+def _expr_text(expr: ast.expr) -> str:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return json.dumps(expr.value)
+    return _short(ast.unparse(expr), 50)
