@@ -13,20 +13,9 @@ from safetensors.torch import load_file
 from transformers import AutoModel, AutoTokenizer
 
 import ptmlock
+from fixtures.export import tiny_mlp  # the projector is published as config.json + safetensors
 
 TEXTS = ["the cat sat on the mat", "a new model for the hub"]
-
-
-def mlp(folder: Path) -> torch.nn.Module:
-    """The projector published as plain files: config.json and model.safetensors."""
-    config = json.loads((folder / "config.json").read_text())
-    model = torch.nn.Sequential(
-        torch.nn.Linear(config["in_features"], config["hidden"]),
-        torch.nn.ReLU(),
-        torch.nn.Linear(config["hidden"], config["out_features"]),
-    )
-    model.load_state_dict(load_file(folder / "model.safetensors"))
-    return model.eval()
 
 
 def scorer(folder: Path) -> torch.nn.Module:
@@ -41,7 +30,7 @@ def main() -> None:
     tokenizer = AutoTokenizer.from_pretrained(encoder_dir)
     encoder = AutoModel.from_pretrained(encoder_dir).eval()
     projector_hub = ptmlock.torch_hub_load("projector-hub", pretrained=True)  # hubconf + weights, offline
-    projector_url = mlp(ptmlock.path("projector-url"))
+    projector_url = tiny_mlp(ptmlock.path("projector-url")).eval()
     score = scorer(ptmlock.path("scorer"))  # the bytes ptm.lock pins, copied into the store
     with torch.no_grad():
         batch = tokenizer(TEXTS, padding=True, return_tensors="pt")
