@@ -12,11 +12,12 @@ import json
 import os
 import re
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -209,16 +210,46 @@ def check_tree(path: Path, model: LockedModel, label: str) -> dict[str, str]:
     return {m.path: m.info.filename for m in members}
 
 
-ArchiveKey = tuple[Path, tuple[LockedFile, ...]]
-# Archives checked in this process, with the (size, mtime, inode) they had then.
-_checked: dict[ArchiveKey, tuple[Stat | None, dict[str, str]]] = {}
-# Archives that could not be fetched or did not match, and when: every file of a tree asks for its
-# archive, so one failure answers them all instead of one download (or one timeout) per file.
-_failed: dict[ArchiveKey, tuple[float, PtmError]] = {}
+@dataclass(frozen=True)
+class CheckedArchive:
+    """A zipball whose tree matched a model's locked files, kept open: every file of the tree is read
+    from it, and parsing its directory once per file would make installing a tree quadratic."""
+
+    files: tuple[LockedFile, ...]
+    stat: Stat | None  # (size, mtime, inode) when it was checked
+    opened: zipfile.ZipFile
+    names: Mapping[str, str]  # locked path -> member name
+    # ZipFile reads members from many threads, but its count of open members is not thread-safe.
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def answers(self, model: LockedModel, path: Path) -> bool:
+        files_match = self.files is model.files or self.files == model.files
+        return files_match and fingerprint(path) == self.stat
+
+    @contextmanager
+    def member(self, path: str) -> Iterator[IO[bytes]]:
+        with self.lock:
+            handle = self.opened.open(self.names[path])
+        try:
+            yield handle
+        finally:
+            with self.lock:
+                handle.close()
+
+    def close(self) -> None:
+        with self.lock:
+            self.opened.close()
+
+
+# Archives checked in this process, by path; each file of a tree asks for its archive.
+_checked: dict[Path, CheckedArchive] = {}
+# Archives that could not be fetched or did not match (for these files), and when: one failure answers
+# every file of the tree instead of one download (or one timeout) per file.
+_failed: dict[Path, tuple[tuple[LockedFile, ...], float, PtmError]] = {}
 FAILURE_MEMORY_S = 60.0
 
 
-def checked_archive(model: LockedModel, label: str) -> tuple[Path, dict[str, str]]:
+def checked_archive(model: LockedModel, label: str) -> CheckedArchive:
     """The zipball of the locked commit, downloaded once per machine and checked against the lock.
 
     Hosted archives are not byte-stable, so what is checked is the tree: every path, size and sha256.
@@ -226,28 +257,26 @@ def checked_archive(model: LockedModel, label: str) -> tuple[Path, dict[str, str
     from filelock import FileLock
 
     path = archive_path(model)
-    key = (path, model.files)
-
-    def unchanged() -> dict[str, str] | None:
-        stat, names = _checked.get(key, (None, None))
-        return names if stat is not None and stat == fingerprint(path) else None
-
-    if (names := unchanged()) is not None:
-        return path, names
+    if (known := _checked.get(path)) is not None and known.answers(model, path):
+        return known
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{path}.lock"):  # one download at a time, across threads and processes
-        if (names := unchanged()) is None:
-            failed_at, error = _failed.get(key, (0.0, None))
-            if error is not None and time.monotonic() - failed_at < FAILURE_MEMORY_S:
-                raise error
-            try:
-                names = _kept(path, model, label) or _fetch_checked(model, path, label)
-            except PtmError as failure:
-                _failed[key] = (time.monotonic(), failure)
-                raise
-            _failed.pop(key, None)
-            _checked[key] = (fingerprint(path), names)
-    return path, names
+        if (known := _checked.get(path)) is not None and known.answers(model, path):
+            return known
+        files, failed_at, error = _failed.get(path, ((), 0.0, None))
+        if error is not None and files == model.files and time.monotonic() - failed_at < FAILURE_MEMORY_S:
+            raise error
+        try:
+            names = _kept(path, model, label) or _fetch_checked(model, path, label)
+        except PtmError as failure:
+            _failed[path] = (model.files, time.monotonic(), failure)
+            raise
+        _failed.pop(path, None)
+        checked = CheckedArchive(model.files, fingerprint(path), archive.open_archive(path, label), names)
+        if known is not None:
+            known.close()  # members still being read keep the file open until they finish
+        _checked[path] = checked
+    return checked
 
 
 def _kept(path: Path, model: LockedModel, label: str) -> dict[str, str] | None:
@@ -307,9 +336,9 @@ class TorchHubSource:
             with open_remote(model, file, offset) as download:
                 yield download
             return
-        path, names = checked_archive(model, f"model '{model.name}' ({model.repo}@{model.pin})")
+        checked = checked_archive(model, f"model '{model.name}' ({model.repo}@{model.pin})")
         # A member of a deflated archive cannot be entered midway: always start at 0.
-        with zipfile.ZipFile(path) as opened, opened.open(names[file.path]) as member:
+        with checked.member(file.path) as member:
             yield Download(offset=0, chunks=iter(lambda: member.read(http.CHUNK), b""))
 
     def layout(self, model: LockedModel) -> Layout:
