@@ -3,7 +3,7 @@
 Layout under ``config.ptm_home()``::
 
     blobs/sha256/ab/abcdef...   verified bytes, read-only
-    tmp/<sha256>.partial        an interrupted download, resumed by the next run
+    tmp/<sha256>.partial        an interrupted download of a large file, resumed by the next run
     locks/<sha256>.lock         one file lock per blob, so concurrent processes fetch it once
 
 ``tmp`` sits next to ``blobs`` on the same filesystem, so publishing a blob is one atomic rename, and a
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 CHUNK = 1 << 20
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+# Files smaller than this are fetched whole, without a lock; larger ones resume from a shared partial.
+WHOLE_FILE = 1 << 20
 
 # Opens the bytes of one file from ``offset`` (or from 0, if the source cannot resume).
 Opener = Callable[[int], AbstractContextManager["Download"]]
@@ -61,9 +64,14 @@ def open_local(path: Path) -> Opener:
     return opener
 
 
-def mismatch(label: str, expected: str, size: int, actual: str, got: int) -> IntegrityError:
-    return IntegrityError(
-        f"{label}: sha256 mismatch: expected {expected} ({size} bytes), got {actual} ({got} bytes); "
+def check_digest(label: str, sha256: str, size: int, digest: Any, got: int) -> None:
+    """IntegrityError unless ``got`` bytes hashing to ``digest`` are exactly the locked file."""
+    actual = digest.hexdigest()
+    if got == size and actual == sha256:
+        return
+    shown = actual if got == size else ("more bytes than locked" if got > size else "a short file")
+    raise IntegrityError(
+        f"{label}: sha256 mismatch: expected {sha256} ({size} bytes), got {shown} ({got} bytes); "
         "nothing of this file was installed. The source served other bytes than ptm.lock pins "
         "(if the lock was edited by hand, regenerate it with `ptm lock`)"
     )
@@ -108,10 +116,15 @@ class Store:
     ) -> Path:
         """Fetch, hash while writing, publish atomically; IntegrityError (keeping nothing) on mismatch."""
         final = self.path(sha256)
+        if self.has(sha256, size):
+            return final
+        partial = self.partial_path(sha256)
+        if size < WHOLE_FILE and not partial.exists():
+            self._publish_whole(sha256, size, opener, label, on_bytes)
+            return final
         with self.locked(sha256):
             if self.has(sha256, size):
                 return final
-            partial = self.partial_path(sha256)
             partial.parent.mkdir(parents=True, exist_ok=True)
             resuming = partial.exists()
             try:
@@ -125,6 +138,39 @@ class Store:
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(partial, final)
         return final
+
+    def _publish_whole(
+        self, sha256: str, size: int, opener: Opener, label: str, on_bytes: Callable[[int], None] | None
+    ) -> None:
+        """A small file, fetched whole into memory, checked, then written and renamed into place.
+
+        Nothing of it is worth resuming, and two processes publishing the same blob at once write the
+        same bytes, so it needs neither the shared partial nor the lock (on a tree of many small files,
+        creating one lock file each would cost as much as the files themselves).
+        """
+        digest, data = hashlib.sha256(), bytearray()
+        with opener(0) as download:
+            for chunk in download.chunks:
+                data += chunk
+                if len(data) > size:
+                    break
+                digest.update(chunk)
+                if on_bytes:
+                    on_bytes(len(chunk))
+        check_digest(label, sha256, size, digest, len(data))
+        scratch = self.root / "tmp"
+        scratch.mkdir(parents=True, exist_ok=True)
+        private = scratch / f"{sha256}.{secrets.token_hex(6)}.whole"
+        try:
+            with open(private, "wb") as handle:
+                handle.write(data)
+            os.chmod(private, READ_ONLY)
+            final = self.path(sha256)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(private, final)
+        except BaseException:
+            private.unlink(missing_ok=True)
+            raise
 
     def _write_partial(
         self,
@@ -150,11 +196,11 @@ class Store:
                 got = _append(partial, have, download.chunks, digest, size, on_bytes)
         elif on_bytes:
             on_bytes(have)
-        actual = digest.hexdigest()
-        if got != size or actual != sha256:
+        try:
+            check_digest(label, sha256, size, digest, got)
+        except IntegrityError:
             partial.unlink(missing_ok=True)
-            shown = actual if got == size else ("more bytes than locked" if got > size else "a short file")
-            raise mismatch(label, sha256, size, shown, got)
+            raise
 
 
 def _append(

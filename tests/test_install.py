@@ -272,6 +272,22 @@ def test_install_rejects_tampered_bytes_and_keeps_nothing_of_them(hub, ptm) -> N
     assert_store_consistent()
 
 
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [(lambda b: b + b"extra", "more bytes than locked"), (lambda b: b[:-7], "a short file")],
+)
+def test_install_rejects_a_file_of_the_wrong_length_and_keeps_nothing(hub, ptm, change, shown) -> None:
+    write_manifest(MODELS)
+    ptm("lock")
+    config = hub.hub.repo_files("fixtures/tiny-mlp")["config.json"]
+    hub.hub.tamper("fixtures/tiny-mlp", "config.json", change(config))
+    message = ptm("install --only mlp", expect=3).stderr
+    assert "file config.json: sha256 mismatch" in message and f"got {shown}" in message
+    file = next(f for f in locked("mlp").files if f.path == "config.json")
+    assert file.sha256 not in store_blobs() and not partials()
+    assert not (snapshot("mlp") / "config.json").exists()
+
+
 def test_hand_edited_lock_with_a_wrong_hash_is_caught(hub, ptm) -> None:
     write_manifest(MODELS)
     ptm("lock")
