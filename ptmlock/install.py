@@ -125,8 +125,8 @@ def profile_selection(project: Project, options: Options) -> Options:
 def install(project: Project, options: Options, reporter: Reporter | None = None) -> InstallResult:
     started = time.perf_counter()
     options = profile_selection(project, options)
-    home, cache = config.ptm_home(), config.hf_hub_cache()
-    state_file = install_state.state_path(home, project.manifest_path, cache)
+    home, roots = config.ptm_home(), (config.hf_hub_cache(), config.torch_hub_dir())
+    state_file = install_state.state_path(home, project.manifest_path, roots)
     state = install_state.load(state_file)
     manifest_digest = install_state.file_digest(project.manifest_path)
     if state is not None and not options.verify_hashes:

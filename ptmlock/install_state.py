@@ -1,10 +1,10 @@
 """What `ptm install` last put in place for a project, so a re-run with nothing to do answers from os.stat.
 
-One JSON file per (project, Hugging Face cache) under ``<store>/installed/``. It records the sha256 of
-ptm.toml's and ptm.lock's bytes and, per installed model, the (size, mtime_ns, inode) of every snapshot
-entry and ref it wrote. When both files are byte-identical and every stat still matches, nothing can have
-changed short of someone rewriting a file in place while keeping its size and mtime, which
-`ptm install --verify-hashes` is for. Standard library only: this is the path of the fast no-op.
+One JSON file per (project, Hugging Face cache, torch hub folder) under ``<store>/installed/``. It records
+the sha256 of ptm.toml's and ptm.lock's bytes and, per installed model, the (size, mtime_ns, inode) of
+every snapshot entry and ref it wrote. When both files are byte-identical and every stat still matches,
+nothing can have changed short of someone rewriting a file in place while keeping its size and mtime,
+which `ptm install --verify-hashes` is for. Standard library only: this is the path of the fast no-op.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +20,10 @@ VERSION = 1
 Stat = tuple[int, int, int]
 
 
-def state_path(home: Path, manifest_path: Path, cache: Path) -> Path:
-    key = hashlib.sha256(f"{manifest_path.absolute()}\0{cache.absolute()}".encode()).hexdigest()[:32]
-    return home / "installed" / f"{key}.json"
+def state_path(home: Path, manifest_path: Path, roots: Sequence[Path]) -> Path:
+    """One state per project and set of folders an install writes into (HF cache, torch hub dir)."""
+    key = "\0".join(str(path.absolute()) for path in (manifest_path, *roots))
+    return home / "installed" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
 
 
 def file_digest(path: Path) -> str | None:

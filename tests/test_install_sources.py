@@ -85,6 +85,16 @@ def test_torchhub_install_loads_offline_with_its_pinned_weights(github, files, p
     assert "loaded (3, 4)" in load.stdout
 
 
+def test_install_into_another_torch_home_is_not_taken_for_a_noop(github, files, ptm, tmp_path, monkeypatch):
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    ptm("install")
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "other-torch"))
+    assert "Installed 1 model(s)" in ptm("install").stdout
+    assert (checkpoints() / "tiny_mlp-v1.pth").is_file()
+    assert "already installed" in ptm("install").stdout
+
+
 def test_torchhub_install_checks_the_tree_not_the_archive_bytes(github, files, ptm) -> None:
     write_manifest(torchhub_model(files.url))
     ptm("lock")
