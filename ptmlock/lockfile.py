@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
+import secrets
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import LockError
+from .errors import LockError, PtmError
 from .manifest import Manifest
 
 if TYPE_CHECKING:
@@ -271,10 +272,15 @@ def read_lock(path: Path) -> Lock | None:
 def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:
     """Write next to the target and rename: readers see the old file or the new one, never half.
 
-    ``mode`` sets the new file's permissions (mkstemp's are 0600), e.g. to keep a source file's.
+    The new file keeps the permissions of the one it replaces, or ``mode``; a new one gets the usual
+    0666 less the umask (created with that mode, so the kernel applies the umask).
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if mode is None:
+        with contextlib.suppress(OSError):
+            mode = os.stat(path).st_mode & 0o7777
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
@@ -282,8 +288,11 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise PtmError(f"cannot write {path}: {error.strerror or error}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
