@@ -41,8 +41,7 @@ def _fetch(
                     target.cache_blob.unlink(missing_ok=True)
                 if offline:
                     raise
-        store.ingest(sha, size, _opener(target, False), target.label, on_bytes)
-        return True
+        return store.ingest(sha, size, _opener(target, False), target.label, on_bytes)
     except OSError as error:
         raise PtmError(f"{target.label}: cannot write to the store {store.root}: {error}") from None
 

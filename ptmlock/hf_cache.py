@@ -45,9 +45,21 @@ def _replace(dest: Path, make: Callable[[Path], None]) -> None:
     try:
         make(tmp)
         os.replace(tmp, dest)
-    except BaseException:
+    finally:
+        # Renaming a hardlink onto another link of the same file does nothing and leaves ``tmp``: this
+        # happens when a concurrent install placed the same blob first.
         tmp.unlink(missing_ok=True)
-        raise
+
+
+def _create(dest: Path, make: Callable[[Path], None]) -> bool:
+    """Make ``dest`` directly where nothing is there yet: a link appears whole, and an interrupted run
+    leaves no temporary file behind. False when it must be replaced (or linking is not possible)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        make(dest)
+    except OSError:
+        return False
+    return True
 
 
 def place_blob(source: Path, dest: Path) -> None:
@@ -57,6 +69,8 @@ def place_blob(source: Path, dest: Path) -> None:
             return
     except OSError:
         pass
+    if _create(dest, lambda path: os.link(source, path)):
+        return
 
     def make(tmp: Path) -> None:
         try:
@@ -71,6 +85,8 @@ def place_pointer(blob: Path, dest: Path) -> None:
     """``snapshots/<commit>/<path>`` as a relative symlink to the blob, or a copy where symlinks fail."""
     target = os.path.relpath(blob, dest.parent)
     if dest.is_symlink() and os.readlink(dest) == target:
+        return
+    if _create(dest, lambda path: os.symlink(target, path)):
         return
 
     def make(tmp: Path) -> None:

@@ -142,6 +142,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
     layouts = check_safety(models)
     targets = [Target(m, p) for m in models for p in layouts[m.name].placements]
     store = Store(home)
+    store.sweep_stale_temporaries()
     errors: list[PtmError] = []
     trusted = state.trusted() if state is not None else {}
     if options.verify_hashes:

@@ -4,18 +4,23 @@ Layout under ``config.ptm_home()``::
 
     blobs/sha256/ab/abcdef...   verified bytes, read-only
     tmp/<sha256>.partial        an interrupted download of a large file, resumed by the next run
-    locks/<sha256>.lock         one file lock per blob, so concurrent processes fetch it once
+    tmp/<sha256>.<random>.whole a small file being published (swept if a killed run left it)
+    locks/<sha256>.lock         one file lock per large blob, so concurrent processes fetch it once
 
 ``tmp`` sits next to ``blobs`` on the same filesystem, so publishing a blob is one atomic rename, and a
-blob only ever appears after its bytes matched the hash.
+blob only ever appears after its bytes matched the hash. Files under ``WHOLE_FILE`` bytes are fetched
+whole into memory, without a lock: nothing of them is worth resuming, and two processes publishing the
+same blob at once publish the same bytes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import secrets
 import stat
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -30,6 +35,9 @@ CHUNK = 1 << 20
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 # Files smaller than this are fetched whole, without a lock; larger ones resume from a shared partial.
 WHOLE_FILE = 1 << 20
+# A small file's private temporary lives for the instant between writing and renaming it; one older
+# than this was left by a killed run.
+STALE_TEMP_S = 3600.0
 
 # Opens the bytes of one file from ``offset`` (or from 0, if the source cannot resume).
 Opener = Callable[[int], AbstractContextManager["Download"]]
@@ -113,18 +121,21 @@ class Store:
         opener: Opener,
         label: str,
         on_bytes: Callable[[int], None] | None = None,
-    ) -> Path:
-        """Fetch, hash while writing, publish atomically; IntegrityError (keeping nothing) on mismatch."""
-        final = self.path(sha256)
-        if self.has(sha256, size):
-            return final
+    ) -> bool:
+        """Fetch, hash while writing, publish atomically; IntegrityError (keeping nothing) on mismatch.
+
+        True when this call brought the bytes, False when the blob was already there (perhaps put there
+        meanwhile by another process).
+        """
+        if self._present(sha256, size, on_bytes):
+            return False
         partial = self.partial_path(sha256)
         if size < WHOLE_FILE and not partial.exists():
             self._publish_whole(sha256, size, opener, label, on_bytes)
-            return final
+            return True
         with self.locked(sha256):
-            if self.has(sha256, size):
-                return final
+            if self._present(sha256, size, on_bytes):
+                return False
             partial.parent.mkdir(parents=True, exist_ok=True)
             resuming = partial.exists()
             try:
@@ -135,9 +146,29 @@ class Store:
                 # The partial left by an earlier run may itself be bad: retry once from the first byte.
                 self._write_partial(partial, size, opener, label, sha256, on_bytes, resume=False)
             os.chmod(partial, READ_ONLY)
+            final = self.path(sha256)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(partial, final)
-        return final
+        return True
+
+    def _present(self, sha256: str, size: int, on_bytes: Callable[[int], None] | None) -> bool:
+        if not self.has(sha256, size):
+            return False
+        if on_bytes:
+            on_bytes(size)  # progress counts the file as done
+        return True
+
+    def sweep_stale_temporaries(self) -> None:
+        """Remove small files' temporaries that a killed run left (partials stay: they resume)."""
+        cutoff = time.time() - STALE_TEMP_S
+        try:
+            entries = list(os.scandir(self.root / "tmp"))
+        except OSError:
+            return
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.name.endswith(".whole") and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
 
     def _publish_whole(
         self, sha256: str, size: int, opener: Opener, label: str, on_bytes: Callable[[int], None] | None

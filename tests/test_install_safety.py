@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.hub import ServerFeatures
+from ptmlock import hf_cache as hf_cache_module
 from tests.conftest import subprocess_env, write_manifest
 from tests.installing import (
     MODELS,
@@ -123,10 +124,36 @@ def test_concurrent_installs_on_one_store_both_succeed(hub, ptm) -> None:
         assert process.returncode == 0, err
         assert "Installed 4 model(s)" in out or "already installed" in out
     assert_store_consistent() and not partials()
+    assert not list(hf_cache().rglob(".*.tmp"))
     assert_installed("many", hub.hub.repo_files("fixtures/many-files"))
     assert_installed("bert", hub.hub.repo_files("fixtures/tiny-bert", "main"))
     hub.hub.features = ServerFeatures()
     ptm("install --verify-hashes")
+
+
+def test_a_blob_another_install_linked_meanwhile_leaves_no_temporary_link(hub, ptm, monkeypatch) -> None:
+    write_manifest(MODELS)
+    ptm("lock")
+    ptm("install")
+    blob = repo_dir(locked("mlp")) / "blobs" / next(f.sha256 for f in locked("mlp").files)
+    # As if the other install linked the blob between this one's check and its own link.
+    monkeypatch.setattr(os.path, "samefile", lambda a, b: False)
+    hf_cache_module.place_blob(store_blobs()[blob.name], blob)
+    assert sorted(p.name for p in blob.parent.iterdir() if p.name.startswith(".")) == []
+    assert blob.samefile(store_blobs()[blob.name])
+
+
+def test_install_sweeps_small_file_temporaries_a_killed_run_left(hub, ptm) -> None:
+    write_manifest(MODELS)
+    ptm("lock")
+    scratch = store_root() / "tmp"
+    scratch.mkdir(parents=True)
+    old, fresh = scratch / f"{'a' * 64}.0123456789ab.whole", scratch / f"{'b' * 64}.0123456789ab.whole"
+    old.write_bytes(b"left by kill -9")
+    fresh.write_bytes(b"another install is renaming this right now")
+    os.utime(old, (time.time() - 2 * 3600, time.time() - 2 * 3600))
+    ptm("install")
+    assert not old.exists() and fresh.exists()
 
 
 def plant_partial(content: bytes, prefix: bytes) -> Path:
