@@ -15,6 +15,12 @@ from .project import find_project
 def _locked(name: str, manifest: Path | str | None) -> LockedModel:
     project = find_project(Path(manifest) if manifest is not None else None)
     lock = project.lock()
+    if lock is None and not project.manifest_path.is_file():
+        where = "given" if manifest is not None else "found in this folder or above"
+        raise LockError(
+            f"no {project.manifest_path.name} {where} ({project.manifest_path}); "
+            "run from the project, or pass manifest='path/to/ptm.toml'"
+        )
     if lock is None:
         raise LockError(f"{project.lock_path} does not exist; run `ptm lock` and `ptm install`")
     model = lock.models.get(name)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .errors import PtmError
+
 DEFAULT_HF_ENDPOINT = "https://huggingface.co"
 DEFAULT_GITHUB_API = "https://api.github.com"
 MANIFEST_NAME = "ptm.toml"
@@ -53,4 +55,10 @@ def torch_hub_dir() -> Path:
 
 
 def max_workers() -> int:
-    return int(os.environ.get("PTM_MAX_WORKERS", "16"))
+    """How many files are fetched at once."""
+    value = os.environ.get("PTM_MAX_WORKERS", "16")
+    if not (value.strip().isdigit() and int(value) > 0):
+        raise PtmError(
+            f"PTM_MAX_WORKERS={value!r} is not a positive whole number; set it to e.g. 8, or unset it"
+        )
+    return int(value)

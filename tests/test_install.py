@@ -13,7 +13,7 @@ import pytest
 import ptmlock
 from fixtures.hub import FakeHub, HubServer, populate_standard
 from ptmlock.errors import PtmError
-from tests.conftest import subprocess_env, write_manifest
+from tests.conftest import one_line_error, subprocess_env, write_manifest
 from tests.installing import (
     MODELS,
     assert_installed,
@@ -119,6 +119,14 @@ def test_python_api_gives_the_locked_snapshot_and_commit(hub, ptm, tmp_path, mon
     (snapshot_of(project, "mlp") / "config.json").unlink()
     with pytest.raises(PtmError, match=r"1 of 3 files missing"):
         ptmlock.path("mlp", manifest=project / "ptm.toml")
+
+
+def test_python_api_outside_a_project_names_the_missing_manifest(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(PtmError, match=r"no ptm\.toml found in this folder or above .*pass manifest="):
+        ptmlock.path("bert")
+    with pytest.raises(PtmError, match=r"no ptm\.toml given \(/nowhere/ptm\.toml\)"):
+        ptmlock.revision("bert", manifest="/nowhere/ptm.toml")
 
 
 def snapshot_of(project: Path, name: str) -> Path:
@@ -286,6 +294,18 @@ def test_install_rejects_a_file_of_the_wrong_length_and_keeps_nothing(hub, ptm, 
     file = next(f for f in locked("mlp").files if f.path == "config.json")
     assert file.sha256 not in store_blobs() and not partials()
     assert not (snapshot("mlp") / "config.json").exists()
+
+
+@pytest.mark.parametrize("workers", ["four", "0", "-2"])
+def test_a_bad_worker_count_is_one_line(hub, ptm, monkeypatch, workers) -> None:
+    write_manifest(MODELS)
+    monkeypatch.setenv("PTM_MAX_WORKERS", workers)
+    line = one_line_error(ptm("install", expect=1))
+    assert (
+        line
+        == f"error: PTM_MAX_WORKERS={workers!r} is not a positive whole number; set it to e.g. 8, or unset it"
+    )
+    assert not Path("ptm.lock").exists()
 
 
 def test_hand_edited_lock_with_a_wrong_hash_is_caught(hub, ptm) -> None:
