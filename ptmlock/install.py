@@ -233,6 +233,7 @@ def _record(
         ]
         if model.name in refs:
             entries.append(_entry(refs[model.name], f"ref:{model.identity}"))
+        entries += [_entry(folder, "folder") for folder in layouts[model.name].watched]
         if all(e is not None for e in entries):
             files = len(layouts[model.name].placements)
             record = install_state.ModelRecord(files, model.size, tuple(e for e in entries if e))

@@ -33,6 +33,9 @@ class Layout:
     folder: Path  # what ptmlock.path(name) returns
     placements: tuple[Placement, ...]
     ref: tuple[Path, str] | None = None  # (repo folder, revision) whose refs/<revision> names the commit
+    # Folders whose entries the lock depends on (a local model's working tree): a file added or removed
+    # there changes their stat, so the fast no-op gives way to a check of the lock.
+    watched: tuple[Path, ...] = ()
 
 
 def snapshot_layout(root: Path, snapshot: str, files: Iterable[LockedFile]) -> list[Placement]:

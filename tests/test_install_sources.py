@@ -231,6 +231,23 @@ def test_frozen_install_fails_when_a_local_model_was_retrained(ptm) -> None:
     assert (ptmlock.path("scratch") / "weights" / "model.bin").read_bytes() == b"weights v2"
 
 
+@pytest.mark.parametrize("change", ["add", "remove"])
+def test_frozen_install_fails_when_a_file_was_added_to_or_removed_from_a_local_model(ptm, change) -> None:
+    train(Path("models/scratch"))
+    write_manifest(SCRATCH)
+    ptm("lock")
+    ptm("install")
+    if change == "add":
+        Path("models/scratch/weights/extra.bin").write_bytes(b"a new checkpoint")
+    else:
+        Path("models/scratch/notes.tmp").unlink()
+    changed = "weights/extra.bin" if change == "add" else "notes.tmp"
+    line = one_line_error(ptm("install --frozen", expect=1))
+    assert f"scratch: its files changed since it was locked ({changed})" in line
+    assert "Re-locked ptm.lock" in ptm("install").stdout
+    assert "already installed" in ptm("install --frozen").stdout
+
+
 def test_local_model_installs_from_the_store_when_its_files_are_not_here(ptm) -> None:
     content = train(Path("models/scratch"))
     write_manifest(SCRATCH)

@@ -144,7 +144,9 @@ class LocalSource:
         """A snapshot in the store, copied from the working files (which installs check for changes)."""
         layout = store_layout(model, f"local--{model.name}")
         placements = tuple(replace(p, origin=self.working_file(model, p.file)) for p in layout.placements)
-        return replace(layout, placements=placements)
+        where = location(model.path or "", model.base_dir)
+        folders = tuple(Path(folder) for folder, _, _ in os.walk(where)) if where.is_dir() else ()
+        return replace(layout, placements=placements, watched=folders)
 
 
 SOURCE = LocalSource()
