@@ -238,6 +238,17 @@ def test_gated_repo_locks_with_a_token(hub, ptm, monkeypatch) -> None:
     assert lock_data()["models"]["x"]["commit"] == hub.hub.resolve("fixtures/gated-mlp", "main")
 
 
+def test_gated_repo_with_a_token_not_yet_granted_is_one_line(hub, ptm, monkeypatch) -> None:
+    hub.hub.tokens.add("hf_waiting")
+    hub.hub.pending_tokens.add("hf_waiting")
+    monkeypatch.setenv("HF_TOKEN", "hf_waiting")
+    write_manifest('[models.x]\nrepo = "fixtures/gated-mlp"\n')
+    result = ptm("lock", expect=1)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "model 'x' (fixtures/gated-mlp@main): the repo is gated" in lines[0]
+    assert not Path("ptm.lock").exists()
+
+
 def test_network_down_is_one_line(ptm) -> None:
     write_manifest(THREE_MODELS)
     result = ptm("lock", expect=1)

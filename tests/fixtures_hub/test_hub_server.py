@@ -309,6 +309,12 @@ def test_gated_repo(hub: FakeHub, server: HubServer, api: HfApi, hf_cache: Path)
     assert authed.model_info(gated).gated == "auto"
     path = download(server, hf_cache, gated, "model.safetensors", token="hf_fixture_token")
     assert path.read_bytes() == hub.repo_files(gated)["model.safetensors"]
+    hub.tokens.add("hf_waiting")
+    hub.pending_tokens.add("hf_waiting")  # logged in, access not granted yet: 403, as the Hub answers
+    with pytest.raises(GatedRepoError) as excinfo:
+        HfApi(endpoint=server.url, token="hf_waiting").model_info(gated)
+    assert excinfo.value.response.status_code == 403
+    assert "not in the authorized list" in str(excinfo.value.server_message)
     hub.features = replace(hub.features, gate_metadata=False)  # real-Hub behaviour: only files are gated
     assert api.model_info(gated).gated == "auto"
 
