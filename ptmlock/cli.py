@@ -138,11 +138,7 @@ def add(project: Project, repo: str, name: str | None, **fields: Any) -> None:
     """Declare a model in ptm.toml, or update one (comments and layout are kept)."""
     from .manifest_edit import add_model
 
-    name = name or repo.rstrip("/").split("/")[-1]
-    fields = {"repo": repo, **fields}
-    if fields.get("group") and not fields.get("role"):
-        fields["role"] = "interchangeable"
-    created = add_model(project.manifest_path, name, fields)
+    name, created = add_model(project.manifest_path, repo, name, fields)
     click.echo(
         f"{'Added' if created else 'Updated'} model '{name}' in {project.manifest_path.name}; "
         "run `ptm lock` to pin it."

@@ -27,6 +27,7 @@ class ManifestError(PtmError):
         super().__init__(f"{where}: {message}")
         self.path = str(path)
         self.line = line
+        self.detail = message  # what is wrong, without where
 
 
 class LockError(PtmError):

@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -367,6 +368,20 @@ def _check_settings(check: _Checker, data: Any) -> CheckSettings:
     return CheckSettings(check.patterns(table, data, "exclude"), MappingProxyType(dict(severity)))
 
 
+def _duplicate_line(text: str) -> int | None:
+    """The line of a key given twice, as the standard library's parser reports it."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"\(at line (\d+)", str(error))
+        return int(found.group(1)) if found else None
+    return None
+
+
 def parse_manifest(text: str, path: Path | str = "ptm.toml") -> Manifest:
     path = Path(path)
     try:
@@ -374,6 +389,8 @@ def parse_manifest(text: str, path: Path | str = "ptm.toml") -> Manifest:
     except tomlkit.exceptions.ParseError as error:
         reason = str(error).split(" at line ")[0]
         raise ManifestError(path, error.line, f"invalid TOML: {reason}") from None
+    except tomlkit.exceptions.TOMLKitError as error:  # e.g. a key given twice, which has no position
+        raise ManifestError(path, _duplicate_line(text), f"invalid TOML: {error}") from None
     data = document.unwrap()
     check = _Checker(path, text)
     check.known_keys((), data, TOP_LEVEL_KEYS)

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.items import Table
+from tomlkit.items import Comment, Table, Whitespace
 
-from .errors import PtmError
+from . import hubs
+from .errors import ManifestError, PtmError
 from .lockfile import atomic_write_text
 from .manifest import parse_manifest
 
@@ -57,15 +58,22 @@ def init_manifest(
     atomic_write_text(path, text)
 
 
-def add_model(path: Path, name: str, fields: Mapping[str, Any]) -> bool:
-    """Add model ``name`` or update the given fields of it; True when it is new.
+def add_model(path: Path, repo: str, name: str | None, fields: Mapping[str, Any]) -> tuple[str, bool]:
+    """Add a model (named after the repo's last part unless ``name`` is given) or update the given fields
+    of it; (its name, True when it is new).
 
-    The result is validated before it is written, so a bad `ptm add` leaves ptm.toml as it was.
+    ptm.toml is checked as it is, then with the change: an error of the file names its line, an error
+    of the change is the command's; either way ptm.toml is left as it was.
     """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PtmError(f"{path} not found; create it with `ptm init`") from None
+    parse_manifest(text, path)
+    hub = fields.get("hub") or "huggingface"
+    if problem := hubs.source_for(hub).check_options({"repo": repo}):
+        raise PtmError(f"ptm add: {problem[1]}; {path.name} was left unchanged", exit_code=2)
+    name = name or repo.rstrip("/").split("/")[-1]
     document = tomlkit.parse(text)
     models = document.get("models")
     if models is None:
@@ -79,13 +87,32 @@ def add_model(path: Path, name: str, fields: Mapping[str, Any]) -> bool:
         entry = models[name]
         if not isinstance(entry, Table):
             raise PtmError(f"{path}: models.{name} is not a table; edit it by hand")
-    for key, value in fields.items():
+    if fields.get("group") and not fields.get("role"):
+        fields = {**fields, "role": "interchangeable"}  # a group is a slot of interchangeable models
+    for key, value in {"repo": repo, **fields}.items():
         if value is None or value == ():
             continue
-        entry[key] = list(value) if isinstance(value, tuple) else value
-    new_text = tomlkit.dumps(document)
-    if created and not new_text.endswith("\n"):
-        new_text += "\n"
-    parse_manifest(new_text, path)
+        _set(entry, key, list(value) if isinstance(value, tuple) else value)
+    if created:
+        entry.add(tomlkit.nl())  # a blank line before whatever follows, e.g. [[edges]]
+    new_text = tomlkit.dumps(document).rstrip("\n") + "\n"
+    try:
+        parse_manifest(new_text, path)
+    except ManifestError as error:
+        raise PtmError(f"ptm add: {error.detail}; {path.name} was left unchanged", exit_code=2) from None
     atomic_write_text(path, new_text)
-    return created
+    return name, created
+
+
+def _set(table: Table, key: str, value: Any) -> None:
+    """Set ``key``, in place if it is there, else after the table's last key: the comments and blank
+    lines that end a table belong to what follows it."""
+    if key in table:
+        table[key] = value
+        return
+    body = table.value.body
+    trailing = []
+    while body and body[-1][0] is None and isinstance(body[-1][1], (Whitespace, Comment)):
+        trailing.insert(0, body.pop())
+    table.add(key, value)
+    body.extend(trailing)

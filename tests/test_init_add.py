@@ -51,10 +51,59 @@ def test_add_with_bad_revision_leaves_manifest_untouched(ptm) -> None:
     ptm("init")
     before = Path("ptm.toml").read_text()
     result = ptm(["add", "fixtures/tiny-bert", "--revision", "bad..rev"], expect=2)
-    assert "ptm.toml:" in result.stderr and "not a valid branch" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr == (
+        "error: ptm add: revision 'bad..rev' is not a valid branch, tag or commit name; "
+        "ptm.toml was left unchanged\n"
+    )
     assert Path("ptm.toml").read_text() == before
     assert sorted(p.name for p in Path().iterdir()) == ["ptm.toml"]
+
+
+LAID_OUT = """\
+# our models
+
+[models.encoder]
+repo = "fixtures/tiny-bert"
+
+# the classifier head
+[models.head]
+repo = "fixtures/tiny-mlp"
+
+[[edges]]
+from = "encoder"
+to = "head"
+kind = "feature-handoff"
+mode = "sequential"
+"""
+
+
+def test_add_puts_new_keys_in_their_table_and_new_tables_apart(ptm) -> None:
+    Path("ptm.toml").write_text(LAID_OUT)
+    ptm("add fixtures/tiny-bert --name encoder --revision v1.0")
+    ptm("add fixtures/tiny-mlp --name other --task text-classification")
+    assert Path("ptm.toml").read_text() == LAID_OUT.replace(
+        'repo = "fixtures/tiny-bert"\n', 'repo = "fixtures/tiny-bert"\nrevision = "v1.0"\n'
+    ).replace(
+        "\n[[edges]]",
+        '\n[models.other]\nrepo = "fixtures/tiny-mlp"\ntask = "text-classification"\n\n[[edges]]',
+    )
+
+
+def test_add_of_a_bad_repo_id_names_the_repo(ptm) -> None:
+    ptm("init")
+    result = ptm(["add", "not a repo"], expect=2)
+    assert result.stderr.startswith("error: ptm add: repo 'not a repo' is not a Hugging Face repo id")
+
+
+def test_add_to_a_broken_manifest_names_the_broken_line(ptm) -> None:
+    for text, line in (
+        ('[models.a]\nrepo = "x/y"\nrepo = "x/z"\n', 'ptm.toml:3: invalid TOML: Key "repo" already exists.'),
+        ("# notes\n[models.a\n", "ptm.toml:2: invalid TOML: Unexpected character"),
+    ):
+        Path("ptm.toml").write_text(text)
+        result = ptm("add fixtures/tiny-bert", expect=2)
+        assert len(result.stderr.splitlines()) == 1 and line in result.stderr
+        assert Path("ptm.toml").read_text() == text
 
 
 def test_add_without_manifest_says_how_to_create_one(ptm) -> None:
