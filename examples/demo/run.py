@@ -1,7 +1,8 @@
-"""The demo: lock, install, export, verify, graph and upgrade a small project against the local hub.
+"""The demo: init, add, lock, install, export, verify, graph and upgrade small projects on the local hub.
 
-`make demo` runs this. It serves the fixture hub on a free port, copies examples/demo/ptm.toml into
-.demo/project, and runs the real `ptm` CLI there, printing each command and what it says.
+`make demo` runs this. It serves the fixture hub on a free port, starts a project with `ptm init` and
+`ptm add` in .demo/new-project, copies examples/demo/ptm.toml into .demo/project, and runs the real `ptm`
+CLI there, printing each command and what it says.
 """
 
 from __future__ import annotations
@@ -59,6 +60,17 @@ def load_offline(project: Path, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "-c", LOAD], cwd=project, env=offline, check=True)
 
 
+def start_a_project(env: dict[str, str]) -> None:
+    """How any project starts: `ptm init`, then `ptm add` for each model, then `ptm lock`."""
+    fresh = WORK / "new-project"
+    fresh.mkdir(parents=True)
+    print("\n# a new project starts with ptm init and ptm add ...")
+    run(fresh, "init", env=env)
+    run(fresh, "add", "fixtures/tiny-bert", "--name", "encoder", "--task", "feature-extraction", env=env)
+    run(fresh, "lock", env=env)
+    print("\n# ... the demo project below has also declared how to export and verify its models")
+
+
 def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
     project = WORK / "project"
@@ -76,6 +88,7 @@ def main() -> None:
             "HF_HUB_DISABLE_TELEMETRY": "1",
             "PYTHONPATH": str(ROOT),
         }
+        start_a_project(env)
         alternative = "--name encoder-v1 --revision v1.0 --group encoder --task feature-extraction"
         run(project, "add", "fixtures/tiny-bert", *alternative.split(), env=env)
         run(project, "lock", env=env)
