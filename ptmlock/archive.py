@@ -10,6 +10,9 @@ from __future__ import annotations
 import posixpath
 import stat
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -18,6 +21,19 @@ from .errors import ResolveError
 from .lockfile import LockedFile
 from .paths import unsafe_path_reason
 from .store import hash_stream
+
+# What zipfile raises for damaged bytes: a bad CRC, a broken deflate stream, a truncated member, or an
+# entry stored with a compression method it cannot read.
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError)
+
+
+@contextmanager
+def reading(label: str, name: str) -> Iterator[None]:
+    """Turns damage found while reading entry ``name`` into a ResolveError (the archive is unusable)."""
+    try:
+        yield
+    except DAMAGED as error:
+        raise ResolveError(f"{label}: archive entry {name!r} is damaged ({error}); try again") from None
 
 
 @dataclass(frozen=True)
@@ -56,7 +72,8 @@ def tree_members(archive: zipfile.ZipFile, label: str) -> list[Member]:
         if info.is_dir():
             continue
         if _is_symlink(info):
-            target = archive.read(info).decode("utf-8", "replace")
+            with reading(label, name):
+                target = archive.read(info).decode("utf-8", "replace")
             if _escapes(rest, target):
                 raise ResolveError(
                     f"{label}: archive entry {rest!r} is a symlink to {target!r}, outside the repository; "
@@ -69,8 +86,8 @@ def tree_members(archive: zipfile.ZipFile, label: str) -> list[Member]:
     return sorted(members.values(), key=lambda m: m.path)
 
 
-def hash_member(archive: zipfile.ZipFile, member: Member) -> LockedFile:
-    with archive.open(member.info) as handle:
+def hash_member(archive: zipfile.ZipFile, member: Member, label: str) -> LockedFile:
+    with reading(label, member.path), archive.open(member.info) as handle:
         sha256, size = hash_stream(handle)
     return LockedFile(member.path, size, sha256)
 
@@ -78,7 +95,7 @@ def hash_member(archive: zipfile.ZipFile, member: Member) -> LockedFile:
 def open_archive(file: Path | IO[bytes], label: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(file)
-    except zipfile.BadZipFile as error:
+    except DAMAGED as error:
         raise ResolveError(
             f"{label}: the downloaded archive is not a valid zip ({error}); try again"
         ) from None

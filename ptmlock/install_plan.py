@@ -92,7 +92,23 @@ def check_safety(models: Sequence[LockedModel]) -> dict[str, Layout]:
                     f"outside {root}; remove it and run `ptm install` again"
                 )
         layouts[model.name] = layout
+    _refuse_clashes(layouts)
     return layouts
+
+
+def _refuse_clashes(layouts: dict[str, Layout]) -> None:
+    """Two different files bound for one path (torch.hub names checkpoints by their URL's last segment)
+    would overwrite each other, and each model would load the other's bytes."""
+    seen: dict[Path, tuple[str, LockedFile]] = {}
+    for name, layout in sorted(layouts.items()):
+        for placement in layout.placements:
+            other = seen.setdefault(placement.entry, (name, placement.file))
+            if other[1].sha256 != placement.file.sha256:
+                raise PtmError(
+                    f"refusing to install: model '{other[0]}' file {other[1].path} and model '{name}' file "
+                    f"{placement.file.path} both go to {placement.entry} with different bytes; install "
+                    "them into separate folders (e.g. another TORCH_HOME), or with --only, one at a time"
+                )
 
 
 def survey(

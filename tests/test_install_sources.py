@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 import ptmlock
-from fixtures.github import HUBCONF_REPO, ZIP_SLIP
-from ptmlock.errors import PtmError
+from fixtures.github import HUBCONF_REPO, ZIP_SLIP, damage_member
+from ptmlock.errors import IntegrityError, PtmError
+from ptmlock.hubs import torchhub
 from tests.conftest import one_line_error, subprocess_env, write_manifest
 from tests.installing import assert_store_consistent, locked, sha256, store_blobs, store_root
 from tests.test_lock_local import SCRATCH, train
@@ -39,6 +40,11 @@ def checkpoints() -> Path:
     return Path(os.environ["TORCH_HOME"]) / "hub" / "checkpoints"
 
 
+def forget_kept_archives() -> None:
+    """Drop the zipballs `ptm lock` (or an install) kept, so that the next install fetches the tree."""
+    shutil.rmtree(store_root() / "archives")
+
+
 LOAD_TORCH_HUB = """
 import sys
 import torch
@@ -60,7 +66,7 @@ def test_torchhub_install_loads_offline_with_its_pinned_weights(github, files, p
     before = github.github.request_count
     result = ptm("install")
     assert "Installed 1 model(s)" in result.stdout
-    assert github.github.request_count - before == 2  # the zipball (a redirect, then the archive), once
+    assert github.github.request_count == before  # the zipball `ptm lock` pinned serves the install
     tree = github.github.repos.repo_files(HUBCONF_REPO, "v1.0")
     folder = ptmlock.path("mlp")
     assert folder.name == locked("mlp").commit
@@ -95,9 +101,41 @@ def test_install_into_another_torch_home_is_not_taken_for_a_noop(github, files, 
     assert "already installed" in ptm("install").stdout
 
 
+def test_two_checkpoints_bound_for_one_torch_hub_path_are_refused(github, files, ptm) -> None:
+    files.host.put("a/model.pth", b"weights of one")
+    files.host.put("b/model.pth", b"weights of two")
+    write_manifest(
+        "".join(
+            f'[models.{name}]\nhub = "torchhub"\nrepo = "{HUBCONF_REPO}"\nrevision = "v1.0"\n'
+            f'entry = "tiny_mlp"\nweights = ["{files.url}/{folder}/model.pth"]\n\n'
+            for name, folder in (("one", "a"), ("two", "b"))
+        )
+    )
+    ptm("lock")
+    line = one_line_error(ptm("install", expect=1))
+    assert line.startswith(
+        "error: refusing to install: model 'one' file model.pth and model 'two' file model.pth"
+    )
+    assert f"both go to {checkpoints() / 'model.pth'} with different bytes" in line
+    assert not checkpoints().exists()
+    ptm("install --only one")
+    assert (checkpoints() / "model.pth").read_bytes() == b"weights of one"
+
+
+def test_torchhub_install_fetches_the_zipball_once_when_lock_kept_none(github, files, ptm) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    forget_kept_archives()
+    before = github.github.request_count
+    ptm("install")
+    assert github.github.request_count - before == 2  # the zipball (a redirect, then the archive), once
+    assert (ptmlock.path("mlp") / "models" / "mlp.py").is_file()
+
+
 def test_torchhub_install_checks_the_tree_not_the_archive_bytes(github, files, ptm) -> None:
     write_manifest(torchhub_model(files.url))
     ptm("lock")
+    forget_kept_archives()
     github.github.features = dataclasses.replace(github.github.features, zip_date_time=(2031, 3, 3, 3, 3, 4))
     ptm("install")
     assert (ptmlock.path("mlp") / "hubconf.py").is_file()
@@ -106,6 +144,7 @@ def test_torchhub_install_checks_the_tree_not_the_archive_bytes(github, files, p
 def test_torchhub_tree_changed_upstream_installs_nothing_of_it(github, files, ptm) -> None:
     write_manifest(torchhub_model(files.url))
     ptm("lock")
+    forget_kept_archives()
     github.github.repos.tamper(HUBCONF_REPO, "models/mlp.py", b"import os\nos.system('echo pwned')\n")
     before = github.github.request_count
     line = one_line_error(ptm("install", expect=3))
@@ -123,10 +162,24 @@ def test_torchhub_tree_changed_upstream_installs_nothing_of_it(github, files, pt
 def test_torchhub_archive_with_a_zip_slip_entry_is_refused_at_install(github, files, ptm, tmp_path) -> None:
     write_manifest(torchhub_model(files.url))
     ptm("lock")
+    forget_kept_archives()
     github.github.features = dataclasses.replace(github.github.features, planted=ZIP_SLIP)
     line = one_line_error(ptm("install", expect=1))
     assert "'../evil.py'" in line and "refusing the archive" in line
     assert not list(tmp_path.rglob("evil.py"))
+
+
+def test_torchhub_archive_damaged_in_transit_is_one_line_at_install(github, files, ptm) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    forget_kept_archives()
+    github.github.features = dataclasses.replace(github.github.features, damaged="models/mlp.py")
+    line = one_line_error(ptm("install", expect=1))
+    assert "archive entry 'models/mlp.py' is damaged" in line and "try again" in line
+    assert not list((store_root() / "archives").rglob("*.zip"))
+    github.github.features = dataclasses.replace(github.github.features, damaged=None)
+    assert install_in_a_new_process().returncode == 0
+    assert (ptmlock.path("mlp") / "models" / "mlp.py").is_file()
 
 
 def test_tampered_weights_never_reach_torch_checkpoints(github, files, ptm) -> None:
@@ -283,15 +336,53 @@ def test_the_kept_archive_serves_a_later_install_without_github(github, files, p
     assert (ptmlock.path("mlp") / "models" / "mlp.py").is_file()
 
 
-def test_a_damaged_kept_archive_is_fetched_again(github, files, ptm) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    [lambda kept: b"not a zip any more", lambda kept: damage_member(kept, "models/mlp.py")],
+    ids=["not-a-zip", "one-member"],
+)
+def test_a_damaged_kept_archive_is_fetched_again(github, files, ptm, damage) -> None:
     write_manifest(torchhub_model(files.url))
     ptm("lock")
     ptm("install")
     [kept] = (store_root() / "archives").rglob("*.zip")
-    kept.write_bytes(b"not a zip any more")
+    kept.write_bytes(damage(kept.read_bytes()))
     forget_installed_tree()
     before = github.github.request_count
     result = install_in_a_new_process()
     assert result.returncode == 0, result.stderr
     assert github.github.request_count - before == 2 and kept.read_bytes()[:2] == b"PK"
     assert (ptmlock.path("mlp") / "hubconf.py").is_file()
+
+
+def test_a_superseded_kept_archive_stays_readable_for_a_worker_holding_it(github, files, ptm) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    model = locked("mlp")
+    held = torchhub.checked_archive(model, "model 'mlp'")  # one install worker has it
+    kept = torchhub.archive_path(HUBCONF_REPO, model.identity)
+    seen = kept.stat()
+    os.utime(kept, ns=(seen.st_atime_ns, seen.st_mtime_ns + 1))  # another sees the file change
+    assert torchhub.checked_archive(model, "model 'mlp'") is not held
+    with held.member("hubconf.py", "model 'mlp'") as member:
+        assert member.read() == github.github.repos.repo_files(HUBCONF_REPO, "v1.0")["hubconf.py"]
+
+
+def test_a_kept_archive_damaged_while_open_fails_the_file_and_is_checked_again(github, files, ptm):
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    model = locked("mlp")
+    checked = torchhub.checked_archive(model, "model 'mlp'")
+    assert checked.stat is not None
+    damaged = damage_member(checked.path.read_bytes(), "models/mlp.py")
+    with open(checked.path, "r+b") as overwrite:  # in place: the open archive reads the damaged bytes
+        overwrite.write(damaged)
+    os.utime(checked.path, ns=(checked.stat[1], checked.stat[1]))  # damage that leaves the stat as it was
+    unreadable = r"models/mlp\.py cannot be read from the kept archive"
+    with pytest.raises(IntegrityError, match=unreadable), checked.member("models/mlp.py", "model") as member:
+        member.read()
+    before = github.github.request_count
+    again = torchhub.checked_archive(model, "model 'mlp'")
+    assert again is not checked and github.github.request_count - before == 2
+    with again.member("models/mlp.py", "model 'mlp'") as member:
+        assert member.read() == github.github.repos.repo_files(HUBCONF_REPO, "v1.0")["models/mlp.py"]

@@ -120,6 +120,42 @@ def test_lock_keeps_the_pin_of_a_local_model_whose_files_are_not_here(ptm) -> No
     assert "does not exist" in one_line_error(ptm("lock --upgrade scratch", expect=1))
 
 
+def test_a_model_at_the_project_root_leaves_out_ptm_toml_and_ptm_lock(ptm) -> None:
+    Path("model.bin").write_bytes(b"weights")
+    write_manifest('[models.here]\nhub = "local"\npath = "."\n')
+    ptm("lock")
+    before = Path("ptm.lock").read_text()
+    assert [f["path"] for f in lock_data()["models"]["here"]["files"]] == ["model.bin"]
+    assert "Up to date" in ptm("lock").stdout and Path("ptm.lock").read_text() == before
+    ptm("lock --check")
+
+
+def test_a_symlinked_folder_inside_the_model_folder_is_followed(ptm) -> None:
+    content = train(Path("models/scratch"))
+    Path("models/scratch/latest").symlink_to("weights", target_is_directory=True)
+    write_manifest(SCRATCH)
+    ptm("lock")
+    files = {f["path"]: f["sha256"] for f in lock_data()["models"]["scratch"]["files"]}
+    assert files["latest/model.bin"] == files["weights/model.bin"] == sha256(content["weights/model.bin"])
+
+
+def test_a_symlinked_folder_leading_outside_the_model_folder_is_refused(ptm, tmp_path) -> None:
+    train(Path("models/scratch"))
+    (tmp_path / "elsewhere").mkdir()
+    Path("models/scratch/data").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    write_manifest(SCRATCH)
+    line = one_line_error(ptm("lock", expect=1))
+    assert f"data is a symlink to {tmp_path / 'elsewhere'}, outside the model folder" in line
+    assert not Path("ptm.lock").exists()
+
+
+def test_a_symlinked_folder_that_loops_is_refused(ptm) -> None:
+    train(Path("models/scratch"))
+    Path("models/scratch/weights/again").symlink_to("..", target_is_directory=True)
+    write_manifest(SCRATCH)
+    assert "weights/again is a symlink to a folder it is in (a loop)" in one_line_error(ptm("lock", expect=1))
+
+
 def test_missing_path_is_one_line(ptm) -> None:
     write_manifest(SCRATCH)
     line = one_line_error(ptm("lock", expect=1))

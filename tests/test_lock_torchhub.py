@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from fixtures.github import HUBCONF_REPO, PRIVATE_REPO, SYMLINK_OUT, ZIP_SLIP
+from fixtures.github import HUBCONF_REPO, MASTER_REPO, PRIVATE_REPO, SYMLINK_OUT, ZIP_SLIP
 from tests.conftest import one_line_error, subprocess_env, write_manifest
 from tests.test_lock import lock_data, sha256
 
@@ -82,6 +83,30 @@ def test_full_commit_sha_revision_locks_that_commit(github, files, ptm) -> None:
     assert lock_data()["models"]["mlp"]["commit"] == sha
 
 
+@pytest.mark.parametrize(("repo", "branch"), [(HUBCONF_REPO, "main"), (MASTER_REPO, "master")])
+def test_without_a_revision_the_main_branch_is_locked_else_master(github, files, ptm, repo, branch) -> None:
+    declare(files.url, repo=repo)
+    Path("ptm.toml").write_text(Path("ptm.toml").read_text().replace('revision = "v1.0"\n', ""))
+    ptm("lock")
+    assert lock_data()["models"]["mlp"]["commit"] == github.github.repos.resolve(repo, branch)
+
+
+def test_without_a_revision_a_repository_with_neither_main_nor_master_is_one_line(github, files, ptm):
+    github.github.repos.create_repo("fixtures/trunk-hubconf")
+    github.github.repos.commit("fixtures/trunk-hubconf", {"hubconf.py": b"def tiny_mlp(): ...\n"}, "trunk")
+    write_manifest('[models.mlp]\nhub = "torchhub"\nrepo = "fixtures/trunk-hubconf"\nentry = "tiny_mlp"\n')
+    line = one_line_error(ptm("lock", expect=1))
+    assert "(fixtures/trunk-hubconf): the repository has neither a main nor a master branch" in line
+    assert 'set revision = "<branch, tag or commit>"' in line
+
+
+def test_a_github_api_setting_that_is_not_a_url_is_named(files, ptm, monkeypatch) -> None:
+    monkeypatch.setenv("PTM_GITHUB_API", "notaurl")
+    declare(files.url)
+    line = one_line_error(ptm("lock", expect=1))
+    assert "PTM_GITHUB_API='notaurl' is not an http(s) URL such as https://api.github.com" in line
+
+
 def test_private_repository_locks_with_github_token(github, files, ptm, monkeypatch) -> None:
     declare(files.url, repo=PRIVATE_REPO, revision="main")
     assert "set GITHUB_TOKEN if it is private" in one_line_error(ptm("lock", expect=1))
@@ -146,6 +171,14 @@ def test_hostile_archive_entries_are_refused(github, files, ptm, planted, messag
     assert not Path("ptm.lock").exists()
 
 
+def test_a_zipball_damaged_in_transit_fails_the_lock_in_one_line_and_is_not_kept(github, files, ptm):
+    github.github.features = dataclasses.replace(github.github.features, damaged="models/mlp.py")
+    declare(files.url)
+    line = one_line_error(ptm("lock", expect=1))
+    assert "archive entry 'models/mlp.py' is damaged" in line and "try again" in line
+    assert not Path("ptm.lock").exists() and not list(Path(os.environ["PTM_HOME"]).rglob("*.zip*"))
+
+
 def test_entry_missing_from_hubconf_lists_the_entries(github, files, ptm) -> None:
     declare(files.url)
     Path("ptm.toml").write_text(Path("ptm.toml").read_text().replace('"tiny_mlp"', '"resnet18"'))
@@ -192,6 +225,56 @@ def test_hubconf_entries_are_read_without_running_it() -> None:
     assert {"resnet18", "ResNet", "vgg11", "torch"} <= names.defined and "_helper" not in names.defined
     assert names.entries == ("resnet18", "vgg11")
     assert hubconf_names(b"from torchvision.models import *\n").defined is None
+
+
+def test_hubconf_entries_inside_try_and_if_blocks_are_found() -> None:
+    from ptmlock.hubs.torchhub import hubconf_names
+
+    source = (
+        b"import sys\n"
+        b"try:\n"
+        b"    from .models import resnet18\n"
+        b"except ImportError:\n"
+        b"    def resnet18(pretrained=False): ...\n"
+        b"if sys.version_info >= (3, 8):\n"
+        b"    def vit_tiny(pretrained=False): ...\n"
+        b"else:\n"
+        b"    small, large = 1, 2\n"
+        b"def build():\n"
+        b"    def inner(): ...\n"
+    )
+    names = hubconf_names(source)
+    assert names.defined is not None
+    assert {"resnet18", "vit_tiny", "small", "large", "build"} <= names.defined
+    assert "inner" not in names.defined
+    assert names.entries == ("build", "resnet18", "vit_tiny")
+
+
+@pytest.mark.parametrize(
+    "dynamic",
+    [
+        b"for name in NAMES:\n    globals()[name] = make(name)\n",
+        b"import sys\nsetattr(sys.modules[__name__], 'resnet18', make())\n",
+        b"vars().update(ENTRIES)\n",
+    ],
+    ids=["globals", "setattr", "vars"],
+)
+def test_hubconf_that_makes_names_at_import_may_define_any_entry(dynamic) -> None:
+    from ptmlock.hubs.torchhub import hubconf_names
+
+    assert hubconf_names(dynamic).defined is None
+
+
+def test_an_entry_defined_in_an_if_block_of_hubconf_locks(github, files, ptm) -> None:
+    hubconf = (
+        b"try:\n    import numpy\nexcept ImportError:\n    numpy = None\n\n"
+        b"if numpy is None:\n    def tiny_mlp(): ...\n"
+    )
+    github.github.repos.create_repo("fixtures/guarded-hubconf")
+    github.github.repos.commit("fixtures/guarded-hubconf", {"hubconf.py": hubconf})
+    declare(files.url, repo="fixtures/guarded-hubconf", revision="main")
+    ptm("lock")
+    assert lock_data()["models"]["mlp"]["entry"] == "tiny_mlp"
 
 
 def test_locking_a_torch_hub_model_does_not_import_torch(github, files) -> None:

@@ -31,11 +31,17 @@ ERRORS = {
         5,
         "did you mean 'sha256'",
     ),
-    "weights-folder": (
+    "weights-renamed": (
         "torchhub",
-        VISION + 'weights = [{ url = "https://x/a.pth", path = "d/a.pth" }]\n',
+        VISION + 'weights = [{ url = "https://x/a.pth", path = "tiny.pth" }]\n',
         5,
-        "plain file name",
+        "path 'tiny.pth' is not 'a.pth', the URL's last segment, which is the name torch.hub looks for",
+    ),
+    "weights-no-name": (
+        "torchhub",
+        VISION + 'weights = [{ url = "https://x/", path = "a.pth" }]\n',
+        5,
+        "does not end in a file name, which torch.hub needs to name the checkpoint",
     ),
     "same-weights": (
         "torchhub",
@@ -46,7 +52,8 @@ ERRORS = {
     "torchhub-typo": ("torchhub", VISION + "weight = []\n", 5, "did you mean 'weights'"),
     "no-url": ("url", "", 1, "needs url ="),
     "scheme": ("url", 'url = "ftp://example.com/a.bin"\n', 3, "not an http(s) URL"),
-    "no-name": ("url", f'url = "{URL}/"\n', 3, "does not end in a file name"),
+    "no-name": ("url", f'url = "{URL}/"\n', 3, f'with files = [{{ url = "{URL}/", path = "model.bin" }}]'),
+    "no-name-in-files": ("url", f'files = ["{URL}/"]\n', 3, f'with {{ url = "{URL}/", path = "model.bin" }}'),
     "sha256": ("url", f'url = "{URL}/a.bin"\nsha256 = "abc"\n', 4, "64 hex digits"),
     "url-and-files": ("url", f'url = "{URL}/a.bin"\nfiles = ["{URL}/b.bin"]\n', 3, "not both"),
     "escape": ("url", f'files = [{{ url = "{URL}/a.bin", path = "../a.bin" }}]\n', 3, "contains '..'"),

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..config import LOCK_NAME, MANIFEST_NAME
 from ..errors import IntegrityError, ResolveError
 from ..install_layout import Layout, store_layout
 from ..lockfile import LockedFile
@@ -41,15 +42,11 @@ def provenance(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted({**options.get("provenance", {}), **notes}.items()))
 
 
-def list_files(root: Path, include: Sequence[str], exclude: Sequence[str]) -> list[str]:
-    """Relative POSIX paths of the regular files under ``root`` (symlinked files followed), selected."""
-    found = []
-    for folder, dirs, names in os.walk(root):
-        dirs.sort()
-        for name in names:
-            full = Path(folder) / name
-            if full.is_file():
-                found.append(full.relative_to(root).as_posix())
+def list_files(root: Path, include: Sequence[str], exclude: Sequence[str], label: str) -> list[str]:
+    """Relative POSIX paths of the regular files under ``root``, selected; symlinked files are followed,
+    and so are symlinked folders that stay inside ``root`` (a ResolveError for one that does not)."""
+    top = root.resolve()
+    found = list(_walk(root, "", top, frozenset({top}), label))
     if include or exclude:
         from huggingface_hub.utils import filter_repo_objects  # the same glob rules as Hub models
 
@@ -59,6 +56,28 @@ def list_files(root: Path, include: Sequence[str], exclude: Sequence[str]) -> li
             )
         )
     return sorted(found)
+
+
+def _walk(folder: Path, prefix: str, top: Path, above: frozenset[Path], label: str) -> Iterator[str]:
+    """The files under ``folder``; ``above`` holds the real folders walked into to get here."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as error:
+        raise ResolveError(f"{label}: cannot read the folder {folder} ({error.strerror})") from None
+    for entry in entries:
+        name = prefix + entry.name
+        if entry.is_dir():
+            real = Path(entry.path).resolve()
+            if entry.is_symlink() and not real.is_relative_to(top):
+                raise ResolveError(
+                    f"{label}: {name} is a symlink to {real}, outside the model folder {top}; "
+                    "replace the link with a copy of that folder, or remove it"
+                )
+            if real in above:
+                raise ResolveError(f"{label}: {name} is a symlink to a folder it is in (a loop); remove it")
+            yield from _walk(Path(entry.path), f"{name}/", top, above | {real}, label)
+        elif entry.is_file():
+            yield name
 
 
 class LocalSource:
@@ -105,7 +124,11 @@ class LocalSource:
             names = [where.name]
             root = where.parent
         elif where.is_dir():
-            names, root = list_files(where, spec.include, spec.exclude), where
+            root = where
+            # The project's own manifest and lock change with every lock: never part of a model.
+            project = {(spec.base_dir / name).resolve() for name in (MANIFEST_NAME, LOCK_NAME)}
+            listed = list_files(where, spec.include, spec.exclude, label)
+            names = [name for name in listed if (where / name).resolve() not in project]
         else:
             raise ResolveError(
                 f"{label}: {where} does not exist; train or copy the model there, or fix path in ptm.toml"

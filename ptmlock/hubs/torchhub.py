@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from .. import archive, config
 from ..errors import IntegrityError, PtmError, ResolveError
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from ..manifest import ModelSpec
 
 HUBCONF = "hubconf.py"
+# The branches torch.hub.load tries, in order, for a repository given without a ref.
+DEFAULT_BRANCHES = ("main", "master")
 _REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/(?!\.+$)[A-Za-z0-9._-]+$")
 
 
@@ -67,26 +69,66 @@ class HubconfNames:
 
 
 def hubconf_names(source: bytes) -> HubconfNames:
-    """The names hubconf.py defines or imports, read without running it."""
+    """The names hubconf.py defines or imports, read without running it: its top-level statements and
+    the if/try/with/for blocks among them, whose names the module gets too (functions' bodies are not)."""
+    tree = ast.parse(source)
     defined: set[str] = set()
     entries: set[str] = set()
-    star = False
-    for node in ast.parse(source).body:
+    # Names made at import time (fairseq: globals()[name] = ...) can be anything.
+    anything = any(
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DYNAMIC
+        for node in ast.walk(tree)
+    )
+    for node in _run_on_import(tree.body):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             defined.add(node.name)
             entries.update([node.name] if isinstance(node, ast.FunctionDef) else [])
         elif isinstance(node, ast.ImportFrom) and node.module not in ("__future__", "typing"):
-            star = star or any(alias.name == "*" for alias in node.names)
+            anything = anything or any(alias.name == "*" for alias in node.names)
             names = [alias.asname or alias.name for alias in node.names]
             defined.update(names)
             entries.update(n for n in names if n[:1].islower())  # torchvision imports its entry functions
         elif isinstance(node, ast.Import):
             defined.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            defined.update(t.id for t in targets if isinstance(t, ast.Name))
+        else:
+            defined.update(_bound_names(node))
     public = frozenset(n for n in defined if not n.startswith("_"))
-    return HubconfNames(None if star else public, tuple(sorted(n for n in entries if not n.startswith("_"))))
+    suggested = tuple(sorted(n for n in entries if not n.startswith("_")))
+    return HubconfNames(None if anything else public, suggested)
+
+
+_DYNAMIC = frozenset({"globals", "vars", "setattr"})
+
+
+def _run_on_import(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of ``body`` and of the blocks nested in them, except function and class bodies."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        blocks = [getattr(node, name, []) for name in ("body", "orelse", "finalbody")]
+        blocks += [handler.body for handler in getattr(node, "handlers", [])]  # try: ... except
+        blocks += [case.body for case in getattr(node, "cases", [])]  # match
+        for block in blocks:
+            yield from _run_on_import(block)
+
+
+def _bound_names(node: ast.stmt) -> Iterator[str]:
+    """The names an assignment, a for loop or a with statement binds (tuples unpacked)."""
+    if isinstance(node, ast.Assign):
+        targets: list[ast.expr] = node.targets
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+        targets = [node.target]
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+    else:
+        targets = []
+    for target in targets:
+        yield from (n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+
+
+class UnknownRevision(ResolveError):
+    """GitHub knows the repository but not the revision asked for."""
 
 
 def github_error(revision: str) -> http.ErrorMapper:
@@ -115,7 +157,7 @@ def github_error(revision: str) -> http.ErrorMapper:
                 "or set GITHUB_TOKEN if it is private"
             )
         if status == 422:
-            return ResolveError(
+            return UnknownRevision(
                 f"{label}: revision '{revision}' not found; use an existing branch, tag or commit"
             )
         return ResolveError(f"{label}: GitHub answered HTTP {status}: {message or response.reason_phrase}")
@@ -130,8 +172,19 @@ def api_headers() -> dict[str, str]:
     return headers
 
 
+def api_url(path: str, label: str) -> str:
+    base = config.github_api()
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ResolveError(
+            f"{label}: PTM_GITHUB_API={base!r} is not an http(s) URL such as {config.DEFAULT_GITHUB_API}; "
+            "fix or unset it"
+        )
+    return base + path
+
+
 def resolve_commit(repo: str, revision: str, label: str) -> str:
-    url = f"{config.github_api()}/repos/{repo}/commits/{quote(revision, safe='')}"
+    url = api_url(f"/repos/{repo}/commits/{quote(revision, safe='')}", label)
     with http.get(url, label, api_headers(), on_error=github_error(revision)) as response:
         body = response.read()
     try:
@@ -143,20 +196,50 @@ def resolve_commit(repo: str, revision: str, label: str) -> str:
     return sha
 
 
+def default_branch_commit(repo: str, label: str) -> str:
+    """The commit of the first of DEFAULT_BRANCHES the repository has, as torch.hub.load picks it."""
+    for branch in DEFAULT_BRANCHES:
+        try:
+            return resolve_commit(repo, branch, label)
+        except UnknownRevision:
+            continue
+    raise ResolveError(
+        f"{label}: the repository has neither a main nor a master branch; "
+        'set revision = "<branch, tag or commit>"'
+    )
+
+
 def fetch_zipball(repo: str, commit: str, sink: IO[bytes], label: str) -> None:
     """The repository at ``commit`` as GitHub zips it (following its redirect to codeload)."""
-    url = f"{config.github_api()}/repos/{repo}/zipball/{commit}"
+    url = api_url(f"/repos/{repo}/zipball/{commit}", label)
     http.fetch(url, label, sink=sink, headers=api_headers(), on_error=github_error(commit))
 
 
 @contextmanager
 def zipball(repo: str, commit: str, label: str) -> Iterator[zipfile.ZipFile]:
-    """The repository at ``commit`` as an open zip, spooled to a temporary file."""
-    with tempfile.TemporaryFile(prefix="ptm-zipball-") as spool:
-        fetch_zipball(repo, commit, spool, label)
-        spool.seek(0)
-        with archive.open_archive(spool, label) as opened:
-            yield opened
+    """The repository at ``commit`` as an open zip.
+
+    When the caller's block succeeds (it pinned the tree from this zip), the zip is kept where installs
+    look for it (archive_path), so installing the new lock reads the tree without downloading it again.
+    """
+    kept = archive_path(repo, commit)
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        fd, spool = tempfile.mkstemp(prefix=f".{kept.name}.", suffix=".partial", dir=kept.parent)
+        keep = True
+    except OSError:  # a store this user cannot write to: lock all the same, keeping nothing
+        fd, spool = tempfile.mkstemp(prefix="ptm-zipball-")
+        keep = False
+    try:
+        with open(fd, "w+b") as sink:
+            fetch_zipball(repo, commit, sink, label)
+            sink.seek(0)
+            with archive.open_archive(sink, label) as opened:
+                yield opened
+        if keep:
+            _publish(Path(spool), kept)
+    finally:
+        Path(spool).unlink(missing_ok=True)
 
 
 def pin_tree(opened: zipfile.ZipFile, entry: str, label: str) -> tuple[LockedFile, ...]:
@@ -167,19 +250,31 @@ def pin_tree(opened: zipfile.ZipFile, entry: str, label: str) -> tuple[LockedFil
             f"{label}: the repository has no {HUBCONF} at its top, so torch.hub cannot load it"
         )
     try:
-        names = hubconf_names(opened.read(hubconf.info))
+        with archive.reading(label, HUBCONF):
+            source = opened.read(hubconf.info)
+        names = hubconf_names(source)
     except SyntaxError as error:
         raise ResolveError(f"{label}: {HUBCONF} does not parse (line {error.lineno}: {error.msg})") from None
     if names.defined is not None and entry not in names.defined:
         raise ResolveError(
             f"{label}: {HUBCONF} has no entry '{entry}'; its entries: {', '.join(names.entries) or 'none'}"
         )
-    return tuple(archive.hash_member(opened, m) for m in members)
+    return tuple(archive.hash_member(opened, m, label) for m in members)
 
 
-def archive_path(model: LockedModel) -> Path:
-    """Where the zipball of the locked commit is kept once it matched the lock (the store's archives/)."""
-    return config.ptm_home() / "archives" / _folder_name(model.repo or "") / f"{model.identity}.zip"
+def archive_path(repo: str, commit: str) -> Path:
+    """Where the zipball of a commit is kept once its tree was pinned or checked (the store's archives/)."""
+    return config.ptm_home() / "archives" / _folder_name(repo) / f"{commit}.zip"
+
+
+def _publish(spool: Path, kept: Path) -> None:
+    from filelock import FileLock
+
+    try:
+        with FileLock(f"{kept}.lock"):  # not while an install is fetching or checking it
+            os.replace(spool, kept)
+    except OSError:
+        pass  # keeping it only saves a download
 
 
 def _folder_name(repo: str) -> str:
@@ -201,7 +296,7 @@ def check_tree(path: Path, model: LockedModel, label: str) -> dict[str, str]:
     """The archive's member name for each locked path, if its tree is exactly the locked one."""
     with archive.open_archive(path, label) as opened:
         members = archive.tree_members(opened, label)
-        got = {m.path: archive.hash_member(opened, m) for m in members}
+        got = {m.path: archive.hash_member(opened, m, label) for m in members}
     if problem := _tree_mismatch({f.path: f for f in model.files}, got):
         raise IntegrityError(
             f"{label}: the archive of {model.repo}@{model.identity} does not match ptm.lock ({problem}); "
@@ -215,6 +310,7 @@ class CheckedArchive:
     """A zipball whose tree matched a model's locked files, kept open: every file of the tree is read
     from it, and parsing its directory once per file would make installing a tree quadratic."""
 
+    path: Path
     files: tuple[LockedFile, ...]
     stat: Stat | None  # (size, mtime, inode) when it was checked
     opened: zipfile.ZipFile
@@ -222,23 +318,29 @@ class CheckedArchive:
     # ZipFile reads members from many threads, but its count of open members is not thread-safe.
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def answers(self, model: LockedModel, path: Path) -> bool:
+    def answers(self, model: LockedModel) -> bool:
         files_match = self.files is model.files or self.files == model.files
-        return files_match and fingerprint(path) == self.stat
+        return files_match and fingerprint(self.path) == self.stat
 
     @contextmanager
-    def member(self, path: str) -> Iterator[IO[bytes]]:
-        with self.lock:
-            handle = self.opened.open(self.names[path])
+    def member(self, path: str, label: str) -> Iterator[IO[bytes]]:
         try:
-            yield handle
-        finally:
             with self.lock:
-                handle.close()
-
-    def close(self) -> None:
-        with self.lock:
-            self.opened.close()
+                handle = self.opened.open(self.names[path])
+            try:
+                yield handle
+            finally:
+                with self.lock:
+                    handle.close()
+        except archive.DAMAGED as error:
+            # It was whole when checked, so the file changed since: forget it, so that the next use
+            # checks it again (and, finding it damaged, fetches it anew).
+            if _checked.get(self.path) is self:
+                _checked.pop(self.path, None)
+            raise IntegrityError(
+                f"{label}: {path} cannot be read from the kept archive {self.path} ({error}); nothing of "
+                "this file was installed, run `ptm install` again to fetch the archive anew"
+            ) from None
 
 
 # Archives checked in this process, by path; each file of a tree asks for its archive.
@@ -256,12 +358,12 @@ def checked_archive(model: LockedModel, label: str) -> CheckedArchive:
     """
     from filelock import FileLock
 
-    path = archive_path(model)
-    if (known := _checked.get(path)) is not None and known.answers(model, path):
+    path = archive_path(model.repo or "", model.identity)
+    if (known := _checked.get(path)) is not None and known.answers(model):
         return known
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{path}.lock"):  # one download at a time, across threads and processes
-        if (known := _checked.get(path)) is not None and known.answers(model, path):
+        if (known := _checked.get(path)) is not None and known.answers(model):
             return known
         files, failed_at, error = _failed.get(path, ((), 0.0, None))
         if error is not None and files == model.files and time.monotonic() - failed_at < FAILURE_MEMORY_S:
@@ -272,9 +374,10 @@ def checked_archive(model: LockedModel, label: str) -> CheckedArchive:
             _failed[path] = (model.files, time.monotonic(), failure)
             raise
         _failed.pop(path, None)
-        checked = CheckedArchive(model.files, fingerprint(path), archive.open_archive(path, label), names)
-        if known is not None:
-            known.close()  # members still being read keep the file open until they finish
+        opened = archive.open_archive(path, label)
+        checked = CheckedArchive(path, model.files, fingerprint(path), opened, names)
+        # The archive this one supersedes is not closed: another thread may be about to read from it.
+        # Its zip closes the file once nothing refers to it.
         _checked[path] = checked
     return checked
 
@@ -312,19 +415,25 @@ class TorchHubSource:
             check_repo(options.get("repo"))
             check_entry(options.get("entry"))
             if "weights" in options:
-                remote_files(options["weights"], "weights", flat=True)
+                remote_files(options["weights"], "weights", named_by_url=True)
         except OptionError as error:
             return error.key, error.message
         return None
 
     def resolve(self, spec: ModelSpec) -> Resolution:
-        repo, revision, entry = spec.options["repo"], spec.revision or "main", spec.options["entry"]
-        label = f"model '{spec.name}' ({repo}@{revision})"
-        commit = resolve_commit(repo, revision, label)
+        repo, revision, entry = spec.options["repo"], spec.options.get("revision"), spec.options["entry"]
+        if revision is None:
+            label = f"model '{spec.name}' ({repo})"
+            commit = default_branch_commit(repo, label)
+        else:
+            label = f"model '{spec.name}' ({repo}@{revision})"
+            commit = resolve_commit(repo, revision, label)
         with zipball(repo, commit, f"model '{spec.name}' ({repo}@{commit[:12]})") as opened:
             tree = pin_tree(opened, entry, label)
         declared = (
-            remote_files(spec.options["weights"], "weights", flat=True) if "weights" in spec.options else ()
+            remote_files(spec.options["weights"], "weights", named_by_url=True)
+            if "weights" in spec.options
+            else ()
         )
         weights = lock_remote_files(spec.name, declared) if declared else ()
         return Resolution(commit=commit, files=tree, entry=entry, weights=weights)
@@ -338,7 +447,7 @@ class TorchHubSource:
             return
         checked = checked_archive(model, f"model '{model.name}' ({model.repo}@{model.pin})")
         # A member of a deflated archive cannot be entered midway: always start at 0.
-        with checked.member(file.path) as member:
+        with checked.member(file.path, f"model '{model.name}'") as member:
             yield Download(offset=0, chunks=iter(lambda: member.read(http.CHUNK), b""))
 
     def layout(self, model: LockedModel) -> Layout:

@@ -56,9 +56,19 @@ def check_sha256(value: Any, key: str) -> str | None:
     return value.lower()
 
 
-def remote_file(entry: Any, key: str, flat: bool = False) -> RemoteFile:
-    """One entry of a URL list: a URL string, or a table { url, path?, sha256? }."""
-    if isinstance(entry, str):
+def url_file_name(url: str) -> str:
+    """The URL's last segment, as torch.hub names a downloaded checkpoint ("" when it ends in "/")."""
+    return posixpath.basename(urlsplit(url).path)
+
+
+def remote_file(entry: Any, key: str, named_by_url: bool = False) -> RemoteFile:
+    """One entry of a URL list: a URL string, or a table { url, path?, sha256? }.
+
+    ``named_by_url``: the file must keep the URL's last segment as its name (torch.hub weights, which
+    torch.hub.load_state_dict_from_url looks for under that name).
+    """
+    bare = isinstance(entry, str)
+    if bare:
         entry = {"url": entry}
     if not isinstance(entry, Mapping):
         raise OptionError(
@@ -72,29 +82,39 @@ def remote_file(entry: Any, key: str, flat: bool = False) -> RemoteFile:
     if "url" not in entry:
         raise OptionError(key, f"every entry of '{key}' needs url = \"https://...\"")
     url = check_url(entry["url"], key)
-    # The URL's last segment, as torch.hub names a downloaded checkpoint.
-    path = entry.get("path", posixpath.basename(urlsplit(url).path))
+    named = url_file_name(url)
+    if named_by_url:
+        if not named:
+            raise OptionError(
+                key, f"{url} does not end in a file name, which torch.hub needs to name the checkpoint"
+            )
+        if entry.get("path", named) != named:
+            raise OptionError(
+                key,
+                f"path {entry['path']!r} is not {named!r}, the URL's last segment, which is the name "
+                f"torch.hub looks for the checkpoint under; remove path from this entry of '{key}'",
+            )
+    path = entry.get("path", named)
     if not isinstance(path, str) or not path:
-        raise OptionError(key, f'{url} does not end in a file name; give it one with path = "model.bin"')
+        table = f'{{ url = "{url}", path = "model.bin" }}'
+        fix = f"files = [{table}]" if key == "url" else table if bare else 'path = "model.bin"'
+        raise OptionError(key, f"{url} does not end in a file name; give it one with {fix}")
     if reason := unsafe_path_reason(path):
         raise OptionError(key, f"path {path!r} {reason}; use a relative path inside the model folder")
-    if flat and "/" in path:
-        raise OptionError(key, f"path {path!r} must be a plain file name (no folders) in '{key}'")
     return RemoteFile(url, path, check_sha256(entry.get("sha256"), key))
 
 
-def remote_files(entries: Any, key: str, flat: bool = False) -> tuple[RemoteFile, ...]:
+def remote_files(entries: Any, key: str, named_by_url: bool = False) -> tuple[RemoteFile, ...]:
     if not isinstance(entries, list) or not entries:
         raise OptionError(
             key, f"'{key}' must be a non-empty list of URLs or {{ url = ..., path = ... }} tables"
         )
-    files = tuple(remote_file(entry, key, flat) for entry in entries)
+    files = tuple(remote_file(entry, key, named_by_url) for entry in entries)
     seen: set[str] = set()
     for file in files:
         if file.path in seen:
-            raise OptionError(
-                key, f"two entries of '{key}' are both named {file.path!r}; give one another path"
-            )
+            fix = "torch.hub keeps one checkpoint per name" if named_by_url else "give one another path"
+            raise OptionError(key, f"two entries of '{key}' are both named {file.path!r}; {fix}")
         seen.add(file.path)
     return files
 

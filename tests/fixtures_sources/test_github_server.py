@@ -10,7 +10,7 @@ import zipfile
 import httpx2
 import pytest
 
-from fixtures.github import HUBCONF_REPO, PRIVATE_REPO, SYMLINK_OUT, ZIP_SLIP
+from fixtures.github import HUBCONF_REPO, MASTER_REPO, PRIVATE_REPO, SYMLINK_OUT, ZIP_SLIP
 
 
 def zipball(url: str, ref: str, **headers: str) -> httpx2.Response:
@@ -85,6 +85,19 @@ def test_planted_entries(github, planted) -> None:
     else:
         [link] = [i for i in archive.infolist() if stat.S_ISLNK(i.external_attr >> 16)]
         assert archive.read(link) == b"../../../../etc/passwd"
+
+
+def test_damaged_switch_breaks_one_member_of_an_otherwise_valid_zip(github) -> None:
+    github.github.features = dataclasses.replace(github.github.features, damaged="models/mlp.py")
+    archive = zipfile.ZipFile(io.BytesIO(zipball(github.url, "v1.0").content))
+    [damaged] = [n for n in archive.namelist() if n.endswith("/models/mlp.py")]
+    assert archive.testzip() == damaged
+    assert archive.read(next(n for n in archive.namelist() if n.endswith("/hubconf.py")))
+
+
+def test_master_repo_has_a_master_branch_and_no_main(github) -> None:
+    assert httpx2.get(f"{github.url}/repos/{MASTER_REPO}/commits/master").status_code == 200
+    assert httpx2.get(f"{github.url}/repos/{MASTER_REPO}/commits/main").status_code == 422
 
 
 def test_the_tiny_hubconf_repo_loads_with_torch_hub(github, files, tmp_path, monkeypatch) -> None:
