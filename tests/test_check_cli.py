@@ -95,6 +95,7 @@ SARIF_SUBSET = {
                         },
                     },
                     "originalUriBaseIds": {"type": "object", "additionalProperties": _ARTIFACT},
+                    "columnKind": {"enum": ["utf16CodeUnits", "unicodeCodePoints"]},
                     "results": {
                         "type": "array",
                         "items": {
@@ -156,6 +157,40 @@ def test_info_findings_are_shown_but_do_not_fail(ptm) -> None:
     assert "app.py:3:5: PTM005" in result.stdout and "Found 1 info" in result.stdout
 
 
+def test_a_revision_only_known_at_run_time_fails_unless_a_helper_forwards_it(ptm) -> None:
+    Path("app.py").write_text(
+        "from transformers import AutoModel\n"
+        "def known(rev):\n"
+        '    return AutoModel.from_pretrained("org/model", revision=rev)\n'
+        "def helper(name, rev):\n"
+        "    return AutoModel.from_pretrained(name, revision=rev)\n"
+    )
+    result = ptm("check", expect=1)
+    assert "app.py:3:12: PTM004 " in result.stdout and "app.py:5:12: PTM005 " in result.stdout
+    assert "Found 1 warning, 1 info" in result.stdout
+
+
+def test_an_uppercase_commit_is_named_as_such(ptm) -> None:
+    sha = "ABCDEF0123" * 4
+    Path("app.py").write_text(
+        f'from transformers import AutoModel\nAutoModel.from_pretrained("o/m", revision="{sha}")\n'
+    )
+    result = ptm("check", expect=1)
+    assert f'revision "{sha}" is not a pinned commit: a commit is 40 lowercase hex digits' in result.stdout
+    assert "short hex" not in result.stdout
+
+
+def test_paths_below_the_current_folder_are_shown_relative(ptm, monkeypatch: pytest.MonkeyPatch) -> None:
+    Path("src").mkdir()
+    Path("src/app.py").write_text(UNPINNED)
+    Path("top.py").write_text(UNPINNED)
+    write_manifest('[check]\nseverity = { PTM010 = "off" }\n')
+    top = Path("top.py").resolve()
+    monkeypatch.chdir("src")
+    lines = ptm("check", expect=1).stdout.splitlines()
+    assert [line.split(": ")[0] for line in lines[:2]] == [f"{top}:2:1", "app.py:2:1"]
+
+
 def test_a_missing_path_is_a_usage_error(ptm) -> None:
     result = ptm("check nowhere.py", expect=2)
     assert result.stderr.strip() == "error: nowhere.py: no such file or folder"
@@ -195,6 +230,21 @@ def test_sarif_output_has_the_shape_of_sarif_2_1_0(ptm) -> None:
     assert location["artifactLocation"] == {"uri": "app.py", "uriBaseId": "SRCROOT"}
     assert location["region"]["startLine"] == 2
     assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == Path.cwd().as_uri() + "/"
+    assert run["columnKind"] == "unicodeCodePoints"
+
+
+def test_sarif_uris_are_encoded_and_absolute_ones_take_no_base(ptm) -> None:
+    Path("my dir").mkdir()
+    Path("my dir/app #1.py").write_text(UNPINNED)
+    outside = Path("../outside/x.py")
+    outside.parent.mkdir()
+    outside.write_text(UNPINNED)
+    log = json.loads(ptm(["check", "--format", "sarif", ".", str(outside)], expect=1).stdout)
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in log["runs"][0]["results"]]
+    assert locations == [
+        {"uri": outside.resolve().as_uri()},
+        {"uri": "my%20dir/app%20%231.py", "uriBaseId": "SRCROOT"},
+    ]
 
 
 def test_inline_suppression_by_code_or_for_all(ptm) -> None:
@@ -206,9 +256,10 @@ def test_inline_suppression_by_code_or_for_all(ptm) -> None:
         '    "org/c",\n'
         ")  # ptm: ignore[PTM001, PTM010]\n"
         'AutoModel.from_pretrained("org/d")  # ptm: ignore[PTM002]\n'
+        'AutoModel.from_pretrained("org/e"); note = "# ptm: ignore"\n'
     )
     data = json.loads(ptm("check --format json", expect=1).stdout)
-    assert [(f["line"], f["code"]) for f in data["findings"]] == [(2, "PTM003"), (7, "PTM001")]
+    assert [(f["line"], f["code"]) for f in data["findings"]] == [(2, "PTM003"), (7, "PTM001"), (8, "PTM001")]
 
 
 def test_check_settings_change_severity_and_turn_rules_off(ptm) -> None:

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import write_manifest
+import pytest
+
+from ptmlock.manifest import load_manifest
+from tests.conftest import one_line_error, write_manifest
 from tests.test_lock import THREE_MODELS as MANIFEST
 
 CODE = """\
@@ -96,3 +99,175 @@ def test_check_config_does_not_make_the_lock_stale(hub, ptm) -> None:
     assert "is up to date" in ptm("lock --check").stdout
     assert 9 in _findings(ptm)  # PTM001 stays
     assert "PTM010" not in {f["code"] for f in _findings(ptm)[9]}
+
+
+def test_fix_keeps_parenthesised_argument_valid(hub, ptm) -> None:
+    commits = _locked_project(hub, ptm)
+    Path("app.py").write_text(
+        "from transformers import AutoModel\n"
+        'MODEL = "fixtures/tiny-bert"\n'
+        'a = AutoModel.from_pretrained(("fixtures/tiny-bert"))\n'
+        "b = AutoModel.from_pretrained(\n"
+        '    ("fixtures/"\n'
+        '     "tiny-bert")\n'
+        ")\n"
+        "c = AutoModel.from_pretrained(((MODEL)))\n"
+        'd = AutoModel.from_pretrained(MODEL, cache_dir=("/tmp/cache"))\n'
+        "e = AutoModel.from_pretrained(MODEL  # the model (tiny)\n"
+        ")\n"
+        "f = AutoModel.from_pretrained(MODEL,)\n"
+    )
+    assert "Fixed 6 loads in 1 file." in ptm("check --fix").stdout
+    pin = f'revision="{commits["bert"]}"'
+    assert Path("app.py").read_text() == (
+        "from transformers import AutoModel\n"
+        'MODEL = "fixtures/tiny-bert"\n'
+        f'a = AutoModel.from_pretrained(("fixtures/tiny-bert"), {pin})\n'
+        "b = AutoModel.from_pretrained(\n"
+        '    ("fixtures/"\n'
+        f'     "tiny-bert"), {pin}\n'
+        ")\n"
+        f"c = AutoModel.from_pretrained(((MODEL)), {pin})\n"
+        f'd = AutoModel.from_pretrained(MODEL, cache_dir=("/tmp/cache"), {pin})\n'
+        f"e = AutoModel.from_pretrained(MODEL, {pin}  # the model (tiny)\n"
+        ")\n"
+        f"f = AutoModel.from_pretrained(MODEL, {pin},)\n"
+    )
+    assert _findings(ptm) == {}
+
+
+def test_fix_writes_nothing_when_an_edit_would_break_a_file(tmp_path: Path) -> None:
+    from ptmlock.check.fix import apply_fixes
+    from ptmlock.check.loads import Fix
+    from ptmlock.check.rules import Finding
+    from ptmlock.errors import PtmError
+
+    good, bad = Path("good.py"), Path("bad.py")
+    good.write_text("f(x)\n")
+    bad.write_text("f(x)\n")
+    fixes = [(good, Fix(3, 3, ', revision="{commit}"')), (bad, Fix(2, 2, ', revision="{commit}"'))]
+    findings = [Finding(str(p), 1, 1, 1, 5, "PTM012", "m", fix=fix, commit="a" * 40) for p, fix in fixes]
+    with pytest.raises(PtmError, match=r"^bad\.py:1: --fix would make this file invalid Python"):
+        apply_fixes(findings)
+    assert good.read_text() == bad.read_text() == "f(x)\n"
+
+
+def test_a_stale_lock_entry_is_not_used_as_the_pin(hub, ptm) -> None:
+    commits = _locked_project(hub, ptm)
+    Path("ptm.toml").write_text(MANIFEST.replace('revision = "main"', 'revision = "dev"', 1))
+    Path("app.py").write_text(
+        "from transformers import AutoModel\n"
+        'AutoModel.from_pretrained("fixtures/tiny-bert", revision="dev")\n'
+    )
+    result = ptm("check --fix", expect=1)
+    assert "Fixed" not in result.stdout
+    assert 'revision="dev"' in Path("app.py").read_text() and commits["bert"] not in result.stdout
+    (finding,) = _findings(ptm)[2]
+    assert finding["code"] == "PTM002" and not finding["fixable"]
+    assert "'bert' changed in ptm.toml since it was locked" in finding["message"]
+    assert "run `ptm lock`" in finding["message"]
+
+
+def test_fix_writes_through_a_symlink_to_its_target(hub, ptm) -> None:
+    commits = _locked_project(hub, ptm)
+    Path("real").mkdir()
+    Path("real/app.py").write_text(
+        'from transformers import AutoModel\nAutoModel.from_pretrained("fixtures/tiny-bert")\n'
+    )
+    Path("app.py").unlink()
+    Path("app.py").symlink_to("real/app.py")
+    ptm("check --fix app.py")
+    assert Path("app.py").is_symlink()
+    assert f'revision="{commits["bert"]}"' in Path("real/app.py").read_text()
+
+
+TORCH_HUB_MODEL = """\
+[models.mlp]
+hub = "torchhub"
+repo = "{repo}"
+revision = "v1.0"
+entry = "tiny_mlp"
+weights = ["{files}/weights/tiny_mlp-v1.pth"]
+"""
+
+
+def test_torch_hub_loads_are_tied_to_the_declared_model(github, files, ptm) -> None:
+    from fixtures.github import HUBCONF_REPO
+
+    write_manifest(TORCH_HUB_MODEL.format(repo=HUBCONF_REPO, files=files.url))
+    ptm("lock")
+    commit = github.github.repos.resolve(HUBCONF_REPO, "v1.0")
+    Path("app.py").write_text(
+        "import torch\n"
+        f'torch.hub.load("{HUBCONF_REPO}:v1.0", "tiny_mlp")\n'
+        f'torch.hub.load("{HUBCONF_REPO}", "tiny_mlp")\n'
+        f'torch.hub.load("{HUBCONF_REPO}:{commit}", "tiny_mlp")\n'
+        f'torch.hub.load("{HUBCONF_REPO}:{"f" * 40}", "tiny_mlp")\n'
+        'torch.hub.load("other/repo:v2", "net")\n'
+    )
+    found = _findings(ptm)
+    assert {line: sorted(f["code"] for f in items) for line, items in found.items()} == {
+        2: ["PTM002", "PTM003"],
+        3: ["PTM003", "PTM011"],
+        5: ["PTM011"],
+        6: ["PTM002", "PTM003", "PTM010"],
+    }
+    mutable = next(f for f in found[2] if f["code"] == "PTM002")["message"]
+    assert f'load "{HUBCONF_REPO}:{commit}" (its commit in ptm.lock)' in mutable
+    assert 'ptmlock.torch_hub_load("mlp")' in mutable
+    assert "declare 'mlp' at \"v1.0\"" in next(f for f in found[3] if f["code"] == "PTM011")["message"]
+    assert f"'mlp' at {commit}" in found[5][0]["message"]
+    undeclared = next(f for f in found[6] if f["code"] == "PTM010")["message"]
+    assert 'hub = "torchhub", repo = "other/repo", revision = "v2", entry = "net"' in undeclared
+
+
+def test_init_from_code_declares_torch_hub_and_sentence_transformers_loads(ptm) -> None:
+    Path("app.py").write_text(
+        "import torch\n"
+        "from sentence_transformers import CrossEncoder, SentenceTransformer\n"
+        'torch.hub.load("pytorch/vision:v0.10.0", "resnet18")\n'
+        'torch.hub.load("pytorch/vision", model="resnet50")\n'
+        'SentenceTransformer("all-MiniLM-L6-v2")\n'
+        'SentenceTransformer("bert-base-uncased")\n'
+        'CrossEncoder("ms-marco-MiniLM")\n'
+    )
+    ptm("init --from-code")
+    models = load_manifest(Path("ptm.toml")).models
+    assert {n: (m.hub, m.repo, m.revision, m.options.get("entry")) for n, m in models.items()} == {
+        "resnet18": ("torchhub", "pytorch/vision", "v0.10.0", "resnet18"),
+        "resnet50": ("torchhub", "pytorch/vision", "main", "resnet50"),
+        "all-MiniLM-L6-v2": ("huggingface", "sentence-transformers/all-MiniLM-L6-v2", "main", None),
+        "bert-base-uncased": ("huggingface", "bert-base-uncased", "main", None),
+        "ms-marco-MiniLM": ("huggingface", "ms-marco-MiniLM", "main", None),
+    }
+
+
+def test_bare_sentence_transformers_names_are_its_org_repos(ptm) -> None:
+    write_manifest('[models.mini]\nrepo = "sentence-transformers/all-MiniLM-L6-v2"\n')
+    Path("app.py").write_text(
+        "from sentence_transformers import SentenceTransformer\n"
+        'SentenceTransformer("all-MiniLM-L6-v2")\n'
+        'SentenceTransformer("all-mpnet-base-v2")\n'
+    )
+    found = _findings(ptm)
+    assert [f["code"] for f in found[2]] == ["PTM012"]
+    assert "loads model 'mini' with no revision" in found[2][0]["message"]
+    undeclared = next(f for f in found[3] if f["code"] == "PTM010")["message"]
+    assert '"sentence-transformers/all-mpnet-base-v2" is not declared' in undeclared
+    assert "`ptm add sentence-transformers/all-mpnet-base-v2`" in undeclared
+
+
+def test_init_from_code_names_a_revision_it_cannot_declare(ptm) -> None:
+    Path("src").mkdir()
+    Path("src/app.py").write_text(
+        "from transformers import AutoModel\n"
+        'AutoModel.from_pretrained("org/ok")\n'
+        f'AutoModel.from_pretrained("org/model", revision="{"ABCDEF0123" * 4}")\n'
+    )
+    result = ptm("init --from-code src", expect=1)
+    assert one_line_error(result) == (
+        f"error: src/app.py:3: cannot declare org/model at this revision: commit '{'ABCDEF0123' * 4}' "
+        f"must be lowercase: '{'abcdef0123' * 4}'; fix the revision in the code, then run "
+        "`ptm init --from-code` again"
+    )
+    assert not Path("ptm.toml").exists()

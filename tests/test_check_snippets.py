@@ -130,6 +130,26 @@ SNIPPETS = {
         LM.from_pretrained("org/m", revision="{SHA}", trust_remote_code=True)  # state: pinned
         LM.from_pretrained("./local", trust_remote_code=True)  # state: local
     """,
+    "trust_remote_code known only at run time": f"""
+        import os
+        from transformers import AutoModel
+        def load(trust):
+            AutoModel.from_pretrained("o/m", trust_remote_code=trust)  # expect: PTM001 PTM003
+            AutoModel.from_pretrained("o/m", revision="{SHA}", trust_remote_code=trust)  # state: pinned
+        AutoModel.from_pretrained("o/m", trust_remote_code=os.getenv("T") == "1")  # expect: PTM001 PTM003
+        AutoModel.from_pretrained("o/m", trust_remote_code=os.getenv("T", False))  # expect: PTM001 PTM003
+        AutoModel.from_pretrained("o/m", trust_remote_code=False)  # expect: PTM001
+        AutoModel.from_pretrained("o/m", trust_remote_code=None)  # expect: PTM001
+    """,
+    "an environment override of the revision is no pin for remote code": f"""
+        import os
+        import torch
+        from transformers import AutoModel
+        REV = os.environ.get("REV", "{SHA}")
+        AutoModel.from_pretrained("org/m", trust_remote_code=True, revision=REV)  # expect: PTM003
+        AutoModel.from_pretrained("org/m", revision=REV)  # state: pinned
+        torch.hub.load(os.getenv("HUB", "pytorch/vision:{SHA}"), "resnet18")  # expect: PTM003
+    """,
     "multi-line call": """
         from transformers import AutoModel
         model = AutoModel.from_pretrained(  # expect: PTM001
@@ -176,6 +196,12 @@ SNIPPETS = {
     "star import": """
         from transformers import *
         AutoModel.from_pretrained("org/model")  # expect: PTM001
+    """,
+    "builtins win over a star import": """
+        from transformers import *
+        extra = dict(revision="dev")
+        AutoConfig.from_pretrained("org/cfg", **extra)  # expect: PTM002
+        AutoConfig.from_pretrained(str("org/cfg"))  # expect: PTM001
     """,
     "optional import": """
         try:

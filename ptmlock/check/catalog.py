@@ -74,12 +74,38 @@ class LoadApi:
     literal_only: bool = False  # count the call only when the model id is a literal hub id
     default_model: bool = False  # without a model the library picks one (transformers.pipeline)
     requires: str = ""  # a regex that a file making the call matches somewhere (its keyword, its import)
+    # The org the library puts before a hub id without "/" (all-MiniLM-L6-v2), bar LEGACY_HF_IDS.
+    bare_org: str = ""
 
 
 # torchvision loads only when told: weights=/pretrained= (spaced or not), or those keys in a dict.
 _WEIGHTS_GIVEN = r"""\b(?:weights|pretrained)\s*=|["'](?:weights|pretrained)["']"""
 _HF_ID = Arg(0, ("pretrained_model_name_or_path", "model_id", "model_name_or_path"))
 _HF_REVISION = ("revision",)
+_ST_ID = Arg(0, ("model_name_or_path", "model_name"))
+# The ids without an org that sentence-transformers loads as they are (its basic_transformer_models);
+# any other id without "/" is read as sentence-transformers/<id>.
+LEGACY_HF_IDS = frozenset(
+    {"albert-base-v1", "albert-base-v2", "albert-large-v1", "albert-large-v2", "albert-xlarge-v1"}
+    | {"albert-xlarge-v2", "albert-xxlarge-v1", "albert-xxlarge-v2", "bert-base-cased-finetuned-mrpc"}
+    | {"bert-base-cased", "bert-base-chinese", "bert-base-german-cased", "bert-base-german-dbmdz-cased"}
+    | {"bert-base-german-dbmdz-uncased", "bert-base-multilingual-cased", "bert-base-multilingual-uncased"}
+    | {"bert-base-uncased", "bert-large-cased-whole-word-masking-finetuned-squad"}
+    | {"bert-large-cased-whole-word-masking", "bert-large-cased"}
+    | {"bert-large-uncased-whole-word-masking-finetuned-squad", "bert-large-uncased-whole-word-masking"}
+    | {"bert-large-uncased", "camembert-base", "ctrl", "distilbert-base-cased-distilled-squad"}
+    | {"distilbert-base-cased", "distilbert-base-german-cased", "distilbert-base-multilingual-cased"}
+    | {"distilbert-base-uncased-distilled-squad", "distilbert-base-uncased-finetuned-sst-2-english"}
+    | {"distilbert-base-uncased", "distilgpt2", "distilroberta-base", "gpt2-large", "gpt2-medium"}
+    | {"gpt2-xl", "gpt2", "openai-gpt", "roberta-base-openai-detector", "roberta-base", "roberta-large-mnli"}
+    | {"roberta-large-openai-detector", "roberta-large", "t5-11b", "t5-3b", "t5-base", "t5-large"}
+    | {"t5-small", "transfo-xl-wt103", "xlm-clm-ende-1024", "xlm-clm-enfr-1024", "xlm-mlm-100-1280"}
+    | {"xlm-mlm-17-1280", "xlm-mlm-en-2048", "xlm-mlm-ende-1024", "xlm-mlm-enfr-1024", "xlm-mlm-enro-1024"}
+    | {"xlm-mlm-tlm-xnli15-1024", "xlm-mlm-xnli15-1024", "xlm-roberta-base"}
+    | {"xlm-roberta-large-finetuned-conll02-dutch", "xlm-roberta-large-finetuned-conll02-spanish"}
+    | {"xlm-roberta-large-finetuned-conll03-english", "xlm-roberta-large-finetuned-conll03-german"}
+    | {"xlm-roberta-large", "xlnet-base-cased", "xlnet-large-cased"}
+)
 
 CATALOG: tuple[LoadApi, ...] = (
     # peft: the base model comes first, the adapter id second.
@@ -137,15 +163,22 @@ CATALOG: tuple[LoadApi, ...] = (
     ),
     LoadApi(
         "SentenceTransformer",
-        (
-            "sentence_transformers.SentenceTransformer",
-            "sentence_transformers.CrossEncoder",
-            "sentence_transformers.SparseEncoder",
-        ),
+        ("sentence_transformers.SentenceTransformer", "sentence_transformers.SparseEncoder"),
         HUGGINGFACE,
         REVISION,
-        ("SentenceTransformer", "CrossEncoder", "SparseEncoder"),
-        model=Arg(0, ("model_name_or_path", "model_name")),
+        ("SentenceTransformer", "SparseEncoder"),
+        model=_ST_ID,
+        revision=_HF_REVISION,
+        remote_code="keyword",
+        bare_org="sentence-transformers",
+    ),
+    LoadApi(
+        "CrossEncoder",
+        ("sentence_transformers.CrossEncoder",),
+        HUGGINGFACE,
+        REVISION,
+        ("CrossEncoder",),
+        model=_ST_ID,
         revision=_HF_REVISION,
         remote_code="keyword",
     ),

@@ -16,10 +16,12 @@ from ..manifest import COMMIT_RE
 from . import catalog
 from .catalog import LoadApi
 from .loads import DYNAMIC, LOCAL, MUTABLE, PINNED, UNPINNED, Classified
-from .values import BOOL, DYNAMIC_VALUE, NONE, OBJECT, PATH, REF, STR, CallArgs, Value
+from .values import BOOL, DYNAMIC_VALUE, NONE, OBJECT, OTHER, PATH, REF, STR, CallArgs, Value, evaluate
 
-_SHORT_HEX = re.compile(r"[0-9a-fA-F]{7,40}")
+_SHORT_HEX = re.compile(r"[0-9a-fA-F]{7,39}")
+_UPPER_COMMIT = re.compile(r"[0-9a-fA-F]{40}")  # a lowercase one is a pin and never asks why not
 _HUB_ID = re.compile(r"(?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*")
+_GITHUB_REPO = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 _DRIVE = re.compile(r"[A-Za-z]:[\\/]")
 _HF_URL = re.compile(
     r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?:(datasets|spaces)/)?"
@@ -36,6 +38,7 @@ _DATASET_BUILDERS = frozenset(
 )
 PIN_HINT = 'pass revision="<40-hex commit>"'
 _HIDDEN_REVISION = "a revision may come in **kwargs, which is not known statically"
+_CONSTANTS = (BOOL, NONE, STR, OTHER)
 
 Exists = Callable[[str], bool]
 
@@ -61,6 +64,11 @@ def _why_mutable(label: str, value: Value, found: tuple[ast.expr, object] | None
     where = f" (the default of ${value.env})" if value.env else ""
     if found is not None and not value.env and not isinstance(found[0], ast.Constant):
         label = f"{label} {_source(found)} ="
+    if _UPPER_COMMIT.fullmatch(value.data):
+        return (
+            f'{label} "{value.data}"{where} is not a pinned commit: a commit is 40 lowercase hex digits, '
+            f'"{value.data.lower()}"'
+        )
     if _SHORT_HEX.fullmatch(value.data):
         return (
             f'{label} "{value.data}"{where} is not a full 40-hex commit: a short hex name is a tag or '
@@ -78,11 +86,16 @@ def _source(found: tuple[ast.expr, object]) -> str:
 def _remote_code(api: LoadApi, args: CallArgs) -> str | None:
     if api.remote_code == "always":
         return f"{api.name} runs the repository's hubconf.py"
-    if api.remote_code == "keyword":
-        trust = args.value(None, ("trust_remote_code",))
-        if trust is not None and trust.kind == BOOL and trust.data:
-            return "trust_remote_code=True runs Python code from the hub"
-    return None
+    if api.remote_code != "keyword":
+        return None
+    # Written in the call or a literal **dict; one an unknown **kwargs may hold is not counted.
+    found = args.expr(None, ("trust_remote_code",))
+    if found is None:
+        return None
+    trust, source = evaluate(*found), _source(found)
+    if trust.kind in _CONSTANTS and not trust.env:
+        return f"trust_remote_code={source} runs Python code from the hub" if trust.data else None
+    return f"trust_remote_code={source} may run Python code from the hub (it is only known at run time)"
 
 
 def _model(api: LoadApi, args: CallArgs) -> Value | None:
@@ -99,6 +112,14 @@ def _switch(api: LoadApi, args: CallArgs) -> Value:
     if isinstance(default, bool):
         return Value(BOOL, default)
     return Value(STR, default) if isinstance(default, str) else Value(NONE)
+
+
+def _hub_repo(api: LoadApi, text: str) -> str:
+    """The repo a hub id names for its library: sentence-transformers reads all-MiniLM-L6-v2 as
+    sentence-transformers/all-MiniLM-L6-v2."""
+    if api.bare_org and "/" not in text and text.lower() not in catalog.LEGACY_HF_IDS:
+        return f"{api.bare_org}/{text}"
+    return text
 
 
 def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
@@ -118,7 +139,7 @@ def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> C
         )
     if model.kind == OBJECT:  # an already built model handed on: its own load is reported where it is
         return None
-    repo = None
+    text = repo = None
     if model.kind == PATH:
         return Classified(LOCAL, kind)
     if model.kind == STR:
@@ -127,33 +148,35 @@ def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> C
             return Classified(LOCAL, kind, model=text)
         if kind == "dataset" and text in _DATASET_BUILDERS:
             return Classified(LOCAL, kind, model=text)
-        repo = text
+        repo = _hub_repo(api, text)
     elif api.literal_only:
         return None
     found = args.expr(None, api.revision)
     revision = args.value(None, api.revision)
     remote = _remote_code(api, args)
-    common = {"kind": kind, "model": repo, "repo": repo, "remote_code": remote}
+    common = {"kind": kind, "model": text, "repo": repo, "remote_code": remote}
     if revision is not None and revision.kind == STR:
         state = revision_state(revision.data)
         reason = "" if state == PINNED else _why_mutable("revision", revision, found)
+        hint = "pin the 40-hex commit it points at"
         return Classified(
-            state, revision=revision.data, reason=reason, hint="pin the 40-hex commit it points at", **common
+            state, revision=revision.data, reason=reason, hint=hint, override=revision.env, **common
         )
-    if revision is not None and revision.kind != NONE:
+    dynamic_revision = revision is not None and revision.kind != NONE
+    if repo is None:
+        # A helper that forwards whatever model and revision it is given pins nothing itself.
+        reason = (
+            "the model id and its revision are only known at run time"
+            if dynamic_revision
+            else "the model id is only known at run time and no revision is pinned"
+        )
+        return Classified(DYNAMIC, dynamic="model", reason=reason, hint=PIN_HINT, **common)
+    if dynamic_revision:
         return Classified(
             DYNAMIC,
             dynamic="revision",
             reason=f"revision={_source(found)} is not known statically" if found else _HIDDEN_REVISION,
             hint="pass a 40-hex commit (a literal or a module constant) so it can be checked",
-            **common,
-        )
-    if repo is None:
-        return Classified(
-            DYNAMIC,
-            dynamic="model",
-            reason="the model id is only known at run time and no revision is pinned",
-            hint=PIN_HINT,
             **common,
         )
     return Classified(
@@ -178,13 +201,20 @@ def _torch_hub(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Clas
             hint='load "owner/repo:<40-hex commit>"',
         )
     repo, _, ref = target.data.partition(":")
-    hint = f'load "{repo}:<40-hex commit>"'
+    entry = args.value(1, ("model",))
+    common = {
+        "model": repo,
+        "repo": repo if _GITHUB_REPO.fullmatch(repo) else None,
+        "entry": entry.data if entry is not None and entry.kind == STR else None,
+        "hint": f'load "{repo}:<40-hex commit>"',
+        "remote_code": remote,
+    }
     if not ref:
         reason = f"no ref, so it runs hubconf.py and fetches weights from the default branch of {repo}"
-        return Classified(UNPINNED, model=repo, reason=reason, hint=hint, remote_code=remote)
+        return Classified(UNPINNED, reason=reason, **common)
     state = revision_state(ref)
     reason = "" if state == PINNED else _why_mutable("ref", Value(STR, ref, target.env))
-    return Classified(state, model=repo, revision=ref, reason=reason, hint=hint, remote_code=remote)
+    return Classified(state, revision=ref, reason=reason, override=target.env, **common)
 
 
 def _url(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
@@ -300,7 +330,7 @@ def _torchvision(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Cl
     return Classified(
         DYNAMIC,
         model=model,
-        dynamic="revision",
+        dynamic="revision" if model else "model",
         reason=f"weights={_source(found)} are not known statically"
         if found
         else "weights are not known statically",

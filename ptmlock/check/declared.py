@@ -1,15 +1,20 @@
 """Tie loads in code to ptm.toml and ptm.lock: undeclared models, revisions that differ from the
-lock, and unpinned loads of declared models, each with the fix (the locked commit or ptmlock.path)."""
+lock, and unpinned loads of declared models, each with the fix (the locked commit, ptmlock.path or
+ptmlock.torch_hub_load)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from ..lockfile import Lock
+from ..lockfile import Lock, staleness
 from ..manifest import Manifest, ModelSpec
-from .catalog import HUGGINGFACE
+from .catalog import HUGGINGFACE, TORCHHUB
 from .loads import MUTABLE, PINNED, UNPINNED, Load
 from .rules import Finding, finding
+
+# The hubs whose loads name a repo and a git revision that ptm.toml declares and ptm.lock pins.
+TIED_HUBS = (HUGGINGFACE, TORCHHUB)
 
 
 @dataclass(frozen=True)
@@ -17,55 +22,89 @@ class Declared:
     manifest: Manifest
     lock: Lock | None
 
-    def models_for(self, repo: str) -> list[ModelSpec]:
+    def models_for(self, hub: str, repo: str) -> list[ModelSpec]:
         """Declared models of a repo; a bare legacy id ('gpt2') matches 'openai-community/gpt2'."""
-        specs = [s for s in self.manifest.models.values() if s.hub == HUGGINGFACE and s.repo]
+        specs = [s for s in self.manifest.models.values() if s.hub == hub and s.repo]
         wanted = repo.lower()
         exact = [s for s in specs if s.repo and s.repo.lower() == wanted]
         if exact or "/" in repo:
             return exact
         return [s for s in specs if s.repo and s.repo.lower().rsplit("/", 1)[-1] == wanted]
 
+    @functools.cached_property
+    def _changed(self) -> frozenset[str]:
+        """Models whose entry in ptm.toml changed since they were locked: their commit is not the truth."""
+        return frozenset(staleness(self.manifest, self.lock).changed) if self.lock else frozenset()
+
     def commit(self, name: str) -> str | None:
+        """The commit ptm.lock pins a declared model to; None when it is not locked or locked stale."""
         locked = self.lock.models.get(name) if self.lock else None
-        return locked.commit if locked else None
+        return locked.commit if locked and name not in self._changed else None
+
+    def stale(self, name: str) -> bool:
+        return name in self._changed
 
 
-def _pin_advice(load: Load, name: str, commit: str | None) -> str:
-    if commit is None:
+def _loader(load: Load, spec: ModelSpec) -> str:
+    """How code loads the installed model instead of fetching it."""
+    if spec.hub != TORCHHUB:
+        return f'ptmlock.path("{spec.name}")'
+    entry = load.pin.entry
+    if entry is None or entry == spec.options.get("entry"):
+        return f'ptmlock.torch_hub_load("{spec.name}")'
+    return f'torch.hub.load(ptmlock.path("{spec.name}"), "{entry}", source="local")'
+
+
+def _pin_advice(load: Load, spec: ModelSpec, declared: Declared) -> str:
+    name, loader, commit = spec.name, _loader(load, spec), declared.commit(spec.name)
+    if declared.stale(name):
         return (
-            f"'{name}' is declared but not locked: run `ptm lock`, then pin its commit "
-            f'or load ptmlock.path("{name}")'
+            f"'{name}' changed in ptm.toml since it was locked, so ptm.lock does not pin it: run "
+            f"`ptm lock`, then pin its new commit or load {loader}"
         )
-    how = f'pass revision="{commit}"' if load.fix is not None else f"pin it to {commit}"
-    return f'{how} (its commit in ptm.lock) or load ptmlock.path("{name}")'
+    if commit is None:
+        return f"'{name}' is declared but not locked: run `ptm lock`, then pin its commit or load {loader}"
+    if spec.hub == TORCHHUB:
+        how = f'load "{spec.repo}:{commit}"'
+    else:
+        how = f'pass revision="{commit}"' if load.fix is not None else f"pin it to {commit}"
+    return f"{how} (its commit in ptm.lock) or load {loader}"
+
+
+def _declare_advice(load: Load, repo: str) -> str:
+    if load.hub != TORCHHUB:
+        return f"declare it with `ptm add {repo}` and pin it with `ptm lock`"
+    entry = load.pin.entry
+    fields = f'hub = "torchhub", repo = "{repo}", revision = "{load.pin.revision or "main"}"'
+    fields += f', entry = "{entry or "<its hubconf function>"}"'
+    return (
+        f"declare it as [models.{entry or repo.rsplit('/', 1)[-1]}] with {fields} and pin it with `ptm lock`"
+    )
 
 
 def declared_findings(load: Load, own: list[Finding], declared: Declared) -> list[Finding]:
-    """The findings of a Hugging Face model load once ptm.toml and ptm.lock are known.
+    """The findings of a Hugging Face or torch.hub model load once ptm.toml and ptm.lock are known.
 
     An unpinned load of a declared model becomes PTM012 and a revision other than the declared one
     PTM011, both naming the fix; a fix that --fix can apply carries the locked commit.
     """
     pin = load.pin
-    if load.hub != HUGGINGFACE or pin.kind != "model" or pin.repo is None:
+    if load.hub not in TIED_HUBS or pin.kind != "model" or pin.repo is None:
         return own
-    specs = declared.models_for(pin.repo)
+    specs = declared.models_for(load.hub, pin.repo)
     if not specs:
-        advice = f"declare it with `ptm add {pin.repo}` and pin it with `ptm lock`"
-        return [*own, finding(load, "PTM010", f'"{pin.repo}" is not declared in ptm.toml; {advice}')]
+        message = f'"{pin.repo}" is not declared in ptm.toml; {_declare_advice(load, pin.repo)}'
+        return [*own, finding(load, "PTM010", message)]
+    # Of models declared from one torch.hub repo, the one whose hubconf entry the code calls.
+    specs.sort(key=lambda s: s.options.get("entry") != pin.entry)
     others = [f for f in own if f.code not in ("PTM001", "PTM002")]
     commits = {spec.name: declared.commit(spec.name) for spec in specs}
     if pin.state == PINNED:
         locked = ", ".join(f"'{n}' at {c}" for n, c in commits.items() if c)
         if not locked or pin.revision in commits.values():
             return own
-        spec = specs[0]
-        message = (
-            f"revision {pin.revision} differs from ptm.lock, which pins {locked}; "
-            f"{_pin_advice(load, spec.name, commits[spec.name])}"
-        )
-        return [*others, finding(load, "PTM011", message)]
+        message = f"revision {pin.revision} differs from ptm.lock, which pins {locked}; "
+        return [*others, finding(load, "PTM011", message + _pin_advice(load, specs[0], declared))]
     if pin.state not in (UNPINNED, MUTABLE):
         return own
     # No revision is the default branch: the model declared at "main" is the one this load means.
@@ -76,11 +115,11 @@ def declared_findings(load: Load, own: list[Finding], declared: Declared) -> lis
         what = f'revision "{pin.revision}"' if pin.revision else "no revision (the default branch)"
         message = (
             f"{what} differs from ptm.toml and ptm.lock, which declare '{spec.name}' at "
-            f'"{spec.revision}"; {_pin_advice(load, spec.name, commits[spec.name])}'
+            f'"{spec.revision}"; {_pin_advice(load, spec, declared)}'
         )
         return [*others, finding(load, "PTM011", message)]
     commit = commits[spec.name]
-    advice = _pin_advice(load, spec.name, commit)
+    advice = _pin_advice(load, spec, declared)
     if pin.state == UNPINNED:
         message = f"loads model '{spec.name}' with no revision; {advice}"
         return [*others, finding(load, "PTM012", message, load.fix, commit)]

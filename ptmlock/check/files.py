@@ -17,6 +17,12 @@ SKIPPED_FOLDERS = frozenset(
 )
 
 
+def relative_below(path: str, folder: str | Path) -> str | None:
+    """``path`` relative to ``folder`` when it is inside it, else None."""
+    relative = os.path.relpath(os.path.abspath(path), folder)
+    return None if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
+
+
 def excluded(relative: str, patterns: Iterable[str]) -> bool:
     """Whether a path (relative to the project root, with /) matches an exclude glob.
 
@@ -48,14 +54,12 @@ def collect(paths: Sequence[str], root: Path, exclude: Sequence[str]) -> list[st
     def skip(path: str) -> bool:
         if not exclude:
             return False
-        relative = os.path.relpath(os.path.abspath(path), root_folder)
-        return not relative.startswith("..") and excluded(relative.replace(os.sep, "/"), exclude)
+        relative = relative_below(path, root_folder)
+        return relative is not None and excluded(relative.replace(os.sep, "/"), exclude)
 
     def shown(path: str) -> str:
         """Reports name files relative to the current folder when they are below it."""
-        absolute = os.path.abspath(path)
-        relative = os.path.relpath(absolute, cwd)
-        return absolute if relative.startswith("..") else relative
+        return relative_below(path, cwd) or os.path.abspath(path)
 
     found: dict[str, None] = {}
     for given in list(paths) or [root_folder]:
@@ -65,7 +69,7 @@ def collect(paths: Sequence[str], root: Path, exclude: Sequence[str]) -> list[st
             continue
         if not os.path.isdir(given):
             raise PtmError(f"{given}: no such file or folder", exit_code=2)
-        for folder, folders, files in os.walk(shown(given)):
+        for folder, folders, files in os.walk(given):
             folders[:] = sorted(
                 f
                 for f in folders
@@ -74,7 +78,8 @@ def collect(paths: Sequence[str], root: Path, exclude: Sequence[str]) -> list[st
                 and not skip(os.path.join(folder, f))
             )
             for name in sorted(files):
-                path = os.path.normpath(os.path.join(folder, name))
+                path = os.path.join(folder, name)
                 if name.endswith(".py") and not skip(path):
-                    found[path] = None
+                    # Shown one by one: the folder walked (the root) may be above the current one.
+                    found[shown(path)] = None
     return list(found)

@@ -3,22 +3,27 @@ parser reported so everything else on the line (quotes, comments, layout) stays 
 
 from __future__ import annotations
 
+import ast
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..errors import PtmError
 from ..lockfile import atomic_write_text
 from .rules import Finding
 
 
 def apply_fixes(findings: Iterable[Finding]) -> dict[str, int]:
-    """Apply every fixable finding; the number of edits made, by file."""
+    """Apply every fixable finding; the number of edits made, by file.
+
+    Every edited file is parsed before any is written: an edit that would break one writes nothing.
+    """
     by_path: dict[str, dict[int, tuple[int, str]]] = {}
     for item in findings:
         if item.fix is not None and item.commit is not None:
             edit = (item.fix.end, item.fix.template.format(commit=item.commit))
             by_path.setdefault(item.path, {})[item.fix.start] = edit
-    done = {}
+    edited: dict[str, tuple[str, int]] = {}
     for path, edits in by_path.items():
         source = Path(path).read_bytes()
         for start in sorted(edits, reverse=True):  # from the end, so earlier offsets stay valid
@@ -28,6 +33,16 @@ def apply_fixes(findings: Iterable[Finding]) -> dict[str, int]:
             text = source.decode("utf-8")
         except UnicodeDecodeError:
             continue  # not UTF-8: leave the file alone, its findings stay reported
-        atomic_write_text(Path(path), text, mode=os.stat(path).st_mode & 0o7777)
-        done[path] = len(edits)
-    return done
+        try:
+            ast.parse(text, filename=path)
+        except SyntaxError as error:
+            raise PtmError(
+                f"{path}:{error.lineno or 1}: --fix would make this file invalid Python ({error.msg}), so "
+                "no file was changed; pin its loads by hand and report this as a ptm bug"
+            ) from None
+        edited[path] = (text, len(edits))
+    for path, (text, _) in edited.items():
+        # Through a symlink to the file it names: replacing the link would leave the target unpinned.
+        target = Path(os.path.realpath(path))
+        atomic_write_text(target, text, mode=os.stat(target).st_mode & 0o7777)
+    return {path: count for path, (_, count) in edited.items()}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..errors import PtmError
 from ..manifest import NAME_RE, check_revision
-from .catalog import HUGGINGFACE
+from .catalog import TORCHHUB
+from .declared import TIED_HUBS
 from .loads import MUTABLE, PINNED, UNPINNED, Load
 
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_-]+")
@@ -27,22 +29,41 @@ def _free_name(candidates: Iterable[str], taken: set[str]) -> str:
     return f"{base}-{number}"
 
 
+def _fields(load: Load) -> dict[str, str] | None:
+    """The ptm.toml fields that declare what a load fetches; None when it cannot be declared
+    (not a hub model, or one only known at run time)."""
+    pin = load.pin
+    if load.hub not in TIED_HUBS or pin.kind != "model" or pin.repo is None:
+        return None
+    if pin.state not in (UNPINNED, MUTABLE, PINNED):
+        return None
+    revision = pin.revision or "main"
+    problem = check_revision(revision)
+    if problem is not None:
+        raise PtmError(
+            f"{load.path}:{load.line}: cannot declare {pin.repo} at this revision: {problem}; "
+            "fix the revision in the code, then run `ptm init --from-code` again"
+        )
+    if load.hub != TORCHHUB:
+        return {"repo": pin.repo, "revision": revision}
+    if pin.entry is None:  # ptm.toml needs the hubconf function; the code computes it
+        return None
+    return {"hub": TORCHHUB, "repo": pin.repo, "revision": revision, "entry": pin.entry}
+
+
 def declarations(loads: Iterable[Load]) -> dict[str, dict[str, str]]:
-    """One model per (repo, revision) loaded: named after the repo ('bert-base-uncased', then
-    'org-name' when taken), at the revision the code asks for, or "main" to be locked."""
-    found: dict[tuple[str, str], None] = {}
+    """One model per (repo, revision) loaded, and per hubconf entry for torch.hub: named after the
+    entry or the repo ('bert-base-uncased', then 'org-name' when taken), at the revision the code
+    asks for, or "main" to be locked."""
+    found: dict[tuple[str, ...], dict[str, str]] = {}
     for load in sorted(loads, key=lambda x: (x.path, x.line, x.column)):
-        pin = load.pin
-        if load.hub != HUGGINGFACE or pin.kind != "model" or pin.repo is None:
-            continue
-        if pin.state not in (UNPINNED, MUTABLE, PINNED):
-            continue
-        revision = pin.revision or "main"
-        if check_revision(revision) is None:
-            found[(pin.repo, revision)] = None
+        fields = _fields(load)
+        if fields is not None:
+            found.setdefault(tuple(fields.values()), fields)
     models: dict[str, dict[str, str]] = {}
-    for repo, revision in found:
-        last = _slug(repo.rsplit("/", 1)[-1])
+    for fields in found.values():
+        repo, revision = fields["repo"], fields["revision"]
+        last = _slug(fields.get("entry") or repo.rsplit("/", 1)[-1])
         name = _free_name([last, _slug(repo), f"{last}-{_slug(revision)[:12]}"], set(models))
-        models[name] = {"repo": repo, "revision": revision}
+        models[name] = fields
     return models

@@ -19,12 +19,14 @@ class Classified:
     state: str
     kind: str = "model"  # or "dataset", "space"
     model: str | None = None  # the id as the library takes it, when known statically
-    repo: str | None = None  # the Hugging Face repo id, when the load is one
+    repo: str | None = None  # the repo on its hub (Hugging Face org/name, torch.hub owner/name), when one
     revision: str | None = None  # the revision, ref or tag found, when known
+    entry: str | None = None  # torch.hub: the hubconf function called, when known
     reason: str = ""
     hint: str = ""
     dynamic: str | None = None  # "model" or "revision": what is not known statically
     remote_code: str | None = None  # why the load runs code from its source, when it does
+    override: str | None = None  # the environment variable that can replace a pinned revision at run time
 
 
 @dataclass(frozen=True)

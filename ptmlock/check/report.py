@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
+from .files import relative_below
 from .rules import ERROR, INFO, RULES, WARNING
 from .runner import CheckResult
 
@@ -81,9 +82,13 @@ def as_json(result: CheckResult) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-def _uri(path: str, root: Path) -> str:
-    relative = os.path.relpath(os.path.abspath(path), root)
-    return Path(path).absolute().as_uri() if relative.startswith("..") else Path(relative).as_posix()
+def _location(path: str, root: Path) -> dict[str, str]:
+    """An artifactLocation: relative to SRCROOT (percent-encoded) inside the root, an absolute
+    file: URI, which takes no base, outside it."""
+    relative = relative_below(path, root)
+    if relative is None:
+        return {"uri": Path(path).absolute().as_uri()}
+    return {"uri": quote(Path(relative).as_posix()), "uriBaseId": "SRCROOT"}
 
 
 def as_sarif(result: CheckResult) -> str:
@@ -100,7 +105,7 @@ def as_sarif(result: CheckResult) -> str:
     ]
     results = []
     for f in result.findings:
-        location = {"uri": _uri(f.path, result.root), "uriBaseId": "SRCROOT"}
+        location = _location(f.path, result.root)
         item: dict[str, Any] = {
             "ruleId": f.code,
             "ruleIndex": codes.index(f.code),
@@ -155,6 +160,7 @@ def as_sarif(result: CheckResult) -> str:
                     }
                 },
                 "originalUriBaseIds": {"SRCROOT": {"uri": result.root.absolute().as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",  # the columns ptm reports count characters
                 "results": results,
             }
         ],

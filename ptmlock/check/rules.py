@@ -39,7 +39,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
                 "Code from a hub runs at a revision that is not a pinned commit.",
                 9.0,
             ),
-            Rule("PTM004", "dynamic-revision", INFO, "The revision is not known statically.", 3.0),
+            Rule("PTM004", "dynamic-revision", WARNING, "The revision is not known statically.", 5.0),
             Rule("PTM005", "dynamic-model", INFO, "A model id known only at run time, with no pin.", 3.0),
             Rule("PTM006", "unchecked-file", WARNING, "A Python file could not be parsed.", 1.0),
             Rule("PTM010", "undeclared-model", WARNING, "A hub model is loaded but not in ptm.toml.", 5.0),
@@ -121,15 +121,16 @@ def pin_findings(load: Load) -> list[Finding]:
         found.append(
             finding(load, "PTM004" if pin.dynamic == "revision" else "PTM005", f"{pin.reason}; {pin.hint}")
         )
-    if pin.remote_code and pin.state not in (PINNED, LOCAL):
-        found.append(
-            finding(
-                load,
-                "PTM003",
-                f"{pin.remote_code} and no commit pins which, so a change upstream changes what runs here; "
-                f"{pin.hint} and review that code",
-            )
-        )
+    # A pinned default the environment can replace ($REV) pins nothing when remote code runs.
+    overridable = pin.state == PINNED and pin.override is not None
+    if pin.remote_code and (overridable or pin.state not in (PINNED, LOCAL)):
+        if overridable:
+            why = f"${pin.override} can replace its pinned revision"
+            how = "write the 40-hex commit in the code, not as the default of an environment variable,"
+        else:
+            why, how = "no commit pins which", pin.hint
+        message = f"{pin.remote_code} and {why}, so a change upstream changes what runs here; {how}"
+        found.append(finding(load, "PTM003", f"{message} and review that code"))
     return found
 
 

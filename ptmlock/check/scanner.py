@@ -9,9 +9,11 @@ from __future__ import annotations
 import ast
 import bisect
 import functools
+import io
 import json
 import os
 import re
+import tokenize
 from collections.abc import Callable
 
 from . import catalog, values
@@ -19,7 +21,7 @@ from .classify import classify
 from .loads import MUTABLE, UNPINNED, Classified, FileScan, Fix, Load
 from .values import CallArgs, Scope, bind_block, bind_parameters, evaluate
 
-_IGNORE = re.compile(rb"#\s*ptm:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
+_IGNORE = re.compile(r"#\s*ptm:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NOT_CODE = (b"#", b">>>", b"...")
@@ -266,20 +268,65 @@ class _Walker:
         end = self.source.find(b"\n", start)
         return self.source[start : end if end >= 0 else len(self.source)]
 
+    def _char_column(self, line: int, byte_column: int) -> int:
+        """0-based; ast counts columns in UTF-8 bytes, tokenize in characters."""
+        return len(self._line(line)[:byte_column].decode("utf-8", "replace"))
+
+    def _byte_offset(self, line: int, char_column: int) -> int:
+        return self._offset(line, len(self._line(line).decode("utf-8", "replace")[:char_column].encode()))
+
     def _position(self, line: int, byte_column: int) -> tuple[int, int]:
-        """1-based line and character column (ast counts columns in UTF-8 bytes)."""
-        return line, len(self._line(line)[:byte_column].decode("utf-8", "replace")) + 1
+        """1-based line and character column."""
+        return line, self._char_column(line, byte_column) + 1
+
+    @functools.cached_property
+    def _tokens(self) -> list[tokenize.TokenInfo] | None:
+        """The file's tokens, read only when a fix or a suppression needs them; None when the
+        tokenizer refuses what the parser took."""
+        try:
+            return list(tokenize.tokenize(io.BytesIO(self.source).readline))
+        except (tokenize.TokenError, SyntaxError):
+            return None
+
+    @functools.cached_property
+    def _suppressed(self) -> dict[int, frozenset[str]]:
+        """The codes each line's comment silences ("*": all). Only comments count, not a string
+        that spells one, so the file is tokenized, but only when it may hold such a comment."""
+        found: dict[int, frozenset[str]] = {}
+        if b"ptm:" not in self.source:
+            return found
+        for token in self._tokens or ():
+            if token.type != tokenize.COMMENT:
+                continue
+            codes: set[str] = set()
+            for match in _IGNORE.finditer(token.string):
+                listed = match.group(1)
+                codes.update(
+                    ["*"] if listed is None else (c.strip().upper() for c in listed.split(",") if c.strip())
+                )
+            if codes:
+                found[token.start[0]] = frozenset(codes)
+        return found
 
     def _ignores(self, first: int, last: int) -> frozenset[str]:
-        codes: set[str] = set()
-        for line in {first, last}:
-            for match in _IGNORE.finditer(self._line(line)):
-                listed = match.group(1)
-                if listed is None:
-                    codes.add("*")
-                else:
-                    codes.update(c.strip().upper() for c in listed.decode().split(",") if c.strip())
-        return frozenset(codes)
+        return self._suppressed.get(first, frozenset()) | self._suppressed.get(last, frozenset())
+
+    def _after(self, node: ast.expr | ast.keyword, call: ast.Call) -> int | None:
+        """Where a keyword goes after an argument: past the parentheses around it (its node ends
+        inside them), before a trailing comma or comment; None when the file cannot be tokenized."""
+        tokens = self._tokens
+        if tokens is None:
+            return None
+        end_line = node.end_lineno or node.lineno
+        at = (end_line, self._char_column(end_line, node.end_col_offset or 0))
+        call_line = call.end_lineno or call.lineno
+        close = (call_line, self._char_column(call_line, call.end_col_offset or 0) - 1)  # the call's ")"
+        for token in tokens[bisect.bisect_left(tokens, at, key=lambda t: t.start) :]:
+            if token.start >= close:
+                break
+            if token.exact_type == tokenize.RPAR:
+                at = token.end
+        return self._byte_offset(*at)
 
     def _fix(self, node: ast.Call, api: catalog.LoadApi, args: CallArgs, pin: Classified) -> Fix | None:
         """Where a locked commit goes: over the revision literal, or as a keyword after the last argument."""
@@ -296,14 +343,13 @@ class _Walker:
             return Fix(start, end, '"{commit}"')
         if args.opaque or any(k in args.keywords for k in api.revision):
             return None
-        parts: list[ast.AST] = [*node.args, *node.keywords]
-        if parts:
-            last = max(parts, key=lambda p: (p.end_lineno or 0, p.end_col_offset or 0))
-            at = self._offset(last.end_lineno or last.lineno, last.end_col_offset or 0)
-            return Fix(at, at, f', {keyword}="{{commit}}"')
-        func_end = self._offset(node.func.end_lineno or node.lineno, node.func.end_col_offset or 0)
-        at = self.source.find(b"(", func_end) + 1
-        return Fix(at, at, f'{keyword}="{{commit}}"')
+        parts: list[ast.expr | ast.keyword] = [*node.args, *node.keywords]
+        if not parts:
+            at = self._offset(node.end_lineno or node.lineno, node.end_col_offset or 0) - 1  # before ")"
+            return Fix(at, at, f'{keyword}="{{commit}}"')
+        last = max(parts, key=lambda p: (p.end_lineno or 0, p.end_col_offset or 0))
+        after = self._after(last, node)
+        return None if after is None else Fix(after, after, f', {keyword}="{{commit}}"')
 
 
 def _short(text: str, limit: int) -> str:

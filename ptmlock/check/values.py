@@ -10,6 +10,7 @@ environment lookups with a default.
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +51,8 @@ _PATH_CALLS = frozenset(
     }
 )
 _MAX_DEPTH = 24
+# Names a star import is taken not to rebind: model libraries export no `dict` or `str`.
+_BUILTINS = frozenset(dir(builtins))
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,7 @@ def lookup(name: str, scope: Scope, depth: int = 0) -> Value:
                 current.resolved[name] = _resolve_bindings(current.bindings[name], current, depth)
             return current.resolved[name]
         current = current.parent
-    if scope.stars:
+    if scope.stars and name not in _BUILTINS:
         ml = [m for m in scope.stars if m.split(".")[0] in _ML_ROOTS]
         candidates = ml or scope.stars
         return Value(REF, f"{candidates[0]}.{name}") if len(candidates) == 1 else DYNAMIC_VALUE
