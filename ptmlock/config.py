@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import PtmError
 
@@ -14,7 +15,18 @@ LOCK_NAME = "ptm.lock"
 
 
 def hf_endpoint() -> str:
-    return os.environ.get("HF_ENDPOINT", DEFAULT_HF_ENDPOINT).rstrip("/")
+    """The Hub (or Hub-compatible mirror) huggingface_hub talks to."""
+    endpoint = os.environ.get("HF_ENDPOINT", DEFAULT_HF_ENDPOINT).rstrip("/")
+    try:
+        parts = urlsplit(endpoint)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        valid = False
+    if not valid:
+        raise PtmError(
+            f"HF_ENDPOINT={endpoint!r} is not an http(s) URL such as {DEFAULT_HF_ENDPOINT}; fix or unset it"
+        )
+    return endpoint
 
 
 def hf_token() -> str | None:
@@ -52,6 +64,18 @@ def torch_hub_dir() -> Path:
     """torch.hub.get_dir() as torch computes it: $TORCH_HOME/hub, whose checkpoints/ holds weights."""
     torch_home = os.environ.get("TORCH_HOME") or _cache_root() / "torch"
     return Path(torch_home).expanduser() / "hub"
+
+
+def http_timeout() -> float:
+    """Seconds to wait for a server to connect or to send the next bytes (not for a whole download)."""
+    value = os.environ.get("PTM_HTTP_TIMEOUT", "60")
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise PtmError(f"PTM_HTTP_TIMEOUT={value!r} is not a number of seconds; set e.g. 30, or unset it")
+    return seconds
 
 
 def max_workers() -> int:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import http.server
+import socket
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
 
 from fixtures.hub import ServerFeatures
 from ptmlock.lockfile import read_lock
-from tests.conftest import validate, write_manifest
+from tests.conftest import one_line_error, validate, write_manifest
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -247,6 +252,92 @@ def test_gated_repo_with_a_token_not_yet_granted_is_one_line(hub, ptm, monkeypat
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "model 'x' (fixtures/gated-mlp@main): the repo is gated" in lines[0]
     assert not Path("ptm.lock").exists()
+
+
+@contextmanager
+def silent_server() -> Iterator[str]:
+    """A server that accepts connections and never answers."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            with suppress(OSError):
+                held.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join()
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+def test_a_hub_that_never_answers_times_out_in_one_line(ptm, monkeypatch) -> None:
+    write_manifest(THREE_MODELS)
+    monkeypatch.setenv("PTM_HTTP_TIMEOUT", "0.5")
+    with silent_server() as url:
+        monkeypatch.setenv("HF_ENDPOINT", url)
+        line = one_line_error(ptm("lock", expect=1))
+    assert f"cannot reach {url} (ReadTimeout" in line and "check your network or HF_ENDPOINT" in line
+    assert not Path("ptm.lock").exists()
+
+
+@contextmanager
+def answering(body: bytes) -> Iterator[str]:
+    """A server that answers every request with 200 and ``body`` (a login page, a proxy's JSON, ...)."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("body", [b"<html>Please log in</html>", b"{}", b"[]"])
+def test_a_mirror_answering_something_else_is_one_line_and_keeps_the_lock(
+    hub, ptm, monkeypatch, body
+) -> None:
+    write_manifest(THREE_MODELS)
+    ptm("lock")
+    before = Path("ptm.lock").read_bytes()
+    write_manifest(THREE_MODELS + '[models.x]\nrepo = "fixtures/tiny-mlp"\n')
+    with answering(body) as url:
+        monkeypatch.setenv("HF_ENDPOINT", url)
+        line = one_line_error(ptm("lock", expect=1))
+    assert f"model 'x': {url} answered something that is not a Hub API response" in line
+    assert Path("ptm.lock").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("HF_ENDPOINT", "http://[bad"), ("HF_ENDPOINT", "hub.local"), ("PTM_HTTP_TIMEOUT", "soon")],
+)
+def test_a_bad_endpoint_or_timeout_setting_is_one_line(ptm, monkeypatch, variable, value) -> None:
+    write_manifest(THREE_MODELS)
+    monkeypatch.setenv(variable, value)
+    line = one_line_error(ptm("lock", expect=1))
+    assert line.startswith(f"error: {variable}={value!r} is not") and "unset it" in line
 
 
 def test_network_down_is_one_line(ptm) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .. import __version__
+from .. import __version__, config
 from ..errors import PtmError, ResolveError
 from .base import Download
 
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     import httpx2
 
 CHUNK = 1 << 20
-TIMEOUT_S = 60.0
 # Turns an HTTP error answer (body already read) into the message the user sees.
 ErrorMapper = Callable[["httpx2.Response", str], PtmError]
 
@@ -36,7 +35,7 @@ def client() -> httpx2.Client:
         if _client is None:
             import httpx2
 
-            _client = httpx2.Client(follow_redirects=True, timeout=TIMEOUT_S)
+            _client = httpx2.Client(follow_redirects=True)
         return _client
 
 
@@ -65,7 +64,7 @@ def get(
     if offset:
         sent["Range"] = f"bytes={offset}-"
     try:
-        with client().stream("GET", url, headers=sent) as response:
+        with client().stream("GET", url, headers=sent, timeout=config.http_timeout()) as response:
             if response.status_code == 416 and offset:
                 response.close()  # the range is past the end: the kept part is not ours, start over
                 with get(url, label, headers, 0, on_error) as whole:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -91,7 +92,10 @@ class HuggingFaceSource:
         repo = spec.options["repo"]
         with _errors_named(spec.name, repo, spec.revision):
             api = self._api()
-            info = api.model_info(repo, revision=spec.revision, files_metadata=True)
+            with _hub_answer(spec.name):
+                info = api.model_info(
+                    repo, revision=spec.revision, files_metadata=True, timeout=config.http_timeout()
+                )
             commit = info.sha or self._commit_from_head(repo, spec.revision, info)
             entries = {
                 s.rfilename: RemoteEntry(s.rfilename, s.size, s.lfs.sha256 if s.lfs else None)
@@ -99,7 +103,8 @@ class HuggingFaceSource:
             }
             if any(e.size is None for e in entries.values()):
                 # Partial mirrors answer model_info without file metadata; the tree listing has it.
-                entries = self._entries_from_tree(api, repo, commit) or entries
+                with _hub_answer(spec.name):
+                    entries = self._entries_from_tree(api, repo, commit) or entries
             for path in entries:
                 if reason := unsafe_path_reason(path):
                     raise ResolveError(
@@ -125,7 +130,7 @@ class HuggingFaceSource:
         if first is None:
             raise ResolveError(f"{repo}@{revision}: the hub reported neither a commit nor any file")
         url = hf_hub_url(repo, first.rfilename, revision=revision, endpoint=config.hf_endpoint())
-        commit = get_hf_file_metadata(url, token=config.hf_token()).commit_hash
+        commit = get_hf_file_metadata(url, token=config.hf_token(), timeout=config.http_timeout()).commit_hash
         if not commit:
             raise ResolveError(f"{repo}@{revision}: the hub did not report which commit it serves")
         return commit
@@ -192,7 +197,10 @@ def _stream(repo: str, commit: str, path: str, offset: int) -> Iterator[Download
     headers["Accept-Encoding"] = "identity"
     if offset:
         headers["Range"] = f"bytes={offset}-"
-    with get_session().stream("GET", url, headers=headers, follow_redirects=True) as response:
+    session = get_session()
+    with session.stream(
+        "GET", url, headers=headers, follow_redirects=True, timeout=config.http_timeout()
+    ) as response:
         if offset and response.status_code == 416:
             # What we kept is not a prefix of this file (it is as long or longer): fetch it whole.
             with _stream(repo, commit, path, offset=0) as whole:
@@ -202,6 +210,19 @@ def _stream(repo: str, commit: str, path: str, offset: int) -> Iterator[Download
         # A server without Range support answers 200 with the whole file: start over.
         start = offset if response.status_code == 206 else 0
         yield Download(offset=start, chunks=response.iter_bytes(CHUNK))
+
+
+@contextmanager
+def _hub_answer(name: str) -> Iterator[None]:
+    """Around the API calls whose JSON the client parses: a proxy or partial mirror that answers 200 with
+    a login page or an empty object makes it fail with these, not with an HTTP error."""
+    try:
+        yield
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise ResolveError(
+            f"model '{name}': {config.hf_endpoint()} answered something that is not a Hub API response "
+            f"({type(error).__name__}: {_first_line(error)}); check HF_ENDPOINT"
+        ) from None
 
 
 @contextmanager
