@@ -72,16 +72,20 @@ def open_local(path: Path) -> Opener:
     return opener
 
 
-def check_digest(label: str, sha256: str, size: int, digest: Any, got: int) -> None:
-    """IntegrityError unless ``got`` bytes hashing to ``digest`` are exactly the locked file."""
+def check_digest(label: str, sha256: str, size: int, digest: Any, got: int, hint: str | None = None) -> None:
+    """IntegrityError unless ``got`` bytes hashing to ``digest`` are exactly the locked file; ``hint``
+    says why they may differ, when the source can tell."""
     actual = digest.hexdigest()
     if got == size and actual == sha256:
         return
     shown = actual if got == size else ("more bytes than locked" if got > size else "a short file")
+    why = hint or (
+        "the source served other bytes than ptm.lock pins (if the lock was edited by hand, regenerate it "
+        "with `ptm lock`)"
+    )
     raise IntegrityError(
         f"{label}: sha256 mismatch: expected {sha256} ({size} bytes), got {shown} ({got} bytes); "
-        "nothing of this file was installed. The source served other bytes than ptm.lock pins "
-        "(if the lock was edited by hand, regenerate it with `ptm lock`)"
+        f"nothing of this file was installed: {why}"
     )
 
 
@@ -188,7 +192,7 @@ class Store:
                 digest.update(chunk)
                 if on_bytes:
                     on_bytes(len(chunk))
-        check_digest(label, sha256, size, digest, len(data))
+        check_digest(label, sha256, size, digest, len(data), download.mismatch_hint)
         scratch = self.root / "tmp"
         scratch.mkdir(parents=True, exist_ok=True)
         private = scratch / f"{sha256}.{secrets.token_hex(6)}.whole"
@@ -219,16 +223,17 @@ class Store:
             with open(partial, "rb") as handle:  # re-hash the bytes kept from last time
                 while chunk := handle.read(CHUNK):
                     digest.update(chunk)
-        got = have
+        got, hint = have, None
         if have < size:
             with opener(have) as download:
                 if download.offset != have:  # the source sent the whole file: start over
                     digest, have = hashlib.sha256(), 0
                 got = _append(partial, have, download.chunks, digest, size, on_bytes)
+                hint = download.mismatch_hint
         elif on_bytes:
             on_bytes(have)
         try:
-            check_digest(label, sha256, size, digest, got)
+            check_digest(label, sha256, size, digest, got, hint)
         except IntegrityError:
             partial.unlink(missing_ok=True)
             raise

@@ -237,6 +237,8 @@ def test_url_file_changed_upstream_fails_install_naming_it(files, ptm) -> None:
     files.host.put("mlp/config.json", b'{"hidden": 999}\n')
     line = one_line_error(ptm("install", expect=3))
     assert "model 'head'" in line and "config.json: sha256 mismatch" in line
+    assert f"{files.url}/mlp/config.json changed upstream since it was locked (ETag " in line
+    assert line.endswith("or move the pin with `ptm lock --upgrade head`")
     with pytest.raises(PtmError, match="not installed"):
         ptmlock.path("head")
 

@@ -41,6 +41,11 @@ class Download:
 
     offset: int
     chunks: Iterator[bytes]
+    # The validators the server sent (plain URLs), and what a hash mismatch most likely means, if the
+    # source can tell (a URL whose ETag changed since it was locked was changed upstream).
+    etag: str | None = None
+    last_modified: str | None = None
+    mismatch_hint: str | None = None
 
 
 class Source(Protocol):

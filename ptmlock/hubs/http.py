@@ -93,7 +93,12 @@ def download(
     with get(url, label, headers, offset, on_error) as response:
         # A server without Range support answers 200 with the whole file: start over.
         start = offset if response.status_code == 206 else 0
-        yield Download(offset=start, chunks=response.iter_bytes(CHUNK))
+        yield Download(
+            offset=start,
+            chunks=response.iter_bytes(CHUNK),
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+        )
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import posixpath
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -137,12 +137,28 @@ def lock_remote_files(name: str, files: Sequence[RemoteFile]) -> tuple[LockedFil
         return tuple(sorted(pool.map(lock_one, files), key=lambda f: f.path))
 
 
-def open_remote(model: LockedModel, file: LockedFile, offset: int) -> AbstractContextManager[Download]:
+@contextmanager
+def open_remote(model: LockedModel, file: LockedFile, offset: int) -> Iterator[Download]:
     if not file.url:
         raise LockError(
             f"model '{model.name}': {file.path} has no url in ptm.lock; regenerate it with `ptm lock`"
         )
-    return http.download(file.url, f"model '{model.name}'", offset)
+    with http.download(file.url, f"model '{model.name}'", offset) as download:
+        yield replace(download, mismatch_hint=_changed_upstream(model, file, download))
+
+
+def _changed_upstream(model: LockedModel, file: LockedFile, download: Download) -> str | None:
+    """The hint for a mismatch when the server's validators differ from the locked ones."""
+    for what, locked, now in (
+        ("ETag", file.etag, download.etag),
+        ("Last-Modified", file.last_modified, download.last_modified),
+    ):
+        if locked and now and locked != now:
+            return (
+                f"{file.url} changed upstream since it was locked ({what} {locked} -> {now}); keep the "
+                f"locked bytes by serving them again, or move the pin with `ptm lock --upgrade {model.name}`"
+            )
+    return None
 
 
 def declared_files(options: Mapping[str, Any]) -> tuple[RemoteFile, ...]:
