@@ -18,8 +18,6 @@ from .taxonomy import INSTALL_PROFILES
 
 if TYPE_CHECKING:
     from .graph import Problem
-    from .lockfile import Lock
-    from .manifest import Manifest
 
 
 def _size(n: int) -> str:
@@ -60,23 +58,6 @@ pass_project = click.make_pass_decorator(Project)
 report_format = click.option(
     "--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-
-
-def _system_problems(manifest: Manifest, lock: Lock | None) -> tuple[Problem, ...]:
-    """The graph checks, with the exported input/output contracts from the lock when it has them."""
-    from .export.records import contract_signatures
-    from .graph import check_system
-
-    return check_system(manifest, contract_signatures(lock.models) if lock else None)
-
-
-def _checked(manifest: Manifest, lock: Lock | None) -> tuple[Problem, ...]:
-    """The graph's warnings; its errors stop the command."""
-    from .graph import WARNING, raise_on_errors
-
-    problems = _system_problems(manifest, lock)
-    raise_on_errors(problems)
-    return tuple(p for p in problems if p.severity == WARNING)
 
 
 def _warn(problems: tuple[Problem, ...]) -> None:
@@ -160,12 +141,20 @@ def add(project: Project, repo: str, name: str | None, **fields: Any) -> None:
 @pass_project
 def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, allow_split: bool) -> None:
     """Pin every declared model in ptm.lock (existing pins are kept)."""
+    from .graph import require_consistent
     from .lockfile import staleness, write_lock
     from .resolve import ADDED, KEPT, REMOVED, UNCHANGED, UPDATED, drift, lock_project
 
+    if names and not upgrade:
+        raise PtmError("model names are only taken with --upgrade: `ptm lock --upgrade NAME...`", exit_code=2)
+    if allow_split and not upgrade:
+        raise PtmError(
+            "--allow-split only applies with --upgrade: `ptm lock --upgrade --allow-split NAME...`",
+            exit_code=2,
+        )
     manifest = project.manifest()
     previous = project.lock()
-    warnings = _checked(manifest, previous)
+    warnings = require_consistent(manifest, previous)
     if check:
         if previous is None:
             raise LockError(f"{project.lock_path.name} does not exist; run `ptm lock`")
@@ -175,8 +164,6 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
         click.echo(f"{project.lock_path.name} is up to date ({len(previous.models)} models).")
         _warn(warnings)
         return
-    if names and not upgrade:
-        raise PtmError("model names are only taken with --upgrade: `ptm lock --upgrade NAME...`", exit_code=2)
     result = lock_project(
         manifest, previous, upgrade=set(names) if upgrade else None, allow_split=allow_split
     )
@@ -202,10 +189,10 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
 @pass_project
 def validate(project: Project, strict: bool) -> None:
     """Check ptm.toml without the network: references, taxonomy, cycles, groups, unconnected models."""
-    from .graph import ERROR
+    from .graph import ERROR, system_problems
 
     manifest = project.manifest()
-    problems = _system_problems(manifest, project.lock())
+    problems = system_problems(manifest, project.lock())
     for problem in problems:
         click.echo(f"{problem.severity}: {problem}", err=True)
     if any(p.severity == ERROR or strict for p in problems):
@@ -234,26 +221,17 @@ def graph(project: Project, fmt: str, output: Path | None) -> None:
     click.echo(f"Wrote {output} ({fmt}).")
 
 
-def _node_or_error(manifest: Manifest, name: str) -> None:
-    import difflib
-
-    known = [*manifest.models, *manifest.components]
-    if name not in known:
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"declared: {', '.join(known) or 'none'}"
-        raise PtmError(f"'{name}' is not a model or component in {manifest.path.name}; {hint}", exit_code=2)
-
-
 @cli.command()
 @click.argument("name")
 @report_format
 @pass_project
 def why(project: Project, name: str, fmt: str) -> None:
     """Show what depends on NAME, directly or through others (edges, base, trained_with)."""
+    from .graph import require_node
     from .impact import dependent_data, dependents, describe_path
 
     manifest = project.manifest()
-    _node_or_error(manifest, name)
+    require_node(manifest, name)
     found = dependents(manifest, [name])
     if fmt == "json":
         click.echo(json.dumps({"name": name, "dependents": [dependent_data(d) for d in found]}, indent=2))

@@ -6,14 +6,18 @@ guidance signal, outputs to be evaluated or refined).
 
 from __future__ import annotations
 
+import difflib
+import itertools
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from .errors import ManifestError, PtmError
+from .export.records import contract_signatures
 from .manifest import Manifest, ModelSpec
 from .taxonomy import (
     ADAPTER,
@@ -23,6 +27,9 @@ from .taxonomy import (
     RUNTIME_PROFILE,
     TRAINING_STAGES,
 )
+
+if TYPE_CHECKING:
+    from .lockfile import Lock
 
 ERROR, WARNING = "error", "warning"
 RUNTIME, TRAINING = RUNTIME_PROFILE, "training"
@@ -44,6 +51,15 @@ def node_names(manifest: Manifest) -> list[str]:
     return [*manifest.models, *manifest.components]
 
 
+def require_node(manifest: Manifest, name: str) -> None:
+    """Stop unless ``name`` is a declared model or component, suggesting the closest one."""
+    known = node_names(manifest)
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"declared: {', '.join(known) or 'none'}"
+        raise PtmError(f"'{name}' is not a model or component in {manifest.path.name}; {hint}", exit_code=2)
+
+
 def flow_graph(manifest: Manifest, *, skip_kinds: Collection[str] = ()) -> nx.MultiDiGraph:
     """Models and components as nodes, ``[[edges]]`` as edges keyed by their index in the manifest."""
     graph = nx.MultiDiGraph()
@@ -54,39 +70,69 @@ def flow_graph(manifest: Manifest, *, skip_kinds: Collection[str] = ()) -> nx.Mu
     return graph
 
 
-def _cycles(graph: nx.MultiDiGraph) -> Iterable[list[tuple[str, str, int]]]:
-    """One cycle per strongly connected part that has any, in a stable order."""
-    for part in sorted(nx.strongly_connected_components(graph), key=min):
-        sub = graph.subgraph(part)
-        if sub.number_of_edges():
-            yield nx.find_cycle(sub, source=min(part))
+# Cycles are reported one by one up to this many; beyond it they are counted (up to _COUNT_LIMIT).
+MAX_CYCLES = 20
+_COUNT_LIMIT = 1000
+
+
+def _cycles(graph: nx.MultiDiGraph) -> tuple[list[list[tuple[str, str, int]]], int]:
+    """Simple cycles as lists of edges, each starting at its first edge in the manifest, in file order.
+
+    Parallel edges make distinct cycles: fixing one still leaves the other. The first ``MAX_CYCLES`` are
+    returned, with how many more there are (counted up to ``_COUNT_LIMIT``, as there can be
+    exponentially many).
+    """
+
+    def every() -> Iterator[list[tuple[str, str, int]]]:
+        for nodes in nx.simple_cycles(nx.DiGraph(graph)):
+            steps = list(zip(nodes, [*nodes[1:], nodes[0]], strict=True))
+            for keys in itertools.product(*(sorted(graph[u][v]) for u, v in steps)):
+                cycle = [(u, v, key) for (u, v), key in zip(steps, keys, strict=True)]
+                first = keys.index(min(keys))
+                yield cycle[first:] + cycle[:first]
+
+    found = every()
+    listed = sorted(itertools.islice(found, MAX_CYCLES), key=lambda cycle: [key for _, _, key in cycle])
+    return listed, sum(1 for _ in itertools.islice(found, _COUNT_LIMIT))
+
+
+def _more_cycles(manifest: Manifest, listed: list[Problem], more: int, what: str) -> list[Problem]:
+    """Problems for the listed cycles, and one saying how many more were left out (at the last one's line)."""
+    if not more:
+        return listed
+    count = f"{more}+" if more == _COUNT_LIMIT else str(more)
+    message = f"{count} more {what} are not listed here; fix those listed and run `ptm validate` again"
+    return [*listed, Problem(ERROR, manifest.path, listed[-1].line, message)]
 
 
 def _cycle_problems(manifest: Manifest) -> list[Problem]:
     problems = []
-    for cycle in _cycles(flow_graph(manifest, skip_kinds=(FEEDBACK_GUIDANCE,))):
+    cycles, more = _cycles(flow_graph(manifest, skip_kinds=(FEEDBACK_GUIDANCE,)))
+    for cycle in cycles:
         edges = [manifest.edges[key] for _, _, key in cycle]
         loop = " -> ".join([edges[0].source, *(e.target for e in edges)])
         lines = ", ".join(str(e.line) for e in edges)
+        at = f"edge at line {lines}" if len(edges) == 1 else f"edges at lines {lines}"
         problems.append(
             Problem(
                 ERROR,
                 manifest.path,
                 edges[0].line,
-                f"cycle {loop} (edges at lines {lines}) has no {FEEDBACK_GUIDANCE} edge; only feedback "
+                f"cycle {loop} ({at}) has no {FEEDBACK_GUIDANCE} edge; only feedback "
                 f'guidance may loop back: make one of them kind = "{FEEDBACK_GUIDANCE}" or remove it',
             )
         )
-    return problems
+    return _more_cycles(manifest, problems, more, f"cycles without a {FEEDBACK_GUIDANCE} edge")
 
 
 def _base_problems(manifest: Manifest) -> list[Problem]:
     derived = nx.MultiDiGraph()
-    for spec in manifest.models.values():
-        if spec.base:
-            derived.add_edge(spec.base, spec.name, key=0)
+    for position, spec in enumerate(manifest.models.values()):
+        if spec.base:  # keyed by position, so a loop is told from the model declared first
+            derived.add_edge(spec.base, spec.name, key=position)
     problems = []
-    for cycle in _cycles(derived):
+    cycles, more = _cycles(derived)
+    for cycle in cycles:
         spec = manifest.models[cycle[0][1]]
         loop = " -> ".join([cycle[0][0], *(v for _, v, _ in cycle)])
         problems.append(
@@ -97,7 +143,7 @@ def _base_problems(manifest: Manifest) -> list[Problem]:
                 f"base chain {loop} loops back on itself; a model cannot be derived from its own descendant",
             )
         )
-    return problems
+    return _more_cycles(manifest, problems, more, "looping base chains")
 
 
 def _group_problems(manifest: Manifest, signatures: Mapping[str, Hashable]) -> list[Problem]:
@@ -197,7 +243,21 @@ def check_system(manifest: Manifest, signatures: Mapping[str, Hashable] | None =
         *_group_problems(manifest, signatures or {}),
         *_isolation_problems(manifest),
     ]
-    return tuple(sorted(problems, key=lambda p: (p.line or 0, p.severity, p.message)))
+    # Stable on one line: a cycle's "N more are not listed" stays after the cycle it follows.
+    return tuple(sorted(problems, key=lambda p: (p.line or 0, p.severity)))
+
+
+def system_problems(manifest: Manifest, lock: Lock | None) -> tuple[Problem, ...]:
+    """What `ptm validate` reports: `check_system` with the input/output contracts that `ptm export`
+    recorded in the lock, when there is one."""
+    return check_system(manifest, contract_signatures(lock.models) if lock else None)
+
+
+def require_consistent(manifest: Manifest, lock: Lock | None) -> tuple[Problem, ...]:
+    """The warnings of `system_problems`, for a command that goes on; its first error stops it."""
+    problems = system_problems(manifest, lock)
+    raise_on_errors(problems)
+    return tuple(p for p in problems if p.severity == WARNING)
 
 
 def raise_on_errors(problems: Iterable[Problem]) -> None:
@@ -242,16 +302,28 @@ def _edge_uses(kind: str, stage: str | None) -> tuple[str | None, str | None]:
 
 
 def model_uses(manifest: Manifest) -> dict[str, frozenset[str]]:
-    """For each model, what its edges use it for: runtime, evaluation and/or training."""
+    """For each model, what its edges use it for (runtime, evaluation and/or training), and for the base
+    of an adapter also what the adapter is used for."""
     uses: dict[str, set[str]] = {name: set() for name in manifest.models}
     for edge in manifest.edges:
         for end, use in zip((edge.source, edge.target), _edge_uses(edge.kind, edge.stage), strict=True):
             if use and end in uses:
                 uses[end].add(use)
+    on_top: dict[str, list[str]] = defaultdict(list)
     for spec in manifest.models.values():
         if spec.base and spec.adaptation == ADAPTER:
-            uses[spec.base].add(RUNTIME)  # an adapter is loaded on top of its base
-    return {name: frozenset(u) for name, u in uses.items()}
+            on_top[spec.base].append(spec.name)
+
+    def needed(name: str, chain: frozenset[str]) -> set[str]:
+        # An adapter is loaded on top of its base: the base is needed wherever an adapter on it is (and
+        # at runtime for one kept for having no edges), down chains of adapters.
+        found = set(uses[name])
+        for adapter in on_top[name]:
+            if adapter not in chain:  # a looping base chain is an error reported elsewhere
+                found |= needed(adapter, chain | {adapter}) or {RUNTIME}
+        return found
+
+    return {name: frozenset(needed(name, frozenset([name]))) for name in uses}
 
 
 def is_runtime(uses: frozenset[str]) -> bool:

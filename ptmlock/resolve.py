@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from . import config, hubs
-from .errors import PtmError
+from .errors import ManifestError, PtmError
 from .lockfile import Lock, LockedModel, files_digest, keep_exports
 from .manifest import Manifest, ModelSpec
 
@@ -82,12 +82,21 @@ def _refuse_split(manifest: Manifest, upgrade: Collection[str]) -> None:
     from .graph import split_training_sets
 
     for moving, staying in split_training_sets(manifest, upgrade):
+        # Point at a trained_with that couples the two sides.
+        sides = (set(moving), set(staying))
+        coupling = next(
+            spec
+            for spec in manifest.models.values()
+            for here, there in (sides, sides[::-1])
+            if spec.name in here and there & set(spec.trained_with)
+        )
         together = " ".join(sorted({*upgrade, *staying}))
-        raise PtmError(
+        raise ManifestError(
+            manifest.path,
+            coupling.line_of("trained_with"),
             f"cannot upgrade {', '.join(moving)} without {', '.join(staying)}: they are trained together "
-            f"(trained_with in {manifest.path}); upgrade them together with `ptm lock --upgrade {together}`, "
+            f"(trained_with); upgrade them together with `ptm lock --upgrade {together}`, "
             "or pass --allow-split to move them apart",
-            exit_code=2,
         )
 
 

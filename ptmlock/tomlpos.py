@@ -16,6 +16,8 @@ _KEY = re.compile(
 )
 _PART = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(?:\.|$)""")
 
+_QUOTED = re.compile(r""""(?:[^"\\]|\\.)*"|'[^']*'""")
+
 PathPart = str | int
 
 
@@ -27,20 +29,61 @@ def _split_dotted(dotted: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
+def _scan_array(line: str, depth: int) -> tuple[int, int]:
+    """Read ``line`` inside an inline array (``depth`` brackets deep; 0 before its ``[``): the depth
+    after it, and how many inline tables open directly in the array (``edges = [{...}, {...}]``)."""
+    tables = 0
+    at = 0
+    while at < len(line):
+        char = line[at]
+        if char in "\"'":
+            quoted = _QUOTED.match(line, at)
+            at = quoted.end() if quoted else len(line)
+            continue
+        if char == "#":
+            break
+        if char in "[{":
+            depth += 1
+            tables += char == "{" and depth == 2
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                break
+        at += 1
+    return depth, tables
+
+
 @functools.lru_cache(maxsize=4)
 def _index(text: str) -> tuple[dict[tuple[PathPart, ...], int], dict[tuple[PathPart, ...], int]]:
-    """One pass over the text: the first line of every table and key path, and of every header prefix."""
+    """One pass over the text: the first line of every table and key path, and of every header prefix.
+
+    The inline tables of an inline array are indexed like ``[[...]]`` ones: ``("edges", 1)`` is the line
+    of the second table in ``edges = [{...}, {...}]``.
+    """
     lines: dict[tuple[PathPart, ...], int] = {}
     header_prefixes: dict[tuple[PathPart, ...], int] = {}
     current: tuple[PathPart, ...] = ()
     array_counts: dict[tuple[PathPart, ...], int] = {}
     in_multiline = False
+    array: tuple[PathPart, ...] = ()  # the key of the inline array being read
+    depth = tables = 0
+
+    def read_array(number: int, rest: str) -> None:
+        nonlocal depth, tables
+        depth, opened = _scan_array(rest, depth)
+        for index in range(tables, tables + opened):
+            lines.setdefault((*array, index), number)
+        tables += opened
+
     for number, line in enumerate(text.splitlines(), start=1):
         if line.count('"""') % 2 or line.count("'''") % 2:
             in_multiline = not in_multiline
             if not in_multiline:
                 continue
         elif in_multiline:
+            continue
+        if depth:  # the lines of a multi-line inline array are values, not keys or headers
+            read_array(number, line)
             continue
         header = _HEADER.match(line)
         if header:
@@ -56,7 +99,12 @@ def _index(text: str) -> tuple[dict[tuple[PathPart, ...], int], dict[tuple[PathP
             continue
         key_match = _KEY.match(line)
         if key_match:
-            lines.setdefault(current + _split_dotted(key_match.group(1)), number)
+            path = current + _split_dotted(key_match.group(1))
+            lines.setdefault(path, number)
+            value = line[key_match.end() :].lstrip()
+            if value.startswith("["):
+                array, tables = path, 0
+                read_array(number, value)
     return lines, header_prefixes
 
 

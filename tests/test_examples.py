@@ -30,3 +30,9 @@ def test_docs_show_the_current_mermaid_and_picture_of_each_example(name: str) ->
     )
     picture = Path(REPO_ROOT, "docs", "img", f"{name}.png")
     assert f"](img/{name}.png)" in docs and picture.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_readme_shows_the_picture_of_each_example(name: str) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"](docs/img/{name}.png)" in readme

@@ -1,17 +1,25 @@
-"""The HTML graph in a real headless Chromium: its script runs offline and draws every node, link and lane."""
+"""The HTML graph in a real headless Chromium: its script runs offline and draws every node, link and lane
+where they belong, measured in the browser (boxes inside the drawing and their lanes, groups around their
+members, links that run from one node's box to the other's)."""
 
 from __future__ import annotations
 
+import itertools
+import json
+import math
+import re
 import shutil
 import subprocess
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ptmlock.lockfile import read_lock
 from ptmlock.manifest import load_manifest
-from ptmlock.render.view import build_view
+from ptmlock.render.view import GraphView, build_view
 from tests.conftest import REPO_ROOT, write_manifest
 
 CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
@@ -19,6 +27,49 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed"),
 ]
+
+# Appended to a copy of the page after its own script has drawn: measures what the browser laid out
+# (client rectangles, path lengths and end points), in the drawing's own units, into a JSON element.
+PROBE = """
+(function () {
+  const out = document.createElement("script");
+  out.type = "application/json";
+  out.id = "ptm-geometry";
+  try {
+    const svg = document.querySelector("svg.graph");
+    const frame = svg.getBoundingClientRect();
+    const k = svg.viewBox.baseVal.width / frame.width;
+    const at = (x, y) => [(x - frame.left) * k, (y - frame.top) * k];
+    const box = (el) => {
+      const r = el.getBoundingClientRect();
+      const [x, y] = at(r.left, r.top);
+      return { x, y, w: r.width * k, h: r.height * k };
+    };
+    const point = (path, length) => {
+      const p = path.getPointAtLength(length).matrixTransform(path.getScreenCTM());
+      return at(p.x, p.y);
+    };
+    const all = (selector) => [...svg.querySelectorAll(selector)];
+    out.textContent = JSON.stringify({
+      drawing: box(svg),
+      nodes: Object.fromEntries(all("g.node").map((g) => [g.dataset.name, box(g.querySelector("rect.box"))])),
+      lanes: all("g.lane").map((g) => ({ stage: g.dataset.stage, ...box(g.querySelector("rect")) })),
+      groups: Object.fromEntries(all("g.cluster").map(g => [g.dataset.group, box(g.querySelector("rect"))])),
+      links: all("path.link").map((path) => {
+        const length = path.getTotalLength();
+        return { source: path.dataset.source, target: path.dataset.target, length,
+          start: point(path, 0), end: point(path, length), box: box(path) };
+      }),
+    });
+  } catch (error) {
+    out.textContent = JSON.stringify({ error: String(error) });
+  }
+  document.body.appendChild(out);
+})();
+"""
+
+SLACK = 1.0  # drawing units: rounding of client rectangles
+NEAR = 3.0  # how far a link may start or end from its node's box
 
 
 class Elements(HTMLParser):
@@ -52,26 +103,112 @@ def chromium(page: Path, profile: Path, *args: str) -> str:
         f"--user-data-dir={profile}",
         "--host-resolver-rules=MAP * ~NOTFOUND",
         "--virtual-time-budget=5000",
+        "--window-size=1600,1000",
         *args,
         page.as_uri(),
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True).stdout
 
 
-def drawn(ptm, tmp_path: Path, manifest: Path) -> tuple[Elements, Path]:
+@dataclass(frozen=True)
+class Drawn:
+    dom: Elements
+    geometry: dict[str, Any]
+    shot: Path
+
+
+def drawn(ptm, tmp_path: Path, manifest: Path) -> Drawn:
     page = tmp_path / "graph.html"
     ptm(["-m", str(manifest), "graph", "--format", "html", "-o", str(page)])
-    dom = Elements(chromium(page, tmp_path / "profile", "--dump-dom"))
+    head, end, tail = page.read_text(encoding="utf-8").rpartition("</body>")
+    probed = tmp_path / "probed.html"
+    probed.write_text(f"{head}<script>{PROBE}</script>{end}{tail}", encoding="utf-8")
+    markup = chromium(probed, tmp_path / "profile", "--dump-dom")
+    found = re.search(r'<script type="application/json" id="ptm-geometry">(.*?)</script>', markup, re.S)
+    assert found, "the probe did not run"
     shot = tmp_path / "graph.png"
-    chromium(page, tmp_path / "profile", "--window-size=1600,1000", f"--screenshot={shot}")
-    return dom, shot
+    chromium(page, tmp_path / "profile", f"--screenshot={shot}")
+    return Drawn(Elements(markup), json.loads(found.group(1)), shot)
+
+
+def finite(*numbers: Any) -> bool:
+    return all(isinstance(n, (int, float)) and math.isfinite(n) for n in numbers)
+
+
+def inside(inner: dict[str, float], outer: dict[str, float]) -> bool:
+    return (
+        outer["x"] - SLACK <= inner["x"]
+        and inner["x"] + inner["w"] <= outer["x"] + outer["w"] + SLACK
+        and outer["y"] - SLACK <= inner["y"]
+        and inner["y"] + inner["h"] <= outer["y"] + outer["h"] + SLACK
+    )
+
+
+def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return (
+        a["x"] < b["x"] + b["w"]
+        and b["x"] < a["x"] + a["w"]
+        and a["y"] < b["y"] + b["h"]
+        and b["y"] < a["y"] + a["h"]
+    )
+
+
+def distance(point: list[float], box: dict[str, float]) -> float:
+    x, y = point
+    dx = max(box["x"] - x, 0.0, x - box["x"] - box["w"])
+    dy = max(box["y"] - y, 0.0, y - box["y"] - box["h"])
+    return math.hypot(dx, dy)
+
+
+def assert_geometry(view: GraphView, geometry: dict[str, Any]) -> None:
+    """Everything the view has is drawn where it belongs, as the browser measured it."""
+    assert "error" not in geometry, geometry.get("error")
+    drawing, nodes, lanes = geometry["drawing"], geometry["nodes"], geometry["lanes"]
+    assert finite(*drawing.values()) and drawing["w"] > 0 and drawing["h"] > 0
+    assert set(nodes) == {n.name for n in view.nodes}
+    for name, box in nodes.items():
+        assert finite(*box.values()) and box["w"] > 50 and box["h"] > 20, (name, box)
+        assert inside(box, drawing), f"{name} is drawn outside the drawing: {box} vs {drawing}"
+    names = sorted(nodes)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not overlap(nodes[a], nodes[b]), f"{a} and {b} are drawn on top of each other"
+
+    lane_of = {lane["stage"]: lane for lane in lanes}
+    assert len(lane_of) == len(lanes)
+    for lane in lanes:
+        assert inside(lane, drawing) and lane["h"] > 0, lane
+        assert any(inside(box, lane) for box in nodes.values()), f"lane {lane['stage']!r} is drawn empty"
+    for a, b in itertools.pairwise(lanes):
+        assert a["y"] + a["h"] <= b["y"] + SLACK, "lanes overlap"
+    for node in view.nodes:
+        lane = lane_of[node.stage or ""]
+        assert inside(nodes[node.name], lane), f"{node.name} is not inside its lane {lane['stage']!r}"
+
+    assert set(geometry["groups"]) == set(view.groups)
+    for group, members in view.groups.items():
+        outer = geometry["groups"][group]
+        assert finite(*outer.values()) and inside(outer, drawing)
+        for member in members:
+            assert inside(nodes[member], outer), f"{member} is drawn outside its group box {group}"
+
+    links = geometry["links"]
+    assert [(x["source"], x["target"]) for x in links] == [(link.source, link.target) for link in view.links]
+    for link in links:
+        what = f"link {link['source']} -> {link['target']}"
+        assert finite(link["length"], *link["start"], *link["end"], *link["box"].values()), what
+        assert link["length"] > 20, f"{what} is degenerate (length {link['length']})"
+        assert distance(link["start"], nodes[link["source"]]) <= NEAR, f"{what} does not start at its source"
+        assert distance(link["end"], nodes[link["target"]]) <= NEAR, f"{what} does not end at its target"
+        assert inside(link["box"], drawing), f"{what} runs outside the drawing"
 
 
 @pytest.mark.parametrize("example", ["text-to-image", "text-to-audio", "retrieval"])
-def test_page_draws_every_node_link_group_and_lane(ptm, tmp_path: Path, example: str) -> None:
+def test_page_draws_every_node_link_group_and_lane_in_place(ptm, tmp_path: Path, example: str) -> None:
     manifest = REPO_ROOT / "examples" / example / "ptm.toml"
     view = build_view(load_manifest(manifest), None)
-    dom, shot = drawn(ptm, tmp_path, manifest)
+    page = drawn(ptm, tmp_path, manifest)
+    dom = page.dom
 
     [body] = [a for t, a in dom.found if t == "body"]
     assert "data-error" not in body
@@ -90,7 +227,40 @@ def test_page_draws_every_node_link_group_and_lane(ptm, tmp_path: Path, example:
     assert {a["data-relation"] for t, a in dom.found if t == "li" and "data-relation" in a} == {
         link.relation for link in view.links
     }
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+    assert_geometry(view, page.geometry)
+    assert page.shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and page.shot.stat().st_size > 20_000
+
+
+def model(name: str, extra: str = "") -> str:
+    return f'[models.{name}]\nrepo = "org/{name}"\n{extra}\n'
+
+
+def edge(source: str, target: str, kind: str, stage: str | None = None) -> str:
+    text = f'[[edges]]\nfrom = "{source}"\nto = "{target}"\nkind = "{kind}"\n'
+    text += 'mode = "sequential"\n' if kind == "feature-handoff" else ""
+    return text + (f'stage = "{stage}"\n' if stage else "") + "\n"
+
+
+def test_arcs_loops_and_a_partly_staged_group_are_drawn_in_place(ptm, tmp_path: Path) -> None:
+    member = 'role = "interchangeable"\ngroup = "enc"\ntask = "feature-extraction"\n'
+    manifest = write_manifest(
+        model("enc-a", member)
+        + model("enc-b", member)  # no edges of its own: it fills the slot enc-a's edges are drawn in
+        + model("gen")
+        + model("post")
+        + model("judge")
+        + model("guide", 'trained_with = ["enc-a"]\n')  # in enc's column: an arc out to the left
+        + edge("enc-a", "gen", "feature-handoff", "inference")
+        + edge("gen", "post", "feature-handoff", "inference")
+        + edge("enc-a", "post", "feature-handoff", "inference")  # over gen, in the top lane
+        + edge("post", "post", "evaluation", "inference")  # a self-loop in the last column (an error)
+        + edge("gen", "judge", "evaluation", "post-processing")
+        + edge("judge", "gen", "feedback-guidance", "post-processing")  # an arc back to an earlier column
+        + edge("guide", "judge", "feature-handoff", "post-processing")
+    )
+    view = build_view(load_manifest(manifest), None)
+    assert {n.stage for n in view.nodes} == {"inference", "post-processing"}
+    assert_geometry(view, drawn(ptm, tmp_path, manifest).geometry)
 
 
 def test_locked_models_are_drawn_with_their_short_commit(hub, ptm, tmp_path: Path) -> None:
@@ -101,10 +271,11 @@ def test_locked_models_are_drawn_with_their_short_commit(hub, ptm, tmp_path: Pat
     ptm("lock")
     lock = read_lock(Path("ptm.lock"))
     assert lock is not None
-    dom, _ = drawn(ptm, tmp_path, manifest)
-    assert {a["data-name"]: a["data-pin"] for a in dom.having("g", "node")} == {
+    page = drawn(ptm, tmp_path, manifest)
+    assert {a["data-name"]: a["data-pin"] for a in page.dom.having("g", "node")} == {
         "bert": "locked",
         "mlp": "locked",
     }
-    assert len(dom.having("text", "ok")) == 2 and dom.having("text", "bad") == []
-    assert {f"● {m.commit[:7]}" for m in lock.models.values()} <= set(dom.text)
+    assert len(page.dom.having("text", "ok")) == 2 and page.dom.having("text", "bad") == []
+    assert {f"● {m.commit[:7]}" for m in lock.models.values()} <= set(page.dom.text)
+    assert_geometry(build_view(load_manifest(manifest), None), page.geometry)

@@ -50,6 +50,38 @@ def test_two_separate_cycles_are_both_reported() -> None:
     assert [m.split(" (")[0] for _, _, m in problems(text)] == ["cycle a -> b -> c -> a", "cycle x -> y -> x"]
 
 
+def test_every_cycle_is_reported_not_one_per_tangle() -> None:
+    text = model("a") + model("b") + edge("a", "b", "evaluation") + edge("b", "a", "post-processing")
+    text += edge("a", "a")
+    assert [(line, m.split(" has no")[0]) for _, line, m in problems(text)] == [
+        (7, "cycle a -> b -> a (edges at lines 7, 12)"),
+        (17, "cycle a -> a (edge at line 17)"),
+    ]
+
+
+def test_parallel_edges_make_separate_cycles() -> None:
+    text = (
+        model("a") + model("b") + edge("a", "b") + edge("a", "b", "evaluation") + edge("b", "a", "evaluation")
+    )
+    assert [m.split(" has no")[0] for _, _, m in problems(text)] == [
+        "cycle a -> b -> a (edges at lines 7, 18)",
+        "cycle a -> b -> a (edges at lines 13, 18)",
+    ]
+
+
+def test_beyond_twenty_cycles_the_rest_are_counted() -> None:
+    names = [f"n{i}" for i in range(5)]  # every pair linked both ways: 84 simple cycles
+    text = "".join(model(n) for n in names)
+    text += "".join(edge(a, b, "evaluation") for a in names for b in names if a != b)
+    found = problems(text)
+    assert len(found) == 21 and all(severity == ERROR for severity, _, _ in found)
+    assert all(m.startswith("cycle ") for _, _, m in found[:20])
+    assert found[20][2] == (
+        "64 more cycles without a feedback-guidance edge are not listed here; fix those listed and run "
+        "`ptm validate` again"
+    )
+
+
 GROUP = (
     model("e5", role="interchangeable", group="embedder", task="feature-extraction")
     + model("bge", role="interchangeable", group="embedder", task="feature-extraction")

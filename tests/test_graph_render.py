@@ -6,10 +6,13 @@ import html
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from ptmlock.export.records import ExportRecord
+from ptmlock.lockfile import read_lock, write_lock
 from ptmlock.manifest import load_manifest
 from ptmlock.render.layout import layout
 from ptmlock.render.view import build_view
@@ -237,3 +240,70 @@ def test_models_without_edges_or_stages_share_one_unlabelled_lane(ptm) -> None:
     assert [lane.stage for lane in placed.lanes] == [None]
     assert placed.nodes["a"].x == placed.nodes["b"].x and placed.nodes["a"].y < placed.nodes["b"].y
     assert "a  huggingface:o/a  main unpinned" in ptm("graph").stdout
+
+
+def test_an_unstaged_member_of_a_staged_group_is_drawn_in_its_groups_lane(ptm) -> None:
+    member = 'role = "interchangeable"\ngroup = "enc"\ntask = "feature-extraction"\n'
+    write_manifest(
+        f'[models.enc-a]\nrepo = "o/a"\n{member}\n[models.enc-b]\nrepo = "o/b"\n{member}\n'
+        '[models.head]\nrepo = "o/head"\n\n'
+        '[[edges]]\nfrom = "enc-a"\nto = "head"\nkind = "feature-handoff"\nmode = "sequential"\n'
+        'stage = "inference"\n'
+    )
+    view = build_view(load_manifest(Path("ptm.toml")), None)
+    assert {n.name: n.stage for n in view.nodes} == {
+        "enc-a": "inference",
+        "enc-b": "inference",
+        "head": "inference",
+    }
+    assert [lane.stage for lane in layout(view).lanes] == ["inference"]
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        "text",
+        "dot",
+        "html",
+        "json",
+        pytest.param("svg", marks=pytest.mark.skipif(shutil.which("dot") is None, reason="no Graphviz")),
+    ],
+)
+def test_drawings_name_the_project_folder_not_the_local_path(ptm, fmt: str) -> None:
+    write_manifest(LOCKED + '\n[models.stray]\nrepo = "o/stray"\n')  # a warning, quoted with its file
+    out = ptm(["-m", str(Path("ptm.toml").absolute()), "graph", "--format", fmt]).stdout
+    assert str(Path.cwd()) not in out
+    assert "project/ptm.toml" in out
+    if fmt == "dot":
+        assert out.startswith('digraph "project/ptm.toml" {')
+
+
+def test_graph_shows_the_problems_validate_reports_with_the_locked_contracts(hub, ptm) -> None:
+    write_manifest(LOCKED)
+    ptm("lock")
+    lock = read_lock(Path("ptm.lock"))
+    assert lock is not None
+
+    def exported(model: str, width: int):
+        signature = [{"name": "x", "dtype": "float32", "shape": ["batch", width]}]
+        record = {
+            "path": f"exports/{model}.onnx",
+            "sha256": "0" * 64,
+            "size": 1,
+            "settings_hash": "sha256:" + "0" * 64,
+            "tools": {},
+            "inputs": signature,
+            "outputs": signature,
+            "preprocessing": [],
+        }
+        return replace(lock.models[model], exports={"onnx": ExportRecord.from_data("onnx", record)})
+
+    models = {**lock.models, "bert": exported("bert", 8), "bert-dev": exported("bert-dev", 16)}
+    write_lock(Path("ptm.lock"), replace(lock, models=models))
+    reported = [line.split(": ", 2) for line in ptm("validate", expect=2).stderr.strip().splitlines()]
+    problems = json.loads(ptm("graph -f json").stdout)["problems"]
+    assert [(p["severity"], p["message"]) for p in problems] == [(s, m) for s, _, m in reported]
+    assert (
+        "'bert-dev' and 'bert' in group 'encoder' have different input/output signatures"
+        in problems[0]["message"]
+    )

@@ -60,6 +60,17 @@ def test_runtime_keeps_the_base_an_adapter_loads_onto() -> None:
     assert runtime(edge("gen", "judge", "evaluation"), tuned) == ALL - {"judge"} | {"lora"}
 
 
+def test_the_base_of_an_adapter_is_needed_only_where_the_adapter_is() -> None:
+    adapter = (
+        '[models.lora]\nrepo = "org/lora"\nbase = "tagger"\nadaptation = "adapter"\nadapter = "lora"\n\n'
+    )
+    assert runtime(edge("gen", "lora", "evaluation"), adapter) == ALL - {"tagger"}
+    on_top = adapter.replace("lora", "lora2").replace('base = "tagger"', 'base = "lora"')
+    chain = adapter + on_top  # tagger <- lora <- lora2, and lora2 runs while serving
+    edges = edge("gen", "lora", "evaluation") + edge("gen", "lora2", "feature-handoff")
+    assert runtime(edges, chain) == ALL | {"lora", "lora2"}
+
+
 def test_all_profile_and_unknown_profile() -> None:
     manifest = parse_manifest(MODELS + edge("gen", "judge", "evaluation"))
     assert profile_models(manifest, "all") == ALL

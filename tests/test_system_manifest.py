@@ -6,7 +6,7 @@ import pytest
 
 from ptmlock.errors import ManifestError
 from ptmlock.manifest import parse_manifest
-from tests.conftest import validate
+from tests.conftest import validate, write_manifest
 
 SYSTEM = """\
 [models.encoder]
@@ -127,3 +127,25 @@ def test_system_mistakes_name_the_line(change: tuple[str, str], line: int, messa
 def test_adaptation_without_base_is_refused() -> None:
     error = error_of('[models.x]\nrepo = "a/b"\nadaptation = "weights"\n')
     assert "has adaptation but no base" in error.message and error.line == 3
+
+
+INLINE_EDGES = """\
+edges = [
+    { from = "a", to = "b", kind = "evaluation" },
+    { from = "b", to = "a", kind = "evaluation" },  # {"braces" in a comment}
+]
+
+[models.a]
+repo = "org/a"
+
+[models.b]
+repo = "org/b"
+"""
+
+
+def test_inline_edges_are_located_at_their_own_lines(ptm) -> None:
+    write_manifest(INLINE_EDGES)
+    [line] = ptm("validate", expect=2).stderr.strip().splitlines()
+    assert "ptm.toml:2: cycle a -> b -> a (edges at lines 2, 3)" in line
+    error = error_of(INLINE_EDGES.replace('to = "a"', 'to = "c"'))
+    assert error.line == 3 and "edge to 'c' is not a declared model or component" in error.message

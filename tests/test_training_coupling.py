@@ -55,8 +55,8 @@ def test_upgrading_one_of_a_training_pair_is_refused(hub, ptm) -> None:
     move_upstream(hub)
     result = ptm("lock --upgrade mlp", expect=2)
     assert result.stderr.strip() == (
-        f"error: cannot upgrade mlp without bert: they are trained together (trained_with in "
-        f"{Path('ptm.toml').absolute()}); upgrade them together with `ptm lock --upgrade bert mlp`, "
+        f"error: {Path('ptm.toml').absolute()}:3: cannot upgrade mlp without bert: they are trained together "
+        "(trained_with); upgrade them together with `ptm lock --upgrade bert mlp`, "
         "or pass --allow-split to move them apart"
     )
     assert Path("ptm.lock").read_bytes() == before
@@ -70,6 +70,15 @@ def test_allow_split_moves_only_the_named_model(hub, ptm) -> None:
     ptm("lock --upgrade mlp --allow-split")
     after = commits()
     assert after["mlp"] == upstream["mlp"] and after["bert"] == before["bert"]
+
+
+def test_allow_split_without_upgrade_is_refused(ptm) -> None:
+    write_manifest(COUPLED)
+    result = ptm("lock --allow-split", expect=2)
+    assert result.stderr.strip() == (
+        "error: --allow-split only applies with --upgrade: `ptm lock --upgrade --allow-split NAME...`"
+    )
+    assert not Path("ptm.lock").exists()
 
 
 def test_upgrading_the_whole_training_set_or_everything_is_allowed(hub, ptm) -> None:

@@ -31,7 +31,7 @@ def _node(node: Node) -> str:
 
 def render_dot(view: GraphView) -> str:
     lines = [
-        f"digraph {_quote(view.path)} {{",
+        f"digraph {_quote(view.title)} {{",
         "  rankdir=LR;",
         '  graph [fontname="Helvetica", fontsize=11, nodesep=0.4, ranksep=0.7];',
         '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=11, margin="0.15,0.06"];',

@@ -74,12 +74,12 @@ def layout(view: GraphView) -> Layout:
     for node in view.nodes:
         members[unit_of[node.name]].append(node.name)
     column = _columns(view, unit_of)
+    # One lane per stage something is drawn in, then one unlabelled lane for what has no stage.
     lanes: list[str | None] = list(view.stages)
     if not lanes or any(n.stage is None for n in view.nodes):
         lanes.append(None)
-    lane_of = {
-        unit: min(lanes.index(view.node(name).stage) for name in names) for unit, names in members.items()
-    }
+    # The members of a group share their slot's stage (see view._stage_of), so a unit has one lane.
+    lane_of = {unit: lanes.index(view.node(names[0]).stage) for unit, names in members.items()}
 
     def height(unit: str) -> float:
         count = len(members[unit])

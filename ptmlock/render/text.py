@@ -63,7 +63,7 @@ def render_text(view: GraphView, *, color: bool = False) -> str:
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=200, highlight=False)
     lock_note = "" if view.locked else "  (no ptm.lock: run `ptm lock` to pin)"
-    console.print(Text(f"{view.path}: {counts}{lock_note}", style="bold"), soft_wrap=True)
+    console.print(Text(f"{view.title}: {counts}{lock_note}", style="bold"), soft_wrap=True)
     for tree in trees:
         console.print(tree, soft_wrap=True)
     for group, members in view.groups.items():

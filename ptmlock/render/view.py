@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from ..graph import Problem, check_system, is_runtime, model_uses
+from ..graph import Problem, is_runtime, model_uses, system_problems
 from ..impact import BASE, TRAINED_WITH
 from ..lockfile import Lock
 from ..manifest import Manifest, ModelSpec
@@ -87,8 +88,7 @@ class Link:
 
 @dataclass(frozen=True)
 class GraphView:
-    path: str
-    title: str
+    title: str  # "<project folder>/ptm.toml": the same in every checkout, and no local path leaks out
     locked: bool
     nodes: tuple[Node, ...]
     links: tuple[Link, ...]
@@ -109,21 +109,21 @@ def _pin(spec: ModelSpec, lock: Lock | None) -> Pin:
     return Pin(UNLOCKED, revision, revision) if spec.pinned else Pin(UNPINNED, revision)
 
 
-def _stage_of(name: str, links: tuple[Link, ...]) -> str | None:
-    """The lane a node is drawn in: the latest stage of its inputs (it runs once they are there),
-    else the earliest stage its output is used in; a derived model without staged links of its own
-    sits in its base's lane.
+def _stage_of(slot: frozenset[str], links: tuple[Link, ...]) -> str | None:
+    """The lane a slot (a node, or every member of an interchangeable group) is drawn in: the latest
+    stage of its inputs (it runs once they are there), else the earliest stage its output is used in; a
+    derived model without staged links of its own sits in its base's lane.
     """
-    seen = set()
-    while name not in seen:  # a base chain may loop (an error reported elsewhere)
-        seen.add(name)
-        inputs = [link.stage for link in links if link.stage and link.target == name]
+    seen: set[str] = set()
+    while slot - seen:  # a base chain may loop (an error reported elsewhere)
+        seen |= slot
+        inputs = [link.stage for link in links if link.stage and link.target in slot]
         if inputs:
             return max(inputs, key=STAGES.index)
-        outputs = [link.stage for link in links if link.stage and link.source == name]
+        outputs = [link.stage for link in links if link.stage and link.source in slot]
         if outputs:
             return min(outputs, key=STAGES.index)
-        name = next((link.source for link in links if link.relation == BASE and link.target == name), name)
+        slot = frozenset(link.source for link in links if link.relation == BASE and link.target in slot)
     return None
 
 
@@ -144,6 +144,12 @@ def _links(manifest: Manifest) -> tuple[Link, ...]:
 def build_view(manifest: Manifest, lock: Lock | None) -> GraphView:
     links = _links(manifest)
     uses = model_uses(manifest)
+    groups: dict[str, list[str]] = {}
+    for spec in manifest.models.values():
+        if spec.group:
+            groups.setdefault(spec.group, []).append(spec.name)
+    # Interchangeable models fill one slot: they are drawn together, in the lane of the slot's links.
+    slots = {name: frozenset(members) for members in groups.values() for name in members}
     nodes = []
     for spec in manifest.models.values():
         locked = lock.models.get(spec.name) if lock else None
@@ -168,7 +174,7 @@ def build_view(manifest: Manifest, lock: Lock | None) -> GraphView:
                 files=len(locked.files) if locked else None,
                 size=locked.size if locked else None,
                 license=locked.license if locked else None,
-                stage=_stage_of(spec.name, links),
+                stage=_stage_of(slots.get(spec.name, frozenset([spec.name])), links),
             )
         )
     for component in manifest.components.values():
@@ -179,24 +185,18 @@ def build_view(manifest: Manifest, lock: Lock | None) -> GraphView:
                 line=component.line,
                 description=component.description,
                 kind=component.kind,
-                stage=_stage_of(component.name, links),
+                stage=_stage_of(frozenset([component.name]), links),
             )
         )
-    groups: dict[str, list[str]] = {}
-    for spec in manifest.models.values():
-        if spec.group:
-            groups.setdefault(spec.group, []).append(spec.name)
+    title = "/".join(filter(None, (manifest.path.parent.name, manifest.path.name)))
     return GraphView(
-        path=str(manifest.path),
-        title=f"{manifest.path.parent.name}/{manifest.path.name}"
-        if manifest.path.parent.name
-        else manifest.path.name,
+        title=title,
         locked=lock is not None,
         nodes=tuple(nodes),
         links=links,
         groups={g: tuple(members) for g, members in sorted(groups.items())},
         stages=tuple(s for s in STAGES if any(n.stage == s for n in nodes)),
-        problems=check_system(manifest),
+        problems=tuple(replace(p, path=Path(title)) for p in system_problems(manifest, lock)),
     )
 
 
@@ -211,7 +211,6 @@ def view_data(view: GraphView) -> dict[str, Any]:
         return data
 
     return {
-        "manifest": view.path,
         "title": view.title,
         "locked": view.locked,
         "nodes": [node(n) for n in view.nodes],

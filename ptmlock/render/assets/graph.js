@@ -62,7 +62,6 @@
     const components = data.nodes.length - models;
     const unpinned = data.nodes.filter((n) => n.pin && !n.pin.ok).length;
     document.getElementById("title").textContent = data.title;
-    document.getElementById("title").title = data.manifest;
     const summary = document.getElementById("summary");
     const groups = Object.keys(data.groups).length;
     summary.textContent = [plural(models, "model"), plural(components, "component"),
@@ -312,15 +311,52 @@
     }
   }
 
+  // Arcs and their labels may reach past the laid-out area (over a node in the top lane, around one in
+  // the last column): grow the drawing, lanes included, to hold them, so nothing is cut off.
+  function fitDrawing() {
+    const pad = 8;
+    const reach = [...drawing.querySelectorAll(".links, .link-labels")].map((layer) => layer.getBBox())
+      .filter((b) => b.width || b.height);
+    const left = Math.min(0, ...reach.map((b) => b.x));
+    const top = Math.min(0, ...reach.map((b) => b.y));
+    const right = Math.max(L.width, ...reach.map((b) => b.x + b.width));
+    const bottom = Math.max(L.height, ...reach.map((b) => b.y + b.height));
+    const x0 = left < 0 ? left - pad : 0;
+    const y0 = top < 0 ? top - pad : 0;
+    const x1 = right > L.width ? right + pad : L.width;
+    const y1 = bottom > L.height ? bottom + pad : L.height;
+    if (x0 === 0 && y0 === 0 && x1 === L.width && y1 === L.height) return;
+    drawing.setAttribute("viewBox", `${x0} ${y0} ${x1 - x0} ${y1 - y0}`);
+    drawing.setAttribute("width", x1 - x0);
+    drawing.setAttribute("height", y1 - y0);
+    drawing.querySelectorAll(".lane-band").forEach((band, index) => {
+      band.setAttribute("x", x0);
+      band.setAttribute("width", x1 - x0);
+      if (index === 0) { // the top lane reaches up to the new top
+        band.setAttribute("y", y0);
+        band.setAttribute("height", L.lanes[0].h - y0);
+      }
+    });
+    drawing.querySelectorAll(".lane-rule").forEach((rule, index) => {
+      rule.setAttribute("x1", x0);
+      rule.setAttribute("x2", x1);
+      if (index === 0) {
+        rule.setAttribute("y1", y0);
+        rule.setAttribute("y2", y0);
+      }
+    });
+  }
+
   function draw() {
     drawHeader();
     const canvas = document.getElementById("canvas");
     drawing = svg("svg", { class: "graph", xmlns: SVG_NS, viewBox: `0 0 ${L.width} ${L.height}`,
-      width: L.width, height: L.height, role: "img", "aria-label": `model graph of ${data.manifest}` }, canvas);
+      width: L.width, height: L.height, role: "img", "aria-label": `model graph of ${data.title}` }, canvas);
     drawLanes(drawing);
     drawGroups(drawing);
     drawLinks(drawing);
     drawNodes(drawing);
+    fitDrawing();
     document.body.dataset.rendered = `${data.nodes.length} nodes, ${data.links.length} links`;
   }
 
