@@ -61,6 +61,7 @@ def ensure_lock(project: Project, manifest: Manifest, options: Options) -> tuple
 
     Stale also means a local model's files changed since they were locked.
     """
+    from .graph import require_consistent
     from .resolve import drift, lock_project
 
     name = project.lock_path.name
@@ -80,6 +81,7 @@ def ensure_lock(project: Project, manifest: Manifest, options: Options) -> tuple
                 f"{name} is stale and {flag} never re-locks: {'; '.join(reasons)}. "
                 f"Run `ptm lock` and commit {name}"
             )
+    require_consistent(manifest, lock)  # what `ptm lock` refuses to lock, install does not lock either
     result = lock_project(manifest, lock)
     write_lock(project.lock_path, result.lock)
     return result.lock, tuple(reasons)

@@ -202,6 +202,13 @@ def test_install_relocks_a_stale_lock_without_frozen(hub, ptm) -> None:
     ptm("install --frozen")
 
 
+def test_install_does_not_lock_what_ptm_lock_refuses(hub, ptm) -> None:
+    write_manifest(MODELS + 'role = "interchangeable"\ngroup = "head"\ntask = "text-classification"\n')
+    line = one_line_error(ptm("install", expect=2))
+    assert "group 'head' has only one member" in line
+    assert not Path("ptm.lock").exists() and not hf_cache().exists()
+
+
 def test_offline_with_an_empty_store_names_every_missing_file(hub, ptm) -> None:
     write_manifest(MODELS)
     ptm("lock")
