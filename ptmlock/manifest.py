@@ -25,6 +25,7 @@ from .tomlpos import locate
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
+DEFAULT_REVISION = "main"
 _BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 
 TOP_LEVEL_KEYS = ("models", "edges", "components", "check")
@@ -214,7 +215,7 @@ def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
     if problem:
         key, message = problem
         raise check.fail(table, key, message)
-    revision = options.get("revision", "main") if "revision" in source_keys else None
+    revision = options.get("revision", DEFAULT_REVISION) if "revision" in source_keys else None
     if revision is not None and (why := check_revision(revision)):
         raise check.fail(table, "revision", why)
     role = check.string(table, data, "role", choices=ROLES) or "complementary"
@@ -250,7 +251,11 @@ def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
             (*table, "verify"), None, f"[models.{name}.verify] needs a [models.{name}.export] table"
         )
     export = parse_export(check, name, hub, data["export"], data.get("verify")) if "export" in data else None
-    pin_data = {"hub": hub, **options}
+    # Spelling a default out (revision = "main", include = []) is the same pin as leaving it out.
+    pin_data = {
+        "hub": hub,
+        **{k: v for k, v in options.items() if v != [] and not (k == "revision" and v == DEFAULT_REVISION)},
+    }
     return ModelSpec(
         name=name,
         hub=hub,

@@ -120,6 +120,19 @@ def test_moving_branch_upstream_keeps_pin_until_upgrade_moves_only_that_model(hu
     assert "~ bert" in result.stdout
 
 
+def test_spelling_out_a_default_does_not_move_a_pin(hub, ptm) -> None:
+    write_manifest('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n')
+    ptm("lock")
+    before = lock_data()["models"]["mlp"]
+    hub.hub.commit("fixtures/tiny-mlp", {"config.json": b'{"silently": "changed"}'})
+    write_manifest(
+        '[models.mlp]\nrepo = "fixtures/tiny-mlp"\nrevision = "main"\ninclude = []\nexclude = []\n'
+    )
+    assert "mlp: its entry in ptm.toml changed" not in ptm("lock --check", expect=1).stderr
+    assert "= mlp" in ptm("lock").stdout
+    assert lock_data()["models"]["mlp"] == before
+
+
 def test_upgrade_without_names_moves_every_pin(hub, ptm) -> None:
     write_manifest(THREE_MODELS)
     ptm("lock")
