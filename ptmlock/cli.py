@@ -35,7 +35,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except PtmError as error:
-            click.echo(f"error: {error.message}", err=True)
+            for line in error.message.splitlines():
+                click.echo(f"error: {line}", err=True)
             ctx.exit(error.exit_code)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
 class PtmError(Exception):
-    """An expected failure: its message is one line that says what is wrong and how to fix it."""
+    """An expected failure: its message is one line that says what is wrong and how to fix it (one line
+    per failure when several are reported together)."""
 
     exit_code = 1
 
@@ -48,3 +50,14 @@ class VerificationError(PtmError):
     """An exported artifact, a runtime or a tokenizer no longer behaves as ptm.lock records."""
 
     exit_code = 4
+
+
+def combined(errors: Sequence[PtmError], shown: int = 10) -> PtmError:
+    """Several independent failures as one error of one line each (the first ``shown``, then how many
+    more), exiting with the first one's code."""
+    if len(errors) == 1:
+        return errors[0]
+    lines = [error.message for error in errors[:shown]]
+    if len(errors) > shown:
+        lines.append(f"... and {len(errors) - shown} more error(s)")
+    return PtmError("\n".join(lines), exit_code=errors[0].exit_code)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import config, hf_cache, install_state
-from .errors import IntegrityError, LockError, PtmError
+from .errors import IntegrityError, LockError, PtmError, combined
 from .install_layout import Layout
 from .install_plan import IN_STORE, Target, check_safety, describe_missing, plan, survey
 from .lockfile import Lock, LockedModel, staleness, write_lock
@@ -98,11 +98,8 @@ def select(lock: Lock, only: Sequence[str]) -> list[LockedModel]:
 
 
 def _raise_errors(errors: Sequence[PtmError]) -> None:
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        first = sorted(errors, key=lambda e: not isinstance(e, IntegrityError))[0]
-        raise PtmError(f"{first.message} (and {len(errors) - 1} more error(s))", exit_code=first.exit_code)
+    if errors:  # corruption first: it decides the exit code
+        raise combined(sorted(errors, key=lambda e: not isinstance(e, IntegrityError)))
 
 
 def profile_selection(project: Project, options: Options) -> Options:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from . import config, hubs
-from .errors import ManifestError, PtmError
+from .errors import ManifestError, PtmError, combined
 from .lockfile import Lock, LockedModel, files_digest, keep_exports
 from .manifest import Manifest, ModelSpec
 
@@ -135,8 +135,7 @@ def lock_project(
         outcomes = {name: outcome for name, outcome in results if outcome is not None}
     failures = [o for o in outcomes.values() if isinstance(o, PtmError)]
     if failures:
-        more = f" (and {len(failures) - 1} more error(s))" if len(failures) > 1 else ""
-        raise PtmError(failures[0].message + more, exit_code=failures[0].exit_code)
+        raise combined(failures)
 
     models: dict[str, LockedModel] = {}
     changes = []

@@ -248,6 +248,18 @@ def test_resolution_errors_are_one_line_and_keep_the_old_lock(hub, ptm, entry, m
     assert sorted(p.name for p in Path().iterdir()) == ["ptm.lock", "ptm.toml"]
 
 
+def test_every_model_that_fails_to_resolve_gets_its_own_line(hub, ptm) -> None:
+    write_manifest(
+        THREE_MODELS
+        + "".join(entry.replace("models.x", f"models.x{i}") for i, (entry, _) in enumerate(ERRORS))
+    )
+    lines = ptm("lock", expect=1).stderr.splitlines()
+    assert len(lines) == len(ERRORS)
+    for i, (line, (_, message)) in enumerate(zip(lines, ERRORS, strict=True)):
+        assert line.startswith(f"error: model 'x{i}'") and message in line
+    assert not Path("ptm.lock").exists()
+
+
 def test_gated_repo_locks_with_a_token(hub, ptm, monkeypatch) -> None:
     hub.hub.tokens.add("hf_secret")
     monkeypatch.setenv("HF_TOKEN", "hf_secret")
