@@ -53,11 +53,12 @@ class VerificationError(PtmError):
 
 
 def combined(errors: Sequence[PtmError], shown: int = 10) -> PtmError:
-    """Several independent failures as one error of one line each (the first ``shown``, then how many
-    more), exiting with the first one's code."""
-    if len(errors) == 1:
-        return errors[0]
-    lines = [error.message for error in errors[:shown]]
-    if len(errors) > shown:
-        lines.append(f"... and {len(errors) - shown} more error(s)")
-    return PtmError("\n".join(lines), exit_code=errors[0].exit_code)
+    """Several independent failures as one error of one line each (the first ``shown`` distinct ones,
+    then how many more), exiting with the first one's code."""
+    distinct = list({error.message: error for error in errors}.values())  # e.g. one archive, many files
+    if len(distinct) == 1:
+        return distinct[0]
+    lines = [error.message for error in distinct[:shown]]
+    if len(distinct) > shown:
+        lines.append(f"... and {len(distinct) - shown} more error(s)")
+    return PtmError("\n".join(lines), exit_code=distinct[0].exit_code)

@@ -305,7 +305,7 @@ def silent_server() -> Iterator[str]:
 
 
 def test_a_hub_that_never_answers_times_out_in_one_line(ptm, monkeypatch) -> None:
-    write_manifest(THREE_MODELS)
+    write_manifest('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n')
     monkeypatch.setenv("PTM_HTTP_TIMEOUT", "0.5")
     with silent_server() as url:
         monkeypatch.setenv("HF_ENDPOINT", url)
@@ -365,11 +365,16 @@ def test_a_bad_endpoint_or_timeout_setting_is_one_line(ptm, monkeypatch, variabl
     assert line.startswith(f"error: {variable}={value!r} is not") and "unset it" in line
 
 
-def test_network_down_is_one_line(ptm) -> None:
+def test_network_down_is_one_line_per_model(ptm) -> None:
     write_manifest(THREE_MODELS)
     result = ptm("lock", expect=1)
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "cannot reach http://127.0.0.1:9" in lines[0]
+    assert [line.split(" (")[0] for line in lines] == [
+        "error: model 'bert'",
+        "error: model 'bert-v1'",
+        "error: model 'mlp'",
+    ]
+    assert all("cannot reach http://127.0.0.1:9" in line for line in lines)
     assert not Path("ptm.lock").exists()
 
 
