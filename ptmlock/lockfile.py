@@ -228,23 +228,33 @@ def parse_lock(text: str, path: Path | str = "ptm.lock") -> Lock:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise LockError(f"{path}: invalid TOML ({error}); regenerate it with `ptm lock`") from None
+        if "\n<<<<<<< " in f"\n{text}":
+            raise LockError(
+                f"{path}: has git merge conflict markers; take one side (e.g. `git checkout --theirs "
+                f"{Path(path).name}`), then run `ptm lock`, which re-pins what ptm.toml changed"
+            ) from None
+        raise _unreadable(path, f"invalid TOML ({error})") from None
     if data.get("version") != LOCK_VERSION and isinstance(data.get("version"), int):
         raise LockError(
             f"{path}: lock version {data['version']} is not supported (expected {LOCK_VERSION}); "
-            "upgrade ptmlock or regenerate with `ptm lock`"
+            "upgrade ptmlock, or delete the file and run `ptm lock` to resolve every pin anew"
         )
     problem = _unsafe_file_path(data) or schemas.first_error("ptm-lock", data)
     if problem:
-        raise LockError(f"{path}: {problem}; regenerate it with `ptm lock`")
+        raise _unreadable(path, problem)
     lock = lock_from_data(data, Path(path).parent)
     for model in lock.models.values():
         if model.digest is not None and model.digest != files_digest(model.files):
-            raise LockError(
-                f"{path}: models.{model.name}.digest does not match its files (edited by hand?); "
-                "regenerate it with `ptm lock`"
-            )
+            raise _unreadable(path, f"models.{model.name}.digest does not match its files (edited by hand?)")
     return lock
+
+
+def _unreadable(path: Path | str, problem: str) -> LockError:
+    # `ptm lock` reads the old lock to keep its pins, so it cannot be the fix for a broken one.
+    return LockError(
+        f"{path}: {problem}; undo the edit (`git checkout {Path(path).name}`), or delete the file and run "
+        "`ptm lock` to resolve every pin anew"
+    )
 
 
 def _unsafe_file_path(data: Mapping[str, Any]) -> str | None:

@@ -394,7 +394,22 @@ def test_hand_edited_lock_that_breaks_the_schema_is_reported(hub, ptm) -> None:
     text = Path("ptm.lock").read_text()
     Path("ptm.lock").write_text(text.replace('sha256 = "', 'sha256 = "zz', 1))
     result = ptm("lock --check", expect=1)
-    assert "ptm.lock: at models." in result.stderr and "regenerate it" in result.stderr
+    assert "ptm.lock: at models." in result.stderr
+    assert "or delete the file and run `ptm lock` to resolve every pin anew" in result.stderr
+    Path("ptm.lock").unlink()
+    ptm("lock")
+
+
+@pytest.mark.hand_edited_lock
+def test_a_lock_with_merge_conflict_markers_says_how_to_resolve_it(hub, ptm) -> None:
+    write_manifest(THREE_MODELS)
+    ptm("lock")
+    text = Path("ptm.lock").read_text()
+    Path("ptm.lock").write_text(
+        text.replace("[models.mlp]", "<<<<<<< HEAD\n[models.mlp]", 1) + "=======\n>>>>>>> x\n"
+    )
+    line = one_line_error(ptm("lock", expect=1))
+    assert line.startswith("error: ") and "ptm.lock: has git merge conflict markers; take one side" in line
 
 
 def test_lock_reads_back_as_the_same_data(hub, ptm) -> None:
