@@ -148,6 +148,10 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
 
     if names and not upgrade:
         raise PtmError("model names are only taken with --upgrade: `ptm lock --upgrade NAME...`", exit_code=2)
+    if check and upgrade:
+        raise PtmError(
+            "--check only reads ptm.lock; drop --upgrade (or --check, to move the pins)", exit_code=2
+        )
     if allow_split and not upgrade:
         raise PtmError(
             "--allow-split only applies with --upgrade: `ptm lock --upgrade --allow-split NAME...`",

@@ -151,7 +151,8 @@ class _Checker:
     ) -> None:
         for key in data:
             if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
+                lowered = {k.lower(): k for k in allowed}  # keys are lowercase: REVISION means revision
+                close = [lowered[c] for c in difflib.get_close_matches(key.lower(), lowered, n=1)]
                 hint = (
                     f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(sorted(allowed))}"
                 )

@@ -141,6 +141,12 @@ def test_upgrade_without_names_moves_every_pin(hub, ptm) -> None:
     assert lock_data()["models"]["mlp"]["commit"] == mlp_commit
 
 
+def test_check_with_upgrade_is_refused_before_any_work(ptm) -> None:
+    write_manifest(THREE_MODELS)
+    line = one_line_error(ptm("lock --check --upgrade", expect=2))
+    assert line == "error: --check only reads ptm.lock; drop --upgrade (or --check, to move the pins)"
+
+
 def test_upgrade_of_undeclared_model_is_an_error(hub, ptm) -> None:
     write_manifest(THREE_MODELS)
     result = ptm("lock --upgrade nope", expect=1)

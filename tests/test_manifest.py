@@ -72,6 +72,11 @@ def test_unknown_key_names_line_and_suggests_fix() -> None:
     assert "ptm.toml:4" in error.message and "did you mean 'revision'" in error.message
 
 
+def test_an_uppercase_key_is_told_its_lowercase_name() -> None:
+    error = error_of(GOOD.replace('revision = "v1.0"', 'REVISION = "v1.0"'))
+    assert "unknown key 'REVISION'" in error.message and "did you mean 'revision'" in error.message
+
+
 def test_unknown_top_level_key_is_an_error() -> None:
     error = error_of("[model.bert]\nrepo = 'a/b'\n")
     assert "unknown key 'model'" in error.message and "did you mean 'models'" in error.message
