@@ -4,7 +4,7 @@ Layout under ``config.ptm_home()``::
 
     blobs/sha256/ab/abcdef...   verified bytes, read-only
     tmp/<sha256>.partial        an interrupted download of a large file, resumed by the next run
-    tmp/<sha256>.<random>.whole a small file being published (swept if a killed run left it)
+    tmp/<name>.<random>.whole   a whole file being published (swept if a killed run left it)
     locks/<sha256>.lock         one file lock per large blob, so concurrent processes fetch it once
 
 ``tmp`` sits next to ``blobs`` on the same filesystem, so publishing a blob is one atomic rename, and a
@@ -163,7 +163,7 @@ class Store:
         return True
 
     def sweep_stale_temporaries(self) -> None:
-        """Remove small files' temporaries that a killed run left (partials stay: they resume)."""
+        """Remove private temporaries that a killed run left (partials stay: they resume)."""
         cutoff = time.time() - STALE_TEMP_S
         try:
             entries = list(os.scandir(self.root / "tmp"))
@@ -193,19 +193,28 @@ class Store:
                 if on_bytes:
                     on_bytes(len(chunk))
         check_digest(label, sha256, size, digest, len(data), download.mismatch_hint)
-        scratch = self.root / "tmp"
-        scratch.mkdir(parents=True, exist_ok=True)
-        private = scratch / f"{sha256}.{secrets.token_hex(6)}.whole"
+        private = self.private_temp(sha256)
         try:
             with open(private, "wb") as handle:
                 handle.write(data)
-            os.chmod(private, READ_ONLY)
-            final = self.path(sha256)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(private, final)
-        except BaseException:
+            self.adopt(private, sha256, size)
+        finally:
             private.unlink(missing_ok=True)
-            raise
+
+    def private_temp(self, name: str) -> Path:
+        """A new path in tmp/ for one writer; a killed run's are swept (sweep_stale_temporaries)."""
+        scratch = self.root / "tmp"
+        scratch.mkdir(parents=True, exist_ok=True)
+        return scratch / f"{name}.{secrets.token_hex(6)}.whole"
+
+    def adopt(self, path: Path, sha256: str, size: int) -> None:
+        """Publish a file already checked to hold these bytes (read-only, renamed into blobs/)."""
+        if self.has(sha256, size):
+            return
+        os.chmod(path, READ_ONLY)
+        final = self.path(sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, final)
 
     def _write_partial(
         self,

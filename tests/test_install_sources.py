@@ -45,6 +45,12 @@ def forget_kept_archives() -> None:
     shutil.rmtree(store_root() / "archives")
 
 
+def forget_what_lock_downloaded() -> None:
+    """Drop the url files and weights `ptm lock` kept in the store, as a clone on another machine has
+    none of them: the next install downloads them."""
+    shutil.rmtree(store_root() / "blobs")
+
+
 LOAD_TORCH_HUB = """
 import sys
 import torch
@@ -185,6 +191,7 @@ def test_torchhub_archive_damaged_in_transit_is_one_line_at_install(github, file
 def test_tampered_weights_never_reach_torch_checkpoints(github, files, ptm) -> None:
     write_manifest(torchhub_model(files.url))
     ptm("lock")
+    forget_what_lock_downloaded()
     files.host.put("weights/tiny_mlp-v1.pth", b"not the pinned weights")
     line = one_line_error(ptm("install", expect=3))
     assert "tiny_mlp-v1.pth: sha256 mismatch" in line
@@ -234,6 +241,7 @@ def test_url_install_puts_the_files_in_the_store_by_their_paths(files, ptm) -> N
 def test_url_file_changed_upstream_fails_install_naming_it(files, ptm) -> None:
     write_manifest(url_model(files.url))
     ptm("lock")
+    forget_what_lock_downloaded()
     files.host.put("mlp/config.json", b'{"hidden": 999}\n')
     line = one_line_error(ptm("install", expect=3))
     assert "model 'head'" in line and "config.json: sha256 mismatch" in line
@@ -243,13 +251,26 @@ def test_url_file_changed_upstream_fails_install_naming_it(files, ptm) -> None:
         ptmlock.path("head")
 
 
+def test_installing_right_after_lock_takes_the_bytes_lock_downloaded(files, ptm) -> None:
+    write_manifest(url_model(files.url))
+    ptm("lock")
+    requests = len(files.host.requests)
+    assert "0 downloaded" in ptm("install").stdout
+    assert len(files.host.requests) == requests
+    weights = files.host.get("mlp/model.safetensors")
+    assert weights is not None
+    assert (ptmlock.path("head") / "weights" / "model.safetensors").read_bytes() == weights.content
+    assert not list((store_root() / "tmp").iterdir())
+
+
 def test_url_download_resumes_with_a_range_request(files, ptm) -> None:
     write_manifest(url_model(files.url))
     ptm("lock")
+    forget_what_lock_downloaded()
     weights = files.host.get("mlp/model.safetensors")
     assert weights is not None
     partial = store_root() / "tmp" / f"{sha256(weights.content)}.partial"
-    partial.parent.mkdir(parents=True)
+    partial.parent.mkdir(parents=True, exist_ok=True)
     partial.write_bytes(weights.content[:500])
     ptm("install")
     ranges = [s.headers.get("range") for s in files.host.requests if s.path == "/mlp/model.safetensors"]

@@ -5,6 +5,7 @@ Also the parsing and locking of URL file lists for other sources (torch.hub weig
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import posixpath
 import re
@@ -15,10 +16,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .. import config
 from ..errors import IntegrityError, LockError
 from ..install_layout import Layout, store_layout
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
+from ..store import Store
 from . import http
 from .base import Download, OptionError, Resolution
 
@@ -123,18 +126,41 @@ def lock_remote_files(name: str, files: Sequence[RemoteFile]) -> tuple[LockedFil
     """Download every file once (in parallel), hashing it; a declared sha256 that differs is an error."""
 
     def lock_one(file: RemoteFile) -> LockedFile:
-        got = http.fetch(file.url, f"model '{name}'")
-        if file.sha256 and got.sha256 != file.sha256:
-            raise IntegrityError(
-                f"model '{name}': {file.url} served sha256 {got.sha256} ({got.size} bytes) but ptm.toml "
-                f"expects {file.sha256}; the file changed upstream, or the sha256 in ptm.toml is wrong"
-            )
+        got = _fetch_keeping(file, f"model '{name}'")
         return LockedFile(
             file.path, got.size, got.sha256, url=file.url, etag=got.etag, last_modified=got.last_modified
         )
 
     with ThreadPoolExecutor(max_workers=min(8, len(files))) as pool:
         return tuple(sorted(pool.map(lock_one, files), key=lambda f: f.path))
+
+
+def _fetch_keeping(file: RemoteFile, label: str) -> http.Fetched:
+    """Download and hash one file, keeping the bytes in the store so that installing the lock does not
+    download them again (where the store cannot be written, only hashing them)."""
+    store = Store(config.ptm_home())
+    try:
+        private = store.private_temp("lock")
+        sink = open(private, "wb")  # noqa: SIM115 - closed below, before the file is published
+    except OSError:
+        return _checked(http.fetch(file.url, label), file, label)
+    try:
+        with sink:
+            got = _checked(http.fetch(file.url, label, sink=sink), file, label)
+        with contextlib.suppress(OSError):  # keeping it only saves a download
+            store.adopt(private, got.sha256, got.size)
+        return got
+    finally:
+        private.unlink(missing_ok=True)
+
+
+def _checked(got: http.Fetched, file: RemoteFile, label: str) -> http.Fetched:
+    if file.sha256 and got.sha256 != file.sha256:
+        raise IntegrityError(
+            f"{label}: {file.url} served sha256 {got.sha256} ({got.size} bytes) but ptm.toml "
+            f"expects {file.sha256}; the file changed upstream, or the sha256 in ptm.toml is wrong"
+        )
+    return got
 
 
 @contextmanager
