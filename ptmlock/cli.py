@@ -369,7 +369,11 @@ def install(
 @click.argument("names", nargs=-1)
 @pass_project
 def export_command(project: Project, names: tuple[str, ...]) -> None:
-    """Export locked models (ONNX, TorchScript), check them against PyTorch, record them in ptm.lock."""
+    """Export locked models (ONNX, TorchScript), check them against PyTorch, record them in ptm.lock.
+
+    The artifacts go into the store and into each model's artifacts folder (default artifacts/NAME/),
+    so that a clone can verify them; commit that folder (Git LFS suits large files).
+    """
     from .export.exporter import export_models
 
     done, wrote = export_models(project, names)
@@ -383,7 +387,9 @@ def export_command(project: Project, names: tuple[str, ...]) -> None:
 @cli.command()
 @click.argument("names", nargs=-1)
 @click.option(
-    "--frozen", is_flag=True, help="Compare with ptm.lock's reference only: needs onnxruntime, not torch."
+    "--frozen",
+    is_flag=True,
+    help="Compare with ptm.lock's reference only: needs onnxruntime (and tokenizers), not torch.",
 )
 @click.option(
     "--require-provider",
@@ -391,8 +397,8 @@ def export_command(project: Project, names: tuple[str, ...]) -> None:
     help="Fail instead of falling back when this onnxruntime execution provider is not usable.",
 )
 @click.option("--group", help="Also check that this interchangeable group's members share one contract.")
-@click.option("--atol", type=click.FloatRange(min=0), help="Absolute tolerance (overrides ptm.toml).")
-@click.option("--rtol", type=click.FloatRange(min=0), help="Relative tolerance (overrides ptm.toml).")
+@click.option("--atol", type=float, help="Absolute tolerance (overrides ptm.toml).")
+@click.option("--rtol", type=float, help="Relative tolerance (overrides ptm.toml).")
 @pass_project
 def verify(
     project: Project,
@@ -406,8 +412,13 @@ def verify(
     """Run exported artifacts and compare them with PyTorch and with the reference in ptm.lock."""
     from .errors import VerificationError
     from .export.checks import VerifyOptions
+    from .export.spec import tolerance_problem
     from .export.verifier import verify_models
 
+    for option, value in (("--atol", atol), ("--rtol", rtol)):
+        if value is not None and (problem := tolerance_problem(value)):
+            message = f"{option} {value:g} is not a tolerance: it {problem}, e.g. {option} 1e-4"
+            raise PtmError(message, exit_code=2)
     options = VerifyOptions(frozen=frozen, provider=require_provider, atol=atol, rtol=rtol)
     checks = verify_models(project, names, group, options)
     for check in checks:

@@ -7,7 +7,6 @@ import importlib
 import inspect
 import io
 import logging
-import re
 import sys
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -18,19 +17,10 @@ import numpy as np
 import torch
 
 from ..errors import PtmError
+from ..project import Project
+from .checks import RunFailure, summarise
 from .probes import example_inputs
-from .spec import ExportSpec
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def summarise(error: BaseException) -> str:
-    """One line from a library exception: the exporter's own summary when it wrote one."""
-    text = _ANSI.sub("", str(error)) or type(error).__name__
-    if "## Exception summary" in text:
-        text = text.split("## Exception summary", 1)[1]
-    line = next((s.strip() for s in text.splitlines() if s.strip()), type(error).__name__)
-    return line if len(line) <= 300 else line[:297] + "..."
+from .spec import TORCH_HUB_LOADER, ExportSpec
 
 
 @contextlib.contextmanager
@@ -68,20 +58,30 @@ def _importable_from(folder: Path) -> Iterator[None]:
         sys.path.remove(str(folder))
 
 
-def load_module(name: str, loader: str, snapshot: Path, project_root: Path) -> torch.nn.Module:
-    """``transformers:AutoX`` -> ``AutoX.from_pretrained(snapshot)``; ``pkg.mod:fn`` -> ``fn(snapshot)``."""
+def _construct(name: str, factory: Any, settings: ExportSpec, snapshot: Path, project: Project) -> Any:
+    kwargs = dict(settings.loader_kwargs)
+    if settings.loader == TORCH_HUB_LOADER:  # the hubconf entry, from the installed tree and weights
+        return factory(name, manifest=project.manifest_path, **kwargs)
+    if settings.loader.startswith("transformers:"):
+        return factory.from_pretrained(str(snapshot), local_files_only=True, **kwargs)
+    return factory(snapshot, **kwargs)
+
+
+def load_module(name: str, settings: ExportSpec, snapshot: Path, project: Project) -> torch.nn.Module:
+    """``transformers:AutoX`` -> ``AutoX.from_pretrained(snapshot)``; ``pkg.mod:fn`` -> ``fn(snapshot)``;
+    ``ptmlock:torch_hub_load`` -> the torch.hub entry. Each also gets the declared ``loader_kwargs``."""
+    loader = settings.loader
     module_name, attribute = loader.split(":")
     try:
-        with _importable_from(project_root):
+        with _importable_from(project.root):
             factory = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as error:
         raise PtmError(f"loader '{loader}' of '{name}' cannot be imported: {summarise(error)}") from None
     try:
         with quiet():
-            if module_name == "transformers":
-                module = factory.from_pretrained(str(snapshot), local_files_only=True)
-            else:
-                module = factory(snapshot)
+            module = _construct(name, factory, settings, snapshot, project)
+    except PtmError:
+        raise
     except Exception as error:  # a loader is user code: any failure is reported, not a traceback
         raise PtmError(f"loader '{loader}' failed for '{name}': {summarise(error)}") from None
     if not isinstance(module, torch.nn.Module):
@@ -132,9 +132,13 @@ def tensors(arrays: Mapping[str, np.ndarray]) -> tuple[torch.Tensor, ...]:
     return tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in arrays.values())
 
 
-def run(module: torch.nn.Module, arrays: Mapping[str, np.ndarray]) -> list[np.ndarray]:
-    with torch.no_grad(), quiet():
-        return [t.detach().cpu().numpy() for t in module(*tensors(arrays))]
+def run(module: torch.nn.Module, arrays: Mapping[str, np.ndarray], what: str) -> list[np.ndarray]:
+    """``module``'s outputs on ``arrays``; RunFailure names ``what`` failed (a model, an artifact)."""
+    try:
+        with torch.no_grad(), quiet():
+            return [t.detach().cpu().numpy() for t in module(*tensors(arrays))]
+    except Exception as error:  # the module is user code or a loaded artifact
+        raise RunFailure(f"{what} failed: {summarise(error)}") from None
 
 
 def flat_module(
@@ -155,7 +159,7 @@ def flat_module(
     return FlatOutputs(module, list(example), list(wanted or found)).eval()
 
 
-def build_module(name: str, settings: ExportSpec, snapshot: Path, project_root: Path) -> FlatOutputs:
+def build_module(name: str, settings: ExportSpec, snapshot: Path, project: Project) -> FlatOutputs:
     """The module ``settings`` declare, loaded from ``snapshot`` and wrapped for export."""
-    module = load_module(name, settings.loader, snapshot, project_root)
+    module = load_module(name, settings, snapshot, project)
     return flat_module(name, module, example_inputs(settings), settings.outputs)

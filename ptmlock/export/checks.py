@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from ..errors import PtmError
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def summarise(error: BaseException) -> str:
+    """One line from a library exception: the exporter's own summary when it wrote one."""
+    text = _ANSI.sub("", str(error)) or type(error).__name__
+    if "## Exception summary" in text:
+        text = text.split("## Exception summary", 1)[1]
+    line = next((s.strip() for s in text.splitlines() if s.strip()), type(error).__name__)
+    return line if len(line) <= 300 else line[:297] + "..."
+
+
+class RunFailure(PtmError):
+    """An artifact could not be loaded or run: `ptm verify` reports it as a failed check, not an abort."""
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
-"""`ptm export`: build each model from its installed snapshot, export it, check it, record it in ptm.lock."""
+"""`ptm export`: build each model from its checked snapshot, export it, check it, record it in ptm.lock.
+
+Artifacts go into the store and into the project's artifacts folders, and ptm.lock is written, only once
+every model exported; what a previous export left there and this one replaces is removed after.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,19 +15,26 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..api import installed_snapshot
-from ..errors import PtmError
+from ..errors import ManifestError, PtmError
 from ..lockfile import Lock, LockedFile, LockedModel, staleness, write_lock
-from ..manifest import ModelSpec
+from ..manifest import Manifest, ModelSpec
 from ..project import Project
 from . import artifacts, runtime
 from .compare import compare_outputs, tolerance
 from .preprocessing import has_tokenizer, preprocessing_files, record_tokenizer
-from .probes import example_inputs, output_reference, probe_inputs, probe_records
+from .probes import (
+    REFERENCE_NAME,
+    example_inputs,
+    output_reference,
+    probe_inputs,
+    probe_records,
+    reference_bytes,
+)
 from .records import ExportRecord, TensorSignature, VerifyRecord
 from .selection import export_targets, locked_model
+from .snapshot import checked_snapshot
 from .spec import ExportSpec
-from .versions import installed_versions
+from .versions import first_missing, installed_versions
 
 if TYPE_CHECKING:
     from .build import FlatOutputs
@@ -36,6 +46,7 @@ NEEDS = {"onnx": ("torch", "onnx", "onnxscript"), "torchscript": ("torch",)}
 class Exported:
     model: LockedModel  # the lock entry with its new records
     lines: tuple[str, ...]  # what was done, for the command line
+    files: tuple[tuple[LockedFile, Path], ...]  # each project copy to write, and where its bytes are now
 
 
 @dataclass(frozen=True)
@@ -67,19 +78,42 @@ class _Subject:
         return detail
 
     def line(self, record: ExportRecord, detail: str) -> str:
-        return f"{self.name}  {record.format}  {record.size} bytes  {record.sha256[:12]}  {detail}"
+        where = f"{record.path}  {record.size} bytes  {record.sha256[:12]}"
+        return f"{self.name}  {record.format}  {where}  {detail}"
+
+    def project_file(self, path: Path) -> LockedFile:
+        """``path`` put in the store, as the file it becomes in the project's artifacts folder."""
+        sha256, size = artifacts.put(path)
+        return LockedFile(f"{self.settings.artifacts}/{path.name}", size, sha256)
 
     def stored(self, fmt: str, path: Path, **fields: Any) -> ExportRecord:
         """The record of the artifact at ``path``, once it is in the store."""
-        sha256, size = artifacts.put(path)
-        return dataclasses.replace(self.base, format=fmt, sha256=sha256, size=size, **fields)
+        file = self.project_file(path)
+        return dataclasses.replace(
+            self.base, format=fmt, sha256=file.sha256, size=file.size, path=file.path, **fields
+        )
 
 
 def _require(formats: Sequence[str]) -> None:
     for fmt in formats:
-        for module in NEEDS[fmt]:
-            if importlib.util.find_spec(module) is None:
-                raise PtmError(f"{fmt} export needs {module}: pip install 'ptmlock[export,cpu]'")
+        if missing := first_missing(*NEEDS[fmt]):
+            raise PtmError(f"{fmt} export needs {missing}: pip install 'ptmlock[export,cpu]'")
+
+
+def _check_folders(manifest: Manifest) -> None:
+    """Two models exporting into one folder would overwrite each other's model.onnx."""
+    owners: dict[str, str] = {}
+    for spec in manifest.models.values():
+        if spec.export is None:
+            continue
+        owner = owners.setdefault(spec.export.artifacts, spec.name)
+        if owner != spec.name:
+            raise ManifestError(
+                manifest.path,
+                spec.line,
+                f"'{spec.name}' and '{owner}' both export into {spec.export.artifacts}/; "
+                f'give [models.{spec.name}.export] its own artifacts = "..." folder',
+            )
 
 
 def _symbolic_shape(
@@ -90,19 +124,22 @@ def _symbolic_shape(
     return tuple(e if e == p else axes.get((e, p), "dynamic") for e, p in zip(example, probe, strict=True))
 
 
-def _onnx(subject: _Subject, folder: Path) -> tuple[ExportRecord, list[np.ndarray], str, str]:
-    """The ONNX record, onnxruntime's outputs on the probe, the provider it used, a line for the user."""
+def _onnx(subject: _Subject, folder: Path) -> tuple[ExportRecord, list[np.ndarray], str, list[Path], str]:
+    """The ONNX record, onnxruntime's outputs on the probe, the provider it used, the exported files (graph
+    first) and a line for the user."""
     from .onnx_export import export_onnx, onnx_signature
 
     settings = subject.settings
     path = export_onnx(subject.name, subject.module, settings, dict(subject.example), folder)
     session = runtime.open_session(path, settings.verify.provider)
     provider = runtime.used_provider(session)
-    outputs = [np.asarray(o) for o in session.run(list(subject.module.output_names), dict(subject.probe))]
+    names = list(subject.module.output_names)
+    outputs = runtime.run_session(session, names, subject.probe, f"the ONNX export of '{subject.name}'")
     detail = subject.check("the ONNX export", outputs, provider)
     inputs, signature = onnx_signature(path)
+    data_files = [p for p in folder.iterdir() if p != path]
     external = None
-    for data_file in (p for p in folder.iterdir() if p != path):
+    for data_file in data_files:
         sha256, size = artifacts.put(data_file)
         external = LockedFile(data_file.name, size, sha256)
     record = subject.stored(
@@ -114,18 +151,22 @@ def _onnx(subject: _Subject, folder: Path) -> tuple[ExportRecord, list[np.ndarra
         opset=settings.opset,
         external_data=external,
     )
-    return record, outputs, provider, subject.line(record, f"opset {settings.opset}  {provider}: {detail}")
+    line = subject.line(record, f"opset {settings.opset}  {provider}: {detail}")
+    return record, outputs, provider, [path, *data_files], line
 
 
-def _torchscript(subject: _Subject, folder: Path) -> tuple[ExportRecord, str]:
+def _torchscript(subject: _Subject, folder: Path) -> tuple[ExportRecord, Path, str]:
     from .build import run
     from .torchscript import export_torchscript, load_torchscript
 
     path = export_torchscript(subject.name, subject.module, dict(subject.example), folder)
-    detail = subject.check(
-        "TorchScript after a save/load round trip", run(load_torchscript(path), subject.probe), None
+    outputs = run(
+        load_torchscript(path),
+        subject.probe,
+        f"the TorchScript export of '{subject.name}' on the probe inputs",
     )
-    at_example = run(subject.module, subject.example)
+    detail = subject.check("TorchScript after a save/load round trip", outputs, None)
+    at_example = run(subject.module, subject.example, f"'{subject.name}' on its example inputs")
     record = subject.stored(
         "torchscript",
         path,
@@ -135,16 +176,16 @@ def _torchscript(subject: _Subject, folder: Path) -> tuple[ExportRecord, str]:
             for n, e, r in zip(subject.module.output_names, at_example, subject.reference, strict=True)
         ),
     )
-    return record, subject.line(record, f"round trip: {detail}")
+    return record, path, subject.line(record, f"round trip: {detail}")
 
 
-def _subject(spec: ModelSpec, locked: LockedModel, snapshot: Path, project_root: Path) -> _Subject:
+def _subject(spec: ModelSpec, locked: LockedModel, snapshot: Path, project: Project) -> _Subject:
     from .build import build_module, run
 
     assert spec.export is not None
     settings = spec.export
     example, probe = example_inputs(settings), probe_inputs(settings)
-    wrapped = build_module(spec.name, settings, snapshot, project_root)
+    wrapped = build_module(spec.name, settings, snapshot, project)
     producers = installed_versions(
         "torch", *(["transformers"] if settings.loader.startswith("transformers:") else [])
     )
@@ -152,31 +193,40 @@ def _subject(spec: ModelSpec, locked: LockedModel, snapshot: Path, project_root:
         format="",
         sha256="",
         size=0,
+        path="",
         settings_hash=settings.settings_hash,
         tools=producers,
         inputs=(),
         outputs=(),
         preprocessing=preprocessing_files(locked, settings.preprocessing),
     )
-    return _Subject(spec.name, settings, wrapped, example, probe, run(wrapped, probe), base)
+    reference = run(wrapped, probe, f"'{spec.name}' on its probe inputs")
+    return _Subject(spec.name, settings, wrapped, example, probe, reference, base)
 
 
-def export_model(spec: ModelSpec, locked: LockedModel, project_root: Path) -> Exported:
+def export_model(spec: ModelSpec, locked: LockedModel, project: Project, folder: Path) -> Exported:
+    """Export ``spec`` into ``folder`` (kept until its files are copied into the project) and the store."""
     assert spec.export is not None
     _require(spec.export.formats)
-    snapshot = installed_snapshot(locked)
-    subject = _subject(spec, locked, snapshot, project_root)
+    snapshot = checked_snapshot(locked)
+    subject = _subject(spec, locked, snapshot, project)
     records: dict[str, ExportRecord] = {}
     lines: list[str] = []
+    exported: list[Path] = []
     runtime_outputs: Sequence[np.ndarray | None] = [None] * len(subject.reference)
     provider = None
-    with tempfile.TemporaryDirectory(prefix="ptm-export-") as tmp:
-        if "onnx" in spec.export.formats:
-            records["onnx"], runtime_outputs, provider, line = _onnx(subject, Path(tmp) / "onnx")
-            lines.append(line)
-        if "torchscript" in spec.export.formats:
-            records["torchscript"], line = _torchscript(subject, Path(tmp) / "torchscript")
-            lines.append(line)
+    if "onnx" in spec.export.formats:
+        records["onnx"], runtime_outputs, provider, paths, line = _onnx(subject, folder / "onnx")
+        exported += paths
+        lines.append(line)
+    if "torchscript" in spec.export.formats:
+        records["torchscript"], path, line = _torchscript(subject, folder / "torchscript")
+        exported.append(path)
+        lines.append(line)
+    reference_path = folder / REFERENCE_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    reference_path.write_bytes(reference_bytes(subject.reference))
+    reference = subject.project_file(reference_path)
     tokenizer = record_tokenizer(snapshot, spec.export.verify.texts) if has_tokenizer(locked) else None
     if tokenizer is not None:
         versions = ", ".join(f"{k} {v}" for k, v in sorted(tokenizer.tools.items()))
@@ -195,18 +245,38 @@ def export_model(spec: ModelSpec, locked: LockedModel, project_root: Path) -> Ex
             output_reference(n, r, o)
             for n, r, o in zip(subject.module.output_names, subject.reference, runtime_outputs, strict=True)
         ),
+        reference=reference,
         provider=provider,
         tokenizer=tokenizer,
     )
-    return Exported(dataclasses.replace(locked, exports=records, verify=verify), tuple(lines))
+    project_files = [f for r in records.values() for f in r.files]
+    return Exported(
+        dataclasses.replace(locked, exports=records, verify=verify),
+        tuple(lines),
+        (*zip(project_files, exported, strict=True), (reference, reference_path)),
+    )
+
+
+def _project_files(model: LockedModel) -> list[LockedFile]:
+    """The files an export of ``model`` put in the project."""
+    files = [f for record in model.exports.values() for f in record.files]
+    return files + ([model.verify.reference] if model.verify else [])
 
 
 def export_models(project: Project, names: Sequence[str]) -> tuple[list[Exported], bool]:
-    """Export the named models (all that declare an export when none are named); ptm.lock is written
-    once, after every export succeeded. Also says whether the lock's text changed."""
+    """Export the named models (all that declare an export when none are named); the project's copies and
+    ptm.lock are written once, after every export succeeded. Also says whether the lock's text changed."""
     manifest, lock = project.manifest(), project.lock()
     targets = export_targets(manifest, names)
-    done = [export_model(spec, locked_model(spec, lock, project.lock_path), project.root) for spec in targets]
+    _check_folders(manifest)
+    with tempfile.TemporaryDirectory(prefix="ptm-export-") as tmp:
+        done = [
+            export_model(spec, locked_model(spec, lock, project.lock_path), project, Path(tmp) / spec.name)
+            for spec in targets
+        ]
+        for exported in done:
+            for file, source in exported.files:
+                artifacts.publish(project.root, file, source)
     assert lock is not None  # locked_model checked it
     stale = staleness(manifest, lock)
     # Export settings live in ptm.toml; when they were its only change, the lock matches it again.
@@ -217,4 +287,7 @@ def export_models(project: Project, names: Sequence[str]) -> tuple[list[Exported
     wrote = write_lock(
         project.lock_path, Lock(manifest_hash=manifest_hash, models=models, version=lock.version)
     )
+    for exported in done:
+        kept = {f.path for f, _ in exported.files}
+        artifacts.remove_stale(project.root, _project_files(lock.models[exported.model.name]), kept)
     return done, wrote

@@ -3,12 +3,15 @@ safely; how closely their outputs agree on the same probes is reported, not judg
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Mapping
 
-from ..errors import PtmError
+import numpy as np
+
+from ..errors import PtmError, VerificationError
 from ..manifest import Manifest
 from ..project import Project
-from .checks import Check, VerifyOptions
+from . import artifacts
+from .checks import Check, RunFailure, VerifyOptions
 from .compare import compare_outputs, tolerance
 from .probes import make_inputs
 from .records import ExportRecord
@@ -39,39 +42,60 @@ def contract_difference(base: ExportRecord, other: ExportRecord) -> str | None:
     return None
 
 
-def _shared_inputs(specs: list[tuple[InputSpec, ...]]) -> tuple[InputSpec, ...]:
-    """The first member's inputs, with integer ranges narrowed to what every member accepts."""
-    shared = []
-    for position, spec in enumerate(specs[0]):
-        ranges = [s[position].range for s in specs if s[position].range is not None]
-        if spec.range is not None and ranges:
-            low, high = max(r[0] for r in ranges), min(r[1] for r in ranges)
-            spec = dataclasses.replace(spec, range=(low, high) if low < high else spec.range)
-        shared.append(spec)
-    return tuple(shared)
+def range_difference(base: tuple[InputSpec, ...], other: tuple[InputSpec, ...]) -> str | None:
+    """The first input whose declared integer range differs: an id one member accepts may be out of the
+    other's range (another vocabulary size), so the one cannot be fed the other's inputs."""
+    for a, b in zip(base, other, strict=False):
+        if a.range != b.range and a.range is not None and b.range is not None:
+            theirs, ours = (f"[{r[0]}, {r[1]})" for r in (b.range, a.range))
+            return f"input {b.name} takes values in {theirs} instead of {ours}"
+    return None
+
+
+def _declared_inputs(manifest: Manifest, name: str) -> tuple[InputSpec, ...]:
+    settings = manifest.models[name].export
+    assert settings is not None  # every member was checked to declare an export
+    return settings.inputs
+
+
+def _outputs(
+    project: Project, name: str, record: ExportRecord, inputs: Mapping[str, np.ndarray], provider: str
+) -> list[np.ndarray] | str:
+    """The member's ONNX outputs on ``inputs``, or why they cannot be had."""
+    try:
+        located = artifacts.checked(project.root, record.files, name)
+        return run_onnx(record, located, inputs, provider)[0]
+    except (VerificationError, RunFailure) as error:
+        return error.message
 
 
 def _agreement(
-    manifest: Manifest, group: str, records: dict[str, ExportRecord], options: VerifyOptions
+    manifest: Manifest, project: Project, group: str, records: dict[str, ExportRecord], options: VerifyOptions
 ) -> list[Check]:
     """Each member's outputs against the first member's, on the same probe inputs."""
     members = list(records)
     base = members[0]
-    specs = [manifest.models[n].export for n in members]
-    assert all(specs) and specs[0] is not None
-    settings = specs[0].verify
-    inputs = make_inputs(_shared_inputs([s.inputs for s in specs if s]), settings.probe_axes, settings.seed)
-    provider = options.provider or settings.provider
-    outputs = {n: run_onnx(records[n], inputs, provider)[0] for n in members}
+    settings = manifest.models[base].export
+    assert settings is not None
+    verify = settings.verify
+    # The contract check made sure every member takes the same inputs, value ranges included.
+    inputs = make_inputs(settings.inputs, verify.probe_axes, verify.seed)
+    provider = options.provider or verify.provider
+    outputs = {n: _outputs(project, n, records[n], inputs, provider) for n in members}
     names = [o.name for o in records[base].outputs]
     dtypes = [o.dtype for o in records[base].outputs]
-    atol, rtol = tolerance(None, dtypes, settings, (options.atol, options.rtol))
+    atol, rtol = tolerance(None, dtypes, verify, (options.atol, options.rtol))
     subject = f"group {group} agreement with {base}"
-    # Members may differ in their numbers by design: the figures are reported, not judged.
-    return [
-        Check(name, subject, True, compare_outputs(names, outputs[name], outputs[base], atol, rtol)[1])
-        for name in members[1:]
-    ]
+    checks = []
+    for name in members[1:]:
+        ours, theirs = outputs[base], outputs[name]
+        if isinstance(ours, str) or isinstance(theirs, str):
+            problem = ours if isinstance(ours, str) else theirs
+            checks.append(Check(name, subject, False, f"not compared: {problem}"))
+            continue
+        # Members may differ in their numbers by design: the figures are reported, not judged.
+        checks.append(Check(name, subject, True, compare_outputs(names, theirs, ours, atol, rtol)[1]))
+    return checks
 
 
 def group_checks(manifest: Manifest, project: Project, group: str, options: VerifyOptions) -> list[Check]:
@@ -89,9 +113,11 @@ def group_checks(manifest: Manifest, project: Project, group: str, options: Veri
     base, *others = present
     checks = []
     for name in others:
-        problem = contract_difference(present[base], present[name])
+        problem = contract_difference(present[base], present[name]) or range_difference(
+            _declared_inputs(manifest, base), _declared_inputs(manifest, name)
+        )
         detail = f"{problem} (as {base} has)" if problem else f"same inputs and outputs as {base}"
         checks.append(Check(name, f"group {group} contract", problem is None, detail))
     if checks and all(c.ok for c in checks):
-        checks += _agreement(manifest, group, present, options)
+        checks += _agreement(manifest, project, group, present, options)
     return checks

@@ -8,7 +8,8 @@ import onnx
 import torch
 
 from ..errors import PtmError
-from .build import FlatOutputs, quiet, summarise, tensors
+from .build import FlatOutputs, quiet, tensors
+from .checks import summarise
 from .records import TensorSignature
 from .spec import ExportSpec
 
@@ -57,7 +58,20 @@ def export_onnx(name: str, module: FlatOutputs, spec: ExportSpec, example: dict,
         onnx.checker.check_model(str(path), full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as error:
         raise PtmError(f"the ONNX export of '{name}' fails onnx.checker: {summarise(error)}") from None
+    written = opset_of(path)
+    if written != spec.opset:
+        # The exporter converts to the asked opset when it can, and otherwise keeps its own, silently.
+        raise PtmError(
+            f"the ONNX export of '{name}' has opset {written}, not the declared {spec.opset}: torch "
+            f"{torch.__version__} cannot convert it; declare an opset it can write (e.g. opset = {written})"
+        )
     return path
+
+
+def opset_of(path: Path) -> int | None:
+    """The default (ai.onnx) domain's opset the graph imports."""
+    model = onnx.load(str(path), load_external_data=False)
+    return next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
 
 
 def _signature(value: onnx.ValueInfoProto) -> TensorSignature:

@@ -120,7 +120,8 @@ def tokenizer_drift(record: TokenizerRecord, snapshot: Path, frozen: bool) -> tu
             cause = (
                 f"changed with {', '.join(changed)}"
                 if changed
-                else "with the same library versions, so the tokenizer files changed (run `ptm install`)"
+                else "with the same library versions, so the tokenizer files changed "
+                "(`ptm install --verify-hashes` restores them)"
             )
             return False, f"{probe.text!r} now gives {_shown(got)}, locked {_shown(probe.ids)}: {cause}"
     return True, f"{len(texts)} probe texts give the locked ids ({versions})"

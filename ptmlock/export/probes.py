@@ -1,4 +1,4 @@
-"""Deterministic example and probe inputs, and the small reference kept of each output (numpy only).
+"""Deterministic example and probe inputs, and the reference file of their outputs (numpy only).
 
 The same generator runs with and without torch, so `ptm verify --frozen` feeds onnxruntime exactly the
 probe inputs that produced the locked reference.
@@ -14,7 +14,7 @@ import numpy as np
 from .records import OutputReference, ProbeInput
 from .spec import INT_DTYPES, Dim, ExportSpec, InputSpec
 
-SAMPLE_SIZE = 64
+REFERENCE_NAME = "reference.bin"
 
 
 def concrete_shape(shape: Sequence[Dim], axes: Mapping[str, int]) -> tuple[int, ...]:
@@ -58,22 +58,37 @@ def array_sha256(array: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def sample_indices(size: int) -> np.ndarray:
-    """Evenly spaced flat indices, all of them when the output is small."""
-    return np.unique(np.linspace(0, size - 1, num=min(size, SAMPLE_SIZE)).round().astype(np.int64))
-
-
 def probe_records(arrays: Mapping[str, np.ndarray]) -> tuple[ProbeInput, ...]:
     return tuple(ProbeInput(name, tuple(a.shape), array_sha256(a)) for name, a in arrays.items())
 
 
 def output_reference(name: str, reference: np.ndarray, runtime: np.ndarray | None) -> OutputReference:
-    flat = reference.reshape(-1)
     return OutputReference(
         name=name,
+        dtype=reference.dtype.name,
         shape=tuple(reference.shape),
         sha256=array_sha256(reference),
-        norm=float(np.linalg.norm(flat.astype(np.float64))),
-        sample=tuple(float(v) for v in flat[sample_indices(flat.size)]) if flat.size else (),
         runtime_sha256=None if runtime is None else array_sha256(runtime),
     )
+
+
+def _little_endian(dtype: str) -> np.dtype:
+    return np.dtype(dtype).newbyteorder("<")
+
+
+def reference_bytes(arrays: Sequence[np.ndarray]) -> bytes:
+    """The reference file: each output's little-endian bytes, one after another, in the lock's order."""
+    return b"".join(np.ascontiguousarray(a, dtype=_little_endian(a.dtype.name)).tobytes() for a in arrays)
+
+
+def read_reference(data: bytes, outputs: Sequence[OutputReference]) -> list[np.ndarray] | None:
+    """The arrays of a reference file, shaped as the lock says; None when its length does not fit."""
+    dtypes = [_little_endian(ref.dtype) for ref in outputs]
+    counts = [int(np.prod(ref.shape, dtype=np.int64)) for ref in outputs]
+    if sum(c * d.itemsize for c, d in zip(counts, dtypes, strict=True)) != len(data):
+        return None
+    arrays, offset = [], 0
+    for ref, dtype, count in zip(outputs, dtypes, counts, strict=True):
+        arrays.append(np.frombuffer(data, dtype, count, offset).reshape(ref.shape).astype(ref.dtype))
+        offset += count * dtype.itemsize
+    return arrays

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from ..lockfile import LockedFile
@@ -49,11 +50,13 @@ class TensorSignature:
 
 @dataclass(frozen=True)
 class ExportRecord:
-    """One exported artifact, stored by sha256 in the artifact store."""
+    """One exported artifact: stored by sha256 in the artifact store and copied to ``path`` in the project
+    (relative to ptm.toml), so that a clone has it too; an external data file lies beside it."""
 
     format: str
     sha256: str
     size: int
+    path: str
     settings_hash: str
     tools: Mapping[str, str]
     inputs: tuple[TensorSignature, ...]
@@ -62,9 +65,21 @@ class ExportRecord:
     opset: int | None = None
     external_data: LockedFile | None = None  # the weights file next to a > 2 GB ONNX graph
 
+    @property
+    def files(self) -> tuple[LockedFile, ...]:
+        """Every file of the artifact, by project path: the graph first, then its data file."""
+        main = LockedFile(self.path, self.size, self.sha256)
+        if self.external_data is None:
+            return (main,)
+        folder = PurePosixPath(self.path).parent
+        return main, LockedFile(
+            str(folder / self.external_data.path), self.external_data.size, self.external_data.sha256
+        )
+
     def to_data(self) -> dict[str, Any]:
         return _present(
             {
+                "path": self.path,
                 "sha256": self.sha256,
                 "size": self.size,
                 "external_data": self.external_data and _file_data(self.external_data),
@@ -84,6 +99,7 @@ class ExportRecord:
             format=fmt,
             sha256=data["sha256"],
             size=data["size"],
+            path=data["path"],
             settings_hash=data["settings_hash"],
             tools=dict(data["tools"]),
             inputs=tuple(TensorSignature.from_data(s) for s in data["inputs"]),
@@ -103,30 +119,32 @@ class ProbeInput:
 
 @dataclass(frozen=True)
 class OutputReference:
-    """PyTorch eager's output on the probe inputs, kept small: hashes, the L2 norm and a sample.
+    """PyTorch eager's output on the probe inputs: its dtype, shape and hash.
 
-    ``sample`` holds the values at evenly spaced flat indices (all of them for small outputs), so a
-    runtime can be compared with the reference without torch. ``runtime_sha256`` is onnxruntime's
-    output at export time: equal bytes later mean the artifact and runtime behave identically.
+    The values themselves are in the verify record's reference file, every one of them, so a comparison
+    with the lock sees any element that moved. ``runtime_sha256`` is onnxruntime's output at export
+    time: equal bytes later mean the artifact and runtime behave identically.
     """
 
     name: str
+    dtype: str
     shape: tuple[int, ...]
     sha256: str
-    norm: float
-    sample: tuple[float, ...]
     runtime_sha256: str | None = None
 
     def to_data(self) -> dict[str, Any]:
         return _present(
             {
+                "dtype": self.dtype,
                 "shape": list(self.shape),
                 "sha256": self.sha256,
                 "runtime_sha256": self.runtime_sha256,
-                "norm": self.norm,
-                "sample": list(self.sample),
             }
         )
+
+    @classmethod
+    def from_data(cls, name: str, data: Mapping[str, Any]) -> OutputReference:
+        return cls(name, data["dtype"], tuple(data["shape"]), data["sha256"], data.get("runtime_sha256"))
 
 
 @dataclass(frozen=True)
@@ -167,8 +185,9 @@ class TokenizerRecord:
 class VerifyRecord:
     """The reference `ptm verify` compares with: probe seed and shapes, reference outputs, tokenizer ids.
 
-    ``provider`` is the execution provider onnxruntime really used at export (None without ONNX);
-    ``atol``/``rtol`` are the tolerances the artifacts met against PyTorch then.
+    ``reference`` is the file holding PyTorch's outputs (stored and copied into the project like the
+    artifacts); ``provider`` is the execution provider onnxruntime really used at export (None without
+    ONNX); ``atol``/``rtol`` are the tolerances the artifacts met against PyTorch then.
     """
 
     seed: int
@@ -177,11 +196,9 @@ class VerifyRecord:
     tools: Mapping[str, str]
     inputs: tuple[ProbeInput, ...]
     outputs: tuple[OutputReference, ...]
+    reference: LockedFile
     provider: str | None = None
     tokenizer: TokenizerRecord | None = field(default=None)
-
-    def output(self, name: str) -> OutputReference | None:
-        return next((o for o in self.outputs if o.name == name), None)
 
     def to_data(self) -> dict[str, Any]:
         return _present(
@@ -193,6 +210,7 @@ class VerifyRecord:
                 "tools": dict(sorted(self.tools.items())),
                 "inputs": [{"name": i.name, "shape": list(i.shape), "sha256": i.sha256} for i in self.inputs],
                 "outputs": {o.name: o.to_data() for o in self.outputs},
+                "reference": _file_data(self.reference),
                 "tokenizer": self.tokenizer and self.tokenizer.to_data(),
             }
         )
@@ -205,17 +223,8 @@ class VerifyRecord:
             rtol=data["rtol"],
             tools=dict(data["tools"]),
             inputs=tuple(ProbeInput(i["name"], tuple(i["shape"]), i["sha256"]) for i in data["inputs"]),
-            outputs=tuple(
-                OutputReference(
-                    name=name,
-                    shape=tuple(o["shape"]),
-                    sha256=o["sha256"],
-                    norm=o["norm"],
-                    sample=tuple(o["sample"]),
-                    runtime_sha256=o.get("runtime_sha256"),
-                )
-                for name, o in data["outputs"].items()
-            ),
+            outputs=tuple(OutputReference.from_data(name, o) for name, o in data["outputs"].items()),
+            reference=_file(data["reference"]),
             provider=data.get("provider"),
             tokenizer=TokenizerRecord.from_data(data["tokenizer"]) if "tokenizer" in data else None,
         )

@@ -18,6 +18,8 @@ import numpy as np
 
 from ..errors import PtmError
 from . import artifacts
+from .artifacts import Located
+from .checks import RunFailure, summarise
 from .records import ExportRecord
 
 CUDA = "CUDAExecutionProvider"
@@ -112,9 +114,7 @@ def open_session(model: Path, provider: str) -> Any:
     try:
         session = ort.InferenceSession(str(model), options, providers=[CUDA, CPU] if use_cuda else [CPU])
     except Exception as error:  # onnxruntime's own exception types are not importable portably
-        raise PtmError(
-            f"onnxruntime cannot load {model.name}: {str(error).strip().splitlines()[0]}"
-        ) from None
+        raise RunFailure(f"onnxruntime cannot load {model.name}: {summarise(error)}") from None
     if provider == "cuda" and session.get_providers()[0] != CUDA:
         raise PtmError(f"CUDA was required but is not usable: {cuda_problem(ort)}")
     return session
@@ -130,26 +130,36 @@ def version() -> str:
 
 
 @contextlib.contextmanager
-def onnx_file(record: ExportRecord) -> Iterator[Path]:
-    """A path onnxruntime can open: the stored graph, beside its data file when it has one."""
-    graph = artifacts.get(record.sha256)
-    if record.external_data is None:
+def onnx_file(record: ExportRecord, located: Located) -> Iterator[Path]:
+    """A path onnxruntime can open: the graph, beside its data file under the name the graph uses."""
+    graph = located.paths[0]
+    if record.external_data is None or located.in_project:  # the project copy keeps the exported names
         yield graph
         return
-    # The graph names its data file relatively, and onnxruntime refuses data outside the graph's folder
+    # In the store both are named by hash, and onnxruntime refuses data outside the graph's folder
     # (symbolic links included): hard links in the store's file system give both their expected names.
     with tempfile.TemporaryDirectory(prefix=".onnx-", dir=artifacts.scratch_dir()) as tmp:
         folder = Path(tmp)
         os.link(graph, folder / "model.onnx")
-        os.link(artifacts.get(record.external_data.sha256), folder / record.external_data.path)
+        os.link(located.paths[1], folder / record.external_data.path)
         yield folder / "model.onnx"
 
 
+def run_session(
+    session: Any, names: list[str], inputs: Mapping[str, np.ndarray], what: str
+) -> list[np.ndarray]:
+    """The outputs ``names`` on ``inputs``; RunFailure names ``what`` could not run."""
+    try:
+        return [np.asarray(o) for o in session.run(names, dict(inputs))]
+    except Exception as error:  # a graph that loads can still fail to run (inputs it does not have, ...)
+        raise RunFailure(f"onnxruntime cannot run {what}: {summarise(error)}") from None
+
+
 def run_onnx(
-    record: ExportRecord, inputs: Mapping[str, np.ndarray], provider: str
+    record: ExportRecord, located: Located, inputs: Mapping[str, np.ndarray], provider: str
 ) -> tuple[list[np.ndarray], str]:
     """Outputs in the record's order, and the provider the session really used."""
-    with onnx_file(record) as path:
+    with onnx_file(record, located) as path:
         session = open_session(path, provider)
-    names = [o.name for o in record.outputs]
-    return [np.asarray(o) for o in session.run(names, dict(inputs))], used_provider(session)
+    outputs = run_session(session, [o.name for o in record.outputs], inputs, record.path)
+    return outputs, used_provider(session)

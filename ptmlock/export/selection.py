@@ -10,14 +10,26 @@ from ..lockfile import Lock, LockedModel
 from ..manifest import Manifest, ModelSpec
 
 
-def export_targets(manifest: Manifest, names: Sequence[str]) -> list[ModelSpec]:
-    """The named models (each must declare an export), or every model that declares one."""
+def export_targets(manifest: Manifest, names: Sequence[str], group: str | None = None) -> list[ModelSpec]:
+    """The named models (each must declare an export), or every model that declares one. ``group`` is
+    the group being verified, whose members are among ``names``."""
     for name in names:
         if name not in manifest.models:
             raise PtmError(f"model '{name}' is not declared in {manifest.path}")
-        if manifest.models[name].export is None:
+        spec = manifest.models[name]
+        if spec.export is None:
+            like = next(
+                (n for n, s in manifest.models.items() if group and s.group == group and s.export), None
+            )
+            fix = (
+                f"add one (its inputs as in [models.{like}.export]), run `ptm export {name}`, then verify "
+                f"the group again"
+                if like
+                else "add one to export it"
+            )
+            member = f" in group '{group}'" if group else ""
             raise PtmError(
-                f"model '{name}' has no [models.{name}.export] table in {manifest.path}; add one to export it"
+                f"model '{name}'{member} has no [models.{name}.export] table in {manifest.path}; {fix}"
             )
     if names:
         return [manifest.models[n] for n in dict.fromkeys(names)]

@@ -7,9 +7,10 @@ These settings do not change a model's bytes, so they stay out of its pin_hash; 
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +23,25 @@ FLOAT_DTYPES = ("float16", "float32", "float64")
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8")
 DTYPES = (*FLOAT_DTYPES, *INT_DTYPES, "bool")
 PROVIDERS = ("auto", "cuda", "cpu")
-EXPORT_KEYS = ("formats", "loader", "inputs", "outputs", "opset", "axes", "external_data", "preprocessing")
+EXPORT_KEYS = (
+    "formats",
+    "loader",
+    "loader_kwargs",
+    "inputs",
+    "outputs",
+    "opset",
+    "axes",
+    "external_data",
+    "preprocessing",
+    "artifacts",
+)
 VERIFY_KEYS = ("atol", "rtol", "provider", "seed", "axes", "texts")
 INPUT_KEYS = ("name", "dtype", "shape", "range", "fill")
 DEFAULT_OPSET = 18
-DEFAULT_LOADERS = {"huggingface": "transformers:AutoModel"}
+# A torch.hub model is built by its hubconf.py entry, from the installed tree and weights.
+TORCH_HUB_LOADER = "ptmlock:torch_hub_load"
+DEFAULT_LOADERS = {"huggingface": "transformers:AutoModel", "torchhub": TORCH_HUB_LOADER}
+ARTIFACTS_FOLDER = "artifacts"
 # Fixed texts whose token ids are locked: plain words, punctuation, digits, accents, emoji, odd spacing.
 PROBE_TEXTS = (
     "Hello world!",
@@ -74,6 +89,9 @@ class ExportSpec:
     opset: int = DEFAULT_OPSET
     external_data: bool | None = None  # None: only when the weights approach protobuf's 2 GB limit
     preprocessing: tuple[str, ...] | None = None  # None: the tokenizer/processor files found in the lock
+    # Keyword arguments for the loader: from_pretrained's, the function's, or the hubconf entry's.
+    loader_kwargs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    artifacts: str = ""  # the project folder (relative to ptm.toml) the artifacts are copied into
     settings_hash: str = ""
 
     @property
@@ -129,9 +147,21 @@ class _Reader:
 
     def tolerance(self, key: str) -> float | None:
         value = self.data.get(key)
-        if value is not None and (not _is_number(value) or value < 0):
-            raise self.fail(key, f"'{key}' must be a non-negative number, e.g. {key} = 1e-4")
+        if value is not None and (not _is_number(value) or tolerance_problem(value)):
+            raise self.fail(key, f"'{key}' must be a finite, non-negative number, e.g. {key} = 1e-4")
         return None if value is None else float(value)
+
+    def folder(self, key: str, default: str) -> str:
+        """A folder inside the project, written with forward slashes (it is recorded in ptm.lock)."""
+        from ..paths import unsafe_path_reason
+
+        value = self.data.get(key, default)
+        problem = "must be a string" if not isinstance(value, str) else unsafe_path_reason(value.rstrip("/"))
+        if problem:
+            raise self.fail(
+                key, f"'{key}' {problem}; it must be a folder inside the project, e.g. \"{default}\""
+            )
+        return value.rstrip("/")
 
     def axes(self, symbols: tuple[str, ...], default: dict[str, int]) -> dict[str, int]:
         value = self.data.get("axes", {})
@@ -144,6 +174,11 @@ class _Reader:
             if not _is_int(size) or size < 1:
                 raise self.fail("axes", f"axis '{symbol}' must be a positive integer size")
         return {**default, **value}
+
+
+def tolerance_problem(value: float) -> str | None:
+    """Why ``value`` cannot be a tolerance (NaN compares false with everything: it would pass any run)."""
+    return None if math.isfinite(value) and value >= 0 else "must be a finite number >= 0"
 
 
 def _input(reader: _Reader, index: int, data: Any) -> InputSpec:
@@ -240,11 +275,18 @@ def parse_export(check: _Checker, name: str, hub: str, export: Any, verify: Any)
     loader = check.string(table, export, "loader") or DEFAULT_LOADERS.get(hub)
     if loader is None:
         raise reader.fail(None, f"models from hub '{hub}' need loader = \"package.module:function\"")
+    if loader == TORCH_HUB_LOADER and hub != "torchhub":
+        raise reader.fail(
+            "loader", f"loader '{loader}' builds torch.hub models; '{name}' is from hub '{hub}'"
+        )
     if not LOADER_RE.match(loader):
         raise reader.fail(
             "loader",
             f'loader \'{loader}\' must look like "transformers:AutoModel" or "package.module:function"',
         )
+    kwargs = export.get("loader_kwargs", {})
+    if not isinstance(kwargs, Mapping):
+        raise reader.fail("loader_kwargs", "'loader_kwargs' must be a table, e.g. { pretrained = true }")
     external = export.get("external_data", "auto")
     if external != "auto" and not isinstance(external, bool):
         raise reader.fail("external_data", 'external_data must be true, false or "auto"')
@@ -268,6 +310,8 @@ def parse_export(check: _Checker, name: str, hub: str, export: Any, verify: Any)
         opset=reader.integer("opset", DEFAULT_OPSET, 1),
         external_data=None if external == "auto" else external,
         preprocessing=reader.names("preprocessing"),
+        loader_kwargs=MappingProxyType(dict(kwargs)),
+        artifacts=reader.folder("artifacts", f"{ARTIFACTS_FOLDER}/{name}"),
     )
     # Tolerances and the provider judge a run; they do not change what an export records.
     recorded = {
@@ -277,6 +321,7 @@ def parse_export(check: _Checker, name: str, hub: str, export: Any, verify: Any)
             if f.name not in ("verify", "settings_hash")
         },
         "inputs": [dataclasses.asdict(i) for i in inputs],
+        "loader_kwargs": dict(kwargs),
         "example_axes": example_axes,
         "probe": {"axes": dict(checks.probe_axes), "seed": checks.seed, "texts": checks.texts},
     }

@@ -12,7 +12,8 @@ from pathlib import Path
 import torch
 
 from ..errors import PtmError
-from .build import FlatOutputs, quiet, summarise, tensors
+from .build import FlatOutputs, quiet, tensors
+from .checks import RunFailure, summarise
 
 TORCHSCRIPT_NAME = "model.pt"
 
@@ -33,5 +34,8 @@ def export_torchscript(name: str, module: FlatOutputs, example: dict, folder: Pa
 
 
 def load_torchscript(path: Path) -> torch.jit.ScriptModule:
-    with quiet():
-        return torch.jit.load(str(path), map_location="cpu")
+    try:
+        with quiet():
+            return torch.jit.load(str(path), map_location="cpu")
+    except Exception as error:  # a damaged archive raises whatever its unpickler meets
+        raise RunFailure(f"torch cannot load {path.name}: {summarise(error)}") from None

@@ -1,7 +1,9 @@
 """`ptm verify`: run the locked artifacts and compare them with PyTorch and with the locked reference.
 
 ``frozen`` compares with ptm.lock only and never imports torch or transformers: what CI runs with only
-onnxruntime installed.
+onnxruntime installed. An artifact or reference file comes from the project's artifacts folder (what a
+clone has) or the store, and is used only once its bytes are the locked ones; one that is missing,
+changed or cannot be run is a failed check, not an abort.
 """
 
 from __future__ import annotations
@@ -9,28 +11,33 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from ..api import installed_snapshot
+from ..errors import PtmError, VerificationError
+from ..lockfile import LockedModel
 from ..manifest import ModelSpec
 from ..project import Project
 from . import artifacts
-from .checks import Check, VerifyOptions
+from .checks import Check, RunFailure, VerifyOptions
 from .compare import Comparison, compare_outputs, compare_with_reference, describe_outputs, tolerance
 from .group import group_checks, group_members
 from .preprocessing import tokenizer_drift
-from .probes import probe_inputs, probe_records
+from .probes import probe_inputs, probe_records, read_reference
 from .records import ExportRecord, VerifyRecord
 from .runtime import run_onnx
 from .selection import export_targets, exported_model
 from .spec import ExportSpec
-from .versions import installed_versions
+from .versions import first_missing, installed_versions
+
+REPAIR = "`ptm install --verify-hashes` restores the installed files"
 
 
 @dataclass(frozen=True)
 class _Run:
-    """One model's verification inputs and the judgement settings in force."""
+    """One model's verification inputs, the locked reference values and the judgement settings in force."""
 
     name: str
     settings: ExportSpec
@@ -38,6 +45,9 @@ class _Run:
     probe: dict[str, np.ndarray]
     options: VerifyOptions
     dtypes: tuple[str, ...]
+    root: Path
+    expected: tuple[np.ndarray, ...] | None  # the reference file's values; None when it is unusable
+    unusable: str = ""  # why the reference file cannot be used
 
     @property
     def names(self) -> list[str]:
@@ -60,32 +70,52 @@ class _Run:
     def against_lock(
         self, subject: str, outputs: Sequence[np.ndarray], provider: str | None, prefix: str = ""
     ) -> Check:
+        if self.expected is None:
+            return Check(self.name, subject, False, f"{prefix}no reference to compare with: {self.unusable}")
         atol, rtol = self.tolerance(provider)
-        comparisons = {}
-        for name, output in zip(self.names, outputs, strict=True):
-            ref = self.reference.output(name)
-            missing = Comparison(ok=False, note="not in the locked reference")
-            comparisons[name] = missing if ref is None else compare_with_reference(output, ref, atol, rtol)
+        comparisons: dict[str, Comparison] = {
+            ref.name: compare_with_reference(output, ref, expected, atol, rtol)
+            for ref, output, expected in zip(self.reference.outputs, outputs, self.expected, strict=True)
+        }
         ok = all(c.ok for c in comparisons.values())
         return Check(self.name, subject, ok, prefix + describe_outputs(comparisons, atol, rtol))
 
 
-def _bytes_checks(name: str, fmt: str, record: ExportRecord, frozen: bool) -> list[Check]:
-    checks = []
-    for label, locked in (("", record), (" data", record.external_data)):
-        if locked is None:
-            continue
-        actual = artifacts.file_sha256(artifacts.get(locked.sha256))
-        ok = actual == locked.sha256
-        detail = (
-            "sha256 matches ptm.lock"
-            if ok
-            else f"sha256 {actual[:12]} is not the locked {locked.sha256[:12]}"
+def _reference_values(
+    root: Path, name: str, record: VerifyRecord
+) -> tuple[tuple[np.ndarray, ...] | None, str]:
+    """The locked reference outputs from the reference file, or why they cannot be had."""
+    try:
+        located = artifacts.checked(root, [record.reference], name)
+    except VerificationError as error:
+        return None, error.message
+    values = read_reference(located.paths[0].read_bytes(), record.outputs)
+    if values is None:
+        return (
+            None,
+            f"{record.reference.path} does not hold the outputs ptm.lock lists; run `ptm export {name}`",
         )
-        if fmt == "torchscript" and frozen:
-            detail += " (not run under --frozen: TorchScript needs torch)"
-        checks.append(Check(name, f"{fmt}{label} bytes", ok, detail))
-    return checks
+    return tuple(values), ""
+
+
+def _bytes_checks(run: _Run, fmt: str, record: ExportRecord) -> tuple[list[Check], artifacts.Located | None]:
+    """One check per file of the artifact, and where they are when every one is the locked bytes."""
+    try:
+        located = artifacts.locate(run.root, record.files, run.name)
+    except VerificationError as error:
+        return [Check(run.name, f"{fmt} bytes", False, error.message)], None
+    checks = []
+    for label, file, path in zip(("", " data"), record.files, located.paths, strict=False):
+        problem = artifacts.bytes_problem(path, file)
+        detail = (
+            f"sha256 matches ptm.lock ({located.source()})"
+            if problem is None
+            else f"{located.copy_of(file)} {problem}"
+        )
+        if problem is None and fmt == "torchscript" and run.options.frozen:
+            detail += "; not run under --frozen: TorchScript needs torch"
+        checks.append(Check(run.name, f"{fmt}{label} bytes", problem is None, detail))
+    return checks, located if all(c.ok for c in checks) else None
 
 
 def _probe_check(run: _Run) -> Check | None:
@@ -106,18 +136,25 @@ def _eager_check(run: _Run, eager: list[np.ndarray]) -> Check:
     check = run.against_lock(
         "PyTorch vs ptm.lock", eager, None, "" if then == now else f"torch {then} then, {now} now: "
     )
-    if check.ok:
+    if check.ok or run.expected is None:
         return check
-    hint = "; the installed files or torch changed since the export (`ptm install` restores the files)"
+    hint = f"; the installed files or torch changed since the export ({REPAIR})"
     return dataclasses.replace(check, detail=check.detail + hint)
 
 
-def _artifact_checks(
-    run: _Run, fmt: str, record: ExportRecord, eager: list[np.ndarray] | None, comparable: bool
+def _run_checks(
+    run: _Run,
+    fmt: str,
+    record: ExportRecord,
+    located: artifacts.Located,
+    eager: list[np.ndarray] | None,
+    comparable: bool,
 ) -> list[Check]:
-    checks = _bytes_checks(run.name, fmt, record, run.options.frozen)
+    checks = []
     if fmt == "onnx":
-        outputs, used = run_onnx(record, run.probe, run.options.provider or run.settings.verify.provider)
+        outputs, used = run_onnx(
+            record, located, run.probe, run.options.provider or run.settings.verify.provider
+        )
         if eager is not None:
             checks.append(run.against_pytorch("onnx vs PyTorch", outputs, eager, used, f"on {used}: "))
         if comparable:
@@ -126,17 +163,62 @@ def _artifact_checks(
         from .build import run as run_module
         from .torchscript import load_torchscript
 
-        outputs = run_module(load_torchscript(artifacts.get(record.sha256)), run.probe)
+        outputs = run_module(load_torchscript(located.paths[0]), run.probe, "the TorchScript artifact")
         checks.append(run.against_pytorch("torchscript vs PyTorch", outputs, eager, None))
     return checks
+
+
+def _artifact_checks(
+    run: _Run, fmt: str, record: ExportRecord, eager: list[np.ndarray] | None, comparable: bool
+) -> list[Check]:
+    checks, located = _bytes_checks(run, fmt, record)
+    if located is None:  # other bytes than the locked ones are not run: the failure above says enough
+        return checks
+    try:
+        return checks + _run_checks(run, fmt, record, located, eager, comparable)
+    except RunFailure as error:
+        return [*checks, Check(run.name, f"{fmt} run", False, error.message)]
+
+
+def _require_pytorch(spec: ModelSpec, reference: VerifyRecord) -> None:
+    assert spec.export is not None
+    transformers = spec.export.loader.startswith("transformers:") or reference.tokenizer is not None
+    if missing := first_missing("torch", *(["transformers"] if transformers else [])):
+        raise PtmError(
+            f"`ptm verify` runs '{spec.name}' in PyTorch, which needs {missing}: "
+            "pip install 'ptmlock[export,cpu]'; or compare with ptm.lock only: `ptm verify --frozen`"
+        )
+
+
+def _tokenizer_check(locked: LockedModel, frozen: bool) -> Check:
+    assert locked.verify is not None and locked.verify.tokenizer is not None
+    try:
+        snapshot = installed_snapshot(locked)
+    except PtmError as error:  # a fresh clone has the artifacts, not necessarily the tokenizer files
+        return Check(locked.name, "tokenizer", False, f"not checked: {error.message}")
+    ok, detail = tokenizer_drift(locked.verify.tokenizer, snapshot, frozen)
+    return Check(locked.name, "tokenizer", ok, detail)
 
 
 def verify_model(spec: ModelSpec, project: Project, options: VerifyOptions) -> list[Check]:
     assert spec.export is not None
     locked = exported_model(spec, project.lock(), project.lock_path)
     assert locked.verify is not None
+    if not options.frozen:
+        _require_pytorch(spec, locked.verify)
     dtypes = tuple(s.dtype for r in locked.exports.values() for s in r.outputs)
-    run = _Run(spec.name, spec.export, locked.verify, probe_inputs(spec.export), options, dtypes)
+    expected, unusable = _reference_values(project.root, spec.name, locked.verify)
+    run = _Run(
+        spec.name,
+        spec.export,
+        locked.verify,
+        probe_inputs(spec.export),
+        options,
+        dtypes,
+        project.root,
+        expected,
+        unusable,
+    )
     probe_problem = _probe_check(run)
     checks = [probe_problem] if probe_problem else []
     eager = None
@@ -144,15 +226,14 @@ def verify_model(spec: ModelSpec, project: Project, options: VerifyOptions) -> l
         from .build import build_module
         from .build import run as run_module
 
-        module = build_module(spec.name, spec.export, installed_snapshot(locked), project.root)
-        eager = run_module(module, run.probe)
+        module = build_module(spec.name, spec.export, installed_snapshot(locked), project)
+        eager = run_module(module, run.probe, f"'{spec.name}' on its probe inputs")
         if probe_problem is None:
             checks.append(_eager_check(run, eager))
     for fmt, record in sorted(locked.exports.items()):
         checks += _artifact_checks(run, fmt, record, eager, comparable=probe_problem is None)
-    if run.reference.tokenizer is not None:
-        ok, detail = tokenizer_drift(run.reference.tokenizer, installed_snapshot(locked), options.frozen)
-        checks.append(Check(spec.name, "tokenizer", ok, detail))
+    if locked.verify.tokenizer is not None:
+        checks.append(_tokenizer_check(locked, options.frozen))
     return checks
 
 
@@ -161,7 +242,7 @@ def verify_models(
 ) -> list[Check]:
     manifest = project.manifest()
     members = group_members(manifest, group) if group else []
-    targets = export_targets(manifest, [*names, *members])
+    targets = export_targets(manifest, [*names, *members], group)
     checks = [c for spec in targets for c in verify_model(spec, project, options)]
     if group:
         checks += group_checks(manifest, project, group, options)

@@ -35,11 +35,11 @@ def exported_template(tiny_models, tmp_path_factory: pytest.TempPathFactory) -> 
 
 @pytest.fixture
 def exported(exported_template: Path, isolated_env: Path) -> Iterator[Path]:
-    """This test's project and store, holding the session's exported MANIFEST (safe to modify)."""
+    """This test's project (with its artifacts folder) and store, holding the session's exported MANIFEST
+    (safe to modify)."""
     home = isolated_env.parent / "home"
     shutil.copytree(exported_template / "home", home, symlinks=True, dirs_exist_ok=True)
-    for name in ("ptm.toml", "ptm.lock"):
-        shutil.copy2(exported_template / "project" / name, isolated_env / name)
+    shutil.copytree(exported_template / "project", isolated_env, dirs_exist_ok=True)
     yield isolated_env
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from ptmlock import config
 from ptmlock.api import installed_snapshot
 from ptmlock.export import artifacts
 from ptmlock.export.probes import make_inputs
 from ptmlock.lockfile import parse_lock, read_lock, render_lock
 from ptmlock.manifest import load_manifest
-from tests.conftest import validate, write_manifest
+from ptmlock.store import Store
+from tests.conftest import one_line_error, validate, write_manifest
 from tests.export.support import MANIFEST, MLP_EXPORT, cuda_usable, heavy_imports, run_ptm
 
 if sys.version_info >= (3, 11):
@@ -28,13 +31,24 @@ def lock_data() -> dict:
     return data
 
 
+def stored(sha256: str) -> Path:
+    return Store(config.ptm_home()).path(sha256)
+
+
+def assert_in_store_and_project(file: dict) -> None:
+    """``file`` (a lock record: path, size, sha256) is in the store and at its path in the project."""
+    for path in (stored(file["sha256"]), Path(file["path"])):
+        assert artifacts.file_sha256(path) == file["sha256"] and path.stat().st_size == file["size"]
+
+
 def test_export_records_artifacts_and_signatures_in_the_lock(exported: Path) -> None:
     data = lock_data()
     bert = data["models"]["bert"]
     onnx_record, script_record = bert["exports"]["onnx"], bert["exports"]["torchscript"]
+    assert onnx_record["path"] == "artifacts/bert/model.onnx"
+    assert script_record["path"] == "artifacts/bert/model.pt"
     for record in (onnx_record, script_record):
-        stored = artifacts.get(record["sha256"])
-        assert artifacts.file_sha256(stored) == record["sha256"] and stored.stat().st_size == record["size"]
+        assert_in_store_and_project(record)
     assert onnx_record["opset"] == 18
     assert set(onnx_record["tools"]) == {"torch", "onnx", "onnxscript", "transformers"}
     assert onnx_record["inputs"] == [
@@ -55,9 +69,13 @@ def test_export_records_artifacts_and_signatures_in_the_lock(exported: Path) -> 
     assert verify["provider"] == ("CUDAExecutionProvider" if cuda_usable() else "CPUExecutionProvider")
     assert [i["shape"] for i in verify["inputs"]] == [[3, 8], [3, 8]]  # the export example was [2, 6]
     reference = verify["outputs"]["last_hidden_state"]
-    assert reference["shape"] == [3, 8, 32] and len(reference["sample"]) == 64
+    assert reference["shape"] == [3, 8, 32] and reference["dtype"] == "float32"
+    # Every value of every output is kept, in a file beside the artifacts: float32, in the lock's order.
+    assert list(verify["outputs"]) == ["last_hidden_state", "pooler_output"]
+    assert verify["reference"]["path"] == "artifacts/bert/reference.bin"
+    assert verify["reference"]["size"] == (3 * 8 * 32 + 3 * 32) * 4
+    assert_in_store_and_project(verify["reference"])
     assert data["models"]["mlp"]["verify"]["outputs"]["output"]["shape"] == [3, 4]
-    assert len(data["models"]["mlp"]["verify"]["outputs"]["output"]["sample"]) == 12  # all of it
     assert verify["tokenizer"]["probes"][0]["text"] == "Hello world!"
     assert set(verify["tokenizer"]["tools"]) == {"transformers", "tokenizers"}
     assert "transformers" not in data["models"]["mlp"]["exports"]["onnx"]["tools"]  # not built with it
@@ -77,10 +95,12 @@ def test_onnx_export_is_reproducible(exported: Path, ptm) -> None:
     before = lock_data()["models"]["mlp"]
     result = ptm("export mlp")
     after = lock_data()["models"]["mlp"]
-    assert "mlp  onnx  " in result.stdout and before["exports"]["onnx"]["sha256"][:12] in result.stdout
+    assert "mlp  onnx  artifacts/mlp/model.onnx  " in result.stdout
+    assert before["exports"]["onnx"]["sha256"][:12] in result.stdout
     assert after["exports"]["onnx"] == before["exports"]["onnx"] and after["verify"] == before["verify"]
     # No machine paths inside. (TorchScript archives hold a random serialization id: never reproducible.)
-    assert b"stack_trace" not in artifacts.get(after["exports"]["onnx"]["sha256"]).read_bytes()
+    assert b"stack_trace" not in Path("artifacts/mlp/model.onnx").read_bytes()
+    assert_in_store_and_project(after["exports"]["torchscript"])  # the new archive replaced the old
 
 
 @pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated")
@@ -94,7 +114,7 @@ def test_torchscript_artifact_round_trips_to_pytorch_outputs(exported: Path) -> 
     settings = load_manifest(Path("ptm.toml")).models["mlp"].export
     assert settings is not None
     probe = make_inputs(settings.inputs, settings.verify.probe_axes, settings.verify.seed)
-    script = torch.jit.load(str(artifacts.get(lock.models["mlp"].exports["torchscript"].sha256)))
+    script = torch.jit.load(lock.models["mlp"].exports["torchscript"].path)
     snapshot = installed_snapshot(lock.models["mlp"])
     with torch.no_grad():
         expected = tiny_mlp(snapshot)(torch.from_numpy(probe["x"])).numpy()
@@ -152,14 +172,14 @@ def test_loader_from_the_project_folder_and_external_data(hub, ptm) -> None:
     ptm("export")
     record = lock_data()["models"]["mlp"]["exports"]["onnx"]
     data_file = record["external_data"]
-    assert data_file["path"] == "model.onnx.data"
-    stored = artifacts.get(data_file["sha256"])
-    assert (
-        artifacts.file_sha256(stored) == data_file["sha256"]
-        and stored.stat().st_size == data_file["size"] > 0
-    )
+    assert data_file["path"] == "model.onnx.data" and data_file["size"] > 0
+    assert_in_store_and_project({**data_file, "path": "artifacts/mlp/model.onnx.data"})
     result = ptm("verify --frozen")
-    assert "ok    mlp  onnx data bytes: sha256 matches ptm.lock" in result.stdout
+    assert "ok    mlp  onnx data bytes: sha256 matches ptm.lock (from the project)" in result.stdout
+    shutil.rmtree(Path("artifacts"))  # without the project copies, the store's are linked side by side
+    result = ptm("verify --frozen")
+    assert "ok    mlp  onnx data bytes: sha256 matches ptm.lock (from the store)" in result.stdout
+    assert "ok    mlp  onnx vs ptm.lock" in result.stdout
 
 
 def test_changed_export_settings_make_the_records_stale(exported: Path, ptm) -> None:
@@ -190,3 +210,109 @@ def test_relocking_keeps_exports_until_the_pin_moves(exported: Path, hub, tiny_m
     assert "exports" not in data["models"]["mlp"] and "verify" not in data["models"]["mlp"]
     assert "exports" in data["models"]["bert"]
     assert "'mlp' has no onnx record in ptm.lock; run `ptm export mlp`" in ptm("verify mlp", expect=1).stderr
+
+
+def change_one_weight(path: Path) -> None:
+    """Add 0.5 to one float of a safetensors file in place: same size, other numbers."""
+    from safetensors.torch import load_file, save_file
+
+    size = path.stat().st_size
+    tensors = load_file(path)
+    tensors["0.weight"][0, 0] += 0.5
+    save_file(tensors, path, metadata={"format": "pt"})  # through the snapshot link, into the blob
+    assert path.stat().st_size == size
+
+
+def test_export_refuses_installed_files_changed_since_install(exported: Path, hub, ptm) -> None:
+    lock = read_lock(Path("ptm.lock"))
+    assert lock is not None
+    change_one_weight(installed_snapshot(lock.models["mlp"]) / "model.safetensors")
+    before, artifact = Path("ptm.lock").read_text(), Path("artifacts/mlp/model.onnx").read_bytes()
+    line = one_line_error(ptm("export mlp", expect=3))
+    assert line.startswith("error: model 'mlp': the installed model.safetensors (") and "has sha256 " in line
+    assert line.endswith("nothing was exported. `ptm install --verify-hashes` repairs it")
+    assert Path("ptm.lock").read_text() == before  # the tampered weights were not pinned
+    assert Path("artifacts/mlp/model.onnx").read_bytes() == artifact
+    assert "corrupted file(s)" in ptm("install --verify-hashes", expect=3).stderr  # ... and fetched again
+    ptm("export mlp")
+    ptm("verify mlp")
+
+
+def test_an_opset_the_exporter_cannot_write_is_refused(exported: Path, ptm) -> None:
+    manifest = Path("ptm.toml")
+    manifest.write_text(
+        manifest.read_text().replace('shape = ["batch", 8] }]', 'shape = ["batch", 8] }]\nopset = 7')
+    )
+    before = Path("ptm.lock").read_text()
+    line = one_line_error(ptm("export mlp", expect=1))
+    assert line.startswith("error: the ONNX export of 'mlp' has opset 18, not the declared 7: torch ")
+    assert line.endswith("cannot convert it; declare an opset it can write (e.g. opset = 18)")
+    assert Path("ptm.lock").read_text() == before
+
+
+def test_export_copies_into_the_artifacts_folder_and_removes_what_it_replaced(exported: Path, ptm) -> None:
+    manifest = Path("ptm.toml")
+    text = manifest.read_text()
+    mlp_formats = 'formats = ["onnx", "torchscript"]\nloader = "fixtures.export:tiny_mlp"'
+    manifest.write_text(text.replace(mlp_formats, mlp_formats + '\nartifacts = "artifacts/bert"'))
+    line = one_line_error(ptm("export mlp", expect=2))
+    assert "'mlp' and 'bert' both export into artifacts/bert/; give [models.mlp.export] its own" in line
+
+    manifest.write_text(
+        text.replace(
+            mlp_formats, 'formats = ["onnx"]\nartifacts = "shipped/mlp/"\nloader = "fixtures.export:tiny_mlp"'
+        )
+    )
+    Path("artifacts/mlp/notes.txt").write_text("mine")
+    ptm("export mlp")
+    model = lock_data()["models"]["mlp"]
+    assert (
+        model["exports"]["onnx"]["path"] == "shipped/mlp/model.onnx" and "torchscript" not in model["exports"]
+    )
+    assert model["verify"]["reference"]["path"] == "shipped/mlp/reference.bin"
+    for file in (model["exports"]["onnx"], model["verify"]["reference"]):
+        assert_in_store_and_project(file)
+    # What the previous export wrote is gone; what ptm did not write stays.
+    assert sorted(p.name for p in Path("artifacts/mlp").iterdir()) == ["notes.txt"]
+    shutil.rmtree(config.ptm_home())
+    assert (
+        "ok    mlp  onnx bytes: sha256 matches ptm.lock (from the project)"
+        in ptm("verify --frozen mlp").stdout
+    )
+
+
+TORCH_HUB_MANIFEST = """\
+[models.mlp]
+hub = "torchhub"
+repo = "{repo}"
+revision = "v1.0"
+entry = "tiny_mlp"
+weights = ["{files}/weights/tiny_mlp-v1.pth"]
+
+[models.mlp.export]
+loader_kwargs = {{ pretrained = true }}
+inputs = [{{ name = "x", dtype = "float32", shape = ["batch", 8] }}]
+"""
+
+
+def test_torch_hub_model_is_built_by_its_hubconf_entry(github, files, ptm) -> None:
+    import torch
+
+    import ptmlock
+    from fixtures.github import HUBCONF_REPO
+
+    write_manifest(TORCH_HUB_MANIFEST.format(repo=HUBCONF_REPO, files=files.url))
+    ptm("install")
+    ptm("export")
+    model = lock_data()["models"]["mlp"]
+    assert set(model["exports"]["onnx"]["tools"]) == {"torch", "onnx", "onnxscript"}
+    # The reference is the pretrained entry's output: the pinned weights, not a random initialisation.
+    settings = load_manifest(Path("ptm.toml")).models["mlp"].export
+    assert settings is not None
+    probe = make_inputs(settings.inputs, settings.verify.probe_axes, settings.verify.seed)
+    with torch.no_grad():
+        expected = ptmlock.torch_hub_load("mlp", pretrained=True)(torch.from_numpy(probe["x"])).numpy()
+    reference = np.frombuffer(Path(model["verify"]["reference"]["path"]).read_bytes(), dtype="<f4")
+    np.testing.assert_array_equal(reference.reshape(expected.shape), expected)
+    result = ptm("verify")
+    assert "ok    mlp  PyTorch vs ptm.lock: output: max abs 0.0e+00" in result.stdout

@@ -38,7 +38,37 @@ def test_export_table_defaults_for_a_hugging_face_model() -> None:
     assert dict(settings.example_axes) == {"batch": 2, "sequence": 6}
     assert dict(settings.verify.probe_axes) == {"batch": 3, "sequence": 8}
     assert settings.verify.provider == "auto" and settings.verify.atol is None
+    assert settings.artifacts == "artifacts/bert" and dict(settings.loader_kwargs) == {}
     validate("ptm", dict(manifest.data))
+
+
+TORCH_HUB = """\
+[models.backbone]
+hub = "torchhub"
+repo = "pytorch/vision"
+revision = "v0.10.0"
+entry = "resnet18"
+
+[models.backbone.export]
+loader_kwargs = { pretrained = true }
+artifacts = "deploy/backbone/"
+inputs = [{ name = "x", dtype = "float32", shape = ["batch", 3, 32, 32] }]
+"""
+
+
+def test_a_torch_hub_model_is_loaded_by_its_hubconf_entry_by_default() -> None:
+    manifest = parse_manifest(TORCH_HUB)
+    settings = manifest.models["backbone"].export
+    assert settings is not None
+    assert settings.loader == "ptmlock:torch_hub_load" and dict(settings.loader_kwargs) == {
+        "pretrained": True
+    }
+    assert settings.artifacts == "deploy/backbone"
+    validate("ptm", dict(manifest.data))
+    assert (
+        "loader 'ptmlock:torch_hub_load' builds torch.hub models; 'bert' is from hub 'huggingface'"
+        in error_of(header('loader = "ptmlock:torch_hub_load"'))
+    )
 
 
 def test_export_settings_change_the_settings_hash_not_the_pin() -> None:
@@ -54,6 +84,9 @@ def test_export_settings_change_the_settings_hash_not_the_pin() -> None:
     assert base.export.settings_hash != other_opset.export.settings_hash
     assert base.export.settings_hash != seed.export.settings_hash  # another probe, another reference
     assert base.export.settings_hash == tolerance.export.settings_hash  # judging, not recording
+    for other in (header('artifacts = "ship/bert"'), header("loader_kwargs = { revision = 'x' }")):
+        changed = parse_manifest(other).models["bert"].export
+        assert changed is not None and changed.settings_hash != base.export.settings_hash
 
 
 def header(extra: str) -> str:
@@ -92,6 +125,16 @@ def header(extra: str) -> str:
             "axis 'time' is not used by any input (symbolic axes: batch, sequence)",
         ),
         (header("external_data = 1"), 'external_data must be true, false or "auto"'),
+        (header("loader_kwargs = 1"), "'loader_kwargs' must be a table, e.g. { pretrained = true }"),
+        (
+            header('artifacts = "../out"'),
+            "'artifacts' contains '..', '.' or an empty segment; it must be a folder inside the project, "
+            'e.g. "artifacts/bert"',
+        ),
+        (
+            header('artifacts = "/srv/models"'),
+            "'artifacts' is absolute; it must be a folder inside the project",
+        ),
     ],
 )
 def test_export_errors_name_file_line_and_fix(text: str, message: str) -> None:
@@ -102,9 +145,10 @@ def test_verify_table_errors() -> None:
     assert "probe axes of 'bert' equal the export example's" in error_of(
         BERT + "\n[models.bert.verify]\naxes = { batch = 2, sequence = 6 }\n"
     )
-    assert "ptm.toml:11: 'atol' must be a non-negative number" in error_of(
-        BERT + "\n[models.bert.verify]\natol = -1\n"
-    )
+    for atol in ("-1", "nan", "inf"):
+        assert "ptm.toml:11: 'atol' must be a finite, non-negative number" in error_of(
+            BERT + f"\n[models.bert.verify]\natol = {atol}\n"
+        )
     assert "ptm.toml:11: provider 'gpu' is not known; did you mean 'cpu'?" in error_of(
         BERT + '\n[models.bert.verify]\nprovider = "gpu"\n'
     )

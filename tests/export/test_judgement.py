@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ptmlock.export.compare import compare, compare_with_reference, tolerance
-from ptmlock.export.probes import output_reference
+from ptmlock.export.probes import output_reference, read_reference, reference_bytes
 from ptmlock.export.runtime import CPU, CUDA, library_problem, runtime_conflict
 from ptmlock.export.spec import VerifySpec
 
@@ -24,17 +24,36 @@ def test_metrics_report_error_cosine_and_top1() -> None:
     assert "shape (2, 3) differs from (3, 2)" in compare(expected, expected.T, 1e-4, 1e-3).describe()
 
 
-def test_reference_norm_catches_a_change_outside_the_sample() -> None:
+def test_every_value_of_the_reference_is_compared() -> None:
     rng = np.random.default_rng(0)
-    reference = rng.standard_normal((4, 100)).astype(np.float32)  # 400 values, 64 kept
+    reference = rng.standard_normal((4, 100)).astype(np.float32)
     record = output_reference("out", reference, runtime=None)
-    assert len(record.sample) == 64
-    assert compare_with_reference(reference, record, 1e-4, 1e-3).ok
-    assert compare_with_reference(reference, record, 1e-4, 1e-3).note == "bit-identical to the locked run"
-    changed = reference.copy()
-    changed[0, 1] += 5.0  # flat index 1 is between sampled indices 0 and 6
-    result = compare_with_reference(changed, record, 1e-4, 1e-3)
-    assert result.max_abs == 0 and not result.ok and "norm" in result.note
+    same = compare_with_reference(reference, record, reference, 0.0, 0.0)
+    assert same.ok and same.note == "bit-identical to the locked run"  # no tolerance needed
+    assert compare_with_reference(reference + 5e-5, record, reference, 1e-4, 1e-3).ok
+    one = reference.copy()
+    one[3, 97] += 1.0
+    result = compare_with_reference(one, record, reference, 1e-4, 1e-3)
+    assert not result.ok and abs(result.max_abs - 1.0) < 1e-6 and not result.note
+    flipped = reference.copy()
+    flipped.reshape(-1)[:370] *= -1  # the L2 norm does not move
+    assert not compare_with_reference(flipped, record, reference, 1e-4, 1e-3).ok
+
+
+def test_reference_file_holds_each_output_in_order() -> None:
+    outputs = [
+        np.arange(6, dtype=np.float32).reshape(2, 3),
+        np.array([[1, -2]], dtype=np.int64),
+        np.array([True, False, True]),
+    ]
+    records = [output_reference(f"o{i}", a, None) for i, a in enumerate(outputs)]
+    data = reference_bytes(outputs)
+    assert len(data) == 6 * 4 + 2 * 8 + 3
+    back = read_reference(data, records)
+    assert back is not None
+    for original, read in zip(outputs, back, strict=True):
+        assert read.dtype == original.dtype and np.array_equal(read, original)
+    assert read_reference(data[:-1], records) is None
 
 
 def test_tolerance_precedence_and_defaults() -> None:

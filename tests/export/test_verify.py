@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +17,13 @@ import pytest
 from onnx import numpy_helper
 from safetensors.torch import load_file, save_file
 
+from ptmlock import config
 from ptmlock.api import installed_snapshot
-from ptmlock.export import artifacts
-from ptmlock.lockfile import read_lock, write_lock
-from tests.conftest import subprocess_env
-from tests.export.support import cuda_usable, heavy_imports, run_ptm
+from ptmlock.export.probes import read_reference, reference_bytes
+from ptmlock.lockfile import LockedFile, read_lock, write_lock
+from ptmlock.store import Store
+from tests.conftest import one_line_error, subprocess_env
+from tests.export.support import BERT_INPUTS, cuda_usable, heavy_imports, run_ptm
 
 LOCK = Path("ptm.lock")
 
@@ -32,6 +39,36 @@ def edit_lock(name: str, **changes) -> None:
     assert lock is not None
     model = dataclasses.replace(lock.models[name], **changes)
     write_lock(LOCK, dataclasses.replace(lock, models={**lock.models, name: model}))
+
+
+def repin(path: Path) -> LockedFile:
+    """The lock entry of the project file ``path`` as its bytes are now."""
+    data = path.read_bytes()
+    return LockedFile(path.as_posix(), len(data), hashlib.sha256(data).hexdigest())
+
+
+def move_reference(name: str, change: Callable[[np.ndarray], np.ndarray]) -> None:
+    """Record ``change`` of the first output as the locked reference, as another export would have."""
+    lock = read_lock(LOCK)
+    assert lock is not None and lock.models[name].verify is not None
+    verify = lock.models[name].verify
+    path = Path(verify.reference.path)
+    values = read_reference(path.read_bytes(), verify.outputs)
+    assert values is not None
+    path.write_bytes(reference_bytes([change(values[0].copy()), *values[1:]]))
+    edit_lock(name, verify=dataclasses.replace(verify, reference=repin(path)))
+
+
+def swap_artifact(name: str, fmt: str, content: bytes) -> None:
+    """Put ``content`` in place of the project copy, and pin it in ptm.lock: its bytes check out."""
+    lock = read_lock(LOCK)
+    assert lock is not None
+    record = lock.models[name].exports[fmt]
+    path = Path(record.path)
+    path.write_bytes(content)
+    pinned = repin(path)
+    changed = dataclasses.replace(record, sha256=pinned.sha256, size=pinned.size)
+    edit_lock(name, exports={**lock.models[name].exports, fmt: changed})
 
 
 def test_verify_compares_every_artifact_with_pytorch_and_the_lock(exported: Path, ptm) -> None:
@@ -57,13 +94,49 @@ def test_frozen_verify_runs_without_importing_torch(exported: Path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ok    bert  onnx vs ptm.lock" in result.stdout
     assert "ok    bert  tokenizer: 4 probe texts give the locked ids (tokenizers " in result.stdout
-    assert "ok    mlp  torchscript bytes: sha256 matches ptm.lock (not run under --frozen" in result.stdout
+    assert (
+        "ok    mlp  torchscript bytes: sha256 matches ptm.lock (from the project); not run under --frozen"
+        in result.stdout
+    )
     assert "onnxruntime" in result.stderr  # it did run the artifacts
     assert not heavy_imports(result.stderr)
 
 
+def test_a_fresh_clone_verifies_frozen_from_the_committed_artifacts(exported: Path, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    for name in ("ptm.toml", "ptm.lock"):
+        shutil.copy(name, clone / name)
+    shutil.copytree("artifacts", clone / "artifacts")
+    shutil.rmtree(config.ptm_home())  # the store of the machine that exported is not there
+    manifest = str(clone / "ptm.toml")
+    result = run_ptm("--manifest", manifest, "verify", "--frozen")
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "ok    bert  onnx bytes: sha256 matches ptm.lock (from the project)" in result.stdout
+    assert "ok    bert  onnx vs ptm.lock: on " in result.stdout
+    assert "ok    bert  tokenizer: 4 probe texts give the locked ids" in result.stdout  # installed here
+    assert not heavy_imports(result.stderr)
+
+    # Where nothing is installed, the artifacts still verify; the tokenizer files must be installed first.
+    empty = tmp_path / "empty"
+    env = subprocess_env(PTM_HOME=str(empty / "ptm"), HF_HOME=str(empty / "hf"))
+    result = run_ptm("--manifest", manifest, "verify", "--frozen", env=env)
+    assert result.returncode == 4
+    assert "ok    mlp  onnx vs ptm.lock" in result.stdout and "ok    bert  onnx vs ptm.lock" in result.stdout
+    assert "FAIL  bert  tokenizer: not checked: model 'bert' is not installed" in result.stdout
+
+    # A project copy that is missing, with no store copy either, says how to get it.
+    (clone / "artifacts" / "mlp" / "model.onnx").unlink()
+    result = run_ptm("--manifest", manifest, "verify", "--frozen", "mlp")
+    assert result.returncode == 4
+    assert (
+        "FAIL  mlp  onnx bytes: artifacts/mlp/model.onnx is missing and the store "
+        f"({config.ptm_home()}) does not have it; run `ptm export mlp` and commit artifacts/mlp/"
+    ) in result.stdout
+
+
 def perturb_onnx_initializer(path: Path) -> None:
-    """Add 0.5 to the largest float initializer of the stored graph, in place (the store is read-only)."""
+    """Add 0.5 to the largest float initializer of the graph, in place (store copies are read-only)."""
     model = onnx.load(str(path))
     initializer = max(
         (i for i in model.graph.initializer if i.data_type == onnx.TensorProto.FLOAT),
@@ -74,19 +147,54 @@ def perturb_onnx_initializer(path: Path) -> None:
     onnx.save(model, str(path))
 
 
-def test_perturbed_onnx_artifact_fails_with_numbers(exported: Path, ptm) -> None:
-    lock = read_lock(LOCK)
-    assert lock is not None
-    perturb_onnx_initializer(artifacts.get(lock.models["mlp"].exports["onnx"].sha256))
+def test_a_changed_artifact_fails_and_is_not_run(exported: Path, ptm) -> None:
+    perturb_onnx_initializer(Path("artifacts/mlp/model.onnx"))
     for command in ("verify mlp", "verify --frozen mlp"):
         result = ptm(command, expect=4)
-        assert "FAIL  mlp  onnx bytes: sha256 " in result.stdout and "is not the locked" in result.stdout
-        assert max_abs(result.stdout, "onnx vs ptm.lock") > 0.1
-        assert "FAIL  mlp  onnx vs ptm.lock" in result.stdout
+        assert "FAIL  mlp  onnx bytes: artifacts/mlp/model.onnx has sha256 " in result.stdout
+        assert "is not the locked" not in result.stdout and ", not the locked " in result.stdout
+        assert "mlp  onnx vs" not in result.stdout and "mlp  onnx run" not in result.stdout  # not run
         assert result.stderr.startswith("error: ") and "checks failed, first mlp onnx bytes" in result.stderr
+    assert "ok    mlp  torchscript vs PyTorch" in ptm("verify mlp", expect=4).stdout  # that one is intact
+
+    # Without the project copies, the store's are checked the same way.
+    shutil.rmtree("artifacts")
+    lock = read_lock(LOCK)
+    assert lock is not None
+    perturb_onnx_initializer(Store(config.ptm_home()).path(lock.models["mlp"].exports["onnx"].sha256))
+    result = ptm("verify --frozen mlp", expect=4)
+    assert "FAIL  mlp  onnx bytes: the store's copy of artifacts/mlp/model.onnx has sha256 " in result.stdout
+
+
+def test_a_git_lfs_pointer_instead_of_the_artifact_names_the_fix(exported: Path, ptm) -> None:
+    Path("artifacts/mlp/model.pt").write_text(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:" + "0" * 64 + "\nsize 11329\n"
+    )
     result = ptm("verify mlp", expect=4)
-    assert "FAIL  mlp  onnx vs PyTorch" in result.stdout and max_abs(result.stdout, "onnx vs PyTorch") > 0.1
-    assert "ok    mlp  torchscript vs PyTorch" in result.stdout  # the other artifact is untouched
+    assert (
+        "FAIL  mlp  torchscript bytes: artifacts/mlp/model.pt is a Git LFS pointer, not the artifact; "
+        "run `git lfs pull`"
+    ) in result.stdout
+    assert "torchscript vs PyTorch" not in result.stdout
+
+
+def test_an_artifact_that_cannot_be_loaded_or_run_is_a_failed_check(exported: Path, ptm) -> None:
+    # ptm.lock pins another valid graph for mlp (bert's): its bytes check out, but it takes other inputs.
+    swap_artifact("mlp", "onnx", Path("artifacts/bert/model.onnx").read_bytes())
+    result = ptm("verify --frozen mlp", expect=4)
+    assert "ok    mlp  onnx bytes" in result.stdout
+    assert (
+        "FAIL  mlp  onnx run: onnxruntime cannot run artifacts/mlp/model.onnx: " in result.stdout
+        and "input_ids" in result.stdout
+    )
+    assert "ok    mlp  torchscript bytes" in result.stdout  # the other checks still ran
+    swap_artifact("mlp", "onnx", Path("artifacts/mlp/model.onnx").read_bytes()[:100])
+    result = ptm("verify --frozen mlp", expect=4)
+    assert "FAIL  mlp  onnx run: onnxruntime cannot load model.onnx: " in result.stdout
+    swap_artifact("mlp", "torchscript", Path("artifacts/mlp/model.pt").read_bytes()[:1000])
+    result = ptm("verify mlp", expect=4)
+    assert "FAIL  mlp  torchscript run: torch cannot load model.pt: " in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_perturbed_weight_fails_with_numbers(exported: Path, ptm) -> None:
@@ -105,27 +213,57 @@ def test_perturbed_weight_fails_with_numbers(exported: Path, ptm) -> None:
     )
     assert "FAIL  mlp  onnx vs PyTorch" in result.stdout and max_abs(result.stdout, "onnx vs PyTorch") > 1e-3
     assert "ok    mlp  onnx vs ptm.lock" in result.stdout  # the artifact itself still matches its reference
+    assert "(`ptm install --verify-hashes` restores the installed files)" in result.stdout
 
 
 def test_tighter_tolerance_on_the_command_line_fails(exported: Path, ptm) -> None:
     result = ptm("verify bert --atol 0 --rtol 0", expect=4)
     assert "FAIL  bert  onnx vs PyTorch" in result.stdout and "[atol 0e+00, rtol 0e+00]" in result.stdout
     assert max_abs(result.stdout, "onnx vs PyTorch") > 0  # onnxruntime and PyTorch round differently
+    # A bit-identical run meets even no tolerance at all.
+    assert "ok    bert  PyTorch vs ptm.lock: last_hidden_state: max abs 0.0e+00" in result.stdout
+    for option in ("--atol nan", "--rtol inf", "--atol -1"):
+        line = one_line_error(ptm(f"verify bert {option}", expect=2))
+        assert (
+            line
+            == f"error: {option} is not a tolerance: it must be a finite number >= 0, e.g. {option[:6]} 1e-4"
+        )
 
 
 def test_frozen_verify_detects_a_changed_runtime_output(exported: Path, ptm) -> None:
     # A new onnxruntime (or CPU) computing other numbers is simulated by moving the locked reference:
     # the bytes of the artifact stay the same, only its outputs no longer match.
-    lock = read_lock(LOCK)
-    assert lock is not None and lock.models["mlp"].verify is not None
-    reference = lock.models["mlp"].verify
-    output = reference.outputs[0]
-    moved = dataclasses.replace(output, sample=tuple(v + 0.01 for v in output.sample))
-    edit_lock("mlp", verify=dataclasses.replace(reference, outputs=(moved,)))
+    move_reference("mlp", lambda values: values + 0.01)
     result = ptm("verify --frozen mlp", expect=4)
     assert "ok    mlp  onnx bytes: sha256 matches ptm.lock" in result.stdout
     assert "FAIL  mlp  onnx vs ptm.lock" in result.stdout
     assert abs(max_abs(result.stdout, "onnx vs ptm.lock") - 0.01) < 1e-3
+
+
+def one_element_moved(values: np.ndarray) -> np.ndarray:
+    values.reshape(-1)[1] += 1.0
+    return values
+
+
+def signs_flipped(values: np.ndarray) -> np.ndarray:
+    flat = values.reshape(-1)
+    flat[:704] *= -1  # of 768: the norm, and most sums of magnitudes, stay the same
+    return values
+
+
+@pytest.mark.parametrize("change", [one_element_moved, signs_flipped])
+def test_frozen_verify_sees_a_change_of_any_single_value(exported: Path, ptm, change) -> None:
+    move_reference("bert", change)
+    result = ptm("verify --frozen bert", expect=4)
+    assert "FAIL  bert  onnx vs ptm.lock" in result.stdout
+    assert max_abs(result.stdout, "onnx vs ptm.lock") > 0.1
+
+
+def test_frozen_verify_accepts_another_runtime_within_tolerance(exported: Path, ptm) -> None:
+    move_reference("bert", lambda values: values + 5e-5)  # under the default atol of 1e-4
+    result = ptm("verify --frozen bert")
+    assert "ok    bert  onnx vs ptm.lock" in result.stdout
+    assert 4e-5 < max_abs(result.stdout, "onnx vs ptm.lock") < 1e-4  # the difference was seen, and allowed
 
 
 def test_tokenizer_drift_names_the_library_version(exported: Path, ptm) -> None:
@@ -176,6 +314,68 @@ def test_group_members_share_a_contract_and_agreement_is_reported(exported: Path
     assert (
         "no model is in group 'decoder' (groups: encoder)" in ptm("verify --group decoder", expect=1).stderr
     )
+
+
+def test_group_members_taking_other_id_ranges_are_not_interchangeable(exported: Path, ptm) -> None:
+    manifest = Path("ptm.toml")
+    narrower = BERT_INPUTS.replace("range = [0, 60]", "range = [0, 30]")  # a smaller vocabulary
+    manifest.write_text(
+        manifest.read_text().replace(
+            f"[models.bert-v1.export]\n{BERT_INPUTS}", f"[models.bert-v1.export]\n{narrower}"
+        )
+    )
+    ptm("export bert-v1")
+    result = ptm("verify --group encoder", expect=4)
+    assert (
+        "FAIL  bert-v1  group encoder contract: input input_ids takes values in [0, 30) instead of [0, 60) "
+        "(as bert has)"
+    ) in result.stdout
+    assert "agreement with bert" not in result.stdout
+
+
+def test_a_group_member_without_an_export_table_says_how_to_add_it(exported: Path, ptm) -> None:
+    manifest = Path("ptm.toml")
+    manifest.write_text(
+        manifest.read_text() + '\n[models.bert-v2]\nrepo = "fixtures/tiny-bert"\nrevision = "v1.0"\n'
+        'role = "interchangeable"\ngroup = "encoder"\ntask = "feature-extraction"\n'
+    )
+    line = one_line_error(ptm("verify --group encoder", expect=1))
+    assert line.startswith(
+        "error: model 'bert-v2' in group 'encoder' has no [models.bert-v2.export] table in "
+    )
+    assert line.endswith(
+        "ptm.toml; add one (its inputs as in [models.bert.export]), run `ptm export bert-v2`, "
+        "then verify the group again"
+    )
+
+
+BLOCK_TORCH = """
+import importlib.abc, sys
+
+class Absent(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in ("torch", "transformers"):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+
+sys.meta_path.insert(0, Absent())
+from ptmlock.cli import main
+sys.argv = ["ptm", *sys.argv[1:]]
+main()
+"""
+
+
+def test_verify_without_torch_suggests_frozen(exported: Path) -> None:
+    run = [sys.executable, "-c", BLOCK_TORCH]
+    result = subprocess.run([*run, "verify", "mlp"], capture_output=True, text=True, env=subprocess_env())
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        "error: `ptm verify` runs 'mlp' in PyTorch, which needs torch: pip install 'ptmlock[export,cpu]'; "
+        "or compare with ptm.lock only: `ptm verify --frozen`\n"
+    )
+    frozen = subprocess.run(
+        [*run, "verify", "--frozen", "mlp"], capture_output=True, text=True, env=subprocess_env()
+    )
+    assert frozen.returncode == 0, frozen.stderr
 
 
 def test_validate_refuses_a_group_whose_exported_contracts_differ(exported: Path, ptm) -> None:
