@@ -71,7 +71,7 @@ def main() -> None:
 
     from ptmlock.api import installed_snapshot
     from ptmlock.errors import PtmError
-    from ptmlock.export import runtime
+    from ptmlock.export import artifacts, runtime
     from ptmlock.export.build import build_module
     from ptmlock.export.checks import VerifyOptions
     from ptmlock.export.exporter import export_models
@@ -105,14 +105,15 @@ def main() -> None:
         spec = project.manifest().models[name]
         locked = project.lock().models[name]
         probe = probe_inputs(spec.export)
-        module = build_module(name, spec.export, installed_snapshot(locked), project.root)
+        module = build_module(name, spec.export, installed_snapshot(locked), project)
         tensors = [torch.from_numpy(a) for a in probe.values()]
 
         def eager(module=module, tensors=tensors) -> object:
             with torch.no_grad():
                 return module(*tensors)
 
-        with runtime.onnx_file(locked.exports["onnx"]) as path:
+        record = locked.exports["onnx"]
+        with runtime.onnx_file(record, artifacts.locate(project.root, record.files, name)) as path:
             cpu_session = runtime.open_session(path, "cpu")
             try:
                 gpu_session = runtime.open_session(path, "cuda")
