@@ -277,6 +277,18 @@ def test_an_entry_defined_in_an_if_block_of_hubconf_locks(github, files, ptm) ->
     assert lock_data()["models"]["mlp"]["entry"] == "tiny_mlp"
 
 
+def test_an_entry_named_at_import_time_locks_under_its_dotted_name(github, files, ptm) -> None:
+    hubconf = b'for name in ("transformer.wmt19.en-de",):\n    globals()[name] = lambda: None\n'
+    github.github.repos.create_repo("fixtures/dynamic-hubconf")
+    github.github.repos.commit("fixtures/dynamic-hubconf", {"hubconf.py": hubconf})
+    write_manifest(
+        '[models.mt]\nhub = "torchhub"\nrepo = "fixtures/dynamic-hubconf"\nrevision = "main"\n'
+        'entry = "transformer.wmt19.en-de"\n'
+    )
+    ptm("lock")
+    assert lock_data()["models"]["mt"]["entry"] == "transformer.wmt19.en-de"
+
+
 def test_locking_a_torch_hub_model_does_not_import_torch(github, files) -> None:
     declare(files.url)
     script = (

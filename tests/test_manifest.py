@@ -53,6 +53,12 @@ def test_valid_manifest_parses_into_models_and_edges() -> None:
     validate("ptm", dict(manifest.data))
 
 
+def test_one_glob_may_be_written_without_a_list_and_the_schema_agrees() -> None:
+    manifest = parse_manifest('[models.bert]\nrepo = "org/bert"\ninclude = "*.json"\n')
+    assert manifest.models["bert"].include == ("*.json",)
+    validate("ptm", dict(manifest.data))
+
+
 def test_comments_and_layout_do_not_change_the_content_hash() -> None:
     reformatted = GOOD.replace("# our models\n", "").replace(
         'revision = "v1.0"   # pinned by tag', 'revision="v1.0"'

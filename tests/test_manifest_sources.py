@@ -21,9 +21,9 @@ ERRORS = {
     "no-entry": ("torchhub", 'repo = "pytorch/vision"\n', 1, "needs entry ="),
     "bad-entry": (
         "torchhub",
-        'repo = "pytorch/vision"\nentry = "resnet-18"\n',
+        'repo = "pytorch/vision"\nentry = "_resnet18"\n',
         4,
-        "not a public Python name",
+        "is not a public name of hubconf.py",
     ),
     "weights-key": (
         "torchhub",

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 HUBCONF = "hubconf.py"
 # The branches torch.hub.load tries, in order, for a repository given without a ref.
 DEFAULT_BRANCHES = ("main", "master")
+_ENTRY_RE = re.compile(r"^[A-Za-z0-9][!-~]*$")
 _REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*/(?!\.+$)[A-Za-z0-9._-]+$")
 
 
@@ -58,8 +59,12 @@ def check_entry(entry: Any) -> None:
         raise OptionError(
             "entry", 'a torchhub model needs entry = "<function of hubconf.py>", e.g. "resnet18"'
         )
-    if not isinstance(entry, str) or not (entry.isascii() and entry.isidentifier()) or entry.startswith("_"):
-        raise OptionError("entry", f"entry {entry!r} is not a public Python name defined in hubconf.py")
+    # torch.hub.load looks the entry up with getattr, so a hubconf that fills globals() (fairseq's
+    # "transformer.wmt19.en-de") has entries that are not Python identifiers.
+    if not isinstance(entry, str) or not _ENTRY_RE.match(entry):
+        raise OptionError(
+            "entry", f"entry {entry!r} is not a public name of hubconf.py (ASCII, no spaces, no leading _)"
+        )
 
 
 @dataclass(frozen=True)
