@@ -276,6 +276,11 @@ def read_lock(path: Path) -> Lock | None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError) as error:  # a folder of that name, no permission, binary, ...
+        reason = error.strerror if isinstance(error, OSError) else f"not UTF-8 text: {error.reason}"
+        raise LockError(
+            f"{path}: cannot be read ({reason}); it must be the TOML file `ptm lock` writes"
+        ) from None
     return parse_lock(text, path)
 
 

@@ -439,4 +439,8 @@ def load_manifest(path: Path) -> Manifest:
         raise ManifestError(path, None, "not found; create one with `ptm init`") from None
     except UnicodeDecodeError as error:
         raise ManifestError(path, None, f"is not UTF-8 text ({error.reason})") from None
+    except OSError as error:  # a folder of that name, no permission, ...
+        raise ManifestError(
+            path, None, f"cannot be read ({error.strerror}); it must be a TOML file"
+        ) from None
     return parse_manifest(text, path)

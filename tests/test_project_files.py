@@ -1,4 +1,4 @@
-"""Files ptm writes (ptm.toml, ptm.lock, graph pages): usual permissions, one-line errors, nothing left."""
+"""Files ptm reads and writes (ptm.toml, ptm.lock, graph pages): permissions, one-line errors, nothing left."""
 
 from __future__ import annotations
 
@@ -47,3 +47,17 @@ def test_graph_into_a_missing_folder_is_one_line_and_writes_nothing(ptm, tmp_pat
     line = one_line_error(ptm("graph --format html -o out/missing/graph.html", expect=1))
     assert line == f"error: cannot write {Path('out/missing/graph.html')}: No such file or directory"
     assert not Path("out").exists() and sorted(os.listdir()) == ["ptm.toml"]
+
+
+def test_a_folder_where_ptm_toml_or_ptm_lock_should_be_is_one_line(ptm) -> None:
+    Path("ptm.toml").mkdir()
+    assert one_line_error(ptm("lock", expect=2)).endswith(
+        "ptm.toml: cannot be read (Is a directory); it must be a TOML file"
+    )
+    Path("ptm.toml").rmdir()
+    write_manifest(MODELS)
+    Path("ptm.lock").mkdir()
+    line = one_line_error(ptm("lock --check", expect=1))
+    assert line.endswith(
+        "ptm.lock: cannot be read (Is a directory); it must be the TOML file `ptm lock` writes"
+    )
