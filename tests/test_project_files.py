@@ -1,4 +1,4 @@
-"""Files ptm reads and writes (ptm.toml, ptm.lock, graph pages): permissions, one-line errors, nothing left."""
+"""Files ptm reads and writes (ptm.toml, ptm.lock, graph pages): permissions, one-line errors."""
 
 from __future__ import annotations
 
@@ -61,3 +61,4 @@ def test_a_folder_where_ptm_toml_or_ptm_lock_should_be_is_one_line(ptm) -> None:
     assert line.endswith(
         "ptm.lock: cannot be read (Is a directory); it must be the TOML file `ptm lock` writes"
     )
+    Path("ptm.lock").rmdir()
