@@ -346,6 +346,8 @@ def install(
     result = run_install(project, options, reporter)
     if result.relocked and not quiet:
         click.echo(f"Re-locked {project.lock_path.name} ({'; '.join(result.relocked)}).")
+    if result.left_out and not quiet:
+        click.echo(f"Left out by the '{profile}' profile: {', '.join(result.left_out)}.")
     total_files = sum(m.files for m in result.models)
     total_size = _size(sum(m.size for m in result.models))
     if result.noop:

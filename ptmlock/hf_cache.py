@@ -27,7 +27,11 @@ def snapshot_dir(repo: str, commit: str, cache: Path | None = None) -> Path:
 
 def escaping_symlink(repo_dir: Path, folders: Iterable[str]) -> tuple[Path, str] | None:
     """An existing folder below ``repo_dir`` (any folder an install writes into, given relative to it)
-    that is a symlink resolving outside it, with its target."""
+    that is a symlink resolving outside it, with its target.
+
+    ``repo_dir`` itself may be a link, as huggingface_hub allows: that is how a user moves one model's
+    cache to another disk. An install never makes links below it, so one there was put there to redirect
+    the writes."""
     root = os.path.realpath(repo_dir)
     for folder in sorted(folders):
         path = repo_dir / folder

@@ -50,6 +50,7 @@ class InstallResult:
     linked_from_store: int = 0
     seconds: float = 0.0
     relocked: tuple[str, ...] = ()
+    left_out: tuple[str, ...] = ()  # declared models the install profile does not install
 
     @property
     def noop(self) -> bool:
@@ -102,13 +103,15 @@ def _raise_errors(errors: Sequence[PtmError]) -> None:
         raise combined(sorted(errors, key=lambda e: not isinstance(e, IntegrityError)))
 
 
-def profile_selection(project: Project, options: Options) -> Options:
-    """Narrow ``only`` to the models of the install profile (the manifest's graph decides which)."""
+def profile_selection(project: Project, options: Options) -> tuple[Options, tuple[str, ...]]:
+    """Narrow ``only`` to the models of the install profile (the manifest's graph decides which); with
+    the models the profile leaves out."""
     if options.profile == "all":
-        return options
+        return options, ()
     from .graph import profile_models
 
-    chosen = profile_models(project.manifest(), options.profile)
+    manifest = project.manifest()
+    chosen = profile_models(manifest, options.profile)
     outside = sorted(set(options.only) - chosen)
     if outside:
         raise PtmError(
@@ -118,12 +121,13 @@ def profile_selection(project: Project, options: Options) -> Options:
         )
     if not chosen:
         raise PtmError(f"the '{options.profile}' profile selects no model of {project.manifest_path.name}")
-    return dataclasses.replace(options, only=tuple(sorted(set(options.only) or chosen)))
+    narrowed = dataclasses.replace(options, only=tuple(sorted(set(options.only) or chosen)))
+    return narrowed, tuple(sorted(set(manifest.models) - chosen))
 
 
 def install(project: Project, options: Options, reporter: Reporter | None = None) -> InstallResult:
     started = time.perf_counter()
-    options = profile_selection(project, options)
+    options, left_out = profile_selection(project, options)
     home, roots = config.ptm_home(), (config.hf_hub_cache(), config.torch_hub_dir())
     state_file = install_state.state_path(home, project.manifest_path, roots)
     state = install_state.load(state_file)
@@ -132,7 +136,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
         names = state.installed(manifest_digest, install_state.file_digest(project.lock_path), options.only)
         if names is not None:
             records = [ModelOutcome(n, state.models[n].files, state.models[n].size, False) for n in names]
-            return InstallResult(tuple(records), seconds=time.perf_counter() - started)
+            return InstallResult(tuple(records), seconds=time.perf_counter() - started, left_out=left_out)
 
     from .fetch import fetch_and_link  # the thread pool is only needed past the no-op check
 
@@ -185,6 +189,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
         linked_from_store=sum(1 for i in work.link if statuses[i] == IN_STORE),
         seconds=time.perf_counter() - started,
         relocked=relocked,
+        left_out=left_out,
     )
 
 

@@ -254,6 +254,8 @@ def test_runtime_profile_leaves_out_models_used_only_for_evaluation(hub, ptm) ->
     ptm("lock")
     result = ptm("install --profile runtime")
     assert "Installed 2 model(s)" in result.stdout
+    assert "Left out by the 'runtime' profile: mlp." in result.stdout
+    assert "Left out by the 'runtime' profile: mlp." in ptm("install --profile runtime").stdout
     assert snapshot("bert").is_dir() and snapshot("bert-v1").is_dir() and not snapshot("mlp").exists()
     assert "not in the 'runtime' profile" in ptm("install --profile runtime --only mlp", expect=2).stderr
     ptm("install")
