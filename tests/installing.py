@@ -6,6 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
+from fixtures.github import HUBCONF_REPO
 from ptmlock.lockfile import LockedModel, read_lock
 
 MODELS = """\
@@ -20,6 +21,14 @@ include = ["*.json", "*.safetensors", "vocab.txt"]
 [models.mlp]
 repo = "fixtures/tiny-mlp"
 """
+
+
+def torchhub_model(files_url: str) -> str:
+    return (
+        '[models.mlp]\nhub = "torchhub"\n'
+        f'repo = "{HUBCONF_REPO}"\nrevision = "v1.0"\nentry = "tiny_mlp"\n'
+        f'weights = ["{files_url}/weights/tiny_mlp-v1.pth"]\n'
+    )
 
 
 def sha256(data: bytes) -> str:

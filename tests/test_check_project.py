@@ -10,6 +10,7 @@ import pytest
 
 from ptmlock.manifest import load_manifest
 from tests.conftest import one_line_error, write_manifest
+from tests.installing import torchhub_model
 from tests.test_lock import THREE_MODELS as MANIFEST
 
 CODE = """\
@@ -181,20 +182,10 @@ def test_fix_writes_through_a_symlink_to_its_target(hub, ptm) -> None:
     assert f'revision="{commits["bert"]}"' in Path("real/app.py").read_text()
 
 
-TORCH_HUB_MODEL = """\
-[models.mlp]
-hub = "torchhub"
-repo = "{repo}"
-revision = "v1.0"
-entry = "tiny_mlp"
-weights = ["{files}/weights/tiny_mlp-v1.pth"]
-"""
-
-
 def test_torch_hub_loads_are_tied_to_the_declared_model(github, files, ptm) -> None:
     from fixtures.github import HUBCONF_REPO
 
-    write_manifest(TORCH_HUB_MODEL.format(repo=HUBCONF_REPO, files=files.url))
+    write_manifest(torchhub_model(files.url))
     ptm("lock")
     commit = github.github.repos.resolve(HUBCONF_REPO, "v1.0")
     Path("app.py").write_text(

@@ -16,16 +16,15 @@ from fixtures.github import HUBCONF_REPO, ZIP_SLIP, damage_member
 from ptmlock.errors import IntegrityError, PtmError
 from ptmlock.hubs import torchhub
 from tests.conftest import one_line_error, subprocess_env, write_manifest
-from tests.installing import assert_store_consistent, locked, sha256, store_blobs, store_root
+from tests.installing import (
+    assert_store_consistent,
+    locked,
+    sha256,
+    store_blobs,
+    store_root,
+    torchhub_model,
+)
 from tests.test_lock_local import SCRATCH, train
-
-
-def torchhub_model(files_url: str) -> str:
-    return (
-        '[models.mlp]\nhub = "torchhub"\n'
-        f'repo = "{HUBCONF_REPO}"\nrevision = "v1.0"\nentry = "tiny_mlp"\n'
-        f'weights = ["{files_url}/weights/tiny_mlp-v1.pth"]\n'
-    )
 
 
 def url_model(files_url: str) -> str:

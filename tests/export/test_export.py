@@ -18,6 +18,7 @@ from ptmlock.manifest import load_manifest
 from ptmlock.store import Store
 from tests.conftest import one_line_error, validate, write_manifest
 from tests.export.support import MANIFEST, MLP_EXPORT, cuda_usable, heavy_imports, run_ptm
+from tests.installing import torchhub_model
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -281,17 +282,10 @@ def test_export_copies_into_the_artifacts_folder_and_removes_what_it_replaced(ex
     )
 
 
-TORCH_HUB_MANIFEST = """\
-[models.mlp]
-hub = "torchhub"
-repo = "{repo}"
-revision = "v1.0"
-entry = "tiny_mlp"
-weights = ["{files}/weights/tiny_mlp-v1.pth"]
-
+TORCH_HUB_EXPORT = """
 [models.mlp.export]
-loader_kwargs = {{ pretrained = true }}
-inputs = [{{ name = "x", dtype = "float32", shape = ["batch", 8] }}]
+loader_kwargs = { pretrained = true }
+inputs = [{ name = "x", dtype = "float32", shape = ["batch", 8] }]
 """
 
 
@@ -299,9 +293,8 @@ def test_torch_hub_model_is_built_by_its_hubconf_entry(github, files, ptm) -> No
     import torch
 
     import ptmlock
-    from fixtures.github import HUBCONF_REPO
 
-    write_manifest(TORCH_HUB_MANIFEST.format(repo=HUBCONF_REPO, files=files.url))
+    write_manifest(torchhub_model(files.url) + TORCH_HUB_EXPORT)
     ptm("install")
     ptm("export")
     model = lock_data()["models"]["mlp"]
