@@ -28,6 +28,10 @@ def _size(n: int) -> str:
     raise AssertionError
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 class _Group(click.Group):
     """Expected failures print one line on stderr and exit with their code; no traceback."""
 
@@ -99,7 +103,7 @@ def init(project: Project, force: bool, from_code: str | None) -> None:
     for name, fields in models.items():
         click.echo(f"+ {name:<24} {fields['repo']}@{fields['revision']}")
     click.echo(
-        f"Created {path.name} declaring {len(models)} models found in {from_code}; "
+        f"Created {path.name} declaring {_count(len(models), 'model')} found in {from_code}; "
         "run `ptm lock` to pin them, then `ptm check` to tie the code to the lock."
     )
 
@@ -166,7 +170,7 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
         reasons = staleness(manifest, previous).describe() + list(drift(manifest, previous))
         if reasons:
             raise LockError(f"{project.lock_path.name} is stale: {'; '.join(reasons)}. Run `ptm lock`")
-        click.echo(f"{project.lock_path.name} is up to date ({len(previous.models)} models).")
+        click.echo(f"{project.lock_path.name} is up to date ({_count(len(previous.models), 'model')}).")
         _warn(warnings)
         return
     result = lock_project(
@@ -185,7 +189,7 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
         )
     wrote = write_lock(project.lock_path, result.lock)
     verb = "Wrote" if wrote else "Up to date:"
-    click.echo(f"{verb} {project.lock_path.name} ({len(result.lock.models)} models).")
+    click.echo(f"{verb} {project.lock_path.name} ({_count(len(result.lock.models), 'model')}).")
     _warn(warnings)
 
 
@@ -383,7 +387,7 @@ def export_command(project: Project, names: tuple[str, ...]) -> None:
         for line in exported.lines:
             click.echo(line)
     verb = "Wrote" if wrote else "Up to date:"
-    click.echo(f"{verb} {project.lock_path.name} ({len(done)} models exported).")
+    click.echo(f"{verb} {project.lock_path.name} ({_count(len(done), 'model')} exported).")
 
 
 @cli.command()

@@ -19,7 +19,7 @@ def test_demo_runs_end_to_end(tmp_path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "Created ptm.toml" in out and "Added model 'encoder' in ptm.toml" in out
-    assert "Wrote ptm.lock (1 models)." in out
+    assert "Wrote ptm.lock (1 model)." in out
     assert "Wrote ptm.lock (3 models)." in out
     assert "All 3 model(s) already installed" in out
     assert "offline: features (1, " in out
