@@ -35,8 +35,8 @@ CHUNK = 1 << 20
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 # Files smaller than this are fetched whole, without a lock; larger ones resume from a shared partial.
 WHOLE_FILE = 1 << 20
-# A small file's private temporary lives for the instant between writing and renaming it; one older
-# than this was left by a killed run.
+# A private temporary is written to until it is renamed into blobs/; one untouched for longer than this
+# was left by a killed run.
 STALE_TEMP_S = 3600.0
 
 # Opens the bytes of one file from ``offset`` (or from 0, if the source cannot resume).
@@ -149,10 +149,8 @@ class Store:
                     raise
                 # The partial left by an earlier run may itself be bad: retry once from the first byte.
                 self._write_partial(partial, size, opener, label, sha256, on_bytes, resume=False)
-            os.chmod(partial, READ_ONLY)
-            final = self.path(sha256)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(partial, final)
+            self.adopt(partial, sha256, size)
+            partial.unlink(missing_ok=True)  # still there if a small-file writer published it meanwhile
         return True
 
     def _present(self, sha256: str, size: int, on_bytes: Callable[[int], None] | None) -> bool:
