@@ -45,8 +45,7 @@ def provenance(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
 def list_files(root: Path, include: Sequence[str], exclude: Sequence[str], label: str) -> list[str]:
     """Relative POSIX paths of the regular files under ``root``, selected; symlinked files are followed,
     and so are symlinked folders that stay inside ``root`` (a ResolveError for one that does not)."""
-    top = root.resolve()
-    found = list(_walk(root, "", top, frozenset({top}), label))
+    found = [name for name, is_folder in _tree(root, label) if not is_folder]
     if include or exclude:
         from huggingface_hub.utils import filter_repo_objects  # the same glob rules as Hub models
 
@@ -58,8 +57,16 @@ def list_files(root: Path, include: Sequence[str], exclude: Sequence[str], label
     return sorted(found)
 
 
-def _walk(folder: Path, prefix: str, top: Path, above: frozenset[Path], label: str) -> Iterator[str]:
-    """The files under ``folder``; ``above`` holds the real folders walked into to get here."""
+def _tree(root: Path, label: str) -> Iterator[tuple[str, bool]]:
+    """(relative POSIX path, is a folder) of every entry under ``root``, with list_files' symlink rules."""
+    top = root.resolve()
+    return _walk(root, "", top, frozenset({top}), label)
+
+
+def _walk(
+    folder: Path, prefix: str, top: Path, above: frozenset[Path], label: str
+) -> Iterator[tuple[str, bool]]:
+    """The entries under ``folder``; ``above`` holds the real folders walked into to get here."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as error:
@@ -75,9 +82,10 @@ def _walk(folder: Path, prefix: str, top: Path, above: frozenset[Path], label: s
                 )
             if real in above:
                 raise ResolveError(f"{label}: {name} is a symlink to a folder it is in (a loop); remove it")
+            yield name, True
             yield from _walk(Path(entry.path), f"{name}/", top, above | {real}, label)
         elif entry.is_file():
-            yield name
+            yield name, False
 
 
 class LocalSource:
@@ -167,9 +175,19 @@ class LocalSource:
         """A snapshot in the store, copied from the working files (which installs check for changes)."""
         layout = store_layout(model, f"local--{model.name}")
         placements = tuple(replace(p, origin=self.working_file(model, p.file)) for p in layout.placements)
+        return replace(layout, placements=placements, watched=self._folders(model))
+
+    @staticmethod
+    def _folders(model: LockedModel) -> tuple[Path, ...]:
+        """The folders of a model kept as a folder, walked as `ptm lock` walks them."""
         where = location(model.path or "", model.base_dir)
-        folders = tuple(Path(folder) for folder, _, _ in os.walk(where)) if where.is_dir() else ()
-        return replace(layout, placements=placements, watched=folders)
+        if not where.is_dir():
+            return ()
+        try:
+            inner = [where / name for name, is_folder in _tree(where, model.name) if is_folder]
+        except ResolveError:
+            return ()  # e.g. a link out of the folder: the next `ptm lock` says so
+        return (where, *inner)
 
 
 SOURCE = LocalSource()
