@@ -20,11 +20,11 @@ from . import hubs
 from .check.rules import RULES, SEVERITIES, CheckSettings
 from .errors import ManifestError
 from .export.spec import ExportSpec, parse_export
+from .pins import COMMIT_RE
 from .taxonomy import ADAPTATIONS, ADAPTER, EDGE_KINDS, FEATURE_HANDOFF, HANDOFF_MODES, ROLES, STAGES
 from .tomlpos import locate
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
-COMMIT_RE = re.compile(r"^[0-9a-f]{40}$")
 DEFAULT_REVISION = "main"
 _BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 

@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
+
+from .errors import PtmError
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
+class UnsafePathError(PtmError):
+    """A path built from untrusted data (a server's answer, a lock, a manifest) would leave its folder."""
+
+
 def unsafe_path_reason(path: str) -> str | None:
     """Why ``path`` could escape the folder it is written into, or None when it is a plain relative path."""
-    if not path or path.strip() != path:
-        return "is empty or has surrounding spaces"
-    if "\\" in path or "\x00" in path or any(ord(c) < 32 for c in path):
+    if not isinstance(path, str) or not path or path.strip() != path:
+        return "is empty, not text, or has surrounding spaces"
+    if "\\" in path or "\x00" in path or any(ord(c) < 32 or ord(c) == 127 for c in path):
         return "has a backslash or a control character"
     if path.startswith("/") or _DRIVE.match(path):
         return "is absolute"
     if any(part in ("..", ".", "") for part in path.split("/")):
         return "contains '..', '.' or an empty segment"
     return None
+
+
+def contained(root: Path, relative: str, what: str) -> Path:
+    """``root / relative``, refused (UnsafePathError naming ``what``) unless it stays inside ``root``.
+
+    Every path built from lock or server data (a commit, a digest, a file path) goes through here: the
+    pattern checks done where the data is read are the first line, this is the one that cannot be skipped.
+    The check is lexical; symlinks already on disk are the job of hf_cache.escaping_symlink.
+    """
+    if reason := unsafe_path_reason(relative):
+        raise UnsafePathError(f"{what} {relative!r} {reason}; refusing to use it as a path")
+    joined = root / relative
+    base = os.path.normpath(root)
+    if not os.path.normpath(joined).startswith(base.rstrip(os.sep) + os.sep):
+        raise UnsafePathError(f"{what} {relative!r} leads outside {root}; refusing to use it as a path")
+    return joined

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
-from ..manifest import COMMIT_RE
+from ..pins import COMMIT_RE
 from . import catalog
 from .catalog import LoadApi
 from .loads import DYNAMIC, LOCAL, MUTABLE, PINNED, UNPINNED, Classified

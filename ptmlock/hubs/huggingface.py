@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__, config
 from ..errors import ResolveError
 from ..lockfile import LockedFile
-from ..manifest import COMMIT_RE
 from ..paths import unsafe_path_reason
+from ..pins import COMMIT_RE
 from .base import Download, Resolution
 
 if TYPE_CHECKING:
