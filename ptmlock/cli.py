@@ -13,6 +13,7 @@ import click
 from . import __version__
 from .errors import LockError, PtmError
 from .project import Project, find_project
+from .redact import redact
 from .render import FORMATS as GRAPH_FORMATS
 from .taxonomy import INSTALL_PROFILES
 
@@ -36,10 +37,14 @@ class _Group(click.Group):
     """Expected failures print one line on stderr and exit with their code; no traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        from .deadline import DeadlineExceeded
+
         try:
             return super().invoke(ctx)
+        except DeadlineExceeded as error:  # its line is printed when the deadline passes
+            ctx.exit(error.exit_code)
         except PtmError as error:
-            for line in error.message.splitlines():
+            for line in redact(error.message).splitlines():
                 click.echo(f"error: {line}", err=True)
             ctx.exit(error.exit_code)
 
@@ -52,11 +57,22 @@ class _Group(click.Group):
     envvar="PTM_MANIFEST",
     help="Path to ptm.toml (default: the nearest one from the current folder up).",
 )
+@click.option(
+    "--deadline",
+    envvar="PTM_DEADLINE",
+    metavar="SECONDS",
+    help="End the command with an error if it has not finished after SECONDS (default: no limit).",
+)
 @click.version_option(__version__, prog_name="ptmlock")
 @click.pass_context
-def cli(ctx: click.Context, manifest: Path | None) -> None:
+def cli(ctx: click.Context, manifest: Path | None, deadline: str | None) -> None:
     """ptmlock: declare, pin, install and verify the pre-trained models your code depends on."""
+    from .deadline import deadline as within
+    from .deadline import parse_seconds
+
+    seconds = parse_seconds(deadline, "--deadline")
     ctx.obj = find_project(manifest)
+    ctx.with_resource(within(seconds, ctx.invoked_subcommand or ""))
 
 
 pass_project = click.make_pass_decorator(Project)
@@ -176,6 +192,8 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
     result = lock_project(
         manifest, previous, upgrade=set(names) if upgrade else None, allow_split=allow_split
     )
+    # Written (and so checked: pins come from servers) before any of it is printed.
+    wrote = write_lock(project.lock_path, result.lock)
     marks = {ADDED: "+", UPDATED: "~", UNCHANGED: "=", KEPT: "=", REMOVED: "-"}
     for change in result.changes:
         model = change.new or change.old
@@ -187,7 +205,6 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
             f"{marks[change.status]} {change.name:<20} {model.origin}  {pin}  "
             f"({len(model.files)} files, {_size(model.size)}) {change.status}"
         )
-    wrote = write_lock(project.lock_path, result.lock)
     verb = "Wrote" if wrote else "Up to date:"
     click.echo(f"{verb} {project.lock_path.name} ({_count(len(result.lock.models), 'model')}).")
     _warn(warnings)

@@ -223,8 +223,6 @@ def lock_from_data(data: Mapping[str, Any], base_dir: Path = Path()) -> Lock:
 
 
 def parse_lock(text: str, path: Path | str = "ptm.lock") -> Lock:
-    from . import schemas  # jsonschema is only needed when a lock is read
-
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -239,14 +237,39 @@ def parse_lock(text: str, path: Path | str = "ptm.lock") -> Lock:
             f"{path}: lock version {data['version']} is not supported (expected {LOCK_VERSION}); "
             "upgrade ptmlock, or delete the file and run `ptm lock` to resolve every pin anew"
         )
+    lock, problem = _checked(data, Path(path).parent)
+    if lock is None:
+        raise _unreadable(path, problem)
+    return lock
+
+
+def _checked(data: Mapping[str, Any], base_dir: Path) -> tuple[Lock | None, str]:
+    """The lock ``data`` describes, or None and what is wrong with it (schema, paths, digests)."""
+    from . import schemas  # jsonschema is only needed when a lock is read
+
     problem = _unsafe_file_path(data) or schemas.first_error("ptm-lock", data)
     if problem:
-        raise _unreadable(path, problem)
-    lock = lock_from_data(data, Path(path).parent)
+        return None, problem
+    lock = lock_from_data(data, base_dir)
     for model in lock.models.values():
         if model.digest is not None and model.digest != files_digest(model.files):
-            raise _unreadable(path, f"models.{model.name}.digest does not match its files (edited by hand?)")
-    return lock
+            return None, f"models.{model.name}.digest does not match its files (edited by hand?)"
+    return lock, ""
+
+
+def check_renderable(text: str, path: Path | str = "ptm.lock") -> None:
+    """A LockError unless ``text`` reads back as a valid lock: the pins came from servers (untrusted), and
+    a lock that ptm itself could not read is never written."""
+    try:
+        _, problem = _checked(tomllib.loads(text), Path(path).parent)
+        text.encode("utf-8")
+    except (tomllib.TOMLDecodeError, UnicodeEncodeError) as error:
+        problem = str(error)
+    if problem:
+        raise LockError(
+            f"refusing to write {path}: the resolved pins are not valid lock data ({problem}); nothing was "
+            "written: a hub or mirror answered malformed metadata (check HF_ENDPOINT, PTM_GITHUB_API)"
+        )
 
 
 def _unreadable(path: Path | str, problem: str) -> LockError:
@@ -312,10 +335,15 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
 
 
 def write_lock(path: Path, lock: Lock) -> bool:
-    """Write the lock if its text changed; True when the file was (re)written."""
+    """Write the lock if its text changed; True when the file was (re)written.
+
+    What is written is first read back as `ptm install` will read it (TOML, schema, paths, digests): the
+    pins came from servers, which are untrusted, and a lock that ptm itself cannot read is never written.
+    """
     text = render_lock(lock)
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
+    check_renderable(text, path)
     atomic_write_text(path, text)
     return True
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import PtmError
@@ -42,3 +44,18 @@ def contained(root: Path, relative: str, what: str) -> Path:
     if not os.path.normpath(joined).startswith(base.rstrip(os.sep) + os.sep):
         raise UnsafePathError(f"{what} {relative!r} leads outside {root}; refusing to use it as a path")
     return joined
+
+
+def case_clash(paths: Iterable[str]) -> tuple[str, str] | None:
+    """Two of ``paths`` (or of their folders) that name one file on a case-insensitive, normalising
+    filesystem (macOS, Windows): ``A.py`` and ``a.py``, or ``Models/x`` and ``models/y``; else None."""
+    seen: dict[str, str] = {}
+    for path in sorted(paths):
+        parts = path.split("/")
+        for end in range(1, len(parts) + 1):
+            name = "/".join(parts[:end])
+            key = unicodedata.normalize("NFC", name).casefold()
+            other = seen.setdefault(key, name)
+            if other != name:
+                return other, name
+    return None

@@ -7,9 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from . import config, hubs
-from .errors import ManifestError, PtmError, combined
+from .errors import ManifestError, PtmError, ResolveError, combined
 from .lockfile import Lock, LockedModel, files_digest, keep_exports
 from .manifest import Manifest, ModelSpec
+from .paths import case_clash
 
 ADDED, UPDATED, UNCHANGED, KEPT, REMOVED = "added", "updated", "unchanged", "kept", "removed"
 
@@ -30,6 +31,13 @@ class LockResult:
 
 def resolve_model(spec: ModelSpec) -> LockedModel:
     resolution = hubs.source_for(spec.hub).resolve(spec)
+    for group in (resolution.files, resolution.weights):
+        if clash := case_clash(f.path for f in group):
+            raise ResolveError(
+                f"model '{spec.name}': {clash[0]!r} and {clash[1]!r} differ only in case (or Unicode "
+                "form), so they would overwrite each other on macOS and Windows; keep one with "
+                f"include/exclude in [models.{spec.name}] of ptm.toml"
+            )
     return LockedModel(
         name=spec.name,
         hub=spec.hub,

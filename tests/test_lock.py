@@ -5,15 +5,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import http.server
-import socket
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from fixtures.http import silent_server
 from fixtures.hub import ServerFeatures
 from ptmlock.lockfile import read_lock
 from tests.conftest import one_line_error, validate, write_manifest
@@ -283,31 +283,6 @@ def test_gated_repo_with_a_token_not_yet_granted_is_one_line(hub, ptm, monkeypat
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "model 'x' (fixtures/gated-mlp@main): the repo is gated" in lines[0]
     assert not Path("ptm.lock").exists()
-
-
-@contextmanager
-def silent_server() -> Iterator[str]:
-    """A server that accepts connections and never answers."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.1)
-        while not stop.is_set():
-            with suppress(OSError):
-                held.append(listener.accept()[0])
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join()
-        for connection in held:
-            connection.close()
-        listener.close()
 
 
 def test_a_hub_that_never_answers_times_out_in_one_line(ptm, monkeypatch) -> None:
