@@ -44,6 +44,10 @@ class _Group(click.Group):
         except DeadlineExceeded as error:  # its line is printed when the deadline passes
             ctx.exit(error.exit_code)
         except PtmError as error:
+            if ctx.params.get("debug"):
+                import traceback
+
+                click.echo(redact("".join(traceback.format_exception(error))).rstrip(), err=True)
             for line in redact(error.message).splitlines():
                 click.echo(f"error: {line}", err=True)
             ctx.exit(error.exit_code)
@@ -63,9 +67,15 @@ class _Group(click.Group):
     metavar="SECONDS",
     help="End the command with an error if it has not finished after SECONDS (default: no limit).",
 )
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="PTM_DEBUG",
+    help="Print the traceback (and its causes) behind an error, before its one line.",
+)
 @click.version_option(__version__, prog_name="ptmlock")
 @click.pass_context
-def cli(ctx: click.Context, manifest: Path | None, deadline: str | None) -> None:
+def cli(ctx: click.Context, manifest: Path | None, deadline: str | None, debug: bool) -> None:
     """ptmlock: declare, pin, install and verify the pre-trained models your code depends on."""
     from .deadline import deadline as within
     from .deadline import parse_seconds

@@ -92,3 +92,21 @@ def test_no_secret_reaches_any_output_lock_state_graph_or_sarif(hub, ptm, monkey
     for text in outputs + written:
         assert SECRET not in text and TOKEN not in text
     assert json.loads(sarif.stdout)["runs"]
+
+
+@pytest.mark.parametrize("how", ["--debug lock", "PTM_DEBUG"])
+def test_debug_prints_the_traceback_before_the_one_line_error_still_redacted(ptm, monkeypatch, how) -> None:
+    write_manifest('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n')
+    monkeypatch.setenv("HF_ENDPOINT", f"http://alice:{SECRET}@127.0.0.1:9")
+    if how == "PTM_DEBUG":
+        monkeypatch.setenv("PTM_DEBUG", "1")
+    result = ptm(how if how.startswith("--") else "lock", expect=1)
+    assert "Traceback (most recent call last):" in result.stderr
+    assert result.stderr.rstrip().splitlines()[-1].startswith("error: model 'mlp'")
+    assert SECRET not in result.stderr
+
+
+def test_without_debug_there_is_no_traceback(ptm, monkeypatch) -> None:
+    write_manifest('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n')
+    monkeypatch.setenv("PTM_DEBUG", "0")
+    assert "Traceback" not in ptm("lock", expect=1).stderr
