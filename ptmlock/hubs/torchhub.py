@@ -27,6 +27,9 @@ from ..errors import IntegrityError, PtmError, ResolveError
 from ..install_layout import Layout, Placement, bad_lock, store_layout
 from ..install_state import Stat, fingerprint
 from ..lockfile import LockedFile
+from ..paths import UnsafePathError, contained
+from ..pins import is_commit
+from ..redact import redact
 from . import http
 from .base import Download, OptionError, Resolution
 from .url import lock_remote_files, open_remote, remote_files
@@ -38,6 +41,9 @@ if TYPE_CHECKING:
     from ..manifest import ModelSpec
 
 HUBCONF = "hubconf.py"
+# hubconf.py is read whole to find its entries; real ones are a few KB (torchvision's, among the longest,
+# about 3 KB), so a larger one is a payload, not a hubconf.
+MAX_HUBCONF = 1024 * 1024
 # The branches torch.hub.load tries, in order, for a repository given without a ref.
 DEFAULT_BRANCHES = ("main", "master")
 _ENTRY_RE = re.compile(r"^[A-Za-z0-9][!-~]*$")
@@ -196,8 +202,13 @@ def resolve_commit(repo: str, revision: str, label: str) -> str:
         sha = json.loads(body)["sha"]
     except (ValueError, KeyError, TypeError):
         raise ResolveError(f"{label}: GitHub's answer for the revision has no commit sha") from None
-    if not (isinstance(sha, str) and len(sha) == 40):
-        raise ResolveError(f"{label}: GitHub answered {sha!r}, which is not a commit sha")
+    # The commit names the kept archive and the store folder: anything but 40 lowercase hex could be a path.
+    if not is_commit(sha):
+        shown = repr(sha) if len(repr(sha)) <= 60 else repr(sha)[:57] + "..."
+        raise ResolveError(
+            f"{label}: the GitHub API at {redact(config.github_api())} (PTM_GITHUB_API) answered {shown} "
+            "for the commit, which is not 40 hex digits; point PTM_GITHUB_API at GitHub or a faithful mirror"
+        )
     return sha
 
 
@@ -254,12 +265,13 @@ def pin_tree(opened: zipfile.ZipFile, entry: str, label: str) -> tuple[LockedFil
         raise ResolveError(
             f"{label}: the repository has no {HUBCONF} at its top, so torch.hub cannot load it"
         )
+    source = archive.read_small(opened, hubconf.info, MAX_HUBCONF, HUBCONF, label)
     try:
-        with archive.reading(label, HUBCONF):
-            source = opened.read(hubconf.info)
         names = hubconf_names(source)
     except SyntaxError as error:
         raise ResolveError(f"{label}: {HUBCONF} does not parse (line {error.lineno}: {error.msg})") from None
+    except (RecursionError, MemoryError):  # what ast.parse raises for expressions nested too deep
+        raise ResolveError(f"{label}: {HUBCONF} is nested too deeply to parse") from None
     if names.defined is not None and entry not in names.defined:
         raise ResolveError(
             f"{label}: {HUBCONF} has no entry '{entry}'; its entries: {', '.join(names.entries) or 'none'}"
@@ -269,7 +281,7 @@ def pin_tree(opened: zipfile.ZipFile, entry: str, label: str) -> tuple[LockedFil
 
 def archive_path(repo: str, commit: str) -> Path:
     """Where the zipball of a commit is kept once its tree was pinned or checked (the store's archives/)."""
-    return config.ptm_home() / "archives" / _folder_name(repo) / f"{commit}.zip"
+    return contained(config.ptm_home() / "archives" / _folder_name(repo), f"{commit}.zip", "commit")
 
 
 def _publish(spool: Path, kept: Path) -> None:
@@ -462,12 +474,28 @@ class TorchHubSource:
             check_repo(model.repo)
         except OptionError as error:
             raise bad_lock(model, error.message) from None
-        layout = store_layout(model, _folder_name(model.repo or ""))
-        checkpoints = config.torch_hub_dir() / "checkpoints"
-        weights = tuple(
-            Placement(w, checkpoints, checkpoints / w.path, checkpoints / w.path) for w in model.weights
-        )
-        return replace(layout, placements=layout.placements + weights)
+        if not is_commit(model.commit):
+            raise bad_lock(model, f"commit {model.commit!r} is not 40 lowercase hex digits")
+        try:
+            layout = store_layout(model, _folder_name(model.repo or ""))
+            checkpoints = config.torch_hub_dir() / "checkpoints"
+            weights: list[Placement] = []
+            for w in model.weights:
+                checkpoint = contained(checkpoints, w.path, "weights file")
+                weights.append(Placement(w, checkpoints, checkpoint, checkpoint))
+            for placement in layout.placements:
+                _inside(placement)
+        except UnsafePathError as error:
+            raise bad_lock(model, str(error)) from None
+        return replace(layout, placements=layout.placements + tuple(weights))
+
+
+def _inside(placement: Placement) -> None:
+    """Refuses a placement joined outside its root: a lock's file path or sha256 with '..' or a leading '/'
+    (the lock schema and install's plan refuse those first; this is the check that cannot be skipped)."""
+    for path in (placement.blob, placement.entry):
+        relative = path.relative_to(placement.root) if path.is_relative_to(placement.root) else path
+        contained(placement.root, relative.as_posix(), "file")
 
 
 SOURCE = TorchHubSource()
