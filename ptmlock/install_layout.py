@@ -15,6 +15,7 @@ from pathlib import Path
 from . import config
 from .errors import LockError
 from .lockfile import LockedFile, LockedModel
+from .paths import contained
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,16 @@ class Layout:
 
 
 def snapshot_layout(root: Path, snapshot: str, files: Iterable[LockedFile]) -> list[Placement]:
-    """``root/blobs/<sha256>`` and ``root/snapshots/<snapshot>/<path>``, as in the Hugging Face cache."""
-    folder = root / "snapshots" / snapshot
-    return [Placement(f, root, root / "blobs" / f.sha256, folder / f.path) for f in files]
+    """``root/blobs/<sha256>`` and ``root/snapshots/<snapshot>/<path>``, as in the Hugging Face cache.
+
+    Every part comes from ptm.lock, so each is joined through ``contained`` (UnsafePathError otherwise).
+    """
+    folder = contained(root / "snapshots", snapshot, "snapshot (commit or digest)")
+    blobs = root / "blobs"
+    return [
+        Placement(f, root, contained(blobs, f.sha256, "sha256"), contained(folder, f.path, "file"))
+        for f in files
+    ]
 
 
 def store_layout(model: LockedModel, folder_name: str) -> Layout:
