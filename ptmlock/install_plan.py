@@ -5,16 +5,18 @@ Checks paths before anything is written, and looks at the disk with stats only (
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import hf_cache, install_state
+from . import config, hf_cache, install_state
 from .errors import LockError, PtmError
 from .install_layout import Layout, Placement, folders_written
 from .lockfile import LockedFile, LockedModel
 from .paths import unsafe_path_reason
-from .store import Store
+from .store import Store, hash_file
 
 INSTALLED, IN_STORE, ON_DISK, MISSING = "installed", "in-store", "on-disk", "missing"
 
@@ -93,6 +95,7 @@ def check_safety(models: Sequence[LockedModel]) -> dict[str, Layout]:
                 )
         layouts[model.name] = layout
     _refuse_clashes(layouts)
+    _refuse_foreign_files(layouts)
     return layouts
 
 
@@ -109,6 +112,57 @@ def _refuse_clashes(layouts: dict[str, Layout]) -> None:
                     f"{placement.file.path} both go to {placement.entry} with different bytes; install "
                     "them into separate folders (e.g. another TORCH_HOME), or with --only, one at a time"
                 )
+
+
+def _refuse_foreign_files(layouts: dict[str, Layout]) -> None:
+    """A placement that is its own blob (torch.hub weights in $TORCH_HOME/hub/checkpoints, a folder every
+    project and torch.hub itself share) replaces whatever file has its name: torch.hub never overwrites
+    one, and neither do we, unless it already holds the locked bytes."""
+    store = Store(config.ptm_home())
+    seen: set[Path] = set()
+    for name, layout in sorted(layouts.items()):
+        for placement in layout.placements:
+            if placement.blob != placement.entry or placement.entry in seen:
+                continue
+            seen.add(placement.entry)
+            if problem := _foreign(placement, store):
+                raise PtmError(
+                    f"refusing to install model '{name}' file {placement.file.path}: {placement.entry} "
+                    f"{problem}; remove that file if nothing needs it, or set TORCH_HOME to another folder"
+                )
+
+
+def _foreign(placement: Placement, store: Store) -> str | None:
+    """What is wrong with the file already at ``placement.entry``, or None (nothing there, our own
+    hardlink of the store's blob, the very bytes ptm.lock pins, or an install of ours since damaged).
+    Stats first: a FIFO is never opened."""
+    try:
+        found = os.stat(placement.entry)
+    except OSError:
+        return None  # nothing there (placing the file reports any other cause)
+    if not stat.S_ISREG(found.st_mode):
+        return "exists and is not a regular file"
+    try:
+        ours = os.stat(store.path(placement.file.sha256))
+        if (found.st_dev, found.st_ino) == (ours.st_dev, ours.st_ino):
+            return None
+    except OSError:
+        pass  # not in the store yet
+    try:
+        sha256, _ = hash_file(placement.entry)
+    except OSError as error:
+        return f"exists and cannot be read ({error.strerror})"
+    if sha256 == placement.file.sha256 or _placed_by_ptm(placement.entry, placement.file.sha256):
+        return None
+    return f"already holds other bytes (sha256 {sha256} on disk, {placement.file.sha256} in ptm.lock)"
+
+
+def _placed_by_ptm(entry: Path, sha256: str) -> bool:
+    """Whether an install (of any project) recorded putting these locked bytes at ``entry``: other bytes
+    there now are that install gone bad, which this one repairs. Read only when a file differs."""
+    key = (str(entry), sha256)
+    states = (config.ptm_home() / "installed").glob("*.json")  # where install_state.state_path puts them
+    return any((state := install_state.load(path)) is not None and key in state.trusted() for path in states)
 
 
 def survey(
