@@ -4,6 +4,10 @@ The store hashes while it copies and publishes atomically, so a reader sees a wh
 and equal bytes are stored once whichever command wrote them. The project copy (the export table's
 ``artifacts`` folder, relative to ptm.toml) is what a clone or a CI job has; ptm.lock names it with its
 sha256, so `ptm verify` uses either copy only once its bytes are checked.
+
+ptm.lock comes with a clone and may be hostile: the paths and digests it names are joined through
+paths.contained, each project path inside its model's artifacts folder and each digest a plain hex file
+name in the store, so no lock makes ptm read, write or delete anything else.
 """
 
 from __future__ import annotations
@@ -15,12 +19,17 @@ import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import config
 from ..errors import PtmError, VerificationError
 from ..lockfile import LockedFile
-from ..paths import unsafe_path_reason
+from ..paths import UnsafePathError, contained, unsafe_path_reason
+from ..pins import is_sha256
 from ..store import Store, hash_file, open_local
+
+if TYPE_CHECKING:
+    from ..manifest import ModelSpec
 
 LFS_POINTER = b"version https://git-lfs.github.com/spec/"
 
@@ -51,13 +60,47 @@ def put(path: Path) -> tuple[str, int]:
     return sha256, size
 
 
-def _project_path(root: Path, file: LockedFile) -> Path:
-    reason = unsafe_path_reason(file.path)
-    if reason:
-        raise VerificationError(
-            f"ptm.lock names an artifact at {file.path!r}, which {reason}; run `ptm export`"
+@dataclass(frozen=True)
+class ArtifactsFolder:
+    """A model's artifacts folder, as ptm.toml declares it: the only place its project copies may be."""
+
+    root: Path  # the project (ptm.toml's folder)
+    relative: str  # e.g. artifacts/bert
+    model: str
+
+    @classmethod
+    def of(cls, root: Path, spec: ModelSpec) -> ArtifactsFolder:
+        assert spec.export is not None
+        return cls(root, spec.export.artifacts, spec.name)
+
+    def refuse(self, what: str, problem: str) -> UnsafePathError:
+        return UnsafePathError(
+            f"{config.LOCK_NAME}: model '{self.model}': {what} {problem}; undo the edit "
+            f"(`git checkout {config.LOCK_NAME}`) or run `ptm export {self.model}`"
         )
-    return root / file.path
+
+    def path(self, file: LockedFile) -> Path:
+        """The project copy of ``file``."""
+        inside = file.path.removeprefix(f"{self.relative}/")
+        outside = f"is not in its artifacts folder {self.relative}/" if inside == file.path else None
+        if reason := outside or unsafe_path_reason(inside):
+            raise self.refuse(f"artifact path {file.path!r}", reason)
+        return contained(self.root / self.relative, inside, f"model '{self.model}': artifact path")
+
+    def holds(self, file: LockedFile) -> Path | None:
+        """The project copy of ``file`` if the folder holds it, else None."""
+        try:
+            return self.path(file)
+        except UnsafePathError:
+            return None
+
+    def stored(self, file: LockedFile) -> Path:
+        """The store's copy of ``file``, named by its sha256."""
+        if not is_sha256(file.sha256):
+            raise self.refuse(f"the sha256 of {file.path!r}", "is not 64 lowercase hex digits")
+        store = _store()
+        relative = store.path(file.sha256).relative_to(store.root).as_posix()
+        return contained(store.root, relative, f"model '{self.model}': store path")
 
 
 def _same_bytes(path: Path, file: LockedFile) -> bool:
@@ -67,9 +110,9 @@ def _same_bytes(path: Path, file: LockedFile) -> bool:
         return False
 
 
-def publish(root: Path, file: LockedFile, source: Path) -> None:
+def publish(folder: ArtifactsFolder, file: LockedFile, source: Path) -> None:
     """Copy ``source`` (the bytes of ``file``) to its project path, atomically; an equal copy is kept."""
-    target = _project_path(root, file)
+    target = folder.path(file)
     if _same_bytes(target, file):
         return
     tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
@@ -82,14 +125,18 @@ def publish(root: Path, file: LockedFile, source: Path) -> None:
         raise PtmError(f"cannot write {target}: {error.strerror or error}") from None
 
 
-def remove_stale(root: Path, old: Iterable[LockedFile], kept: set[str]) -> None:
+def remove_stale(folders: Sequence[ArtifactsFolder], old: Iterable[LockedFile], kept: set[str]) -> None:
     """Delete the project copies of a previous export that this one does not keep, if they are still the
-    bytes ptm wrote (anything else there is the user's), then their folder once it is empty."""
+    bytes ptm wrote (anything else there is the user's), then their folder once it is empty.
+
+    Only inside ``folders``: the previous lock names the files, and a hand-edited one could name any
+    file of the project with its hash. A copy left elsewhere is harmless; one deleted is lost.
+    """
     for file in old:
-        if file.path in kept or unsafe_path_reason(file.path):
+        if file.path in kept:
             continue
-        path = root / file.path
-        if _same_bytes(path, file):
+        path = next((p for f in folders if (p := f.holds(file))), None)
+        if path is not None and _same_bytes(path, file):
             path.unlink()
             with contextlib.suppress(OSError):  # not empty: other files live there
                 path.parent.rmdir()
@@ -109,24 +156,24 @@ class Located:
         return file.path if self.in_project else f"the store's copy of {file.path}"
 
 
-def locate(root: Path, files: Sequence[LockedFile], model: str) -> Located:
+def locate(folder: ArtifactsFolder, files: Sequence[LockedFile]) -> Located:
     """The project copies when they are all there (what a clone ships), else the store's."""
-    in_project = tuple(_project_path(root, f) for f in files)
+    in_project = tuple(folder.path(f) for f in files)
     if all(p.is_file() for p in in_project):
         return Located(in_project, in_project=True)
-    stored = tuple(_store().path(f.sha256) for f in files)
+    stored = tuple(folder.stored(f) for f in files)
     if all(p.is_file() for p in stored):
         return Located(stored, in_project=False)
     missing = next(f.path for f, p in zip(files, in_project, strict=True) if not p.is_file())
     raise VerificationError(
-        f"{missing} is missing and the store ({_store().root}) does not have it; run `ptm export {model}` "
-        f"and commit {Path(missing).parent.as_posix()}/ (Git LFS suits large files)"
+        f"{missing} is missing and the store ({_store().root}) does not have it; run `ptm export "
+        f"{folder.model}` and commit {folder.relative}/ (Git LFS suits large files)"
     )
 
 
-def checked(root: Path, files: Sequence[LockedFile], model: str) -> Located:
+def checked(folder: ArtifactsFolder, files: Sequence[LockedFile]) -> Located:
     """``files`` located and each hashed; VerificationError naming the first whose bytes differ."""
-    located = locate(root, files, model)
+    located = locate(folder, files)
     for file, path in zip(files, located.paths, strict=True):
         if problem := bytes_problem(path, file):
             raise VerificationError(f"{located.copy_of(file)} {problem}")

@@ -33,7 +33,7 @@ from .probes import (
 from .records import ExportRecord, TensorSignature, VerifyRecord
 from .selection import export_targets, locked_model
 from .snapshot import checked_snapshot
-from .spec import ExportSpec
+from .spec import ARTIFACTS_FOLDER, ExportSpec
 from .versions import first_missing, installed_versions
 
 if TYPE_CHECKING:
@@ -274,9 +274,10 @@ def export_models(project: Project, names: Sequence[str]) -> tuple[list[Exported
             export_model(spec, locked_model(spec, lock, project.lock_path), project, Path(tmp) / spec.name)
             for spec in targets
         ]
-        for exported in done:
+        for spec, exported in zip(targets, done, strict=True):
+            folder = artifacts.ArtifactsFolder.of(project.root, spec)
             for file, source in exported.files:
-                artifacts.publish(project.root, file, source)
+                artifacts.publish(folder, file, source)
     assert lock is not None  # locked_model checked it
     stale = staleness(manifest, lock)
     # Export settings live in ptm.toml; when they were its only change, the lock matches it again.
@@ -287,7 +288,10 @@ def export_models(project: Project, names: Sequence[str]) -> tuple[list[Exported
     wrote = write_lock(
         project.lock_path, Lock(manifest_hash=manifest_hash, models=models, version=lock.version)
     )
-    for exported in done:
+    for spec, exported in zip(targets, done, strict=True):
         kept = {f.path for f, _ in exported.files}
-        artifacts.remove_stale(project.root, _project_files(lock.models[exported.model.name]), kept)
+        # The previous copies are where ptm.toml puts them now, or in the default folder it moved from.
+        default = artifacts.ArtifactsFolder(project.root, f"{ARTIFACTS_FOLDER}/{spec.name}", spec.name)
+        folders = (artifacts.ArtifactsFolder.of(project.root, spec), default)
+        artifacts.remove_stale(folders, _project_files(lock.models[spec.name]), kept)
     return done, wrote

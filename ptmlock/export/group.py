@@ -59,11 +59,11 @@ def _declared_inputs(manifest: Manifest, name: str) -> tuple[InputSpec, ...]:
 
 
 def _outputs(
-    project: Project, name: str, record: ExportRecord, inputs: Mapping[str, np.ndarray], provider: str
+    folder: artifacts.ArtifactsFolder, record: ExportRecord, inputs: Mapping[str, np.ndarray], provider: str
 ) -> list[np.ndarray] | str:
     """The member's ONNX outputs on ``inputs``, or why they cannot be had."""
     try:
-        located = artifacts.checked(project.root, record.files, name)
+        located = artifacts.checked(folder, record.files)
         return run_onnx(record, located, inputs, provider)[0]
     except (VerificationError, RunFailure) as error:
         return error.message
@@ -81,7 +81,8 @@ def _agreement(
     # The contract check made sure every member takes the same inputs, value ranges included.
     inputs = make_inputs(settings.inputs, verify.probe_axes, verify.seed)
     provider = options.provider or verify.provider
-    outputs = {n: _outputs(project, n, records[n], inputs, provider) for n in members}
+    folders = {n: artifacts.ArtifactsFolder.of(project.root, manifest.models[n]) for n in members}
+    outputs = {n: _outputs(folders[n], records[n], inputs, provider) for n in members}
     names = [o.name for o in records[base].outputs]
     dtypes = [o.dtype for o in records[base].outputs]
     atol, rtol = tolerance(None, dtypes, verify, (options.atol, options.rtol))

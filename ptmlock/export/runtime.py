@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import PtmError
+from ..paths import contained
 from . import artifacts
 from .artifacts import Located
 from .checks import RunFailure, summarise
@@ -141,7 +142,7 @@ def onnx_file(record: ExportRecord, located: Located) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix=".onnx-", dir=artifacts.scratch_dir()) as tmp:
         folder = Path(tmp)
         os.link(graph, folder / "model.onnx")
-        os.link(located.paths[1], folder / record.external_data.path)
+        os.link(located.paths[1], contained(folder, record.external_data.path, "the external data file"))
         yield folder / "model.onnx"
 
 

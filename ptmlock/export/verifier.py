@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -45,7 +44,7 @@ class _Run:
     probe: dict[str, np.ndarray]
     options: VerifyOptions
     dtypes: tuple[str, ...]
-    root: Path
+    folder: artifacts.ArtifactsFolder
     expected: tuple[np.ndarray, ...] | None  # the reference file's values; None when it is unusable
     unusable: str = ""  # why the reference file cannot be used
 
@@ -82,18 +81,19 @@ class _Run:
 
 
 def _reference_values(
-    root: Path, name: str, record: VerifyRecord
+    folder: artifacts.ArtifactsFolder, record: VerifyRecord
 ) -> tuple[tuple[np.ndarray, ...] | None, str]:
     """The locked reference outputs from the reference file, or why they cannot be had."""
     try:
-        located = artifacts.checked(root, [record.reference], name)
+        located = artifacts.checked(folder, [record.reference])
     except VerificationError as error:
         return None, error.message
     values = read_reference(located.paths[0].read_bytes(), record.outputs)
     if values is None:
         return (
             None,
-            f"{record.reference.path} does not hold the outputs ptm.lock lists; run `ptm export {name}`",
+            f"{record.reference.path} does not hold the outputs ptm.lock lists; "
+            f"run `ptm export {folder.model}`",
         )
     return tuple(values), ""
 
@@ -101,7 +101,7 @@ def _reference_values(
 def _bytes_checks(run: _Run, fmt: str, record: ExportRecord) -> tuple[list[Check], artifacts.Located | None]:
     """One check per file of the artifact, and where they are when every one is the locked bytes."""
     try:
-        located = artifacts.locate(run.root, record.files, run.name)
+        located = artifacts.locate(run.folder, record.files)
     except VerificationError as error:
         return [Check(run.name, f"{fmt} bytes", False, error.message)], None
     checks = []
@@ -207,7 +207,8 @@ def verify_model(spec: ModelSpec, project: Project, options: VerifyOptions) -> l
     if not options.frozen:
         _require_pytorch(spec, locked.verify)
     dtypes = tuple(s.dtype for r in locked.exports.values() for s in r.outputs)
-    expected, unusable = _reference_values(project.root, spec.name, locked.verify)
+    folder = artifacts.ArtifactsFolder.of(project.root, spec)
+    expected, unusable = _reference_values(folder, locked.verify)
     run = _Run(
         spec.name,
         spec.export,
@@ -215,7 +216,7 @@ def verify_model(spec: ModelSpec, project: Project, options: VerifyOptions) -> l
         probe_inputs(spec.export),
         options,
         dtypes,
-        project.root,
+        folder,
         expected,
         unusable,
     )

@@ -1,0 +1,76 @@
+"""A hand-edited ptm.lock cannot make `ptm export`/`ptm verify` read, write or delete outside an artifacts
+folder or the store."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ptmlock.export.artifacts import file_sha256
+from ptmlock.lockfile import LockedFile, LockedModel, read_lock, render_lock
+from tests.conftest import one_line_error
+
+
+def edit_mlp(edit: Callable[[LockedModel], LockedModel]) -> str:
+    """Hand-edit mlp's entry in ptm.lock (rendered as ptm writes it, but not checked); the new text."""
+    lock = read_lock(Path("ptm.lock"))
+    assert lock is not None
+    text = render_lock(dataclasses.replace(lock, models={**lock.models, "mlp": edit(lock.models["mlp"])}))
+    Path("ptm.lock").write_text(text)
+    return text
+
+
+def onnx_file(change: dict[str, str]) -> Callable[[LockedModel], LockedModel]:
+    def edit(model: LockedModel) -> LockedModel:
+        onnx = dataclasses.replace(model.exports["onnx"], **change)
+        return dataclasses.replace(model, exports={**model.exports, "onnx": onnx})
+
+    return edit
+
+
+@pytest.mark.hand_edited_lock
+@pytest.mark.parametrize(
+    "change",
+    [{"path": "../../outside.onnx"}, {"sha256": "../../../../outside.onnx"}],
+    ids=["path-outside", "sha256-not-hex"],
+)
+def test_a_hostile_export_record_is_refused_in_one_line(exported: Path, ptm, change) -> None:
+    edited = edit_mlp(onnx_file(change))
+    shutil.rmtree("artifacts/mlp")  # so that the store's copy, named by the sha256, would be looked for
+    outside = [exported.parent.parent / "outside.onnx", exported.parent / "outside.onnx"]
+    for command in ("verify --frozen mlp", "export mlp"):
+        message = one_line_error(ptm(command, expect=1))
+        assert message.startswith(f"error: {Path('ptm.lock').absolute()}: ") and "mlp.exports.onnx" in message
+        assert not any(p.exists() for p in outside)
+        assert Path("ptm.lock").read_text() == edited
+
+
+@pytest.mark.hand_edited_lock
+def test_a_lock_naming_a_project_file_outside_the_artifacts_folder_never_touches_it(
+    exported: Path, ptm
+) -> None:
+    # A clone's ptm.lock names the user's data file, with its hash, as mlp's reference: `ptm verify` must
+    # not read it and `ptm export` must not delete it as a stale copy of its own.
+    precious = Path("data/precious.bin")
+    precious.parent.mkdir()
+    precious.write_bytes(b"the user's data")
+    user_file = LockedFile(str(precious), precious.stat().st_size, file_sha256(precious))
+
+    def edit(model: LockedModel) -> LockedModel:
+        assert model.verify is not None
+        return dataclasses.replace(model, verify=dataclasses.replace(model.verify, reference=user_file))
+
+    edit_mlp(edit)
+    message = one_line_error(ptm("verify --frozen mlp", expect=1))
+    assert message == (
+        "error: ptm.lock: model 'mlp': artifact path 'data/precious.bin' is not in its artifacts folder "
+        "artifacts/mlp/; undo the edit (`git checkout ptm.lock`) or run `ptm export mlp`"
+    )
+    ptm("export mlp")
+    assert precious.read_bytes() == b"the user's data"
+    assert Path("artifacts/mlp/reference.bin").is_file()
+    assert "All " in ptm("verify --frozen mlp").stdout
