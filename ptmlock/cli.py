@@ -398,18 +398,34 @@ def install(
     )
 
 
+trust_option = click.option(
+    "--trust",
+    is_flag=True,
+    help="Allow loader_kwargs that run code from the model's files: weights_only = false, "
+    "trust_remote_code = true.",
+)
+
+
 @cli.command("export")
 @click.argument("names", nargs=-1)
+@trust_option
 @pass_project
-def export_command(project: Project, names: tuple[str, ...]) -> None:
+def export_command(project: Project, names: tuple[str, ...], trust: bool) -> None:
     """Export locked models (ONNX, TorchScript), check them against PyTorch, record them in ptm.lock.
 
     The artifacts go into the store and into each model's artifacts folder (default artifacts/NAME/),
     so that a clone can verify them; commit that folder (Git LFS suits large files).
+
+    Exporting runs code, so read ptm.toml before exporting a project you did not write. Each model is
+    built by its loader: a project module (loader = "mypkg.mod:fn", imported from ptm.toml's folder) or
+    any installed function is imported and called, and a torch.hub model runs its repository's
+    hubconf.py. Two loader_kwargs also run code from the model's files and need --trust:
+    weights_only = false unpickles the weights (a pickle can run anything) and trust_remote_code = true
+    runs the repository's Python through transformers.
     """
     from .export.exporter import export_models
 
-    done, wrote = export_models(project, names)
+    done, wrote = export_models(project, names, trust)
     for exported in done:
         for line in exported.lines:
             click.echo(line)
@@ -432,6 +448,7 @@ def export_command(project: Project, names: tuple[str, ...]) -> None:
 @click.option("--group", help="Also check that this interchangeable group's members share one contract.")
 @click.option("--atol", type=float, help="Absolute tolerance (overrides ptm.toml).")
 @click.option("--rtol", type=float, help="Relative tolerance (overrides ptm.toml).")
+@trust_option
 @pass_project
 def verify(
     project: Project,
@@ -441,8 +458,13 @@ def verify(
     group: str | None,
     atol: float | None,
     rtol: float | None,
+    trust: bool,
 ) -> None:
-    """Run exported artifacts and compare them with PyTorch and with the reference in ptm.lock."""
+    """Run exported artifacts and compare them with PyTorch and with the reference in ptm.lock.
+
+    Without --frozen each model is built in PyTorch by its loader, which runs code as `ptm export` does
+    (see `ptm export --help`); --frozen runs only the checked artifacts in onnxruntime.
+    """
     from .errors import VerificationError
     from .export.checks import VerifyOptions
     from .export.spec import tolerance_problem
@@ -452,7 +474,7 @@ def verify(
         if value is not None and (problem := tolerance_problem(value)):
             message = f"{option} {value:g} is not a tolerance: it {problem}, e.g. {option} 1e-4"
             raise PtmError(message, exit_code=2)
-    options = VerifyOptions(frozen=frozen, provider=require_provider, atol=atol, rtol=rtol)
+    options = VerifyOptions(frozen=frozen, provider=require_provider, atol=atol, rtol=rtol, trusted=trust)
     checks = verify_models(project, names, group, options)
     for check in checks:
         click.echo(check.line())

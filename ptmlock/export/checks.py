@@ -40,3 +40,4 @@ class VerifyOptions:
     provider: str | None = None  # "cuda"/"cpu" required on the command line; else ptm.toml's
     atol: float | None = None
     rtol: float | None = None
+    trusted: bool = False  # --trust: loader_kwargs that run code from the model's files are allowed

@@ -34,6 +34,7 @@ from .records import ExportRecord, TensorSignature, VerifyRecord
 from .selection import export_targets, locked_model
 from .snapshot import checked_snapshot
 from .spec import ARTIFACTS_FOLDER, ExportSpec
+from .trust import require_trust
 from .versions import first_missing, installed_versions
 
 if TYPE_CHECKING:
@@ -263,11 +264,13 @@ def _project_files(model: LockedModel) -> list[LockedFile]:
     return files + ([model.verify.reference] if model.verify else [])
 
 
-def export_models(project: Project, names: Sequence[str]) -> tuple[list[Exported], bool]:
+def export_models(project: Project, names: Sequence[str], trusted: bool) -> tuple[list[Exported], bool]:
     """Export the named models (all that declare an export when none are named); the project's copies and
-    ptm.lock are written once, after every export succeeded. Also says whether the lock's text changed."""
+    ptm.lock are written once, after every export succeeded. Also says whether the lock's text changed.
+    ``trusted``: loader_kwargs that run code from the model's files are allowed (--trust)."""
     manifest, lock = project.manifest(), project.lock()
     targets = export_targets(manifest, names)
+    require_trust(manifest.path, targets, trusted)
     _check_folders(manifest)
     with tempfile.TemporaryDirectory(prefix="ptm-export-") as tmp:
         done = [

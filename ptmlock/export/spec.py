@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from ..tomlpos import locate
+from .trust import Risk, risky_keys
+
 if TYPE_CHECKING:
     from ..errors import ManifestError
     from ..manifest import _Checker
@@ -93,6 +96,8 @@ class ExportSpec:
     loader_kwargs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     artifacts: str = ""  # the project folder (relative to ptm.toml) the artifacts are copied into
     settings_hash: str = ""
+    # The loader_kwargs that run code from the model's files (they need --trust), with their lines.
+    risks: tuple[Risk, ...] = field(default=(), compare=False)
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -312,13 +317,17 @@ def parse_export(check: _Checker, name: str, hub: str, export: Any, verify: Any)
         preprocessing=reader.names("preprocessing"),
         loader_kwargs=MappingProxyType(dict(kwargs)),
         artifacts=reader.folder("artifacts", f"{ARTIFACTS_FOLDER}/{name}"),
+        risks=tuple(
+            Risk(key, kwargs[key], locate(check.text, (*table, "loader_kwargs"), key))
+            for key in risky_keys(kwargs)
+        ),
     )
     # Tolerances and the provider judge a run; they do not change what an export records.
     recorded = {
         **{
             f.name: getattr(spec, f.name)
             for f in dataclasses.fields(spec)
-            if f.name not in ("verify", "settings_hash")
+            if f.name not in ("verify", "settings_hash", "risks")
         },
         "inputs": [dataclasses.asdict(i) for i in inputs],
         "loader_kwargs": dict(kwargs),

@@ -29,6 +29,7 @@ from .records import ExportRecord, VerifyRecord
 from .runtime import run_onnx
 from .selection import export_targets, exported_model
 from .spec import ExportSpec
+from .trust import require_trust
 from .versions import first_missing, installed_versions
 
 REPAIR = "`ptm install --verify-hashes` restores the installed files"
@@ -244,6 +245,8 @@ def verify_models(
     manifest = project.manifest()
     members = group_members(manifest, group) if group else []
     targets = export_targets(manifest, [*names, *members], group)
+    if not options.frozen:  # --frozen never builds a model: onnxruntime runs the checked artifacts only
+        require_trust(manifest.path, targets, options.trusted)
     checks = [c for spec in targets for c in verify_model(spec, project, options)]
     if group:
         checks += group_checks(manifest, project, group, options)

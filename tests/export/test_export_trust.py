@@ -1,5 +1,5 @@
-"""A hand-edited ptm.lock cannot make `ptm export`/`ptm verify` read, write or delete outside an artifacts
-folder or the store."""
+"""Export runs code by design, so what runs code from the model's files needs --trust; and a hand-edited
+ptm.lock cannot make `ptm export`/`ptm verify` read, write or delete outside an artifacts folder."""
 
 from __future__ import annotations
 
@@ -12,7 +12,74 @@ import pytest
 
 from ptmlock.export.artifacts import file_sha256
 from ptmlock.lockfile import LockedFile, LockedModel, read_lock, render_lock
-from tests.conftest import one_line_error
+from ptmlock.tomlpos import locate
+from tests.conftest import one_line_error, write_manifest
+from tests.export.support import MANIFEST
+
+MLP_LOADER = 'loader = "fixtures.export:tiny_mlp"'
+FIX = "pass --trust if you trust this ptm.toml and the model's files"
+
+
+def with_mlp_export(text: str, extra: str) -> str:
+    """MANIFEST with ``extra`` lines added to [models.mlp.export]."""
+    assert MLP_LOADER in text
+    return text.replace(MLP_LOADER, f"{MLP_LOADER}\n{extra}")
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "shown", "risk"),
+    [
+        (
+            with_mlp_export(MANIFEST, "loader_kwargs = { weights_only = false }"),
+            "weights_only",
+            "false",
+            "unpickles the weights, and a pickle can run any code",
+        ),
+        (
+            MANIFEST + "\n[models.mlp.export.loader_kwargs]\nrevision = 'x'\ntrust_remote_code = true\n",
+            "trust_remote_code",
+            "true",
+            "runs the Python code of the model's repository",
+        ),
+    ],
+    ids=["inline", "table"],
+)
+def test_loader_kwargs_that_run_the_models_code_need_trust(ptm, text, key, shown, risk) -> None:
+    # Refused before anything is read or built: no lock, nothing installed, nothing imported.
+    write_manifest(text)
+    line = locate(text, ("models", "mlp", "export", "loader_kwargs"), key)
+    assert line is not None and text.splitlines()[line - 1].lstrip().startswith(("loader_kwargs", key))
+    for command in ("export", "export mlp", "verify mlp"):
+        message = one_line_error(ptm(command, expect=2))
+        assert message == (
+            f"error: {Path('ptm.toml').absolute()}:{line}: model 'mlp' sets loader_kwargs {key} = {shown}, "
+            f"which {risk} when the model is loaded; {FIX}"
+        )
+    assert not Path("ptm.lock").exists()
+
+
+LOADER_MODULE = '''
+from fixtures.export import tiny_mlp
+
+
+def build(snapshot, weights_only=True):
+    """The project's own loader, beside ptm.toml: it takes the risky keyword as a real loader would."""
+    assert weights_only is False
+    return tiny_mlp(snapshot)
+'''
+
+
+def test_trust_lets_the_export_run_and_frozen_verify_needs_none(exported: Path, ptm) -> None:
+    Path("trusted_loader.py").write_text(LOADER_MODULE)
+    text = Path("ptm.toml").read_text()
+    project_loader = 'loader = "trusted_loader:build"\nloader_kwargs = { weights_only = false }'
+    Path("ptm.toml").write_text(text.replace(MLP_LOADER, project_loader))
+    assert FIX in one_line_error(ptm("export mlp", expect=2))
+    assert "mlp  onnx  artifacts/mlp/model.onnx" in ptm("export mlp --trust").stdout
+    # --frozen only runs the checked artifacts: nothing of the model's files is loaded in Python.
+    assert "All " in ptm("verify --frozen mlp").stdout
+    assert FIX in one_line_error(ptm("verify mlp", expect=2))
+    assert "ok    mlp  PyTorch vs ptm.lock" in ptm("verify mlp --trust").stdout
 
 
 def edit_mlp(edit: Callable[[LockedModel], LockedModel]) -> str:
