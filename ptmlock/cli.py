@@ -173,6 +173,7 @@ def add(project: Project, repo: str, name: str | None, **fields: Any) -> None:
 def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, allow_split: bool) -> None:
     """Pin every declared model in ptm.lock (existing pins are kept)."""
     from .graph import require_consistent
+    from .hubs.local import outside_notes
     from .lockfile import staleness, write_lock
     from .resolve import ADDED, KEPT, REMOVED, UNCHANGED, UPDATED, drift, lock_project
 
@@ -215,6 +216,8 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
             f"{marks[change.status]} {change.name:<20} {model.origin}  {pin}  "
             f"({len(model.files)} files, {_size(model.size)}) {change.status}"
         )
+    for note in outside_notes(result.lock.models.values()):
+        click.echo(note, err=True)
     verb = "Wrote" if wrote else "Up to date:"
     click.echo(f"{verb} {project.lock_path.name} ({_count(len(result.lock.models), 'model')}).")
     _warn(warnings)

@@ -70,7 +70,7 @@ def test_absolute_shared_path(ptm, tmp_path) -> None:
     shared = tmp_path / "shared" / "encoder"
     shared.mkdir(parents=True)
     train(shared)
-    write_manifest(f'[models.enc]\nhub = "local"\npath = "{shared.as_posix()}"\n')
+    write_manifest(f'[models.enc]\nhub = "local"\npath = "{shared.as_posix()}"\nallow_outside = true\n')
     ptm("lock")
     assert lock_data()["models"]["enc"]["path"] == shared.as_posix()
 

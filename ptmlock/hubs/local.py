@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+import stat
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
@@ -16,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import LOCK_NAME, MANIFEST_NAME
-from ..errors import IntegrityError, ResolveError
-from ..install_layout import Layout, store_layout
+from ..errors import IntegrityError, ManifestError, ResolveError
+from ..install_layout import Layout, bad_lock, store_layout
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
 from ..store import hash_file, open_local
@@ -29,12 +30,57 @@ if TYPE_CHECKING:
 
 PROVENANCE_KEYS = ("training_script", "dataset", "code_commit")
 _CODE_COMMIT_RE = re.compile(r"^[0-9a-f]{7,40}$")
+# Kernel and device files: reading them yields secrets (/proc/self/environ), endless bytes or a hang.
+_SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
 
 def location(path: str, base_dir: Path) -> Path:
     """The file or folder ``path`` names: absolute as written, else under ptm.toml's folder."""
     written = Path(path).expanduser()
     return written if written.is_absolute() else base_dir / written
+
+
+def special_file_reason(path: Path) -> str | None:
+    """Why ``path`` is no model file or folder (a system file, a device, a FIFO, a socket), or None.
+
+    Stats only: opening a FIFO blocks until something writes to it.
+    """
+    real = path.resolve()
+    if any(real.is_relative_to(folder) for folder in _SYSTEM_FOLDERS):
+        return f"is {real}, a system file, not model bytes"
+    try:
+        mode = os.stat(real).st_mode
+    except OSError:
+        return None  # missing: the caller says so
+    return next((f"is {kind}, not a regular file" for test, kind in _SPECIAL_KINDS if test(mode)), None)
+
+
+def outside_project(model: LockedModel) -> Path | None:
+    """The first file or folder a local model reads that is not inside its project folder (the folder of
+    ptm.toml, symlinks and ``~`` resolved), or None."""
+    where = location(model.path or "", model.base_dir)
+    paths = [where / f.path for f in model.files] if where.is_dir() else []
+    return _first_outside(model.base_dir, [where, *paths])
+
+
+def outside_notes(models: Iterable[LockedModel]) -> list[str]:
+    """One line for each local model reading files outside its project, for `ptm lock` to show."""
+    return [
+        f"note: model '{model.name}' reads files outside the project: {outside} (allow_outside = true)"
+        for model in models
+        if model.hub == "local" and (outside := outside_project(model)) is not None
+    ]
+
+
+def _first_outside(base_dir: Path, paths: Iterable[Path]) -> Path | None:
+    project = base_dir.resolve()
+    return next((real for p in paths if not (real := p.resolve()).is_relative_to(project)), None)
 
 
 def provenance(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -90,7 +136,7 @@ def _walk(
 
 class LocalSource:
     name = "local"
-    manifest_keys = ("path", "include", "exclude", *PROVENANCE_KEYS, "provenance")
+    manifest_keys = ("path", "allow_outside", "include", "exclude", *PROVENANCE_KEYS, "provenance")
     always_resolve = True
 
     def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -105,6 +151,8 @@ class LocalSource:
                 "path",
                 "path must be a non-empty string: a file or folder, relative to ptm.toml or absolute",
             )
+        if not isinstance(options.get("allow_outside", False), bool):
+            return "allow_outside", "allow_outside must be true or false"
         for key in PROVENANCE_KEYS:
             if key in options and not isinstance(options[key], str):
                 return key, f"'{key}' must be a string"
@@ -128,6 +176,9 @@ class LocalSource:
         path = spec.options["path"]
         where = location(path, spec.base_dir)
         label = f"model '{spec.name}' ({path})"
+        if reason := special_file_reason(where):
+            raise ResolveError(f"{label}: {where} {reason}; point path at the model's own files")
+        _refuse_outside(spec, [where])  # before walking: path may be "/" or "~"
         if where.is_file():
             names = [where.name]
             root = where.parent
@@ -137,6 +188,11 @@ class LocalSource:
             project = {(spec.base_dir / name).resolve() for name in (MANIFEST_NAME, LOCK_NAME)}
             listed = list_files(where, spec.include, spec.exclude, label)
             names = [name for name in listed if (where / name).resolve() not in project]
+            # Symlinked files are followed: never to a system file, nor out of the project unless allowed.
+            for name in names:
+                if reason := special_file_reason(where / name):
+                    raise ResolveError(f"{label}: {name} {reason}; remove it, or exclude it")
+            _refuse_outside(spec, [where / name for name in names])
         else:
             raise ResolveError(
                 f"{label}: {where} does not exist; train or copy the model there, or fix path in ptm.toml"
@@ -175,6 +231,11 @@ class LocalSource:
         """A snapshot in the store, copied from the working files (which installs check for changes)."""
         layout = store_layout(model, f"local--{model.name}")
         placements = tuple(replace(p, origin=self.working_file(model, p.file)) for p in layout.placements)
+        # A hand-made lock may point at a FIFO or a device: refused before an install opens it.
+        where = location(model.path or "", model.base_dir)
+        for origin in dict.fromkeys([where, *(p.origin for p in placements if p.origin)]):
+            if reason := special_file_reason(origin):
+                raise bad_lock(model, f"{origin} {reason}")
         return replace(layout, placements=placements, watched=self._folders(model))
 
     @staticmethod
@@ -188,6 +249,22 @@ class LocalSource:
         except ResolveError:
             return ()  # e.g. a link out of the folder: the next `ptm lock` says so
         return (where, *inner)
+
+
+def _refuse_outside(spec: ModelSpec, paths: Sequence[Path]) -> None:
+    """A cloned ptm.toml must not pin (and copy into the store) files from elsewhere on this machine,
+    such as ~/.ssh, unless the model's table opts in."""
+    if spec.options.get("allow_outside", False):
+        return
+    outside = _first_outside(spec.base_dir, paths)
+    if outside is None:
+        return
+    raise ManifestError(
+        spec.base_dir / MANIFEST_NAME,
+        spec.line_of("path"),
+        f"model '{spec.name}': path '{spec.options['path']}' reads {outside}, outside the project folder "
+        f"{spec.base_dir.resolve()}; set allow_outside = true in [models.{spec.name}] if you trust this path",
+    )
 
 
 SOURCE = LocalSource()
