@@ -5,17 +5,28 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from pathlib import Path
+from typing import NoReturn
 
 from . import config, hf_cache
 from .errors import IntegrityError, PtmError
 from .install_plan import MISSING, ON_DISK, Plan, Target, on_disk
 from .progress import Reporter
-from .store import Opener, Store, open_local
+from .store import Opener, Store, cannot_write, open_local
 
 
-def _opener(target: Target, from_disk: bool) -> Opener:
-    if from_disk:
-        return open_local(on_disk(target))
+def _opener(target: Target, offline: bool) -> Opener:
+    """The bytes from the model's source. Offline only a blob found corrupt in the store (and removed)
+    gets this far, missing ones are not fetched at all: an IntegrityError."""
+    if offline:
+
+        def refuse(offset: int) -> NoReturn:
+            raise IntegrityError(
+                f"{target.label}: the store's copy was changed on disk and no longer matches ptm.lock "
+                "(removed it); run `ptm install` with network access to fetch it again"
+            )
+
+        return refuse
     from . import hubs
 
     source = hubs.source_for(target.model.hub)
@@ -29,21 +40,28 @@ class _Cancelled(Exception):
 def _fetch(
     target: Target, store: Store, from_disk: bool, offline: bool, on_bytes: Callable[[int], None]
 ) -> bool:
-    """Bring one blob into the store; True when it came over the network."""
+    """Bring one blob into the store (hashing a present one whose stat changed); True when it came over
+    the network."""
     sha, size = target.file.sha256, target.file.size
     try:
         if from_disk:
             try:
-                store.ingest(sha, size, _opener(target, True), target.label, on_bytes)
+                store.ingest(sha, size, open_local(on_disk(target)), target.label, on_bytes)
                 return False
             except IntegrityError:
                 if target.placement.origin is None:  # a bad copy in the cache: drop it, use the hub
                     target.cache_blob.unlink(missing_ok=True)
                 if offline:
                     raise
-        return store.ingest(sha, size, _opener(target, False), target.label, on_bytes)
+        return store.ingest(sha, size, _opener(target, offline), target.label, on_bytes)
     except OSError as error:
-        raise PtmError(f"{target.label}: cannot write to the store {store.root}: {error}") from None
+        source = Path(error.filename) if error.filename else store.root
+        if not source.is_relative_to(store.root):  # the copy on disk the bytes were to come from
+            raise PtmError(
+                f"{target.label}: cannot read {source} ({error.strerror}); make it readable and run "
+                "`ptm install` again"
+            ) from None
+        raise PtmError(f"{target.label}: {cannot_write(store.root, error, 'PTM_HOME')}") from None
 
 
 def _link(target: Target, store: Store) -> None:
@@ -52,7 +70,17 @@ def _link(target: Target, store: Store) -> None:
         if target.dest != target.cache_blob:
             hf_cache.place_pointer(target.cache_blob, target.dest)
     except OSError as error:
-        raise PtmError(f"{target.label}: cannot write {target.dest}: {error}") from None
+        raise PtmError(
+            f"{target.label}: {cannot_write(target.dest, error, _setting(target, store))}"
+        ) from None
+
+
+def _setting(target: Target, store: Store) -> str:
+    """The variable that moves the folder an entry is written into."""
+    root = target.placement.root
+    if root.is_relative_to(store.root):
+        return "PTM_HOME"
+    return "TORCH_HOME" if root.is_relative_to(config.torch_hub_dir()) else "HF_HUB_CACHE"
 
 
 def fetch_and_link(
@@ -63,8 +91,8 @@ def fetch_and_link(
     offline: bool,
     reporter: Reporter | None,
     errors: list[PtmError],
-) -> tuple[int, int, set[str]]:
-    """Fetch with a bounded pool, linking each blob's entries as it lands; (downloads, bytes, failed shas)."""
+) -> tuple[set[str], set[str]]:
+    """Fetch with a bounded pool, linking each blob's entries as it lands; (downloaded shas, failed shas)."""
     by_sha: dict[str, list[Target]] = {}
     for i in work.link:
         by_sha.setdefault(targets[i].file.sha256, []).append(targets[i])
@@ -75,7 +103,7 @@ def fetch_and_link(
         if sha not in fetching:
             _link_all(group, store, errors, failed)
     if not fetch:
-        return 0, 0, failed
+        return set(), failed
 
     cancelled = threading.Event()
 
@@ -87,7 +115,7 @@ def fetch_and_link(
 
     if reporter is not None:
         reporter.start(len(fetch), sum(targets[i].file.size for i in fetch))
-    downloads = downloaded_bytes = 0
+    downloaded: set[str] = set()
     pool = ThreadPoolExecutor(max_workers=max(1, min(config.max_workers(), len(fetch))))
     try:
         futures: dict[Future[bool], Target] = {}
@@ -98,8 +126,7 @@ def fetch_and_link(
             target = futures[future]
             try:
                 if future.result():
-                    downloads += 1
-                    downloaded_bytes += target.file.size
+                    downloaded.add(target.file.sha256)
             except PtmError as error:
                 errors.append(error)
                 failed.add(target.file.sha256)
@@ -112,7 +139,7 @@ def fetch_and_link(
         pool.shutdown(wait=True, cancel_futures=True)
         if reporter is not None:
             reporter.close()
-    return downloads, downloaded_bytes, failed
+    return downloaded, failed
 
 
 def _link_all(group: Sequence[Target], store: Store, errors: list[PtmError], failed: set[str]) -> None:
@@ -122,3 +149,4 @@ def _link_all(group: Sequence[Target], store: Store, errors: list[PtmError], fai
         except PtmError as error:
             errors.append(error)
             failed.add(target.file.sha256)
+    store.relinked(group[0].file.sha256)

@@ -7,6 +7,7 @@ commit find them. Blobs are named by sha256, which is also the name huggingface_
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -14,15 +15,16 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from . import config
+from .paths import contained
 
 
 def repo_folder(repo: str, cache: Path | None = None) -> Path:
-    return (cache or config.hf_hub_cache()) / ("models--" + repo.replace("/", "--"))
+    return contained(cache or config.hf_hub_cache(), "models--" + repo.replace("/", "--"), "repo")
 
 
 def snapshot_dir(repo: str, commit: str, cache: Path | None = None) -> Path:
     """Where `from_pretrained(repo, revision=commit)` finds the files of that commit offline."""
-    return repo_folder(repo, cache) / "snapshots" / commit
+    return contained(repo_folder(repo, cache) / "snapshots", commit, "commit")
 
 
 def escaping_symlink(repo_dir: Path, folders: Iterable[str]) -> tuple[Path, str] | None:
@@ -51,8 +53,10 @@ def _replace(dest: Path, make: Callable[[Path], None]) -> None:
         os.replace(tmp, dest)
     finally:
         # Renaming a hardlink onto another link of the same file does nothing and leaves ``tmp``: this
-        # happens when a concurrent install placed the same blob first.
-        tmp.unlink(missing_ok=True)
+        # happens when a concurrent install placed the same blob first. A failure to remove it is not
+        # the one to report (in a read-only folder even removing a missing file fails).
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def _create(dest: Path, make: Callable[[Path], None]) -> bool:
@@ -80,7 +84,7 @@ def place_blob(source: Path, dest: Path) -> None:
         try:
             os.link(source, tmp)
         except OSError:
-            shutil.copyfile(source, tmp)
+            _copy(source, tmp)
 
     _replace(dest, make)
 
@@ -97,14 +101,22 @@ def place_pointer(blob: Path, dest: Path) -> None:
         try:
             os.symlink(target, tmp)
         except OSError:
-            shutil.copyfile(blob, tmp)
+            _copy(blob, tmp)
 
     _replace(dest, make)
 
 
+def _copy(source: Path, dest: Path) -> None:
+    """A new file with the bytes and the mode of ``source``, as a hardlink would have: read-only, and
+    owner-only while it is written, since a blob of a private local file is private."""
+    os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    shutil.copyfile(source, dest)
+    shutil.copymode(source, dest)
+
+
 def write_ref(repo_dir: Path, revision: str, commit: str) -> Path:
     """``refs/<revision>`` = commit, so offline lookups by branch or tag name find the locked snapshot."""
-    path = repo_dir / "refs" / revision
+    path = contained(repo_dir / "refs", revision, "revision")
     try:
         if path.read_text(encoding="utf-8") == commit:
             return path

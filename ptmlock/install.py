@@ -16,12 +16,12 @@ from pathlib import Path
 from . import config, hf_cache, install_state
 from .errors import IntegrityError, LockError, PtmError, combined
 from .install_layout import Layout
-from .install_plan import IN_STORE, Target, check_safety, describe_missing, plan, survey
+from .install_plan import CHANGED, IN_STORE, Target, check_safety, describe_missing, plan, survey
 from .lockfile import Lock, LockedModel, staleness, write_lock
 from .manifest import Manifest
 from .progress import Reporter
 from .project import Project
-from .store import Store
+from .store import Store, cannot_write
 
 
 @dataclass(frozen=True)
@@ -162,9 +162,10 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
                 f"store: {describe_missing(targets, work.missing)}; run `ptm install` with network access"
             )
         )
-    fetched, downloaded_bytes, failed_shas = fetch_and_link(
+    downloaded, failed_shas = fetch_and_link(
         targets, statuses, work, store, options.offline, reporter, errors
     )
+    store.save_verified()
 
     incomplete = {targets[i].model.name for i in work.link if targets[i].file.sha256 in failed_shas}
     refs = _write_refs([m for m in models if m.name not in incomplete], layouts, errors)
@@ -173,6 +174,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
     _record(state_file, state, current, models, layouts, targets, refs, incomplete)
     _raise_errors(errors)
     changed = {targets[i].model.name for i in work.link}
+    sizes = {t.file.sha256: t.file.size for t in targets}
     return InstallResult(
         models=tuple(
             ModelOutcome(
@@ -184,9 +186,13 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
             )
             for m in models
         ),
-        downloaded_files=fetched,
-        downloaded_bytes=downloaded_bytes,
-        linked_from_store=sum(1 for i in work.link if statuses[i] == IN_STORE),
+        downloaded_files=len(downloaded),
+        downloaded_bytes=sum(sizes[sha] for sha in downloaded),
+        linked_from_store=sum(
+            1
+            for i in work.link
+            if statuses[i] in (IN_STORE, CHANGED) and targets[i].file.sha256 not in downloaded
+        ),
         seconds=time.perf_counter() - started,
         relocked=relocked,
         left_out=left_out,
@@ -204,7 +210,8 @@ def _write_refs(
             try:
                 refs[model.name] = hf_cache.write_ref(repo_dir, revision, model.identity)
             except OSError as error:
-                errors.append(PtmError(f"model '{model.name}': cannot write the ref {revision!r}: {error}"))
+                where = cannot_write(repo_dir / "refs" / revision, error, "HF_HUB_CACHE")
+                errors.append(PtmError(f"model '{model.name}': the ref {revision!r}: {where}"))
     return refs
 
 

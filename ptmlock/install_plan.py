@@ -19,6 +19,9 @@ from .paths import unsafe_path_reason
 from .store import Store, hash_file
 
 INSTALLED, IN_STORE, ON_DISK, MISSING = "installed", "in-store", "on-disk", "missing"
+# In the store, but its stat changed since ptm last hashed or linked it: hashed before it is linked, and
+# fetched again if it no longer holds the locked bytes.
+CHANGED = "changed"
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def plan(statuses: Sequence[str], shas: Sequence[str]) -> Plan:
         if status == INSTALLED:
             continue
         link.append(i)
-        if status in (ON_DISK, MISSING) and (sha not in source or statuses[source[sha]] == MISSING):
+        if status in (ON_DISK, MISSING, CHANGED) and (sha not in source or statuses[source[sha]] == MISSING):
             source[sha] = i
     missing = tuple(i for i in link if statuses[source.get(shas[i], i)] == MISSING)
     return Plan(fetch=tuple(source.values()), link=tuple(link), missing=missing)
@@ -168,7 +171,11 @@ def _placed_by_ptm(entry: Path, sha256: str) -> bool:
 def survey(
     targets: Sequence[Target], store: Store, trusted: dict[tuple[str, str], install_state.Stat]
 ) -> list[str]:
-    """Where each target's bytes are now, from stats only (no hashing)."""
+    """Where each target's bytes are now, from stats only (no hashing).
+
+    An entry is installed when its stat is the one recorded when it was placed, or when it is the store's
+    blob itself and that blob's stat is the one the store recorded: a write into it, even with its mtime
+    set back, moves its ctime."""
     statuses = []
     for t in targets:
         sha, size = t.file.sha256, t.file.size
@@ -176,7 +183,10 @@ def survey(
         if recorded is not None and recorded == install_state.fingerprint(t.dest):
             statuses.append(INSTALLED)
         elif store.has(sha, size):
-            statuses.append(INSTALLED if _same_file(t.dest, store.path(sha)) else IN_STORE)
+            if not store.unchanged(sha):
+                statuses.append(CHANGED)
+            else:
+                statuses.append(INSTALLED if _same_file(t.dest, store.path(sha)) else IN_STORE)
         elif (found := install_state.fingerprint(on_disk(t))) is not None and found[0] == size:
             statuses.append(ON_DISK)  # e.g. an LFS blob huggingface_hub downloaded earlier: hashed on ingest
         else:

@@ -1,14 +1,16 @@
 """What `ptm install` last put in place for a project, so a re-run with nothing to do answers from os.stat.
 
 One JSON file per (project, Hugging Face cache, torch hub folder) under ``<store>/installed/``. It records
-the sha256 of ptm.toml's and ptm.lock's bytes and, per installed model, the (size, mtime_ns, inode) of
-every snapshot entry and ref it wrote. When both files are byte-identical and every stat still matches,
-nothing can have changed short of someone rewriting a file in place while keeping its size and mtime,
-which `ptm install --verify-hashes` is for. Standard library only: this is the path of the fast no-op.
+the sha256 of ptm.toml's and ptm.lock's bytes and, per installed model, the (size, mtime_ns, ctime_ns,
+inode) of every snapshot entry and ref it wrote. When both files are byte-identical and every stat still
+matches, nothing can have changed: writing into a file, even through another hardlink and with its mtime
+set back, moves its ctime, which (unlike the mtime) cannot be set. Standard library only: this is the
+path of the fast no-op.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -16,8 +18,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-VERSION = 1
-Stat = tuple[int, int, int]
+VERSION = 2  # 2: the stat holds ctime_ns
+Stat = tuple[int, int, int, int]
 
 
 def state_path(home: Path, manifest_path: Path, roots: Sequence[Path]) -> Path:
@@ -34,12 +36,16 @@ def file_digest(path: Path) -> str | None:
 
 
 def fingerprint(path: Path | str) -> Stat | None:
-    """(size, mtime_ns, inode) of what ``path`` resolves to; a replaced file or re-pointed link differs."""
+    """(size, mtime_ns, ctime_ns, inode) of what ``path`` resolves to; a replaced file, a re-pointed link
+    and a file written in place (the write moves its ctime) differ."""
     try:
-        st = os.stat(path)
+        return stat_fingerprint(os.stat(path))
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def stat_fingerprint(st: os.stat_result) -> Stat:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,9 @@ def load(path: Path) -> State | None:
             name: ModelRecord(
                 files=record["files"],
                 size=record["size"],
-                entries=tuple(Entry(p, tag, (st[0], st[1], st[2])) for p, tag, st in record["entries"]),
+                entries=tuple(
+                    Entry(p, tag, (st[0], st[1], st[2], st[3])) for p, tag, st in record["entries"]
+                ),
             )
             for name, record in data["models"].items()
         }
@@ -102,6 +110,9 @@ def load(path: Path) -> State | None:
 
 
 def save(path: Path, state: State) -> None:
+    """Write the record, or nothing where the store cannot be written (a read-only shared store, a full
+    disk): a missing record only costs the next run its fast no-op, never this install."""
+    from .errors import PtmError
     from .lockfile import atomic_write_text
 
     data = {
@@ -118,5 +129,6 @@ def save(path: Path, state: State) -> None:
             for name, record in sorted(state.models.items())
         },
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(data, separators=(",", ":")))
+    with contextlib.suppress(OSError, PtmError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps(data, separators=(",", ":")))

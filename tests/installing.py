@@ -85,7 +85,7 @@ def assert_installed(name: str, served: dict[str, bytes]) -> None:
 
 
 def overwrite_in_place(path: Path, content: bytes) -> None:
-    """Change a file's bytes without changing its size, inode or mtime (what a stat check cannot see)."""
+    """Change a file's bytes without changing its size, inode or mtime (only its ctime moves)."""
     target = Path(os.path.realpath(path))
     st = target.stat()
     target.chmod(0o644)

@@ -143,14 +143,12 @@ def test_noop_rerun_answers_from_stats_without_network_or_hashing(hub, ptm, inst
     result = ptm("install")
     assert "All 3 model(s) already installed" in result.stdout
     assert hub.hub.request_count == requests
-    # Same size, inode and mtime, other bytes: only hashing could notice, and the no-op does not hash.
+    # Same size, inode and mtime, other bytes: the write moved the ctime, so the rerun looks, hashes the
+    # blob and fetches it again.
     weights = snapshot("mlp") / "model.safetensors"
     size = weights.stat().st_size
     overwrite_in_place(weights, b"\0" * size)
-    assert "already installed" in ptm("install").stdout
-    assert hub.hub.request_count == requests
-    result = ptm("install --verify-hashes", expect=3)
-    assert "mlp/model.safetensors" in result.stderr and "fetched them again" in result.stderr
+    assert "1 downloaded" in ptm("install").stdout
     assert_installed("mlp", hub.hub.repo_files("fixtures/tiny-mlp"))
     ptm("install --verify-hashes")
 

@@ -46,6 +46,9 @@ class Download:
     etag: str | None = None
     last_modified: str | None = None
     mismatch_hint: str | None = None
+    # The permission bits of the local file the bytes come from (None for a hub or URL): the store's blob
+    # of them is no more readable than that file.
+    mode: int | None = None
 
 
 class Source(Protocol):
