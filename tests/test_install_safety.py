@@ -110,7 +110,8 @@ def test_killed_install_leaves_no_corrupt_entry_and_a_rerun_finishes(hub, ptm) -
     hub.hub.features = ServerFeatures()
     ptm("install")
     assert_installed("big", hub.hub.repo_files("fixtures/big"))
-    assert_store_consistent() and not partials()
+    assert_store_consistent()
+    assert not partials()
     ptm("install --verify-hashes")
 
 
@@ -123,7 +124,8 @@ def test_concurrent_installs_on_one_store_both_succeed(hub, ptm) -> None:
         out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
         assert "Installed 4 model(s)" in out or "already installed" in out
-    assert_store_consistent() and not partials()
+    assert_store_consistent()
+    assert not partials()
     assert not list(hf_cache().rglob(".*.tmp"))
     assert_installed("many", hub.hub.repo_files("fixtures/many-files"))
     assert_installed("bert", hub.hub.repo_files("fixtures/tiny-bert", "main"))
@@ -187,7 +189,8 @@ def test_a_bad_partial_is_discarded_and_the_file_fetched_whole(hub, ptm) -> None
     plant_partial(content, b"\0" * 1000)  # resumed with Range, the result mismatches: start over once
     ptm("install")
     assert_installed("big", hub.hub.repo_files("fixtures/big"))
-    assert_store_consistent() and not partials()
+    assert_store_consistent()
+    assert not partials()
 
 
 def test_a_partial_longer_than_the_file_is_ignored(hub, ptm) -> None:
