@@ -40,6 +40,11 @@ class ResolveError(PtmError):
     """A model could not be resolved on its hub (not found, gated, unreachable, unsafe)."""
 
 
+class SourceMissing(ResolveError):
+    """The files a pin was made from are not on this machine (a local model trained elsewhere): the pin is
+    kept, since its bytes may still be in the store. Any other failure to re-read them is reported."""
+
+
 class IntegrityError(PtmError):
     """Bytes did not match the hash the lock promises."""
 

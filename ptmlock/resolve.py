@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from . import config, hubs
-from .errors import ManifestError, PtmError, ResolveError, combined
+from .errors import ManifestError, PtmError, ResolveError, SourceMissing, combined
 from .lockfile import Lock, LockedModel, files_digest, keep_exports
 from .manifest import Manifest, ModelSpec
 from .paths import case_clash
@@ -79,7 +79,7 @@ def drift(manifest: Manifest, lock: Lock) -> tuple[str, ...]:
             continue
         try:
             new = resolve_model(spec)
-        except PtmError:
+        except SourceMissing:
             continue
         if changed := sorted({f.path for f in set(new.files) ^ set(old.files)}):
             reasons.append(f"{name}: its files changed since it was locked ({changed[0]})")
@@ -132,8 +132,10 @@ def lock_project(
     def run(spec: ModelSpec) -> LockedModel | PtmError | None:
         try:
             model = resolve_model(spec)
-        except PtmError as error:
+        except SourceMissing as error:
             return None if spec.name in rereads else error  # None: not on this machine, keep the pin
+        except PtmError as error:
+            return error
         if on_resolved:
             on_resolved(model)
         return model

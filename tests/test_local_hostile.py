@@ -133,5 +133,36 @@ def test_install_refuses_a_locked_file_that_became_a_special_file(ptm, kind) -> 
     Path("model.bin").unlink()
     special_file(kind, Path("model.bin"))
     line = child_error(ptm_child("install"))
-    assert line.startswith("error: ptm.lock: model 'm': ") and SPECIAL[kind] in line
+    # Install re-reads a local model's files to see whether the lock is stale: that is where it stops.
+    assert line.startswith("error: model 'm' (model.bin): ") and SPECIAL[kind] in line
     assert all(b"hunter2-secret" not in blob.read_bytes() for blob in store_blobs().values())
+
+
+def test_a_cloned_lock_with_a_matching_pin_does_not_let_a_path_outside_the_project_through(
+    ptm, tmp_path, monkeypatch
+) -> None:
+    """The attacker ships ptm.lock with the pin ptm would write, so nothing looks stale: re-reading the
+    files must still refuse them (only files that are absent keep the old pin)."""
+    from ptmlock.lockfile import Lock, LockedFile, LockedModel, files_digest, render_lock
+    from ptmlock.project import find_project
+
+    ssh = fake_ssh_home(tmp_path, monkeypatch)
+    write_manifest('[models.keys]\nhub = "local"\npath = "~/.ssh"\n')
+    manifest = find_project(None).manifest()
+    key = (ssh / "id_ed25519").read_bytes()
+    files = (LockedFile("id_ed25519", len(key), sha256(key)),)
+    model = LockedModel(
+        name="keys",
+        hub="local",
+        revision=None,
+        commit=None,
+        pin_hash=manifest.models["keys"].pin_hash,
+        files=files,
+        digest=files_digest(files),
+        path="~/.ssh",
+    )
+    Path("ptm.lock").write_text(render_lock(Lock(manifest.content_hash, {"keys": model})))
+    for command in ("lock", "lock --check", "install"):
+        line = one_line_error(ptm(command, expect=2))
+        assert "outside the project folder" in line and "allow_outside = true" in line
+    assert not store_blobs()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import LOCK_NAME, MANIFEST_NAME
-from ..errors import IntegrityError, ManifestError, ResolveError
+from ..errors import IntegrityError, ManifestError, ResolveError, SourceMissing
 from ..install_layout import Layout, bad_lock, store_layout
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
@@ -194,7 +194,7 @@ class LocalSource:
                     raise ResolveError(f"{label}: {name} {reason}; remove it, or exclude it")
             _refuse_outside(spec, [where / name for name in names])
         else:
-            raise ResolveError(
+            raise SourceMissing(
                 f"{label}: {where} does not exist; train or copy the model there, or fix path in ptm.toml"
             )
         if not names:
