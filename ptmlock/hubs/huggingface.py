@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlsplit
 
 from .. import __version__, config
 from ..errors import ResolveError
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
-from ..pins import COMMIT_RE
+from ..pins import COMMIT_RE, is_commit, is_sha256, is_size
+from ..redact import redact
+from . import http
 from .base import Download, Resolution
 
 if TYPE_CHECKING:
+    import httpx2
     from huggingface_hub import HfApi
 
     from ..install_layout import Layout
@@ -41,6 +45,9 @@ DEFAULT_EXCLUDE = (
 PICKLE_DUPLICATES = ("*pytorch_model*.bin", "*.ckpt", "*.pt", "*.pth")
 _REPO_RE = re.compile(r"^(?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*$")
 CHUNK = 1 << 20
+# A tree listing longer than this is a server that never stops paging; the largest real repos hold a few
+# tens of thousands of files.
+MAX_TREE_ENTRIES = 100_000
 
 
 @dataclass(frozen=True)
@@ -90,21 +97,28 @@ class HuggingFaceSource:
 
     def resolve(self, spec: ModelSpec) -> Resolution:
         repo = spec.options["repo"]
+        where = f"model '{spec.name}' ({repo}@{spec.revision})"
         with _errors_named(spec.name, repo, spec.revision):
             api = self._api()
             with _hub_answer(spec.name):
                 info = api.model_info(
                     repo, revision=spec.revision, files_metadata=True, timeout=config.http_timeout()
                 )
-            commit = info.sha or self._commit_from_head(repo, spec.revision, info)
-            entries = {
-                s.rfilename: RemoteEntry(s.rfilename, s.size, s.lfs.sha256 if s.lfs else None)
-                for s in info.siblings or []
-            }
+                listed = [
+                    _remote_entry(where, s.rfilename, s.size, s.lfs.sha256 if s.lfs else None)
+                    for s in info.siblings or []
+                ]
+            entries = {e.path: e for e in listed}
+            commit = info.sha or self._commit_from_head(repo, spec.revision, listed)
+            if not is_commit(commit):  # it names a folder of the cache: snapshots/<commit>
+                raise ResolveError(
+                    f"{where}: {_endpoint()} answered commit {_shown(commit)}, which is not a commit id "
+                    "(40 lowercase hex digits); check HF_ENDPOINT"
+                )
             if any(e.size is None for e in entries.values()):
                 # Partial mirrors answer model_info without file metadata; the tree listing has it.
                 with _hub_answer(spec.name):
-                    entries = self._entries_from_tree(api, repo, commit) or entries
+                    entries = self._entries_from_tree(where, repo, commit) or entries
             for path in entries:
                 if reason := unsafe_path_reason(path):
                     raise ResolveError(
@@ -117,53 +131,98 @@ class HuggingFaceSource:
                     f"model '{spec.name}': no file of {repo}@{spec.revision} matches the include/"
                     f"exclude patterns; available: {', '.join(sorted(entries)[:8])}"
                 )
-            files = self._complete(repo, commit, [entries[p] for p in selected])
+            files = self._complete(where, repo, commit, [entries[p] for p in selected])
             license_ = getattr(info.card_data, "license", None) if info.card_data else None
         if isinstance(license_, list):
             license_ = ", ".join(map(str, license_))
         return Resolution(commit=commit, files=files, license=license_)
 
-    def _commit_from_head(self, repo: str, revision: str, info: Any) -> str:
+    def _commit_from_head(self, repo: str, revision: str, listed: Sequence[RemoteEntry]) -> Any:
+        """The commit a file's download reports (X-Repo-Commit), for mirrors whose model info has none."""
         from huggingface_hub import get_hf_file_metadata, hf_hub_url
 
-        first = (info.siblings or [None])[0]
-        if first is None:
+        if not listed:
             raise ResolveError(f"{repo}@{revision}: the hub reported neither a commit nor any file")
-        url = hf_hub_url(repo, first.rfilename, revision=revision, endpoint=config.hf_endpoint())
+        url = hf_hub_url(repo, listed[0].path, revision=revision, endpoint=config.hf_endpoint())
         commit = get_hf_file_metadata(url, token=config.hf_token(), timeout=config.http_timeout()).commit_hash
         if not commit:
             raise ResolveError(f"{repo}@{revision}: the hub did not report which commit it serves")
         return commit
 
-    def _entries_from_tree(self, api: HfApi, repo: str, commit: str) -> dict[str, RemoteEntry] | None:
+    def _entries_from_tree(self, where: str, repo: str, commit: str) -> dict[str, RemoteEntry] | None:
+        """The recursive tree listing at ``commit``, or None where the mirror has none.
+
+        Followed page by page (Link: rel="next") here rather than by huggingface_hub, which follows a
+        server's links forever: every entry must be new and every page that links on must hold some, so
+        a page linking to itself (or back) fails at once, and the entries are capped at MAX_TREE_ENTRIES.
+        """
         from huggingface_hub import errors
-        from huggingface_hub.hf_api import RepoFile
+        from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
 
-        try:
-            tree = list(api.list_repo_tree(repo, revision=commit, recursive=True))
-        except (errors.EntryNotFoundError, errors.HfHubHTTPError):
-            return None
-        return {
-            f.path: RemoteEntry(f.path, f.size, f.lfs.sha256 if f.lfs else None)
-            for f in tree
-            if isinstance(f, RepoFile)
-        }
+        headers = build_hf_headers(
+            token=config.hf_token(), library_name="ptmlock", library_version=__version__
+        )
+        url: str | None = f"{config.hf_endpoint()}/api/models/{repo}/tree/{quote(commit, safe='')}"
+        params: dict[str, str] | None = {"recursive": "true", "expand": "false"}
+        seen: set[Any] = set()
+        entries: dict[str, RemoteEntry] = {}
+        while url is not None:
+            response = get_session().get(url, params=params, headers=headers, timeout=config.http_timeout())
+            try:
+                hf_raise_for_status(response)
+            except (errors.EntryNotFoundError, errors.HfHubHTTPError):
+                return None
+            page, url, params = response.json(), response.links.get("next", {}).get("url"), None
+            if url is not None and _origin(url) != _origin(config.hf_endpoint()):
+                raise ResolveError(
+                    f"{where}: {_endpoint()} links the next page of a tree listing to another server, "
+                    f"{redact(url)}, which would be sent your token; check HF_ENDPOINT"
+                )
+            if not isinstance(page, list) or (url is not None and not page):
+                raise ResolveError(
+                    f"{where}: {_endpoint()} answered a tree listing page that is not a list of files "
+                    "(or is empty and links to another); check HF_ENDPOINT"
+                )
+            for item in page:
+                path = item["path"]
+                if path in seen or len(seen) >= MAX_TREE_ENTRIES:
+                    problem = f"lists {_shown(path)} twice" if path in seen else "lists too many files"
+                    raise ResolveError(
+                        f"{where}: {_endpoint()} {problem} in the tree of {commit[:12]} (a listing that "
+                        f"repeats or never ends; at most {MAX_TREE_ENTRIES} entries); check HF_ENDPOINT"
+                    )
+                seen.add(path)
+                if item["type"] == "file":
+                    sha256 = item["lfs"]["oid"] if item.get("lfs") else None
+                    entries[path] = _remote_entry(where, path, item.get("size"), sha256)
+        return entries
 
-    def _complete(self, repo: str, commit: str, entries: list[RemoteEntry]) -> tuple[LockedFile, ...]:
+    def _complete(
+        self, where: str, repo: str, commit: str, entries: list[RemoteEntry]
+    ) -> tuple[LockedFile, ...]:
         """Fill in what the hub did not report (small git files have no sha256) by hashing the bytes."""
         known = [LockedFile(e.path, e.size, e.sha256) for e in entries if e.sha256 and e.size is not None]
-        missing = [e.path for e in entries if not (e.sha256 and e.size is not None)]
+        missing = [e for e in entries if not (e.sha256 and e.size is not None)]
         with ThreadPoolExecutor(max_workers=min(8, len(missing) or 1)) as pool:
-            hashed = list(pool.map(lambda path: self._hash_remote(repo, commit, path), missing))
+            hashed = list(pool.map(lambda e: self._hash_remote(where, repo, commit, e), missing))
         return tuple(sorted(known + hashed, key=lambda f: f.path))
 
-    def _hash_remote(self, repo: str, commit: str, path: str) -> LockedFile:
+    def _hash_remote(self, where: str, repo: str, commit: str, entry: RemoteEntry) -> LockedFile:
+        """Hash the bytes of a file the hub gives no sha256 for, reading no more than it lists."""
+        if entry.size is None:
+            limit = config.max_download()
+            too_long = (
+                f"PTM_MAX_DOWNLOAD={limit} bytes; raise PTM_MAX_DOWNLOAD if the file is really that big"
+            )
+        else:
+            limit, too_long = entry.size, f"the {entry.size} bytes it lists for it; check HF_ENDPOINT"
+        message = f"{where}: {_endpoint()} sent more of {entry.path!r} than {too_long}"
         digest, size = hashlib.sha256(), 0
-        with _stream(repo, commit, path, offset=0) as download:
-            for chunk in download.chunks:
+        with _stream(repo, commit, entry.path, offset=0) as download:
+            for chunk in http.capped(download.chunks, limit, message):
                 digest.update(chunk)
                 size += len(chunk)
-        return LockedFile(path, size, digest.hexdigest())
+        return LockedFile(entry.path, size, digest.hexdigest())
 
     @contextmanager
     def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> Iterator[Download]:
@@ -214,20 +273,26 @@ def _stream(repo: str, commit: str, path: str, offset: int) -> Iterator[Download
 
 @contextmanager
 def _hub_answer(name: str) -> Iterator[None]:
-    """Around the API calls whose JSON the client parses: a proxy or partial mirror that answers 200 with
-    a login page or an empty object makes it fail with these, not with an HTTP error."""
+    """Around the API calls whose JSON the client (or we) parse: a proxy or partial mirror that answers
+    200 with a login page, an empty object or fields of the wrong type makes parsing fail with these, not
+    with an HTTP error."""
     try:
         yield
-    except (json.JSONDecodeError, KeyError, TypeError) as error:
+    except (ValueError, KeyError, TypeError, AttributeError) as error:  # ValueError: JSONDecodeError
         raise ResolveError(
-            f"model '{name}': {config.hf_endpoint()} answered something that is not a Hub API response "
+            f"model '{name}': {_endpoint()} answered something that is not a Hub API response "
             f"({type(error).__name__}: {_first_line(error)}); check HF_ENDPOINT"
         ) from None
 
 
 @contextmanager
 def _errors_named(name: str, repo: str, revision: str) -> Iterator[None]:
-    """Turn the client's exceptions into one line that says which model and what to do."""
+    """Around every call to the hub: the client set up, and its exceptions turned into one line that says
+    which model and what to do."""
+    # Checked before huggingface_hub is first imported: it parses HF_ENDPOINT then, and a malformed one
+    # would end in its traceback rather than this one line.
+    config.hf_endpoint()
+    _use_retrying_client()
     import httpx2
     from huggingface_hub import errors
 
@@ -241,7 +306,7 @@ def _errors_named(name: str, repo: str, revision: str) -> Iterator[None]:
         ) from None
     except errors.RepositoryNotFoundError:
         raise ResolveError(
-            f"{where}: repository not found on {config.hf_endpoint()}; check the repo id, "
+            f"{where}: repository not found on {_endpoint()}; check the repo id, "
             "or set HF_TOKEN if it is private"
         ) from None
     except errors.RevisionNotFoundError:
@@ -252,15 +317,67 @@ def _errors_named(name: str, repo: str, revision: str) -> Iterator[None]:
         raise ResolveError(f"{where}: file not found on the hub ({_first_line(error)})") from None
     except errors.HfHubHTTPError as error:
         raise ResolveError(f"{where}: the hub answered an error: {_first_line(error)}") from None
+    except httpx2.TooManyRedirects:
+        raise ResolveError(f"{where}: {_endpoint()} redirects in a loop; check HF_ENDPOINT") from None
     except (httpx2.TransportError, ConnectionError) as error:
         raise ResolveError(
-            f"{where}: cannot reach {config.hf_endpoint()} ({type(error).__name__}: "
+            f"{where}: cannot reach {_endpoint()} ({type(error).__name__}: "
             f"{_first_line(error)}); check your network or HF_ENDPOINT"
         ) from None
 
 
+@functools.cache
+def _use_retrying_client() -> None:
+    """Send huggingface_hub's requests (model info, file metadata, downloads) through http's retrying
+    client, so the hub and plain URLs retry alike."""
+    from huggingface_hub import set_client_factory
+
+    set_client_factory(_hub_client)
+
+
+def _hub_client() -> httpx2.Client:
+    # What huggingface_hub's default_client_factory builds (its hook: offline mode, request ids), retrying.
+    from huggingface_hub.utils._http import hf_request_event_hook
+
+    return http.retrying_client(
+        event_hooks={"request": [hf_request_event_hook]}, follow_redirects=True, timeout=None
+    )
+
+
+def _remote_entry(where: str, path: Any, size: Any, sha256: Any) -> RemoteEntry:
+    """A file as the hub lists it, once its name, size and digest are of the shapes a lock holds: the
+    digest names a blob file and the size bounds its download."""
+    if not isinstance(path, str):
+        raise ResolveError(
+            f"{where}: {_endpoint()} lists a file named {_shown(path)}, not a string; check HF_ENDPOINT"
+        )
+    if size is not None and not is_size(size):
+        problem = f"size {_shown(size)}, not a whole number of bytes"
+    elif sha256 is not None and not is_sha256(sha256):
+        problem = f"sha256 {_shown(sha256)}, not 64 lowercase hex digits"
+    else:
+        return RemoteEntry(path, size, sha256)
+    raise ResolveError(f"{where}: {_endpoint()} lists {_shown(path)} with {problem}; check HF_ENDPOINT")
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+
+
+def _endpoint() -> str:
+    """HF_ENDPOINT as messages show it: without its credentials."""
+    return redact(config.hf_endpoint())
+
+
+def _shown(value: Any) -> str:
+    """A value from a server, quoted on one line and cut short (it may be anything, of any length)."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:77]}..."
+
+
 def _first_line(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return redact((str(error).strip().splitlines() or [type(error).__name__])[0])
 
 
 SOURCE = HuggingFaceSource()
