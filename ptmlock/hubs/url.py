@@ -21,6 +21,7 @@ from ..errors import IntegrityError, LockError
 from ..install_layout import Layout, store_layout
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
+from ..redact import redact
 from ..store import Store
 from . import http
 from .base import Download, OptionError, Resolution
@@ -47,7 +48,16 @@ def check_url(url: Any, key: str) -> str:
         raise OptionError(key, f"'{key}' must be an http(s) URL string, not {type(url).__name__}")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise OptionError(key, f'{url!r} is not an http(s) URL such as "https://example.com/model.bin"')
+        raise OptionError(
+            key, f'{redact(url)!r} is not an http(s) URL such as "https://example.com/model.bin"'
+        )
+    if "@" in parts.netloc:
+        # The URL is written into ptm.lock, which is committed: the credentials would be published.
+        raise OptionError(
+            key,
+            f"{redact(url)} carries credentials, which would be written into ptm.lock; remove them from "
+            "the URL and put them in ~/.netrc (machine, login, password), or use a mirror that needs none",
+        )
     return url
 
 
@@ -157,7 +167,7 @@ def _fetch_keeping(file: RemoteFile, label: str) -> http.Fetched:
 def _checked(got: http.Fetched, file: RemoteFile, label: str) -> http.Fetched:
     if file.sha256 and got.sha256 != file.sha256:
         raise IntegrityError(
-            f"{label}: {file.url} served sha256 {got.sha256} ({got.size} bytes) but ptm.toml "
+            f"{label}: {redact(file.url)} served sha256 {got.sha256} ({got.size} bytes) but ptm.toml "
             f"expects {file.sha256}; the file changed upstream, or the sha256 in ptm.toml is wrong"
         )
     return got
@@ -181,8 +191,9 @@ def _changed_upstream(model: LockedModel, file: LockedFile, download: Download) 
     ):
         if locked and now and locked != now:
             return (
-                f"{file.url} changed upstream since it was locked ({what} {locked} -> {now}); keep the "
-                f"locked bytes by serving them again, or move the pin with `ptm lock --upgrade {model.name}`"
+                f"{redact(file.url)} changed upstream since it was locked ({what} {locked} -> {now}); "
+                "keep the locked bytes by serving them again, or move the pin with "
+                f"`ptm lock --upgrade {model.name}`"
             )
     return None
 
