@@ -164,7 +164,7 @@ def github_error(revision: str) -> http.ErrorMapper:
             )
         if status == 404:
             return ResolveError(
-                f'{label}: repository not found on {config.github_api()}; check repo = "owner/name", '
+                f'{label}: repository not found on {redact(config.github_api())}; check repo = "owner/name", '
                 "or set GITHUB_TOKEN if it is private"
             )
         if status == 422:
@@ -188,8 +188,8 @@ def api_url(path: str, label: str) -> str:
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ResolveError(
-            f"{label}: PTM_GITHUB_API={base!r} is not an http(s) URL such as {config.DEFAULT_GITHUB_API}; "
-            "fix or unset it"
+            f"{label}: PTM_GITHUB_API={redact(base)!r} is not an http(s) URL such as "
+            f"{config.DEFAULT_GITHUB_API}; fix or unset it"
         )
     return base + path
 
