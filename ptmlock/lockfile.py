@@ -267,8 +267,9 @@ def check_renderable(text: str, path: Path | str = "ptm.lock") -> None:
         problem = str(error)
     if problem:
         raise LockError(
-            f"refusing to write {path}: the resolved pins are not valid lock data ({problem}); nothing was "
-            "written: a hub or mirror answered malformed metadata (check HF_ENDPOINT, PTM_GITHUB_API)"
+            f"refusing to write {Path(path).name}: the resolved pins are not valid lock data ({problem}); "
+            "nothing was written: a hub or mirror answered malformed metadata (check HF_ENDPOINT, "
+            "PTM_GITHUB_API)"
         )
 
 

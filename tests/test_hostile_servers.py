@@ -403,3 +403,21 @@ def test_endpoint_credentials_are_not_in_the_messages_themselves(monkeypatch) ->
         SOURCE.resolve(parse_manifest(MLP).models["mlp"])
     assert "cannot reach http://hf-user:****@127.0.0.1:9" in raised.value.message
     assert "hf-secret" not in raised.value.message
+
+
+# -- item 3: the whole resolved lock is read back before it is written, printed or installed -------------
+@pytest.mark.parametrize("licence", ["mit\x7f", "lone \ud800 surrogate", 12345, {"name": "mit"}])
+@pytest.mark.parametrize("command", ["lock", "install"])
+def test_card_data_that_cannot_be_locked_is_refused_before_anything_is_written(
+    spoiled_hub, ptm, tmp_path, licence, command
+) -> None:
+    def edit(info: dict[str, Any]) -> dict[str, Any]:
+        return {**info, "cardData": {**(info.get("cardData") or {}), "license": licence}}
+
+    spoiled_hub(lambda route: rewrite_json(route, is_model_info, edit))
+    write_manifest(MLP)
+    result = ptm(command, expect=1)
+    line = one_line_error(result)
+    assert "refusing to write ptm.lock: the resolved pins are not valid lock data" in line
+    assert result.stdout == "" and not Path("ptm.lock").exists()
+    assert not list(tmp_path.rglob("snapshots"))
