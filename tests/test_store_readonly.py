@@ -3,12 +3,14 @@ without write permission) that holds every blob still installs into a writable c
 a full disk is one line naming the path, the cause and the fix, never a traceback.
 
 Real mechanisms, no mocks: `ptm install` runs in a child process inside a mount namespace of its own
-(``unshare --mount``), where the store is bind-mounted read-only or is a tiny tmpfs, or runs as root
-without capabilities (``setpriv``), which the permission bits then bind. Skipped where neither works.
+(``unshare --mount``), where the store is bind-mounted read-only or is a tiny tmpfs (skipped where that
+is not allowed), or against a store without write permission, as root without capabilities (``setpriv``)
+so that the permission bits bind it.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import subprocess
@@ -25,6 +27,7 @@ from tests.installing import (
     assert_store_consistent,
     hf_cache,
     locked,
+    overwrite_in_place,
     snapshot,
     store_blobs,
     store_root,
@@ -108,18 +111,19 @@ def test_a_read_only_store_missing_a_blob_says_which_path_and_why(hub, populated
     assert not list(hf_cache().rglob(".*.tmp"))
 
 
-def test_a_store_without_write_permission_installs_as_root_without_capabilities(hub, populated) -> None:
-    # Root ignores permission bits; root without capabilities (as after `setpriv`) is bound by them, as
-    # any user is by a store shared with `chmod -R a-w`.
-    if not _works(["setpriv", "--bounding-set=-all", "true"]):
-        pytest.skip("needs setpriv")
+def test_a_store_without_write_permission_still_installs(hub, populated) -> None:
+    # Root ignores permission bits; root without capabilities (after `setpriv`) is bound by them, as any
+    # other user is by a store shared with `chmod -R a-w`.
+    as_bound = ["setpriv", "--bounding-set=-all"] if os.geteuid() == 0 else []
+    if as_bound and not _works([*as_bound, "true"]):
+        pytest.skip("needs setpriv to drop root's capabilities")
     folders = [store_root(), *(p for p in store_root().rglob("*") if p.is_dir())]
     for folder in folders:
         folder.chmod(0o555)
     try:
         for _ in range(2):
             run = subprocess.run(
-                ["setpriv", "--bounding-set=-all", *PTM, "install"],
+                [*as_bound, *PTM, "install"],
                 env=subprocess_env(),
                 capture_output=True,
                 text=True,
@@ -145,3 +149,19 @@ def test_a_full_store_disk_says_which_path_and_why(hub, ptm, mounts) -> None:
     assert f"cannot write {store_root()} (No space left on device)" in lines[0]
     assert "free space on that disk" in lines[0] and "installed/" not in lines[0]
     assert not (snapshot("big") / "model.safetensors").exists()
+
+
+def test_a_read_only_store_with_a_blob_written_in_place_says_it_cannot_remove_it(
+    hub, populated, mounts
+) -> None:
+    weights = next(f for f in locked("mlp").files if f.path == "model.safetensors")
+    blob = store_blobs()[weights.sha256]
+    overwrite_in_place(blob, b"\0" * blob.stat().st_size)
+    run = read_only_store("install")
+    assert run.returncode == 3, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in run.stderr, run.stderr
+    assert f"the store's blob {blob} was changed on disk" in lines[0]
+    assert "cannot be removed (Read-only file system)" in lines[0] and "PTM_HOME" in lines[0]
+    assert not (snapshot("mlp") / "model.safetensors").exists()  # the corrupt bytes were not linked
+    assert_installed("bert", hub.hub.repo_files("fixtures/tiny-bert", "main"))
