@@ -16,7 +16,20 @@ from ..pins import COMMIT_RE
 from . import catalog
 from .catalog import LoadApi
 from .loads import DYNAMIC, LOCAL, MUTABLE, PINNED, UNPINNED, Classified
-from .values import BOOL, DYNAMIC_VALUE, NONE, OBJECT, OTHER, PATH, REF, STR, CallArgs, Value, evaluate
+from .values import (
+    BOOL,
+    DYNAMIC_VALUE,
+    NONE,
+    OBJECT,
+    OTHER,
+    PATH,
+    REF,
+    STR,
+    CallArgs,
+    Value,
+    evaluate,
+    source_text,
+)
 
 _SHORT_HEX = re.compile(r"[0-9a-fA-F]{7,39}")
 _UPPER_COMMIT = re.compile(r"[0-9a-fA-F]{40}")  # a lowercase one is a pin and never asks why not
@@ -79,8 +92,7 @@ def _why_mutable(label: str, value: Value, found: tuple[ast.expr, object] | None
 
 def _source(found: tuple[ast.expr, object]) -> str:
     """The argument as written, shortened for a message."""
-    text = ast.unparse(found[0])
-    return text if len(text) <= 40 else text[:37] + "..."
+    return source_text(found[0], 40)
 
 
 def _remote_code(api: LoadApi, args: CallArgs) -> str | None:

@@ -3,14 +3,15 @@ parser reported so everything else on the line (quotes, comments, layout) stays 
 
 from __future__ import annotations
 
-import ast
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import PtmError
 from ..lockfile import atomic_write_text
+from .loads import Uncheckable
 from .rules import Finding
+from .scanner import parse
 
 
 def apply_fixes(findings: Iterable[Finding]) -> dict[str, int]:
@@ -34,10 +35,10 @@ def apply_fixes(findings: Iterable[Finding]) -> dict[str, int]:
         except UnicodeDecodeError:
             continue  # not UTF-8: leave the file alone, its findings stay reported
         try:
-            ast.parse(text, filename=path)
-        except SyntaxError as error:
+            parse(text, path)
+        except Uncheckable as error:
             raise PtmError(
-                f"{path}:{error.lineno or 1}: --fix would make this file invalid Python ({error.msg}), so "
+                f"{path}:{error.line}: --fix would make this file invalid Python ({error.reason}), so "
                 "no file was changed; pin its loads by hand and report this as a ptm bug"
             ) from None
         edited[path] = (text, len(edits))

@@ -53,9 +53,28 @@ class Load:
     fix: Fix | None = None
 
 
+FIX_IT = "fix it so its model loads can be checked"
+
+
+class Uncheckable(Exception):
+    """Why a file cannot be checked (it cannot be read, or does not parse), from which line, and what
+    to do about it."""
+
+    def __init__(self, reason: str, remedy: str = FIX_IT, line: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.remedy = remedy
+        self.line = line
+
+
 @dataclass(frozen=True)
 class FileScan:
     path: str
     loads: tuple[Load, ...] = ()
     error: str | None = None  # why the file could not be checked
     error_line: int = 1
+    remedy: str = FIX_IT  # what to do about the error
+
+    @classmethod
+    def failed(cls, path: str, why: Uncheckable) -> FileScan:
+        return cls(path, error=why.reason, error_line=why.line, remedy=why.remedy)

@@ -59,7 +59,7 @@ def _findings(scans: Sequence[FileScan], settings: CheckSettings, declared: Decl
     found: list[Finding] = []
     for scan in scans:
         if scan.error:
-            message = f"cannot check this file ({scan.error}); fix it so its model loads can be checked"
+            message = f"cannot check this file ({scan.error}); {scan.remedy}"
             found.append(Finding(scan.path, scan.error_line, 1, scan.error_line, 1, "PTM006", message))
         for load in scan.loads:
             own = pin_findings(load)

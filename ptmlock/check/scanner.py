@@ -10,26 +10,55 @@ import ast
 import bisect
 import functools
 import io
+import itertools
 import json
 import os
 import re
+import sys
+import threading
 import tokenize
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from . import catalog, values
 from .classify import classify
-from .loads import MUTABLE, UNPINNED, Classified, FileScan, Fix, Load
-from .values import CallArgs, Scope, bind_block, bind_parameters, evaluate
+from .files import read_source
+from .loads import MUTABLE, UNPINNED, Classified, FileScan, Fix, Load, Uncheckable
+from .values import CallArgs, Scope, bind_block, bind_parameters, evaluate, source_text
 
 _IGNORE = re.compile(r"#\s*ptm:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _NOT_CODE = (b"#", b">>>", b"...")
+# Python ends a line at \r\n, \r or \n alike (ast counts lines so); \r\n is one line ending.
+_NEWLINE = re.compile(rb"\r\n?|\n")
+_INDENT = re.compile(rb"[ \t\f\v]*")
+# Past this many names bound to load APIs every statement is visited: searching the file once per
+# name would take hours on a generated (or hostile) file binding thousands.
+_MAX_ALIASES = 64
 
 
-def _on_code_line(source: bytes, at: int) -> bool:
-    line_start = source.rfind(b"\n", 0, at) + 1
-    return not source[line_start:at].lstrip().startswith(_NOT_CODE)
+def _line_starts(source: bytes) -> list[int]:
+    """The offset of each line's first byte, then the source's length (bytes.splitlines, unlike
+    str.splitlines, ends lines where Python does)."""
+    return [0, *itertools.accumulate(map(len, source.splitlines(keepends=True)))]
+
+
+def _code_offsets(source: bytes, token: bytes) -> Iterator[int]:
+    """Where ``token`` stands on code lines (not comments, not doctests). The bytes between two
+    occurrences are searched for a line ending once, and a line's indent read once: a (hostile) line
+    repeating the token is not read again for each occurrence."""
+    line_start, first, searched = 0, -1, 0
+    at = source.find(token)
+    while at >= 0:
+        newline = max(source.rfind(b"\n", searched, at), source.rfind(b"\r", searched, at))
+        if newline >= 0:
+            line_start, first = newline + 1, -1
+        if first < 0:
+            first = _INDENT.match(source, line_start).end()  # type: ignore[union-attr]
+        if not any(at - first >= len(mark) and source.startswith(mark, first) for mark in _NOT_CODE):
+            yield at
+        searched = at
+        at = source.find(token, at + len(token))
 
 
 def trigger_offsets(source: bytes) -> list[int]:
@@ -42,11 +71,7 @@ def trigger_offsets(source: bytes) -> list[int]:
             continue
         for tokens in present:
             for token in tokens:
-                at = source.find(token)
-                while at >= 0:
-                    if _on_code_line(source, at):
-                        found.add(at)
-                    at = source.find(token, at + len(token))
+                found.update(_code_offsets(source, token))
     return sorted(found)
 
 
@@ -61,9 +86,8 @@ def _occurrences(source: bytes, word: bytes) -> list[int]:
 def _alias_offsets(tree: ast.Module, source: bytes, package: str | None) -> list[int] | None:
     """Where names bound to load APIs under another name stand (``import tensorflow_hub as hub``,
     ``fetch = hf_hub_download``: every ``hub`` and ``fetch``); None when a star import of a model
-    library hides which names those are."""
+    library hides which names those are, or when there are too many to search for."""
     resolver = Scope(package)
-    found: list[int] = []
     names: set[str] = set()
     assignments: list[ast.Assign] = []
     stack: list[ast.AST] = list(tree.body)
@@ -85,7 +109,6 @@ def _alias_offsets(tree: ast.Module, source: bytes, package: str | None) -> list
                     local, target = alias.asname or alias.name, f"{module}.{alias.name}" if module else ""
                 if target and local != target and catalog.alias_matters(target):
                     names.add(local)
-                    found += _occurrences(source, local.encode())
         elif isinstance(node, ast.Assign):
             assignments.append(node)
         elif isinstance(node, ast.stmt):
@@ -93,13 +116,18 @@ def _alias_offsets(tree: ast.Module, source: bytes, package: str | None) -> list
                 stack.extend(getattr(node, field, ()))
         elif isinstance(node, (ast.excepthandler, ast.match_case)):
             stack.extend(node.body)
+    wanted = set(names)
     for assign in assignments:
+        if len(wanted) > _MAX_ALIASES:
+            break
         target, value = assign.targets[0], assign.value
         if len(assign.targets) != 1 or not isinstance(target, ast.Name):
             continue
         if isinstance(value, (ast.Name, ast.Attribute)) and _names_a_loader(value, names):
-            found += _occurrences(source, target.id.encode())
-    return found
+            wanted.add(target.id)
+    if len(wanted) > _MAX_ALIASES:
+        return None
+    return [at for name in wanted for at in _occurrences(source, name.encode())]
 
 
 def _names_a_loader(value: ast.Name | ast.Attribute, aliases: set[str]) -> bool:
@@ -109,7 +137,7 @@ def _names_a_loader(value: ast.Name | ast.Attribute, aliases: set[str]) -> bool:
         root = root.value
     if isinstance(root, ast.Name) and root.id in aliases:
         return True
-    text = ast.unparse(value).encode()
+    text = source_text(value).encode()
     return any(
         t in text for group in catalog.TRIGGER_GROUPS for words in group.tokens.values() for t in words
     )
@@ -117,12 +145,14 @@ def _names_a_loader(value: ast.Name | ast.Attribute, aliases: set[str]) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _package_of_folder(folder: str) -> str | None:
-    if not os.path.isfile(os.path.join(folder, "__init__.py")):
-        return None
-    parent = os.path.dirname(folder)
-    above = _package_of_folder(parent) if parent != folder else None
-    name = os.path.basename(folder)
-    return f"{above}.{name}" if above else name
+    names = []
+    # A loop, not recursion: packages can nest deeper than Python's recursion limit.
+    while (
+        os.path.isfile(os.path.join(folder, "__init__.py")) and (parent := os.path.dirname(folder)) != folder
+    ):
+        names.append(os.path.basename(folder))
+        folder = parent
+    return ".".join(reversed(names)) or None
 
 
 def package_of(path: str) -> str | None:
@@ -131,12 +161,12 @@ def package_of(path: str) -> str | None:
 
 
 def scan_file(path: str, root: str) -> FileScan:
-    """Read and scan one file; ``root`` is where relative model paths are looked for on disk."""
+    """Read and scan one file; ``root`` is the project, where relative model paths are looked for on
+    disk and out of which symlinks are not followed."""
     try:
-        with open(path, "rb") as handle:
-            source = handle.read()
-    except OSError as error:
-        return FileScan(path, error=f"cannot read: {error.strerror or error}")
+        source = read_source(path, root)
+    except Uncheckable as why:
+        return FileScan.failed(path, why)
     return scan_source(source, path, package_of(path), _exists_under(root))
 
 
@@ -147,6 +177,52 @@ def _exists_under(root: str) -> Callable[[str], bool]:
     return exists
 
 
+# Python 3.10 turns the parser's tree into objects by C recursion with no depth check: a long enough
+# sum (1+1+...: two bytes a level) crashes the interpreter. A source that could hold such a tree is
+# parsed on a thread whose stack holds the deepest tree MAX_SOURCE_BYTES can make (3.11 raises
+# RecursionError instead).
+_UNGUARDED_AST = sys.version_info < (3, 11)
+_SHALLOW_SOURCE = 64 * 1024  # at most 32,768 levels: any main thread's stack holds them
+_PARSER_STACK = 256 * 1024 * 1024
+
+
+def _parse_on_deep_stack(source: bytes | str, path: str) -> ast.Module:
+    outcome: list[ast.Module | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(ast.parse(source, filename=path))
+        except BaseException as error:  # raised again in the caller's thread
+            outcome.append(error)
+
+    previous = threading.stack_size(_PARSER_STACK)
+    try:
+        thread = threading.Thread(target=run, name="ptm-check-parse")
+        thread.start()
+    except RuntimeError:  # no room for the stack (a low memory limit)
+        raise Uncheckable("too large to parse safely on Python 3.10 with this memory limit") from None
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def parse(source: bytes | str, path: str) -> ast.Module:
+    """ast.parse, every way it fails on a hostile file made one exception."""
+    try:
+        if _UNGUARDED_AST and len(source) > _SHALLOW_SOURCE:
+            return _parse_on_deep_stack(source, path)
+        return ast.parse(source, filename=path)
+    except SyntaxError as error:  # a bad encoding too (UnicodeDecodeError is raised as one)
+        raise Uncheckable(f"syntax error: {error.msg}", line=error.lineno or 1) from None
+    except ValueError as error:  # NUL bytes
+        raise Uncheckable(f"cannot parse: {error}") from None
+    except (RecursionError, MemoryError):  # the parser's own limits on nesting
+        raise Uncheckable("nested too deeply to parse") from None
+
+
 def scan_source(
     source: bytes, path: str, package: str | None, exists: Callable[[str], bool] = lambda _: False
 ) -> FileScan:
@@ -154,16 +230,16 @@ def scan_source(
     if not offsets:
         return FileScan(path)
     try:
-        tree = ast.parse(source, filename=path)
-    except SyntaxError as error:
-        return FileScan(path, error=f"syntax error: {error.msg}", error_line=error.lineno or 1)
-    except ValueError as error:  # source with NUL bytes
-        return FileScan(path, error=f"cannot parse: {error}")
-    aliases = _alias_offsets(tree, source, package)
-    walker = _Walker(source, path, exists, None if aliases is None else sorted({*offsets, *aliases}))
-    scope = Scope(package)
-    bind_block(tree.body, scope)
-    walker.block(tree.body, scope)
+        tree = parse(source, path)
+        aliases = _alias_offsets(tree, source, package)
+        walker = _Walker(source, path, exists, None if aliases is None else sorted({*offsets, *aliases}))
+        scope = Scope(package)
+        bind_block(tree.body, scope)
+        walker.block(tree.body, scope)
+    except Uncheckable as why:
+        return FileScan.failed(path, why)
+    except RecursionError:  # nesting the parser took (lambdas in lambdas) can still be too deep to walk
+        return FileScan(path, error="nested too deeply to check")
     return FileScan(path, tuple(sorted(walker.loads, key=lambda load: (load.line, load.column))))
 
 
@@ -179,7 +255,7 @@ class _Walker:
         self.exists = exists
         self.marks = marks  # sorted byte offsets of trigger words and aliases; None: visit everything
         self.loads: list[Load] = []
-        self.line_starts = [0] + [m.end() for m in re.finditer(b"\n", source)] + [len(source)]
+        self.line_starts = _line_starts(source)
 
     def _marked(self, node: ast.AST) -> bool:
         first = getattr(node, "lineno", None)
@@ -264,9 +340,8 @@ class _Walker:
         return self.line_starts[line - 1] + byte_column
 
     def _line(self, line: int) -> bytes:
-        start = self._offset(line, 0)
-        end = self.source.find(b"\n", start)
-        return self.source[start : end if end >= 0 else len(self.source)]
+        """The line's bytes, without its line ending."""
+        return self.source[self.line_starts[line - 1] : self.line_starts[line]].rstrip(b"\r\n")
 
     def _char_column(self, line: int, byte_column: int) -> int:
         """0-based; ast counts columns in UTF-8 bytes, tokenize in characters."""
@@ -283,8 +358,11 @@ class _Walker:
     def _tokens(self) -> list[tokenize.TokenInfo] | None:
         """The file's tokens, read only when a fix or a suppression needs them; None when the
         tokenizer refuses what the parser took."""
+        # readline splits at \n only; with every line ending made one, tokens count lines as ast does
+        # (columns within a line are unchanged).
+        source = _NEWLINE.sub(b"\n", self.source)
         try:
-            return list(tokenize.tokenize(io.BytesIO(self.source).readline))
+            return list(tokenize.tokenize(io.BytesIO(source).readline))
         except (tokenize.TokenError, SyntaxError):
             return None
 
@@ -352,13 +430,9 @@ class _Walker:
         return None if after is None else Fix(after, after, f', {keyword}="{{commit}}"')
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def _call_text(node: ast.Call, api: catalog.LoadApi, args: CallArgs) -> str:
     """The call as a reader recognises it: the callee and the model argument, the rest elided."""
-    callee = _short(ast.unparse(node.func), 60)
+    callee = source_text(node.func, 60)
     shown, before = "", False
     if api.model is not None:
         keyword = next((k for k in api.model.keywords if k in args.explicit), None)
@@ -375,4 +449,4 @@ def _call_text(node: ast.Call, api: catalog.LoadApi, args: CallArgs) -> str:
 def _expr_text(expr: ast.expr) -> str:
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return json.dumps(expr.value)
-    return _short(ast.unparse(expr), 50)
+    return source_text(expr, 50)

@@ -51,6 +51,10 @@ _PATH_CALLS = frozenset(
     }
 )
 _MAX_DEPTH = 24
+# No model id, revision, URL or path is longer (PATH_MAX), so no longer string is taken for one: a
+# file doubling a string a few times, or naming a megabyte constant in every call, would otherwise
+# have ptm build, and print, gigabytes.
+_MAX_TEXT = 4096
 # Names a star import is taken not to rebind: model libraries export no `dict` or `str`.
 _BUILTINS = frozenset(dir(builtins))
 
@@ -232,13 +236,23 @@ def _class_value(node: ast.ClassDef, scope: Scope, depth: int) -> Value:
     return Value(REF, f"{LOCAL_PREFIX}.{node.name}")
 
 
+def source_text(node: ast.AST, limit: int | None = None) -> str:
+    """The node as written, cut to ``limit`` characters for a message; "..." when ast.unparse
+    refuses (an int past Python's digit limit: a long hex literal is valid source)."""
+    try:
+        text = ast.unparse(node)
+    except ValueError:
+        return "..."
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
 def evaluate(node: ast.expr, scope: Scope, depth: int = 0) -> Value:
     if depth > _MAX_DEPTH:
         return DYNAMIC_VALUE
     if isinstance(node, ast.Constant):
         value = node.value
         if isinstance(value, str):
-            return Value(STR, value)
+            return Value(STR, value) if len(value) <= _MAX_TEXT else DYNAMIC_VALUE
         if isinstance(value, bool):
             return Value(BOOL, value)
         return Value(NONE) if value is None else Value(OTHER, value)
@@ -259,7 +273,7 @@ def evaluate(node: ast.expr, scope: Scope, depth: int = 0) -> Value:
             return _PATH_VALUE
         if isinstance(node.op, ast.Add):
             right = evaluate(node.right, scope, depth + 1)
-            if left.kind == STR and right.kind == STR:
+            if left.kind == STR and right.kind == STR and len(left.data) + len(right.data) <= _MAX_TEXT:
                 return Value(STR, left.data + right.data, left.env or right.env)
         return DYNAMIC_VALUE
     if isinstance(node, ast.Dict):
@@ -277,20 +291,30 @@ def evaluate(node: ast.expr, scope: Scope, depth: int = 0) -> Value:
     return DYNAMIC_VALUE
 
 
+def _text(value: object) -> str | None:
+    """str(value), None when Python refuses (an int past its digit limit: a long hex literal is
+    valid source)."""
+    try:
+        return str(value)
+    except ValueError:
+        return None
+
+
 def _fstring(node: ast.JoinedStr, scope: Scope, depth: int) -> Value:
-    text, env = [], None
+    text, env, size = [], None, 0
     for part in node.values:
         if isinstance(part, ast.Constant):
-            text.append(str(part.value))
-            continue
-        assert isinstance(part, ast.FormattedValue)
-        if part.format_spec is not None or part.conversion not in (-1, ord("s")):
+            piece = str(part.value)
+        else:
+            assert isinstance(part, ast.FormattedValue)
+            if part.format_spec is not None or part.conversion not in (-1, ord("s")):
+                return DYNAMIC_VALUE
+            value = evaluate(part.value, scope, depth + 1)
+            piece = _text(value.data) if value.kind in (STR, OTHER) else None
+            env = env or value.env
+        if piece is None or (size := size + len(piece)) > _MAX_TEXT:
             return DYNAMIC_VALUE
-        value = evaluate(part.value, scope, depth + 1)
-        if value.kind not in (STR, OTHER):
-            return DYNAMIC_VALUE
-        text.append(str(value.data))
-        env = env or value.env
+        text.append(piece)
     return Value(STR, "".join(text), env)
 
 
