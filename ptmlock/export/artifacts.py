@@ -57,6 +57,7 @@ def put(path: Path) -> tuple[str, int]:
     if store.has(sha256, size) and file_sha256(store.path(sha256)) != sha256:
         store.remove(sha256)
     store.ingest(sha256, size, open_local(path), label=f"artifact {path.name}")
+    store.save_verified()
     return sha256, size
 
 

@@ -159,6 +159,7 @@ def _fetch_keeping(file: RemoteFile, label: str) -> http.Fetched:
             got = _checked(http.fetch(file.url, label, sink=sink), file, label)
         with contextlib.suppress(OSError):  # keeping it only saves a download
             store.adopt(private, got.sha256, got.size)
+            store.save_verified()  # so the install after this lock links it without hashing it again
         return got
     finally:
         private.unlink(missing_ok=True)
