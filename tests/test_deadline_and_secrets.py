@@ -48,7 +48,9 @@ def test_deadline_from_the_environment_and_a_bad_value_is_one_line(ptm, monkeypa
     write_manifest('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n')
     monkeypatch.setenv("PTM_DEADLINE", "soon")
     line = one_line_error(ptm("lock", expect=1))
-    assert line == "error: --deadline='soon' is not a positive number of seconds; set e.g. 600, or leave it out"
+    assert line == (
+        "error: --deadline='soon' is not a positive number of seconds; set e.g. 600, or leave it out"
+    )
 
 
 def test_a_deadline_that_is_not_reached_changes_nothing(hub, ptm) -> None:

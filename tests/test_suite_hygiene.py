@@ -16,9 +16,9 @@ def _returns_nothing(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     for node in ast.walk(function):
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             return False
-        if isinstance(node, ast.Return) and node.value is not None:
-            if not (isinstance(node.value, ast.Constant) and node.value.value is None):
-                return False
+        returned = node.value if isinstance(node, ast.Return) else None
+        if returned is not None and not (isinstance(returned, ast.Constant) and returned.value is None):
+            return False
     return True
 
 
@@ -27,9 +27,10 @@ def _none_helpers(trees: dict[Path, ast.Module]) -> set[str]:
     names: set[str] = set()
     for tree in trees.values():
         for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not node.name.startswith("test"):
-                if not node.decorator_list and _returns_nothing(node):
-                    names.add(node.name)
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name.startswith("test"):
+                continue
+            if not node.decorator_list and _returns_nothing(node):
+                names.add(node.name)
     return names
 
 
@@ -56,7 +57,7 @@ def dead_checks(trees: dict[Path, ast.Module]) -> list[str]:
                     if isinstance(call, ast.Name) and call.id in helpers:
                         found.append(f"{where}:{node.lineno}: asserts {call.id}(), which always returns None")
             elif isinstance(node, ast.Expr) and isinstance(node.value, (ast.BoolOp, ast.Compare)):
-                found.append(f"{where}:{node.lineno}: a comparison or and/or as a statement (assert missing?)")
+                found.append(f"{where}:{node.lineno}: a comparison or and/or as a statement (no assert?)")
     return found
 
 
