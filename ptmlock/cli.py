@@ -248,7 +248,7 @@ def validate(project: Project, strict: bool) -> None:
 @pass_project
 def graph(project: Project, fmt: str, output: Path | None) -> None:
     """Draw the models and how they interact; pins come from ptm.lock when there is one."""
-    from .lockfile import atomic_write_text
+    from . import atomic
     from .render import render
 
     color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -256,7 +256,7 @@ def graph(project: Project, fmt: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    atomic_write_text(output, text)
+    atomic.write_text(output, text)
     click.echo(f"Wrote {output} ({fmt}).")
 
 

@@ -123,3 +123,8 @@ def http_retries() -> int:
             f"PTM_HTTP_RETRIES={value!r} is not a whole number >= 0; set it to e.g. 5, or unset it"
         )
     return int(value)
+
+
+def pool_size(tasks: int) -> int:
+    """Threads for ``tasks`` independent jobs: at most PTM_MAX_WORKERS, at least one."""
+    return max(1, min(max_workers(), tasks))

@@ -116,7 +116,7 @@ def fetch_and_link(
     if reporter is not None:
         reporter.start(len(fetch), sum(targets[i].file.size for i in fetch))
     downloaded: set[str] = set()
-    pool = ThreadPoolExecutor(max_workers=max(1, min(config.max_workers(), len(fetch))))
+    pool = ThreadPoolExecutor(max_workers=config.pool_size(len(fetch)))
     try:
         futures: dict[Future[bool], Target] = {}
         for i in fetch:

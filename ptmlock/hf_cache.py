@@ -7,14 +7,12 @@ commit find them. Blobs are named by sha256, which is also the name huggingface_
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import config
+from . import atomic, config
 from .paths import contained
 
 
@@ -45,18 +43,8 @@ def escaping_symlink(repo_dir: Path, folders: Iterable[str]) -> tuple[Path, str]
 
 
 def _replace(dest: Path, make: Callable[[Path], None]) -> None:
-    """Build the entry under a unique temporary name, then rename it over ``dest`` (never followed)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.parent / f".{dest.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        make(tmp)
-        os.replace(tmp, dest)
-    finally:
-        # Renaming a hardlink onto another link of the same file does nothing and leaves ``tmp``: this
-        # happens when a concurrent install placed the same blob first. A failure to remove it is not
-        # the one to report (in a read-only folder even removing a missing file fails).
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    atomic.replace_with(dest, make)
 
 
 def _create(dest: Path, make: Callable[[Path], None]) -> bool:

@@ -112,8 +112,8 @@ def load(path: Path) -> State | None:
 def save(path: Path, state: State) -> None:
     """Write the record, or nothing where the store cannot be written (a read-only shared store, a full
     disk): a missing record only costs the next run its fast no-op, never this install."""
+    from . import atomic
     from .errors import PtmError
-    from .lockfile import atomic_write_text
 
     data = {
         "version": VERSION,
@@ -131,4 +131,4 @@ def save(path: Path, state: State) -> None:
     }
     with contextlib.suppress(OSError, PtmError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(path, json.dumps(data, separators=(",", ":")))
+        atomic.write_text(path, json.dumps(data, separators=(",", ":")))

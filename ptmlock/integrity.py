@@ -50,7 +50,7 @@ def verify_installed(targets: Sequence[Target], store: Store, offline: bool) -> 
             inode = _Inode(path, sha, target.file.size, stat_fingerprint(st))
             inodes.setdefault(key, inode).users.append((where, target))
     files = list(inodes.values())
-    with ThreadPoolExecutor(max_workers=max(1, min(config.max_workers(), len(files)))) as pool:
+    with ThreadPoolExecutor(max_workers=config.pool_size(len(files))) as pool:
         hashes = list(pool.map(_hash, [f.path for f in files]))
 
     corrupt: dict[str, str] = {}

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
-import os
-import secrets
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import LockError, PtmError
+from . import atomic
+from .errors import LockError
 from .manifest import Manifest
 
 if TYPE_CHECKING:
@@ -308,33 +306,6 @@ def read_lock(path: Path) -> Lock | None:
     return parse_lock(text, path)
 
 
-def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:
-    """Write next to the target and rename: readers see the old file or the new one, never half.
-
-    The new file keeps the permissions of the one it replaces, or ``mode``; a new one gets the usual
-    0666 less the umask (created with that mode, so the kernel applies the umask).
-    """
-    if mode is None:
-        with contextlib.suppress(OSError):
-            mode = os.stat(path).st_mode & 0o7777
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except OSError as error:
-        tmp.unlink(missing_ok=True)
-        raise PtmError(f"cannot write {path}: {error.strerror or error}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_lock(path: Path, lock: Lock) -> bool:
     """Write the lock if its text changed; True when the file was (re)written.
 
@@ -345,7 +316,7 @@ def write_lock(path: Path, lock: Lock) -> bool:
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
     check_renderable(text, path)
-    atomic_write_text(path, text)
+    atomic.write_text(path, text)
     return True
 
 

@@ -9,9 +9,8 @@ from typing import Any
 import tomlkit
 from tomlkit.items import Comment, Table, Whitespace
 
-from . import hubs
+from . import atomic, hubs
 from .errors import ManifestError, PtmError
-from .lockfile import atomic_write_text
 from .manifest import parse_manifest
 
 TEMPLATE = """\
@@ -55,7 +54,7 @@ def init_manifest(
         document.add("models", tables)
         text = tomlkit.dumps(document)
         parse_manifest(text, path)
-    atomic_write_text(path, text)
+    atomic.write_text(path, text)
 
 
 def add_model(path: Path, repo: str, name: str | None, fields: Mapping[str, Any]) -> tuple[str, bool]:
@@ -100,7 +99,7 @@ def add_model(path: Path, repo: str, name: str | None, fields: Mapping[str, Any]
         parse_manifest(new_text, path)
     except ManifestError as error:
         raise PtmError(f"ptm add: {error.detail}; {path.name} was left unchanged", exit_code=2) from None
-    atomic_write_text(path, new_text)
+    atomic.write_text(path, new_text)
     return name, created
 
 

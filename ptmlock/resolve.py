@@ -140,7 +140,7 @@ def lock_project(
             on_resolved(model)
         return model
 
-    with ThreadPoolExecutor(max_workers=max(1, min(config.max_workers(), len(todo)))) as pool:
+    with ThreadPoolExecutor(max_workers=config.pool_size(len(todo))) as pool:
         results = zip([s.name for s in todo], pool.map(run, todo), strict=True)
         outcomes = {name: outcome for name, outcome in results if outcome is not None}
     failures = [o for o in outcomes.values() if isinstance(o, PtmError)]

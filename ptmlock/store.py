@@ -205,7 +205,7 @@ class Store:
             return
         from filelock import FileLock
 
-        from .lockfile import atomic_write_text
+        from . import atomic
 
         path = self.root / VERIFIED
         # filelock's Timeout is an OSError: a store busy for that long is not worth waiting for.
@@ -220,7 +220,7 @@ class Store:
                     else:
                         known[sha256] = seen
                 data = {"version": VERIFIED_VERSION, "blobs": {k: list(v) for k, v in sorted(known.items())}}
-                atomic_write_text(path, json.dumps(data, separators=(",", ":")))
+                atomic.write_text(path, json.dumps(data, separators=(",", ":")))
 
     @contextmanager
     def locked(self, sha256: str) -> Iterator[None]:

@@ -7,8 +7,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from .. import atomic
 from ..errors import PtmError
-from ..lockfile import atomic_write_text
 from .loads import Uncheckable
 from .rules import Finding
 from .scanner import parse
@@ -45,5 +45,5 @@ def apply_fixes(findings: Iterable[Finding]) -> dict[str, int]:
     for path, (text, _) in edited.items():
         # Through a symlink to the file it names: replacing the link would leave the target unpinned.
         target = Path(os.path.realpath(path))
-        atomic_write_text(target, text, mode=os.stat(target).st_mode & 0o7777)
+        atomic.write_text(target, text, mode=os.stat(target).st_mode & 0o7777)
     return {path: count for path, (_, count) in edited.items()}

@@ -27,7 +27,7 @@ def checked_snapshot(model: LockedModel) -> Path:
     """The installed folder of ``model``, every file hashed; IntegrityError naming the first that differs."""
     folder = installed_snapshot(model)
     placements = hubs.source_for(model.hub).layout(model).placements
-    with ThreadPoolExecutor(max_workers=max(1, min(config.max_workers(), len(placements)))) as pool:
+    with ThreadPoolExecutor(max_workers=config.pool_size(len(placements))) as pool:
         hashes = list(pool.map(_sha256, [p.entry for p in placements]))
     for placement, sha256 in zip(placements, hashes, strict=True):
         if sha256 != placement.file.sha256:

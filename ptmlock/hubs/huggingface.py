@@ -203,7 +203,7 @@ class HuggingFaceSource:
         """Fill in what the hub did not report (small git files have no sha256) by hashing the bytes."""
         known = [LockedFile(e.path, e.size, e.sha256) for e in entries if e.sha256 and e.size is not None]
         missing = [e for e in entries if not (e.sha256 and e.size is not None)]
-        with ThreadPoolExecutor(max_workers=min(8, len(missing) or 1)) as pool:
+        with ThreadPoolExecutor(max_workers=config.pool_size(len(missing))) as pool:
             hashed = list(pool.map(lambda e: self._hash_remote(where, repo, commit, e), missing))
         return tuple(sorted(known + hashed, key=lambda f: f.path))
 

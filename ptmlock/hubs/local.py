@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import config
 from ..config import LOCK_NAME, MANIFEST_NAME
 from ..errors import IntegrityError, ManifestError, ResolveError, SourceMissing
 from ..install_layout import Layout, bad_lock, store_layout
@@ -207,7 +208,7 @@ class LocalSource:
             sha256, size = hash_file(root / name)
             return LockedFile(name, size, sha256)
 
-        with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
+        with ThreadPoolExecutor(max_workers=config.pool_size(len(names))) as pool:
             files = tuple(pool.map(lock_one, names))
         return Resolution(commit=None, files=files, path=path, provenance=provenance(spec.options))
 

@@ -141,7 +141,7 @@ def lock_remote_files(name: str, files: Sequence[RemoteFile]) -> tuple[LockedFil
             file.path, got.size, got.sha256, url=file.url, etag=got.etag, last_modified=got.last_modified
         )
 
-    with ThreadPoolExecutor(max_workers=min(8, len(files))) as pool:
+    with ThreadPoolExecutor(max_workers=config.pool_size(len(files))) as pool:
         return tuple(sorted(pool.map(lock_one, files), key=lambda f: f.path))
 
 
