@@ -470,8 +470,8 @@ def verify(
     """
     from .errors import VerificationError
     from .export.checks import VerifyOptions
-    from .export.spec import tolerance_problem
     from .export.verifier import verify_models
+    from .export_settings import tolerance_problem
 
     for option, value in (("--atol", atol), ("--rtol", rtol)):
         if value is not None and (problem := tolerance_problem(value)):

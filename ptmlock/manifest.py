@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import re
 import sys
 from collections.abc import Collection, Mapping
@@ -16,26 +14,37 @@ from typing import Any
 import tomlkit
 import tomlkit.exceptions
 
-from . import hubs
+from .canonical import canonical_hash
 from .check.rules import RULES, SEVERITIES, CheckSettings
 from .errors import ManifestError
-from .export.spec import ExportSpec, parse_export
+from .export_settings import ExportSpec, parse_export
 from .pins import COMMIT_RE
 from .taxonomy import ADAPTATIONS, ADAPTER, EDGE_KINDS, FEATURE_HANDOFF, HANDOFF_MODES, ROLES, STAGES
-from .tomlpos import locate
+from .toml_checker import TomlChecker
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 DEFAULT_REVISION = "main"
 _BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 
 TOP_LEVEL_KEYS = ("models", "edges", "components", "check")
+# The keys each source's [models.X] table takes besides the common ones (ptm.schema.json says the same).
+# Their values are checked by the source itself (manifest_check), which this format does not import.
+PROVENANCE_KEYS = ("training_script", "dataset", "code_commit")
+SOURCE_KEYS = {
+    "huggingface": ("repo", "revision", "include", "exclude"),
+    "torchhub": ("repo", "revision", "entry", "weights"),
+    "url": ("url", "sha256", "files"),
+    "local": ("path", "allow_outside", "include", "exclude", *PROVENANCE_KEYS, "provenance"),
+}
+KNOWN_HUBS = tuple(SOURCE_KEYS)
 # Keys every model may have whatever its hub; they describe the model, they do not change its bytes.
 DESCRIPTIVE_KEYS = ("role", "group", "task", "description", "base", "adaptation", "adapter", "trained_with")
 # How to export and verify a model; hashed into its export records instead of its pin_hash.
 EXPORT_TABLES = ("export", "verify")
 EDGE_KEYS = ("from", "to", "kind", "mode", "stage", "description")
 COMPONENT_KEYS = ("kind", "description")
-# Keys whose own line graph checks point at (the table's line is used for the rest).
+# Keys whose own line graph checks point at (the table's line is used for the rest), besides the
+# source's options, whose lines the sources' checks point at (manifest_check).
 _LINED_KEYS = ("group", "task", "base", "trained_with")
 CHECK_KEYS = ("exclude", "severity")
 
@@ -110,12 +119,6 @@ class Manifest:
     check: CheckSettings = field(default_factory=CheckSettings)
 
 
-def canonical_hash(value: Any) -> str:
-    """A stable hash of plain data: what matters is the values, not the layout or comments."""
-    encoded = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return "sha256:" + hashlib.sha256(encoded.encode()).hexdigest()
-
-
 def check_revision(revision: Any) -> str | None:
     """Why ``revision`` is not a usable git ref or commit, or None when it is."""
     if not isinstance(revision, str) or not revision.strip():
@@ -136,122 +139,52 @@ def check_revision(revision: Any) -> str | None:
     return None
 
 
-class _Checker:
-    """Validation with positions: every complaint names the file and the line."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.text = text
-
-    def fail(self, table: tuple[str | int, ...], key: str | None, message: str) -> ManifestError:
-        return ManifestError(self.path, locate(self.text, table, key), message)
-
-    def known_keys(
-        self, table: tuple[str | int, ...], data: Mapping[str, Any], allowed: tuple[str, ...]
-    ) -> None:
-        for key in data:
-            if key not in allowed:
-                lowered = {k.lower(): k for k in allowed}  # keys are lowercase: REVISION means revision
-                close = [lowered[c] for c in difflib.get_close_matches(key.lower(), lowered, n=1)]
-                hint = (
-                    f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(sorted(allowed))}"
-                )
-                where = "top level" if not table else "[" + ".".join(str(p) for p in table) + "]"
-                raise self.fail(table, key, f"unknown key '{key}' in {where}; {hint}")
-
-    def string(
-        self,
-        table: tuple[str | int, ...],
-        data: Mapping[str, Any],
-        key: str,
-        *,
-        required: bool = False,
-        choices: tuple[str, ...] | None = None,
-    ) -> str | None:
-        value = data.get(key)
-        if value is None:
-            if required:
-                raise self.fail(table, None, f"[{'.'.join(map(str, table))}] needs '{key}'")
-            return None
-        if not isinstance(value, str):
-            raise self.fail(table, key, f"'{key}' must be a string, not {type(value).__name__}")
-        if choices is not None and value not in choices:
-            close = difflib.get_close_matches(value, choices, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(choices)}"
-            raise self.fail(table, key, f"{key} '{value}' is not known; {hint}")
-        return value
-
-    def names(self, table: tuple[str | int, ...], data: Mapping[str, Any], key: str) -> tuple[str, ...]:
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.fail(table, key, f"'{key}' must be a list of model names, e.g. [\"text-encoder\"]")
-        return tuple(value)
-
-    def patterns(self, table: tuple[str | int, ...], data: Mapping[str, Any], key: str) -> tuple[str, ...]:
-        value = data.get(key, [])
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.fail(table, key, f"'{key}' must be a list of glob patterns, e.g. [\"*.json\"]")
-        return tuple(value)
-
-
-def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
+def _model(toml: TomlChecker, name: str, data: Any) -> ModelSpec:
     table = ("models", name)
     if not NAME_RE.match(name):
-        raise check.fail(table, None, f"model name '{name}' may only use letters, digits, '-' and '_'")
+        raise toml.fail(table, None, f"model name '{name}' may only use letters, digits, '-' and '_'")
     if not isinstance(data, Mapping):
-        raise check.fail(("models",), name, f"models.{name} must be a table, e.g. [models.{name}]")
-    hub = check.string(table, data, "hub", choices=hubs.KNOWN_HUBS) or "huggingface"
-    if hub not in hubs.SUPPORTED:
-        raise check.fail(
-            table,
-            "hub",
-            f"hub '{hub}' is not supported by this ptmlock yet; use one of: " + ", ".join(hubs.SUPPORTED),
-        )
-    source_keys = hubs.manifest_keys(hub)
-    check.known_keys(table, data, ("hub", *DESCRIPTIVE_KEYS, *EXPORT_TABLES, *source_keys))
+        raise toml.fail(("models",), name, f"models.{name} must be a table, e.g. [models.{name}]")
+    hub = toml.string(table, data, "hub", choices=KNOWN_HUBS) or "huggingface"
+    source_keys = SOURCE_KEYS[hub]
+    toml.known_keys(table, data, ("hub", *DESCRIPTIVE_KEYS, *EXPORT_TABLES, *source_keys))
     options = {k: v for k, v in data.items() if k in source_keys}
-    problem = hubs.check_options(hub, options)
-    if problem:
-        key, message = problem
-        raise check.fail(table, key, message)
     revision = options.get("revision", DEFAULT_REVISION) if "revision" in source_keys else None
     if revision is not None and (why := check_revision(revision)):
-        raise check.fail(table, "revision", why)
-    role = check.string(table, data, "role", choices=ROLES) or "complementary"
-    group = check.string(table, data, "group")
+        raise toml.fail(table, "revision", why)
+    role = toml.string(table, data, "role", choices=ROLES) or "complementary"
+    group = toml.string(table, data, "group")
     if role == "interchangeable" and not group:
-        raise check.fail(
+        raise toml.fail(
             table, "role", f"interchangeable model '{name}' needs a group, e.g. group = \"encoder\""
         )
     if group and role != "interchangeable":
-        raise check.fail(
+        raise toml.fail(
             table, "group", f"'{name}' has a group but role is '{role}'; set role = \"interchangeable\""
         )
-    base = check.string(table, data, "base")
-    adaptation = check.string(table, data, "adaptation", choices=ADAPTATIONS)
+    base = toml.string(table, data, "base")
+    adaptation = toml.string(table, data, "adaptation", choices=ADAPTATIONS)
     if (base is None) != (adaptation is None):
         have, need = ("base", "adaptation") if base else ("adaptation", "base")
-        raise check.fail(
+        raise toml.fail(
             table,
             have,
             f"'{name}' has {have} but no {need}; a derived model needs both "
             f'(e.g. base = "other-model", adaptation = "weights")',
         )
-    adapter = check.string(table, data, "adapter")
+    adapter = toml.string(table, data, "adapter")
     if (adaptation == ADAPTER) != (adapter is not None):
         key = "adapter" if adapter else "adaptation"
-        raise check.fail(
+        raise toml.fail(
             table,
             key,
             f'adapter names the adapter type and goes with adaptation = "{ADAPTER}" (e.g. adapter = "lora")',
         )
     if "verify" in data and "export" not in data:
-        raise check.fail(
+        raise toml.fail(
             (*table, "verify"), None, f"[models.{name}.verify] needs a [models.{name}.export] table"
         )
-    export = parse_export(check, name, hub, data["export"], data.get("verify")) if "export" in data else None
+    export = parse_export(toml, name, hub, data["export"], data.get("verify")) if "export" in data else None
     # Spelling a default out (revision = "main", include = []) is the same pin as leaving it out.
     pin_data = {
         "hub": hub,
@@ -263,43 +196,41 @@ def _model(check: _Checker, name: str, data: Any) -> ModelSpec:
         revision=revision,
         role=role,
         group=group,
-        include=check.patterns(table, data, "include") if "include" in source_keys else (),
-        exclude=check.patterns(table, data, "exclude") if "exclude" in source_keys else (),
-        task=check.string(table, data, "task"),
-        description=check.string(table, data, "description"),
+        include=toml.patterns(table, data, "include") if "include" in source_keys else (),
+        exclude=toml.patterns(table, data, "exclude") if "exclude" in source_keys else (),
+        task=toml.string(table, data, "task"),
+        description=toml.string(table, data, "description"),
         options=MappingProxyType(options),
-        line=locate(check.text, table),
+        line=toml.line(table),
         pin_hash=canonical_hash(pin_data),
         base=base,
         adaptation=adaptation,
         adapter=adapter,
-        trained_with=check.names(table, data, "trained_with"),
+        trained_with=toml.names(table, data, "trained_with"),
         key_lines=MappingProxyType(
-            {k: line for k in _LINED_KEYS if k in data and (line := locate(check.text, table, k))}
+            {k: line for k in (*_LINED_KEYS, *source_keys) if k in data and (line := toml.line(table, k))}
         ),
-        base_dir=check.path.parent,
+        base_dir=toml.path.parent,
         export=export,
     )
 
 
-def _component(check: _Checker, name: str, data: Any) -> Component:
+def _component(toml: TomlChecker, name: str, data: Any) -> Component:
     table = ("components", name)
     if not NAME_RE.match(name):
-        raise check.fail(table, None, f"component name '{name}' may only use letters, digits, '-' and '_'")
+        raise toml.fail(table, None, f"component name '{name}' may only use letters, digits, '-' and '_'")
     if not isinstance(data, Mapping):
-        raise check.fail(
-            ("components",), name, f"components.{name} must be a table, e.g. [components.{name}]"
-        )
-    check.known_keys(table, data, COMPONENT_KEYS)
+        raise toml.fail(("components",), name, f"components.{name} must be a table, e.g. [components.{name}]")
+    toml.known_keys(table, data, COMPONENT_KEYS)
     return Component(
         name=name,
-        kind=check.string(table, data, "kind"),
-        description=check.string(table, data, "description"),
-        line=locate(check.text, table),
+        kind=toml.string(table, data, "kind"),
+        description=toml.string(table, data, "description"),
+        line=toml.line(table),
     )
 
 
-def _check_references(check: _Checker, models: Mapping[str, ModelSpec], nodes: Collection[str]) -> None:
+def _check_references(toml: TomlChecker, models: Mapping[str, ModelSpec], nodes: Collection[str]) -> None:
     """base and trained_with name other declared models."""
     for spec in models.values():
         table = ("models", spec.name)
@@ -307,22 +238,22 @@ def _check_references(check: _Checker, models: Mapping[str, ModelSpec], nodes: C
         named += [("trained_with", other) for other in spec.trained_with]
         for key, other in named:
             if other == spec.name:
-                raise check.fail(table, key, f"'{spec.name}' names itself in {key}")
+                raise toml.fail(table, key, f"'{spec.name}' names itself in {key}")
             if other not in models:
                 what = "a component" if other in nodes else "not a declared model"
                 close = difflib.get_close_matches(other, list(models), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"declare it as [models.{other}]"
-                raise check.fail(table, key, f"{key} '{other}' of '{spec.name}' is {what}; {hint}")
+                raise toml.fail(table, key, f"{key} '{other}' of '{spec.name}' is {what}; {hint}")
 
 
-def _edge(check: _Checker, index: int, data: Any, nodes: Collection[str]) -> Edge:
+def _edge(toml: TomlChecker, index: int, data: Any, nodes: Collection[str]) -> Edge:
     table = ("edges", index)
     if not isinstance(data, Mapping):
-        raise check.fail(("edges",), None, "edges must be an array of tables: [[edges]]")
-    check.known_keys(table, data, EDGE_KEYS)
+        raise toml.fail(("edges",), None, "edges must be an array of tables: [[edges]]")
+    toml.known_keys(table, data, EDGE_KEYS)
     ends = {}
     for key in ("from", "to"):
-        end = check.string(table, data, key, required=True)
+        end = toml.string(table, data, key, required=True)
         if end not in nodes:
             close = difflib.get_close_matches(str(end), list(nodes), n=1)
             hint = (
@@ -330,48 +261,46 @@ def _edge(check: _Checker, index: int, data: Any, nodes: Collection[str]) -> Edg
                 if close
                 else f"declare it as [models.{end}] or [components.{end}]"
             )
-            raise check.fail(table, key, f"edge {key} '{end}' is not a declared model or component; {hint}")
+            raise toml.fail(table, key, f"edge {key} '{end}' is not a declared model or component; {hint}")
         ends[key] = end
-    kind = check.string(table, data, "kind", required=True, choices=EDGE_KINDS)
-    mode = check.string(table, data, "mode", choices=HANDOFF_MODES)
+    kind = toml.string(table, data, "kind", required=True, choices=EDGE_KINDS)
+    mode = toml.string(table, data, "mode", choices=HANDOFF_MODES)
     if kind == FEATURE_HANDOFF and mode is None:
-        raise check.fail(
+        raise toml.fail(
             table, "kind", f"a {FEATURE_HANDOFF} edge needs mode = one of {', '.join(HANDOFF_MODES)}"
         )
     if kind != FEATURE_HANDOFF and mode is not None:
-        raise check.fail(table, "mode", f"mode only applies to {FEATURE_HANDOFF} edges, not {kind}")
+        raise toml.fail(table, "mode", f"mode only applies to {FEATURE_HANDOFF} edges, not {kind}")
     return Edge(
         source=ends["from"],
         target=ends["to"],
         kind=str(kind),
         mode=mode,
-        stage=check.string(table, data, "stage", choices=STAGES),
-        description=check.string(table, data, "description"),
-        line=locate(check.text, table),
+        stage=toml.string(table, data, "stage", choices=STAGES),
+        description=toml.string(table, data, "description"),
+        line=toml.line(table),
     )
 
 
-def _check_settings(check: _Checker, data: Any) -> CheckSettings:
+def _check_settings(toml: TomlChecker, data: Any) -> CheckSettings:
     """[check]: what `ptm check` skips and how severe each rule is."""
     table = ("check",)
     if not isinstance(data, Mapping):
-        raise check.fail((), "check", "check must be a table: [check]")
-    check.known_keys(table, data, CHECK_KEYS)
+        raise toml.fail((), "check", "check must be a table: [check]")
+    toml.known_keys(table, data, CHECK_KEYS)
     severity = data.get("severity", {})
     if not isinstance(severity, Mapping):
-        raise check.fail(
-            table, "severity", 'severity must be a table, e.g. severity = { PTM003 = "warning" }'
-        )
+        raise toml.fail(table, "severity", 'severity must be a table, e.g. severity = { PTM003 = "warning" }')
     for code, level in severity.items():
         if code not in RULES:
             close = difflib.get_close_matches(code, list(RULES), n=1)
             hint = f"did you mean '{close[0]}'?" if close else f"rules: {', '.join(RULES)}"
-            raise check.fail(table, "severity", f"unknown rule '{code}' in [check].severity; {hint}")
+            raise toml.fail(table, "severity", f"unknown rule '{code}' in [check].severity; {hint}")
         if level not in SEVERITIES:
-            raise check.fail(
+            raise toml.fail(
                 table, "severity", f"severity {level!r} of {code} must be one of: {', '.join(SEVERITIES)}"
             )
-    return CheckSettings(check.patterns(table, data, "exclude"), MappingProxyType(dict(severity)))
+    return CheckSettings(toml.patterns(table, data, "exclude"), MappingProxyType(dict(severity)))
 
 
 def _duplicate_line(text: str) -> int | None:
@@ -398,28 +327,28 @@ def parse_manifest(text: str, path: Path | str = "ptm.toml") -> Manifest:
     except tomlkit.exceptions.TOMLKitError as error:  # e.g. a key given twice, which has no position
         raise ManifestError(path, _duplicate_line(text), f"invalid TOML: {error}") from None
     data = document.unwrap()
-    check = _Checker(path, text)
-    check.known_keys((), data, TOP_LEVEL_KEYS)
+    toml = TomlChecker(path, text)
+    toml.known_keys((), data, TOP_LEVEL_KEYS)
     raw_models = data.get("models", {})
     if not isinstance(raw_models, Mapping):
-        raise check.fail((), "models", "models must be a table of [models.<name>] tables")
-    models = {name: _model(check, name, spec) for name, spec in raw_models.items()}
+        raise toml.fail((), "models", "models must be a table of [models.<name>] tables")
+    models = {name: _model(toml, name, spec) for name, spec in raw_models.items()}
     raw_components = data.get("components", {})
     if not isinstance(raw_components, Mapping):
-        raise check.fail((), "components", "components must be a table of [components.<name>] tables")
-    components = {name: _component(check, name, spec) for name, spec in raw_components.items()}
+        raise toml.fail((), "components", "components must be a table of [components.<name>] tables")
+    components = {name: _component(toml, name, spec) for name, spec in raw_components.items()}
     for name in components:
         if name in models:
-            raise check.fail(
+            raise toml.fail(
                 ("components", name), None, f"'{name}' is both a model and a component; rename one"
             )
     nodes = {**models, **components}
-    _check_references(check, models, nodes)
+    _check_references(toml, models, nodes)
     raw_edges = data.get("edges", [])
     if not isinstance(raw_edges, list):
-        raise check.fail((), "edges", "edges must be an array of tables: [[edges]]")
-    edges = tuple(_edge(check, i, e, nodes) for i, e in enumerate(raw_edges))
-    settings = _check_settings(check, data["check"]) if "check" in data else CheckSettings()
+        raise toml.fail((), "edges", "edges must be an array of tables: [[edges]]")
+    edges = tuple(_edge(toml, i, e, nodes) for i, e in enumerate(raw_edges))
+    settings = _check_settings(toml, data["check"]) if "check" in data else CheckSettings()
     return Manifest(
         path=path,
         models=MappingProxyType(models),

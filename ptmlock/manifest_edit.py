@@ -11,7 +11,7 @@ from tomlkit.items import Comment, Table, Whitespace
 
 from . import atomic, hubs
 from .errors import ManifestError, PtmError
-from .manifest import parse_manifest
+from .manifest_check import parse_checked_manifest
 
 TEMPLATE = """\
 # ptm.toml: the pre-trained models this project depends on, and how they interact.
@@ -53,7 +53,7 @@ def init_manifest(
             tables.add(name, table)
         document.add("models", tables)
         text = tomlkit.dumps(document)
-        parse_manifest(text, path)
+        parse_checked_manifest(text, path)
     atomic.write_text(path, text)
 
 
@@ -68,7 +68,7 @@ def add_model(path: Path, repo: str, name: str | None, fields: Mapping[str, Any]
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PtmError(f"{path} not found; create it with `ptm init`") from None
-    parse_manifest(text, path)
+    parse_checked_manifest(text, path)
     hub = fields.get("hub") or "huggingface"
     if problem := hubs.source_for(hub).check_options({"repo": repo}):
         raise PtmError(f"ptm add: {problem[1]}; {path.name} was left unchanged", exit_code=2)
@@ -96,7 +96,7 @@ def add_model(path: Path, repo: str, name: str | None, fields: Mapping[str, Any]
         entry.add(tomlkit.nl())  # a blank line before whatever follows, e.g. [[edges]]
     new_text = tomlkit.dumps(document).rstrip("\n") + "\n"
     try:
-        parse_manifest(new_text, path)
+        parse_checked_manifest(new_text, path)
     except ManifestError as error:
         raise PtmError(f"ptm add: {error.detail}; {path.name} was left unchanged", exit_code=2) from None
     atomic.write_text(path, new_text)

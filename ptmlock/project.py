@@ -23,6 +23,14 @@ class Project:
         return self.root / config.LOCK_NAME
 
     def manifest(self) -> Manifest:
+        """ptm.toml, its options checked by each model's source: what every command using sources reads."""
+        from .manifest_check import load_checked_manifest  # imports the sources, which `ptm check` need not
+
+        return load_checked_manifest(self.manifest_path)
+
+    def declared(self) -> Manifest:
+        """ptm.toml checked as a format only, without importing any source: what `ptm check` compares
+        code with (names, repos, revisions, [check]); a malformed source option is left to `ptm lock`."""
         return load_manifest(self.manifest_path)
 
     def lock(self) -> Lock | None:

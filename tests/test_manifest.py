@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ptmlock.errors import ManifestError
-from ptmlock.manifest import parse_manifest
+from ptmlock.manifest_check import parse_checked_manifest as parse_manifest
 from tests.conftest import validate
 
 GOOD = """\

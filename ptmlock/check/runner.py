@@ -71,7 +71,7 @@ def _findings(scans: Sequence[FileScan], settings: CheckSettings, declared: Decl
 
 def run_check(paths: Sequence[str], project: Project, *, fix: bool = False) -> CheckResult:
     has_manifest = project.manifest_path.is_file()
-    manifest = project.manifest() if has_manifest else None
+    manifest = project.declared() if has_manifest else None
     settings = manifest.check if manifest else CheckSettings()
     declared = Declared(manifest, project.lock()) if manifest else None
     files = collect(paths, project.root, settings.exclude)

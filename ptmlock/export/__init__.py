@@ -1,5 +1,5 @@
 """`ptm export` and `ptm verify`: pinned ONNX/TorchScript artifacts, checked by inference.
 
-Only ``spec`` and ``records`` are imported by the core (manifest and lock); they are pure Python. The
-modules that need torch, onnx or onnxruntime import them inside their functions.
+The core imports nothing from here: ptm.toml's export settings are ``ptmlock.export_settings`` (part of
+the manifest format). The modules that need torch, onnx or onnxruntime import them inside their functions.
 """

@@ -17,10 +17,10 @@ import numpy as np
 import torch
 
 from ..errors import PtmError
+from ..export_settings import TORCH_HUB_LOADER, ExportSpec
 from ..project import Project
 from .checks import RunFailure, summarise
 from .probes import example_inputs
-from .spec import TORCH_HUB_LOADER, ExportSpec
 
 
 @contextlib.contextmanager

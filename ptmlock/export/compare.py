@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..export_settings import VerifySpec
 from .probes import array_sha256
 from .records import OutputReference
 from .runtime import CUDA
-from .spec import VerifySpec
 
 
 @dataclass(frozen=True)

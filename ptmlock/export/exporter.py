@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ManifestError, PtmError
+from ..export_settings import ARTIFACTS_FOLDER, ExportSpec
 from ..lockfile import Lock, LockedFile, LockedModel, staleness, write_lock
 from ..manifest import Manifest, ModelSpec
 from ..project import Project
@@ -33,7 +34,6 @@ from .probes import (
 from .records import ExportRecord, TensorSignature, VerifyRecord
 from .selection import export_targets, locked_model
 from .snapshot import checked_snapshot
-from .spec import ARTIFACTS_FOLDER, ExportSpec
 from .trust import require_trust
 from .versions import first_missing, installed_versions
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..errors import PtmError, VerificationError
+from ..export_settings import InputSpec
 from ..manifest import Manifest
 from ..project import Project
 from . import artifacts
@@ -17,7 +18,6 @@ from .probes import make_inputs
 from .records import ExportRecord
 from .runtime import run_onnx
 from .selection import exported_model
-from .spec import InputSpec
 
 
 def group_members(manifest: Manifest, group: str) -> list[str]:

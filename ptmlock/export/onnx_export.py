@@ -8,10 +8,10 @@ import onnx
 import torch
 
 from ..errors import PtmError
+from ..export_settings import ExportSpec
 from .build import FlatOutputs, quiet, tensors
 from .checks import summarise
 from .records import TensorSignature
-from .spec import ExportSpec
 
 # protobuf caps one file at 2 GiB; weights near that go to a data file, leaving room for the graph.
 EXTERNAL_DATA_BYTES = 2**31 - 2**28

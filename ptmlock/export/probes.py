@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ..export_settings import INT_DTYPES, Dim, ExportSpec, InputSpec
 from .records import OutputReference, ProbeInput
-from .spec import INT_DTYPES, Dim, ExportSpec, InputSpec
 
 REFERENCE_NAME = "reference.bin"
 

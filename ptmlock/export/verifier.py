@@ -16,6 +16,7 @@ import numpy as np
 
 from ..api import installed_snapshot
 from ..errors import PtmError, VerificationError
+from ..export_settings import ExportSpec
 from ..lockfile import LockedModel
 from ..manifest import ModelSpec
 from ..project import Project
@@ -28,7 +29,6 @@ from .probes import probe_inputs, probe_records, read_reference
 from .records import ExportRecord, VerifyRecord
 from .runtime import run_onnx
 from .selection import export_targets, exported_model
-from .spec import ExportSpec
 from .trust import require_trust
 from .versions import first_missing, installed_versions
 

@@ -9,7 +9,7 @@ import numpy as np
 from ptmlock.export.compare import compare, compare_with_reference, tolerance
 from ptmlock.export.probes import output_reference, read_reference, reference_bytes
 from ptmlock.export.runtime import CPU, CUDA, library_problem, runtime_conflict
-from ptmlock.export.spec import VerifySpec
+from ptmlock.export_settings import VerifySpec
 
 
 def test_metrics_report_error_cosine_and_top1() -> None:

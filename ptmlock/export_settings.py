@@ -7,6 +7,7 @@ These settings do not change a model's bytes, so they stay out of its pin_hash; 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -14,12 +15,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from ..tomlpos import locate
-from .trust import Risk, risky_keys
+from .canonical import canonical_hash
+from .toml_checker import TomlChecker
 
 if TYPE_CHECKING:
-    from ..errors import ManifestError
-    from ..manifest import _Checker
+    from .errors import ManifestError
 
 FORMATS = ("onnx", "torchscript")
 FLOAT_DTYPES = ("float16", "float32", "float64")
@@ -54,6 +54,33 @@ PROBE_TEXTS = (
 )
 LOADER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$")
 SYMBOL_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+# Each key, the one value that is safe (anything else, 0 or "no" included, is taken as the risky one:
+# torch and transformers only test truthiness) and what the risky value does. `ptm export` and
+# `ptm verify` refuse the risky ones without --trust (export/trust.py).
+RISKY_KWARGS = {
+    "weights_only": (True, "unpickles the weights, and a pickle can run any code"),
+    "trust_remote_code": (False, "runs the Python code of the model's repository"),
+}
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A loader keyword argument that runs code from the model's files, where ptm.toml sets it."""
+
+    key: str
+    value: Any
+    line: int | None
+
+    def describe(self) -> str:
+        value = json.dumps(self.value, ensure_ascii=False, default=str)  # TOML spells booleans the same
+        return f"loader_kwargs {self.key} = {value}, which {RISKY_KWARGS[self.key][1]}"
+
+
+def risky_keys(kwargs: Mapping[str, Any]) -> list[str]:
+    return [key for key, (safe, _) in RISKY_KWARGS.items() if key in kwargs and kwargs[key] is not safe]
+
 
 Dim = str | int
 
@@ -126,13 +153,13 @@ def _is_number(value: Any) -> bool:
 class _Reader:
     """Reads one table of the export settings, failing with the line of the offending key."""
 
-    def __init__(self, check: _Checker, table: tuple[str | int, ...], data: Any, title: str) -> None:
+    def __init__(self, toml: TomlChecker, table: tuple[str | int, ...], data: Any, title: str) -> None:
         if not isinstance(data, Mapping):
-            raise check.fail(table[:-1], str(table[-1]), f"{title} must be a table, e.g. [{title}]")
-        self.check, self.table, self.data = check, table, data
+            raise toml.fail(table[:-1], str(table[-1]), f"{title} must be a table, e.g. [{title}]")
+        self.toml, self.table, self.data = toml, table, data
 
     def fail(self, key: str | None, message: str) -> ManifestError:
-        return self.check.fail(self.table, key, message)
+        return self.toml.fail(self.table, key, message)
 
     def names(self, key: str) -> tuple[str, ...] | None:
         value = self.data.get(key)
@@ -158,7 +185,7 @@ class _Reader:
 
     def folder(self, key: str, default: str) -> str:
         """A folder inside the project, written with forward slashes (it is recorded in ptm.lock)."""
-        from ..paths import unsafe_path_reason
+        from .paths import unsafe_path_reason
 
         value = self.data.get(key, default)
         problem = "must be a string" if not isinstance(value, str) else unsafe_path_reason(value.rstrip("/"))
@@ -250,34 +277,32 @@ def _inputs(reader: _Reader) -> tuple[InputSpec, ...]:
     return inputs
 
 
-def _verify(check: _Checker, table: tuple[str, ...], data: Any, symbols: tuple[str, ...]) -> VerifySpec:
-    reader = _Reader(check, table, data, ".".join(table))
-    check.known_keys(table, data, VERIFY_KEYS)
+def _verify(toml: TomlChecker, table: tuple[str, ...], data: Any, symbols: tuple[str, ...]) -> VerifySpec:
+    reader = _Reader(toml, table, data, ".".join(table))
+    toml.known_keys(table, data, VERIFY_KEYS)
     texts = reader.names("texts")
     return VerifySpec(
         probe_axes=MappingProxyType(reader.axes(symbols, default_axes(symbols, probe=True))),
         seed=reader.integer("seed", 0, 0),
-        provider=check.string(table, data, "provider", choices=PROVIDERS) or "auto",
+        provider=toml.string(table, data, "provider", choices=PROVIDERS) or "auto",
         atol=reader.tolerance("atol"),
         rtol=reader.tolerance("rtol"),
         texts=PROBE_TEXTS if texts is None else texts,
     )
 
 
-def parse_export(check: _Checker, name: str, hub: str, export: Any, verify: Any) -> ExportSpec:
+def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: Any) -> ExportSpec:
     """The checked export settings of model ``name`` (``verify`` may be None)."""
-    from ..manifest import canonical_hash
-
     table = ("models", name, "export")
-    reader = _Reader(check, table, export, f"models.{name}.export")
-    check.known_keys(table, export, EXPORT_KEYS)
+    reader = _Reader(toml, table, export, f"models.{name}.export")
+    toml.known_keys(table, export, EXPORT_KEYS)
     formats = reader.names("formats") or ("onnx",)
     for fmt in formats:
         if fmt not in FORMATS:
             raise reader.fail(
                 "formats", f"format '{fmt}' is not known; expected one of: {', '.join(FORMATS)}"
             )
-    loader = check.string(table, export, "loader") or DEFAULT_LOADERS.get(hub)
+    loader = toml.string(table, export, "loader") or DEFAULT_LOADERS.get(hub)
     if loader is None:
         raise reader.fail(None, f"models from hub '{hub}' need loader = \"package.module:function\"")
     if loader == TORCH_HUB_LOADER and hub != "torchhub":
@@ -298,9 +323,9 @@ def parse_export(check: _Checker, name: str, hub: str, export: Any, verify: Any)
     inputs = _inputs(reader)
     symbols = symbols_of(inputs)
     example_axes = reader.axes(symbols, default_axes(symbols, probe=False))
-    checks = _verify(check, ("models", name, "verify"), {} if verify is None else verify, symbols)
+    checks = _verify(toml, ("models", name, "verify"), {} if verify is None else verify, symbols)
     if symbols and dict(checks.probe_axes) == example_axes:
-        raise check.fail(
+        raise toml.fail(
             ("models", name, "verify"),
             "axes",
             f"the probe axes of '{name}' equal the export example's; make one differ to test dynamic axes",
@@ -318,8 +343,7 @@ def parse_export(check: _Checker, name: str, hub: str, export: Any, verify: Any)
         loader_kwargs=MappingProxyType(dict(kwargs)),
         artifacts=reader.folder("artifacts", f"{ARTIFACTS_FOLDER}/{name}"),
         risks=tuple(
-            Risk(key, kwargs[key], locate(check.text, (*table, "loader_kwargs"), key))
-            for key in risky_keys(kwargs)
+            Risk(key, kwargs[key], toml.line((*table, "loader_kwargs"), key)) for key in risky_keys(kwargs)
         ),
     )
     # Tolerances and the provider judge a run; they do not change what an export records.
