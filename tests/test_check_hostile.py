@@ -190,6 +190,10 @@ def test_fix_keeps_every_line_ending(hub, ptm, endings: list[str]) -> None:
 
 
 def test_deep_folders_and_packages_are_walked_without_recursion(ptm) -> None:
+    # Only app.py is read: the walk still enters every folder and app.py's package is still looked up
+    # through every __init__.py, but not again for each __init__.py (1,100 lookups, each as deep as its
+    # file: most of the test's time, and no more proof).
+    write_manifest('[check]\nexclude = ["__init__.py"]\nseverity = { PTM010 = "off" }\n')
     folder = Path("pkg")
     for _ in range(1100):  # deeper than Python's recursion limit
         folder.mkdir()
