@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import atomic
+from . import lock_types
 from .errors import LockError
 from .manifest import Manifest
 
@@ -193,12 +193,18 @@ def _files(entries: list[Mapping[str, Any]]) -> tuple[LockedFile, ...]:
     return tuple(LockedFile(**{key: f[key] for key in FILE_KEYS if key in f}) for f in entries)
 
 
-def lock_from_data(data: Mapping[str, Any], base_dir: Path = Path()) -> Lock:
+def _records(entry: Mapping[str, Any]) -> tuple[Mapping[str, ExportRecord], VerifyRecord | None]:
+    if "exports" not in entry and "verify" not in entry:
+        return {}, None  # most locks have none: reading them needs no export code
     from .export.records import records_from_data
 
+    return records_from_data(entry)
+
+
+def lock_from_data(data: Mapping[str, Any], base_dir: Path = Path()) -> Lock:
     models = {}
     for name, entry in data.get("models", {}).items():
-        exports, verify = records_from_data(entry)
+        exports, verify = _records(entry)
         models[name] = LockedModel(
             name=name,
             hub=entry["hub"],
@@ -235,17 +241,24 @@ def parse_lock(text: str, path: Path | str = "ptm.lock") -> Lock:
             f"{path}: lock version {data['version']} is not supported (expected {LOCK_VERSION}); "
             "upgrade ptmlock, or delete the file and run `ptm lock` to resolve every pin anew"
         )
-    lock, problem = _checked(data, Path(path).parent)
+    lock, problem = _checked(data, Path(path).parent, schema=False)
     if lock is None:
         raise _unreadable(path, problem)
     return lock
 
 
-def _checked(data: Mapping[str, Any], base_dir: Path) -> tuple[Lock | None, str]:
-    """The lock ``data`` describes, or None and what is wrong with it (schema, paths, digests)."""
-    from . import schemas  # jsonschema is only needed when a lock is read
+def _checked(data: Mapping[str, Any], base_dir: Path, *, schema: bool) -> tuple[Lock | None, str]:
+    """The lock ``data`` describes, or None and what is wrong with it (types and patterns, paths, digests).
 
-    problem = _unsafe_file_path(data) or schemas.first_error("ptm-lock", data)
+    ``schema``: also run ptm-lock.schema.json (jsonschema), as every write does. A read checks the pins'
+    types and patterns in plain Python (lock_types), which keeps `ptm install` and `ptm check` fast; the
+    export records, which only export commands read, are still checked by the schema.
+    """
+    problem = _unsafe_file_path(data) or lock_types.first_problem(data)
+    if not problem and (schema or lock_types.has_export_records(data)):
+        from . import schemas
+
+        problem = schemas.first_error("ptm-lock", data)
     if problem:
         return None, problem
     lock = lock_from_data(data, base_dir)
@@ -259,7 +272,7 @@ def check_renderable(text: str, path: Path | str = "ptm.lock") -> None:
     """A LockError unless ``text`` reads back as a valid lock: the pins came from servers (untrusted), and
     a lock that ptm itself could not read is never written."""
     try:
-        _, problem = _checked(tomllib.loads(text), Path(path).parent)
+        _, problem = _checked(tomllib.loads(text), Path(path).parent, schema=True)
         text.encode("utf-8")
     except (tomllib.TOMLDecodeError, UnicodeEncodeError) as error:
         problem = str(error)
@@ -316,6 +329,8 @@ def write_lock(path: Path, lock: Lock) -> bool:
     if path.exists() and path.read_text(encoding="utf-8") == text:
         return False
     check_renderable(text, path)
+    from . import atomic  # only a write needs it
+
     atomic.write_text(path, text)
     return True
 
