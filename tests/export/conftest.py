@@ -1,23 +1,42 @@
-"""Fixtures for `ptm export`/`ptm verify`: a project exported once per session, copied per test."""
+"""Fixtures for `ptm export`/`ptm verify`: a project exported once per run, copied per test."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
-from fixtures.hub import FakeHub, HubServer, populate_standard
+from fixtures.hub import FakeHub, HubServer, TinyModels, populate_standard
 from tests.conftest import Ptm, write_manifest
 from tests.export.support import MANIFEST, cuda_usable
 
 
 @pytest.fixture(scope="session")
 def exported_template(tiny_models, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """MANIFEST locked, installed and exported once: tests copy it instead of exporting again."""
-    root = tmp_path_factory.mktemp("exported")
-    (root / "project").mkdir()
+    """MANIFEST locked, installed and exported once a run: tests copy it instead of exporting again.
+
+    Built by the first xdist worker to need it, in the run's temporary folder that every worker shares,
+    while the others wait on a file lock (exporting takes most of a minute on a loaded machine).
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # pytest-N/, above this worker's popen-gwN/
+    root = shared / "exported"
+    built = root / "built"  # written last: a template without it is the remains of a failed build
+    with FileLock(shared / "exported.lock"):
+        if not built.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            _export(root, tiny_models)
+            built.touch()
+    return root
+
+
+def _export(root: Path, tiny_models: TinyModels) -> None:
+    (root / "project").mkdir(parents=True)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("PTM_HOME", str(root / "home" / "ptm"))
         env.setenv("HF_HOME", str(root / "home" / "hf"))
@@ -30,7 +49,6 @@ def exported_template(tiny_models, tmp_path_factory: pytest.TempPathFactory) -> 
             write_manifest(MANIFEST)
             Ptm()("install")
         Ptm()("export")
-    return root
 
 
 @pytest.fixture
