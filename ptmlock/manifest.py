@@ -9,18 +9,22 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
-
-import tomlkit
-import tomlkit.exceptions
+from typing import TYPE_CHECKING, Any
 
 from .canonical import canonical_hash
 from .check.rules import RULES, SEVERITIES, CheckSettings
 from .errors import ManifestError
-from .export_settings import ExportSpec, parse_export
 from .pins import COMMIT_RE
 from .taxonomy import ADAPTATIONS, ADAPTER, EDGE_KINDS, FEATURE_HANDOFF, HANDOFF_MODES, ROLES, STAGES
 from .toml_checker import TomlChecker
+
+if TYPE_CHECKING:
+    from .export_settings import ExportSpec
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 DEFAULT_REVISION = "main"
@@ -184,7 +188,11 @@ def _model(toml: TomlChecker, name: str, data: Any) -> ModelSpec:
         raise toml.fail(
             (*table, "verify"), None, f"[models.{name}.verify] needs a [models.{name}.export] table"
         )
-    export = parse_export(toml, name, hub, data["export"], data.get("verify")) if "export" in data else None
+    export = None
+    if "export" in data:
+        from .export_settings import parse_export  # most manifests export nothing
+
+        export = parse_export(toml, name, hub, data["export"], data.get("verify"))
     # Spelling a default out (revision = "main", include = []) is the same pin as leaving it out.
     pin_data = {
         "hub": hub,
@@ -303,12 +311,22 @@ def _check_settings(toml: TomlChecker, data: Any) -> CheckSettings:
     return CheckSettings(toml.patterns(table, data, "exclude"), MappingProxyType(dict(severity)))
 
 
+def _tomlkit_data(text: str, path: Path) -> dict[str, Any]:
+    """TOML the standard library refused, read by tomlkit: its error (with the line) is the one shown."""
+    import tomlkit
+    import tomlkit.exceptions
+
+    try:
+        return tomlkit.parse(text).unwrap()
+    except tomlkit.exceptions.ParseError as error:
+        reason = str(error).split(" at line ")[0]
+        raise ManifestError(path, error.line, f"invalid TOML: {reason}") from None
+    except tomlkit.exceptions.TOMLKitError as error:  # e.g. a key given twice, which has no position
+        raise ManifestError(path, _duplicate_line(text), f"invalid TOML: {error}") from None
+
+
 def _duplicate_line(text: str) -> int | None:
     """The line of a key given twice, as the standard library's parser reports it."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
     try:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -318,15 +336,12 @@ def _duplicate_line(text: str) -> int | None:
 
 
 def parse_manifest(text: str, path: Path | str = "ptm.toml") -> Manifest:
+    """ptm.toml checked as a format; each source's own checks of its options are manifest_check's."""
     path = Path(path)
-    try:
-        document = tomlkit.parse(text)
-    except tomlkit.exceptions.ParseError as error:
-        reason = str(error).split(" at line ")[0]
-        raise ManifestError(path, error.line, f"invalid TOML: {reason}") from None
-    except tomlkit.exceptions.TOMLKitError as error:  # e.g. a key given twice, which has no position
-        raise ManifestError(path, _duplicate_line(text), f"invalid TOML: {error}") from None
-    data = document.unwrap()
+    try:  # the standard library's parser is fast to import; tomlkit's messages are the better ones
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        data = _tomlkit_data(text, path)
     toml = TomlChecker(path, text)
     toml.known_keys((), data, TOP_LEVEL_KEYS)
     raw_models = data.get("models", {})
