@@ -99,7 +99,9 @@ def cold_snapshot(plan: str, env: dict[str, str], work: Path, project: Path) -> 
 
 def ingest_vs_sha256sum(folder: Path, total_bytes: int, repeat: int) -> tuple[float, float, int]:
     """(seconds to ingest, seconds for sha256sum, bytes) over the same files, both warm in the page cache."""
-    from ptmlock.store import Store, hash_file, open_local
+    from ptmlock.files import hash_file
+    from ptmlock.hubs.base import open_local
+    from ptmlock.install.store import Store
 
     files = []
     part = 20 << 20

@@ -45,11 +45,13 @@ def sequential_baseline(endpoint: str, repos: list[str]) -> dict[str, dict[str, 
 
 
 def ptm_lock_in_process(project: Path) -> None:
+    from ptmlock import config
+    from ptmlock.install.store import Store
     from ptmlock.project import Project
     from ptmlock.resolve import lock_project
 
     manifest = Project(project / "ptm.toml").manifest()
-    lock_project(manifest, previous=None)
+    lock_project(manifest, previous=None, keeper=Store(config.ptm_home()))
 
 
 def ptm_lock_cli(project: Path) -> None:

@@ -50,7 +50,9 @@ def median_time(prepare: Callable[[], None], action: Callable[[], object]) -> fl
 
 def lock_and_installer(work: Path, manifest: str) -> tuple[Callable[[], None], Callable[[], object]]:
     """Lock ``manifest`` in its own project; return (empty the store, cold install) for timing."""
+    from ptmlock import config
     from ptmlock.install import Options, install
+    from ptmlock.install.store import Store
     from ptmlock.lockfile import write_lock
     from ptmlock.project import Project
     from ptmlock.resolve import lock_project
@@ -59,7 +61,9 @@ def lock_and_installer(work: Path, manifest: str) -> tuple[Callable[[], None], C
     project_dir.mkdir(exist_ok=True)
     (project_dir / "ptm.toml").write_text(manifest)
     project = Project(project_dir / "ptm.toml")
-    write_lock(project.lock_path, lock_project(project.manifest(), None).lock)
+    write_lock(
+        project.lock_path, lock_project(project.manifest(), None, keeper=Store(config.ptm_home())).lock
+    )
 
     def empty_store() -> None:
         for folder in ("store", "torch"):

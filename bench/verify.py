@@ -69,15 +69,15 @@ def main() -> None:
 
     imports_s = time.perf_counter() - start
 
-    from ptmlock.api import installed_snapshot
     from ptmlock.errors import PtmError
     from ptmlock.export import artifacts, runtime
     from ptmlock.export.build import build_module
-    from ptmlock.export.checks import VerifyOptions
     from ptmlock.export.exporter import export_models
+    from ptmlock.export.outcome import VerifyOptions
     from ptmlock.export.probes import probe_inputs
     from ptmlock.export.verifier import verify_models
     from ptmlock.install import Options, install
+    from ptmlock.install.verify import installed_snapshot
     from ptmlock.project import Project
 
     torch.set_num_threads(os.cpu_count() or 1)

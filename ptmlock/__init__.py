@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "path", "revision", "torch_hub_load"]
+__all__ = ["PtmError", "__version__", "path", "revision", "torch_hub_load"]
 
 if TYPE_CHECKING:
     from .api import path, revision, torch_hub_load
+    from .errors import PtmError
 
 
 def __getattr__(name: str) -> Any:
@@ -17,4 +18,8 @@ def __getattr__(name: str) -> Any:
         from . import api
 
         return getattr(api, name)
+    if name == "PtmError":  # what every error of ptmlock is (a LockError, an IntegrityError, ...)
+        from .errors import PtmError
+
+        return PtmError
     raise AttributeError(f"module 'ptmlock' has no attribute {name!r}")

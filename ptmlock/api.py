@@ -3,20 +3,43 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 from . import config
 from .errors import LockError, PtmError
-from .lockfile import LockedModel
-from .project import find_project
+from .files import Stat, fingerprint
+from .lockfile import Lock, LockedModel
+from .project import Project, find_project
+
+# ptm.lock as last parsed, by path, with its stat then: application code asks for many models, often in
+# a loop, and a lock is parsed again only when the file changed (a write moves its ctime, whatever its
+# mtime says).
+_locks: dict[Path, tuple[Stat, Lock]] = {}
+_locks_guard = threading.Lock()
+
+
+def _read_lock(project: Project) -> Lock | None:
+    seen = fingerprint(project.lock_path)  # taken first: a write while it is parsed leaves another stat
+    with _locks_guard:
+        cached = _locks.get(project.lock_path)
+    if seen is not None and cached is not None and cached[0] == seen:
+        return cached[1]
+    lock = project.lock()
+    if seen is not None and lock is not None:
+        with _locks_guard:
+            _locks[project.lock_path] = (seen, lock)
+    return lock
 
 
 def _locked(name: str, manifest: Path | str | None) -> LockedModel:
-    project = find_project(Path(manifest) if manifest is not None else None)
-    lock = project.lock()
+    # As the `ptm` command does, PTM_MANIFEST names the project when no manifest is passed.
+    given = manifest if manifest is not None else os.environ.get("PTM_MANIFEST") or None
+    project = find_project(Path(given) if given is not None else None)
+    lock = _read_lock(project)
     if lock is None and not project.manifest_path.is_file():
-        where = "given" if manifest is not None else "found in this folder or above"
+        where = "given" if given is not None else "found in this folder or above"
         raise LockError(
             f"no {project.manifest_path.name} {where} ({project.manifest_path}); "
             "run from the project, or pass manifest='path/to/ptm.toml'"
@@ -50,28 +73,9 @@ def path(name: str, manifest: Path | str | None = None) -> Path:
     For a Hugging Face model, the snapshot folder of the locked commit in the Hugging Face cache; for a
     torch.hub repository, its tree at the locked commit; for url and local models, their files.
     """
+    from .install.verify import installed_snapshot
+
     return installed_snapshot(_locked(name, manifest))
-
-
-def installed_snapshot(model: LockedModel) -> Path:
-    """The installed folder of a locked model, checked to hold every locked file (by size: no hashing)."""
-    from . import hubs
-
-    layout = hubs.source_for(model.hub).layout(model)
-    missing = []
-    for placement in layout.placements:
-        try:
-            if os.stat(placement.entry).st_size == placement.file.size:
-                continue
-        except OSError:
-            pass
-        missing.append(placement.entry)
-    if missing:
-        raise PtmError(
-            f"model '{model.name}' is not installed ({len(missing)} of {len(layout.placements)} files "
-            f"missing or wrong, e.g. {missing[0]}); run `ptm install`"
-        )
-    return layout.folder
 
 
 def torch_hub_load(name: str, *args: Any, manifest: Path | str | None = None, **kwargs: Any) -> Any:
@@ -84,6 +88,8 @@ def torch_hub_load(name: str, *args: Any, manifest: Path | str | None = None, **
         raise PtmError(
             f"model '{name}' is a {model.hub} model, not a torch.hub one; load it from ptmlock.path({name!r})"
         )
+    from .install.verify import installed_snapshot
+
     folder = installed_snapshot(model)
     import torch
 

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import IO
 
 from .errors import ResolveError
+from .files import hash_stream
 from .lockfile import LockedFile
 from .paths import unsafe_path_reason
-from .store import hash_stream
 
 # What zipfile raises for damaged bytes: a bad CRC, a broken deflate stream, a truncated member, or an
 # entry stored with a compression method it cannot read.

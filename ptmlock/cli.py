@@ -172,10 +172,12 @@ def add(project: Project, repo: str, name: str | None, **fields: Any) -> None:
 @pass_project
 def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, allow_split: bool) -> None:
     """Pin every declared model in ptm.lock (existing pins are kept)."""
+    from . import config
     from .graph import require_consistent
     from .hubs.local import outside_notes
-    from .lockfile import staleness, write_lock
-    from .resolve import ADDED, KEPT, REMOVED, UNCHANGED, UPDATED, drift, lock_project
+    from .install.store import Store
+    from .lockfile import write_lock
+    from .resolve import ADDED, KEPT, REMOVED, UNCHANGED, UPDATED, lock_project, stale_reasons
 
     if names and not upgrade:
         raise PtmError("model names are only taken with --upgrade: `ptm lock --upgrade NAME...`", exit_code=2)
@@ -194,14 +196,18 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
     if check:
         if previous is None:
             raise LockError(f"{project.lock_path.name} does not exist; run `ptm lock`")
-        reasons = staleness(manifest, previous).describe() + list(drift(manifest, previous))
+        reasons = stale_reasons(manifest, previous)
         if reasons:
             raise LockError(f"{project.lock_path.name} is stale: {'; '.join(reasons)}. Run `ptm lock`")
         click.echo(f"{project.lock_path.name} is up to date ({_count(len(previous.models), 'model')}).")
         _warn(warnings)
         return
     result = lock_project(
-        manifest, previous, upgrade=set(names) if upgrade else None, allow_split=allow_split
+        manifest,
+        previous,
+        upgrade=set(names) if upgrade else None,
+        allow_split=allow_split,
+        keeper=Store(config.ptm_home()),  # what is downloaded to pin it, `ptm install` links
     )
     # Written (and so checked: pins come from servers) before any of it is printed.
     wrote = write_lock(project.lock_path, result.lock)
@@ -469,7 +475,7 @@ def verify(
     (see `ptm export --help`); --frozen runs only the checked artifacts in onnxruntime.
     """
     from .errors import VerificationError
-    from .export.checks import VerifyOptions
+    from .export.outcome import VerifyOptions
     from .export.verifier import verify_models
     from .export_settings import tolerance_problem
 

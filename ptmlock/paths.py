@@ -35,7 +35,7 @@ def contained(root: Path, relative: str, what: str) -> Path:
 
     Every path built from lock or server data (a commit, a digest, a file path) goes through here: the
     pattern checks done where the data is read are the first line, this is the one that cannot be skipped.
-    The check is lexical; symlinks already on disk are the job of hf_cache.escaping_symlink.
+    The check is lexical; symlinks already on disk are the job of install.links.escaping_symlink.
     """
     if reason := unsafe_path_reason(relative):
         raise UnsafePathError(f"{what} {relative!r} {reason}; refusing to use it as a path")

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import config, hubs
 from .errors import ManifestError, PtmError, ResolveError, SourceMissing, combined
-from .lockfile import Lock, LockedModel, files_digest, keep_exports
+from .lockfile import Lock, LockedModel, files_digest, keep_exports, staleness
 from .manifest import Manifest, ModelSpec
 from .paths import case_clash
+
+if TYPE_CHECKING:
+    from .hubs.base import Keeper
 
 ADDED, UPDATED, UNCHANGED, KEPT, REMOVED = "added", "updated", "unchanged", "kept", "removed"
 
@@ -29,8 +33,8 @@ class LockResult:
     changes: tuple[Change, ...]
 
 
-def resolve_model(spec: ModelSpec) -> LockedModel:
-    resolution = hubs.source_for(spec.hub).resolve(spec)
+def resolve_model(spec: ModelSpec, keeper: Keeper | None = None) -> LockedModel:
+    resolution = hubs.source_for(spec.hub).resolve(spec, keeper)
     for group in (resolution.files, resolution.weights):
         if clash := case_clash(f.path for f in group):
             raise ResolveError(
@@ -63,11 +67,17 @@ def _needs_resolution(spec: ModelSpec, previous: Lock | None, upgrade: Collectio
     return old is None or old.pin_hash != spec.pin_hash
 
 
-def _rereads(spec: ModelSpec) -> bool:
-    return hubs.source_for(spec.hub).always_resolve
+def _pinned_by_local_files(spec: ModelSpec) -> bool:
+    return hubs.source_for(spec.hub).pinned_by_local_files
 
 
-def drift(manifest: Manifest, lock: Lock) -> tuple[str, ...]:
+def stale_reasons(manifest: Manifest, lock: Lock) -> tuple[str, ...]:
+    """Why ``lock`` no longer pins what ``manifest`` declares (empty when it is current): the manifest
+    changed, or files on this machine that pin a model changed since they were locked. No network."""
+    return (*staleness(manifest, lock).describe(), *_local_files_changed(manifest, lock))
+
+
+def _local_files_changed(manifest: Manifest, lock: Lock) -> tuple[str, ...]:
     """Why models pinned by files on this machine (local models) no longer match the lock, if they do not.
 
     A model whose files are not here is skipped: its locked bytes may still be in the store.
@@ -75,7 +85,7 @@ def drift(manifest: Manifest, lock: Lock) -> tuple[str, ...]:
     reasons = []
     for name, spec in sorted(manifest.models.items()):
         old = lock.models.get(name)
-        if old is None or old.pin_hash != spec.pin_hash or not _rereads(spec):
+        if old is None or old.pin_hash != spec.pin_hash or not _pinned_by_local_files(spec):
             continue
         try:
             new = resolve_model(spec)
@@ -114,10 +124,13 @@ def lock_project(
     upgrade: Collection[str] | None = None,
     on_resolved: Callable[[LockedModel], None] | None = None,
     allow_split: bool = False,
+    *,
+    keeper: Keeper | None,
 ) -> LockResult:
     """The new lock. ``upgrade`` is None (keep pins), empty (move every pin) or the names to move.
 
-    Models trained together (``trained_with``) move together unless ``allow_split``.
+    Models trained together (``trained_with``) move together unless ``allow_split``. What the sources
+    download to pin files goes to ``keeper`` (the store, so that installing the lock links it), if given.
     """
     unknown = sorted(set(upgrade or ()) - set(manifest.models))
     if unknown:
@@ -126,12 +139,12 @@ def lock_project(
         _refuse_split(manifest, upgrade)
     todo = [s for s in manifest.models.values() if _needs_resolution(s, previous, upgrade)]
     # Models pinned by files on this machine are re-read on every lock, as their bytes may have changed.
-    rereads = {s.name for s in manifest.models.values() if _rereads(s)} - {s.name for s in todo}
+    rereads = {s.name for s in manifest.models.values() if _pinned_by_local_files(s)} - {s.name for s in todo}
     todo += [manifest.models[name] for name in sorted(rereads)]
 
     def run(spec: ModelSpec) -> LockedModel | PtmError | None:
         try:
-            model = resolve_model(spec)
+            model = resolve_model(spec, keeper)
         except SourceMissing as error:
             return None if spec.name in rereads else error  # None: not on this machine, keep the pin
         except PtmError as error:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ptmlock import hf_cache as hf_cache_module
-from ptmlock import store as store_module
+from ptmlock.install import links as hf_cache_module
+from ptmlock.install import store as store_module
+from ptmlock.install.store import Store
 from ptmlock.paths import UnsafePathError
-from ptmlock.store import Store
 from tests.conftest import one_line_error, write_manifest
 from tests.installing import (
     MODELS,

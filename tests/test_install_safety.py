@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.hub import ServerFeatures
-from ptmlock import hf_cache as hf_cache_module
+from ptmlock.install import links as hf_cache_module
 from tests.conftest import subprocess_env, write_manifest
 from tests.installing import (
     MODELS,

@@ -381,30 +381,36 @@ def test_a_superseded_kept_archive_stays_readable_for_a_worker_holding_it(github
     write_manifest(torchhub_model(files.url))
     ptm("lock")
     model = locked("mlp")
-    held = torchhub.checked_archive(model, "model 'mlp'")  # one install worker has it
-    kept = torchhub.archive_path(HUBCONF_REPO, model.identity)
-    seen = kept.stat()
-    os.utime(kept, ns=(seen.st_atime_ns, seen.st_mtime_ns + 1))  # another sees the file change
-    assert torchhub.checked_archive(model, "model 'mlp'") is not held
-    with held.member("hubconf.py", "model 'mlp'") as member:
-        assert member.read() == github.github.repos.repo_files(HUBCONF_REPO, "v1.0")["hubconf.py"]
+    with torchhub.SOURCE.reader() as archives:
+        held = archives.checked(model, "model 'mlp'")  # one install worker has it
+        kept = torchhub.archive_path(HUBCONF_REPO, model.identity)
+        seen = kept.stat()
+        os.utime(kept, ns=(seen.st_atime_ns, seen.st_mtime_ns + 1))  # another sees the file change
+        assert archives.checked(model, "model 'mlp'") is not held
+        with held.member("hubconf.py", "model 'mlp'") as member:
+            assert member.read() == github.github.repos.repo_files(HUBCONF_REPO, "v1.0")["hubconf.py"]
+    assert held.opened.fp is None  # the install's end closes every archive it opened
 
 
 def test_a_kept_archive_damaged_while_open_fails_the_file_and_is_checked_again(github, files, ptm):
     write_manifest(torchhub_model(files.url))
     ptm("lock")
     model = locked("mlp")
-    checked = torchhub.checked_archive(model, "model 'mlp'")
-    assert checked.stat is not None
-    damaged = damage_member(checked.path.read_bytes(), "models/mlp.py")
-    with open(checked.path, "r+b") as overwrite:  # in place: the open archive reads the damaged bytes
-        overwrite.write(damaged)
-    os.utime(checked.path, ns=(checked.stat[1], checked.stat[1]))  # damage that leaves the stat as it was
-    unreadable = r"models/mlp\.py cannot be read from the kept archive"
-    with pytest.raises(IntegrityError, match=unreadable), checked.member("models/mlp.py", "model") as member:
-        member.read()
-    before = github.github.request_count
-    again = torchhub.checked_archive(model, "model 'mlp'")
-    assert again is not checked and github.github.request_count - before == 2
-    with again.member("models/mlp.py", "model 'mlp'") as member:
-        assert member.read() == github.github.repos.repo_files(HUBCONF_REPO, "v1.0")["models/mlp.py"]
+    with torchhub.SOURCE.reader() as archives:
+        checked = archives.checked(model, "model 'mlp'")
+        assert checked.stat is not None
+        damaged = damage_member(checked.path.read_bytes(), "models/mlp.py")
+        with open(checked.path, "r+b") as overwrite:  # in place: the open archive reads the damaged bytes
+            overwrite.write(damaged)
+        os.utime(checked.path, ns=(checked.stat[1], checked.stat[1]))  # damage that leaves the stat as it was
+        unreadable = r"models/mlp\.py cannot be read from the kept archive"
+        with (
+            pytest.raises(IntegrityError, match=unreadable),
+            checked.member("models/mlp.py", "model") as member,
+        ):
+            member.read()
+        before = github.github.request_count
+        again = archives.checked(model, "model 'mlp'")
+        assert again is not checked and github.github.request_count - before == 2
+        with again.member("models/mlp.py", "model 'mlp'") as member:
+            assert member.read() == github.github.repos.repo_files(HUBCONF_REPO, "v1.0")["models/mlp.py"]

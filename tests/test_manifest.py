@@ -138,7 +138,7 @@ def test_invalid_toml_names_the_line() -> None:
     assert error.line == 2 and "invalid TOML" in error.message
 
 
-def test_hub_not_yet_supported_is_named() -> None:
+def test_a_misspelled_hub_suggests_the_closest() -> None:
     error = error_of('[models.x]\nhub = "huggingfase"\nrepo = "a/b"\n')
     assert "did you mean 'huggingface'" in error.message and error.line == 2
 

@@ -17,6 +17,7 @@ from fixtures.github import HUBCONF_REPO
 from ptmlock import archive
 from ptmlock.errors import LockError
 from ptmlock.hubs import torchhub
+from ptmlock.install import layouts
 from ptmlock.lockfile import LockedFile
 from ptmlock.paths import UnsafePathError
 from tests.conftest import one_line_error, write_manifest
@@ -110,7 +111,7 @@ def test_a_lock_that_slipped_past_the_schema_cannot_lay_files_out_of_the_store(
     ptm("lock")
     hostile = dataclasses.replace(locked("mlp"), **changes)
     with pytest.raises(LockError) as refused:
-        torchhub.SOURCE.layout(hostile)
+        layouts.layout(hostile)
     assert str(refused.value).startswith("ptm.lock: model 'mlp': ") and message in str(refused.value)
 
 

@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING
 
 from .. import config
 from ..errors import PtmError, VerificationError
+from ..files import hash_file
+from ..hubs.base import open_local
+from ..install.store import Store
 from ..lockfile import LockedFile
 from ..paths import UnsafePathError, contained, unsafe_path_reason
 from ..pins import is_sha256
-from ..store import Store, hash_file, open_local
 
 if TYPE_CHECKING:
     from ..manifest import ModelSpec

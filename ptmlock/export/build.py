@@ -19,7 +19,7 @@ import torch
 from ..errors import PtmError
 from ..export_settings import TORCH_HUB_LOADER, ExportSpec
 from ..project import Project
-from .checks import RunFailure, summarise
+from .outcome import RunFailure, summarise
 from .probes import example_inputs
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import ManifestError, PtmError
 from ..export_settings import ARTIFACTS_FOLDER, ExportSpec
+from ..install.verify import installed_snapshot
 from ..lockfile import Lock, LockedFile, LockedModel, staleness, write_lock
 from ..manifest import Manifest, ModelSpec
 from ..project import Project
@@ -33,7 +34,6 @@ from .probes import (
 )
 from .records import ExportRecord, TensorSignature, VerifyRecord
 from .selection import export_targets, locked_model
-from .snapshot import checked_snapshot
 from .trust import require_trust
 from .versions import first_missing, installed_versions
 
@@ -209,7 +209,7 @@ def export_model(spec: ModelSpec, locked: LockedModel, project: Project, folder:
     """Export ``spec`` into ``folder`` (kept until its files are copied into the project) and the store."""
     assert spec.export is not None
     _require(spec.export.formats)
-    snapshot = checked_snapshot(locked)
+    snapshot = installed_snapshot(locked, hashed=True)
     subject = _subject(spec, locked, snapshot, project)
     records: dict[str, ExportRecord] = {}
     lines: list[str] = []

@@ -12,8 +12,8 @@ from ..export_settings import InputSpec
 from ..manifest import Manifest
 from ..project import Project
 from . import artifacts
-from .checks import Check, RunFailure, VerifyOptions
 from .compare import compare_outputs, tolerance
+from .outcome import Check, RunFailure, VerifyOptions
 from .probes import make_inputs
 from .records import ExportRecord
 from .runtime import run_onnx

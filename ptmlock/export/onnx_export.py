@@ -10,7 +10,7 @@ import torch
 from ..errors import PtmError
 from ..export_settings import ExportSpec
 from .build import FlatOutputs, quiet, tensors
-from .checks import summarise
+from .outcome import summarise
 from .records import TensorSignature
 
 # protobuf caps one file at 2 GiB; weights near that go to a data file, leaving room for the graph.

@@ -20,7 +20,7 @@ from ..errors import PtmError
 from ..paths import contained
 from . import artifacts
 from .artifacts import Located
-from .checks import RunFailure, summarise
+from .outcome import RunFailure, summarise
 from .records import ExportRecord
 
 CUDA = "CUDAExecutionProvider"

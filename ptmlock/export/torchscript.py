@@ -13,7 +13,7 @@ import torch
 
 from ..errors import PtmError
 from .build import FlatOutputs, quiet, tensors
-from .checks import RunFailure, summarise
+from .outcome import RunFailure, summarise
 
 TORCHSCRIPT_NAME = "model.pt"
 

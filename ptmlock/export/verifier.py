@@ -14,16 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..api import installed_snapshot
 from ..errors import PtmError, VerificationError
 from ..export_settings import ExportSpec
+from ..install.verify import installed_snapshot
 from ..lockfile import LockedModel
 from ..manifest import ModelSpec
 from ..project import Project
 from . import artifacts
-from .checks import Check, RunFailure, VerifyOptions
 from .compare import Comparison, compare_outputs, compare_with_reference, describe_outputs, tolerance
 from .group import group_checks, group_members
+from .outcome import Check, RunFailure, VerifyOptions
 from .preprocessing import tokenizer_drift
 from .probes import probe_inputs, probe_records, read_reference
 from .records import ExportRecord, VerifyRecord

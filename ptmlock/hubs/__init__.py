@@ -9,18 +9,8 @@ from typing import Any
 from ..errors import PtmError
 from .base import Download, Resolution, Source
 
-__all__ = [
-    "KNOWN_HUBS",
-    "SUPPORTED",
-    "Download",
-    "Resolution",
-    "Source",
-    "check_options",
-    "manifest_keys",
-    "source_for",
-]
+__all__ = ["Download", "Resolution", "Source", "check_options", "source_for"]
 
-KNOWN_HUBS = ("huggingface", "torchhub", "url", "local")
 # Modules are imported on first use so that commands which never touch a hub stay light.
 _MODULES = {
     "huggingface": "ptmlock.hubs.huggingface",
@@ -28,7 +18,6 @@ _MODULES = {
     "url": "ptmlock.hubs.url",
     "local": "ptmlock.hubs.local",
 }
-SUPPORTED = tuple(_MODULES)
 
 
 def source_for(hub: str) -> Source:
@@ -38,10 +27,6 @@ def source_for(hub: str) -> Source:
             f"hub '{hub}' is not supported by this version of ptmlock (supported: {', '.join(_MODULES)})"
         )
     return importlib.import_module(module).SOURCE
-
-
-def manifest_keys(hub: str) -> tuple[str, ...]:
-    return source_for(hub).manifest_keys
 
 
 def check_options(hub: str, options: Mapping[str, Any]) -> tuple[str, str] | None:

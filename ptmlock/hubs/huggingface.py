@@ -16,16 +16,15 @@ from .. import __version__, config
 from ..errors import ResolveError
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
-from ..pins import COMMIT_RE, is_commit, is_sha256, is_size
+from ..pins import is_commit, is_sha256, is_size
 from ..redact import redact
 from . import http
-from .base import Download, Resolution
+from .base import Download, Keeper, ReadsEachFile, Resolution
 
 if TYPE_CHECKING:
     import httpx2
     from huggingface_hub import HfApi
 
-    from ..install_layout import Layout
     from ..lockfile import LockedModel
     from ..manifest import ModelSpec
 
@@ -72,10 +71,9 @@ def select_files(paths: Sequence[str], include: Sequence[str], exclude: Sequence
     return sorted(kept)
 
 
-class HuggingFaceSource:
+class HuggingFaceSource(ReadsEachFile):
     name = "huggingface"
-    manifest_keys = ("repo", "revision", "include", "exclude")
-    always_resolve = False
+    pinned_by_local_files = False
 
     def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
         repo = options.get("repo")
@@ -95,7 +93,7 @@ class HuggingFaceSource:
             library_version=__version__,
         )
 
-    def resolve(self, spec: ModelSpec) -> Resolution:
+    def resolve(self, spec: ModelSpec, keeper: Keeper | None = None) -> Resolution:
         repo = spec.options["repo"]
         where = f"model '{spec.name}' ({repo}@{spec.revision})"
         with _errors_named(spec.name, repo, spec.revision):
@@ -231,19 +229,6 @@ class HuggingFaceSource:
             _stream(model.repo or "", model.identity, file.path, offset=offset) as download,
         ):
             yield download
-
-    def layout(self, model: LockedModel) -> Layout:
-        """The Hugging Face cache's own layout, with refs/<revision> naming the locked commit."""
-        from ..hf_cache import repo_folder
-        from ..install_layout import Layout, bad_lock, snapshot_layout
-
-        if problem := self.check_options({"repo": model.repo}):
-            raise bad_lock(model, problem[1])
-        root = repo_folder(model.repo or "")
-        revision = model.revision
-        ref = (root, revision) if revision and not COMMIT_RE.match(revision) else None
-        placements = tuple(snapshot_layout(root, model.identity, model.files))
-        return Layout(root / "snapshots" / model.identity, placements, ref)
 
 
 @contextmanager

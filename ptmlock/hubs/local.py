@@ -12,24 +12,22 @@ import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import config
 from ..config import LOCK_NAME, MANIFEST_NAME
 from ..errors import IntegrityError, ManifestError, ResolveError, SourceMissing
-from ..install_layout import Layout, bad_lock, store_layout
+from ..files import hash_file
 from ..lockfile import LockedFile
+from ..manifest import PROVENANCE_KEYS
 from ..paths import unsafe_path_reason
-from ..store import hash_file, open_local
-from .base import Download, Resolution
+from .base import Download, Keeper, ReadsEachFile, Resolution, open_local
 
 if TYPE_CHECKING:
     from ..lockfile import LockedModel
     from ..manifest import ModelSpec
 
-PROVENANCE_KEYS = ("training_script", "dataset", "code_commit")
 _CODE_COMMIT_RE = re.compile(r"^[0-9a-f]{7,40}$")
 # Kernel and device files: reading them yields secrets (/proc/self/environ), endless bytes or a hang.
 _SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
@@ -135,10 +133,9 @@ def _walk(
             yield name, False
 
 
-class LocalSource:
+class LocalSource(ReadsEachFile):
     name = "local"
-    manifest_keys = ("path", "allow_outside", "include", "exclude", *PROVENANCE_KEYS, "provenance")
-    always_resolve = True
+    pinned_by_local_files = True
 
     def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
         path = options.get("path")
@@ -173,7 +170,7 @@ class LocalSource:
             return "provenance", f"'{clash[0]}' is given twice: as a key of the model and inside provenance"
         return None
 
-    def resolve(self, spec: ModelSpec) -> Resolution:
+    def resolve(self, spec: ModelSpec, keeper: Keeper | None = None) -> Resolution:
         path = spec.options["path"]
         where = location(path, spec.base_dir)
         label = f"model '{spec.name}' ({path})"
@@ -228,20 +225,10 @@ class LocalSource:
         with open_local(source)(offset) as download:
             yield download
 
-    def layout(self, model: LockedModel) -> Layout:
-        """A snapshot in the store, copied from the working files (which installs check for changes)."""
-        layout = store_layout(model, f"local--{model.name}")
-        placements = tuple(replace(p, origin=self.working_file(model, p.file)) for p in layout.placements)
-        # A hand-made lock may point at a FIFO or a device: refused before an install opens it.
-        where = location(model.path or "", model.base_dir)
-        for origin in dict.fromkeys([where, *(p.origin for p in placements if p.origin)]):
-            if reason := special_file_reason(origin):
-                raise bad_lock(model, f"{origin} {reason}")
-        return replace(layout, placements=placements, watched=self._folders(model))
-
     @staticmethod
-    def _folders(model: LockedModel) -> tuple[Path, ...]:
-        """The folders of a model kept as a folder, walked as `ptm lock` walks them."""
+    def folders(model: LockedModel) -> tuple[Path, ...]:
+        """The folders of a model kept as a folder, walked as `ptm lock` walks them: a file added or
+        removed there changes their stat."""
         where = location(model.path or "", model.base_dir)
         if not where.is_dir():
             return ()

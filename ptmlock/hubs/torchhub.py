@@ -13,25 +13,23 @@ import os
 import re
 import tempfile
 import threading
-import time
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from .. import archive, config
 from ..errors import IntegrityError, PtmError, ResolveError
-from ..install_layout import Layout, Placement, bad_lock, store_layout
-from ..install_state import Stat, fingerprint
+from ..files import Stat, fingerprint
 from ..lockfile import LockedFile
-from ..paths import UnsafePathError, contained
+from ..paths import contained
 from ..pins import is_commit
 from ..redact import redact
 from . import http
-from .base import Download, OptionError, Resolution
+from .base import Download, Keeper, OptionError, Resolution
 from .url import lock_remote_files, open_remote, remote_files
 
 if TYPE_CHECKING:
@@ -281,7 +279,7 @@ def pin_tree(opened: zipfile.ZipFile, entry: str, label: str) -> tuple[LockedFil
 
 def archive_path(repo: str, commit: str) -> Path:
     """Where the zipball of a commit is kept once its tree was pinned or checked (the store's archives/)."""
-    return contained(config.ptm_home() / "archives" / _folder_name(repo), f"{commit}.zip", "commit")
+    return contained(config.ptm_home() / "archives" / folder_name(repo), f"{commit}.zip", "commit")
 
 
 def _publish(spool: Path, kept: Path) -> None:
@@ -294,7 +292,7 @@ def _publish(spool: Path, kept: Path) -> None:
         pass  # keeping it only saves a download
 
 
-def _folder_name(repo: str) -> str:
+def folder_name(repo: str) -> str:
     return "torchhub--" + repo.replace("/", "--")
 
 
@@ -329,9 +327,10 @@ class CheckedArchive:
 
     path: Path
     files: tuple[LockedFile, ...]
-    stat: Stat | None  # (size, mtime, inode) when it was checked
+    stat: Stat | None  # (size, mtime, ctime, inode) when it was checked
     opened: zipfile.ZipFile
     names: Mapping[str, str]  # locked path -> member name
+    forget: Callable[[CheckedArchive], None]  # called when it turns out damaged
     # ZipFile reads members from many threads, but its count of open members is not thread-safe.
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -352,51 +351,77 @@ class CheckedArchive:
         except archive.DAMAGED as error:
             # It was whole when checked, so the file changed since: forget it, so that the next use
             # checks it again (and, finding it damaged, fetches it anew).
-            if _checked.get(self.path) is self:
-                _checked.pop(self.path, None)
+            self.forget(self)
             raise IntegrityError(
                 f"{label}: {path} cannot be read from the kept archive {self.path} ({error}); nothing of "
                 "this file was installed, run `ptm install` again to fetch the archive anew"
             ) from None
 
 
-# Archives checked in this process, by path; each file of a tree asks for its archive.
-_checked: dict[Path, CheckedArchive] = {}
-# Archives that could not be fetched or did not match (for these files), and when: one failure answers
-# every file of the tree instead of one download (or one timeout) per file.
-_failed: dict[Path, tuple[tuple[LockedFile, ...], float, PtmError]] = {}
-FAILURE_MEMORY_S = 60.0
+class Archives:
+    """The archives one install reads tree files from (base.Reader), closed when it ends.
 
-
-def checked_archive(model: LockedModel, label: str) -> CheckedArchive:
-    """The zipball of the locked commit, downloaded once per machine and checked against the lock.
-
-    Hosted archives are not byte-stable, so what is checked is the tree: every path, size and sha256.
+    Each file of a tree asks for its archive: the first checks it (or fetches it), the others find it
+    here. An archive that could not be fetched or did not match answers every other file of its tree
+    with the same error, instead of one download (or one timeout) per file.
     """
-    from filelock import FileLock
 
-    path = archive_path(model.repo or "", model.identity)
-    if (known := _checked.get(path)) is not None and known.answers(model):
-        return known
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(f"{path}.lock"):  # one download at a time, across threads and processes
-        if (known := _checked.get(path)) is not None and known.answers(model):
+    def __init__(self) -> None:
+        self._checked: dict[Path, CheckedArchive] = {}
+        self._failed: dict[Path, tuple[tuple[LockedFile, ...], PtmError]] = {}
+        # Every zip opened, superseded ones too: another thread may still be reading from one.
+        self._opened: list[zipfile.ZipFile] = []
+
+    def close(self) -> None:
+        for opened in self._opened:
+            opened.close()
+        self._opened.clear()
+        self._checked.clear()
+
+    def _forget(self, checked: CheckedArchive) -> None:
+        if self._checked.get(checked.path) is checked:
+            self._checked.pop(checked.path, None)
+
+    def checked(self, model: LockedModel, label: str) -> CheckedArchive:
+        """The zipball of the locked commit, downloaded once per machine and checked against the lock.
+
+        Hosted archives are not byte-stable, so what is checked is the tree: every path, size and sha256.
+        """
+        from filelock import FileLock
+
+        path = archive_path(model.repo or "", model.identity)
+        if (known := self._checked.get(path)) is not None and known.answers(model):
             return known
-        files, failed_at, error = _failed.get(path, ((), 0.0, None))
-        if error is not None and files == model.files and time.monotonic() - failed_at < FAILURE_MEMORY_S:
-            raise error
-        try:
-            names = _kept(path, model, label) or _fetch_checked(model, path, label)
-        except PtmError as failure:
-            _failed[path] = (model.files, time.monotonic(), failure)
-            raise
-        _failed.pop(path, None)
-        opened = archive.open_archive(path, label)
-        checked = CheckedArchive(path, model.files, fingerprint(path), opened, names)
-        # The archive this one supersedes is not closed: another thread may be about to read from it.
-        # Its zip closes the file once nothing refers to it.
-        _checked[path] = checked
-    return checked
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(f"{path}.lock"):  # one download at a time, across threads and processes
+            if (known := self._checked.get(path)) is not None and known.answers(model):
+                return known
+            files, error = self._failed.get(path, ((), None))
+            if error is not None and files == model.files:
+                raise error
+            try:
+                names = _kept(path, model, label) or _fetch_checked(model, path, label)
+            except PtmError as failure:
+                self._failed[path] = (model.files, failure)
+                raise
+            self._failed.pop(path, None)
+            opened = archive.open_archive(path, label)
+            self._opened.append(opened)
+            checked = CheckedArchive(path, model.files, fingerprint(path), opened, names, self._forget)
+            self._checked[path] = checked
+        return checked
+
+    @contextmanager
+    def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> Iterator[Download]:
+        """Weights stream from their URL; a tree file from the commit's archive, fetched once and checked."""
+        if file.url:
+            with open_remote(model, file, offset) as download:
+                yield download
+            return
+        checked = self.checked(model, f"model '{model.name}' ({model.repo}@{model.pin})")
+        # A member of a deflated archive cannot be entered midway: always start at 0.
+        with checked.member(file.path, f"model '{model.name}'") as member:
+            yield Download(offset=0, chunks=iter(lambda: member.read(http.CHUNK), b""))
 
 
 def _kept(path: Path, model: LockedModel, label: str) -> dict[str, str] | None:
@@ -424,8 +449,7 @@ def _fetch_checked(model: LockedModel, path: Path, label: str) -> dict[str, str]
 
 class TorchHubSource:
     name = "torchhub"
-    manifest_keys = ("repo", "revision", "entry", "weights")
-    always_resolve = False
+    pinned_by_local_files = False
 
     def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
         try:
@@ -437,7 +461,7 @@ class TorchHubSource:
             return error.key, error.message
         return None
 
-    def resolve(self, spec: ModelSpec) -> Resolution:
+    def resolve(self, spec: ModelSpec, keeper: Keeper | None = None) -> Resolution:
         repo, revision, entry = spec.options["repo"], spec.options.get("revision"), spec.options["entry"]
         if revision is None:
             label = f"model '{spec.name}' ({repo})"
@@ -452,40 +476,16 @@ class TorchHubSource:
             if "weights" in spec.options
             else ()
         )
-        weights = lock_remote_files(spec.name, declared) if declared else ()
+        weights = lock_remote_files(spec.name, declared, keeper) if declared else ()
         return Resolution(commit=commit, files=tree, entry=entry, weights=weights)
 
     @contextmanager
-    def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> Iterator[Download]:
-        """Weights stream from their URL; a tree file from the commit's archive, fetched once and checked."""
-        if file.url:
-            with open_remote(model, file, offset) as download:
-                yield download
-            return
-        checked = checked_archive(model, f"model '{model.name}' ({model.repo}@{model.pin})")
-        # A member of a deflated archive cannot be entered midway: always start at 0.
-        with checked.member(file.path, f"model '{model.name}'") as member:
-            yield Download(offset=0, chunks=iter(lambda: member.read(http.CHUNK), b""))
-
-    def layout(self, model: LockedModel) -> Layout:
-        """The tree as a snapshot in the store (for torch.hub.load(<folder>, source="local")), and the
-        weights in torch's checkpoint folder, where torch.hub.load_state_dict_from_url looks first."""
+    def reader(self) -> Iterator[Archives]:
+        archives = Archives()
         try:
-            check_repo(model.repo)
-        except OptionError as error:
-            raise bad_lock(model, error.message) from None
-        if not is_commit(model.commit):
-            raise bad_lock(model, f"commit {model.commit!r} is not 40 lowercase hex digits")
-        try:
-            layout = store_layout(model, _folder_name(model.repo or ""))
-            checkpoints = config.torch_hub_dir() / "checkpoints"
-            weights: list[Placement] = []
-            for w in model.weights:
-                checkpoint = contained(checkpoints, w.path, "weights file")
-                weights.append(Placement(w, checkpoints, checkpoint, checkpoint))
-        except UnsafePathError as error:
-            raise bad_lock(model, str(error)) from None
-        return replace(layout, placements=layout.placements + tuple(weights))
+            yield archives
+        finally:
+            archives.close()
 
 
 SOURCE = TorchHubSource()

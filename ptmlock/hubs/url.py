@@ -5,7 +5,6 @@ Also the parsing and locking of URL file lists for other sources (torch.hub weig
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import posixpath
 import re
@@ -13,18 +12,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .. import config
 from ..errors import IntegrityError, LockError
-from ..install_layout import Layout, store_layout
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
 from ..redact import redact
-from ..store import Store
 from . import http
-from .base import Download, OptionError, Resolution
+from .base import Download, Keeper, OptionError, ReadsEachFile, Resolution
 
 if TYPE_CHECKING:
     from ..lockfile import LockedModel
@@ -132,37 +129,25 @@ def remote_files(entries: Any, key: str, named_by_url: bool = False) -> tuple[Re
     return files
 
 
-def lock_remote_files(name: str, files: Sequence[RemoteFile]) -> tuple[LockedFile, ...]:
-    """Download every file once (in parallel), hashing it; a declared sha256 that differs is an error."""
+def lock_remote_files(
+    name: str, files: Sequence[RemoteFile], keeper: Keeper | None
+) -> tuple[LockedFile, ...]:
+    """Download every file once (in parallel), hashing it and giving it to ``keeper``, so that installing
+    the lock does not download it again; a declared sha256 that differs is an error."""
 
     def lock_one(file: RemoteFile) -> LockedFile:
-        got = _fetch_keeping(file, f"model '{name}'")
+        label = f"model '{name}'"
+
+        def fetch(sink: IO[bytes] | None) -> http.Fetched:
+            return _checked(http.fetch(file.url, label, sink=sink), file, label)
+
+        got = keeper.keep(fetch) if keeper is not None else fetch(None)
         return LockedFile(
             file.path, got.size, got.sha256, url=file.url, etag=got.etag, last_modified=got.last_modified
         )
 
     with ThreadPoolExecutor(max_workers=config.pool_size(len(files))) as pool:
         return tuple(sorted(pool.map(lock_one, files), key=lambda f: f.path))
-
-
-def _fetch_keeping(file: RemoteFile, label: str) -> http.Fetched:
-    """Download and hash one file, keeping the bytes in the store so that installing the lock does not
-    download them again (where the store cannot be written, only hashing them)."""
-    store = Store(config.ptm_home())
-    try:
-        private = store.private_temp("lock")
-        sink = open(private, "wb")  # noqa: SIM115 - closed below, before the file is published
-    except OSError:
-        return _checked(http.fetch(file.url, label), file, label)
-    try:
-        with sink:
-            got = _checked(http.fetch(file.url, label, sink=sink), file, label)
-        with contextlib.suppress(OSError):  # keeping it only saves a download
-            store.adopt(private, got.sha256, got.size)
-            store.save_verified()  # so the install after this lock links it without hashing it again
-        return got
-    finally:
-        private.unlink(missing_ok=True)
 
 
 def _checked(got: http.Fetched, file: RemoteFile, label: str) -> http.Fetched:
@@ -213,10 +198,9 @@ def declared_files(options: Mapping[str, Any]) -> tuple[RemoteFile, ...]:
     return (replace(file, sha256=check_sha256(options.get("sha256"), "sha256")),)
 
 
-class UrlSource:
+class UrlSource(ReadsEachFile):
     name = "url"
-    manifest_keys = ("url", "sha256", "files")
-    always_resolve = False
+    pinned_by_local_files = False
 
     def check_options(self, options: Mapping[str, Any]) -> tuple[str, str] | None:
         try:
@@ -225,16 +209,14 @@ class UrlSource:
             return error.key, error.message
         return None
 
-    def resolve(self, spec: ModelSpec) -> Resolution:
-        return Resolution(commit=None, files=lock_remote_files(spec.name, declared_files(spec.options)))
+    def resolve(self, spec: ModelSpec, keeper: Keeper | None = None) -> Resolution:
+        files = lock_remote_files(spec.name, declared_files(spec.options), keeper)
+        return Resolution(commit=None, files=files)
 
     @contextmanager
     def open(self, model: LockedModel, file: LockedFile, offset: int = 0) -> Iterator[Download]:
         with open_remote(model, file, offset) as download:
             yield download
-
-    def layout(self, model: LockedModel) -> Layout:
-        return store_layout(model, f"url--{model.name}")
 
 
 SOURCE = UrlSource()

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from ptmlock import config
-from ptmlock.api import installed_snapshot
 from ptmlock.export import artifacts
 from ptmlock.export.probes import make_inputs
+from ptmlock.install.store import Store
+from ptmlock.install.verify import installed_snapshot
 from ptmlock.lockfile import parse_lock, read_lock, render_lock
 from ptmlock.manifest import load_manifest
-from ptmlock.store import Store
 from tests.conftest import one_line_error, validate, write_manifest
 from tests.export.support import MANIFEST, MLP_EXPORT, cuda_usable, heavy_imports, run_ptm
 from tests.installing import torchhub_model

@@ -18,10 +18,10 @@ from onnx import numpy_helper
 from safetensors.torch import load_file, save_file
 
 from ptmlock import config
-from ptmlock.api import installed_snapshot
 from ptmlock.export.probes import read_reference, reference_bytes
+from ptmlock.install.store import Store
+from ptmlock.install.verify import installed_snapshot
 from ptmlock.lockfile import LockedFile, read_lock, write_lock
-from ptmlock.store import Store
 from tests.conftest import one_line_error, subprocess_env
 from tests.export.support import BERT_INPUTS, cuda_usable, heavy_imports, run_ptm
 

@@ -12,8 +12,8 @@ import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import atomic, config
-from .paths import contained
+from .. import atomic, config
+from ..paths import contained
 
 
 def repo_folder(repo: str, cache: Path | None = None) -> Path:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files import Stat, fingerprint
+
 VERSION = 2  # 2: the stat holds ctime_ns
-Stat = tuple[int, int, int, int]
 
 
 def state_path(home: Path, manifest_path: Path, roots: Sequence[Path]) -> Path:
@@ -35,23 +35,12 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
-def fingerprint(path: Path | str) -> Stat | None:
-    """(size, mtime_ns, ctime_ns, inode) of what ``path`` resolves to; a replaced file, a re-pointed link
-    and a file written in place (the write moves its ctime) differ."""
-    try:
-        return stat_fingerprint(os.stat(path))
-    except OSError:
-        return None
-
-
-def stat_fingerprint(st: os.stat_result) -> Stat:
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
 @dataclass(frozen=True)
-class Entry:
+class StatRecord:
+    """A path an install wrote or depends on, and its stat then."""
+
     path: str
-    tag: str  # the sha256 of a snapshot entry, or "ref:<commit>"
+    tag: str  # the sha256 of a snapshot file, "origin:<sha256>", "ref:<commit>" or "folder"
     stat: Stat
 
     def intact(self) -> bool:
@@ -62,10 +51,10 @@ class Entry:
 class ModelRecord:
     files: int
     size: int
-    entries: tuple[Entry, ...]
+    stats: tuple[StatRecord, ...]
 
     def intact(self) -> bool:
-        return all(entry.intact() for entry in self.entries)
+        return all(record.intact() for record in self.stats)
 
 
 @dataclass(frozen=True)
@@ -86,7 +75,7 @@ class State:
 
     def trusted(self) -> dict[tuple[str, str], Stat]:
         """(path, sha256) -> stat of every entry recorded, for per-file checks after the lock changed."""
-        return {(e.path, e.tag): e.stat for record in self.models.values() for e in record.entries}
+        return {(s.path, s.tag): s.stat for record in self.models.values() for s in record.stats}
 
 
 def load(path: Path) -> State | None:
@@ -98,8 +87,8 @@ def load(path: Path) -> State | None:
             name: ModelRecord(
                 files=record["files"],
                 size=record["size"],
-                entries=tuple(
-                    Entry(p, tag, (st[0], st[1], st[2], st[3])) for p, tag, st in record["entries"]
+                stats=tuple(
+                    StatRecord(p, tag, (st[0], st[1], st[2], st[3])) for p, tag, st in record["entries"]
                 ),
             )
             for name, record in data["models"].items()
@@ -112,8 +101,8 @@ def load(path: Path) -> State | None:
 def save(path: Path, state: State) -> None:
     """Write the record, or nothing where the store cannot be written (a read-only shared store, a full
     disk): a missing record only costs the next run its fast no-op, never this install."""
-    from . import atomic
-    from .errors import PtmError
+    from .. import atomic
+    from ..errors import PtmError
 
     data = {
         "version": VERSION,
@@ -124,7 +113,7 @@ def save(path: Path, state: State) -> None:
             name: {
                 "files": record.files,
                 "size": record.size,
-                "entries": [[e.path, e.tag, list(e.stat)] for e in record.entries],
+                "entries": [[s.path, s.tag, list(s.stat)] for s in record.stats],
             }
             for name, record in sorted(state.models.items())
         },

@@ -3,19 +3,30 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from . import config, hf_cache
-from .errors import IntegrityError, PtmError
-from .install_plan import MISSING, ON_DISK, Plan, Target, on_disk
-from .progress import Reporter
-from .store import Opener, Store, cannot_write, open_local
+from .. import config
+from ..errors import IntegrityError, PtmError
+from ..hubs.base import Opener, Reader, open_local
+from ..progress import Reporter
+from . import links
+from .plan import Plan, Status, Target, on_disk
+from .store import Store, cannot_write
 
 
-def _opener(target: Target, offline: bool) -> Opener:
+@dataclass(frozen=True)
+class Fetched:
+    downloaded: frozenset[str]  # the shas that came over the network
+    failed: frozenset[str]  # the shas that are not in place (not fetched, or not linked everywhere)
+    errors: tuple[PtmError, ...]
+
+
+def _opener(target: Target, readers: Mapping[str, Reader], offline: bool) -> Opener:
     """The bytes from the model's source. Offline only a blob found corrupt in the store (and removed)
     gets this far, missing ones are not fetched at all: an IntegrityError."""
     if offline:
@@ -27,10 +38,8 @@ def _opener(target: Target, offline: bool) -> Opener:
             )
 
         return refuse
-    from . import hubs
-
-    source = hubs.source_for(target.model.hub)
-    return lambda offset: source.open(target.model, target.file, offset)
+    reader = readers[target.model.hub]
+    return lambda offset: reader.open(target.model, target.file, offset)
 
 
 class _Cancelled(Exception):
@@ -38,7 +47,12 @@ class _Cancelled(Exception):
 
 
 def _fetch(
-    target: Target, store: Store, from_disk: bool, offline: bool, on_bytes: Callable[[int], None]
+    target: Target,
+    store: Store,
+    from_disk: bool,
+    opener: Opener,
+    offline: bool,
+    on_bytes: Callable[[int], None],
 ) -> bool:
     """Bring one blob into the store (hashing a present one whose stat changed); True when it came over
     the network."""
@@ -53,7 +67,7 @@ def _fetch(
                     target.cache_blob.unlink(missing_ok=True)
                 if offline:
                     raise
-        return store.ingest(sha, size, _opener(target, offline), target.label, on_bytes)
+        return store.ingest(sha, size, opener, target.label, on_bytes)
     except OSError as error:
         source = Path(error.filename) if error.filename else store.root
         if not source.is_relative_to(store.root):  # the copy on disk the bytes were to come from
@@ -66,9 +80,9 @@ def _fetch(
 
 def _link(target: Target, store: Store) -> None:
     try:
-        hf_cache.place_blob(store.path(target.file.sha256), target.cache_blob)
+        links.place_blob(store.path(target.file.sha256), target.cache_blob)
         if target.dest != target.cache_blob:
-            hf_cache.place_pointer(target.cache_blob, target.dest)
+            links.place_pointer(target.cache_blob, target.dest)
     except OSError as error:
         raise PtmError(
             f"{target.label}: {cannot_write(target.dest, error, _setting(target, store))}"
@@ -76,7 +90,7 @@ def _link(target: Target, store: Store) -> None:
 
 
 def _setting(target: Target, store: Store) -> str:
-    """The variable that moves the folder an entry is written into."""
+    """The variable that moves the folder a path is written into."""
     root = target.placement.root
     if root.is_relative_to(store.root):
         return "PTM_HOME"
@@ -85,25 +99,27 @@ def _setting(target: Target, store: Store) -> str:
 
 def fetch_and_link(
     targets: Sequence[Target],
-    statuses: Sequence[str],
+    statuses: Sequence[Status],
     work: Plan,
     store: Store,
     offline: bool,
     reporter: Reporter | None,
-    errors: list[PtmError],
-) -> tuple[set[str], set[str]]:
-    """Fetch with a bounded pool, linking each blob's entries as it lands; (downloaded shas, failed shas)."""
+) -> Fetched:
+    """Fetch with a bounded pool, linking each blob's paths as it lands; every failure is collected, so
+    that one bad file does not stop the others."""
     by_sha: dict[str, list[Target]] = {}
     for i in work.link:
         by_sha.setdefault(targets[i].file.sha256, []).append(targets[i])
-    fetch = [i for i in work.fetch if not (offline and statuses[i] == MISSING)]
+    fetch = [i for i in work.fetch if not (offline and statuses[i] == Status.MISSING)]
     fetching = {targets[i].file.sha256 for i in work.fetch}
     failed = fetching - {targets[i].file.sha256 for i in fetch}  # missing, and --offline may not fetch
+    errors: list[PtmError] = []
     for sha, group in by_sha.items():
         if sha not in fetching:
             _link_all(group, store, errors, failed)
     if not fetch:
-        return set(), failed
+        return Fetched(frozenset(), frozenset(failed), tuple(errors))
+    from .. import hubs
 
     cancelled = threading.Event()
 
@@ -116,30 +132,36 @@ def fetch_and_link(
     if reporter is not None:
         reporter.start(len(fetch), sum(targets[i].file.size for i in fetch))
     downloaded: set[str] = set()
-    pool = ThreadPoolExecutor(max_workers=config.pool_size(len(fetch)))
-    try:
-        futures: dict[Future[bool], Target] = {}
-        for i in fetch:
-            from_disk = statuses[i] == ON_DISK
-            futures[pool.submit(_fetch, targets[i], store, from_disk, offline, on_bytes)] = targets[i]
-        for future in as_completed(futures):
-            target = futures[future]
-            try:
-                if future.result():
-                    downloaded.add(target.file.sha256)
-            except PtmError as error:
-                errors.append(error)
-                failed.add(target.file.sha256)
-                continue
-            _link_all(by_sha[target.file.sha256], store, errors, failed)
-    except BaseException:
-        cancelled.set()
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        if reporter is not None:
-            reporter.close()
-    return downloaded, failed
+    # What a source keeps open from one file to the next (torch.hub's archives) closes after the pool.
+    with ExitStack() as readers:
+        hubs_used = sorted({targets[i].model.hub for i in fetch}) if not offline else []
+        by_hub = {hub: readers.enter_context(hubs.source_for(hub).reader()) for hub in hubs_used}
+        pool = ThreadPoolExecutor(max_workers=config.pool_size(len(fetch)))
+        try:
+            futures: dict[Future[bool], Target] = {}
+            for i in fetch:
+                target = targets[i]
+                opener = _opener(target, by_hub, offline)
+                from_disk = statuses[i] == Status.ON_DISK
+                futures[pool.submit(_fetch, target, store, from_disk, opener, offline, on_bytes)] = target
+            for future in as_completed(futures):
+                target = futures[future]
+                try:
+                    if future.result():
+                        downloaded.add(target.file.sha256)
+                except PtmError as error:
+                    errors.append(error)
+                    failed.add(target.file.sha256)
+                    continue
+                _link_all(by_sha[target.file.sha256], store, errors, failed)
+        except BaseException:
+            cancelled.set()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            if reporter is not None:
+                reporter.close()
+    return Fetched(frozenset(downloaded), frozenset(failed), tuple(errors))
 
 
 def _link_all(group: Sequence[Target], store: Store, errors: list[PtmError], failed: set[str]) -> None:

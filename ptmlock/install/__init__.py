@@ -12,16 +12,20 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import config, hf_cache, install_state
-from .errors import IntegrityError, LockError, PtmError, combined
-from .install_layout import Layout
-from .install_plan import CHANGED, IN_STORE, Target, check_safety, describe_missing, plan, survey
-from .lockfile import Lock, LockedModel, staleness, write_lock
-from .manifest import Manifest
-from .progress import Reporter
-from .project import Project
-from .store import Store, cannot_write
+from .. import config
+from ..errors import IntegrityError, LockError, PtmError, combined
+from ..files import fingerprint
+from . import state as install_state
+
+if TYPE_CHECKING:
+    from ..lockfile import Lock, LockedModel
+    from ..manifest import Manifest
+    from ..progress import Reporter
+    from ..project import Project
+    from .layouts import Layout
+    from .plan import Target
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,10 @@ def ensure_lock(project: Project, manifest: Manifest, options: Options) -> tuple
 
     Stale also means a local model's files changed since they were locked.
     """
-    from .graph import require_consistent
-    from .resolve import drift, lock_project
+    from ..graph import require_consistent
+    from ..lockfile import write_lock
+    from ..resolve import lock_project, stale_reasons
+    from .store import Store
 
     name = project.lock_path.name
     lock = project.lock()
@@ -73,7 +79,7 @@ def ensure_lock(project: Project, manifest: Manifest, options: Options) -> tuple
             flag = "--frozen" if options.frozen else "--offline"
             raise LockError(f"{name} does not exist and {flag} never resolves; run `ptm lock` first")
     else:
-        reasons = staleness(manifest, lock).describe() + list(drift(manifest, lock))
+        reasons = list(stale_reasons(manifest, lock))
         if not reasons:
             return lock, ()
         if options.frozen or options.offline:
@@ -83,7 +89,7 @@ def ensure_lock(project: Project, manifest: Manifest, options: Options) -> tuple
                 f"Run `ptm lock` and commit {name}"
             )
     require_consistent(manifest, lock)  # what `ptm lock` refuses to lock, install does not lock either
-    result = lock_project(manifest, lock)
+    result = lock_project(manifest, lock, keeper=Store(config.ptm_home()))
     write_lock(project.lock_path, result.lock)
     return result.lock, tuple(reasons)
 
@@ -108,7 +114,7 @@ def profile_selection(project: Project, options: Options) -> tuple[Options, tupl
     the models the profile leaves out."""
     if options.profile == "all":
         return options, ()
-    from .graph import profile_models
+    from ..graph import profile_models
 
     manifest = project.manifest()
     chosen = profile_models(manifest, options.profile)
@@ -138,7 +144,10 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
             records = [ModelOutcome(n, state.models[n].files, state.models[n].size, False) for n in names]
             return InstallResult(tuple(records), seconds=time.perf_counter() - started, left_out=left_out)
 
-    from .fetch import fetch_and_link  # the thread pool is only needed past the no-op check
+    # Past the no-op check: the plan, the store and the thread pool.
+    from .fetch import fetch_and_link
+    from .plan import Status, Target, check_safety, describe_missing, plan, survey
+    from .store import Store
 
     lock, relocked = ensure_lock(project, project.manifest(), options)
     models = select(lock, options.only)
@@ -149,7 +158,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
     errors: list[PtmError] = []
     trusted = state.trusted() if state is not None else {}
     if options.verify_hashes:
-        from .integrity import verify_installed
+        from .verify import verify_installed
 
         errors += verify_installed(targets, store, offline=options.offline)
         trusted = {}
@@ -162,12 +171,11 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
                 f"store: {describe_missing(targets, work.missing)}; run `ptm install` with network access"
             )
         )
-    downloaded, failed_shas = fetch_and_link(
-        targets, statuses, work, store, options.offline, reporter, errors
-    )
+    fetched = fetch_and_link(targets, statuses, work, store, options.offline, reporter)
+    errors += fetched.errors
     store.save_verified()
 
-    incomplete = {targets[i].model.name for i in work.link if targets[i].file.sha256 in failed_shas}
+    incomplete = {targets[i].model.name for i in work.link if targets[i].file.sha256 in fetched.failed}
     refs = _write_refs([m for m in models if m.name not in incomplete], layouts, errors)
     lock_digest = install_state.file_digest(project.lock_path)
     current = install_state.State(manifest_digest or "", lock_digest or "", tuple(sorted(lock.models)))
@@ -186,12 +194,13 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
             )
             for m in models
         ),
-        downloaded_files=len(downloaded),
-        downloaded_bytes=sum(sizes[sha] for sha in downloaded),
+        downloaded_files=len(fetched.downloaded),
+        downloaded_bytes=sum(sizes[sha] for sha in fetched.downloaded),
         linked_from_store=sum(
             1
             for i in work.link
-            if statuses[i] in (IN_STORE, CHANGED) and targets[i].file.sha256 not in downloaded
+            if statuses[i] in (Status.IN_STORE, Status.CHANGED)
+            and targets[i].file.sha256 not in fetched.downloaded
         ),
         seconds=time.perf_counter() - started,
         relocked=relocked,
@@ -203,12 +212,15 @@ def _write_refs(
     models: Sequence[LockedModel], layouts: dict[str, Layout], errors: list[PtmError]
 ) -> dict[str, Path]:
     """refs/<branch or tag> = locked commit, for complete models, so lookups by revision name agree."""
+    from .links import write_ref
+    from .store import cannot_write
+
     refs = {}
     for model in models:
         if (ref := layouts[model.name].ref) is not None:
             repo_dir, revision = ref
             try:
-                refs[model.name] = hf_cache.write_ref(repo_dir, revision, model.identity)
+                refs[model.name] = write_ref(repo_dir, revision, model.identity)
             except OSError as error:
                 where = cannot_write(repo_dir / "refs" / revision, error, "HF_HUB_CACHE")
                 errors.append(PtmError(f"model '{model.name}': the ref {revision!r}: {where}"))
@@ -235,23 +247,23 @@ def _record(
         kept.pop(model.name, None)
         if model.name in incomplete or (layouts[model.name].ref is not None and model.name not in refs):
             continue
-        entries = [_entry(t.dest, t.file.sha256) for t in targets if t.model is model]
+        stats = [_stat(t.dest, t.file.sha256) for t in targets if t.model is model]
         # The files a local model is copied from: when one changes, the install is out of date.
-        entries += [
-            _entry(t.placement.origin, f"origin:{t.file.sha256}")
+        stats += [
+            _stat(t.placement.origin, f"origin:{t.file.sha256}")
             for t in targets
             if t.model is model and t.placement.origin
         ]
         if model.name in refs:
-            entries.append(_entry(refs[model.name], f"ref:{model.identity}"))
-        entries += [_entry(folder, "folder") for folder in layouts[model.name].watched]
-        if all(e is not None for e in entries):
+            stats.append(_stat(refs[model.name], f"ref:{model.identity}"))
+        stats += [_stat(folder, "folder") for folder in layouts[model.name].watched]
+        if all(s is not None for s in stats):
             files = len(layouts[model.name].placements)
-            record = install_state.ModelRecord(files, model.size, tuple(e for e in entries if e))
+            record = install_state.ModelRecord(files, model.size, tuple(s for s in stats if s))
             kept[model.name] = record
     install_state.save(state_file, dataclasses.replace(current, models=kept))
 
 
-def _entry(path: Path, tag: str) -> install_state.Entry | None:
-    stat = install_state.fingerprint(path)
-    return install_state.Entry(str(path), tag, stat) if stat is not None else None
+def _stat(path: Path, tag: str) -> install_state.StatRecord | None:
+    stat = fingerprint(path)
+    return install_state.StatRecord(str(path), tag, stat) if stat is not None else None

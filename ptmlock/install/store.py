@@ -32,18 +32,18 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .errors import IntegrityError, PtmError
-from .install_state import Stat, fingerprint
-from .paths import contained
+from ..errors import IntegrityError, PtmError
+from ..files import CHUNK, Stat, fingerprint, hash_file
+from ..paths import contained
 
 if TYPE_CHECKING:
-    from .hubs.base import Download
+    from ..hubs.base import Download, Opener
+    from ..hubs.http import Fetched
 
-CHUNK = 1 << 20
 READ_ONLY = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
 # Files smaller than this are fetched whole, without a lock; larger ones resume from a shared partial.
 WHOLE_FILE = 1 << 20
@@ -52,40 +52,6 @@ WHOLE_FILE = 1 << 20
 STALE_TEMP_S = 3600.0
 VERIFIED = "verified.json"
 VERIFIED_VERSION = 1
-
-# Opens the bytes of one file from ``offset`` (or from 0, if the source cannot resume).
-Opener = Callable[[int], AbstractContextManager["Download"]]
-
-
-def hash_file(path: Path) -> tuple[str, int]:
-    """(sha256, size) of a file, read in large chunks (hashlib releases the GIL, so threads scale)."""
-    with open(path, "rb", buffering=0) as handle:
-        return hash_stream(handle)
-
-
-def hash_stream(handle: IO[bytes]) -> tuple[str, int]:
-    """(sha256, size) of what is left to read in ``handle``."""
-    digest, size = hashlib.sha256(), 0
-    while chunk := handle.read(CHUNK):
-        digest.update(chunk)
-        size += len(chunk)
-    return digest.hexdigest(), size
-
-
-def open_local(path: Path) -> Opener:
-    """An Opener for a file already on disk (e.g. a blob huggingface_hub downloaded before us); the
-    download carries the file's permission bits, so its blob is no more readable than it."""
-
-    @contextmanager
-    def opener(offset: int) -> Iterator[Download]:
-        from .hubs.base import Download
-
-        with open(path, "rb", buffering=0) as handle:
-            mode = stat.S_IMODE(os.fstat(handle.fileno()).st_mode)
-            handle.seek(offset)
-            yield Download(offset=offset, chunks=iter(lambda: handle.read(CHUNK), b""), mode=mode)
-
-    return opener
 
 
 def cannot_write(path: Path | str, error: OSError, setting: str) -> str:
@@ -205,7 +171,7 @@ class Store:
             return
         from filelock import FileLock
 
-        from . import atomic
+        from .. import atomic
 
         path = self.root / VERIFIED
         # filelock's Timeout is an OSError: a store busy for that long is not worth waiting for.
@@ -221,6 +187,25 @@ class Store:
                         known[sha256] = seen
                 data = {"version": VERIFIED_VERSION, "blobs": {k: list(v) for k, v in sorted(known.items())}}
                 atomic.write_text(path, json.dumps(data, separators=(",", ":")))
+
+    def keep(self, fetch: Callable[[IO[bytes] | None], Fetched]) -> Fetched:
+        """hubs.base.Keeper: what a source downloads while locking, kept as a blob so that installing the
+        new lock links it without downloading (or hashing) it again; where the store cannot be written,
+        only hashed."""
+        try:
+            private = self.private_temp("lock")
+            sink = open(private, "wb")  # noqa: SIM115 - closed below, before the file is published
+        except OSError:
+            return fetch(None)
+        try:
+            with sink:
+                got = fetch(sink)
+            with contextlib.suppress(OSError):  # keeping it only saves a download
+                self.adopt(private, got.sha256, got.size)
+                self.save_verified()
+            return got
+        finally:
+            private.unlink(missing_ok=True)
 
     @contextmanager
     def locked(self, sha256: str) -> Iterator[None]:

@@ -1,4 +1,6 @@
-"""`ptm install --verify-hashes`: re-hash what is installed; drop what is corrupt so it is fetched again."""
+"""Whether what is installed is intact: a locked model's folder checked by size or byte for byte (for
+`ptmlock.path()`, `ptm export` and `ptm verify`), and `ptm install --verify-hashes`, which re-hashes
+everything installed and drops what is corrupt so that it is fetched again."""
 
 from __future__ import annotations
 
@@ -9,13 +11,53 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import config
-from .errors import IntegrityError
-from .install_state import Stat, stat_fingerprint
-from .store import Store, hash_file
+from .. import config
+from ..errors import IntegrityError, PtmError
+from ..files import Stat, sha256_or_reason, stat_fingerprint
+from .layouts import layout
 
 if TYPE_CHECKING:
-    from .install_plan import Target
+    from ..lockfile import LockedModel
+    from .plan import Target
+    from .store import Store
+
+
+def _hash_all(paths: Sequence[Path]) -> list[tuple[str, int]]:
+    """(sha256, size) of every file, in parallel; an unreadable one hashes to the reason it cannot be
+    read, so that it matches no locked sha256."""
+    with ThreadPoolExecutor(max_workers=config.pool_size(len(paths))) as pool:
+        return list(pool.map(sha256_or_reason, paths))
+
+
+def installed_snapshot(model: LockedModel, hashed: bool = False) -> Path:
+    """The installed folder of a locked model, checked to hold every locked file: by size (no hashing),
+    and with ``hashed`` byte for byte, since a file changed after it was installed (same size, other
+    numbers) would otherwise be exported, and the export would pin what the lock does not."""
+    laid_out = layout(model)
+    placements = laid_out.placements
+    missing = []
+    for placement in placements:
+        try:
+            if os.stat(placement.path).st_size == placement.file.size:
+                continue
+        except OSError:
+            pass
+        missing.append(placement.path)
+    if missing:
+        raise PtmError(
+            f"model '{model.name}' is not installed ({len(missing)} of {len(placements)} files "
+            f"missing or wrong, e.g. {missing[0]}); run `ptm install`"
+        )
+    if hashed:
+        hashes = _hash_all([p.path for p in placements])
+        for placement, (sha256, _) in zip(placements, hashes, strict=True):
+            if sha256 != placement.file.sha256:
+                raise IntegrityError(
+                    f"model '{model.name}': the installed {placement.file.path} ({placement.path}) has "
+                    f"sha256 {sha256[:12]}, not the locked {placement.file.sha256[:12]}; nothing was "
+                    "exported. `ptm install --verify-hashes` repairs it"
+                )
+    return laid_out.folder
 
 
 @dataclass
@@ -27,13 +69,6 @@ class _Inode:
     size: int
     seen: Stat  # its stat before it was hashed
     users: list[tuple[str, Target]] = field(default_factory=list)
-
-
-def _hash(path: Path) -> tuple[str, int]:
-    try:
-        return hash_file(path)
-    except OSError as error:
-        return f"unreadable ({error.strerror})", -1
 
 
 def verify_installed(targets: Sequence[Target], store: Store, offline: bool) -> list[IntegrityError]:
@@ -50,8 +85,7 @@ def verify_installed(targets: Sequence[Target], store: Store, offline: bool) -> 
             inode = _Inode(path, sha, target.file.size, stat_fingerprint(st))
             inodes.setdefault(key, inode).users.append((where, target))
     files = list(inodes.values())
-    with ThreadPoolExecutor(max_workers=config.pool_size(len(files))) as pool:
-        hashes = list(pool.map(_hash, [f.path for f in files]))
+    hashes = _hash_all([f.path for f in files])
 
     corrupt: dict[str, str] = {}
     kept = False
