@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test demo lint bench system-deps docs-graphs
+.PHONY: test test-fast demo lint bench system-deps docs-graphs
 
 # torch goes in first, from the CPU build on this machine's disk: the `export` extra's
 # wide range is then already satisfied and pip never reaches for a CUDA build.
@@ -21,6 +21,11 @@ lint: $(STAMP)
 
 test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -n 2 -q
+
+# The tests but the end-to-end ones (marked e2e: the demo, the pre-commit hook, export, browsers and other
+# child-process runs): a few minutes while working; `make test` (and CI) still runs every test.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q -m "not e2e"
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo/run.py

@@ -24,6 +24,17 @@ from fixtures.hub import FakeHub, HubServer, build_tiny_models, populate_standar
 from ptmlock.cli import cli
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+TESTS = REPO_ROOT / "tests"
+# The end-to-end tests, marked e2e (`make test-fast` leaves them out, `make test` runs them): whole programs
+# in child processes (the demo, an example, pre-commit building a virtualenv, headless Chromium) and
+# exports with torch, most of the suite's time. Modules or folders, relative to tests/.
+E2E = ("test_demo.py", "test_example_mixed.py", "test_precommit_hook.py", "test_graph_browser.py", "export/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(TESTS) and item.path.relative_to(TESTS).as_posix().startswith(E2E):
+            item.add_marker(pytest.mark.e2e)
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
