@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..manifest import Manifest
     from ..progress import Reporter
     from ..project import Project
-    from .layouts import Layout
+    from .layouts import ModelLayout
     from .plan import Target
 
 
@@ -209,7 +209,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
 
 
 def _write_refs(
-    models: Sequence[LockedModel], layouts: dict[str, Layout], errors: list[PtmError]
+    models: Sequence[LockedModel], layouts: dict[str, ModelLayout], errors: list[PtmError]
 ) -> dict[str, Path]:
     """refs/<branch or tag> = locked commit, for complete models, so lookups by revision name agree."""
     from .links import write_ref
@@ -232,7 +232,7 @@ def _record(
     previous: install_state.State | None,
     current: install_state.State,
     models: Sequence[LockedModel],
-    layouts: dict[str, Layout],
+    layouts: dict[str, ModelLayout],
     targets: Sequence[Target],
     refs: dict[str, Path],
     incomplete: set[str],

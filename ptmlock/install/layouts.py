@@ -32,7 +32,9 @@ class Placement:
 
 
 @dataclass(frozen=True)
-class Layout:
+class ModelLayout:
+    """Where one model's locked files go (render.layout.Layout, by contrast, places the boxes of a graph)."""
+
     folder: Path  # what ptmlock.path(name) returns
     placements: tuple[Placement, ...]
     ref: tuple[Path, str] | None = None  # (repo folder, revision) whose refs/<revision> names the commit
@@ -41,7 +43,7 @@ class Layout:
     watched: tuple[Path, ...] = ()
 
 
-def layout(model: LockedModel) -> Layout:
+def layout(model: LockedModel) -> ModelLayout:
     """Where `ptm install` puts the model's files; a LockError if the lock names an unusable place."""
     from .. import hubs
 
@@ -62,11 +64,11 @@ def snapshot_layout(root: Path, snapshot: str, files: Iterable[LockedFile]) -> l
     ]
 
 
-def store_layout(model: LockedModel, folder_name: str) -> Layout:
+def store_layout(model: LockedModel, folder_name: str) -> ModelLayout:
     """The snapshot layout in ``<store>/models/<folder_name>``, for sources without a cache of their own."""
     root = config.ptm_home() / "models" / folder_name
     placements = tuple(snapshot_layout(root, model.identity, model.files))
-    return Layout(root / "snapshots" / model.identity, placements)
+    return ModelLayout(root / "snapshots" / model.identity, placements)
 
 
 def bad_lock(model: LockedModel, message: str) -> LockError:
@@ -82,7 +84,7 @@ def folders_written(placement: Placement) -> set[str]:
     return folders
 
 
-def huggingface(model: LockedModel) -> Layout:
+def huggingface(model: LockedModel) -> ModelLayout:
     """The Hugging Face cache's own layout, with refs/<revision> naming the locked commit."""
     from ..hubs.huggingface import SOURCE
     from .links import repo_folder
@@ -93,10 +95,10 @@ def huggingface(model: LockedModel) -> Layout:
     revision = model.revision
     ref = (root, revision) if revision and not COMMIT_RE.match(revision) else None
     placements = tuple(snapshot_layout(root, model.identity, model.files))
-    return Layout(root / "snapshots" / model.identity, placements, ref)
+    return ModelLayout(root / "snapshots" / model.identity, placements, ref)
 
 
-def torchhub(model: LockedModel) -> Layout:
+def torchhub(model: LockedModel) -> ModelLayout:
     """The tree as a snapshot in the store (for torch.hub.load(<folder>, source="local")), and the
     weights in torch's checkpoint folder, where torch.hub.load_state_dict_from_url looks first."""
     from ..hubs.base import OptionError
@@ -120,11 +122,11 @@ def torchhub(model: LockedModel) -> Layout:
     return replace(tree, placements=tree.placements + tuple(weights))
 
 
-def url(model: LockedModel) -> Layout:
+def url(model: LockedModel) -> ModelLayout:
     return store_layout(model, f"url--{model.name}")
 
 
-def local(model: LockedModel) -> Layout:
+def local(model: LockedModel) -> ModelLayout:
     """A snapshot in the store, copied from the working files (which installs check for changes)."""
     from ..hubs.local import SOURCE, location, special_file_reason
 
@@ -138,7 +140,7 @@ def local(model: LockedModel) -> Layout:
     return replace(snapshot, placements=placements, watched=SOURCE.folders(model))
 
 
-_LAYOUTS: dict[str, Callable[[LockedModel], Layout]] = {
+_LAYOUTS: dict[str, Callable[[LockedModel], ModelLayout]] = {
     "huggingface": huggingface,
     "torchhub": torchhub,
     "url": url,

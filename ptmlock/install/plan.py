@@ -18,7 +18,7 @@ from ..files import Stat, fingerprint, hash_file
 from ..lockfile import LockedFile, LockedModel
 from ..paths import unsafe_path_reason
 from . import links, state
-from .layouts import Layout, Placement, folders_written, layout
+from .layouts import ModelLayout, Placement, folders_written, layout
 from .store import Store
 
 
@@ -81,7 +81,7 @@ def plan(statuses: Sequence[Status], shas: Sequence[str]) -> Plan:
     return Plan(fetch=tuple(source.values()), link=tuple(link), missing=missing)
 
 
-def check_safety(models: Sequence[LockedModel]) -> dict[str, Layout]:
+def check_safety(models: Sequence[LockedModel]) -> dict[str, ModelLayout]:
     """Each model's layout, refusing before anything is written any path that could leave its folder."""
     layouts = {}
     for model in models:
@@ -111,7 +111,7 @@ def check_safety(models: Sequence[LockedModel]) -> dict[str, Layout]:
     return layouts
 
 
-def _refuse_clashes(layouts: dict[str, Layout]) -> None:
+def _refuse_clashes(layouts: dict[str, ModelLayout]) -> None:
     """Two different files bound for one path (torch.hub names checkpoints by their URL's last segment)
     would overwrite each other, and each model would load the other's bytes."""
     seen: dict[Path, tuple[str, LockedFile]] = {}
@@ -126,7 +126,7 @@ def _refuse_clashes(layouts: dict[str, Layout]) -> None:
                 )
 
 
-def _refuse_foreign_files(layouts: dict[str, Layout]) -> None:
+def _refuse_foreign_files(layouts: dict[str, ModelLayout]) -> None:
     """A placement that is its own blob (torch.hub weights in $TORCH_HOME/hub/checkpoints, a folder every
     project and torch.hub itself share) replaces whatever file has its name: torch.hub never overwrites
     one, and neither do we, unless it already holds the locked bytes."""
