@@ -23,7 +23,7 @@ test: $(STAMP) system-deps lint
 	$(BIN)/python -m pytest -n 2 -q
 
 # The tests but the end-to-end ones (marked e2e: the demo, the pre-commit hook, export, browsers and other
-# child-process runs): a few minutes while working; `make test` (and CI) still runs every test.
+# child-process runs): about a minute while working; `make test` (and CI) still runs every test.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q -m "not e2e"
 
