@@ -50,7 +50,7 @@ def test_lock_and_install_refuse_a_path_outside_the_project_without_allow_outsid
     write_manifest('[models.keys]\nhub = "local"\npath = "~/.ssh"\n')
     for command in ("lock", "install"):
         line = one_line_error(ptm(command, expect=2))
-        assert "ptm.toml:1: model 'keys': path '~/.ssh' reads " in line
+        assert "ptm.toml:3: model 'keys': path '~/.ssh' reads " in line
         assert f"{ssh.resolve()}, outside the project folder {Path.cwd().resolve()}" in line
         assert line.endswith("set allow_outside = true in [models.keys] if you trust this path")
     assert not Path("ptm.lock").exists() and not store_blobs()
