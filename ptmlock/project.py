@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import config
-from .lockfile import Lock, read_lock
-from .manifest import Manifest, load_manifest
+
+if TYPE_CHECKING:  # the formats are read on first use: a no-op `ptm install` never parses them
+    from .lockfile import Lock
+    from .manifest import Manifest
 
 
 @dataclass(frozen=True)
@@ -31,9 +34,13 @@ class Project:
     def declared(self) -> Manifest:
         """ptm.toml checked as a format only, without importing any source: what `ptm check` compares
         code with (names, repos, revisions, [check]); a malformed source option is left to `ptm lock`."""
+        from .manifest import load_manifest
+
         return load_manifest(self.manifest_path)
 
     def lock(self) -> Lock | None:
+        from .lockfile import read_lock
+
         return read_lock(self.lock_path)
 
 

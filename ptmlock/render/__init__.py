@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from ..lockfile import Lock
-from ..manifest import Manifest
+if TYPE_CHECKING:  # the CLI imports FORMATS on every start: the formats load only when drawing
+    from ..lockfile import Lock
+    from ..manifest import Manifest
 
 FORMATS = ("text", "dot", "mermaid", "html", "svg", "json")
 
