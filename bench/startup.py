@@ -77,6 +77,10 @@ def main() -> None:
                 "TORCH_HOME": str(root / "torch"),
             }
             env.pop("PTM_MANIFEST", None)
+            # As an installed package runs: from bytecode (written once, outside the checkout), not from
+            # source compiled anew each start, which PYTHONDONTWRITEBYTECODE would force on ptmlock alone.
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
             installed = project(root, "two", TWO_MODELS, env, install=True)
             checked = project(root, "five", FIVE_MODELS, env, install=False)
         ptm = [sys.executable, "-m", "ptmlock"]
