@@ -14,10 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from .errors import ManifestError, PtmError
-from .export.records import contract_signatures
 from .manifest import Manifest, ModelSpec
 from .taxonomy import (
     ADAPTER,
@@ -29,6 +26,8 @@ from .taxonomy import (
 )
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from .lockfile import Lock
 
 ERROR, WARNING = "error", "warning"
@@ -62,6 +61,8 @@ def require_node(manifest: Manifest, name: str) -> None:
 
 def flow_graph(manifest: Manifest, *, skip_kinds: Collection[str] = ()) -> nx.MultiDiGraph:
     """Models and components as nodes, ``[[edges]]`` as edges keyed by their index in the manifest."""
+    import networkx as nx  # loaded only where a graph algorithm runs: most manifests need none at lock
+
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(node_names(manifest))
     for index, edge in enumerate(manifest.edges):
@@ -82,6 +83,8 @@ def _cycles(graph: nx.MultiDiGraph) -> tuple[list[list[tuple[str, str, int]]], i
     returned, with how many more there are (counted up to ``_COUNT_LIMIT``, as there can be
     exponentially many).
     """
+
+    import networkx as nx
 
     def every() -> Iterator[list[tuple[str, str, int]]]:
         for nodes in nx.simple_cycles(nx.DiGraph(graph)):
@@ -106,6 +109,8 @@ def _more_cycles(manifest: Manifest, listed: list[Problem], more: int, what: str
 
 
 def _cycle_problems(manifest: Manifest) -> list[Problem]:
+    if not manifest.edges:
+        return []
     problems = []
     cycles, more = _cycles(flow_graph(manifest, skip_kinds=(FEEDBACK_GUIDANCE,)))
     for cycle in cycles:
@@ -126,6 +131,10 @@ def _cycle_problems(manifest: Manifest) -> list[Problem]:
 
 
 def _base_problems(manifest: Manifest) -> list[Problem]:
+    if not any(spec.base for spec in manifest.models.values()):
+        return []
+    import networkx as nx
+
     derived = nx.MultiDiGraph()
     for position, spec in enumerate(manifest.models.values()):
         if spec.base:  # keyed by position, so a loop is told from the model declared first
@@ -250,7 +259,11 @@ def check_system(manifest: Manifest, signatures: Mapping[str, Hashable] | None =
 def system_problems(manifest: Manifest, lock: Lock | None) -> tuple[Problem, ...]:
     """What `ptm validate` reports: `check_system` with the input/output contracts that `ptm export`
     recorded in the lock, when there is one."""
-    return check_system(manifest, contract_signatures(lock.models) if lock else None)
+    if lock is None or not any(model.exports for model in lock.models.values()):
+        return check_system(manifest)
+    from .export.records import contract_signatures
+
+    return check_system(manifest, contract_signatures(lock.models))
 
 
 def require_consistent(manifest: Manifest, lock: Lock | None) -> tuple[Problem, ...]:
@@ -270,6 +283,8 @@ def raise_on_errors(problems: Iterable[Problem]) -> None:
 
 def training_sets(manifest: Manifest) -> tuple[frozenset[str], ...]:
     """Groups of models trained together (``trained_with``, taken both ways and transitively)."""
+    import networkx as nx
+
     coupled = nx.Graph()
     for spec in manifest.models.values():
         coupled.add_edges_from((spec.name, other) for other in spec.trained_with)
