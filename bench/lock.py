@@ -56,7 +56,20 @@ def ptm_lock_in_process(project: Path) -> None:
 
 def ptm_lock_cli(project: Path) -> None:
     (project / "ptm.lock").unlink(missing_ok=True)
-    subprocess.run([sys.executable, "-m", "ptmlock", "lock"], cwd=project, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "ptmlock", "lock"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        env=bytecode_env(project),
+    )
+
+
+def bytecode_env(scratch: Path) -> dict[str, str]:
+    """The environment with bytecode written and read (outside the checkout), as an installed package
+    runs: PYTHONDONTWRITEBYTECODE would make every start compile ptmlock from source."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "PYTHONPYCACHEPREFIX": str(scratch / ".pycache")}
 
 
 def main() -> None:
