@@ -34,8 +34,22 @@ HUBS = {
     "url": (("digest",), ("repo", "path", "revision", "commit", "entry", "provenance", "weights"), True),
     "local": (("path", "digest"), ("repo", "revision", "commit", "entry", "weights"), False),
 }
-MODEL_KEYS = ("hub", "repo", "path", "revision", "commit", "digest", "entry", "license", "pin_hash")
-MODEL_KEYS += ("provenance", "files", "weights", "exports", "verify")
+MODEL_KEYS = (
+    "hub",
+    "repo",
+    "path",
+    "revision",
+    "commit",
+    "digest",
+    "entry",
+    "license",
+    "pin_hash",
+    "provenance",
+    "files",
+    "weights",
+    "exports",
+    "verify",
+)
 
 
 def has_export_records(data: Mapping[str, Any]) -> bool:

@@ -259,11 +259,11 @@ def _edge(toml: TomlChecker, index: int, data: Any, nodes: Collection[str]) -> E
     if not isinstance(data, Mapping):
         raise toml.fail(("edges",), None, "edges must be an array of tables: [[edges]]")
     toml.known_keys(table, data, EDGE_KEYS)
-    ends = {}
+    ends: dict[str, str] = {}
     for key in ("from", "to"):
         end = toml.string(table, data, key, required=True)
         if end not in nodes:
-            close = difflib.get_close_matches(str(end), list(nodes), n=1)
+            close = difflib.get_close_matches(end, list(nodes), n=1)
             hint = (
                 f"did you mean '{close[0]}'?"
                 if close
@@ -282,7 +282,7 @@ def _edge(toml: TomlChecker, index: int, data: Any, nodes: Collection[str]) -> E
     return Edge(
         source=ends["from"],
         target=ends["to"],
-        kind=str(kind),
+        kind=kind,
         mode=mode,
         stage=toml.string(table, data, "stage", choices=STAGES),
         description=toml.string(table, data, "description"),

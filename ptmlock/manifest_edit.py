@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.items import Comment, Table, Whitespace
+from tomlkit.items import Comment, Item, Key, Table, Whitespace
 
 from . import atomic, hubs
 from .errors import ManifestError, PtmError
@@ -110,7 +110,7 @@ def _set(table: Table, key: str, value: Any) -> None:
         table[key] = value
         return
     body = table.value.body
-    trailing = []
+    trailing: list[tuple[Key | None, Item]] = []
     while body and body[-1][0] is None and isinstance(body[-1][1], (Whitespace, Comment)):
         trailing.insert(0, body.pop())
     table.add(key, value)

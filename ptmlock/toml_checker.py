@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from .errors import ManifestError
 from .tomlpos import locate
@@ -39,6 +39,28 @@ class TomlChecker:
                 )
                 where = "top level" if not table else "[" + ".".join(str(p) for p in table) + "]"
                 raise self.fail(table, key, f"unknown key '{key}' in {where}; {hint}")
+
+    @overload
+    def string(
+        self,
+        table: tuple[str | int, ...],
+        data: Mapping[str, Any],
+        key: str,
+        *,
+        required: Literal[True],
+        choices: tuple[str, ...] | None = None,
+    ) -> str: ...
+
+    @overload
+    def string(
+        self,
+        table: tuple[str | int, ...],
+        data: Mapping[str, Any],
+        key: str,
+        *,
+        required: bool = False,
+        choices: tuple[str, ...] | None = None,
+    ) -> str | None: ...
 
     def string(
         self,

@@ -8,6 +8,7 @@ is not a hub load at all.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
@@ -166,14 +167,12 @@ def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> C
     found = args.expr(None, api.revision)
     revision = args.value(None, api.revision)
     remote = _remote_code(api, args)
-    common = {"kind": kind, "model": text, "repo": repo, "remote_code": remote}
+    verdict = functools.partial(Classified, kind=kind, model=text, repo=repo, remote_code=remote)
     if revision is not None and revision.kind == STR:
         state = revision_state(revision.data)
         reason = "" if state == PINNED else _why_mutable("revision", revision, found)
         hint = "pin the 40-hex commit it points at"
-        return Classified(
-            state, revision=revision.data, reason=reason, hint=hint, override=revision.env, **common
-        )
+        return verdict(state, revision=revision.data, reason=reason, hint=hint, override=revision.env)
     dynamic_revision = revision is not None and revision.kind != NONE
     if repo is None:
         # A helper that forwards whatever model and revision it is given pins nothing itself.
@@ -182,17 +181,16 @@ def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> C
             if dynamic_revision
             else "the model id is only known at run time and no revision is pinned"
         )
-        return Classified(DYNAMIC, dynamic="model", reason=reason, hint=PIN_HINT, **common)
+        return verdict(DYNAMIC, dynamic="model", reason=reason, hint=PIN_HINT)
     if dynamic_revision:
-        return Classified(
+        return verdict(
             DYNAMIC,
             dynamic="revision",
             reason=f"revision={_source(found)} is not known statically" if found else _HIDDEN_REVISION,
             hint="pass a 40-hex commit (a literal or a module constant) so it can be checked",
-            **common,
         )
-    return Classified(
-        UNPINNED, reason="no revision, so it loads whatever the hub serves that day", hint=PIN_HINT, **common
+    return verdict(
+        UNPINNED, reason="no revision, so it loads whatever the hub serves that day", hint=PIN_HINT
     )
 
 
@@ -214,19 +212,20 @@ def _torch_hub(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Clas
         )
     repo, _, ref = target.data.partition(":")
     entry = args.value(1, ("model",))
-    common = {
-        "model": repo,
-        "repo": repo if _GITHUB_REPO.fullmatch(repo) else None,
-        "entry": entry.data if entry is not None and entry.kind == STR else None,
-        "hint": f'load "{repo}:<40-hex commit>"',
-        "remote_code": remote,
-    }
+    verdict = functools.partial(
+        Classified,
+        model=repo,
+        repo=repo if _GITHUB_REPO.fullmatch(repo) else None,
+        entry=entry.data if entry is not None and entry.kind == STR else None,
+        hint=f'load "{repo}:<40-hex commit>"',
+        remote_code=remote,
+    )
     if not ref:
         reason = f"no ref, so it runs hubconf.py and fetches weights from the default branch of {repo}"
-        return Classified(UNPINNED, reason=reason, **common)
+        return verdict(UNPINNED, reason=reason)
     state = revision_state(ref)
     reason = "" if state == PINNED else _why_mutable("ref", Value(STR, ref, target.env))
-    return Classified(state, revision=ref, reason=reason, override=target.env, **common)
+    return verdict(state, revision=ref, reason=reason, override=target.env)
 
 
 def _url(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
@@ -317,7 +316,7 @@ def _open_clip(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Clas
 
 
 def _torchvision(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
-    model = final
+    model: str | None = final
     if api.model is not None:
         name = _model(api, args)
         model = name.data if name is not None and name.kind == STR else None

@@ -17,7 +17,7 @@ import re
 import sys
 import threading
 import tokenize
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from . import catalog, values
 from .classify import classify
@@ -54,7 +54,9 @@ def _code_offsets(source: bytes, token: bytes) -> Iterator[int]:
         if newline >= 0:
             line_start, first = newline + 1, -1
         if first < 0:
-            first = _INDENT.match(source, line_start).end()  # type: ignore[union-attr]
+            indent = _INDENT.match(source, line_start)
+            assert indent is not None  # it matches everywhere, if only the empty string
+            first = indent.end()
         if not any(at - first >= len(mark) and source.startswith(mark, first) for mark in _NOT_CODE):
             yield at
         searched = at
@@ -64,7 +66,7 @@ def _code_offsets(source: bytes, token: bytes) -> Iterator[int]:
 def trigger_offsets(source: bytes) -> list[int]:
     """Where trigger words stand on code lines (not comments, not doctests), sorted; empty when the
     file cannot make a load call, which spares parsing it."""
-    found = set()
+    found: set[int] = set()
     for group in catalog.TRIGGER_GROUPS:
         present = [tokens for anchor, tokens in group.tokens.items() if anchor in source]
         if not present or (group.requires is not None and not group.requires.search(source)):
@@ -114,17 +116,17 @@ def _alias_offsets(tree: ast.Module, source: bytes, package: str | None) -> list
         elif isinstance(node, ast.stmt):
             for field in ("body", "orelse", "finalbody", "handlers", "cases"):
                 stack.extend(getattr(node, field, ()))
-        elif isinstance(node, (ast.excepthandler, ast.match_case)):
+        elif isinstance(node, (ast.ExceptHandler, ast.match_case)):
             stack.extend(node.body)
     wanted = set(names)
     for assign in assignments:
         if len(wanted) > _MAX_ALIASES:
             break
-        target, value = assign.targets[0], assign.value
-        if len(assign.targets) != 1 or not isinstance(target, ast.Name):
+        bound, value = assign.targets[0], assign.value
+        if len(assign.targets) != 1 or not isinstance(bound, ast.Name):
             continue
         if isinstance(value, (ast.Name, ast.Attribute)) and _names_a_loader(value, names):
-            wanted.add(target.id)
+            wanted.add(bound.id)
     if len(wanted) > _MAX_ALIASES:
         return None
     return [at for name in wanted for at in _occurrences(source, name.encode())]
@@ -264,11 +266,11 @@ class _Walker:
         for decorator in getattr(node, "decorator_list", ()):
             first = min(first, decorator.lineno)
         start = self.line_starts[first - 1]
-        end = self.line_starts[min(node.end_lineno or first, len(self.line_starts) - 1)]  # type: ignore[attr-defined]
+        end = self.line_starts[min(getattr(node, "end_lineno", None) or first, len(self.line_starts) - 1)]
         at = bisect.bisect_left(self.marks, start)
         return at < len(self.marks) and self.marks[at] < end
 
-    def block(self, nodes: list[ast.AST], scope: Scope) -> None:
+    def block(self, nodes: Iterable[ast.AST], scope: Scope) -> None:
         stack = list(nodes)
         while stack:
             node = stack.pop()

@@ -302,6 +302,7 @@ def _text(value: object) -> str | None:
 
 def _fstring(node: ast.JoinedStr, scope: Scope, depth: int) -> Value:
     text, env, size = [], None, 0
+    piece: str | None
     for part in node.values:
         if isinstance(part, ast.Constant):
             piece = str(part.value)

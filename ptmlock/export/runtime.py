@@ -81,6 +81,7 @@ def cuda_problem(ort: ModuleType) -> str:
             f"this onnxruntime {ort.__version__} has no CUDA execution provider; "
             "pip uninstall -y onnxruntime && pip install 'ptmlock[gpu]'"
         )
+    assert ort.__file__ is not None  # onnxruntime is a regular package, not a namespace one
     provider_library = Path(ort.__file__).parent / "capi" / "libonnxruntime_providers_cuda.so"
     if provider_library.is_file() and (missing := library_problem(str(provider_library))):
         return f"CUDA libraries are missing ({missing}); install the CUDA/cuDNN that onnxruntime-gpu needs"

@@ -94,20 +94,21 @@ class HuggingFaceSource(ReadsEachFile):
         )
 
     def resolve(self, spec: ModelSpec, keeper: Keeper | None = None) -> Resolution:
-        repo = spec.options["repo"]
-        where = f"model '{spec.name}' ({repo}@{spec.revision})"
-        with _errors_named(spec.name, repo, spec.revision):
+        repo, revision = spec.options["repo"], spec.revision
+        assert revision is not None  # the manifest gives every huggingface model one (main by default)
+        where = f"model '{spec.name}' ({repo}@{revision})"
+        with _errors_named(spec.name, repo, revision):
             api = self._api()
             with _hub_answer(spec.name):
                 info = api.model_info(
-                    repo, revision=spec.revision, files_metadata=True, timeout=config.http_timeout()
+                    repo, revision=revision, files_metadata=True, timeout=config.http_timeout()
                 )
                 listed = [
                     _remote_entry(where, s.rfilename, s.size, s.lfs.sha256 if s.lfs else None)
                     for s in info.siblings or []
                 ]
             entries = {e.path: e for e in listed}
-            commit = info.sha or self._commit_from_head(repo, spec.revision, listed)
+            commit = info.sha or self._commit_from_head(repo, revision, listed)
             if not is_commit(commit):  # it names a folder of the cache: snapshots/<commit>
                 raise ResolveError(
                     f"{where}: {_endpoint()} answered commit {_shown(commit)}, which is not a commit id "
@@ -126,7 +127,7 @@ class HuggingFaceSource(ReadsEachFile):
             selected = select_files(list(entries), spec.include, spec.exclude)
             if not selected:
                 raise ResolveError(
-                    f"model '{spec.name}': no file of {repo}@{spec.revision} matches the include/"
+                    f"model '{spec.name}': no file of {repo}@{revision} matches the include/"
                     f"exclude patterns; available: {', '.join(sorted(entries)[:8])}"
                 )
             files = self._complete(where, repo, commit, [entries[p] for p in selected])

@@ -166,18 +166,19 @@ def open_remote(model: LockedModel, file: LockedFile, offset: int) -> Iterator[D
             f"model '{model.name}': {file.path} has no url in ptm.lock; regenerate it with `ptm lock`"
         )
     with http.download(file.url, f"model '{model.name}'", offset) as download:
-        yield replace(download, mismatch_hint=_changed_upstream(model, file, download))
+        yield replace(download, mismatch_hint=_changed_upstream(model, file, file.url, download))
 
 
-def _changed_upstream(model: LockedModel, file: LockedFile, download: Download) -> str | None:
-    """The hint for a mismatch when the server's validators differ from the locked ones."""
+def _changed_upstream(model: LockedModel, file: LockedFile, url: str, download: Download) -> str | None:
+    """The hint for a mismatch when the server's validators differ from the locked ones (``url`` is the
+    file's, known to be there)."""
     for what, locked, now in (
         ("ETag", file.etag, download.etag),
         ("Last-Modified", file.last_modified, download.last_modified),
     ):
         if locked and now and locked != now:
             return (
-                f"{redact(file.url)} changed upstream since it was locked ({what} {locked} -> {now}); "
+                f"{redact(url)} changed upstream since it was locked ({what} {locked} -> {now}); "
                 "keep the locked bytes by serving them again, or move the pin with "
                 f"`ptm lock --upgrade {model.name}`"
             )
