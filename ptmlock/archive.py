@@ -44,7 +44,7 @@ def reading(label: str, name: str) -> Iterator[None]:
     try:
         yield
     except DAMAGED as error:
-        raise ResolveError(f"{label}: archive entry {name!r} is damaged ({error}); try again") from None
+        raise ResolveError(f"{label}: archive entry {name!r} is damaged ({error}); try again") from error
 
 
 @dataclass(frozen=True)
@@ -136,4 +136,4 @@ def open_archive(file: Path | IO[bytes], label: str) -> zipfile.ZipFile:
     except DAMAGED as error:
         raise ResolveError(
             f"{label}: the downloaded archive is not a valid zip ({error}); try again"
-        ) from None
+        ) from error

@@ -320,9 +320,9 @@ def _tomlkit_data(text: str, path: Path) -> dict[str, Any]:
         return tomlkit.parse(text).unwrap()
     except tomlkit.exceptions.ParseError as error:
         reason = str(error).split(" at line ")[0]
-        raise ManifestError(path, error.line, f"invalid TOML: {reason}") from None
+        raise ManifestError(path, error.line, f"invalid TOML: {reason}") from error
     except tomlkit.exceptions.TOMLKitError as error:  # e.g. a key given twice, which has no position
-        raise ManifestError(path, _duplicate_line(text), f"invalid TOML: {error}") from None
+        raise ManifestError(path, _duplicate_line(text), f"invalid TOML: {error}") from error
 
 
 def _duplicate_line(text: str) -> int | None:
@@ -382,9 +382,9 @@ def load_manifest(path: Path) -> Manifest:
     except FileNotFoundError:
         raise ManifestError(path, None, "not found; create one with `ptm init`") from None
     except UnicodeDecodeError as error:
-        raise ManifestError(path, None, f"is not UTF-8 text ({error.reason})") from None
+        raise ManifestError(path, None, f"is not UTF-8 text ({error.reason})") from error
     except OSError as error:  # a folder of that name, no permission, ...
         raise ManifestError(
             path, None, f"cannot be read ({error.strerror}); it must be a TOML file"
-        ) from None
+        ) from error
     return parse_manifest(text, path)

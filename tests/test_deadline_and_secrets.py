@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -106,6 +107,18 @@ def test_debug_prints_the_traceback_before_the_one_line_error_still_redacted(ptm
     assert "Traceback (most recent call last):" in result.stderr
     assert result.stderr.rstrip().splitlines()[-1].startswith("error: model 'mlp'")
     assert SECRET not in result.stderr
+
+
+def test_debug_shows_the_transport_error_that_caused_the_one_line_error(ptm) -> None:
+    write_manifest('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n')  # HF_ENDPOINT: the discard port
+    result = ptm("--debug lock", expect=1)
+    # The cause's own traceback comes first, ending in its type and message (the one line only names it).
+    cause, _, rest = result.stderr.partition(
+        "The above exception was the direct cause of the following exception"
+    )
+    assert rest, result.stderr
+    assert re.search(r"^[\w.]+\.ConnectError: ", cause, re.MULTILINE), result.stderr
+    assert rest.rstrip().splitlines()[-1].startswith("error: model 'mlp'")
 
 
 def test_without_debug_there_is_no_traceback(ptm, monkeypatch) -> None:

@@ -177,7 +177,7 @@ def read_source(path: str, root: str) -> bytes:
     except OSError as error:
         raise Uncheckable(
             f"cannot read: {error.strerror or error}", f"make it readable, or {_EXCLUDE_IT}"
-        ) from None
+        ) from error
     if len(source) > MAX_SOURCE_BYTES:  # a size of 0 in stat (/proc, some FUSE files) proves nothing
         raise Uncheckable(
             f"{what}more than the {_mib(MAX_SOURCE_BYTES)} ptm reads",

@@ -40,7 +40,7 @@ def apply_fixes(findings: Iterable[Finding]) -> dict[str, int]:
             raise PtmError(
                 f"{path}:{error.line}: --fix would make this file invalid Python ({error.reason}), so "
                 "no file was changed; pin its loads by hand and report this as a ptm bug"
-            ) from None
+            ) from error
         edited[path] = (text, len(edits))
     for path, (text, _) in edited.items():
         # Through a symlink to the file it names: replacing the link would leave the target unpinned.

@@ -218,9 +218,9 @@ def parse(source: bytes | str, path: str) -> ast.Module:
             return _parse_on_deep_stack(source, path)
         return ast.parse(source, filename=path)
     except SyntaxError as error:  # a bad encoding too (UnicodeDecodeError is raised as one)
-        raise Uncheckable(f"syntax error: {error.msg}", line=error.lineno or 1) from None
+        raise Uncheckable(f"syntax error: {error.msg}", line=error.lineno or 1) from error
     except ValueError as error:  # NUL bytes
-        raise Uncheckable(f"cannot parse: {error}") from None
+        raise Uncheckable(f"cannot parse: {error}") from error
     except (RecursionError, MemoryError):  # the parser's own limits on nesting
         raise Uncheckable("nested too deeply to parse") from None
 

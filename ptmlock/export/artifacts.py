@@ -125,7 +125,7 @@ def publish(folder: ArtifactsFolder, file: LockedFile, source: Path) -> None:
         os.replace(tmp, target)
     except OSError as error:
         tmp.unlink(missing_ok=True)
-        raise PtmError(f"cannot write {target}: {error.strerror or error}") from None
+        raise PtmError(f"cannot write {target}: {error.strerror or error}") from error
 
 
 def remove_stale(folders: Sequence[ArtifactsFolder], old: Iterable[LockedFile], kept: set[str]) -> None:

@@ -76,14 +76,14 @@ def load_module(name: str, settings: ExportSpec, snapshot: Path, project: Projec
         with _importable_from(project.root):
             factory = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as error:
-        raise PtmError(f"loader '{loader}' of '{name}' cannot be imported: {summarise(error)}") from None
+        raise PtmError(f"loader '{loader}' of '{name}' cannot be imported: {summarise(error)}") from error
     try:
         with quiet():
             module = _construct(name, factory, settings, snapshot, project)
     except PtmError:
         raise
     except Exception as error:  # a loader is user code: any failure is reported, not a traceback
-        raise PtmError(f"loader '{loader}' failed for '{name}': {summarise(error)}") from None
+        raise PtmError(f"loader '{loader}' failed for '{name}': {summarise(error)}") from error
     if not isinstance(module, torch.nn.Module):
         raise PtmError(
             f"loader '{loader}' returned {type(module).__name__} for '{name}', not a torch.nn.Module"
@@ -138,7 +138,7 @@ def run(module: torch.nn.Module, arrays: Mapping[str, np.ndarray], what: str) ->
         with torch.no_grad(), quiet():
             return [t.detach().cpu().numpy() for t in module(*tensors(arrays))]
     except Exception as error:  # the module is user code or a loaded artifact
-        raise RunFailure(f"{what} failed: {summarise(error)}") from None
+        raise RunFailure(f"{what} failed: {summarise(error)}") from error
 
 
 def flat_module(
@@ -152,7 +152,7 @@ def flat_module(
     except PtmError:
         raise
     except Exception as error:
-        raise PtmError(f"'{name}' failed on its declared example inputs: {summarise(error)}") from None
+        raise PtmError(f"'{name}' failed on its declared example inputs: {summarise(error)}") from error
     missing = [n for n in wanted or () if n not in found]
     if missing:
         raise PtmError(f"'{name}' has no output '{missing[0]}'; its outputs are: {', '.join(found)}")

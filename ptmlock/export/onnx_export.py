@@ -53,11 +53,11 @@ def export_onnx(name: str, module: FlatOutputs, spec: ExportSpec, example: dict,
                     node.metadata_props.pop(STACK_TRACE, None)
             program.save(str(path), external_data=external)
     except Exception as error:  # the exporter raises many types; each becomes one line
-        raise PtmError(f"ONNX export of '{name}' failed: {summarise(error)}") from None
+        raise PtmError(f"ONNX export of '{name}' failed: {summarise(error)}") from error
     try:
         onnx.checker.check_model(str(path), full_check=True)
     except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as error:
-        raise PtmError(f"the ONNX export of '{name}' fails onnx.checker: {summarise(error)}") from None
+        raise PtmError(f"the ONNX export of '{name}' fails onnx.checker: {summarise(error)}") from error
     written = opset_of(path)
     if written != spec.opset:
         # The exporter converts to the asked opset when it can, and otherwise keeps its own, silently.

@@ -59,7 +59,7 @@ def transformers_ids(snapshot: Path, texts: Sequence[str]) -> list[tuple[int, ..
         try:
             tokenizer = AutoTokenizer.from_pretrained(str(snapshot), local_files_only=True)
         except (OSError, ValueError) as error:
-            raise PtmError(f"the tokenizer in {snapshot} cannot be loaded: {error}") from None
+            raise PtmError(f"the tokenizer in {snapshot} cannot be loaded: {error}") from error
         return [tuple(tokenizer(text)["input_ids"]) for text in texts]
 
 
@@ -70,10 +70,10 @@ def tokenizer_json_ids(snapshot: Path, texts: Sequence[str]) -> list[tuple[int, 
         return None
     try:
         from tokenizers import Tokenizer
-    except ImportError:
+    except ImportError as error:
         raise PtmError(
             "checking the tokenizer needs the tokenizers library: pip install tokenizers"
-        ) from None
+        ) from error
 
     tokenizer = Tokenizer.from_file(str(path))
     return [tuple(tokenizer.encode(text).ids) for text in texts]

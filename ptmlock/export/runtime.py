@@ -59,10 +59,10 @@ def import_onnxruntime() -> ModuleType:
         raise PtmError(problem)
     try:
         import onnxruntime
-    except ImportError:
+    except ImportError as error:
         raise PtmError(
             "onnxruntime is not installed; pip install 'ptmlock[cpu]' (or 'ptmlock[gpu]' for CUDA)"
-        ) from None
+        ) from error
     return onnxruntime
 
 
@@ -116,7 +116,7 @@ def open_session(model: Path, provider: str) -> Any:
     try:
         session = ort.InferenceSession(str(model), options, providers=[CUDA, CPU] if use_cuda else [CPU])
     except Exception as error:  # onnxruntime's own exception types are not importable portably
-        raise RunFailure(f"onnxruntime cannot load {model.name}: {summarise(error)}") from None
+        raise RunFailure(f"onnxruntime cannot load {model.name}: {summarise(error)}") from error
     if provider == "cuda" and session.get_providers()[0] != CUDA:
         raise PtmError(f"CUDA was required but is not usable: {cuda_problem(ort)}")
     return session
@@ -154,7 +154,7 @@ def run_session(
     try:
         return [np.asarray(o) for o in session.run(names, dict(inputs))]
     except Exception as error:  # a graph that loads can still fail to run (inputs it does not have, ...)
-        raise RunFailure(f"onnxruntime cannot run {what}: {summarise(error)}") from None
+        raise RunFailure(f"onnxruntime cannot run {what}: {summarise(error)}") from error
 
 
 def run_onnx(

@@ -26,7 +26,7 @@ def export_torchscript(name: str, module: FlatOutputs, example: dict, folder: Pa
             buffer = io.BytesIO()
             torch.jit.save(traced, buffer)
     except Exception as error:  # tracing runs user code
-        raise PtmError(f"TorchScript trace of '{name}' failed: {summarise(error)}") from None
+        raise PtmError(f"TorchScript trace of '{name}' failed: {summarise(error)}") from error
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / TORCHSCRIPT_NAME
     path.write_bytes(buffer.getvalue())
@@ -38,4 +38,4 @@ def load_torchscript(path: Path) -> torch.jit.ScriptModule:
         with quiet():
             return torch.jit.load(str(path), map_location="cpu")
     except Exception as error:  # a damaged archive raises whatever its unpickler meets
-        raise RunFailure(f"torch cannot load {path.name}: {summarise(error)}") from None
+        raise RunFailure(f"torch cannot load {path.name}: {summarise(error)}") from error

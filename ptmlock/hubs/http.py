@@ -131,7 +131,7 @@ def _netrc_auth() -> httpx2.Auth | None:
     try:
         entries = netrc.netrc(str(path))
     except (netrc.NetrcParseError, OSError) as error:
-        raise PtmError(f"{path}: cannot be read as a netrc file ({_one_line(str(error))}); fix it") from None
+        raise PtmError(f"{path}: cannot be read as a netrc file ({_one_line(str(error))}); fix it") from error
 
     def add(request: httpx2.Request) -> httpx2.Request:
         found = entries.authenticators(request.url.host)
@@ -181,14 +181,14 @@ def get(
                 response.read()
                 raise on_error(response, label)
             yield response
-    except httpx2.TooManyRedirects:
-        raise ResolveError(f"{label}: {redact(url)} redirects in a loop; check the URL") from None
+    except httpx2.TooManyRedirects as error:
+        raise ResolveError(f"{label}: {redact(url)} redirects in a loop; check the URL") from error
     except httpx2.TransportError as error:
         host = urlsplit(url).netloc.rpartition("@")[2]  # never the credentials
         raise ResolveError(
             f"{label}: cannot reach {host} ({type(error).__name__}: {_one_line(redact(str(error)))}); "
             "check your network and the URL"
-        ) from None
+        ) from error
 
 
 def capped(chunks: Iterator[bytes], limit: int, message: str) -> Iterator[bytes]:

@@ -268,7 +268,7 @@ def _hub_answer(name: str) -> Iterator[None]:
         raise ResolveError(
             f"model '{name}': {_endpoint()} answered something that is not a Hub API response "
             f"({type(error).__name__}: {_first_line(error)}); check HF_ENDPOINT"
-        ) from None
+        ) from error
 
 
 @contextmanager
@@ -285,31 +285,31 @@ def _errors_named(name: str, repo: str, revision: str) -> Iterator[None]:
     where = f"model '{name}' ({repo}@{revision})"
     try:
         yield
-    except errors.GatedRepoError:
+    except errors.GatedRepoError as error:
         raise ResolveError(
             f"{where}: the repo is gated; accept its terms on the hub, then set HF_TOKEN "
             "(or run `hf auth login`) with an account that has access"
-        ) from None
-    except errors.RepositoryNotFoundError:
+        ) from error
+    except errors.RepositoryNotFoundError as error:
         raise ResolveError(
             f"{where}: repository not found on {_endpoint()}; check the repo id, "
             "or set HF_TOKEN if it is private"
-        ) from None
-    except errors.RevisionNotFoundError:
+        ) from error
+    except errors.RevisionNotFoundError as error:
         raise ResolveError(
             f"{where}: revision '{revision}' not found; use an existing branch, tag or commit"
-        ) from None
+        ) from error
     except errors.RemoteEntryNotFoundError as error:
-        raise ResolveError(f"{where}: file not found on the hub ({_first_line(error)})") from None
+        raise ResolveError(f"{where}: file not found on the hub ({_first_line(error)})") from error
     except errors.HfHubHTTPError as error:
-        raise ResolveError(f"{where}: the hub answered an error: {_first_line(error)}") from None
-    except httpx2.TooManyRedirects:
-        raise ResolveError(f"{where}: {_endpoint()} redirects in a loop; check HF_ENDPOINT") from None
+        raise ResolveError(f"{where}: the hub answered an error: {_first_line(error)}") from error
+    except httpx2.TooManyRedirects as error:
+        raise ResolveError(f"{where}: {_endpoint()} redirects in a loop; check HF_ENDPOINT") from error
     except (httpx2.TransportError, ConnectionError) as error:
         raise ResolveError(
             f"{where}: cannot reach {_endpoint()} ({type(error).__name__}: "
             f"{_first_line(error)}); check your network or HF_ENDPOINT"
-        ) from None
+        ) from error
 
 
 @functools.cache

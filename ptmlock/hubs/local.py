@@ -115,7 +115,7 @@ def _walk(
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as error:
-        raise ResolveError(f"{label}: cannot read the folder {folder} ({error.strerror})") from None
+        raise ResolveError(f"{label}: cannot read the folder {folder} ({error.strerror})") from error
     for entry in entries:
         name = prefix + entry.name
         if entry.is_dir():

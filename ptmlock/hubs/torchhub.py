@@ -198,8 +198,8 @@ def resolve_commit(repo: str, revision: str, label: str) -> str:
         body = response.read()
     try:
         sha = json.loads(body)["sha"]
-    except (ValueError, KeyError, TypeError):
-        raise ResolveError(f"{label}: GitHub's answer for the revision has no commit sha") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise ResolveError(f"{label}: GitHub's answer for the revision has no commit sha") from error
     # The commit names the kept archive and the store folder: anything but 40 lowercase hex could be a path.
     if not is_commit(sha):
         shown = repr(sha) if len(repr(sha)) <= 60 else repr(sha)[:57] + "..."
@@ -267,7 +267,7 @@ def pin_tree(opened: zipfile.ZipFile, entry: str, label: str) -> tuple[LockedFil
     try:
         names = hubconf_names(source)
     except SyntaxError as error:
-        raise ResolveError(f"{label}: {HUBCONF} does not parse (line {error.lineno}: {error.msg})") from None
+        raise ResolveError(f"{label}: {HUBCONF} does not parse (line {error.lineno}: {error.msg})") from error
     except (RecursionError, MemoryError):  # what ast.parse raises for expressions nested too deep
         raise ResolveError(f"{label}: {HUBCONF} is nested too deeply to parse") from None
     if names.defined is not None and entry not in names.defined:
@@ -355,7 +355,7 @@ class CheckedArchive:
             raise IntegrityError(
                 f"{label}: {path} cannot be read from the kept archive {self.path} ({error}); nothing of "
                 "this file was installed, run `ptm install` again to fetch the archive anew"
-            ) from None
+            ) from error
 
 
 class Archives:

@@ -74,8 +74,8 @@ def _fetch(
             raise PtmError(
                 f"{target.label}: cannot read {source} ({error.strerror}); make it readable and run "
                 "`ptm install` again"
-            ) from None
-        raise PtmError(f"{target.label}: {cannot_write(store.root, error, 'PTM_HOME')}") from None
+            ) from error
+        raise PtmError(f"{target.label}: {cannot_write(store.root, error, 'PTM_HOME')}") from error
 
 
 def _link(target: Target, store: Store) -> None:
@@ -86,7 +86,7 @@ def _link(target: Target, store: Store) -> None:
     except OSError as error:
         raise PtmError(
             f"{target.label}: {cannot_write(target.dest, error, _setting(target, store))}"
-        ) from None
+        ) from error
 
 
 def _setting(target: Target, store: Store) -> str:

@@ -271,7 +271,7 @@ class Store:
             raise PtmError(
                 f"{label}: cannot read the store's blob {path} ({error.strerror}); remove it, or set "
                 "PTM_HOME to another folder"
-            ) from None
+            ) from error
         if (actual, got) == (sha256, size):
             self.vouch(sha256, seen)
             return True
@@ -281,7 +281,7 @@ class Store:
             raise IntegrityError(
                 f"{label}: the store's blob {path} was changed on disk (sha256 {actual}, expected {sha256}) "
                 f"and cannot be removed ({error.strerror}); remove it, or set PTM_HOME to another folder"
-            ) from None
+            ) from error
         return False
 
     def sweep_stale_temporaries(self) -> None:
