@@ -75,6 +75,7 @@ def main() -> None:
     from ptmlock.export.exporter import export_models
     from ptmlock.export.outcome import VerifyOptions
     from ptmlock.export.probes import probe_inputs
+    from ptmlock.export.records import exports_of
     from ptmlock.export.verifier import verify_models
     from ptmlock.install import Options, install
     from ptmlock.install.verify import installed_snapshot
@@ -112,7 +113,7 @@ def main() -> None:
             with torch.no_grad():
                 return module(*tensors)
 
-        record = locked.exports["onnx"]
+        record = exports_of(locked)["onnx"]
         with runtime.onnx_file(record, artifacts.locate(project.root, record.files, name)) as path:
             cpu_session = runtime.open_session(path, "cpu")
             try:

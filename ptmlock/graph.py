@@ -259,7 +259,7 @@ def check_system(manifest: Manifest, signatures: Mapping[str, Hashable] | None =
 def system_problems(manifest: Manifest, lock: Lock | None) -> tuple[Problem, ...]:
     """What `ptm validate` reports: `check_system` with the input/output contracts that `ptm export`
     recorded in the lock, when there is one."""
-    if lock is None or not any(model.exports for model in lock.models.values()):
+    if lock is None or not any(model.export_tables for model in lock.models.values()):
         return check_system(manifest)
     from .export.records import contract_signatures
 

@@ -9,14 +9,11 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import lock_types
 from .errors import LockError
 from .manifest import Manifest
-
-if TYPE_CHECKING:
-    from .export.records import ExportRecord, VerifyRecord
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -40,6 +37,8 @@ class LockedFile:
 
 
 FILE_KEYS = ("path", "size", "sha256", "url", "etag", "last_modified")
+# The sub-tables of [models.X] that `ptm export` owns, in the order they are written.
+EXPORT_TABLES = ("exports", "verify")
 
 
 @dataclass(frozen=True)
@@ -61,9 +60,10 @@ class LockedModel:
     provenance: tuple[tuple[str, str], ...] = ()  # local: how the model was made, sorted by key
     # Where a relative ``path`` is read from: the folder of ptm.toml / ptm.lock. Not part of the pin.
     base_dir: Path = field(default=Path(), compare=False, repr=False)
-    # Written by `ptm export`; they belong to these exact files, so a new pin drops them.
-    exports: Mapping[str, ExportRecord] = field(default_factory=dict)
-    verify: VerifyRecord | None = None
+    # The [models.X.exports] and [models.X.verify] tables `ptm export` writes, kept as plain data: the
+    # format carries them, export.records gives them types. They belong to these exact files, so a new
+    # pin drops them.
+    export_tables: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -100,7 +100,7 @@ def keep_exports(old: LockedModel | None, new: LockedModel) -> LockedModel:
     """``new`` with ``old``'s export records when both pin the same files (a re-lock that moved nothing)."""
     if old is None or (old.commit, old.files) != (new.commit, new.files):
         return new
-    return dataclasses.replace(new, exports=old.exports, verify=old.verify)
+    return dataclasses.replace(new, export_tables=old.export_tables)
 
 
 @dataclass(frozen=True)
@@ -182,10 +182,8 @@ def render_lock(lock: Lock) -> str:
         lines += _file_array("files", model.files)
         if model.weights:
             lines += _file_array("weights", model.weights)
-        if model.exports or model.verify:
-            from .export.records import model_tables
-
-            lines += _render_table(f"models.{_quote_key(name)}", model_tables(model.exports, model.verify))
+        if model.export_tables:
+            lines += _render_table(f"models.{_quote_key(name)}", model.export_tables)
     return "\n".join(lines) + "\n"
 
 
@@ -193,18 +191,9 @@ def _files(entries: list[Mapping[str, Any]]) -> tuple[LockedFile, ...]:
     return tuple(LockedFile(**{key: f[key] for key in FILE_KEYS if key in f}) for f in entries)
 
 
-def _records(entry: Mapping[str, Any]) -> tuple[Mapping[str, ExportRecord], VerifyRecord | None]:
-    if "exports" not in entry and "verify" not in entry:
-        return {}, None  # most locks have none: reading them needs no export code
-    from .export.records import records_from_data
-
-    return records_from_data(entry)
-
-
 def lock_from_data(data: Mapping[str, Any], base_dir: Path = Path()) -> Lock:
     models = {}
     for name, entry in data.get("models", {}).items():
-        exports, verify = _records(entry)
         models[name] = LockedModel(
             name=name,
             hub=entry["hub"],
@@ -220,8 +209,7 @@ def lock_from_data(data: Mapping[str, Any], base_dir: Path = Path()) -> Lock:
             path=entry.get("path"),
             provenance=tuple(sorted(entry.get("provenance", {}).items())),
             base_dir=base_dir,
-            exports=exports,
-            verify=verify,
+            export_tables={key: entry[key] for key in EXPORT_TABLES if key in entry},
         )
     return Lock(manifest_hash=data["manifest_hash"], models=models, version=data["version"])
 
@@ -234,8 +222,8 @@ def parse_lock(text: str, path: Path | str = "ptm.lock") -> Lock:
             raise LockError(
                 f"{path}: has git merge conflict markers; take one side (e.g. `git checkout --theirs "
                 f"{Path(path).name}`), then run `ptm lock`, which re-pins what ptm.toml changed"
-            ) from None
-        raise _unreadable(path, f"invalid TOML ({error})") from None
+            ) from error
+        raise _unreadable(path, f"invalid TOML ({error})") from error
     if data.get("version") != LOCK_VERSION and isinstance(data.get("version"), int):
         raise LockError(
             f"{path}: lock version {data['version']} is not supported (expected {LOCK_VERSION}); "
@@ -315,7 +303,7 @@ def read_lock(path: Path) -> Lock | None:
         reason = error.strerror if isinstance(error, OSError) else f"not UTF-8 text: {error.reason}"
         raise LockError(
             f"{path}: cannot be read ({reason}); it must be the TOML file `ptm lock` writes"
-        ) from None
+        ) from error
     return parse_lock(text, path)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ptmlock.export.records import ExportRecord
+from ptmlock.export.records import ExportRecord, with_records
 from ptmlock.lockfile import read_lock, write_lock
 from ptmlock.manifest import load_manifest
 from ptmlock.render.layout import layout
@@ -296,7 +296,7 @@ def test_graph_shows_the_problems_validate_reports_with_the_locked_contracts(hub
             "outputs": signature,
             "preprocessing": [],
         }
-        return replace(lock.models[model], exports={"onnx": ExportRecord.from_data("onnx", record)})
+        return with_records(lock.models[model], {"onnx": ExportRecord.from_data("onnx", record)}, None)
 
     models = {**lock.models, "bert": exported("bert", 8), "bert-dev": exported("bert-dev", 16)}
     write_lock(Path("ptm.lock"), replace(lock, models=models))

@@ -28,10 +28,6 @@ FORMATS = (
     "ptmlock.taxonomy",
 )
 FORMATS_MAY_NOT_IMPORT = ("ptmlock.hubs", "ptmlock.export", "ptmlock.install", "ptmlock.resolve")
-# Known and not yet undone: ptm.lock's reader builds `ptm export`'s typed records (LockedModel.exports and
-# .verify, which export code and tests use as typed data), importing export.records only for a lock that
-# holds some. Issue 12, item 1 wants them kept as opaque data by the lock and typed by export.records.
-NOT_YET = {("ptmlock.lockfile", "ptmlock.export.records")}
 # What `ptm check` runs: the command line's module level, and the check package and what it imports.
 CHECK_PATH = (
     "ptmlock.__main__",
@@ -127,8 +123,6 @@ def closure(start: Iterable[str], nested: Callable[[str], bool]) -> dict[str, st
         # the API on `ptmlock.path`) run only when used, which any import that uses them shows here.
         package = MODULES[module].name == "__init__.py"
         for name in run_time_imports(module, nested(module) and not package):
-            if (module, name) in NOT_YET:
-                continue
             for each in _with_parents(name):
                 if each not in reached:
                     reached[each] = module

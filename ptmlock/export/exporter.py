@@ -32,7 +32,7 @@ from .probes import (
     probe_records,
     reference_bytes,
 )
-from .records import ExportRecord, TensorSignature, VerifyRecord
+from .records import ExportRecord, TensorSignature, VerifyRecord, exports_of, verify_of, with_records
 from .selection import export_targets, locked_model
 from .trust import require_trust
 from .versions import first_missing, installed_versions
@@ -252,7 +252,7 @@ def export_model(spec: ModelSpec, locked: LockedModel, project: Project, folder:
     )
     project_files = [f for r in records.values() for f in r.files]
     return Exported(
-        dataclasses.replace(locked, exports=records, verify=verify),
+        with_records(locked, records, verify),
         tuple(lines),
         (*zip(project_files, exported, strict=True), (reference, reference_path)),
     )
@@ -260,8 +260,9 @@ def export_model(spec: ModelSpec, locked: LockedModel, project: Project, folder:
 
 def _project_files(model: LockedModel) -> list[LockedFile]:
     """The files an export of ``model`` put in the project."""
-    files = [f for record in model.exports.values() for f in record.files]
-    return files + ([model.verify.reference] if model.verify else [])
+    files = [f for record in exports_of(model).values() for f in record.files]
+    verify = verify_of(model)
+    return files + ([verify.reference] if verify else [])
 
 
 def export_models(project: Project, names: Sequence[str], trusted: bool) -> tuple[list[Exported], bool]:

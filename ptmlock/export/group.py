@@ -15,7 +15,7 @@ from . import artifacts
 from .compare import compare_outputs, tolerance
 from .outcome import Check, RunFailure, VerifyOptions
 from .probes import make_inputs
-from .records import ExportRecord
+from .records import ExportRecord, exports_of
 from .runtime import run_onnx
 from .selection import exported_model
 
@@ -103,7 +103,7 @@ def group_checks(manifest: Manifest, project: Project, group: str, options: Veri
     """Every member's ONNX contract against the first member's, then how closely their outputs agree."""
     lock = project.lock()
     records = {
-        name: exported_model(manifest.models[name], lock, project.lock_path).exports.get("onnx")
+        name: exports_of(exported_model(manifest.models[name], lock, project.lock_path)).get("onnx")
         for name in group_members(manifest, group)
     }
     missing = [name for name, record in records.items() if record is None]

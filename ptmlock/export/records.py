@@ -6,12 +6,13 @@ so reading a lock stays light.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..lockfile import LockedFile
+from ..lockfile import LockedFile, LockedModel
 
 Dim = str | int
 
@@ -230,20 +231,28 @@ class VerifyRecord:
         )
 
 
-def model_tables(exports: Mapping[str, ExportRecord], verify: VerifyRecord | None) -> dict[str, Any]:
-    """The sub-tables of [models.X] that hold these records, as plain data for the lock renderer."""
+def exports_of(model: LockedModel) -> dict[str, ExportRecord]:
+    """The model's export records by format, read from the lock's plain [models.X.exports] tables."""
+    tables = model.export_tables.get("exports", {})
+    return {fmt: ExportRecord.from_data(fmt, data) for fmt, data in tables.items()}
+
+
+def verify_of(model: LockedModel) -> VerifyRecord | None:
+    """The model's verification reference, from [models.X.verify], if `ptm export` wrote one."""
+    data = model.export_tables.get("verify")
+    return VerifyRecord.from_data(data) if data is not None else None
+
+
+def with_records(
+    model: LockedModel, exports: Mapping[str, ExportRecord], verify: VerifyRecord | None
+) -> LockedModel:
+    """``model`` carrying these records, as the plain tables the lock renders (formats sorted)."""
     tables: dict[str, Any] = {}
     if exports:
         tables["exports"] = {fmt: exports[fmt].to_data() for fmt in sorted(exports)}
     if verify is not None:
         tables["verify"] = verify.to_data()
-    return tables
-
-
-def records_from_data(entry: Mapping[str, Any]) -> tuple[dict[str, ExportRecord], VerifyRecord | None]:
-    exports = {fmt: ExportRecord.from_data(fmt, data) for fmt, data in entry.get("exports", {}).items()}
-    verify = VerifyRecord.from_data(entry["verify"]) if "verify" in entry else None
-    return exports, verify
+    return dataclasses.replace(model, export_tables=tables)
 
 
 def contract_signatures(models: Mapping[str, Any]) -> dict[str, str]:
@@ -253,8 +262,8 @@ def contract_signatures(models: Mapping[str, Any]) -> dict[str, str]:
     """
     signatures = {}
     for name, model in models.items():
-        if model.exports:
-            record = model.exports.get("onnx") or next(iter(model.exports.values()))
+        if exports := exports_of(model):
+            record = exports.get("onnx") or next(iter(exports.values()))
             inputs, outputs = (", ".join(map(str, tensors)) for tensors in (record.inputs, record.outputs))
             signatures[name] = f"({inputs}) -> ({outputs})"
     return signatures

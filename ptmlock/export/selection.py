@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import LockError, PtmError
 from ..lockfile import Lock, LockedModel
 from ..manifest import Manifest, ModelSpec
+from .records import exports_of, verify_of
 
 
 def export_targets(manifest: Manifest, names: Sequence[str], group: str | None = None) -> list[ModelSpec]:
@@ -53,13 +54,14 @@ def exported_model(spec: ModelSpec, lock: Lock | None, lock_path: Path) -> Locke
     """The lock entry of ``spec`` with export records made from the export settings declared now."""
     locked = locked_model(spec, lock, lock_path)
     assert spec.export is not None
-    missing = [f for f in spec.export.formats if f not in locked.exports]
-    if missing or locked.verify is None:
+    exports = exports_of(locked)
+    missing = [f for f in spec.export.formats if f not in exports]
+    if missing or verify_of(locked) is None:
         raise LockError(
             f"'{spec.name}' has no {missing[0] if missing else 'verification'} record in {lock_path.name}; "
             f"run `ptm export {spec.name}`"
         )
-    if any(r.settings_hash != spec.export.settings_hash for r in locked.exports.values()):
+    if any(r.settings_hash != spec.export.settings_hash for r in exports.values()):
         raise LockError(
             f"the export settings of '{spec.name}' changed since its export; run `ptm export {spec.name}`"
         )

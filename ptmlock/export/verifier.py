@@ -26,7 +26,7 @@ from .group import group_checks, group_members
 from .outcome import Check, RunFailure, VerifyOptions
 from .preprocessing import tokenizer_drift
 from .probes import probe_inputs, probe_records, read_reference
-from .records import ExportRecord, VerifyRecord
+from .records import ExportRecord, TokenizerRecord, VerifyRecord, exports_of, verify_of
 from .runtime import run_onnx
 from .selection import export_targets, exported_model
 from .trust import require_trust
@@ -191,29 +191,29 @@ def _require_pytorch(spec: ModelSpec, reference: VerifyRecord) -> None:
         )
 
 
-def _tokenizer_check(locked: LockedModel, frozen: bool) -> Check:
-    assert locked.verify is not None and locked.verify.tokenizer is not None
+def _tokenizer_check(locked: LockedModel, tokenizer: TokenizerRecord, frozen: bool) -> Check:
     try:
         snapshot = installed_snapshot(locked)
     except PtmError as error:  # a fresh clone has the artifacts, not necessarily the tokenizer files
         return Check(locked.name, "tokenizer", False, f"not checked: {error.message}")
-    ok, detail = tokenizer_drift(locked.verify.tokenizer, snapshot, frozen)
+    ok, detail = tokenizer_drift(tokenizer, snapshot, frozen)
     return Check(locked.name, "tokenizer", ok, detail)
 
 
 def verify_model(spec: ModelSpec, project: Project, options: VerifyOptions) -> list[Check]:
     assert spec.export is not None
     locked = exported_model(spec, project.lock(), project.lock_path)
-    assert locked.verify is not None
+    exports, reference = exports_of(locked), verify_of(locked)
+    assert reference is not None  # exported_model refuses a model without one
     if not options.frozen:
-        _require_pytorch(spec, locked.verify)
-    dtypes = tuple(s.dtype for r in locked.exports.values() for s in r.outputs)
+        _require_pytorch(spec, reference)
+    dtypes = tuple(s.dtype for r in exports.values() for s in r.outputs)
     folder = artifacts.ArtifactsFolder.of(project.root, spec)
-    expected, unusable = _reference_values(folder, locked.verify)
+    expected, unusable = _reference_values(folder, reference)
     run = _Run(
         spec.name,
         spec.export,
-        locked.verify,
+        reference,
         probe_inputs(spec.export),
         options,
         dtypes,
@@ -232,10 +232,10 @@ def verify_model(spec: ModelSpec, project: Project, options: VerifyOptions) -> l
         eager = run_module(module, run.probe, f"'{spec.name}' on its probe inputs")
         if probe_problem is None:
             checks.append(_eager_check(run, eager))
-    for fmt, record in sorted(locked.exports.items()):
+    for fmt, record in sorted(exports.items()):
         checks += _artifact_checks(run, fmt, record, eager, comparable=probe_problem is None)
-    if locked.verify.tokenizer is not None:
-        checks.append(_tokenizer_check(locked, options.frozen))
+    if reference.tokenizer is not None:
+        checks.append(_tokenizer_check(locked, reference.tokenizer, options.frozen))
     return checks
 
 

@@ -12,6 +12,7 @@ import pytest
 from ptmlock import config
 from ptmlock.export import artifacts
 from ptmlock.export.probes import make_inputs
+from ptmlock.export.records import exports_of
 from ptmlock.install.store import Store
 from ptmlock.install.verify import installed_snapshot
 from ptmlock.lockfile import parse_lock, read_lock, render_lock
@@ -115,7 +116,7 @@ def test_torchscript_artifact_round_trips_to_pytorch_outputs(exported: Path) -> 
     settings = load_manifest(Path("ptm.toml")).models["mlp"].export
     assert settings is not None
     probe = make_inputs(settings.inputs, settings.verify.probe_axes, settings.verify.seed)
-    script = torch.jit.load(lock.models["mlp"].exports["torchscript"].path)
+    script = torch.jit.load(exports_of(lock.models["mlp"])["torchscript"].path)
     snapshot = installed_snapshot(lock.models["mlp"])
     with torch.no_grad():
         expected = tiny_mlp(snapshot)(torch.from_numpy(probe["x"])).numpy()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ptmlock.export.artifacts import file_sha256
+from ptmlock.export.records import exports_of, verify_of, with_records
 from ptmlock.lockfile import LockedFile, LockedModel, read_lock, render_lock
 from ptmlock.tomlpos import locate
 from tests.conftest import one_line_error, write_manifest
@@ -93,8 +94,9 @@ def edit_mlp(edit: Callable[[LockedModel], LockedModel]) -> str:
 
 def onnx_file(change: dict[str, str]) -> Callable[[LockedModel], LockedModel]:
     def edit(model: LockedModel) -> LockedModel:
-        onnx = dataclasses.replace(model.exports["onnx"], **change)
-        return dataclasses.replace(model, exports={**model.exports, "onnx": onnx})
+        exports = exports_of(model)
+        onnx = dataclasses.replace(exports["onnx"], **change)
+        return with_records(model, {**exports, "onnx": onnx}, verify_of(model))
 
     return edit
 
@@ -128,8 +130,9 @@ def test_a_lock_naming_a_project_file_outside_the_artifacts_folder_never_touches
     user_file = LockedFile(str(precious), precious.stat().st_size, file_sha256(precious))
 
     def edit(model: LockedModel) -> LockedModel:
-        assert model.verify is not None
-        return dataclasses.replace(model, verify=dataclasses.replace(model.verify, reference=user_file))
+        verify = verify_of(model)
+        assert verify is not None
+        return with_records(model, exports_of(model), dataclasses.replace(verify, reference=user_file))
 
     edit_mlp(edit)
     message = one_line_error(ptm("verify --frozen mlp", expect=1))

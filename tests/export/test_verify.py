@@ -19,6 +19,7 @@ from safetensors.torch import load_file, save_file
 
 from ptmlock import config
 from ptmlock.export.probes import read_reference, reference_bytes
+from ptmlock.export.records import exports_of, verify_of, with_records
 from ptmlock.install.store import Store
 from ptmlock.install.verify import installed_snapshot
 from ptmlock.lockfile import LockedFile, read_lock, write_lock
@@ -34,10 +35,12 @@ def max_abs(stdout: str, subject: str) -> float:
     return float(re.search(r"max abs ([-+.e0-9]+)", line).group(1))
 
 
-def edit_lock(name: str, **changes) -> None:
+def edit_lock(name: str, exports=None, verify=None) -> None:
+    """Give model ``name`` these export records (or this verification reference) in ptm.lock."""
     lock = read_lock(LOCK)
     assert lock is not None
-    model = dataclasses.replace(lock.models[name], **changes)
+    old = lock.models[name]
+    model = with_records(old, exports_of(old) if exports is None else exports, verify or verify_of(old))
     write_lock(LOCK, dataclasses.replace(lock, models={**lock.models, name: model}))
 
 
@@ -50,8 +53,9 @@ def repin(path: Path) -> LockedFile:
 def move_reference(name: str, change: Callable[[np.ndarray], np.ndarray]) -> None:
     """Record ``change`` of the first output as the locked reference, as another export would have."""
     lock = read_lock(LOCK)
-    assert lock is not None and lock.models[name].verify is not None
-    verify = lock.models[name].verify
+    assert lock is not None
+    verify = verify_of(lock.models[name])
+    assert verify is not None
     path = Path(verify.reference.path)
     values = read_reference(path.read_bytes(), verify.outputs)
     assert values is not None
@@ -63,12 +67,13 @@ def swap_artifact(name: str, fmt: str, content: bytes) -> None:
     """Put ``content`` in place of the project copy, and pin it in ptm.lock: its bytes check out."""
     lock = read_lock(LOCK)
     assert lock is not None
-    record = lock.models[name].exports[fmt]
+    exports = exports_of(lock.models[name])
+    record = exports[fmt]
     path = Path(record.path)
     path.write_bytes(content)
     pinned = repin(path)
     changed = dataclasses.replace(record, sha256=pinned.sha256, size=pinned.size)
-    edit_lock(name, exports={**lock.models[name].exports, fmt: changed})
+    edit_lock(name, exports={**exports, fmt: changed})
 
 
 def test_verify_compares_every_artifact_with_pytorch_and_the_lock(exported: Path, ptm) -> None:
@@ -161,7 +166,7 @@ def test_a_changed_artifact_fails_and_is_not_run(exported: Path, ptm) -> None:
     shutil.rmtree("artifacts")
     lock = read_lock(LOCK)
     assert lock is not None
-    perturb_onnx_initializer(Store(config.ptm_home()).path(lock.models["mlp"].exports["onnx"].sha256))
+    perturb_onnx_initializer(Store(config.ptm_home()).path(exports_of(lock.models["mlp"])["onnx"].sha256))
     result = ptm("verify --frozen mlp", expect=4)
     assert "FAIL  mlp  onnx bytes: the store's copy of artifacts/mlp/model.onnx has sha256 " in result.stdout
 
@@ -270,8 +275,9 @@ def test_tokenizer_drift_names_the_library_version(exported: Path, ptm) -> None:
     # We cannot install another transformers here, so the lock is edited to what an older transformers
     # would have recorded: other ids for the first probe text, under another version.
     lock = read_lock(LOCK)
-    assert lock is not None and lock.models["bert"].verify is not None
-    reference = lock.models["bert"].verify
+    assert lock is not None
+    reference = verify_of(lock.models["bert"])
+    assert reference is not None
     tokenizer = reference.tokenizer
     assert tokenizer is not None
     first = dataclasses.replace(tokenizer.probes[0], ids=(2, 7, 3))
