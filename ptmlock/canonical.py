@@ -1,4 +1,5 @@
-"""The one hash of plain data that pins compare: a manifest entry's pin_hash, export settings' hash."""
+"""The one hash of plain data that pins compare: a model declaration's (pin_hash in ptm.lock), and export
+settings'."""
 
 from __future__ import annotations
 

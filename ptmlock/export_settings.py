@@ -1,6 +1,6 @@
 """The [models.X.export] and [models.X.verify] tables of ptm.toml, checked with file and line.
 
-These settings do not change a model's bytes, so they stay out of its pin_hash; their own hash
+These settings do not change a model's bytes, so they stay out of its declaration_hash; their own hash
 (``ExportSpec.settings_hash``) goes into each export record, which goes stale when they change.
 """
 

@@ -37,6 +37,12 @@ class LockedFile:
 
 
 FILE_KEYS = ("path", "size", "sha256", "url", "etag", "last_modified")
+# The scalar keys of [models.X], in the order they are written, and the LockedModel attribute of each.
+# pin_hash is the hash of the model's declaration in ptm.toml: what tells a stale pin.
+MODEL_FIELDS = (
+    *((key, key) for key in ("hub", "repo", "path", "revision", "commit", "digest", "entry", "license")),
+    ("pin_hash", "declaration_hash"),
+)
 # The sub-tables of [models.X] that `ptm export` owns, in the order they are written.
 EXPORT_TABLES = ("exports", "verify")
 
@@ -49,7 +55,7 @@ class LockedModel:
     hub: str
     revision: str | None
     commit: str | None
-    pin_hash: str
+    declaration_hash: str
     files: tuple[LockedFile, ...]
     repo: str | None = None
     license: str | None = None
@@ -172,8 +178,8 @@ def render_lock(lock: Lock) -> str:
     for name in sorted(lock.models):
         model = lock.models[name]
         lines += ["", f"[models.{_quote_key(name)}]"]
-        for key in ("hub", "repo", "path", "revision", "commit", "digest", "entry", "license", "pin_hash"):
-            value = getattr(model, key)
+        for key, attribute in MODEL_FIELDS:
+            value = getattr(model, attribute)
             if value is not None:
                 lines.append(f"{key} = {_toml_value(value)}")
         if model.provenance:
@@ -201,7 +207,7 @@ def lock_from_data(data: Mapping[str, Any], base_dir: Path = Path()) -> Lock:
             revision=entry.get("revision"),
             commit=entry.get("commit"),
             license=entry.get("license"),
-            pin_hash=entry["pin_hash"],
+            declaration_hash=entry["pin_hash"],
             files=_files(entry["files"]),
             entry=entry.get("entry"),
             weights=_files(entry.get("weights", [])),
@@ -350,7 +356,11 @@ def staleness(manifest: Manifest, lock: Lock) -> Staleness:
         added=tuple(sorted(declared - locked)),
         removed=tuple(sorted(locked - declared)),
         changed=tuple(
-            sorted(n for n in declared & locked if manifest.models[n].pin_hash != lock.models[n].pin_hash)
+            sorted(
+                name
+                for name in declared & locked
+                if manifest.models[name].declaration_hash != lock.models[name].declaration_hash
+            )
         ),
         manifest_changed=manifest.content_hash != lock.manifest_hash,
     )

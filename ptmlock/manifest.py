@@ -43,7 +43,7 @@ SOURCE_KEYS = {
 KNOWN_HUBS = tuple(SOURCE_KEYS)
 # Keys every model may have whatever its hub; they describe the model, they do not change its bytes.
 DESCRIPTIVE_KEYS = ("role", "group", "task", "description", "base", "adaptation", "adapter", "trained_with")
-# How to export and verify a model; hashed into its export records instead of its pin_hash.
+# How to export and verify a model; hashed into its export records instead of its declaration_hash.
 EXPORT_TABLES = ("export", "verify")
 EDGE_KEYS = ("from", "to", "kind", "mode", "stage", "description")
 COMPONENT_KEYS = ("kind", "description")
@@ -68,7 +68,7 @@ class ModelSpec:
     description: str | None
     options: Mapping[str, Any]
     line: int | None = None
-    pin_hash: str = ""
+    declaration_hash: str = ""
     base: str | None = None
     adaptation: str | None = None
     adapter: str | None = None
@@ -210,7 +210,7 @@ def _model(toml: TomlChecker, name: str, data: Any) -> ModelSpec:
         description=toml.string(table, data, "description"),
         options=MappingProxyType(options),
         line=toml.line(table),
-        pin_hash=canonical_hash(pin_data),
+        declaration_hash=canonical_hash(pin_data),
         base=base,
         adaptation=adaptation,
         adapter=adapter,

@@ -49,7 +49,7 @@ def resolve_model(spec: ModelSpec, keeper: Keeper | None = None) -> LockedModel:
         revision=spec.revision,
         commit=resolution.commit,
         license=resolution.license,
-        pin_hash=spec.pin_hash,
+        declaration_hash=spec.declaration_hash,
         files=resolution.files,
         entry=resolution.entry,
         weights=resolution.weights,
@@ -64,7 +64,7 @@ def _needs_resolution(spec: ModelSpec, previous: Lock | None, upgrade: Collectio
     if upgrade is not None and (not upgrade or spec.name in upgrade):
         return True
     old = previous.models.get(spec.name) if previous else None
-    return old is None or old.pin_hash != spec.pin_hash
+    return old is None or old.declaration_hash != spec.declaration_hash
 
 
 def _pinned_by_local_files(spec: ModelSpec) -> bool:
@@ -85,7 +85,7 @@ def _local_files_changed(manifest: Manifest, lock: Lock) -> tuple[str, ...]:
     reasons = []
     for name, spec in sorted(manifest.models.items()):
         old = lock.models.get(name)
-        if old is None or old.pin_hash != spec.pin_hash or not _pinned_by_local_files(spec):
+        if old is None or old.declaration_hash != spec.declaration_hash or not _pinned_by_local_files(spec):
             continue
         try:
             new = resolve_model(spec)

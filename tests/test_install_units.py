@@ -54,7 +54,7 @@ def model(hub: str = "huggingface", **fields: object) -> LockedModel:
         "revision": "main",
         "commit": COMMIT,
         "license": None,
-        "pin_hash": "",
+        "declaration_hash": "",
         "files": (LockedFile("config.json", 3, SHA),),
     }
     return LockedModel(**{**defaults, **fields})  # type: ignore[arg-type]

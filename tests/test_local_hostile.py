@@ -156,7 +156,7 @@ def test_a_cloned_lock_with_a_matching_pin_does_not_let_a_path_outside_the_proje
         hub="local",
         revision=None,
         commit=None,
-        pin_hash=manifest.models["keys"].pin_hash,
+        declaration_hash=manifest.models["keys"].declaration_hash,
         files=files,
         digest=files_digest(files),
         path="~/.ssh",

@@ -67,9 +67,9 @@ def test_comments_and_layout_do_not_change_the_content_hash() -> None:
     assert parse_manifest(GOOD.replace("v1.0", "main")).content_hash != parse_manifest(GOOD).content_hash
 
 
-def test_pin_hash_ignores_descriptive_keys() -> None:
+def test_declaration_hash_ignores_descriptive_keys() -> None:
     changed = parse_manifest(GOOD.replace('task = "feature-extraction"', 'task = "fill-mask"'))
-    assert changed.models["bert"].pin_hash == parse_manifest(GOOD).models["bert"].pin_hash
+    assert changed.models["bert"].declaration_hash == parse_manifest(GOOD).models["bert"].declaration_hash
 
 
 def test_unknown_key_names_line_and_suggests_fix() -> None:

@@ -60,7 +60,7 @@ def test_components_derived_models_and_couplings_parse() -> None:
 
 def test_descriptive_system_keys_do_not_change_the_pin() -> None:
     plain = parse_manifest(SYSTEM.replace('trained_with = ["encoder-lora"]\n', ""))
-    assert plain.models["head"].pin_hash == parse_manifest(SYSTEM).models["head"].pin_hash
+    assert plain.models["head"].declaration_hash == parse_manifest(SYSTEM).models["head"].declaration_hash
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ def locked(manifest: Manifest) -> Lock:
     return Lock(
         manifest.content_hash,
         {
-            name: LockedModel(name, spec.hub, spec.revision, COMMIT, spec.pin_hash, ())
+            name: LockedModel(name, spec.hub, spec.revision, COMMIT, spec.declaration_hash, ())
             for name, spec in manifest.models.items()
         },
     )

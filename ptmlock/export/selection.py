@@ -45,7 +45,7 @@ def locked_model(spec: ModelSpec, lock: Lock | None, lock_path: Path) -> LockedM
     if lock is None:
         raise LockError(f"{lock_path.name} does not exist; run `ptm lock`")
     locked = lock.models.get(spec.name)
-    if locked is None or locked.pin_hash != spec.pin_hash:
+    if locked is None or locked.declaration_hash != spec.declaration_hash:
         raise LockError(f"'{spec.name}' in {lock_path.name} does not match ptm.toml; run `ptm lock`")
     return locked
 

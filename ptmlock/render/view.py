@@ -104,7 +104,7 @@ def _pin(spec: ModelSpec, lock: Lock | None) -> Pin:
     locked = lock.models.get(spec.name) if lock else None
     revision = spec.revision or "files"  # url and local models have no revision: their files are the pin
     if locked is not None:
-        state = LOCKED if locked.pin_hash == spec.pin_hash else STALE
+        state = LOCKED if locked.declaration_hash == spec.declaration_hash else STALE
         return Pin(state, revision, locked.identity)
     return Pin(UNLOCKED, revision, revision) if spec.pinned else Pin(UNPINNED, revision)
 
