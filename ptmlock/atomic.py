@@ -13,7 +13,7 @@ from pathlib import Path
 from .errors import PtmError
 
 
-def replace_with(dest: Path, make: Callable[[Path], None]) -> None:
+def replace_with(dest: Path, make: Callable[[Path], object]) -> None:
     """``make`` builds the new entry (a file, a link) at the temporary path it is given; it is then renamed
     over ``dest`` (a symlink at ``dest`` is replaced, never followed). OSError as raised."""
     tmp = dest.parent / f".{dest.name}.{secrets.token_hex(6)}.tmp"

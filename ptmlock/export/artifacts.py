@@ -13,15 +13,13 @@ name in the store, so no lock makes ptm read, write or delete anything else.
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import config
+from .. import atomic, config
 from ..errors import PtmError, VerificationError
 from ..files import hash_file
 from ..hubs.base import open_local
@@ -118,13 +116,10 @@ def publish(folder: ArtifactsFolder, file: LockedFile, source: Path) -> None:
     target = folder.path(file)
     if _same_bytes(target, file):
         return
-    tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
+        atomic.replace_with(target, lambda tmp: shutil.copyfile(source, tmp))
     except OSError as error:
-        tmp.unlink(missing_ok=True)
         raise PtmError(f"cannot write {target}: {error.strerror or error}") from error
 
 
