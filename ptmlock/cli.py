@@ -249,14 +249,21 @@ def validate(project: Project, strict: bool) -> None:
 
 
 @cli.command()
-@click.option("--format", "-f", "fmt", type=click.Choice(GRAPH_FORMATS), default="text", show_default=True)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(GRAPH_FORMATS),
+    help="Default: what -o's extension names (.txt .dot .gv .mmd .html .svg .json), else text.",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
 @pass_project
-def graph(project: Project, fmt: str, output: Path | None) -> None:
+def graph(project: Project, fmt: str | None, output: Path | None) -> None:
     """Draw the models and how they interact; pins come from ptm.lock when there is one."""
     from . import atomic
-    from .render import render
+    from .render import output_format, render
 
+    fmt = output_format(output, fmt)
     color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = render(project.manifest(), project.lock(), fmt, color=color)
     if output is None:
@@ -294,16 +301,34 @@ def why(project: Project, name: str, fmt: str) -> None:
 @report_format
 @pass_project
 def diff(project: Project, old: Path, new: Path, fmt: str) -> None:
-    """Compare two lock files: models whose pin or files changed, and what they affect downstream."""
-    from .impact import change_data, dependent_data, describe_change, describe_path, diff_locks
+    """Compare two lock files: models whose pin or files changed, and what they affect downstream.
+
+    \b
+    Exit codes, as diff(1) and `git diff --exit-code`:
+      0  the locks pin the same models and files
+      1  they differ (each changed model is listed with its added, removed and changed files)
+      2  a lock cannot be read, or ptm.toml is invalid
+    """
+    from .impact import (
+        change_data,
+        dependent_data,
+        describe_change,
+        describe_files,
+        describe_path,
+        diff_locks,
+    )
     from .lockfile import read_lock
 
     locks = []
     for path in (old, new):
-        lock_file = read_lock(path)
+        try:
+            lock_file = read_lock(path)
+        except PtmError as error:  # 1 means "they differ": a lock that cannot be read is trouble, 2
+            raise PtmError(error.message, exit_code=2) from error
         if lock_file is None:
-            raise LockError(
-                f"{path}: not found; give two ptm.lock files, e.g. from `git show HEAD~1:ptm.lock`"
+            raise PtmError(
+                f"{path}: not found; give two ptm.lock files, e.g. from `git show HEAD~1:ptm.lock`",
+                exit_code=2,
             )
         locks.append(lock_file)
     manifest = project.manifest() if project.manifest_path.is_file() else None
@@ -314,20 +339,23 @@ def diff(project: Project, old: Path, new: Path, fmt: str) -> None:
             "affected": [dependent_data(d) for d in result.affected],
         }
         click.echo(json.dumps(data, indent=2))
-        return
-    if not result.changes:
+    elif not result.changes:
         click.echo(f"No model changed between {old} and {new}.")
-        return
-    for change in result.changes:
-        click.echo(describe_change(change))
-    if manifest is None:
-        click.echo("No ptm.toml here, so downstream impact is not shown.")
-    elif result.affected:
-        click.echo("Affected downstream:")
-        for dependent in result.affected:
-            click.echo(f"  {dependent.name:<20} {describe_path(dependent)}")
     else:
-        click.echo("Nothing downstream is affected.")
+        for change in result.changes:
+            click.echo(describe_change(change))
+            for line in describe_files(change):
+                click.echo(f"    {line}")
+        if manifest is None:
+            click.echo("No ptm.toml here, so downstream impact is not shown.")
+        elif result.affected:
+            click.echo("Affected downstream:")
+            for dependent in result.affected:
+                click.echo(f"  {dependent.name:<20} {describe_path(dependent)}")
+        else:
+            click.echo("Nothing downstream is affected.")
+    if result.changes:
+        raise click.exceptions.Exit(1)
 
 
 @cli.command()

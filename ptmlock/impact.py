@@ -140,6 +140,16 @@ def describe_change(change: ModelChange) -> str:
     return f"~ {change.name:<20} {change.old.pin} -> {change.new.pin}  (files: {files})"
 
 
+def describe_files(change: ModelChange) -> tuple[str, ...]:
+    """One line a file, ``~ path`` changed, ``+ path`` added, ``- path`` removed, in path order."""
+    marked = (
+        *(("~", path) for path in change.files_changed),
+        *(("+", path) for path in change.files_added),
+        *(("-", path) for path in change.files_removed),
+    )
+    return tuple(f"{mark} {path}" for mark, path in sorted(marked, key=lambda item: item[1]))
+
+
 def dependent_data(dependent: Dependent) -> dict[str, Any]:
     return {"name": dependent.name, "path": list(dependent.path), "via": list(dependent.via)}
 

@@ -82,10 +82,11 @@ def test_diff_shows_changed_pins_files_and_downstream(hub, ptm) -> None:
     old_commit = hub.hub.resolve("fixtures/tiny-bert")
     new_commit = hub.hub.commit("fixtures/tiny-bert", {"config.json": b"{}", "extra.json": b"[]"})
     ptm("lock --upgrade bert")
-    lines = ptm("diff old.lock ptm.lock").stdout.splitlines()
+    lines = ptm("diff old.lock ptm.lock", expect=1).stdout.splitlines()
     assert lines[0] == f"~ {'bert':<20} {old_commit[:12]} -> {new_commit[:12]}  (files: 1 changed, 1 added)"
-    assert lines[1] == "Affected downstream:"
-    affected = {line.split()[0]: line.split(None, 1)[1] for line in lines[2:]}
+    assert lines[1:3] == ["    ~ config.json", "    + extra.json"]
+    assert lines[3] == "Affected downstream:"
+    affected = {line.split()[0]: line.split(None, 1)[1] for line in lines[4:]}
     assert affected == {
         "mlp": "bert -feature-handoff-> mlp",
         "scorer": "bert -feature-handoff-> mlp -post-processing-> scorer",
@@ -103,20 +104,20 @@ def test_diff_json_reports_added_and_removed_models(hub, ptm) -> None:
         + '\n[models.extra]\nrepo = "fixtures/tiny-mlp"\n'
     )
     ptm("lock")
-    data = json.loads(ptm("diff old.lock ptm.lock -f json").stdout)
+    data = json.loads(ptm("diff old.lock ptm.lock -f json", expect=1).stdout)
     changes = {c["name"]: c for c in data["changes"]}
     assert set(changes) == {"extra", "tuned"}
     assert changes["extra"]["status"] == "added" and changes["extra"]["old_commit"] is None
     assert changes["tuned"]["status"] == "removed" and changes["tuned"]["new_commit"] is None
     assert data["affected"] == []
-    assert ptm("diff old.lock ptm.lock").stdout.endswith("Nothing downstream is affected.\n")
+    assert ptm("diff old.lock ptm.lock", expect=1).stdout.endswith("Nothing downstream is affected.\n")
 
 
 def test_diff_of_identical_locks_and_missing_files(hub, ptm) -> None:
     write_manifest(SYSTEM)
     ptm("lock")
     assert ptm("diff ptm.lock ptm.lock").stdout == "No model changed between ptm.lock and ptm.lock.\n"
-    result = ptm("diff nope.lock ptm.lock", expect=1)
+    result = ptm("diff nope.lock ptm.lock", expect=2)
     assert result.stderr.strip() == (
         "error: nope.lock: not found; give two ptm.lock files, e.g. from `git show HEAD~1:ptm.lock`"
     )
@@ -132,7 +133,8 @@ def test_diff_without_a_manifest_still_lists_changes(hub, ptm, tmp_path) -> None
     empty = tmp_path / "elsewhere"
     empty.mkdir()
     lines = ptm(
-        ["-m", str(empty / "ptm.toml"), "diff", str(tmp_path / "old.lock"), str(tmp_path / "new.lock")]
+        ["-m", str(empty / "ptm.toml"), "diff", str(tmp_path / "old.lock"), str(tmp_path / "new.lock")],
+        expect=1,
     ).stdout
     assert lines.splitlines()[0].startswith("~ mlp")
     assert "No ptm.toml here, so downstream impact is not shown." in lines
