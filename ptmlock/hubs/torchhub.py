@@ -230,20 +230,22 @@ def fetch_zipball(repo: str, commit: str, sink: IO[bytes], label: str) -> None:
 
 
 @contextmanager
-def zipball(repo: str, commit: str, label: str) -> Iterator[zipfile.ZipFile]:
+def zipball(repo: str, commit: str, label: str, keep: bool) -> Iterator[zipfile.ZipFile]:
     """The repository at ``commit`` as an open zip.
 
-    When the caller's block succeeds (it pinned the tree from this zip), the zip is kept where installs
-    look for it (archive_path), so installing the new lock reads the tree without downloading it again.
+    When ``keep`` and the caller's block succeeds (it pinned the tree from this zip), the zip is kept where
+    installs look for it (archive_path), so installing the new lock reads the tree without downloading it
+    again.
     """
     kept = archive_path(repo, commit)
-    try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        fd, spool = tempfile.mkstemp(prefix=f".{kept.name}.", suffix=".partial", dir=kept.parent)
-        keep = True
-    except OSError:  # a store this user cannot write to: lock all the same, keeping nothing
+    if keep:
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            fd, spool = tempfile.mkstemp(prefix=f".{kept.name}.", suffix=".partial", dir=kept.parent)
+        except OSError:  # a store this user cannot write to: lock all the same, keeping nothing
+            keep = False
+    if not keep:
         fd, spool = tempfile.mkstemp(prefix="ptm-zipball-")
-        keep = False
     try:
         with open(fd, "w+b") as sink:
             fetch_zipball(repo, commit, sink, label)
@@ -469,7 +471,9 @@ class TorchHubSource:
         else:
             label = f"model '{spec.name}' ({repo}@{revision})"
             commit = resolve_commit(repo, revision, label)
-        with zipball(repo, commit, f"model '{spec.name}' ({repo}@{commit[:12]})") as opened:
+        # Kept with what else locking downloads: a lock given no keeper (a dry run) keeps nothing.
+        label_at = f"model '{spec.name}' ({repo}@{commit[:12]})"
+        with zipball(repo, commit, label_at, keep=keeper is not None) as opened:
             tree = pin_tree(opened, entry, label)
         declared = (
             remote_files(spec.options["weights"], "weights", named_by_url=True)
