@@ -1,10 +1,10 @@
-"""`ptm init` and `ptm add`: edit ptm.toml with tomlkit so users' comments and layout survive."""
+"""`ptm init`, `ptm add` and `ptm remove`: edit ptm.toml with tomlkit, keeping comments and layout."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomlkit
 from tomlkit.items import Comment, Item, Key, Table, Whitespace
@@ -12,6 +12,9 @@ from tomlkit.items import Comment, Item, Key, Table, Whitespace
 from . import atomic, hubs
 from .errors import ManifestError, PtmError
 from .manifest_check import parse_checked_manifest
+
+if TYPE_CHECKING:
+    from .manifest import Manifest
 
 TEMPLATE = """\
 # ptm.toml: the pre-trained models this project depends on, and how they interact.
@@ -94,13 +97,53 @@ def add_model(path: Path, repo: str, name: str | None, fields: Mapping[str, Any]
         _set(entry, key, list(value) if isinstance(value, tuple) else value)
     if created:
         entry.add(tomlkit.nl())  # a blank line before whatever follows, e.g. [[edges]]
-    new_text = tomlkit.dumps(document).rstrip("\n") + "\n"
-    try:
-        parse_checked_manifest(new_text, path)
-    except ManifestError as error:
-        raise PtmError(f"ptm add: {error.detail}; {path.name} was left unchanged", exit_code=2) from None
+    new_text, _ = checked_edit(document, path, "add")
     atomic.write_text(path, new_text)
     return name, created
+
+
+def without_models(text: str, path: Path, names: Collection[str]) -> tuple[str, Manifest]:
+    """ptm.toml's ``text`` without the models ``names``: their tables (with their export and verify
+    tables), the ``[[edges]]`` from or to them, and other models' ``base`` (with its ``adaptation`` and
+    ``adapter``, which only mean something with it) and ``trained_with`` entries naming them. The new text
+    and what it declares, checked like `ptm add`'s edit; nothing is written."""
+    document = tomlkit.parse(text)
+    for name in names:
+        # Fetched anew each time: when other tables split [models.*], tomlkit's view of them goes stale
+        # after a deletion.
+        del document["models"][name]
+    for entry in document.get("models", {}).values():
+        if not isinstance(entry, Table):
+            continue
+        if entry.get("base") in names:
+            for key in ("base", "adaptation", "adapter"):
+                entry.pop(key, None)
+        partners = entry.get("trained_with")
+        if partners is not None and any(other in names for other in partners):
+            kept = [other for other in partners if other not in names]
+            if kept:
+                entry["trained_with"] = kept
+            else:
+                del entry["trained_with"]
+    edges = document.get("edges")
+    if edges is not None:
+        for index in reversed(range(len(edges))):
+            if edges[index].get("from") in names or edges[index].get("to") in names:
+                del edges[index]
+        if not edges:  # tomlkit would leave `edges = []` at the top of the file
+            del document["edges"]
+    return checked_edit(document, path, "remove")
+
+
+def checked_edit(document: tomlkit.TOMLDocument, path: Path, command: str) -> tuple[str, Manifest]:
+    """The edited ``document``'s text and manifest; an edit that breaks ptm.toml is the command's error."""
+    new_text = tomlkit.dumps(document).rstrip("\n") + "\n"
+    try:
+        return new_text, parse_checked_manifest(new_text, path)
+    except ManifestError as error:
+        raise PtmError(
+            f"ptm {command}: {error.detail}; {path.name} was left unchanged", exit_code=2
+        ) from None
 
 
 def _set(table: Table, key: str, value: Any) -> None:
