@@ -197,15 +197,25 @@ def remove(project: Project, names: tuple[str, ...], force: bool) -> None:
 @click.option(
     "--allow-split", is_flag=True, help="Let --upgrade move models trained together (trained_with) apart."
 )
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would change, as a real run does, and write nothing."
+)
 @pass_project
-def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, allow_split: bool) -> None:
-    """Pin every declared model in ptm.lock (existing pins are kept)."""
+def lock(
+    project: Project, names: tuple[str, ...], upgrade: bool, check: bool, allow_split: bool, dry_run: bool
+) -> None:
+    """Pin every declared model in ptm.lock (existing pins are kept).
+
+    A renamed model whose source is unchanged keeps its pin; a model whose include/exclude (or torch.hub
+    entry/weights) changed has its files listed again at its pinned commit. Only --upgrade, or a changed
+    hub, repo or revision, moves a commit.
+    """
     from . import config
     from .graph import require_consistent
     from .hubs.local import outside_notes
     from .install.store import Store
-    from .lockfile import write_lock
-    from .resolve import ADDED, KEPT, REMOVED, UNCHANGED, UPDATED, lock_project, stale_reasons
+    from .lockfile import check_renderable, render_lock, write_lock
+    from .resolve import ADDED, KEPT, REMOVED, RENAMED, UNCHANGED, UPDATED, lock_project, stale_reasons
 
     if names and not upgrade:
         raise PtmError("model names are only taken with --upgrade: `ptm lock --upgrade NAME...`", exit_code=2)
@@ -218,6 +228,8 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
             "--allow-split only applies with --upgrade: `ptm lock --upgrade --allow-split NAME...`",
             exit_code=2,
         )
+    if check and dry_run:
+        raise PtmError("--check writes nothing already; drop --dry-run", exit_code=2)
     manifest = project.manifest()
     previous = project.lock()
     warnings = require_consistent(manifest, previous)
@@ -235,25 +247,36 @@ def lock(project: Project, names: tuple[str, ...], upgrade: bool, check: bool, a
         previous,
         upgrade=set(names) if upgrade else None,
         allow_split=allow_split,
-        keeper=Store(config.ptm_home()),  # what is downloaded to pin it, `ptm install` links
+        # What is downloaded to pin it, `ptm install` links; a dry run keeps nothing in the store.
+        keeper=None if dry_run else Store(config.ptm_home()),
     )
     # Written (and so checked: pins come from servers) before any of it is printed.
-    wrote = write_lock(project.lock_path, result.lock)
-    marks = {ADDED: "+", UPDATED: "~", UNCHANGED: "=", KEPT: "=", REMOVED: "-"}
+    if dry_run:
+        text = render_lock(result.lock)
+        wrote = not project.lock_path.exists() or project.lock_path.read_text(encoding="utf-8") != text
+        if wrote:
+            check_renderable(text, project.lock_path)
+    else:
+        wrote = write_lock(project.lock_path, result.lock)
+    marks = {ADDED: "+", UPDATED: "~", UNCHANGED: "=", KEPT: "=", REMOVED: "-", RENAMED: ">"}
     for change in result.changes:
         model = change.new or change.old
         assert model is not None
         pin = model.pin
         if change.status == UPDATED and change.old and change.old.pin != model.pin:
             pin = f"{change.old.pin} -> {model.pin}"
+        status = change.status
+        if change.renamed_from:  # a renamed model whose local files changed is also updated
+            status = f"{'' if status == RENAMED else f'{status}, '}renamed from {change.renamed_from}"
         click.echo(
             f"{marks[change.status]} {change.name:<20} {model.origin}  {pin}  "
-            f"({len(model.files)} files, {_size(model.size)}) {change.status}"
+            f"({len(model.files)} files, {_size(model.size)}) {status}"
         )
     for note in outside_notes(result.lock.models.values()):
         click.echo(note, err=True)
-    verb = "Wrote" if wrote else "Up to date:"
-    click.echo(f"{verb} {project.lock_path.name} ({_count(len(result.lock.models), 'model')}).")
+    verb = ("Would write" if dry_run else "Wrote") if wrote else "Up to date:"
+    tail = "; nothing written (--dry-run)" if dry_run else ""
+    click.echo(f"{verb} {project.lock_path.name} ({_count(len(result.lock.models), 'model')}){tail}.")
     _warn(warnings)
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+import dataclasses
+from collections import defaultdict
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from . import config, hubs
@@ -17,14 +20,27 @@ if TYPE_CHECKING:
     from .hubs.base import Keeper
 
 ADDED, UPDATED, UNCHANGED, KEPT, REMOVED = "added", "updated", "unchanged", "kept", "removed"
+RENAMED = "renamed"
+# What `ptm lock` does with one declared model (see plan_models).
+KEEP, RELIST, RESOLVE, RENAME = "keep", "relist", "resolve", "rename"
 
 
 @dataclass(frozen=True)
 class Change:
     name: str
     status: str
-    old: LockedModel | None
+    old: LockedModel | None  # for a renamed model, its entry under the old name
     new: LockedModel | None
+    renamed_from: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do with one declared model, and the locked entry it starts from (its own, or the one it
+    was renamed from; None for a new model)."""
+
+    action: str
+    old: LockedModel | None = None
 
 
 @dataclass(frozen=True)
@@ -33,8 +49,15 @@ class LockResult:
     changes: tuple[Change, ...]
 
 
-def resolve_model(spec: ModelSpec, keeper: Keeper | None = None) -> LockedModel:
-    resolution = hubs.source_for(spec.hub).resolve(spec, keeper)
+def resolve_model(spec: ModelSpec, keeper: Keeper | None = None, at_commit: str | None = None) -> LockedModel:
+    """Pin ``spec``; with ``at_commit``, list its files at that commit rather than where its revision
+    points now, keeping the requested revision in the entry."""
+    resolution = hubs.source_for(spec.hub).resolve(_at(spec, at_commit) if at_commit else spec, keeper)
+    if at_commit and resolution.commit != at_commit:
+        raise ResolveError(
+            f"model '{spec.name}': asked for the files of commit {at_commit[:12]}, the hub answered "
+            f"commit {str(resolution.commit)[:12]}; check the hub's address"
+        )
     for group in (resolution.files, resolution.weights):
         if clash := case_clash(f.path for f in group):
             raise ResolveError(
@@ -60,11 +83,45 @@ def resolve_model(spec: ModelSpec, keeper: Keeper | None = None) -> LockedModel:
     )
 
 
-def _needs_resolution(spec: ModelSpec, previous: Lock | None, upgrade: Collection[str] | None) -> bool:
-    if upgrade is not None and (not upgrade or spec.name in upgrade):
-        return True
-    old = previous.models.get(spec.name) if previous else None
-    return old is None or old.declaration_hash != spec.declaration_hash
+def _at(spec: ModelSpec, commit: str) -> ModelSpec:
+    # Sources read the revision from the spec (huggingface) or its options (torchhub): set both.
+    options = MappingProxyType({**spec.options, "revision": commit})
+    return dataclasses.replace(spec, revision=commit, options=options)
+
+
+def plan_models(
+    specs: Mapping[str, ModelSpec], previous: Lock | None, upgrade: Collection[str] | None = None
+) -> dict[str, Plan]:
+    """Per declared model, from ptm.toml and the previous lock alone (no I/O): keep its pin; re-list its
+    files at the pinned commit (only what selects them changed: include, exclude, entry, weights);
+    resolve it anew (new, upgraded, or its hub, repo or revision changed); or take over the pin of the
+    one removed model declared exactly like it (a rename), when no other removed or added model is."""
+    locked = previous.models if previous else {}
+    upgraded = set(specs) if upgrade is not None and not upgrade else set(upgrade or ())
+    plans: dict[str, Plan] = {}
+    for name, spec in specs.items():
+        old = locked.get(name)
+        if name in upgraded or old is None:
+            plans[name] = Plan(RESOLVE, old)
+        elif old.declaration_hash == spec.declaration_hash:
+            plans[name] = Plan(KEEP, old)
+        elif old.commit and (old.hub, old.repo, old.revision) == (spec.hub, spec.repo, spec.revision):
+            plans[name] = Plan(RELIST, old)
+        else:
+            plans[name] = Plan(RESOLVE, old)
+    removed: dict[str, list[LockedModel]] = defaultdict(list)
+    for name, model in locked.items():
+        if name not in specs:
+            removed[model.declaration_hash].append(model)
+    added: dict[str, list[str]] = defaultdict(list)
+    for name, spec in specs.items():
+        if name not in locked:
+            added[spec.declaration_hash].append(name)
+    for declaration, names in added.items():
+        olds = removed.get(declaration, [])
+        if len(names) == len(olds) == 1 and names[0] not in upgraded:
+            plans[names[0]] = Plan(RENAME, olds[0])
+    return plans
 
 
 def _pinned_by_local_files(spec: ModelSpec) -> bool:
@@ -137,14 +194,18 @@ def lock_project(
         raise PtmError(f"cannot upgrade {', '.join(unknown)}: not declared in {manifest.path}")
     if upgrade and not allow_split:
         _refuse_split(manifest, upgrade)
-    todo = [s for s in manifest.models.values() if _needs_resolution(s, previous, upgrade)]
+    plans = plan_models(manifest.models, previous, upgrade)
+    todo = [manifest.models[name] for name, plan in sorted(plans.items()) if plan.action in (RESOLVE, RELIST)]
     # Models pinned by files on this machine are re-read on every lock, as their bytes may have changed.
     rereads = {s.name for s in manifest.models.values() if _pinned_by_local_files(s)} - {s.name for s in todo}
     todo += [manifest.models[name] for name in sorted(rereads)]
 
     def run(spec: ModelSpec) -> LockedModel | PtmError | None:
+        plan = plans[spec.name]
         try:
-            model = resolve_model(spec, keeper)
+            model = resolve_model(
+                spec, keeper, plan.old.commit if plan.action == RELIST and plan.old else None
+            )
         except SourceMissing as error:
             return None if spec.name in rereads else error  # None: not on this machine, keep the pin
         except PtmError as error:
@@ -163,18 +224,25 @@ def lock_project(
     models: dict[str, LockedModel] = {}
     changes = []
     for name in sorted(manifest.models):
-        old = previous.models.get(name) if previous else None
-        new = outcomes.get(name, old)
+        plan = plans[name]
+        old = plan.old
+        renamed_from = old.name if plan.action == RENAME and old else None
+        # The pin kept when nothing was resolved: a renamed model's goes over under its new name.
+        kept = old and dataclasses.replace(old, name=name, base_dir=manifest.models[name].base_dir)
+        new = outcomes.get(name, kept)
         assert isinstance(new, LockedModel)
-        new = keep_exports(old, new)
+        new = keep_exports(old, new)  # a rename keeps them: they belong to the same files
         models[name] = new
         if old is None:
             status = ADDED
+        elif renamed_from:
+            status = RENAMED if new == kept else UPDATED
         elif name not in outcomes:
             status = KEPT
         else:
             status = UNCHANGED if old == new else UPDATED
-        changes.append(Change(name, status, old, new))
-    for name in sorted(set(previous.models) - set(manifest.models) if previous else ()):
+        changes.append(Change(name, status, old, new, renamed_from))
+    renamed = {c.renamed_from for c in changes}
+    for name in sorted(set(previous.models) - set(manifest.models) - renamed if previous else ()):
         changes.append(Change(name, REMOVED, previous.models[name] if previous else None, None))
     return LockResult(Lock(manifest_hash=manifest.content_hash, models=models), tuple(changes))
