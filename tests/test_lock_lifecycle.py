@@ -3,14 +3,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from fixtures.github import HUBCONF_REPO
-from ptmlock.lockfile import Lock, LockedModel
-from ptmlock.manifest import parse_manifest
-from ptmlock.resolve import KEEP, RELIST, RENAME, RESOLVE, plan_models
+from ptmlock.lockfile import Lock, LockedModel, read_lock
+from ptmlock.manifest import load_manifest, parse_manifest
+from ptmlock.resolve import KEEP, RELIST, RENAME, RENAMED, RESOLVE, lock_project, plan_models
 from tests.conftest import one_line_error, write_manifest
 from tests.installing import store_root
 from tests.test_lock import lock_data
@@ -47,6 +48,39 @@ def test_renaming_a_model_keeps_its_pin_and_says_so(hub, ptm) -> None:
     assert before["commit"][:12] in line
     assert summary == "Wrote ptm.lock (1 model)."
     assert "removed" not in result.stdout and "added" not in result.stdout
+
+
+def test_a_renamed_model_keeps_its_export_records(hub, ptm) -> None:
+    declare_bert("generator")
+    ptm("lock")
+    locked = read_lock(Path("ptm.lock"))
+    assert locked is not None
+    exported = {"exports": {"onnx": {"path": "artifacts/generator/model.onnx"}}}
+    with_exports = dataclasses.replace(locked.models["generator"], export_tables=exported)
+    previous = dataclasses.replace(locked, models={"generator": with_exports})
+    move_main(hub)
+    declare_bert("gen-main")
+
+    result = lock_project(load_manifest(Path("ptm.toml")), previous, keeper=None)
+
+    [change] = result.changes
+    assert (change.name, change.status, change.renamed_from) == ("gen-main", RENAMED, "generator")
+    assert result.lock.models["gen-main"].export_tables == exported
+    assert result.lock.models["gen-main"].commit == with_exports.commit
+
+
+def test_a_renamed_local_model_is_still_read_again(ptm) -> None:
+    Path("ranker").mkdir()
+    Path("ranker/w.bin").write_bytes(b"v1")
+    write_manifest('[models.ranker]\nhub = "local"\npath = "ranker"\n')
+    ptm("lock")
+    write_manifest('[models.scorer]\nhub = "local"\npath = "ranker"\n')
+    assert ptm("lock").stdout.splitlines()[0].endswith(" renamed from ranker")
+
+    write_manifest('[models.judge]\nhub = "local"\npath = "ranker"\n')
+    Path("ranker/w.bin").write_bytes(b"v2")
+    line = ptm("lock").stdout.splitlines()[0]
+    assert line.startswith("~ judge ") and line.endswith(" updated, renamed from scorer") and " -> " in line
 
 
 def test_a_rename_that_could_pair_two_ways_resolves_anew(hub, ptm) -> None:
