@@ -14,9 +14,9 @@ from pathlib import Path
 from . import atomic
 from .errors import PtmError
 from .export import artifacts
-from .export.records import exports_of, verify_of
+from .export.records import project_files
 from .export_settings import ARTIFACTS_FOLDER
-from .lockfile import Lock, LockedFile, LockedModel, check_renderable, render_lock, write_lock
+from .lockfile import Lock, LockedModel, check_renderable, render_lock, write_lock
 from .manifest import Manifest, ModelSpec
 from .manifest_check import parse_checked_manifest
 from .manifest_edit import without_models
@@ -105,9 +105,7 @@ def _lock_without(old: Lock, names: Sequence[str], manifest: Manifest, new_manif
 
 def _remove_artifacts(root: Path, spec: ModelSpec, locked: LockedModel) -> list[Path]:
     """Delete the project copies the lock says `ptm export` made of ``locked``; the paths deleted."""
-    files: list[LockedFile] = [f for record in exports_of(locked).values() for f in record.files]
-    if (verify := verify_of(locked)) is not None:
-        files.append(verify.reference)
+    files = project_files(locked)
     # The folder ptm.toml names now, or the default one, as `ptm export` cleans up after itself.
     folders = [artifacts.ArtifactsFolder(root, f"{ARTIFACTS_FOLDER}/{spec.name}", spec.name)]
     if spec.export is not None:

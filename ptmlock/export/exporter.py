@@ -32,7 +32,13 @@ from .probes import (
     probe_records,
     reference_bytes,
 )
-from .records import ExportRecord, TensorSignature, VerifyRecord, exports_of, verify_of, with_records
+from .records import (
+    ExportRecord,
+    TensorSignature,
+    VerifyRecord,
+    project_files,
+    with_records,
+)
 from .selection import export_targets, locked_model
 from .trust import require_trust
 from .versions import first_missing, installed_versions
@@ -258,13 +264,6 @@ def export_model(spec: ModelSpec, locked: LockedModel, project: Project, folder:
     )
 
 
-def _project_files(model: LockedModel) -> list[LockedFile]:
-    """The files an export of ``model`` put in the project."""
-    files = [f for record in exports_of(model).values() for f in record.files]
-    verify = verify_of(model)
-    return files + ([verify.reference] if verify else [])
-
-
 def export_models(project: Project, names: Sequence[str], trusted: bool) -> tuple[list[Exported], bool]:
     """Export the named models (all that declare an export when none are named); the project's copies and
     ptm.lock are written once, after every export succeeded. Also says whether the lock's text changed.
@@ -297,5 +296,5 @@ def export_models(project: Project, names: Sequence[str], trusted: bool) -> tupl
         # The previous copies are where ptm.toml puts them now, or in the default folder it moved from.
         default = artifacts.ArtifactsFolder(project.root, f"{ARTIFACTS_FOLDER}/{spec.name}", spec.name)
         folders = (artifacts.ArtifactsFolder.of(project.root, spec), default)
-        artifacts.remove_stale(folders, _project_files(lock.models[spec.name]), kept)
+        artifacts.remove_stale(folders, project_files(lock.models[spec.name]), kept)
     return done, wrote

@@ -243,6 +243,13 @@ def verify_of(model: LockedModel) -> VerifyRecord | None:
     return VerifyRecord.from_data(data) if data is not None else None
 
 
+def project_files(model: LockedModel) -> list[LockedFile]:
+    """The files `ptm export` put in the project for ``model``: its artifacts and its reference outputs."""
+    files = [f for record in exports_of(model).values() for f in record.files]
+    verify = verify_of(model)
+    return files + ([verify.reference] if verify else [])
+
+
 def with_records(
     model: LockedModel, exports: Mapping[str, ExportRecord], verify: VerifyRecord | None
 ) -> LockedModel:
