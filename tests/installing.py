@@ -6,6 +6,8 @@ import hashlib
 import os
 from pathlib import Path
 
+import pytest
+
 from fixtures.github import HUBCONF_REPO
 from ptmlock.lockfile import LockedModel, read_lock
 
@@ -93,3 +95,14 @@ def overwrite_in_place(path: Path, content: bytes) -> None:
         handle.write(content)
     target.chmod(st.st_mode)
     os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def without_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make this process's file system refuse hardlinks and symlinks, as across devices or on some
+    network and Windows file systems, so that installs must copy."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refuse)
+    monkeypatch.setattr(os, "symlink", refuse)

@@ -25,6 +25,7 @@ from tests.installing import (
     repo_dir,
     snapshot,
     store_blobs,
+    without_links,
 )
 
 LOAD_OFFLINE = """
@@ -356,11 +357,7 @@ def test_progress_accounts_for_every_fetched_byte(hub, ptm) -> None:
 
 
 def test_install_copies_where_links_cannot_be_made(hub, ptm, monkeypatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise OSError(18, "Invalid cross-device link")
-
-    monkeypatch.setattr(os, "link", refuse)
-    monkeypatch.setattr(os, "symlink", refuse)
+    without_links(monkeypatch)
     write_manifest(MODELS)
     ptm("lock")
     ptm("install")

@@ -24,6 +24,7 @@ from tests.installing import (
     snapshot,
     store_blobs,
     store_root,
+    without_links,
 )
 
 
@@ -139,12 +140,7 @@ def test_a_private_local_file_stays_private_in_the_store_and_the_cache(ptm, monk
         (folder / name).write_bytes(data)
         (folder / name).chmod(mode)
     if not links:
-
-        def refuse(*args: object, **kwargs: object) -> None:
-            raise OSError(18, "Invalid cross-device link")
-
-        monkeypatch.setattr(os, "link", refuse)
-        monkeypatch.setattr(os, "symlink", refuse)
+        without_links(monkeypatch)
     write_manifest(PRIVATE)
     ptm("lock")
     ptm("install")

@@ -65,16 +65,7 @@ def place_blob(source: Path, dest: Path) -> None:
             return
     except OSError:
         pass
-    if _create(dest, lambda path: os.link(source, path)):
-        return
-
-    def make(tmp: Path) -> None:
-        try:
-            os.link(source, tmp)
-        except OSError:
-            _copy(source, tmp)
-
-    _replace(dest, make)
+    _link_or_copy(dest, lambda path: os.link(source, path), source)
 
 
 def place_pointer(blob: Path, dest: Path) -> None:
@@ -82,14 +73,20 @@ def place_pointer(blob: Path, dest: Path) -> None:
     target = os.path.relpath(blob, dest.parent)
     if dest.is_symlink() and os.readlink(dest) == target:
         return
-    if _create(dest, lambda path: os.symlink(target, path)):
+    _link_or_copy(dest, lambda path: os.symlink(target, path), blob)
+
+
+def _link_or_copy(dest: Path, link: Callable[[Path], None], source: Path) -> None:
+    """``link`` made at ``dest`` directly where nothing is there yet, else built aside and renamed over
+    it; a copy of ``source`` where the file system cannot link."""
+    if _create(dest, link):
         return
 
     def make(tmp: Path) -> None:
         try:
-            os.symlink(target, tmp)
+            link(tmp)
         except OSError:
-            _copy(blob, tmp)
+            _copy(source, tmp)
 
     _replace(dest, make)
 
