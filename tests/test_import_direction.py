@@ -32,6 +32,7 @@ FORMATS_MAY_NOT_IMPORT = ("ptmlock.hubs", "ptmlock.export", "ptmlock.install", "
 CHECK_PATH = (
     "ptmlock.__main__",
     "ptmlock.cli",
+    "ptmlock.commands.check",
     "ptmlock.deadline",
     "ptmlock.check.report",
     "ptmlock.check.runner",
@@ -157,7 +158,17 @@ def test_ptm_check_reaches_no_source_install_export_or_heavy_library() -> None:
     # The command line's own module and the check package count every import (a command's lazy import
     # is what runs); beyond them, what a module imports when it is imported.
     def nested(module: str) -> bool:
-        return module.startswith("ptmlock.check")
+        return module.startswith("ptmlock.check") or module == "ptmlock.commands.check"
 
     reached = closure(CHECK_PATH, nested)
     assert forbidden(reached, CHECK_MAY_NOT_IMPORT) == []
+
+
+def test_the_command_line_imports_each_command_only_when_it_runs() -> None:
+    from ptmlock.cli import COMMANDS, cli
+
+    assert not [m for m in run_time_imports("ptmlock.cli", nested=False) if m.startswith("ptmlock.commands")]
+    for name, module in COMMANDS.items():
+        assert f"ptmlock.commands.{module}" in MODULES, name
+        command = cli.get_command(None, name)  # type: ignore[arg-type]
+        assert command is not None and command.name == name

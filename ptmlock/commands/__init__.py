@@ -1,0 +1,1 @@
+"""One module per `ptm` command, each imported only when its command runs (see ``ptmlock.cli``)."""

@@ -1,0 +1,36 @@
+"""`ptm check`: unpinned or undeclared model loads in Python code."""
+
+from __future__ import annotations
+
+import click
+
+from ..project import Project
+from .common import pass_project
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text for people; json or sarif (2.1.0) for tools.",
+)
+@click.option("--fix", is_flag=True, help="Write the locked commit into loads of locked models.")
+@pass_project
+def check(project: Project, paths: tuple[str, ...], output_format: str, fix: bool) -> None:
+    """Find model loads in Python code that are unpinned or do not match ptm.toml and ptm.lock.
+
+    Checks PATHS (files as given, folders for *.py), or the project's Python files. Exits 1 when a
+    finding is an error or a warning. Silence one line with `# ptm: ignore[PTM001]`; set excludes and
+    severities in ptm.toml's [check] table.
+    """
+    from ..check.report import FORMATS
+    from ..check.runner import run_check
+
+    result = run_check(paths, project, fix=fix)
+    click.echo(FORMATS[output_format](result), nl=False)
+    if result.failed:
+        click.get_current_context().exit(1)
