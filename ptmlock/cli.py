@@ -17,34 +17,25 @@ from .errors import PtmError
 from .project import find_project
 from .redact import redact
 
-# Command name -> its module under ptmlock.commands, in the order `ptm --help` lists them.
-COMMANDS = {
-    "init": "init",
-    "add": "add",
-    "remove": "remove",
-    "lock": "lock",
-    "validate": "validate",
-    "graph": "graph",
-    "why": "why",
-    "diff": "diff",
-    "install": "install",
-    "export": "export",
-    "verify": "verify",
-    "check": "check",
-}
+# Each command is the module ptmlock/commands/<name>.py (dashes as underscores), whose click command is the
+# function named like the module; a new command is a new module, and this file never changes for it.
+_COMMANDS = Path(__file__).parent / "commands"
+_NOT_COMMANDS = ("__init__", "common")
 
 
 class _Group(click.Group):
     """Commands load on use; expected failures print one line on stderr and exit with their code."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
+        modules = (p.stem for p in _COMMANDS.glob("*.py") if p.stem not in _NOT_COMMANDS)
+        return sorted(m.replace("_", "-") for m in modules)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        module = COMMANDS.get(cmd_name)
-        if module is None:
+        module = cmd_name.replace("-", "_")
+        if cmd_name != module.replace("_", "-") or module in _NOT_COMMANDS or not module.isidentifier():
             return None
-        # Each module's command is the function named like the module.
+        if not (_COMMANDS / f"{module}.py").is_file():
+            return None
         command = getattr(importlib.import_module(f"{__package__}.commands.{module}"), module)
         assert isinstance(command, click.Command)
         return command
