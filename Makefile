@@ -40,14 +40,17 @@ bench: $(STAMP)
 	$(BIN)/python bench/graph.py
 
 # Optional system tools that some tests use (Graphviz for `ptm graph --format svg`, Chromium for the HTML
-# graph's browser test); without them those tests skip. Needs root and apt-get; otherwise install them yourself.
+# graph's browser test, the CNCF Distribution registry for `ptm push`); without them those tests skip.
+# Needs root and apt-get; otherwise install them yourself.
+SYSTEM_DEPS := graphviz chromium docker-registry
 system-deps:
-	@if command -v dot >/dev/null && command -v chromium >/dev/null; then exit 0; fi; \
+	@if command -v dot >/dev/null && command -v chromium >/dev/null && command -v docker-registry >/dev/null; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz chromium >/dev/null) \
-			|| echo "system-deps: apt-get failed; the svg and browser tests will skip"; \
+		echo "system-deps: apt-get install $(SYSTEM_DEPS) (svg graphs, the browser test, the OCI registry tests)"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_DEPS) >/dev/null) \
+			|| echo "system-deps: apt-get failed; the svg, browser and registry tests will skip"; \
 	else \
-		echo "system-deps: not root or no apt-get; the svg and browser tests will skip"; \
+		echo "system-deps: not root or no apt-get; the svg, browser and registry tests will skip"; \
 	fi
 
 # docs/graphs.md and docs/img/*.png from the manifests under examples/.
