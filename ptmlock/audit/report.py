@@ -1,0 +1,134 @@
+"""What `ptm audit` prints: one line per finding for people, JSON and SARIF 2.1.0 for tools.
+
+SARIF results point at the model's table in ptm.lock (what a code-scanning UI can show), and name the
+file, archive member and byte offset as a logical location.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..check.report import INFORMATION_URI, SARIF_SCHEMA
+from ..check.rules import ERROR, INFO, WARNING
+from ..tomlpos import locate
+from .findings import RULES, Finding
+from .run import AuditResult
+
+_SARIF_LEVEL = {ERROR: "error", WARNING: "warning", INFO: "note"}
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _checked(result: AuditResult) -> str:
+    return f"{_count(len(result.files), 'file')} of {_count(len(result.models), 'model')}"
+
+
+def text(result: AuditResult, lock_path: Path) -> str:
+    lines = [f"{f.where}: {f.code} {f.severity}: {f.message}" for f in result.findings]
+    severities = Counter(f.severity for f in result.findings)
+    if not result.findings:
+        lines.append(f"No findings ({_checked(result)}).")
+    else:
+        parts = [_count(severities[s], s) for s in (ERROR, WARNING) if severities[s]]
+        lines.append(f"Found {', '.join(parts)} ({_checked(result)}).")
+    return "\n".join(lines) + "\n"
+
+
+def _finding_data(f: Finding) -> dict[str, Any]:
+    return {
+        "code": f.code,
+        "rule": RULES[f.code].name,
+        "severity": f.severity,
+        "model": f.model,
+        "path": f.path or None,
+        "member": f.member or None,
+        "offset": f.offset,
+        "subject": f.subject,
+        "message": f.message,
+    }
+
+
+def as_json(result: AuditResult, lock_path: Path) -> str:
+    severities = Counter(f.severity for f in result.findings)
+    data = {
+        "version": 1,
+        "summary": {s: severities[s] for s in (ERROR, WARNING)},
+        "findings": [_finding_data(f) for f in result.findings],
+        "files": [
+            {
+                "model": f.model,
+                "path": f.path,
+                "sha256": f.sha256,
+                "size": f.size,
+                "format": f.format or None,
+                "pickled": f.pickled,
+            }
+            for f in result.files
+        ],
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def as_sarif(result: AuditResult, lock_path: Path) -> str:
+    try:
+        lock_text = lock_path.read_text(encoding="utf-8")
+    except OSError:
+        lock_text = ""
+    codes = list(RULES)
+    rules = [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+            "properties": {"security-severity": f"{rule.security_severity:.1f}", "tags": ["supply-chain"]},
+        }
+        for rule in RULES.values()
+    ]
+    results = [
+        {
+            "ruleId": f.code,
+            "ruleIndex": codes.index(f.code),
+            "level": _SARIF_LEVEL[f.severity],
+            "message": {"text": f"{f.where}: {f.message}"},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": lock_path.name, "uriBaseId": "SRCROOT"},
+                        "region": {"startLine": locate(lock_text, ("models", f.model)) or 1},
+                    },
+                    "logicalLocations": [{"fullyQualifiedName": f.where, "kind": "module"}],
+                }
+            ],
+            "partialFingerprints": {"ptmFinding/v1": f"{f.code}:{f.where}:{f.subject or ''}"},
+        }
+        for f in result.findings
+    ]
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ptmlock-audit",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "originalUriBaseIds": {"SRCROOT": {"uri": lock_path.parent.absolute().as_uri() + "/"}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+FORMATS = {"text": text, "json": as_json, "sarif": as_sarif}
