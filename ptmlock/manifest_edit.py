@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 import tomlkit
 from tomlkit.items import Comment, Item, Key, Table, Whitespace
 
-from . import atomic, hubs
+from . import atomic, config
+from .declaration import AddRequest, declare
 from .errors import ManifestError, PtmError
 from .manifest_check import parse_checked_manifest
 
 if TYPE_CHECKING:
-    from .manifest import Manifest
+    from .manifest import Manifest, ModelSpec
 
 TEMPLATE = """\
 # ptm.toml: the pre-trained models this project depends on, and how they interact.
@@ -60,9 +61,9 @@ def init_manifest(
     atomic.write_text(path, text)
 
 
-def add_model(path: Path, repo: str, name: str | None, fields: Mapping[str, Any]) -> tuple[str, bool]:
-    """Add a model (named after the repo's last part unless ``name`` is given) or update the given fields
-    of it; (its name, True when it is new).
+def add_model(path: Path, request: AddRequest, name: str | None, cwd: Path) -> tuple[ModelSpec, bool]:
+    """Declare the model ``request`` describes (named ``name``, else after its source), or update the
+    model of that name with what it gives; (what was declared, True when the model is new).
 
     ptm.toml is checked as it is, then with the change: an error of the file names its line, an error
     of the change is the command's; either way ptm.toml is left as it was.
@@ -71,35 +72,59 @@ def add_model(path: Path, repo: str, name: str | None, fields: Mapping[str, Any]
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PtmError(f"{path} not found; create it with `ptm init`") from None
-    parse_checked_manifest(text, path)
-    hub = fields.get("hub") or "huggingface"
-    if problem := hubs.source_for(hub).check_options({"repo": repo}):
-        raise PtmError(f"ptm add: {problem[1]}; {path.name} was left unchanged", exit_code=2)
-    name = name or repo.rstrip("/").split("/")[-1]
+    manifest = parse_checked_manifest(text, path)
+    declaration = declare(
+        request,
+        {spec.name: spec.hub for spec in manifest.models.values()},
+        name=name,
+        hf_endpoint=_hf_endpoint(),
+        cwd=cwd,
+        project_dir=path.parent,
+    )
     document = tomlkit.parse(text)
     models = document.get("models")
     if models is None:
         models = tomlkit.table(is_super_table=True)
         document.add("models", models)
-    created = name not in models
+    created = declaration.name not in models
     if created:
         entry = tomlkit.table()
-        models.add(name, entry)
+        models.add(declaration.name, entry)
     else:
-        entry = models[name]
+        entry = models[declaration.name]
         if not isinstance(entry, Table):
-            raise PtmError(f"{path}: models.{name} is not a table; edit it by hand")
-    if fields.get("group") and not fields.get("role"):
-        fields = {**fields, "role": "interchangeable"}  # a group is a slot of interchangeable models
-    for key, value in {"repo": repo, **fields}.items():
-        if value is None or value == ():
-            continue
-        _set(entry, key, list(value) if isinstance(value, tuple) else value)
+            raise PtmError(f"{path}: models.{declaration.name} is not a table; edit it by hand")
+    for key in declaration.drop:
+        entry.pop(key, None)
+    for key, value in declaration.keys.items():
+        _set(entry, key, _toml_value(value))
     if created:
         entry.add(tomlkit.nl())  # a blank line before whatever follows, e.g. [[edges]]
-    new_text, _ = checked_edit(document, path, "add")
+    new_text, new = checked_edit(document, path, "add")
     atomic.write_text(path, new_text)
-    return name, created
+    return new.models[declaration.name], created
+
+
+def _hf_endpoint() -> str:
+    """The Hub whose links `ptm add` reads as Hugging Face models: HF_ENDPOINT (a mirror's links too)."""
+    try:
+        return config.hf_endpoint()
+    except PtmError:  # a broken HF_ENDPOINT is `ptm lock`'s to report; huggingface.co links still work
+        return config.DEFAULT_HF_ENDPOINT
+
+
+def _toml_value(value: Any) -> Any:
+    """A list of several entries one a line, as people write a long array; a table entry inline."""
+    if not isinstance(value, list):
+        return value
+    array = tomlkit.array()
+    for item in value:
+        if isinstance(item, dict):
+            table = tomlkit.inline_table()
+            table.update(item)
+            item = table
+        array.append(item)
+    return array.multiline(len(value) > 1)
 
 
 def without_models(text: str, path: Path, names: Collection[str]) -> tuple[str, Manifest]:
