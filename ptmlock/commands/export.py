@@ -11,8 +11,9 @@ from .common import count, pass_project, trust_option
 @click.command("export")
 @click.argument("names", nargs=-1)
 @trust_option
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar on the terminal.")
 @pass_project
-def export(project: Project, names: tuple[str, ...], trust: bool) -> None:
+def export(project: Project, names: tuple[str, ...], trust: bool, quiet: bool) -> None:
     """Export locked models (ONNX, TorchScript), check them against PyTorch, record them in ptm.lock.
 
     The artifacts go into the store and into each model's artifacts folder (default artifacts/NAME/),
@@ -25,9 +26,15 @@ def export(project: Project, names: tuple[str, ...], trust: bool) -> None:
     weights_only = false unpickles the weights (a pickle can run anything) and trust_remote_code = true
     runs the repository's Python through transformers.
     """
-    from ..export.exporter import export_models
+    from .. import progress
+    from ..extras import optional_libraries
 
-    done, wrote = export_models(project, names, trust)
+    if quiet:
+        progress.quiet()
+    with optional_libraries("ptm export", "export,cpu"):
+        from ..export.exporter import export_models
+
+        done, wrote = export_models(project, names, trust)
     for exported in done:
         for line in exported.lines:
             click.echo(line)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
+from .. import progress
 from ..errors import PtmError
 from ..project import Project
-from .common import pass_project, trust_option
+from .common import count, pass_project, report_format, trust_option
 
 
 @click.command()
@@ -25,6 +26,8 @@ from .common import pass_project, trust_option
 @click.option("--atol", type=float, help="Absolute tolerance (overrides ptm.toml).")
 @click.option("--rtol", type=float, help="Relative tolerance (overrides ptm.toml).")
 @trust_option
+@report_format
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar on the terminal.")
 @pass_project
 def verify(
     project: Project,
@@ -35,30 +38,55 @@ def verify(
     atol: float | None,
     rtol: float | None,
     trust: bool,
+    fmt: str,
+    quiet: bool,
 ) -> None:
     """Run exported artifacts and compare them with PyTorch and with the reference in ptm.lock.
 
     Without --frozen each model is built in PyTorch by its loader, which runs code as `ptm export` does
     (see `ptm export --help`); --frozen runs only the checked artifacts in onnxruntime.
+
+    Lines marked info (a --group's agreement figures) report numbers and pass or fail nothing.
+    --format json prints one object (docs/verify-json.md); the exit code is the same: 4 when a check fails.
     """
+    import json
+
     from ..errors import VerificationError
     from ..export.outcome import VerifyOptions
-    from ..export.verifier import verify_models
     from ..export_settings import tolerance_problem
+    from ..extras import optional_libraries
 
     for option, value in (("--atol", atol), ("--rtol", rtol)):
         if value is not None and (problem := tolerance_problem(value)):
             message = f"{option} {value:g} is not a tolerance: it {problem}, e.g. {option} 1e-4"
             raise PtmError(message, exit_code=2)
     options = VerifyOptions(frozen=frozen, provider=require_provider, atol=atol, rtol=rtol, trusted=trust)
-    checks = verify_models(project, names, group, options)
-    for check in checks:
-        click.echo(check.line())
-    failed = [c for c in checks if not c.ok]
+    if quiet:
+        progress.quiet()
+    command, extras = ("ptm verify --frozen", "cpu") if frozen else ("ptm verify", "export,cpu")
+    with optional_libraries(command, extras):
+        from ..export.verifier import verify_models
+
+        checks = verify_models(project, names, group, options)
+    judged = [c for c in checks if c.judged]
+    failed = [c for c in judged if not c.ok]
+    if fmt == "json":
+        data = {
+            "ok": not failed,
+            "checks": [c.data() for c in checks],
+            "passed": len(judged) - len(failed),
+            "failed": len(failed),
+            "info": len(checks) - len(judged),
+        }
+        click.echo(json.dumps(data, indent=2))
+    else:
+        for check in checks:
+            click.echo(check.line())
     if failed:
         first = failed[0]
         where = f"{first.model} {first.subject}"
         raise VerificationError(
-            f"{len(failed)} of {len(checks)} checks failed, first {where}: {first.detail}"
+            f"{len(failed)} of {count(len(judged), 'check')} failed, first {where}: {first.detail}"
         )
-    click.echo(f"All {len(checks)} checks passed.")
+    if fmt == "text":
+        click.echo(f"All {count(len(judged), 'check')} passed." if len(judged) > 1 else "1 check passed.")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import progress
 from ..errors import ManifestError, PtmError
 from ..export_settings import ARTIFACTS_FOLDER, ExportSpec
 from ..install.verify import installed_snapshot
@@ -131,13 +132,17 @@ def _symbolic_shape(
     return tuple(e if e == p else axes.get((e, p), "dynamic") for e, p in zip(example, probe, strict=True))
 
 
-def _onnx(subject: _Subject, folder: Path) -> tuple[ExportRecord, list[np.ndarray], str, list[Path], str]:
+def _onnx(
+    subject: _Subject, folder: Path, shown: progress.Bar
+) -> tuple[ExportRecord, list[np.ndarray], str, list[Path], str]:
     """The ONNX record, onnxruntime's outputs on the probe, the provider it used, the exported files (graph
     first) and a line for the user."""
     from .onnx_export import export_onnx, onnx_signature
 
     settings = subject.settings
+    shown.describe(f"{subject.name}: exporting to ONNX")
     path = export_onnx(subject.name, subject.module, settings, dict(subject.example), folder)
+    shown.describe(f"{subject.name}: checking the ONNX export in onnxruntime")
     session = runtime.open_session(path, settings.verify.provider)
     provider = runtime.used_provider(session)
     names = list(subject.module.output_names)
@@ -162,10 +167,11 @@ def _onnx(subject: _Subject, folder: Path) -> tuple[ExportRecord, list[np.ndarra
     return record, outputs, provider, [path, *data_files], line
 
 
-def _torchscript(subject: _Subject, folder: Path) -> tuple[ExportRecord, Path, str]:
+def _torchscript(subject: _Subject, folder: Path, shown: progress.Bar) -> tuple[ExportRecord, Path, str]:
     from .build import run
     from .torchscript import export_torchscript, load_torchscript
 
+    shown.describe(f"{subject.name}: exporting to TorchScript and checking a save/load round trip")
     path = export_torchscript(subject.name, subject.module, dict(subject.example), folder)
     outputs = run(
         load_torchscript(path),
@@ -211,11 +217,16 @@ def _subject(spec: ModelSpec, locked: LockedModel, snapshot: Path, project: Proj
     return _Subject(spec.name, settings, wrapped, example, probe, reference, base)
 
 
-def export_model(spec: ModelSpec, locked: LockedModel, project: Project, folder: Path) -> Exported:
-    """Export ``spec`` into ``folder`` (kept until its files are copied into the project) and the store."""
+def export_model(
+    spec: ModelSpec, locked: LockedModel, project: Project, folder: Path, shown: progress.Bar
+) -> Exported:
+    """Export ``spec`` into ``folder`` (kept until its files are copied into the project) and the store;
+    ``shown`` says which step runs."""
     assert spec.export is not None
     _require(spec.export.formats)
+    shown.describe(f"{spec.name}: checking the installed files")
     snapshot = installed_snapshot(locked, hashed=True)
+    shown.describe(f"{spec.name}: loading it in PyTorch and running it on the probe inputs")
     subject = _subject(spec, locked, snapshot, project)
     records: dict[str, ExportRecord] = {}
     lines: list[str] = []
@@ -223,11 +234,11 @@ def export_model(spec: ModelSpec, locked: LockedModel, project: Project, folder:
     runtime_outputs: Sequence[np.ndarray | None] = [None] * len(subject.reference)
     provider = None
     if "onnx" in spec.export.formats:
-        records["onnx"], runtime_outputs, provider, paths, line = _onnx(subject, folder / "onnx")
+        records["onnx"], runtime_outputs, provider, paths, line = _onnx(subject, folder / "onnx", shown)
         exported += paths
         lines.append(line)
     if "torchscript" in spec.export.formats:
-        records["torchscript"], path, line = _torchscript(subject, folder / "torchscript")
+        records["torchscript"], path, line = _torchscript(subject, folder / "torchscript", shown)
         exported.append(path)
         lines.append(line)
     reference_path = folder / REFERENCE_NAME
@@ -272,11 +283,15 @@ def export_models(project: Project, names: Sequence[str], trusted: bool) -> tupl
     targets = export_targets(manifest, names)
     require_trust(manifest.path, targets, trusted)
     _check_folders(manifest)
-    with tempfile.TemporaryDirectory(prefix="ptm-export-") as tmp:
-        done = [
-            export_model(spec, locked_model(spec, lock, project.lock_path), project, Path(tmp) / spec.name)
-            for spec in targets
-        ]
+    with (
+        tempfile.TemporaryDirectory(prefix="ptm-export-") as tmp,
+        progress.bar("Exporting", len(targets)) as shown,
+    ):
+        done = []
+        for spec in targets:
+            locked = locked_model(spec, lock, project.lock_path)
+            done.append(export_model(spec, locked, project, Path(tmp) / spec.name, shown))
+            shown.advance()
         for spec, exported in zip(targets, done, strict=True):
             folder = artifacts.ArtifactsFolder.of(project.root, spec)
             for file, source in exported.files:

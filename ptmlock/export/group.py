@@ -95,7 +95,8 @@ def _agreement(
             checks.append(Check(name, subject, False, f"not compared: {problem}"))
             continue
         # Members may differ in their numbers by design: the figures are reported, not judged.
-        checks.append(Check(name, subject, True, compare_outputs(names, theirs, ours, atol, rtol)[1]))
+        figures = compare_outputs(names, theirs, ours, atol, rtol)[1]
+        checks.append(Check(name, subject, True, figures, judged=False))
     return checks
 
 

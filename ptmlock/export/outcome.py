@@ -29,9 +29,24 @@ class Check:
     subject: str
     ok: bool
     detail: str
+    judged: bool = True  # False: figures reported for information, which pass or fail nothing
+
+    @property
+    def status(self) -> str:
+        return "info" if not self.judged else "ok" if self.ok else "FAIL"
 
     def line(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'}  {self.model}  {self.subject}: {self.detail}"
+        return f"{self.status:<4}  {self.model}  {self.subject}: {self.detail}"
+
+    def data(self) -> dict[str, str | bool]:
+        """The check as `ptm verify --format json` gives it (docs/verify-json.md)."""
+        return {
+            "model": self.model,
+            "subject": self.subject,
+            "status": self.status.lower(),
+            "ok": self.ok,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)

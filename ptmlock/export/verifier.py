@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import progress
 from ..errors import PtmError, VerificationError
 from ..export_settings import ExportSpec
 from ..install.verify import installed_snapshot
@@ -200,7 +201,10 @@ def _tokenizer_check(locked: LockedModel, tokenizer: TokenizerRecord, frozen: bo
     return Check(locked.name, "tokenizer", ok, detail)
 
 
-def verify_model(spec: ModelSpec, project: Project, options: VerifyOptions) -> list[Check]:
+def verify_model(
+    spec: ModelSpec, project: Project, options: VerifyOptions, shown: progress.Bar
+) -> list[Check]:
+    """Every check of one model; ``shown`` says which step runs."""
     assert spec.export is not None
     locked = exported_model(spec, project.lock(), project.lock_path)
     exports, reference = exports_of(locked), verify_of(locked)
@@ -228,11 +232,13 @@ def verify_model(spec: ModelSpec, project: Project, options: VerifyOptions) -> l
         from .build import build_module
         from .build import run as run_module
 
+        shown.describe(f"{spec.name}: loading it in PyTorch and running it on the probe inputs")
         module = build_module(spec.name, spec.export, installed_snapshot(locked), project)
         eager = run_module(module, run.probe, f"'{spec.name}' on its probe inputs")
         if probe_problem is None:
             checks.append(_eager_check(run, eager))
     for fmt, record in sorted(exports.items()):
+        shown.describe(f"{spec.name}: checking and running the {fmt} export")
         checks += _artifact_checks(run, fmt, record, eager, comparable=probe_problem is None)
     if reference.tokenizer is not None:
         checks.append(_tokenizer_check(locked, reference.tokenizer, options.frozen))
@@ -247,7 +253,12 @@ def verify_models(
     targets = export_targets(manifest, [*names, *members], group)
     if not options.frozen:  # --frozen never builds a model: onnxruntime runs the checked artifacts only
         require_trust(manifest.path, targets, options.trusted)
-    checks = [c for spec in targets for c in verify_model(spec, project, options)]
-    if group:
-        checks += group_checks(manifest, project, group, options)
+    checks = []
+    with progress.bar("Verifying", len(targets) + (1 if group else 0)) as shown:
+        for spec in targets:
+            checks += verify_model(spec, project, options, shown)
+            shown.advance()
+        if group:
+            shown.describe(f"group {group}: comparing its members")
+            checks += group_checks(manifest, project, group, options)
     return checks

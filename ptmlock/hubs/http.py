@@ -253,9 +253,10 @@ def fetch(
     sink: IO[bytes] | None = None,
     headers: Mapping[str, str] | None = None,
     on_error: ErrorMapper = status_error,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> Fetched:
-    """Download once, hashing as the bytes arrive (and writing them to ``sink`` if given); the size is
-    not known yet, so the body is bounded by _body_limit."""
+    """Download once, hashing as the bytes arrive (and writing them to ``sink`` if given, telling
+    ``on_bytes`` how many came); the size is not known yet, so the body is bounded by _body_limit."""
     digest, size = hashlib.sha256(), 0
     with get(url, label, headers, 0, on_error) as response:
         limit, too_long = _body_limit(response, label)
@@ -264,6 +265,8 @@ def fetch(
             size += len(chunk)
             if sink is not None:
                 sink.write(chunk)
+            if on_bytes is not None:
+                on_bytes(len(chunk))
         return Fetched(
             digest.hexdigest(), size, response.headers.get("etag"), response.headers.get("last-modified")
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from .. import __version__, config
+from .. import __version__, config, progress
 from ..errors import ResolveError
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
@@ -24,6 +24,7 @@ from .base import Download, Keeper, ReadsEachFile, Resolution
 if TYPE_CHECKING:
     import httpx2
     from huggingface_hub import HfApi
+    from huggingface_hub.errors import HfHubHTTPError
 
     from ..lockfile import LockedModel
     from ..manifest import ModelSpec
@@ -130,7 +131,7 @@ class HuggingFaceSource(ReadsEachFile):
                     f"model '{spec.name}': no file of {repo}@{revision} matches the include/"
                     f"exclude patterns; available: {', '.join(sorted(entries)[:8])}"
                 )
-            files = self._complete(where, repo, commit, [entries[p] for p in selected])
+            files = self._complete(spec.name, where, repo, commit, [entries[p] for p in selected])
             license_ = getattr(info.card_data, "license", None) if info.card_data else None
         if isinstance(license_, list):
             license_ = ", ".join(map(str, license_))
@@ -197,16 +198,24 @@ class HuggingFaceSource(ReadsEachFile):
         return entries
 
     def _complete(
-        self, where: str, repo: str, commit: str, entries: list[RemoteEntry]
+        self, name: str, where: str, repo: str, commit: str, entries: list[RemoteEntry]
     ) -> tuple[LockedFile, ...]:
         """Fill in what the hub did not report (small git files have no sha256) by hashing the bytes."""
         known = [LockedFile(e.path, e.size, e.sha256) for e in entries if e.sha256 and e.size is not None]
         missing = [e for e in entries if not (e.sha256 and e.size is not None)]
-        with ThreadPoolExecutor(max_workers=config.pool_size(len(missing))) as pool:
-            hashed = list(pool.map(lambda e: self._hash_remote(where, repo, commit, e), missing))
+        if not missing:
+            return tuple(known)
+        total = None if any(e.size is None for e in missing) else sum(e.size or 0 for e in missing)
+        with (
+            progress.bar(f"{name}: downloading to hash, files: {len(missing)}", total, "bytes") as shown,
+            ThreadPoolExecutor(max_workers=config.pool_size(len(missing))) as pool,
+        ):
+            hashed = list(pool.map(lambda e: self._hash_remote(where, repo, commit, e, shown), missing))
         return tuple(sorted(known + hashed, key=lambda f: f.path))
 
-    def _hash_remote(self, where: str, repo: str, commit: str, entry: RemoteEntry) -> LockedFile:
+    def _hash_remote(
+        self, where: str, repo: str, commit: str, entry: RemoteEntry, shown: progress.Bar
+    ) -> LockedFile:
         """Hash the bytes of a file the hub gives no sha256 for, reading no more than it lists."""
         if entry.size is None:
             limit = config.max_download()
@@ -221,6 +230,7 @@ class HuggingFaceSource(ReadsEachFile):
             for chunk in http.capped(download.chunks, limit, message):
                 digest.update(chunk)
                 size += len(chunk)
+                shown.advance(len(chunk))
         return LockedFile(entry.path, size, digest.hexdigest())
 
     @contextmanager
@@ -285,24 +295,14 @@ def _errors_named(name: str, repo: str, revision: str) -> Iterator[None]:
     where = f"model '{name}' ({repo}@{revision})"
     try:
         yield
-    except errors.GatedRepoError as error:
+    except errors.OfflineModeIsEnabled as error:
+        # No model named: the same line for every model, so a lock of many prints it once (errors.combined).
         raise ResolveError(
-            f"{where}: the repo is gated; accept its terms on the hub, then set HF_TOKEN "
-            "(or run `hf auth login`) with an account that has access"
+            "HF_HUB_OFFLINE is set (huggingface_hub's offline mode), and locking or downloading needs the "
+            "hub; unset HF_HUB_OFFLINE (`ptm install --offline` installs what the store already holds)"
         ) from error
-    except errors.RepositoryNotFoundError as error:
-        raise ResolveError(
-            f"{where}: repository not found on {_endpoint()}; check the repo id, "
-            "or set HF_TOKEN if it is private"
-        ) from error
-    except errors.RevisionNotFoundError as error:
-        raise ResolveError(
-            f"{where}: revision '{revision}' not found; use an existing branch, tag or commit"
-        ) from error
-    except errors.RemoteEntryNotFoundError as error:
-        raise ResolveError(f"{where}: file not found on the hub ({_first_line(error)})") from error
     except errors.HfHubHTTPError as error:
-        raise ResolveError(f"{where}: the hub answered an error: {_first_line(error)}") from error
+        raise ResolveError(f"{where}: {_token_refused(error) or _hub_problem(revision, error)}") from error
     except httpx2.TooManyRedirects as error:
         raise ResolveError(f"{where}: {_endpoint()} redirects in a loop; check HF_ENDPOINT") from error
     except (httpx2.TransportError, ConnectionError) as error:
@@ -310,6 +310,43 @@ def _errors_named(name: str, repo: str, revision: str) -> Iterator[None]:
             f"{where}: cannot reach {_endpoint()} ({type(error).__name__}: "
             f"{_first_line(error)}); check your network or HF_ENDPOINT"
         ) from error
+
+
+def _token_refused(error: HfHubHTTPError) -> str | None:
+    """What to say when the hub answered 401 to a request that carried a token: the token is wrong,
+    whatever the error's kind (a gated or private repo answers 401 to a bad token too)."""
+    from huggingface_hub import get_token
+
+    if error.response.status_code != 401 or (token := get_token()) is None:
+        return None
+    origin = "HF_TOKEN" if token == config.hf_token() else "`hf auth login`"
+    return (
+        f"{_endpoint()} refused the token from {origin} (401: not a valid token, or expired or revoked); "
+        "replace it with a valid one (https://huggingface.co/settings/tokens)"
+    )
+
+
+def _hub_problem(revision: str, error: HfHubHTTPError) -> str:
+    """An HTTP error of the hub other than a refused token, with its fix."""
+    from huggingface_hub import errors
+
+    if isinstance(error, errors.GatedRepoError):
+        if error.response.status_code == 403:  # a valid token whose account has no access yet
+            return (
+                "the repo is gated and your token's account has no access yet; accept its terms on "
+                "the hub (and wait for approval where the authors grant it by hand)"
+            )
+        return (
+            "the repo is gated; accept its terms on the hub, then set HF_TOKEN "
+            "(or run `hf auth login`) with an account that has access"
+        )
+    if isinstance(error, errors.RepositoryNotFoundError):
+        return f"repository not found on {_endpoint()}; check the repo id, or set HF_TOKEN if it is private"
+    if isinstance(error, errors.RevisionNotFoundError):
+        return f"revision '{revision}' not found; use an existing branch, tag or commit"
+    if isinstance(error, errors.RemoteEntryNotFoundError):
+        return f"file not found on the hub ({_first_line(error)})"
+    return f"the hub answered an error: {_first_line(error)}"
 
 
 @functools.cache

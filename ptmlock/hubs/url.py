@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from .. import config
+from .. import config, progress
 from ..errors import IntegrityError, LockError
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
@@ -135,19 +135,26 @@ def lock_remote_files(
     """Download every file once (in parallel), hashing it and giving it to ``keeper``, so that installing
     the lock does not download it again; a declared sha256 that differs is an error."""
 
-    def lock_one(file: RemoteFile) -> LockedFile:
+    def lock_one(file: RemoteFile, shown: progress.Bar) -> LockedFile:
         label = f"model '{name}'"
 
         def fetch(sink: IO[bytes] | None) -> http.Fetched:
-            return _checked(http.fetch(file.url, label, sink=sink), file, label)
+            got = http.fetch(file.url, label, sink=sink, on_bytes=shown.advance)
+            return _checked(got, file, label)
 
         got = keeper.keep(fetch) if keeper is not None else fetch(None)
         return LockedFile(
             file.path, got.size, got.sha256, url=file.url, etag=got.etag, last_modified=got.last_modified
         )
 
-    with ThreadPoolExecutor(max_workers=config.pool_size(len(files))) as pool:
-        return tuple(sorted(pool.map(lock_one, files), key=lambda f: f.path))
+    # Their sizes are not known before they are downloaded: the bar counts bytes without a total.
+    description = f"{name}: downloading to hash, files: {len(files)}"
+    with (
+        progress.bar(description, None, "bytes") as shown,
+        ThreadPoolExecutor(max_workers=config.pool_size(len(files))) as pool,
+    ):
+        locked = pool.map(lambda file: lock_one(file, shown), files)
+        return tuple(sorted(locked, key=lambda f: f.path))
 
 
 def _checked(got: http.Fetched, file: RemoteFile, label: str) -> http.Fetched:

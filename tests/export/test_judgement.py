@@ -29,7 +29,7 @@ def test_every_value_of_the_reference_is_compared() -> None:
     reference = rng.standard_normal((4, 100)).astype(np.float32)
     record = output_reference("out", reference, runtime=None)
     same = compare_with_reference(reference, record, reference, 0.0, 0.0)
-    assert same.ok and same.note == "bit-identical to the locked run"  # no tolerance needed
+    assert same.ok and same.note == "bit-identical to the locked PyTorch run"  # no tolerance needed
     assert compare_with_reference(reference + 5e-5, record, reference, 1e-4, 1e-3).ok
     one = reference.copy()
     one[3, 97] += 1.0
@@ -38,6 +38,18 @@ def test_every_value_of_the_reference_is_compared() -> None:
     flipped = reference.copy()
     flipped.reshape(-1)[:370] *= -1  # the L2 norm does not move
     assert not compare_with_reference(flipped, record, reference, 1e-4, 1e-3).ok
+
+
+def test_the_locked_onnxruntime_output_passes_without_tolerance_and_only_a_pass_says_bit_identical() -> None:
+    rng = np.random.default_rng(0)
+    reference = rng.standard_normal((4, 100)).astype(np.float32)
+    runtime = reference + np.float32(1e-6)  # onnxruntime rounds otherwise than PyTorch
+    record = output_reference("out", reference, runtime=runtime)
+    same_run = compare_with_reference(runtime, record, reference, 0.0, 0.0)
+    assert same_run.ok and same_run.note == "bit-identical to the locked onnxruntime run"
+    assert same_run.max_abs > 0  # the figures stay those against PyTorch's reference
+    drifted = compare_with_reference(runtime + np.float32(1e-6), record, reference, 0.0, 0.0)
+    assert not drifted.ok and "bit-identical" not in drifted.describe()
 
 
 def test_reference_file_holds_each_output_in_order() -> None:

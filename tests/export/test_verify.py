@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -171,6 +172,24 @@ def test_a_changed_artifact_fails_and_is_not_run(exported: Path, ptm) -> None:
     assert "FAIL  mlp  onnx bytes: the store's copy of artifacts/mlp/model.onnx has sha256 " in result.stdout
 
 
+def test_verify_as_json_is_one_object_with_every_check_and_keeps_the_exit_code(exported: Path, ptm) -> None:
+    data = json.loads(ptm("verify --frozen mlp --format json").stdout)
+    assert data["ok"] is True and data["failed"] == 0 and data["info"] == 0
+    assert data["passed"] == len(data["checks"]) > 0
+    first = data["checks"][0]
+    assert set(first) == {"model", "subject", "status", "ok", "detail"}
+    assert (first["model"], first["subject"], first["status"]) == ("mlp", "onnx bytes", "ok")
+
+    perturb_onnx_initializer(Path("artifacts/mlp/model.onnx"))
+    result = ptm("verify --frozen mlp --format json", expect=4)
+    data = json.loads(result.stdout)  # stdout is the report alone; the error line goes to stderr
+    assert data["ok"] is False and data["failed"] == 1
+    failed = next(c for c in data["checks"] if c["status"] == "fail")
+    assert failed["subject"] == "onnx bytes" and failed["ok"] is False
+    assert "artifacts/mlp/model.onnx has sha256 " in failed["detail"]
+    assert result.stderr.startswith("error: 1 of ")
+
+
 def test_a_git_lfs_pointer_instead_of_the_artifact_names_the_fix(exported: Path, ptm) -> None:
     Path("artifacts/mlp/model.pt").write_text(
         "version https://git-lfs.github.com/spec/v1\noid sha256:" + "0" * 64 + "\nsize 11329\n"
@@ -225,8 +244,11 @@ def test_tighter_tolerance_on_the_command_line_fails(exported: Path, ptm) -> Non
     result = ptm("verify bert --atol 0 --rtol 0", expect=4)
     assert "FAIL  bert  onnx vs PyTorch" in result.stdout and "[atol 0e+00, rtol 0e+00]" in result.stdout
     assert max_abs(result.stdout, "onnx vs PyTorch") > 0  # onnxruntime and PyTorch round differently
-    # A bit-identical run meets even no tolerance at all.
+    # A bit-identical run meets even no tolerance at all, and a failing line never claims to be one.
     assert "ok    bert  PyTorch vs ptm.lock: last_hidden_state: max abs 0.0e+00" in result.stdout
+    onnx_lock = next(line for line in result.stdout.splitlines() if "  onnx vs ptm.lock: " in line)
+    assert onnx_lock.startswith("ok    ") and "(bit-identical to the locked onnxruntime run)" in onnx_lock
+    assert not any(line.startswith("FAIL") and "bit-identical" in line for line in result.stdout.splitlines())
     for option in ("--atol nan", "--rtol inf", "--atol -1"):
         line = one_line_error(ptm(f"verify bert {option}", expect=2))
         assert (
@@ -310,6 +332,10 @@ def test_group_members_share_a_contract_and_agreement_is_reported(exported: Path
     agreement = next(line for line in result.stdout.splitlines() if "agreement with bert" in line)
     cosine = float(re.search(r"last_hidden_state: .*?cosine ([-.0-9]+)", agreement).group(1))
     assert cosine < 0.99  # other weights: they agree on the contract, not on the numbers
+    # Figures reported, not judged: neither ok nor FAIL beside them, and not counted as a passed check.
+    assert agreement.startswith("info  bert-v1  group encoder agreement with bert: ")
+    checks = len([line for line in result.stdout.splitlines() if line.startswith("ok    ")])
+    assert f"All {checks} checks passed." in result.stdout
 
     put_mlp_in_the_encoder_group()
     result = ptm("verify --group encoder", expect=4)
