@@ -149,6 +149,14 @@ def _model(toml: TomlChecker, name: str, data: Any) -> ModelSpec:
         raise toml.fail(table, None, f"model name '{name}' may only use letters, digits, '-' and '_'")
     if not isinstance(data, Mapping):
         raise toml.fail(("models",), name, f"models.{name} must be a table, e.g. [models.{name}]")
+    if data and set(data) <= set(EXPORT_TABLES):  # what is left when [models.NAME] alone was deleted
+        leftover = next(t for t in EXPORT_TABLES if t in data)
+        raise toml.fail(
+            (*table, leftover),
+            None,
+            f"[models.{name}.{leftover}] is left without its model: ptm.toml declares no [models.{name}] "
+            f"(hub, repo, ...); declare model '{name}' again, or delete [models.{name}.{leftover}]",
+        )
     hub = toml.string(table, data, "hub", choices=KNOWN_HUBS) or "huggingface"
     source_keys = SOURCE_KEYS[hub]
     toml.known_keys(table, data, ("hub", *DESCRIPTIVE_KEYS, *EXPORT_TABLES, *source_keys))
