@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,7 +53,7 @@ def installed(hub, ptm):
 
 
 def test_install_puts_exactly_the_locked_bytes_in_the_hf_cache_layout(hub, installed) -> None:
-    assert "Installed 3 model(s)" in installed.stdout
+    assert "Installed 3 models (14 files, " in installed.stdout
     assert_installed("bert", hub.hub.repo_files("fixtures/tiny-bert", "main"))
     assert_installed("bert-v1", hub.hub.repo_files("fixtures/tiny-bert", "v1.0"))
     assert_installed("mlp", hub.hub.repo_files("fixtures/tiny-mlp", "main"))
@@ -142,7 +143,7 @@ def snapshot_of(project: Path, name: str) -> Path:
 def test_noop_rerun_answers_from_stats_without_network_or_hashing(hub, ptm, installed) -> None:
     requests = hub.hub.request_count
     result = ptm("install")
-    assert "All 3 model(s) already installed" in result.stdout
+    assert "All 3 models already installed (14 files, " in result.stdout
     assert hub.hub.request_count == requests
     # Same size, inode and mtime, other bytes: the write moved the ctime, so the rerun looks, hashes the
     # blob and fetches it again.
@@ -158,7 +159,11 @@ def test_rerun_relinks_a_deleted_entry_from_the_store_without_network(hub, ptm, 
     requests = hub.hub.request_count
     (snapshot("bert") / "config.json").unlink()
     result = ptm("install")
-    assert "0 downloaded (0 B), 1 from the store" in result.stdout
+    assert re.search(
+        r"^Installed 1 model \(6 files, [^)]*\) in [0-9.]+ s: 1 from the store, 5 already in place; "
+        r"2 other models already installed\.$",
+        result.stdout.splitlines()[-1],
+    )
     assert hub.hub.request_count == requests
     assert_installed("bert", hub.hub.repo_files("fixtures/tiny-bert", "main"))
 
@@ -176,21 +181,21 @@ def test_verify_hashes_detects_and_repairs_a_corrupted_store_blob(hub, ptm, inst
     ptm("install --verify-hashes")
 
 
-def test_frozen_refuses_a_stale_or_missing_lock_without_resolving(hub, ptm) -> None:
+def test_locked_refuses_a_stale_or_missing_lock_without_resolving(hub, ptm) -> None:
     write_manifest(MODELS)
     requests = hub.hub.request_count
-    assert "ptm.lock does not exist" in ptm("install --frozen", expect=1).stderr
+    assert "ptm.lock does not exist" in ptm("install --locked", expect=1).stderr
     ptm("lock")
     write_manifest(MODELS.replace('revision = "v1.0"', 'revision = "dev"') + '[models.x]\nrepo = "a/b"\n')
     requests = hub.hub.request_count
-    message = ptm("install --frozen", expect=1).stderr
+    message = ptm("install --locked", expect=1).stderr
     assert "stale" in message and "bert-v1: its entry in ptm.toml changed" in message
     assert "x: declared in ptm.toml but not locked" in message
     assert hub.hub.request_count == requests
     assert not hf_cache().exists() and not store_blobs()
 
 
-def test_install_relocks_a_stale_lock_without_frozen(hub, ptm) -> None:
+def test_install_relocks_a_stale_lock_without_locked(hub, ptm) -> None:
     write_manifest(MODELS)
     ptm("lock")
     write_manifest(MODELS.replace('revision = "v1.0"', 'revision = "dev"'))
@@ -198,7 +203,7 @@ def test_install_relocks_a_stale_lock_without_frozen(hub, ptm) -> None:
     assert "Re-locked ptm.lock (bert-v1: its entry in ptm.toml changed" in result.stdout
     assert locked("bert-v1").revision == "dev"
     ptm("lock --check")
-    ptm("install --frozen")
+    ptm("install --locked")
 
 
 def test_install_does_not_lock_what_ptm_lock_refuses(hub, ptm) -> None:
@@ -228,7 +233,7 @@ def test_offline_install_works_from_the_store_with_the_server_stopped(tiny_model
         ptm("install")
     shutil.rmtree(hf_cache())  # a fresh checkout on a machine whose store is warm
     result = ptm("install --offline")
-    assert "0 downloaded (0 B)" in result.stdout
+    assert result.stdout.endswith(": 14 from the store.\n")
     assert_installed("bert", fake.repo_files("fixtures/tiny-bert", "main"))
     assert_installed("mlp", fake.repo_files("fixtures/tiny-mlp", "main"))
 
@@ -237,7 +242,7 @@ def test_only_installs_the_named_models(hub, ptm) -> None:
     write_manifest(MODELS)
     ptm("lock")
     result = ptm("install --only mlp")
-    assert "Installed 1 model(s)" in result.stdout
+    assert "Installed 1 model (3 files, " in result.stdout
     assert snapshot("mlp").is_dir() and not snapshot("bert").exists()
     ptm("install --only bert,mlp --quiet")
     assert_installed("bert", hub.hub.repo_files("fixtures/tiny-bert", "main"))
@@ -252,7 +257,7 @@ def test_runtime_profile_leaves_out_models_used_only_for_evaluation(hub, ptm) ->
     write_manifest(judged)
     ptm("lock")
     result = ptm("install --profile runtime")
-    assert "Installed 2 model(s)" in result.stdout
+    assert "Installed 2 models (11 files, " in result.stdout
     assert "Left out by the 'runtime' profile: mlp." in result.stdout
     assert "Left out by the 'runtime' profile: mlp." in ptm("install --profile runtime").stdout
     assert snapshot("bert").is_dir() and snapshot("bert-v1").is_dir() and not snapshot("mlp").exists()
@@ -264,7 +269,7 @@ def test_runtime_profile_leaves_out_models_used_only_for_evaluation(hub, ptm) ->
 def test_quiet_prints_only_the_summary(hub, ptm) -> None:
     write_manifest(MODELS)
     result = ptm("install -q")
-    assert result.stdout.count("\n") == 1 and result.stdout.startswith("Installed 3 model(s)")
+    assert result.stdout.count("\n") == 1 and result.stdout.startswith("Installed 3 models")
 
 
 def test_install_rejects_tampered_bytes_and_keeps_nothing_of_them(hub, ptm) -> None:
@@ -351,9 +356,10 @@ def test_progress_accounts_for_every_fetched_byte(hub, ptm) -> None:
     ptm("lock")
     reporter = RecordingReporter()
     result = install(find_project(), Options(), reporter)
-    assert reporter.planned == (result.downloaded_files, result.downloaded_bytes)
+    downloaded = sum(m.counts.downloaded for m in result.models)
+    assert reporter.planned == (downloaded, result.downloaded_bytes)
     assert reporter.advanced == result.downloaded_bytes and reporter.closed
-    assert len(store_blobs()) == result.downloaded_files
+    assert len(store_blobs()) == downloaded
 
 
 def test_install_copies_where_links_cannot_be_made(hub, ptm, monkeypatch) -> None:
@@ -369,7 +375,7 @@ def test_install_copies_where_links_cannot_be_made(hub, ptm, monkeypatch) -> Non
     requests = hub.hub.request_count
     assert "already installed" in ptm("install").stdout
     entry.unlink()
-    assert "0 downloaded (0 B), 1 from the store" in ptm("install").stdout
+    assert ": 1 from the store, 5 already in place; " in ptm("install").stdout
     assert hub.hub.request_count == requests
     ptm("install --verify-hashes")
 

@@ -97,7 +97,7 @@ def test_a_second_project_never_links_a_store_blob_written_in_place(
     hashed = count_hashing(monkeypatch)
     requests = hub.hub.request_count
     result = ptm("install")
-    assert "0 downloaded (0 B), 1 from the store" in result.stdout, result.stdout
+    assert ": 1 from the store, 2 already in place; " in result.stdout, result.stdout
     assert hub.hub.request_count == requests and hashed == []
     assert_installed("mlp", hub.hub.repo_files("fixtures/tiny-mlp"))
 

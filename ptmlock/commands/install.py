@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import json
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from ..project import Project
 from ..taxonomy import INSTALL_PROFILES
-from .common import pass_project, size
+from .common import count, pass_project, report_format, size
+
+if TYPE_CHECKING:
+    from ..install import FileCounts, InstallResult
 
 
 @click.command()
-@click.option("--frozen", is_flag=True, help="Fail if ptm.lock is missing or stale; never resolve (for CI).")
+@click.option(
+    "--locked",
+    is_flag=True,
+    help="Fail if ptm.lock is missing or out of date with ptm.toml; never re-lock (as uv's --locked).",
+)
+@click.option(
+    "--frozen",
+    is_flag=True,
+    help="Install ptm.lock as it is: never re-lock, do not read ptm.toml (as uv's --frozen).",
+)
 @click.option("--offline", is_flag=True, help="Install from the local store only; never touch the network.")
 @click.option(
     "--only",
@@ -32,21 +47,25 @@ from .common import pass_project, size
     is_flag=True,
     help="Re-hash everything installed (store and cache); report corruption (exit 3) and repair it.",
 )
+@report_format
 @pass_project
 def install(
     project: Project,
+    locked: bool,
     frozen: bool,
     offline: bool,
     only: tuple[str, ...],
     profile: str,
     quiet: bool,
     verify_hashes: bool,
+    fmt: str,
 ) -> None:
     """Install the locked models into the Hugging Face cache, verified against ptm.lock.
 
-    Without --frozen, a missing or stale ptm.lock is re-locked first, like `uv sync`: unchanged pins are
-    kept, changed entries are resolved, and ptm.lock is rewritten. With --frozen that is an error instead.
-    Re-running with everything in place only checks file stats.
+    By default a missing or stale ptm.lock is re-locked first, like `uv sync`: unchanged pins are kept,
+    changed entries are resolved, and ptm.lock is rewritten. With --locked that is an error instead (for
+    CI); --frozen installs ptm.lock as it is without reading ptm.toml at all (for a deploy that ships the
+    lock alone). Re-running with everything in place only checks file stats.
     """
     import sys
 
@@ -55,32 +74,99 @@ def install(
 
     names = tuple(n for value in only for n in value.split(",") if n)
     options = Options(
-        frozen=frozen, offline=offline, only=names, verify_hashes=verify_hashes, profile=profile
+        locked=locked,
+        frozen=frozen,
+        offline=offline,
+        only=names,
+        verify_hashes=verify_hashes,
+        profile=profile,
     )
     reporter = None
-    if not quiet and sys.stdout.isatty():
+    if fmt == "text" and not quiet and sys.stdout.isatty():
         from ..progress import RichReporter
 
         reporter = RichReporter()
     result = run_install(project, options, reporter)
+    for name in result.dropped_exports:
+        click.echo(
+            f"warning: re-locking {name} (its files changed) dropped its export record; "
+            f"run `ptm export {name}` to export it again",
+            err=True,
+        )
+    if fmt == "json":
+        click.echo(json.dumps(install_data(result), indent=2))
+        return
     if result.relocked and not quiet:
         click.echo(f"Re-locked {project.lock_path.name} ({'; '.join(result.relocked)}).")
     if result.left_out and not quiet:
         click.echo(f"Left out by the '{profile}' profile: {', '.join(result.left_out)}.")
-    total_files = sum(m.files for m in result.models)
-    total_size = size(sum(m.size for m in result.models))
+    for line in summary(result, quiet):
+        click.echo(line)
+
+
+def summary(result: InstallResult, quiet: bool) -> list[str]:
+    """The per-model lines (unless ``quiet``) and the one summary line, whose counts add up."""
+    from ..install import FileCounts
+
+    models = result.models
     if result.noop:
-        click.echo(
-            f"All {len(result.models)} model(s) already installed ({total_files} files, {total_size}); "
-            f"checked in {result.seconds:.2f} s."
-        )
-        return
-    if not quiet:
-        for model in result.models:
-            if model.changed:
-                click.echo(f"+ {model.name:<20} {model.pin}  ({model.files} files, {size(model.size)})")
-    click.echo(
-        f"Installed {len(result.models)} model(s) ({total_files} files, {total_size}) in "
-        f"{result.seconds:.1f} s: {result.downloaded_files} downloaded "
-        f"({size(result.downloaded_bytes)}), {result.linked_from_store} from the store."
+        files = sum(m.files for m in models)
+        return [
+            f"All {count(len(models), 'model')} already installed ({count(files, 'file')}, "
+            f"{size(sum(m.size for m in models))}); checked in {result.seconds:.2f} s."
+        ]
+    changed = [m for m in models if m.changed]
+    lines = (
+        []
+        if quiet
+        else [f"+ {m.name:<20} {m.pin}  ({count(m.files, 'file')}, {size(m.size)})" for m in changed]
     )
+    counts = sum((m.counts for m in changed), FileCounts())
+    unchanged = len(models) - len(changed)
+    tail = f"; {count(unchanged, 'other model')} already installed" if unchanged else ""
+    lines.append(
+        f"Installed {count(len(changed), 'model')} ({count(counts.total, 'file')}, "
+        f"{size(sum(m.size for m in changed))}) in {result.seconds:.1f} s: "
+        f"{_where_from(counts, result.downloaded_bytes)}{tail}."
+    )
+    return lines
+
+
+def _where_from(counts: FileCounts, downloaded_bytes: int) -> str:
+    """``3 downloaded (1.2 MB), 2 from the store, 1 already in place``: the parts that are not zero."""
+    parts = [
+        (counts.downloaded, f"{counts.downloaded} downloaded ({size(downloaded_bytes)})"),
+        (counts.from_store, f"{counts.from_store} from the store"),
+        (counts.from_disk, f"{counts.from_disk} copied from disk"),
+        (counts.in_place, f"{counts.in_place} already in place"),
+    ]
+    return ", ".join(text for n, text in parts if n)
+
+
+def install_data(result: InstallResult) -> dict[str, Any]:
+    """The `ptm install --format json` document (docs/cli.md)."""
+    from ..install import FileCounts
+
+    def files(counts: FileCounts) -> dict[str, int]:
+        return {
+            "total": counts.total,
+            "downloaded": counts.downloaded,
+            "from_store": counts.from_store,
+            "from_disk": counts.from_disk,
+            "in_place": counts.in_place,
+        }
+
+    return {
+        "installed": [m.name for m in result.models if m.changed],
+        "already_installed": [m.name for m in result.models if not m.changed],
+        "models": [
+            {"name": m.name, "pin": m.pin, "bytes": m.size, "changed": m.changed, "files": files(m.counts)}
+            for m in result.models
+        ],
+        "files": files(sum((m.counts for m in result.models), FileCounts())),
+        "downloaded_bytes": result.downloaded_bytes,
+        "seconds": round(result.seconds, 3),
+        "relocked": list(result.relocked),
+        "dropped_exports": list(result.dropped_exports),
+        "left_out": list(result.left_out),
+    }

@@ -106,7 +106,11 @@ def fetch_and_link(
     reporter: Reporter | None,
 ) -> Fetched:
     """Fetch with a bounded pool, linking each blob's paths as it lands; every failure is collected, so
-    that one bad file does not stop the others."""
+    that one bad file does not stop the others.
+
+    Offline (nothing missing can be fetched) nothing is linked until every blob is checked to be in the
+    store, and then only for the models that have all of theirs: a model the store cannot complete is
+    left as it was, with no snapshot half made and no shared checkpoint re-linked."""
     by_sha: dict[str, list[Target]] = {}
     for i in work.link:
         by_sha.setdefault(targets[i].file.sha256, []).append(targets[i])
@@ -114,11 +118,45 @@ def fetch_and_link(
     fetching = {targets[i].file.sha256 for i in work.fetch}
     failed = fetching - {targets[i].file.sha256 for i in fetch}  # missing, and --offline may not fetch
     errors: list[PtmError] = []
-    for sha, group in by_sha.items():
-        if sha not in fetching:
-            _link_all(group, store, errors, failed)
-    if not fetch:
-        return Fetched(frozenset(), frozenset(failed), tuple(errors))
+    in_store = [sha for sha in by_sha if sha not in fetching]
+
+    def link(sha: str) -> None:
+        _link_all(by_sha[sha], store, errors, failed)
+
+    if not offline:  # online, every blob is linked as soon as it is there
+        for sha in in_store:
+            link(sha)
+    downloaded, landed = _fetch_all(
+        [(targets[i], statuses[i] == Status.ON_DISK) for i in fetch],
+        store,
+        offline,
+        reporter,
+        errors,
+        on_landed=None if offline else link,
+    )
+    failed |= fetching - landed
+    if offline:
+        incomplete = {t.model.name for sha in failed for t in by_sha[sha]}
+        for sha in [*in_store, *landed]:
+            if group := [t for t in by_sha[sha] if t.model.name not in incomplete]:
+                _link_all(group, store, errors, failed)
+    return Fetched(frozenset(downloaded), frozenset(failed), tuple(errors))
+
+
+def _fetch_all(
+    work: Sequence[tuple[Target, bool]],
+    store: Store,
+    offline: bool,
+    reporter: Reporter | None,
+    errors: list[PtmError],
+    on_landed: Callable[[str], None] | None,
+) -> tuple[set[str], set[str]]:
+    """Bring each (target, from disk) blob into the store in a bounded pool, calling ``on_landed`` with
+    each sha as it lands; (the shas that came over the network, the shas now in the store)."""
+    downloaded: set[str] = set()
+    landed: set[str] = set()
+    if not work:
+        return downloaded, landed
     from .. import hubs
 
     cancelled = threading.Event()
@@ -130,30 +168,28 @@ def fetch_and_link(
             reporter.advance(n)
 
     if reporter is not None:
-        reporter.start(len(fetch), sum(targets[i].file.size for i in fetch))
-    downloaded: set[str] = set()
+        reporter.start(len(work), sum(target.file.size for target, _ in work))
     # What a source keeps open from one file to the next (torch.hub's archives) closes after the pool.
     with ExitStack() as readers:
-        hubs_used = sorted({targets[i].model.hub for i in fetch}) if not offline else []
+        hubs_used = sorted({target.model.hub for target, _ in work}) if not offline else []
         by_hub = {hub: readers.enter_context(hubs.source_for(hub).reader()) for hub in hubs_used}
-        pool = ThreadPoolExecutor(max_workers=config.pool_size(len(fetch)))
+        pool = ThreadPoolExecutor(max_workers=config.pool_size(len(work)))
         try:
             futures: dict[Future[bool], Target] = {}
-            for i in fetch:
-                target = targets[i]
+            for target, from_disk in work:
                 opener = _opener(target, by_hub, offline)
-                from_disk = statuses[i] == Status.ON_DISK
                 futures[pool.submit(_fetch, target, store, from_disk, opener, offline, on_bytes)] = target
             for future in as_completed(futures):
-                target = futures[future]
+                sha = futures[future].file.sha256
                 try:
                     if future.result():
-                        downloaded.add(target.file.sha256)
+                        downloaded.add(sha)
                 except PtmError as error:
                     errors.append(error)
-                    failed.add(target.file.sha256)
                     continue
-                _link_all(by_sha[target.file.sha256], store, errors, failed)
+                landed.add(sha)
+                if on_landed is not None:
+                    on_landed(sha)
         except BaseException:
             cancelled.set()
             raise
@@ -161,7 +197,7 @@ def fetch_and_link(
             pool.shutdown(wait=True, cancel_futures=True)
             if reporter is not None:
                 reporter.close()
-    return Fetched(frozenset(downloaded), frozenset(failed), tuple(errors))
+    return downloaded, landed
 
 
 def _link_all(group: Sequence[Target], store: Store, errors: list[PtmError], failed: set[str]) -> None:

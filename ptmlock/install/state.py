@@ -52,6 +52,7 @@ class ModelRecord:
     files: int
     size: int
     stats: tuple[StatRecord, ...]
+    pin: str = ""  # as `ptm install` shows it: repo@commit, or where it comes from and its digest
 
     def intact(self) -> bool:
         return all(record.intact() for record in self.stats)
@@ -59,14 +60,17 @@ class ModelRecord:
 
 @dataclass(frozen=True)
 class State:
-    manifest: str
+    manifest: str  # the sha256 of ptm.toml, or "" when the install did not read it (--frozen)
     lock: str
     names: tuple[str, ...]  # every model of the lock the record was made against
     models: Mapping[str, ModelRecord] = field(default_factory=dict)
 
-    def installed(self, manifest: str | None, lock: str | None, only: Collection[str]) -> list[str] | None:
-        """The names found intact when ptm.toml and ptm.lock are unchanged, or None if work may be needed."""
-        if manifest != self.manifest or lock != self.lock:
+    def installed(
+        self, manifest: str | None, lock: str | None, only: Collection[str], *, frozen: bool = False
+    ) -> list[str] | None:
+        """The names found intact when ptm.lock is unchanged and, unless ``frozen`` (ptm.lock installed as
+        it is, whatever ptm.toml says), ptm.toml too; None if work may be needed."""
+        if lock != self.lock or (not frozen and (not manifest or manifest != self.manifest)):
             return None
         names = list(only) or list(self.names)
         if any(name not in self.models or not self.models[name].intact() for name in names):
@@ -90,6 +94,7 @@ def load(path: Path) -> State | None:
                 stats=tuple(
                     StatRecord(p, tag, (st[0], st[1], st[2], st[3])) for p, tag, st in record["entries"]
                 ),
+                pin=str(record.get("pin", "")),
             )
             for name, record in data["models"].items()
         }
@@ -114,6 +119,7 @@ def save(path: Path, state: State) -> None:
                 "files": record.files,
                 "size": record.size,
                 "entries": [[s.path, s.tag, list(s.stat)] for s in record.stats],
+                "pin": record.pin,
             }
             for name, record in sorted(state.models.items())
         },

@@ -6,6 +6,7 @@ Layout under ``config.ptm_home()``::
     tmp/<sha256>.partial        an interrupted download of a large file, resumed by the next run
     tmp/<name>.<random>.whole   a whole file being published (swept if a killed run left it)
     locks/<sha256>.lock         one file lock per large blob, so concurrent processes fetch it once
+    locks/store.lock            shared by each running install, exclusive for `ptm cache prune`
     verified.json               each blob's stat when ptm last hashed, published or linked it
 
 ``tmp`` sits next to ``blobs`` on the same filesystem, so publishing a blob is one atomic rename, and a
@@ -52,6 +53,11 @@ WHOLE_FILE = 1 << 20
 STALE_TEMP_S = 3600.0
 VERIFIED = "verified.json"
 VERIFIED_VERSION = 1
+STORE_LOCK = "store.lock"
+
+
+class StoreBusy(PtmError):
+    """The store lock is held in the other mode: an install runs while a prune would remove blobs."""
 
 
 def cannot_write(path: Path | str, error: OSError, setting: str) -> str:
@@ -200,12 +206,26 @@ class Store:
         try:
             with sink:
                 got = fetch(sink)
-            with contextlib.suppress(OSError):  # keeping it only saves a download
+            with contextlib.suppress(OSError), self.in_use():  # keeping it only saves a download
                 self.adopt(private, got.sha256, got.size)
                 self.save_verified()
             return got
         finally:
             private.unlink(missing_ok=True)
+
+    @contextmanager
+    def in_use(self) -> Iterator[None]:
+        """Held (shared with other installs) while blobs are read and linked, so that `ptm cache prune`,
+        which holds it alone, never removes one under a running install. A store this user cannot
+        write takes no lock: this user cannot prune it either."""
+        with _store_lock(self.root, exclusive=False):
+            yield
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        """Held while blobs are removed; StoreBusy at once if an install is running."""
+        with _store_lock(self.root, exclusive=True):
+            yield
 
     @contextmanager
     def locked(self, sha256: str) -> Iterator[None]:
@@ -371,6 +391,40 @@ class Store:
         except IntegrityError:
             _discard(partial)
             raise
+
+
+@contextmanager
+def _store_lock(root: Path, exclusive: bool) -> Iterator[None]:
+    """flock(2) on locks/store.lock: shared or exclusive (without waiting). Where there is no flock
+    (Windows), one FileLock serves both, so installs there take turns."""
+    path = root / "locks" / STORE_LOCK
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        from filelock import FileLock
+
+        with FileLock(path, timeout=-1 if not exclusive else 0):
+            yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)
+    except OSError:
+        if exclusive:
+            raise
+        yield  # a read-only store: nothing can be removed from it
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB if exclusive else fcntl.LOCK_SH)
+        except BlockingIOError:
+            raise StoreBusy(
+                f"{root} is in use by a running `ptm install` (or `ptm lock`); run this again when it has "
+                "finished"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _append(
