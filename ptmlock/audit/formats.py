@@ -421,4 +421,15 @@ def _text_or_unknown(stream: IO[bytes]) -> str:
         if error.start < len(sample) - 4:  # not just a character cut at the sample's end
             return UNKNOWN
         text = sample[: error.start].decode("utf-8")
-    return JSON if text.lstrip()[:1] in ("{", "[") else TEXT
+    return JSON if _json_start(text.lstrip(), whole=len(sample) < 8192) else TEXT
+
+
+def _json_start(text: str, whole: bool) -> bool:
+    """A JSON document: parsed when whole; else an object, or an array of values ("[PAD]" is text)."""
+    if whole:
+        try:
+            json.loads(text)
+            return True
+        except ValueError:
+            return False
+    return text[:1] == "{" or re.match(r"\[\s*[\[{\"\d\-tfn\]]", text) is not None

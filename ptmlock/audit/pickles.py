@@ -11,6 +11,7 @@ a deny-list of os.system, eval and friends is bypassed by the next gadget nobody
 
 from __future__ import annotations
 
+import _compat_pickle
 import pickletools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -101,8 +102,7 @@ SAFE_GLOBALS: frozenset[tuple[str, str]] = frozenset(
     [
         ("collections", "OrderedDict"),
         ("collections", "Counter"),
-        # builtins as Python 3 writes it, and as protocol 0-2 writes it for Python 2 (__builtin__)
-        *((module, name) for module in ("builtins", "__builtin__") for name in _CONTAINERS),
+        *(("builtins", name) for name in _CONTAINERS),
         ("_codecs", "encode"),  # how protocol 2 pickles bytes
         ("torch", "Size"),
         ("torch", "Tensor"),
@@ -194,6 +194,7 @@ def _imports_of_one(
     """The imports of one pickle (up to its STOP), following the stack only as far as strings go."""
     stack: list[object] = []
     memo: dict[int, object] = {}
+    protocol = 0  # a pickle without PROTO is protocol 0 or 1
     for op, arg, position in ops:
         offset = position or 0
         name = op.name
@@ -218,13 +219,15 @@ def _imports_of_one(
             if name == "DUP":
                 stack.append(stack[-1])
                 continue
-            if name in ("GLOBAL", "INST"):
+            if name == "PROTO":
+                protocol = arg
+            elif name in ("GLOBAL", "INST"):
                 module, _, attribute = str(arg).partition(" ")
-                yield PickleImport(offset, name, module, attribute)
+                yield PickleImport(offset, name, *_python3_names(module, attribute, protocol))
             elif name == "STACK_GLOBAL":
                 top, below = stack[-1], stack[-2]
                 if isinstance(below, str) and isinstance(top, str):
-                    yield PickleImport(offset, name, below, top)
+                    yield PickleImport(offset, name, *_python3_names(below, top, protocol))
                 else:  # built at load time (a REDUCE's result, bytes): what it imports is not known
                     yield PickleImport(offset, name, None, None)
             elif name in _EXTENSIONS:
@@ -232,6 +235,16 @@ def _imports_of_one(
             _apply(stack, op)
         except IndexError:
             raise Unreadable(f"{name} on an empty stack", offset) from None
+
+
+def _python3_names(module: str, name: str, protocol: int) -> tuple[str, str]:
+    """What the unpickler really imports: below protocol 3 it maps Python 2 names to Python 3 ones
+    (pickle.Unpickler.find_class with fix_imports), so a 'commands.Popen' is subprocess.Popen."""
+    if protocol < 3:
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            return _compat_pickle.NAME_MAPPING[(module, name)]
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
+    return module, name
 
 
 def _apply(stack: list[object], op: pickletools.OpcodeInfo) -> None:

@@ -106,7 +106,6 @@ def as_sarif(result: AuditResult, lock_path: Path) -> str:
                     "logicalLocations": [{"fullyQualifiedName": f.where, "kind": "module"}],
                 }
             ],
-            "partialFingerprints": {"ptmFinding/v1": f"{f.code}:{f.where}:{f.subject or ''}"},
         }
         for f in result.findings
     ]
