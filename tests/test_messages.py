@@ -54,3 +54,10 @@ def test_a_leftover_export_table_names_its_line_and_model(ptm) -> None:
         "declares no [models.encoder] (hub, repo, ...); declare model 'encoder' again, "
         "or delete [models.encoder.export]"
     )
+
+
+def test_why_with_one_dependent_reads_in_the_singular(ptm) -> None:
+    write_manifest(
+        TWO_MODELS + '\n[[edges]]\nfrom = "bert"\nto = "mlp"\nkind = "feature-handoff"\nmode = "sequential"\n'
+    )
+    assert ptm("why bert").stdout.splitlines()[0] == "1 depends on bert:"

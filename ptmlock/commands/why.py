@@ -27,6 +27,6 @@ def why(project: Project, name: str, fmt: str) -> None:
     elif not found:
         click.echo(f"Nothing depends on {name}.")
     else:
-        click.echo(f"{len(found)} depend on {name}:")
+        click.echo(f"{len(found)} {'depends' if len(found) == 1 else 'depend'} on {name}:")
         for dependent in found:
             click.echo(f"  {dependent.name:<20} {describe_path(dependent)}")
