@@ -11,13 +11,12 @@ site, the path, the line of the call, what it loads and what a checker should sa
   parameter): an info note (PTM005) at most;
 - dataset: a dataset load (PTM020, apart from the model rules).
 
-The sources are read at the labelled commits from a folder of git repositories, never from the network: for
-`owner/name` it looks for `owner+name/repo` (the layout the session's fetch tool leaves under /work/.mirror),
-`owner+name` or `name`, each a bare repository or a clone (`git clone https://github.com/owner/name
-SOURCES/owner+name`, then `git -C SOURCES/owner+name fetch origin COMMIT` if the commit is not on a branch).
-The scanned Python files are written to a temporary folder with no ptm.toml (pin rules only) and checked
-with `ptm check --format json` from this checkout. A finding belongs to a site when the site's line lies
-within the finding's lines in the same file.
+The sources are read at the labelled commits from a folder of git repositories, never from the network
+(bench/check_trees.py: `owner+name/repo`, `owner+name` or `name`, bare or a clone: `git clone
+https://github.com/owner/name SOURCES/owner+name`, then `git -C SOURCES/owner+name fetch origin COMMIT` if
+the commit is on no branch). The scanned Python files are written to a temporary folder with no ptm.toml
+(pin rules only) and checked with `ptm check --format json` from this checkout. A finding belongs to a site
+when the site's line lies within the finding's lines in the same file.
 
 Recall: blocking sites with an error or warning / all blocking sites. Precision: model sites (not dataset
 sites) with an error or warning that are labelled blocking / all model sites with one. Findings on lines
@@ -45,6 +44,10 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.check_trees import DEFAULT_SOURCES, find_git_dir, materialise  # noqa: E402
+
 EXPECTATIONS = ("blocking", "pinned", "local", "dynamic", "dataset")
 BLOCKING_SEVERITIES = {"error", "warning"}
 DATASET_CODE = "PTM020"
@@ -91,59 +94,6 @@ def read_labels(path: Path) -> Labels:
     if len({(s.path, s.line) for s in sites}) != len(sites):
         raise SystemExit(f"{path}: a site is labelled twice")
     return Labels(data["repo"], data["commit"], tuple(data.get("scan", ["."])), sites)
-
-
-def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    done = subprocess.run(
-        ["git", "--git-dir", str(git_dir), *args], input=stdin, capture_output=True, check=False
-    )
-    if done.returncode:
-        raise RuntimeError(done.stderr.decode(errors="replace").strip())
-    return done.stdout
-
-
-def find_git_dir(sources: Path, labels: Labels) -> Path:
-    owner_name = labels.repo.replace("/", "+")
-    candidates = [sources / owner_name / "repo", sources / owner_name, sources / labels.repo.split("/")[1]]
-    for candidate in candidates:
-        for git_dir in (candidate, candidate / ".git"):
-            if not git_dir.is_dir():
-                continue
-            try:
-                _git(git_dir, "cat-file", "-e", f"{labels.commit}^{{commit}}")
-            except RuntimeError:
-                continue
-            return git_dir
-    raise SystemExit(
-        f"{labels.repo}@{labels.commit[:12]} not found under {sources} "
-        f"(tried {', '.join(map(str, candidates))}): "
-        f"git clone https://github.com/{labels.repo} {sources / owner_name}, then fetch that commit"
-    )
-
-
-def materialise(git_dir: Path, labels: Labels, into: Path) -> int:
-    """Write the scanned Python files of ``labels.commit`` under ``into``; return how many."""
-    listing = _git(git_dir, "ls-tree", "-r", "-z", labels.commit, "--", *labels.scan).split(b"\0")
-    blobs: list[tuple[str, str]] = []
-    for entry in filter(None, listing):
-        meta, _, raw_name = entry.partition(b"\t")
-        mode, kind, oid = meta.split()
-        if kind == b"blob" and mode != b"120000" and raw_name.endswith(b".py"):
-            blobs.append((oid.decode(), raw_name.decode()))
-    batch = _git(git_dir, "cat-file", "--batch", stdin="".join(f"{oid}\n" for oid, _ in blobs).encode())
-    offset = 0
-    for _, name in blobs:
-        header_end = batch.index(b"\n", offset)
-        header = batch[offset:header_end].split()
-        if header[-1] == b"missing":
-            offset = header_end + 1
-            continue
-        size = int(header[2])
-        target = into / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(batch[header_end + 1 : header_end + 1 + size])
-        offset = header_end + 1 + size + 1
-    return len(blobs)
 
 
 def run_ptm(tree: Path) -> tuple[float, list[Finding]]:
@@ -278,9 +228,7 @@ def _listing(title: str, lines: list[str], show: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--sources", type=Path, default=Path("/work/.mirror"), help="folder of git repositories"
-    )
+    parser.add_argument("--sources", type=Path, default=DEFAULT_SOURCES, help="folder of git repositories")
     parser.add_argument(
         "--labels", type=Path, default=ROOT / "bench" / "labels", help="folder of *.toml labels"
     )
@@ -301,7 +249,8 @@ def main() -> None:
             labels = read_labels(label_file)
             tree = Path(scratch) / labels.repo.replace("/", "+")
             tree.mkdir()
-            files += materialise(find_git_dir(args.sources, labels), labels, tree)
+            git_dir, _ = find_git_dir(args.sources, labels.repo, labels.commit)
+            files += materialise(git_dir, labels.commit, labels.scan, tree)
             elapsed, findings = run_ptm(tree)
             scan_time += elapsed
             repo_score = score(labels, findings, misses, wrong, extra)

@@ -1,0 +1,68 @@
+"""Source trees for the `ptm check` benchmarks, read from git repositories on disk, never from the network.
+
+A repository `owner/name` is looked for under a sources folder as `owner+name/repo` (the layout the
+session's fetch tool leaves under /work/.mirror), `owner+name` or `name`: a bare repository or a clone
+(`git clone https://github.com/owner/name SOURCES/owner+name`). Only the Python files of the asked paths
+are written out, so a snapshot whose large files are absent still serves.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+DEFAULT_SOURCES = Path("/work/.mirror")
+
+
+def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    done = subprocess.run(
+        ["git", "--git-dir", str(git_dir), *args], input=stdin, capture_output=True, check=False
+    )
+    if done.returncode:
+        raise RuntimeError(done.stderr.decode(errors="replace").strip())
+    return done.stdout
+
+
+def find_git_dir(sources: Path, repo: str, commit: str = "HEAD") -> tuple[Path, str]:
+    """The git directory holding ``repo`` at ``commit``, and that commit's full sha."""
+    owner_name = repo.replace("/", "+")
+    candidates = [sources / owner_name / "repo", sources / owner_name, sources / repo.split("/")[-1]]
+    for candidate in candidates:
+        for git_dir in (candidate, candidate / ".git"):
+            if not git_dir.is_dir():
+                continue
+            try:
+                sha = _git(git_dir, "rev-parse", "--verify", f"{commit}^{{commit}}").decode().strip()
+            except RuntimeError:
+                continue
+            return git_dir, sha
+    raise SystemExit(
+        f"{repo}@{commit[:12]} not found under {sources} (tried {', '.join(map(str, candidates))}): "
+        f"git clone https://github.com/{repo} {sources / owner_name}, then fetch that commit"
+    )
+
+
+def materialise(git_dir: Path, commit: str, paths: tuple[str, ...], into: Path) -> int:
+    """Write the Python files under ``paths`` at ``commit`` below ``into``; return how many."""
+    listing = _git(git_dir, "ls-tree", "-r", "-z", commit, "--", *paths).split(b"\0")
+    blobs: list[tuple[str, str]] = []
+    for entry in filter(None, listing):
+        meta, _, raw_name = entry.partition(b"\t")
+        mode, kind, oid = meta.split()
+        if kind == b"blob" and mode != b"120000" and raw_name.endswith(b".py"):
+            blobs.append((oid.decode(), raw_name.decode()))
+    batch = _git(git_dir, "cat-file", "--batch", stdin="".join(f"{oid}\n" for oid, _ in blobs).encode())
+    offset = written = 0
+    for _, name in blobs:
+        header_end = batch.index(b"\n", offset)
+        header = batch[offset:header_end].split()
+        if header[-1] == b"missing":  # a snapshot may leave some blobs out
+            offset = header_end + 1
+            continue
+        size = int(header[2])
+        target = into / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(batch[header_end + 1 : header_end + 1 + size])
+        offset = header_end + 1 + size + 1
+        written += 1
+    return written
