@@ -17,7 +17,10 @@ HUGGINGFACE = "huggingface"
 TORCHHUB = "torchhub"
 URL = "url"
 TFHUB = "tfhub"
+KAGGLE = "kaggle"
+MODELSCOPE = "modelscope"
 PACKAGE = "package"  # a file list shipped inside the library, each entry checked against its sha256
+ARCHIVE = "archive"  # a named download from the library's own index (gensim-data, nltk_data, tfds)
 
 # What "pinned" means (see classify.py).
 REVISION = "revision"  # a revision= keyword; pinned = a 40-hex commit
@@ -30,6 +33,11 @@ TORCHVISION = (
 CHECKSUM = "checksum"  # names the package maps to sha256-checked files; some names are aliases that move
 DOWNLOAD_URL = "url"  # pinned when the URL is immutable or the bytes are hash-checked
 TFHUB_HANDLE = "tfhub"  # pinned by the handle's trailing /<version>
+KAGGLE_HANDLE = "kaggle"  # owner/model/framework/variation/<version>, owner/dataset/versions/<version>
+PRESET = "preset"  # keras_hub: a built-in preset (versioned by the library), hf:// or kaggle://
+DECLARED = "declared"  # ptmlock.torch_hub_load("name"): pinned by ptm.lock, by construction
+RELEASE_ASSET = "release-asset"  # ultralytics "yolov8n.pt": a GitHub release file fetched by name, unchecked
+NAMED = "named"  # a name the library's index maps to files; pinned only with a version (api.version_mark)
 
 HF_LIBRARIES = (
     "transformers",
@@ -71,18 +79,37 @@ class LoadApi:
     )
     kind: str = "model"
     aliases: frozenset[str] = frozenset()  # names the package maps to other files as it evolves
-    literal_only: bool = False  # count the call only when the model id is a literal hub id
+    literal_only: bool = False  # count the call only when the model id is a literal hub id or URL
     default_model: bool = False  # without a model the library picks one (transformers.pipeline)
     requires: str = ""  # a regex that a file making the call matches somewhere (its keyword, its import)
-    # The org the library puts before a hub id without "/" (all-MiniLM-L6-v2), bar LEGACY_HF_IDS.
-    bare_org: str = ""
+    # The repo a name without "/" stands for: bare_prefix + name (sentence-transformers/all-MiniLM-L6-v2),
+    # bar LEGACY_HF_IDS, unless bare_repos names it.
+    bare_prefix: str = ""
+    bare_repos: tuple[tuple[str, str], ...] = ()
+    hashes: tuple[str, ...] = ()  # keywords whose value checks the downloaded bytes (file_hash=...)
+    hub_urls_only: bool = False  # a general HTTP fetcher: only Hugging Face URLs are model loads
+    version_mark: str = ""  # NAMED: what separates a name from its version ("mnist:3.0.1")
+    hint: str = ""  # how to pin a load of this API, when it is not the usual revision=
 
 
 # torchvision loads only when told: weights=/pretrained= (spaced or not), or those keys in a dict.
 _WEIGHTS_GIVEN = r"""\b(?:weights|pretrained)\s*=|["'](?:weights|pretrained)["']"""
-_HF_ID = Arg(0, ("pretrained_model_name_or_path", "model_id", "model_name_or_path"))
+_HF_ID = Arg(
+    0, ("pretrained_model_name_or_path", "model_id", "model_name_or_path", "pretrained_model_link_or_path")
+)
 _HF_REVISION = ("revision",)
 _ST_ID = Arg(0, ("model_name_or_path", "model_name"))
+_URL = Arg(0, ("url",))
+# The model methods any class may have: a project's subclass, a config, a processor, a library not
+# listed here. Not on a class defined in the file itself that is no library's ("<local>..."): its own
+# from_pretrained is whatever it wrote.
+_ANY_CLASS = "[!<]*"
+_HF_URL_WORDS = r"huggingface\.co|hf\.co/"
+_ST_REPO = "sentence-transformers/"
+_WHISPER_REPO = "Systran/faster-whisper-"
+_ADD_URL_MODEL = (
+    'declare the file as a hub = "url" model with its sha256 in ptm.toml and load ptmlock.path(...)'
+)
 # The ids without an org that sentence-transformers loads as they are (its basic_transformer_models);
 # any other id without "/" is read as sentence-transformers/<id>.
 LEGACY_HF_IDS = frozenset(
@@ -108,6 +135,15 @@ LEGACY_HF_IDS = frozenset(
 )
 
 CATALOG: tuple[LoadApi, ...] = (
+    # ptmlock's own loader: pinned by ptm.lock by construction, checked against ptm.toml by name.
+    LoadApi(
+        "ptmlock.torch_hub_load",
+        ("ptmlock.torch_hub_load",),
+        TORCHHUB,
+        DECLARED,
+        ("torch_hub_load",),
+        model=Arg(0, ("name",)),
+    ),
     # peft: the base model comes first, the adapter id second.
     LoadApi(
         "PeftModel.from_pretrained",
@@ -127,28 +163,45 @@ CATALOG: tuple[LoadApi, ...] = (
         model=Arg(0, ("identifier",)),
         revision=_HF_REVISION,
     ),
+    # llama.cpp fetches a file of the repo with no way to name a revision.
     LoadApi(
-        "from_pretrained",
-        tuple(f"{library}.from_pretrained" for library in HF_LIBRARIES),
+        "Llama.from_pretrained",
+        ("llama_cpp.from_pretrained",),
         HUGGINGFACE,
         REVISION,
         ("from_pretrained",),
-        model=_HF_ID,
+        model=Arg(0, ("repo_id",)),
+        hint='it takes no revision: fetch the file with hf_hub_download(..., revision="<40-hex commit>") '
+        "and pass it as Llama(model_path=...)",
+    ),
+    LoadApi(
+        "modelscope",
+        ("modelscope.from_pretrained", "modelscope.snapshot_download", "modelscope.model_file_download"),
+        MODELSCOPE,
+        REVISION,
+        ("from_pretrained", "snapshot_download", "model_file_download"),
+        model=Arg(0, ("model_name_or_path", "model_id", "model")),
         revision=_HF_REVISION,
         remote_code="keyword",
     ),
-    # Any other receiver (cls, self.model_class, a parameter): the Hugging Face convention, so a
-    # literal hub id is enough evidence; a dynamic one is not.
+    LoadApi(
+        "modelscope.pipeline",
+        ("modelscope.pipeline",),
+        MODELSCOPE,
+        REVISION,
+        ("pipeline",),
+        model=Arg(1, ("model",)),
+        revision=("model_revision",),
+    ),
     LoadApi(
         "from_pretrained",
-        (f"{UNKNOWN}.from_pretrained",),
+        (*(f"{library}.from_pretrained" for library in HF_LIBRARIES), "diffusers.from_single_file"),
         HUGGINGFACE,
         REVISION,
-        ("from_pretrained",),
+        ("from_pretrained", "from_single_file"),
         model=_HF_ID,
         revision=_HF_REVISION,
         remote_code="keyword",
-        literal_only=True,
     ),
     LoadApi(
         "pipeline",
@@ -170,7 +223,7 @@ CATALOG: tuple[LoadApi, ...] = (
         model=_ST_ID,
         revision=_HF_REVISION,
         remote_code="keyword",
-        bare_org="sentence-transformers",
+        bare_prefix=_ST_REPO,
     ),
     LoadApi(
         "CrossEncoder",
@@ -183,15 +236,36 @@ CATALOG: tuple[LoadApi, ...] = (
         remote_code="keyword",
     ),
     LoadApi(
+        "WhisperModel",
+        ("faster_whisper.WhisperModel",),
+        HUGGINGFACE,
+        REVISION,
+        ("WhisperModel",),
+        model=Arg(0, ("model_size_or_path",)),
+        revision=_HF_REVISION,
+        bare_prefix=_WHISPER_REPO,
+        # faster_whisper.utils._MODELS: the sizes not named by the prefix rule.
+        bare_repos=(
+            ("large", "Systran/faster-whisper-large-v3"),
+            ("distil-large-v2", "Systran/faster-distil-whisper-large-v2"),
+            ("distil-large-v3", "Systran/faster-distil-whisper-large-v3"),
+            ("distil-medium.en", "Systran/faster-distil-whisper-medium.en"),
+            ("distil-small.en", "Systran/faster-distil-whisper-small.en"),
+            ("large-v3-turbo", "mobiuslabsgmbh/faster-whisper-large-v3-turbo"),
+            ("turbo", "mobiuslabsgmbh/faster-whisper-large-v3-turbo"),
+        ),
+    ),
+    LoadApi(
         "hf_hub_download",
         (
             "huggingface_hub.hf_hub_download",
             "huggingface_hub.snapshot_download",
             "huggingface_hub.from_pretrained_keras",
+            "huggingface_hub.hf_hub_url",
         ),
         HUGGINGFACE,
         REVISION,
-        ("hf_hub_download", "snapshot_download", "from_pretrained_keras"),
+        ("hf_hub_download", "snapshot_download", "from_pretrained_keras", "hf_hub_url"),
         model=Arg(0, ("repo_id",)),
         revision=_HF_REVISION,
     ),
@@ -237,7 +311,62 @@ CATALOG: tuple[LoadApi, ...] = (
         URL,
         DOWNLOAD_URL,
         ("load_state_dict_from_url", "load_url", "download_url_to_file"),
-        model=Arg(0, ("url",)),
+        model=_URL,
+        hashes=("hash_prefix",),
+    ),
+    # Downloaders of other libraries: the bytes at a URL, checked by nothing.
+    LoadApi(
+        "load_file_from_url",
+        (f"{_ANY_CLASS}.load_file_from_url", "huggingface_hub.cached_download"),
+        URL,
+        DOWNLOAD_URL,
+        ("load_file_from_url", "cached_download"),
+        model=_URL,
+    ),
+    LoadApi(
+        "load_checkpoint",
+        ("mmengine.CheckpointLoader.load_checkpoint", "mmcv.CheckpointLoader.load_checkpoint"),
+        URL,
+        DOWNLOAD_URL,
+        ("load_checkpoint",),
+        model=Arg(0, ("filename",)),
+    ),
+    LoadApi(
+        "load_checkpoint",
+        ("mmengine.load_checkpoint", "mmcv.load_checkpoint"),
+        URL,
+        DOWNLOAD_URL,
+        ("load_checkpoint",),
+        model=Arg(1, ("filename",)),
+    ),
+    LoadApi(
+        "gdown",
+        ("gdown.download", "gdown.cached_download", "gdown.download_folder"),
+        URL,
+        DOWNLOAD_URL,
+        ("gdown",),
+        model=Arg(0, ("url", "id")),
+        hashes=("hash", "md5"),
+    ),
+    LoadApi(
+        "keras.utils.get_file",
+        ("keras.utils.get_file", "tensorflow.keras.utils.get_file", "tensorflow.utils.get_file"),
+        URL,
+        DOWNLOAD_URL,
+        ("get_file",),
+        model=Arg(1, ("origin",)),
+        hashes=("file_hash", "md5_hash"),
+    ),
+    # General HTTP fetchers: a load when they fetch from the Hugging Face Hub.
+    LoadApi(
+        "urlretrieve",
+        ("urllib.request.urlretrieve", "urllib.request.urlopen", "requests.get", "wget.download"),
+        URL,
+        DOWNLOAD_URL,
+        ("urlretrieve", "urlopen", "requests", "wget"),
+        model=_URL,
+        hub_urls_only=True,
+        requires=_HF_URL_WORDS,
     ),
     LoadApi(
         "torchvision.models.get_model",
@@ -296,6 +425,34 @@ CATALOG: tuple[LoadApi, ...] = (
         model=Arg(0, ("name",)),
         aliases=frozenset({"large", "turbo"}),
     ),
+    # An installed pipeline package: pip pins its version, loading fetches nothing.
+    LoadApi(
+        "spacy.load",
+        ("spacy.load",),
+        PACKAGE,
+        CHECKSUM,
+        ("spacy",),
+        model=Arg(0, ("name",)),
+    ),
+    LoadApi(
+        "spacy.cli.download",
+        ("spacy.cli.download", "spacy.download"),
+        ARCHIVE,
+        NAMED,
+        ("spacy",),
+        model=Arg(0, ("model",)),
+        version_mark="-",
+        hint='download "<name>-<version>" with direct=True (or pip-install the package at a version)',
+    ),
+    LoadApi(
+        "gensim.downloader.load",
+        ("gensim.downloader.load",),
+        ARCHIVE,
+        NAMED,
+        ("gensim", "downloader"),
+        model=Arg(0, ("name",)),
+        hint=_ADD_URL_MODEL + " (gensim-data names no version)",
+    ),
     LoadApi(
         "keras.applications",
         ("keras.applications.[A-Z]*", "tensorflow.keras.applications.[A-Z]*"),
@@ -318,6 +475,87 @@ CATALOG: tuple[LoadApi, ...] = (
         TFHUB_HANDLE,
         ("tensorflow_hub",),
         model=Arg(0, ("handle", "spec")),
+    ),
+    LoadApi(
+        "kagglehub.model_download",
+        ("kagglehub.model_download",),
+        KAGGLE,
+        KAGGLE_HANDLE,
+        ("kagglehub",),
+        model=Arg(0, ("handle",)),
+    ),
+    LoadApi(
+        "kagglehub.dataset_download",
+        ("kagglehub.dataset_download",),
+        KAGGLE,
+        KAGGLE_HANDLE,
+        ("kagglehub",),
+        model=Arg(0, ("handle",)),
+        kind="dataset",
+    ),
+    LoadApi(
+        "from_preset",
+        ("keras_hub.from_preset", "keras_nlp.from_preset", "keras_cv.from_preset"),
+        KAGGLE,
+        PRESET,
+        ("from_preset",),
+        model=Arg(0, ("preset",)),
+    ),
+    LoadApi(
+        "YOLO",
+        tuple(
+            f"ultralytics.{name}"
+            for name in ("YOLO", "YOLOE", "YOLOWorld", "RTDETR", "SAM", "FastSAM", "NAS", "models.YOLO")
+        ),
+        URL,
+        RELEASE_ASSET,
+        ("ultralytics", "YOLO", "RTDETR", "SAM"),
+        model=Arg(0, ("model",)),
+        requires="ultralytics",
+    ),
+    # Datasets by name from a library's index.
+    LoadApi(
+        "tfds.load",
+        ("tensorflow_datasets.load", "tensorflow_datasets.data_source"),
+        ARCHIVE,
+        NAMED,
+        ("tfds", "tensorflow_datasets"),
+        model=Arg(0, ("name",)),
+        kind="dataset",
+        version_mark=":",
+        hint='name a full version, e.g. "mnist:3.0.1"',
+    ),
+    LoadApi(
+        "nltk.download",
+        ("nltk.download",),
+        ARCHIVE,
+        NAMED,
+        ("nltk",),
+        model=Arg(0, ("info_or_id",)),
+        kind="dataset",
+        hint="nltk_data names no version: ship the data with the project and point nltk.data.path at it",
+    ),
+    # Any other class (cls, self.model_class, a parameter, a project's subclass, a library not listed):
+    # the Hugging Face convention, so a literal hub id or URL is enough evidence; a dynamic one is not.
+    LoadApi(
+        "from_pretrained",
+        (f"{_ANY_CLASS}.from_pretrained", f"{_ANY_CLASS}.from_single_file"),
+        HUGGINGFACE,
+        REVISION,
+        ("from_pretrained", "from_single_file"),
+        model=_HF_ID,
+        revision=_HF_REVISION,
+        remote_code="keyword",
+        literal_only=True,
+    ),
+    LoadApi(
+        "from_preset",
+        (f"{_ANY_CLASS}.from_preset",),
+        KAGGLE,
+        PRESET,
+        ("from_preset",),
+        model=Arg(0, ("preset",)),
+        literal_only=True,
     ),
 )
 
@@ -354,12 +592,14 @@ def _index() -> tuple[dict[str, list[_Pattern]], list[_Pattern]]:
 
 _BY_FINAL, _GLOBBED = _index()
 _PATTERNS = (*(e for v in _BY_FINAL.values() for e in v), *_GLOBBED)
-ROOTS = frozenset(p.root for p in _PATTERNS)
+# The libraries whose calls make models (or clients of model hubs): not general HTTP fetchers, and
+# not the glob that stands for any class.
+ROOTS = frozenset(p.root for p in _PATTERNS if not p.api.hub_urls_only and p.root != _ANY_CLASS)
 
 
 # Trigger words sharing a part (from_pretrained, from_pretrained_keras): a file without the part
 # holds none of them, which one search tells.
-_ANCHORS = (b"pretrained", b"pipeline", b"Encoder", b"hub", b"_url", b"clip", b"whisper")
+_ANCHORS = (b"pretrained", b"pipeline", b"Encoder", b"hub", b"_url", b"clip", b"whisper", b"download")
 
 
 @dataclass(frozen=True)

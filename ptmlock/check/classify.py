@@ -26,7 +26,9 @@ from .values import (
     PATH,
     REF,
     STR,
+    UNBOUND,
     CallArgs,
+    Scope,
     Value,
     evaluate,
     source_text,
@@ -51,6 +53,10 @@ _DATASET_BUILDERS = frozenset(
     | {"webdataset", "xml", "sql", "generator", "spark", "cache"}
 )
 PIN_HINT = 'pass revision="<40-hex commit>"'
+_URL_HINT = (
+    'use an immutable URL, or declare the file as a hub = "url" model (with its sha256) in ptm.toml and '
+    'load ptmlock.path("<name>")'
+)
 _HIDDEN_REVISION = "a revision may come in **kwargs, which is not known statically"
 _CONSTANTS = (BOOL, NONE, STR, OTHER)
 
@@ -129,10 +135,59 @@ def _switch(api: LoadApi, args: CallArgs) -> Value:
 
 def _hub_repo(api: LoadApi, text: str) -> str:
     """The repo a hub id names for its library: sentence-transformers reads all-MiniLM-L6-v2 as
-    sentence-transformers/all-MiniLM-L6-v2."""
-    if api.bare_org and "/" not in text and text.lower() not in catalog.LEGACY_HF_IDS:
-        return f"{api.bare_org}/{text}"
-    return text
+    sentence-transformers/all-MiniLM-L6-v2, faster-whisper large-v3 as Systran/faster-whisper-large-v3."""
+    if not api.bare_prefix or "/" in text or text.lower() in catalog.LEGACY_HF_IDS:
+        return text
+    return dict(api.bare_repos).get(text, api.bare_prefix + text)
+
+
+def _ptmlock_call(found: tuple[ast.expr, Scope] | None, function: str) -> str | None:
+    """The model name in ``ptmlock.<function>("name")`` when the argument is such a call (also inside
+    str(...) or under a / b): "" when the name is not known statically; None when it is no such call."""
+    if found is None:
+        return None
+    expr, scope = found
+    while True:  # str(ptmlock.path(x)), os.fspath(...), ptmlock.path(x) / "sub"
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+            expr = expr.left
+        elif isinstance(expr, ast.Call) and len(expr.args) == 1 and _is_str_call(expr.func, scope):
+            expr = expr.args[0]
+        else:
+            break
+    value = evaluate(expr, scope)
+    if value.kind != OBJECT or value.data not in (f"ptmlock.{function}()", f"ptmlock.api.{function}()"):
+        return None
+    if isinstance(expr, ast.Call):
+        given = expr.args[0] if expr.args else next((k.value for k in expr.keywords if k.arg == "name"), None)
+        name = evaluate(given, scope) if given is not None else DYNAMIC_VALUE
+        if name.kind == STR:
+            return name.data
+    return ""
+
+
+def _is_str_call(func: ast.expr, scope: Scope) -> bool:
+    callee = evaluate(func, scope)
+    return (callee.kind == UNBOUND and callee.data == "str") or (
+        callee.kind == REF and callee.data == "os.fspath"
+    )
+
+
+def _declared(name: str, kind: str = "model", model: str | None = None) -> Classified:
+    """A load of the path or revision ptm.lock pins for a ptm.toml model: pinned by construction."""
+    return Classified(PINNED, kind, model=model, declared=name or None)
+
+
+def _hf_url(text: str, env: str | None) -> Classified | None:
+    """A Hugging Face file URL (.../resolve/<revision>/<file>): pinned by a 40-hex revision."""
+    hf = _HF_URL.match(text)
+    if hf is None:
+        return None
+    repo, revision = hf.group(2), unquote(hf.group(3))
+    kind = {"datasets": "dataset", "spaces": "space"}.get(hf.group(1) or "", "model")
+    state = revision_state(revision)
+    reason = "" if state == PINNED else _why_mutable("revision", Value(STR, revision, env))
+    hint = f"use /resolve/<40-hex commit>/ in the URL, or hf_hub_download({repo!r}, revision=...)"
+    return Classified(state, kind, model=repo, repo=repo, revision=revision, reason=reason, hint=hint)
 
 
 def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
@@ -157,6 +212,8 @@ def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> C
         return Classified(LOCAL, kind)
     if model.kind == STR:
         text = model.data
+        if (from_url := _hf_url(text, model.env)) is not None:
+            return from_url
         if is_local(text, exists) or not _HUB_ID.fullmatch(text) or len(text) > 96:
             return Classified(LOCAL, kind, model=text)
         if kind == "dataset" and text in _DATASET_BUILDERS:
@@ -164,10 +221,19 @@ def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> C
         repo = _hub_repo(api, text)
     elif api.literal_only:
         return None
-    found = args.expr(None, api.revision)
-    revision = args.value(None, api.revision)
+    offline = args.value(None, ("local_files_only",))
+    if offline is not None and offline.kind == BOOL and offline.data and not offline.env:
+        return Classified(LOCAL, kind, model=text)  # reads what is already on disk, downloads nothing
+    found = args.expr(None, api.revision) if api.revision else None
+    if (name := _ptmlock_call(found, "revision")) is not None:
+        return _declared(name, kind, text)
+    revision = args.value(None, api.revision) if api.revision else None
     remote = _remote_code(api, args)
-    verdict = functools.partial(Classified, kind=kind, model=text, repo=repo, remote_code=remote)
+    hint = api.hint or PIN_HINT
+    forwarded = found is None and revision is not None  # only an unknown **kwargs can hold it
+    verdict = functools.partial(
+        Classified, kind=kind, model=text, repo=repo, remote_code=remote, forwarded=forwarded
+    )
     if revision is not None and revision.kind == STR:
         state = revision_state(revision.data)
         reason = "" if state == PINNED else _why_mutable("revision", revision, found)
@@ -177,11 +243,11 @@ def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> C
     if repo is None:
         # A helper that forwards whatever model and revision it is given pins nothing itself.
         reason = (
-            "the model id and its revision are only known at run time"
+            f"the {kind} id and its revision are only known at run time"
             if dynamic_revision
-            else "the model id is only known at run time and no revision is pinned"
+            else f"the {kind} id is only known at run time and no revision is pinned"
         )
-        return verdict(DYNAMIC, dynamic="model", reason=reason, hint=PIN_HINT)
+        return verdict(DYNAMIC, dynamic="model", reason=reason, hint=hint)
     if dynamic_revision:
         return verdict(
             DYNAMIC,
@@ -189,9 +255,7 @@ def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> C
             reason=f"revision={_source(found)} is not known statically" if found else _HIDDEN_REVISION,
             hint="pass a 40-hex commit (a literal or a module constant) so it can be checked",
         )
-    return verdict(
-        UNPINNED, reason="no revision, so it loads whatever the hub serves that day", hint=PIN_HINT
-    )
+    return verdict(UNPINNED, reason="no revision, so it loads whatever the hub serves that day", hint=hint)
 
 
 def _torch_hub(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
@@ -230,36 +294,39 @@ def _torch_hub(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Clas
 
 def _url(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
     url = _model(api, args)
-    if url is None:
+    if url is None or url.kind == OBJECT:  # hf_hub_url(...) handed on: reported where it is built
         return None
-    if url.kind == PATH or (url.kind == STR and not url.data.startswith(("http://", "https://", "s3://"))):
+    is_url = url.kind == STR and url.data.startswith(("http://", "https://", "s3://"))
+    if api.hub_urls_only and not (is_url and _HF_URL.match(url.data)):
+        return None
+    hashed = any(value is not None and value.kind not in (NONE, BOOL) for value in _hashes(api, args))
+    takes_ids = api.model is not None and "id" in api.model.keywords  # gdown: a Drive file id is remote
+    if url.kind == PATH or (url.kind == STR and not is_url and not takes_ids):
         return Classified(LOCAL)
-    checked = args.value(None, ("check_hash",))
-    prefix = args.value(None, ("hash_prefix",))
     if url.kind != STR:
-        if prefix is not None and prefix.kind != NONE:
+        if hashed:
             return Classified(PINNED)
         return Classified(
             DYNAMIC, dynamic="model", reason="the URL is only known at run time", hint="use an immutable URL"
         )
     text = url.data
-    if hf := _HF_URL.match(text):
-        repo, revision = hf.group(2), unquote(hf.group(3))
-        kind = {"datasets": "dataset", "spaces": "space"}.get(hf.group(1) or "", "model")
-        state = revision_state(revision)
-        reason = "" if state == PINNED else _why_mutable("revision", Value(STR, revision, url.env))
-        hint = f"use /resolve/<40-hex commit>/ in the URL, or hf_hub_download({repo!r}, revision=...)"
-        return Classified(state, kind, model=repo, repo=repo, revision=revision, reason=reason, hint=hint)
+    if (from_url := _hf_url(text, url.env)) is not None:
+        return from_url
+    checked = args.value(None, ("check_hash",))
     path = urlsplit(text).path
-    hashed = checked is not None and checked.kind == BOOL and checked.data and _HASH_NAMED_FILE.search(path)
-    if hashed or _IMMUTABLE_SEGMENT.search(path) or (prefix is not None and prefix.kind != NONE):
+    named = checked is not None and checked.kind == BOOL and checked.data and _HASH_NAMED_FILE.search(path)
+    if named or hashed or _IMMUTABLE_SEGMENT.search(path):
         return Classified(PINNED, model=text)
     return Classified(
         UNPINNED,
         model=text,
         reason="the bytes at this URL can change and nothing checks them",
-        hint="pass check_hash=True with a file named <name>-<sha256 prefix>.<ext>, or use an immutable URL",
+        hint=api.hint or _URL_HINT,
     )
+
+
+def _hashes(api: LoadApi, args: CallArgs) -> list[Value | None]:
+    return [args.value(None, (keyword,)) for keyword in api.hashes]
 
 
 def _timm(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
@@ -278,21 +345,36 @@ def _timm(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classifie
             hint='load "hf-hub:<repo>@<40-hex commit>"',
         )
     text = name.data
+    # Said as the caller wrote it: pretrained=args.pretrained may be False at run time.
+    found = _switch_expr(api, args)
+    if found is None:
+        downloads = "a pretrained=True in **kwargs downloads"
+    elif switch.kind == BOOL and isinstance(found[0], ast.Constant):
+        downloads = "pretrained=True downloads"
+    elif switch.kind == BOOL:
+        downloads = f"pretrained={_source(found)} (True) downloads"
+    else:
+        downloads = f"pretrained={_source(found)}, when true, downloads"
     if not _HF_HUB_PREFIX.match(text):
         return Classified(
             UNPINNED,
             model=text,
-            reason="pretrained=True downloads the weights from the hub with no revision",
+            reason=f"{downloads} the weights from the hub with no revision",
             hint=f'load "hf-hub:timm/{text}@<40-hex commit>" (the repo of the weights you want)',
         )
     repo, _, revision = text[len("hf-hub:") :].partition("@")
     hint = f'load "hf-hub:{repo}@<40-hex commit>"'
     if not revision:
-        reason = "no @revision, so it loads whatever the hub serves that day"
+        reason = f"no @revision, so {downloads} whatever the hub serves that day"
         return Classified(UNPINNED, model=repo, repo=repo, reason=reason, hint=hint)
     state = revision_state(revision)
     reason = "" if state == PINNED else _why_mutable("revision", Value(STR, revision, name.env))
     return Classified(state, model=repo, repo=repo, revision=revision, reason=reason, hint=hint)
+
+
+def _switch_expr(api: LoadApi, args: CallArgs) -> tuple[ast.expr, Scope] | None:
+    assert api.switch is not None
+    return args.expr(api.switch.position, api.switch.keywords)
 
 
 def _open_clip(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
@@ -397,6 +479,107 @@ def _tfhub(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classifi
     )
 
 
+def _ptmlock_loader(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    name = _model(api, args)
+    return _declared(name.data if name is not None and name.kind == STR else "", api.kind)
+
+
+def _kaggle_pin(handle: str, kind: str) -> Classified:
+    """owner/model/framework/variation/<version>, owner/dataset/versions/<version>: the version pins."""
+    parts = handle.strip("/").split("/")
+    versioned = parts[-1].isdigit() and (
+        parts[-2:-1] == ["versions"] if kind == "dataset" else len(parts) == 5
+    )
+    if versioned:
+        return Classified(PINNED, kind, model=handle, revision=parts[-1])
+    shape = "owner/dataset/versions/<n>" if kind == "dataset" else "owner/model/framework/variation/<n>"
+    return Classified(
+        UNPINNED,
+        kind,
+        model=handle,
+        reason="the handle names no version, so it loads the latest",
+        hint=f"end the handle with its version ({shape})",
+    )
+
+
+def _kaggle(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    handle = _model(api, args)
+    if handle is None:
+        return None
+    if handle.kind != STR:
+        reason = "the handle is only known at run time"
+        return Classified(
+            DYNAMIC, api.kind, dynamic="model", reason=reason, hint="end the handle with its version"
+        )
+    return _kaggle_pin(handle.data, api.kind)
+
+
+def _preset(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    preset = _model(api, args)
+    if preset is None or preset.kind in (OBJECT, NONE):
+        return None
+    if preset.kind == PATH:
+        return Classified(LOCAL)
+    if preset.kind != STR:
+        if api.literal_only:
+            return None
+        reason = "the preset is only known at run time"
+        return Classified(
+            DYNAMIC, dynamic="model", reason=reason, hint="name a built-in preset or a versioned handle"
+        )
+    text = preset.data
+    scheme, _, rest = text.partition("://")
+    if scheme == "kaggle":
+        return _kaggle_pin(rest, "model")
+    if scheme == "hf":
+        reason = "an hf:// preset loads whatever the Hugging Face Hub serves that day (it takes no revision)"
+        hint = f'fetch it with snapshot_download("{rest}", revision="<40-hex commit>") and pass the folder'
+        return Classified(UNPINNED, model=rest, repo=rest, reason=reason, hint=hint)
+    if rest or is_local(text, exists):
+        return Classified(LOCAL, model=text)
+    # A built-in preset: the installed library maps it to a versioned Kaggle handle.
+    return None if api.literal_only else Classified(PINNED, model=text)
+
+
+def _release_asset(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    weights = _model(api, args)
+    if weights is None or weights.kind != STR:
+        return None  # a path, an object, or a name known only at run time: not known to be a download
+    text = weights.data
+    if text.startswith(("http://", "https://")):
+        return _url(api, args, final, exists)
+    if not text.lower().endswith(WEIGHT_SUFFIXES) or "/" in text or "\\" in text or exists(text):
+        return Classified(LOCAL, model=text)  # a .yaml builds a fresh model; a path is a file on disk
+    return Classified(
+        UNPINNED,
+        model=text,
+        reason=f'{api.name} downloads "{text}" by name from a GitHub release, and checks no hash',
+        hint=_URL_HINT.replace("use an immutable URL, or ", ""),
+    )
+
+
+def _named(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
+    name = _model(api, args)
+    if name is None or name.kind in (NONE, OBJECT):
+        return None
+    if name.kind == PATH:
+        return Classified(LOCAL, api.kind)
+    if name.kind != STR:
+        reason = f"the {api.kind} name is only known at run time"
+        return Classified(DYNAMIC, api.kind, dynamic="model", reason=reason, hint=api.hint)
+    base, mark, version = name.data.rpartition(api.version_mark) if api.version_mark else ("", "", "")
+    if not mark:
+        base, version = name.data, ""
+    parts = version.split(".")
+    if version and len(parts) == 3 and all(part.isdigit() for part in parts):
+        return Classified(PINNED, api.kind, model=base, revision=version)
+    if version:
+        reason = f'version "{version}" is not a full major.minor.patch version, so it can move'
+        return Classified(MUTABLE, api.kind, model=base, revision=version, reason=reason, hint=api.hint)
+    reason = f'"{base}" names no version, so {api.name} fetches whatever its index serves that day'
+    return Classified(UNPINNED, api.kind, model=base, reason=reason, hint=api.hint)
+
+
 _BY_PINNING = {
     catalog.REVISION: _hugging_face,
     catalog.REF_IN_ID: _torch_hub,
@@ -406,9 +589,21 @@ _BY_PINNING = {
     catalog.TORCHVISION: _torchvision,
     catalog.CHECKSUM: _checksum,
     catalog.TFHUB_HANDLE: _tfhub,
+    catalog.KAGGLE_HANDLE: _kaggle,
+    catalog.PRESET: _preset,
+    catalog.DECLARED: _ptmlock_loader,
+    catalog.RELEASE_ASSET: _release_asset,
+    catalog.NAMED: _named,
 }
 
 
 def classify(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
     """How the call pins what it loads; None when, on a closer look, it loads nothing."""
+    # Whatever the library, a folder or file that ptmlock.path gives is pinned by ptm.lock.
+    for arg in (api.model, api.switch):
+        if (
+            arg is not None
+            and (name := _ptmlock_call(args.expr(arg.position, arg.keywords), "path")) is not None
+        ):
+            return _declared(name, api.kind)
     return _BY_PINNING[api.pinning](api, args, final, exists)

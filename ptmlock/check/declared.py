@@ -44,6 +44,10 @@ class Declared:
     def stale(self, name: str) -> bool:
         return name in self._changed
 
+    def locked(self, name: str) -> bool:
+        """Whether ptm.lock holds the model as ptm.toml declares it now (url and local models too)."""
+        return self.lock is not None and name in self.lock.models and name not in self._changed
+
 
 def _loader(load: Load, spec: ModelSpec) -> str:
     """How code loads the installed model instead of fetching it."""
@@ -82,6 +86,34 @@ def _declare_advice(load: Load, repo: str) -> str:
     )
 
 
+def _by_name_findings(load: Load, name: str, declared: Declared) -> list[Finding]:
+    """A load through ptmlock.path/revision/torch_hub_load("name"): pinned by ptm.lock by construction,
+    so what can be wrong is the name (not declared, not locked) or what it is used for."""
+    spec = declared.manifest.models.get(name)
+    function = "path" if load.pin.model is None else "revision"
+    call = f'ptmlock.{"torch_hub_load" if load.api == "ptmlock.torch_hub_load" else function}("{name}")'
+    if spec is None:
+        add = f"`ptm add {load.pin.model} --name {name}`" if load.pin.model else f"[models.{name}]"
+        message = f"'{name}' is not declared in ptm.toml; declare it with {add} and pin it with `ptm lock`"
+        return [finding(load, "PTM010", message)]
+    if load.api == "ptmlock.torch_hub_load" and spec.hub != TORCHHUB:
+        message = (
+            f"'{name}' is a {spec.hub} model in ptm.toml, not a torch.hub one; load ptmlock.path(\"{name}\")"
+        )
+        return [finding(load, "PTM011", message)]
+    repo = load.pin.model
+    if repo is not None and spec.repo and spec not in declared.models_for(spec.hub, repo):
+        message = (
+            f'the revision ptmlock.revision("{name}") is the commit of "{spec.repo}", not of "{repo}"; '
+            f'load "{spec.repo}" or the model ptm.toml declares for "{repo}"'
+        )
+        return [finding(load, "PTM011", message)]
+    if declared.locked(name):
+        return []
+    why = "changed in ptm.toml since it was locked" if declared.stale(name) else "is declared but not locked"
+    return [finding(load, "PTM012", f"'{name}' {why}, so {call} has no pin to load; run `ptm lock`")]
+
+
 def declared_findings(load: Load, own: list[Finding], declared: Declared) -> list[Finding]:
     """The findings of a Hugging Face or torch.hub model load once ptm.toml and ptm.lock are known.
 
@@ -89,6 +121,8 @@ def declared_findings(load: Load, own: list[Finding], declared: Declared) -> lis
     PTM011, both naming the fix; a fix that --fix can apply carries the locked commit.
     """
     pin = load.pin
+    if pin.declared is not None:
+        return [*own, *_by_name_findings(load, pin.declared, declared)]
     if load.hub not in TIED_HUBS or pin.kind != "model" or pin.repo is None:
         return own
     specs = declared.models_for(load.hub, pin.repo)

@@ -27,6 +27,9 @@ class Classified:
     dynamic: str | None = None  # "model" or "revision": what is not known statically
     remote_code: str | None = None  # why the load runs code from its source, when it does
     override: str | None = None  # the environment variable that can replace a pinned revision at run time
+    # The ptm.toml model the load names through ptmlock.path/revision/torch_hub_load: pinned by ptm.lock.
+    declared: str | None = None
+    forwarded: bool = False  # the revision may come in the caller's **kwargs: the helper is not the pin
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
                 "A declared model is loaded without its locked revision.",
                 7.0,
             ),
+            Rule("PTM020", "unpinned-dataset", WARNING, "A dataset is loaded without a pinned version.", 5.0),
         )
     }
 )
@@ -113,7 +114,11 @@ def pin_findings(load: Load) -> list[Finding]:
     """What is wrong with a load on its own, without ptm.toml or ptm.lock."""
     pin = load.pin
     found = []
-    if pin.state in (UNPINNED, MUTABLE):
+    if pin.kind == "dataset" and (pin.state in (UNPINNED, MUTABLE) or pin.dynamic == "revision"):
+        # Datasets have a rule of their own: ptm.toml declares models, and a project may pin its data
+        # elsewhere, so PTM020 can be turned off alone.
+        found.append(finding(load, "PTM020", f"{pin.reason}; {pin.hint}"))
+    elif pin.state in (UNPINNED, MUTABLE):
         found.append(
             finding(load, "PTM001" if pin.state == UNPINNED else "PTM002", f"{pin.reason}; {pin.hint}")
         )
@@ -123,7 +128,8 @@ def pin_findings(load: Load) -> list[Finding]:
         )
     # A pinned default the environment can replace ($REV) pins nothing when remote code runs.
     overridable = pin.state == PINNED and pin.override is not None
-    if pin.remote_code and (overridable or pin.state not in (PINNED, LOCAL)):
+    # A helper whose caller hands the revision in **kwargs is checked where it is called.
+    if pin.remote_code and not pin.forwarded and (overridable or pin.state not in (PINNED, LOCAL)):
         if overridable:
             why = f"${pin.override} can replace its pinned revision"
             how = "write the 40-hex commit in the code, not as the default of an environment variable,"
