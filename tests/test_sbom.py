@@ -7,17 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from cyclonedx.schema import SchemaVersion
+from cyclonedx.validation.json import JsonStrictValidator
+from cyclonedx.validation.xml import XmlValidator
 
 from fixtures.github import HUBCONF_REPO
 from tests.conftest import one_line_error, write_manifest
 from tests.installing import torchhub_model
 from tests.test_lock import lock_data
-
-pytest.importorskip("cyclonedx", reason="the sbom extra")
-
-from cyclonedx.schema import SchemaVersion  # noqa: E402
-from cyclonedx.validation.json import JsonStrictValidator  # noqa: E402
-from cyclonedx.validation.xml import XmlValidator  # noqa: E402
 
 SYSTEM = """\
 [models.bert]
