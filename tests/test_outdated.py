@@ -3,6 +3,7 @@ branches, tags, pinned commits, URL files, torch.hub repositories and local file
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -236,3 +237,26 @@ def test_outdated_needs_a_lock_and_known_names(hub, ptm) -> None:
     assert "ptm.lock does not exist; run `ptm lock` first" in one_line_error(ptm("outdated", expect=1))
     ptm("lock")
     assert "nope: not declared in ptm.toml nor locked" in one_line_error(ptm("outdated nope", expect=2))
+
+
+def test_a_mirror_without_refs_nor_history_still_shows_the_move(hub, ptm) -> None:
+    hub.hub.features = dataclasses.replace(hub.hub.features, refs=False)
+    write_manifest(bert())
+    ptm("lock")
+    assert ptm("outdated").stdout.startswith("= bert ")
+    old = hub.hub.resolve(BERT)
+    new = hub.hub.commit(BERT, {"extra.json": b"{}"}, message="moved")
+
+    [model] = json.loads(ptm("outdated -f json", expect=1).stdout)["models"]
+
+    assert (model["locked"], model["upstream"], model["ref"], model["commits_ahead"]) == (
+        old,
+        new,
+        None,
+        None,
+    )
+    assert [(f["path"], f["change"]) for f in model["files"]] == [("extra.json", "added")]
+    assert (
+        f"revision moved {old[:12]} -> {new[:12]}; 1 file added (extra.json); +2 B"
+        in ptm("outdated", expect=1).stdout
+    )
