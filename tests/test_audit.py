@@ -14,8 +14,6 @@ import os
 import pickle
 import struct
 import subprocess
-import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,16 @@ import jsonschema
 import numpy as np
 import pytest
 
+from fixtures.audit_payloads import (
+    COMPUTED_NAME,
+    DECOY_EXEC,
+    GETATTR_EVAL,
+    Reduces,
+    keras_with_lambda,
+    malicious,
+    npy,
+    zipped,
+)
 from tests.conftest import one_line_error, write_manifest
 from tests.test_check_cli import SARIF_SUBSET
 
@@ -34,30 +42,6 @@ _LOCATION["properties"]["locations"]["items"]["properties"]["logicalLocations"] 
     "items": {"type": "object", "required": ["fullyQualifiedName"]},
 }
 LOCAL = '[models.m]\nhub = "local"\npath = "model"\n'
-
-
-class Reduces:
-    """An object whose pickle calls ``function(*args)`` when loaded: what a poisoned checkpoint holds."""
-
-    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
-        self.function, self.args = function, args
-
-    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        return self.function, self.args
-
-
-def zipped(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def npy(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, array, allow_pickle=True)
-    return buffer.getvalue()
 
 
 def safetensors(header: dict[str, Any], data: bytes) -> bytes:
@@ -109,8 +93,7 @@ def test_audit_names_the_global_and_offset_of_a_pickle_calling_os_system(ptm, pr
 
 
 def test_audit_finds_eval_reached_through_a_getattr_chain(ptm) -> None:
-    # getattr(__import__("builtins"), "eval")("6*7"), written by hand in protocol 0.
-    payload = b"cbuiltins\ngetattr\n(cbuiltins\n__import__\n(Vbuiltins\ntRVeval\ntR(V6*7\ntR."
+    payload = GETATTR_EVAL
     assert pickle.loads(payload) == 42  # the payload is real: loading it evaluates the string
     report = audit_files(ptm, {"pytorch_model.bin": payload}, expect=1)
     subjects = {f["subject"] for f in by_file(report, "PTM101")["pytorch_model.bin"]}
@@ -119,17 +102,14 @@ def test_audit_finds_eval_reached_through_a_getattr_chain(ptm) -> None:
 
 
 def test_audit_follows_the_stack_to_the_names_stack_global_imports(ptm) -> None:
-    # Protocol 4: "builtins" memoized, a decoy string pushed and popped, then the memo read back: a
-    # scanner that takes the last two strings before STACK_GLOBAL sees "decoy.exec".
-    payload = b"\x80\x04\x8c\x08builtins\x94\x8c\x05decoy0h\x00\x8c\x04exec\x93\x8c\x0eresult = 6 * 7\x85R."
+    payload = DECOY_EXEC  # the last two strings before its STACK_GLOBAL are a decoy's
     assert pickle.loads(payload) is None  # exec ran (and returns None)
     report = audit_files(ptm, {"model.ckpt": payload}, expect=1)
     assert [f["subject"] for f in by_file(report, "PTM101")["model.ckpt"]] == ["builtins.exec"]
 
 
 def test_a_global_whose_name_is_built_at_load_time_is_a_finding(ptm) -> None:
-    # The module name is the result of a call (str.lower("OS")): nothing static can say what it is.
-    payload = b"\x80\x04\x8c\x08builtins\x8c\x03str\x93\x8c\x05lower\x86(\x8c\x02OStR\x8c\x06system\x93."
+    payload = COMPUTED_NAME
     report = audit_files(ptm, {"model.pkl": payload}, expect=1)
     subjects = [f["subject"] for f in by_file(report, "PTM101")["model.pkl"]]
     assert subjects == ["builtins.str", "<computed at load time by STACK_GLOBAL>"]
@@ -161,6 +141,13 @@ def test_audit_finds_a_pickle_hidden_in_a_numpy_object_array(ptm) -> None:
     assert unsafe["arrays.npz"][0]["member"] == "b.npy"
     assert unsafe["hidden.npy"][0]["offset"] > 128, "an offset in the file, after the .npy header"
     assert formats(report) == {"hidden.npy": "numpy", "numbers.npy": "numpy", "arrays.npz": "numpy"}
+
+
+def test_every_file_of_the_malicious_corpus_is_an_error(ptm) -> None:
+    corpus = malicious()  # what bench/audit.py compares scanners on
+    report = audit_files(ptm, corpus, expect=1)
+    errors = {f["path"] for f in report["findings"] if f["severity"] == "error"}
+    assert errors == set(corpus)
 
 
 def test_a_truncated_pickle_is_a_finding_not_a_pass(ptm) -> None:
@@ -266,19 +253,7 @@ def test_a_safetensors_header_is_bounds_checked(ptm, header: dict, problem: str)
 
 
 def test_keras_lambda_layers_are_found_in_keras_and_h5_files(ptm) -> None:
-    config = {
-        "class_name": "Sequential",
-        "config": {
-            "layers": [{"module": "keras.layers", "class_name": "Lambda", "config": {"function": "..."}}]
-        },
-    }
-    keras_zip = zipped(
-        {
-            "metadata.json": b"{}",
-            "config.json": json.dumps(config).encode(),
-            "model.weights.h5": b"\x89HDF\r\n\x1a\n",
-        }
-    )
+    keras_zip = keras_with_lambda()
     h5 = b"\x89HDF\r\n\x1a\n" + bytes(600) + b'model_config{"class_name": "Lambda", "config": {}}' + bytes(64)
     plain_h5 = b"\x89HDF\r\n\x1a\n" + bytes(600)
     report = audit_files(ptm, {"model.keras": keras_zip, "model.h5": h5, "data.h5": plain_h5}, expect=1)
