@@ -66,13 +66,13 @@ SNIPPETS = {
             REV = "{SHA}"
             return AutoModel.from_pretrained("org/model", revision=REV)  # state: pinned
     """,
-    "a constant set twice is dynamic": """
+    "a constant set twice is either hub id, unpinned": """
         import sys
         from transformers import AutoModel
         MODEL = "org/small"
         if sys.argv[1:]:
             MODEL = "org/large"
-        AutoModel.from_pretrained(MODEL)  # expect: PTM005
+        AutoModel.from_pretrained(MODEL)  # expect: PTM001
     """,
     "f-string and concatenation": """
         from transformers import AutoModel
@@ -117,7 +117,7 @@ SNIPPETS = {
         from settings import model_name
         def default_name():
             return "org/model"
-        AutoModel.from_pretrained(default_name())  # expect: PTM005
+        AutoModel.from_pretrained(default_name())  # expect: PTM001
         AutoModel.from_pretrained(model_name())  # expect: PTM005
         def load(name):
             AutoModel.from_pretrained(name)  # expect: PTM005

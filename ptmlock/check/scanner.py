@@ -23,7 +23,19 @@ from . import catalog, values
 from .classify import classify
 from .files import read_source
 from .loads import MUTABLE, UNPINNED, Classified, FileScan, Fix, Load, Uncheckable
-from .values import CallArgs, Scope, bind_block, bind_parameters, evaluate, source_text
+from .values import (
+    CallArgs,
+    FileContext,
+    ResolveRef,
+    Scope,
+    Value,
+    bind_block,
+    class_scope,
+    dotted,
+    evaluate,
+    function_scope,
+    source_text,
+)
 
 _IGNORE = re.compile(r"#\s*ptm:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -32,6 +44,9 @@ _NOT_CODE = (b"#", b">>>", b"...")
 # Python ends a line at \r\n, \r or \n alike (ast counts lines so); \r\n is one line ending.
 _NEWLINE = re.compile(rb"\r\n?|\n")
 _INDENT = re.compile(rb"[ \t\f\v]*")
+# Methods that write a model to a folder: a later load of that folder is local.
+_SAVE_METHODS = frozenset({"save_pretrained", "save_model", "save"})
+_SAVE_WORDS = tuple(f".{name}(".encode() for name in _SAVE_METHODS)
 # Past this many names bound to load APIs every statement is visited: searching the file once per
 # name would take hours on a generated (or hostile) file binding thousands.
 _MAX_ALIASES = 64
@@ -145,6 +160,31 @@ def _names_a_loader(value: ast.Name | ast.Attribute, aliases: set[str]) -> bool:
     )
 
 
+def _saved_folders(tree: ast.Module) -> dict[str, tuple[int, int]]:
+    """The folders a file saves models to (x.save_pretrained(folder), trainer.save_model(folder)):
+    each as the name, a.b attribute or literal string written, with where it is first saved."""
+    saved: dict[str, tuple[int, int]] = {}
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _SAVE_METHODS
+        ):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        folder = node.args[0] if node.args else keywords.get("save_directory", keywords.get("output_dir"))
+        if folder is None:
+            continue
+        if isinstance(folder, ast.Constant) and isinstance(folder.value, str):
+            text: str | None = folder.value
+        else:
+            text = dotted(folder)
+        if text is not None:
+            at = (node.lineno, node.col_offset)
+            saved[text] = min(saved.get(text, at), at)
+    return saved
+
+
 @functools.lru_cache(maxsize=4096)
 def _package_of_folder(folder: str) -> str | None:
     names = []
@@ -164,17 +204,22 @@ def package_of(path: str) -> str | None:
 
 def scan_file(path: str, root: str) -> FileScan:
     """Read and scan one file; ``root`` is the project, where relative model paths are looked for on
-    disk and out of which symlinks are not followed."""
+    disk (and next to the file), whose other modules constants are imported from, and out of which
+    symlinks are not followed."""
     try:
         source = read_source(path, root)
     except Uncheckable as why:
         return FileScan.failed(path, why)
-    return scan_source(source, path, package_of(path), _exists_under(root))
+    from .constants import project_modules
+
+    package = package_of(path)
+    resolve = project_modules(root).resolver(path, package)
+    return scan_source(source, path, package, _exists_under(root, os.path.dirname(path)), resolve)
 
 
-def _exists_under(root: str) -> Callable[[str], bool]:
+def _exists_under(*folders: str) -> Callable[[str], bool]:
     def exists(text: str) -> bool:
-        return "\0" not in text and os.path.exists(os.path.join(root, text))
+        return "\0" not in text and any(os.path.exists(os.path.join(folder, text)) for folder in folders)
 
     return exists
 
@@ -226,7 +271,11 @@ def parse(source: bytes | str, path: str) -> ast.Module:
 
 
 def scan_source(
-    source: bytes, path: str, package: str | None, exists: Callable[[str], bool] = lambda _: False
+    source: bytes,
+    path: str,
+    package: str | None,
+    exists: Callable[[str], bool] = lambda _: False,
+    resolve: ResolveRef | None = None,
 ) -> FileScan:
     offsets = trigger_offsets(source)
     if not offsets:
@@ -235,8 +284,11 @@ def scan_source(
         tree = parse(source, path)
         aliases = _alias_offsets(tree, source, package)
         walker = _Walker(source, path, exists, None if aliases is None else sorted({*offsets, *aliases}))
-        scope = Scope(package)
+        ctx = FileContext(tree, walrus=b":=" in source, resolve_ref=resolve)
+        scope = Scope(package, body=tree.body, ctx=ctx)
         bind_block(tree.body, scope)
+        if any(word in source for word in _SAVE_WORDS):
+            ctx.saved = walker.saved = _saved_folders(tree)
         walker.block(tree.body, scope)
     except Uncheckable as why:
         return FileScan.failed(path, why)
@@ -258,6 +310,13 @@ class _Walker:
         self.marks = marks  # sorted byte offsets of trigger words and aliases; None: visit everything
         self.loads: list[Load] = []
         self.line_starts = _line_starts(source)
+        self.saved: dict[str, tuple[int, int]] = {}  # folders the file saves models to, by first save
+        self.at = (0, 0)  # the load being classified
+
+    def _exists(self, text: str) -> bool:
+        """A local folder: on disk, or one the file saved a model to before this load."""
+        saved = self.saved.get(text)
+        return (saved is not None and saved < self.at) or self.exists(text)
 
     def _marked(self, node: ast.AST) -> bool:
         first = getattr(node, "lineno", None)
@@ -279,23 +338,16 @@ class _Walker:
             if isinstance(node, _FUNCTIONS):
                 stack += node.decorator_list + node.args.defaults
                 stack += [d for d in node.args.kw_defaults if d is not None]
-                inner = scope.child()
-                bind_parameters(node.args, inner)
-                bind_block(node.body, inner)
-                self.block(list(node.body), inner)
+                self.block(list(node.body), function_scope(node, scope))
             elif isinstance(node, ast.ClassDef):
                 stack += node.decorator_list + node.bases + [k.value for k in node.keywords]
-                inner = scope.child(is_class=True)
-                bind_block(node.body, inner)
-                self.block(list(node.body), inner)
+                self.block(list(node.body), class_scope(node, scope))
             elif isinstance(node, ast.Lambda):
-                inner = scope.child()
-                bind_parameters(node.args, inner)
-                self.block([node.body], inner)
+                self.block([node.body], function_scope(node, scope))
             elif isinstance(node, _COMPREHENSIONS):
-                inner = scope.child()
+                inner = scope.child(immediate=True)
                 for generator in node.generators:
-                    inner.bind_unknown(n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name))
+                    values.bind_items(inner, generator.target, generator.iter)
                 self.block(list(ast.iter_child_nodes(node)), inner)
             else:
                 if isinstance(node, ast.Call):
@@ -316,8 +368,16 @@ class _Walker:
         api = catalog.match(qualname)
         if api is None:
             return
-        args = CallArgs(node, scope)
-        pin = classify(api, args, qualname.rsplit(".", 1)[-1], self.exists)
+        # Only a load's own arguments are traced into the project's other modules.
+        scope.ctx.tracing = True
+        try:
+            args = CallArgs(node, scope)
+            self.at = (node.lineno, node.col_offset)
+            pin = classify(api, args, qualname.rsplit(".", 1)[-1], self._exists)
+            # A load that takes one of several ids or revisions cannot be pinned by one commit.
+            varied = any(value is not None and value.many for value in _traced(api, args))
+        finally:
+            scope.ctx.tracing = False
         if pin is None:
             return
         line, column = self._position(node.lineno, node.col_offset)
@@ -334,7 +394,7 @@ class _Walker:
                 hub=api.hub,
                 pin=pin,
                 ignores=self._ignores(line, end_line),
-                fix=self._fix(node, api, args, pin),
+                fix=None if varied else self._fix(node, api, args, pin),
             )
         )
 
@@ -358,8 +418,8 @@ class _Walker:
 
     @functools.cached_property
     def _tokens(self) -> list[tokenize.TokenInfo] | None:
-        """The file's tokens, read only when a fix or a suppression needs them; None when the
-        tokenizer refuses what the parser took."""
+        """The file's tokens, read only when a suppression needs them; None when the tokenizer
+        refuses what the parser took."""
         # readline splits at \n only; with every line ending made one, tokens count lines as ast does
         # (columns within a line are unchanged).
         source = _NEWLINE.sub(b"\n", self.source)
@@ -391,22 +451,23 @@ class _Walker:
     def _ignores(self, first: int, last: int) -> frozenset[str]:
         return self._suppressed.get(first, frozenset()) | self._suppressed.get(last, frozenset())
 
-    def _after(self, node: ast.expr | ast.keyword, call: ast.Call) -> int | None:
+    def _after(self, node: ast.expr | ast.keyword, call: ast.Call) -> int:
         """Where a keyword goes after an argument: past the parentheses around it (its node ends
-        inside them), before a trailing comma or comment; None when the file cannot be tokenized."""
-        tokens = self._tokens
-        if tokens is None:
-            return None
-        end_line = node.end_lineno or node.lineno
-        at = (end_line, self._char_column(end_line, node.end_col_offset or 0))
-        call_line = call.end_lineno or call.lineno
-        close = (call_line, self._char_column(call_line, call.end_col_offset or 0) - 1)  # the call's ")"
-        for token in tokens[bisect.bisect_left(tokens, at, key=lambda t: t.start) :]:
-            if token.start >= close:
-                break
-            if token.exact_type == tokenize.RPAR:
-                at = token.end
-        return self._byte_offset(*at)
+        inside them), before a trailing comma or comment. Between an argument and the call's ")"
+        stand only parentheses, commas, blanks and comments, so the bytes are read, not tokenized."""
+        at = self._offset(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        close = self._offset(call.end_lineno or call.lineno, call.end_col_offset or 0) - 1  # the call's ")"
+        index = at
+        while index < close:
+            byte = self.source[index]
+            if byte == ord("#"):
+                ends = [e for e in (self.source.find(b"\n", index), self.source.find(b"\r", index)) if e >= 0]
+                index = min(ends, default=close)
+                continue
+            if byte == ord(")"):
+                at = index + 1
+            index += 1
+        return at
 
     def _fix(self, node: ast.Call, api: catalog.LoadApi, args: CallArgs, pin: Classified) -> Fix | None:
         """Where a locked commit goes: over the revision literal, or as a keyword after the last argument."""
@@ -429,7 +490,15 @@ class _Walker:
             return Fix(at, at, f'{keyword}="{{commit}}"')
         last = max(parts, key=lambda p: (p.end_lineno or 0, p.end_col_offset or 0))
         after = self._after(last, node)
-        return None if after is None else Fix(after, after, f', {keyword}="{{commit}}"')
+        return Fix(after, after, f', {keyword}="{{commit}}"')
+
+
+def _traced(api: catalog.LoadApi, args: CallArgs) -> Iterator[Value | None]:
+    """The values of a load's model and revision arguments."""
+    if api.model is not None:
+        yield args.value(api.model.position, api.model.keywords)
+    if api.revision:
+        yield args.value(None, api.revision)
 
 
 def _call_text(node: ast.Call, api: catalog.LoadApi, args: CallArgs) -> str:

@@ -1,19 +1,25 @@
 """What names and expressions of one file stand for, as far as reading it can tell.
 
 Scopes follow Python's rules closely enough for model ids: module, function and class scopes,
-imports (absolute, aliased, relative to the file's package, star), assignments, parameters. A name
-bound more than once with different values is dynamic; so is anything computed at run time
-except string constants, simple f-strings and concatenations, literal dicts, path builders and
-environment lookups with a default.
+imports (absolute, aliased, relative to the file's package, star), assignments, parameters. Within
+a scope a name has the values of the bindings that reach the use in statement order (a later
+reassignment lends nothing, one in the same loop does); from a nested function every binding counts.
+A name bound to several values stands for the riskiest of them (a hub id over a local path, a branch
+over a commit), marked ``many``. Values are traced through literals, f-strings and ``+``, literal
+lists, dicts and loops over them, path builders, environment lookups with a default, parameter
+defaults (click and typer options too), class and instance attributes, dataclass fields read through
+HfArgumentParser, argparse defaults, what local functions return, and constants imported from
+other modules of the project. Anything else computed at run time is dynamic.
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import builtins
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from .catalog import HF_LIBRARIES, ROOTS
 
@@ -23,32 +29,50 @@ NONE = "none"
 OTHER = "other"  # another constant (a number, bytes)
 REF = "ref"  # an imported or defined symbol: data is its dotted name
 OBJECT = "object"  # what calling a known symbol returns: data is the dotted name called
-PATH = "path"  # a local path built with os.path or pathlib
+PATH = "path"  # a local path built with os.path, pathlib or tempfile: data is its text when a literal
 DICT = "dict"  # a literal dict: data is a DictValue
+LIST = "list"  # a literal list, tuple or set, or what returns several values: data is a ListValue
+INSTANCE = "instance"  # an instance of a class defined in the file (self, cls, Args()): data is its Scope
+PARSER = "parser"  # transformers.HfArgumentParser(...): data is the tuple of dataclass values it parses
+ARGPARSE = "argparse"  # an argparse parser
+NAMESPACE = "namespace"  # what an argparse parser parses: attributes are its arguments' defaults
+BOUND = "bound"  # a method of one of the values above: data is (value, name)
 DYNAMIC = "dynamic"
 UNBOUND = "unbound"  # a name bound nowhere in the file (a builtin): data is the name
 
 LOCAL_PREFIX = "<local>"
 _ML_ROOTS = frozenset(ROOTS) | frozenset(HF_LIBRARIES)
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
-_PATH_CALLS = frozenset(
-    {
-        "os.path.join",
-        "os.path.expanduser",
-        "os.path.expandvars",
-        "os.path.abspath",
-        "os.path.realpath",
-        "os.path.normpath",
-        "os.path.dirname",
-        "os.getcwd",
-        "os.fspath",
-        "pathlib.Path",
-        "pathlib.PurePath",
-        "pathlib.PosixPath",
-        "pathlib.WindowsPath",
-        "pathlib.Path.home",
-        "pathlib.Path.cwd",
-    }
+_PATH_BUILDERS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
+_PATH_CALLS = _PATH_BUILDERS | {
+    "os.path.join",
+    "os.path.expanduser",
+    "os.path.expandvars",
+    "os.path.abspath",
+    "os.path.realpath",
+    "os.path.normpath",
+    "os.path.dirname",
+    "os.getcwd",
+    "pathlib.WindowsPath",
+    "pathlib.Path.home",
+    "pathlib.Path.cwd",
+    "tempfile.mkdtemp",
+    "tempfile.gettempdir",
+    "tempfile.TemporaryDirectory",
+}
+# Calls whose value is the default they are given: a dataclass or pydantic field, a typer option.
+_DEFAULT_HOLDERS = frozenset(
+    {"dataclasses.field", "pydantic.Field", "pydantic.fields.Field", "typer.Option", "typer.Argument"}
+)
+_HF_PARSE = frozenset({"parse_args_into_dataclasses", "parse_json_file", "parse_yaml_file", "parse_dict"})
+_CLICK_PARAMETERS = frozenset({"click.option", "click.argument"})
+# pytest's temporary folders, given to a test as a parameter.
+_TEMPORARY_PARAMETERS = frozenset({"tmp_path", "tmpdir"})
+# Attributes of a loaded model, config or adapter that name another model: the id in them comes from
+# the hub at run time, so a load of one is reported as dynamic, not taken for a model object.
+_ID_ATTRIBUTES = frozenset(
+    {"base_model_name_or_path", "name_or_path", "_name_or_path", "model_name_or_path"}
+    | {"pretrained_model_name_or_path", "model_id", "model_name", "repo_id", "hub_model_id"}
 )
 _MAX_DEPTH = 24
 # No model id, revision, URL or path is longer (PATH_MAX), so no longer string is taken for one: a
@@ -57,6 +81,7 @@ _MAX_DEPTH = 24
 _MAX_TEXT = 4096
 # Names a star import is taken not to rebind: model libraries export no `dict` or `str`.
 _BUILTINS = frozenset(dir(builtins))
+_START = (0, 0)  # where parameters are bound: before any statement of their function
 
 
 @dataclass(frozen=True)
@@ -72,10 +97,47 @@ class Value:
     kind: str
     data: Any = None
     env: str | None = None  # the environment variable this is the default of
+    many: bool = field(default=False, compare=False)  # the riskiest of several values the code may take
+
+
+# An item of a ListValue: an expression to evaluate in its scope, or a value already known.
+Item: TypeAlias = "tuple[ast.expr, Scope] | Value"
+
+
+@dataclass(frozen=True)
+class ListValue:
+    """A list, tuple or set built literally (or the tuple a parser returns); ``opaque`` when it also
+    unpacks something unknown (*rest)."""
+
+    items: tuple[Item, ...]
+    opaque: bool = False
 
 
 DYNAMIC_VALUE = Value(DYNAMIC)
 _PATH_VALUE = Value(PATH)
+# Binding: (kind, data, where it takes effect (line, column), the blocks it is in (see _block)).
+Binding = tuple[str, Any, tuple[int, int], tuple[tuple[int, str, bool], ...]]
+Position = tuple[int, int]
+ResolveRef = Callable[[str], "Value | None"]
+
+
+@dataclass(eq=False)
+class FileContext:
+    """What all scopes of one file share: its tree, the classes and functions defined in it, what it
+    saves models to, and how names imported from the project's other modules are read."""
+
+    tree: ast.Module | None = None
+    walrus: bool = False  # whether the source holds ":=" (only then are expressions searched for it)
+    resolve_ref: ResolveRef | None = None  # a constant of another module of the project, by dotted name
+    tracing: bool = False  # a load's arguments are being evaluated: only then are other modules read
+    scopes: dict[int, Scope] = field(default_factory=dict)  # of each function and class node
+    # <local>.name -> its definition and the scope it is defined in; None when defined twice
+    local: dict[str, tuple[ast.AST, Scope] | None] = field(default_factory=dict)
+    returns: dict[int, Value] = field(default_factory=dict)  # what each function returns
+    attribute_writes: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
+    saved: dict[str, Position] = field(default_factory=dict)  # name or literal saved to -> first save
+    self_writes: dict[int, dict[str, list[tuple[ast.expr, Scope]]]] = field(default_factory=dict)
+    arguments: dict[str, list[tuple[ast.expr | None, Scope]]] | None = None  # argparse dest -> defaults
 
 
 @dataclass(eq=False)
@@ -84,22 +146,33 @@ class Scope:
     parent: Scope | None = None
     is_class: bool = False
     stars: list[str] = field(default_factory=list)  # modules imported with *
-    bindings: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
-    # Each name is resolved once (bindings are complete before any lookup); a name met again while
-    # it is being resolved (x = x + "a") is dynamic.
-    resolved: dict[str, Value] = field(default_factory=dict)
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    # Values by (name, bindings that reach a use): each is resolved once; a name met again while it
+    # is being resolved (x = x + "a" in a loop) is dynamic.
+    resolved: dict[tuple[str, tuple[int, ...]], Value] = field(default_factory=dict)
+    body: Sequence[ast.stmt] = ()  # the statements of the scope, to place a use among them
+    immediate: bool = False  # a comprehension: runs where it stands, so its parent's order holds
+    node: ast.AST | None = None  # the function or class this is the scope of
+    ctx: FileContext = field(default_factory=FileContext)
 
-    def child(self, *, is_class: bool = False) -> Scope:
+    def child(self, *, is_class: bool = False, immediate: bool = False) -> Scope:
         # Methods do not see their class's names: their parent is the class's parent.
         parent = self.parent if self.is_class and not is_class else self
-        return Scope(self.package, parent, is_class, self.stars)
+        return Scope(self.package, parent, is_class, self.stars, immediate=immediate, ctx=self.ctx)
 
-    def bind(self, name: str, kind: str, data: Any = None) -> None:
-        self.bindings.setdefault(name, []).append((kind, data))
+    def bind(
+        self,
+        name: str,
+        kind: str,
+        data: Any = None,
+        at: Position = _START,
+        blocks: tuple[tuple[int, str, bool], ...] = (),
+    ) -> None:
+        self.bindings.setdefault(name, []).append((kind, data, at, blocks))
 
-    def bind_unknown(self, names: Iterable[str]) -> None:
+    def bind_unknown(self, names: Iterable[str], at: Position = _START, blocks: tuple = ()) -> None:
         for name in names:
-            self.bind(name, "unknown")
+            self.bind(name, "unknown", None, at, blocks)
 
     def absolute(self, module: str | None, level: int) -> str | None:
         if not level:
@@ -112,6 +185,47 @@ class Scope:
         base = ".".join(parts[: len(parts) - (level - 1)])
         return f"{base}.{module}" if module else base
 
+    def blocks_at(self, at: Position) -> tuple[tuple[int, str, bool], ...]:
+        """The compound statements' blocks of this scope that hold the position, outermost first."""
+        found: list[tuple[int, str, bool]] = []
+        statements = self.body
+        while statements:
+            index = bisect.bisect_right(statements, at, key=_start) - 1
+            if index < 0:
+                break
+            stmt = statements[index]
+            inner = None
+            for name, block, loops in _blocks(stmt):
+                if block and _start(block[0]) <= at <= _end(block[-1]):
+                    inner = block
+                    found.append((id(stmt), name, loops))
+                    break
+            if inner is None:
+                break
+            statements = inner
+        return tuple(found)
+
+
+def _start(node: ast.AST) -> Position:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+def _end(node: ast.AST) -> Position:
+    return (getattr(node, "end_lineno", None) or 0, getattr(node, "end_col_offset", None) or 0)
+
+
+def _blocks(stmt: ast.stmt) -> Iterator[tuple[str, list[ast.stmt], bool]]:
+    """The statement blocks of a compound statement, and whether each runs again (a loop's body)."""
+    loop = isinstance(stmt, (ast.For, ast.AsyncFor, ast.While))
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(stmt, name, None)
+        if block and not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield name, block, loop and name == "body"
+    for number, handler in enumerate(getattr(stmt, "handlers", ())):
+        yield f"handler{number}", handler.body, False
+    for number, case in enumerate(getattr(stmt, "cases", ())):
+        yield f"case{number}", case.body, False
+
 
 def _target_names(target: ast.expr) -> Iterator[str]:
     for node in ast.walk(target):
@@ -119,16 +233,35 @@ def _target_names(target: ast.expr) -> Iterator[str]:
             yield node.id
 
 
-def bind_block(statements: Iterable[ast.stmt], scope: Scope) -> None:
-    """Record what each statement of a block binds, through compound statements, not nested scopes."""
+def _walrus_targets(stmt: ast.stmt) -> Iterator[ast.NamedExpr]:
+    """The := expressions a statement holds outside its nested blocks and definitions."""
+    stack: list[ast.AST] = [
+        child
+        for name, child in ast.iter_fields(stmt)
+        if name not in ("body", "orelse", "finalbody", "handlers", "cases", "decorator_list")
+        for child in (child if isinstance(child, list) else [child])
+        if isinstance(child, ast.AST)
+    ]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.NamedExpr):
+            yield node
+        if not isinstance(node, (ast.Lambda, ast.stmt)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def bind_block(statements: Iterable[ast.stmt], scope: Scope, blocks: tuple = ()) -> None:
+    """Record what each statement of a block binds, where, and in which blocks, through compound
+    statements but not into nested scopes."""
     for stmt in statements:
+        at = _end(stmt)
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:
-                    scope.bind(alias.asname, REF, alias.name)
+                    scope.bind(alias.asname, REF, alias.name, at, blocks)
                 else:
                     root = alias.name.split(".")[0]
-                    scope.bind(root, REF, root)
+                    scope.bind(root, REF, root, at, blocks)
         elif isinstance(stmt, ast.ImportFrom):
             module = scope.absolute(stmt.module, stmt.level)
             for alias in stmt.names:
@@ -136,68 +269,221 @@ def bind_block(statements: Iterable[ast.stmt], scope: Scope) -> None:
                     if module:
                         scope.stars.append(module)
                 elif module:
-                    scope.bind(alias.asname or alias.name, REF, f"{module}.{alias.name}")
+                    scope.bind(alias.asname or alias.name, REF, f"{module}.{alias.name}", at, blocks)
                 else:
-                    scope.bind(alias.asname or alias.name, "unknown")
+                    scope.bind(alias.asname or alias.name, "unknown", None, at, blocks)
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
-                _bind_target(scope, target, stmt.value)
+                _bind_target(scope, target, stmt.value, at, blocks)
         elif isinstance(stmt, ast.AnnAssign):
             if stmt.value is not None:
-                _bind_target(scope, stmt.target, stmt.value)
-        elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)):
-            scope.bind_unknown(_target_names(stmt.target))
+                _bind_target(scope, stmt.target, stmt.value, at, blocks)
+        elif isinstance(stmt, ast.AugAssign):
+            if isinstance(stmt.target, ast.Name):
+                # x += y is x = x + y, x read where the statement starts.
+                read = ast.Name(stmt.target.id, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset)
+                scope.bind(stmt.target.id, "expr", ast.BinOp(read, stmt.op, stmt.value), at, blocks)
+        elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+            inside = (*blocks, (id(stmt), "body", True))
+            bind_items(scope, stmt.target, stmt.iter, _end(stmt.iter), inside)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            scope.bind(stmt.name, REF, f"{LOCAL_PREFIX}.{stmt.name}")
+            scope.bind(stmt.name, "function", stmt, at, blocks)
         elif isinstance(stmt, ast.ClassDef):
-            scope.bind(stmt.name, "class", stmt)
+            scope.bind(stmt.name, "class", stmt, at, blocks)
         elif isinstance(stmt, (ast.Global, ast.Nonlocal)):
-            scope.bind_unknown(stmt.names)
+            scope.bind_unknown(stmt.names, at, blocks)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            inside = (*blocks, (id(stmt), "body", False))
             for item in stmt.items:
-                if item.optional_vars is not None:
-                    scope.bind_unknown(_target_names(item.optional_vars))
-        elif isinstance(stmt, ast.Match):
-            for case in stmt.cases:
-                bind_block(case.body, scope)
+                if isinstance(item.optional_vars, ast.Name):
+                    scope.bind(
+                        item.optional_vars.id, "expr", item.context_expr, _end(item.context_expr), inside
+                    )
+                elif item.optional_vars is not None:
+                    scope.bind_unknown(_target_names(item.optional_vars), _end(item.context_expr), inside)
+        if scope.ctx.walrus:
+            for walrus in _walrus_targets(stmt):
+                scope.bind(walrus.target.id, "expr", walrus.value, _end(walrus), blocks)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        for block in ("body", "orelse", "finalbody"):
-            bind_block(getattr(stmt, block, ()), scope)
-        for handler in getattr(stmt, "handlers", ()):
-            if handler.name:
-                scope.bind_unknown([handler.name])
-            bind_block(handler.body, scope)
+        for name, block, loops in _blocks(stmt):
+            inner = (*blocks, (id(stmt), name, loops))
+            if name.startswith("handler"):
+                handler = stmt.handlers[int(name.removeprefix("handler"))]  # type: ignore[attr-defined]
+                if handler.name:
+                    scope.bind_unknown([handler.name], _start(handler), inner)
+            bind_block(block, scope, inner)
 
 
-def _bind_target(scope: Scope, target: ast.expr, value: ast.expr) -> None:
+def _bind_target(scope: Scope, target: ast.expr, value: ast.expr, at: Position, blocks: tuple) -> None:
     if isinstance(target, ast.Name):
-        scope.bind(target.id, "expr", value)
-    elif (
-        isinstance(target, (ast.Tuple, ast.List))
-        and isinstance(value, (ast.Tuple, ast.List))
-        and len(target.elts) == len(value.elts)
-    ):
-        for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
-            _bind_target(scope, sub_target, sub_value)
+        scope.bind(target.id, "expr", value, at, blocks)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        if isinstance(value, (ast.Tuple, ast.List)) and len(target.elts) == len(value.elts):
+            for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
+                _bind_target(scope, sub_target, sub_value, at, blocks)
+            return
+        for index, element in enumerate(target.elts):
+            if isinstance(element, ast.Name):
+                scope.bind(element.id, "item", (value, index), at, blocks)
+            else:  # *rest, nested unpacking: unknown
+                scope.bind_unknown(_target_names(element), at, blocks)
+    elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+        # Cls.attr = value sets an attribute: Cls is still the class it was.
+        key = (target.value.id, target.attr)
+        scope.ctx.attribute_writes.setdefault(key, []).append((value, scope))
+    elif isinstance(target, ast.Starred):
+        scope.bind_unknown(_target_names(target), at, blocks)
+    # x[key] = value and a.b.c = value rebind no name.
+
+
+def bind_items(
+    scope: Scope, target: ast.expr, iterable: ast.expr, at: Position = _START, blocks: tuple = ()
+) -> None:
+    """Bind a loop's target to the items of what it iterates (a tuple target to their parts)."""
+    if isinstance(target, ast.Name):
+        scope.bind(target.id, "iter", (iterable, None), at, blocks)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for index, element in enumerate(target.elts):
+            if isinstance(element, ast.Name):
+                scope.bind(element.id, "iter", (iterable, index), at, blocks)
+            else:
+                scope.bind_unknown(_target_names(element), at, blocks)
     else:
-        scope.bind_unknown(_target_names(target))
+        scope.bind_unknown(_target_names(target), at, blocks)
 
 
-def bind_parameters(arguments: ast.arguments, scope: Scope) -> None:
-    params = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
-    params += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
-    scope.bind_unknown(a.arg for a in params)
+def bind_parameters(
+    arguments: ast.arguments,
+    scope: Scope,
+    outer: Scope | None = None,
+    decorators: Sequence[ast.expr] = (),
+    method_of: Scope | None = None,
+) -> None:
+    """Bind a function's parameters: to their default (evaluated in ``outer``, where the def
+    stands) or a click option's, ``self``/``cls`` to the class, pytest's tmp_path to a path; any
+    other to what callers pass, unknown."""
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: dict[str, ast.expr] = {
+        a.arg: d
+        for a, d in zip(
+            positional[len(positional) - len(arguments.defaults) :], arguments.defaults, strict=True
+        )
+    }
+    defaults |= {
+        a.arg: d for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True) if d is not None
+    }
+    options = _click_defaults(decorators, outer) if decorators and outer is not None else {}
+    if method_of is not None and positional and not _is_static(decorators, outer):
+        scope.bind(positional[0].arg, "value", Value(INSTANCE, method_of))
+        positional = positional[1:]
+    for param in [*positional, *arguments.kwonlyargs]:
+        if param.arg in options:
+            scope.bind(param.arg, "default", options[param.arg])
+        elif param.arg in defaults and outer is not None:
+            scope.bind(param.arg, "default", (defaults[param.arg], outer))
+        elif param.arg in _TEMPORARY_PARAMETERS:
+            scope.bind(param.arg, "value", _PATH_VALUE)
+        else:
+            scope.bind(param.arg, "unknown")
+    scope.bind_unknown(a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None)
 
 
-def lookup(name: str, scope: Scope, depth: int = 0) -> Value:
+def _is_static(decorators: Sequence[ast.expr], outer: Scope | None) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in decorators)
+
+
+def _click_defaults(decorators: Sequence[ast.expr], outer: Scope) -> dict[str, tuple[ast.expr, Scope]]:
+    """The defaults @click.option/@click.argument give the parameters they name."""
+    found: dict[str, tuple[ast.expr, Scope]] = {}
+    for decorator in decorators:
+        if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, (ast.Name, ast.Attribute)):
+            continue
+        func = evaluate(decorator.func, outer)
+        if func.kind != REF or func.data not in _CLICK_PARAMETERS:
+            continue
+        declared = [
+            a.value for a in decorator.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+        ]
+        name = _parameter_name(declared)
+        default = next((k.value for k in decorator.keywords if k.arg == "default"), None)
+        if name and default is not None:
+            found[name] = (default, outer)
+    return found
+
+
+def _parameter_name(declared: Sequence[str]) -> str | None:
+    """The Python name click or argparse gives an option: a name without dashes, else the first
+    long option, else the first short one, dashes made underscores."""
+    plain = [d for d in declared if not d.startswith("-")]
+    if plain:
+        return plain[0].replace("-", "_")
+    long = [d for d in declared if d.startswith("--")]
+    chosen = (long or list(declared) or [""])[0].lstrip("-")
+    return chosen.replace("-", "_") or None
+
+
+def function_scope(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, parent: Scope) -> Scope:
+    """The scope of a function (made once per node): its parameters and body bound."""
+    made = parent.ctx.scopes.get(id(node))
+    if made is not None:
+        return made
+    inner = parent.child()
+    inner.node = node
+    parent.ctx.scopes[id(node)] = inner
+    decorators = getattr(node, "decorator_list", ())
+    bind_parameters(node.args, inner, parent, decorators, parent if parent.is_class else None)
+    if isinstance(node, ast.Lambda):
+        return inner
+    inner.body = node.body
+    bind_block(node.body, inner)
+    return inner
+
+
+def class_scope(node: ast.ClassDef, parent: Scope) -> Scope:
+    """The scope of a class body (made once per node)."""
+    made = parent.ctx.scopes.get(id(node))
+    if made is not None:
+        return made
+    inner = parent.child(is_class=True)
+    inner.node, inner.body = node, node.body
+    parent.ctx.scopes[id(node)] = inner
+    bind_block(node.body, inner)
+    return inner
+
+
+def _reaching(bindings: list[Binding], scope: Scope, at: Position) -> tuple[int, ...]:
+    """The bindings that may hold at a use: the last one before it on every path to it, those
+    after that one which may not run, and those later in a loop the use is in."""
+    used_in = scope.blocks_at(at)
+    before = sorted((i for i, b in enumerate(bindings) if b[2] <= at), key=lambda i: bindings[i][2])
+    first = 0
+    for index in range(len(before) - 1, -1, -1):
+        blocks = bindings[before[index]][3]
+        if used_in[: len(blocks)] == blocks:
+            first = index
+            break
+    chosen = before[first:]
+    loops = [block for block in used_in if block[2]]
+    if loops:
+        chosen += [i for i, b in enumerate(bindings) if b[2] > at and any(block in b[3] for block in loops)]
+    return tuple(chosen)
+
+
+def lookup(name: str, scope: Scope, depth: int = 0, at: Position | None = None) -> Value:
+    """What a name means where it is used (``at``; None: anywhere in the scope)."""
     current: Scope | None = scope
     while current is not None:
-        if name in current.bindings:
-            if name not in current.resolved:
-                current.resolved[name] = DYNAMIC_VALUE
-                current.resolved[name] = _resolve_bindings(current.bindings[name], current, depth)
-            return current.resolved[name]
+        bindings = current.bindings.get(name)
+        if bindings is not None:
+            chosen = tuple(range(len(bindings))) if at is None else _reaching(bindings, current, at)
+            key = (name, chosen)
+            if key not in current.resolved:
+                current.resolved[key] = DYNAMIC_VALUE
+                current.resolved[key] = _resolve_bindings([bindings[i] for i in chosen], current, depth)
+            return _imported(current.resolved[key], scope)
+        if not current.immediate:
+            at = None  # a function runs later: every binding of the names it reads counts
         current = current.parent
     if scope.stars and name not in _BUILTINS:
         ml = [m for m in scope.stars if m.split(".")[0] in _ML_ROOTS]
@@ -206,22 +492,129 @@ def lookup(name: str, scope: Scope, depth: int = 0) -> Value:
     return Value(UNBOUND, name)
 
 
-def _resolve_bindings(bindings: list[tuple[str, Any]], scope: Scope, depth: int) -> Value:
-    values = []
-    for kind, data in bindings:
-        if kind == REF:
-            values.append(Value(REF, data))
-        elif kind == "class":
-            values.append(_class_value(data, scope, depth))
-        elif kind == "expr":
-            values.append(evaluate(data, scope, depth + 1))
-        else:
-            return DYNAMIC_VALUE
+def _imported(value: Value, scope: Scope) -> Value:
+    """A constant imported from another module of the project, read while a load is traced."""
+    ctx = scope.ctx
+    if value.kind != REF or not ctx.tracing or ctx.resolve_ref is None:
+        return value
+    root = value.data.split(".")[0]
+    if root in _ML_ROOTS or root == LOCAL_PREFIX:
+        return value
+    found = ctx.resolve_ref(value.data)
+    return value if found is None else found
+
+
+def _resolve_bindings(bindings: list[Binding], scope: Scope, depth: int) -> Value:
+    if not bindings:  # used before any binding reaches it: it fails there, or is given elsewhere
+        return DYNAMIC_VALUE
+    values = [_binding_value(kind, data, scope, depth) for kind, data, _, _ in bindings]
     # `try: from x import Y / except ImportError: Y = None` binds Y to the import for our purpose.
     if any(v.kind == REF for v in values):
         values = [v for v in values if v.kind != NONE]
+    return merge(values)
+
+
+def _binding_value(kind: str, data: Any, scope: Scope, depth: int) -> Value:
+    if kind == REF:
+        return Value(REF, data)
+    if kind == "function":
+        return Value(REF, _register(data, scope))
+    if kind == "class":
+        return _class_value(data, scope, depth)
+    if kind == "expr":
+        return evaluate(data, scope, depth + 1)
+    if kind == "value":
+        return data
+    if kind == "default":
+        return _default(evaluate(data[0], data[1], depth + 1))
+    if kind == "iter":
+        iterable, index = data
+        return _iterated(evaluate(iterable, scope, depth + 1), index, depth)
+    if kind == "item":
+        value, index = data
+        return _element(evaluate(value, scope, depth + 1), index, depth)
+    return DYNAMIC_VALUE
+
+
+def _default(value: Value) -> Value:
+    """A default stands for the value unless it is None or ... (required: the caller gives one)."""
+    if value.kind == NONE or (value.kind == OTHER and value.data is Ellipsis):
+        return DYNAMIC_VALUE
+    return value
+
+
+_COMMIT_LENGTH = 40
+_HEX = frozenset("0123456789abcdef")
+
+
+def _risk(value: Value) -> int:
+    """How much worse a value is for a load than the others it may be: a hub id over no revision
+    over not knowing over a commit or a local path."""
+    if value.kind == STR:
+        from .classify import is_local  # at run time: classify imports this module
+
+        text = value.data
+        commit = len(text) == _COMMIT_LENGTH and set(text) <= _HEX
+        return 1 if commit or is_local(text, lambda _: False) else 5
+    if value.kind == BOOL:
+        return 4 if value.data else 0
+    return {NONE: 2, DYNAMIC: 3, PATH: 1}.get(value.kind, 0)
+
+
+_RANKED = frozenset({STR, BOOL, NONE, OTHER, PATH, DYNAMIC})
+
+
+def merge(values: Sequence[Value]) -> Value:
+    """One value for a name or expression that may take several: the same one, else the riskiest
+    (marked ``many``), else dynamic when they are of kinds that do not compare."""
     first = values[0]
-    return first if all(v == first for v in values) else DYNAMIC_VALUE
+    if all(v == first for v in values[1:]):
+        return first
+    if any(v.kind not in _RANKED for v in values):
+        return DYNAMIC_VALUE
+    worst = max(values, key=_risk)
+    return DYNAMIC_VALUE if worst.kind == DYNAMIC else Value(worst.kind, worst.data, worst.env, many=True)
+
+
+def _items(value: Value, depth: int) -> list[Value] | None:
+    """The values a for loop over ``value`` takes; None when unknown."""
+    if value.kind == LIST and not value.data.opaque:
+        return [_item_value(item, depth) for item in value.data.items]
+    if value.kind == DICT and not value.data.opaque:
+        return [Value(STR, key) for key in value.data.items]
+    if value.kind == BOUND and value.data[0].kind == DICT and not value.data[0].data.opaque:
+        dictionary, method = value.data[0].data, value.data[1]
+        if method == "keys":
+            return [Value(STR, key) for key in dictionary.items]
+        if method == "values":
+            return [evaluate(e, s, depth + 1) for e, s in dictionary.items.values()]
+        if method == "items":
+            pairs = [ListValue((Value(STR, k), item)) for k, item in dictionary.items.items()]
+            return [Value(LIST, pair) for pair in pairs]
+    if value.kind == BOUND and value.data[1] == "enumerate":
+        inner = _items(value.data[0], depth)
+        return None if inner is None else [Value(LIST, ListValue((DYNAMIC_VALUE, v))) for v in inner]
+    return None
+
+
+def _item_value(item: Item, depth: int) -> Value:
+    return item if isinstance(item, Value) else evaluate(item[0], item[1], depth + 1)
+
+
+def _iterated(value: Value, index: int | None, depth: int) -> Value:
+    items = _items(value, depth)
+    if not items:
+        return DYNAMIC_VALUE
+    if index is not None:
+        items = [_element(item, index, depth) for item in items]
+    return merge(items)
+
+
+def _element(value: Value, index: int, depth: int) -> Value:
+    """Item ``index`` of a literal list or tuple (a, b = pair)."""
+    if value.kind != LIST or value.data.opaque or index >= len(value.data.items):
+        return DYNAMIC_VALUE
+    return _item_value(value.data.items[index], depth)
 
 
 def _class_value(node: ast.ClassDef, scope: Scope, depth: int) -> Value:
@@ -233,7 +626,17 @@ def _class_value(node: ast.ClassDef, scope: Scope, depth: int) -> Value:
         for base in refs:
             if base.data.split(".")[0] in roots:
                 return base
-    return Value(REF, f"{LOCAL_PREFIX}.{node.name}")
+    return Value(REF, _register(node, scope))
+
+
+def _register(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: Scope) -> str:
+    """The name a function or class defined in the file goes by (<local>.Class.method for a method),
+    kept with its definition so that calling it can be traced; two definitions of one name keep neither."""
+    owner = f"{scope.node.name}." if scope.is_class and isinstance(scope.node, ast.ClassDef) else ""
+    name = f"{LOCAL_PREFIX}.{owner}{node.name}"
+    known = scope.ctx.local.get(name, (node, scope))
+    scope.ctx.local[name] = (node, scope) if known is not None and known[0] is node else None
+    return name
 
 
 def source_text(node: ast.AST, limit: int | None = None) -> str:
@@ -244,6 +647,28 @@ def source_text(node: ast.AST, limit: int | None = None) -> str:
     except ValueError:
         return "..."
     return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
+def dotted(node: ast.expr) -> str | None:
+    """a.b.c for a name or a chain of attributes, else None."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _saved(node: ast.Name | ast.Attribute, scope: Scope) -> bool:
+    """Whether the name is a folder the file saved a model to before this use."""
+    saved = scope.ctx.saved
+    if not saved:
+        return False
+    text = node.id if isinstance(node, ast.Name) else dotted(node)
+    first = saved.get(text) if text else None
+    return first is not None and first < _start(node)
 
 
 def evaluate(node: ast.expr, scope: Scope, depth: int = 0) -> Value:
@@ -257,12 +682,11 @@ def evaluate(node: ast.expr, scope: Scope, depth: int = 0) -> Value:
             return Value(BOOL, value)
         return Value(NONE) if value is None else Value(OTHER, value)
     if isinstance(node, ast.Name):
-        return lookup(node.id, scope, depth)
+        if _saved(node, scope):
+            return _PATH_VALUE
+        return lookup(node.id, scope, depth, _start(node) if hasattr(node, "lineno") else None)
     if isinstance(node, ast.Attribute):
-        base = evaluate(node.value, scope, depth + 1)
-        if base.kind in (REF, OBJECT):
-            return Value(base.kind, f"{base.data}.{node.attr}")
-        return _PATH_VALUE if base.kind == PATH else DYNAMIC_VALUE
+        return _PATH_VALUE if _saved(node, scope) else _attribute(node, scope, depth)
     if isinstance(node, ast.Call):
         return _call_value(node, scope, depth)
     if isinstance(node, ast.JoinedStr):
@@ -274,21 +698,108 @@ def evaluate(node: ast.expr, scope: Scope, depth: int = 0) -> Value:
         if isinstance(node.op, ast.Add):
             right = evaluate(node.right, scope, depth + 1)
             if left.kind == STR and right.kind == STR and len(left.data) + len(right.data) <= _MAX_TEXT:
-                return Value(STR, left.data + right.data, left.env or right.env)
+                return Value(STR, left.data + right.data, left.env or right.env, left.many or right.many)
         return DYNAMIC_VALUE
     if isinstance(node, ast.Dict):
         return _dict(zip(node.keys, node.values, strict=True), scope, depth)
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        opaque = any(isinstance(e, ast.Starred) for e in node.elts)
+        items = tuple((e, scope) for e in node.elts if not isinstance(e, ast.Starred))
+        return Value(LIST, ListValue(items, opaque))
     if isinstance(node, ast.Subscript):
-        container = evaluate(node.value, scope, depth + 1)
-        key = evaluate(node.slice, scope, depth + 1)
-        if container.kind == DICT and key.kind == STR and key.data in container.data.items:
-            item, item_scope = container.data.items[key.data]
-            return evaluate(item, item_scope, depth + 1)
-        return DYNAMIC_VALUE
+        return _subscript(node, scope, depth)
     if isinstance(node, ast.IfExp):
-        body, orelse = evaluate(node.body, scope, depth + 1), evaluate(node.orelse, scope, depth + 1)
-        return body if body == orelse else DYNAMIC_VALUE
+        return merge([evaluate(node.body, scope, depth + 1), evaluate(node.orelse, scope, depth + 1)])
+    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or):  # name or "org/default"
+        return merge([evaluate(v, scope, depth + 1) for v in node.values])
+    if isinstance(node, ast.NamedExpr):
+        return evaluate(node.value, scope, depth + 1)
     return DYNAMIC_VALUE
+
+
+def _subscript(node: ast.Subscript, scope: Scope, depth: int) -> Value:
+    container = evaluate(node.value, scope, depth + 1)
+    key = evaluate(node.slice, scope, depth + 1)
+    if container.kind == DICT and key.kind == STR and key.data in container.data.items:
+        item, item_scope = container.data.items[key.data]
+        return evaluate(item, item_scope, depth + 1)
+    if container.kind == LIST and key.kind == OTHER and isinstance(key.data, int) and key.data >= 0:
+        return _element(container, key.data, depth)
+    return DYNAMIC_VALUE
+
+
+def _attribute(node: ast.Attribute, scope: Scope, depth: int) -> Value:
+    base = evaluate(node.value, scope, depth + 1)
+    attr = node.attr
+    if base.kind == REF:
+        name = f"{base.data}.{attr}"
+        local = scope.ctx.local.get(base.data)
+        if local is not None and isinstance(local[0], ast.ClassDef):
+            found = _class_attribute(class_scope(local[0], local[1]), attr, depth, with_self=False)
+            if found is not None and found.kind in _RANKED | {DICT, LIST}:
+                return found
+        return _imported(Value(REF, name), scope)
+    if base.kind == OBJECT:
+        return DYNAMIC_VALUE if attr in _ID_ATTRIBUTES else Value(OBJECT, f"{base.data}.{attr}")
+    if base.kind == INSTANCE:
+        return _class_attribute(base.data, attr, depth, with_self=True) or DYNAMIC_VALUE
+    if base.kind == NAMESPACE:
+        return _argument_default(scope, attr, depth)
+    if base.kind == PATH:
+        return Value(BOUND, (base, attr)) if attr == "as_posix" else _PATH_VALUE
+    if base.kind in (PARSER, ARGPARSE, DICT, LIST):
+        return Value(BOUND, (base, attr))
+    return DYNAMIC_VALUE
+
+
+def _class_attribute(cls: Scope, attr: str, depth: int, *, with_self: bool) -> Value | None:
+    """An attribute of a class defined in the file, or of its instances (``with_self``: what its
+    methods assign to self.attr too); None when the class sets it nowhere."""
+    key = (f".{attr}", (int(with_self),))
+    if key in cls.resolved:
+        return cls.resolved[key]
+    cls.resolved[key] = DYNAMIC_VALUE
+    values = []
+    if attr in cls.bindings:
+        values.append(lookup(attr, cls, depth + 1))
+    writes = list(cls.ctx.attribute_writes.get((getattr(cls.node, "name", ""), attr), ()))
+    if with_self:
+        writes += _self_writes(cls).get(attr, [])
+    values += [evaluate(expr, where, depth + 1) for expr, where in writes]
+    found = merge(values) if values else None
+    if found is not None:
+        cls.resolved[key] = found
+    else:
+        del cls.resolved[key]
+    return found
+
+
+def _self_writes(cls: Scope) -> dict[str, list[tuple[ast.expr, Scope]]]:
+    """What the methods of a class assign to self.<attr>, each with the method's scope."""
+    made = cls.ctx.self_writes.get(id(cls))
+    if made is not None:
+        return made
+    writes: dict[str, list[tuple[ast.expr, Scope]]] = {}
+    cls.ctx.self_writes[id(cls)] = writes
+    for method in cls.body:
+        if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        params = [*method.args.posonlyargs, *method.args.args]
+        if not params or _is_static(method.decorator_list, None):
+            continue
+        this = params[0].arg
+        inner = function_scope(method, cls)
+        for node in ast.walk(method):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == this
+                    ):
+                        writes.setdefault(target.attr, []).append((node.value, inner))
+    return writes
 
 
 def _text(value: object) -> str | None:
@@ -301,7 +812,7 @@ def _text(value: object) -> str | None:
 
 
 def _fstring(node: ast.JoinedStr, scope: Scope, depth: int) -> Value:
-    text, env, size = [], None, 0
+    text, env, size, many = [], None, 0, False
     piece: str | None
     for part in node.values:
         if isinstance(part, ast.Constant):
@@ -312,11 +823,11 @@ def _fstring(node: ast.JoinedStr, scope: Scope, depth: int) -> Value:
                 return DYNAMIC_VALUE
             value = evaluate(part.value, scope, depth + 1)
             piece = _text(value.data) if value.kind in (STR, OTHER) else None
-            env = env or value.env
+            env, many = env or value.env, many or value.many
         if piece is None or (size := size + len(piece)) > _MAX_TEXT:
             return DYNAMIC_VALUE
         text.append(piece)
-    return Value(STR, "".join(text), env)
+    return Value(STR, "".join(text), env, many)
 
 
 def _dict(pairs: Iterable[tuple[ast.expr | None, ast.expr]], scope: Scope, depth: int) -> Value:
@@ -337,8 +848,28 @@ def _dict(pairs: Iterable[tuple[ast.expr | None, ast.expr]], scope: Scope, depth
     return Value(DICT, DictValue(items, opaque))
 
 
+def _path(node: ast.Call, scope: Scope, depth: int) -> Value:
+    """Path("org/name") keeps its text: as_posix() or str() of it is the hub id again."""
+    if len(node.args) == 1 and not node.keywords:
+        inner = evaluate(node.args[0], scope, depth + 1)
+        if inner.kind == STR and inner.data.count("/") == 1 and not inner.data.startswith((".", "/", "~")):
+            return Value(PATH, inner.data)
+    return _PATH_VALUE
+
+
+def _as_text(value: Value) -> Value:
+    """str() of a value: a string stays one, a path with its text becomes that text."""
+    if value.kind == STR:
+        return value
+    if value.kind == PATH:
+        return Value(STR, value.data) if value.data is not None else _PATH_VALUE
+    return DYNAMIC_VALUE
+
+
 def _call_value(node: ast.Call, scope: Scope, depth: int) -> Value:
     func = evaluate(node.func, scope, depth + 1)
+    if func.kind == BOUND:
+        return _method_value(func.data[0], func.data[1], scope.ctx)
     if func.kind == PATH:  # Path(...).joinpath(...), .resolve(), .expanduser()
         return _PATH_VALUE
     if func.kind == UNBOUND:
@@ -346,17 +877,148 @@ def _call_value(node: ast.Call, scope: Scope, depth: int) -> Value:
             pairs = [(ast.Constant(k.arg) if k.arg else None, k.value) for k in node.keywords]
             return _dict(pairs, scope, depth) if not node.args else DYNAMIC_VALUE
         if func.data == "str" and len(node.args) == 1:
+            return _as_text(evaluate(node.args[0], scope, depth + 1))
+        if func.data in ("list", "tuple", "set", "sorted") and len(node.args) == 1:
             inner = evaluate(node.args[0], scope, depth + 1)
-            return inner if inner.kind in (STR, PATH) else DYNAMIC_VALUE
+            return inner if inner.kind == LIST else DYNAMIC_VALUE
+        if func.data == "enumerate" and node.args:
+            return Value(BOUND, (evaluate(node.args[0], scope, depth + 1), "enumerate"))
         return DYNAMIC_VALUE
-    if func.kind in (REF, OBJECT):
-        if func.data in _ENV_GETTERS:
-            return _env_default(node, scope, depth)
-        if func.data in _PATH_CALLS:
-            return _PATH_VALUE
-        if func.data.split(".")[0] in _ML_ROOTS:  # a model, a client: calling it again is not the load
-            return Value(OBJECT, f"{func.data}()")
+    if func.kind not in (REF, OBJECT):
+        return DYNAMIC_VALUE
+    name = func.data
+    if name in _ENV_GETTERS:
+        return _env_default(node, scope, depth)
+    if name in _PATH_BUILDERS:
+        return _path(node, scope, depth)
+    if name == "os.fspath" and len(node.args) == 1:
+        return _as_text(evaluate(node.args[0], scope, depth + 1))
+    if name in _PATH_CALLS:
+        return _PATH_VALUE
+    if name in _DEFAULT_HOLDERS:
+        given = (
+            node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "default"), None)
+        )
+        return DYNAMIC_VALUE if given is None else _default(evaluate(given, scope, depth + 1))
+    if name == "argparse.ArgumentParser":
+        return Value(ARGPARSE)
+    if name.split(".")[0] == "transformers" and name.endswith(".HfArgumentParser") and node.args:
+        classes = evaluate(node.args[0], scope, depth + 1)
+        items = classes.data.items if classes.kind == LIST else (classes,)
+        return Value(PARSER, tuple(_item_value(item, depth) for item in items))
+    local = scope.ctx.local.get(name)
+    if local is not None:
+        definition, where = local
+        if isinstance(definition, ast.ClassDef):
+            return Value(INSTANCE, class_scope(definition, where))
+        return _returned(definition, where, depth)  # type: ignore[arg-type]
+    if name.split(".")[0] in _ML_ROOTS:  # a model, a client: calling it again is not the load
+        return Value(OBJECT, f"{name}()")
     return DYNAMIC_VALUE
+
+
+def _method_value(receiver: Value, method: str, ctx: FileContext) -> Value:
+    if receiver.kind == PATH and method == "as_posix":
+        return _as_text(receiver)
+    if receiver.kind == PARSER and method in _HF_PARSE:
+        items = tuple(_parsed(cls, ctx) for cls in receiver.data)
+        return Value(LIST, ListValue(items))
+    if receiver.kind == ARGPARSE and method in ("parse_args", "parse_known_args", "parse_intermixed_args"):
+        namespace = Value(NAMESPACE)
+        if method == "parse_known_args":
+            return Value(LIST, ListValue((namespace, DYNAMIC_VALUE)))
+        return namespace
+    if receiver.kind in (DICT, LIST) and method in ("keys", "values", "items"):
+        return Value(BOUND, (receiver, method))
+    return DYNAMIC_VALUE
+
+
+def _parsed(cls: Value, ctx: FileContext) -> Value:
+    """What HfArgumentParser makes of one dataclass: an instance of a class defined here (read
+    through its field defaults), or an object."""
+    local = ctx.local.get(cls.data) if cls.kind == REF else None
+    if local is not None and isinstance(local[0], ast.ClassDef):
+        return Value(INSTANCE, class_scope(local[0], local[1]))
+    if cls.kind == REF and cls.data.split(".")[0] in _ML_ROOTS:
+        return Value(OBJECT, f"{cls.data}()")
+    return DYNAMIC_VALUE
+
+
+def _returned(node: ast.FunctionDef | ast.AsyncFunctionDef, where: Scope, depth: int) -> Value:
+    """What a function defined in the file returns (the riskiest of its returns), once per function."""
+    known = where.ctx.returns.get(id(node))
+    if known is not None:
+        return known
+    where.ctx.returns[id(node)] = DYNAMIC_VALUE  # while it is worked out: a recursive call is unknown
+    found = _returns(node, where, depth)
+    where.ctx.returns[id(node)] = found
+    return found
+
+
+def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, where: Scope, depth: int) -> Value:
+    inner = function_scope(node, where)
+    returns: list[ast.expr] = []
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Return):
+            if current.value is None:
+                return DYNAMIC_VALUE
+            returns.append(current.value)
+        elif isinstance(current, ast.stmt) and not isinstance(
+            current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        ):
+            stack.extend(ast.iter_child_nodes(current))
+    if not returns:
+        return DYNAMIC_VALUE
+    return merge([evaluate(value, inner, depth + 1) for value in returns])
+
+
+def _argument_default(scope: Scope, dest: str, depth: int) -> Value:
+    """The default of the argparse argument stored in ``dest``, as the file's add_argument calls give it."""
+    ctx = scope.ctx
+    if ctx.arguments is None:
+        ctx.arguments = _argparse_arguments(ctx, scope)
+    found = ctx.arguments.get(dest)
+    if not found:
+        return DYNAMIC_VALUE
+    return merge([DYNAMIC_VALUE if e is None else _default(evaluate(e, s, depth + 1)) for e, s in found])
+
+
+def _argparse_arguments(ctx: FileContext, scope: Scope) -> dict[str, list[tuple[ast.expr | None, Scope]]]:
+    """Each add_argument of the file by the attribute it sets, with its default and scope."""
+    module: Scope = scope
+    while module.parent is not None:
+        module = module.parent
+    found: dict[str, list[tuple[ast.expr | None, Scope]]] = {}
+    if ctx.tree is None:
+        return found
+    stack: list[tuple[ast.AST, Scope]] = [(stmt, module) for stmt in ctx.tree.body]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            inner = function_scope(node, where)
+            stack += [(stmt, inner) for stmt in node.body]
+            continue
+        if isinstance(node, ast.ClassDef):
+            inner = class_scope(node, where)
+            stack += [(stmt, inner) for stmt in node.body]
+            continue
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "add_argument"
+        ):
+            keywords = {k.arg: k.value for k in node.keywords if k.arg}
+            dest = keywords.get("dest")
+            declared = [
+                a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)
+            ]
+            name = dest.value if isinstance(dest, ast.Constant) else _parameter_name(declared)
+            if isinstance(name, str):
+                found.setdefault(name, []).append((keywords.get("default"), where))
+        stack += [(child, where) for child in ast.iter_child_nodes(node)]
+    return found
 
 
 def _env_default(node: ast.Call, scope: Scope, depth: int) -> Value:
@@ -370,7 +1032,7 @@ def _env_default(node: ast.Call, scope: Scope, depth: int) -> Value:
         return DYNAMIC_VALUE
     name = evaluate(node.args[0], scope, depth + 1) if node.args else DYNAMIC_VALUE
     value = evaluate(default, scope, depth + 1)
-    return Value(value.kind, value.data, name.data if name.kind == STR else "?")
+    return Value(value.kind, value.data, name.data if name.kind == STR else "?", value.many)
 
 
 class CallArgs:

@@ -1,0 +1,115 @@
+"""Constants a file imports from the project's other modules (``from .config import MODEL_ID``),
+read from those modules' files when a load's argument names one.
+
+Scanning is per file and may run in worker processes, so nothing is collected ahead: a module is
+found on disk (next to the importing file's top package, next to the file, or at the project root),
+parsed once per process, and only its names that a load reads are worked out. A file that imports
+nothing of the project costs nothing more.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from .files import read_source, relative_below
+from .loads import Uncheckable
+from .values import (
+    BOOL,
+    DICT,
+    LIST,
+    NONE,
+    OTHER,
+    PATH,
+    STR,
+    FileContext,
+    ResolveRef,
+    Scope,
+    Value,
+    bind_block,
+    lookup,
+)
+
+_CONSTANTS = frozenset({STR, BOOL, NONE, OTHER, DICT, LIST, PATH})
+# Past this many modules on one chain of imports (a imports b imports c...), a name is unknown.
+_MAX_CHAIN = 8
+
+
+class ProjectModules:
+    """The project's modules, read on demand and kept: each file's module scope, or None when it
+    cannot be read or parsed."""
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.realpath(root)
+        self.modules: dict[str, Scope | None] = {}
+        self.busy: set[str] = set()  # names being resolved: an import cycle ends in "unknown"
+
+    def resolver(self, path: str, package: str | None) -> ResolveRef:
+        """How a file at ``path`` reads the constants it imports."""
+        return functools.partial(self.value, bases=_bases(path, package, self.root))
+
+    def value(self, name: str, bases: tuple[str, ...]) -> Value | None:
+        """The constant ``name`` (module.NAME, dotted) stands for, if a module of the project defines one."""
+        if name in self.busy or len(self.busy) >= _MAX_CHAIN:
+            return None
+        parts = name.split(".")
+        if len(parts) < 2:
+            return None
+        module = _find(tuple(parts[:-1]), bases, self.root)
+        if module is None:
+            return None
+        scope = self._scope(module)
+        if scope is None or parts[-1] not in scope.bindings:
+            return None
+        self.busy.add(name)
+        try:
+            found = lookup(parts[-1], scope)
+        finally:
+            self.busy.discard(name)
+        return found if found.kind in _CONSTANTS else None
+
+    def _scope(self, path: str) -> Scope | None:
+        if path in self.modules:
+            return self.modules[path]
+        from .scanner import package_of, parse  # the scanner imports this module when it scans
+
+        scope: Scope | None = None
+        try:
+            source = read_source(path, self.root)
+            tree = parse(source, path)
+        except Uncheckable:
+            pass
+        else:
+            package = package_of(path)
+            ctx = FileContext(tree, walrus=b":=" in source, tracing=True)
+            scope = Scope(package, body=tree.body, ctx=ctx)
+            ctx.resolve_ref = self.resolver(path, package)
+            bind_block(tree.body, scope)
+        self.modules[path] = scope
+        return scope
+
+
+def _bases(path: str, package: str | None, root: str) -> tuple[str, ...]:
+    """Where an importing file's absolute imports are looked for: the folder above its top package,
+    its own folder (a script's imports), the project root."""
+    folder = os.path.dirname(os.path.abspath(path))
+    top = folder
+    for _ in (package or "").split(".") if package else ():
+        top = os.path.dirname(top)
+    return tuple(dict.fromkeys((top, folder, root)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find(module: tuple[str, ...], bases: tuple[str, ...], root: str) -> str | None:
+    """The file of a module inside the project (a symlink out of it is not followed)."""
+    for base in bases:
+        for candidate in (os.path.join(base, *module) + ".py", os.path.join(base, *module, "__init__.py")):
+            if os.path.isfile(candidate) and relative_below(os.path.realpath(candidate), root) is not None:
+                return candidate
+    return None
+
+
+@functools.lru_cache(maxsize=16)
+def project_modules(root: str) -> ProjectModules:
+    """One reader of the project's modules per process and root."""
+    return ProjectModules(root)

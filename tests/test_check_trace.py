@@ -1,0 +1,276 @@
+"""`ptm check` traces model ids and revisions through the code to the load, in statement order.
+
+Snippet table as in test_check_snippets.py: `# expect: PTM001` on the line where a call starts for
+its findings, `# state: pinned` for a load found and classified without a finding; lines without a
+mark produce nothing. Every way of tracing has an unpinned and a pinned variant.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.test_check_snippets import _expected
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+SNIPPETS = {
+    # --- item 2: values traced through the code ----------------------------------------------
+    "function parameter default": f"""
+        from transformers import AutoModel
+        def load(name="org/model", revision=None):
+            return AutoModel.from_pretrained(name, revision=revision)  # expect: PTM004
+        def load_pinned(name="org/model", revision="{SHA}"):
+            return AutoModel.from_pretrained(name, revision=revision)  # state: pinned
+        def load_unpinned(name="org/model"):
+            return AutoModel.from_pretrained(name)  # expect: PTM001
+        load()
+    """,
+    "keyword-only default and a default from a constant": f"""
+        from transformers import AutoModel
+        MODEL = "org/model"
+        def load(*, name=MODEL, rev="main"):
+            return AutoModel.from_pretrained(name, revision=rev)  # expect: PTM002
+        def load_pinned(*, name=MODEL, rev="{SHA}"):
+            return AutoModel.from_pretrained(name, revision=rev)  # state: pinned
+    """,
+    "class attribute": f"""
+        from transformers import AutoModel
+        class Embedder:
+            model_name = "org/model"
+            revision = "{SHA}"
+            def unpinned(self):
+                return AutoModel.from_pretrained(self.model_name)  # expect: PTM001
+            def pinned(self):
+                return AutoModel.from_pretrained(self.model_name, revision=self.revision)  # state: pinned
+        AutoModel.from_pretrained(Embedder.model_name)  # expect: PTM001
+    """,
+    "self attribute from a constructor default": f"""
+        from transformers import AutoModel
+        class Embedder:
+            def __init__(self, model="org/model", revision="{SHA}"):
+                self.model = model
+                self.revision = revision
+            def unpinned(self):
+                return AutoModel.from_pretrained(self.model)  # expect: PTM001
+            def pinned(self):
+                return AutoModel.from_pretrained(self.model, revision=self.revision)  # state: pinned
+    """,
+    "dataclass fields read through HfArgumentParser": f"""
+        from dataclasses import dataclass, field
+        from transformers import AutoModel, HfArgumentParser, TrainingArguments
+        @dataclass
+        class ModelArguments:
+            model_name_or_path: str = field(default="org/model", metadata={{"help": "id"}})
+            model_revision: str = field(default="main")
+            pinned_revision: str = "{SHA}"
+        parser = HfArgumentParser((ModelArguments, TrainingArguments))
+        args, training_args = parser.parse_args_into_dataclasses()
+        AutoModel.from_pretrained(args.model_name_or_path)  # expect: PTM001
+        AutoModel.from_pretrained(args.model_name_or_path, revision=args.model_revision)  # expect: PTM002
+        AutoModel.from_pretrained(args.model_name_or_path, revision=args.pinned_revision)  # state: pinned
+    """,
+    "argparse defaults": f"""
+        import argparse
+        from transformers import AutoModel
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--model-name", default="org/model")
+        parser.add_argument("--revision", dest="rev", default="{SHA}")
+        parser.add_argument("--output")
+        args = parser.parse_args()
+        AutoModel.from_pretrained(args.model_name)  # expect: PTM001
+        AutoModel.from_pretrained(args.model_name, revision=args.rev)  # state: pinned
+        AutoModel.from_pretrained(args.output)  # expect: PTM005
+    """,
+    "argparse inside a function": """
+        import argparse
+        from transformers import AutoModel
+        def parse():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--model", type=str, default="org/model")
+            return parser.parse_args()
+        def main():
+            args = parse()
+            AutoModel.from_pretrained(args.model)  # expect: PTM001
+    """,
+    "click and typer options": f"""
+        import click
+        import typer
+        from transformers import AutoModel
+        @click.command()
+        @click.option("--model", default="org/model")
+        @click.option("--revision", default="{SHA}")
+        def main(model, revision):
+            AutoModel.from_pretrained(model)  # expect: PTM001
+            AutoModel.from_pretrained(model, revision=revision)  # state: pinned
+        def cli(model: str = typer.Option("org/model"), revision: str = typer.Option("{SHA}")):
+            AutoModel.from_pretrained(model)  # expect: PTM001
+            AutoModel.from_pretrained(model, revision=revision)  # state: pinned
+    """,
+    "loop over a literal list or dict": f"""
+        from transformers import AutoModel
+        for name in ["org/small", "org/large"]:
+            AutoModel.from_pretrained(name)  # expect: PTM001
+        for name in ("./a", "./b"):
+            AutoModel.from_pretrained(name)  # state: local
+        PINS = {{"org/small": "{SHA}", "org/large": "{SHA}"}}
+        for name, revision in PINS.items():
+            AutoModel.from_pretrained(name, revision=revision)  # state: pinned
+        for name in PINS:
+            AutoModel.from_pretrained(name)  # expect: PTM001
+        models = [AutoModel.from_pretrained(m) for m in ["org/a", "org/b"]]  # expect: PTM001
+    """,
+    "walrus": f"""
+        from transformers import AutoModel
+        if (name := "org/model"):
+            AutoModel.from_pretrained(name)  # expect: PTM001
+        if (commit := "{SHA}"):
+            AutoModel.from_pretrained("org/model", revision=commit)  # state: pinned
+    """,
+    "Path of a hub id as text": f"""
+        from pathlib import Path
+        from transformers import AutoModel
+        AutoModel.from_pretrained(Path("org/model").as_posix())  # expect: PTM001
+        AutoModel.from_pretrained(str(Path("org/model")))  # expect: PTM001
+        AutoModel.from_pretrained(str(Path("org/model")), revision="{SHA}")  # state: pinned
+        AutoModel.from_pretrained(str(Path("checkpoints") / "best"))  # state: local
+    """,
+    "or-default and conditional expression": f"""
+        import sys
+        from transformers import AutoModel
+        name = sys.argv[1] if len(sys.argv) > 1 else "org/model"
+        AutoModel.from_pretrained(name)  # expect: PTM001
+        AutoModel.from_pretrained(sys.argv[1] or "org/model", revision="{SHA}")  # state: pinned
+    """,
+    "augmented assignment": """
+        from transformers import AutoModel
+        name = "org/"
+        name += "model"
+        AutoModel.from_pretrained(name)  # expect: PTM001
+    """,
+    "what a local function returns": f"""
+        from transformers import AutoModel
+        def model_id():
+            return "org/model"
+        def commit():
+            return "{SHA}"
+        AutoModel.from_pretrained(model_id())  # expect: PTM001
+        AutoModel.from_pretrained(model_id(), revision=commit())  # state: pinned
+    """,
+    # --- statement order ---------------------------------------------------------------------
+    "a name reassigned after the load lends nothing": f"""
+        from transformers import AutoModel
+        revision = "{SHA}"
+        AutoModel.from_pretrained("org/model", revision=revision)  # state: pinned
+        revision = "main"
+        AutoModel.from_pretrained("org/model", revision=revision)  # expect: PTM002
+        name = "./checkpoints/best"
+        AutoModel.from_pretrained(name)  # state: local
+        name = "org/model"
+        AutoModel.from_pretrained(name)  # expect: PTM001
+    """,
+    "statement order inside a function": f"""
+        from transformers import AutoModel
+        def load():
+            revision = "main"
+            revision = "{SHA}"
+            AutoModel.from_pretrained("org/model", revision=revision)  # state: pinned
+            revision = "dev"
+    """,
+    "a branch that may not run keeps both values": f"""
+        import sys
+        from transformers import AutoModel
+        revision = "{SHA}"
+        if sys.argv[1:]:
+            revision = "main"
+        AutoModel.from_pretrained("org/model", revision=revision)  # expect: PTM002
+        commit = "{SHA}"
+        if sys.argv[1:]:
+            commit = "{SHA}"
+        AutoModel.from_pretrained("org/model", revision=commit)  # state: pinned
+    """,
+    "a later assignment in the same loop reaches the load": f"""
+        from transformers import AutoModel
+        revision = "{SHA}"
+        for _ in range(2):
+            AutoModel.from_pretrained("org/model", revision=revision)  # expect: PTM002
+            revision = "main"
+        pinned = "{SHA}"
+        for _ in range(2):
+            AutoModel.from_pretrained("org/model", revision=pinned)  # state: pinned
+    """,
+    # --- item 4: local values ----------------------------------------------------------------
+    "a folder the script saved a model to": f"""
+        from transformers import AutoModel
+        model = AutoModel.from_pretrained("org/model", revision="{SHA}")  # state: pinned
+        model.save_pretrained("my-model")
+        AutoModel.from_pretrained("my-model")  # state: local
+        output_dir = "finetuned"
+        model.save_pretrained(output_dir)
+        AutoModel.from_pretrained(output_dir)  # state: local
+        AutoModel.from_pretrained("other-model")  # expect: PTM001
+    """,
+    "a folder saved by the trainer": """
+        from transformers import AutoModel
+        def train(trainer, training_args):
+            trainer.save_model(training_args.output_dir)
+            return AutoModel.from_pretrained(training_args.output_dir)  # state: local
+        def evaluate(training_args):
+            return AutoModel.from_pretrained(training_args.hub_id)  # expect: PTM005
+    """,
+    "temporary folders": """
+        import tempfile
+        from transformers import AutoModel
+        def test_roundtrip(tmp_path):
+            AutoModel.from_pretrained(tmp_path)  # state: local
+            AutoModel.from_pretrained(str(tmp_path / "model"))  # state: local
+        with tempfile.TemporaryDirectory() as folder:
+            AutoModel.from_pretrained(folder)  # state: local
+        AutoModel.from_pretrained(tempfile.mkdtemp())  # state: local
+        def test_hub(name):
+            AutoModel.from_pretrained(name)  # expect: PTM005
+    """,
+    # --- item 5: loads are not lost -------------------------------------------------------------
+    "the base model named by an adapter's config": f"""
+        from peft import PeftConfig, PeftModel
+        from transformers import AutoModelForCausalLM
+        config = PeftConfig.from_pretrained("org/adapter", revision="{SHA}")  # state: pinned
+        base = AutoModelForCausalLM.from_pretrained(config.base_model_name_or_path)  # expect: PTM005
+        model = AutoModelForCausalLM.from_pretrained("org/base", revision="{SHA}")  # state: pinned
+        PeftModel.from_pretrained(model, "org/adapter", revision="{SHA}")  # state: pinned
+    """,
+    "an attribute set on a class keeps the class": f"""
+        from transformers import AutoModel
+        class Settings:
+            model = "org/model"
+            revision = "{SHA}"
+        Settings.extra = 1
+        AutoModel.from_pretrained(Settings.model)  # expect: PTM001
+        AutoModel.from_pretrained(Settings.model, revision=Settings.revision)  # state: pinned
+    """,
+    "an attribute set on a module or function keeps it": f"""
+        import torch
+        from huggingface_hub import hf_hub_download
+        torch.hub.dir = "/cache"
+        hf_hub_download.cache = {{}}
+        torch.hub.load("pytorch/vision", "resnet18")  # expect: PTM001 PTM003
+        torch.hub.load("pytorch/vision:{SHA}", "resnet18")  # state: pinned
+        hf_hub_download("org/model", "config.json")  # expect: PTM001
+        hf_hub_download("org/model", "config.json", revision="{SHA}")  # state: pinned
+    """,
+}
+
+
+@pytest.mark.parametrize("name", list(SNIPPETS))
+def test_check_traces_values_to_the_load(name: str, ptm) -> None:
+    source = textwrap.dedent(SNIPPETS[name]).lstrip("\n")
+    Path("snippet.py").write_text(source)
+    expected_findings, expected_states = _expected(source)
+    result = ptm("check --format json snippet.py", expect=None)
+    data = json.loads(result.stdout)
+    assert {f"{f['line']}:{f['code']}" for f in data["findings"]} == expected_findings
+    states = {f"{load['line']}:{load['state']}" for load in data["loads"]}
+    assert expected_states <= states, f"loads: {data['loads']}"
