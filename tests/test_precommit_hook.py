@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, write_manifest
 
 GOOD = f'from transformers import AutoModel\nAutoModel.from_pretrained("org/model", revision="{"b" * 40}")\n'
 BAD = 'from transformers import AutoModel\nmodel = AutoModel.from_pretrained("org/model")\n'
@@ -63,9 +63,9 @@ class Hook:
     config: Path
     home: Path  # PRE_COMMIT_HOME: its clone of the snapshot and the virtualenv pre-commit built
 
-    def __call__(self, *files: str) -> subprocess.CompletedProcess[str]:
+    def __call__(self, *files: str, hook_id: str = "ptm-check") -> subprocess.CompletedProcess[str]:
         selection = ["--files", *files] if files else ["--all-files"]
-        command = [sys.executable, "-m", "pre_commit", "run", "--config", str(self.config), "ptm-check"]
+        command = [sys.executable, "-m", "pre_commit", "run", "--config", str(self.config), hook_id]
         result = subprocess.run(
             [*command, *selection],
             capture_output=True,
@@ -73,9 +73,11 @@ class Hook:
             env={**os.environ, "PRE_COMMIT_HOME": str(self.home), "PRE_COMMIT_COLOR": "never"},
             timeout=HANG_S,
         )
-        if "- hook id: ptm-check" not in result.stdout and "ptm check (" not in result.stdout:
+        if f"- hook id: {hook_id}" not in result.stdout and "ptm check (" not in result.stdout:
+            output = result.stdout + result.stderr
+            assert "is not present in repository" not in output, output  # .pre-commit-hooks.yaml lacks it
             # The hook never ran: pre-commit could not build its virtualenv (no package index here).
-            pytest.skip(f"pre-commit could not install the hook: {(result.stdout + result.stderr)[-400:]}")
+            pytest.skip(f"pre-commit could not install the hook: {output[-400:]}")
         return result
 
 
@@ -93,7 +95,8 @@ def hook(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Hook]:
             built_for.write_text(commit)
         config = tmp_path / "pre-commit-config.yaml"  # outside the repository the hook checks
         repo = json.dumps(str(cache / "checkout.git"))  # JSON is YAML: a quoted path, whatever it holds
-        config.write_text(f"repos:\n- repo: {repo}\n  rev: {commit}\n  hooks:\n  - id: ptm-check\n")
+        hooks = "".join(f"  - id: {hook_id}\n" for hook_id in ("ptm-check", "ptm-check-lock"))
+        config.write_text(f"repos:\n- repo: {repo}\n  rev: {commit}\n  hooks:\n{hooks}")
         yield Hook(config, home)
 
 
@@ -113,3 +116,25 @@ def test_pre_commit_hook_passes_a_good_commit_and_fails_a_bad_one(hook: Hook) ->
     assert failed.returncode == 1
     assert 'bad.py:2:9: PTM001 AutoModel.from_pretrained("org/model"): no revision' in failed.stdout
     assert hook("good.py").returncode == 0
+
+
+def test_pre_commit_hook_checks_the_code_again_when_only_the_lock_changes(hook: Hook, hub, ptm) -> None:
+    _git("init", "-q")
+    write_manifest('[models.bert]\nrepo = "fixtures/tiny-bert"\nrevision = "main"\n')
+    ptm("lock")
+    main = hub.hub.resolve("fixtures/tiny-bert", "main")
+    load = f'AutoModel.from_pretrained("fixtures/tiny-bert", revision="{main}")'
+    Path("app.py").write_text(f"from transformers import AutoModel\n{load}\n")
+    _git("add", "ptm.toml", "ptm.lock", "app.py")
+    _git("commit", "-q", "-m", "pinned")
+    assert hook("ptm.toml", "ptm.lock", hook_id="ptm-check-lock").returncode == 0
+
+    # Only ptm.toml and ptm.lock change: the code's pin no longer matches the lock.
+    write_manifest('[models.bert]\nrepo = "fixtures/tiny-bert"\nrevision = "v1.0"\n')
+    ptm("lock")
+    _git("add", "ptm.toml", "ptm.lock")
+    assert "Skipped" in hook("ptm.toml", "ptm.lock").stdout  # the Python hook sees no Python file
+    failed = hook("ptm.toml", "ptm.lock", hook_id="ptm-check-lock")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "app.py:2:1: PTM011" in failed.stdout
+    assert "Skipped" in hook("app.py", hook_id="ptm-check-lock").stdout  # a Python file alone: not this hook
