@@ -23,7 +23,9 @@ from .common import pass_project
 @click.option("--include", multiple=True, help="Glob of files to keep (repeatable; huggingface, local).")
 @click.option("--exclude", multiple=True, help="Glob of files to drop (repeatable; huggingface, local).")
 @click.option("--entry", help="torchhub: the function of hubconf.py to call, e.g. resnet18.")
-@click.option("--weights", multiple=True, metavar="URL", help="torchhub: a checkpoint the entry downloads.")
+@click.option(
+    "--weights", multiple=True, metavar="URL", help="torchhub: a checkpoint the entry downloads (repeatable)."
+)
 @click.option("--url", "urls", multiple=True, metavar="URL", help="url: a file, named after the URL.")
 @click.option("--file", "files", multiple=True, metavar="URL=PATH", help="url: a file, named PATH.")
 @click.option("--sha256", help="url: the sha256 the single --url must have.")

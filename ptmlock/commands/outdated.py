@@ -28,8 +28,8 @@ def outdated(ctx: click.Context, project: Project, names: tuple[str, ...], fmt: 
     A branch that moved (commits ahead, files changed, size), a tag that was re-pointed (suspicious), URL
     files whose ETag, Last-Modified or size changed, local files that changed; a model pinned to a
     40-hex commit is never outdated. Nothing is written. Exit 0 when nothing moved, 1 when a model moved
-    or ptm.lock no longer matches ptm.toml (see docs/outdated.md), another code when a model cannot be
-    checked.
+    or ptm.lock no longer matches ptm.toml; a model that cannot be checked is an error after the report
+    (see docs/outdated.md).
     """
     from ..outdated import as_json, check_project
 
