@@ -18,7 +18,8 @@ from .pins import is_commit, is_sha256, is_size
 CONTENT_HASH_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 ENTRY_RE = re.compile(r"^[A-Za-z0-9][!-~]*$")
 UNSAFE_PATH_RE = re.compile(r"^/|^[A-Za-z]:|\\|(^|/)\.\.?(/|$)|//")
-TOP_KEYS = ("version", "manifest_hash", "models")
+# The top-level keys of each readable format version: version 1 also had a hash of all of ptm.toml.
+TOP_KEYS = {1: ("version", "manifest_hash", "models"), 2: ("version", "models")}
 FILE_KEYS = ("path", "size", "sha256", "url", "etag", "last_modified")
 URL_KEYS = ("url", "etag", "last_modified")
 # Strings that may not be empty (a license may).
@@ -44,6 +45,7 @@ MODEL_KEYS = (
     "entry",
     "license",
     "pin_hash",
+    "entry_hash",
     "provenance",
     "files",
     "weights",
@@ -60,13 +62,14 @@ def has_export_records(data: Mapping[str, Any]) -> bool:
 
 def first_problem(data: Mapping[str, Any]) -> str | None:
     """The first way ``data`` is not a lock ptm writes, as one line, or None."""
-    if extra := [k for k in data if k not in TOP_KEYS]:
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version not in TOP_KEYS:
+        return f"at version: one of {', '.join(map(str, TOP_KEYS))} was expected"
+    if extra := [k for k in data if k not in TOP_KEYS[version]]:
         return f"at top level: unexpected key {extra[0]!r}"
-    if missing := [k for k in TOP_KEYS if k not in data]:
+    if missing := [k for k in TOP_KEYS[version] if k not in data]:
         return f"at top level: {missing[0]!r} is a required property"
-    if data["version"] != 1 or isinstance(data["version"], bool):
-        return "at version: 1 was expected"
-    if not _is_hash(data["manifest_hash"]):
+    if version == 1 and not _is_hash(data["manifest_hash"]):
         return "at manifest_hash: not 'sha256:' and 64 lowercase hex digits"
     models = data["models"]
     if not isinstance(models, dict):
@@ -74,7 +77,7 @@ def first_problem(data: Mapping[str, Any]) -> str | None:
     for name, entry in models.items():
         if not NAME_RE.match(name):
             return f"at models: model name {name!r} may only use letters, digits, '-' and '_'"
-        if problem := _model(entry):
+        if problem := _model(entry, version):
             where, what = problem
             return f"at models.{name}{where}: {what}"
     return None
@@ -84,7 +87,7 @@ def _is_hash(value: Any) -> bool:
     return isinstance(value, str) and CONTENT_HASH_RE.match(value) is not None
 
 
-def _model(entry: Any) -> tuple[str, str] | None:
+def _model(entry: Any, version: int) -> tuple[str, str] | None:
     if not isinstance(entry, dict):
         return "", "not a table"
     if extra := [k for k in entry if k not in MODEL_KEYS]:
@@ -93,7 +96,8 @@ def _model(entry: Any) -> tuple[str, str] | None:
     if hub not in HUBS:
         return ".hub", f"{hub!r} is not one of {', '.join(HUBS)}"
     required, forbidden, from_urls = HUBS[hub]
-    for key in ("pin_hash", "files", *required):
+    # Format 2 hashes each entry (lockfile.ENTRY_HASH); format 1 did not.
+    for key in ("pin_hash", *(("entry_hash",) if version >= 2 else ()), "files", *required):
         if key not in entry:
             return "", f"{key!r} is a required property"
     if present := [k for k in forbidden if k in entry]:
@@ -102,6 +106,7 @@ def _model(entry: Any) -> tuple[str, str] | None:
         "commit": is_commit,
         "digest": _is_hash,
         "pin_hash": _is_hash,
+        "entry_hash": _is_hash,
         "entry": lambda v: isinstance(v, str) and ENTRY_RE.match(v) is not None,
         "license": lambda v: isinstance(v, str),
         **dict.fromkeys(STRINGS, lambda v: isinstance(v, str) and v != ""),

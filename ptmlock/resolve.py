@@ -245,4 +245,4 @@ def lock_project(
     renamed = {c.renamed_from for c in changes}
     for name in sorted(set(previous.models) - set(manifest.models) - renamed if previous else ()):
         changes.append(Change(name, REMOVED, previous.models[name] if previous else None, None))
-    return LockResult(Lock(manifest_hash=manifest.content_hash, models=models), tuple(changes))
+    return LockResult(Lock(models=models), tuple(changes))

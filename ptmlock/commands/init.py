@@ -6,12 +6,19 @@ from pathlib import Path
 
 import click
 
+from ..errors import PtmError
 from ..project import Project
 from .common import count, pass_project
 
 
 @click.command()
 @click.option("--force", is_flag=True, help="Replace an existing ptm.toml.")
+@click.option(
+    "--git",
+    "git_only",
+    is_flag=True,
+    help="Only set up git to merge ptm.lock with `ptm merge-lock` (.gitattributes); leave ptm.toml as it is.",
+)
 @click.option(
     "--from-code",
     "from_code",
@@ -22,14 +29,24 @@ from .common import count, pass_project
     help="Declare every hub model the Python code under PATH (default: .) loads.",
 )
 @pass_project
-def init(project: Project, force: bool, from_code: str | None) -> None:
-    """Create a commented ptm.toml in the current folder, declaring what the code loads with --from-code."""
+def init(project: Project, force: bool, git_only: bool, from_code: str | None) -> None:
+    """Create a commented ptm.toml in the current folder, declaring what the code loads with --from-code.
+
+    In a git repository, .gitattributes also sends ptm.lock to ptm's merge driver (`ptm merge-lock`), and
+    the one `git config` line that enables it in a clone is printed; --git does only that.
+    """
     from ..manifest_edit import init_manifest
 
     path = project.manifest_path if project.manifest_path.parent == Path.cwd() else Path.cwd() / "ptm.toml"
+    if git_only:
+        if force or from_code is not None:
+            raise PtmError("--git leaves ptm.toml as it is; drop --force and --from-code", exit_code=2)
+        _set_up_git(path.parent, always=True)
+        return
     if from_code is None:
         init_manifest(path, force=force)
         click.echo(f"Created {path.name}; add models with `ptm add org/name`.")
+        _set_up_git(path.parent)
         return
     from ..check.files import collect
     from ..check.inventory import declarations
@@ -46,3 +63,17 @@ def init(project: Project, force: bool, from_code: str | None) -> None:
         f"Created {path.name} declaring {count(len(models), 'model')} found in {from_code}; "
         "run `ptm lock` to pin them, then `ptm check` to tie the code to the lock."
     )
+    _set_up_git(path.parent)
+
+
+def _set_up_git(folder: Path, *, always: bool = False) -> None:
+    """Send ptm.lock to ptm's merge driver in ``folder``/.gitattributes (in a git work tree, unless
+    ``always``), and print the `git config` line each clone runs once (git lets no repository set it)."""
+    from ..lock_git import ATTRIBUTE_LINE, CONFIG_COMMAND, add_merge_attribute, in_work_tree
+
+    if not (always or in_work_tree(folder)):
+        return
+    done = "Added to" if add_merge_attribute(folder) else "Already in"
+    click.echo(f"{done} .gitattributes: {ATTRIBUTE_LINE} (commit it).")
+    click.echo("Run once in each clone, so that git merges ptm.lock with ptm:")
+    click.echo(f"    {CONFIG_COMMAND}")

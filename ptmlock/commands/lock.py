@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from ..errors import LockError, PtmError
 from ..project import Project
-from .common import count, pass_project, size, warn
+from .common import count, pass_project, report_format, size, warn
+
+if TYPE_CHECKING:
+    from ..graph import Problem
+    from ..lock_merge import LockSides
+    from ..lockfile import Lock
+    from ..resolve import Change, LockResult
 
 
 @click.command()
@@ -24,28 +34,50 @@ from .common import count, pass_project, size, warn
 @click.option(
     "--dry-run", is_flag=True, help="Print what would change, as a real run does, and write nothing."
 )
+@click.option(
+    "--take",
+    type=(click.Choice(["ours", "theirs"]), str),
+    multiple=True,
+    metavar="ours|theirs NAME",
+    help="After a merge that conflicted in ptm.lock: keep that side's pin of NAME (repeatable).",
+)
+@report_format
 @pass_project
 def lock(
-    project: Project, names: tuple[str, ...], upgrade: bool, check: bool, allow_split: bool, dry_run: bool
+    project: Project,
+    names: tuple[str, ...],
+    upgrade: bool,
+    check: bool,
+    allow_split: bool,
+    dry_run: bool,
+    take: tuple[tuple[str, str], ...],
+    fmt: str,
 ) -> None:
     """Pin every declared model in ptm.lock (existing pins are kept).
 
     A renamed model whose source is unchanged keeps its pin; a model whose include/exclude (or torch.hub
     entry/weights) changed has its files listed again at its pinned commit. Only --upgrade, or a changed
     hub, repo or revision, moves a commit.
+
+    On a ptm.lock with git conflict markers, the pins of both sides are kept where they still match
+    ptm.toml, and only models neither side pinned are resolved; where both sides pinned a model, choose
+    with --take. The JSON shapes of --format json are in docs/lock-format.md.
     """
     from .. import config
     from ..graph import require_consistent
-    from ..hubs.local import outside_notes
     from ..install.store import Store
-    from ..lockfile import check_renderable, render_lock, write_lock
-    from ..resolve import ADDED, KEPT, REMOVED, RENAMED, UNCHANGED, UPDATED, lock_project, stale_reasons
+    from ..lock_merge import read_conflicted, repair
+    from ..resolve import lock_project
 
     if names and not upgrade:
         raise PtmError("model names are only taken with --upgrade: `ptm lock --upgrade NAME...`", exit_code=2)
     if check and upgrade:
         raise PtmError(
             "--check only reads ptm.lock; drop --upgrade (or --check, to move the pins)", exit_code=2
+        )
+    if check and take:
+        raise PtmError(
+            "--check only reads ptm.lock; drop --take (or --check, to merge a conflict)", exit_code=2
         )
     if allow_split and not upgrade:
         raise PtmError(
@@ -54,18 +86,25 @@ def lock(
         )
     if check and dry_run:
         raise PtmError("--check writes nothing already; drop --dry-run", exit_code=2)
-    manifest = project.manifest()
-    previous = project.lock()
-    warnings = require_consistent(manifest, previous)
     if check:
-        if previous is None:
-            raise LockError(f"{project.lock_path.name} does not exist; run `ptm lock`")
-        reasons = stale_reasons(manifest, previous)
-        if reasons:
-            raise LockError(f"{project.lock_path.name} is stale: {'; '.join(reasons)}. Run `ptm lock`")
-        click.echo(f"{project.lock_path.name} is up to date ({count(len(previous.models), 'model')}).")
-        warn(warnings)
+        _check(project, fmt)
         return
+    manifest = project.manifest()
+    sides = read_conflicted(project.lock_path)
+    origins: Mapping[str, str] = {}
+    if sides is not None:
+        choices = {name: side for side, name in take}
+        repaired = repair(sides, manifest.models, choices, project.lock_path)
+        previous: Lock | None = repaired.previous
+        origins = repaired.origins
+    elif take:
+        raise PtmError(
+            f"--take only applies while {project.lock_path.name} has merge conflicts; it has none",
+            exit_code=2,
+        )
+    else:
+        previous = project.lock()
+    warnings = require_consistent(manifest, previous)
     result = lock_project(
         manifest,
         previous,
@@ -74,14 +113,90 @@ def lock(
         # What is downloaded to pin it, `ptm install` links; a dry run keeps nothing in the store.
         keeper=None if dry_run else Store(config.ptm_home()),
     )
-    # Written (and so checked: pins come from servers) before any of it is printed.
-    if dry_run:
-        text = render_lock(result.lock)
-        wrote = not project.lock_path.exists() or project.lock_path.read_text(encoding="utf-8") != text
-        if wrote:
-            check_renderable(text, project.lock_path)
-    else:
-        wrote = write_lock(project.lock_path, result.lock)
+    wrote = _write(project, result.lock, dry_run)
+    upgraded_from = (
+        previous.version if previous and sides is None and previous.version != result.lock.version else None
+    )
+    if fmt == "json":
+        data = _lock_data(project, result, origins, wrote, dry_run, upgraded_from, sides, warnings)
+        click.echo(json.dumps(data, indent=2))
+        return
+    _print(project, result, origins, wrote, dry_run, upgraded_from, sides, warnings)
+
+
+def _check(project: Project, fmt: str) -> None:
+    """`ptm lock --check`: exit 1 when ptm.lock no longer pins what ptm.toml declares; no network."""
+    from ..graph import require_consistent
+    from ..lockfile import LOCK_VERSION
+    from ..resolve import stale_reasons
+
+    manifest, previous = project.manifest(), project.lock()
+    warnings = require_consistent(manifest, previous)
+    name = project.lock_path.name
+    if previous is None:
+        raise LockError(f"{name} does not exist; run `ptm lock`")
+    reasons = stale_reasons(manifest, previous)
+    if fmt == "json":
+        data = {
+            "lock": name,
+            "up_to_date": not reasons,
+            "version": previous.version,
+            "models": len(previous.models),
+            "stale": list(reasons),
+            "warnings": [f"{p.severity}: {p}" for p in warnings],
+        }
+        click.echo(json.dumps(data, indent=2))
+        if reasons:
+            raise click.exceptions.Exit(1)
+        return
+    if reasons:
+        raise LockError(f"{name} is stale: {'; '.join(reasons)}. Run `ptm lock`")
+    click.echo(f"{name} is up to date ({count(len(previous.models), 'model')}).")
+    if previous.version != LOCK_VERSION:
+        click.echo(
+            f"note: {name} is in format {previous.version}; the next `ptm lock` writes format 2", err=True
+        )
+    warn(warnings)
+
+
+def _write(project: Project, lock: Lock, dry_run: bool) -> bool:
+    """Write the lock, or with ``dry_run`` only check it; whether its text changed. Written (and so
+    checked: pins come from servers) before any of it is printed."""
+    from ..lockfile import check_renderable, render_lock, write_lock
+
+    if not dry_run:
+        return write_lock(project.lock_path, lock)
+    text = render_lock(lock)
+    changed = not project.lock_path.exists() or project.lock_path.read_text(encoding="utf-8") != text
+    if changed:
+        check_renderable(text, project.lock_path)
+    return changed
+
+
+def _status(change: Change, origins: Mapping[str, str]) -> str:
+    from ..resolve import KEPT, RENAMED
+
+    status = change.status
+    if change.renamed_from:  # a renamed model whose local files changed is also updated
+        status = f"{'' if status == RENAMED else f'{status}, '}renamed from {change.renamed_from}"
+    if side := origins.get(change.name):
+        status = f"kept from {side}" if change.status == KEPT else f"{status}, pin from {side}"
+    return status
+
+
+def _print(
+    project: Project,
+    result: LockResult,
+    origins: Mapping[str, str],
+    wrote: bool,
+    dry_run: bool,
+    upgraded_from: int | None,
+    sides: LockSides | None,
+    warnings: tuple[Problem, ...],
+) -> None:
+    from ..hubs.local import outside_notes
+    from ..resolve import ADDED, KEPT, REMOVED, RENAMED, UNCHANGED, UPDATED
+
     marks = {ADDED: "+", UPDATED: "~", UNCHANGED: "=", KEPT: "=", REMOVED: "-", RENAMED: ">"}
     for change in result.changes:
         model = change.new or change.old
@@ -89,16 +204,65 @@ def lock(
         pin = model.pin
         if change.status == UPDATED and change.old and change.old.pin != model.pin:
             pin = f"{change.old.pin} -> {model.pin}"
-        status = change.status
-        if change.renamed_from:  # a renamed model whose local files changed is also updated
-            status = f"{'' if status == RENAMED else f'{status}, '}renamed from {change.renamed_from}"
         click.echo(
             f"{marks[change.status]} {change.name:<20} {model.origin}  {pin}  "
-            f"({len(model.files)} files, {size(model.size)}) {status}"
+            f"({len(model.files)} files, {size(model.size)}) {_status(change, origins)}"
         )
     for note in outside_notes(result.lock.models.values()):
         click.echo(note, err=True)
+    name = project.lock_path.name
     verb = ("Would write" if dry_run else "Wrote") if wrote else "Up to date:"
     tail = "; nothing written (--dry-run)" if dry_run else ""
-    click.echo(f"{verb} {project.lock_path.name} ({count(len(result.lock.models), 'model')}){tail}.")
+    click.echo(f"{verb} {name} ({count(len(result.lock.models), 'model')}){tail}.")
+    if upgraded_from is not None:
+        click.echo(
+            f"{name} was in format {upgraded_from}; {'it would be' if dry_run else 'now'} in format 2."
+        )
+    if sides is not None and not dry_run:
+        click.echo(f"Merged both sides of the conflict in {name}; mark it resolved with `git add {name}`.")
     warn(warnings)
+
+
+def _lock_data(
+    project: Project,
+    result: LockResult,
+    origins: Mapping[str, str],
+    wrote: bool,
+    dry_run: bool,
+    upgraded_from: int | None,
+    sides: LockSides | None,
+    warnings: tuple[Problem, ...],
+) -> dict[str, Any]:
+    """`ptm lock --format json` (its shape is documented in docs/lock-format.md)."""
+    from ..hubs.local import outside_notes
+
+    models = []
+    for change in result.changes:
+        model = change.new or change.old
+        assert model is not None
+        models.append(
+            {
+                "name": change.name,
+                "status": change.status,
+                "hub": model.hub,
+                "source": model.origin,
+                "pin": model.identity,
+                "previous_pin": change.old.identity if change.old else None,
+                "renamed_from": change.renamed_from,
+                "kept_from": origins.get(change.name),
+                "files": len(model.files),
+                "size": model.size,
+            }
+        )
+    return {
+        "lock": project.lock_path.name,
+        "changed": wrote,
+        "written": wrote and not dry_run,
+        "dry_run": dry_run,
+        "version": result.lock.version,
+        "upgraded_from": upgraded_from,
+        "merged": {"ours": sides.labels[0], "theirs": sides.labels[1]} if sides else None,
+        "models": models,
+        "notes": outside_notes(result.lock.models.values()),
+        "warnings": [f"{p.severity}: {p}" for p in warnings],
+    }
