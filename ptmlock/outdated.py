@@ -8,6 +8,7 @@ and nothing downloaded is kept. Models are checked concurrently, as `ptm lock` r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ UP_TO_DATE, MOVED, PINNED, STALE, MISSING = "up-to-date", "moved", "pinned", "st
 # What the requested revision is (None: the hub cannot tell, or the model has none).
 BRANCH, TAG, COMMIT = "branch", "tag", "commit"
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+# The most bytes read of a refs listing or a page of history (a real one is a few kB to a few hundred).
+MAX_ANSWER = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -220,15 +223,14 @@ def _hub_ref(repo: str, revision: str) -> tuple[str | None, str | None]:
     """Whether ``revision`` is a branch or a tag of ``repo`` on the Hub, and the commit it points to, from
     the repo's refs listing; (None, None) where the hub cannot list them (a partial mirror). The commit
     only spares listing the files of a model that did not move: `ptm outdated` reports, never pins."""
-    from huggingface_hub import HfApi
-
     try:
-        refs = HfApi(endpoint=config.hf_endpoint(), token=config.hf_token()).list_repo_refs(repo)
-        listed = [(BRANCH, ref) for ref in refs.branches] + [(TAG, ref) for ref in refs.tags]
-        for kind, ref in listed:
-            if revision in (ref.name, ref.ref):
-                return kind, ref.target_commit if is_commit(ref.target_commit) else None
-    except _hub_failures():
+        refs, _ = _hub_page(f"/api/models/{repo}/refs", repo)
+        for kind, key in ((BRANCH, "branches"), (TAG, "tags")):
+            for ref in refs[key]:
+                if revision in (ref["name"], ref["ref"]):
+                    target = ref["targetCommit"]
+                    return kind, target if is_commit(target) else None
+    except (PtmError, ValueError, KeyError, TypeError):
         pass  # the files' listing, next, reports what is wrong with the hub
     return None, None
 
@@ -236,29 +238,30 @@ def _hub_ref(repo: str, revision: str) -> tuple[str | None, str | None]:
 def _hub_history(repo: str, old: str, new: str) -> tuple[int | None, bool]:
     """How many commits ``new`` is ahead of ``old`` (None: more than a page of history, or unknown), and
     whether ``old`` is missing from ``new``'s whole history (it was rewritten: a force-push)."""
-    from huggingface_hub.utils import build_hf_headers, get_session, hf_raise_for_status
-
-    url = f"{config.hf_endpoint()}/api/models/{repo}/commits/{quote(new, safe='')}"
-    headers = build_hf_headers(token=config.hf_token(), library_name="ptmlock", library_version=__version__)
     try:
-        response = get_session().get(url, headers=headers, timeout=config.http_timeout())
-        hf_raise_for_status(response)
-        commits = [item["id"] for item in response.json()]
-    except _hub_failures():
+        page, more = _hub_page(f"/api/models/{repo}/commits/{quote(new, safe='')}", repo)
+        commits = [item["id"] for item in page]
+    except (PtmError, ValueError, KeyError, TypeError):
         return None, False
     if old in commits:
         return commits.index(old), False
-    # Only the first page is read: a server's links are not followed, so none can page forever.
-    return None, "next" not in response.links and new in commits[:1]
+    return None, not more and commits[:1] == [new]
 
 
-def _hub_failures() -> tuple[type[BaseException], ...]:
-    """What a refs or history lookup may end in (imported when one is made)."""
-    import httpx2
-    from huggingface_hub import errors
+def _hub_page(path: str, repo: str) -> tuple[Any, bool]:
+    """The JSON the Hub answers at ``path`` (at most MAX_ANSWER bytes), and whether it links a next page,
+    which is not followed: no server can page forever. Through ptmlock's own client, not huggingface_hub's
+    shared one, which `ptm lock`'s sources replace (closing it) while other threads may be using it."""
+    from huggingface_hub.utils import build_hf_headers
 
-    # ValueError, KeyError, TypeError: an answer that is not the Hub's JSON (a proxy's page, a mirror).
-    return (errors.HfHubHTTPError, httpx2.HTTPError, OSError, ValueError, KeyError, TypeError, AttributeError)
+    from .hubs import http
+
+    headers = build_hf_headers(token=config.hf_token(), library_name="ptmlock", library_version=__version__)
+    label = f"{repo} on {config.hf_endpoint()}"
+    with http.get(f"{config.hf_endpoint()}{path}", label, headers) as response:
+        too_long = f"{label}: the answer at {path} is longer than {MAX_ANSWER} bytes"
+        body = b"".join(http.capped(response.iter_bytes(), MAX_ANSWER, too_long))
+        return json.loads(body), "next" in response.links
 
 
 # -- files by URL and on this machine ----------------------------------------------------------------------
