@@ -56,9 +56,9 @@ def remove_models(project: Project, names: Sequence[str], *, force: bool) -> Rem
             f"ptm remove: {'; '.join(references)}; remove those models too, or pass --force to drop "
             f"the references; {path.name} was left unchanged"
         )
-    new_text, new_manifest = without_models(text, path, names)
+    new_text, _checked = without_models(text, path, names)  # the edited text, parsed as a manifest again
     old_lock = project.lock()
-    new_lock = _lock_without(old_lock, names, manifest, new_manifest) if old_lock else None
+    new_lock = _lock_without(old_lock, names) if old_lock else None
     if new_lock is not None:
         check_renderable(render_lock(new_lock), project.lock_path)
     atomic.write_text(path, new_text)
@@ -91,15 +91,12 @@ def _references(manifest: Manifest, names: Sequence[str]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _lock_without(old: Lock, names: Sequence[str], manifest: Manifest, new_manifest: Manifest) -> Lock:
-    """What `ptm lock` would keep of ``old`` once ``names`` are gone: every other entry as it is. A lock
-    that was current stays current; one stale for other reasons keeps its old manifest hash, and so stays
-    stale, rather than have this removal hide what it does not know about."""
-    current = old.manifest_hash == manifest.content_hash
+def _lock_without(old: Lock, names: Sequence[str]) -> Lock:
+    """What `ptm lock` would keep of ``old`` once ``names`` are gone: every other entry as it is. Staleness
+    is each model's own (its pin_hash), so a lock that was current stays current, and one stale for other
+    reasons stays stale rather than have this removal hide what it does not know about."""
     return Lock(
-        manifest_hash=new_manifest.content_hash if current else old.manifest_hash,
-        models={name: model for name, model in old.models.items() if name not in names},
-        version=old.version,
+        models={name: model for name, model in old.models.items() if name not in names}, version=old.version
     )
 
 
