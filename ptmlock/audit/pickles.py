@@ -270,18 +270,28 @@ def _apply(stack: list[object], op: pickletools.OpcodeInfo) -> None:
 
 
 def imports(stream: IO[bytes]) -> list[PickleImport]:
-    """Every import of the pickles at the start of ``stream``, one after another as long as the next one
-    starts with PROTO (a legacy torch.save file is five pickles, then raw storage bytes the loader reads
-    without unpickling). Unreadable when the first is not a whole pickle, or a later one is cut short."""
+    """Every import of the pickles at the start of ``stream``: the first, then each next one that starts
+    with PROTO and a protocol (a legacy torch.save file is five pickles, then raw storage bytes the
+    loader reads without unpickling). Unreadable when the first is not a whole pickle; bytes after it
+    that do not read as one are raw data, though what a partly read one imports before it breaks is
+    kept (an unpickler runs each opcode as it reads it)."""
     found: list[PickleImport] = []
+    first = True
     while True:
         try:
-            found += _imports_of_one(pickletools.genops(stream))
-        except (ValueError, EOFError, UnicodeDecodeError, OverflowError) as error:
+            for item in _imports_of_one(pickletools.genops(stream)):
+                found.append(item)
+        except (Unreadable, ValueError, EOFError, UnicodeDecodeError, OverflowError) as error:
+            if not first:
+                return found
+            if isinstance(error, Unreadable):
+                raise
             raise Unreadable(str(error).rstrip("."), stream.tell()) from error
-        if stream.read(1) != bytes([PROTO]):
+        first = False
+        head = stream.read(2)
+        stream.seek(-len(head), 1)
+        if not looks_like_pickle(head):
             return found
-        stream.seek(-1, 1)
 
 
 def unsafe(found: Iterable[PickleImport], allowed: frozenset[tuple[str, str]]) -> list[PickleImport]:
