@@ -172,3 +172,11 @@ def _lock_files(folder: Path):
     lock = read_lock(folder / "ptm.lock")
     assert lock is not None
     return [f for model in lock.models.values() for f in (*model.files, *model.weights)]
+
+
+def test_a_noop_install_records_a_project_the_store_did_not_know(hub, ptm, tmp_path, monkeypatch) -> None:
+    folder = project(tmp_path, "p", MLP, monkeypatch, ptm)
+    (store_root() / "projects.json").unlink()  # as a store from before ptm kept the record
+    assert json.loads(ptm("cache ls --format json").stdout)["locks"] == []
+    assert "already installed" in ptm("install").stdout
+    assert json.loads(ptm("cache ls --format json").stdout)["locks"] == [str(folder / "ptm.lock")]

@@ -131,9 +131,9 @@ def prune(folders: tuple[Path, ...], keep_locks: tuple[Path, ...], apply: bool, 
     """Remove what no kept ptm.lock needs: blobs, laid-out snapshots, torch.hub archives, partial
     downloads. A dry run unless --apply.
 
-    Kept are the locks given with --keep-lock and every ptm.lock under FOLDERS; with neither, every
-    project that installed from this store (its lock still there). Waits for no install: while one runs,
-    --apply stops with an error and removes nothing.
+    Kept are the locks given with --keep-lock and every ptm.lock under FOLDERS; with neither, those of
+    the projects that installed from this store (listed first, `= path (kept)`: check them before
+    --apply). Waits for no install: while one runs, --apply stops with an error and removes nothing.
     """
     from ..errors import PtmError
     from ..install import projects
@@ -169,7 +169,8 @@ def prune(folders: tuple[Path, ...], keep_locks: tuple[Path, ...], apply: bool, 
 
 
 def _prune_lines(home: Path, plan: PrunePlan, applied: bool) -> list[str]:
-    lines = [f"- {blob.path.relative_to(home)} ({size(blob.size)})" for blob in plan.blobs]
+    lines = [f"= {path} (kept)" for path, _ in plan.kept.read]
+    lines += [f"- {blob.path.relative_to(home)} ({size(blob.size)})" for blob in plan.blobs]
     lines += [f"- {path.relative_to(home)}" for path in plan.folders]
     what = f"{count(len(plan.blobs), 'blob')} ({size(sum(b.size for b in plan.blobs))})"
     if plan.folders:

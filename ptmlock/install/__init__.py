@@ -206,6 +206,9 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
         lock_digest = install_state.file_digest(project.lock_path)
         names = state.installed(manifest_digest, lock_digest, options.only, frozen=options.frozen)
         if names is not None:
+            from .projects import remember
+
+            remember(home, project.lock_path)  # a project installed before the store kept a record
             records = [_in_place(n, state.models[n]) for n in names]
             return InstallResult(tuple(records), seconds=time.perf_counter() - started, left_out=left_out)
 
