@@ -8,7 +8,13 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from fixtures.github import HUBCONF_REPO
+from fixtures.hostile import link_to_self, replace_body, rewrite_json
+from fixtures.http import FixtureServer, Request
+from fixtures.hub import FakeHub, populate_standard
+from fixtures.hub.server import hub_route
 from tests.conftest import one_line_error, write_manifest
 
 BERT = "fixtures/tiny-bert"
@@ -260,3 +266,47 @@ def test_a_mirror_without_refs_nor_history_still_shows_the_move(hub, ptm) -> Non
         f"revision moved {old[:12]} -> {new[:12]}; 1 file added (extra.json); +2 B"
         in ptm("outdated", expect=1).stdout
     )
+
+
+def is_refs_or_history(req: Request) -> bool:
+    return req.path.rstrip("/").endswith("/refs") or "/commits/" in req.path
+
+
+@pytest.mark.parametrize(
+    ("spoil", "ref", "ahead"),
+    [
+        # every ref "points" at a path, and the history page links to itself forever
+        (
+            lambda route: link_to_self(
+                rewrite_json(route, is_refs_or_history, lying_targets), is_refs_or_history
+            ),
+            "branch",
+            1,
+        ),
+        (lambda route: replace_body(route, is_refs_or_history, b"<html>sign in</html>"), None, None),
+    ],
+    ids=["lying-refs-endless-history", "not-json"],
+)
+def test_a_hub_lying_about_refs_or_history_cannot_hide_a_move(
+    tiny_models, monkeypatch, ptm, spoil, ref, ahead
+) -> None:
+    fake = FakeHub()
+    populate_standard(fake, tiny_models)
+    with FixtureServer(spoil(hub_route(fake))) as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        write_manifest(bert())
+        ptm("lock")
+        assert ptm("outdated").stdout.startswith("= bert ")
+        new = fake.commit(BERT, {"extra.json": b"{}"}, message="moved")
+
+        [model] = json.loads(ptm("outdated -f json", expect=1).stdout)["models"]
+
+    assert (model["upstream"], model["ref"], model["commits_ahead"]) == (new, ref, ahead)
+    assert model["history_rewritten"] is False  # a page that links on is not the whole history
+
+
+def lying_targets(data: object) -> object:
+    if isinstance(data, dict):  # the refs listing
+        for ref in data["branches"] + data["tags"]:
+            ref["targetCommit"] = "../" * 20
+    return data
