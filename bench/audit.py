@@ -154,15 +154,13 @@ def main() -> None:
             kind = "malicious" if name in bad else "benign"
             print(f"{name:28} {kind:9} " + " ".join(f"{mark(r.get(name)):>11}" for r in results.values()))
         for tool, flags in results.items():
-            caught = sum(bool(flags.get(n)) for n in bad)
-            false = sum(bool(flags.get(n)) for n in good)
+            caught = f"caught {sum(bool(flags.get(n)) for n in bad)} of {len(bad)} malicious files"
             print(
-                f"  {tool}: caught {caught} of {len(bad)} malicious files, flagged {false} of {len(good)} benign"
+                f"  {tool}: {caught}, flagged {sum(bool(flags.get(n)) for n in good)} of {len(good)} benign"
             )
 
-        print(
-            f"\n2. Time: {options.count} benign torch.save checkpoints of {options.size} MB, best of {options.repeat}"
-        )
+        what = f"{options.count} benign torch.save checkpoints of {options.size} MB"
+        print(f"\n2. Time: {what}, best of {options.repeat}")
         checkpoints = large_checkpoints(options.count, options.size)
         project = ptm_project(root / "timed", checkpoints)
         timed = root / "timed" / "project" / "model"

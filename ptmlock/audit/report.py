@@ -12,13 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..check.report import INFORMATION_URI, SARIF_SCHEMA
-from ..check.rules import ERROR, INFO, WARNING
+from ..check.rules import ERROR, WARNING
+from ..sarif import INFORMATION_URI, LEVELS, SARIF_SCHEMA
 from ..tomlpos import locate
 from .findings import RULES, Finding
 from .run import AuditResult
-
-_SARIF_LEVEL = {ERROR: "error", WARNING: "warning", INFO: "note"}
 
 
 def _count(n: int, word: str) -> str:
@@ -86,7 +84,7 @@ def as_sarif(result: AuditResult, lock_path: Path) -> str:
             "id": rule.code,
             "name": rule.name,
             "shortDescription": {"text": rule.summary},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+            "defaultConfiguration": {"level": LEVELS[rule.severity]},
             "properties": {"security-severity": f"{rule.security_severity:.1f}", "tags": ["supply-chain"]},
         }
         for rule in RULES.values()
@@ -95,7 +93,7 @@ def as_sarif(result: AuditResult, lock_path: Path) -> str:
         {
             "ruleId": f.code,
             "ruleIndex": codes.index(f.code),
-            "level": _SARIF_LEVEL[f.severity],
+            "level": LEVELS[f.severity],
             "message": {"text": f"{f.where}: {f.message}"},
             "locations": [
                 {
