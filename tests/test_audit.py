@@ -14,6 +14,7 @@ import os
 import pickle
 import struct
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from fixtures.audit_payloads import (
     npy,
     zipped,
 )
-from tests.conftest import one_line_error, write_manifest
+from tests.conftest import one_line_error, subprocess_env, write_manifest
 from tests.test_check_cli import SARIF_SUBSET
 
 # ptm check's SARIF subset, and the logicalLocations (SARIF 2.1.0, section 3.28.4) that name the file.
@@ -381,3 +382,18 @@ def test_text_and_sarif_name_file_global_and_offset(ptm) -> None:
 def test_audit_of_an_unknown_model_names_the_locked_ones(ptm) -> None:
     audit_files(ptm, {"a.txt": b"x"})
     assert "no model named 'nope' in ptm.lock (locked: m)" in one_line_error(ptm("audit nope", expect=2))
+
+
+def test_audit_runs_without_importing_ml_network_or_schema_libraries(ptm) -> None:
+    audit_files(
+        ptm, {"evil.pkl": pickle.dumps(Reduces(os.system, "true")), "w.npy": npy(np.arange(3))}, expect=1
+    )
+    code = (
+        "import sys\nfrom ptmlock.cli import cli\n"
+        "try:\n    cli(['audit', '--format', 'sarif'])\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], env=subprocess_env(), capture_output=True, text=True)
+    assert '"ruleId": "PTM101"' in run.stdout
+    loaded = {name.split(".")[0] for name in run.stderr.split()}
+    assert not loaded & {"torch", "numpy", "huggingface_hub", "httpx", "httpx2", "jsonschema", "cyclonedx"}
