@@ -274,3 +274,89 @@ def test_check_traces_values_to_the_load(name: str, ptm) -> None:
     assert {f"{f['line']}:{f['code']}" for f in data["findings"]} == expected_findings
     states = {f"{load['line']}:{load['state']}" for load in data["loads"]}
     assert expected_states <= states, f"loads: {data['loads']}"
+
+
+def test_constants_imported_from_the_project_are_traced_when_one_file_is_checked(ptm) -> None:
+    """As pre-commit runs it: only the changed file is given; the modules it imports are read."""
+    Path("pkg/settings").mkdir(parents=True)
+    Path("pkg/__init__.py").write_text("")
+    Path("pkg/settings/__init__.py").write_text("")
+    Path("pkg/settings/base.py").write_text('ORG = "org"\n')
+    Path("pkg/settings/models.py").write_text(
+        f'from .base import ORG\nMODEL_ID = f"{{ORG}}/model"\nCOMMIT = "{SHA}"\nBRANCH = "main"\n'
+    )
+    Path("pkg/train.py").write_text(
+        "from transformers import AutoModel\n"
+        "from .settings.models import MODEL_ID, COMMIT\n"
+        "from .settings import models\n"
+        "import pkg.settings.models as cfg\n"
+        "AutoModel.from_pretrained(MODEL_ID)\n"
+        "AutoModel.from_pretrained(MODEL_ID, revision=COMMIT)\n"
+        "AutoModel.from_pretrained(models.MODEL_ID, revision=models.BRANCH)\n"
+        "AutoModel.from_pretrained(cfg.MODEL_ID, revision=cfg.COMMIT)\n"
+        "AutoModel.from_pretrained(models.UNKNOWN)\n"
+    )
+    data = json.loads(ptm("check --format json pkg/train.py", expect=1).stdout)
+    assert {f"{f['line']}:{f['code']}" for f in data["findings"]} == {"5:PTM001", "7:PTM002", "9:PTM005"}
+    assert {load["line"]: load["state"] for load in data["loads"]} == {
+        5: "unpinned",
+        6: "pinned",
+        7: "mutable",
+        8: "pinned",
+        9: "dynamic",
+    }
+    assert {load["repo"] for load in data["loads"] if load["line"] < 9} == {"org/model"}
+
+
+def test_a_module_is_read_only_inside_the_project(tmp_path: Path, ptm) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "config.py").write_text('MODEL_ID = "org/model"\n')
+    Path("config.py").symlink_to(outside / "config.py")
+    Path("inside.py").write_text('MODEL_ID = "org/model"\n')
+    Path("train.py").write_text(
+        "from transformers import AutoModel\n"
+        "import config, inside\n"
+        "AutoModel.from_pretrained(config.MODEL_ID)\n"
+        "AutoModel.from_pretrained(inside.MODEL_ID)\n"
+    )
+    data = json.loads(ptm("check --format json train.py", expect=1).stdout)
+    assert {f"{f['line']}:{f['code']}" for f in data["findings"]} == {"3:PTM005", "4:PTM001"}
+
+
+def test_a_folder_next_to_the_file_is_local(ptm) -> None:
+    Path("app/models/bert").mkdir(parents=True)
+    Path("app/run.py").write_text(
+        "from transformers import AutoModel\n"
+        'AutoModel.from_pretrained("models/bert")\n'
+        'AutoModel.from_pretrained("models/gpt")\n'
+    )
+    data = json.loads(ptm("check --format json app/run.py", expect=1).stdout)
+    assert {f"{f['line']}:{f['code']}" for f in data["findings"]} == {"3:PTM001"}
+    assert {load["line"]: load["state"] for load in data["loads"]} == {2: "local", 3: "unpinned"}
+
+
+def test_notes_are_counted_on_stderr(ptm) -> None:
+    Path("app.py").write_text(
+        "from transformers import AutoModel\n"
+        "def load(name):\n"
+        "    AutoModel.from_pretrained(name)\n"
+        "    AutoModel.from_pretrained(name, trust_remote_code=False)\n"
+    )
+    result = ptm("check --format json")
+    assert result.stderr == "ptm check: 2 notes on model loads it cannot check statically (not blocking)\n"
+    Path("app.py").write_text(
+        f'from transformers import AutoModel\nAutoModel.from_pretrained("o/m", revision="{SHA}")\n'
+    )
+    assert ptm("check").stderr == ""
+
+
+@pytest.mark.hand_edited_lock
+def test_ptm_lock_is_read_only_when_a_load_is_compared_with_it(ptm) -> None:
+    Path("ptm.toml").write_text('[models.bert]\nrepo = "org/model"\nrevision = "main"\n')
+    Path("ptm.lock").write_text("this is not TOML [\n")
+    Path("app.py").write_text("import torch\ntorch.load('weights.pt')\nprint('no hub load')\n")
+    assert "No problems" in ptm("check").stdout
+    Path("app.py").write_text('from transformers import AutoModel\nAutoModel.from_pretrained("org/model")\n')
+    result = ptm("check", expect=1)
+    assert "ptm.lock: invalid TOML" in result.stderr and result.stdout == ""

@@ -28,6 +28,7 @@ from .values import (
     Value,
     bind_block,
     lookup,
+    token_lines,
 )
 
 _CONSTANTS = frozenset({STR, BOOL, NONE, OTHER, DICT, LIST, PATH})
@@ -81,7 +82,7 @@ class ProjectModules:
             pass
         else:
             package = package_of(path)
-            ctx = FileContext(tree, walrus=b":=" in source, tracing=True)
+            ctx = FileContext(tree, walrus=token_lines(source, b":="), tracing=True)
             scope = Scope(package, body=tree.body, ctx=ctx)
             ctx.resolve_ref = self.resolver(path, package)
             bind_block(tree.body, scope)

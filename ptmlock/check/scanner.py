@@ -31,10 +31,10 @@ from .values import (
     Value,
     bind_block,
     class_scope,
-    dotted,
     evaluate,
     function_scope,
     source_text,
+    token_lines,
 )
 
 _IGNORE = re.compile(r"#\s*ptm:\s*ignore(?:\[([A-Za-z0-9,\s]*)\])?")
@@ -160,28 +160,26 @@ def _names_a_loader(value: ast.Name | ast.Attribute, aliases: set[str]) -> bool:
     )
 
 
-def _saved_folders(tree: ast.Module) -> dict[str, tuple[int, int]]:
-    """The folders a file saves models to (x.save_pretrained(folder), trainer.save_model(folder)):
-    each as the name, a.b attribute or literal string written, with where it is first saved."""
+@functools.cache
+def _save_call() -> re.Pattern[bytes]:
+    """x.save_pretrained(folder), trainer.save_model(output_dir=folder): the folder as written."""
+    methods = "|".join(sorted(_SAVE_METHODS))
+    return re.compile(
+        rb"\.(?:" + methods.encode() + rb")\(\s*(?:(?:save_directory|output_dir)\s*=\s*)?"
+        rb"([A-Za-z_][\w.]*|\"[^\"\r\n\\]*\"|'[^'\r\n\\]*')"
+    )
+
+
+def _saved_folders(source: bytes) -> dict[str, tuple[int, int]]:
+    """The folders a file saves models to, each as the name, a.b attribute or literal string
+    written, with the line where it is first saved. Read from the bytes: the file is not walked again."""
     saved: dict[str, tuple[int, int]] = {}
-    for node in ast.walk(tree):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _SAVE_METHODS
-        ):
-            continue
-        keywords = {k.arg: k.value for k in node.keywords if k.arg}
-        folder = node.args[0] if node.args else keywords.get("save_directory", keywords.get("output_dir"))
-        if folder is None:
-            continue
-        if isinstance(folder, ast.Constant) and isinstance(folder.value, str):
-            text: str | None = folder.value
-        else:
-            text = dotted(folder)
-        if text is not None:
-            at = (node.lineno, node.col_offset)
-            saved[text] = min(saved.get(text, at), at)
+    line, searched = 1, 0
+    for match in _save_call().finditer(source):
+        line += source.count(b"\n", searched, match.start())
+        searched = match.start()
+        folder = match.group(1).decode("utf-8", "replace")
+        saved.setdefault(folder.strip("\"'") if folder[0] in "\"'" else folder, (line, 0))
     return saved
 
 
@@ -284,11 +282,11 @@ def scan_source(
         tree = parse(source, path)
         aliases = _alias_offsets(tree, source, package)
         walker = _Walker(source, path, exists, None if aliases is None else sorted({*offsets, *aliases}))
-        ctx = FileContext(tree, walrus=b":=" in source, resolve_ref=resolve)
+        ctx = FileContext(tree, walrus=token_lines(source, b":="), resolve_ref=resolve)
         scope = Scope(package, body=tree.body, ctx=ctx)
         bind_block(tree.body, scope)
         if any(word in source for word in _SAVE_WORDS):
-            ctx.saved = walker.saved = _saved_folders(tree)
+            ctx.saved = walker.saved = _saved_folders(source)
         walker.block(tree.body, scope)
     except Uncheckable as why:
         return FileScan.failed(path, why)

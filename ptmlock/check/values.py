@@ -127,7 +127,9 @@ class FileContext:
     saves models to, and how names imported from the project's other modules are read."""
 
     tree: ast.Module | None = None
-    walrus: bool = False  # whether the source holds ":=" (only then are expressions searched for it)
+    walrus: list[int] = field(
+        default_factory=list
+    )  # the lines holding ":=": only their statements are searched
     resolve_ref: ResolveRef | None = None  # a constant of another module of the project, by dotted name
     tracing: bool = False  # a load's arguments are being evaluated: only then are other modules read
     scopes: dict[int, Scope] = field(default_factory=dict)  # of each function and class node
@@ -233,6 +235,26 @@ def _target_names(target: ast.expr) -> Iterator[str]:
             yield node.id
 
 
+def token_lines(source: bytes, token: bytes) -> list[int]:
+    """The numbers of the lines where ``token`` stands, ascending (lines end at \\n)."""
+    lines: list[int] = []
+    line, searched = 1, 0
+    at = source.find(token)
+    while at >= 0:
+        line += source.count(b"\n", searched, at)
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        searched = at
+        at = source.find(token, at + len(token))
+    return lines
+
+
+def _on_lines(lines: list[int], node: ast.stmt) -> bool:
+    """Whether one of the (sorted) lines is within the node's."""
+    at = bisect.bisect_left(lines, node.lineno)
+    return at < len(lines) and lines[at] <= (node.end_lineno or node.lineno)
+
+
 def _walrus_targets(stmt: ast.stmt) -> Iterator[ast.NamedExpr]:
     """The := expressions a statement holds outside its nested blocks and definitions."""
     stack: list[ast.AST] = [
@@ -301,7 +323,7 @@ def bind_block(statements: Iterable[ast.stmt], scope: Scope, blocks: tuple = ())
                     )
                 elif item.optional_vars is not None:
                     scope.bind_unknown(_target_names(item.optional_vars), _end(item.context_expr), inside)
-        if scope.ctx.walrus:
+        if scope.ctx.walrus and _on_lines(scope.ctx.walrus, stmt):
             for walrus in _walrus_targets(stmt):
                 scope.bind(walrus.target.id, "expr", walrus.value, _end(walrus), blocks)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -788,18 +810,30 @@ def _self_writes(cls: Scope) -> dict[str, list[tuple[ast.expr, Scope]]]:
         if not params or _is_static(method.decorator_list, None):
             continue
         this = params[0].arg
-        inner = function_scope(method, cls)
-        for node in ast.walk(method):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if (
-                        isinstance(target, ast.Attribute)
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id == this
-                    ):
-                        writes.setdefault(target.attr, []).append((node.value, inner))
+        found = [
+            (target.attr, stmt.value)
+            for stmt in _statements(method.body)
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None
+            for target in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+            if isinstance(target, ast.Attribute)
+            and isinstance(target.value, ast.Name)
+            and target.value.id == this
+        ]
+        if found:
+            inner = function_scope(method, cls)
+            for attr, value in found:
+                writes.setdefault(attr, []).append((value, inner))
     return writes
+
+
+def _statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a block and of the blocks within it, not of nested definitions."""
+    stack = list(body)
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        for _, block, _ in _blocks(stmt):
+            stack.extend(block)
 
 
 def _text(value: object) -> str | None:
@@ -958,17 +992,11 @@ def _returned(node: ast.FunctionDef | ast.AsyncFunctionDef, where: Scope, depth:
 def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, where: Scope, depth: int) -> Value:
     inner = function_scope(node, where)
     returns: list[ast.expr] = []
-    stack: list[ast.AST] = list(node.body)
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.Return):
-            if current.value is None:
+    for stmt in _statements(node.body):
+        if isinstance(stmt, ast.Return):
+            if stmt.value is None:
                 return DYNAMIC_VALUE
-            returns.append(current.value)
-        elif isinstance(current, ast.stmt) and not isinstance(
-            current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        ):
-            stack.extend(ast.iter_child_nodes(current))
+            returns.append(stmt.value)
     if not returns:
         return DYNAMIC_VALUE
     return merge([evaluate(value, inner, depth + 1) for value in returns])

@@ -28,9 +28,18 @@ def check(project: Project, paths: tuple[str, ...], output_format: str, fix: boo
     severities in ptm.toml's [check] table.
     """
     from ..check.report import FORMATS
+    from ..check.rules import INFO
     from ..check.runner import run_check
 
     result = run_check(paths, project, fix=fix)
     click.echo(FORMATS[output_format](result), nl=False)
+    notes = sum(f.severity == INFO for f in result.findings)
+    if notes:
+        # pre-commit shows a passing hook's output to no one, so the count is said on its own line too.
+        plural = "s" if notes > 1 else ""
+        click.echo(
+            f"ptm check: {notes} note{plural} on model loads it cannot check statically (not blocking)",
+            err=True,
+        )
     if result.failed:
         click.get_current_context().exit(1)
