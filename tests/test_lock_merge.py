@@ -176,6 +176,8 @@ def test_an_upgrade_on_one_branch_and_an_addition_on_the_other_both_survive(
     moved = hub.hub.commit("fixtures/tiny-bert", {"config.json": b'{"v": 2}'}, message="v2")
     git("checkout", "-q", "-b", "theirs")
     ptm("lock --upgrade bert")
+    # A change to ptm.toml that pins nothing touches no line of the lock.
+    write_manifest(Path("ptm.toml").read_text().replace('tiny-bert"', 'tiny-bert"\ndescription = "v2"'))
     git.commit("upgrade bert")
     git("checkout", "-q", "main")
     declare("bert", "mlp", "zeta")
@@ -470,6 +472,10 @@ def test_init_sets_up_the_merge_driver_in_a_git_repository(git, ptm) -> None:
     assert git("check-attr", "merge", "ptm.lock").stdout.strip() == "ptm.lock: merge: ptm"
 
 
-def test_init_outside_git_writes_no_attributes(ptm) -> None:
+def test_init_outside_git_writes_attributes_only_when_asked(ptm) -> None:
     assert ptm("init").stdout.splitlines() == ["Created ptm.toml; add models with `ptm add org/name`."]
     assert not Path(".gitattributes").exists()
+    Path(".gitattributes").write_text("*.bin binary")
+    assert ptm("init --git").stdout.startswith("Added to .gitattributes: ptm.lock merge=ptm (commit it).\n")
+    assert Path(".gitattributes").read_text() == "*.bin binary\nptm.lock merge=ptm\n"
+    assert "--git leaves ptm.toml as it is" in one_line_error(ptm("init --git --force", expect=2))
