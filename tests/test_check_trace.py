@@ -22,11 +22,13 @@ SNIPPETS = {
     "function parameter default": f"""
         from transformers import AutoModel
         def load(name="org/model", revision=None):
-            return AutoModel.from_pretrained(name, revision=revision)  # expect: PTM004
+            return AutoModel.from_pretrained(name, revision=revision)  # expect: PTM001
         def load_pinned(name="org/model", revision="{SHA}"):
             return AutoModel.from_pretrained(name, revision=revision)  # state: pinned
         def load_unpinned(name="org/model"):
             return AutoModel.from_pretrained(name)  # expect: PTM001
+        def load_any(name="org/model", revision=None):
+            return AutoModel.from_pretrained(name, revision=revision)  # expect: PTM004
         load()
     """,
     "keyword-only default and a default from a constant": f"""
@@ -159,6 +161,44 @@ SNIPPETS = {
             return "{SHA}"
         AutoModel.from_pretrained(model_id())  # expect: PTM001
         AutoModel.from_pretrained(model_id(), revision=commit())  # state: pinned
+    """,
+    "what the file's calls pass to a parameter": f"""
+        import os
+        from huggingface_hub import hf_hub_download
+        from transformers import AutoModel
+        def fetch(repo_id, filename, revision=None):
+            return hf_hub_download(repo_id=repo_id, filename=filename, revision=revision)  # expect: PTM001
+        fetch("org/model", "config.json")
+        def fetch_pinned(repo_id, revision):
+            return hf_hub_download(repo_id, "config.json", revision=revision)  # state: pinned
+        fetch_pinned("org/model", "{SHA}")
+        def download(name):
+            return hf_hub_download(name, "config.json")  # expect: PTM001
+        for repo in ["org/a", "org/b"]:
+            download(repo)
+        def load(model_name):
+            model_name = os.path.expanduser(model_name)
+            return AutoModel.from_pretrained(model_name)  # expect: PTM001
+        load("org/model")
+        def handed_on(name):
+            return AutoModel.from_pretrained(name)  # expect: PTM005
+        callbacks = [handed_on]
+    """,
+    "one entry of a literal dict chosen at run time": f"""
+        from transformers import AutoModel
+        MODELS = {{"en": "org/english", "fr": "org/french"}}
+        PINS = {{"en": "{SHA}", "fr": "{SHA}"}}
+        def load(language):
+            return AutoModel.from_pretrained(MODELS[language])  # expect: PTM001
+        def load_pinned(language):
+            return AutoModel.from_pretrained(MODELS[language], revision=PINS[language])  # state: pinned
+    """,
+    "a parameter named as a folder": """
+        from transformers import AutoModel
+        def load_model_hook(models, input_dir):
+            return AutoModel.from_pretrained(input_dir, subfolder="unet")  # state: local
+        def load(model):
+            return AutoModel.from_pretrained(model)  # expect: PTM005
     """,
     # --- statement order ---------------------------------------------------------------------
     "a name reassigned after the load lends nothing": f"""

@@ -82,8 +82,8 @@ class ProjectModules:
             pass
         else:
             package = package_of(path)
-            ctx = FileContext(tree, walrus=token_lines(source, b":="), tracing=True)
-            scope = Scope(package, body=tree.body, ctx=ctx)
+            ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="), tracing=True)
+            scope = ctx.module = Scope(package, body=tree.body, ctx=ctx)
             ctx.resolve_ref = self.resolver(path, package)
             bind_block(tree.body, scope)
         self.modules[path] = scope

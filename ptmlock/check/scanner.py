@@ -282,8 +282,8 @@ def scan_source(
         tree = parse(source, path)
         aliases = _alias_offsets(tree, source, package)
         walker = _Walker(source, path, exists, None if aliases is None else sorted({*offsets, *aliases}))
-        ctx = FileContext(tree, walrus=token_lines(source, b":="), resolve_ref=resolve)
-        scope = Scope(package, body=tree.body, ctx=ctx)
+        ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="), resolve_ref=resolve)
+        scope = ctx.module = Scope(package, body=tree.body, ctx=ctx)
         bind_block(tree.body, scope)
         if any(word in source for word in _SAVE_WORDS):
             ctx.saved = walker.saved = _saved_folders(source)

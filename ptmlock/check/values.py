@@ -60,6 +60,8 @@ _PATH_CALLS = _PATH_BUILDERS | {
     "tempfile.gettempdir",
     "tempfile.TemporaryDirectory",
 }
+# Calls that leave a string without ~ or $ as it is: expanduser("org/model") is the hub id.
+_PATH_TEXT_CALLS = frozenset({"os.path.expanduser", "os.path.expandvars"})
 # Calls whose value is the default they are given: a dataclass or pydantic field, a typer option.
 _DEFAULT_HOLDERS = frozenset(
     {"dataclasses.field", "pydantic.Field", "pydantic.fields.Field", "typer.Option", "typer.Argument"}
@@ -127,6 +129,8 @@ class FileContext:
     saves models to, and how names imported from the project's other modules are read."""
 
     tree: ast.Module | None = None
+    source: bytes = b""
+    module: Scope | None = None  # the module's scope, where a search for calls starts
     walrus: list[int] = field(
         default_factory=list
     )  # the lines holding ":=": only their statements are searched
@@ -140,6 +144,7 @@ class FileContext:
     saved: dict[str, Position] = field(default_factory=dict)  # name or literal saved to -> first save
     self_writes: dict[int, dict[str, list[tuple[ast.expr, Scope]]]] = field(default_factory=dict)
     arguments: dict[str, list[tuple[ast.expr | None, Scope]]] | None = None  # argparse dest -> defaults
+    calls: dict[int, list[tuple[ast.Call, Scope]] | None] = field(default_factory=dict)  # of each function
 
 
 @dataclass(eq=False)
@@ -255,21 +260,27 @@ def _on_lines(lines: list[int], node: ast.stmt) -> bool:
     return at < len(lines) and lines[at] <= (node.end_lineno or node.lineno)
 
 
-def _walrus_targets(stmt: ast.stmt) -> Iterator[ast.NamedExpr]:
-    """The := expressions a statement holds outside its nested blocks and definitions."""
+def _header_nodes(stmt: ast.stmt, *, walk: bool = False) -> Iterator[ast.AST]:
+    """The nodes of a statement outside its nested blocks (and definitions, and lambdas unless ``walk``)."""
     stack: list[ast.AST] = [
         child
         for name, child in ast.iter_fields(stmt)
-        if name not in ("body", "orelse", "finalbody", "handlers", "cases", "decorator_list")
+        if name not in ("body", "orelse", "finalbody", "handlers", "cases")
         for child in (child if isinstance(child, list) else [child])
         if isinstance(child, ast.AST)
     ]
     while stack:
         node = stack.pop()
+        yield node
+        if walk or not isinstance(node, (ast.Lambda, ast.stmt)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _walrus_targets(stmt: ast.stmt) -> Iterator[ast.NamedExpr]:
+    """The := expressions a statement holds outside its nested blocks and definitions."""
+    for node in _header_nodes(stmt):
         if isinstance(node, ast.NamedExpr):
             yield node
-        if not isinstance(node, (ast.Lambda, ast.stmt)):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def bind_block(statements: Iterable[ast.stmt], scope: Scope, blocks: tuple = ()) -> None:
@@ -381,10 +392,12 @@ def bind_parameters(
     outer: Scope | None = None,
     decorators: Sequence[ast.expr] = (),
     method_of: Scope | None = None,
+    function: ast.FunctionDef | ast.AsyncFunctionDef | None = None,
 ) -> None:
-    """Bind a function's parameters: to their default (evaluated in ``outer``, where the def
-    stands) or a click option's, ``self``/``cls`` to the class, pytest's tmp_path to a path; any
-    other to what callers pass, unknown."""
+    """Bind a function's parameters: ``self``/``cls`` to the class, a click option's to its
+    default, those of a ``function`` called in the file to what its calls pass (or their default),
+    others to their default (evaluated in ``outer``, where the def stands), pytest's tmp_path to a
+    path; any other to what callers pass, unknown."""
     positional = [*arguments.posonlyargs, *arguments.args]
     defaults: dict[str, ast.expr] = {
         a.arg: d
@@ -399,16 +412,136 @@ def bind_parameters(
     if method_of is not None and positional and not _is_static(decorators, outer):
         scope.bind(positional[0].arg, "value", Value(INSTANCE, method_of))
         positional = positional[1:]
-    for param in [*positional, *arguments.kwonlyargs]:
+    for index, param in enumerate([*positional, *arguments.kwonlyargs]):
+        default = (defaults[param.arg], outer) if param.arg in defaults and outer is not None else None
         if param.arg in options:
             scope.bind(param.arg, "default", options[param.arg])
-        elif param.arg in defaults and outer is not None:
-            scope.bind(param.arg, "default", (defaults[param.arg], outer))
-        elif param.arg in _TEMPORARY_PARAMETERS:
-            scope.bind(param.arg, "value", _PATH_VALUE)
+        elif function is not None and outer is not None:
+            where = index if index < len(positional) else None
+            scope.bind(param.arg, "param", (function, param.arg, where, default, outer))
+        elif default is not None:
+            scope.bind(param.arg, "default", default)
         else:
-            scope.bind(param.arg, "unknown")
+            scope.bind(param.arg, "value", _unknown_parameter(param.arg))
     scope.bind_unknown(a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None)
+
+
+def _unknown_parameter(name: str) -> Value:
+    """What a parameter no caller in the file gives is: a folder when named one (input_dir,
+    tmp_path), else unknown."""
+    if name in _TEMPORARY_PARAMETERS or name.endswith(("_dir", "_folder")) or name == "dir":
+        return _PATH_VALUE
+    return DYNAMIC_VALUE
+
+
+def _parameter(data: tuple[Any, ...], depth: int) -> Value:
+    """A parameter of a function the file calls: what each call passes, or the default where one
+    passes nothing; the default (or unknown) when the function is called from elsewhere too."""
+    function, name, index, default, outer = data
+    given_default = evaluate(default[0], default[1], depth + 1) if default else None
+    sites = _call_sites(outer.ctx, function)
+    if not sites:
+        return _default(given_default) if given_default is not None else _unknown_parameter(name)
+    fallback = given_default or DYNAMIC_VALUE  # a call that passes nothing: the default, None too
+    values = []
+    for call, where in sites:
+        given = next((k.value for k in call.keywords if k.arg == name), None)
+        spread = any(isinstance(a, ast.Starred) for a in call.args) or any(
+            k.arg is None for k in call.keywords
+        )
+        if given is None and index is not None and index < len(call.args):
+            given = call.args[index]
+        if (
+            given is not None
+            and not isinstance(given, ast.Starred)
+            and not (spread and any(isinstance(a, ast.Starred) for a in call.args[: (index or 0) + 1]))
+        ):
+            values.append(evaluate(given, where, depth + 1))
+        else:
+            values.append(DYNAMIC_VALUE if spread else fallback)
+    return merge(values)
+
+
+_MAX_CALL_SITES = 64
+
+
+def _call_sites(
+    ctx: FileContext, function: ast.FunctionDef | ast.AsyncFunctionDef
+) -> list[tuple[ast.Call, Scope]] | None:
+    """Every call of a function in its file, with the scope each is in; None when its name also
+    stands where it is not called (handed on as a callback, named in a comment), or too often."""
+    if id(function) in ctx.calls:
+        return ctx.calls[id(function)]
+    ctx.calls[id(function)] = None
+    lines = _call_lines(ctx.source, function.name.encode())
+    if lines is None or ctx.module is None or ctx.tree is None:
+        return None
+    found: list[tuple[ast.Call, Scope]] = []
+    for line in lines:
+        placed = _statement_at(ctx.tree.body, ctx.module, line)
+        if placed is None:
+            return None
+        stmt, scope = placed
+        calls = [
+            node
+            for node in _header_nodes(stmt, walk=True)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == function.name
+            and node.lineno == line
+        ]
+        found += [(call, scope) for call in calls]
+    ctx.calls[id(function)] = found
+    return found
+
+
+def _call_lines(source: bytes, word: bytes) -> list[int] | None:
+    """The lines where ``word(`` is called; None when the word stands otherwise (def aside)."""
+    lines: list[int] = []
+    line, searched = 1, 0
+    at = source.find(word)
+    while at >= 0:
+        end = at + len(word)
+        before, after = source[at - 1 : at], source[end : end + 1]
+        whole = not (before.isalnum() or before in (b"_", b".")) and not (after.isalnum() or after == b"_")
+        if whole and source[max(0, at - 4) : at] != b"def ":
+            if not source[end:].lstrip(b" \t").startswith(b"("):
+                return None
+            line += source.count(b"\n", searched, at)
+            searched = at
+            lines.append(line)
+            if len(lines) > _MAX_CALL_SITES:
+                return None
+        at = source.find(word, end)
+    return lines
+
+
+def _statement_at(statements: Sequence[ast.stmt], scope: Scope, line: int) -> tuple[ast.stmt, Scope] | None:
+    """The innermost statement on a line, with its scope."""
+    while statements:
+        index = bisect.bisect_right(statements, line, key=lambda s: s.lineno) - 1
+        if index < 0:
+            return None
+        stmt = statements[index]
+        if line > (stmt.end_lineno or stmt.lineno):
+            return None
+        inner: Sequence[ast.stmt] = ()
+        for _, block, _ in _blocks(stmt):
+            if block[0].lineno <= line <= (block[-1].end_lineno or block[-1].lineno):
+                inner = block
+                break
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if stmt.body[0].lineno > line:  # a decorator, a default, a base: the enclosing scope's
+                return stmt, scope
+            if isinstance(stmt, ast.ClassDef):
+                scope = class_scope(stmt, scope)
+            else:
+                scope = function_scope(stmt, scope)
+            inner = stmt.body
+        if not inner:
+            return stmt, scope
+        statements = inner
+    return None
 
 
 def _is_static(decorators: Sequence[ast.expr], outer: Scope | None) -> bool:
@@ -454,7 +587,9 @@ def function_scope(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, pa
     inner.node = node
     parent.ctx.scopes[id(node)] = inner
     decorators = getattr(node, "decorator_list", ())
-    bind_parameters(node.args, inner, parent, decorators, parent if parent.is_class else None)
+    method_of = parent if parent.is_class else None
+    traced = None if isinstance(node, ast.Lambda) or method_of is not None else node
+    bind_parameters(node.args, inner, parent, decorators, method_of, traced)
     if isinstance(node, ast.Lambda):
         return inner
     inner.body = node.body
@@ -549,6 +684,8 @@ def _binding_value(kind: str, data: Any, scope: Scope, depth: int) -> Value:
         return data
     if kind == "default":
         return _default(evaluate(data[0], data[1], depth + 1))
+    if kind == "param":
+        return _parameter(data, depth)
     if kind == "iter":
         iterable, index = data
         return _iterated(evaluate(iterable, scope, depth + 1), index, depth)
@@ -745,6 +882,9 @@ def _subscript(node: ast.Subscript, scope: Scope, depth: int) -> Value:
     if container.kind == DICT and key.kind == STR and key.data in container.data.items:
         item, item_scope = container.data.items[key.data]
         return evaluate(item, item_scope, depth + 1)
+    if container.kind == DICT and key.kind == DYNAMIC and container.data.items and not container.data.opaque:
+        # An entry chosen at run time: one of the dict's values.
+        return merge([evaluate(e, s, depth + 1) for e, s in container.data.items.values()])
     if container.kind == LIST and key.kind == OTHER and isinstance(key.data, int) and key.data >= 0:
         return _element(container, key.data, depth)
     return DYNAMIC_VALUE
@@ -927,6 +1067,9 @@ def _call_value(node: ast.Call, scope: Scope, depth: int) -> Value:
         return _path(node, scope, depth)
     if name == "os.fspath" and len(node.args) == 1:
         return _as_text(evaluate(node.args[0], scope, depth + 1))
+    if name in _PATH_TEXT_CALLS and len(node.args) == 1:
+        inner = evaluate(node.args[0], scope, depth + 1)
+        return inner if inner.kind == STR and not inner.data.startswith(("~", "$")) else _PATH_VALUE
     if name in _PATH_CALLS:
         return _PATH_VALUE
     if name in _DEFAULT_HOLDERS:
