@@ -10,12 +10,16 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from ptmlock.export.records import with_records
+from ptmlock.lockfile import read_lock, write_lock
 from ptmlock.manifest import parse_manifest
 from tests.conftest import REPO_ROOT, one_line_error, validate, write_manifest
+from tests.test_remove import export_record
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -190,6 +194,39 @@ def test_an_upgrade_on_one_branch_and_an_addition_on_the_other_both_survive(
 
     models = locked_models()
     assert models["bert"]["commit"] == moved != old and "zeta" in models
+    assert_fresh(ptm, models)
+
+
+@pytest.mark.parametrize("driver", [False, True], ids=["git", "driver"])
+def test_export_records_travel_with_their_model(hub, git, ptm, monkeypatch, driver) -> None:
+    if driver:
+        use_driver(git, ptm)
+    declare("bert", "mlp")
+    ptm("lock")
+    git.commit("base")
+    git("checkout", "-q", "-b", "theirs")
+    # What `ptm export bert` does: settings in ptm.toml, records in ptm.lock.
+    settings = '\n[models.bert.export]\ninputs = [{ name = "x", dtype = "float32", shape = ["batch", 8] }]\n'
+    write_manifest(Path("ptm.toml").read_text().replace('tiny-bert"\n', 'tiny-bert"\n' + settings))
+    lock = read_lock(Path("ptm.lock"))
+    assert lock is not None
+    records = {"onnx": export_record("artifacts/bert/model.onnx", b"graph")}
+    write_lock(
+        Path("ptm.lock"),
+        replace(lock, models={**lock.models, "bert": with_records(lock.models["bert"], records, None)}),
+    )
+    git.commit("export bert")
+    exported = locked_models()["bert"]
+    git("checkout", "-q", "main")
+    declare("bert", "mlp", "zeta")
+    ptm("lock")
+    git.commit("add zeta")
+    monkeypatch.setenv("HF_ENDPOINT", UNREACHABLE)
+
+    assert git.merge("theirs").returncode == 0 and not git.unmerged()
+
+    models = locked_models()
+    assert models["bert"] == exported and "exports" in exported and "zeta" in models
     assert_fresh(ptm, models)
 
 
