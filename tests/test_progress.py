@@ -44,3 +44,15 @@ def test_lock_shows_a_bar_on_a_terminal_while_it_downloads_url_files_to_hash_the
     assert "head: downloading to hash, files: 2" in terminal
     assert "downloading to hash" not in stdout and "+ head" in stdout
     assert Path("ptm.lock").is_file()
+
+
+def test_lock_shows_a_bar_while_it_downloads_a_torchhub_archive(github, files) -> None:
+    write_manifest(
+        '[models.mlp]\nhub = "torchhub"\nrepo = "fixtures/tiny-hubconf"\nrevision = "v1.0"\n'
+        f'entry = "tiny_mlp"\nweights = ["{files.url}/weights/tiny_mlp-v1.pth"]\n'
+    )
+    code, stdout, terminal = run_with_terminal_stderr("lock")
+    assert code == 0, terminal
+    assert "fixtures/tiny-hubconf: downloading the archive of " in terminal
+    assert "mlp: downloading to hash, files: 1" in terminal
+    assert "downloading" not in stdout and "+ mlp" in stdout

@@ -19,7 +19,7 @@ from .. import progress
 from ..errors import ManifestError, PtmError
 from ..export_settings import ARTIFACTS_FOLDER, ExportSpec
 from ..install.verify import installed_snapshot
-from ..lockfile import Lock, LockedFile, LockedModel, staleness, write_lock
+from ..lockfile import Lock, LockedFile, LockedModel, write_lock
 from ..manifest import Manifest, ModelSpec
 from ..project import Project
 from . import artifacts, runtime
@@ -297,15 +297,8 @@ def export_models(project: Project, names: Sequence[str], trusted: bool) -> tupl
             for file, source in exported.files:
                 artifacts.publish(folder, file, source)
     assert lock is not None  # locked_model checked it
-    stale = staleness(manifest, lock)
-    # Export settings live in ptm.toml; when they were its only change, the lock matches it again.
-    manifest_hash = (
-        manifest.content_hash if not (stale.added or stale.removed or stale.changed) else lock.manifest_hash
-    )
     models = {**lock.models, **{e.model.name: e.model for e in done}}
-    wrote = write_lock(
-        project.lock_path, Lock(manifest_hash=manifest_hash, models=models, version=lock.version)
-    )
+    wrote = write_lock(project.lock_path, Lock(models=models))
     for spec, exported in zip(targets, done, strict=True):
         kept = {f.path for f, _ in exported.files}
         # The previous copies are where ptm.toml puts them now, or in the default folder it moved from.

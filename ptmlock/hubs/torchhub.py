@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from .. import archive, config
+from .. import archive, config, progress
 from ..errors import IntegrityError, PtmError, ResolveError
 from ..files import Stat, fingerprint
 from ..lockfile import LockedFile
@@ -226,7 +226,8 @@ def default_branch_commit(repo: str, label: str) -> str:
 def fetch_zipball(repo: str, commit: str, sink: IO[bytes], label: str) -> None:
     """The repository at ``commit`` as GitHub zips it (following its redirect to codeload)."""
     url = api_url(f"/repos/{repo}/zipball/{commit}", label)
-    http.fetch(url, label, sink=sink, headers=api_headers(), on_error=github_error(commit))
+    with progress.bar(f"{repo}: downloading the archive of {commit[:12]}", None, "bytes") as shown:
+        http.fetch(url, label, sink, api_headers(), github_error(commit), shown.advance)
 
 
 @contextmanager
