@@ -19,6 +19,7 @@ from .. import config
 from ..errors import IntegrityError, LockError, PtmError, combined
 from ..files import fingerprint
 from . import state as install_state
+from .projects import remember
 
 if TYPE_CHECKING:
     from ..lockfile import Lock, LockedModel
@@ -206,8 +207,6 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
         lock_digest = install_state.file_digest(project.lock_path)
         names = state.installed(manifest_digest, lock_digest, options.only, frozen=options.frozen)
         if names is not None:
-            from .projects import remember
-
             remember(home, project.lock_path)  # a project installed before the store kept a record
             records = [_in_place(n, state.models[n]) for n in names]
             return InstallResult(tuple(records), seconds=time.perf_counter() - started, left_out=left_out)
@@ -226,7 +225,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
     store.sweep_stale_temporaries()
     errors: list[PtmError] = []
     trusted = state.trusted() if state is not None else {}
-    with store.in_use():  # `ptm cache prune` waits until this install has linked what it needs
+    with store.in_use():  # `ptm cache prune --apply` removes nothing while this install links
         if options.verify_hashes:
             from .verify import verify_installed
 
@@ -249,8 +248,6 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
     recorded = install_state.State(manifest_digest or "", lock_digest or "", tuple(sorted(lock.models)))
     _record(state_file, state, recorded, models, layouts, targets, refs, incomplete)
     _raise_errors(errors)
-    from .projects import remember
-
     remember(home, project.lock_path)
     counts = _counts(targets, statuses, work, fetched.downloaded)
     return InstallResult(

@@ -400,10 +400,10 @@ def _store_lock(root: Path, exclusive: bool) -> Iterator[None]:
     path = root / "locks" / STORE_LOCK
     try:
         import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    except ImportError:  # pragma: no cover - Windows: installs take turns with one another too
         from filelock import FileLock
 
-        with FileLock(path, timeout=-1 if not exclusive else 0):
+        with FileLock(path, timeout=0 if exclusive else -1):
             yield
         return
     try:
