@@ -33,6 +33,7 @@ from fixtures.audit_payloads import (
     zipped,
 )
 from tests.conftest import one_line_error, subprocess_env, write_manifest
+from tests.installing import torchhub_model
 from tests.test_check_cli import SARIF_SUBSET
 
 # ptm check's SARIF subset, and the logicalLocations (SARIF 2.1.0, section 3.28.4) that name the file.
@@ -397,3 +398,14 @@ def test_audit_runs_without_importing_ml_network_or_schema_libraries(ptm) -> Non
     assert '"ruleId": "PTM101"' in run.stdout
     loaded = {name.split(".")[0] for name in run.stderr.split()}
     assert not loaded & {"torch", "numpy", "huggingface_hub", "httpx", "httpx2", "jsonschema", "cyclonedx"}
+
+
+def test_a_torch_hub_model_lists_its_hubconf_and_its_weights_pass(ptm, github, files) -> None:
+    write_manifest(torchhub_model(files.url))
+    ptm("lock")
+    ptm("install")
+    report = json.loads(ptm("audit --format json").stdout)
+    (code,) = [f for f in report["findings"] if f["code"] == "PTM106"]
+    assert "hubconf.py" in code["subject"].split(", ")
+    assert formats(report)["tiny_mlp-v1.pth"] == "torch"
+    assert not by_file(report, "PTM101") and not by_file(report, "PTM109")
