@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,12 @@ from cyclonedx.validation.json import JsonStrictValidator
 from cyclonedx.validation.xml import XmlValidator
 
 from fixtures.github import HUBCONF_REPO
+from ptmlock.export.records import with_records
+from ptmlock.lockfile import read_lock, write_lock
 from tests.conftest import one_line_error, write_manifest
 from tests.installing import torchhub_model
 from tests.test_lock import lock_data
+from tests.test_remove import export_record
 
 SYSTEM = """\
 [models.bert]
@@ -149,3 +153,22 @@ def test_without_the_extra_sbom_says_which_to_install(ptm, system, monkeypatch) 
 def test_sbom_without_a_lock_says_to_lock(ptm) -> None:
     write_manifest('[models.bert]\nrepo = "fixtures/tiny-bert"\n')
     assert "run `ptm lock` first" in one_line_error(ptm("sbom", expect=1))
+
+
+def test_export_artifacts_are_components_derived_from_their_model(ptm, system) -> None:
+    lock = read_lock(Path("ptm.lock"))
+    assert lock is not None
+    record = export_record("exports/mlp.onnx", b"onnx bytes")
+    write_lock(
+        Path("ptm.lock"),
+        replace(
+            lock, models={**lock.models, "mlp": with_records(lock.models["mlp"], {"onnx": record}, None)}
+        ),
+    )
+    bom = valid_json(ptm("sbom").stdout)
+    artifact = components(bom)["export:mlp/onnx"]
+    assert artifact["type"] == "machine-learning-model"
+    assert artifact["hashes"] == [{"alg": "SHA-256", "content": record.sha256}]
+    assert {"name": "ptm:path", "value": "exports/mlp.onnx"} in artifact["properties"]
+    needs = {d["ref"]: d.get("dependsOn", []) for d in bom["dependencies"]}
+    assert needs["export:mlp/onnx"] == ["model:mlp"]
