@@ -100,6 +100,7 @@ _HF_ID = Arg(
 _HF_REVISION = ("revision",)
 _ST_ID = Arg(0, ("model_name_or_path", "model_name"))
 _URL = Arg(0, ("url",))
+_PIPELINE_CALLED = ("pipeline(", "pipeline (", "pipeline as")
 # The model methods any class may have: a project's subclass, a config, a processor, a library not
 # listed here. Not on a class defined in the file itself that is no library's ("<local>..."): its own
 # from_pretrained is whatever it wrote.
@@ -189,7 +190,7 @@ CATALOG: tuple[LoadApi, ...] = (
         ("modelscope.pipeline",),
         MODELSCOPE,
         REVISION,
-        ("pipeline",),
+        _PIPELINE_CALLED,
         model=Arg(1, ("model",)),
         revision=("model_revision",),
     ),
@@ -208,7 +209,7 @@ CATALOG: tuple[LoadApi, ...] = (
         ("transformers.pipeline",),
         HUGGINGFACE,
         REVISION,
-        ("pipeline(", "pipeline (", "pipeline as"),
+        _PIPELINE_CALLED,
         model=Arg(1, ("model",)),
         revision=_HF_REVISION,
         remote_code="keyword",
@@ -240,7 +241,7 @@ CATALOG: tuple[LoadApi, ...] = (
         ("faster_whisper.WhisperModel",),
         HUGGINGFACE,
         REVISION,
-        ("WhisperModel",),
+        ("faster_whisper",),  # WhisperModel( lines: found as a name imported from it
         model=Arg(0, ("model_size_or_path",)),
         revision=_HF_REVISION,
         bare_prefix=_WHISPER_REPO,
@@ -449,7 +450,7 @@ CATALOG: tuple[LoadApi, ...] = (
         ("gensim.downloader.load",),
         ARCHIVE,
         NAMED,
-        ("gensim", "downloader"),
+        ("downloader",),
         model=Arg(0, ("name",)),
         hint=_ADD_URL_MODEL + " (gensim-data names no version)",
     ),
@@ -509,9 +510,8 @@ CATALOG: tuple[LoadApi, ...] = (
         ),
         URL,
         RELEASE_ASSET,
-        ("ultralytics", "YOLO", "RTDETR", "SAM"),
+        ("ultralytics",),  # YOLO( lines: found as names imported from it
         model=Arg(0, ("model",)),
-        requires="ultralytics",
     ),
     # Datasets by name from a library's index.
     LoadApi(
@@ -519,7 +519,7 @@ CATALOG: tuple[LoadApi, ...] = (
         ("tensorflow_datasets.load", "tensorflow_datasets.data_source"),
         ARCHIVE,
         NAMED,
-        ("tfds", "tensorflow_datasets"),
+        ("tensorflow_datasets",),  # tfds.load: found as the name it is imported as
         model=Arg(0, ("name",)),
         kind="dataset",
         version_mark=":",
@@ -599,7 +599,7 @@ ROOTS = frozenset(p.root for p in _PATTERNS if not p.api.hub_urls_only and p.roo
 
 # Trigger words sharing a part (from_pretrained, from_pretrained_keras): a file without the part
 # holds none of them, which one search tells.
-_ANCHORS = (b"pretrained", b"pipeline", b"Encoder", b"hub", b"_url", b"clip", b"whisper", b"download")
+_ANCHORS = (b"from_", b"pipeline", b"Encoder", b"hub", b"url", b"clip", b"whisper", b"download")
 
 
 @dataclass(frozen=True)
