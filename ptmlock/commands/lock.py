@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -113,15 +114,34 @@ def lock(
         # What is downloaded to pin it, `ptm install` links; a dry run keeps nothing in the store.
         keeper=None if dry_run else Store(config.ptm_home()),
     )
-    wrote = _write(project, result.lock, dry_run)
-    upgraded_from = (
-        previous.version if previous and sides is None and previous.version != result.lock.version else None
+    run = _Run(
+        lock_name=project.lock_path.name,
+        result=result,
+        changed=_write(project, result.lock, dry_run),
+        dry_run=dry_run,
+        origins=origins,
+        upgraded_from=previous.version if previous and previous.version != result.lock.version else None,
+        sides=sides,
+        warnings=warnings,
     )
     if fmt == "json":
-        data = _lock_data(project, result, origins, wrote, dry_run, upgraded_from, sides, warnings)
-        click.echo(json.dumps(data, indent=2))
-        return
-    _print(project, result, origins, wrote, dry_run, upgraded_from, sides, warnings)
+        click.echo(json.dumps(_lock_data(run), indent=2))
+    else:
+        _print(run)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What one `ptm lock` did, for its report."""
+
+    lock_name: str
+    result: LockResult
+    changed: bool  # the lock's text changed (written, or would be with --dry-run)
+    dry_run: bool
+    origins: Mapping[str, str]  # after a conflicted merge: model -> the side its pin was kept from
+    upgraded_from: int | None  # the format version of the lock read, when older
+    sides: LockSides | None  # the conflicted lock's sides, when it had conflict markers
+    warnings: tuple[Problem, ...]
 
 
 def _check(project: Project, fmt: str) -> None:
@@ -184,21 +204,12 @@ def _status(change: Change, origins: Mapping[str, str]) -> str:
     return status
 
 
-def _print(
-    project: Project,
-    result: LockResult,
-    origins: Mapping[str, str],
-    wrote: bool,
-    dry_run: bool,
-    upgraded_from: int | None,
-    sides: LockSides | None,
-    warnings: tuple[Problem, ...],
-) -> None:
+def _print(run: _Run) -> None:
     from ..hubs.local import outside_notes
     from ..resolve import ADDED, KEPT, REMOVED, RENAMED, UNCHANGED, UPDATED
 
     marks = {ADDED: "+", UPDATED: "~", UNCHANGED: "=", KEPT: "=", REMOVED: "-", RENAMED: ">"}
-    for change in result.changes:
+    for change in run.result.changes:
         model = change.new or change.old
         assert model is not None
         pin = model.pin
@@ -206,38 +217,27 @@ def _print(
             pin = f"{change.old.pin} -> {model.pin}"
         click.echo(
             f"{marks[change.status]} {change.name:<20} {model.origin}  {pin}  "
-            f"({len(model.files)} files, {size(model.size)}) {_status(change, origins)}"
+            f"({len(model.files)} files, {size(model.size)}) {_status(change, run.origins)}"
         )
-    for note in outside_notes(result.lock.models.values()):
+    for note in outside_notes(run.result.lock.models.values()):
         click.echo(note, err=True)
-    name = project.lock_path.name
-    verb = ("Would write" if dry_run else "Wrote") if wrote else "Up to date:"
-    tail = "; nothing written (--dry-run)" if dry_run else ""
-    click.echo(f"{verb} {name} ({count(len(result.lock.models), 'model')}){tail}.")
-    if upgraded_from is not None:
-        click.echo(
-            f"{name} was in format {upgraded_from}; {'it would be' if dry_run else 'now'} in format 2."
-        )
-    if sides is not None and not dry_run:
+    name, models = run.lock_name, count(len(run.result.lock.models), "model")
+    verb = ("Would write" if run.dry_run else "Wrote") if run.changed else "Up to date:"
+    click.echo(f"{verb} {name} ({models}){'; nothing written (--dry-run)' if run.dry_run else ''}.")
+    if run.upgraded_from is not None:
+        now = "it would be" if run.dry_run else "now"
+        click.echo(f"{name} was in format {run.upgraded_from}; {now} in format {run.result.lock.version}.")
+    if run.sides is not None and not run.dry_run:
         click.echo(f"Merged both sides of the conflict in {name}; mark it resolved with `git add {name}`.")
-    warn(warnings)
+    warn(run.warnings)
 
 
-def _lock_data(
-    project: Project,
-    result: LockResult,
-    origins: Mapping[str, str],
-    wrote: bool,
-    dry_run: bool,
-    upgraded_from: int | None,
-    sides: LockSides | None,
-    warnings: tuple[Problem, ...],
-) -> dict[str, Any]:
+def _lock_data(run: _Run) -> dict[str, Any]:
     """`ptm lock --format json` (its shape is documented in docs/lock-format.md)."""
     from ..hubs.local import outside_notes
 
     models = []
-    for change in result.changes:
+    for change in run.result.changes:
         model = change.new or change.old
         assert model is not None
         models.append(
@@ -249,20 +249,21 @@ def _lock_data(
                 "pin": model.identity,
                 "previous_pin": change.old.identity if change.old else None,
                 "renamed_from": change.renamed_from,
-                "kept_from": origins.get(change.name),
+                "kept_from": run.origins.get(change.name),
                 "files": len(model.files),
                 "size": model.size,
             }
         )
+    sides = run.sides
     return {
-        "lock": project.lock_path.name,
-        "changed": wrote,
-        "written": wrote and not dry_run,
-        "dry_run": dry_run,
-        "version": result.lock.version,
-        "upgraded_from": upgraded_from,
+        "lock": run.lock_name,
+        "changed": run.changed,
+        "written": run.changed and not run.dry_run,
+        "dry_run": run.dry_run,
+        "version": run.result.lock.version,
+        "upgraded_from": run.upgraded_from,
         "merged": {"ours": sides.labels[0], "theirs": sides.labels[1]} if sides else None,
         "models": models,
-        "notes": outside_notes(result.lock.models.values()),
-        "warnings": [f"{p.severity}: {p}" for p in warnings],
+        "notes": outside_notes(run.result.lock.models.values()),
+        "warnings": [f"{p.severity}: {p}" for p in run.warnings],
     }
