@@ -4,7 +4,10 @@ Each labels file names a public repository, the commit its sites were read at, t
 site, the path, the line of the call, what it loads and what a checker should say:
 
 - blocking: a remote load that is not pinned (no revision, a branch or tag, code run from the hub): an
-  error or warning is expected, so that the pre-commit hook fails;
+  error or warning is expected, so that the pre-commit hook fails. An id traced to a hub id through
+  constants, defaults, command-line defaults or calls in the same tree counts; so does a call that asks for
+  a branch, or may run hub code (trust_remote_code not literally False) with no way to pass a revision,
+  whatever its id;
 - pinned: pinned to a commit, or the library checks the file's hash: no finding;
 - local: a path on disk (a saved checkpoint, a temporary folder, a constant path): no finding;
 - dynamic: the id is truly unknown when the code is read (a required command-line argument, a helper's
