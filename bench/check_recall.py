@@ -171,6 +171,7 @@ def score(
                 result.dataset_rule += 1
             elif here:
                 result.dataset_other += 1
+                wrong.append(f"{where} [dataset]: {site.loads} -> {', '.join(f.code for f in here)}")
             continue
         if blocking:
             result.flagged += 1
@@ -278,7 +279,7 @@ def main() -> None:
         "rule only / all; unlabelled: errors+warnings / notes on lines no label names"
     )
     _listing("blocking sites ptm lets pass", misses, args.show)
-    _listing("findings on sites labelled pinned, local or dynamic", wrong, args.show)
+    _listing("findings on pinned, local or dynamic sites; dataset sites under a model rule", wrong, args.show)
     _listing("findings on unlabelled lines of the scanned files", extra, args.show)
 
 
