@@ -197,9 +197,32 @@ def render_model(model: LockedModel) -> list[str]:
         lines += _file_array("weights", model.weights)
     if model.export_tables:
         lines += _render_table(f"models.{name}", model.export_tables)
-    # Hashed as read back, so that the hash is of the data whatever its layout.
-    entry = tomllib.loads("\n".join(lines))["models"][model.name]
-    return [lines[0], f"{ENTRY_HASH} = {_toml_value(entry_hash(entry))}", *lines[1:]]
+    return [lines[0], f"{ENTRY_HASH} = {_toml_value(entry_hash(_entry_data(model)))}", *lines[1:]]
+
+
+def _entry_data(model: LockedModel) -> dict[str, Any]:
+    """The [models.X] table that ``render_model`` writes, as it reads back (without its entry_hash)."""
+    data: dict[str, Any] = {key: v for key, attr in MODEL_FIELDS if (v := getattr(model, attr)) is not None}
+    if model.provenance:
+        data["provenance"] = dict(model.provenance)
+    for key, files in (("files", model.files), ("weights", model.weights)):
+        if files or key == "files":
+            data[key] = [
+                {k: v for k in FILE_KEYS if (v := getattr(f, k)) is not None}
+                for f in sorted(files, key=lambda f: f.path)
+            ]
+    return {**data, **_as_read(model.export_tables)}
+
+
+def _as_read(value: Any) -> Any:
+    """``value`` as TOML reads back what _toml_value writes: floats rounded as written, lists, dicts."""
+    if isinstance(value, float):
+        return float(f"{value:.9g}")
+    if isinstance(value, (list, tuple)):
+        return [_as_read(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _as_read(v) for k, v in value.items()}
+    return value
 
 
 def entry_hash(entry: Mapping[str, Any]) -> str:
@@ -296,6 +319,8 @@ def _checked(data: Mapping[str, Any], base_dir: Path, *, schema: bool) -> tuple[
         problem = schemas.first_error("ptm-lock", data)
     if problem:
         return None, problem
+    if schema and (mixed := merged_entries(data)):  # what ptm writes hashes as it reads back
+        return None, f"models.{mixed[0]}.entry_hash does not match its entry"
     lock = lock_from_data(data, base_dir)
     for model in lock.models.values():
         if model.digest is not None and model.digest != files_digest(model.files):
