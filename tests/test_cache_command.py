@@ -180,3 +180,19 @@ def test_a_noop_install_records_a_project_the_store_did_not_know(hub, ptm, tmp_p
     assert json.loads(ptm("cache ls --format json").stdout)["locks"] == []
     assert "already installed" in ptm("install").stdout
     assert json.loads(ptm("cache ls --format json").stdout)["locks"] == [str(folder / "ptm.lock")]
+
+
+def test_prune_refuses_to_empty_a_store_when_it_knows_no_lock_to_keep(
+    hub, ptm, tmp_path, monkeypatch
+) -> None:
+    project(tmp_path, "p", MLP, monkeypatch, ptm)
+    (store_root() / "projects.json").unlink()  # as a store filled before ptm kept the record
+    before = dict(store_blobs())
+    assert ptm("cache prune").stdout.splitlines()[-1].startswith("Would remove 3 blobs (")
+    line = one_line_error(ptm("cache prune --apply", expect=2))
+    assert "no ptm.lock to keep" in line and "--keep-lock or FOLDERS" in line
+    assert store_blobs() == before
+    assert ptm("cache prune --keep-lock ptm.lock --apply").stdout.startswith(
+        f"= {Path.cwd() / 'ptm.lock'} (kept)"
+    )
+    assert store_blobs() == before

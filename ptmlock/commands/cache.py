@@ -153,6 +153,13 @@ def prune(folders: tuple[Path, ...], keep_locks: tuple[Path, ...], apply: bool, 
     if named and kept.gone:
         raise PtmError(f"--keep-lock {kept.gone[0]}: no such file", exit_code=2)
     plan = prune_plan(home, kept)
+    if apply and not kept.read and (plan.blobs or plan.folders):
+        raise PtmError(
+            f"no ptm.lock to keep: no project that installed from {home} is left (or it was filled before "
+            "ptm recorded them); name what to keep with --keep-lock or FOLDERS, or delete that folder to "
+            "empty the store",
+            exit_code=2,
+        )
     if apply:
         store = Store(home)
         with store.alone():
@@ -172,11 +179,13 @@ def _prune_lines(home: Path, plan: PrunePlan, applied: bool) -> list[str]:
     lines = [f"= {path} (kept)" for path, _ in plan.kept.read]
     lines += [f"- {blob.path.relative_to(home)} ({size(blob.size)})" for blob in plan.blobs]
     lines += [f"- {path.relative_to(home)}" for path in plan.folders]
+    kept = f"kept what is pinned by {count(len(plan.kept.read), 'lock')}"
     what = f"{count(len(plan.blobs), 'blob')} ({size(sum(b.size for b in plan.blobs))})"
     if plan.folders:
         what += f" and {count(len(plan.folders), 'other path')}"
-    kept = f"kept what is pinned by {count(len(plan.kept.read), 'lock')}"
-    if applied:
+    if not plan.blobs and not plan.folders:
+        lines.append(f"Nothing to remove from {home}; {kept}.")
+    elif applied:
         lines.append(f"Removed {what} from {home}, {size(plan.freed)} freed; {kept}.")
     else:
         lines.append(f"Would remove {what} from {home}; {kept}. Run with --apply to remove them.")
