@@ -196,3 +196,14 @@ def test_prune_refuses_to_empty_a_store_when_it_knows_no_lock_to_keep(
         f"= {Path.cwd() / 'ptm.lock'} (kept)"
     )
     assert store_blobs() == before
+
+
+def test_ls_names_laid_out_snapshots_no_known_lock_installs(files, ptm, tmp_path, monkeypatch) -> None:
+    folder = project(tmp_path, "p", url_model(files.url), monkeypatch, ptm)
+    (folder / "ptm.lock").unlink()
+    result = ptm("cache ls")
+    [row] = [line for line in result.stdout.splitlines() if line.endswith("(no known lock)")]
+    assert row.startswith("models/url--head/snapshots/") and "  2 files, " in row
+    assert f"warning: {folder / 'ptm.lock'} is gone" in result.stderr
+    [unknown] = json.loads(ptm("cache ls --format json").stdout)["unknown_snapshots"]
+    assert unknown["files"] == 2 and unknown["path"].startswith(str(store_root() / "models" / "url--head"))

@@ -67,6 +67,10 @@ def _ls_lines(inv: Inventory) -> list[str]:
         lines.append(
             f"{model.origin}  {model.pin}  {count(model.files, 'file')}, {size(model.size)}{stored}  {users}"
         )
+    for folder, files, total in inv.unknown_snapshots:
+        lines.append(
+            f"{folder.relative_to(inv.root)}  {count(files, 'file')}, {size(total)}  (no known lock)"
+        )
     unused = inv.unreferenced
     if unused:
         lines.append(
@@ -98,6 +102,10 @@ def ls_data(inv: Inventory) -> dict[str, Any]:
             for model in inv.models
         ],
         "unreferenced": {"blobs": len(unused), "bytes": sum(b.size for b in unused)},
+        "unknown_snapshots": [
+            {"path": str(folder), "files": files, "bytes": total}
+            for folder, files, total in inv.unknown_snapshots
+        ],
     }
 
 

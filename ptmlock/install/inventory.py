@@ -70,6 +70,8 @@ class Inventory:
     blobs: Mapping[str, Blob]
     models: tuple[Pinned, ...]
     locks: Locks
+    # Laid-out url, local and torch.hub snapshots no lock read installs there: (folder, files, bytes).
+    unknown_snapshots: tuple[tuple[Path, int, int], ...] = ()
 
     @property
     def unreferenced(self) -> list[Blob]:
@@ -184,18 +186,36 @@ def scan_blobs(root: Path) -> dict[str, Blob]:
 
 def inventory(root: Path, lock_paths: Iterable[Path]) -> Inventory:
     locks = read_locks(lock_paths)
-    return Inventory(root, scan_blobs(root), pinned_models(locks), locks)
+    used = _kept_folders(locks, root, strict=False)
+    unknown = tuple(
+        (folder, *_tree_size(folder))
+        for folder in sorted(root.glob("models/*/snapshots/*"))
+        if folder not in used
+    )
+    return Inventory(root, scan_blobs(root), pinned_models(locks), locks, unknown)
 
 
-def _kept_folders(locks: Locks, root: Path) -> set[Path]:
-    """The laid-out snapshots and torch.hub archives the kept locks' models use."""
+def _tree_size(folder: Path) -> tuple[int, int]:
+    """(files, bytes) below ``folder``, following its links to blobs."""
+    sizes = [st[0] for path in folder.rglob("*") if (st := fingerprint(path)) is not None and path.is_file()]
+    return len(sizes), sum(sizes)
+
+
+def _kept_folders(locks: Locks, root: Path, strict: bool = True) -> set[Path]:
+    """The laid-out snapshots and torch.hub archives the locks' models use. A model whose lock names an
+    unusable place is a LockError when ``strict`` (nothing can be pruned safely), else left out."""
     from ..hubs.torchhub import archive_path
     from .layouts import layout
 
     kept = set()
     for _, lock in locks.read:
         for model in lock.models.values():
-            folder = layout(model).folder  # a LockError for a lock that names an unusable place
+            try:
+                folder = layout(model).folder
+            except PtmError:
+                if strict:
+                    raise
+                continue
             if folder.is_relative_to(root):
                 kept.add(folder)
             if model.hub == "torchhub" and model.repo and model.commit:
