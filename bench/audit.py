@@ -68,7 +68,9 @@ def large_checkpoints(count: int, megabytes: int) -> dict[str, bytes]:
 
 
 def env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(REPO)}
+    """Child processes start from bytecode, as installed tools do (the first run writes it)."""
+    variables = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**variables, "PYTHONPATH": str(REPO)}
 
 
 def ptm(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
