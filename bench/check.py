@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.check_trees import DEFAULT_SOURCES, find_git_dir, materialise  # noqa: E402
+from bench.check_trees import DEFAULT_SOURCES, MissingSource, find_git_dir, materialise  # noqa: E402
 
 DEFAULT_TREES = (
     "transformers",
@@ -261,7 +261,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ptm-bench-check-") as scratch:  # no ptm.toml above: pin rules
         cwd = Path(scratch)
-        trees = [resolve_tree(spec, args.sources, cwd) for spec in args.trees or DEFAULT_TREES]
+        trees = []
+        for spec in args.trees or DEFAULT_TREES:
+            try:
+                trees.append(resolve_tree(spec, args.sources, cwd))
+            except MissingSource as missing:
+                print(f"skipped: {missing}")
         results = [compare_tree(name, target, args.repeat, args.show, cwd) for name, target in trees]
         compare_corpus(cwd)
     hook_startup(args.startup_repeat)

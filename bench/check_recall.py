@@ -49,7 +49,7 @@ else:  # pragma: no cover
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.check_trees import DEFAULT_SOURCES, find_git_dir, materialise  # noqa: E402
+from bench.check_trees import DEFAULT_SOURCES, MissingSource, find_git_dir, materialise  # noqa: E402
 
 EXPECTATIONS = ("blocking", "pinned", "local", "dynamic", "dataset")
 BLOCKING_SEVERITIES = {"error", "warning"}
@@ -248,12 +248,17 @@ def main() -> None:
     extra: list[str] = []
     scan_time = 0.0
     files = 0
+    skipped: list[str] = []
     with tempfile.TemporaryDirectory(prefix="ptm-recall-") as scratch:
         for label_file in label_files:
             labels = read_labels(label_file)
             tree = Path(scratch) / labels.repo.replace("/", "+")
             tree.mkdir()
-            git_dir, _ = find_git_dir(args.sources, labels.repo, labels.commit)
+            try:
+                git_dir, _ = find_git_dir(args.sources, labels.repo, labels.commit)
+            except MissingSource as missing:
+                skipped.append(str(missing))
+                continue
             files += materialise(git_dir, labels.commit, labels.scan, tree)
             elapsed, findings = run_ptm(tree)
             scan_time += elapsed
@@ -261,7 +266,7 @@ def main() -> None:
             total.add(repo_score)
             rows.append(_row(labels.repo, repo_score))
     print(
-        f"ptm check on {len(label_files)} repositories ({files} Python files), "
+        f"ptm check on {len(rows)} repositories ({files} Python files), "
         f"{sum(total.sites.values())} labelled sites "
         f"({', '.join(f'{total.sites[e]} {e}' for e in EXPECTATIONS)}); ptm ran {scan_time:.1f} s\n"
     )
@@ -278,6 +283,7 @@ def main() -> None:
         "all; dynamic: with a note / with an error or warning / all;\ndataset: with PTM020 / with a model "
         "rule only / all; unlabelled: errors+warnings / notes on lines no label names"
     )
+    _listing("repositories skipped, not under --sources", skipped, args.show)
     _listing("blocking sites ptm lets pass", misses, args.show)
     _listing("findings on pinned, local or dynamic sites; dataset sites under a model rule", wrong, args.show)
     _listing("findings on unlabelled lines of the scanned files", extra, args.show)

@@ -14,6 +14,10 @@ from pathlib import Path
 DEFAULT_SOURCES = Path("/work/.mirror")
 
 
+class MissingSource(Exception):
+    """A repository, or the commit asked for, is not under the sources folder."""
+
+
 def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
     done = subprocess.run(
         ["git", "--git-dir", str(git_dir), *args], input=stdin, capture_output=True, check=False
@@ -36,9 +40,10 @@ def find_git_dir(sources: Path, repo: str, commit: str = "HEAD") -> tuple[Path, 
             except RuntimeError:
                 continue
             return git_dir, sha
-    raise SystemExit(
-        f"{repo}@{commit[:12]} not found under {sources} (tried {', '.join(map(str, candidates))}): "
-        f"git clone https://github.com/{repo} {sources / owner_name}, then fetch that commit"
+    raise MissingSource(
+        f"{repo}@{commit[:12]} not found under {sources}: "
+        f"git clone https://github.com/{repo} {sources / owner_name}"
+        + ("" if commit == "HEAD" else f" && git -C {sources / owner_name} fetch origin {commit}")
     )
 
 
