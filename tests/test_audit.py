@@ -409,3 +409,20 @@ def test_a_torch_hub_model_lists_its_hubconf_and_its_weights_pass(ptm, github, f
     assert "hubconf.py" in code["subject"].split(", ")
     assert formats(report)["tiny_mlp-v1.pth"] == "torch"
     assert not by_file(report, "PTM101") and not by_file(report, "PTM109")
+
+
+def test_policy_findings_is_the_audit_under_ptm_tomls_policy(ptm, torch_checkpoints) -> None:
+    from ptmlock.audit.run import policy_findings
+    from ptmlock.install.store import Store
+    from ptmlock.lockfile import read_lock
+
+    audit_files(
+        ptm, {"pytorch_model.bin": torch_checkpoints["pytorch_model.bin"]}, policy='allow_pickle = "never"\n'
+    )
+    lock = read_lock(Path("ptm.lock"))
+    assert lock is not None
+    found = policy_findings(Path("ptm.toml"), lock, Store(Path(os.environ["PTM_HOME"])))
+    assert [(f.code, f.severity, f.path) for f in found] == [
+        ("PTM104", "error", "pytorch_model.bin"),
+        ("PTM107", "warning", ""),
+    ]
