@@ -90,6 +90,7 @@ class LoadApi:
     hub_urls_only: bool = False  # a general HTTP fetcher: only Hugging Face URLs are model loads
     version_mark: str = ""  # NAMED: what separates a name from its version ("mnist:3.0.1")
     hint: str = ""  # how to pin a load of this API, when it is not the usual revision=
+    revision_in: tuple[str, ...] = ()  # dict keywords whose "revision" key is the revision (model_args=)
 
 
 # torchvision loads only when told: weights=/pretrained= (spaced or not), or those keys in a dict.
@@ -225,6 +226,17 @@ CATALOG: tuple[LoadApi, ...] = (
         revision=_HF_REVISION,
         remote_code="keyword",
         bare_prefix=_ST_REPO,
+    ),
+    # sentence-transformers modules built by hand: the revision goes in model_args.
+    LoadApi(
+        "sentence_transformers.models.Transformer",
+        ("sentence_transformers.models.Transformer", "sentence_transformers.models.MLMTransformer"),
+        HUGGINGFACE,
+        REVISION,
+        ("Transformer",),
+        model=Arg(0, ("model_name_or_path",)),
+        revision_in=("model_args",),
+        hint='pass model_args={"revision": "<40-hex commit>"} (and tokenizer_args, config_args alike)',
     ),
     LoadApi(
         "CrossEncoder",
@@ -599,7 +611,17 @@ ROOTS = frozenset(p.root for p in _PATTERNS if not p.api.hub_urls_only and p.roo
 
 # Trigger words sharing a part (from_pretrained, from_pretrained_keras): a file without the part
 # holds none of them, which one search tells.
-_ANCHORS = (b"from_", b"pipeline", b"Encoder", b"hub", b"url", b"clip", b"whisper", b"download")
+_ANCHORS = (
+    b"from_",
+    b"pipeline",
+    b"Encoder",
+    b"Transformer",
+    b"hub",
+    b"url",
+    b"clip",
+    b"whisper",
+    b"download",
+)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from .catalog import LoadApi
 from .loads import DYNAMIC, LOCAL, MUTABLE, PINNED, UNPINNED, Classified
 from .values import (
     BOOL,
+    DICT,
     DYNAMIC_VALUE,
     NONE,
     OBJECT,
@@ -141,6 +142,16 @@ def _hub_repo(api: LoadApi, text: str) -> str:
     return dict(api.bare_repos).get(text, api.bare_prefix + text)
 
 
+def _nested_revision(api: LoadApi, args: CallArgs) -> tuple[ast.expr, Scope] | None:
+    """The "revision" of a literal dict keyword (sentence-transformers' model_args={"revision": ...})."""
+    for keyword in api.revision_in:
+        given = args.value(None, (keyword,))
+        if given is not None and given.kind == DICT and "revision" in given.data.items:
+            item: tuple[ast.expr, Scope] = given.data.items["revision"]
+            return item
+    return None
+
+
 def _ptmlock_call(found: tuple[ast.expr, Scope] | None, function: str) -> str | None:
     """The model name in ``ptmlock.<function>("name")`` when the argument is such a call (also inside
     str(...) or under a / b): "" when the name is not known statically; None when it is no such call."""
@@ -224,10 +235,13 @@ def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> C
     offline = args.value(None, ("local_files_only",))
     if offline is not None and offline.kind == BOOL and offline.data and not offline.env:
         return Classified(LOCAL, kind, model=text)  # reads what is already on disk, downloads nothing
-    found = args.expr(None, api.revision) if api.revision else None
+    found = args.expr(None, api.revision) if api.revision else _nested_revision(api, args)
     if (name := _ptmlock_call(found, "revision")) is not None:
         return _declared(name, kind, text)
-    revision = args.value(None, api.revision) if api.revision else None
+    if found is not None:
+        revision: Value | None = evaluate(*found)
+    else:
+        revision = args.value(None, api.revision) if api.revision else None
     remote = _remote_code(api, args)
     hint = api.hint or PIN_HINT
     forwarded = found is None and revision is not None  # only an unknown **kwargs can hold it
@@ -355,6 +369,10 @@ def _timm(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classifie
         downloads = f"pretrained={_source(found)} (True) downloads"
     else:
         downloads = f"pretrained={_source(found)}, when true, downloads"
+    if switch.kind not in (BOOL, STR, OTHER):  # whether it downloads at all is only known at run time
+        reason = f"{downloads} the weights from the hub with no revision (it is only known at run time)"
+        hint = f'load "hf-hub:timm/{text}@<40-hex commit>" when it downloads'
+        return Classified(DYNAMIC, model=text, dynamic="model", reason=reason, hint=hint)
     if not _HF_HUB_PREFIX.match(text):
         return Classified(
             UNPINNED,
@@ -559,7 +577,7 @@ def _release_asset(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> 
 
 
 def _named(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
-    name = _model(api, args)
+    name = _names(api, args) or _model(api, args)
     if name is None or name.kind in (NONE, OBJECT):
         return None
     if name.kind == PATH:
@@ -578,6 +596,18 @@ def _named(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classifi
         return Classified(MUTABLE, api.kind, model=base, revision=version, reason=reason, hint=api.hint)
     reason = f'"{base}" names no version, so {api.name} fetches whatever its index serves that day'
     return Classified(UNPINNED, api.kind, model=base, reason=reason, hint=api.hint)
+
+
+def _names(api: LoadApi, args: CallArgs) -> Value | None:
+    """nltk.download(["punkt", "wordnet"]): literal names, one value for a message."""
+    assert api.model is not None
+    found = args.expr(api.model.position, api.model.keywords)
+    if found is None or not isinstance(found[0], (ast.List, ast.Tuple)) or not found[0].elts:
+        return None
+    names = [evaluate(item, found[1]) for item in found[0].elts]
+    if any(name.kind != STR for name in names):
+        return None
+    return Value(STR, ", ".join(name.data for name in names))
 
 
 _BY_PINNING = {

@@ -114,7 +114,7 @@ def pin_findings(load: Load) -> list[Finding]:
     """What is wrong with a load on its own, without ptm.toml or ptm.lock."""
     pin = load.pin
     found = []
-    if pin.kind == "dataset" and (pin.state in (UNPINNED, MUTABLE) or pin.dynamic == "revision"):
+    if pin.kind == "dataset" and pin.state in (UNPINNED, MUTABLE, DYNAMIC):
         # Datasets have a rule of their own: ptm.toml declares models, and a project may pin its data
         # elsewhere, so PTM020 can be turned off alone.
         found.append(finding(load, "PTM020", f"{pin.reason}; {pin.hint}"))
