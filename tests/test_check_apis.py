@@ -73,6 +73,10 @@ APIS = {
         wget.download("{HF_PINNED}")  # state: pinned
         torch.hub.download_url_to_file("{HF_MAIN}", "model.bin")  # expect: PTM002
         torch.hub.download_url_to_file("{HF_PINNED}", "model.bin")  # state: pinned
+        def fetch(name, repo):
+            requests.get(f"https://huggingface.co/org/m/resolve/main/{{name}}.onnx")  # expect: PTM002
+            requests.get("https://huggingface.co/org/m/resolve/{SHA}/" + name)  # state: pinned
+            requests.get(f"https://huggingface.co/{{repo}}/resolve/main/{{name}}")
     """,
     "basicsr load_file_from_url": f"""
         from basicsr.utils.download_util import load_file_from_url

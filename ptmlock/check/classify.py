@@ -310,6 +310,8 @@ def _url(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified
     url = _model(api, args)
     if url is None or url.kind == OBJECT:  # hf_hub_url(...) handed on: reported where it is built
         return None
+    if url.kind != STR and (from_template := _hf_url_template(api, args)) is not None:
+        return from_template
     is_url = url.kind == STR and url.data.startswith(("http://", "https://", "s3://"))
     if api.hub_urls_only and not (is_url and _HF_URL.match(url.data)):
         return None
@@ -337,6 +339,35 @@ def _url(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified
         reason="the bytes at this URL can change and nothing checks them",
         hint=api.hint or _URL_HINT,
     )
+
+
+def _hf_url_template(api: LoadApi, args: CallArgs) -> Classified | None:
+    """f"https://huggingface.co/org/m/resolve/main/{name}": a Hugging Face URL whose repo and revision
+    are written out, though the file is only known at run time."""
+    assert api.model is not None
+    found = args.expr(api.model.position, api.model.keywords)
+    if found is None:
+        return None
+    verdict = _hf_url(_template(*found), None)
+    if verdict is None or _UNKNOWN_PART in f"{verdict.repo}/{verdict.revision}":
+        return None
+    return verdict
+
+
+_UNKNOWN_PART = "\0"
+
+
+def _template(expr: ast.expr, scope: Scope) -> str:
+    """A string built by an f-string or +, with each part not known statically as _UNKNOWN_PART."""
+    if isinstance(expr, ast.JoinedStr):
+        return "".join(
+            _template(part.value if isinstance(part, ast.FormattedValue) else part, scope)
+            for part in expr.values
+        )
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        return _template(expr.left, scope) + _template(expr.right, scope)
+    value = evaluate(expr, scope)
+    return str(value.data) if value.kind == STR else _UNKNOWN_PART
 
 
 def _hashes(api: LoadApi, args: CallArgs) -> list[Value | None]:
