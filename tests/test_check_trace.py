@@ -13,9 +13,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import write_manifest
 from tests.test_check_snippets import _expected
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
+LOCKED_MANIFEST = """
+[models.bert]
+repo = "fixtures/tiny-bert"
+revision = "main"
+
+[models.mlp]
+repo = "fixtures/tiny-mlp"
+revision = "main"
+"""
 
 SNIPPETS = {
     # --- item 2: values traced through the code ----------------------------------------------
@@ -400,3 +410,55 @@ def test_ptm_lock_is_read_only_when_a_load_is_compared_with_it(ptm) -> None:
     Path("app.py").write_text('from transformers import AutoModel\nAutoModel.from_pretrained("org/model")\n')
     result = ptm("check", expect=1)
     assert "ptm.lock: invalid TOML" in result.stderr and result.stdout == ""
+
+
+def test_cycles_end_in_unknown_and_the_rest_is_traced(ptm) -> None:
+    """Import cycles, recursion and self-reference give a note, not a hang or a crash."""
+    Path("a.py").write_text(
+        "from transformers import AutoModel\n"
+        "from b import FROM_A, LOOP\n"
+        'MODEL = "org/model"\n'
+        "AutoModel.from_pretrained(FROM_A)\n"
+        "AutoModel.from_pretrained(LOOP)\n"
+        "def again():\n"
+        "    return again()\n"
+        "AutoModel.from_pretrained(again())\n"
+        "def ping(name):\n"
+        "    return pong(name)\n"
+        "def pong(name):\n"
+        "    return ping(name)\n"
+        "AutoModel.from_pretrained(ping('org/model'))\n"
+        "class Grow:\n"
+        "    def __init__(self):\n"
+        "        self.name = self.name + 'x'\n"
+        "    def load(self):\n"
+        "        return AutoModel.from_pretrained(self.name)\n"
+    )
+    Path("b.py").write_text("from a import MODEL, LOOP\nFROM_A = MODEL\n")
+    data = json.loads(ptm("check --format json a.py", expect=1).stdout)
+    assert {f"{f['line']}:{f['code']}" for f in data["findings"]} == {
+        "4:PTM001",
+        "5:PTM005",
+        "8:PTM005",
+        "13:PTM005",
+        "18:PTM005",
+    }
+
+
+def test_a_load_in_a_loop_over_several_ids_is_reported_but_not_fixed(hub, ptm) -> None:
+    """--fix writes one locked commit: never into a load that takes one of several models."""
+    write_manifest(LOCKED_MANIFEST)
+    ptm("lock")
+    loop = 'for name in ["fixtures/tiny-bert", "fixtures/tiny-mlp"]:\n    AutoModel.from_pretrained(name)\n'
+    Path("app.py").write_text(
+        f'from transformers import AutoModel\n{loop}AutoModel.from_pretrained("fixtures/tiny-bert")\n'
+    )
+    data = json.loads(ptm("check --format json", expect=1).stdout)
+    assert {(f["line"], f["code"], f["fixable"]) for f in data["findings"]} == {
+        (3, "PTM012", False),
+        (4, "PTM012", True),
+    }
+    assert "Fixed 1 load in 1 file." in ptm("check --fix", expect=1).stdout
+    commit = hub.hub.resolve("fixtures/tiny-bert", "main")
+    pinned = f'AutoModel.from_pretrained("fixtures/tiny-bert", revision="{commit}")\n'
+    assert Path("app.py").read_text() == f"from transformers import AutoModel\n{loop}{pinned}"

@@ -117,9 +117,12 @@ class ListValue:
 
 DYNAMIC_VALUE = Value(DYNAMIC)
 _PATH_VALUE = Value(PATH)
-# Binding: (kind, data, where it takes effect (line, column), the blocks it is in (see _block)).
-Binding = tuple[str, Any, tuple[int, int], tuple[tuple[int, str, bool], ...]]
 Position = tuple[int, int]
+# The compound statements' blocks a binding or use is in, outermost first: (statement id, block,
+# where the statement ends when the block is a loop's body that runs again, else None).
+Blocks = tuple[tuple[int, str, "Position | None"], ...]
+# Binding: (kind, data, where it takes effect (line, column), the blocks it is in).
+Binding = tuple[str, Any, Position, Blocks]
 ResolveRef = Callable[[str], "Value | None"]
 
 
@@ -157,6 +160,9 @@ class Scope:
     # Values by (name, bindings that reach a use): each is resolved once; a name met again while it
     # is being resolved (x = x + "a" in a loop) is dynamic.
     resolved: dict[tuple[str, tuple[int, ...]], Value] = field(default_factory=dict)
+    # Each name's bindings in the order they take effect, and where each does.
+    order: dict[str, tuple[list[int], list[Position]]] = field(default_factory=dict)
+    reaching: dict[tuple[str, Position], tuple[int, ...]] = field(default_factory=dict)  # by use
     body: Sequence[ast.stmt] = ()  # the statements of the scope, to place a use among them
     immediate: bool = False  # a comprehension: runs where it stands, so its parent's order holds
     node: ast.AST | None = None  # the function or class this is the scope of
@@ -173,7 +179,7 @@ class Scope:
         kind: str,
         data: Any = None,
         at: Position = _START,
-        blocks: tuple[tuple[int, str, bool], ...] = (),
+        blocks: Blocks = (),
     ) -> None:
         self.bindings.setdefault(name, []).append((kind, data, at, blocks))
 
@@ -192,12 +198,12 @@ class Scope:
         base = ".".join(parts[: len(parts) - (level - 1)])
         return f"{base}.{module}" if module else base
 
-    def blocks_at(self, at: Position) -> tuple[tuple[int, str, bool], ...]:
+    def blocks_at(self, at: Position) -> Blocks:
         """The compound statements' blocks of this scope that hold the position, outermost first."""
-        found: list[tuple[int, str, bool]] = []
+        found: list[tuple[int, str, Position | None]] = []
         statements = self.body
         while statements:
-            index = bisect.bisect_right(statements, at, key=_start) - 1
+            index = bisect.bisect_right(statements, at, key=_statement_start) - 1
             if index < 0:
                 break
             stmt = statements[index]
@@ -213,6 +219,10 @@ class Scope:
         return tuple(found)
 
 
+def _statement_start(stmt: ast.stmt) -> Position:
+    return (stmt.lineno, stmt.col_offset)
+
+
 def _start(node: ast.AST) -> Position:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
@@ -221,17 +231,18 @@ def _end(node: ast.AST) -> Position:
     return (getattr(node, "end_lineno", None) or 0, getattr(node, "end_col_offset", None) or 0)
 
 
-def _blocks(stmt: ast.stmt) -> Iterator[tuple[str, list[ast.stmt], bool]]:
-    """The statement blocks of a compound statement, and whether each runs again (a loop's body)."""
+def _blocks(stmt: ast.stmt) -> Iterator[tuple[str, list[ast.stmt], Position | None]]:
+    """The statement blocks of a compound statement, each with where its loop ends when it runs
+    again (a loop's body)."""
     loop = isinstance(stmt, (ast.For, ast.AsyncFor, ast.While))
     for name in ("body", "orelse", "finalbody"):
         block = getattr(stmt, name, None)
         if block and not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            yield name, block, loop and name == "body"
+            yield name, block, _end(stmt) if loop and name == "body" else None
     for number, handler in enumerate(getattr(stmt, "handlers", ())):
-        yield f"handler{number}", handler.body, False
+        yield f"handler{number}", handler.body, None
     for number, case in enumerate(getattr(stmt, "cases", ())):
-        yield f"case{number}", case.body, False
+        yield f"case{number}", case.body, None
 
 
 def _target_names(target: ast.expr) -> Iterator[str]:
@@ -317,7 +328,7 @@ def bind_block(statements: Iterable[ast.stmt], scope: Scope, blocks: tuple = ())
                 read = ast.Name(stmt.target.id, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset)
                 scope.bind(stmt.target.id, "expr", ast.BinOp(read, stmt.op, stmt.value), at, blocks)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
-            inside = (*blocks, (id(stmt), "body", True))
+            inside = (*blocks, (id(stmt), "body", _end(stmt)))
             bind_items(scope, stmt.target, stmt.iter, _end(stmt.iter), inside)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scope.bind(stmt.name, "function", stmt, at, blocks)
@@ -326,7 +337,7 @@ def bind_block(statements: Iterable[ast.stmt], scope: Scope, blocks: tuple = ())
         elif isinstance(stmt, (ast.Global, ast.Nonlocal)):
             scope.bind_unknown(stmt.names, at, blocks)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            inside = (*blocks, (id(stmt), "body", False))
+            inside = (*blocks, (id(stmt), "body", None))
             for item in stmt.items:
                 if isinstance(item.optional_vars, ast.Name):
                     scope.bind(
@@ -463,6 +474,10 @@ def _parameter(data: tuple[Any, ...], depth: int) -> Value:
 
 
 _MAX_CALL_SITES = 64
+# Each function's calls are searched for in the whole file: past this many functions, or this many
+# times its name stands, a (generated, hostile) file would be searched for hours.
+_MAX_TRACED_FUNCTIONS = 256
+_MAX_OCCURRENCES = 4096
 
 
 def _call_sites(
@@ -470,8 +485,8 @@ def _call_sites(
 ) -> list[tuple[ast.Call, Scope]] | None:
     """Every call of a function in its file, with the scope each is in; None when its name also
     stands where it is not called (handed on as a callback, named in a comment), or too often."""
-    if id(function) in ctx.calls:
-        return ctx.calls[id(function)]
+    if id(function) in ctx.calls or len(ctx.calls) >= _MAX_TRACED_FUNCTIONS:
+        return ctx.calls.get(id(function))
     ctx.calls[id(function)] = None
     lines = _call_lines(ctx.source, function.name.encode())
     if lines is None or ctx.module is None or ctx.tree is None:
@@ -500,7 +515,9 @@ def _call_lines(source: bytes, word: bytes) -> list[int] | None:
     lines: list[int] = []
     line, searched = 1, 0
     at = source.find(word)
-    while at >= 0:
+    for _ in range(_MAX_OCCURRENCES):
+        if at < 0:
+            return lines
         end = at + len(word)
         before, after = source[at - 1 : at], source[end : end + 1]
         whole = not (before.isalnum() or before in (b"_", b".")) and not (after.isalnum() or after == b"_")
@@ -513,7 +530,7 @@ def _call_lines(source: bytes, word: bytes) -> list[int] | None:
             if len(lines) > _MAX_CALL_SITES:
                 return None
         at = source.find(word, end)
-    return lines
+    return None
 
 
 def _statement_at(statements: Sequence[ast.stmt], scope: Scope, line: int) -> tuple[ast.stmt, Scope] | None:
@@ -609,21 +626,37 @@ def class_scope(node: ast.ClassDef, parent: Scope) -> Scope:
     return inner
 
 
-def _reaching(bindings: list[Binding], scope: Scope, at: Position) -> tuple[int, ...]:
+_MAX_REACHING = 64  # past this many bindings that may reach a use, every binding of the name counts
+_ALL = (-1,)  # every binding of the name
+
+
+def _reaching(name: str, scope: Scope, at: Position) -> tuple[int, ...]:
     """The bindings that may hold at a use: the last one before it on every path to it, those
     after that one which may not run, and those later in a loop the use is in."""
+    bindings = scope.bindings[name]
+    known = scope.order.get(name)
+    if known is None:
+        order = sorted(range(len(bindings)), key=lambda i: bindings[i][2])
+        known = scope.order[name] = (order, [bindings[i][2] for i in order])
+    order, positions = known
     used_in = scope.blocks_at(at)
-    before = sorted((i for i, b in enumerate(bindings) if b[2] <= at), key=lambda i: bindings[i][2])
-    first = 0
-    for index in range(len(before) - 1, -1, -1):
-        blocks = bindings[before[index]][3]
+    count = bisect.bisect_right(positions, at)
+    first = max(0, count - _MAX_REACHING)
+    for index in range(count - 1, first - 1, -1):
+        blocks = bindings[order[index]][3]
         if used_in[: len(blocks)] == blocks:
             first = index
             break
-    chosen = before[first:]
-    loops = [block for block in used_in if block[2]]
-    if loops:
-        chosen += [i for i, b in enumerate(bindings) if b[2] > at and any(block in b[3] for block in loops)]
+    else:
+        if first:  # too many that may or may not run: all of them
+            return _ALL
+    chosen = order[first:count]
+    for block in used_in:
+        if block[2] is not None:  # a loop: its later bindings reach the next round
+            until = bisect.bisect_right(positions, block[2])
+            if until - count > _MAX_REACHING:
+                return _ALL
+            chosen += [i for i in order[count:until] if block in bindings[i][3]]
     return tuple(chosen)
 
 
@@ -633,11 +666,15 @@ def lookup(name: str, scope: Scope, depth: int = 0, at: Position | None = None) 
     while current is not None:
         bindings = current.bindings.get(name)
         if bindings is not None:
-            chosen = tuple(range(len(bindings))) if at is None else _reaching(bindings, current, at)
+            chosen: tuple[int, ...] | None = _ALL if at is None else current.reaching.get((name, at))
+            if chosen is None:
+                assert at is not None
+                chosen = current.reaching[(name, at)] = _reaching(name, current, at)
             key = (name, chosen)
             if key not in current.resolved:
                 current.resolved[key] = DYNAMIC_VALUE
-                current.resolved[key] = _resolve_bindings([bindings[i] for i in chosen], current, depth)
+                reaching = bindings if chosen == _ALL else [bindings[i] for i in chosen]
+                current.resolved[key] = _resolve_bindings(reaching, current, depth)
             return _imported(current.resolved[key], scope)
         if not current.immediate:
             at = None  # a function runs later: every binding of the names it reads counts
