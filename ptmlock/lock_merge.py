@@ -93,6 +93,7 @@ class Conflict:
 class Merged:
     models: Mapping[str, LockedModel]  # every entry merged without conflict
     conflicts: tuple[Conflict, ...]
+    has_base: bool = True  # False: merged without a base (both sides added the lock)
 
 
 def merge_locks(base: Lock | None, ours: Lock, theirs: Lock) -> Merged:
@@ -117,27 +118,28 @@ def merge_locks(base: Lock | None, ours: Lock, theirs: Lock) -> Merged:
             continue
         if merged is not None:
             models[name] = merged
-    return Merged(models, tuple(conflicts))
+    return Merged(models, tuple(conflicts), has_base=base is not None)
 
 
 def render_merged(merged: Merged, labels: tuple[str, str] = (OURS, THEIRS)) -> str:
-    """The merged lock, each conflict between git's markers with its base: `ptm lock` reads it back."""
+    """The merged lock, each conflict between git's markers with its base (diff3 style, when there is
+    one): `ptm lock` reads it back."""
     entries = {name: render_model(model) for name, model in merged.models.items()}
     for conflict in merged.conflicts:
-
-        def lines(model: LockedModel | None) -> list[str]:
-            return render_model(model) if model else []
-
+        base = [f"{_BASE} base", *_lines(conflict.base)] if merged.has_base else []
         entries[conflict.name] = [
             f"{_OPEN} {labels[0]}",
-            *lines(conflict.ours),
-            f"{_BASE} base",
-            *lines(conflict.base),
+            *_lines(conflict.ours),
+            *base,
             _SPLIT,
-            *lines(conflict.theirs),
+            *_lines(conflict.theirs),
             f"{_CLOSE} {labels[1]}",
         ]
     return render_entries(entries)
+
+
+def _lines(model: LockedModel | None) -> list[str]:
+    return render_model(model) if model else []
 
 
 @dataclass(frozen=True)
