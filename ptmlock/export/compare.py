@@ -71,17 +71,21 @@ def compare(actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float) 
 def compare_with_reference(
     actual: np.ndarray, ref: OutputReference, expected: np.ndarray, atol: float, rtol: float
 ) -> Comparison:
-    """Compare an output with the locked reference values (all of them: any element can fail it).
-
-    An output bit for bit the same as a locked run's (PyTorch's reference, or onnxruntime's at export)
-    passes whatever the tolerance: nothing moved since the lock. The figures stay those against the
-    reference, so that onnxruntime's own rounding still shows."""
+    """Compare an output with the locked reference values (all of them: any element can fail it), and
+    say when it is a locked run's output bit for bit (PyTorch's reference, or onnxruntime's at export)."""
     result = compare(actual, expected, atol, rtol)
     digest = array_sha256(actual)
     run = "PyTorch" if digest == ref.sha256 else "onnxruntime" if digest == ref.runtime_sha256 else None
     if run is None:
         return result
-    return dataclasses.replace(result, ok=True, note=f"bit-identical to the locked {run} run")
+    # A failing line must not read as if nothing were wrong: the same bytes, yet outside the tolerance (one
+    # tighter than at export, or a reference that moved).
+    note = (
+        f"bit-identical to the locked {run} run"
+        if result.ok
+        else f"the same output as the locked {run} run, yet not within the tolerance of the reference values"
+    )
+    return dataclasses.replace(result, note=note)
 
 
 def _first_set(*values: float | None) -> float:
