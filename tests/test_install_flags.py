@@ -139,3 +139,15 @@ def test_failed_offline_install_does_not_relink_a_shared_torch_checkpoint(github
     assert "mlp: hubconf.py" in line
     assert not checkpoint.exists()
     assert not (store_root() / "models").exists() or not any((store_root() / "models").rglob("*.py"))
+
+
+def test_frozen_profile_reads_only_the_edges_and_skips_models_ptm_lock_does_not_pin(hub, ptm) -> None:
+    judged = MODELS + '[[edges]]\nfrom = "bert"\nto = "mlp"\nkind = "evaluation"\nstage = "evaluation"\n'
+    judged += '[[edges]]\nfrom = "bert-v1"\nto = "bert"\nkind = "feature-handoff"\nmode = "sequential"\n'
+    write_manifest(judged)
+    ptm("lock")
+    write_manifest(judged.replace("[[edges]]", '[models.x]\nrepo = "a/b"\n\n[[edges]]', 1))  # not locked
+    result = ptm("install --frozen --profile runtime")
+    assert "Installed 2 models (11 files, " in result.stdout
+    assert "Left out by the 'runtime' profile: mlp." in result.stdout
+    assert snapshot("bert").is_dir() and snapshot("bert-v1").is_dir() and not snapshot("mlp").exists()

@@ -182,12 +182,12 @@ def profile_selection(project: Project, options: Options) -> tuple[Options, tupl
             "(used only for evaluation or to guide training); drop --profile to install them",
             exit_code=2,
         )
+    left_out = tuple(sorted(set(manifest.models) - chosen))
     if options.frozen and not options.only and (lock := project.lock()) is not None:
         chosen &= set(lock.models)
     if not chosen:
         raise PtmError(f"the '{options.profile}' profile selects no model of {project.manifest_path.name}")
-    narrowed = dataclasses.replace(options, only=tuple(sorted(set(options.only) or chosen)))
-    return narrowed, tuple(sorted(set(manifest.models) - chosen))
+    return dataclasses.replace(options, only=tuple(sorted(set(options.only) or chosen))), left_out
 
 
 def install(project: Project, options: Options, reporter: Reporter | None = None) -> InstallResult:
