@@ -426,3 +426,30 @@ def test_policy_findings_is_the_audit_under_ptm_tomls_policy(ptm, torch_checkpoi
         ("PTM104", "error", "pytorch_model.bin"),
         ("PTM107", "warning", ""),
     ]
+
+
+def test_onnx_external_data_outside_the_model_folder_is_an_error(ptm) -> None:
+    from onnx import TensorProto, helper
+
+    def model_with_external_data(location: str) -> bytes:
+        tensor = helper.make_tensor("w", TensorProto.FLOAT, [1], [1.0])
+        tensor.ClearField("float_data")
+        tensor.data_location = TensorProto.EXTERNAL
+        for key, value in (("location", location), ("offset", "0"), ("length", "4")):
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, value
+        output = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])
+        graph = helper.make_graph([helper.make_node("Identity", ["w"], ["y"])], "g", [], [output], [tensor])
+        return helper.make_model(graph).SerializeToString()
+
+    files = {
+        "escapes.onnx": model_with_external_data("../../../home/user/.ssh/id_rsa"),
+        "absolute.onnx": model_with_external_data("/etc/passwd"),
+        "beside.onnx": model_with_external_data("weights/beside.onnx.data"),
+        "weights/beside.onnx.data": bytes(4),
+    }
+    report = audit_files(ptm, files, expect=1)
+    outside = by_file(report, "PTM112")
+    assert set(outside) == {"escapes.onnx", "absolute.onnx"}
+    assert outside["absolute.onnx"][0]["subject"] == "/etc/passwd"
+    assert formats(report)["beside.onnx"] == "onnx"

@@ -19,6 +19,7 @@ LICENSE_FORBIDDEN = "PTM108"
 NOT_AUDITED = "PTM109"
 STORE_CHANGED = "PTM110"
 UNKNOWN_FORMAT = "PTM111"
+OUTSIDE_PATH = "PTM112"
 
 RULES: Mapping[str, Rule] = MappingProxyType(
     {
@@ -77,6 +78,7 @@ RULES: Mapping[str, Rule] = MappingProxyType(
             Rule(
                 UNKNOWN_FORMAT, "unknown-format", WARNING, "A binary file in no format the audit knows.", 3.0
             ),
+            Rule(OUTSIDE_PATH, "outside-path", ERROR, "A file names data outside its model's folder.", 8.0),
         )
     }
 )

@@ -40,6 +40,7 @@ WEIGHT_FORMATS = (SAFETENSORS, ONNX, GGUF, PICKLE, TORCH, NUMPY, KERAS, HDF5, SA
 UNSAFE_GLOBAL = "unsafe-global"
 UNREADABLE = "unreadable"
 RUNS_CODE = "runs-code"
+OUTSIDE_PATH = "outside-path"
 
 _SAFETENSORS_DTYPES = {
     "BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "F8_E8M0": 1, "F4": 1, "F6_E2M3": 1,
@@ -126,6 +127,8 @@ def _inspect(
     if head[:1] == b"\x08" and (kind := _protobuf(stream, size, head)) is not None:
         if kind == SAVEDMODEL:
             _scan(stream, _PY_FUNC_OPS, member, found, "a TensorFlow op that calls Python", "op")
+        else:
+            _onnx_external_data(stream, size, member, found)
         return kind
     if head[:1] and head[0] in pickles.PICKLE_FIRST_BYTES and _parses_as_pickle(stream):
         # protocol 0 and 1 pickles have no header and read as text: what parses to a STOP is one.
@@ -343,6 +346,40 @@ def _safetensors_problem(stream: IO[bytes], size: int, length: int) -> str | Non
     return None
 
 
+class _NotProtobuf(Exception):
+    """The bytes are not a protobuf message (or not a whole one)."""
+
+
+def _fields(stream: IO[bytes], start: int, end: int) -> Iterator[tuple[int, int, int, int]]:
+    """(field number, wire type, value or payload offset, payload length) of each field of the message
+    in ``stream[start:end]``, without reading length-delimited payloads (a tensor's bytes are skipped)."""
+    at = start
+    while at < end:
+        stream.seek(at)
+        key, at = _varint(stream, at)
+        if key is None or key >> 3 == 0:
+            raise _NotProtobuf
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            value, at = _varint(stream, at)
+            if value is None:
+                raise _NotProtobuf
+            yield number, wire, value, 0
+        elif wire == 2:
+            length, at = _varint(stream, at)
+            if length is None or at + length > end:
+                raise _NotProtobuf
+            yield number, wire, at, length
+            at += length
+        elif wire in (1, 5):  # fixed 64 and 32 bits
+            at += 8 if wire == 1 else 4
+            if at > end:
+                raise _NotProtobuf
+            yield number, wire, at, 0
+        else:
+            raise _NotProtobuf
+
+
 def _protobuf(stream: IO[bytes], size: int, head: bytes) -> str | None:
     """ONNX (ir_version 3 and up) or a SavedModel (schema version 1): a protobuf whose top-level fields
     are all ones its message has, each within the file; None for anything else."""
@@ -351,30 +388,57 @@ def _protobuf(stream: IO[bytes], size: int, head: bytes) -> str | None:
         return None
     allowed = _SAVEDMODEL_FIELDS if kind == SAVEDMODEL else _ONNX_FIELDS
     seen = set()
-    at = 0
-    while at < size:
-        stream.seek(at)
-        key, at = _varint(stream, at)
-        if key is None:
-            return None
-        number, wire = key >> 3, key & 7
-        if number not in allowed:
-            return None
-        seen.add(number)
-        if wire == 0:
-            value, at = _varint(stream, at)
-            if value is None:
+    try:
+        for number, _, _, _ in _fields(stream, 0, size):
+            if number not in allowed:
                 return None
-        elif wire == 2:
-            length, at = _varint(stream, at)
-            if length is None or at + length > size:
-                return None
-            at += length
-        else:
-            return None
-    stream.seek(0)
+            seen.add(number)
+    except _NotProtobuf:
+        return None
+    finally:
+        stream.seek(0)
     needed = 2 if kind == SAVEDMODEL else 7  # meta_graphs; the graph
     return kind if needed in seen else None
+
+
+def _onnx_external_data(stream: IO[bytes], size: int, member: str, found: _Found) -> None:
+    """Initializers whose external data location leaves the model's folder: loading the model reads
+    (and older onnx versions, saving it, write) whatever file the path names."""
+    try:
+        for number, wire, graph, length in _fields(stream, 0, size):
+            if (number, wire) != (7, 2):  # ModelProto.graph
+                continue
+            for inner, kind, tensor, tensor_length in _fields(stream, graph, graph + length):
+                if (inner, kind) == (5, 2):  # GraphProto.initializer
+                    _tensor_location(stream, tensor, tensor + tensor_length, member, found)
+    except _NotProtobuf:
+        found.add(UNREADABLE, "ONNX graph cannot be read", member)
+
+
+def _tensor_location(stream: IO[bytes], start: int, end: int, member: str, found: _Found) -> None:
+    for number, kind, entry, length in _fields(stream, start, end):
+        if (number, kind) != (13, 2) or length > 1 << 16:  # TensorProto.external_data
+            continue
+        stream.seek(entry)
+        data = io.BytesIO(stream.read(length))
+        pair: dict[int, bytes] = {}
+        for key, wire, offset, size in _fields(data, 0, length):
+            if wire == 2:
+                data.seek(offset)
+                pair[key] = data.read(size)
+        if pair.get(1) == b"location" and _escapes(location := pair.get(2, b"").decode("utf-8", "replace")):
+            found.add(
+                OUTSIDE_PATH,
+                f"ONNX external data at {location!r}, outside the model's folder: loading reads that file",
+                member,
+                entry,
+                location,
+            )
+
+
+def _escapes(location: str) -> bool:
+    path = location.replace("\\", "/")
+    return path.startswith("/") or re.match(r"^[A-Za-z]:", path) is not None or ".." in path.split("/")
 
 
 def _varint(stream: IO[bytes], at: int) -> tuple[int | None, int]:

@@ -20,7 +20,16 @@ from ..errors import PtmError
 from ..files import hash_file
 from . import findings as rules
 from .findings import Finding
-from .formats import RUNS_CODE, UNKNOWN, UNREADABLE, UNSAFE_GLOBAL, WEIGHT_FORMATS, Inspection, inspect
+from .formats import (
+    OUTSIDE_PATH,
+    RUNS_CODE,
+    UNKNOWN,
+    UNREADABLE,
+    UNSAFE_GLOBAL,
+    WEIGHT_FORMATS,
+    Inspection,
+    inspect,
+)
 from .pickles import SAFE_GLOBALS
 from .policy import ALWAYS, NEVER, Policy, read_policy
 
@@ -30,7 +39,12 @@ if TYPE_CHECKING:
 
 # Where Transformers looks for the classes trust_remote_code=True imports from the repository.
 _AUTO_MAP = "auto_map"
-_OBSERVED = {UNSAFE_GLOBAL: rules.UNSAFE_GLOBAL, RUNS_CODE: rules.RUNS_CODE, UNREADABLE: rules.UNREADABLE}
+_OBSERVED = {
+    UNSAFE_GLOBAL: rules.UNSAFE_GLOBAL,
+    RUNS_CODE: rules.RUNS_CODE,
+    UNREADABLE: rules.UNREADABLE,
+    OUTSIDE_PATH: rules.OUTSIDE_PATH,
+}
 
 
 @dataclass(frozen=True)
