@@ -215,9 +215,9 @@ def repair(sides: LockSides, specs: Mapping[str, ModelSpec], take: Mapping[str, 
     """
     if mixed := [name for name in sides.mixed if name in specs]:
         raise LockError(
-            f"{path.name}: git merged the lines of {', '.join(mixed)} from both sides, and no merge under "
-            "way has each side whole; merge again (`git merge --abort`), or take one side's "
-            f"{path.name} and run `ptm lock`"
+            f"{path.name}: git merged the lines of {', '.join(mixed)} from both sides, and git's index no "
+            "longer holds each side whole (not in a merge); merge again, or take one side's "
+            f"{path.name}, then run `ptm lock`"
         )
     merged = merge_locks(sides.base, sides.ours, sides.theirs)
     locks = {OURS: sides.ours, THEIRS: sides.theirs}
