@@ -453,3 +453,13 @@ def test_onnx_external_data_outside_the_model_folder_is_an_error(ptm) -> None:
     assert set(outside) == {"escapes.onnx", "absolute.onnx"}
     assert outside["absolute.onnx"][0]["subject"] == "/etc/passwd"
     assert formats(report)["beside.onnx"] == "onnx"
+
+
+def test_a_file_that_breaks_the_reader_is_a_finding_and_the_others_are_still_audited(ptm) -> None:
+    deep = b'{"class_name": "Sequential", "config": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    keras = zipped({"metadata.json": b"{}", "config.json": deep, "model.weights.h5": b"\x89HDF\r\n\x1a\n"})
+    evil = pickle.dumps(Reduces(os.system, "true"))
+    report = audit_files(ptm, {"model.keras": keras, "evil.pkl": evil}, expect=1)
+    assert by_file(report, "PTM101")["evil.pkl"]
+    (broken,) = by_file(report, "PTM103")["model.keras"]
+    assert "RecursionError" in broken["message"]

@@ -132,6 +132,12 @@ def _read_blob(store: Store, file: LockedFile, allowed: frozenset[tuple[str, str
             return _Blob(inspect(stream, allowed))
     except OSError as error:
         return _Blob(None, rules.NOT_AUDITED, f"cannot read the store's blob {path} ({error.strerror})")
+    except Exception as error:  # a hostile file (JSON nested past the recursion limit, ...)
+        # must neither stop the audit of the others nor pass: what broke its reading is the finding.
+        reason = f"{type(error).__name__}: {error}"[:200]
+        return _Blob(
+            None, rules.UNREADABLE, f"cannot be read statically ({reason}); a loader may still load it"
+        )
 
 
 def _file_findings(model: str, path: str, blob: _Blob, policy: Policy) -> Iterable[Finding]:
