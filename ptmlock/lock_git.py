@@ -7,14 +7,16 @@ each clone runs once.
 
 from __future__ import annotations
 
+import os
 import subprocess
-from pathlib import Path
+import tempfile
+from pathlib import Path, PurePosixPath
 
 from . import atomic
 
 DRIVER_NAME = "ptm"
 ATTRIBUTE_LINE = f"ptm.lock merge={DRIVER_NAME}"
-CONFIG_COMMAND = f'git config merge.{DRIVER_NAME}.driver "ptm merge-lock %O %A %B"'
+CONFIG_COMMAND = f'git config merge.{DRIVER_NAME}.driver "ptm merge-lock %O %A %B %P"'
 
 
 BASE, OURS, THEIRS = 1, 2, 3  # the stages of git's index for a file with conflicts
@@ -59,3 +61,40 @@ def add_merge_attribute(folder: Path) -> bool:
     separator = "" if not text or text.endswith("\n") else "\n"
     atomic.write_text(path, f"{text}{separator}{ATTRIBUTE_LINE}\n")
     return True
+
+
+def manifest_conflicts(lock_path: str) -> bool | None:
+    """Whether the ptm.toml beside ``lock_path`` (as git names it, from the top of the work tree) has
+    conflicts in the `git merge` under way, merged as git merges text; None when that cannot be told.
+
+    A merge driver is run before git writes any merged file, so this merges ptm.toml's three versions
+    itself: ours (HEAD), theirs (the one commit `git merge` names in a GITHEAD_<commit> variable) and
+    their merge base. Rebases and cherry-picks name no such commit.
+    """
+    theirs = [name[len("GITHEAD_") :] for name in os.environ if name.startswith("GITHEAD_")]
+    if len(theirs) != 1:
+        return None
+    manifest = str(PurePosixPath(lock_path).with_name("ptm.toml"))
+    base = _git("merge-base", "HEAD", theirs[0])
+    if base is None:
+        return None
+    texts = [_git("show", f"{commit}:{manifest}") or "" for commit in ("HEAD", base.strip(), theirs[0])]
+    with tempfile.TemporaryDirectory(prefix="ptm-merge-") as folder:
+        paths = []
+        for name, text in zip(("ours", "base", "theirs"), texts, strict=True):
+            (path := Path(folder, name)).write_text(text, encoding="utf-8")
+            paths.append(str(path))
+        merged = subprocess.run(["git", "merge-file", "-p", "-q", *paths], capture_output=True, check=False)
+    # merge-file exits with the number of conflicts; a negative status is an error.
+    return merged.returncode > 0 if merged.returncode >= 0 else None
+
+
+def _git(*args: str) -> str | None:
+    """The output of a git command run here, or None when it failed."""
+    try:
+        done = subprocess.run(["git", *args], capture_output=True, check=False)
+    except OSError:
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode("utf-8", errors="replace")

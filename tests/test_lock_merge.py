@@ -83,8 +83,8 @@ def use_driver(git: Git, ptm) -> None:
     """The one-time set-up `ptm init --git` prints, with this interpreter standing in for `ptm`."""
     printed = ptm("init --git").stdout
     assert "ptm.lock merge=ptm" in Path(".gitattributes").read_text()
-    assert 'git config merge.ptm.driver "ptm merge-lock %O %A %B"' in printed
-    git("config", "merge.ptm.driver", f"{sys.executable} -m ptmlock merge-lock %O %A %B")
+    assert 'git config merge.ptm.driver "ptm merge-lock %O %A %B %P"' in printed
+    git("config", "merge.ptm.driver", f"{sys.executable} -m ptmlock merge-lock %O %A %B %P")
     git.commit("merge ptm.lock with ptm")
 
 
@@ -164,6 +164,21 @@ def test_models_added_at_the_same_place_keep_both_pins(hub, git, ptm, monkeypatc
             == "Merged both sides of the conflict in ptm.lock; mark it resolved with `git add ptm.lock`."
         )
         git.commit("merged")
+    assert_fresh(ptm, expected)
+
+
+def test_the_driver_flags_the_lock_while_ptm_toml_has_conflicts(hub, git, ptm, monkeypatch) -> None:
+    use_driver(git, ptm)
+    # Both branches add a model at the end of ptm.toml, as `ptm add` does: ptm.toml conflicts.
+    expected = branches(git, ptm, ("bert", "mlp"), ("bert", "mlp", "alpha"), ("bert", "mlp", "zeta"))
+    monkeypatch.setenv("HF_ENDPOINT", UNREACHABLE)
+
+    merged = git.merge("theirs")
+
+    assert merged.returncode == 1 and git.unmerged() == {"ptm.toml", "ptm.lock"}
+    assert "ptm merge-lock: ptm.toml has conflicts too; resolve them, then run `ptm lock`" in merged.stderr
+    assert "<<<<<<<" not in Path("ptm.lock").read_text() and locked_models() == expected
+    declare("bert", "mlp", "alpha", "zeta")
     assert_fresh(ptm, expected)
 
 
@@ -502,7 +517,7 @@ def test_init_sets_up_the_merge_driver_in_a_git_repository(git, ptm) -> None:
     assert lines[1:] == [
         "Added to .gitattributes: ptm.lock merge=ptm (commit it).",
         "Run once in each clone, so that git merges ptm.lock with ptm:",
-        '    git config merge.ptm.driver "ptm merge-lock %O %A %B"',
+        '    git config merge.ptm.driver "ptm merge-lock %O %A %B %P"',
     ]
     assert ptm("init --git").stdout.startswith("Already in .gitattributes: ptm.lock merge=ptm")
     assert Path(".gitattributes").read_text() == "ptm.lock merge=ptm\n"

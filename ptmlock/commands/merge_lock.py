@@ -15,16 +15,20 @@ _FILE = click.Path(dir_okay=False, path_type=Path)
 @click.argument("base", type=_FILE)
 @click.argument("ours", type=_FILE)
 @click.argument("theirs", type=_FILE)
-def merge_lock(base: Path, ours: Path, theirs: Path) -> None:
+@click.argument("path", required=False)
+def merge_lock(base: Path, ours: Path, theirs: Path, path: str | None) -> None:
     """Merge two versions of ptm.lock model by model, as git's merge driver (no network).
 
-    BASE, OURS and THEIRS are git's %O, %A and %B; the merge is written over OURS. A model changed on
-    one side only is taken from it; a model both sides changed, each its own way, is left between
-    conflict markers and the exit status is 1, so that git reports the conflict: `ptm lock` then keeps
-    the pin that matches the merged ptm.toml, or asks which to take. Set up once per clone with
-    `ptm init --git`, which prints the one `git config` line to run.
+    BASE, OURS, THEIRS and PATH are git's %O, %A, %B and %P; the merge is written over OURS. A model
+    changed on one side only is taken from it; a model both sides changed, each its own way, is left
+    between conflict markers and the exit status is 1, so that git reports the conflict: `ptm lock` then
+    keeps the pin that matches the merged ptm.toml, or asks which to take. The status is 1 too when the
+    ptm.toml beside PATH has conflicts in this `git merge`: the lock is then merged, but only `ptm lock`
+    after ptm.toml is resolved can tell that it fits. Set up once per clone with `ptm init --git`, which
+    prints the one `git config` line to run.
     """
     from .. import atomic
+    from ..lock_git import manifest_conflicts
     from ..lock_merge import merge_locks, render_merged
     from ..lockfile import parse_lock
 
@@ -50,6 +54,13 @@ def merge_lock(base: Path, ours: Path, theirs: Path) -> None:
                 "it keeps the pin that matches ptm.toml, or asks which side's to take",
                 err=True,
             )
+        raise click.exceptions.Exit(1)
+    if path is not None and manifest_conflicts(path):
+        click.echo(
+            "ptm merge-lock: ptm.toml has conflicts too; resolve them, then run `ptm lock` (it keeps the "
+            "pins that still fit) and `git add` both",
+            err=True,
+        )
         raise click.exceptions.Exit(1)
 
 
