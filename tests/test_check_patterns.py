@@ -83,3 +83,15 @@ def test_torch_hub_recommended_patterns_are_tied_to_the_lock(github, files, ptm)
         'ptmlock.torch_hub_load("backbone")\n'
     )
     assert _findings(ptm) == (1, {5: ["PTM010"]})
+
+
+def test_hugging_face_urls_are_tied_to_the_lock(hub, ptm) -> None:
+    write_manifest(MANIFEST)
+    ptm("lock")
+    bert = hub.hub.resolve("fixtures/tiny-bert", "main")
+    Path("app.py").write_text(
+        "import requests\n"
+        f'requests.get("https://huggingface.co/fixtures/tiny-bert/resolve/{bert}/config.json")\n'
+        'requests.get("https://huggingface.co/org/undeclared/resolve/main/config.json")\n'
+    )
+    assert _findings(ptm) == (1, {3: ["PTM002", "PTM010"]})

@@ -198,7 +198,16 @@ def _hf_url(text: str, env: str | None) -> Classified | None:
     state = revision_state(revision)
     reason = "" if state == PINNED else _why_mutable("revision", Value(STR, revision, env))
     hint = f"use /resolve/<40-hex commit>/ in the URL, or hf_hub_download({repo!r}, revision=...)"
-    return Classified(state, kind, model=repo, repo=repo, revision=revision, reason=reason, hint=hint)
+    return Classified(
+        state,
+        kind,
+        model=repo,
+        repo=repo,
+        revision=revision,
+        reason=reason,
+        hint=hint,
+        hub=catalog.HUGGINGFACE,
+    )
 
 
 def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
@@ -583,7 +592,7 @@ def _preset(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classif
     if scheme == "hf":
         reason = "an hf:// preset loads whatever the Hugging Face Hub serves that day (it takes no revision)"
         hint = f'fetch it with snapshot_download("{rest}", revision="<40-hex commit>") and pass the folder'
-        return Classified(UNPINNED, model=rest, repo=rest, reason=reason, hint=hint)
+        return Classified(UNPINNED, model=rest, repo=rest, reason=reason, hint=hint, hub=catalog.HUGGINGFACE)
     if rest or is_local(text, exists):
         return Classified(LOCAL, model=text)
     # A built-in preset: the installed library maps it to a versioned Kaggle handle.

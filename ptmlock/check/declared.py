@@ -114,6 +114,13 @@ def _by_name_findings(load: Load, name: str, declared: Declared) -> list[Finding
     return [finding(load, "PTM012", f"'{name}' {why}, so {call} has no pin to load; run `ptm lock`")]
 
 
+def tied_to_lock(load: Load) -> bool:
+    """Whether a load is compared with ptm.toml and ptm.lock: a hub model's, or one named through ptmlock."""
+    pin = load.pin
+    hub = pin.hub or load.hub
+    return pin.declared is not None or (hub in TIED_HUBS and pin.kind == "model" and pin.repo is not None)
+
+
 def declared_findings(load: Load, own: list[Finding], declared: Declared) -> list[Finding]:
     """The findings of a Hugging Face or torch.hub model load once ptm.toml and ptm.lock are known.
 
@@ -123,9 +130,9 @@ def declared_findings(load: Load, own: list[Finding], declared: Declared) -> lis
     pin = load.pin
     if pin.declared is not None:
         return [*own, *_by_name_findings(load, pin.declared, declared)]
-    if load.hub not in TIED_HUBS or pin.kind != "model" or pin.repo is None:
+    if not tied_to_lock(load) or pin.repo is None:
         return own
-    specs = declared.models_for(load.hub, pin.repo)
+    specs = declared.models_for(pin.hub or load.hub, pin.repo)
     if not specs:
         message = f'"{pin.repo}" is not declared in ptm.toml; {_declare_advice(load, pin.repo)}'
         return [*own, finding(load, "PTM010", message)]

@@ -30,6 +30,7 @@ class Classified:
     # The ptm.toml model the load names through ptmlock.path/revision/torch_hub_load: pinned by ptm.lock.
     declared: str | None = None
     forwarded: bool = False  # the revision may come in the caller's **kwargs: the helper is not the pin
+    hub: str | None = None  # the hub of the repo, when not the API's (a Hugging Face URL given to requests)
 
 
 @dataclass(frozen=True)
