@@ -106,13 +106,15 @@ class Value:
 Item: TypeAlias = "tuple[ast.expr, Scope] | Value"
 
 
-@dataclass(frozen=True)
 class ListValue:
     """A list, tuple or set built literally (or the tuple a parser returns); ``opaque`` when it also
     unpacks something unknown (*rest)."""
 
-    items: tuple[Item, ...]
-    opaque: bool = False
+    __slots__ = ("items", "opaque")
+
+    def __init__(self, items: tuple[Item, ...], opaque: bool = False) -> None:
+        self.items = items
+        self.opaque = opaque
 
 
 DYNAMIC_VALUE = Value(DYNAMIC)
@@ -126,47 +128,67 @@ Binding = tuple[str, Any, Position, Blocks]
 ResolveRef = Callable[[str], "Value | None"]
 
 
-@dataclass(eq=False)
+# FileContext and Scope are plain classes: a dataclass costs `ptm check`'s start-up a few
+# milliseconds each to define.
 class FileContext:
     """What all scopes of one file share: its tree, the classes and functions defined in it, what it
     saves models to, and how names imported from the project's other modules are read."""
 
-    tree: ast.Module | None = None
-    source: bytes = b""
-    module: Scope | None = None  # the module's scope, where a search for calls starts
-    walrus: list[int] = field(
-        default_factory=list
-    )  # the lines holding ":=": only their statements are searched
-    resolve_ref: ResolveRef | None = None  # a constant of another module of the project, by dotted name
-    tracing: bool = False  # a load's arguments are being evaluated: only then are other modules read
-    scopes: dict[int, Scope] = field(default_factory=dict)  # of each function and class node
-    # <local>.name -> its definition and the scope it is defined in; None when defined twice
-    local: dict[str, tuple[ast.AST, Scope] | None] = field(default_factory=dict)
-    returns: dict[int, Value] = field(default_factory=dict)  # what each function returns
-    attribute_writes: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] = field(default_factory=dict)
-    saved: dict[str, Position] = field(default_factory=dict)  # name or literal saved to -> first save
-    self_writes: dict[int, dict[str, list[tuple[ast.expr, Scope]]]] = field(default_factory=dict)
-    arguments: dict[str, list[tuple[ast.expr | None, Scope]]] | None = None  # argparse dest -> defaults
-    calls: dict[int, list[tuple[ast.Call, Scope]] | None] = field(default_factory=dict)  # of each function
+    def __init__(
+        self,
+        tree: ast.Module | None = None,
+        source: bytes = b"",
+        walrus: list[int] | None = None,
+        resolve_ref: ResolveRef | None = None,
+        tracing: bool = False,
+    ) -> None:
+        self.tree = tree
+        self.source = source
+        self.module: Scope | None = None  # the module's scope, where a search for calls starts
+        self.walrus = walrus or []  # the lines holding ":=": only their statements are searched
+        self.resolve_ref = resolve_ref  # a constant of another module of the project, by dotted name
+        self.tracing = tracing  # a load's arguments are being evaluated: only then are other modules read
+        self.scopes: dict[int, Scope] = {}  # of each function and class node
+        # <local>.name -> its definition and the scope it is defined in; None when defined twice
+        self.local: dict[str, tuple[ast.AST, Scope] | None] = {}
+        self.returns: dict[int, Value] = {}  # what each function returns
+        self.attribute_writes: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] = {}
+        self.saved: dict[str, Position] = {}  # name or literal saved to -> where it is first saved
+        self.self_writes: dict[int, dict[str, list[tuple[ast.expr, Scope]]]] = {}
+        self.arguments: dict[str, list[tuple[ast.expr | None, Scope]]] | None = (
+            None  # argparse dest -> defaults
+        )
+        self.calls: dict[int, list[tuple[ast.Call, Scope]] | None] = {}  # of each function
 
 
-@dataclass(eq=False)
 class Scope:
-    package: str | None  # the file's package, for relative imports
-    parent: Scope | None = None
-    is_class: bool = False
-    stars: list[str] = field(default_factory=list)  # modules imported with *
-    bindings: dict[str, list[Binding]] = field(default_factory=dict)
-    # Values by (name, bindings that reach a use): each is resolved once; a name met again while it
-    # is being resolved (x = x + "a" in a loop) is dynamic.
-    resolved: dict[tuple[str, tuple[int, ...]], Value] = field(default_factory=dict)
-    # Each name's bindings in the order they take effect, and where each does.
-    order: dict[str, tuple[list[int], list[Position]]] = field(default_factory=dict)
-    reaching: dict[tuple[str, Position], tuple[int, ...]] = field(default_factory=dict)  # by use
-    body: Sequence[ast.stmt] = ()  # the statements of the scope, to place a use among them
-    immediate: bool = False  # a comprehension: runs where it stands, so its parent's order holds
-    node: ast.AST | None = None  # the function or class this is the scope of
-    ctx: FileContext = field(default_factory=FileContext)
+    def __init__(
+        self,
+        package: str | None,  # the file's package, for relative imports
+        parent: Scope | None = None,
+        is_class: bool = False,
+        stars: list[str] | None = None,  # modules imported with *
+        *,
+        body: Sequence[ast.stmt] = (),  # the statements of the scope, to place a use among them
+        immediate: bool = False,  # a comprehension: runs where it stands, so its parent's order holds
+        node: ast.AST | None = None,  # the function or class this is the scope of
+        ctx: FileContext | None = None,
+    ) -> None:
+        self.package = package
+        self.parent = parent
+        self.is_class = is_class
+        self.stars = [] if stars is None else stars
+        self.body = body
+        self.immediate = immediate
+        self.node = node
+        self.ctx = FileContext() if ctx is None else ctx
+        self.bindings: dict[str, list[Binding]] = {}
+        # Values by (name, bindings that reach a use): each is resolved once; a name met again while
+        # it is being resolved (x = x + "a" in a loop) is dynamic.
+        self.resolved: dict[tuple[str, tuple[int, ...]], Value] = {}
+        # Each name's bindings in the order they take effect, and where each does.
+        self.order: dict[str, tuple[list[int], list[Position]]] = {}
+        self.reaching: dict[tuple[str, Position], tuple[int, ...]] = {}  # by use
 
     def child(self, *, is_class: bool = False, immediate: bool = False) -> Scope:
         # Methods do not see their class's names: their parent is the class's parent.
