@@ -461,3 +461,14 @@ def test_verify_needs_an_export(hub, ptm) -> None:
     write_manifest(MANIFEST)
     ptm("lock")
     assert "'mlp' has no onnx record in ptm.lock; run `ptm export mlp`" in ptm("verify mlp", expect=1).stderr
+
+
+def test_verify_shows_progress_on_a_terminal_only_and_keeps_json_clean(exported: Path) -> None:
+    from tests.test_progress import run_with_terminal_stderr
+
+    code, stdout, terminal = run_with_terminal_stderr("verify", "--frozen", "mlp", "--format", "json")
+    assert code == 0, terminal
+    assert "Verifying" in terminal and "mlp: checking and running the onnx export" in terminal
+    assert json.loads(stdout)["ok"] is True  # the bars never reach stdout
+    code, stdout, terminal = run_with_terminal_stderr("verify", "--frozen", "mlp", "--quiet")
+    assert code == 0 and terminal == "" and "All 3 checks passed." in stdout
