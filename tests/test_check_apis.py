@@ -35,6 +35,18 @@ APIS = {
         MyBert.from_pretrained("org/bert", revision="main")  # expect: PTM002
         MyProcessor.from_pretrained("org/bert", revision="{SHA}")  # state: pinned
     """,
+    "adapters and embeddings loaded into a pipeline or model": f"""
+        from diffusers import DiffusionPipeline
+        pipe = DiffusionPipeline.from_pretrained("org/sd", revision="{SHA}")  # state: pinned
+        pipe.load_lora_weights("org/lora", weight_name="x.safetensors")  # expect: PTM001
+        pipe.load_lora_weights("org/lora", revision="{SHA}")  # state: pinned
+        pipe.load_textual_inversion("sd-concepts-library/cat-toy")  # expect: PTM001
+        pipe.load_ip_adapter("h94/IP-Adapter", subfolder="models", weight_name="a.bin")  # expect: PTM001
+        pipe.load_lora_weights("./loras/style.safetensors")  # state: local
+        def add(model, adapter):
+            model.load_adapter("org/adapter", revision="main")  # expect: PTM002
+            model.load_adapter(adapter)
+    """,
     "from_single_file": f"""
         from diffusers import StableDiffusionPipeline
         from mylib import Pipe

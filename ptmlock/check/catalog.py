@@ -102,6 +102,7 @@ _HF_REVISION = ("revision",)
 _ST_ID = Arg(0, ("model_name_or_path", "model_name"))
 _URL = Arg(0, ("url",))
 _PIPELINE_CALLED = ("pipeline(", "pipeline (", "pipeline as")
+_ADAPTER_LOADERS = ("load_lora_weights", "load_textual_inversion", "load_ip_adapter", "load_adapter")
 # The model methods any class may have: a project's subclass, a config, a processor, a library not
 # listed here. Not on a class defined in the file itself that is no library's ("<local>..."): its own
 # from_pretrained is whatever it wrote.
@@ -558,6 +559,20 @@ CATALOG: tuple[LoadApi, ...] = (
         model=_HF_ID,
         revision=_HF_REVISION,
         remote_code="keyword",
+        literal_only=True,
+    ),
+    # Adapters and embeddings loaded into a built model or pipeline (diffusers, transformers' PEFT
+    # integration): a literal hub id is enough evidence.
+    LoadApi(
+        "load_lora_weights",
+        tuple(f"{_ANY_CLASS}.{method}" for method in _ADAPTER_LOADERS),
+        HUGGINGFACE,
+        REVISION,
+        _ADAPTER_LOADERS,
+        model=Arg(
+            0, ("pretrained_model_name_or_path_or_dict", "pretrained_model_name_or_path", "peft_model_id")
+        ),
+        revision=_HF_REVISION,
         literal_only=True,
     ),
     LoadApi(
