@@ -277,3 +277,15 @@ def test_datasets_rule_can_be_turned_off_alone(ptm) -> None:
     assert [(f["line"], f["code"]) for f in data["findings"]] == [(4, "PTM001"), (4, "PTM010")]
     Path("train.py").write_text('from datasets import load_dataset\nload_dataset("org/data")\n')
     assert json.loads(ptm("check --format json train.py", expect=0).stdout)["findings"] == []
+
+
+def test_url_findings_name_the_hash_argument_of_their_api(ptm) -> None:
+    Path("fetch.py").write_text(
+        "import gdown\nimport keras\n"
+        'gdown.download(id="1AbC")\n'
+        'keras.utils.get_file("w.h5", "https://example.com/w.h5")\n'
+    )
+    out = ptm("check fetch.py", expect=1).stdout
+    assert 'fetch.py:3:1: PTM001 gdown.download(id="1AbC"): ' in out
+    assert 'use gdown.cached_download(..., hash="sha256:<digest>")' in out
+    assert 'pass file_hash="<sha256 of the file>"' in out

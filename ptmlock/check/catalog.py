@@ -327,6 +327,8 @@ CATALOG: tuple[LoadApi, ...] = (
         ("load_state_dict_from_url", "load_url", "download_url_to_file"),
         model=_URL,
         hashes=("hash_prefix",),
+        hint="pass check_hash=True with a file named <name>-<sha256 prefix>.<ext> (hash_prefix= for "
+        "download_url_to_file), or use an immutable URL",
     ),
     # Downloaders of other libraries: the bytes at a URL, checked by nothing.
     LoadApi(
@@ -361,6 +363,8 @@ CATALOG: tuple[LoadApi, ...] = (
         ("gdown",),
         model=Arg(0, ("url", "id")),
         hashes=("hash", "md5"),
+        hint='use gdown.cached_download(..., hash="sha256:<digest>"), or declare the file as a hub = "url" '
+        "model with its sha256 in ptm.toml",
     ),
     LoadApi(
         "keras.utils.get_file",
@@ -370,6 +374,7 @@ CATALOG: tuple[LoadApi, ...] = (
         ("get_file",),
         model=Arg(1, ("origin",)),
         hashes=("file_hash", "md5_hash"),
+        hint='pass file_hash="<sha256 of the file>"',
     ),
     # General HTTP fetchers: a load when they fetch from the Hugging Face Hub.
     LoadApi(
