@@ -210,6 +210,27 @@ SNIPPETS = {
         def load(model):
             return AutoModel.from_pretrained(model)  # expect: PTM005
     """,
+    "pytest parametrize": f"""
+        import pytest
+        from transformers import AutoModel
+        @pytest.mark.parametrize("name", ["org/a", pytest.param("org/b", id="b")])
+        def test_load(name):
+            AutoModel.from_pretrained(name)  # expect: PTM001
+        @pytest.mark.parametrize(("name", "revision"), [("org/a", "{SHA}"), ("org/b", "{SHA}")])
+        def test_pinned(name, revision):
+            AutoModel.from_pretrained(name, revision=revision)  # state: pinned
+    """,
+    "a folder filled in when none is given": """
+        import os
+        from transformers import AutoModel
+        class Tokenizer:
+            def __init__(self, path=None):
+                if path is None:
+                    path = os.path.join(os.path.dirname(__file__), "tokenizer")
+                self.tokenizer = AutoModel.from_pretrained(path)  # state: local
+            def load(self, name=None):
+                return AutoModel.from_pretrained(name or "org/model")  # expect: PTM001
+    """,
     # --- statement order ---------------------------------------------------------------------
     "a name reassigned after the load lends nothing": f"""
         from transformers import AutoModel

@@ -441,14 +441,14 @@ def bind_parameters(
     defaults |= {
         a.arg: d for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True) if d is not None
     }
-    options = _click_defaults(decorators, outer) if decorators and outer is not None else {}
+    options = _decorated_defaults(decorators, outer) if decorators and outer is not None else {}
     if method_of is not None and positional and not _is_static(decorators, outer):
         scope.bind(positional[0].arg, "value", Value(INSTANCE, method_of))
         positional = positional[1:]
     for index, param in enumerate([*positional, *arguments.kwonlyargs]):
         default = (defaults[param.arg], outer) if param.arg in defaults and outer is not None else None
         if param.arg in options:
-            scope.bind(param.arg, "default", options[param.arg])
+            scope.bind(param.arg, *options[param.arg])
         elif function is not None and outer is not None:
             where = index if index < len(positional) else None
             scope.bind(param.arg, "param", (function, param.arg, where, default, outer))
@@ -587,13 +587,25 @@ def _is_static(decorators: Sequence[ast.expr], outer: Scope | None) -> bool:
     return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in decorators)
 
 
-def _click_defaults(decorators: Sequence[ast.expr], outer: Scope) -> dict[str, tuple[ast.expr, Scope]]:
-    """The defaults @click.option/@click.argument give the parameters they name."""
-    found: dict[str, tuple[ast.expr, Scope]] = {}
+def _decorated_defaults(decorators: Sequence[ast.expr], outer: Scope) -> dict[str, tuple[str, Any]]:
+    """The bindings decorators give parameters: the default of a @click.option/@click.argument,
+    each value of a @pytest.mark.parametrize."""
+    found: dict[str, tuple[str, Any]] = {}
     for decorator in decorators:
         if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, (ast.Name, ast.Attribute)):
             continue
         func = evaluate(decorator.func, outer)
+        if func.kind == REF and func.data == "pytest.mark.parametrize" and len(decorator.args) > 1:
+            names = evaluate(decorator.args[0], outer)
+            if names.kind == STR:
+                listed = [n.strip() for n in names.data.split(",") if n.strip()]
+            elif names.kind == LIST:
+                listed = [v.data for v in (_item_value(i, 0) for i in names.data.items) if v.kind == STR]
+            else:
+                continue
+            for index, name in enumerate(listed):
+                found[name] = ("iter", (decorator.args[1], index if len(listed) > 1 else None))
+            continue
         if func.kind != REF or func.data not in _CLICK_PARAMETERS:
             continue
         declared = [
@@ -602,7 +614,7 @@ def _click_defaults(decorators: Sequence[ast.expr], outer: Scope) -> dict[str, t
         name = _parameter_name(declared)
         default = next((k.value for k in decorator.keywords if k.arg == "default"), None)
         if name and default is not None:
-            found[name] = (default, outer)
+            found[name] = ("default", (default, outer))
     return found
 
 
@@ -766,17 +778,19 @@ _HEX = frozenset("0123456789abcdef")
 
 
 def _risk(value: Value) -> int:
-    """How much worse a value is for a load than the others it may be: a hub id over no revision
-    over not knowing over a commit or a local path."""
+    """How much worse a value is for a load than the others it may be: a hub id (or code run from
+    the hub) over a local path (a folder filled in when none is given: `x = x or folder`) over not
+    knowing over no revision over a commit."""
     if value.kind == STR:
         from .classify import is_local  # at run time: classify imports this module
 
         text = value.data
-        commit = len(text) == _COMMIT_LENGTH and set(text) <= _HEX
-        return 1 if commit or is_local(text, lambda _: False) else 5
+        if len(text) == _COMMIT_LENGTH and set(text) <= _HEX:
+            return 1
+        return 4 if is_local(text, lambda _: False) else 6
     if value.kind == BOOL:
-        return 4 if value.data else 0
-    return {NONE: 2, DYNAMIC: 3, PATH: 1}.get(value.kind, 0)
+        return 5 if value.data else 0
+    return {NONE: 2, DYNAMIC: 3, PATH: 4}.get(value.kind, 0)
 
 
 _RANKED = frozenset({STR, BOOL, NONE, OTHER, PATH, DYNAMIC})
@@ -1136,6 +1150,10 @@ def _call_value(node: ast.Call, scope: Scope, depth: int) -> Value:
             node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "default"), None)
         )
         return DYNAMIC_VALUE if given is None else _default(evaluate(given, scope, depth + 1))
+    if name == "pytest.param":  # a parametrize case: its values, as a tuple of them
+        if len(node.args) == 1:
+            return evaluate(node.args[0], scope, depth + 1)
+        return Value(LIST, ListValue(tuple((a, scope) for a in node.args)))
     if name == "argparse.ArgumentParser":
         return Value(ARGPARSE)
     if name.split(".")[0] == "transformers" and name.endswith(".HfArgumentParser") and node.args:
