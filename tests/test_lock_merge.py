@@ -156,6 +156,12 @@ def test_models_added_at_the_same_place_keep_both_pins(hub, git, ptm, monkeypatc
         assert merged.returncode == 0 and not git.unmerged()
     else:  # both sides inserted between bert and mlp: git's text merge conflicts, ptm lock repairs it
         assert merged.returncode == 1 and git.unmerged() == {"ptm.lock"}
+        conflicted = Path("ptm.lock").read_text()
+        preview = json.loads(ptm("lock --dry-run --format json").stdout)
+        assert Path("ptm.lock").read_text() == conflicted and not preview["written"]
+        assert preview["merged"] == {"ours": "HEAD", "theirs": "theirs"}
+        kept = {m["name"]: m["kept_from"] for m in preview["models"]}
+        assert kept == {"bert": None, "carrot": "ours", "dog": "theirs", "mlp": None}
         lines = ptm("lock").stdout.splitlines()
         assert any(line.startswith("= carrot ") and line.endswith(" kept from ours") for line in lines)
         assert any(line.startswith("= dog ") and line.endswith(" kept from theirs") for line in lines)
