@@ -22,11 +22,17 @@ _display: _Display | None = None  # the bars on screen now, which notices are pr
 _quiet = False
 
 
-def quiet() -> None:
-    """No bars for the rest of this process (a command's --quiet)."""
+@contextmanager
+def hidden(when: bool = True) -> Iterator[None]:
+    """No bars during the ``with`` block ``when`` it is true (a command's --quiet)."""
     global _quiet
     with _lock:
-        _quiet = True
+        before, _quiet = _quiet, _quiet or when
+    try:
+        yield
+    finally:
+        with _lock:
+            _quiet = before
 
 
 def shown() -> bool:

@@ -29,9 +29,7 @@ def export(project: Project, names: tuple[str, ...], trust: bool, quiet: bool) -
     from .. import progress
     from ..extras import optional_libraries
 
-    if quiet:
-        progress.quiet()
-    with optional_libraries("ptm export", "export,cpu"):
+    with optional_libraries("ptm export", "export,cpu"), progress.hidden(quiet):
         from ..export.exporter import export_models
 
         done, wrote = export_models(project, names, trust)

@@ -61,10 +61,8 @@ def verify(
             message = f"{option} {value:g} is not a tolerance: it {problem}, e.g. {option} 1e-4"
             raise PtmError(message, exit_code=2)
     options = VerifyOptions(frozen=frozen, provider=require_provider, atol=atol, rtol=rtol, trusted=trust)
-    if quiet:
-        progress.quiet()
     command, extras = ("ptm verify --frozen", "cpu") if frozen else ("ptm verify", "export,cpu")
-    with optional_libraries(command, extras):
+    with optional_libraries(command, extras), progress.hidden(quiet):
         from ..export.verifier import verify_models
 
         checks = verify_models(project, names, group, options)
