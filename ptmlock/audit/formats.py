@@ -117,7 +117,7 @@ def _inspect(
     if head.startswith(b"\x93NUMPY"):
         return _npy(stream, member, allowed, found)
     if head.startswith(b"GGUF"):
-        return _gguf(head, size, member, found)
+        return _gguf(stream, head, size, member, found)
     if head.startswith(_HDF5_MAGIC):
         return _hdf5(stream, member, found)
     if pickles.looks_like_pickle(head):
@@ -218,7 +218,7 @@ def _npy(stream: IO[bytes], member: str, allowed: frozenset[tuple[str, str]], fo
     return NUMPY
 
 
-def _gguf(head: bytes, size: int, member: str, found: _Found) -> str:
+def _gguf(stream: IO[bytes], head: bytes, size: int, member: str, found: _Found) -> str:
     version, tensors, values = struct.unpack("<IQQ", head[4:24].ljust(20, b"\0"))
     if version not in (1, 2, 3) or size < 24 or tensors > size or values > size:
         found.add(
@@ -226,7 +226,75 @@ def _gguf(head: bytes, size: int, member: str, found: _Found) -> str:
             f"GGUF header is not consistent (version {version}, {tensors} tensors, {values} values)",
             member,
         )
+    elif version >= 2:  # version 1 (32-bit lengths) predates chat templates
+        _gguf_chat_template(stream, values, member, found)
     return GGUF
+
+
+# GGUF metadata value types with a fixed size (the rest: 8 string, 9 array).
+_GGUF_FIXED = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+_GGUF_TEMPLATE = "tokenizer.chat_template"
+# Jinja that reaches Python internals: a renderer outside Jinja's sandbox (llama-cpp-python before
+# 0.2.72, CVE-2024-34359) runs code through them.
+_JINJA_INTERNALS = re.compile(r"__\w+__")
+
+
+def _gguf_chat_template(stream: IO[bytes], values: int, member: str, found: _Found) -> None:
+    """The chat template among the metadata (walked value by value, arrays skipped), if any."""
+    stream.seek(24)
+    try:
+        for _ in range(values):
+            key = _gguf_string(stream)
+            kind = _gguf_u32(stream)
+            if key == _GGUF_TEMPLATE and kind == 8:
+                template = _gguf_string(stream)
+                if match := _JINJA_INTERNALS.search(template):
+                    found.add(
+                        RUNS_CODE,
+                        f"GGUF chat template reaches Python internals ({match.group()}): a renderer "
+                        "outside Jinja's sandbox runs code through it",
+                        member,
+                        None,
+                        match.group(),
+                    )
+                return
+            _gguf_skip(stream, kind)
+    except (struct.error, ValueError, UnicodeDecodeError):
+        found.add(UNREADABLE, "GGUF metadata cannot be read", member)
+
+
+def _gguf_u32(stream: IO[bytes]) -> int:
+    value: int = struct.unpack("<I", stream.read(4))[0]
+    return value
+
+
+def _gguf_u64(stream: IO[bytes]) -> int:
+    value: int = struct.unpack("<Q", stream.read(8))[0]
+    return value
+
+
+def _gguf_string(stream: IO[bytes]) -> str:
+    length = _gguf_u64(stream)
+    data = stream.read(length)
+    if len(data) != length:
+        raise ValueError("string past the end")
+    return data.decode("utf-8")
+
+
+def _gguf_skip(stream: IO[bytes], kind: int) -> None:
+    if kind in _GGUF_FIXED:
+        stream.seek(_GGUF_FIXED[kind], io.SEEK_CUR)
+    elif kind == 8:
+        stream.seek(_gguf_u64(stream), io.SEEK_CUR)
+    elif kind == 9:
+        item, count = _gguf_u32(stream), _gguf_u64(stream)
+        if item in _GGUF_FIXED:
+            stream.seek(_GGUF_FIXED[item] * count, io.SEEK_CUR)
+        else:
+            for _ in range(count):
+                _gguf_skip(stream, item)
+    else:
+        raise ValueError(f"unknown GGUF value type {kind}")
 
 
 def _hdf5(stream: IO[bytes], member: str, found: _Found) -> str:
