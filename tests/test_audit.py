@@ -26,7 +26,9 @@ from fixtures.audit_payloads import (
     COMPUTED_NAME,
     DECOY_EXEC,
     GETATTR_EVAL,
+    HOSTILE_TEMPLATE,
     Reduces,
+    gguf_with_template,
     keras_with_lambda,
     malicious,
     npy,
@@ -465,30 +467,9 @@ def test_a_file_that_breaks_the_reader_is_a_finding_and_the_others_are_still_aud
     assert "RecursionError" in broken["message"]
 
 
-def gguf_string(value: str) -> bytes:
-    return struct.pack("<Q", len(value.encode())) + value.encode()
-
-
-def gguf(metadata: list[tuple[str, int, bytes]]) -> bytes:
-    """A GGUF v3 file without tensors: (key, value type, encoded value) each."""
-    body = b"".join(gguf_string(key) + struct.pack("<I", kind) + value for key, kind, value in metadata)
-    return b"GGUF" + struct.pack("<IQQ", 3, 0, len(metadata)) + body
-
-
 def test_a_gguf_chat_template_reaching_python_internals_is_an_error(ptm) -> None:
-    tokens = struct.pack("<IQ", 8, 3) + b"".join(gguf_string(t) for t in ("<s>", "</s>", "hi"))
-    common = [
-        ("general.architecture", 8, gguf_string("llama")),
-        ("llama.context_length", 4, struct.pack("<I", 4096)),
-        ("tokenizer.ggml.tokens", 9, tokens),
-        ("tokenizer.ggml.scores", 9, struct.pack("<IQ", 6, 3) + struct.pack("<3f", 0, 0, 0)),
-    ]
     benign = "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\\n{% endfor %}"
-    hostile = "{{ self.__init__.__globals__.__builtins__.__import__('os').popen('id').read() }}"
-    files = {
-        "benign.gguf": gguf([*common, ("tokenizer.chat_template", 8, gguf_string(benign))]),
-        "hostile.gguf": gguf([*common, ("tokenizer.chat_template", 8, gguf_string(hostile))]),
-    }
+    files = {"benign.gguf": gguf_with_template(benign), "hostile.gguf": gguf_with_template(HOSTILE_TEMPLATE)}
     report = audit_files(ptm, files, expect=1)
     (finding,) = by_file(report, "PTM102")["hostile.gguf"]
     assert finding["subject"] == "__init__"
