@@ -39,19 +39,21 @@ bench: $(STAMP)
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/graph.py
 
-# Optional system tools that some tests use (Graphviz for `ptm graph --format svg`, Chromium for the HTML
-# graph's browser test, the CNCF Distribution registry for `ptm push`); without them those tests skip.
-# Needs root and apt-get; otherwise install them yourself.
-SYSTEM_DEPS := graphviz chromium docker-registry
+# Optional system tools that some tests use: Graphviz (`ptm graph --format svg`), Chromium (the HTML graph's
+# browser test) and the CNCF Distribution registry (`ptm push` and installs from an OCI mirror); without them
+# those tests skip. As root with apt-get they are installed, after saying what and why; SKIP_SYSTEM_DEPS=1
+# skips this step.
 system-deps:
-	@if command -v dot >/dev/null && command -v chromium >/dev/null && command -v docker-registry >/dev/null; then exit 0; fi; \
+	@missing=""; command -v dot >/dev/null || missing="$$missing graphviz"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v docker-registry >/dev/null || missing="$$missing docker-registry"; \
+	if [ -z "$$missing" ] || [ -n "$(SKIP_SYSTEM_DEPS)" ]; then exit 0; fi; \
+	echo "system-deps: the svg graph, browser and OCI registry tests need$$missing (they skip without it)"; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "system-deps: apt-get install $(SYSTEM_DEPS) (svg graphs, the browser test, the OCI registry tests)"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_DEPS) >/dev/null) \
-			|| echo "system-deps: apt-get failed; the svg, browser and registry tests will skip"; \
-	else \
-		echo "system-deps: not root or no apt-get; the svg, browser and registry tests will skip"; \
-	fi
+		echo "system-deps: installing as root: apt-get install$$missing (SKIP_SYSTEM_DEPS=1 skips this)"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null) \
+			|| echo "system-deps: apt-get failed; those tests will skip"; \
+	else echo "system-deps: not root or no apt-get, so not installed; for those tests: sudo apt-get install$$missing"; fi
 
 # docs/graphs.md and docs/img/*.png from the manifests under examples/.
 docs-graphs: $(STAMP)

@@ -47,6 +47,14 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except DeadlineExceeded as error:  # its line is printed when the deadline passes
             ctx.exit(error.exit_code)
+        except ModuleNotFoundError as error:
+            from .extras import missing_library
+
+            # An optional library is one line naming its extra; any other missing module is a bug.
+            if (problem := missing_library(error, f"ptm {ctx.invoked_subcommand}")) is None:
+                raise
+            click.echo(f"error: {problem.message}", err=True)
+            ctx.exit(problem.exit_code)
         except PtmError as error:
             if ctx.params.get("debug"):
                 import traceback

@@ -38,7 +38,7 @@ def test_install_refuses_to_overwrite_another_checkpoint_and_adopts_identical_by
     served = files.host.get(f"weights/{WEIGHTS}")
     assert served is not None
     checkpoint().write_bytes(served.content)  # e.g. torch.hub downloaded the same file earlier
-    assert "Installed 1 model(s)" in ptm("install").stdout
+    assert "Installed 1 model (" in ptm("install").stdout
     assert checkpoint().read_bytes() == served.content
     assert_store_consistent()
 

@@ -25,7 +25,7 @@ def test_demo_runs_end_to_end(tmp_path) -> None:
     assert "Created ptm.toml" in out and "Added model 'encoder' in ptm.toml" in out
     assert "Wrote ptm.lock (1 model)." in out
     assert "Wrote ptm.lock (3 models)." in out
-    assert "All 3 model(s) already installed" in out
+    assert "All 3 models already installed" in out
     assert "offline: features (1, " in out
     assert "Wrote ptm.lock (2 models exported)." in out
     assert "All 11 checks passed." in out and "All 6 checks passed." in out

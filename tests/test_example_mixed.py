@@ -29,8 +29,8 @@ def test_mixed_example_locks_installs_and_loads_offline(tmp_path) -> None:
     )
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
-    assert "Wrote ptm.lock (4 models)." in out and "Installed 4 model(s)" in out
-    assert "All 4 model(s) already installed" in out  # the --frozen re-run
+    assert "Wrote ptm.lock (4 models)." in out and "Installed 4 models (14 files" in out
+    assert "All 4 models already installed" in out  # the --frozen re-run
     lock = tomlkit.parse((tmp_path / "mixed" / "project" / "ptm.lock").read_text()).unwrap()
     validate("ptm-lock", lock)
     assert {name: m["hub"] for name, m in lock["models"].items()} == {

@@ -162,7 +162,7 @@ def test_validate_prints_every_problem_with_file_and_line_and_exits_2(ptm) -> No
 def test_validate_passes_with_warnings_unless_strict(ptm) -> None:
     write_manifest(GROUP + model("stray"))
     result = ptm("validate")
-    assert "ptm.toml is valid (4 models, 0 components, 2 edges; 1 warnings)" in result.stdout
+    assert "ptm.toml is valid (4 models, 0 components, 2 edges; 1 warning)" in result.stdout
     assert "warning: " in result.stderr and "ptm.toml:28: model 'stray'" in result.stderr
     assert "model 'stray'" in ptm("validate --strict", expect=2).stderr
 

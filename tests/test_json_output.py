@@ -10,7 +10,7 @@ from typing import Any
 from tests.conftest import REPO_ROOT, write_manifest
 from tests.installing import MODELS, snapshot, store_blobs
 
-PARTS = ("downloaded", "from_store", "from_disk", "in_place")
+PARTS = ("downloaded", "from_store", "from_disk", "from_mirror", "in_place")
 
 
 def documented(command: str) -> dict[str, Any]:
@@ -30,7 +30,14 @@ def test_install_json_names_what_changed_and_its_counts_add_up(hub, ptm) -> None
     first = json.loads(ptm("install --format json").stdout)
     assert first.keys() == documented("install").keys()
     assert first["installed"] == ["bert", "bert-v1", "mlp"] and first["already_installed"] == []
-    assert first["files"] == {"total": 14, "downloaded": 10, "from_store": 4, "from_disk": 0, "in_place": 0}
+    assert first["files"] == {
+        "total": 14,
+        "downloaded": 10,
+        "from_store": 4,
+        "from_disk": 0,
+        "from_mirror": 0,
+        "in_place": 0,
+    }
     for model in first["models"]:
         assert model.keys() == documented("install")["models"][0].keys()
         assert_adds_up(model["files"])
@@ -43,7 +50,14 @@ def test_install_json_names_what_changed_and_its_counts_add_up(hub, ptm) -> None
     again = json.loads(ptm("install --format json").stdout)
     assert (snapshot("mlp") / "config.json").exists()
     assert again["installed"] == ["mlp"] and again["already_installed"] == ["bert", "bert-v1"]
-    assert again["files"] == {"total": 14, "downloaded": 0, "from_store": 1, "from_disk": 0, "in_place": 13}
+    assert again["files"] == {
+        "total": 14,
+        "downloaded": 0,
+        "from_store": 1,
+        "from_disk": 0,
+        "from_mirror": 0,
+        "in_place": 13,
+    }
     assert next(m for m in again["models"] if m["name"] == "mlp")["pin"] == mlp["pin"]
 
     noop = json.loads(ptm("install --format json").stdout)

@@ -197,7 +197,6 @@ def _lock(text: str) -> Lock:
     """The lock a manifest would have, every model pinned at one commit (only the declaration counts)."""
     manifest = parse_manifest(text)
     return Lock(
-        manifest_hash=manifest.content_hash,
         models={
             name: LockedModel(
                 name=name,

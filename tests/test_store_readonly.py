@@ -88,7 +88,7 @@ def test_a_read_only_store_holding_every_blob_installs_into_a_writable_cache(hub
     for _ in range(2):  # the second run cannot have found an install record: it checks everything again
         run = read_only_store("install")
         assert run.returncode == 0 and run.stderr == "", run.stderr
-        assert "Installed 3 model(s)" in run.stdout and "0 downloaded" in run.stdout
+        assert "Installed 3 models (14 files, " in run.stdout and ": 14 from the store." in run.stdout
     assert hub.hub.request_count == requests and store_listing() == before
     assert_installed("bert", hub.hub.repo_files("fixtures/tiny-bert", "main"))
     assert_installed("bert-v1", hub.hub.repo_files("fixtures/tiny-bert", "v1.0"))

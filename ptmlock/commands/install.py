@@ -47,6 +47,14 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Re-hash everything installed (store and cache); report corruption (exit 3) and repair it.",
 )
+@click.option(
+    "--mirror-only",
+    is_flag=True,
+    help="Take every missing file from the mirrors (PTM_OCI_MIRROR, PTM_CACHE_REMOTE); never a hub.",
+)
+@click.option(
+    "--no-push", is_flag=True, help="Read the S3 cache (PTM_CACHE_REMOTE) but write nothing back to it."
+)
 @report_format
 @pass_project
 def install(
@@ -58,6 +66,8 @@ def install(
     profile: str,
     quiet: bool,
     verify_hashes: bool,
+    mirror_only: bool,
+    no_push: bool,
     fmt: str,
 ) -> None:
     """Install the locked models into the Hugging Face cache, verified against ptm.lock.
@@ -66,9 +76,13 @@ def install(
     changed entries are resolved, and ptm.lock is rewritten. With --locked that is an error instead (for
     CI); --frozen installs ptm.lock as it is without reading ptm.toml at all (for a deploy that ships the
     lock alone). Re-running with everything in place only checks file stats.
-    """
-    import sys
 
+    With a mirror set (PTM_OCI_MIRROR=oci://REGISTRY/PREFIX that `ptm push` filled, PTM_CACHE_REMOTE=
+    s3://BUCKET/PREFIX, or [mirrors] oci / [cache] remote in ptm.toml), each missing file is asked of it
+    by its sha256 first; whatever it serves is checked against ptm.lock like a hub download, and what had to
+    come from a hub is written back to the S3 cache. See docs/scale.md.
+    """
+    from .. import progress
     from ..install import Options
     from ..install import install as run_install
 
@@ -80,13 +94,13 @@ def install(
         only=names,
         verify_hashes=verify_hashes,
         profile=profile,
+        mirror_only=mirror_only,
+        cache_push=not no_push,
     )
-    reporter = None
-    if fmt == "text" and not quiet and sys.stdout.isatty():
-        from ..progress import RichReporter
-
-        reporter = RichReporter()
-    result = run_install(project, options, reporter)
+    with progress.hidden(quiet):  # the bar goes to stderr, and only on a terminal
+        result = run_install(project, options, progress.RichReporter() if fmt == "text" else None)
+    for note in result.notes:
+        click.echo(note, err=True)
     for name in result.dropped_exports:
         click.echo(
             f"warning: re-locking {name} (its files changed) dropped its export record; "
@@ -136,6 +150,7 @@ def _where_from(counts: FileCounts, downloaded_bytes: int) -> str:
     """``3 downloaded (1.2 MB), 2 from the store, 1 already in place``: the parts that are not zero."""
     parts = [
         (counts.downloaded, f"{counts.downloaded} downloaded ({size(downloaded_bytes)})"),
+        (counts.from_mirror, f"{counts.from_mirror} from the mirror"),
         (counts.from_store, f"{counts.from_store} from the store"),
         (counts.from_disk, f"{counts.from_disk} copied from disk"),
         (counts.in_place, f"{counts.in_place} already in place"),
@@ -153,6 +168,7 @@ def install_data(result: InstallResult) -> dict[str, Any]:
             "downloaded": counts.downloaded,
             "from_store": counts.from_store,
             "from_disk": counts.from_disk,
+            "from_mirror": counts.from_mirror,
             "in_place": counts.in_place,
         }
 
@@ -169,4 +185,5 @@ def install_data(result: InstallResult) -> dict[str, Any]:
         "relocked": list(result.relocked),
         "dropped_exports": list(result.dropped_exports),
         "left_out": list(result.left_out),
+        "notes": list(result.notes),
     }

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..progress import Reporter
     from ..project import Project
     from .layouts import ModelLayout
+    from .mirrors import Mirrors
     from .plan import Plan, Status, Target
 
 
@@ -38,6 +39,8 @@ class Options:
     only: tuple[str, ...] = ()
     verify_hashes: bool = False
     profile: str = "all"
+    mirror_only: bool = False  # a blob no mirror has is an error, not a hub download
+    cache_push: bool = True  # write what came from a hub back to the S3 cache
 
 
 @dataclass(frozen=True)
@@ -48,10 +51,11 @@ class FileCounts:
     downloaded: int = 0  # its bytes came over the network in this run
     from_store: int = 0  # linked from a blob the store held (or one this run fetched for another path)
     from_disk: int = 0  # copied in from a file already on this machine (a local model's, the HF cache's)
+    from_mirror: int = 0  # its bytes came from an OCI registry or the S3 cache, not from the hub
 
     @property
     def total(self) -> int:
-        return self.in_place + self.downloaded + self.from_store + self.from_disk
+        return self.in_place + self.downloaded + self.from_store + self.from_disk + self.from_mirror
 
     def __add__(self, other: FileCounts) -> FileCounts:
         pairs = zip(dataclasses.astuple(self), dataclasses.astuple(other), strict=True)
@@ -82,6 +86,7 @@ class InstallResult:
     relocked: tuple[str, ...] = ()
     left_out: tuple[str, ...] = ()  # declared models the install profile does not install
     dropped_exports: tuple[str, ...] = ()  # models whose export records re-locking dropped
+    notes: tuple[str, ...] = ()  # warnings that did not stop the install (a mirror's refused bytes)
 
     @property
     def noop(self) -> bool:
@@ -220,6 +225,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
     lock = current.lock
     models = select(lock, options.only)
     layouts = check_safety(models)
+    mirrors = _open_mirrors(project, options)
     targets = [Target(m, p) for m in models for p in layouts[m.name].placements]
     store = Store(home)
     store.sweep_stale_temporaries()
@@ -238,7 +244,11 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
         # Offline, a model the store cannot complete is not touched: half of one in place (a snapshot
         # without its ref, a shared TORCH_HOME checkpoint re-linked for a tree that cannot follow) is
         # worse than none.
-        fetched = fetch_and_link(targets, statuses, work, store, options.offline, reporter)
+        try:
+            fetched = fetch_and_link(targets, statuses, work, store, options.offline, reporter, mirrors)
+        finally:
+            if mirrors is not None:
+                mirrors.close()
         errors += fetched.errors
         store.save_verified()
 
@@ -249,7 +259,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
     _record(state_file, state, recorded, models, layouts, targets, refs, incomplete)
     _raise_errors(errors)
     remember(home, project.lock_path)
-    counts = _counts(targets, statuses, work, fetched.downloaded)
+    counts = _counts(targets, statuses, work, fetched.downloaded, fetched.from_mirror)
     return InstallResult(
         models=tuple(
             ModelOutcome(
@@ -261,13 +271,30 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
             for m in models
         ),
         downloaded_bytes=sum(
-            {t.file.sha256: t.file.size for t in targets if t.file.sha256 in fetched.downloaded}.values()
+            {
+                t.file.sha256: t.file.size
+                for t in targets
+                if t.file.sha256 in fetched.downloaded and t.file.sha256 not in fetched.from_mirror
+            }.values()
         ),
+        notes=tuple(mirrors.notes) if mirrors is not None else (),
         seconds=time.perf_counter() - started,
         relocked=current.relocked,
         left_out=left_out,
         dropped_exports=current.dropped_exports,
     )
+
+
+def _open_mirrors(project: Project, options: Options) -> Mirrors | None:
+    """The registry and cache to ask before the hubs, if any is set (never offline)."""
+    from .mirrors import Mirrors, mirror_settings
+
+    if options.offline:
+        return None
+    # --frozen reads no ptm.toml: its mirrors come from the environment only.
+    data = {} if options.frozen or not project.manifest_path.is_file() else project.declared().data
+    settings = mirror_settings(data, push=options.cache_push, only=options.mirror_only)
+    return Mirrors(settings) if settings.any else None
 
 
 def _in_place(name: str, record: install_state.ModelRecord) -> ModelOutcome:
@@ -288,7 +315,11 @@ def _offline_missing(targets: Sequence[Target], missing: Sequence[int]) -> PtmEr
 
 
 def _counts(
-    targets: Sequence[Target], statuses: Sequence[Status], work: Plan, downloaded: Collection[str]
+    targets: Sequence[Target],
+    statuses: Sequence[Status],
+    work: Plan,
+    downloaded: Collection[str],
+    from_mirror: Collection[str] = (),
 ) -> dict[str, FileCounts]:
     """Each model's files by where their bytes came from: the one target a blob was fetched for counts it
     as downloaded (or copied from disk); every other path is linked from the store."""
@@ -301,6 +332,8 @@ def _counts(
         sha = target.file.sha256
         if i not in linked:
             one = FileCounts(in_place=1)
+        elif source.get(sha) == i and sha in from_mirror:
+            one = FileCounts(from_mirror=1)
         elif source.get(sha) == i and sha in downloaded:
             one = FileCounts(downloaded=1)
         elif source.get(sha) == i and statuses[i] == Status.ON_DISK:

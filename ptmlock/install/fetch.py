@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from .. import config
 from ..errors import IntegrityError, PtmError
@@ -18,12 +18,20 @@ from . import links
 from .plan import Plan, Status, Target, on_disk
 from .store import Store, cannot_write
 
+if TYPE_CHECKING:
+    from .mirrors import Mirrors
+
 
 @dataclass(frozen=True)
 class Fetched:
-    downloaded: frozenset[str]  # the shas that came over the network
+    downloaded: frozenset[str]  # the shas that came over the network (from a hub or a mirror)
     failed: frozenset[str]  # the shas that are not in place (not fetched, or not linked everywhere)
     errors: tuple[PtmError, ...]
+    from_mirror: frozenset[str] = frozenset()  # of the downloaded, those a mirror served
+
+
+# Where _fetch found a blob's bytes.
+ON_THIS_MACHINE, FROM_HUB, FROM_MIRROR = "on this machine", "hub", "mirror"
 
 
 def _opener(target: Target, readers: Mapping[str, Reader], offline: bool) -> Opener:
@@ -53,21 +61,28 @@ def _fetch(
     opener: Opener,
     offline: bool,
     on_bytes: Callable[[int], None],
-) -> bool:
-    """Bring one blob into the store (hashing a present one whose stat changed); True when it came over
-    the network."""
+    mirrors: Mirrors | None = None,
+) -> str:
+    """Bring one blob into the store (hashing a present one whose stat changed): from a copy on this
+    machine, else a mirror, else the model's hub; where its bytes came from."""
     sha, size = target.file.sha256, target.file.size
     try:
         if from_disk:
             try:
                 store.ingest(sha, size, open_local(on_disk(target)), target.label, on_bytes)
-                return False
+                return ON_THIS_MACHINE
             except IntegrityError:
                 if target.placement.origin is None:  # a bad copy in the cache: drop it, use the hub
                     target.cache_blob.unlink(missing_ok=True)
                 if offline:
                     raise
-        return store.ingest(sha, size, opener, target.label, on_bytes)
+        if mirrors is not None and not offline and mirrors.ingest(target, store, on_bytes):
+            return FROM_MIRROR
+        if not store.ingest(sha, size, opener, target.label, on_bytes):
+            return ON_THIS_MACHINE  # another process put it into the store meanwhile
+        if mirrors is not None:
+            mirrors.write_back(target, store)
+        return FROM_HUB
     except OSError as error:
         source = Path(error.filename) if error.filename else store.root
         if not source.is_relative_to(store.root):  # the copy on disk the bytes were to come from
@@ -104,6 +119,7 @@ def fetch_and_link(
     store: Store,
     offline: bool,
     reporter: Reporter | None,
+    mirrors: Mirrors | None = None,
 ) -> Fetched:
     """Fetch with a bounded pool, linking each blob's paths as it lands; every failure is collected, so
     that one bad file does not stop the others.
@@ -126,13 +142,14 @@ def fetch_and_link(
     if not offline:  # online, every blob is linked as soon as it is there
         for sha in in_store:
             link(sha)
-    downloaded, landed = _fetch_all(
+    origins, landed = _fetch_all(
         [(targets[i], statuses[i] == Status.ON_DISK) for i in fetch],
         store,
         offline,
         reporter,
         errors,
         on_landed=None if offline else link,
+        mirrors=mirrors,
     )
     failed |= fetching - landed
     if offline:
@@ -140,7 +157,9 @@ def fetch_and_link(
         for sha in [*in_store, *landed]:
             if group := [t for t in by_sha[sha] if t.model.name not in incomplete]:
                 _link_all(group, store, errors, failed)
-    return Fetched(frozenset(downloaded), frozenset(failed), tuple(errors))
+    downloaded = frozenset(sha for sha, origin in origins.items() if origin != ON_THIS_MACHINE)
+    from_mirror = frozenset(sha for sha, origin in origins.items() if origin == FROM_MIRROR)
+    return Fetched(downloaded, frozenset(failed), tuple(errors), from_mirror)
 
 
 def _fetch_all(
@@ -150,13 +169,14 @@ def _fetch_all(
     reporter: Reporter | None,
     errors: list[PtmError],
     on_landed: Callable[[str], None] | None,
-) -> tuple[set[str], set[str]]:
+    mirrors: Mirrors | None = None,
+) -> tuple[dict[str, str], set[str]]:
     """Bring each (target, from disk) blob into the store in a bounded pool, calling ``on_landed`` with
-    each sha as it lands; (the shas that came over the network, the shas now in the store)."""
-    downloaded: set[str] = set()
+    each sha as it lands; (where each landed sha's bytes came from, the shas now in the store)."""
+    origins: dict[str, str] = {}
     landed: set[str] = set()
     if not work:
-        return downloaded, landed
+        return origins, landed
     from .. import hubs
 
     cancelled = threading.Event()
@@ -175,15 +195,15 @@ def _fetch_all(
         by_hub = {hub: readers.enter_context(hubs.source_for(hub).reader()) for hub in hubs_used}
         pool = ThreadPoolExecutor(max_workers=config.pool_size(len(work)))
         try:
-            futures: dict[Future[bool], Target] = {}
+            futures: dict[Future[str], Target] = {}
             for target, from_disk in work:
                 opener = _opener(target, by_hub, offline)
-                futures[pool.submit(_fetch, target, store, from_disk, opener, offline, on_bytes)] = target
+                job = pool.submit(_fetch, target, store, from_disk, opener, offline, on_bytes, mirrors)
+                futures[job] = target
             for future in as_completed(futures):
                 sha = futures[future].file.sha256
                 try:
-                    if future.result():
-                        downloaded.add(sha)
+                    origins[sha] = future.result()
                 except PtmError as error:
                     errors.append(error)
                     continue
@@ -197,7 +217,7 @@ def _fetch_all(
             pool.shutdown(wait=True, cancel_futures=True)
             if reporter is not None:
                 reporter.close()
-    return downloaded, landed
+    return origins, landed
 
 
 def _link_all(group: Sequence[Target], store: Store, errors: list[PtmError], failed: set[str]) -> None:

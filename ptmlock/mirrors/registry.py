@@ -36,7 +36,9 @@ _HINTS = {
 
 
 class RegistryError(PtmError):
-    pass
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status that caused it, when one did
 
 
 def _challenge_auth(registry: str) -> httpx2.Auth:
@@ -118,17 +120,21 @@ class Registry:
         try:
             return self._client.request(method, url, **kwargs)  # type: ignore[arg-type]
         except httpx2.TransportError as error:
-            raise RegistryError(
-                f"{label}: cannot reach the registry {self.registry} ({type(error).__name__}); "
-                "check the address, and that it is running"
-            ) from error
+            raise self._unreachable(label, error) from error
+
+    def _unreachable(self, label: str, error: Exception) -> RegistryError:
+        return RegistryError(
+            f"{label}: cannot reach the registry {self.registry} ({type(error).__name__}); "
+            "check the address, and that it is running"
+        )
 
     def _fail(self, response: httpx2.Response, label: str) -> RegistryError:
         status = response.status_code
         hint = _HINTS.get(status, "try again later, or check the registry's logs")
         return RegistryError(
             f"{label}: the registry {self.registry} answered HTTP {status} "
-            f"{redact(response.reason_phrase)}; {hint}"
+            f"{redact(response.reason_phrase)}; {hint}",
+            status,
         )
 
     def has_blob(self, repository: str, digest: str) -> bool:
@@ -195,14 +201,23 @@ class Registry:
         return digest_of(response.content)
 
     @contextmanager
-    def open_blob(self, repository: str, digest: str) -> Iterator[httpx2.Response]:
-        """A streaming GET of a blob; the caller verifies every byte against ptm.lock."""
+    def open_blob(
+        self, repository: str, digest: str, headers: dict[str, str] | None = None
+    ) -> Iterator[httpx2.Response]:
+        """A streaming GET of a blob (a Range in ``headers`` resumes); the caller verifies every byte."""
+        import httpx2
+
         label = f"{repository}@{digest[:19]}"
-        with self._client.stream("GET", self._url(repository, "blobs", digest)) as response:
-            if response.status_code != 200:
-                response.read()
-                raise self._fail(response, label)
-            yield response
+        try:
+            with self._client.stream(
+                "GET", self._url(repository, "blobs", digest), headers=headers
+            ) as response:
+                if response.status_code not in (200, 206):
+                    response.read()
+                    raise self._fail(response, label)
+                yield response
+        except httpx2.TransportError as error:
+            raise self._unreachable(label, error) from error
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
