@@ -60,6 +60,7 @@ _TORCH_RAW = re.compile(r"(^|/)(data/\d+|\.data/.*|version|byteorder|\.format_ve
 _ONNX_FIELDS = frozenset((1, 2, 3, 4, 5, 6, 7, 8, 14, 20, 25))  # ModelProto's field numbers
 _SAVEDMODEL_FIELDS = frozenset((1, 2))  # saved_model_schema_version, meta_graphs
 _CHUNK = 1 << 20
+_IN_MEMORY = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,9 @@ def _zip(
         inner = f"{member}!{info.filename}" if member else info.filename
         try:
             with archive.open(info) as handle:
-                _inspect(handle, inner, depth + 1, allowed, found)
+                # A small member is read whole: a zip member's tell() (once per opcode) is slow.
+                small = info.file_size <= _IN_MEMORY
+                _inspect(io.BytesIO(handle.read()) if small else handle, inner, depth + 1, allowed, found)
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as error:
             found.add(UNREADABLE, f"archive member cannot be read ({error})", inner)
     return kind
