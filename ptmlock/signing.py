@@ -39,7 +39,6 @@ class Key:
     password: str | None = None
     certificate: Path | None = None
     chain: tuple[Path, ...] = ()
-    identity_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,8 @@ def _signing_config(key: Key) -> Any:
         )
     if key.private_key is not None:
         return config.use_elliptic_key_signer(private_key=key.private_key, password=key.password)
-    return config.use_sigstore_signer(identity_token=key.identity_token, use_ambient_credentials=True)
+    # Keyless: a CI's ambient OIDC credentials (GitHub Actions, ...), else the browser flow.
+    return config.use_sigstore_signer(use_ambient_credentials=True)
 
 
 def _verifying_config(trust: Trust) -> Any:
