@@ -30,7 +30,10 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 DEFAULT_REVISION = "main"
 _BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 
-TOP_LEVEL_KEYS = ("models", "edges", "components", "check")
+TOP_LEVEL_KEYS = ("models", "edges", "components", "check", "mirrors", "cache")
+# Where else locked bytes may come from (docs/scale.md): [mirrors] oci = "oci://..." and [cache] remote =
+# "s3://...". Checked for their form here; install opens them.
+MIRROR_TABLES = {"mirrors": ("oci", "oci://REGISTRY/PREFIX"), "cache": ("remote", "s3://BUCKET/PREFIX")}
 # The keys each source's [models.X] table takes besides the common ones (ptm.schema.json says the same).
 # Their values are checked by the source itself (manifest_check), which this format does not import.
 PROVENANCE_KEYS = ("training_script", "dataset", "code_commit")
@@ -117,7 +120,6 @@ class Manifest:
     path: Path
     models: Mapping[str, ModelSpec]
     edges: tuple[Edge, ...] = ()
-    content_hash: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
     components: Mapping[str, Component] = field(default_factory=dict)
     check: CheckSettings = field(default_factory=CheckSettings)
@@ -319,6 +321,20 @@ def _check_settings(toml: TomlChecker, data: Any) -> CheckSettings:
     return CheckSettings(toml.patterns(table, data, "exclude"), MappingProxyType(dict(severity)))
 
 
+def _mirror_table(toml: TomlChecker, name: str, data: Any) -> None:
+    """[mirrors] / [cache]: one location each, of the scheme install reads (the bytes are checked anyway)."""
+    key, form = MIRROR_TABLES[name]
+    if not isinstance(data, Mapping):
+        raise toml.fail((), name, f'{name} must be a table: [{name}] with {key} = "{form}"')
+    toml.known_keys((name,), data, (key,))
+    value = data.get(key)
+    scheme = form.split("://")[0] + "://"
+    if value is not None and not (
+        isinstance(value, str) and value.startswith(scheme) and len(value) > len(scheme)
+    ):
+        raise toml.fail((name,), key, f'[{name}] {key} must be a string "{form}", not {value!r}')
+
+
 def _tomlkit_data(text: str, path: Path) -> dict[str, Any]:
     """TOML the standard library refused, read by tomlkit: its error (with the line) is the one shown."""
     import tomlkit
@@ -372,12 +388,13 @@ def parse_manifest(text: str, path: Path | str = "ptm.toml") -> Manifest:
         raise toml.fail((), "edges", "edges must be an array of tables: [[edges]]")
     edges = tuple(_edge(toml, i, e, nodes) for i, e in enumerate(raw_edges))
     settings = _check_settings(toml, data["check"]) if "check" in data else CheckSettings()
+    for name in MIRROR_TABLES:
+        if name in data:
+            _mirror_table(toml, name, data[name])
     return Manifest(
         path=path,
         models=MappingProxyType(models),
         edges=edges,
-        # [check] configures the linter, not the models: editing it must not make the lock stale.
-        content_hash=canonical_hash({k: v for k, v in data.items() if k != "check"}),
         data=MappingProxyType(data),
         components=MappingProxyType(components),
         check=settings,

@@ -13,7 +13,7 @@ import pytest
 
 from fixtures.registry import Registry, available
 from fixtures.s3 import SeaweedS3, client, weed
-from tests.conftest import Ptm, subprocess_env, write_manifest
+from tests.conftest import Ptm, one_line_error, subprocess_env, write_manifest
 from tests.installing import MODELS, locked, snapshot
 
 needs_registry = pytest.mark.skipif(available() is None, reason="docker-registry is not installed")
@@ -185,3 +185,28 @@ def test_several_jobs_share_the_s3_cache_at_once(
     assert all(code == 0 for code, _ in outcomes), outcomes
     lock_shas = {f.sha256 for name in ("bert", "bert-v1", "mlp") for f in locked(name).files}
     assert remote_keys(s3, remote) == lock_shas
+
+
+@needs_registry
+def test_ptm_toml_names_the_registry_for_installs_that_read_it(
+    pushed: str, hub, ptm: Ptm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PTM_OCI_MIRROR", raising=False)
+    write_manifest(f'[mirrors]\noci = "{pushed}"\n\n{MODELS}')
+    before = hub.hub.request_count
+    assert "from the mirror" in ptm("install --locked").stdout
+    assert hub.hub.request_count == before
+
+
+@pytest.mark.parametrize(
+    ("table", "says"),
+    [
+        ('[mirrors]\noci = "https://registry.example.com/x"\n', '[mirrors] oci must be a string "oci://'),
+        ('[cache]\nremote = "/mnt/cache"\n', '[cache] remote must be a string "s3://'),
+        ('[cache]\nbucket = "s3://b/p"\n', "bucket"),
+    ],
+)
+def test_a_malformed_mirror_table_is_a_manifest_error_with_its_line(ptm: Ptm, table: str, says: str) -> None:
+    write_manifest(f"{MODELS}\n{table}")
+    line = one_line_error(ptm("validate", expect=2))
+    assert says in line and "ptm.toml:" in line
