@@ -125,7 +125,9 @@ def _signing_config(key: Key) -> Any:
             private_key=key.private_key, signing_certificate=key.certificate, certificate_chain=key.chain
         )
     if key.private_key is not None:
-        return config.use_elliptic_key_signer(private_key=key.private_key, password=key.password)
+        # model_signing annotates the password as str, but hands it to cryptography, which takes bytes.
+        password = key.password.encode() if key.password is not None else None
+        return config.use_elliptic_key_signer(private_key=key.private_key, password=password)  # type: ignore[arg-type]
     # Keyless: a CI's ambient OIDC credentials (GitHub Actions, ...), else the browser flow.
     return config.use_sigstore_signer(use_ambient_credentials=True)
 
@@ -179,7 +181,7 @@ def _signing_config_checked(key: Key) -> Any:
     try:
         return _signing_config(key)
     except (OSError, ValueError, TypeError) as error:
-        raise PtmError(f"cannot use the signing key: {error}", exit_code=2) from error
+        raise PtmError(f"cannot use the signing key: {' '.join(str(error).split())}", exit_code=2) from error
 
 
 def verify(lock: Lock, lock_path: Path, trust: Trust, names: Sequence[str] = ()) -> list[Verdict]:

@@ -198,3 +198,23 @@ def test_require_signatures_refuses_an_unsigned_lock_and_takes_a_key_or_identity
     require_signatures(lock, Path("ptm.lock").absolute(), trust)
     sigstore = trust_from("release@example.com@https://accounts.google.com")
     assert (sigstore.identity, sigstore.issuer) == ("release@example.com", "https://accounts.google.com")
+
+
+def test_an_encrypted_key_takes_its_password_from_the_named_variable(
+    ptm, tmp_path, local_lock, monkeypatch
+) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    private, public = tmp_path / "encrypted.key", tmp_path / "encrypted.pub"
+    encryption = serialization.BestAvailableEncryption(b"s3cret")
+    private.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+    )
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    assert "cannot use the signing key" in one_line_error(ptm(f"sign --key {private}", expect=2))
+    monkeypatch.setenv("SIGNING_KEY_PASSWORD", "s3cret")
+    ptm(f"sign --key {private} --password-env SIGNING_KEY_PASSWORD")
+    ptm(f"verify-signature --key {public}")
