@@ -166,9 +166,9 @@ def sign(lock: Lock, lock_path: Path, key: Key, names: Sequence[str] = ()) -> li
     written = []
     for model in _models(lock, names):
         dest = signature_path(lock_path, model.name)
-        dest.parent.mkdir(exist_ok=True)
         config.set_hashing_config(_lock_hashing(model))
         try:  # the folder is only named in the statement: the listing stands for it
+            dest.parent.mkdir(exist_ok=True)
             atomic.replace_with(dest, functools.partial(config.sign, Path(model.name)))
         except (OSError, ValueError) as error:
             raise PtmError(f"cannot sign model '{model.name}': {error}") from error
