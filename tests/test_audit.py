@@ -278,10 +278,12 @@ def test_policy_formats_and_allow_pickle_never_refuse_benign_pickles(ptm, torch_
     files = {
         "pytorch_model.bin": torch_checkpoints["pytorch_model.bin"],
         "w.safetensors": safetensors({}, b""),
+        "bundle.zip": zipped({"state.pkl": pickle.dumps({"w": [1.0]})}),  # benign, but a pickle all the same
     }
     report = audit_files(ptm, files, policy='formats = ["safetensors"]\nallow_pickle = "never"\n', expect=1)
     codes = {(f["code"], f["path"]) for f in report["findings"]}
     assert ("PTM104", "pytorch_model.bin") in codes and ("PTM105", "pytorch_model.bin") in codes
+    assert ("PTM105", "bundle.zip") in codes
     assert not by_file(report).get("w.safetensors")
 
 

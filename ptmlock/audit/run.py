@@ -85,6 +85,7 @@ def policy_findings(manifest_path: Path, lock: Lock, store: Store) -> list[Findi
 
 
 def audit(lock: Lock, policy: Policy, store: Store, names: Sequence[str] = ()) -> AuditResult:
+    """Every locked file of ``names`` (all models when empty), read from ``store``, under ``policy``."""
     unknown = [n for n in names if n not in lock.models]
     if unknown:
         known = ", ".join(sorted(lock.models)) or "none"
@@ -152,11 +153,9 @@ def _file_findings(model: str, path: str, blob: _Blob, policy: Policy) -> Iterab
             f'{inspection.format} file: loading it runs the unpickler, and [policy] allow_pickle = "never"',
             path,
         )
-    if (
-        policy.formats is not None
-        and inspection.format in WEIGHT_FORMATS
-        and inspection.format not in policy.formats
-    ):
+    # Weights, or any archive that holds pickles: a zip of pickles is no more allowed than a pickle.
+    weights = inspection.format in WEIGHT_FORMATS or inspection.pickled
+    if policy.formats is not None and weights and inspection.format not in policy.formats:
         yield Finding(
             rules.FORMAT_FORBIDDEN,
             model,
