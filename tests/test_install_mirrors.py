@@ -210,3 +210,30 @@ def test_a_malformed_mirror_table_is_a_manifest_error_with_its_line(ptm: Ptm, ta
     write_manifest(f"{MODELS}\n{table}")
     line = one_line_error(ptm("validate", expect=2))
     assert says in line and "ptm.toml:" in line
+
+
+@needs_registry
+def test_an_artifact_another_tool_pushed_installs_when_its_files_match_the_lock(
+    hub, ptm: Ptm, registry: Registry, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """ORAS pushes the installed snapshot's files as raw ModelPack layers; ptm takes them by digest."""
+    import oras.client
+
+    write_manifest(MODELS)
+    ptm("lock")
+    ptm("install --quiet --only mlp")
+    model = locked("mlp")
+    folder = snapshot("mlp")
+    monkeypatch.chdir(folder)  # ORAS names layers by the paths it is given, relative to here
+    prefix = f"oras{hashlib.sha256(str(tmp_path).encode()).hexdigest()[:8]}"
+    files = [f"{f.path}:application/vnd.cncf.model.weight.v1.raw" for f in model.files]
+    oras.client.OrasClient(hostname=registry.address, insecure=True).push(
+        target=f"{registry.address}/{prefix}/mlp:v1", files=files, disable_path_validation=True
+    )
+    monkeypatch.chdir(tmp_path / "project")
+    fresh_machine(monkeypatch, tmp_path, "second")
+    monkeypatch.setenv("PTM_OCI_MIRROR", f"oci://{registry.address}/{prefix}")
+    before = hub.hub.request_count
+    result = ptm("install --frozen --only mlp --mirror-only")
+    assert hub.hub.request_count == before and "from the mirror" in result.stdout
+    assert installed_bytes_match_the_lock("mlp")
