@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,7 @@ import networkx as nx
 
 from .graph import flow_graph
 from .lockfile import Lock, LockedModel
-from .manifest import Manifest
+from .manifest import Edge, Manifest
 
 BASE, TRAINED_WITH = "base", "trained-with"
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
@@ -26,12 +26,14 @@ class Dependent:
     via: tuple[str, ...]
 
 
-def impact_graph(manifest: Manifest) -> nx.MultiDiGraph:
-    """Who is affected when a node changes: flow edges, base -> derived, and training partners both ways."""
+def impact_graph(manifest: Manifest, follows: Callable[[Edge], bool] | None = None) -> nx.MultiDiGraph:
+    """Who is affected when a node changes: flow edges (those ``follows`` keeps), base -> derived, and
+    training partners both ways."""
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(flow_graph(manifest).nodes)
     for edge in manifest.edges:
-        graph.add_edge(edge.source, edge.target, relation=edge.kind)
+        if follows is None or follows(edge):
+            graph.add_edge(edge.source, edge.target, relation=edge.kind)
     for spec in manifest.models.values():
         if spec.base:
             graph.add_edge(spec.base, spec.name, relation=BASE)
@@ -41,9 +43,12 @@ def impact_graph(manifest: Manifest) -> nx.MultiDiGraph:
     return graph
 
 
-def dependents(manifest: Manifest, starts: Iterable[str]) -> tuple[Dependent, ...]:
-    """Everything downstream of ``starts`` (not themselves), each with a shortest path from one of them."""
-    graph = impact_graph(manifest)
+def dependents(
+    manifest: Manifest, starts: Iterable[str], follows: Callable[[Edge], bool] | None = None
+) -> tuple[Dependent, ...]:
+    """Everything downstream of ``starts`` (not themselves), each with a shortest path from one of them;
+    ``follows`` says which declared edges lead on (all of them by default)."""
+    graph = impact_graph(manifest, follows)
     starts = [s for s in starts if s in graph]
     paths: dict[str, tuple[str, ...]] = {s: (s,) for s in starts}
     queue = deque(sorted(starts))
@@ -87,7 +92,8 @@ class LockDiff:
     affected: tuple[Dependent, ...]
 
 
-def _model_change(name: str, old: LockedModel | None, new: LockedModel | None) -> ModelChange | None:
+def model_change(name: str, old: LockedModel | None, new: LockedModel | None) -> ModelChange | None:
+    """How a model's pin or files changed between two locks; None when they did not."""
     if old is None or new is None:
         return ModelChange(name, ADDED if old is None else REMOVED, old, new)
     before = {f.path: f for f in old.files}
@@ -109,7 +115,7 @@ def diff_locks(old: Lock, new: Lock, manifest: Manifest | None) -> LockDiff:
     """Models whose pin or files changed between two locks, and (given the manifest) what they affect."""
     changes = []
     for name in sorted(old.models.keys() | new.models.keys()):
-        change = _model_change(name, old.models.get(name), new.models.get(name))
+        change = model_change(name, old.models.get(name), new.models.get(name))
         if change:
             changes.append(change)
     affected = dependents(manifest, [c.name for c in changes]) if manifest else ()
