@@ -289,3 +289,16 @@ def test_url_findings_name_the_hash_argument_of_their_api(ptm) -> None:
     assert 'fetch.py:3:1: PTM001 gdown.download(id="1AbC"): ' in out
     assert 'use gdown.cached_download(..., hash="sha256:<digest>")' in out
     assert 'pass file_hash="<sha256 of the file>"' in out
+
+
+def test_common_words_of_model_code_do_not_make_a_file_worth_parsing() -> None:
+    from ptmlock.check.scanner import trigger_offsets
+
+    source = (
+        b"import torch\nfrom torch import nn\n\n"
+        b"class Transformer(nn.Module):\n    layers = []\n\n"
+        b"def restore(model, url='https://example.com/x.pt'):\n"
+        b"    model.load_state_dict(torch.load('x.pt'))\n"
+        b"    print(requests, SAM, YOLO, keras, get_file_name(url))\n"
+    )
+    assert trigger_offsets(source) == []

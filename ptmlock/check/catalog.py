@@ -234,7 +234,7 @@ CATALOG: tuple[LoadApi, ...] = (
         ("sentence_transformers.models.Transformer", "sentence_transformers.models.MLMTransformer"),
         HUGGINGFACE,
         REVISION,
-        ("Transformer",),
+        ("sentence_transformers",),  # models.Transformer( lines: found as names imported from it
         model=Arg(0, ("model_name_or_path",)),
         revision_in=("model_args",),
         hint='pass model_args={"revision": "<40-hex commit>"} (and tokenizer_args, config_args alike)',
@@ -371,7 +371,7 @@ CATALOG: tuple[LoadApi, ...] = (
         ("keras.utils.get_file", "tensorflow.keras.utils.get_file", "tensorflow.utils.get_file"),
         URL,
         DOWNLOAD_URL,
-        ("get_file",),
+        ("get_file(",),  # not get_file_name(...)
         model=Arg(1, ("origin",)),
         hashes=("file_hash", "md5_hash"),
         hint='pass file_hash="<sha256 of the file>"',
