@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -244,3 +245,28 @@ def test_affected_outside_git_says_so(hub, ptm, isolated_env) -> None:
     assert one_line_error(ptm("affected", expect=2)) == (
         f"error: {isolated_env} is not in a git work tree: `ptm affected` compares ptm.lock with a commit"
     )
+
+
+@pytest.mark.e2e  # exports with torch: most of a minute on a loaded machine
+def test_affected_verifies_the_exported_model_downstream_of_a_moved_pin(hub, ptm, git) -> None:
+    write_manifest(SYSTEM)
+    ptm("install")
+    ptm("export mlp")
+    commit_all(git, "mlp exported")
+    git("checkout", "-q", "-b", "upgrade-bert")
+    hub.hub.commit("fixtures/tiny-bert", {"extra.json": b"[]"})
+    ptm("lock --upgrade bert")
+    commit_all(git, "upgrade bert")
+
+    result = ptm("affected --frozen")
+    checks = [line for line in result.stdout.splitlines() if line.startswith(("ok ", "FAIL ", "info "))]
+    assert checks and all(line.split()[1] == "mlp" for line in checks)  # mlp only: bert has no export
+    assert "ok    mlp  onnx vs ptm.lock" in result.stdout
+    assert result.stdout.endswith(f"All {len(checks)} checks passed.\n")
+
+    # A failing check fails the run with verify's exit code.
+    onnx = Path("artifacts/mlp/model.onnx")
+    onnx.write_bytes(onnx.read_bytes() + b"\0")
+    data = json.loads(ptm("affected --frozen --format json", expect=4).stdout)
+    assert data["ok"] is False and data["failed"] >= 1
+    assert {c["model"] for c in data["checks"]} == {"mlp"}
