@@ -253,6 +253,12 @@ def _end(node: ast.AST) -> Position:
     return (getattr(node, "end_lineno", None) or 0, getattr(node, "end_col_offset", None) or 0)
 
 
+# The statements holding blocks of statements in their scope (not definitions: their own scopes).
+_COMPOUND = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match) + (
+    (ast.TryStar,) if hasattr(ast, "TryStar") else ()
+)
+
+
 def _blocks(stmt: ast.stmt) -> Iterator[tuple[str, list[ast.stmt], Position | None]]:
     """The statement blocks of a compound statement, each with where its loop ends when it runs
     again (a loop's body)."""
@@ -319,8 +325,11 @@ def _walrus_targets(stmt: ast.stmt) -> Iterator[ast.NamedExpr]:
 def bind_block(statements: Iterable[ast.stmt], scope: Scope, blocks: tuple = ()) -> None:
     """Record what each statement of a block binds, where, and in which blocks, through compound
     statements but not into nested scopes."""
+    walrus = scope.ctx.walrus
     for stmt in statements:
-        at = _end(stmt)
+        if isinstance(stmt, ast.Expr) and not walrus:  # most statements: a call that binds nothing
+            continue
+        at = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
         if isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:
@@ -367,15 +376,15 @@ def bind_block(statements: Iterable[ast.stmt], scope: Scope, blocks: tuple = ())
                     )
                 elif item.optional_vars is not None:
                     scope.bind_unknown(_target_names(item.optional_vars), _end(item.context_expr), inside)
-        if scope.ctx.walrus and _on_lines(scope.ctx.walrus, stmt):
-            for walrus in _walrus_targets(stmt):
-                scope.bind(walrus.target.id, "expr", walrus.value, _end(walrus), blocks)
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        if walrus and _on_lines(walrus, stmt):
+            for named in _walrus_targets(stmt):
+                scope.bind(named.target.id, "expr", named.value, _end(named), blocks)
+        if not isinstance(stmt, _COMPOUND):
             continue
         for name, block, loops in _blocks(stmt):
             inner = (*blocks, (id(stmt), name, loops))
             if name.startswith("handler"):
-                handler = stmt.handlers[int(name.removeprefix("handler"))]  # type: ignore[attr-defined]
+                handler = stmt.handlers[int(name.removeprefix("handler"))]
                 if handler.name:
                     scope.bind_unknown([handler.name], _start(handler), inner)
             bind_block(block, scope, inner)
