@@ -114,3 +114,9 @@ def _find(module: tuple[str, ...], bases: tuple[str, ...], root: str) -> str | N
 def project_modules(root: str) -> ProjectModules:
     """One reader of the project's modules per process and root."""
     return ProjectModules(root)
+
+
+def forget_modules() -> None:
+    """Read the project's modules afresh: one process may check a tree again after it changed."""
+    project_modules.cache_clear()
+    _find.cache_clear()

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..project import Project
-from .declared import TIED_HUBS, Declared, declared_findings
+from .constants import forget_modules
+from .declared import Declared, declared_findings, tied_to_lock
 from .files import collect
 from .fix import apply_fixes
 from .loads import FileScan, Load
@@ -40,6 +41,7 @@ def _workers() -> int:
 
 
 def scan_files(paths: Sequence[str], root: Path) -> list[FileScan]:
+    forget_modules()  # before workers fork: they start from what is on disk now
     scan = functools.partial(scan_file, root=str(root))
     workers = _workers()
     if len(paths) < PARALLEL_FROM or workers == 1:
@@ -69,24 +71,17 @@ def _findings(scans: Sequence[FileScan], settings: CheckSettings, declared: Decl
     return sorted(found, key=lambda f: (f.path, f.line, f.column, f.code))
 
 
-def _ties_to_lock(scans: Sequence[FileScan]) -> bool:
-    """Whether a load is compared with ptm.lock: one of a hub model, or one named through ptmlock."""
-    return any(
-        load.pin.declared is not None
-        or (load.hub in TIED_HUBS and load.pin.kind == "model" and load.pin.repo is not None)
-        for scan in scans
-        for load in scan.loads
-    )
-
-
 def run_check(paths: Sequence[str], project: Project, *, fix: bool = False) -> CheckResult:
     has_manifest = project.manifest_path.is_file()
     manifest = project.declared() if has_manifest else None
     settings = manifest.check if manifest else CheckSettings()
     files = collect(paths, project.root, settings.exclude)
     scans = scan_files(files, project.root)
-    # ptm.lock is read only when a load is compared with it: most commits touch no model load.
-    declared = Declared(manifest, project.lock() if _ties_to_lock(scans) else None) if manifest else None
+    declared = None
+    if manifest:
+        # ptm.lock is read only when a load is compared with it: most commits touch no model load.
+        tied = any(tied_to_lock(load) for scan in scans for load in scan.loads)
+        declared = Declared(manifest, project.lock() if tied else None)
     findings = _findings(scans, settings, declared)
     fixed: dict[str, int] = {}
     if fix and (fixed := apply_fixes(findings)):
