@@ -483,3 +483,15 @@ def test_a_load_in_a_loop_over_several_ids_is_reported_but_not_fixed(hub, ptm) -
     commit = hub.hub.resolve("fixtures/tiny-bert", "main")
     pinned = f'AutoModel.from_pretrained("fixtures/tiny-bert", revision="{commit}")\n'
     assert Path("app.py").read_text() == f"from transformers import AutoModel\n{loop}{pinned}"
+
+
+def test_an_imported_constant_is_read_again_on_the_next_run(ptm) -> None:
+    Path("config.py").write_text(f'REVISION = "{SHA}"\n')
+    Path("train.py").write_text(
+        "from transformers import AutoModel\n"
+        "from config import REVISION\n"
+        'AutoModel.from_pretrained("org/model", revision=REVISION)\n'
+    )
+    assert "No problems" in ptm("check train.py").stdout
+    Path("config.py").write_text('REVISION = "main"\n')
+    assert "train.py:3:1: PTM002" in ptm("check train.py", expect=1).stdout
