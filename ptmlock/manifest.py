@@ -30,7 +30,8 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 DEFAULT_REVISION = "main"
 _BAD_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 
-TOP_LEVEL_KEYS = ("models", "edges", "components", "check", "mirrors", "cache")
+# [policy] is `ptm audit`'s (ptmlock/audit/policy.py reads and checks it, with its lines).
+TOP_LEVEL_KEYS = ("models", "edges", "components", "check", "mirrors", "cache", "policy")
 # Where else locked bytes may come from (docs/scale.md): [mirrors] oci = "oci://..." and [cache] remote =
 # "s3://...". Checked for their form here; install opens them.
 MIRROR_TABLES = {"mirrors": ("oci", "oci://REGISTRY/PREFIX"), "cache": ("remote", "s3://BUCKET/PREFIX")}
@@ -45,7 +46,17 @@ SOURCE_KEYS = {
 }
 KNOWN_HUBS = tuple(SOURCE_KEYS)
 # Keys every model may have whatever its hub; they describe the model, they do not change its bytes.
-DESCRIPTIVE_KEYS = ("role", "group", "task", "description", "base", "adaptation", "adapter", "trained_with")
+DESCRIPTIVE_KEYS = (
+    "role",
+    "group",
+    "task",
+    "description",
+    "base",
+    "adaptation",
+    "adapter",
+    "trained_with",
+    "stage",
+)
 # How to export and verify a model; hashed into its export records instead of its declaration_hash.
 EXPORT_TABLES = ("export", "verify")
 EDGE_KEYS = ("from", "to", "kind", "mode", "stage", "description")
@@ -76,6 +87,7 @@ class ModelSpec:
     adaptation: str | None = None
     adapter: str | None = None
     trained_with: tuple[str, ...] = ()
+    stage: str | None = None  # the pipeline stage it runs in, where its edges do not say (graph lanes)
     key_lines: Mapping[str, int] = field(default_factory=dict)
     # The folder of ptm.toml, against which relative local paths are read. Not part of the pin.
     base_dir: Path = field(default=Path(), compare=False, repr=False)
@@ -225,6 +237,7 @@ def _model(toml: TomlChecker, name: str, data: Any) -> ModelSpec:
         adaptation=adaptation,
         adapter=adapter,
         trained_with=toml.names(table, data, "trained_with"),
+        stage=toml.string(table, data, "stage", choices=STAGES),
         key_lines=MappingProxyType(
             {k: line for k in (*_LINED_KEYS, *source_keys) if k in data and (line := toml.line(table, k))}
         ),

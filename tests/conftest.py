@@ -26,9 +26,21 @@ from ptmlock.cli import cli
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TESTS = REPO_ROOT / "tests"
 # The end-to-end tests, marked e2e (`make test-fast` leaves them out, `make test` runs them): whole programs
-# in child processes (the demo, an example, pre-commit building a virtualenv, headless Chromium) and
-# exports with torch, most of the suite's time. Modules or folders, relative to tests/.
-E2E = ("test_demo.py", "test_example_mixed.py", "test_precommit_hook.py", "test_graph_browser.py", "export/")
+# in child processes (the demo, an example, pre-commit building a virtualenv, headless Chromium, terminals,
+# the model_signing CLI, the registry and S3 servers) and exports with torch, most of the suite's time.
+# Modules or folders, relative to tests/.
+E2E = (
+    "test_demo.py",
+    "test_example_mixed.py",
+    "test_precommit_hook.py",
+    "test_graph_browser.py",
+    "export/",
+    "test_sign_interop.py",
+    "test_progress.py",
+    "test_fixture_servers_cli.py",
+    "test_missing_extras.py",
+    "test_install_mirrors.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -237,3 +237,34 @@ def test_an_artifact_another_tool_pushed_installs_when_its_files_match_the_lock(
     result = ptm("install --frozen --only mlp --mirror-only")
     assert hub.hub.request_count == before and "from the mirror" in result.stdout
     assert installed_bytes_match_the_lock("mlp")
+
+
+@needs_weed
+def test_cache_push_shares_the_whole_store_once_and_never_a_corrupt_blob(
+    hub, ptm: Ptm, s3: SeaweedS3, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for key, value in s3.env.items():
+        monkeypatch.setenv(key, value)
+    write_manifest(MODELS)
+    ptm("lock")
+    ptm("install --quiet")
+    url = f"s3://ptm/push{hashlib.sha256(str(tmp_path).encode()).hexdigest()[:8]}"
+    first = ptm(f"cache push {url}")
+    lock_shas = {f.sha256 for name in ("bert", "bert-v1", "mlp") for f in locked(name).files}
+    assert remote_keys(s3, url) == lock_shas
+    assert f"Pushed {len(lock_shas)} blobs" in first.stdout
+    assert "Pushed 0 blobs" in ptm(f"cache push {url}").stdout
+    weights = next(f for f in locked("mlp").files if f.path.endswith(".safetensors"))
+    blob = store_blob(weights.sha256)
+    blob.chmod(0o644)
+    blob.write_bytes(b"\0" * weights.size)  # bit rot on this machine
+    other = f"s3://ptm/other{hashlib.sha256(str(tmp_path).encode()).hexdigest()[:8]}"
+    result = ptm(f"cache push {other}")
+    assert f"blob {weights.sha256[:12]} no longer matches its sha256; not shared" in result.stderr
+    assert remote_keys(s3, other) == lock_shas - {weights.sha256}
+
+
+def store_blob(sha256: str) -> Path:
+    import os
+
+    return Path(os.environ["PTM_HOME"]) / "blobs" / "sha256" / sha256[:2] / sha256

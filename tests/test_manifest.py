@@ -6,7 +6,7 @@ import pytest
 
 from ptmlock.errors import ManifestError
 from ptmlock.manifest_check import parse_checked_manifest as parse_manifest
-from tests.conftest import validate
+from tests.conftest import one_line_error, validate, write_manifest
 
 GOOD = """\
 # our models
@@ -154,3 +154,12 @@ def test_missing_repo_and_bad_repo_id() -> None:
 
 def test_model_name_must_be_a_plain_identifier() -> None:
     assert "may only use letters" in error_of('[models."a b"]\nrepo = "a/b"\n').message
+
+
+def test_validate_checks_the_policy_table_that_lock_accepts(ptm) -> None:
+    one = '[models.bert]\nrepo = "org/bert"\n'
+    write_manifest(one + '\n[policy]\nformats = ["safetensors"]\nallow_pickle = "never"\n')
+    ptm("validate")
+    write_manifest(one + '\n[policy]\nallow_pickle = "sometimes"\n')
+    line = one_line_error(ptm("validate", expect=2))
+    assert "ptm.toml:" in line and "allow_pickle" in line

@@ -22,7 +22,8 @@ folders_argument = click.argument(
 @click.group()
 def cache() -> None:
     """The store every project installs from ($PTM_HOME): what it holds and who needs it (ls), what no
-    lock needs any more (prune), and whether every blob still holds its bytes (verify)."""
+    lock needs any more (prune), whether every blob still holds its bytes (verify), and sharing it through an
+    S3 cache (push)."""
 
 
 @cache.command()
@@ -244,3 +245,41 @@ def verify(fmt: str) -> None:
         )
     if checked.corrupt:
         raise corruption(checked)
+
+
+@cache.command()
+@click.argument("remote", required=False, metavar="[s3://BUCKET/PREFIX]")
+@report_format
+def push(remote: str | None, fmt: str) -> None:
+    """Put every blob of the store into the shared S3 cache (default: PTM_CACHE_REMOTE), for other machines.
+
+    Blobs the cache already holds are not sent again; one whose bytes no longer match its name is never
+    shared (run `ptm cache verify`). Credentials and endpoint: as boto3 reads them (docs/scale.md).
+    """
+    import os
+
+    from ..errors import PtmError
+    from ..install.mirrors import push_store
+    from ..install.store import Store
+
+    remote = remote or os.environ.get("PTM_CACHE_REMOTE")
+    if not remote:
+        raise PtmError("ptm cache push: give s3://BUCKET/PREFIX, or set PTM_CACHE_REMOTE", exit_code=2)
+    store = Store(config.ptm_home())
+    done = push_store(store, remote)
+    if fmt == "json":
+        data = {
+            "remote": remote,
+            "sent": done.sent,
+            "sent_bytes": done.sent_bytes,
+            "present": done.present,
+            "skipped": list(done.skipped),
+        }
+        click.echo(json.dumps(data, indent=2))
+    else:
+        for sha in done.skipped:
+            click.echo(f"warning: blob {sha[:12]} no longer matches its sha256; not shared", err=True)
+        click.echo(
+            f"Pushed {count(done.sent, 'blob')} ({size(done.sent_bytes)}) to {remote}; "
+            f"{done.present} already there."
+        )

@@ -22,6 +22,10 @@ def validate(project: Project, strict: bool, fmt: str) -> None:
     from ..graph import ERROR, system_problems
 
     manifest = project.manifest()
+    if "policy" in manifest.data:  # `ptm audit`'s table: checked by its own reader, with its lines
+        from ..audit.policy import read_policy
+
+        read_policy(project.manifest_path)
     problems = system_problems(manifest, project.lock())
     valid = not any(p.severity == ERROR or strict for p in problems)
     if fmt == "json":

@@ -122,3 +122,39 @@ class Mirrors:
             self._cache.put(sha, store.path(sha), replace=replace)
         except PtmError as error:  # the cache only saves others a download: never fail an install for it
             self._note(f"warning: {error.message}; {target.label} was installed but not cached")
+
+
+@dataclass(frozen=True)
+class CachePush:
+    sent: int
+    sent_bytes: int
+    present: int  # already in the remote cache
+    skipped: tuple[str, ...]  # blobs whose bytes no longer match their name: never shared
+
+
+def push_store(store: Store, remote: str) -> CachePush:
+    """Every blob of ``store`` into the remote cache (`ptm cache push`): those the store vouches for as
+    they are, others hashed first, so that a blob corrupted on this disk is never shared."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .. import config
+    from ..files import hash_file
+    from ..mirrors.s3 import S3Cache
+    from .inventory import scan_blobs
+
+    cache = S3Cache(remote)
+    blobs = list(scan_blobs(store.root).values())
+
+    def push(blob: Any) -> tuple[int, bool]:
+        if not store.unchanged(blob.sha256) and hash_file(blob.path) != (blob.sha256, blob.size):
+            return -1, False
+        return blob.size, cache.put(blob.sha256, blob.path)
+
+    try:
+        with store.in_use(), ThreadPoolExecutor(config.pool_size(len(blobs))) as pool:
+            results = list(pool.map(push, blobs))
+    finally:
+        cache.close()
+    sent = [size for size, put in results if put]
+    skipped = tuple(b.sha256 for b, (size, _) in zip(blobs, results, strict=True) if size < 0)
+    return CachePush(len(sent), sum(sent), len(results) - len(sent) - len(skipped), skipped)
