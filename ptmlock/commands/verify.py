@@ -25,6 +25,12 @@ from .common import count, pass_project, report_format, trust_option
 @click.option("--group", help="Also check that this interchangeable group's members share one contract.")
 @click.option("--atol", type=float, help="Absolute tolerance (overrides ptm.toml).")
 @click.option("--rtol", type=float, help="Relative tolerance (overrides ptm.toml).")
+@click.option(
+    "--allow-looser",
+    is_flag=True,
+    help="Use an --atol/--rtol or ptm.toml tolerance looser than the one locked at export (said on an "
+    "info line); without it such a tolerance is refused.",
+)
 @trust_option
 @report_format
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar on the terminal.")
@@ -37,6 +43,7 @@ def verify(
     group: str | None,
     atol: float | None,
     rtol: float | None,
+    allow_looser: bool,
     trust: bool,
     fmt: str,
     quiet: bool,
@@ -46,7 +53,11 @@ def verify(
     Without --frozen each model is built in PyTorch by its loader, which runs code as `ptm export` does
     (see `ptm export --help`); --frozen runs only the checked artifacts in onnxruntime.
 
-    Lines marked info (a --group's agreement figures) report numbers and pass or fail nothing.
+    The tolerance is the one locked at export; a tighter one may be asked for, a looser one (in ptm.toml
+    or with --atol/--rtol) is refused (exit 2) unless `ptm export` locks it or --allow-looser is given.
+
+    Lines marked info (a --group's agreement figures, an allowed looser tolerance) report and judge
+    nothing.
     --format json prints one object (docs/verify-json.md); the exit code is the same: 4 when a check fails.
     """
     import json
@@ -60,7 +71,14 @@ def verify(
         if value is not None and (problem := tolerance_problem(value)):
             message = f"{option} {value:g} is not a tolerance: it {problem}, e.g. {option} 1e-4"
             raise PtmError(message, exit_code=2)
-    options = VerifyOptions(frozen=frozen, provider=require_provider, atol=atol, rtol=rtol, trusted=trust)
+    options = VerifyOptions(
+        frozen=frozen,
+        provider=require_provider,
+        atol=atol,
+        rtol=rtol,
+        trusted=trust,
+        allow_looser=allow_looser,
+    )
     command, extras = ("ptm verify --frozen", "cpu") if frozen else ("ptm verify", "export,cpu")
     with optional_libraries(command, extras), progress.hidden(quiet):
         from ..export.verifier import verify_models

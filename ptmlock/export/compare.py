@@ -112,6 +112,47 @@ def tolerance(
     return _first_set(override[0], declared.atol, atol), _first_set(override[1], declared.rtol, rtol)
 
 
+@dataclass(frozen=True)
+class Looser:
+    """A tolerance in force that is looser than the one locked at export."""
+
+    key: str  # atol or rtol
+    value: float
+    locked: float
+    source: str  # where the value comes from: "--atol", "ptm.toml"
+
+    def describe(self, model: str) -> str:
+        where = (
+            self.source
+            if self.source.startswith("--")
+            else f"{self.source} [models.{model}.verify] {self.key}"
+        )
+        return f"{where} {self.value:g} is looser than the locked {self.key} {self.locked:g}"
+
+
+def locked_tolerance(
+    locked: tuple[float, float],
+    declared: VerifySpec,
+    override: tuple[float | None, float | None] = (None, None),
+    manifest: str = "ptm.toml",
+) -> tuple[tuple[float, float], tuple[Looser, ...]]:
+    """The tolerance verify judges with: the command line's, else ptm.toml's, else the one locked at export
+    (never a default for the provider at hand), and each value of those that is looser than the locked one.
+    """
+    chosen, looser = [], []
+    for key, locked_value, option, setting in zip(
+        ("atol", "rtol"), locked, override, (declared.atol, declared.rtol), strict=True
+    ):
+        source, value = next(
+            ((s, v) for s, v in ((f"--{key}", option), (manifest, setting)) if v is not None),
+            ("ptm.lock", locked_value),
+        )
+        chosen.append(value)
+        if value > locked_value:
+            looser.append(Looser(key, value, locked_value, source))
+    return (chosen[0], chosen[1]), tuple(looser)
+
+
 def compare_outputs(
     names: Sequence[str],
     outputs: Sequence[np.ndarray],

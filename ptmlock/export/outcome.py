@@ -56,3 +56,4 @@ class VerifyOptions:
     atol: float | None = None
     rtol: float | None = None
     trusted: bool = False  # --trust: loader_kwargs that run code from the model's files are allowed
+    allow_looser: bool = False  # a tolerance looser than the locked one is used (and said), not refused

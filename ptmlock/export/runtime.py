@@ -103,8 +103,9 @@ def open_session(model: Path, provider: str) -> Any:
     ``cuda`` never falls back: if the session does not really run on CUDA it is an error saying why.
     """
     ort = import_onnxruntime()
+    # A verification that cannot run where it must is a failed check of each model (RunFailure).
     if provider == "cuda" and CUDA not in ort.get_available_providers():
-        raise PtmError(f"CUDA was required but is not usable: {cuda_problem(ort)}")
+        raise RunFailure(f"CUDA was required but is not usable: {cuda_problem(ort)}")
     use_cuda = provider in ("auto", "cuda") and CUDA in ort.get_available_providers()
     if use_cuda and hasattr(ort, "preload_dlls"):
         # Loads CUDA/cuDNN from the nvidia-* wheels when present; it prints what it cannot find,
@@ -118,7 +119,7 @@ def open_session(model: Path, provider: str) -> Any:
     except Exception as error:  # onnxruntime's own exception types are not importable portably
         raise RunFailure(f"onnxruntime cannot load {model.name}: {summarise(error)}") from error
     if provider == "cuda" and session.get_providers()[0] != CUDA:
-        raise PtmError(f"CUDA was required but is not usable: {cuda_problem(ort)}")
+        raise RunFailure(f"CUDA was required but is not usable: {cuda_problem(ort)}")
     return session
 
 

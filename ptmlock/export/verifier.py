@@ -22,7 +22,14 @@ from ..lockfile import LockedModel
 from ..manifest import ModelSpec
 from ..project import Project
 from . import artifacts
-from .compare import Comparison, compare_outputs, compare_with_reference, describe_outputs, tolerance
+from .compare import (
+    Comparison,
+    Looser,
+    compare_outputs,
+    compare_with_reference,
+    describe_outputs,
+    locked_tolerance,
+)
 from .group import group_checks, group_members
 from .outcome import Check, RunFailure, VerifyOptions
 from .preprocessing import tokenizer_drift
@@ -45,7 +52,7 @@ class _Run:
     reference: VerifyRecord
     probe: dict[str, np.ndarray]
     options: VerifyOptions
-    dtypes: tuple[str, ...]
+    tolerance: tuple[float, float]  # the locked one, or a tighter (or allowed looser) one asked for
     folder: artifacts.ArtifactsFolder
     expected: tuple[np.ndarray, ...] | None  # the reference file's values; None when it is unusable
     unusable: str = ""  # why the reference file cannot be used
@@ -54,26 +61,20 @@ class _Run:
     def names(self) -> list[str]:
         return [o.name for o in self.reference.outputs]
 
-    def tolerance(self, provider: str | None) -> tuple[float, float]:
-        return tolerance(provider, self.dtypes, self.settings.verify, (self.options.atol, self.options.rtol))
-
     def against_pytorch(
         self,
         subject: str,
         outputs: Sequence[np.ndarray],
         eager: Sequence[np.ndarray],
-        provider: str | None,
         prefix: str = "",
     ) -> Check:
-        ok, detail = compare_outputs(self.names, outputs, eager, *self.tolerance(provider))
+        ok, detail = compare_outputs(self.names, outputs, eager, *self.tolerance)
         return Check(self.name, subject, ok, prefix + detail)
 
-    def against_lock(
-        self, subject: str, outputs: Sequence[np.ndarray], provider: str | None, prefix: str = ""
-    ) -> Check:
+    def against_lock(self, subject: str, outputs: Sequence[np.ndarray], prefix: str = "") -> Check:
         if self.expected is None:
             return Check(self.name, subject, False, f"{prefix}no reference to compare with: {self.unusable}")
-        atol, rtol = self.tolerance(provider)
+        atol, rtol = self.tolerance
         comparisons: dict[str, Comparison] = {
             ref.name: compare_with_reference(output, ref, expected, atol, rtol)
             for ref, output, expected in zip(self.reference.outputs, outputs, self.expected, strict=True)
@@ -136,7 +137,7 @@ def _probe_check(run: _Run) -> Check | None:
 def _eager_check(run: _Run, eager: list[np.ndarray]) -> Check:
     then, now = run.reference.tools.get("torch"), installed_versions("torch").get("torch")
     check = run.against_lock(
-        "PyTorch vs ptm.lock", eager, None, "" if then == now else f"torch {then} then, {now} now: "
+        "PyTorch vs ptm.lock", eager, "" if then == now else f"torch {then} then, {now} now: "
     )
     if check.ok or run.expected is None:
         return check
@@ -157,16 +158,19 @@ def _run_checks(
         outputs, used = run_onnx(
             record, located, run.probe, run.options.provider or run.settings.verify.provider
         )
+        locked = run.reference.provider
+        # Another provider than the locked run's computes other numbers: say so beside them.
+        where = f"on {used}: " if locked in (None, used) else f"on {used}, not the locked {locked}: "
         if eager is not None:
-            checks.append(run.against_pytorch("onnx vs PyTorch", outputs, eager, used, f"on {used}: "))
+            checks.append(run.against_pytorch("onnx vs PyTorch", outputs, eager, where))
         if comparable:
-            checks.append(run.against_lock("onnx vs ptm.lock", outputs, used, f"on {used}: "))
+            checks.append(run.against_lock("onnx vs ptm.lock", outputs, where))
     elif eager is not None:
         from .build import run as run_module
         from .torchscript import load_torchscript
 
         outputs = run_module(load_torchscript(located.paths[0]), run.probe, "the TorchScript artifact")
-        checks.append(run.against_pytorch("torchscript vs PyTorch", outputs, eager, None))
+        checks.append(run.against_pytorch("torchscript vs PyTorch", outputs, eager))
     return checks
 
 
@@ -194,48 +198,94 @@ def _require_pytorch(spec: ModelSpec, reference: VerifyRecord) -> None:
 
 def _tokenizer_check(locked: LockedModel, tokenizer: TokenizerRecord, frozen: bool) -> Check:
     try:
-        snapshot = installed_snapshot(locked)
-    except PtmError as error:  # a fresh clone has the artifacts, not necessarily the tokenizer files
+        # A fresh clone has the artifacts, not necessarily the tokenizer files or the library to read them.
+        ok, detail = tokenizer_drift(tokenizer, installed_snapshot(locked), frozen)
+    except PtmError as error:
         return Check(locked.name, "tokenizer", False, f"not checked: {error.message}")
-    ok, detail = tokenizer_drift(tokenizer, snapshot, frozen)
     return Check(locked.name, "tokenizer", ok, detail)
 
 
+def _tolerance(
+    spec: ModelSpec, project: Project, options: VerifyOptions
+) -> tuple[tuple[float, float], tuple[Looser, ...]]:
+    """The tolerance ``spec`` is judged with, and what of it is looser than the locked one: refused (exit
+    2) unless --allow-looser, as a looser value in ptm.toml or on the command line would turn a failing
+    verification green."""
+    assert spec.export is not None
+    reference = verify_of(exported_model(spec, project.lock(), project.lock_path))
+    assert reference is not None  # exported_model refuses a model without one
+    tolerance, looser = locked_tolerance(
+        (reference.atol, reference.rtol),
+        spec.export.verify,
+        (options.atol, options.rtol),
+        project.manifest_path.name,
+    )
+    if looser and not options.allow_looser:
+        raise PtmError(
+            f"{looser[0].describe(spec.name)} of '{spec.name}'; run `ptm export {spec.name}` to lock the "
+            "new tolerance, or pass --allow-looser",
+            exit_code=2,
+        )
+    return tolerance, looser
+
+
+def _eager_outputs(
+    spec: ModelSpec, locked: LockedModel, run: _Run, project: Project
+) -> tuple[list[np.ndarray] | None, Check | None]:
+    """PyTorch's outputs on the probe inputs, or the failed check saying why the model cannot be run."""
+    from .build import build_module
+    from .build import run as run_module
+
+    assert spec.export is not None
+    try:
+        module = build_module(spec.name, spec.export, installed_snapshot(locked), project)
+        return run_module(module, run.probe, f"'{spec.name}' on its probe inputs"), None
+    except PtmError as error:
+        return None, Check(spec.name, "PyTorch run", False, f"not run: {error.message}")
+
+
 def verify_model(
-    spec: ModelSpec, project: Project, options: VerifyOptions, shown: progress.Bar
+    spec: ModelSpec,
+    project: Project,
+    options: VerifyOptions,
+    tolerance: tuple[tuple[float, float], tuple[Looser, ...]],
+    shown: progress.Bar,
 ) -> list[Check]:
-    """Every check of one model; ``shown`` says which step runs."""
+    """Every check of one model, judged with ``tolerance`` (from ``_tolerance``); ``shown`` says which
+    step runs."""
     assert spec.export is not None
     locked = exported_model(spec, project.lock(), project.lock_path)
     exports, reference = exports_of(locked), verify_of(locked)
     assert reference is not None  # exported_model refuses a model without one
     if not options.frozen:
         _require_pytorch(spec, reference)
-    dtypes = tuple(s.dtype for r in exports.values() for s in r.outputs)
     folder = artifacts.ArtifactsFolder.of(project.root, spec)
     expected, unusable = _reference_values(folder, reference)
+    judged, looser = tolerance
     run = _Run(
         spec.name,
         spec.export,
         reference,
         probe_inputs(spec.export),
         options,
-        dtypes,
+        judged,
         folder,
         expected,
         unusable,
     )
+    checks = [
+        Check(spec.name, "tolerance", True, f"{item.describe(spec.name)}: allowed by --allow-looser", False)
+        for item in looser
+    ]
     probe_problem = _probe_check(run)
-    checks = [probe_problem] if probe_problem else []
+    checks += [probe_problem] if probe_problem else []
     eager = None
     if not options.frozen:
-        from .build import build_module
-        from .build import run as run_module
-
         shown.describe(f"{spec.name}: loading it in PyTorch and running it on the probe inputs")
-        module = build_module(spec.name, spec.export, installed_snapshot(locked), project)
-        eager = run_module(module, run.probe, f"'{spec.name}' on its probe inputs")
-        if probe_problem is None:
+        eager, failure = _eager_outputs(spec, locked, run, project)
+        if failure is not None:
+            checks.append(failure)
+        elif eager is not None and probe_problem is None:
             checks.append(_eager_check(run, eager))
     for fmt, record in sorted(exports.items()):
         shown.describe(f"{spec.name}: checking and running the {fmt} export")
@@ -253,10 +303,11 @@ def verify_models(
     targets = export_targets(manifest, [*names, *members], group)
     if not options.frozen:  # --frozen never builds a model: onnxruntime runs the checked artifacts only
         require_trust(manifest.path, targets, options.trusted)
+    tolerances = [_tolerance(spec, project, options) for spec in targets]  # refused before any run
     checks = []
     with progress.bar("Verifying", len(targets) + (1 if group else 0)) as shown:
-        for spec in targets:
-            checks += verify_model(spec, project, options, shown)
+        for spec, tolerance in zip(targets, tolerances, strict=True):
+            checks += verify_model(spec, project, options, tolerance, shown)
             shown.advance()
         if group:
             shown.describe(f"group {group}: comparing its members")

@@ -199,8 +199,8 @@ def test_changed_export_settings_make_the_records_stale(exported: Path, ptm) -> 
 
 def test_tolerances_are_not_export_settings(exported: Path, ptm) -> None:
     manifest = Path("ptm.toml")
-    manifest.write_text(manifest.read_text() + "\n[models.mlp.verify]\natol = 0.001\n")
-    assert "atol 1e-03" in ptm("verify mlp").stdout
+    manifest.write_text(manifest.read_text() + "\n[models.mlp.verify]\natol = 0.00001\n")
+    assert "atol 1e-05" in ptm("verify mlp").stdout
 
 
 def test_relocking_keeps_exports_until_the_pin_moves(exported: Path, hub, tiny_models, ptm) -> None:

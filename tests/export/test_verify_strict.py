@@ -1,0 +1,78 @@
+"""`ptm verify` cannot be loosened silently: the locked tolerance judges, and a check that cannot run is a
+failed check of its model (exit 4), not an abort."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from safetensors.torch import load_file, save_file
+
+from ptmlock.install.verify import installed_snapshot
+from ptmlock.lockfile import read_lock
+from tests.conftest import one_line_error
+from tests.export.support import cuda_usable
+
+LOCK = Path("ptm.lock")
+
+
+def installed(name: str, file: str) -> Path:
+    lock = read_lock(LOCK)
+    assert lock is not None
+    return installed_snapshot(lock.models[name]) / file
+
+
+def scale_weights(name: str, factor: float) -> None:
+    """Multiply every weight of ``name``'s installed safetensors by ``factor``: same size, other numbers."""
+    path = installed(name, "model.safetensors")
+    tensors = {key: value * factor for key, value in load_file(path).items()}
+    save_file(tensors, path, metadata={"format": "pt"})  # through the snapshot link, into the blob
+
+
+def test_a_looser_tolerance_than_the_locked_one_is_refused_unless_allowed(exported: Path, ptm) -> None:
+    scale_weights("mlp", 1.05)
+    assert "FAIL  mlp  PyTorch vs ptm.lock" in ptm("verify mlp", expect=4).stdout
+    manifest = Path("ptm.toml")
+    manifest.write_text(manifest.read_text() + "\n[models.mlp.verify]\natol = 1\n")
+    line = one_line_error(ptm("verify mlp", expect=2))
+    assert line == (
+        "error: ptm.toml [models.mlp.verify] atol 1 is looser than the locked atol 0.0001 of 'mlp'; "
+        "run `ptm export mlp` to lock the new tolerance, or pass --allow-looser"
+    )
+    line = one_line_error(ptm("verify --frozen mlp --atol 1e-9 --rtol 0.5", expect=2))
+    assert line.startswith("error: --rtol 0.5 is looser than the locked rtol 0.001 of 'mlp'; ")
+
+    result = ptm("verify mlp --allow-looser")
+    assert (
+        "info  mlp  tolerance: ptm.toml [models.mlp.verify] atol 1 is looser than the locked atol 0.0001: "
+        "allowed by --allow-looser"
+    ) in result.stdout
+    assert "ok    mlp  PyTorch vs ptm.lock" in result.stdout and "[atol 1e+00, rtol 1e-03]" in result.stdout
+
+    # A tighter value needs no flag, and judges.
+    manifest.write_text(manifest.read_text().replace("atol = 1\n", "atol = 1e-9\n"))
+    result = ptm("verify --frozen mlp")
+    assert "[atol 1e-09, rtol 1e-03]" in result.stdout and "tolerance:" not in result.stdout
+
+
+def test_a_model_that_cannot_be_run_fails_its_checks_and_the_others_still_run(exported: Path, ptm) -> None:
+    tokenizer = installed("bert", "tokenizer.json")
+    tokenizer.write_text(tokenizer.read_text() + " ")  # another size: the installed model is broken
+    result = ptm("verify", expect=4)
+    assert "FAIL  bert  PyTorch run: not run: model 'bert' is not installed (1 of " in result.stdout
+    assert "FAIL  bert  tokenizer: not checked: model 'bert' is not installed" in result.stdout
+    assert "ok    bert  onnx bytes" in result.stdout and "ok    bert  onnx vs ptm.lock" in result.stdout
+    assert "ok    mlp  onnx vs PyTorch" in result.stdout  # the other models are verified as usual
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(cuda_usable(), reason="CUDA is usable here")
+def test_requiring_an_unusable_provider_fails_each_model_with_the_reason(exported: Path, ptm) -> None:
+    result = ptm("verify --frozen --require-provider cuda", expect=4)
+    for model in ("bert", "bert-v1", "mlp"):
+        assert f"FAIL  {model}  onnx run: CUDA was required but is not usable: " in result.stdout
+    assert "no CUDA execution provider; pip uninstall -y onnxruntime && pip install 'ptmlock[gpu]'" in (
+        result.stdout
+    )
+    assert "ok    mlp  torchscript bytes" in result.stdout
+    assert "on CPUExecutionProvider: " in ptm("verify mlp --require-provider cpu").stdout
