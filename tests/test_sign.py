@@ -218,3 +218,19 @@ def test_an_encrypted_key_takes_its_password_from_the_named_variable(
     monkeypatch.setenv("SIGNING_KEY_PASSWORD", "s3cret")
     ptm(f"sign --key {private} --password-env SIGNING_KEY_PASSWORD")
     ptm(f"verify-signature --key {public}")
+
+
+def test_install_require_signature_refuses_unsigned_or_wrongly_signed_locks_and_installs_signed_ones(
+    ptm, keys, local_lock
+) -> None:
+    unsigned = one_line_error(ptm(f"install --require-signature {keys['public']}", expect=3))
+    assert "not signed as required, nothing installed" in unsigned and "m: no signature" in unsigned
+    ptm(f"sign --key {keys['other_private']}")
+    assert "not signed as required" in one_line_error(
+        ptm(f"install --require-signature {keys['public']}", expect=3)
+    )
+    ptm(f"sign --key {keys['private']}")
+    assert "Installed 1 model" in ptm(f"install --require-signature {keys['public']}").stdout
+    Path("model/config.json").write_bytes(b'{"changed": true}')  # ptm.toml's model moved on: a new lock
+    stale = one_line_error(ptm(f"install --require-signature {keys['public']}", expect=1))
+    assert "ptm.lock is stale" in stale and "never re-locks" in stale  # a new lock would be unsigned

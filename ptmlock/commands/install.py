@@ -13,6 +13,7 @@ from .common import count, pass_project, report_format, size
 
 if TYPE_CHECKING:
     from ..install import FileCounts, InstallResult
+    from ..signing import Trust
 
 
 @click.command()
@@ -55,6 +56,12 @@ if TYPE_CHECKING:
 @click.option(
     "--no-push", is_flag=True, help="Read the S3 cache (PTM_CACHE_REMOTE) but write nothing back to it."
 )
+@click.option(
+    "--require-signature",
+    metavar="KEY|IDENTITY",
+    help="Install only if every model of ptm.lock is signed (ptm sign) by this public key or CA chain "
+    "(a PEM file), or Sigstore identity IDENTITY@https://ISSUER; ptm.lock is never re-locked.",
+)
 @report_format
 @pass_project
 def install(
@@ -68,6 +75,7 @@ def install(
     verify_hashes: bool,
     mirror_only: bool,
     no_push: bool,
+    require_signature: str | None,
     fmt: str,
 ) -> None:
     """Install the locked models into the Hugging Face cache, verified against ptm.lock.
@@ -96,6 +104,7 @@ def install(
         profile=profile,
         mirror_only=mirror_only,
         cache_push=not no_push,
+        signed_by=_trust(require_signature),
     )
     with progress.hidden(quiet):  # the bar goes to stderr, and only on a terminal
         result = run_install(project, options, progress.RichReporter() if fmt == "text" else None)
@@ -116,6 +125,14 @@ def install(
         click.echo(f"Left out by the '{profile}' profile: {', '.join(result.left_out)}.")
     for line in summary(result, quiet):
         click.echo(line)
+
+
+def _trust(value: str | None) -> Trust | None:
+    if value is None:
+        return None
+    from ..signing import trust_from
+
+    return trust_from(value)
 
 
 def summary(result: InstallResult, quiet: bool) -> list[str]:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..manifest import Manifest
     from ..progress import Reporter
     from ..project import Project
+    from ..signing import Trust
     from .layouts import ModelLayout
     from .mirrors import Mirrors
     from .plan import Plan, Status, Target
@@ -41,6 +42,9 @@ class Options:
     profile: str = "all"
     mirror_only: bool = False  # a blob no mirror has is an error, not a hub download
     cache_push: bool = True  # write what came from a hub back to the S3 cache
+    # --require-signature: every model of ptm.lock signed by this key, CA chain or identity (ptm sign);
+    # the lock is then never re-locked here, since a new lock would carry no signature.
+    signed_by: Trust | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,10 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
             exit_code=2,
         )
     started = time.perf_counter()
+    if options.signed_by is not None:
+        _require_signed(project, options)
+        if not options.frozen:
+            options = dataclasses.replace(options, locked=True)
     options, left_out = profile_selection(project, options)
     home, roots = config.ptm_home(), (config.hf_hub_cache(), config.torch_hub_dir())
     state_file = install_state.state_path(home, project.manifest_path, roots)
@@ -283,6 +291,19 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
         left_out=left_out,
         dropped_exports=current.dropped_exports,
     )
+
+
+def _require_signed(project: Project, options: Options) -> None:
+    """Refuse, before anything is read from a source, a ptm.lock whose models are not all signed."""
+    from ..signing import require_signatures
+
+    lock = project.lock()
+    if lock is None:
+        raise LockError(
+            f"{project.lock_path.name} does not exist; --require-signature installs a signed lock only"
+        )
+    assert options.signed_by is not None
+    require_signatures(lock, project.lock_path, options.signed_by)
 
 
 def _open_mirrors(project: Project, options: Options) -> Mirrors | None:
