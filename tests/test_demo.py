@@ -33,3 +33,5 @@ def test_demo_runs_end_to_end(tmp_path) -> None:
     assert "Wrote graph.html (html)." in out
     assert "~ encoder" in out and "= head" in out
     assert "1 downloaded" in out
+    assert "branch moved" in out and "1 commit ahead" in out  # ptm outdated after the upstream push
+    assert "nothing written (--dry-run)" in out

@@ -1,4 +1,4 @@
-"""The demo: init, add, lock, install, export, verify, graph and upgrade small projects on the local hub.
+"""The demo: init, add, lock, install, export, verify, graph, audit, upgrade small projects on the local hub.
 
 `make demo` runs this. It serves the fixture hub on a free port, starts a project with `ptm init` and
 `ptm add` in .demo/new-project, copies examples/demo/ptm.toml into .demo/project, and runs the real `ptm`
@@ -21,15 +21,15 @@ from fixtures.hub import FakeHub, HubServer, build_tiny_models, populate_standar
 WORK = Path(os.environ.get("PTM_DEMO_DIR") or ROOT / ".demo")
 
 
-def run(project: Path, *args: str, env: dict[str, str], show: int | None = None) -> None:
+def run(project: Path, *args: str, env: dict[str, str], show: int | None = None, expect: int = 0) -> None:
     print(f"\n$ ptm {' '.join(args)}", flush=True)
     result = subprocess.run(
         [sys.executable, "-m", "ptmlock", *args], cwd=project, env=env, text=True, capture_output=True
     )
     lines = (result.stdout + result.stderr).rstrip().splitlines()
     print("\n".join(lines[:show] + (["..."] if show and len(lines) > show else [])))
-    if result.returncode != 0:
-        sys.exit(f"demo failed: `ptm {' '.join(args)}` exited {result.returncode}")
+    if result.returncode != expect:
+        sys.exit(f"demo failed: `ptm {' '.join(args)}` exited {result.returncode}, not {expect}")
 
 
 def show_file(path: Path, lines: int) -> None:
@@ -102,11 +102,16 @@ def main() -> None:
         run(project, "verify", "--frozen", env=env)
         run(project, "graph", env=env)
         run(project, "graph", "--format", "html", "-o", "graph.html", env=env)
+        run(project, "audit", env=env)
+        run(project, "sbom", "-o", "bom.json", env=env)
+        run(project, "outdated", env=env)
         print("\n# upstream, someone pushes new weights to fixtures/tiny-bert@main ...")
         hub.commit("fixtures/tiny-bert", {"config.json": b'{"model_type": "bert", "changed": true}'})
+        run(project, "outdated", env=env, expect=1)
         run(project, "lock", "--check", env=env)
+        run(project, "lock", "--upgrade", "--dry-run", env=env)
         run(project, "lock", "--upgrade", "encoder", env=env)
-        run(project, "install", "--frozen", env=env)
+        run(project, "install", "--locked", env=env)
     print(f"\nDemo project left in {project}")
 
 
