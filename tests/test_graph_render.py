@@ -16,7 +16,7 @@ from ptmlock.lockfile import read_lock, write_lock
 from ptmlock.manifest import load_manifest
 from ptmlock.render.layout import layout
 from ptmlock.render.view import build_view
-from tests.conftest import REPO_ROOT, write_manifest
+from tests.conftest import REPO_ROOT, one_line_error, write_manifest
 
 EXAMPLES = ("text-to-image", "text-to-audio", "retrieval")
 
@@ -307,3 +307,77 @@ def test_graph_shows_the_problems_validate_reports_with_the_locked_contracts(hub
         "'bert-dev' and 'bert' in group 'encoder' have different input/output signatures"
         in problems[0]["message"]
     )
+
+
+def staged_view(text: str):
+    write_manifest(text)
+    return build_view(load_manifest(Path("ptm.toml")), None)
+
+
+def edge(source: str, target: str, kind: str, stage: str) -> str:
+    mode = 'mode = "sequential"\n' if kind == "feature-handoff" else ""
+    return f'[[edges]]\nfrom = "{source}"\nto = "{target}"\nkind = "{kind}"\n{mode}stage = "{stage}"\n\n'
+
+
+def test_a_planner_stays_in_its_lane_when_an_evaluator_points_at_it() -> None:
+    view = staged_view(
+        "".join(
+            f'[models.{name}]\nrepo = "o/{name}"\n\n' for name in ("predictor", "planner", "critic", "judge")
+        )
+        + edge("predictor", "planner", "feature-handoff", "inference")
+        + edge("critic", "planner", "feedback-guidance", "evaluation")  # closed-loop scores fed back
+        + edge("planner", "judge", "evaluation", "evaluation")
+    )
+    stages = {n.name: n.stage for n in view.nodes}
+    assert stages == {
+        "predictor": "inference",
+        "planner": "inference",
+        "critic": "evaluation",
+        "judge": "evaluation",
+    }
+    placed = layout(view)
+    lanes = {lane.stage: lane for lane in placed.lanes}
+    assert lanes["inference"].y <= placed.nodes["planner"].y < lanes["inference"].y + lanes["inference"].h
+    # The guide is drawn in the guided planner's column, in its own lane, not left of a pushed planner.
+    assert placed.nodes["critic"].x == placed.nodes["planner"].x
+
+
+def test_a_models_lane_is_the_stage_of_what_it_produces_and_its_own_stage_key_wins() -> None:
+    view = staged_view(
+        '[models.encoder]\nrepo = "o/encoder"\n\n'
+        '[models.decoder]\nrepo = "o/decoder"\n\n'
+        '[models.upscaler]\nrepo = "o/upscaler"\n\n'
+        '[models.backbone]\nrepo = "o/backbone"\nstage = "initialization"\n\n'
+        '[models.head]\nrepo = "o/head"\nbase = "backbone"\nadaptation = "addition"\n'
+        'stage = "preprocessing"\n\n'
+        + edge("encoder", "decoder", "feature-handoff", "feature-extraction")
+        + edge("decoder", "upscaler", "post-processing", "post-processing")
+        + edge("head", "encoder", "feature-handoff", "inference")
+    )
+    assert {n.name: n.stage for n in view.nodes} == {
+        "encoder": "feature-extraction",  # what it hands on, not the later stage of what it takes in
+        "decoder": "feature-extraction",  # post-processed by another: the upscaler's lane, not its own
+        "upscaler": "post-processing",
+        "backbone": "initialization",
+        "head": "preprocessing",  # its stage key, over the edge it produces
+    }
+
+
+def test_a_stage_key_on_a_group_member_places_the_whole_group() -> None:
+    member = 'role = "interchangeable"\ngroup = "enc"\ntask = "feature-extraction"\n'
+    view = staged_view(
+        f'[models.enc-a]\nrepo = "o/a"\n{member}\n'
+        f'[models.enc-b]\nrepo = "o/b"\n{member}stage = "prompting"\n\n'
+        '[models.head]\nrepo = "o/head"\n\n' + edge("enc-a", "head", "feature-handoff", "inference")
+    )
+    assert {n.name: n.stage for n in view.nodes} == {
+        "enc-a": "prompting",
+        "enc-b": "prompting",
+        "head": "inference",
+    }
+
+
+def test_a_model_stage_must_be_a_known_stage(ptm) -> None:
+    write_manifest('[models.a]\nrepo = "o/a"\nstage = "training"\n')
+    line = one_line_error(ptm("validate", expect=2))
+    assert line.startswith("error: ") and "ptm.toml:3:" in line and "stage" in line and "fine-tuning" in line

@@ -48,14 +48,18 @@ class Layout:
 
 
 def _columns(view: GraphView, unit_of: dict[str, str]) -> dict[str, int]:
-    """Longest-path column of every unit over the links that keep the flow acyclic."""
+    """Longest-path column of every unit over the links that keep the flow acyclic.
+
+    A guide sits in its own lane (see view._stage_of): it is drawn above or below the model it guides,
+    in that model's column where nothing else of it comes first, rather than pushing that model right.
+    """
     flow = nx.DiGraph()
     flow.add_nodes_from(unit_of.values())
-    # Handoffs set the order first, then derivations and guidance; evaluation last, as it often
-    # looks back at an upstream model's output.
-    order = {BASE: 1, FEEDBACK_GUIDANCE: 2, EVALUATION: 3}
+    # Handoffs set the order first, then derivations; evaluation last, as it often looks back at an
+    # upstream model's output.
+    order = {BASE: 1, EVALUATION: 2}
     ranked = sorted(
-        (link for link in view.links if link.relation != TRAINED_WITH),
+        (link for link in view.links if link.relation not in (TRAINED_WITH, FEEDBACK_GUIDANCE)),
         key=lambda link: order.get(link.relation, 0),
     )
     for link in ranked:
@@ -65,6 +69,12 @@ def _columns(view: GraphView, unit_of: dict[str, str]) -> dict[str, int]:
     column: dict[str, int] = {}
     for unit in nx.topological_sort(flow):
         column[unit] = max((column[p] + 1 for p in flow.predecessors(unit)), default=0)
+    for link in view.links:
+        guide, guided = unit_of[link.source], unit_of[link.target]
+        if link.relation == FEEDBACK_GUIDANCE and guide != guided and flow.in_degree(guide) == 0:
+            # Left of whatever it hands on, so that its own links still run left to right.
+            limit = min((column[s] - 1 for s in flow.successors(guide)), default=column[guided])
+            column[guide] = max(column[guide], min(column[guided], limit))
     return column
 
 

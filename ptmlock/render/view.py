@@ -10,7 +10,7 @@ from ..graph import Problem, is_runtime, model_uses, system_problems
 from ..impact import BASE, TRAINED_WITH
 from ..lockfile import Lock
 from ..manifest import Manifest, ModelSpec
-from ..taxonomy import STAGES
+from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROCESSING, STAGES
 
 SHORT_SHA = 7
 LOCKED, STALE, UNLOCKED, UNPINNED = "locked", "stale", "unlocked", "unpinned"
@@ -109,20 +109,38 @@ def _pin(spec: ModelSpec, lock: Lock | None) -> Pin:
     return Pin(UNLOCKED, revision, revision) if spec.pinned else Pin(UNPINNED, revision)
 
 
-def _stage_of(slot: frozenset[str], links: tuple[Link, ...]) -> str | None:
-    """The lane a slot (a node, or every member of an interchangeable group) is drawn in: the latest
-    stage of its inputs (it runs once they are there), else the earliest stage its output is used in; a
-    derived model without staged links of its own sits in its base's lane.
+# The end of an edge whose own work the edge's stage describes: the post-processor, the evaluator, the
+# guide. A feature handoff describes both ends; the model at the other end is not drawn in that lane.
+_ROLE_END = {POST_PROCESSING: "target", EVALUATION: "target", FEEDBACK_GUIDANCE: "source"}
+
+
+def _stage_of(slot: frozenset[str], declared: str | None, links: tuple[Link, ...]) -> str | None:
+    """The lane a slot (a node, or every member of an interchangeable group) is drawn in: its declared
+    ``stage``; else the latest stage it post-processes, evaluates or guides in (evaluators and guides sit
+    in their own lane, not in that of the model they point at); else the earliest stage of the features
+    it hands on, else the latest of those it takes in; a derived model without staged links of its own
+    sits in its base's lane.
     """
+    if declared:
+        return declared
     seen: set[str] = set()
     while slot - seen:  # a base chain may loop (an error reported elsewhere)
         seen |= slot
-        inputs = [link.stage for link in links if link.stage and link.target in slot]
-        if inputs:
-            return max(inputs, key=STAGES.index)
-        outputs = [link.stage for link in links if link.stage and link.source in slot]
-        if outputs:
-            return min(outputs, key=STAGES.index)
+        staged = [link for link in links if link.stage]
+        roles = [
+            link.stage
+            for link in staged
+            if link.relation in _ROLE_END and getattr(link, _ROLE_END[link.relation]) in slot
+        ]
+        if roles:
+            return max(roles, key=STAGES.index)
+        handoffs = [link for link in staged if link.relation == FEATURE_HANDOFF]
+        produced = [link.stage for link in handoffs if link.source in slot]
+        if produced:
+            return min(produced, key=STAGES.index)
+        consumed = [link.stage for link in handoffs if link.target in slot]
+        if consumed:
+            return max(consumed, key=STAGES.index)
         slot = frozenset(link.source for link in links if link.relation == BASE and link.target in slot)
     return None
 
@@ -151,8 +169,10 @@ def build_view(manifest: Manifest, lock: Lock | None) -> GraphView:
     # Interchangeable models fill one slot: they are drawn together, in the lane of the slot's links.
     slots = {name: frozenset(members) for members in groups.values() for name in members}
     nodes = []
+    stages = {name: spec.stage for name, spec in manifest.models.items()}
     for spec in manifest.models.values():
         locked = lock.models.get(spec.name) if lock else None
+        slot = slots.get(spec.name, frozenset([spec.name]))
         nodes.append(
             Node(
                 name=spec.name,
@@ -174,7 +194,7 @@ def build_view(manifest: Manifest, lock: Lock | None) -> GraphView:
                 files=len(locked.files) if locked else None,
                 size=locked.size if locked else None,
                 license=locked.license if locked else None,
-                stage=_stage_of(slots.get(spec.name, frozenset([spec.name])), links),
+                stage=_stage_of(slot, next((stages[n] for n in sorted(slot) if stages[n]), None), links),
             )
         )
     for component in manifest.components.values():
@@ -185,7 +205,7 @@ def build_view(manifest: Manifest, lock: Lock | None) -> GraphView:
                 line=component.line,
                 description=component.description,
                 kind=component.kind,
-                stage=_stage_of(frozenset([component.name]), links),
+                stage=_stage_of(frozenset([component.name]), None, links),
             )
         )
     title = "/".join(filter(None, (manifest.path.parent.name, manifest.path.name)))
