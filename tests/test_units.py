@@ -242,3 +242,31 @@ def test_an_unknown_node_suggests_the_closest_declared_name() -> None:
     with pytest.raises(PtmError) as far:
         require_node(manifest, "zzz")
     assert far.value.message.endswith("declared: encoder, decoder")
+
+
+def test_huggingface_hubs_client_is_replaced_once_however_many_threads_resolve_at_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Replacing it closes the client in use: a second replacement would close one another thread is
+    sending on ('Cannot send a request, as the client has been closed')."""
+    import threading
+    import time
+
+    import huggingface_hub
+
+    from ptmlock.hubs import huggingface
+
+    calls: list[object] = []
+
+    def slow_set(factory: object) -> None:
+        time.sleep(0.05)  # long enough for every thread to arrive while the first is here
+        calls.append(factory)
+
+    monkeypatch.setattr(huggingface_hub, "set_client_factory", slow_set)
+    monkeypatch.setattr(huggingface, "_client_factory_set", False)
+    threads = [threading.Thread(target=huggingface._use_retrying_client) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1

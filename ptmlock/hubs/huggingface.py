@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -349,13 +349,23 @@ def _hub_problem(revision: str, error: HfHubHTTPError) -> str:
     return f"the hub answered an error: {_first_line(error)}"
 
 
-@functools.cache
+_client_factory_lock = threading.Lock()
+_client_factory_set = False
+
+
 def _use_retrying_client() -> None:
     """Send huggingface_hub's requests (model info, file metadata, downloads) through http's retrying
-    client, so the hub and plain URLs retry alike."""
-    from huggingface_hub import set_client_factory
+    client, so the hub and plain URLs retry alike. Once, under a lock: setting the factory closes the
+    client in use, and a second thread doing it would close the one a first thread is already sending on
+    ('Cannot send a request, as the client has been closed')."""
+    global _client_factory_set
+    with _client_factory_lock:
+        if _client_factory_set:
+            return
+        from huggingface_hub import set_client_factory
 
-    set_client_factory(_hub_client)
+        set_client_factory(_hub_client)
+        _client_factory_set = True
 
 
 def _hub_client() -> httpx2.Client:
