@@ -28,45 +28,58 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed"),
 ]
 
-# Appended to a copy of the page after its own script has drawn: measures what the browser laid out
-# (client rectangles, path lengths and end points), in the drawing's own units, into a JSON element.
-PROBE = """
-(function () {
+# What the browser laid out (client rectangles, path lengths and end points), in the drawing's own units.
+MEASURE = """
+function measure() {
+  const svg = document.querySelector("svg.graph");
+  const frame = svg.getBoundingClientRect();
+  const k = svg.viewBox.baseVal.width / frame.width;
+  const at = (x, y) => [(x - frame.left) * k, (y - frame.top) * k];
+  const box = (el) => {
+    const r = el.getBoundingClientRect();
+    const [x, y] = at(r.left, r.top);
+    return { x, y, w: r.width * k, h: r.height * k };
+  };
+  const point = (path, length) => {
+    const p = path.getPointAtLength(length).matrixTransform(path.getScreenCTM());
+    return at(p.x, p.y);
+  };
+  const all = (selector) => [...svg.querySelectorAll(selector)];
+  return {
+    drawing: box(svg),
+    nodes: Object.fromEntries(all("g.node").map((g) => [g.dataset.name, box(g.querySelector("rect.box"))])),
+    lanes: all("g.lane").map((g) => ({ stage: g.dataset.stage, ...box(g.querySelector("rect")) })),
+    groups: Object.fromEntries(all("g.cluster").map(g => [g.dataset.group, box(g.querySelector("rect"))])),
+    links: all("path.link").map((path) => {
+      const length = path.getTotalLength();
+      return { source: path.dataset.source, target: path.dataset.target, length,
+        start: point(path, 0), end: point(path, length), box: box(path) };
+    }),
+  };
+}
+"""
+
+
+def probe(steps: str) -> str:
+    """A script appended to a copy of the page, run after its own script has drawn: ``steps`` (JavaScript
+    that may call measure()) gives what is written, as JSON, into an element the test reads back."""
+    return f"""
+{MEASURE}
+(function () {{
   const out = document.createElement("script");
   out.type = "application/json";
   out.id = "ptm-geometry";
-  try {
-    const svg = document.querySelector("svg.graph");
-    const frame = svg.getBoundingClientRect();
-    const k = svg.viewBox.baseVal.width / frame.width;
-    const at = (x, y) => [(x - frame.left) * k, (y - frame.top) * k];
-    const box = (el) => {
-      const r = el.getBoundingClientRect();
-      const [x, y] = at(r.left, r.top);
-      return { x, y, w: r.width * k, h: r.height * k };
-    };
-    const point = (path, length) => {
-      const p = path.getPointAtLength(length).matrixTransform(path.getScreenCTM());
-      return at(p.x, p.y);
-    };
-    const all = (selector) => [...svg.querySelectorAll(selector)];
-    out.textContent = JSON.stringify({
-      drawing: box(svg),
-      nodes: Object.fromEntries(all("g.node").map((g) => [g.dataset.name, box(g.querySelector("rect.box"))])),
-      lanes: all("g.lane").map((g) => ({ stage: g.dataset.stage, ...box(g.querySelector("rect")) })),
-      groups: Object.fromEntries(all("g.cluster").map(g => [g.dataset.group, box(g.querySelector("rect"))])),
-      links: all("path.link").map((path) => {
-        const length = path.getTotalLength();
-        return { source: path.dataset.source, target: path.dataset.target, length,
-          start: point(path, 0), end: point(path, length), box: box(path) };
-      }),
-    });
-  } catch (error) {
-    out.textContent = JSON.stringify({ error: String(error) });
-  }
+  try {{
+    out.textContent = JSON.stringify(({steps})());
+  }} catch (error) {{
+    out.textContent = JSON.stringify({{ error: String(error) }});
+  }}
   document.body.appendChild(out);
-})();
+}})();
 """
+
+
+PROBE = probe("measure")
 
 SLACK = 1.0  # drawing units: rounding of client rectangles
 NEAR = 3.0  # how far a link may start or end from its node's box
@@ -117,12 +130,12 @@ class Drawn:
     shot: Path
 
 
-def drawn(ptm, tmp_path: Path, manifest: Path) -> Drawn:
+def drawn(ptm, tmp_path: Path, manifest: Path, script: str = PROBE) -> Drawn:
     page = tmp_path / "graph.html"
     ptm(["-m", str(manifest), "graph", "--format", "html", "-o", str(page)])
     head, end, tail = page.read_text(encoding="utf-8").rpartition("</body>")
     probed = tmp_path / "probed.html"
-    probed.write_text(f"{head}<script>{PROBE}</script>{end}{tail}", encoding="utf-8")
+    probed.write_text(f"{head}<script>{script}</script>{end}{tail}", encoding="utf-8")
     markup = chromium(probed, tmp_path / "profile", "--dump-dom")
     found = re.search(r'<script type="application/json" id="ptm-geometry">(.*?)</script>', markup, re.S)
     assert found, "the probe did not run"
@@ -203,7 +216,7 @@ def assert_geometry(view: GraphView, geometry: dict[str, Any]) -> None:
         assert inside(link["box"], drawing), f"{what} runs outside the drawing"
 
 
-@pytest.mark.parametrize("example", ["text-to-image", "text-to-audio", "retrieval"])
+@pytest.mark.parametrize("example", ["text-to-image", "text-to-audio", "retrieval", "autonomous-driving"])
 def test_page_draws_every_node_link_group_and_lane_in_place(ptm, tmp_path: Path, example: str) -> None:
     manifest = REPO_ROOT / "examples" / example / "ptm.toml"
     view = build_view(load_manifest(manifest), None)
@@ -279,3 +292,94 @@ def test_locked_models_are_drawn_with_their_short_commit(hub, ptm, tmp_path: Pat
     assert len(page.dom.having("text", "ok")) == 2 and page.dom.having("text", "bad") == []
     assert {f"● {m.commit[:7]}" for m in lock.models.values()} <= set(page.dom.text)
     assert_geometry(build_view(load_manifest(manifest), None), page.geometry)
+
+
+AUTONOMOUS_DRIVING = REPO_ROOT / "examples" / "autonomous-driving" / "ptm.toml"
+
+# Types in the search box, folds every group, unfolds one, then finds a model inside a folded group.
+SEARCH_AND_FOLD = """() => {
+  const search = document.getElementById("search");
+  const type = (text) => { search.value = text; search.dispatchEvent(new Event("input")); };
+  const names = (selector) => [...document.querySelectorAll(selector)].map((g) => g.dataset.name);
+  const steps = {};
+  type("LiDAR");
+  const dim = document.querySelector("svg.graph g.node:not(.match)");
+  steps.search = { count: document.getElementById("search-count").textContent,
+    matches: names("svg.graph g.node.match"), dimmed: getComputedStyle(dim).opacity };
+  type("");
+  document.getElementById("fold-all").click();
+  steps.folded = { ...measure(), button: document.getElementById("fold-all").textContent };
+  const toggle = document.querySelector('g.cluster[data-group="lidar-detector"] .toggle');
+  toggle.dispatchEvent(new MouseEvent("click"));
+  steps.unfolded = measure();
+  type("wayformer");
+  search.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+  const details = document.querySelector("#details h2").textContent;
+  steps.found = { details, nodes: names("svg.graph g.node") };
+  return steps;
+}"""
+
+
+def folded_links(view: GraphView, folded: set[str]) -> list[tuple[str, str]]:
+    """The links the page draws with ``folded`` groups: members' ends moved onto their group's box,
+    one link per end pair and relation, none inside a folded group."""
+
+    def shown(name: str) -> str:
+        group = view.node(name).group
+        return f"group:{group}" if group in folded else name
+
+    seen, drawn = set(), []
+    for link in view.links:
+        ends = (shown(link.source), shown(link.target))
+        moved = ends != (link.source, link.target)
+        if moved and ((*ends, link.relation) in seen or ends[0] == ends[1]):
+            continue
+        seen.add((*ends, link.relation))
+        drawn.append(ends)
+    return drawn
+
+
+def assert_links_end_at_their_boxes(geometry: dict[str, Any], expected: list[tuple[str, str]]) -> None:
+    nodes = geometry["nodes"]
+    assert [(x["source"], x["target"]) for x in geometry["links"]] == expected
+    for link in geometry["links"]:
+        what = f"link {link['source']} -> {link['target']}"
+        assert distance(link["start"], nodes[link["source"]]) <= NEAR, f"{what} does not start at its source"
+        assert distance(link["end"], nodes[link["target"]]) <= NEAR, f"{what} does not end at its target"
+    names = sorted(nodes)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not overlap(nodes[a], nodes[b]), f"{a} and {b} are drawn on top of each other"
+
+
+def test_search_dims_what_does_not_match_and_groups_fold_into_one_box(ptm, tmp_path: Path) -> None:
+    view = build_view(load_manifest(AUTONOMOUS_DRIVING), None)
+    steps = drawn(ptm, tmp_path, AUTONOMOUS_DRIVING, probe(SEARCH_AND_FOLD)).geometry
+    assert "error" not in steps, steps.get("error")
+
+    # "LiDAR" is in two detectors' descriptions and in the fusion model's, whatever the case.
+    assert steps["search"]["count"] == f"3 of {len(view.nodes)} match"
+    assert sorted(steps["search"]["matches"]) == ["bev-fusion", "centerpoint", "pointpillars"]
+    assert float(steps["search"]["dimmed"]) < 0.5
+
+    folded = steps["folded"]
+    assert folded["button"] == "Expand groups"
+    members = {name for names in view.groups.values() for name in names}
+    assert set(folded["nodes"]) == {n.name for n in view.nodes} - members | {
+        f"group:{g}" for g in view.groups
+    }
+    for group in view.groups:
+        assert inside(folded["nodes"][f"group:{group}"], folded["groups"][group])
+    assert_links_end_at_their_boxes(folded, folded_links(view, set(view.groups)))
+
+    unfolded = steps["unfolded"]
+    assert {"pointpillars", "centerpoint"} <= set(
+        unfolded["nodes"]
+    ) and "group:lidar-detector" not in unfolded["nodes"]
+    assert_links_end_at_their_boxes(unfolded, folded_links(view, set(view.groups) - {"lidar-detector"}))
+
+    # Enter shows the first match, unfolding the group it is in.
+    assert steps["found"]["details"] == "wayformer"
+    assert (
+        "wayformer" in steps["found"]["nodes"] and "group:trajectory-predictor" not in steps["found"]["nodes"]
+    )

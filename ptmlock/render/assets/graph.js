@@ -6,6 +6,48 @@
   const data = JSON.parse(document.getElementById("ptm-data").textContent);
   const L = data.layout;
   const byName = new Map(data.nodes.map((n) => [n.name, n]));
+  // Interchangeable groups folded into one box; their members' links are drawn to and from that box.
+  const collapsed = new Set();
+  let query = "";
+
+  // What a node is drawn as now: itself, or its collapsed group's box (keyed "group:NAME").
+  function shownAs(name) {
+    const node = byName.get(name);
+    return node && node.group && collapsed.has(node.group) ? `group:${node.group}` : name;
+  }
+
+  // Every box drawn now, by what shownAs gives: a collapsed group takes its first member's place.
+  function visibleBoxes() {
+    const boxes = {};
+    for (const [name, box] of Object.entries(L.nodes)) {
+      if (shownAs(name) === name) boxes[name] = box;
+    }
+    for (const group of collapsed) boxes[`group:${group}`] = L.nodes[data.groups[group][0]];
+    return boxes;
+  }
+
+  // The links drawn now: ends moved onto collapsed groups, one link for each end pair and relation, none
+  // inside a collapsed group.
+  function visibleLinks() {
+    const seen = new Set();
+    const links = [];
+    for (const link of data.links) {
+      const source = shownAs(link.source);
+      const target = shownAs(link.target);
+      const key = [source, target, link.relation].join("\u0000");
+      if ((source !== link.source || target !== link.target) && (seen.has(key) ||
+        (source === target && source.startsWith("group:")))) continue;
+      seen.add(key);
+      links.push({ ...link, source, target, members: [link.source, link.target] });
+    }
+    return links;
+  }
+
+  function matches(node) {
+    if (!query) return false;
+    const fields = [node.name, node.source, node.task, node.group, node.stage, node.description, node.kind];
+    return fields.some((field) => field && String(field).toLowerCase().includes(query));
+  }
 
   function svg(tag, attrs, parent, text) {
     const node = document.createElementNS(SVG_NS, tag);
@@ -113,16 +155,34 @@
 
   function drawGroups(root) {
     const layer = svg("g", { class: "clusters" }, root);
-    for (const [name, box] of Object.entries(L.groups)) {
-      const g = svg("g", { class: "cluster", "data-group": name }, layer);
+    for (const [name, full] of Object.entries(L.groups)) {
+      const folded = collapsed.has(name);
+      const members = data.groups[name];
+      const first = L.nodes[members[0]];
+      // Folded, the box closes round the one box its members are drawn as.
+      const box = folded ? { ...full, h: first.y + first.h - full.y + (full.x + full.w - first.x - first.w) }
+        : full;
+      const g = svg("g", { class: `cluster${folded ? " collapsed" : ""}`, "data-group": name }, layer);
       svg("rect", { x: box.x, y: box.y, width: box.w, height: box.h, rx: 12 }, g);
-      fit(svg("text", { x: box.x + 10, y: box.y + 16 }, g, `${name} · interchangeable`), box.w - 20);
+      const title = svg("text", { class: "toggle", x: box.x + 10, y: box.y + 16, tabindex: 0, role: "button",
+        "aria-expanded": String(!folded) }, g, `${folded ? "▸" : "▾"} ${name} · interchangeable`);
+      fit(title, box.w - 20);
+      title.addEventListener("click", () => toggleGroup(name));
+      title.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") toggleGroup(name);
+      });
     }
   }
 
-  function anchors(link, spread) {
-    const a = L.nodes[link.source];
-    const b = L.nodes[link.target];
+  function toggleGroup(name) {
+    if (collapsed.has(name)) collapsed.delete(name);
+    else collapsed.add(name);
+    redraw();
+  }
+
+  function anchors(link, spread, boxes) {
+    const a = boxes[link.source];
+    const b = boxes[link.target];
     const shift = spread * 16;
     if (link.source === link.target) {
       const x = a.x + a.w;
@@ -132,7 +192,7 @@
     if (b.x > a.x + a.w / 2) { // forward: right side to left side, or over the top of nodes in the way
       const p0 = [a.x + a.w, a.y + a.h / 2 + shift];
       const p3 = [b.x, b.y + b.h / 2 + shift];
-      const inWay = Object.entries(L.nodes).filter(([name, box]) => name !== link.source &&
+      const inWay = Object.entries(boxes).filter(([name, box]) => name !== link.source &&
         name !== link.target && box.x > p0[0] && box.x + box.w < p3[0] &&
         box.y < Math.max(p0[1], p3[1]) + 6 && box.y + box.h > Math.min(p0[1], p3[1]) - 6);
       if (inWay.length) {
@@ -157,7 +217,7 @@
     return [p0, [bulge, p0[1]], [bulge, p3[1]], p3];
   }
 
-  function drawLinks(root) {
+  function drawLinks(root, links, boxes) {
     const defs = svg("defs", {}, root);
     for (const [relation, style] of Object.entries(data.styles)) {
       const marker = svg("marker", { id: `arrow-${relation}`, viewBox: "0 0 10 10", refX: 9, refY: 5,
@@ -168,26 +228,27 @@
     const labels = svg("g", { class: "link-labels" }, root);
     const seen = new Map();
     const placed = [];
-    data.links.forEach((link, index) => {
+    links.forEach((link, index) => {
       const pair = [link.source, link.target].sort().join("\u0000");
       const spread = seen.get(pair) || 0;
       seen.set(pair, spread + 1);
       const style = data.styles[link.relation];
-      const [p0, c1, c2, p3] = anchors(link, spread);
+      const [p0, c1, c2, p3] = anchors(link, spread, boxes);
+      const hit = link.members.some((name) => matches(byName.get(name)));
       const path = svg("path", {
-        class: "link", "data-index": index, "data-relation": link.relation,
+        class: `link${hit ? " match" : ""}`, "data-index": index, "data-relation": link.relation,
         "data-source": link.source, "data-target": link.target,
         d: `M${p0} C${c1} ${c2} ${p3}`, stroke: style.color, "stroke-width": style.width,
         "stroke-dasharray": DASHES[style.dash] || null,
         "marker-end": style.arrow ? `url(#arrow-${link.relation})` : null,
       }, paths);
       const where = link.line ? ` (ptm.toml line ${link.line})` : "";
-      svg("title", {}, path, `${link.source} → ${link.target}: ${link.label}${where}` +
+      svg("title", {}, path, `${link.members.join(" → ")}: ${link.label}${where}` +
         (link.description ? `\n${link.description}` : ""));
       // The label sits at the curve's midpoint: B(1/2) = (p0 + 3 c1 + 3 c2 + p3) / 8.
       const mx = (p0[0] + 3 * c1[0] + 3 * c2[0] + p3[0]) / 8;
       const my = (p0[1] + 3 * c1[1] + 3 * c2[1] + p3[1]) / 8;
-      const g = svg("g", { class: "link-label", "data-index": index }, labels);
+      const g = svg("g", { class: `link-label${hit ? " match" : ""}`, "data-index": index }, labels);
       const bg = svg("rect", { rx: 4 }, g);
       const text = svg("text", { x: mx, y: my - 2, "text-anchor": "middle", fill: style.color }, g);
       svg("tspan", { x: mx }, text, link.relation);
@@ -208,7 +269,7 @@
         }
       }
       // Between nodes stacked in one column the label runs along the arc, clear of the boxes.
-      const stacked = link.source !== link.target && L.nodes[link.source].x === L.nodes[link.target].x;
+      const stacked = link.source !== link.target && boxes[link.source].x === boxes[link.target].x;
       if (stacked) g.setAttribute("transform", `rotate(-90 ${mx} ${my})`);
       else if (dy) g.setAttribute("transform", `translate(0,${dy})`);
       if (!stacked) placed.push({ x: box.x, y: box.y + dy, width: box.width, height: box.height });
@@ -219,13 +280,37 @@
     });
   }
 
-  function drawNodes(root) {
+  function drawFolded(layer, group, box) {
+    const members = data.groups[group];
+    const hit = members.some((name) => matches(byName.get(name)));
+    const g = svg("g", { class: `node folded${hit ? " match" : ""}`, "data-name": `group:${group}`,
+      "data-group": group, tabindex: 0, role: "button", transform: `translate(${box.x},${box.y})` }, layer);
+    svg("rect", { class: "box", width: box.w, height: box.h, rx: 10 }, g);
+    fit(svg("text", { class: "name", x: 14, y: 22 }, g, group), box.w - 28);
+    fit(svg("text", { class: "source", x: 14, y: 40 }, g, `${plural(members.length, "interchangeable model")}`),
+      box.w - 28);
+    fit(svg("text", { class: "meta", x: 14, y: 58 }, g, members.join(", ")), box.w - 28);
+    svg("title", {}, g, `${group}: ${members.join(", ")} (click to expand)`);
+    g.addEventListener("mouseenter", () => focus(`group:${group}`));
+    g.addEventListener("mouseleave", () => focus(null));
+    g.addEventListener("click", () => toggleGroup(group));
+    g.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") toggleGroup(group);
+    });
+  }
+
+  function drawNodes(root, boxes) {
     const layer = svg("g", { class: "nodes" }, root);
+    for (const group of Object.keys(data.groups)) {
+      if (collapsed.has(group)) drawFolded(layer, group, boxes[`group:${group}`]);
+    }
     for (const node of data.nodes) {
+      if (shownAs(node.name) !== node.name) continue;
       const box = L.nodes[node.name];
       const aux = node.runtime === false;
       const g = svg("g", {
-        class: `node ${node.type}${aux ? " aux" : ""}`, "data-name": node.name, tabindex: 0,
+        class: `node ${node.type}${aux ? " aux" : ""}${matches(node) ? " match" : ""}`, "data-name": node.name,
+        tabindex: 0,
         role: "button", transform: `translate(${box.x},${box.y})`,
         "data-pin": node.pin ? node.pin.state : null,
       }, layer);
@@ -262,11 +347,12 @@
   }
 
   let drawing = null;
+  let drawn = [];
 
   function focus(name) {
     drawing.classList.toggle("focus", name !== null);
     const hot = new Set([name]);
-    data.links.forEach((link, index) => {
+    drawn.forEach((link, index) => {
       const on = name !== null && (link.source === name || link.target === name);
       if (on) { hot.add(link.source); hot.add(link.target); }
       for (const el of drawing.querySelectorAll(`[data-index="${index}"]`)) el.classList.toggle("hot", on);
@@ -275,6 +361,7 @@
   }
 
   function showDetails(name) {
+    selected = name;
     const node = byName.get(name);
     for (const el of drawing.querySelectorAll(".node")) el.classList.toggle("selected", el.dataset.name === name);
     const panel = document.getElementById("details");
@@ -347,16 +434,61 @@
     });
   }
 
-  function draw() {
-    drawHeader();
+  let selected = null;
+
+  // (Re)draws the SVG from the layout, with the groups folded and the search as they are now.
+  function redraw() {
     const canvas = document.getElementById("canvas");
-    drawing = svg("svg", { class: "graph", xmlns: SVG_NS, viewBox: `0 0 ${L.width} ${L.height}`,
-      width: L.width, height: L.height, role: "img", "aria-label": `model graph of ${data.title}` }, canvas);
+    const boxes = visibleBoxes();
+    drawn = visibleLinks();
+    const fresh = svg("svg", { class: `graph${query ? " searching" : ""}`, xmlns: SVG_NS,
+      viewBox: `0 0 ${L.width} ${L.height}`, width: L.width, height: L.height, role: "img",
+      "aria-label": `model graph of ${data.title}` });
+    if (drawing) canvas.replaceChild(fresh, drawing);
+    else canvas.appendChild(fresh);
+    drawing = fresh;
     drawLanes(drawing);
     drawGroups(drawing);
-    drawLinks(drawing);
-    drawNodes(drawing);
+    drawLinks(drawing, drawn, boxes);
+    drawNodes(drawing, boxes);
     fitDrawing();
+    if (selected && shownAs(selected) === selected) showDetails(selected);
+    const hits = data.nodes.filter(matches).length;
+    document.getElementById("search-count").textContent = query ? `${hits} of ${data.nodes.length} match` : "";
+    const fold = document.getElementById("fold-all");
+    fold.textContent = collapsed.size === Object.keys(data.groups).length ? "Expand groups" : "Collapse groups";
+  }
+
+  function setUpTools() {
+    const search = document.getElementById("search");
+    search.addEventListener("input", () => {
+      query = search.value.trim().toLowerCase();
+      redraw();
+    });
+    // Enter shows the first match, unfolding its group.
+    search.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      const first = data.nodes.find(matches);
+      if (!first) return;
+      if (first.group && collapsed.delete(first.group)) redraw();
+      showDetails(first.name);
+      const el = drawing.querySelector(`.node[data-name="${CSS.escape(first.name)}"]`);
+      if (el && el.scrollIntoView) el.scrollIntoView({ block: "center", inline: "center" });
+    });
+    const fold = document.getElementById("fold-all");
+    fold.hidden = Object.keys(data.groups).length === 0;
+    fold.addEventListener("click", () => {
+      const all = Object.keys(data.groups);
+      if (collapsed.size === all.length) collapsed.clear();
+      else all.forEach((group) => collapsed.add(group));
+      redraw();
+    });
+  }
+
+  function draw() {
+    drawHeader();
+    setUpTools();
+    redraw();
     document.body.dataset.rendered = `${data.nodes.length} nodes, ${data.links.length} links`;
   }
 
