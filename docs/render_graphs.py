@@ -18,15 +18,22 @@ from ptmlock.render.layout import layout
 from ptmlock.render.view import build_view
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ("text-to-image", "text-to-audio", "retrieval")
+EXAMPLES = ("text-to-image", "text-to-audio", "retrieval", "autonomous-driving")
 INTRO = """\
 # Model graphs of the examples
 
 Each example under [`examples/`](../examples) is a real multi-model system described in `ptm.toml`.
 The diagrams below are `ptm graph --format mermaid` pasted as is; GitHub draws them. The pictures are
-`ptm graph --format html` opened in a browser (one self-contained file: click a model for its details).
-Models are not locked here, so every pin shows its red mark. Regenerate this page with
-`PYTHONPATH=. python docs/render_graphs.py`.
+`ptm graph --format html` opened in a browser (one self-contained file: click a model for its details,
+type in the search box to dim everything that does not match, fold an interchangeable group into one box
+by its title or all of them with "Collapse groups"). Models are not locked here, so every pin shows its red
+mark. Regenerate this page with `PYTHONPATH=. python docs/render_graphs.py`.
+
+Rows are pipeline stages. A model is drawn in its own stage: its `stage` key when it has one; else the
+stage it post-processes, evaluates or guides in (an evaluator or a guide sits in its own row, pointing at
+the model, which stays in its row); else the stage of the features it hands on; else that of the features
+it takes in. A derived model without staged edges sits in its base's row, and interchangeable models share
+their slot's row.
 """
 
 
