@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from .. import progress
 from ..project import Project
 from .common import count, pass_project, report_format, trust_option
+
+if TYPE_CHECKING:
+    from ..export.outcome import VerifyOptions
 
 
 @click.command()
@@ -47,25 +52,20 @@ def affected(
     A group that gained, lost or changed a member has its shared contract checked (`ptm verify --group`).
     Exit codes are `ptm verify`'s: 4 when a check fails, 2 when the base cannot be found.
     """
-    run_affected(project, base, list_only, frozen, require_provider, trust, fmt, quiet)
+    from ..export.outcome import VerifyOptions
+
+    options = VerifyOptions(frozen=frozen, provider=require_provider, trusted=trust)
+    run_affected(project, base, list_only, options, fmt, quiet)
 
 
 def run_affected(
-    project: Project,
-    base: str | None,
-    list_only: bool,
-    frozen: bool,
-    require_provider: str | None,
-    trust: bool,
-    fmt: str,
-    quiet: bool,
+    project: Project, base: str | None, list_only: bool, options: VerifyOptions, fmt: str, quiet: bool
 ) -> None:
-    """`ptm affected`, also what `ptm verify --affected` runs."""
+    """`ptm affected`, also what `ptm verify --affected` runs with its own options."""
     import json
 
     from ..affected import describe_impact, impact_data, impact_set, read_base, verify_impact
     from ..errors import LockError, VerificationError
-    from ..export.outcome import VerifyOptions
 
     lock = project.lock()
     if lock is None:
@@ -75,7 +75,7 @@ def run_affected(
     if not list_only and (impact.verified or impact.checked_groups):
         from ..extras import optional_libraries
 
-        options = VerifyOptions(frozen=frozen, provider=require_provider, trusted=trust)
+        frozen = options.frozen  # what to install for it, as for `ptm verify`
         command, extras = ("ptm affected --frozen", "cpu") if frozen else ("ptm affected", "export,cpu")
         if fmt == "text":  # the impact set first: it says what the checks below are about
             click.echo("\n".join(describe_impact(impact)))
