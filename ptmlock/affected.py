@@ -102,11 +102,12 @@ def find_base_commit(root: Path, ref: str | None) -> tuple[str, str]:
         done = _git(root, "merge-base", "HEAD", branch)
         if done.returncode == 0:
             return f"merge-base HEAD {branch}", done.stdout.decode().strip()
-    raise PtmError(
-        "no base to compare ptm.lock with: neither main nor origin/main shares history with HEAD; "
-        "pass --base REF (e.g. --base origin/develop)",
-        exit_code=2,
-    )
+    reason = "neither main nor origin/main shares history with HEAD"
+    fix = "pass --base REF (e.g. --base origin/develop)"
+    if _git(root, "rev-parse", "--is-shallow-repository").stdout.strip() == b"true":
+        reason += " in this shallow clone"
+        fix = "fetch the whole history (actions/checkout: fetch-depth: 0), or " + fix
+    raise PtmError(f"no base to compare ptm.lock with: {reason}; {fix}", exit_code=2)
 
 
 def _shown(root: Path, commit: str, name: str) -> str | None:
@@ -170,8 +171,9 @@ def _groups(base: Base, manifest: Manifest, added: set[str], changed: set[str]) 
         if not events:
             continue
         unexported = [n for n in members if manifest.models[n].export is None]
+        verb = "declares" if len(unexported) == 1 else "declare"
         blocked = (
-            f"not checked: {_names(unexported)} declares no [models.{unexported[0]}.export]"
+            f"not checked: {_names(unexported)} {verb} no [models.{unexported[0]}.export]"
             if unexported
             else None
         )

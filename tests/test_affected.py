@@ -198,7 +198,7 @@ def test_swapping_a_group_member_checks_that_groups_contract(hub, ptm, git) -> N
             "group": "encoder",
             "reason": "'enc-c' swapped in for 'enc-b'",
             "checked": False,
-            "blocked": "not checked: 'enc-a', 'enc-c' declares no [models.enc-a.export]",
+            "blocked": "not checked: 'enc-a', 'enc-c' declare no [models.enc-a.export]",
         }
     ]
     assert [a["name"] for a in data["affected"]] == ["enc-c"]
@@ -270,3 +270,39 @@ def test_affected_verifies_the_exported_model_downstream_of_a_moved_pin(hub, ptm
     data = json.loads(ptm("affected --frozen --format json", expect=4).stdout)
     assert data["ok"] is False and data["failed"] >= 1
     assert {c["model"] for c in data["checks"]} == {"mlp"}
+
+
+def test_a_project_in_a_subfolder_is_compared_with_its_own_lock(hub, ptm, git, isolated_env) -> None:
+    project = isolated_env / "services" / "vision"
+    project.mkdir(parents=True)
+    write_manifest(SYSTEM, project / "ptm.toml")
+    manifest = str(project / "ptm.toml")
+    ptm(["-m", manifest, "lock"])
+    git("add", "services")
+    git("commit", "-q", "-m", "the system, in a subfolder")
+    hub.hub.commit("fixtures/tiny-mlp", {"extra.json": b"[]"})
+    ptm(["-m", manifest, "lock", "--upgrade", "mlp"])
+    data = json.loads(ptm(["-m", manifest, "affected", "--list", "--format", "json"]).stdout)
+    assert [a["name"] for a in data["affected"]] == ["mlp", "scorer", "tuned"]
+
+
+def test_a_shallow_clone_without_the_merge_base_says_to_fetch_the_history(
+    hub, ptm, git, isolated_env
+) -> None:
+    write_manifest(SYSTEM)
+    ptm("lock")
+    commit_all(git, "lock the system")
+    git("checkout", "-q", "-b", "work")
+    git("commit", "-q", "--allow-empty", "-m", "more work")
+    clone = isolated_env.parent / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", "--branch", "work", isolated_env.as_uri(), str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    line = one_line_error(ptm(["-m", str(clone / "ptm.toml"), "affected"], expect=2))
+    assert line == (
+        "error: no base to compare ptm.lock with: neither main nor origin/main shares history with HEAD in "
+        "this shallow clone; fetch the whole history (actions/checkout: fetch-depth: 0), or pass --base REF "
+        "(e.g. --base origin/develop)"
+    )
