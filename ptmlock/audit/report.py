@@ -15,16 +15,13 @@ from .. import __version__
 from ..check.rules import ERROR, WARNING
 from ..sarif import INFORMATION_URI, LEVELS, SARIF_SCHEMA
 from ..tomlpos import locate
+from ..wording import count
 from .findings import RULES, Finding
 from .run import AuditResult
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _checked(result: AuditResult) -> str:
-    return f"{_count(len(result.files), 'file')} of {_count(len(result.models), 'model')}"
+    return f"{count(len(result.files), 'file')} of {count(len(result.models), 'model')}"
 
 
 def text(result: AuditResult, lock_path: Path) -> str:
@@ -33,7 +30,7 @@ def text(result: AuditResult, lock_path: Path) -> str:
     if not result.findings:
         lines.append(f"No findings ({_checked(result)}).")
     else:
-        parts = [_count(severities[s], s) for s in (ERROR, WARNING) if severities[s]]
+        parts = [count(severities[s], s) for s in (ERROR, WARNING) if severities[s]]
         lines.append(f"Found {', '.join(parts)} ({_checked(result)}).")
     return "\n".join(lines) + "\n"
 

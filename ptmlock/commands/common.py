@@ -1,4 +1,5 @@
-"""What several commands share: the project argument, common options and how sizes and counts read."""
+"""What several commands share: the project argument, common options, and (from ptmlock.wording) how
+sizes and counts read."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import TYPE_CHECKING
 import click
 
 from ..project import Project
+from ..wording import count, size
+
+__all__ = ["count", "pass_project", "report_format", "size", "trust_option", "warn"]
 
 if TYPE_CHECKING:
     from ..graph import Problem
@@ -21,20 +25,6 @@ trust_option = click.option(
     help="Allow loader_kwargs that run code from the model's files: weights_only = false, "
     "trust_remote_code = true.",
 )
-
-
-def size(n: float) -> str:
-    """Bytes as people read them: 999 B, 1.2 kB, 3.4 GB (decimal units, like the Hub)."""
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    raise AssertionError
-
-
-def count(n: int, noun: str) -> str:
-    """``1 model``, ``2 models``."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def warn(problems: tuple[Problem, ...]) -> None:
