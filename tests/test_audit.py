@@ -477,3 +477,36 @@ def test_a_gguf_chat_template_reaching_python_internals_is_an_error(ptm) -> None
     assert finding["subject"] == "__init__"
     assert set(by_file(report)) == {None, "hostile.gguf"}
     assert formats(report) == {"benign.gguf": "gguf", "hostile.gguf": "gguf"}
+
+
+# --- [policy] enforced by ptm install --------------------------------------------------------------
+
+
+def test_install_refuses_a_model_the_policy_refuses_and_installs_the_others(ptm) -> None:
+    """The gate runs on the fetched store before anything is linked: the poisoned model is not installed,
+    the clean one is, and the error names the file and the rule."""
+    files = {
+        "good/model.safetensors": safetensors(
+            {"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4
+        ),
+        "bad/model.pkl": pickle.dumps({"w": Reduces(os.system, "true")}),
+    }
+    for name, data in files.items():
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).write_bytes(data)
+    write_manifest(
+        '[models.good]\nhub = "local"\npath = "good"\n\n[models.bad]\nhub = "local"\npath = "bad"\n\n'
+        '[policy]\nallow_pickle = "allow-listed"\n'
+    )
+    ptm("lock")
+    result = ptm("install", expect=1)
+    line = one_line_error(result)
+    assert "model 'bad' file model.pkl" in line and "refused by ptm.toml [policy]" in line and "os" in line
+    from ptmlock.api import path as locked_path
+
+    assert (locked_path("good") / "model.safetensors").read_bytes() == files["good/model.safetensors"]
+    with pytest.raises(Exception, match="bad"):
+        locked_path("bad")
+    write_manifest('[models.good]\nhub = "local"\npath = "good"\n\n[policy]\nallow_pickle = "allow-listed"\n')
+    ptm("lock")
+    ptm("install")  # without the refused model, the install passes the policy

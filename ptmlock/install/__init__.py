@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     from ..progress import Reporter
     from ..project import Project
     from ..signing import Trust
+    from .fetch import Gate
     from .layouts import ModelLayout
     from .mirrors import Mirrors
     from .plan import Plan, Status, Target
+    from .store import Store
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,8 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
         # without its ref, a shared TORCH_HOME checkpoint re-linked for a tree that cannot follow) is
         # worse than none.
         try:
-            fetched = fetch_and_link(targets, statuses, work, store, options.offline, reporter, mirrors)
+            gate = _policy_gate(project, options, lock, [m.name for m in models])
+            fetched = fetch_and_link(targets, statuses, work, store, options.offline, reporter, mirrors, gate)
         finally:
             if mirrors is not None:
                 mirrors.close()
@@ -261,6 +264,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
         store.save_verified()
 
         incomplete = {targets[i].model.name for i in work.link if targets[i].file.sha256 in fetched.failed}
+        incomplete |= fetched.refused
         refs = _write_refs([m for m in models if m.name not in incomplete], layouts, errors)
     lock_digest = install_state.file_digest(project.lock_path)
     recorded = install_state.State(manifest_digest or "", lock_digest or "", tuple(sorted(lock.models)))
@@ -285,7 +289,7 @@ def install(project: Project, options: Options, reporter: Reporter | None = None
                 if t.file.sha256 in fetched.downloaded and t.file.sha256 not in fetched.from_mirror
             }.values()
         ),
-        notes=tuple(mirrors.notes) if mirrors is not None else (),
+        notes=(*(mirrors.notes if mirrors is not None else ()), *fetched.notes),
         seconds=time.perf_counter() - started,
         relocked=current.relocked,
         left_out=left_out,
@@ -304,6 +308,38 @@ def _require_signed(project: Project, options: Options) -> None:
         )
     assert options.signed_by is not None
     require_signatures(lock, project.lock_path, options.signed_by)
+
+
+def _policy_gate(project: Project, options: Options, lock: Lock, names: Sequence[str]) -> Gate | None:
+    """ptm.toml's [policy] (ptm audit's) as install's gate: a model with an error finding (a pickle importing
+    what the allow-list does not name, a format the policy refuses, a denied licence) is not linked; its
+    warnings are printed. --frozen reads no ptm.toml, so it has none."""
+    if options.frozen or not project.manifest_path.is_file() or "policy" not in project.declared().data:
+        return None
+
+    def gate(store: Store) -> tuple[set[str], list[PtmError], list[str]]:
+        from ..audit.policy import read_policy
+        from ..audit.run import audit
+        from ..check.rules import ERROR
+
+        found = audit(lock, read_policy(project.manifest_path), store, names).findings
+        refused = [f for f in found if f.severity == ERROR]
+        where = f"{project.manifest_path.name} [policy]"
+        errors = [
+            PtmError(
+                f"model '{f.model}'{f' file {f.path}' if f.path else ''}: {f.code} {f.message}; refused by "
+                f"{where}, nothing of it installed (see `ptm audit`)"
+            )
+            for f in refused
+        ]
+        warnings = [
+            f"warning: model '{f.model}'{f' file {f.path}' if f.path else ''}: {f.code} {f.message} ({where})"
+            for f in found
+            if f.severity != ERROR
+        ]
+        return {f.model for f in refused}, errors, warnings
+
+    return gate
 
 
 def _open_mirrors(project: Project, options: Options) -> Mirrors | None:

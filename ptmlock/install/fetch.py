@@ -21,6 +21,10 @@ from .store import Store, cannot_write
 if TYPE_CHECKING:
     from .mirrors import Mirrors
 
+# Looks at the fetched store before anything is linked: (the models it refuses, one error for each reason,
+# warnings that refuse nothing).
+Gate = Callable[[Store], tuple[set[str], list[PtmError], list[str]]]
+
 
 @dataclass(frozen=True)
 class Fetched:
@@ -28,6 +32,8 @@ class Fetched:
     failed: frozenset[str]  # the shas that are not in place (not fetched, or not linked everywhere)
     errors: tuple[PtmError, ...]
     from_mirror: frozenset[str] = frozenset()  # of the downloaded, those a mirror served
+    refused: frozenset[str] = frozenset()  # models the gate ([policy]) kept from being linked
+    notes: tuple[str, ...] = ()  # the gate's warnings
 
 
 # Where _fetch found a blob's bytes.
@@ -120,13 +126,15 @@ def fetch_and_link(
     offline: bool,
     reporter: Reporter | None,
     mirrors: Mirrors | None = None,
+    gate: Gate | None = None,
 ) -> Fetched:
     """Fetch with a bounded pool, linking each blob's paths as it lands; every failure is collected, so
     that one bad file does not stop the others.
 
     Offline (nothing missing can be fetched) nothing is linked until every blob is checked to be in the
     store, and then only for the models that have all of theirs: a model the store cannot complete is
-    left as it was, with no snapshot half made and no shared checkpoint re-linked."""
+    left as it was, with no snapshot half made and no shared checkpoint re-linked. With a ``gate`` (ptm.toml's
+    [policy]) linking waits the same way, and the models it refuses are not linked at all."""
     by_sha: dict[str, list[Target]] = {}
     for i in work.link:
         by_sha.setdefault(targets[i].file.sha256, []).append(targets[i])
@@ -139,7 +147,8 @@ def fetch_and_link(
     def link(sha: str) -> None:
         _link_all(by_sha[sha], store, errors, failed)
 
-    if not offline:  # online, every blob is linked as soon as it is there
+    deferred = offline or gate is not None
+    if not deferred:  # online, every blob is linked as soon as it is there
         for sha in in_store:
             link(sha)
     origins, landed = _fetch_all(
@@ -148,18 +157,26 @@ def fetch_and_link(
         offline,
         reporter,
         errors,
-        on_landed=None if offline else link,
+        on_landed=None if deferred else link,
         mirrors=mirrors,
     )
     failed |= fetching - landed
-    if offline:
-        incomplete = {t.model.name for sha in failed for t in by_sha[sha]}
+    refused: set[str] = set()
+    notes: list[str] = []
+    if deferred:
+        if gate is not None:
+            refused, problems, warnings = gate(store)
+            errors += problems
+            notes += warnings
+        held = refused | {t.model.name for sha in failed for t in by_sha[sha]}  # refused or incomplete
         for sha in [*in_store, *landed]:
-            if group := [t for t in by_sha[sha] if t.model.name not in incomplete]:
+            if group := [t for t in by_sha[sha] if t.model.name not in held]:
                 _link_all(group, store, errors, failed)
     downloaded = frozenset(sha for sha, origin in origins.items() if origin != ON_THIS_MACHINE)
     from_mirror = frozenset(sha for sha, origin in origins.items() if origin == FROM_MIRROR)
-    return Fetched(downloaded, frozenset(failed), tuple(errors), from_mirror)
+    return Fetched(
+        downloaded, frozenset(failed), tuple(errors), from_mirror, frozenset(refused), tuple(notes)
+    )
 
 
 def _fetch_all(
