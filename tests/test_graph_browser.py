@@ -234,6 +234,9 @@ def test_page_draws_every_node_link_group_and_lane_in_place(ptm, tmp_path: Path,
     links = [(a["data-source"], a["data-target"], a["data-relation"]) for a in dom.having("path", "link")]
     assert links == [(link.source, link.target, link.relation) for link in view.links]
     assert {a["data-group"] for a in dom.having("g", "cluster")} == set(view.groups)
+    # Links bringing one node the same kind of input (detectors into a fusion step) are labelled once.
+    inputs = {(link.target, link.relation, link.mode or link.detail, link.stage) for link in view.links}
+    assert len(dom.having("g", "link-label")) == len(inputs)
     assert [a["data-stage"] for a in dom.having("g", "lane")] == list(view.stages)
     unpinned = [n for n in view.nodes if n.pin and not n.pin.ok]
     assert len(dom.having("text", "bad")) == len(unpinned) > 0

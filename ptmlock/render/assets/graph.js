@@ -228,6 +228,7 @@
     const labels = svg("g", { class: "link-labels" }, root);
     const seen = new Map();
     const placed = [];
+    const labelledInputs = new Set();
     links.forEach((link, index) => {
       const pair = [link.source, link.target].sort().join("\u0000");
       const spread = seen.get(pair) || 0;
@@ -245,6 +246,11 @@
       const where = link.line ? ` (ptm.toml line ${link.line})` : "";
       svg("title", {}, path, `${link.members.join(" → ")}: ${link.label}${where}` +
         (link.description ? `\n${link.description}` : ""));
+      // Links that bring one node the same kind of input (several detectors into one fusion step) are
+      // labelled once: a stack of equal labels only hides the drawing. The path keeps its tooltip.
+      const input = [link.target, link.relation, link.mode || link.detail, link.stage].join("\u0000");
+      if (labelledInputs.has(input)) return;
+      labelledInputs.add(input);
       // The label sits at the curve's midpoint: B(1/2) = (p0 + 3 c1 + 3 c2 + p3) / 8.
       const mx = (p0[0] + 3 * c1[0] + 3 * c2[0] + p3[0]) / 8;
       const my = (p0[1] + 3 * c1[1] + 3 * c2[1] + p3[1]) / 8;
