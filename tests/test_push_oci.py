@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.registry import Registry, available
+from fixtures.registry_token import TokenAuthority, TokenServer, token_config
 from tests.conftest import Ptm, one_line_error, write_manifest
 from tests.installing import MODELS, locked
 
@@ -180,3 +181,28 @@ def test_a_private_registry_takes_credentials_from_dockers_config(
 def unique_prefix(request: pytest.FixtureRequest) -> str:
     """A repository prefix of this test's own, since the registry is shared by the module's tests."""
     return "t" + hashlib.sha256(request.node.name.encode()).hexdigest()[:10]
+
+
+@pytest.fixture(scope="module")
+def token_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Registry, TokenServer]]:
+    """A registry that answers 401 with a Bearer challenge, and the token server its realm names."""
+    authority = TokenAuthority({"ci": "t0ken-pass"})
+    with TokenServer(authority) as server:
+        section = token_config(tmp_path_factory.mktemp("token"), f"{server.url}/token", authority)
+        with Registry(token_auth=section) as running:
+            yield running, server
+
+
+def test_a_registry_that_wants_a_bearer_token_gets_one_from_its_realm(
+    installed: None, ptm: Ptm, token_registry: tuple[Registry, TokenServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry, server = token_registry
+    monkeypatch.setenv("PTM_OCI_USERNAME", "ci")
+    monkeypatch.setenv("PTM_OCI_PASSWORD", "wrong")
+    refused = one_line_error(ptm(f"push oci://{registry.address}/team --only mlp", expect=1))
+    assert "HTTP 401" in refused and "t0ken" not in refused
+    monkeypatch.setenv("PTM_OCI_PASSWORD", "t0ken-pass")
+    issued = server.authority.issued
+    result = ptm(f"push oci://{registry.address}/team --only mlp")
+    assert "Pushed 1 model" in result.stdout and server.authority.issued > issued
+    assert "t0ken" not in result.output
