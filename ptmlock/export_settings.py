@@ -26,6 +26,10 @@ FLOAT_DTYPES = ("float16", "float32", "float64")
 INT_DTYPES = ("int8", "int16", "int32", "int64", "uint8")
 DTYPES = (*FLOAT_DTYPES, *INT_DTYPES, "bool")
 PROVIDERS = ("auto", "cuda", "cpu")
+# torch's ONNX exporters: auto tries the torch.export-based (dynamo) one, then the TorchScript-based one.
+EXPORTERS = ("auto", "dynamo", "torchscript")
+# The precision a model is exported in (its weights and computation), besides the float32 it loads in.
+MODEL_DTYPES = ("float32", "float16", "bfloat16")
 EXPORT_KEYS = (
     "formats",
     "loader",
@@ -37,10 +41,13 @@ EXPORT_KEYS = (
     "external_data",
     "preprocessing",
     "artifacts",
+    "exporter",
+    "dtype",
 )
 VERIFY_KEYS = ("atol", "rtol", "provider", "seed", "axes", "texts")
 INPUT_KEYS = ("name", "dtype", "shape", "range", "fill")
 DEFAULT_OPSET = 18
+LATER_DEFAULTS = {"exporter": "auto", "dtype": "float32"}
 # A torch.hub model is built by its hubconf.py entry, from the installed tree and weights.
 TORCH_HUB_LOADER = "ptmlock:torch_hub_load"
 DEFAULT_LOADERS = {"huggingface": "transformers:AutoModel", "torchhub": TORCH_HUB_LOADER}
@@ -122,6 +129,8 @@ class ExportSpec:
     # Keyword arguments for the loader: from_pretrained's, the function's, or the hubconf entry's.
     loader_kwargs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     artifacts: str = ""  # the project folder (relative to ptm.toml) the artifacts are copied into
+    exporter: str = "auto"
+    dtype: str = "float32"
     settings_hash: str = ""
     # The loader_kwargs that run code from the model's files (they need --trust), with their lines.
     risks: tuple[Risk, ...] = field(default=(), compare=False)
@@ -342,6 +351,8 @@ def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: An
         preprocessing=reader.names("preprocessing"),
         loader_kwargs=MappingProxyType(dict(kwargs)),
         artifacts=reader.folder("artifacts", f"{ARTIFACTS_FOLDER}/{name}"),
+        exporter=toml.string(table, export, "exporter", choices=EXPORTERS) or "auto",
+        dtype=toml.string(table, export, "dtype", choices=MODEL_DTYPES) or "float32",
         risks=tuple(
             Risk(key, kwargs[key], toml.line((*table, "loader_kwargs"), key)) for key in risky_keys(kwargs)
         ),
@@ -352,6 +363,8 @@ def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: An
             f.name: getattr(spec, f.name)
             for f in dataclasses.fields(spec)
             if f.name not in ("verify", "settings_hash", "risks")
+            # Settings added later count only when set: records exported before them stay fresh.
+            and not (f.name in LATER_DEFAULTS and getattr(spec, f.name) == LATER_DEFAULTS[f.name])
         },
         "inputs": [dataclasses.asdict(i) for i in inputs],
         "loader_kwargs": dict(kwargs),

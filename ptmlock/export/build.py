@@ -88,6 +88,9 @@ def load_module(name: str, settings: ExportSpec, snapshot: Path, project: Projec
         raise PtmError(
             f"loader '{loader}' returned {type(module).__name__} for '{name}', not a torch.nn.Module"
         )
+    # Weights and computation in the declared precision (a loader's own dtype kwarg is kept if float32).
+    if settings.dtype != "float32":
+        module = module.to(getattr(torch, settings.dtype))
     return module.eval()
 
 
@@ -125,7 +128,10 @@ class FlatOutputs(torch.nn.Module):
 
     def forward(self, *args: torch.Tensor) -> tuple[torch.Tensor, ...]:
         named = dict(flatten_outputs(self.call(*args)))
-        return tuple(named[n] for n in self.output_names)
+        # numpy (and so onnxruntime's Python API) has no bfloat16: such outputs leave the graph as float32.
+        return tuple(
+            named[n].float() if named[n].dtype == torch.bfloat16 else named[n] for n in self.output_names
+        )
 
 
 def tensors(arrays: Mapping[str, np.ndarray]) -> tuple[torch.Tensor, ...]:

@@ -92,9 +92,12 @@ def _first_set(*values: float | None) -> float:
     return next(v for v in values if v is not None)
 
 
-def default_tolerance(provider: str | None, output_dtypes: Sequence[str]) -> tuple[float, float]:
-    """(atol, rtol): fp32 on CPU 1e-4/1e-3, on CUDA 1e-3/1e-3, fp16 anywhere 1e-2/1e-2."""
-    if "float16" in output_dtypes:
+def default_tolerance(provider: str | None, dtypes: Sequence[str]) -> tuple[float, float]:
+    """(atol, rtol) for a model computing in ``dtypes`` (its outputs' and its declared precision): fp32 on
+    CPU 1e-4/1e-3, on CUDA 1e-3/1e-3, fp16 anywhere 1e-2/1e-2, bf16 (8 bits of mantissa) 5e-2/5e-2."""
+    if "bfloat16" in dtypes:
+        return 5e-2, 5e-2
+    if "float16" in dtypes:
         return 1e-2, 1e-2
     if provider == CUDA:
         return 1e-3, 1e-3
@@ -103,12 +106,12 @@ def default_tolerance(provider: str | None, output_dtypes: Sequence[str]) -> tup
 
 def tolerance(
     provider: str | None,
-    output_dtypes: Sequence[str],
+    dtypes: Sequence[str],
     declared: VerifySpec,
     override: tuple[float | None, float | None] = (None, None),
 ) -> tuple[float, float]:
     """The command line's tolerance, else ptm.toml's, else the default for this provider and dtype."""
-    atol, rtol = default_tolerance(provider, output_dtypes)
+    atol, rtol = default_tolerance(provider, dtypes)
     return _first_set(override[0], declared.atol, atol), _first_set(override[1], declared.rtol, rtol)
 
 

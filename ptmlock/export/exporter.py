@@ -34,6 +34,7 @@ from .probes import (
     reference_bytes,
 )
 from .records import (
+    EXPORTER_TOOL,
     ExportRecord,
     TensorSignature,
     VerifyRecord,
@@ -71,7 +72,8 @@ class _Subject:
 
     @property
     def dtypes(self) -> list[str]:
-        return [r.dtype.name for r in self.reference]
+        """The outputs' dtypes and the one the model computes in (a bfloat16 model has float32 outputs)."""
+        return [*(r.dtype.name for r in self.reference), self.settings.dtype]
 
     def tolerance(self, provider: str | None) -> tuple[float, float]:
         return tolerance(provider, self.dtypes, self.settings.verify)
@@ -141,12 +143,13 @@ def _onnx(
 
     settings = subject.settings
     shown.describe(f"{subject.name}: exporting to ONNX")
-    path = export_onnx(subject.name, subject.module, settings, dict(subject.example), folder)
+    exported = export_onnx(subject.name, subject.module, settings, dict(subject.example), folder)
+    path = exported.path
     shown.describe(f"{subject.name}: checking the ONNX export in onnxruntime")
     session = runtime.open_session(path, settings.verify.provider)
-    provider = runtime.used_provider(session)
     names = list(subject.module.output_names)
     outputs = runtime.run_session(session, names, subject.probe, f"the ONNX export of '{subject.name}'")
+    provider = runtime.used_provider(session, path, subject.probe)
     detail = subject.check("the ONNX export", outputs, provider)
     inputs, signature = onnx_signature(path)
     data_files = [p for p in folder.iterdir() if p != path]
@@ -157,13 +160,20 @@ def _onnx(
     record = subject.stored(
         "onnx",
         path,
-        tools={**subject.base.tools, **installed_versions("onnx", "onnxscript")},
+        tools={
+            **subject.base.tools,
+            **installed_versions("onnx", "onnxscript"),
+            EXPORTER_TOOL: exported.exporter,
+        },
         inputs=inputs,
         outputs=signature,
         opset=settings.opset,
         external_data=external,
     )
-    line = subject.line(record, f"opset {settings.opset}  {provider}: {detail}")
+    by = f"opset {settings.opset} by {exported.exporter}" + "".join(
+        f" ({exporter} failed: {why})" for exporter, why in exported.failures
+    )
+    line = subject.line(record, f"{by}  {provider}: {detail}")
     return record, outputs, provider, [path, *data_files], line
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from ..lockfile import LockedFile, LockedModel
 
 Dim = str | int
+# The ONNX exporter that wrote an artifact (dynamo or torchscript), among the tools that produced it.
+EXPORTER_TOOL = "exporter"
 
 
 def _file_data(file: LockedFile) -> dict[str, Any]:
@@ -65,6 +67,10 @@ class ExportRecord:
     preprocessing: tuple[LockedFile, ...] = ()
     opset: int | None = None
     external_data: LockedFile | None = None  # the weights file next to a > 2 GB ONNX graph
+
+    @property
+    def exporter(self) -> str | None:
+        return self.tools.get(EXPORTER_TOOL)
 
     @property
     def files(self) -> tuple[LockedFile, ...]:

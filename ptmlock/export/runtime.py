@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import io
+import json
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -63,6 +65,9 @@ def import_onnxruntime() -> ModuleType:
         raise PtmError(
             "onnxruntime is not installed; pip install 'ptmlock[cpu]' (or 'ptmlock[gpu]' for CUDA)"
         ) from error
+    # Errors only, for the whole process: onnxruntime-gpu on a machine without CUDA logs "Failed to create
+    # CUDAExecutionProvider" at every session, before a session's own log level applies; ptm says why.
+    onnxruntime.set_default_logger_severity(3)
     return onnxruntime
 
 
@@ -123,9 +128,51 @@ def open_session(model: Path, provider: str) -> Any:
     return session
 
 
-def used_provider(session: Any) -> str:
-    """The provider the session really runs on (not the list of available ones)."""
-    return session.get_providers()[0]
+FLOAT_TYPES = frozenset({"float", "float16", "double", "bfloat16"})
+
+
+def _computes_floats(event: Mapping[str, Any]) -> bool:
+    outputs = event["args"].get("output_type_shape", [])
+    return any(kind in FLOAT_TYPES for output in outputs for kind in output)
+
+
+def float_nodes_by_provider(
+    model: Path, providers: list[str], inputs: Mapping[str, np.ndarray]
+) -> dict[str, Counter[str]]:
+    """The ops of the nodes computing floating-point values, by the provider they ran on in one profiled
+    run (onnxruntime puts integer shape arithmetic on the CPU by design: that is not a fallback)."""
+    ort = import_onnxruntime()
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.enable_profiling = True
+    with tempfile.TemporaryDirectory(prefix="ptm-profile-") as folder:
+        options.profile_file_prefix = str(Path(folder) / "run")
+        session = ort.InferenceSession(str(model), options, providers=providers)
+        session.run(None, dict(inputs))
+        events = json.loads(Path(session.end_profiling()).read_text())
+    nodes = {  # a node's events share its name
+        e["name"]: e for e in events if e.get("cat") == "Node" and "provider" in e.get("args", {})
+    }
+    placed: dict[str, Counter[str]] = {}
+    for event in nodes.values():
+        if _computes_floats(event):
+            placed.setdefault(event["args"]["provider"], Counter())[event["args"]["op_name"]] += 1
+    return placed
+
+
+def used_provider(session: Any, model: Path, inputs: Mapping[str, np.ndarray]) -> str:
+    """The provider the session really ran on: CUDA only when no floating-point node of the graph ran on
+    the CPU (a CUDA session silently places there what CUDA has no kernel for), else where they ran."""
+    first = session.get_providers()[0]
+    if first != CUDA:
+        return first
+    placed = float_nodes_by_provider(model, session.get_providers(), inputs)
+    on_cpu = placed.get(CPU, Counter())
+    if not on_cpu:
+        return CUDA
+    total = sum(sum(ops.values()) for ops in placed.values())
+    ops = ", ".join(sorted(on_cpu))
+    return f"{CUDA} with {sum(on_cpu.values())} of {total} floating-point nodes on {CPU} ({ops})"
 
 
 def version() -> str:
@@ -164,5 +211,8 @@ def run_onnx(
     """Outputs in the record's order, and the provider the session really used."""
     with onnx_file(record, located) as path:
         session = open_session(path, provider)
-    outputs = run_session(session, [o.name for o in record.outputs], inputs, record.path)
-    return outputs, used_provider(session)
+        outputs = run_session(session, [o.name for o in record.outputs], inputs, record.path)
+        used = used_provider(session, path, inputs)
+    if provider == "cuda" and used != CUDA:
+        raise RunFailure(f"CUDA was required but the run was not all on CUDA: {used}")
+    return outputs, used

@@ -52,7 +52,8 @@ def test_export_records_artifacts_and_signatures_in_the_lock(exported: Path) -> 
     for record in (onnx_record, script_record):
         assert_in_store_and_project(record)
     assert onnx_record["opset"] == 18
-    assert set(onnx_record["tools"]) == {"torch", "onnx", "onnxscript", "transformers"}
+    assert set(onnx_record["tools"]) == {"torch", "onnx", "onnxscript", "transformers", "exporter"}
+    assert onnx_record["tools"]["exporter"] == "dynamo"  # auto's first choice, which succeeded
     assert onnx_record["inputs"] == [
         {"name": "input_ids", "dtype": "int64", "shape": ["batch", "sequence"]},
         {"name": "attention_mask", "dtype": "int64", "shape": ["batch", "sequence"]},
@@ -152,11 +153,16 @@ def test_exporter_failure_is_one_line_and_writes_nothing(hub, ptm) -> None:
             '"onnx", "torchscript"', '"onnx"'
         )
     )
+    Path("ptm.toml").write_text(Path("ptm.toml").read_text() + 'exporter = "dynamo"\n')
     ptm("install")
     before = Path("ptm.lock").read_text()
     result = ptm("export", expect=1)
-    assert result.stderr.startswith("error: ONNX export of 'mlp' failed: ")
+    assert result.stderr.startswith("error: ONNX export of 'mlp' failed with exporter dynamo (dynamo: ")
     assert "data-dependent" in result.stderr and result.stderr.count("\n") == 1
+    assert result.stderr.endswith(
+        'exporter = "auto" tries both exporters; or declare a loader = "package.module:function" '
+        "returning a module the exporter can capture\n"
+    )
     assert Path("ptm.lock").read_text() == before
 
 
@@ -240,18 +246,6 @@ def test_export_refuses_installed_files_changed_since_install(exported: Path, hu
     ptm("verify mlp")
 
 
-def test_an_opset_the_exporter_cannot_write_is_refused(exported: Path, ptm) -> None:
-    manifest = Path("ptm.toml")
-    manifest.write_text(
-        manifest.read_text().replace('shape = ["batch", 8] }]', 'shape = ["batch", 8] }]\nopset = 7')
-    )
-    before = Path("ptm.lock").read_text()
-    line = one_line_error(ptm("export mlp", expect=1))
-    assert line.startswith("error: the ONNX export of 'mlp' has opset 18, not the declared 7: torch ")
-    assert line.endswith("cannot convert it; declare an opset it can write (e.g. opset = 18)")
-    assert Path("ptm.lock").read_text() == before
-
-
 def test_export_copies_into_the_artifacts_folder_and_removes_what_it_replaced(exported: Path, ptm) -> None:
     manifest = Path("ptm.toml")
     text = manifest.read_text()
@@ -299,7 +293,7 @@ def test_torch_hub_model_is_built_by_its_hubconf_entry(github, files, ptm) -> No
     ptm("install")
     ptm("export")
     model = lock_data()["models"]["mlp"]
-    assert set(model["exports"]["onnx"]["tools"]) == {"torch", "onnx", "onnxscript"}
+    assert set(model["exports"]["onnx"]["tools"]) == {"torch", "onnx", "onnxscript", "exporter"}
     # The reference is the pretrained entry's output: the pinned weights, not a random initialisation.
     settings = load_manifest(Path("ptm.toml")).models["mlp"].export
     assert settings is not None
@@ -310,3 +304,52 @@ def test_torch_hub_model_is_built_by_its_hubconf_entry(github, files, ptm) -> No
     np.testing.assert_array_equal(reference.reshape(expected.shape), expected)
     result = ptm("verify")
     assert "ok    mlp  PyTorch vs ptm.lock: output: max abs 0.0e+00" in result.stdout
+
+
+ADDED = "\n# added by the test\n"
+
+
+def declare_for_mlp(settings: str) -> None:
+    """Set these export settings of mlp (only these, of those the tests add)."""
+    manifest = Path("ptm.toml")
+    text = manifest.read_text().split(ADDED)[0]  # [models.mlp.export] is the last table
+    manifest.write_text(text.replace('shape = ["batch", 8] }]', 'shape = ["batch", 8] }]' + ADDED + settings))
+
+
+def test_each_exporter_writes_the_opsets_it_can_and_others_are_refused_with_the_range(
+    exported: Path, ptm
+) -> None:
+    before = Path("ptm.lock").read_text()
+    declare_for_mlp("opset = 30")
+    line = one_line_error(ptm("export mlp", expect=1))
+    assert line.startswith("error: opset 30 of 'mlp' is outside what torch ")
+    assert line.endswith(
+        "'s ONNX exporter can write (dynamo 18-23, torchscript 7-20); declare an opset in that range"
+    )
+    declare_for_mlp('exporter = "dynamo"\nopset = 17')
+    line = one_line_error(ptm("export mlp", expect=1))
+    assert '(dynamo 18-23); declare an opset in that range, or exporter = "auto"' in line
+    assert Path("ptm.lock").read_text() == before
+
+    # Below dynamo's range, auto exports with the TorchScript-based exporter.
+    declare_for_mlp("opset = 17")
+    assert "mlp  onnx  artifacts/mlp/model.onnx  " in ptm("export mlp").stdout
+    record = lock_data()["models"]["mlp"]["exports"]["onnx"]
+    assert record["opset"] == 17 and record["tools"]["exporter"] == "torchscript"
+    assert "ok    mlp  onnx vs ptm.lock" in ptm("verify --frozen mlp").stdout
+
+
+def test_export_in_half_precision_locks_the_half_precision_tolerance(exported: Path, ptm) -> None:
+    manifest = Path("ptm.toml")
+    manifest.write_text(
+        manifest.read_text().replace(
+            '[{ name = "x", dtype = "float32", shape = ["batch", 8] }]',
+            '[{ name = "x", dtype = "float16", shape = ["batch", 8] }]\ndtype = "float16"',
+        )
+    )
+    assert "by dynamo" in ptm("export mlp").stdout
+    data = lock_data()["models"]["mlp"]
+    assert data["exports"]["onnx"]["outputs"][0]["dtype"] == "float16"
+    assert (data["verify"]["atol"], data["verify"]["rtol"]) == (0.01, 0.01)
+    result = ptm("verify mlp")
+    assert "ok    mlp  onnx vs PyTorch" in result.stdout and "[atol 1e-02, rtol 1e-02]" in result.stdout

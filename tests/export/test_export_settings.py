@@ -90,6 +90,22 @@ def test_export_settings_change_the_settings_hash_not_the_pin() -> None:
         assert changed is not None and changed.settings_hash != base.export.settings_hash
 
 
+def test_exporter_and_dtype_are_export_settings_that_leave_earlier_records_fresh() -> None:
+    base = parse_manifest(BERT).models["bert"].export
+    defaults = parse_manifest(header('exporter = "auto"\ndtype = "float32"')).models["bert"].export
+    assert base is not None and defaults is not None
+    assert (defaults.exporter, defaults.dtype) == ("auto", "float32")
+    # Spelling out the defaults keeps the hash that records exported before these settings existed carry.
+    assert defaults.settings_hash == base.settings_hash
+    for other in ('exporter = "torchscript"', 'dtype = "float16"'):
+        changed = parse_manifest(header(other)).models["bert"].export
+        assert changed is not None and changed.settings_hash != base.settings_hash
+    assert error_of(header('exporter = "tracing"')).startswith(
+        "ptm.toml:5: exporter 'tracing' is not known; expected one of: auto, dynamo, torchscript"
+    )
+    assert error_of(header('dtype = "fp16"')).startswith("ptm.toml:5: dtype 'fp16' is not known; ")
+
+
 def header(extra: str) -> str:
     """BERT with ``extra`` as the first line of its export table (line 5)."""
     return BERT.replace("[models.bert.export]\n", f"[models.bert.export]\n{extra}\n")
