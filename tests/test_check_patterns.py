@@ -93,5 +93,6 @@ def test_hugging_face_urls_are_tied_to_the_lock(hub, ptm) -> None:
         "import requests\n"
         f'requests.get("https://huggingface.co/fixtures/tiny-bert/resolve/{bert}/config.json")\n'
         'requests.get("https://huggingface.co/org/undeclared/resolve/main/config.json")\n'
+        f'requests.get("https://huggingface.co/fixtures/tiny-bert/resolve/{"f" * 40}/config.json")\n'
     )
-    assert _findings(ptm) == (1, {3: ["PTM002", "PTM010"]})
+    assert _findings(ptm) == (1, {3: ["PTM002", "PTM010"], 4: ["PTM011"]})
