@@ -282,7 +282,9 @@ def lock_from_data(data: Mapping[str, Any], base_dir: Path = Path()) -> Lock:
     return Lock(models=models, version=data["version"])
 
 
-def parse_lock(text: str, path: Path | str = "ptm.lock") -> Lock:
+def parse_lock(text: str, path: Path | str = "ptm.lock", *, export_records: bool = True) -> Lock:
+    """The lock ``text`` holds, checked. ``export_records=False`` (`ptm check`, a pre-commit hook, which
+    never reads them) leaves `ptm export`'s records out instead of checking them with jsonschema."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -299,10 +301,23 @@ def parse_lock(text: str, path: Path | str = "ptm.lock") -> Lock:
             f"{' and '.join(map(str, READABLE_VERSIONS))}); upgrade ptmlock, or delete the file and run "
             "`ptm lock` to resolve every pin anew"
         )
+    if not export_records:
+        data = _without_export_records(data)
     lock, problem = _checked(data, Path(path).parent, schema=False)
     if lock is None:
         raise _unreadable(path, problem)
     return lock
+
+
+def _without_export_records(data: dict[str, Any]) -> dict[str, Any]:
+    models = data.get("models")
+    if not isinstance(models, dict):
+        return data  # the checks that follow say what is wrong
+    pins_only = {
+        name: {k: v for k, v in entry.items() if k not in EXPORT_TABLES} if isinstance(entry, dict) else entry
+        for name, entry in models.items()
+    }
+    return {**data, "models": pins_only}
 
 
 def _checked(data: Mapping[str, Any], base_dir: Path, *, schema: bool) -> tuple[Lock | None, str]:
@@ -366,7 +381,7 @@ def _unsafe_file_path(data: Mapping[str, Any]) -> str | None:
     return None
 
 
-def read_lock(path: Path) -> Lock | None:
+def read_lock(path: Path, *, export_records: bool = True) -> Lock | None:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -376,7 +391,7 @@ def read_lock(path: Path) -> Lock | None:
         raise LockError(
             f"{path}: cannot be read ({reason}); it must be the TOML file `ptm lock` writes"
         ) from error
-    return parse_lock(text, path)
+    return parse_lock(text, path, export_records=export_records)
 
 
 def write_lock(path: Path, lock: Lock) -> bool:

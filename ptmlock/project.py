@@ -38,10 +38,11 @@ class Project:
 
         return load_manifest(self.manifest_path)
 
-    def lock(self) -> Lock | None:
+    def lock(self, *, export_records: bool = True) -> Lock | None:
+        """ptm.lock, checked; without `ptm export`'s records when the caller never reads them (ptm check)."""
         from .lockfile import read_lock
 
-        return read_lock(self.lock_path)
+        return read_lock(self.lock_path, export_records=export_records)
 
 
 def find_project(manifest: Path | None = None, start: Path | None = None) -> Project:

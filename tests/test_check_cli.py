@@ -363,3 +363,35 @@ def test_check_imports_no_ml_library_nor_the_hub_client() -> None:
     # tests/test_import_direction.py says the same from the source; this is what really ran.
     layers = ("ptmlock.hubs", "ptmlock.install", "ptmlock.export")
     assert not {m for m in modules if m in layers or m.startswith(tuple(f"{layer}." for layer in layers))}
+
+
+def test_check_reads_a_lock_with_export_records_without_jsonschema(hub, ptm) -> None:
+    """The hook compares loads with the pins; `ptm export`'s records, which it never reads, are not
+    checked (with jsonschema, whose import alone costs more than the whole check)."""
+    from dataclasses import replace
+
+    from ptmlock.export.records import with_records
+    from ptmlock.lockfile import read_lock, write_lock
+    from tests.test_remove import export_record
+
+    write_manifest('[models.mlp]\nrepo = "fixtures/tiny-mlp"\n')
+    ptm("lock")
+    lock = read_lock(Path("ptm.lock"))
+    assert lock is not None
+    model = with_records(lock.models["mlp"], {"onnx": export_record("artifacts/mlp/model.onnx", b"x")}, None)
+    write_lock(Path("ptm.lock"), replace(lock, models={"mlp": model}))
+    load = 'AutoModel.from_pretrained("fixtures/tiny-mlp", revision="main")'
+    Path("app.py").write_text(f"from transformers import AutoModel\n{load}\n")
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ptmlock", "check"],
+        capture_output=True,
+        text=True,
+        env=subprocess_env(),
+        timeout=60,
+    )
+    assert result.returncode == 1 and "PTM002" in result.stdout, result.stdout + result.stderr
+    assert lock.models["mlp"].commit in result.stdout  # the fix names the locked commit: the lock was read
+    modules = {
+        line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line
+    }
+    assert "jsonschema" not in modules

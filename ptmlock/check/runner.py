@@ -81,7 +81,7 @@ def run_check(paths: Sequence[str], project: Project, *, fix: bool = False) -> C
     if manifest:
         # ptm.lock is read only when a load is compared with it: most commits touch no model load.
         tied = any(tied_to_lock(load) for scan in scans for load in scan.loads)
-        declared = Declared(manifest, project.lock() if tied else None)
+        declared = Declared(manifest, project.lock(export_records=False) if tied else None)
     findings = _findings(scans, settings, declared)
     fixed: dict[str, int] = {}
     if fix and (fixed := apply_fixes(findings)):
