@@ -270,11 +270,11 @@ SNIPPETS = {
         snapshot_download(repo_id="org/model", revision="{SHA}")  # state: pinned
         fetch(repo_id="org/model", filename="config.json")  # expect: PTM001
         HfApi().snapshot_download("org/model")  # expect: PTM001
-        hf_hub_download("org/data", "train.csv", repo_type="dataset")  # expect: PTM001
+        hf_hub_download("org/data", "train.csv", repo_type="dataset")  # expect: PTM020
     """,
     "datasets": """
         from datasets import load_dataset
-        load_dataset("org/dataset")  # expect: PTM001
+        load_dataset("org/dataset")  # expect: PTM020
         load_dataset("csv", data_files="train.csv")  # state: local
     """,
     "vllm": """
@@ -362,8 +362,6 @@ SNIPPETS = {
         print("call from_pretrained('bert-base-uncased') to load")
     ''',
     "from_pretrained of an unrelated class": """
-        from mylib.settings import Settings
-        Settings.from_pretrained("defaults/base")
         class Config:
             @classmethod
             def from_pretrained(cls, name):
