@@ -10,7 +10,7 @@ from ptmlock.manifest import load_manifest
 from ptmlock.render import render
 from tests.conftest import REPO_ROOT, validate
 
-EXAMPLES = ("text-to-image", "text-to-audio", "retrieval")
+EXAMPLES = ("text-to-image", "text-to-audio", "retrieval", "autonomous-driving")
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
