@@ -229,6 +229,23 @@ def _tolerance(
     return tolerance, looser
 
 
+def _installed_files_check(locked: LockedModel) -> Check:
+    """Every installed file of the model (weights, preprocessing) re-hashed: a file of the locked size with
+    other bytes (a flipped bit in a weight) is what the size check before loading cannot see."""
+    from ..files import sha256_or_reason
+    from ..install.layouts import layout
+
+    placements = layout(locked).placements
+    changed = [p.file.path for p in placements if sha256_or_reason(p.path)[0] != p.file.sha256]
+    if changed:
+        detail = (
+            f"{changed[0]} has other bytes than ptm.lock's sha256 ({len(changed)} of {len(placements)} "
+            f"files changed); {REPAIR}"
+        )
+        return Check(locked.name, "installed files", False, detail)
+    return Check(locked.name, "installed files", True, f"{len(placements)} files match ptm.lock's sha256")
+
+
 def _eager_outputs(
     spec: ModelSpec, locked: LockedModel, run: _Run, project: Project
 ) -> tuple[list[np.ndarray] | None, Check | None]:
@@ -285,8 +302,10 @@ def verify_model(
         eager, failure = _eager_outputs(spec, locked, run, project)
         if failure is not None:
             checks.append(failure)
-        elif eager is not None and probe_problem is None:
-            checks.append(_eager_check(run, eager))
+        else:
+            checks.append(_installed_files_check(locked))
+            if eager is not None and probe_problem is None:
+                checks.append(_eager_check(run, eager))
     for fmt, record in sorted(exports.items()):
         shown.describe(f"{spec.name}: checking and running the {fmt} export")
         checks += _artifact_checks(run, fmt, record, eager, comparable=probe_problem is None)

@@ -42,7 +42,11 @@ def test_a_looser_tolerance_than_the_locked_one_is_refused_unless_allowed(export
     line = one_line_error(ptm("verify --frozen mlp --atol 1e-9 --rtol 0.5", expect=2))
     assert line.startswith("error: --rtol 0.5 is looser than the locked rtol 0.001 of 'mlp'; ")
 
-    result = ptm("verify mlp --allow-looser")
+    result = ptm("verify mlp --allow-looser", expect=4)  # the weights' hash still fails, as it must
+    assert [line for line in result.stdout.splitlines() if line.startswith("FAIL")] == [
+        "FAIL  mlp  installed files: model.safetensors has other bytes than ptm.lock's sha256 (1 of 3 "
+        "files changed); `ptm install --verify-hashes` restores the installed files"
+    ]
     assert (
         "info  mlp  tolerance: ptm.toml [models.mlp.verify] atol 1 is looser than the locked atol 0.0001: "
         "allowed by --allow-looser"
@@ -76,3 +80,26 @@ def test_requiring_an_unusable_provider_fails_each_model_with_the_reason(exporte
     )
     assert "ok    mlp  torchscript bytes" in result.stdout
     assert "on CPUExecutionProvider: " in ptm("verify mlp --require-provider cpu").stdout
+
+
+def flip_lowest_bit_of_first_weight(path: Path) -> None:
+    """The lowest mantissa bit of the first float32 of a safetensors file: a change of one ulp."""
+    data = bytearray(path.read_bytes())
+    start = 8 + int.from_bytes(data[:8], "little")  # after the header's length and the header
+    data[start] ^= 1
+    path.write_bytes(bytes(data))  # through the snapshot link, into the blob: same size
+
+
+def test_verify_rehashes_the_installed_weights_and_preprocessing_files(exported: Path, ptm) -> None:
+    assert "ok    mlp  installed files: 3 files match ptm.lock's sha256" in ptm("verify mlp").stdout
+    flip_lowest_bit_of_first_weight(installed("mlp", "model.safetensors"))
+    config = installed("bert", "tokenizer_config.json")
+    config.write_text(config.read_text().replace("838656", "838657"))  # same size, other bytes
+    assert "838657" in config.read_text()
+    result = ptm("verify mlp bert", expect=4)
+    assert (
+        "FAIL  mlp  installed files: model.safetensors has other bytes than ptm.lock's sha256 (1 of 3 "
+        "files changed); `ptm install --verify-hashes` restores the installed files"
+    ) in result.stdout
+    assert "FAIL  bert  installed files: tokenizer_config.json has other bytes" in result.stdout
+    assert "ok    mlp  PyTorch vs ptm.lock" in result.stdout  # one ulp: only the hash can tell
