@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import __version__
 from ..check.rules import ERROR, WARNING
-from ..sarif import INFORMATION_URI, LEVELS, SARIF_SCHEMA
+from ..sarif import LEVELS, sarif_log
 from ..tomlpos import locate
 from ..wording import count
 from .findings import RULES, Finding
@@ -76,16 +76,6 @@ def as_sarif(result: AuditResult, lock_path: Path) -> str:
     except OSError:
         lock_text = ""
     codes = list(RULES)
-    rules = [
-        {
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary},
-            "defaultConfiguration": {"level": LEVELS[rule.severity]},
-            "properties": {"security-severity": f"{rule.security_severity:.1f}", "tags": ["supply-chain"]},
-        }
-        for rule in RULES.values()
-    ]
     results = [
         {
             "ruleId": f.code,
@@ -104,25 +94,7 @@ def as_sarif(result: AuditResult, lock_path: Path) -> str:
         }
         for f in result.findings
     ]
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "ptmlock-audit",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": rules,
-                    }
-                },
-                "originalUriBaseIds": {"SRCROOT": {"uri": lock_path.parent.absolute().as_uri() + "/"}},
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(log, indent=2) + "\n"
+    return sarif_log("ptmlock-audit", __version__, RULES.values(), results, lock_path.parent)
 
 
 FORMATS = {"text": text, "json": as_json, "sarif": as_sarif}

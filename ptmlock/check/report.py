@@ -9,13 +9,10 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
+from ..sarif import LEVELS, sarif_log
 from .files import relative_below
 from .rules import ERROR, INFO, RULES, WARNING
 from .runner import CheckResult
-
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-_SARIF_LEVEL = {ERROR: "error", WARNING: "warning", INFO: "note"}
-INFORMATION_URI = "https://github.com/ptmlock/ptmlock"
 
 
 def _count(n: int, word: str) -> str:
@@ -93,23 +90,13 @@ def _location(path: str, root: Path) -> dict[str, str]:
 
 def as_sarif(result: CheckResult) -> str:
     codes = list(RULES)
-    rules = [
-        {
-            "id": rule.code,
-            "name": rule.name,
-            "shortDescription": {"text": rule.summary},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
-            "properties": {"security-severity": f"{rule.security_severity:.1f}", "tags": ["supply-chain"]},
-        }
-        for rule in RULES.values()
-    ]
     results = []
     for f in result.findings:
         location = _location(f.path, result.root)
         item: dict[str, Any] = {
             "ruleId": f.code,
             "ruleIndex": codes.index(f.code),
-            "level": _SARIF_LEVEL[f.severity],
+            "level": LEVELS[f.severity],
             "message": {"text": f.message},
             "locations": [
                 {
@@ -146,26 +133,10 @@ def as_sarif(result: CheckResult) -> str:
                 }
             ]
         results.append(item)
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "ptmlock",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": rules,
-                    }
-                },
-                "originalUriBaseIds": {"SRCROOT": {"uri": result.root.absolute().as_uri() + "/"}},
-                "columnKind": "unicodeCodePoints",  # the columns ptm reports count characters
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(log, indent=2) + "\n"
+    # columnKind: the columns ptm reports count characters.
+    return sarif_log(
+        "ptmlock", __version__, RULES.values(), results, result.root, columnKind="unicodeCodePoints"
+    )
 
 
 FORMATS = {"text": text, "json": as_json, "sarif": as_sarif}

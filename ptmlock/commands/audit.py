@@ -6,19 +6,12 @@ import click
 
 from ..errors import LockError
 from ..project import Project
-from .common import pass_project
+from .common import findings_format, pass_project
 
 
 @click.command()
 @click.argument("names", nargs=-1)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
-    default="text",
-    show_default=True,
-    help="text for people; json or sarif (2.1.0) for tools.",
-)
+@findings_format
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too (licence unknown, remote code, ...).")
 @pass_project
 def audit(project: Project, names: tuple[str, ...], output_format: str, strict: bool) -> None:

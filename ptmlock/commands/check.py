@@ -5,19 +5,12 @@ from __future__ import annotations
 import click
 
 from ..project import Project
-from .common import pass_project
+from .common import findings_format, pass_project
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "sarif"]),
-    default="text",
-    show_default=True,
-    help="text for people; json or sarif (2.1.0) for tools.",
-)
+@findings_format
 @click.option("--fix", is_flag=True, help="Write the locked commit into loads of locked models.")
 @pass_project
 def check(project: Project, paths: tuple[str, ...], output_format: str, fix: bool) -> None:

@@ -10,7 +10,7 @@ import click
 from ..project import Project
 from ..wording import count, size
 
-__all__ = ["count", "pass_project", "report_format", "size", "trust_option", "warn"]
+__all__ = ["count", "findings_format", "pass_project", "report_format", "size", "trust_option", "warn"]
 
 if TYPE_CHECKING:
     from ..graph import Problem
@@ -18,6 +18,15 @@ if TYPE_CHECKING:
 pass_project = click.make_pass_decorator(Project)
 report_format = click.option(
     "--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+# What the linters (`ptm check`, `ptm audit`) print: lines for people, JSON or SARIF for code-scanning tools.
+findings_format = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text for people; json or sarif (2.1.0) for tools.",
 )
 trust_option = click.option(
     "--trust",
