@@ -5,14 +5,12 @@ call starts, `# state: pinned|local` for a load found without a finding; other l
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.test_check_snippets import _expected
+from tests.snippets import SHA, check_snippet
 
-SHA = "0123456789abcdef0123456789abcdef01234567"
 HF_MAIN = "https://huggingface.co/org/m/resolve/main/model.bin"
 HF_PINNED = f"https://huggingface.co/org/m/resolve/{SHA}/model.bin"
 
@@ -244,16 +242,7 @@ APIS = {
 
 @pytest.mark.parametrize("name", list(APIS))
 def test_check_knows_every_download_api(name: str, ptm) -> None:
-    source = textwrap.dedent(APIS[name]).lstrip("\n")
-    Path("snippet.py").write_text(source)
-    expected_findings, expected_states = _expected(source)
-    result = ptm("check --format json snippet.py", expect=None)
-    data = json.loads(result.stdout)
-    assert {f"{f['line']}:{f['code']}" for f in data["findings"]} == expected_findings
-    states = {f"{load['line']}:{load['state']}" for load in data["loads"]}
-    assert expected_states <= states, f"loads: {data['loads']}"
-    failing = any(f["severity"] in ("error", "warning") for f in data["findings"])
-    assert result.exit_code == (1 if failing else 0)
+    check_snippet(APIS[name], ptm)
 
 
 def test_timm_message_names_the_switch_as_written(ptm) -> None:

@@ -1,20 +1,10 @@
-"""`ptm check` on real-world loading code, one snippet per case, through the real CLI.
-
-Each snippet marks what it expects on the line where a call starts: `# expect: PTM001 PTM003`
-for findings, `# state: pinned` for a load that is found and classified without a finding.
-Lines without a mark must produce nothing.
-"""
+"""`ptm check` on real-world loading code, one snippet per case, through the real CLI (marks: snippets.py)."""
 
 from __future__ import annotations
 
-import json
-import re
-import textwrap
-from pathlib import Path
-
 import pytest
 
-SHA = "0123456789abcdef0123456789abcdef01234567"
+from tests.snippets import SHA, check_snippet
 
 SNIPPETS = {
     # --- transformers, imports and aliases -------------------------------------------------
@@ -379,27 +369,7 @@ SNIPPETS = {
     """,
 }
 
-_MARK = re.compile(r"#\s*(expect|state):\s*([\w ]+)")
-
-
-def _expected(source: str) -> tuple[set[str], set[str]]:
-    findings, states = set(), set()
-    for number, line in enumerate(source.splitlines(), start=1):
-        for kind, values in _MARK.findall(line):
-            target = findings if kind == "expect" else states
-            target.update(f"{number}:{value}" for value in values.split())
-    return findings, states
-
 
 @pytest.mark.parametrize("name", list(SNIPPETS))
 def test_check_classifies_real_world_loads(name: str, ptm) -> None:
-    source = textwrap.dedent(SNIPPETS[name]).lstrip("\n")
-    Path("snippet.py").write_text(source)
-    expected_findings, expected_states = _expected(source)
-    result = ptm("check --format json snippet.py", expect=None)
-    data = json.loads(result.stdout)
-    assert {f"{f['line']}:{f['code']}" for f in data["findings"]} == expected_findings
-    states = {f"{load['line']}:{load['state']}" for load in data["loads"]}
-    assert expected_states <= states, f"loads: {data['loads']}"
-    failing = any(f["severity"] in ("error", "warning") for f in data["findings"])
-    assert result.exit_code == (1 if failing else 0)
+    check_snippet(SNIPPETS[name], ptm)

@@ -8,15 +8,13 @@ mark produce nothing. Every way of tracing has an unpinned and a pinned variant.
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import write_manifest
-from tests.test_check_snippets import _expected
+from tests.snippets import SHA, check_snippet
 
-SHA = "0123456789abcdef0123456789abcdef01234567"
 LOCKED_MANIFEST = """
 [models.bert]
 repo = "fixtures/tiny-bert"
@@ -337,14 +335,7 @@ SNIPPETS = {
 
 @pytest.mark.parametrize("name", list(SNIPPETS))
 def test_check_traces_values_to_the_load(name: str, ptm) -> None:
-    source = textwrap.dedent(SNIPPETS[name]).lstrip("\n")
-    Path("snippet.py").write_text(source)
-    expected_findings, expected_states = _expected(source)
-    result = ptm("check --format json snippet.py", expect=None)
-    data = json.loads(result.stdout)
-    assert {f"{f['line']}:{f['code']}" for f in data["findings"]} == expected_findings
-    states = {f"{load['line']}:{load['state']}" for load in data["loads"]}
-    assert expected_states <= states, f"loads: {data['loads']}"
+    check_snippet(SNIPPETS[name], ptm)
 
 
 def test_constants_imported_from_the_project_are_traced_when_one_file_is_checked(ptm) -> None:
