@@ -8,26 +8,21 @@ and nothing downloaded is kept. Models are checked concurrently, as `ptm lock` r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
-from . import __version__, config, hubs
+from . import config, hubs
 from .errors import PtmError, SourceMissing
 from .lockfile import Lock, LockedFile, LockedModel
 from .manifest import Manifest, ModelSpec
-from .pins import is_commit
 
 # What a model's upstream says, next to its pin.
 UP_TO_DATE, MOVED, PINNED, STALE, MISSING = "up-to-date", "moved", "pinned", "stale", "missing"
 # What the requested revision is (None: the hub cannot tell, or the model has none).
 BRANCH, TAG, COMMIT = "branch", "tag", "commit"
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
-# The most bytes read of a refs listing or a page of history (a real one is a few kB to a few hundred).
-MAX_ANSWER = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -164,9 +159,11 @@ def _upstream(model: LockedModel, status: str, **fields: Any) -> Upstream:
 
 # -- git sources ---------------------------------------------------------------------------------------------
 def _huggingface(spec: ModelSpec, model: LockedModel) -> Upstream:
+    from .hubs import huggingface
+
     repo, revision = spec.options["repo"], spec.revision
     assert revision is not None and model.commit is not None
-    ref, target = _hub_ref(repo, revision)
+    ref, target = huggingface.ref_of(repo, revision)
     if target == model.commit:  # the refs listing says so: no need to list the files
         return _upstream(model, UP_TO_DATE, now=target, ref=ref)
     resolution = hubs.source_for(spec.hub).resolve(spec)
@@ -174,7 +171,7 @@ def _huggingface(spec: ModelSpec, model: LockedModel) -> Upstream:
     assert now is not None
     if now == model.commit:
         return _upstream(model, UP_TO_DATE, now=now, ref=ref)
-    ahead, rewritten = _hub_history(repo, model.commit, now)
+    ahead, rewritten = huggingface.history_between(repo, model.commit, now)
     return _upstream(
         model,
         MOVED,
@@ -217,51 +214,6 @@ def file_changes(old: Sequence[LockedFile], new: Sequence[LockedFile]) -> tuple[
         elif (was.size, was.sha256) != (now.size, now.sha256):
             changes.append(FileChange(path, CHANGED, was.size, now.size))
     return tuple(changes)
-
-
-def _hub_ref(repo: str, revision: str) -> tuple[str | None, str | None]:
-    """Whether ``revision`` is a branch or a tag of ``repo`` on the Hub, and the commit it points to, from
-    the repo's refs listing; (None, None) where the hub cannot list them (a partial mirror). The commit
-    only spares listing the files of a model that did not move: `ptm outdated` reports, never pins."""
-    try:
-        refs, _ = _hub_page(f"/api/models/{repo}/refs", repo)
-        for kind, key in ((BRANCH, "branches"), (TAG, "tags")):
-            for ref in refs[key]:
-                if revision in (ref["name"], ref["ref"]):
-                    target = ref["targetCommit"]
-                    return kind, target if is_commit(target) else None
-    except (PtmError, ValueError, KeyError, TypeError):
-        pass  # the files' listing, next, reports what is wrong with the hub
-    return None, None
-
-
-def _hub_history(repo: str, old: str, new: str) -> tuple[int | None, bool]:
-    """How many commits ``new`` is ahead of ``old`` (None: more than a page of history, or unknown), and
-    whether ``old`` is missing from ``new``'s whole history (it was rewritten: a force-push)."""
-    try:
-        page, more = _hub_page(f"/api/models/{repo}/commits/{quote(new, safe='')}", repo)
-        commits = [item["id"] for item in page]
-    except (PtmError, ValueError, KeyError, TypeError):
-        return None, False
-    if old in commits:
-        return commits.index(old), False
-    return None, not more and commits[:1] == [new]
-
-
-def _hub_page(path: str, repo: str) -> tuple[Any, bool]:
-    """The JSON the Hub answers at ``path`` (at most MAX_ANSWER bytes), and whether it links a next page,
-    which is not followed: no server can page forever. Through ptmlock's own client, not huggingface_hub's
-    shared one, which `ptm lock`'s sources replace (closing it) while other threads may be using it."""
-    from huggingface_hub.utils import build_hf_headers
-
-    from .hubs import http
-
-    headers = build_hf_headers(token=config.hf_token(), library_name="ptmlock", library_version=__version__)
-    label = f"{repo} on {config.hf_endpoint()}"
-    with http.get(f"{config.hf_endpoint()}{path}", label, headers) as response:
-        too_long = f"{label}: the answer at {path} is longer than {MAX_ANSWER} bytes"
-        body = b"".join(http.capped(response.iter_bytes(), MAX_ANSWER, too_long))
-        return json.loads(body), "next" in response.links
 
 
 # -- files by URL and on this machine ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from .. import __version__, config, progress
-from ..errors import ResolveError
+from ..errors import PtmError, ResolveError
 from ..lockfile import LockedFile
 from ..paths import unsafe_path_reason
 from ..pins import is_commit, is_sha256, is_size
@@ -414,3 +415,52 @@ def _first_line(error: BaseException) -> str:
 
 
 SOURCE = HuggingFaceSource()
+
+
+# -- what `ptm outdated` asks: refs and history, read-only ------------------------------------------------
+# The most bytes read of a refs listing or a page of history (a real one is a few kB to a few hundred).
+MAX_ANSWER = 16 << 20
+
+
+def ref_of(repo: str, revision: str) -> tuple[str | None, str | None]:
+    """Whether ``revision`` is a branch or a tag of ``repo`` on the Hub, and the commit it points to, from
+    the repo's refs listing; (None, None) where the hub cannot list them (a partial mirror). The commit
+    only spares listing the files of a model that did not move: `ptm outdated` reports, never pins
+    (the answer is `("branch" | "tag" | None, commit | None)`)."""
+    try:
+        refs, _ = _api_page(f"/api/models/{repo}/refs", repo)
+        for kind, key in (("branch", "branches"), ("tag", "tags")):
+            for ref in refs[key]:
+                if revision in (ref["name"], ref["ref"]):
+                    target = ref["targetCommit"]
+                    return kind, target if is_commit(target) else None
+    except (PtmError, ValueError, KeyError, TypeError):
+        pass  # the files' listing, next, reports what is wrong with the hub
+    return None, None
+
+
+def history_between(repo: str, old: str, new: str) -> tuple[int | None, bool]:
+    """How many commits ``new`` is ahead of ``old`` (None: more than a page of history, or unknown), and
+    whether ``old`` is missing from ``new``'s whole history (it was rewritten: a force-push)."""
+    try:
+        page, more = _api_page(f"/api/models/{repo}/commits/{quote(new, safe='')}", repo)
+        commits = [item["id"] for item in page]
+    except (PtmError, ValueError, KeyError, TypeError):
+        return None, False
+    if old in commits:
+        return commits.index(old), False
+    return None, not more and commits[:1] == [new]
+
+
+def _api_page(path: str, repo: str) -> tuple[Any, bool]:
+    """The JSON the Hub answers at ``path`` (at most MAX_ANSWER bytes), and whether it links a next page,
+    which is not followed: no server can page forever. Through ptmlock's own client, not huggingface_hub's
+    shared one, which `ptm lock`'s sources replace (closing it) while other threads may be using it."""
+    from huggingface_hub.utils import build_hf_headers
+
+    headers = build_hf_headers(token=config.hf_token(), library_name="ptmlock", library_version=__version__)
+    label = f"{repo} on {config.hf_endpoint()}"
+    with http.get(f"{config.hf_endpoint()}{path}", label, headers) as response:
+        too_long = f"{label}: the answer at {path} is longer than {MAX_ANSWER} bytes"
+        body = b"".join(http.capped(response.iter_bytes(), MAX_ANSWER, too_long))
+        return json.loads(body), "next" in response.links
