@@ -37,7 +37,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/sources.py
 	$(BIN)/python bench/check.py
+	$(BIN)/python bench/check_recall.py
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/graph.py
+	$(BIN)/python bench/fleet.py
+	$(BIN)/python bench/audit.py
 
 # Optional system tools that some tests use: Graphviz (`ptm graph --format svg`), Chromium (the HTML graph's
 # browser test) and the CNCF Distribution registry (`ptm push` and installs from an OCI mirror); without them
