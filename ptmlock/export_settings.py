@@ -45,7 +45,9 @@ EXPORT_KEYS = (
     "dtype",
 )
 VERIFY_KEYS = ("atol", "rtol", "provider", "seed", "axes", "texts")
-INPUT_KEYS = ("name", "dtype", "shape", "range", "fill")
+INPUT_KEYS = ("name", "dtype", "shape", "range", "fill", "mask")
+# An attention mask as a batch of padded sequences: 1 for each row's first (random) length, then 0.
+MASKS = ("right-padded",)
 DEFAULT_OPSET = 18
 LATER_DEFAULTS = {"exporter": "auto", "dtype": "float32"}
 # A torch.hub model is built by its hubconf.py entry, from the installed tree and weights.
@@ -101,6 +103,7 @@ class InputSpec:
     shape: tuple[Dim, ...]
     range: tuple[int, int] | None = None
     fill: float | int | None = None
+    mask: str | None = None  # "right-padded": an attention mask whose 0s mark positions not compared
 
 
 @dataclass(frozen=True)
@@ -244,9 +247,14 @@ def _input(reader: _Reader, index: int, data: Any) -> InputSpec:
         raise reader.fail(
             "inputs", f"input '{name}' needs shape = a list of sizes or axis names, e.g. [\"batch\", 8]"
         )
-    value_range, fill = data.get("range"), data.get("fill")
-    if value_range is not None and fill is not None:
-        raise reader.fail("inputs", f"input '{name}' has both range and fill; keep one")
+    value_range, fill, mask = data.get("range"), data.get("fill"), data.get("mask")
+    if sum(v is not None for v in (value_range, fill, mask)) > 1:
+        raise reader.fail("inputs", f"input '{name}' has more than one of range, fill and mask; keep one")
+    if mask is not None and (mask not in MASKS or dtype not in INT_DTYPES or len(shape) != 2):
+        raise reader.fail(
+            "inputs",
+            f"input '{name}': mask = \"right-padded\" is for an integer input of shape [batch, sequence]",
+        )
     if value_range is not None and not (
         dtype in INT_DTYPES
         and isinstance(value_range, list)
@@ -259,7 +267,7 @@ def _input(reader: _Reader, index: int, data: Any) -> InputSpec:
         )
     if fill is not None and not _is_number(fill):
         raise reader.fail("inputs", f"input '{name}': fill must be a number")
-    if dtype in INT_DTYPES and value_range is None and fill is None:
+    if dtype in INT_DTYPES and value_range is None and fill is None and mask is None:
         raise reader.fail(
             "inputs", f"integer input '{name}' needs range = [low, high) (e.g. [0, vocab size]) or fill"
         )
@@ -269,6 +277,7 @@ def _input(reader: _Reader, index: int, data: Any) -> InputSpec:
         shape=tuple(shape),
         range=(value_range[0], value_range[1]) if value_range else None,
         fill=fill,
+        mask=mask,
     )
 
 
@@ -366,7 +375,8 @@ def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: An
             # Settings added later count only when set: records exported before them stay fresh.
             and not (f.name in LATER_DEFAULTS and getattr(spec, f.name) == LATER_DEFAULTS[f.name])
         },
-        "inputs": [dataclasses.asdict(i) for i in inputs],
+        # An input without a mask hashes as before masks existed: records exported then stay fresh.
+        "inputs": [{k: v for k, v in dataclasses.asdict(i).items() if k != "mask" or v} for i in inputs],
         "loader_kwargs": dict(kwargs),
         "example_axes": example_axes,
         "probe": {"axes": dict(checks.probe_axes), "seed": checks.seed, "texts": checks.texts},

@@ -55,9 +55,17 @@ def _close(actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float) -
     return bool(np.allclose(actual.astype(np.float64), expected.astype(np.float64), rtol=rtol, atol=atol))
 
 
-def compare(actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float) -> Comparison:
+def compare(
+    actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float, kept: np.ndarray | None = None
+) -> Comparison:
+    """``kept``: the (batch, sequence) positions of a padding mask; an output whose leading axes are those
+    is compared there only."""
     if actual.shape != expected.shape:
         return Comparison(ok=False, note=f"shape {actual.shape} differs from {expected.shape}")
+    note = ""
+    if kept is not None and actual.shape[: kept.ndim] == kept.shape and not kept.all():
+        actual, expected = actual[kept], expected[kept]
+        note = f"{int(kept.size - kept.sum())} padded positions skipped"
     max_abs, max_rel, cosine = _metrics(actual, expected, atol)
     return Comparison(
         ok=_close(actual, expected, atol, rtol),
@@ -65,15 +73,21 @@ def compare(actual: np.ndarray, expected: np.ndarray, atol: float, rtol: float) 
         max_rel=max_rel,
         cosine=cosine,
         top1=_top1(actual, expected),
+        note=note,
     )
 
 
 def compare_with_reference(
-    actual: np.ndarray, ref: OutputReference, expected: np.ndarray, atol: float, rtol: float
+    actual: np.ndarray,
+    ref: OutputReference,
+    expected: np.ndarray,
+    atol: float,
+    rtol: float,
+    kept: np.ndarray | None = None,
 ) -> Comparison:
     """Compare an output with the locked reference values (all of them: any element can fail it), and
     say when it is a locked run's output bit for bit (PyTorch's reference, or onnxruntime's at export)."""
-    result = compare(actual, expected, atol, rtol)
+    result = compare(actual, expected, atol, rtol, kept)
     digest = array_sha256(actual)
     run = "PyTorch" if digest == ref.sha256 else "onnxruntime" if digest == ref.runtime_sha256 else None
     if run is None:
@@ -85,7 +99,7 @@ def compare_with_reference(
         if result.ok
         else f"the same output as the locked {run} run, yet not within the tolerance of the reference values"
     )
-    return dataclasses.replace(result, note=note)
+    return dataclasses.replace(result, note="; ".join(filter(None, (result.note, note))))
 
 
 def _first_set(*values: float | None) -> float:
@@ -162,9 +176,12 @@ def compare_outputs(
     expected: Sequence[np.ndarray],
     atol: float,
     rtol: float,
+    kept: np.ndarray | None = None,
 ) -> tuple[bool, str]:
-    """Whether every output is within tolerance, and the numbers of each."""
-    comparisons = {n: compare(o, e, atol, rtol) for n, o, e in zip(names, outputs, expected, strict=True)}
+    """Whether every output is within tolerance (at the ``kept`` positions), and the numbers of each."""
+    comparisons = {
+        n: compare(o, e, atol, rtol, kept) for n, o, e in zip(names, outputs, expected, strict=True)
+    }
     return all(c.ok for c in comparisons.values()), describe_outputs(comparisons, atol, rtol)
 
 

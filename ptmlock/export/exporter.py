@@ -28,6 +28,7 @@ from .preprocessing import has_tokenizer, preprocessing_files, record_tokenizer
 from .probes import (
     REFERENCE_NAME,
     example_inputs,
+    kept_positions,
     output_reference,
     probe_inputs,
     probe_records,
@@ -80,8 +81,9 @@ class _Subject:
 
     def check(self, what: str, outputs: Sequence[np.ndarray], provider: str | None) -> str:
         """The numbers against PyTorch; an error when they exceed the tolerance."""
+        kept = kept_positions(self.settings.inputs, self.probe)
         ok, detail = compare_outputs(
-            self.module.output_names, outputs, self.reference, *self.tolerance(provider)
+            self.module.output_names, outputs, self.reference, *self.tolerance(provider), kept
         )
         if not ok:
             raise PtmError(f"{what} of '{self.name}' disagrees with PyTorch on the probe inputs: {detail}")

@@ -14,7 +14,7 @@ from ..project import Project
 from . import artifacts
 from .compare import compare_outputs, tolerance
 from .outcome import Check, RunFailure, VerifyOptions
-from .probes import make_inputs
+from .probes import kept_positions, make_inputs
 from .records import ExportRecord, exports_of
 from .runtime import run_onnx
 from .selection import exported_model
@@ -95,7 +95,7 @@ def _agreement(
             checks.append(Check(name, subject, False, f"not compared: {problem}"))
             continue
         # Members may differ in their numbers by design: the figures are reported, not judged.
-        figures = compare_outputs(names, theirs, ours, atol, rtol)[1]
+        figures = compare_outputs(names, theirs, ours, atol, rtol, kept_positions(settings.inputs, inputs))[1]
         checks.append(Check(name, subject, True, figures, judged=False))
     return checks
 

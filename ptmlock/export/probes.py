@@ -29,6 +29,9 @@ def make_inputs(inputs: Sequence[InputSpec], axes: Mapping[str, int], seed: int)
         shape = concrete_shape(spec.shape, axes)
         if spec.fill is not None:
             array = np.full(shape, spec.fill, dtype=spec.dtype)
+        elif spec.mask is not None:  # right-padded: each row's first random length (at least 1) is 1
+            lengths = rng.integers(1, shape[1] + 1, size=shape[0])
+            array = (np.arange(shape[1]) < lengths[:, None]).astype(spec.dtype)
         elif spec.dtype in INT_DTYPES:
             assert spec.range is not None  # the manifest requires range or fill for integers
             array = rng.integers(spec.range[0], spec.range[1], size=shape, dtype=np.int64).astype(spec.dtype)
@@ -40,6 +43,13 @@ def make_inputs(inputs: Sequence[InputSpec], axes: Mapping[str, int], seed: int)
     return arrays
 
 
+def kept_positions(inputs: Sequence[InputSpec], arrays: Mapping[str, np.ndarray]) -> np.ndarray | None:
+    """The (batch, sequence) positions a right-padded mask input keeps, to compare outputs there only:
+    what a model computes at padding is never used, and runtimes legitimately differ there."""
+    masks = [arrays[spec.name] != 0 for spec in inputs if spec.mask is not None]
+    return np.logical_and.reduce(masks) if masks else None
+
+
 def example_inputs(settings: ExportSpec) -> dict[str, np.ndarray]:
     """What the exporter traces with."""
     return make_inputs(settings.inputs, settings.example_axes, settings.verify.seed + 1)
@@ -48,6 +58,20 @@ def example_inputs(settings: ExportSpec) -> dict[str, np.ndarray]:
 def probe_inputs(settings: ExportSpec) -> dict[str, np.ndarray]:
     """What artifacts are checked with: other sizes than the example's, so dynamic axes are exercised."""
     return make_inputs(settings.inputs, settings.verify.probe_axes, settings.verify.seed)
+
+
+def other_shapes(settings: ExportSpec) -> list[tuple[str, dict[str, np.ndarray]]]:
+    """Inputs at two more sizes than the declared probe, each named: every symbolic axis 1 (a graph that
+    specialised an axis, or broadcasts wrongly, breaks there) and every axis twice the probe's."""
+    symbols, probe = settings.symbols, settings.verify.probe_axes
+    sizes = ({s: 1 for s in symbols}, {s: 2 * probe[s] for s in symbols}) if symbols else ()
+    return [
+        (
+            ", ".join(f"{s}={n}" for s, n in axes.items()),
+            make_inputs(settings.inputs, axes, settings.verify.seed),
+        )
+        for axes in sizes
+    ]
 
 
 def array_sha256(array: np.ndarray) -> str:

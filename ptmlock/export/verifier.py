@@ -9,8 +9,9 @@ changed or cannot be run is a failed check, not an abort.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from .compare import (
 from .group import group_checks, group_members
 from .outcome import Check, RunFailure, VerifyOptions
 from .preprocessing import tokenizer_drift
-from .probes import probe_inputs, probe_records, read_reference
+from .probes import kept_positions, other_shapes, probe_inputs, probe_records, read_reference
 from .records import ExportRecord, TokenizerRecord, VerifyRecord, exports_of, verify_of
 from .runtime import run_onnx
 from .selection import export_targets, exported_model
@@ -61,6 +62,10 @@ class _Run:
     def names(self) -> list[str]:
         return [o.name for o in self.reference.outputs]
 
+    @property
+    def kept(self) -> np.ndarray | None:
+        return kept_positions(self.settings.inputs, self.probe)
+
     def against_pytorch(
         self,
         subject: str,
@@ -68,7 +73,7 @@ class _Run:
         eager: Sequence[np.ndarray],
         prefix: str = "",
     ) -> Check:
-        ok, detail = compare_outputs(self.names, outputs, eager, *self.tolerance)
+        ok, detail = compare_outputs(self.names, outputs, eager, *self.tolerance, self.kept)
         return Check(self.name, subject, ok, prefix + detail)
 
     def against_lock(self, subject: str, outputs: Sequence[np.ndarray], prefix: str = "") -> Check:
@@ -76,7 +81,7 @@ class _Run:
             return Check(self.name, subject, False, f"{prefix}no reference to compare with: {self.unusable}")
         atol, rtol = self.tolerance
         comparisons: dict[str, Comparison] = {
-            ref.name: compare_with_reference(output, ref, expected, atol, rtol)
+            ref.name: compare_with_reference(output, ref, expected, atol, rtol, self.kept)
             for ref, output, expected in zip(self.reference.outputs, outputs, self.expected, strict=True)
         }
         ok = all(c.ok for c in comparisons.values())
@@ -145,43 +150,63 @@ def _eager_check(run: _Run, eager: list[np.ndarray]) -> Check:
     return dataclasses.replace(check, detail=check.detail + hint)
 
 
+def _runner(
+    run: _Run, fmt: str, record: ExportRecord, located: artifacts.Located
+) -> Callable[[Mapping[str, np.ndarray]], tuple[list[np.ndarray], str | None]]:
+    """Runs the artifact on some inputs: its outputs, and the provider (ONNX) they were computed on."""
+    if fmt == "onnx":
+        provider = run.options.provider or run.settings.verify.provider
+        return lambda inputs: run_onnx(record, located, inputs, provider)
+    from .build import run as run_module
+    from .torchscript import load_torchscript
+
+    script = load_torchscript(located.paths[0])
+    return lambda inputs: (run_module(script, inputs, "the TorchScript artifact"), None)
+
+
 def _run_checks(
     run: _Run,
     fmt: str,
     record: ExportRecord,
     located: artifacts.Located,
-    eager: list[np.ndarray] | None,
+    pytorch: _PyTorch | None,
     comparable: bool,
 ) -> list[Check]:
+    if fmt != "onnx" and pytorch is None:  # TorchScript needs torch, which --frozen never imports
+        return []
+    artifact = _runner(run, fmt, record, located)
+    outputs, used = artifact(run.probe)
+    locked = run.reference.provider
+    # Another provider than the locked run's computes other numbers: say so beside them.
+    where = (
+        ""
+        if used is None
+        else f"on {used}: "
+        if locked in (None, used)
+        else f"on {used}, not the locked {locked}: "
+    )
     checks = []
-    if fmt == "onnx":
-        outputs, used = run_onnx(
-            record, located, run.probe, run.options.provider or run.settings.verify.provider
-        )
-        locked = run.reference.provider
-        # Another provider than the locked run's computes other numbers: say so beside them.
-        where = f"on {used}: " if locked in (None, used) else f"on {used}, not the locked {locked}: "
-        if eager is not None:
-            checks.append(run.against_pytorch("onnx vs PyTorch", outputs, eager, where))
-        if comparable:
-            checks.append(run.against_lock("onnx vs ptm.lock", outputs, where))
-    elif eager is not None:
-        from .build import run as run_module
-        from .torchscript import load_torchscript
-
-        outputs = run_module(load_torchscript(located.paths[0]), run.probe, "the TorchScript artifact")
-        checks.append(run.against_pytorch("torchscript vs PyTorch", outputs, eager))
+    if pytorch is not None:
+        checks.append(run.against_pytorch(f"{fmt} vs PyTorch", outputs, pytorch.probe_outputs, where))
+    if comparable and fmt == "onnx":
+        checks.append(run.against_lock("onnx vs ptm.lock", outputs, where))
+    if pytorch is not None:  # other sizes than the probe, against PyTorch on the same inputs
+        for label, inputs in other_shapes(run.settings):
+            eager = pytorch.outputs(inputs, f"'{run.name}' at {label}")
+            kept = kept_positions(run.settings.inputs, inputs)
+            ok, detail = compare_outputs(run.names, artifact(inputs)[0], eager, *run.tolerance, kept)
+            checks.append(Check(run.name, f"{fmt} vs PyTorch at {label}", ok, detail))
     return checks
 
 
 def _artifact_checks(
-    run: _Run, fmt: str, record: ExportRecord, eager: list[np.ndarray] | None, comparable: bool
+    run: _Run, fmt: str, record: ExportRecord, pytorch: _PyTorch | None, comparable: bool
 ) -> list[Check]:
     checks, located = _bytes_checks(run, fmt, record)
     if located is None:  # other bytes than the locked ones are not run: the failure above says enough
         return checks
     try:
-        return checks + _run_checks(run, fmt, record, located, eager, comparable)
+        return checks + _run_checks(run, fmt, record, located, pytorch, comparable)
     except RunFailure as error:
         return [*checks, Check(run.name, f"{fmt} run", False, error.message)]
 
@@ -246,19 +271,30 @@ def _installed_files_check(locked: LockedModel) -> Check:
     return Check(locked.name, "installed files", True, f"{len(placements)} files match ptm.lock's sha256")
 
 
-def _eager_outputs(
-    spec: ModelSpec, locked: LockedModel, run: _Run, project: Project
-) -> tuple[list[np.ndarray] | None, Check | None]:
-    """PyTorch's outputs on the probe inputs, or the failed check saying why the model cannot be run."""
+@dataclass(frozen=True)
+class _PyTorch:
+    """The model built in PyTorch, and its outputs on the probe inputs."""
+
+    module: Any
+    probe_outputs: list[np.ndarray]
+
+    def outputs(self, inputs: Mapping[str, np.ndarray], what: str) -> list[np.ndarray]:
+        from .build import run as run_module
+
+        return run_module(self.module, inputs, what)
+
+
+def _pytorch(spec: ModelSpec, locked: LockedModel, run: _Run, project: Project) -> _PyTorch | Check:
+    """The model in PyTorch with its probe outputs, or the failed check saying why it cannot be run."""
     from .build import build_module
     from .build import run as run_module
 
     assert spec.export is not None
     try:
         module = build_module(spec.name, spec.export, installed_snapshot(locked), project)
-        return run_module(module, run.probe, f"'{spec.name}' on its probe inputs"), None
+        return _PyTorch(module, run_module(module, run.probe, f"'{spec.name}' on its probe inputs"))
     except PtmError as error:
-        return None, Check(spec.name, "PyTorch run", False, f"not run: {error.message}")
+        return Check(spec.name, "PyTorch run", False, f"not run: {error.message}")
 
 
 def verify_model(
@@ -296,19 +332,20 @@ def verify_model(
     ]
     probe_problem = _probe_check(run)
     checks += [probe_problem] if probe_problem else []
-    eager = None
+    pytorch = None
     if not options.frozen:
         shown.describe(f"{spec.name}: loading it in PyTorch and running it on the probe inputs")
-        eager, failure = _eager_outputs(spec, locked, run, project)
-        if failure is not None:
-            checks.append(failure)
+        built = _pytorch(spec, locked, run, project)
+        if isinstance(built, Check):
+            checks.append(built)
         else:
+            pytorch = built
             checks.append(_installed_files_check(locked))
-            if eager is not None and probe_problem is None:
-                checks.append(_eager_check(run, eager))
+            if probe_problem is None:
+                checks.append(_eager_check(run, pytorch.probe_outputs))
     for fmt, record in sorted(exports.items()):
         shown.describe(f"{spec.name}: checking and running the {fmt} export")
-        checks += _artifact_checks(run, fmt, record, eager, comparable=probe_problem is None)
+        checks += _artifact_checks(run, fmt, record, pytorch, comparable=probe_problem is None)
     if reference.tokenizer is not None:
         checks.append(_tokenizer_check(locked, reference.tokenizer, options.frozen))
     return checks

@@ -124,7 +124,12 @@ def header(extra: str) -> str:
         (BERT.replace(", range = [0, 60]", ""), "integer input 'input_ids' needs range = [low, high)"),
         (
             BERT.replace("fill = 1", "fill = 1, range = [0, 2]"),
-            "input 'attention_mask' has both range and fill",
+            "input 'attention_mask' has more than one of range, fill and mask; keep one",
+        ),
+        (
+            BERT.replace("fill = 1", 'mask = "left-padded"'),
+            "input 'attention_mask': mask = \"right-padded\" is for an integer input of shape "
+            "[batch, sequence]",
         ),
         (
             BERT.replace("range = [0, 60]", "range = [60, 0]"),

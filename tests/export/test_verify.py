@@ -88,6 +88,11 @@ def test_verify_compares_every_artifact_with_pytorch_and_the_lock(exported: Path
         "ok    bert  PyTorch vs ptm.lock: last_hidden_state:",
         "ok    bert  tokenizer: 4 probe texts give the locked ids (transformers ",
         "ok    mlp  onnx vs PyTorch: on ",
+        # Two more sizes than the locked probe's (batch 3, sequence 8), against PyTorch on the same inputs.
+        "ok    bert  onnx vs PyTorch at batch=1, sequence=1: last_hidden_state: max abs ",
+        "ok    bert  onnx vs PyTorch at batch=6, sequence=16: ",
+        "ok    bert  torchscript vs PyTorch at batch=1, sequence=1: ",
+        "ok    mlp  torchscript vs PyTorch at batch=6: ",
     ):
         assert line in result.stdout
     assert "top-1 100.0%" in result.stdout and "cosine 1.000000" in result.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from safetensors.torch import load_file, save_file
 
@@ -103,3 +104,35 @@ def test_verify_rehashes_the_installed_weights_and_preprocessing_files(exported:
     ) in result.stdout
     assert "FAIL  bert  installed files: tokenizer_config.json has other bytes" in result.stdout
     assert "ok    mlp  PyTorch vs ptm.lock" in result.stdout  # one ulp: only the hash can tell
+
+
+def test_a_right_padded_mask_is_probed_and_padded_positions_are_not_compared(exported: Path, ptm) -> None:
+    from ptmlock.export.probes import probe_inputs
+    from ptmlock.manifest import load_manifest
+    from tests.export.test_verify import move_reference
+
+    manifest = Path("ptm.toml")
+    manifest.write_text(
+        manifest.read_text().replace(
+            'dtype = "int64", shape = ["batch", "sequence"], fill = 1 },\n]\n\n[models.bert-v1]',
+            'dtype = "int64", shape = ["batch", "sequence"], mask = "right-padded" },\n]\n\n[models.bert-v1]',
+        )
+    )
+    assert "padded positions skipped" in ptm("export bert").stdout
+    settings = load_manifest(manifest).models["bert"].export
+    assert settings is not None
+    mask = probe_inputs(settings)["attention_mask"]
+    assert 0 < mask.sum() < mask.size and (mask[:, 0] == 1).all()  # padded rows, each with a token
+    padded, kept = (tuple(np.argwhere(mask == value)[0]) for value in (0, 1))
+
+    def moved_at(position: tuple[int, ...]):
+        def change(values: np.ndarray) -> np.ndarray:
+            values[position] += 1.0
+            return values
+
+        return change
+
+    move_reference("bert", moved_at(padded))  # what the model computes at padding is never used
+    assert "ok    bert  onnx vs ptm.lock" in ptm("verify --frozen bert").stdout
+    move_reference("bert", moved_at(kept))
+    assert "FAIL  bert  onnx vs ptm.lock" in ptm("verify --frozen bert", expect=4).stdout
