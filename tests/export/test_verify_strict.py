@@ -3,6 +3,7 @@ failed check of its model (exit 4), not an abort."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +137,21 @@ def test_a_right_padded_mask_is_probed_and_padded_positions_are_not_compared(exp
     assert "ok    bert  onnx vs ptm.lock" in ptm("verify --frozen bert").stdout
     move_reference("bert", moved_at(kept))
     assert "FAIL  bert  onnx vs ptm.lock" in ptm("verify --frozen bert", expect=4).stdout
+
+
+@pytest.mark.skipif(cuda_usable(), reason="the run here would be on CUDA, as the edited lock says")
+def test_a_run_on_another_provider_than_the_locked_one_says_so(exported: Path, ptm) -> None:
+    from ptmlock.export.records import verify_of
+    from tests.export.test_verify import edit_lock
+
+    lock = read_lock(LOCK)
+    assert lock is not None
+    reference = verify_of(lock.models["mlp"])
+    assert reference is not None and reference.provider == "CPUExecutionProvider"
+    edit_lock("mlp", verify=dataclasses.replace(reference, provider="CUDAExecutionProvider"))
+    result = ptm("verify --frozen mlp")
+    assert (
+        "ok    mlp  onnx vs ptm.lock: on CPUExecutionProvider, not the locked CUDAExecutionProvider: "
+        in result.stdout
+    )
+    assert "[atol 1e-04, rtol 1e-03]" in result.stdout  # the locked tolerance, whatever the provider
