@@ -306,3 +306,26 @@ def test_a_shallow_clone_without_the_merge_base_says_to_fetch_the_history(
         "this shallow clone; fetch the whole history (actions/checkout: fetch-depth: 0), or pass --base REF "
         "(e.g. --base origin/develop)"
     )
+
+
+def test_verify_affected_is_ptm_affected(hub, ptm, git) -> None:
+    export = (
+        '\n[models.{0}.export]\ninputs = [{{ name = "input_ids", dtype = "int64", shape = [1, 4], '
+        "range = [0, 60] }}]\n"
+    )
+    write_manifest(GROUPED.format(second="enc-b") + export.format("enc-a") + export.format("enc-b"))
+    ptm("lock")
+    commit_all(git, "two encoders")
+    git("checkout", "-q", "-b", "swap")
+    write_manifest(GROUPED.format(second="enc-c") + export.format("enc-a") + export.format("enc-c"))
+    ptm("lock")
+    commit_all(git, "enc-c replaces enc-b")
+    result = ptm("verify --affected --frozen", expect=1)
+    assert "group encoder: 'enc-c' swapped in for 'enc-b'; contract checked" in result.stdout
+    assert one_line_error(result) == "error: 'enc-a' has no onnx record in ptm.lock; run `ptm export enc-a`"
+    assert one_line_error(ptm("verify --affected enc-a", expect=2)) == (
+        "error: --affected picks the models itself: drop NAMES and --group"
+    )
+    assert one_line_error(ptm("verify --base main", expect=2)) == (
+        "error: --base goes with --affected: `ptm verify --affected --base REF`"
+    )

@@ -8,7 +8,7 @@ import click
 
 from .. import progress
 from ..project import Project
-from .common import count, pass_project, report_format, trust_option
+from .common import pass_project, report_checks, report_format, trust_option
 
 if TYPE_CHECKING:
     from ..export.outcome import VerifyOptions
@@ -62,10 +62,8 @@ def run_affected(
     project: Project, base: str | None, list_only: bool, options: VerifyOptions, fmt: str, quiet: bool
 ) -> None:
     """`ptm affected`, also what `ptm verify --affected` runs with its own options."""
-    import json
-
     from ..affected import describe_impact, impact_data, impact_set, read_base, verify_impact
-    from ..errors import LockError, VerificationError
+    from ..errors import LockError
 
     lock = project.lock()
     if lock is None:
@@ -85,26 +83,4 @@ def run_affected(
         click.echo("\n".join(describe_impact(impact)))
         if impact.included and not list_only:
             click.echo("Nothing to verify: no affected model declares an export.")
-    judged = [c for c in checks if c.judged]
-    failed = [c for c in judged if not c.ok]
-    if fmt == "json":
-        data = {
-            **impact_data(impact),
-            "ok": not failed,
-            "checks": [c.data() for c in checks],
-            "passed": len(judged) - len(failed),
-            "failed": len(failed),
-            "info": len(checks) - len(judged),
-        }
-        click.echo(json.dumps(data, indent=2))
-    else:
-        for check in checks:
-            click.echo(check.line())
-    if failed:
-        first = failed[0]
-        raise VerificationError(
-            f"{len(failed)} of {count(len(judged), 'check')} failed, first {first.model} {first.subject}: "
-            f"{first.detail}"
-        )
-    if fmt == "text" and judged:
-        click.echo(f"All {count(len(judged), 'check')} passed." if len(judged) > 1 else "1 check passed.")
+    report_checks(checks, fmt, impact_data(impact))  # the impact set heads the JSON object

@@ -10,9 +10,22 @@ import click
 from ..project import Project
 from ..wording import count, size
 
-__all__ = ["count", "findings_format", "pass_project", "report_format", "size", "trust_option", "warn"]
+__all__ = [
+    "count",
+    "findings_format",
+    "pass_project",
+    "report_checks",
+    "report_format",
+    "size",
+    "trust_option",
+    "warn",
+]
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from ..export.outcome import Check
     from ..graph import Problem
 
 pass_project = click.make_pass_decorator(Project)
@@ -34,6 +47,38 @@ trust_option = click.option(
     help="Allow loader_kwargs that run code from the model's files: weights_only = false, "
     "trust_remote_code = true.",
 )
+
+
+def report_checks(checks: Sequence[Check], fmt: str, head: dict[str, Any] | None = None) -> None:
+    """What `ptm verify` (and `ptm affected`) print of their checks: a line each, or one JSON object
+    (docs/verify-json.md, ``head`` first); VerificationError (exit 4) when one failed."""
+    import json
+
+    from ..errors import VerificationError
+
+    judged = [c for c in checks if c.judged]
+    failed = [c for c in judged if not c.ok]
+    if fmt == "json":
+        data = {
+            **(head or {}),
+            "ok": not failed,
+            "checks": [c.data() for c in checks],
+            "passed": len(judged) - len(failed),
+            "failed": len(failed),
+            "info": len(checks) - len(judged),
+        }
+        click.echo(json.dumps(data, indent=2))
+    else:
+        for check in checks:
+            click.echo(check.line())
+    if failed:
+        first = failed[0]
+        raise VerificationError(
+            f"{len(failed)} of {count(len(judged), 'check')} failed, first {first.model} {first.subject}: "
+            f"{first.detail}"
+        )
+    if fmt == "text" and judged:
+        click.echo(f"All {count(len(judged), 'check')} passed." if len(judged) > 1 else "1 check passed.")
 
 
 def warn(problems: tuple[Problem, ...]) -> None:

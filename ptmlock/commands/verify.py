@@ -7,7 +7,7 @@ import click
 from .. import progress
 from ..errors import PtmError
 from ..project import Project
-from .common import count, pass_project, report_format, trust_option
+from .common import pass_project, report_checks, report_format, trust_option
 
 
 @click.command()
@@ -23,6 +23,16 @@ from .common import count, pass_project, report_format, trust_option
     help="Fail instead of falling back when this onnxruntime execution provider is not usable.",
 )
 @click.option("--group", help="Also check that this interchangeable group's members share one contract.")
+@click.option(
+    "--affected",
+    is_flag=True,
+    help="Verify what ptm.lock's changes since --base reach instead of NAMES (docs/affected.md).",
+)
+@click.option(
+    "--base",
+    metavar="REF",
+    help="With --affected: the commit to compare ptm.lock with (default: the merge base with main).",
+)
 @click.option("--atol", type=float, help="Absolute tolerance (overrides ptm.toml).")
 @click.option("--rtol", type=float, help="Relative tolerance (overrides ptm.toml).")
 @click.option(
@@ -41,6 +51,8 @@ def verify(
     frozen: bool,
     require_provider: str | None,
     group: str | None,
+    affected: bool,
+    base: str | None,
     atol: float | None,
     rtol: float | None,
     allow_looser: bool,
@@ -60,9 +72,6 @@ def verify(
     nothing.
     --format json prints one object (docs/verify-json.md); the exit code is the same: 4 when a check fails.
     """
-    import json
-
-    from ..errors import VerificationError
     from ..export.outcome import VerifyOptions
     from ..export_settings import tolerance_problem
     from ..extras import optional_libraries
@@ -79,30 +88,18 @@ def verify(
         trusted=trust,
         allow_looser=allow_looser,
     )
+    if affected:
+        if names or group:
+            raise PtmError("--affected picks the models itself: drop NAMES and --group", exit_code=2)
+        from .affected import run_affected
+
+        run_affected(project, base, False, options, fmt, quiet)
+        return
+    if base is not None:
+        raise PtmError("--base goes with --affected: `ptm verify --affected --base REF`", exit_code=2)
     command, extras = ("ptm verify --frozen", "cpu") if frozen else ("ptm verify", "export,cpu")
     with optional_libraries(command, extras), progress.hidden(quiet):
         from ..export.verifier import verify_models
 
         checks = verify_models(project, names, group, options)
-    judged = [c for c in checks if c.judged]
-    failed = [c for c in judged if not c.ok]
-    if fmt == "json":
-        data = {
-            "ok": not failed,
-            "checks": [c.data() for c in checks],
-            "passed": len(judged) - len(failed),
-            "failed": len(failed),
-            "info": len(checks) - len(judged),
-        }
-        click.echo(json.dumps(data, indent=2))
-    else:
-        for check in checks:
-            click.echo(check.line())
-    if failed:
-        first = failed[0]
-        where = f"{first.model} {first.subject}"
-        raise VerificationError(
-            f"{len(failed)} of {count(len(judged), 'check')} failed, first {where}: {first.detail}"
-        )
-    if fmt == "text":
-        click.echo(f"All {count(len(judged), 'check')} passed." if len(judged) > 1 else "1 check passed.")
+    report_checks(checks, fmt)
