@@ -53,11 +53,12 @@ def put(path: Path) -> tuple[str, int]:
     """Store a copy of ``path``; its (sha256, size)."""
     sha256, size = hash_file(path)
     store = _store()
-    # The store keeps a blob of the right size as it is; one changed since is replaced, not trusted.
-    if store.has(sha256, size) and file_sha256(store.path(sha256)) != sha256:
-        store.remove(sha256)
-    store.ingest(sha256, size, open_local(path), label=f"artifact {path.name}")
-    store.save_verified()
+    with store.in_use():  # `ptm cache prune --apply` removes nothing while this is written
+        # The store keeps a blob of the right size as it is; one changed since is replaced, not trusted.
+        if store.has(sha256, size) and file_sha256(store.path(sha256)) != sha256:
+            store.remove(sha256)
+        store.ingest(sha256, size, open_local(path), label=f"artifact {path.name}")
+        store.save_verified()
     return sha256, size
 
 
