@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import PtmError
+from .wording import count
 
 HUGGINGFACE, TORCHHUB, URL, LOCAL = "huggingface", "torchhub", "url", "local"
 HF_HOSTS = ("huggingface.co", "www.huggingface.co", "hf.co")
@@ -109,7 +110,7 @@ def summary(hub: str, options: Mapping[str, Any]) -> str:
     """A declared source as one short phrase: ``huggingface org/name@rev``, ``url 2 files``."""
     where = options.get("repo") or options.get("path") or options.get("url")
     if "files" in options:
-        where = f"{len(options['files'])} files"
+        where = count(len(options["files"]), "file")
     if "revision" in options:
         where = f"{where}@{options['revision']}"
     return f"{hub} {where}"

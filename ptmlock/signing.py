@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .errors import IntegrityError, PtmError
+from .wording import count
 
 if TYPE_CHECKING:
     from .lockfile import Lock, LockedModel
@@ -204,7 +205,7 @@ def verify(lock: Lock, lock_path: Path, trust: Trust, names: Sequence[str] = ())
             verdicts.append(Verdict(model.name, False, _reason(error)))
             continue
         signed = [path for path, _ in _subjects(model) if not _ignored(path, GIT_PATHS)]
-        verdicts.append(Verdict(model.name, True, f"signed, {len(signed)} files match ptm.lock"))
+        verdicts.append(Verdict(model.name, True, f"signed, {count(len(signed), 'file')} match ptm.lock"))
     return verdicts
 
 

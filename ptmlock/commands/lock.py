@@ -217,7 +217,7 @@ def _print(run: _Run) -> None:
             pin = f"{change.old.pin} -> {model.pin}"
         click.echo(
             f"{marks[change.status]} {change.name:<20} {model.origin}  {pin}  "
-            f"({len(model.files)} files, {size(model.size)}) {_status(change, run.origins)}"
+            f"({count(len(model.files), 'file')}, {size(model.size)}) {_status(change, run.origins)}"
         )
     for note in outside_notes(run.result.lock.models.values()):
         click.echo(note, err=True)

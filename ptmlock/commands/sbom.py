@@ -8,7 +8,7 @@ import click
 
 from ..errors import LockError
 from ..project import Project
-from .common import pass_project
+from .common import count, pass_project
 
 
 @click.command()
@@ -35,4 +35,4 @@ def sbom(project: Project, output: Path | None, fmt: str | None) -> None:
         click.echo(text, nl=False)
     else:
         atomic.write_text(output, text)
-        click.echo(f"Wrote {output} ({len(lock.models)} models).", err=True)
+        click.echo(f"Wrote {output} ({count(len(lock.models), 'model')}).", err=True)

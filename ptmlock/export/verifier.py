@@ -22,6 +22,7 @@ from ..install.verify import installed_snapshot
 from ..lockfile import LockedModel
 from ..manifest import ModelSpec
 from ..project import Project
+from ..wording import count
 from . import artifacts
 from .compare import (
     Comparison,
@@ -268,7 +269,9 @@ def _installed_files_check(locked: LockedModel) -> Check:
             f"files changed); {REPAIR}"
         )
         return Check(locked.name, "installed files", False, detail)
-    return Check(locked.name, "installed files", True, f"{len(placements)} files match ptm.lock's sha256")
+    return Check(
+        locked.name, "installed files", True, f"{count(len(placements), 'file')} match ptm.lock's sha256"
+    )
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from ..errors import LockError, PtmError
 from ..files import Stat, fingerprint, hash_file
 from ..lockfile import LockedFile, LockedModel
 from ..paths import unsafe_path_reason
+from ..wording import count
 from . import links, state
 from .layouts import ModelLayout, Placement, folders_written, layout
 from .store import Store
@@ -220,5 +221,7 @@ def describe_missing(targets: Sequence[Target], indices: Sequence[int]) -> str:
     parts = []
     for name, paths in by_model.items():
         total = sum(1 for t in targets if t.model.name == name)
-        parts.append(f"{name} (all {total} files)" if len(paths) == total else f"{name}: {', '.join(paths)}")
+        parts.append(
+            f"{name} (all {count(total, 'file')})" if len(paths) == total else f"{name}: {', '.join(paths)}"
+        )
     return "; ".join(parts)
