@@ -510,3 +510,15 @@ def test_install_refuses_a_model_the_policy_refuses_and_installs_the_others(ptm)
     write_manifest('[models.good]\nhub = "local"\npath = "good"\n\n[policy]\nallow_pickle = "allow-listed"\n')
     ptm("lock")
     ptm("install")  # without the refused model, the install passes the policy
+
+
+def test_lock_refuses_a_pin_the_policy_refuses_and_writes_nothing(ptm, hub) -> None:
+    """At lock time the licence is known (the model card), and nothing of the refused lock is written."""
+    models = '[models.bert]\nrepo = "fixtures/tiny-bert"\n\n[models.mlp]\nrepo = "fixtures/tiny-mlp"\n'
+    write_manifest(models + '\n[policy]\nlicenses = { deny = ["apache-2.0"] }\n')
+    line = one_line_error(ptm("lock", expect=1))
+    assert "model 'bert': PTM108" in line and "refused by ptm.toml [policy], nothing written" in line
+    assert not Path("ptm.lock").exists()
+    write_manifest(models + '\n[policy]\nlicenses = { allow = ["apache-2.0", "mit"] }\n')
+    result = ptm("lock")
+    assert Path("ptm.lock").exists() and "Wrote ptm.lock (2 models)." in result.stdout

@@ -246,3 +246,39 @@ def _licence(model: LockedModel, policy: Policy) -> list[Finding]:
                 )
             )
     return problems
+
+
+@dataclass(frozen=True)
+class PolicyVerdict:
+    """ptm.toml's [policy] applied where ptm lock or ptm install enforces it: the models refused, one error
+    per finding that refuses, and the warnings to print."""
+
+    refused: frozenset[str]
+    errors: tuple[PtmError, ...]
+    warnings: tuple[str, ...]
+
+
+def enforce_policy(
+    manifest_path: Path, lock: Lock, store: Store, names: Sequence[str] = (), *, consequence: str
+) -> PolicyVerdict:
+    """Audit ``names`` (all locked models when empty) under ptm.toml's [policy]. A file not in the store
+    yet is left to the next enforcement (`ptm lock` keeps only what it downloads to hash; `ptm install`
+    audits everything before linking), not reported. ``consequence``: what a refusal means, for its line."""
+    found = [
+        f
+        for f in audit(lock, read_policy(manifest_path), store, names).findings
+        if f.code != rules.NOT_AUDITED
+    ]
+    where = f"{manifest_path.name} [policy]"
+
+    def subject(f: Finding) -> str:
+        return f"model '{f.model}'{f' file {f.path}' if f.path else ''}: {f.code} {f.message}"
+
+    refusing = [f for f in found if f.severity == ERROR]
+    return PolicyVerdict(
+        frozenset(f.model for f in refusing),
+        tuple(
+            PtmError(f"{subject(f)}; refused by {where}, {consequence} (see `ptm audit`)") for f in refusing
+        ),
+        tuple(f"warning: {subject(f)} ({where})" for f in found if f.severity != ERROR),
+    )

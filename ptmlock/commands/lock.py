@@ -114,6 +114,7 @@ def lock(
         # What is downloaded to pin it, `ptm install` links; a dry run keeps nothing in the store.
         keeper=None if dry_run else Store(config.ptm_home()),
     )
+    policy_warnings = _enforce_policy(project, result.lock, dry_run)
     run = _Run(
         lock_name=project.lock_path.name,
         result=result,
@@ -124,10 +125,29 @@ def lock(
         sides=sides,
         warnings=warnings,
     )
+    for line in policy_warnings:
+        click.echo(line, err=True)
     if fmt == "json":
         click.echo(json.dumps(_lock_data(run), indent=2))
     else:
         _print(run)
+
+
+def _enforce_policy(project: Project, lock: Lock, dry_run: bool) -> tuple[str, ...]:
+    """ptm.toml's [policy] on what locking could already read (licences, remote code, the small files kept
+    in the store): an error refuses the whole lock, nothing written; the warnings, to print."""
+    if "policy" not in project.declared().data:
+        return ()
+    from .. import config
+    from ..audit.run import enforce_policy
+    from ..errors import combined
+    from ..install.store import Store
+
+    consequence = "nothing written" if not dry_run else "it would not be written"
+    verdict = enforce_policy(project.manifest_path, lock, Store(config.ptm_home()), consequence=consequence)
+    if verdict.errors:
+        raise combined(verdict.errors)
+    return verdict.warnings
 
 
 @dataclass(frozen=True)

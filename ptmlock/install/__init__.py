@@ -318,26 +318,12 @@ def _policy_gate(project: Project, options: Options, lock: Lock, names: Sequence
         return None
 
     def gate(store: Store) -> tuple[set[str], list[PtmError], list[str]]:
-        from ..audit.policy import read_policy
-        from ..audit.run import audit
-        from ..check.rules import ERROR
+        from ..audit.run import enforce_policy
 
-        found = audit(lock, read_policy(project.manifest_path), store, names).findings
-        refused = [f for f in found if f.severity == ERROR]
-        where = f"{project.manifest_path.name} [policy]"
-        errors = [
-            PtmError(
-                f"model '{f.model}'{f' file {f.path}' if f.path else ''}: {f.code} {f.message}; refused by "
-                f"{where}, nothing of it installed (see `ptm audit`)"
-            )
-            for f in refused
-        ]
-        warnings = [
-            f"warning: model '{f.model}'{f' file {f.path}' if f.path else ''}: {f.code} {f.message} ({where})"
-            for f in found
-            if f.severity != ERROR
-        ]
-        return {f.model for f in refused}, errors, warnings
+        verdict = enforce_policy(
+            project.manifest_path, lock, store, names, consequence="nothing of it installed"
+        )
+        return set(verdict.refused), list(verdict.errors), list(verdict.warnings)
 
     return gate
 
