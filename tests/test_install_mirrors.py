@@ -96,11 +96,15 @@ def test_a_registry_blob_changed_on_disk_is_refused_and_the_hub_used(
     model = locked("mlp")
     weights = next(f for f in model.files if f.path.endswith(".safetensors"))
     blob = registry.blob_path(weights.sha256)
+    original = blob.read_bytes()
     blob.write_bytes(b"\0" * weights.size)  # a compromised or bit-rotted registry serves other bytes
-    monkeypatch.setenv("PTM_OCI_MIRROR", pushed)
-    result = ptm("install --frozen")
-    assert "served bytes that do not match ptm.lock; refused them" in result.stderr
-    assert installed_bytes_match_the_lock("mlp")
+    try:
+        monkeypatch.setenv("PTM_OCI_MIRROR", pushed)
+        result = ptm("install --frozen")
+        assert "served bytes that do not match ptm.lock; refused them" in result.stderr
+        assert installed_bytes_match_the_lock("mlp")
+    finally:  # the registry, shared by this module's tests, keeps one copy of a blob for every repository
+        blob.write_bytes(original)
 
 
 # -- S3 ----------------------------------------------------------------------------------------------------
