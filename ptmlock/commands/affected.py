@@ -8,7 +8,14 @@ import click
 
 from .. import progress
 from ..project import Project
-from .common import pass_project, report_checks, report_format, trust_option
+from .common import (
+    frozen_verify_option,
+    pass_project,
+    provider_option,
+    report_checks,
+    report_format,
+    trust_option,
+)
 
 if TYPE_CHECKING:
     from ..export.outcome import VerifyOptions
@@ -21,16 +28,8 @@ if TYPE_CHECKING:
     help="Compare ptm.lock with this commit. Default: the merge base of HEAD with main (else origin/main).",
 )
 @click.option("--list", "list_only", is_flag=True, help="Print the impact set and why; verify nothing.")
-@click.option(
-    "--frozen",
-    is_flag=True,
-    help="Compare with ptm.lock's reference only: needs onnxruntime (and tokenizers), not torch.",
-)
-@click.option(
-    "--require-provider",
-    type=click.Choice(["cuda", "cpu"]),
-    help="Fail instead of falling back when this onnxruntime execution provider is not usable.",
-)
+@frozen_verify_option
+@provider_option
 @trust_option
 @report_format
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar on the terminal.")

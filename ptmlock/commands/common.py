@@ -13,7 +13,9 @@ from ..wording import count, size
 __all__ = [
     "count",
     "findings_format",
+    "frozen_verify_option",
     "pass_project",
+    "provider_option",
     "report_checks",
     "report_format",
     "size",
@@ -40,6 +42,17 @@ findings_format = click.option(
     default="text",
     show_default=True,
     help="text for people; json or sarif (2.1.0) for tools.",
+)
+# What `ptm verify` and `ptm affected` (its --affected) share.
+frozen_verify_option = click.option(
+    "--frozen",
+    is_flag=True,
+    help="Compare with ptm.lock's reference only: needs onnxruntime (and tokenizers), not torch.",
+)
+provider_option = click.option(
+    "--require-provider",
+    type=click.Choice(["cuda", "cpu"]),
+    help="Fail instead of falling back when this onnxruntime execution provider is not usable.",
 )
 trust_option = click.option(
     "--trust",

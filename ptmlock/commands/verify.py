@@ -7,21 +7,20 @@ import click
 from .. import progress
 from ..errors import PtmError
 from ..project import Project
-from .common import pass_project, report_checks, report_format, trust_option
+from .common import (
+    frozen_verify_option,
+    pass_project,
+    provider_option,
+    report_checks,
+    report_format,
+    trust_option,
+)
 
 
 @click.command()
 @click.argument("names", nargs=-1)
-@click.option(
-    "--frozen",
-    is_flag=True,
-    help="Compare with ptm.lock's reference only: needs onnxruntime (and tokenizers), not torch.",
-)
-@click.option(
-    "--require-provider",
-    type=click.Choice(["cuda", "cpu"]),
-    help="Fail instead of falling back when this onnxruntime execution provider is not usable.",
-)
+@frozen_verify_option
+@provider_option
 @click.option("--group", help="Also check that this interchangeable group's members share one contract.")
 @click.option(
     "--affected",
