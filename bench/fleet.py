@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.install import populate  # noqa: E402
+from bench.install import populate, write_project  # noqa: E402
 from fixtures.hub import FakeHub, HubServer, ServerFeatures  # noqa: E402
 from fixtures.registry import Registry  # noqa: E402
 from fixtures.s3 import SeaweedS3  # noqa: E402
@@ -91,11 +91,7 @@ def main() -> None:
     ):
         s3.bucket("ptm")
         root = Path(tmp)
-        project = root / "project"
-        project.mkdir()
-        (project / "ptm.toml").write_text(
-            "".join(f'[models.{name}]\nrepo = "{repo}"\n\n' for name, repo in names.items())
-        )
+        project = write_project(root, names)
         base = {
             **os.environ,
             "PYTHONPATH": str(ROOT),

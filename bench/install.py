@@ -68,6 +68,16 @@ def populate(hub: FakeHub, count: int, total_bytes: int) -> dict[str, str]:
     return models
 
 
+def write_project(root: Path, names: dict[str, str]) -> Path:
+    """A project folder under ``root`` whose ptm.toml declares the populated repos."""
+    project = root / "project"
+    project.mkdir()
+    (project / "ptm.toml").write_text(
+        "".join(f'[models.{name}]\nrepo = "{repo}"\n\n' for name, repo in names.items())
+    )
+    return project
+
+
 def run(args: list[str], cwd: Path, env: dict[str, str]) -> None:
     subprocess.run(args, cwd=cwd, env=env, check=True, capture_output=True)
 
@@ -138,11 +148,7 @@ def main() -> None:
     names = populate(hub, args.models, args.megabytes << 20)
     with HubServer(hub) as server, tempfile.TemporaryDirectory(prefix="ptm-bench-") as tmp:
         root = Path(tmp)
-        project = root / "project"
-        project.mkdir()
-        (project / "ptm.toml").write_text(
-            "".join(f'[models.{name}]\nrepo = "{repo}"\n\n' for name, repo in names.items())
-        )
+        project = write_project(root, names)
         base = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
