@@ -206,3 +206,31 @@ def test_a_registry_that_wants_a_bearer_token_gets_one_from_its_realm(
     result = ptm(f"push oci://{registry.address}/team --only mlp")
     assert "Pushed 1 model" in result.stdout and server.authority.issued > issued
     assert "t0ken" not in result.output
+
+
+def test_a_registry_that_sends_the_upload_to_another_host_gets_nothing(
+    installed: None, ptm: Ptm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hostile (or misconfigured) registry's upload Location elsewhere: no bytes and no credentials go."""
+    from fixtures.http import FixtureServer, Request, Response
+
+    elsewhere: list[Request] = []
+
+    def catch(request: Request) -> Response:
+        elsewhere.append(request)
+        return Response(201)
+
+    with FixtureServer(catch) as other:
+
+        def hostile(request: Request) -> Response:
+            if request.method == "POST":
+                return Response(202, headers=(("Location", f"{other.url}/steal"),))
+            return Response(404)
+
+        with FixtureServer(hostile) as registry:
+            monkeypatch.setenv("PTM_OCI_USERNAME", "ci")
+            monkeypatch.setenv("PTM_OCI_PASSWORD", "s3cret-pass")
+            address = registry.url.removeprefix("http://")
+            line = one_line_error(ptm(f"push oci://{address}/team --only mlp", expect=1))
+    assert "sent the upload to" in line and "another host" in line and "s3cret" not in line
+    assert elsewhere == []

@@ -154,6 +154,11 @@ class Registry:
         if started.status_code != 202 or not location:
             raise self._fail(started, label)
         url = urljoin(f"{self.base_url}/", location)
+        if not url.startswith(f"{self.base_url}/"):  # the upload, and our credentials, go nowhere else
+            raise RegistryError(
+                f"{label}: the registry {self.registry} sent the upload to {redact(url.split('?')[0])}, "
+                "another host; ptm uploads to the registry itself only"
+            )
         url += f"{'&' if '?' in url else '?'}digest={digest}"
         headers = {"Content-Type": "application/octet-stream"}
         if isinstance(content, Path):
