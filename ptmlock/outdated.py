@@ -193,12 +193,23 @@ def _torchhub(spec: ModelSpec, model: LockedModel) -> Upstream:
         if revision
         else torchhub.default_branch_commit(repo, label)
     )
+    ref = torchhub.ref_kind(repo, revision, label) if revision else BRANCH
     weights = tuple(_url_changes(model, model.weights))
     if now == model.commit:
-        return _upstream(model, MOVED if weights else UP_TO_DATE, now=now, files=weights)
+        return _upstream(model, MOVED if weights else UP_TO_DATE, now=now, ref=ref, files=weights)
+    assert model.commit is not None
+    ahead, rewritten = torchhub.history_between(repo, model.commit, now, label)
     with torchhub.zipball(repo, now, f"model '{spec.name}' ({repo}@{now[:12]})", keep=False) as opened:
         tree = torchhub.pin_tree(opened, entry, label)
-    return _upstream(model, MOVED, now=now, files=(*file_changes(model.files, tree), *weights))
+    return _upstream(
+        model,
+        MOVED,
+        now=now,
+        ref=ref,
+        commits_ahead=ahead,
+        history_rewritten=rewritten,
+        files=(*file_changes(model.files, tree), *weights),
+    )
 
 
 def file_changes(old: Sequence[LockedFile], new: Sequence[LockedFile]) -> tuple[FileChange, ...]:

@@ -177,11 +177,47 @@ def test_a_torchhub_revision_that_moved_lists_its_tree_and_weights_and_keeps_not
     [model] = json.loads(ptm("outdated -f json", expect=1).stdout)["models"]
 
     assert model["upstream"] == github.github.repos.resolve(HUBCONF_REPO) != model["locked"]
+    assert (model["ref"], model["commits_ahead"], model["suspicious"]) == ("branch", 1, False)
     assert [(f["path"], f["change"]) for f in model["files"]] == [
         ("models/extra.py", "added"),
         ("tiny_mlp-v2.pth", "changed"),
     ]
     assert files_in(store) == kept
+
+
+def torchhub_mlp(name: str, revision: str) -> str:
+    return (
+        f'[models.{name}]\nhub = "torchhub"\nrepo = "{HUBCONF_REPO}"\nrevision = "{revision}"\n'
+        'entry = "tiny_mlp"\n'
+    )
+
+
+def test_a_torchhub_tag_re_pointed_or_a_branch_rewritten_is_suspicious(github, ptm) -> None:
+    repos = github.github.repos
+    repos.tag(HUBCONF_REPO, "v1")
+    repos.set_branch(HUBCONF_REPO, "dev", "main")
+    write_manifest(torchhub_mlp("paper", "v1") + torchhub_mlp("exp", "dev") + torchhub_mlp("current", "main"))
+    ptm("lock")
+    repos.commit(HUBCONF_REPO, {"models/extra.py": b"X = 1\n"}, message="moved")
+    repos.tag(HUBCONF_REPO, "v1", revision="main")  # someone moved the tag the paper used
+    tree = repos.repo_files(HUBCONF_REPO, repos.resolve(HUBCONF_REPO))
+    unrelated = repos.commit(HUBCONF_REPO, tree, branch="orphan", message="rewritten")
+    repos.set_branch(HUBCONF_REPO, "dev", unrelated)  # a force-push
+
+    report = json.loads(ptm("outdated -f json", expect=1).stdout)
+
+    models = {m["name"]: m for m in report["models"]}
+    seen = {
+        n: (m["ref"], m["commits_ahead"], m["history_rewritten"], m["suspicious"]) for n, m in models.items()
+    }
+    assert seen == {
+        "current": ("branch", 1, False, False),
+        "exp": ("branch", None, True, True),
+        "paper": ("tag", 1, False, True),
+    }
+    text = ptm("outdated", expect=1).stdout
+    assert f"a tag should never move: check who re-pointed {HUBCONF_REPO}@v1" in text
+    assert "history rewritten" in text and "1 commit ahead" in text
 
 
 def test_local_models_whose_files_changed_and_those_not_here(ptm) -> None:

@@ -210,6 +210,61 @@ def resolve_commit(repo: str, revision: str, label: str) -> str:
     return sha
 
 
+# A GitHub answer to a ref or compare question is a few hundred bytes; more is not GitHub.
+_MAX_ANSWER = 1 << 20
+
+
+class _UnrelatedHistories(ResolveError):
+    """GitHub's compare found no commit the two share."""
+
+
+def _compare_error(response: httpx2.Response, label: str) -> PtmError:
+    if response.status_code == 404 and b"No common ancestor" in response.content[:4096]:
+        return _UnrelatedHistories(f"{label}: the locked commit shares no history with the new one")
+    return github_error("")(response, label)
+
+
+def _api_answer(path: str, label: str, on_error: http.ErrorMapper | None = None) -> Any:
+    """The JSON GitHub answers at ``path``, or None when it cannot: `ptm outdated` reports what it can
+    learn, and the commit lookup before it already said what is wrong with the API."""
+    try:
+        mapper = on_error or github_error("")
+        with http.get(api_url(path, label), label, api_headers(), on_error=mapper) as response:
+            too_long = f"{label}: GitHub's answer at {path} is longer than {_MAX_ANSWER} bytes"
+            return json.loads(b"".join(http.capped(response.iter_bytes(), _MAX_ANSWER, too_long)))
+    except _UnrelatedHistories:
+        raise
+    except (PtmError, ValueError):
+        return None
+
+
+def ref_kind(repo: str, revision: str, label: str) -> str | None:
+    """ "branch" or "tag" for what ``revision`` names in ``repo`` (a branch first, as GitHub resolves
+    it); None for a commit, or when GitHub cannot tell."""
+    for kind, folder in (("branch", "heads"), ("tag", "tags")):
+        answer = _api_answer(f"/repos/{repo}/git/ref/{folder}/{quote(revision, safe='/')}", label)
+        if isinstance(answer, dict) and answer.get("ref") == f"refs/{folder}/{revision}":
+            return kind
+    return None
+
+
+def history_between(repo: str, old: str, new: str, label: str) -> tuple[int | None, bool]:
+    """How many commits ``new`` is ahead of ``old`` (None: unknown), and whether ``old`` is not in
+    ``new``'s history (a force-push rewrote it), from GitHub's compare of the two commits."""
+    try:
+        answer = _api_answer(f"/repos/{repo}/compare/{old}...{new}", label, _compare_error)
+    except _UnrelatedHistories:
+        return None, True
+    if not isinstance(answer, dict):
+        return None, False
+    status, ahead = answer.get("status"), answer.get("ahead_by")
+    if status in ("behind", "diverged"):
+        return None, True
+    if status in ("ahead", "identical") and type(ahead) is int and ahead >= 0:
+        return ahead, False
+    return None, False
+
+
 def default_branch_commit(repo: str, label: str) -> str:
     """The commit of the first of DEFAULT_BRANCHES the repository has, as torch.hub.load picks it."""
     for branch in DEFAULT_BRANCHES:
