@@ -1,0 +1,484 @@
+"""What the expressions of one file hold: a loaded model, or data a model computed.
+
+Each model load the scanner found (a Load, matched to its ast.Call by position) is followed to what
+holds it, with `ptm check`'s scopes (values.py): names in statement order, ``self.x`` attributes set in
+one method and read in another, what helper functions return (tuples too), parameters of functions of
+the file given a model at their calls, ``.to(dev)``/``.eval()``/``.half()`` chains and wrappers
+(DataParallel, torch.compile, accelerate's prepare), pipeline components (``pipe.unet`` is the
+pipeline's load), and names imported from another module of the project.
+
+What a model's call produces (``enc(**batch)``, ``.generate(...)``, ``.encode(...)``) is data *derived*
+from it, and stays so through attributes, indexing, arithmetic and calls of other functions
+(``torch.cat``, ``tok.decode(ids)``), until another model computes from it: its output is derived from
+that model alone. Tokenizers, processors, configs, schedulers and datasets are no model: calling them
+computes data from their input.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from ..check import values
+from ..check.loads import Load
+from ..check.scanner import package_of
+from ..check.values import (
+    INSTANCE,
+    LOCAL_PREFIX,
+    REF,
+    FileContext,
+    Scope,
+    bind_block,
+    bind_items,
+    class_scope,
+    function_scope,
+    token_lines,
+)
+
+
+@dataclass(frozen=True)
+class Held:
+    """What an expression holds: the models it is (or is a part or wrapper of), the models whose
+    output it was computed from, and for a literal tuple or list (or a function returning one), what
+    each element holds."""
+
+    models: frozenset[Load] = frozenset()
+    derived: frozenset[Load] = frozenset()
+    parts: tuple[Held, ...] | None = None
+
+    def __or__(self, other: Held) -> Held:
+        if not other.models and not other.derived and other.parts is None:
+            return self
+        if not self.models and not self.derived and self.parts is None:
+            return other
+        return Held(self.models | other.models, self.derived | other.derived)
+
+    def part(self, index: int) -> Held:
+        """Element ``index`` of an unpacked value (``model, tok = load()``)."""
+        if self.parts is not None:
+            return self.parts[index] if 0 <= index < len(self.parts) else NOTHING
+        return self
+
+    def data(self) -> Held:
+        """The value as data: what a model held here computes when it is called."""
+        return Held(derived=self.models | self.derived) if self.models or self.derived else NOTHING
+
+
+NOTHING = Held()
+
+# Callee names of loads that make a model's preprocessing, not a model: never an edge's end.
+_PREPROCESSING = re.compile(
+    r"token|processor|feature_?extractor|config|scheduler|vocab|image_?transform|transforms?\b",
+    re.IGNORECASE,
+)
+# Methods that return the model they are called on (moved, cast, switched to eval).
+SAME_MODEL_METHODS = frozenset(
+    {"to", "eval", "train", "cuda", "cpu", "half", "float", "double", "bfloat16", "type", "requires_grad_"}
+    | {"share_memory", "to_empty", "xpu", "npu", "mps", "compile", "merge_and_unload", "fuse_lora"}
+    | {"enable_model_cpu_offload", "enable_sequential_cpu_offload", "get_base_model"}
+)
+# Methods and attributes of a model that are not its output: parameters, settings, files, devices.
+NOT_OUTPUT = frozenset(
+    {"parameters", "named_parameters", "state_dict", "load_state_dict", "modules", "named_modules"}
+    | {"children", "named_children", "buffers", "zero_grad", "save_pretrained", "save", "register_buffer"}
+    | {"config", "device", "dtype", "name_or_path", "training", "apply", "set_progress_bar_config"}
+    | {
+        "resize_token_embeddings",
+        "get_input_embeddings",
+        "gradient_checkpointing_enable",
+        "print_trainable_parameters",
+    }
+    | {
+        "add_adapter",
+        "load_adapter",
+        "set_adapter",
+        "load_lora_weights",
+        "enable_xformers_memory_efficient_attention",
+    }
+    | {"num_parameters", "tie_weights", "register_forward_hook", "generation_config", "can_generate"}
+)
+# Calls that hand back the model they are given (wrapped for devices, compiled, adapted).
+_WRAPPERS = frozenset(
+    {"DataParallel", "DistributedDataParallel", "DDP", "FSDP", "FullyShardedDataParallel", "compile"}
+    | {"get_peft_model", "prepare_model_for_kbit_training", "prepare_model_for_int8_training", "wrap"}
+    | {"to_bettertransformer", "optimize", "convert_sync_batchnorm", "freeze", "unfreeze", "deepcopy"}
+    | {"copy", "quantize_dynamic", "nullcontext"}
+)
+# accelerate's prepare (and the like): each argument comes back in the same place.
+_PREPARERS = frozenset({"prepare", "initialize", "prepare_model"})
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_MAX_DEPTH = 40
+# Past this many calls a helper function is followed through with its own arguments, it is read once.
+_MAX_CONTEXTS = 4
+
+Position = tuple[int, int]
+# What a name imported from another module of the project holds: (dotted name, called) -> Held.
+Imported = Callable[[str, bool], Held]
+
+
+def is_model(load: Load, call: ast.Call | None) -> bool:
+    """Whether a load makes a model (an edge's end), not a tokenizer, processor, config, scheduler or
+    dataset."""
+    if load.pin.kind != "model":
+        return False
+    callee = values.source_text(call.func) if call is not None else load.call.split("(")[0]
+    receiver, _, method = callee.rpartition(".")
+    named = receiver or method  # AutoTokenizer.from_pretrained: the class; pipeline: the function
+    return not _PREPROCESSING.search(named.rsplit(".", 1)[-1])
+
+
+def _char_column(source_lines: list[bytes], line: int, byte_column: int) -> int:
+    """The 1-based character column of a byte offset on a line (ast counts bytes, Load characters)."""
+    if line - 1 >= len(source_lines):
+        return byte_column + 1
+    return len(source_lines[line - 1][:byte_column].decode("utf-8", "replace")) + 1
+
+
+def _start(node: ast.AST) -> Position:
+    return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
+
+
+class ModelBindings:
+    """The models (and models' outputs) each expression of one parsed file holds."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        source: bytes,
+        path: str,
+        loads: Sequence[Load],
+        imported: Imported | None = None,
+    ) -> None:
+        self.tree = tree
+        self.path = path
+        self.imported = imported
+        ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
+        self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
+        bind_block(tree.body, self.module)
+        self.ctx = ctx
+        # Every node's scope, and each load's call.
+        self.scopes: dict[int, Scope] = {}
+        self.functions: dict[int, ast.AST] = {}  # a node -> the function or class body it is in (by id)
+        self.loads: dict[int, Load] = {}
+        self.calls: dict[Load, ast.Call] = {}
+        self.models: frozenset[Load] = frozenset()
+        self._memo: dict[tuple[int, int, tuple[int, ...]], Held] = {}
+        self._context: dict[int, tuple[ast.Call, Scope, Held | None]] = {}  # function -> the call followed
+        self._contexts_made: dict[int, int] = {}
+        self._place(loads, source)
+
+    # -- the file's scopes --------------------------------------------------------------------------
+
+    def _place(self, loads: Sequence[Load], source: bytes) -> None:
+        lines = source.splitlines(keepends=True)
+        by_position = {(load.line, load.column): load for load in loads}
+        stack: list[tuple[ast.AST, Scope, ast.AST]] = [
+            (stmt, self.module, self.tree) for stmt in self.tree.body
+        ]
+        while stack:
+            node, scope, owner = stack.pop()
+            self.scopes[id(node)] = scope
+            self.functions[id(node)] = owner
+            if isinstance(node, _FUNCTIONS):
+                stack += [(d, scope, owner) for d in (*node.decorator_list, *node.args.defaults)]
+                stack += [(d, scope, owner) for d in node.args.kw_defaults if d is not None]
+                inner = function_scope(node, scope)
+                stack += [(stmt, inner, node) for stmt in node.body]
+            elif isinstance(node, ast.ClassDef):
+                stack += [(d, scope, owner) for d in (*node.decorator_list, *node.bases)]
+                inner = class_scope(node, scope)
+                stack += [(stmt, inner, node) for stmt in node.body]
+            elif isinstance(node, ast.Lambda):
+                stack.append((node.body, function_scope(node, scope), owner))
+            elif isinstance(node, _COMPREHENSIONS):
+                inner = self._comprehension_scope(node, scope)
+                stack += [(child, inner, owner) for child in ast.iter_child_nodes(node)]
+            else:
+                if isinstance(node, ast.Call):
+                    column = _char_column(lines, node.lineno, node.col_offset)
+                    load = by_position.get((node.lineno, column))
+                    if load is not None:
+                        self.loads[id(node)] = load
+                        self.calls[load] = node
+                stack += [(child, scope, owner) for child in ast.iter_child_nodes(node)]
+        self.models = frozenset(load for load in self.calls if is_model(load, self.calls[load]))
+
+    def _comprehension_scope(self, node: ast.AST, scope: Scope) -> Scope:
+        made = self.ctx.scopes.get(id(node))
+        if made is None:
+            made = self.ctx.scopes[id(node)] = scope.child(immediate=True)
+            for generator in getattr(node, "generators", ()):
+                bind_items(made, generator.target, generator.iter)
+        return made
+
+    def scope_of(self, node: ast.AST) -> Scope:
+        return self.scopes.get(id(node), self.module)
+
+    def owner_of(self, node: ast.AST) -> ast.AST:
+        """The function (or class, or module) whose body holds the node."""
+        return self.functions.get(id(node), self.tree)
+
+    def walk(self) -> Iterator[tuple[ast.AST, Scope]]:
+        """Every node of the file with its scope."""
+        for node in ast.walk(self.tree):
+            scope = self.scopes.get(id(node))
+            if scope is not None:
+                yield node, scope
+
+    # -- the public questions -----------------------------------------------------------------------
+
+    def model_of(self, expr: ast.expr, at: ast.AST) -> Load | None:
+        """The load an expression holds at that node, when it holds exactly one model."""
+        models = self.held(expr, self.scope_of(at)).models
+        return next(iter(models)) if len(models) == 1 else None
+
+    def held(self, expr: ast.expr, scope: Scope, depth: int = 0) -> Held:
+        if depth > _MAX_DEPTH:
+            return NOTHING
+        key = (id(expr), id(scope), tuple(id(call) for call, _, _ in self._context.values()))
+        known = self._memo.get(key)
+        if known is not None:
+            return known
+        self._memo[key] = NOTHING  # while it is worked out: a cycle holds nothing more
+        found = self._held(expr, scope, depth)
+        self._memo[key] = found
+        return found
+
+    # -- expressions ----------------------------------------------------------------------------------
+
+    def _held(self, node: ast.expr, scope: Scope, depth: int) -> Held:
+        if isinstance(node, ast.Name):
+            return self._name(node.id, scope, _start(node), depth)
+        if isinstance(node, ast.Attribute):
+            return self._attribute(node, scope, depth)
+        if isinstance(node, ast.Call):
+            return self._call(node, scope, depth)
+        if isinstance(node, ast.Subscript):
+            base = self.held(node.value, scope, depth + 1)
+            index = node.slice
+            if base.parts is not None and isinstance(index, ast.Constant) and isinstance(index.value, int):
+                return base.part(index.value)
+            if base.parts is not None:
+                return _union(base.parts)
+            return base
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            parts = tuple(self.held(e, scope, depth + 1) for e in node.elts)
+            whole = _union(parts)
+            if any(isinstance(e, ast.Starred) for e in node.elts):
+                return whole
+            return Held(whole.models, whole.derived, parts)
+        if isinstance(node, ast.Dict):
+            found = [self.held(v, scope, depth + 1) for v in node.values]
+            return _union(found).data() if any(h.derived for h in found) else _union(found)
+        if isinstance(node, _COMPREHENSIONS):
+            inner = self._comprehension_scope(node, scope)
+            elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+            return _union([self.held(e, inner, depth + 1) for e in elements])
+        if isinstance(node, ast.Lambda):
+            return NOTHING
+        # Arithmetic, comparisons, f-strings, conditionals, awaits, starred, walrus: their parts' data.
+        found = [
+            self.held(c, scope, depth + 1) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)
+        ]
+        if isinstance(node, (ast.IfExp, ast.BoolOp, ast.NamedExpr, ast.Await, ast.Starred)):
+            if isinstance(node, ast.IfExp):
+                found = found[1:]  # not the test
+            return _union(found)
+        return Held(derived=_union(found).derived) if found else NOTHING
+
+    def _name(self, name: str, scope: Scope, at: Position | None, depth: int) -> Held:
+        current: Scope | None = scope
+        while current is not None:
+            bindings = current.bindings.get(name)
+            if bindings is not None:
+                chosen = values._ALL if at is None else values._reaching(name, current, at)
+                reaching = bindings if chosen == values._ALL else [bindings[i] for i in chosen]
+                return _union([self._binding(kind, data, current, depth) for kind, data, _, _ in reaching])
+            if not current.immediate:
+                at = None  # a function runs later: every binding of the names it reads counts
+            current = current.parent
+        return NOTHING
+
+    def _binding(self, kind: str, data: Any, scope: Scope, depth: int) -> Held:
+        if kind == "expr":
+            assert isinstance(data, ast.expr)
+            return self.held(data, scope, depth + 1)
+        if kind == "item":
+            value, index = data
+            return self.held(value, scope, depth + 1).part(index)
+        if kind == "iter":
+            iterable, index = data
+            items = self.held(iterable, scope, depth + 1)
+            item = _union(items.parts) if items.parts is not None else items
+            return item.part(index) if index is not None else item
+        if kind == "param":
+            return self._parameter(data, depth)
+        if kind == REF and self.imported is not None:
+            assert isinstance(data, str)
+            return self._imported(data, called=False)
+        return NOTHING
+
+    def _imported(self, dotted: str, *, called: bool) -> Held:
+        if self.imported is None or dotted.startswith(LOCAL_PREFIX):
+            return NOTHING
+        root = dotted.split(".")[0]
+        if root in values._ML_ROOTS:
+            return NOTHING
+        return self.imported(dotted, called)
+
+    def _parameter(self, data: tuple[ast.FunctionDef, str, int | None, object, Scope], depth: int) -> Held:
+        """A parameter of a function of the file: what the call being followed passes, else what
+        every call of the file passes."""
+        function, name, index, _, outer = data
+        followed = self._context.get(id(function))
+        sites = [followed[:2]] if followed is not None else values._call_sites(outer.ctx, function) or []
+        found = []
+        for call, where in sites:
+            given = next((k.value for k in call.keywords if k.arg == name), None)
+            if given is None and index is not None and index < len(call.args):
+                given = call.args[index]
+            if given is not None and not isinstance(given, ast.Starred):
+                # Read as the caller sees it: the context of this call no longer applies.
+                found.append(self._outside(function, partial(self.held, given, where, depth + 1)))
+        return _union(found)
+
+    def _outside(self, function: ast.AST, read: Callable[[], Held]) -> Held:
+        followed = self._context.pop(id(function), None)
+        try:
+            return read()
+        finally:
+            if followed is not None:
+                self._context[id(function)] = followed
+
+    def _attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Held:
+        base = self.held(node.value, scope, depth + 1)
+        if base.models:
+            if node.attr in NOT_OUTPUT:
+                return NOTHING
+            return Held(models=base.models)  # a component: pipe.unet, model.module, model.encoder
+        if base.derived:
+            return Held(derived=base.derived)  # out.logits, out.last_hidden_state, images.images
+        value = values.evaluate(node.value, scope)
+        if value.kind == INSTANCE:
+            return self._instance_attribute(value.data, node.attr, depth)
+        if value.kind == REF:
+            return self._imported(f"{value.data}.{node.attr}", called=False)
+        return NOTHING
+
+    def _instance_attribute(self, cls: Scope, attr: str, depth: int) -> Held:
+        """What a class of the file, or its instances, hold in ``attr``: assigned in the class body or
+        to self.attr in any of its methods."""
+        found = []
+        if attr in cls.bindings:
+            found.append(self._name(attr, cls, None, depth + 1))
+        for expr, where in values._self_writes(cls).get(attr, ()):
+            found.append(self.held(expr, where, depth + 1))
+        return _union(found)
+
+    def _call(self, node: ast.Call, scope: Scope, depth: int) -> Held:
+        load = self.loads.get(id(node))
+        if load is not None:
+            return (
+                Held(models=frozenset({load})) if load in self.models else self._arguments(node, scope, depth)
+            )
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            receiver = self.held(func.value, scope, depth + 1)
+            if receiver.models:
+                if func.attr in SAME_MODEL_METHODS:
+                    return Held(models=receiver.models)
+                if func.attr in NOT_OUTPUT:
+                    return NOTHING
+                return Held(derived=receiver.models)  # model.generate(...), model.encode(...)
+            if func.attr in _PREPARERS:
+                parts = tuple(self.held(a, scope, depth + 1) for a in node.args)
+                return Held(_union(parts).models, _union(parts).derived, parts if len(parts) > 1 else None)
+            if receiver.derived:
+                # out.detach(), ids.cpu(), x.mean(dim=1): still the model's data, and what else enters.
+                return Held(derived=receiver.derived | self._arguments(node, scope, depth).derived)
+        else:
+            callee = self.held(func, scope, depth + 1)
+            if callee.models:
+                return Held(derived=callee.models)  # model(x), pipe(prompt)
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name in _WRAPPERS and node.args:
+            first = self.held(node.args[0], scope, depth + 1)
+            if first.models:
+                return Held(models=first.models)
+        value = values.evaluate(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        if value is not None and value.kind == REF:
+            local = self.ctx.local.get(value.data)
+            if local is not None and isinstance(local[0], _FUNCTIONS):
+                return (
+                    self._returned(local[0], local[1], node, scope, depth)
+                    | self._arguments(node, scope, depth).data()
+                )
+            if not value.data.startswith(LOCAL_PREFIX):
+                imported = self._imported(value.data, called=True)
+                if imported.models or imported.derived:
+                    return imported
+        return self._arguments(node, scope, depth).data()
+
+    def _arguments(self, node: ast.Call, scope: Scope, depth: int) -> Held:
+        """What a call's arguments hold together (the receiver of a method too)."""
+        parts = [*node.args, *(k.value for k in node.keywords)]
+        if isinstance(node.func, ast.Attribute):
+            parts.append(node.func.value)
+        return _union([self.held(p, scope, depth + 1) for p in parts])
+
+    def _returned(
+        self,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        where: Scope,
+        call: ast.Call,
+        caller: Scope,
+        depth: int,
+    ) -> Held:
+        """What a function of the file returns at this call: followed with the call's own arguments
+        (a few times per function), else with what all its calls pass."""
+        inner = function_scope(function, where)
+        returns = [
+            stmt.value
+            for stmt in values._statements(function.body)
+            if isinstance(stmt, ast.Return) and stmt.value is not None
+        ]
+        if not returns:
+            return NOTHING
+        made = self._contexts_made.get(id(function), 0)
+        follow = (
+            id(function) not in self._context and made < _MAX_CONTEXTS and bool(call.args or call.keywords)
+        )
+        if follow:
+            self._contexts_made[id(function)] = made + 1
+            self._context[id(function)] = (call, caller, None)
+        try:
+            found = [self.held(r, inner, depth + 1) for r in returns]
+        finally:
+            if follow:
+                del self._context[id(function)]
+        if len(found) == 1:
+            return found[0]
+        return _union(found)
+
+
+def _union(found: Sequence[Held]) -> Held:
+    if not found:
+        return NOTHING
+    if len(found) == 1:
+        return found[0]
+    models: frozenset[Load] = frozenset().union(*(h.models for h in found))
+    derived: frozenset[Load] = frozenset().union(*(h.derived for h in found))
+    return Held(models, derived)
+
+
+def bind_models(
+    tree: ast.Module, source: bytes, path: str, loads: Sequence[Load], imported: Imported | None = None
+) -> ModelBindings:
+    """The models each expression of a parsed file holds; ``imported`` reads what a name imported from
+    another module of the project holds (infer() gives it)."""
+    return ModelBindings(tree, source, path, loads, imported)
