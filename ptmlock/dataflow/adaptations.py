@@ -1,0 +1,768 @@
+"""How a loaded model is changed after loading, read from the code: a head replaced, added or removed,
+layers frozen, an adapter (LoRA, ...) put on it, its token embeddings resized, its weights trained.
+
+Each finding names the load it changes (through the bindings: a variable, ``self.x``, a loop variable
+over its parts), one of taxonomy.ADAPTATIONS, what was done, and the line. Pure ast: nothing is
+imported or run. docs/adaptations-from-code.md explains which change maps to which adaptation.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..check.loads import Load
+from ..check.values import dotted, source_text
+from ..taxonomy import ADAPTER
+from . import InferredAdaptation, Site
+from .bindings import ModelBindings
+
+AS_IS = "as-is"  # used unchanged: what freezing alone leaves the weights
+WEIGHTS = "weights"
+ADDITION = "addition"
+DELETION = "deletion"
+MODIFICATION = "modification"
+CONFIGURATION = "configuration"
+
+_TEXT = 100  # characters of a statement kept as evidence
+_DETAIL_TEXT = 60  # of an expression named in a detail
+
+# Modules pretrained architectures already have (torchvision, timm, transformers, diffusers pipelines):
+# assigning one replaces it; assigning any other name adds a module the checkpoint does not have.
+_HEADS = frozenset(
+    {
+        "classifier", "fc", "head", "heads", "lm_head", "score", "qa_outputs", "cls", "classification_head",
+        "last_linear", "AuxLogits", "pre_classifier", "head_drop", "mlp_head", "fc_norm", "global_pool",
+    }
+)  # fmt: skip
+_KNOWN_MODULES = _HEADS | frozenset(
+    {
+        "conv1", "bn1", "layer1", "layer2", "layer3", "layer4", "avgpool", "features", "conv_proj",
+        "encoder", "decoder", "embeddings", "pooler", "dropout", "stem", "blocks", "norm", "patch_embed",
+        "vision_model", "text_model", "visual_projection", "text_projection", "visual", "transformer",
+        "unet", "vae", "text_encoder", "text_encoder_2", "image_encoder", "controlnet", "safety_checker",
+        "feature_extractor", "tokenizer", "tokenizer_2", "prior", "model", "backbone", "neck",
+    }
+)  # fmt: skip
+# Pipeline parts without weights: swapping one changes how the model is run, not the model.
+_CONFIG_PARTS = frozenset({"scheduler", "config", "generation_config"})
+# Class factories that build a module: X.from_pretrained(...) is an X.
+# Load arguments that leave the pretrained head out.
+_HEADLESS = frozenset({("include_top", False), ("num_classes", 0), ("features_only", True)})
+_FACTORIES = frozenset({"from_pretrained", "from_config", "from_single_file"})
+
+_OPTIMIZERS = frozenset(
+    {
+        "SGD", "Adam", "AdamW", "Adamax", "Adagrad", "Adadelta", "RMSprop", "NAdam", "RAdam", "LBFGS",
+        "Rprop", "ASGD", "SparseAdam", "Adafactor", "Lion", "LAMB", "Lamb", "FusedAdam", "AdamW8bit",
+        "Adam8bit", "PagedAdamW", "PagedAdamW8bit", "DeepSpeedCPUAdam", "Prodigy",
+    }
+)  # fmt: skip
+_OPTIMIZER_MODULES = frozenset({"optim", "optimizers"})
+_PARAMETERS = frozenset({"parameters", "named_parameters"})
+_BACKWARD = frozenset({"backward", "manual_backward"})
+_MAX_ALIASES = 8  # names followed to the part they stand for (a = b.x; c = a.y ...)
+
+# PEFT configs by class: the method named in a detail.
+_PEFT_METHODS = {
+    "LoraConfig": "LoRA",
+    "AdaLoraConfig": "AdaLoRA",
+    "LoHaConfig": "LoHa",
+    "LoKrConfig": "LoKr",
+    "IA3Config": "IA3",
+    "OFTConfig": "OFT",
+    "BOFTConfig": "BOFT",
+    "VeraConfig": "VeRA",
+    "PrefixTuningConfig": "prefix-tuning",
+    "PromptTuningConfig": "prompt-tuning",
+    "PromptEncoderConfig": "p-tuning",
+}
+# The LoRA settings a detail shows, when literal: keyword -> label.
+_PEFT_SETTINGS = {"r": "r", "lora_alpha": "alpha", "target_modules": "targets"}
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A loaded model, or the part of it at ``path`` ("" for the whole, "encoder", "classifier[6]")."""
+
+    load: Load
+    path: str
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where a statement stands: its function's qualified name (None at module level), that function
+    (or the module), and the loops around it, innermost last."""
+
+    function: str | None
+    scope: ast.AST
+    loops: tuple[ast.For | ast.AsyncFor, ...]
+
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_LOOPS = (ast.For, ast.AsyncFor)
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def find_adaptations(tree: ast.Module, path: str, bindings: ModelBindings) -> list[InferredAdaptation]:
+    """Every change the file makes to a loaded model, in line order, each once."""
+    finder = _Finder(tree, path, bindings)
+    found: dict[tuple[Load, str, str], InferredAdaptation] = {}
+    for statement, where in _statements(tree):
+        for adaptation in finder.statement(statement, where):
+            found.setdefault((adaptation.model, adaptation.adaptation, adaptation.detail), adaptation)
+    # Training after a trainable adapter is put on trains the adapter: the base's weights stay as they were.
+    kept = [a for a in found.values() if not (a.adaptation == WEIGHTS and a.model in finder.adapter_trained)]
+    return sorted(kept, key=lambda a: (a.evidence.line, a.adaptation, a.detail))
+
+
+def _statements(tree: ast.Module) -> Iterator[tuple[ast.stmt, _Where]]:
+    """Every statement with where it stands; iterative, since a generated file may nest deeply."""
+    stack: list[tuple[ast.stmt, _Where, tuple[str, ...]]] = [
+        (s, _Where(None, tree, ()), ()) for s in reversed(tree.body)
+    ]
+    while stack:
+        statement, where, names = stack.pop()
+        yield statement, where
+        inner, inner_names = where, names
+        if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
+            inner_names = (*names, statement.name)
+            if isinstance(statement, _FUNCTIONS):
+                inner = _Where(".".join(inner_names), statement, ())
+        elif isinstance(statement, _LOOPS):
+            inner = _Where(where.function, where.scope, (*where.loops, statement))
+        children: list[ast.stmt] = []
+        for field in _BLOCKS:
+            for child in getattr(statement, field, ()):
+                children += child.body if isinstance(child, (ast.ExceptHandler, ast.match_case)) else [child]
+        stack += [(child, inner, inner_names) for child in reversed(children)]
+
+
+def _own_expressions(statement: ast.stmt) -> Iterator[ast.AST]:
+    """The nodes of a statement's own expressions, not of the statements of its blocks or bodies."""
+    stack: list[ast.AST] = [
+        child for child in ast.iter_child_nodes(statement) if not isinstance(child, (ast.stmt, *_HANDLERS))
+    ]
+    if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
+        stack = [*statement.decorator_list]  # defaults and bases hold no model to change
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+_HANDLERS = (ast.ExceptHandler, ast.match_case)
+
+
+class _Finder:
+    def __init__(self, tree: ast.Module, path: str, bindings: ModelBindings) -> None:
+        self.tree = tree
+        self.path = path
+        self.bindings = bindings
+        self._trains: bool | None = None
+        self.adapter_trained: set[Load] = set()  # loads given an adapter to train (get_peft_model)
+
+    def statement(self, statement: ast.stmt, where: _Where) -> Iterator[InferredAdaptation]:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                yield from self._assigned(target, statement.value, statement, where)
+        elif isinstance(statement, ast.Delete):
+            for target in statement.targets:
+                yield from self._deleted(target, statement, where)
+        elif isinstance(statement, _LOOPS):
+            yield from self._frozen_loop(statement, where)
+        for node in _own_expressions(statement):
+            if isinstance(node, ast.Call):
+                yield from self._call(node, statement, where)
+            elif isinstance(node, ast.Subscript):
+                yield from self._children_cut(node, statement, where)
+
+    # -- parts of models -------------------------------------------------------------------------------
+
+    def part_of(self, expr: ast.expr, at: ast.AST, where: _Where) -> _Part | None:
+        """The loaded model ``expr`` is, or is a part of, with the part's path. The bindings say a part
+        holds its model (model.encoder is the model's load), so the path starts at the shortest prefix
+        of the attribute and index chain that holds one. A name that stands for a part is read first:
+        a loop variable over one (for layer in model.encoder.layer), or a name assigned one once in the
+        function (enc = model.encoder)."""
+        root, path = _chain(expr)
+        loops = where.loops
+        for _ in range(_MAX_ALIASES):
+            if not isinstance(root, ast.Name):
+                break
+            loop = _loop_over(root.id, loops)
+            if loop is not None:
+                # Only the loops outside this one can bind what it iterates: no cycle through them.
+                loops = loops[: loops.index(loop)]
+                item = _iterated(loop)
+                if item is None:
+                    break
+                root, outer = _chain(item)
+                path, at = outer + path, loop
+                continue
+            assigned = _assigned_once(root.id, where.scope)
+            if assigned is None:
+                break
+            root, outer = _chain(assigned.value)
+            path, at = outer + path, assigned
+        node: ast.expr = root
+        for index in range(len(path) + 1):
+            load = self.bindings.model_of(node, at)
+            if load is not None:
+                return _Part(load, "".join(text for _, text in path[index:]).lstrip("."))
+            if index < len(path):
+                node = path[index][0]
+        return None
+
+    def _found(
+        self, part: _Part, adaptation: str, detail: str, node: ast.AST, text: str
+    ) -> InferredAdaptation:
+        line = getattr(node, "lineno", 1)
+        return InferredAdaptation(part.load, adaptation, detail, Site(self.path, line, _shorten(text)))
+
+    # -- heads: assigned or deleted attributes ---------------------------------------------------------
+
+    def _assigned(
+        self, target: ast.expr, value: ast.expr, statement: ast.stmt, where: _Where
+    ) -> Iterator[InferredAdaptation]:
+        if not isinstance(target, (ast.Attribute, ast.Subscript)):
+            return
+        part = self.part_of(target, statement, where)
+        if part is None or not part.path or _is_configuration(part.path):
+            return  # the model itself rebound, or a setting in its config
+        name = _last_name(part.path)
+        built = _built(value)
+        text = source_text(statement)
+        if name == "trainable" and isinstance(target, ast.Attribute):
+            # Keras: layer.trainable = False freezes it.
+            if _is_false(value):
+                yield self._found(part, AS_IS, _frozen(part.path[: -len(name)].rstrip(".")), statement, text)
+        elif isinstance(value, ast.Constant) and value.value is None:
+            yield self._found(part, DELETION, f"{part.path} removed (set to None)", statement, text)
+        elif built is not None and _tail(built) == "Identity":
+            yield self._found(part, DELETION, f"{part.path} removed (replaced by {built})", statement, text)
+        elif name in _CONFIG_PARTS or (built is not None and built.endswith("Scheduler")):
+            if built is not None:
+                yield self._found(part, CONFIGURATION, f"{part.path} replaced by {built}", statement, text)
+        elif built is not None and _is_existing(part.path):
+            yield self._found(part, MODIFICATION, f"{part.path} replaced by {built}", statement, text)
+        elif built is not None:
+            yield self._found(part, ADDITION, f"{part.path} added: {built}", statement, text)
+        elif isinstance(value, (ast.Name, ast.Attribute)) and name in _HEADS:
+            # A head built earlier (head = nn.Sequential(...); model.fc = head).
+            yield self._found(
+                part,
+                MODIFICATION,
+                f"{part.path} replaced by {source_text(value, _DETAIL_TEXT)}",
+                statement,
+                text,
+            )
+
+    def _deleted(self, target: ast.expr, statement: ast.stmt, where: _Where) -> Iterator[InferredAdaptation]:
+        if not isinstance(target, (ast.Attribute, ast.Subscript)):
+            return
+        part = self.part_of(target, statement, where)
+        if part is not None and part.path and not _is_configuration(part.path):
+            yield self._found(part, DELETION, f"{part.path} deleted", statement, source_text(statement))
+
+    # -- frozen layers ---------------------------------------------------------------------------------
+
+    def _frozen_loop(self, loop: ast.For | ast.AsyncFor, where: _Where) -> Iterator[InferredAdaptation]:
+        """for p in model[.part].parameters(): p.requires_grad = False (also named_parameters(), under
+        an if on the name, or p.requires_grad_(False))."""
+        over = loop.iter
+        if not (isinstance(over, ast.Call) and isinstance(over.func, ast.Attribute)):
+            return
+        if over.func.attr not in _PARAMETERS:
+            return
+        parameter = _parameter_variable(loop.target, named=over.func.attr == "named_parameters")
+        if parameter is None:
+            return
+        found = _freezing(loop.body, parameter, ())
+        if found is None:
+            return
+        freeze, conditions = found
+        part = self.part_of(over.func.value, loop, where)
+        if part is None:
+            return
+        where_text = " and ".join(conditions)
+        if where_text:
+            scope = f"{part.path} parameters" if part.path else "parameters"
+            detail = f"frozen: {scope} where {where_text}"
+        else:
+            detail = _frozen(part.path)
+        text = f"for {source_text(loop.target)} in {source_text(over)}: {source_text(freeze)}"
+        yield self._found(part, AS_IS, detail, loop, text)
+
+    # -- calls on or with a model ----------------------------------------------------------------------
+
+    def _call(self, call: ast.Call, statement: ast.stmt, where: _Where) -> Iterator[InferredAdaptation]:
+        name = dotted(call.func) or ""
+        last = name.rsplit(".", 1)[-1] if name else getattr(call.func, "attr", "")
+        text = source_text(statement)
+        receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+        if call.keywords:
+            yield from self._removed_at_load(call, statement)
+        if (
+            last == "requires_grad_"
+            and receiver is not None
+            and _is_false(_argument(call, 0, "requires_grad"))
+        ):
+            part = self.part_of(receiver, call, where)
+            if part is not None:
+                yield self._found(part, AS_IS, _frozen(part.path), statement, text)
+        elif last == "resize_token_embeddings" and receiver is not None:
+            part = self.part_of(receiver, call, where)
+            size = _argument(call, 0, "new_num_tokens")
+            if part is not None:
+                owner = f"{part.path} " if part.path else ""
+                shown = f" to {source_text(size, _DETAIL_TEXT)}" if size is not None else ""
+                yield self._found(
+                    part, MODIFICATION, f"{owner}token embeddings resized{shown}", statement, text
+                )
+        elif (method := _adapter_method(name, last)) is not None:
+            yield from self._adapter(call, method, receiver, statement, where)
+        elif _is_optimizer(name):
+            yield from self._optimizer(call, statement, where)
+        elif last.endswith("Trainer") and self._trainer_trains(call, statement, where):
+            model = _argument(call, 0, "model")
+            part = None if model is None else self.part_of(model, call, where)
+            if part is not None:
+                yield self._found(part, WEIGHTS, self._fine_tuned(where, f"by {last}"), statement, text)
+        elif last == "fit" and receiver is not None:
+            part = self.part_of(receiver, call, where)
+            if part is not None and not part.path:
+                yield self._found(part, WEIGHTS, self._fine_tuned(where, "by fit"), statement, text)
+
+    def _children_cut(
+        self, node: ast.Subscript, statement: ast.stmt, where: _Where
+    ) -> Iterator[InferredAdaptation]:
+        """list(model.children())[:-1]: the model without its last modules (its head)."""
+        listed, cut = node.value, node.slice
+        if not (
+            isinstance(listed, ast.Call)
+            and isinstance(listed.func, ast.Name)
+            and listed.func.id == "list"
+            and len(listed.args) == 1
+            and isinstance(children := listed.args[0], ast.Call)
+            and isinstance(children.func, ast.Attribute)
+            and children.func.attr == "children"
+            and isinstance(cut, ast.Slice)
+            and cut.lower is None
+            and isinstance(cut.upper, ast.UnaryOp)
+            and isinstance(cut.upper.op, ast.USub)
+            and isinstance(cut.upper.operand, ast.Constant)
+            and isinstance(count := cut.upper.operand.value, int)
+        ):
+            return
+        part = self.part_of(children.func.value, statement, where)
+        if part is not None and count > 0:
+            owner = f"{part.path} " if part.path else ""
+            modules = "module" if count == 1 else f"{count} modules"
+            detail = f"{owner}last {modules} cut off (children()[:-{count}])"
+            yield self._found(part, DELETION, detail, statement, source_text(statement))
+
+    def _removed_at_load(self, call: ast.Call, statement: ast.stmt) -> Iterator[InferredAdaptation]:
+        """A load told to leave the head out: Keras include_top=False, timm num_classes=0 or
+        features_only=True."""
+        for keyword in call.keywords:
+            value = keyword.value
+            if not isinstance(value, ast.Constant) or (keyword.arg, value.value) not in _HEADLESS:
+                continue
+            load = self.bindings.model_of(call, statement)
+            if load is not None:
+                detail = f"head left out at load ({keyword.arg}={value.value!r})"
+                yield self._found(_Part(load, ""), DELETION, detail, statement, source_text(statement))
+
+    def _adapter(
+        self, call: ast.Call, method: str, receiver: ast.expr | None, statement: ast.stmt, where: _Where
+    ) -> Iterator[InferredAdaptation]:
+        spec = _ADAPTER_CALLS[method]
+        model = receiver if spec.on_receiver else _argument(call, spec.model_position, spec.model_keyword)
+        part = None if model is None else self.part_of(model, call, where)
+        if part is None:
+            return
+        if spec.trainable:
+            self.adapter_trained.add(part.load)
+        what = spec.describe(call, self._config(call, spec, where))
+        owner = f" on {part.path}" if part.path else ""
+        yield self._found(
+            part, spec.adaptation, f"{what}{owner} via {method}", statement, source_text(statement)
+        )
+
+    def _config(self, call: ast.Call, spec: _AdapterCall, where: _Where) -> ast.Call | None:
+        """The PEFT config a call is given, as its constructor call: written there, or assigned to the
+        name passed, in the same function, before the call."""
+        if spec.config_position is None:
+            return None
+        config = _argument(call, spec.config_position, spec.config_keyword)
+        if isinstance(config, ast.Call):
+            return config
+        if not isinstance(config, ast.Name):
+            return None
+        assigned = None
+        for node in _scope_statements(where.scope):
+            if node.lineno >= call.lineno:
+                break
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Call)
+                and any(isinstance(t, ast.Name) and t.id == config.id for t in node.targets)
+            ):
+                assigned = node.value
+        return assigned
+
+    def _optimizer(self, call: ast.Call, statement: ast.stmt, where: _Where) -> Iterator[InferredAdaptation]:
+        """An optimizer over a model's parameters, in a file that runs backward passes."""
+        parts: dict[Load, set[str]] = {}
+        for node in _walk([*call.args, *(k.value for k in call.keywords)]):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _PARAMETERS
+            ):
+                part = self.part_of(node.func.value, call, where)
+                if part is not None:
+                    parts.setdefault(part.load, set()).add(part.path)
+        if not parts or not self._runs_backward():
+            return
+        for load, paths in parts.items():
+            of = "" if "" in paths else f"({', '.join(sorted(paths))})"
+            yield self._found(
+                _Part(load, ""), WEIGHTS, self._fine_tuned(where, of), statement, source_text(statement)
+            )
+
+    def _runs_backward(self) -> bool:
+        if self._trains is None:
+            self._trains = any(
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _BACKWARD
+                for node in ast.walk(self.tree)
+            )
+        return self._trains
+
+    def _trainer_trains(self, call: ast.Call, statement: ast.stmt, where: _Where) -> bool:
+        """Whether a trainer is trained: Trainer(...).train(), or trainer = Trainer(...) and then
+        trainer.train() (in the same function for a name, anywhere in the file for self.trainer)."""
+        if isinstance(statement, ast.Expr):
+            value = statement.value
+            return isinstance(value, ast.Call) and _calls_train(value, lambda receiver: receiver is call)
+        if not (
+            isinstance(statement, ast.Assign) and statement.value is call and len(statement.targets) == 1
+        ):
+            return False
+        bound = dotted(statement.targets[0])
+        if bound is None:
+            return False
+        searched = where.scope if isinstance(statement.targets[0], ast.Name) else self.tree
+        return any(
+            isinstance(node, ast.Call) and _calls_train(node, lambda receiver: dotted(receiver) == bound)
+            for node in ast.walk(searched)
+        )
+
+    def _fine_tuned(self, where: _Where, how: str) -> str:
+        detail = f"fine-tuned in {where.function or self.path}"
+        return f"{detail} {how}" if how else detail
+
+
+@dataclass(frozen=True)
+class _AdapterCall:
+    """A call that puts an adapter (or an embedding) on a model: where the model and the config are."""
+
+    adaptation: str
+    kind: str  # what is put on: "adapter", "LoRA weights", "textual-inversion embedding"
+    on_receiver: bool = True  # model.load_adapter(...); else the model is an argument
+    model_position: int = 0
+    model_keyword: str = "model"
+    config_position: int | None = None
+    config_keyword: str = "peft_config"
+    id_position: int | None = None  # where the adapter's hub id is
+    id_keywords: tuple[str, ...] = ()
+    trainable: bool = False  # an adapter to train (get_peft_model), not a trained one loaded
+
+    def describe(self, call: ast.Call, config: ast.Call | None) -> str:
+        kind = self.kind
+        settings = ""
+        if config is not None:
+            config_name = (dotted(config.func) or "").rsplit(".", 1)[-1]
+            kind = f"{_PEFT_METHODS.get(config_name, config_name.removesuffix('Config') or 'PEFT')} adapter"
+            shown = [
+                f"{label}={_literal_text(k.value)}"
+                for key, label in _PEFT_SETTINGS.items()
+                for k in config.keywords
+                if k.arg == key and _literal_text(k.value) is not None
+            ]
+            settings = f" ({', '.join(shown)})" if shown else ""
+        adapter_id = None
+        if self.id_position is not None:
+            value = _argument(call, self.id_position, *self.id_keywords)
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                adapter_id = value.value
+        named = f" {adapter_id}" if adapter_id else ""
+        return f"{kind}{named}{settings}"
+
+
+_ADAPTER_CALLS = {
+    "get_peft_model": _AdapterCall(ADAPTER, "adapter", on_receiver=False, config_position=1, trainable=True),
+    "inject_adapter_in_model": _AdapterCall(
+        ADAPTER, "adapter", on_receiver=False, model_position=1, config_position=0, trainable=True
+    ),
+    "add_adapter": _AdapterCall(
+        ADAPTER, "adapter", config_position=0, config_keyword="adapter_config", trainable=True
+    ),
+    "prepare_model_for_kbit_training": _AdapterCall(
+        ADAPTER, "prepared for k-bit adapter training", on_receiver=False, trainable=True
+    ),
+    "PeftModel.from_pretrained": _AdapterCall(  # also PeftModelForCausalLM..., PeftMixedModel
+        ADAPTER, "adapter", on_receiver=False, id_position=1, id_keywords=("model_id",)
+    ),
+    "load_adapter": _AdapterCall(ADAPTER, "adapter", id_position=0, id_keywords=("peft_model_id",)),
+    "load_lora_weights": _AdapterCall(
+        ADAPTER, "LoRA weights", id_position=0, id_keywords=("pretrained_model_name_or_path_or_dict",)
+    ),
+    "load_ip_adapter": _AdapterCall(
+        ADAPTER, "IP-Adapter", id_position=0, id_keywords=("pretrained_model_name_or_path_or_dict",)
+    ),
+    "load_textual_inversion": _AdapterCall(
+        ADDITION, "textual-inversion embedding", id_position=0, id_keywords=("pretrained_model_name_or_path",)
+    ),
+}
+
+
+# -- small readers of the tree --------------------------------------------------------------------------
+
+
+def _walk(nodes: list[ast.expr]) -> Iterator[ast.AST]:
+    stack: list[ast.AST] = list(nodes)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _scope_statements(scope: ast.AST) -> Iterator[ast.stmt]:
+    """The statements of a function or module in line order, nested blocks included, not nested
+    functions or classes."""
+    found: list[ast.stmt] = []
+    stack: list[ast.stmt] = list(getattr(scope, "body", ()))
+    while stack:
+        statement = stack.pop()
+        found.append(statement)
+        if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
+            continue
+        for field in _BLOCKS:
+            for child in getattr(statement, field, ()):
+                stack += child.body if isinstance(child, _HANDLERS) else [child]
+    return iter(sorted(found, key=lambda s: (s.lineno, s.col_offset)))
+
+
+def _chain(expr: ast.expr) -> tuple[ast.expr, tuple[tuple[ast.expr, str], ...]]:
+    """An attribute and index chain's root, and each longer prefix with what it adds (.fc, [6])."""
+    steps: list[tuple[ast.expr, str]] = []
+    node = expr
+    while True:
+        if isinstance(node, ast.Attribute):
+            steps.append((node, f".{node.attr}"))
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            steps.append((node, f"[{source_text(node.slice, _DETAIL_TEXT)}]"))
+            node = node.value
+        else:
+            return node, tuple(reversed(steps))
+
+
+def _iterated(loop: ast.For | ast.AsyncFor) -> ast.expr | None:
+    """What a loop's variable is an item of: X in ``for v in X`` and ``for i, v in enumerate(X)``."""
+    if isinstance(loop.target, ast.Name):
+        return loop.iter
+    over = loop.iter
+    if (
+        isinstance(loop.target, ast.Tuple)
+        and len(loop.target.elts) == 2
+        and isinstance(over, ast.Call)
+        and isinstance(over.func, ast.Name)
+        and over.func.id == "enumerate"
+        and over.args
+    ):
+        return over.args[0]
+    return None
+
+
+def _assigned_once(name: str, scope: ast.AST) -> ast.Assign | None:
+    """The one assignment of an attribute or index chain to ``name`` in a function (or module), when
+    it is the name's only binding there."""
+    found = [
+        s
+        for s in _scope_statements(scope)
+        if isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign, *_LOOPS, ast.With))
+        and any(isinstance(n, ast.Name) and n.id == name for n in _bound_names(s))
+    ]
+    if len(found) != 1 or not isinstance(found[0], ast.Assign) or len(found[0].targets) != 1:
+        return None
+    chained = isinstance(found[0].value, (ast.Attribute, ast.Subscript))
+    return found[0] if chained and isinstance(found[0].targets[0], ast.Name) else None
+
+
+def _bound_names(statement: ast.stmt) -> Iterator[ast.expr]:
+    targets: list[ast.expr]
+    if isinstance(statement, ast.Assign):
+        targets = list(statement.targets)
+    elif isinstance(statement, ast.With):
+        targets = [item.optional_vars for item in statement.items if item.optional_vars is not None]
+    else:
+        targets = [statement.target]  # type: ignore[attr-defined]
+    for target in targets:
+        yield from (n for n in ast.walk(target) if isinstance(n, ast.Name))
+
+
+def _loop_over(name: str, loops: tuple[ast.For | ast.AsyncFor, ...]) -> ast.For | ast.AsyncFor | None:
+    """The innermost loop whose variable is ``name`` (also ``for i, name in enumerate(...)``)."""
+    for loop in reversed(loops):
+        target = loop.target
+        if isinstance(target, ast.Name) and target.id == name:
+            return loop
+        if isinstance(target, ast.Tuple) and len(target.elts) == 2 and _is_name(target.elts[1], name):
+            return loop
+    return None
+
+
+def _argument(call: ast.Call, position: int | None, *keywords: str) -> ast.expr | None:
+    for keyword in call.keywords:
+        if keyword.arg in keywords:
+            return keyword.value
+    if (
+        position is not None
+        and position < len(call.args)
+        and not any(isinstance(a, ast.Starred) for a in call.args[: position + 1])
+    ):
+        return call.args[position]
+    return None
+
+
+def _adapter_method(name: str, last: str) -> str | None:
+    """The _ADAPTER_CALLS key of a call: its method, or PeftModel.from_pretrained for any Peft class's."""
+    if last == "from_pretrained":
+        owner = name.rsplit(".", 2)[-2] if name.count(".") else ""
+        return "PeftModel.from_pretrained" if owner.startswith("Peft") else None
+    return last if last in _ADAPTER_CALLS else None
+
+
+def _is_false(value: ast.expr | None) -> bool:
+    return isinstance(value, ast.Constant) and value.value is False
+
+
+def _built(value: ast.expr) -> str | None:
+    """The class a value constructs (nn.Linear(...) -> nn.Linear, X.from_pretrained(...) -> X), else None:
+    torch.compile(m), m.to(device), a number or a string build no module."""
+    if not isinstance(value, ast.Call):
+        return None
+    name = dotted(value.func)
+    if name is None:
+        return None
+    parts = name.split(".")
+    if parts[-1] in _FACTORIES and len(parts) > 1:
+        parts = parts[:-1]
+    return ".".join(parts) if parts[-1][:1].isupper() else None
+
+
+def _tail(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def _last_name(path: str) -> str:
+    """classifier[6] -> classifier; heads.head -> head."""
+    return path.rsplit(".", 1)[-1].split("[", 1)[0]
+
+
+def _is_configuration(path: str) -> bool:
+    names = [name.split("[", 1)[0] for name in path.split(".")]
+    return any(name in ("config", "generation_config") for name in names)
+
+
+def _is_existing(path: str) -> bool:
+    """Whether an assigned path names a module the checkpoint has: a known module name, an index
+    (classifier[6]), or an attribute of a part (heads.head, encoder.layer)."""
+    return _last_name(path) in _KNOWN_MODULES or "[" in path or "." in path
+
+
+def _parameter_variable(target: ast.expr, *, named: bool) -> str | None:
+    """p in ``for p in m.parameters()``; p in ``for name, p in m.named_parameters()``."""
+    if named:
+        if isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(target.elts[1], ast.Name):
+            return target.elts[1].id
+        return None
+    return target.id if isinstance(target, ast.Name) else None
+
+
+def _freezing(
+    body: list[ast.stmt], parameter: str, conditions: tuple[str, ...]
+) -> tuple[ast.stmt, tuple[str, ...]] | None:
+    """The statement in a loop body that freezes ``parameter`` and the if conditions around it."""
+    for statement in body:
+        if _freezes(statement, parameter):
+            return statement, conditions
+        if isinstance(statement, ast.If):
+            test = source_text(statement.test, _DETAIL_TEXT)
+            inside = _freezing(statement.body, parameter, (*conditions, test)) or _freezing(
+                statement.orelse, parameter, (*conditions, f"not ({test})")
+            )
+            if inside is not None:
+                return inside
+    return None
+
+
+def _freezes(statement: ast.stmt, parameter: str) -> bool:
+    """p.requires_grad = False, or p.requires_grad_(False)."""
+    if isinstance(statement, ast.Assign):
+        return _is_false(statement.value) and any(
+            isinstance(t, ast.Attribute) and t.attr == "requires_grad" and _is_name(t.value, parameter)
+            for t in statement.targets
+        )
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        call = statement.value
+        return (
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr == "requires_grad_"
+            and _is_name(call.func.value, parameter)
+            and _is_false(_argument(call, 0, "requires_grad"))
+        )
+    return False
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _frozen(path: str) -> str:
+    return f"frozen: {path}" if path else "frozen (all parameters)"
+
+
+def _is_optimizer(name: str) -> bool:
+    parts = name.split(".")
+    return parts[-1] in _OPTIMIZERS or (
+        parts[-1][:1].isupper() and any(part in _OPTIMIZER_MODULES for part in parts[:-1])
+    )
+
+
+def _calls_train(call: ast.Call, is_trainer: Callable[[ast.expr], bool]) -> bool:
+    func = call.func
+    return isinstance(func, ast.Attribute) and func.attr == "train" and is_trainer(func.value)
+
+
+def _literal_text(value: ast.expr) -> str | None:
+    """A literal setting as a detail shows it: 8, "all-linear", q_proj, v_proj."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, (int, float, str)):
+        return str(value.value)
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
+    ):
+        return "[" + ", ".join(str(e.value) for e in value.elts if isinstance(e, ast.Constant)) + "]"
+    return None
+
+
+def _shorten(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= _TEXT else line[: _TEXT - 3] + "..."
