@@ -249,6 +249,19 @@ class ModelBindings:
         self._memo[key] = found
         return found
 
+    def exported(self, name: str, called: bool) -> Held:
+        """What a module-level name holds for a module importing it: called, what the function of
+        that name returns; else the name's value."""
+        bindings = self.module.bindings.get(name, [])
+        if not called:
+            return self._name(name, self.module, None, 0) if bindings else NOTHING
+        found = []
+        for kind, data, _, _ in bindings:
+            if kind == "function":
+                inner = function_scope(data, self.module)
+                found += [self.held(r, inner) for r in _returns(data)]
+        return _union(found)
+
     # -- expressions ----------------------------------------------------------------------------------
 
     def _held(self, node: ast.expr, scope: Scope, depth: int) -> Held:
@@ -263,9 +276,9 @@ class ModelBindings:
             index = node.slice
             if base.parts is not None and isinstance(index, ast.Constant) and isinstance(index.value, int):
                 return base.part(index.value)
-            if base.parts is not None:
-                return _union(base.parts)
-            return base
+            whole = _union(base.parts) if base.parts is not None else base
+            chosen = self.held(index, scope, depth + 1).derived  # docs[hits]: picked by a model's output
+            return Held(whole.models, whole.derived | chosen) if chosen else whole
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             parts = tuple(self.held(e, scope, depth + 1) for e in node.elts)
             whole = _union(parts)
@@ -442,11 +455,7 @@ class ModelBindings:
         """What a function of the file returns at this call: followed with the call's own arguments
         (a few times per function), else with what all its calls pass."""
         inner = function_scope(function, where)
-        returns = [
-            stmt.value
-            for stmt in values._statements(function.body)
-            if isinstance(stmt, ast.Return) and stmt.value is not None
-        ]
+        returns = _returns(function)
         if not returns:
             return NOTHING
         made = self._contexts_made.get(id(function), 0)
@@ -464,6 +473,15 @@ class ModelBindings:
         if len(found) == 1:
             return found[0]
         return _union(found)
+
+
+def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    """The values a function's return statements give (not those of functions nested in it)."""
+    return [
+        stmt.value
+        for stmt in values._statements(function.body)
+        if isinstance(stmt, ast.Return) and stmt.value is not None
+    ]
 
 
 def _union(found: Sequence[Held]) -> Held:

@@ -1,0 +1,139 @@
+"""infer(): the models a tree loads, the edges between them and how each was adapted, read from the
+source as `ptm check` reads it (the same files, the same scanner), never imported or run.
+
+Only files that load a model are parsed again and followed; a name one of them imports from another
+module of the project (``from .models import encoder``, ``from .models import load_encoder``) holds
+what that module's name holds, when that module loads models too.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from ..check.constants import _bases, _find
+from ..check.files import collect, read_source, relative_below
+from ..check.loads import Load, Uncheckable
+from ..check.runner import scan_files
+from ..check.scanner import package_of, parse
+from . import Inference, InferredAdaptation, InferredEdge
+from .bindings import NOTHING, Held, Imported, ModelBindings, bind_models
+from .edges import find_edges
+
+FindAdaptations = Callable[[ast.Module, str, ModelBindings], list[InferredAdaptation]]
+# The strongest handoff mode an edge seen several times keeps.
+_MODE_RANK = {"hierarchical": 0, "parallel": 1, "sequential": 2, None: 3}
+
+
+def _adaptations_finder() -> FindAdaptations | None:
+    """ptmlock.dataflow.adaptations.find_adaptations, when that module is there."""
+    try:
+        from .adaptations import find_adaptations
+    except ImportError:
+        return None
+    return find_adaptations
+
+
+class _Project:
+    """The files of the tree that load models, each parsed and bound once, on demand."""
+
+    def __init__(self, root: Path, loads: dict[str, list[Load]]) -> None:
+        self.root = os.path.realpath(root)
+        self.loads = loads  # by real path
+        self.bindings: dict[str, tuple[ast.Module, ModelBindings] | None] = {}
+        self.busy: set[str] = set()
+
+    def bound(self, path: str) -> tuple[ast.Module, ModelBindings] | None:
+        real = os.path.realpath(path)
+        if real in self.bindings:
+            return self.bindings[real]
+        self.bindings[real] = None  # while it is bound: an import cycle finds nothing
+        found = None
+        loads = self.loads.get(real)
+        if loads:
+            try:
+                source = read_source(path, self.root)
+                tree = parse(source, path)
+            except Uncheckable:
+                pass
+            else:
+                found = (tree, bind_models(tree, source, path, loads, self._imported_by(path)))
+        self.bindings[real] = found
+        return found
+
+    def _imported_by(self, path: str) -> Imported:
+        bases = _bases(path, package_of(path), self.root)
+
+        def imported(dotted: str, called: bool) -> Held:
+            parts = tuple(dotted.split("."))
+            module = _find(parts[:-1], bases, self.root) if len(parts) > 1 else None
+            if module is None or dotted in self.busy:
+                return NOTHING
+            other = self.bound(module)
+            if other is None:
+                return NOTHING
+            self.busy.add(dotted)
+            try:
+                return other[1].exported(parts[-1], called)
+            finally:
+                self.busy.discard(dotted)
+
+        return imported
+
+
+def infer(paths: Sequence[str], root: Path, exclude: Sequence[str] = ()) -> Inference:
+    """The loads of the files under ``paths`` (the project's Python files when empty), the edges
+    between them and their adaptations; evidence names files relative to ``root``."""
+    files = collect(paths, root, exclude)
+    scans = scan_files(files, root)
+    by_path: dict[str, list[Load]] = {}
+    for scan in scans:
+        if scan.loads:
+            by_path.setdefault(os.path.realpath(scan.path), []).extend(scan.loads)
+    project = _Project(root, by_path)
+    find_adaptations = _adaptations_finder()
+    edges: list[InferredEdge] = []
+    adaptations: list[InferredAdaptation] = []
+    for scan in scans:
+        bound = project.bound(scan.path) if scan.loads else None
+        if bound is None:
+            continue
+        tree, bindings = bound
+        shown = _shown(scan.path, root)
+        edges += find_edges(bindings, shown)
+        if find_adaptations is not None:
+            adaptations += find_adaptations(tree, shown, bindings)
+    loads = tuple(load for scan in scans for load in scan.loads)
+    return Inference(loads, _merged(edges), tuple(adaptations))
+
+
+def _shown(path: str, root: Path) -> str:
+    """A path as evidence names it: relative to the root, with /."""
+    relative = relative_below(os.path.realpath(path), os.path.realpath(root))
+    return (relative if relative is not None else os.path.abspath(path)).replace(os.sep, "/")
+
+
+def _merged(edges: Sequence[InferredEdge]) -> tuple[InferredEdge, ...]:
+    """One edge per source, target and kind, with all its evidence (in file order) and the strongest
+    mode, the first stage said and whether any evidence says the guide is frozen."""
+    merged: dict[tuple[Load, Load, str], InferredEdge] = {}
+    for edge in edges:
+        key = (edge.source, edge.target, edge.kind)
+        known = merged.get(key)
+        if known is None:
+            merged[key] = edge
+            continue
+        evidence = tuple(dict.fromkeys((*known.evidence, *edge.evidence)))
+        mode = min(known.mode, edge.mode, key=lambda m: _MODE_RANK.get(m, 3))
+        frozen = known.guide_frozen if edge.guide_frozen is None else known.guide_frozen or edge.guide_frozen
+        merged[key] = InferredEdge(
+            known.source, known.target, known.kind, mode, known.stage or edge.stage, evidence, frozen
+        )
+    return tuple(
+        sorted(
+            merged.values(),
+            key=lambda e: (e.evidence[0].path, e.evidence[0].line, e.source.line, e.target.line, e.kind),
+        )
+    )
