@@ -168,6 +168,9 @@ class ModelBindings:
         self.calls: dict[Load, ast.Call] = {}
         self.models: frozenset[Load] = frozenset()
         self._memo: dict[tuple[int, int, tuple[int, ...]], Held] = {}
+        self._active: dict[tuple[int, int, tuple[int, ...]], int] = {}  # being worked out -> its depth
+        self._low: list[int] = []  # of each one being worked out: the shallowest it waits on
+        self._seed: dict[tuple[int, int, tuple[int, ...]], Held] = {}  # a cycle's head: its first answer
         self._context: dict[int, tuple[ast.Call, Scope, Held | None]] = {}  # function -> the call followed
         self._contexts_made: dict[int, int] = {}
         self._place(loads, source)
@@ -238,15 +241,35 @@ class ModelBindings:
         return next(iter(models)) if len(models) == 1 else None
 
     def held(self, expr: ast.expr, scope: Scope, depth: int = 0) -> Held:
+        """What an expression holds in a scope. A value that depends on itself (a loop carrying
+        ``latents`` round) is worked out twice, the second time from the first's answer; what was
+        worked out within such a cycle is kept only once its head is done."""
         if depth > _MAX_DEPTH:
             return NOTHING
         key = (id(expr), id(scope), tuple(id(call) for call, _, _ in self._context.values()))
         known = self._memo.get(key)
         if known is not None:
             return known
-        self._memo[key] = NOTHING  # while it is worked out: a cycle holds nothing more
-        found = self._held(expr, scope, depth)
-        self._memo[key] = found
+        at = self._active.get(key)
+        if at is not None:  # a cycle: what the value held so far
+            self._low[-1] = min(self._low[-1], at)
+            return self._seed.get(key, NOTHING)
+        position = self._active[key] = len(self._active)
+        self._low.append(position + 1)
+        try:
+            found = self._held(expr, scope, depth)
+            if self._low[-1] == position:  # the head of a cycle: once more with what it holds
+                self._seed[key] = found
+                self._low[-1] = position + 1
+                found = self._held(expr, scope, depth)
+                del self._seed[key]
+        finally:
+            del self._active[key]
+            low = self._low.pop()
+        if low >= position:  # nothing shallower was waited on: the answer is final
+            self._memo[key] = found
+        elif self._low:
+            self._low[-1] = min(self._low[-1], low)
         return found
 
     def exported(self, name: str, called: bool) -> Held:
@@ -371,8 +394,8 @@ class ModelBindings:
     def _attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Held:
         base = self.held(node.value, scope, depth + 1)
         if base.models:
-            if node.attr in NOT_OUTPUT:
-                return NOTHING
+            if node.attr in NOT_OUTPUT or _PREPROCESSING.search(node.attr):
+                return NOTHING  # pipe.tokenizer, pipe.scheduler: no model
             return Held(models=base.models)  # a component: pipe.unet, model.module, model.encoder
         if base.derived:
             return Held(derived=base.derived)  # out.logits, out.last_hidden_state, images.images
@@ -414,10 +437,9 @@ class ModelBindings:
             if receiver.derived:
                 # out.detach(), ids.cpu(), x.mean(dim=1): still the model's data, and what else enters.
                 return Held(derived=receiver.derived | self._arguments(node, scope, depth).derived)
-        else:
-            callee = self.held(func, scope, depth + 1)
-            if callee.models:
-                return Held(derived=callee.models)  # model(x), pipe(prompt)
+        callee = self.held(func, scope, depth + 1)
+        if callee.models:
+            return Held(derived=callee.models)  # model(x), pipe(prompt), self.encoder(x)
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if name in _WRAPPERS and node.args:
             first = self.held(node.args[0], scope, depth + 1)

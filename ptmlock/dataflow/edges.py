@@ -210,7 +210,8 @@ class _FileEdges:
             elif name == "grad" and "autograd" in source_text(func) and len(call.args) >= 2:
                 loss = self.held(call.args[0], call).derived
                 steered = self.held(call.args[1], call).derived
-                for guide in loss - steered:
+                # The loop carries the guide's gradient into what it steers: the guide is the loss's.
+                for guide in loss:
                     for guided in steered - loss:
                         if not _same_model(guide, guided):
                             yield guide, guided, call, self._frozen(guide)
@@ -311,10 +312,12 @@ def _classify(candidate: _Candidate, edges: _FileEdges, feeds: dict[Load, set[Lo
     if _POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder":
         return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(candidate.owner), site)
     terminal = not feeds.get(target)
+    context = edges.context_names(candidate.owner)
     scoring = (
         _EVALUATOR.search(target_names)
         or _EVALUATOR.search(edges.assigned(call))
-        or _EVALUATION_CONTEXT.search(edges.context_names(candidate.owner))
+        or _EVALUATOR.search(context)
+        or _EVALUATION_CONTEXT.search(context)
     )
     if terminal and scoring and not edges.trains(candidate.owner):
         return InferredEdge(target, source, EVALUATION, None, "evaluation", site)

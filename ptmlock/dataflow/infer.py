@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -44,6 +45,7 @@ class _Project:
         self.loads = loads  # by real path
         self.bindings: dict[str, tuple[ast.Module, ModelBindings] | None] = {}
         self.busy: set[str] = set()
+        self._importing: re.Pattern[bytes] | None = None
 
     def bound(self, path: str) -> tuple[ast.Module, ModelBindings] | None:
         real = os.path.realpath(path)
@@ -51,17 +53,31 @@ class _Project:
             return self.bindings[real]
         self.bindings[real] = None  # while it is bound: an import cycle finds nothing
         found = None
-        loads = self.loads.get(real)
-        if loads:
-            try:
-                source = read_source(path, self.root)
+        loads = self.loads.get(real, [])
+        try:
+            source = read_source(path, self.root)
+            if loads or self.imports_models(source):
                 tree = parse(source, path)
-            except Uncheckable:
-                pass
-            else:
                 found = (tree, bind_models(tree, source, path, loads, self._imported_by(path)))
+        except Uncheckable:
+            pass
         self.bindings[real] = found
         return found
+
+    def imports_models(self, source: bytes) -> bool:
+        """Whether a file may import from a module that loads models (its name follows an import)."""
+        if self._importing is None:
+            names = {
+                os.path.basename(os.path.dirname(p))
+                if p.endswith("__init__.py")
+                else os.path.basename(p)[:-3]
+                for p in self.loads
+            }
+            words = b"|".join(re.escape(n.encode()) for n in sorted(names) if n.isidentifier())
+            self._importing = (
+                re.compile(rb"(?:from|import)\s+[\w.]*\b(?:" + words + rb")\b") if words else None
+            )
+        return self._importing is not None and self._importing.search(source) is not None
 
     def _imported_by(self, path: str) -> Imported:
         bases = _bases(path, package_of(path), self.root)
@@ -97,7 +113,7 @@ def infer(paths: Sequence[str], root: Path, exclude: Sequence[str] = ()) -> Infe
     edges: list[InferredEdge] = []
     adaptations: list[InferredAdaptation] = []
     for scan in scans:
-        bound = project.bound(scan.path) if scan.loads else None
+        bound = project.bound(scan.path) if not scan.error else None
         if bound is None:
             continue
         tree, bindings = bound

@@ -1,0 +1,460 @@
+"""Edges inferred from code by data flow: snippet tables whose marks say what each must give.
+
+A load's line names it (``# model: enc``); the line where one model's output reaches another marks the
+edge (``# edge: feature-handoff/sequential enc->dec``, optionally ``stage=fine-tuning`` and
+``frozen=true``); a mark on a line of its own is the next line's. The edges inferred must be exactly
+those marked, each with its marked line among its evidence; a snippet without ``# edge:`` marks must
+give none.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ptmlock.dataflow import InferredEdge
+from ptmlock.dataflow.infer import infer
+
+_MODEL = re.compile(r"#\s*model:\s*(\w+)")
+_EDGE = re.compile(r"edge:\s*([\w-]+)(?:/(\w+))?\s+(\w+)->(\w+)((?:\s+\w+=[\w-]+)*)")
+
+
+def _expected(files: dict[str, str]) -> tuple[dict[tuple[str, int], str], list[dict[str, str]]]:
+    names: dict[tuple[str, int], str] = {}
+    edges = []
+    for path, source in files.items():
+        lines = source.splitlines()
+        for number, line in enumerate(lines, start=1):
+            marked = number
+            if line.lstrip().startswith("#"):  # a comment line marks the next line
+                marked = next(
+                    n for n in range(number + 1, len(lines) + 1) if not lines[n - 1].lstrip().startswith("#")
+                )
+            if found := _MODEL.search(line):
+                names[(path, marked)] = found.group(1)
+            for kind, mode, source_name, target, extra in _EDGE.findall(line):
+                edge = {"kind": kind, "mode": mode or "", "source": source_name, "target": target}
+                edge |= dict(pair.split("=") for pair in extra.split())
+                edges.append(edge | {"path": path, "line": str(marked)})
+    return names, edges
+
+
+def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[InferredEdge, ...]:
+    """Write the snippet's files, infer, and compare the edges with the marks."""
+    files = {"snippet.py": snippet} if isinstance(snippet, str) else snippet
+    files = {path: textwrap.dedent(text).lstrip("\n") for path, text in files.items()}
+    for path, text in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    names, wanted = _expected(files)
+    inference = infer([], tmp_path)
+
+    def name(load_path: str, line: int) -> str:
+        relative = Path(load_path).resolve().relative_to(tmp_path.resolve()).as_posix()
+        return names.get((relative, line), f"{relative}:{line}")
+
+    got = {
+        (name(e.source.path, e.source.line), name(e.target.path, e.target.line), e.kind, e.mode or ""): e
+        for e in inference.edges
+    }
+    assert set(got) == {(w["source"], w["target"], w["kind"], w["mode"]) for w in wanted}
+    for want in wanted:
+        edge = got[(want["source"], want["target"], want["kind"], want["mode"])]
+        assert (want["path"], int(want["line"])) in {(s.path, s.line) for s in edge.evidence}, edge.evidence
+        if "stage" in want:
+            assert edge.stage == want["stage"]
+        if "frozen" in want:
+            assert str(edge.guide_frozen).lower() == want["frozen"]
+    return inference.edges
+
+
+HANDOFF = {
+    "sequential: whisper's transcript cut from the audio by its timestamps into wav2vec2 for alignment": """
+        import whisper
+        from transformers import Wav2Vec2ForCTC, Wav2Vec2Processor
+
+        asr = whisper.load_model("base")  # model: whisper
+        processor = Wav2Vec2Processor.from_pretrained("facebook/wav2vec2-base-960h")
+        aligner = Wav2Vec2ForCTC.from_pretrained("facebook/wav2vec2-base-960h")  # model: w2v
+
+        def align(audio, rate=16000):
+            result = asr.transcribe(audio)
+            words = []
+            for segment in result["segments"]:
+                chunk = audio[int(segment["start"] * rate) : int(segment["end"] * rate)]
+                inputs = processor(chunk, sampling_rate=rate, return_tensors="pt")
+                # edge: feature-handoff/sequential whisper->w2v stage=inference
+                logits = aligner(inputs.input_values).logits
+                words.append(logits.argmax(-1))
+            return words
+    """,
+    "sequential: Grounding DINO's boxes prompt SAM": """
+        from transformers import AutoModelForZeroShotObjectDetection, AutoProcessor, SamModel, SamProcessor
+
+        dino_processor = AutoProcessor.from_pretrained("IDEA-Research/grounding-dino-tiny")
+        # model: dino
+        dino = AutoModelForZeroShotObjectDetection.from_pretrained("IDEA-Research/grounding-dino-tiny")
+        sam_processor = SamProcessor.from_pretrained("facebook/sam-vit-base")
+        sam = SamModel.from_pretrained("facebook/sam-vit-base").to("cuda")  # model: sam
+
+        def segment(image, text):
+            inputs = dino_processor(images=image, text=text, return_tensors="pt")
+            outputs = dino(**inputs)
+            results = dino_processor.post_process_grounded_object_detection(outputs, inputs.input_ids)
+            boxes = results[0]["boxes"]
+            sam_inputs = sam_processor(image, input_boxes=[boxes.tolist()], return_tensors="pt")
+            return sam(**sam_inputs).pred_masks  # edge: feature-handoff/sequential dino->sam
+    """,
+    "hierarchical: an nn.Module stacks two pretrained submodules in forward, set in __init__": """
+        import torch
+        from transformers import AutoModel, GPT2LMHeadModel
+
+        class Captioner(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = AutoModel.from_pretrained("google/vit-base-patch16-224")  # model: vit
+                self.decoder = GPT2LMHeadModel.from_pretrained("gpt2")  # model: gpt2
+
+            def forward(self, pixels, ids):
+                features = self.encoder(pixel_values=pixels).last_hidden_state
+                # edge: feature-handoff/hierarchical vit->gpt2
+                return self.decoder(input_ids=ids, encoder_hidden_states=features)
+    """,
+    "parallel: two encoders' outputs concatenated into one decoder": """
+        import torch
+        from transformers import AutoModel, T5ForConditionalGeneration
+
+        text = AutoModel.from_pretrained("bert-base-uncased")  # model: bert
+        image = AutoModel.from_pretrained("google/vit-base-patch16-224")  # model: vit
+        decoder = T5ForConditionalGeneration.from_pretrained("t5-small")  # model: t5
+
+        def answer(ids, pixels):
+            a = text(input_ids=ids).pooler_output
+            b = image(pixel_values=pixels).pooler_output
+            fused = torch.cat([a, b], dim=-1)
+            # edge: feature-handoff/parallel bert->t5 edge: feature-handoff/parallel vit->t5
+            return decoder.generate(inputs_embeds=fused)
+    """,
+    "sequential: a model returned by a helper and held on self, read in another method": """
+        from transformers import AutoModel, pipeline
+
+        def load_encoder():
+            return AutoModel.from_pretrained("bert-base-uncased").eval()  # model: bert
+
+        class Service:
+            def __init__(self):
+                self.encoder = load_encoder()
+                self.summarizer = pipeline("summarization", model="t5-small")  # model: t5
+
+            def embed(self, ids):
+                return self.encoder(input_ids=ids).last_hidden_state
+
+            def run(self, ids):
+                hidden = self.embed(ids)
+                return self.summarizer(hidden.mean(1))  # edge: feature-handoff/sequential bert->t5
+    """,
+    "sequential: models passed to a function of the file, generated text decoded then re-encoded": """
+        from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
+
+        writer = AutoModelForCausalLM.from_pretrained("gpt2")  # model: gpt2
+        writer_tokens = AutoTokenizer.from_pretrained("gpt2")
+        # model: sst
+        classifier = pipeline("sentiment-analysis", model="distilbert-base-uncased-finetuned-sst-2-english")
+
+        def run(generator, labeller, prompt):
+            ids = generator.generate(**writer_tokens(prompt, return_tensors="pt"))
+            story = writer_tokens.decode(ids[0])
+            return labeller(story)  # edge: feature-handoff/sequential gpt2->sst
+
+        run(writer, classifier, "Once")
+    """,
+}
+
+FEEDBACK = {
+    "distillation: KL of the frozen teacher's and the student's logits trains the student": """
+        import torch
+        import torch.nn.functional as F
+        from transformers import AutoModelForSequenceClassification
+
+        # model: teacher
+        teacher = AutoModelForSequenceClassification.from_pretrained("bert-large-uncased").eval()
+        # model: student
+        student = AutoModelForSequenceClassification.from_pretrained("distilbert-base-uncased")
+        optimizer = torch.optim.AdamW(student.parameters(), lr=5e-5)
+
+        for batch in loader:
+            with torch.no_grad():
+                soft = teacher(**batch).logits
+            logits = student(**batch).logits
+            loss = F.kl_div(F.log_softmax(logits, -1), F.softmax(soft, -1), reduction="batchmean")
+            loss.backward()  # edge: feedback-guidance teacher->student stage=fine-tuning frozen=true
+            optimizer.step()
+    """,
+    "CLIP guidance: the gradient of CLIP's loss steers the latents inside the sampling loop": """
+        import torch
+        from diffusers import StableDiffusionPipeline
+        from transformers import CLIPModel
+
+        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+        clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+        clip.requires_grad_(False)
+        unet, vae = pipe.unet, pipe.vae
+
+        def sample(embeddings, target):
+            latents = torch.randn(1, 4, 64, 64)
+            for t in pipe.scheduler.timesteps:
+                latents = latents.detach().requires_grad_()
+                noise = unet(latents, t, encoder_hidden_states=embeddings).sample
+                image = vae.decode(latents / 0.18215).sample
+                loss = -(clip.get_image_features(image) * target).sum()
+                # edge: feedback-guidance clip->sd stage=inference frozen=true
+                grad = torch.autograd.grad(loss, latents)[0]
+                latents = pipe.scheduler.step(noise, t, latents).prev_sample - grad
+            return latents
+    """,
+    "a reward model's score enters the policy's loss": """
+        import torch
+        from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+
+        policy = AutoModelForCausalLM.from_pretrained("gpt2")  # model: policy
+        # model: reward
+        reward_model = AutoModelForSequenceClassification.from_pretrained("OpenAssistant/reward-deberta")
+        reward_model.eval()
+        optimizer = torch.optim.Adam(policy.parameters())
+
+        def train_step(batch):
+            out = policy(**batch)
+            with torch.no_grad():
+                reward = reward_model(input_ids=out.logits.argmax(-1)).logits
+            loss = -(out.logits.log_softmax(-1).max(-1).values.sum() * reward)
+            loss.backward()  # edge: feedback-guidance reward->policy stage=fine-tuning frozen=true
+            optimizer.step()
+    """,
+}
+
+EVALUATION_CASES = {
+    "clip_score of generated images, printed": """
+        import torch
+        from diffusers import StableDiffusionPipeline
+        from transformers import CLIPModel, CLIPProcessor
+
+        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+        clip = CLIPModel.from_pretrained("openai/clip-vit-large-patch14")  # model: clip
+        processor = CLIPProcessor.from_pretrained("openai/clip-vit-large-patch14")
+
+        def clip_score(images, prompts):
+            inputs = processor(text=prompts, images=images, return_tensors="pt", padding=True)
+            return clip(**inputs).logits_per_image.diag().mean()  # edge: evaluation clip->sd stage=evaluation
+
+        prompts = ["a cat", "a dog"]
+        images = pipe(prompts).images
+        score = clip_score(images, prompts)
+        print(f"CLIP score: {score:.3f}")
+    """,
+    "FID-style Inception features of a generator's samples, compared in an eval function": """
+        import timm
+        from diffusers import DDPMPipeline
+
+        generator = DDPMPipeline.from_pretrained("google/ddpm-cifar10-32")  # model: ddpm
+        inception = timm.create_model("inception_v3.tv_in1k", pretrained=True)  # model: inception
+
+        def evaluate(real):
+            fake = generator(batch_size=16).images
+            fake_features = inception(fake)  # edge: evaluation inception->ddpm stage=evaluation
+            return ((fake_features.mean(0) - inception(real).mean(0)) ** 2).sum()
+    """,
+}
+
+POST_PROCESSING = {
+    "a safety checker filters the pipeline's images before they are returned": """
+        from diffusers import StableDiffusionPipeline
+        from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker
+        from transformers import CLIPImageProcessor
+
+        # model: sd
+        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5", safety_checker=None)
+        # model: checker
+        safety_checker = StableDiffusionSafetyChecker.from_pretrained("CompVis/sd-safety-checker")
+        features = CLIPImageProcessor.from_pretrained("openai/clip-vit-base-patch32")
+
+        def generate(prompt):
+            images = pipe(prompt, output_type="np").images
+            clip_input = features(images, return_tensors="pt").pixel_values
+            # edge: post-processing sd->checker stage=inference
+            images, nsfw = safety_checker(images=images, clip_input=clip_input)
+            return images
+    """,
+    "a CrossEncoder re-ranks what a bi-encoder retrieved": """
+        from sentence_transformers import CrossEncoder, SentenceTransformer, util
+
+        retriever = SentenceTransformer("sentence-transformers/all-MiniLM-L6-v2")  # model: retriever
+        reranker = CrossEncoder("cross-encoder/ms-marco-MiniLM-L-6-v2")  # model: reranker
+
+        def search(query, corpus, corpus_embeddings):
+            hits = util.semantic_search(retriever.encode(query), corpus_embeddings, top_k=20)[0]
+            pairs = [(query, corpus[hit["corpus_id"]]) for hit in hits]
+            scores = reranker.predict(pairs)  # edge: post-processing retriever->reranker
+            return sorted(zip(scores, pairs), reverse=True)
+    """,
+    "an upscaler enlarges the generated image": """
+        from diffusers import StableDiffusionLatentUpscalePipeline, StableDiffusionPipeline
+
+        pipe = StableDiffusionPipeline.from_pretrained("CompVis/stable-diffusion-v1-4")  # model: sd
+        # model: up
+        upscaler = StableDiffusionLatentUpscalePipeline.from_pretrained("stabilityai/sd-x2-latent-upscaler")
+
+        low = pipe("a castle", output_type="latent").images
+        image = upscaler(prompt="a castle", image=low).images[0]  # edge: post-processing sd->up
+        image.save("castle.png")
+    """,
+}
+
+NO_EDGE = {
+    "a tokenizer's output feeding its model is preprocessing, not an edge": """
+        from transformers import AutoModel, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")
+        model = AutoModel.from_pretrained("bert-base-uncased")
+        inputs = tokenizer("hello", return_tensors="pt")
+        print(model(**inputs).last_hidden_state)
+    """,
+    "a tokenizer of another repo is no model either": """
+        from transformers import AutoModel, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained("roberta-base")
+        model = AutoModel.from_pretrained("bert-base-uncased")
+        print(model(**tokenizer("hello", return_tensors="pt")))
+    """,
+    "a model's output only printed; another model run on other data": """
+        from transformers import pipeline
+
+        summarizer = pipeline("summarization", model="t5-small")
+        translator = pipeline("translation_en_to_de", model="t5-base")
+        print(summarizer("A long text."))
+        print(translator("Another text."))
+    """,
+    "two loads of one repo (the model and its generation model) are one model": """
+        from transformers import AutoModel, AutoModelForCausalLM
+
+        base = AutoModel.from_pretrained("gpt2")
+        lm = AutoModelForCausalLM.from_pretrained("gpt2")
+        lm.generate(inputs_embeds=base(input_ids=[[1, 2]]).last_hidden_state)
+    """,
+    "a value overwritten before it reaches the other model": """
+        import torch
+        from transformers import AutoModel
+
+        encoder = AutoModel.from_pretrained("bert-base-uncased")
+        decoder = AutoModel.from_pretrained("gpt2")
+        hidden = encoder(input_ids=torch.ones(1, 4, dtype=torch.long)).last_hidden_state
+        hidden = torch.zeros(1, 4, 768)
+        decoder(inputs_embeds=hidden)
+    """,
+    "a loss of one model only, the other model merely evaluated on the side, trains nothing across": """
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        student = AutoModelForCausalLM.from_pretrained("distilgpt2")
+        teacher = AutoModelForCausalLM.from_pretrained("gpt2-large")
+        optimizer = torch.optim.AdamW(student.parameters())
+        for batch in loader:
+            loss = student(**batch).loss
+            loss.backward()
+            optimizer.step()
+            print(teacher(**batch).loss)
+    """,
+    "a safety checker run on uploaded images, not on a model's output": """
+        from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker
+        from transformers import AutoModel
+
+        safety_checker = StableDiffusionSafetyChecker.from_pretrained("CompVis/sd-safety-checker")
+        embedder = AutoModel.from_pretrained("openai/clip-vit-base-patch32")
+
+        def moderate(uploaded, clip_input):
+            print(embedder(pixel_values=clip_input))
+            return safety_checker(images=uploaded, clip_input=clip_input)
+    """,
+    "a score computed from a model's output alone evaluates nothing": """
+        from transformers import CLIPModel
+
+        clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")
+
+        def evaluate(pixels):
+            score = clip.get_image_features(pixel_values=pixels).norm()
+            print(score)
+    """,
+}
+
+
+@pytest.mark.parametrize("snippet", HANDOFF.values(), ids=HANDOFF.keys())
+def test_feature_handoff_edges_follow_outputs_into_other_models(tmp_path: Path, snippet: str) -> None:
+    check_edges(tmp_path, snippet)
+
+
+@pytest.mark.parametrize("snippet", FEEDBACK.values(), ids=FEEDBACK.keys())
+def test_feedback_guidance_edges_go_from_the_guide_to_the_trained_model(tmp_path: Path, snippet: str) -> None:
+    check_edges(tmp_path, snippet)
+
+
+@pytest.mark.parametrize("snippet", EVALUATION_CASES.values(), ids=EVALUATION_CASES.keys())
+def test_evaluation_edges_go_from_the_evaluator_to_the_evaluated(tmp_path: Path, snippet: str) -> None:
+    check_edges(tmp_path, snippet)
+
+
+@pytest.mark.parametrize("snippet", POST_PROCESSING.values(), ids=POST_PROCESSING.keys())
+def test_post_processing_edges_go_from_the_producer_to_the_filter(tmp_path: Path, snippet: str) -> None:
+    check_edges(tmp_path, snippet)
+
+
+@pytest.mark.parametrize("snippet", NO_EDGE.values(), ids=NO_EDGE.keys())
+def test_no_edge_where_no_model_output_reaches_another_model(tmp_path: Path, snippet: str) -> None:
+    assert check_edges(tmp_path, snippet) == ()
+
+
+def test_models_imported_from_another_module_of_the_project_bind(tmp_path: Path) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
+                from transformers import AutoModel, pipeline
+
+                encoder = AutoModel.from_pretrained("bert-base-uncased")  # model: bert
+
+                def load_generator():
+                    return pipeline("text-generation", model="gpt2")  # model: gpt2
+            """,
+            "app/serve.py": """
+                from .models import encoder, load_generator
+
+                generator = load_generator()
+
+                def reply(ids):
+                    hidden = encoder(input_ids=ids).last_hidden_state
+                    return generator(hidden.mean(1))  # edge: feature-handoff/sequential bert->gpt2
+            """,
+        },
+    )
+
+
+def test_edges_seen_twice_are_one_edge_with_all_their_evidence(tmp_path: Path) -> None:
+    edges = check_edges(
+        tmp_path,
+        """
+        from transformers import pipeline
+
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")  # model: whisper
+        summarizer = pipeline("summarization", model="t5-small")  # model: t5
+
+        def once(audio):
+            return summarizer(asr(audio)["text"])  # edge: feature-handoff/sequential whisper->t5
+
+        def batch(files):
+            return [summarizer(asr(f)["text"]) for f in files]  # edge: feature-handoff/sequential whisper->t5
+        """,
+    )
+    assert [(s.path, s.line) for s in edges[0].evidence] == [("snippet.py", 7), ("snippet.py", 10)]
+    assert edges[0].evidence[0].text == "summarizer(asr(audio)['text'])"
