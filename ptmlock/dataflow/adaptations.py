@@ -162,6 +162,28 @@ class _Finder:
         self.bindings = bindings
         self._trains: bool | None = None
         self.adapter_trained: set[Load] = set()  # loads given an adapter to train (get_peft_model)
+        # Per function (or module), by id: the statements binding each name, in line order.
+        self._bound: dict[int, dict[str, list[ast.stmt]]] = {}
+
+    def bindings_of(self, name: str, scope: ast.AST) -> list[ast.stmt]:
+        """The statements of a function (or module) that bind ``name``, in line order (indexed once
+        per function: a file asks this at every self.x = ...)."""
+        index = self._bound.get(id(scope))
+        if index is None:
+            index = self._bound[id(scope)] = {}
+            for statement in _scope_statements(scope):
+                for bound in _bound_names(statement):
+                    index.setdefault(bound, []).append(statement)
+        return index.get(name, [])
+
+    def _assigned_once(self, name: str, scope: ast.AST) -> ast.Assign | None:
+        """The one assignment of an attribute or index chain to ``name`` in a function (or module),
+        when it is the name's only binding there."""
+        found = self.bindings_of(name, scope)
+        if len(found) != 1 or not isinstance(found[0], ast.Assign) or len(found[0].targets) != 1:
+            return None
+        chained = isinstance(found[0].value, (ast.Attribute, ast.Subscript))
+        return found[0] if chained and isinstance(found[0].targets[0], ast.Name) else None
 
     def statement(self, statement: ast.stmt, where: _Where) -> Iterator[InferredAdaptation]:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
@@ -202,7 +224,7 @@ class _Finder:
                 root, outer = _chain(item)
                 path, at = outer + path, loop
                 continue
-            assigned = _assigned_once(root.id, where.scope)
+            assigned = self._assigned_once(root.id, where.scope)
             if assigned is None:
                 break
             root, outer = _chain(assigned.value)
@@ -217,10 +239,11 @@ class _Finder:
         return None
 
     def _found(
-        self, part: _Part, adaptation: str, detail: str, node: ast.AST, text: str
+        self, part: _Part, adaptation: str, detail: str, statement: ast.stmt, text: str | None = None
     ) -> InferredAdaptation:
-        line = getattr(node, "lineno", 1)
-        return InferredAdaptation(part.load, adaptation, detail, Site(self.path, line, _shorten(text)))
+        """The finding, with the statement as evidence (or ``text`` for it: a loop's header and body)."""
+        shown = _shorten(source_text(statement) if text is None else text)
+        return InferredAdaptation(part.load, adaptation, detail, Site(self.path, statement.lineno, shown))
 
     # -- heads: assigned or deleted attributes ---------------------------------------------------------
 
@@ -229,27 +252,28 @@ class _Finder:
     ) -> Iterator[InferredAdaptation]:
         if not isinstance(target, (ast.Attribute, ast.Subscript)):
             return
+        built = _built(value)
+        if built is None and not isinstance(value, (ast.Constant, ast.Name, ast.Attribute)):
+            return  # a call that builds no module (m.half()), an expression: not worth asking the bindings
         part = self.part_of(target, statement, where)
         if part is None or not part.path or _is_configuration(part.path):
             return  # the model itself rebound, or a setting in its config
         name = _last_name(part.path)
-        built = _built(value)
-        text = source_text(statement)
         if name == "trainable" and isinstance(target, ast.Attribute):
             # Keras: layer.trainable = False freezes it.
             if _is_false(value):
-                yield self._found(part, AS_IS, _frozen(part.path[: -len(name)].rstrip(".")), statement, text)
+                yield self._found(part, AS_IS, _frozen(part.path[: -len(name)].rstrip(".")), statement)
         elif isinstance(value, ast.Constant) and value.value is None:
-            yield self._found(part, DELETION, f"{part.path} removed (set to None)", statement, text)
+            yield self._found(part, DELETION, f"{part.path} removed (set to None)", statement)
         elif built is not None and _tail(built) == "Identity":
-            yield self._found(part, DELETION, f"{part.path} removed (replaced by {built})", statement, text)
+            yield self._found(part, DELETION, f"{part.path} removed (replaced by {built})", statement)
         elif name in _CONFIG_PARTS or (built is not None and built.endswith("Scheduler")):
             if built is not None:
-                yield self._found(part, CONFIGURATION, f"{part.path} replaced by {built}", statement, text)
+                yield self._found(part, CONFIGURATION, f"{part.path} replaced by {built}", statement)
         elif built is not None and _is_existing(part.path):
-            yield self._found(part, MODIFICATION, f"{part.path} replaced by {built}", statement, text)
+            yield self._found(part, MODIFICATION, f"{part.path} replaced by {built}", statement)
         elif built is not None:
-            yield self._found(part, ADDITION, f"{part.path} added: {built}", statement, text)
+            yield self._found(part, ADDITION, f"{part.path} added: {built}", statement)
         elif isinstance(value, (ast.Name, ast.Attribute)) and name in _HEADS:
             # A head built earlier (head = nn.Sequential(...); model.fc = head).
             yield self._found(
@@ -257,7 +281,6 @@ class _Finder:
                 MODIFICATION,
                 f"{part.path} replaced by {source_text(value, _DETAIL_TEXT)}",
                 statement,
-                text,
             )
 
     def _deleted(self, target: ast.expr, statement: ast.stmt, where: _Where) -> Iterator[InferredAdaptation]:
@@ -265,7 +288,7 @@ class _Finder:
             return
         part = self.part_of(target, statement, where)
         if part is not None and part.path and not _is_configuration(part.path):
-            yield self._found(part, DELETION, f"{part.path} deleted", statement, source_text(statement))
+            yield self._found(part, DELETION, f"{part.path} deleted", statement)
 
     # -- frozen layers ---------------------------------------------------------------------------------
 
@@ -301,7 +324,6 @@ class _Finder:
     def _call(self, call: ast.Call, statement: ast.stmt, where: _Where) -> Iterator[InferredAdaptation]:
         name = dotted(call.func) or ""
         last = name.rsplit(".", 1)[-1] if name else getattr(call.func, "attr", "")
-        text = source_text(statement)
         receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
         if call.keywords:
             yield from self._removed_at_load(call, statement)
@@ -312,16 +334,14 @@ class _Finder:
         ):
             part = self.part_of(receiver, call, where)
             if part is not None:
-                yield self._found(part, AS_IS, _frozen(part.path), statement, text)
+                yield self._found(part, AS_IS, _frozen(part.path), statement)
         elif last == "resize_token_embeddings" and receiver is not None:
             part = self.part_of(receiver, call, where)
             size = _argument(call, 0, "new_num_tokens")
             if part is not None:
                 owner = f"{part.path} " if part.path else ""
                 shown = f" to {source_text(size, _DETAIL_TEXT)}" if size is not None else ""
-                yield self._found(
-                    part, MODIFICATION, f"{owner}token embeddings resized{shown}", statement, text
-                )
+                yield self._found(part, MODIFICATION, f"{owner}token embeddings resized{shown}", statement)
         elif (method := _adapter_method(name, last)) is not None:
             yield from self._adapter(call, method, receiver, statement, where)
         elif _is_optimizer(name):
@@ -330,11 +350,11 @@ class _Finder:
             model = _argument(call, 0, "model")
             part = None if model is None else self.part_of(model, call, where)
             if part is not None:
-                yield self._found(part, WEIGHTS, self._fine_tuned(where, f"by {last}"), statement, text)
+                yield self._found(part, WEIGHTS, self._fine_tuned(where, f"by {last}"), statement)
         elif last == "fit" and receiver is not None:
             part = self.part_of(receiver, call, where)
             if part is not None and not part.path:
-                yield self._found(part, WEIGHTS, self._fine_tuned(where, "by fit"), statement, text)
+                yield self._found(part, WEIGHTS, self._fine_tuned(where, "by fit"), statement)
 
     def _children_cut(
         self, node: ast.Subscript, statement: ast.stmt, where: _Where
@@ -362,7 +382,7 @@ class _Finder:
             owner = f"{part.path} " if part.path else ""
             modules = "module" if count == 1 else f"{count} modules"
             detail = f"{owner}last {modules} cut off (children()[:-{count}])"
-            yield self._found(part, DELETION, detail, statement, source_text(statement))
+            yield self._found(part, DELETION, detail, statement)
 
     def _removed_at_load(self, call: ast.Call, statement: ast.stmt) -> Iterator[InferredAdaptation]:
         """A load told to leave the head out: Keras include_top=False, timm num_classes=0 or
@@ -374,7 +394,7 @@ class _Finder:
             load = self.bindings.model_of(call, statement)
             if load is not None:
                 detail = f"head left out at load ({keyword.arg}={value.value!r})"
-                yield self._found(_Part(load, ""), DELETION, detail, statement, source_text(statement))
+                yield self._found(_Part(load, ""), DELETION, detail, statement)
 
     def _adapter(
         self, call: ast.Call, method: str, receiver: ast.expr | None, statement: ast.stmt, where: _Where
@@ -388,9 +408,7 @@ class _Finder:
             self.adapter_trained.add(part.load)
         what = spec.describe(call, self._config(call, spec, where))
         owner = f" on {part.path}" if part.path else ""
-        yield self._found(
-            part, spec.adaptation, f"{what}{owner} via {method}", statement, source_text(statement)
-        )
+        yield self._found(part, spec.adaptation, f"{what}{owner} via {method}", statement)
 
     def _config(self, call: ast.Call, spec: _AdapterCall, where: _Where) -> ast.Call | None:
         """The PEFT config a call is given, as its constructor call: written there, or assigned to the
@@ -402,17 +420,9 @@ class _Finder:
             return config
         if not isinstance(config, ast.Name):
             return None
-        assigned = None
-        for node in _scope_statements(where.scope):
-            if node.lineno >= call.lineno:
-                break
-            if (
-                isinstance(node, ast.Assign)
-                and isinstance(node.value, ast.Call)
-                and any(isinstance(t, ast.Name) and t.id == config.id for t in node.targets)
-            ):
-                assigned = node.value
-        return assigned
+        before = [s for s in self.bindings_of(config.id, where.scope) if s.lineno < call.lineno]
+        last = before[-1] if before else None
+        return last.value if isinstance(last, ast.Assign) and isinstance(last.value, ast.Call) else None
 
     def _optimizer(self, call: ast.Call, statement: ast.stmt, where: _Where) -> Iterator[InferredAdaptation]:
         """An optimizer over a model's parameters, in a file that runs backward passes."""
@@ -430,9 +440,7 @@ class _Finder:
             return
         for load, paths in parts.items():
             of = "" if "" in paths else f"({', '.join(sorted(paths))})"
-            yield self._found(
-                _Part(load, ""), WEIGHTS, self._fine_tuned(where, of), statement, source_text(statement)
-            )
+            yield self._found(_Part(load, ""), WEIGHTS, self._fine_tuned(where, of), statement)
 
     def _runs_backward(self) -> bool:
         if self._trains is None:
@@ -591,31 +599,21 @@ def _iterated(loop: ast.For | ast.AsyncFor) -> ast.expr | None:
     return None
 
 
-def _assigned_once(name: str, scope: ast.AST) -> ast.Assign | None:
-    """The one assignment of an attribute or index chain to ``name`` in a function (or module), when
-    it is the name's only binding there."""
-    found = [
-        s
-        for s in _scope_statements(scope)
-        if isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign, *_LOOPS, ast.With))
-        and any(isinstance(n, ast.Name) and n.id == name for n in _bound_names(s))
-    ]
-    if len(found) != 1 or not isinstance(found[0], ast.Assign) or len(found[0].targets) != 1:
-        return None
-    chained = isinstance(found[0].value, (ast.Attribute, ast.Subscript))
-    return found[0] if chained and isinstance(found[0].targets[0], ast.Name) else None
-
-
-def _bound_names(statement: ast.stmt) -> Iterator[ast.expr]:
-    targets: list[ast.expr]
+def _bound_names(statement: ast.stmt) -> Iterator[str]:
+    """The names a statement binds: assignment, loop and with targets, imports, definitions."""
+    targets: list[ast.expr] = []
     if isinstance(statement, ast.Assign):
         targets = list(statement.targets)
-    elif isinstance(statement, ast.With):
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign, *_LOOPS)):
+        targets = [statement.target]
+    elif isinstance(statement, (ast.With, ast.AsyncWith)):
         targets = [item.optional_vars for item in statement.items if item.optional_vars is not None]
-    else:
-        targets = [statement.target]  # type: ignore[attr-defined]
+    elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+        yield from ((alias.asname or alias.name).split(".")[0] for alias in statement.names)
+    elif isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
+        yield statement.name
     for target in targets:
-        yield from (n for n in ast.walk(target) if isinstance(n, ast.Name))
+        yield from (n.id for n in ast.walk(target) if isinstance(n, ast.Name))
 
 
 def _loop_over(name: str, loops: tuple[ast.For | ast.AsyncFor, ...]) -> ast.For | ast.AsyncFor | None:

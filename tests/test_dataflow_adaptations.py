@@ -1,0 +1,292 @@
+"""How a loaded model is changed after loading, inferred from code: heads replaced, added or removed,
+layers frozen, adapters put on, embeddings resized, weights trained.
+
+Snippet tables: a comment line ``# adapt: <model> <adaptation>: <detail>`` says the next line changes the
+load whose model id is <model> (several such lines for several changes); every other line must produce
+nothing, which makes each snippet's unmarked lines its negatives (the same pattern on a
+module built locally, a read without an assignment, another variable frozen). Each snippet goes
+through the real scanner and the real bindings.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+
+import pytest
+
+from ptmlock.check.scanner import scan_source
+from ptmlock.dataflow import InferredAdaptation
+from ptmlock.dataflow.adaptations import find_adaptations
+from ptmlock.dataflow.bindings import bind_models
+from ptmlock.taxonomy import ADAPTATIONS
+
+_MARK = re.compile(r"#\s*adapt:\s*(.+)")
+_ONE = re.compile(r"(\S+) ([\w-]+): (.+)")
+
+
+def adaptations_of(snippet: str, path: str = "snippet.py") -> list[InferredAdaptation]:
+    source = textwrap.dedent(snippet).lstrip("\n").encode()
+    scan = scan_source(source, path, None)
+    assert scan.error is None, scan.error
+    tree = ast.parse(source)
+    return find_adaptations(tree, path, bind_models(tree, source, path, scan.loads))
+
+
+def marked(snippet: str) -> set[tuple[int, str, str, str]]:
+    """The (line, model, adaptation, detail) the mark lines ask for, each on the line after its marks."""
+    found, pending = set(), []
+    for number, line in enumerate(textwrap.dedent(snippet).lstrip("\n").splitlines(), start=1):
+        mark = _MARK.fullmatch(line.strip())
+        if mark is not None:
+            parsed = _ONE.fullmatch(mark.group(1).strip())
+            assert parsed is not None, line
+            pending.append(parsed.groups())
+            continue
+        found.update((number, *groups) for groups in pending)
+        pending = []
+    return found
+
+
+def check(snippet: str) -> list[InferredAdaptation]:
+    found = adaptations_of(snippet)
+    got = {(a.evidence.line, a.model.pin.model or a.model.call, a.adaptation, a.detail) for a in found}
+    assert got == marked(snippet)
+    assert all(a.adaptation in ADAPTATIONS for a in found)
+    return found
+
+
+SNIPPETS = {
+    "a head replaced by a new module": """
+        from torch import nn
+        import torchvision
+        from transformers import AutoModelForSequenceClassification
+        model = AutoModelForSequenceClassification.from_pretrained("org/bert")
+        # adapt: org/bert modification: classifier replaced by nn.Linear
+        model.classifier = nn.Linear(768, 3)
+        vit = torchvision.models.vit_b_16(weights="DEFAULT")
+        # adapt: vit_b_16 modification: heads.head replaced by nn.Linear
+        vit.heads.head = nn.Linear(768, 10)
+        vgg = torchvision.models.vgg16(weights="DEFAULT")
+        # adapt: vgg16 modification: classifier[6] replaced by nn.Linear
+        vgg.classifier[6] = nn.Linear(4096, 2)
+        head = nn.Sequential(nn.Dropout(0.1), nn.Linear(512, 2))
+        net = torchvision.models.resnet18(weights="DEFAULT")
+        # adapt: resnet18 modification: fc replaced by head
+        net.fc = head
+        print(model.classifier, net.fc.in_features)
+        model.config.num_labels = 3
+        model.classifier = model.classifier.half()
+        model.name = "mine"
+        local = nn.Sequential(nn.Linear(4, 4))
+        local.fc = nn.Linear(4, 2)
+        local.classifier = head
+    """,
+    "a module the checkpoint does not have, added": """
+        from torch import nn
+        from transformers import AutoModel
+        encoder = AutoModel.from_pretrained("org/encoder")
+        # adapt: org/encoder addition: regressor added: nn.Linear
+        encoder.regressor = nn.Linear(768, 1)
+        encoder.device_hint = device
+        mine = nn.Module()
+        mine.regressor = nn.Linear(768, 1)
+    """,
+    "a head removed": """
+        from torch import nn
+        import torchvision
+        from diffusers import StableDiffusionPipeline
+        from transformers import AutoModel
+
+        class Embedder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.backbone = torchvision.models.resnet50(weights="DEFAULT")
+                # adapt: resnet50 deletion: fc removed (replaced by nn.Identity)
+                self.backbone.fc = nn.Identity()
+                self.proj = nn.Identity()
+
+        pipe = StableDiffusionPipeline.from_pretrained("org/sd")
+        # adapt: org/sd deletion: safety_checker removed (set to None)
+        pipe.safety_checker = None
+        bert = AutoModel.from_pretrained("org/bert")
+        # adapt: org/bert deletion: pooler deleted
+        del bert.pooler
+        scratch = nn.Linear(3, 3)
+        del scratch.bias
+    """,
+    "a pipeline's scheduler swapped: configuration, not weights": """
+        from diffusers import DiffusionPipeline, DPMSolverMultistepScheduler
+        pipe = DiffusionPipeline.from_pretrained("org/sd")
+        # adapt: org/sd configuration: scheduler replaced by DPMSolverMultistepScheduler
+        pipe.scheduler = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
+        pipe.scheduler.config.steps = 4
+    """,
+    "a head cut off or left out at load": """
+        import timm
+        import torchvision
+        import tensorflow as tf
+        from torch import nn
+        net = torchvision.models.resnet18(weights="DEFAULT")
+        # adapt: resnet18 deletion: last module cut off (children()[:-1])
+        trunk = nn.Sequential(*list(net.children())[:-1])
+        # adapt: resnet18 deletion: last 2 modules cut off (children()[:-2])
+        layers = list(net.children())[:-2]
+        # adapt: ResNet50 deletion: head left out at load (include_top=False)
+        base = tf.keras.applications.ResNet50(weights="imagenet", include_top=False)
+        # adapt: resnet50 deletion: head left out at load (num_classes=0)
+        feats = timm.create_model("resnet50", pretrained=True, num_classes=0)
+        local = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+        short = nn.Sequential(*list(local.children())[:-1])
+        everything = list(net.children())[1:]
+    """,
+    "layers frozen: the weights stay as they are": """
+        from torch import nn
+        from transformers import AutoModel, AutoModelForSequenceClassification
+        model = AutoModelForSequenceClassification.from_pretrained("org/bert")
+        # adapt: org/bert as-is: frozen (all parameters)
+        for p in model.parameters():
+            p.requires_grad = False
+        # adapt: org/bert as-is: frozen: bert.encoder
+        for param in model.bert.encoder.parameters():
+            param.requires_grad_(False)
+        # adapt: org/bert as-is: frozen: parameters where not name.startswith('classifier')
+        for name, param in model.named_parameters():
+            if not name.startswith("classifier"):
+                param.requires_grad = False
+        # adapt: org/bert as-is: frozen: bert.embeddings
+        model.bert.embeddings.requires_grad_(False)
+        text = AutoModel.from_pretrained("org/text")
+        # adapt: org/text as-is: frozen (all parameters)
+        text.requires_grad_(False)
+        blocks = text.encoder
+        # adapt: org/text as-is: frozen: encoder
+        blocks.requires_grad_(requires_grad=False)
+        for layer in text.encoder.layer[:6]:
+            # adapt: org/text as-is: frozen: encoder.layer[:6]
+            for p in layer.parameters():
+                p.requires_grad = False
+        text.requires_grad_(True)
+        text.encoder.requires_grad_()
+        for p in text.parameters():
+            other.requires_grad = False
+        for p in text.parameters():
+            p.requires_grad = True
+        head = nn.Linear(768, 2)
+        head.requires_grad_(False)
+        for p in head.parameters():
+            p.requires_grad = False
+    """,
+    "keras layers frozen": """
+        import tensorflow as tf
+        base = tf.keras.applications.MobileNetV2(weights="imagenet")
+        # adapt: MobileNetV2 as-is: frozen (all parameters)
+        base.trainable = False
+        for layer in base.layers[:-4]:
+            # adapt: MobileNetV2 as-is: frozen: layers[:-4]
+            layer.trainable = False
+        for layer in base.layers[-4:]:
+            layer.trainable = True
+        top = tf.keras.layers.Dense(2)
+        top.trainable = False
+    """,
+    "PEFT adapters put on": """
+        from peft import LoraConfig, PeftModel, get_peft_model, prepare_model_for_kbit_training
+        from transformers import AutoModelForCausalLM
+        from diffusers import StableDiffusionPipeline
+        lm = AutoModelForCausalLM.from_pretrained("org/llm")
+        # adapt: org/llm adapter: prepared for k-bit adapter training via prepare_model_for_kbit_training
+        lm = prepare_model_for_kbit_training(lm)
+        config = LoraConfig(r=8, lora_alpha=16, target_modules=["q_proj", "v_proj"], lora_dropout=0.05)
+        # adapt: org/llm adapter: LoRA adapter (r=8, alpha=16, targets=[q_proj, v_proj]) via get_peft_model
+        lm = get_peft_model(lm, config)
+        base = AutoModelForCausalLM.from_pretrained("org/base")
+        # adapt: org/base adapter: adapter org/adapter via PeftModel.from_pretrained
+        tuned = PeftModel.from_pretrained(base, "org/adapter")
+        other = AutoModelForCausalLM.from_pretrained("org/other")
+        # adapt: org/other adapter: LoRA adapter (r=4) via add_adapter
+        other.add_adapter(LoraConfig(r=4), adapter_name="mine")
+        pipe = StableDiffusionPipeline.from_pretrained("org/sd")
+        # adapt: org/sd adapter: LoRA weights org/lora via load_lora_weights
+        pipe.load_lora_weights("org/lora")
+        # adapt: org/sd adapter: adapter org/unet-adapter on unet via load_adapter
+        pipe.unet.load_adapter("org/unet-adapter")
+        # adapt: org/sd addition: textual-inversion embedding org/concept via load_textual_inversion
+        pipe.load_textual_inversion("org/concept")
+        scratch = MyNet()
+        scratch = get_peft_model(scratch, config)
+    """,
+    "token embeddings resized": """
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+        tok = AutoTokenizer.from_pretrained("org/llm")
+        tok.add_special_tokens({"pad_token": "[PAD]"})
+        model = AutoModelForCausalLM.from_pretrained("org/llm")
+        # adapt: org/llm modification: token embeddings resized to len(tok)
+        model.resize_token_embeddings(len(tok))
+        pipe_text = model.model
+        # adapt: org/llm modification: model token embeddings resized to 32008
+        pipe_text.resize_token_embeddings(new_num_tokens=32008)
+        print(model.get_input_embeddings())
+        mine.resize_token_embeddings(10)
+    """,
+    "fine-tuned by an optimizer and backward passes": """
+        import torch
+        from torch import nn
+        from transformers import AutoModel
+        def train(loader):
+            model = AutoModel.from_pretrained("org/encoder")
+            head = nn.Linear(768, 2)
+            # adapt: org/encoder weights: fine-tuned in train
+            optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
+            heads = torch.optim.SGD(head.parameters(), lr=0.1)
+            for batch in loader:
+                loss = head(model(**batch).pooler_output).sum()
+                loss.backward()
+                optimizer.step()
+
+        class Tuner:
+            def setup(self):
+                self.net = AutoModel.from_pretrained("org/net")
+                # adapt: org/net weights: fine-tuned in Tuner.setup (encoder)
+                self.opt = AdamW([{"params": self.net.encoder.parameters(), "lr": 1e-5}])
+    """,
+    "an optimizer where nothing runs a backward pass trains nothing": """
+        import torch
+        from transformers import AutoModel
+        model = AutoModel.from_pretrained("org/encoder")
+        optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
+    """,
+    "fine-tuned by a trainer that trains": """
+        from transformers import AutoModelForSequenceClassification, Trainer
+        from trl import SFTTrainer
+        def tune(args, data):
+            model = AutoModelForSequenceClassification.from_pretrained("org/bert")
+            # adapt: org/bert weights: fine-tuned in tune by Trainer
+            trainer = Trainer(model=model, args=args, train_dataset=data)
+            trainer.train()
+        def sft(data):
+            lm = AutoModelForSequenceClassification.from_pretrained("org/lm")
+            # adapt: org/lm weights: fine-tuned in sft by SFTTrainer
+            SFTTrainer(lm, train_dataset=data).train()
+        def score(args, data):
+            judge = AutoModelForSequenceClassification.from_pretrained("org/judge")
+            evaluator = Trainer(model=judge, args=args)
+            evaluator.evaluate(data)
+    """,
+    "training after a trainable adapter trains the adapter, not the base": """
+        import torch
+        from peft import LoraConfig, get_peft_model
+        from transformers import AutoModelForCausalLM
+        lm = AutoModelForCausalLM.from_pretrained("org/llm")
+        # adapt: org/llm adapter: LoRA adapter (r=16) via get_peft_model
+        lm = get_peft_model(lm, LoraConfig(r=16))
+        optimizer = torch.optim.AdamW(lm.parameters(), lr=1e-4)
+        lm(**batch).loss.backward()
+    """,
+}
+
+
+@pytest.mark.parametrize("name", SNIPPETS)
+def test_adaptation_snippets(name: str) -> None:
+    check(SNIPPETS[name])
