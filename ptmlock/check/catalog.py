@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Where the bytes come from.
 HUGGINGFACE = "huggingface"
@@ -55,16 +55,16 @@ HF_LIBRARIES = (
 UNKNOWN = "?"
 
 
-@dataclass(frozen=True)
-class Arg:
+# The records here are NamedTuples, not frozen dataclasses: as read-only and as typed, and defining a
+# dataclass costs `ptm check`'s start-up (a pre-commit hook's) about a millisecond each.
+class Arg(NamedTuple):
     """Where a call takes a value: a 0-based position (None: keyword only) or one of its keywords."""
 
     position: int | None
     keywords: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class LoadApi:
+class LoadApi(NamedTuple):
     name: str  # how messages call it when the source spelling is not at hand
     patterns: tuple[str, ...]  # "root.[middle.]final": parts are fnmatch globs, middles in order
     hub: str
@@ -592,20 +592,28 @@ CATALOG: tuple[LoadApi, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class _Pattern:
+def _fits(name: str, glob: str) -> bool:
+    """fnmatchcase, without compiling a regex for a glob that is a plain name (most of them)."""
+    return fnmatch.fnmatchcase(name, glob) if _is_glob(glob) else name == glob
+
+
+def _is_glob(text: str) -> bool:
+    return "*" in text or "?" in text or "[" in text
+
+
+class _Pattern(NamedTuple):
     root: str
     middle: tuple[str, ...]
     final: str
     api: LoadApi
 
     def matches(self, parts: tuple[str, ...]) -> bool:
-        if len(parts) < 2 or not fnmatch.fnmatchcase(parts[0], self.root):
+        if len(parts) < 2 or not _fits(parts[0], self.root):
             return False
-        if not fnmatch.fnmatchcase(parts[-1], self.final):
+        if not _fits(parts[-1], self.final):
             return False
         middle = iter(parts[1:-1])
-        return all(any(fnmatch.fnmatchcase(part, want) for part in middle) for want in self.middle)
+        return all(any(_fits(part, want) for part in middle) for want in self.middle)
 
 
 def _index() -> tuple[dict[str, list[_Pattern]], list[_Pattern]]:
@@ -615,7 +623,7 @@ def _index() -> tuple[dict[str, list[_Pattern]], list[_Pattern]]:
         for pattern in api.patterns:
             root, *middle, final = pattern.split(".")
             entry = _Pattern(root, tuple(middle), final, api)
-            if any(c in final for c in "*?["):
+            if _is_glob(final):
                 globbed.append(entry)
             else:
                 by_final.setdefault(final, []).append(entry)
@@ -644,10 +652,19 @@ _ANCHORS = (
 )
 
 
-@dataclass(frozen=True)
-class TriggerGroup:
-    requires: re.Pattern[bytes] | None  # what a file making these calls must match somewhere
+class TriggerGroup(NamedTuple):
+    requires: bytes  # a regex that a file making these calls matches somewhere; empty: any file
     tokens: dict[bytes, tuple[bytes, ...]]  # anchor -> trigger words holding it
+
+    def allows(self, source: bytes) -> bool:
+        """Whether a file holding these trigger words can make the calls: it matches ``requires``."""
+        return not self.requires or _regex(self.requires).search(source) is not None
+
+
+@functools.cache
+def _regex(pattern: bytes) -> re.Pattern[bytes]:
+    # Compiled on first use: most files hold no trigger word of a group that requires anything.
+    return re.compile(pattern)
 
 
 def _trigger_groups() -> tuple[TriggerGroup, ...]:
@@ -660,8 +677,7 @@ def _trigger_groups() -> tuple[TriggerGroup, ...]:
         for word in sorted(words):
             anchor = next((a for a in _ANCHORS if a in word), word)
             anchored.setdefault(anchor, []).append(word)
-        pattern = re.compile(requires.encode()) if requires else None
-        result.append(TriggerGroup(pattern, {a: tuple(w) for a, w in anchored.items()}))
+        result.append(TriggerGroup(requires.encode(), {a: tuple(w) for a, w in anchored.items()}))
     return tuple(result)
 
 
@@ -686,7 +702,7 @@ def alias_matters(qualname: str) -> bool:
     import pipeline as p``) can make a load call whose text shows none of the trigger words."""
     parts = tuple(qualname.split("."))
     for entry in _PATTERNS:
-        if not fnmatch.fnmatchcase(parts[0], entry.root):
+        if not _fits(parts[0], entry.root):
             continue
         if entry.matches(parts):
             return True
@@ -694,7 +710,7 @@ def alias_matters(qualname: str) -> bool:
             continue  # the call spells out the final name, a trigger itself
         rest = parts[1:]
         if len(rest) <= len(entry.middle) and all(
-            fnmatch.fnmatchcase(part, want) for part, want in zip(rest, entry.middle, strict=False)
+            _fits(part, want) for part, want in zip(rest, entry.middle, strict=False)
         ):
             return True
     return False

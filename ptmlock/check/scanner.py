@@ -84,7 +84,7 @@ def trigger_offsets(source: bytes) -> list[int]:
     found: set[int] = set()
     for group in catalog.TRIGGER_GROUPS:
         present = [tokens for anchor, tokens in group.tokens.items() if anchor in source]
-        if not present or (group.requires is not None and not group.requires.search(source)):
+        if not present or not group.allows(source):
             continue
         for tokens in present:
             for token in tokens:
