@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,24 +41,65 @@ TEMPLATE = """\
 """
 
 
-def init_manifest(
-    path: Path, *, force: bool = False, models: Mapping[str, Mapping[str, Any]] | None = None
-) -> None:
-    """Write the commented template, declaring ``models`` (name -> fields) when given."""
+@dataclass(frozen=True)
+class EdgeEntry:
+    """An ``[[edges]]`` entry to write, with the comment lines above it (where the code shows it)."""
+
+    source: str
+    target: str
+    kind: str
+    mode: str | None = None
+    stage: str | None = None
+    description: str | None = None
+    comments: tuple[str, ...] = ()
+
+    def fields(self) -> dict[str, str]:
+        keys = ("from", "to", "kind", "mode", "stage", "description")
+        values = (self.source, self.target, self.kind, self.mode, self.stage, self.description)
+        return {key: value for key, value in zip(keys, values, strict=True) if value is not None}
+
+
+# Control characters would end a TOML comment, or make the file invalid.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _comment(text: str) -> str:
+    return "# " + _CONTROL.sub(" ", text)
+
+
+def _table(header: str, fields: Mapping[str, Any], comments: Sequence[str] = ()) -> str:
+    lines = [header, *(_comment(c) for c in comments)]
+    lines += [f"{key} = {tomlkit.item(value).as_string()}" for key, value in fields.items()]
+    return "\n".join(lines) + "\n"
+
+
+def manifest_text(
+    models: Mapping[str, Mapping[str, Any]],
+    *,
+    notes: Mapping[str, Sequence[str]] | None = None,
+    components: Mapping[str, Mapping[str, str]] | None = None,
+    edges: Sequence[EdgeEntry] = (),
+) -> str:
+    """The commented template declaring ``models`` (name -> fields; ``notes`` are comment lines under a
+    model's header), ``components`` and ``edges`` (each with its comments above it)."""
+    notes = notes or {}
+    tables = [_table(f"[models.{name}]", fields, notes.get(name, ())) for name, fields in models.items()]
+    tables += [_table(f"[components.{name}]", fields) for name, fields in (components or {}).items()]
+    tables += [
+        "".join(_comment(c) + "\n" for c in edge.comments) + _table("[[edges]]", edge.fields())
+        for edge in edges
+    ]
+    return "\n".join([TEMPLATE, *tables])
+
+
+def init_manifest(path: Path, text: str = TEMPLATE, *, force: bool = False) -> None:
+    """Write ``text`` (the commented template, or what `manifest_text` made of it) as ptm.toml, once it
+    parses: nothing half-right is written."""
     if path.exists() and not force:
         raise PtmError(
             f"{path} already exists; edit it, add models with `ptm add`, or pass --force to replace it"
         )
-    text = TEMPLATE
-    if models:
-        document = tomlkit.parse(TEMPLATE)
-        tables = tomlkit.table(is_super_table=True)
-        for name, fields in models.items():
-            table = tomlkit.table()
-            table.update(fields)
-            tables.add(name, table)
-        document.add("models", tables)
-        text = tomlkit.dumps(document)
+    if text != TEMPLATE:
         parse_checked_manifest(text, path)
     atomic.write_text(path, text)
 

@@ -1,9 +1,11 @@
-"""`ptm init --from-code`: the [models] a codebase needs, from the hub loads found in it."""
+"""`ptm init --from-code`: the [models] a codebase needs, from the hub loads found in it, and the name
+each load declares."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from ..errors import PtmError
 from ..manifest import NAME_RE, check_revision
@@ -14,11 +16,13 @@ from .loads import MUTABLE, PINNED, UNPINNED, Load
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """``text`` as a ptm.toml name: runs of other characters become one '-'."""
     return _NOT_NAME.sub("-", text).strip("-_")
 
 
-def _free_name(candidates: Iterable[str], taken: set[str]) -> str:
+def free_name(candidates: Iterable[str], taken: Collection[str]) -> str:
+    """The first valid candidate not taken, else the last valid one (or 'model') numbered from 2."""
     options = [c for c in candidates if NAME_RE.match(c)]
     for option in options:
         if option not in taken:
@@ -51,19 +55,32 @@ def _fields(load: Load) -> dict[str, str] | None:
     return {"hub": TORCHHUB, "repo": pin.repo, "revision": revision, "entry": pin.entry}
 
 
-def declarations(loads: Iterable[Load]) -> dict[str, dict[str, str]]:
+@dataclass(frozen=True)
+class Declarations:
+    """The models a codebase's loads declare (name -> ptm.toml fields), and the name each declarable load
+    was given, so that what the code does with a load (an edge, an adaptation) can name its model."""
+
+    models: dict[str, dict[str, str]]
+    names: dict[Load, str]
+
+
+def declare_loads(loads: Iterable[Load]) -> Declarations:
     """One model per (repo, revision) loaded, and per hubconf entry for torch.hub: named after the
     entry or the repo ('bert-base-uncased', then 'org-name' when taken), at the revision the code
     asks for, or "main" to be locked."""
     found: dict[tuple[str, ...], dict[str, str]] = {}
+    keys: dict[Load, tuple[str, ...]] = {}
     for load in sorted(loads, key=lambda x: (x.path, x.line, x.column)):
         fields = _fields(load)
         if fields is not None:
-            found.setdefault(tuple(fields.values()), fields)
+            keys[load] = tuple(fields.values())
+            found.setdefault(keys[load], fields)
     models: dict[str, dict[str, str]] = {}
-    for fields in found.values():
+    named: dict[tuple[str, ...], str] = {}
+    for key, fields in found.items():
         repo, revision = fields["repo"], fields["revision"]
-        last = _slug(fields.get("entry") or repo.rsplit("/", 1)[-1])
-        name = _free_name([last, _slug(repo), f"{last}-{_slug(revision)[:12]}"], set(models))
+        last = slug(fields.get("entry") or repo.rsplit("/", 1)[-1])
+        name = free_name([last, slug(repo), f"{last}-{slug(revision)[:12]}"], set(models))
         models[name] = fields
-    return models
+        named[key] = name
+    return Declarations(models, {load: named[key] for load, key in keys.items()})

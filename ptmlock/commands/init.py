@@ -26,7 +26,7 @@ from .common import count, pass_project
     flag_value=".",
     default=None,
     metavar="[PATH]",
-    help="Declare every hub model the Python code under PATH (default: .) loads.",
+    help="Declare every hub model the Python code under PATH (default: .) loads, and the edges between them.",
 )
 @pass_project
 def init(project: Project, force: bool, git_only: bool, from_code: str | None) -> None:
@@ -48,19 +48,28 @@ def init(project: Project, force: bool, git_only: bool, from_code: str | None) -
         click.echo(f"Created {path.name}; add models with `ptm add org/name`.")
         _set_up_git(path.parent)
         return
-    from ..check.files import collect
-    from ..check.inventory import declarations
-    from ..check.runner import scan_files
+    from ..dataflow.declare import code_manifest
+    from ..dataflow.infer import infer
 
-    loads = [
-        load for scan in scan_files(collect([from_code], Path.cwd(), ()), Path.cwd()) for load in scan.loads
-    ]
-    models = declarations(loads)
-    init_manifest(path, force=force, models=models)
-    for name, fields in models.items():
-        click.echo(f"+ {name:<24} {fields['repo']}@{fields['revision']}")
+    root = Path.cwd()
+    found = code_manifest(infer([from_code], root), root)
+    init_manifest(path, found.text(), force=force)
+    for name, fields in found.models.items():
+        derived = (
+            f" ({fields['adaptation']} {fields['adapter']} of {fields['base']})" if "base" in fields else ""
+        )
+        click.echo(f"+ {name:<24} {fields['repo']}@{fields['revision']}{derived}")
+    for edge in found.edges:
+        where = f" ({edge.evidence[0].path}:{edge.evidence[0].line})" if edge.evidence else ""
+        click.echo(f"+ edge {edge.source} -> {edge.target} {edge.label}{where}")
+    for name, notes in found.notes.items():
+        for note in notes:
+            click.echo(f"~ {name}: {note.removeprefix('from code: ')}")
+    for why in found.left_out:
+        click.echo(f"ptm init: left out {why}", err=True)
+    edges = f" and {count(len(found.edges), 'edge')}" if found.edges else ""
     click.echo(
-        f"Created {path.name} declaring {count(len(models), 'model')} found in {from_code}; "
+        f"Created {path.name} declaring {count(len(found.models), 'model')}{edges} found in {from_code}; "
         "run `ptm lock` to pin them, then `ptm check` to tie the code to the lock."
     )
     _set_up_git(path.parent)
