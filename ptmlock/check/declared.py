@@ -121,6 +121,20 @@ def tied_to_lock(load: Load) -> bool:
     return pin.declared is not None or (hub in TIED_HUBS and pin.kind == "model" and pin.repo is not None)
 
 
+def model_of(load: Load, declared: Declared) -> str | None:
+    """The declared model a load fetches: the one it names through ptmlock, else the one declared for its
+    repo (its hubconf entry, then its revision, first); None when ptm.toml declares none."""
+    pin = load.pin
+    if pin.declared is not None:
+        return pin.declared if pin.declared in declared.manifest.models else None
+    if not tied_to_lock(load) or pin.repo is None:
+        return None
+    specs = declared.models_for(pin.hub or load.hub, pin.repo)
+    wanted = pin.revision or "main"
+    specs.sort(key=lambda s: (s.options.get("entry") != pin.entry, s.revision != wanted))
+    return specs[0].name if specs else None
+
+
 def declared_findings(load: Load, own: list[Finding], declared: Declared) -> list[Finding]:
     """The findings of a Hugging Face or torch.hub model load once ptm.toml and ptm.lock are known.
 

@@ -58,6 +58,21 @@ RULES: Mapping[str, Rule] = MappingProxyType(
                 7.0,
             ),
             Rule("PTM020", "unpinned-dataset", WARNING, "A dataset is loaded without a pinned version.", 5.0),
+            # ptm.toml and the code in step: what the data flow between model loads shows (ptmlock/dataflow).
+            Rule(
+                "PTM030",
+                "undeclared-edge",
+                INFO,
+                "One model's output reaches another's call, but ptm.toml declares no edge between them.",
+                1.0,
+            ),
+            Rule(
+                "PTM031",
+                "edge-without-evidence",
+                INFO,
+                "An edge of ptm.toml between two models the code loads has no evidence in the code.",
+                1.0,
+            ),
         )
     }
 )

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..project import Project
 from .constants import forget_modules
 from .declared import Declared, declared_findings, tied_to_lock
+from .edges import MIN_MODELS, edge_findings
 from .files import collect
 from .fix import apply_fixes
 from .loads import FileScan, Load
@@ -67,8 +68,11 @@ def _findings(scans: Sequence[FileScan], settings: CheckSettings, declared: Decl
             own = pin_findings(load)
             items = declared_findings(load, own, declared) if declared else own
             found += [f for f in items if "*" not in load.ignores and f.code not in load.ignores]
-    found = apply_settings(found, settings)
-    return sorted(found, key=lambda f: (f.path, f.line, f.column, f.code))
+    return sorted(apply_settings(found, settings), key=_order)
+
+
+def _order(finding: Finding) -> tuple[str, int, int, str]:
+    return (finding.path, finding.line, finding.column, finding.code)
 
 
 def run_check(paths: Sequence[str], project: Project, *, fix: bool = False) -> CheckResult:
@@ -88,5 +92,9 @@ def run_check(paths: Sequence[str], project: Project, *, fix: bool = False) -> C
         rescanned = {s.path: s for s in scan_files(list(fixed), project.root)}
         scans = [rescanned.get(s.path, s) for s in scans]
         findings = _findings(scans, settings, declared)
+    if manifest and len(manifest.models) >= MIN_MODELS:
+        # Explicit paths (a pre-commit run on two files) cannot tell that the code lacks an edge's evidence.
+        edges = edge_findings(scans, manifest, project.root, whole_project=not paths)
+        findings = sorted([*findings, *apply_settings(edges, settings)], key=_order)
     loads = tuple(load for scan in scans for load in scan.loads)
     return CheckResult(project.root, len(files), tuple(findings), loads, fixed)
