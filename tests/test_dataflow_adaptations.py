@@ -13,13 +13,15 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from ptmlock.check.scanner import scan_source
-from ptmlock.dataflow import InferredAdaptation
+from ptmlock.dataflow import InferredAdaptation, Site
 from ptmlock.dataflow.adaptations import find_adaptations
 from ptmlock.dataflow.bindings import bind_models
+from ptmlock.dataflow.infer import infer
 from ptmlock.taxonomy import ADAPTATIONS
 
 _MARK = re.compile(r"#\s*adapt:\s*(.+)")
@@ -290,3 +292,67 @@ SNIPPETS = {
 @pytest.mark.parametrize("name", SNIPPETS)
 def test_adaptation_snippets(name: str) -> None:
     check(SNIPPETS[name])
+
+
+def test_evidence_names_the_file_line_and_statement() -> None:
+    (frozen,) = adaptations_of(
+        """
+        from transformers import AutoModel
+        encoder = AutoModel.from_pretrained("org/encoder")
+
+        for name, param in encoder.named_parameters():
+            if "layer.11" not in name:
+                param.requires_grad = False
+        """,
+        path="src/train.py",
+    )
+    assert frozen.model.call == 'AutoModel.from_pretrained("org/encoder")'
+    assert frozen.evidence == Site(
+        "src/train.py", 4, "for name, param in encoder.named_parameters(): param.requires_grad = False"
+    )
+    assert frozen.detail == "frozen: parameters where 'layer.11' not in name"
+
+
+def test_infer_reports_the_adaptations_of_a_project_across_its_files(tmp_path: Path) -> None:
+    """The model is loaded in one module and adapted in another that imports it: infer() names the
+    load where it is, and the change where it happens, relative to the root."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "models.py").write_text(
+        textwrap.dedent(
+            """
+            from transformers import AutoModelForSequenceClassification
+
+            def load_classifier():
+                return AutoModelForSequenceClassification.from_pretrained("org/bert")
+            """
+        )
+    )
+    (tmp_path / "pkg" / "train.py").write_text(
+        textwrap.dedent(
+            """
+            import torch
+            from torch import nn
+            from .models import load_classifier
+
+            def main(loader):
+                model = load_classifier()
+                model.classifier = nn.Linear(768, 5)
+                model.bert.requires_grad_(False)
+                optimizer = torch.optim.AdamW(model.classifier.parameters(), lr=1e-3)
+                for batch in loader:
+                    model(**batch).loss.backward()
+                    optimizer.step()
+            """
+        )
+    )
+    inference = infer([], tmp_path)
+    got = {
+        (a.model.pin.model, Path(a.model.path).name, a.adaptation, a.detail, a.evidence.path, a.evidence.line)
+        for a in inference.adaptations
+    }
+    assert got == {
+        ("org/bert", "models.py", "modification", "classifier replaced by nn.Linear", "pkg/train.py", 8),
+        ("org/bert", "models.py", "as-is", "frozen: bert", "pkg/train.py", 9),
+        ("org/bert", "models.py", "weights", "fine-tuned in main (classifier)", "pkg/train.py", 10),
+    }

@@ -316,7 +316,9 @@ class _Finder:
             detail = f"frozen: {scope} where {where_text}"
         else:
             detail = _frozen(part.path)
-        text = f"for {source_text(loop.target)} in {source_text(over)}: {source_text(freeze)}"
+        names = loop.target.elts if isinstance(loop.target, ast.Tuple) else [loop.target]
+        header = ", ".join(source_text(name) for name in names)  # unparse writes a tuple in parentheses
+        text = f"for {header} in {source_text(over)}: {source_text(freeze)}"
         yield self._found(part, AS_IS, detail, loop, text)
 
     # -- calls on or with a model ----------------------------------------------------------------------
