@@ -49,10 +49,16 @@ INPUT_KEYS = ("name", "dtype", "shape", "range", "fill", "mask")
 # An attention mask as a batch of padded sequences: 1 for each row's first (random) length, then 0.
 MASKS = ("right-padded",)
 DEFAULT_OPSET = 18
-LATER_DEFAULTS = {"exporter": "auto", "dtype": "float32"}
+LATER_DEFAULTS = {"exporter": "auto", "dtype": "float32", "inputs_inferred": False}
 # A torch.hub model is built by its hubconf.py entry, from the installed tree and weights.
 TORCH_HUB_LOADER = "ptmlock:torch_hub_load"
 DEFAULT_LOADERS = {"huggingface": "transformers:AutoModel", "torchhub": TORCH_HUB_LOADER}
+# Without inputs or a loader, a transformers model is loaded as the class its config.json names.
+IMPLIED_LOADER = "transformers:<config.json architectures>"
+# The hubs whose models may have a transformers config.json to infer inputs from.
+CONFIG_HUBS = ("huggingface", "local")
+# The symbolic axes inferred inputs use (export/inferred_inputs.py): what `axes` may size for them.
+INFERRED_SYMBOLS = ("batch", "sequence", "target")
 ARTIFACTS_FOLDER = "artifacts"
 # Fixed texts whose token ids are locked: plain words, punctuation, digits, accents, emoji, odd spacing.
 PROBE_TEXTS = (
@@ -134,6 +140,8 @@ class ExportSpec:
     artifacts: str = ""  # the project folder (relative to ptm.toml) the artifacts are copied into
     exporter: str = "auto"
     dtype: str = "float32"
+    # No inputs declared: `ptm export` infers them (and the loader, if none is declared) from config.json.
+    inputs_inferred: bool = False
     settings_hash: str = ""
     # The loader_kwargs that run code from the model's files (they need --trust), with their lines.
     risks: tuple[Risk, ...] = field(default=(), compare=False)
@@ -281,11 +289,14 @@ def _input(reader: _Reader, index: int, data: Any) -> InputSpec:
     )
 
 
-def _inputs(reader: _Reader) -> tuple[InputSpec, ...]:
+def _inputs(reader: _Reader) -> tuple[InputSpec, ...] | None:
+    """The declared inputs; None when there are none to infer them from the model's config."""
+    if "inputs" not in reader.data:
+        return None
     raw = reader.data.get("inputs")
     if not isinstance(raw, list) or not raw:
         raise reader.fail(
-            "inputs" if "inputs" in reader.data else None,
+            "inputs",
             "export needs inputs = [{ name = ..., dtype = ..., shape = [...] }, ...] (the model's arguments)",
         )
     inputs = tuple(_input(reader, i, entry) for i, entry in enumerate(raw))
@@ -295,12 +306,15 @@ def _inputs(reader: _Reader) -> tuple[InputSpec, ...]:
     return inputs
 
 
-def _verify(toml: TomlChecker, table: tuple[str, ...], data: Any, symbols: tuple[str, ...]) -> VerifySpec:
+def _verify(
+    toml: TomlChecker, table: tuple[str, ...], data: Any, symbols: tuple[str, ...], inferred: bool
+) -> VerifySpec:
     reader = _Reader(toml, table, data, ".".join(table))
     toml.known_keys(table, data, VERIFY_KEYS)
     texts = reader.names("texts")
+    defaults = {} if inferred else default_axes(symbols, probe=True)
     return VerifySpec(
-        probe_axes=MappingProxyType(reader.axes(symbols, default_axes(symbols, probe=True))),
+        probe_axes=MappingProxyType(reader.axes(symbols, defaults)),
         seed=reader.integer("seed", 0, 0),
         provider=toml.string(table, data, "provider", choices=PROVIDERS) or "auto",
         atol=reader.tolerance("atol"),
@@ -320,14 +334,24 @@ def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: An
             raise reader.fail(
                 "formats", f"format '{fmt}' is not known; expected one of: {', '.join(FORMATS)}"
             )
-    loader = toml.string(table, export, "loader") or DEFAULT_LOADERS.get(hub)
+    inputs = _inputs(reader)
+    declared_loader = toml.string(table, export, "loader")
+    inferred = inputs is None
+    if inferred and hub not in CONFIG_HUBS:
+        raise reader.fail(
+            None,
+            f"export needs inputs = [{{ name = ..., dtype = ..., shape = [...] }}, ...] (the model's "
+            f"arguments): they are inferred only for transformers models ({', '.join(CONFIG_HUBS)} hubs)",
+        )
+    implied = IMPLIED_LOADER if inferred else DEFAULT_LOADERS.get(hub)
+    loader = declared_loader or implied
     if loader is None:
         raise reader.fail(None, f"models from hub '{hub}' need loader = \"package.module:function\"")
     if loader == TORCH_HUB_LOADER and hub != "torchhub":
         raise reader.fail(
             "loader", f"loader '{loader}' builds torch.hub models; '{name}' is from hub '{hub}'"
         )
-    if not LOADER_RE.match(loader):
+    if declared_loader and not LOADER_RE.match(loader):
         raise reader.fail(
             "loader",
             f'loader \'{loader}\' must look like "transformers:AutoModel" or "package.module:function"',
@@ -338,11 +362,11 @@ def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: An
     external = export.get("external_data", "auto")
     if external != "auto" and not isinstance(external, bool):
         raise reader.fail("external_data", 'external_data must be true, false or "auto"')
-    inputs = _inputs(reader)
-    symbols = symbols_of(inputs)
-    example_axes = reader.axes(symbols, default_axes(symbols, probe=False))
-    checks = _verify(toml, ("models", name, "verify"), {} if verify is None else verify, symbols)
-    if symbols and dict(checks.probe_axes) == example_axes:
+    # Inferred inputs are known at export: their axes get defaults then (inferred_inputs.with_inputs).
+    symbols = INFERRED_SYMBOLS if inputs is None else symbols_of(inputs)
+    example_axes = reader.axes(symbols, {} if inferred else default_axes(symbols, probe=False))
+    checks = _verify(toml, ("models", name, "verify"), {} if verify is None else verify, symbols, inferred)
+    if symbols and not inferred and dict(checks.probe_axes) == example_axes:
         raise toml.fail(
             ("models", name, "verify"),
             "axes",
@@ -351,7 +375,7 @@ def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: An
     spec = ExportSpec(
         formats=formats,
         loader=loader,
-        inputs=inputs,
+        inputs=inputs or (),
         example_axes=MappingProxyType(example_axes),
         verify=checks,
         outputs=reader.names("outputs"),
@@ -362,6 +386,7 @@ def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: An
         artifacts=reader.folder("artifacts", f"{ARTIFACTS_FOLDER}/{name}"),
         exporter=toml.string(table, export, "exporter", choices=EXPORTERS) or "auto",
         dtype=toml.string(table, export, "dtype", choices=MODEL_DTYPES) or "float32",
+        inputs_inferred=inferred,
         risks=tuple(
             Risk(key, kwargs[key], toml.line((*table, "loader_kwargs"), key)) for key in risky_keys(kwargs)
         ),
@@ -376,7 +401,9 @@ def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: An
             and not (f.name in LATER_DEFAULTS and getattr(spec, f.name) == LATER_DEFAULTS[f.name])
         },
         # An input without a mask hashes as before masks existed: records exported then stay fresh.
-        "inputs": [{k: v for k, v in dataclasses.asdict(i).items() if k != "mask" or v} for i in inputs],
+        "inputs": [
+            {k: v for k, v in dataclasses.asdict(i).items() if k != "mask" or v} for i in inputs or ()
+        ],
         "loader_kwargs": dict(kwargs),
         "example_axes": example_axes,
         "probe": {"axes": dict(checks.probe_axes), "seed": checks.seed, "texts": checks.texts},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib
 import inspect
 import io
@@ -17,8 +18,9 @@ import numpy as np
 import torch
 
 from ..errors import PtmError
-from ..export_settings import TORCH_HUB_LOADER, ExportSpec
+from ..export_settings import IMPLIED_LOADER, TORCH_HUB_LOADER, ExportSpec
 from ..project import Project
+from .inferred_inputs import implied_loader, infer_inputs, read_config, with_inputs
 from .outcome import RunFailure, summarise
 from .probes import example_inputs
 
@@ -169,3 +171,24 @@ def build_module(name: str, settings: ExportSpec, snapshot: Path, project: Proje
     """The module ``settings`` declare, loaded from ``snapshot`` and wrapped for export."""
     module = load_module(name, settings, snapshot, project)
     return flat_module(name, module, example_inputs(settings), settings.outputs)
+
+
+def build_for_export(
+    name: str, settings: ExportSpec, snapshot: Path, project: Project
+) -> tuple[ExportSpec, FlatOutputs]:
+    """The module to export and the settings it is exported with: those declared, or with the inputs (and
+    the loader, when none is declared) inferred from the snapshot's config.json and the forward's
+    parameters."""
+    if not settings.inputs_inferred:
+        return settings, build_module(name, settings, snapshot, project)
+    config = read_config(name, snapshot)
+    loader = implied_loader(name, config) if settings.loader == IMPLIED_LOADER else settings.loader
+    module = load_module(name, dataclasses.replace(settings, loader=loader), snapshot, project)
+    parameters = inspect.signature(module.forward).parameters
+    required = [
+        n
+        for n, p in parameters.items()
+        if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    ]
+    resolved = with_inputs(name, settings, infer_inputs(name, config, list(parameters), required), loader)
+    return resolved, flat_module(name, module, example_inputs(resolved), resolved.outputs)

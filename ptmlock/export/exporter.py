@@ -24,6 +24,7 @@ from ..manifest import Manifest, ModelSpec
 from ..project import Project
 from . import artifacts, runtime
 from .compare import compare_outputs, tolerance
+from .inferred_inputs import recorded
 from .preprocessing import has_tokenizer, preprocessing_files, record_tokenizer
 from .probes import (
     REFERENCE_NAME,
@@ -205,12 +206,11 @@ def _torchscript(subject: _Subject, folder: Path, shown: progress.Bar) -> tuple[
 
 
 def _subject(spec: ModelSpec, locked: LockedModel, snapshot: Path, project: Project) -> _Subject:
-    from .build import build_module, run
+    from .build import build_for_export, run
 
     assert spec.export is not None
-    settings = spec.export
+    settings, wrapped = build_for_export(spec.name, spec.export, snapshot, project)
     example, probe = example_inputs(settings), probe_inputs(settings)
-    wrapped = build_module(spec.name, settings, snapshot, project)
     producers = installed_versions(
         "torch", *(["transformers"] if settings.loader.startswith("transformers:") else [])
     )
@@ -278,6 +278,7 @@ def export_model(
         reference=reference,
         provider=provider,
         tokenizer=tokenizer,
+        inferred=recorded(subject.settings),
     )
     project_files = [f for r in records.values() for f in r.files]
     return Exported(

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from ..export_settings import InputSpec
 from ..lockfile import LockedFile, LockedModel
 
 Dim = str | int
@@ -188,6 +189,47 @@ class TokenizerRecord:
         )
 
 
+def _input_data(spec: InputSpec) -> dict[str, Any]:
+    return _present(
+        {
+            "name": spec.name,
+            "dtype": spec.dtype,
+            "shape": list(spec.shape),
+            "range": spec.range and list(spec.range),
+            "fill": spec.fill,
+            "mask": spec.mask,
+        }
+    )
+
+
+def _input_spec(data: Mapping[str, Any]) -> InputSpec:
+    value_range = data.get("range")
+    return InputSpec(
+        name=data["name"],
+        dtype=data["dtype"],
+        shape=tuple(data["shape"]),
+        range=(value_range[0], value_range[1]) if value_range else None,
+        fill=data.get("fill"),
+        mask=data.get("mask"),
+    )
+
+
+@dataclass(frozen=True)
+class InferredRecord:
+    """The loader and inputs `ptm export` inferred from the model's config.json (none were declared):
+    `ptm verify` probes with them, and `--frozen` needs no config.json or weights for it."""
+
+    loader: str
+    inputs: tuple[InputSpec, ...]
+
+    def to_data(self) -> dict[str, Any]:
+        return {"loader": self.loader, "inputs": [_input_data(i) for i in self.inputs]}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> InferredRecord:
+        return cls(data["loader"], tuple(_input_spec(i) for i in data["inputs"]))
+
+
 @dataclass(frozen=True)
 class VerifyRecord:
     """The reference `ptm verify` compares with: probe seed and shapes, reference outputs, tokenizer ids.
@@ -206,6 +248,7 @@ class VerifyRecord:
     reference: LockedFile
     provider: str | None = None
     tokenizer: TokenizerRecord | None = field(default=None)
+    inferred: InferredRecord | None = None
 
     def to_data(self) -> dict[str, Any]:
         return _present(
@@ -219,6 +262,7 @@ class VerifyRecord:
                 "outputs": {o.name: o.to_data() for o in self.outputs},
                 "reference": _file_data(self.reference),
                 "tokenizer": self.tokenizer and self.tokenizer.to_data(),
+                "inferred": self.inferred and self.inferred.to_data(),
             }
         )
 
@@ -234,6 +278,7 @@ class VerifyRecord:
             reference=_file(data["reference"]),
             provider=data.get("provider"),
             tokenizer=TokenizerRecord.from_data(data["tokenizer"]) if "tokenizer" in data else None,
+            inferred=InferredRecord.from_data(data["inferred"]) if "inferred" in data else None,
         )
 
 

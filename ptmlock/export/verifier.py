@@ -33,6 +33,7 @@ from .compare import (
     locked_tolerance,
 )
 from .group import group_checks, group_members
+from .inferred_inputs import as_exported
 from .outcome import Check, RunFailure, VerifyOptions
 from .preprocessing import tokenizer_drift
 from .probes import kept_positions, other_shapes, probe_inputs, probe_records, read_reference
@@ -313,6 +314,8 @@ def verify_model(
     locked = exported_model(spec, project.lock(), project.lock_path)
     exports, reference = exports_of(locked), verify_of(locked)
     assert reference is not None  # exported_model refuses a model without one
+    spec = dataclasses.replace(spec, export=as_exported(spec.name, spec.export, reference))
+    assert spec.export is not None  # with the inputs ptm export inferred, if it did
     if not options.frozen:
         _require_pytorch(spec, reference)
     folder = artifacts.ArtifactsFolder.of(project.root, spec)
