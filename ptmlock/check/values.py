@@ -18,8 +18,7 @@ import ast
 import bisect
 import builtins
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 from .catalog import HF_LIBRARIES, ROOTS
 
@@ -86,20 +85,30 @@ _BUILTINS = frozenset(dir(builtins))
 _START = (0, 0)  # where parameters are bound: before any statement of their function
 
 
-@dataclass(frozen=True)
-class DictValue:
+# DictValue and Value are NamedTuples, read-only and typed, where frozen dataclasses cost `ptm check`'s
+# start-up about a millisecond each to define.
+class DictValue(NamedTuple):
     """A dict built literally; ``opaque`` when it also unpacks something unknown."""
 
     items: dict[str, tuple[ast.expr, Scope]]
     opaque: bool = False
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     kind: str
     data: Any = None
     env: str | None = None  # the environment variable this is the default of
-    many: bool = field(default=False, compare=False)  # the riskiest of several values the code may take
+    many: bool = False  # the riskiest of several values the code may take: not part of what it is
+
+    # Two values are the same whether or not either is marked ``many``.
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Value) and self[:3] == other[:3]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self[:3])
 
 
 # An item of a ListValue: an expression to evaluate in its scope, or a value already known.
