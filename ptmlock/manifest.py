@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .canonical import canonical_hash
 from .check.rules import RULES, SEVERITIES, CheckSettings
 from .errors import ManifestError
 from .pins import COMMIT_RE
 from .taxonomy import ADAPTATIONS, ADAPTER, EDGE_KINDS, FEATURE_HANDOFF, HANDOFF_MODES, ROLES, STAGES
-from .toml_checker import TomlChecker
+from .toml_checker import TomlChecker, closest
 
 if TYPE_CHECKING:
     from .export_settings import ExportSpec
@@ -106,8 +105,9 @@ class ModelSpec:
         return bool(self.revision and COMMIT_RE.match(self.revision))
 
 
-@dataclass(frozen=True)
-class Edge:
+# Edge and Component are NamedTuples, read-only and typed, where frozen dataclasses cost every command
+# reading ptm.toml (`ptm check`, a pre-commit hook, among them) about a millisecond each to define.
+class Edge(NamedTuple):
     source: str
     target: str
     kind: str
@@ -117,8 +117,7 @@ class Edge:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class Component:
+class Component(NamedTuple):
     """A graph node that is not a model: glue code, a fusion step, a rule-based filter."""
 
     name: str
@@ -272,8 +271,8 @@ def _check_references(toml: TomlChecker, models: Mapping[str, ModelSpec], nodes:
                 raise toml.fail(table, key, f"'{spec.name}' names itself in {key}")
             if other not in models:
                 what = "a component" if other in nodes else "not a declared model"
-                close = difflib.get_close_matches(other, list(models), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"declare it as [models.{other}]"
+                close = closest(other, models)
+                hint = f"did you mean '{close}'?" if close else f"declare it as [models.{other}]"
                 raise toml.fail(table, key, f"{key} '{other}' of '{spec.name}' is {what}; {hint}")
 
 
@@ -286,11 +285,9 @@ def _edge(toml: TomlChecker, index: int, data: Any, nodes: Collection[str]) -> E
     for key in ("from", "to"):
         end = toml.string(table, data, key, required=True)
         if end not in nodes:
-            close = difflib.get_close_matches(end, list(nodes), n=1)
+            close = closest(end, nodes)
             hint = (
-                f"did you mean '{close[0]}'?"
-                if close
-                else f"declare it as [models.{end}] or [components.{end}]"
+                f"did you mean '{close}'?" if close else f"declare it as [models.{end}] or [components.{end}]"
             )
             raise toml.fail(table, key, f"edge {key} '{end}' is not a declared model or component; {hint}")
         ends[key] = end
@@ -324,8 +321,8 @@ def _check_settings(toml: TomlChecker, data: Any) -> CheckSettings:
         raise toml.fail(table, "severity", 'severity must be a table, e.g. severity = { PTM003 = "warning" }')
     for code, level in severity.items():
         if code not in RULES:
-            close = difflib.get_close_matches(code, list(RULES), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"rules: {', '.join(RULES)}"
+            close = closest(code, RULES)
+            hint = f"did you mean '{close}'?" if close else f"rules: {', '.join(RULES)}"
             raise toml.fail(table, "severity", f"unknown rule '{code}' in [check].severity; {hint}")
         if level not in SEVERITIES:
             raise toml.fail(

@@ -5,13 +5,20 @@ Shared by the ptm.toml format (manifest) and its [models.X.export] settings (exp
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, Literal, overload
 
 from .errors import ManifestError
 from .tomlpos import locate
+
+
+def closest(word: str, choices: Collection[str]) -> str | None:
+    """The choice most like ``word``, for a "did you mean": difflib is imported only when one is asked."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return close[0] if close else None
 
 
 class TomlChecker:
@@ -33,9 +40,11 @@ class TomlChecker:
         for key in data:
             if key not in allowed:
                 lowered = {k.lower(): k for k in allowed}  # keys are lowercase: REVISION means revision
-                close = [lowered[c] for c in difflib.get_close_matches(key.lower(), lowered, n=1)]
+                close = closest(key.lower(), lowered)
                 hint = (
-                    f"did you mean '{close[0]}'?" if close else f"allowed keys: {', '.join(sorted(allowed))}"
+                    f"did you mean '{lowered[close]}'?"
+                    if close
+                    else f"allowed keys: {', '.join(sorted(allowed))}"
                 )
                 where = "top level" if not table else "[" + ".".join(str(p) for p in table) + "]"
                 raise self.fail(table, key, f"unknown key '{key}' in {where}; {hint}")
@@ -79,8 +88,8 @@ class TomlChecker:
         if not isinstance(value, str):
             raise self.fail(table, key, f"'{key}' must be a string, not {type(value).__name__}")
         if choices is not None and value not in choices:
-            close = difflib.get_close_matches(value, choices, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"expected one of: {', '.join(choices)}"
+            close = closest(value, choices)
+            hint = f"did you mean '{close}'?" if close else f"expected one of: {', '.join(choices)}"
             raise self.fail(table, key, f"{key} '{value}' is not known; {hint}")
         return value
 
