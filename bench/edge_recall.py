@@ -22,6 +22,7 @@ inferred edges that match / inferred edges between loads of files the labels nam
 counted, not scored). Kind and mode accuracy are over matched edges (mode: over feature-handoff labels).
 
     python bench/edge_recall.py [--sources /work/.mirror] [--labels bench/labels/edges] [--show 15]
+    python bench/edge_recall.py --labels-only            # every labelled end is a load; counts by kind
     python bench/edge_recall.py --list-loads OWNER/NAME   # the loads ptm check reports in its scanned files
 """
 
@@ -370,6 +371,28 @@ def run_infer(tree: Path) -> list[Found]:
 Infer = Callable[[Path], list[Found]]
 
 
+def _trees(
+    label_files: list[Path], sources: Path, scratch: Path, skipped: list[str]
+) -> Iterator[tuple[RepoLabels, Path]]:
+    """Each labelled repository's scanned files, written under ``scratch``; a missing source is skipped."""
+    for label_file in label_files:
+        labels = read_labels(label_file)
+        try:
+            git_dir, _ = find_git_dir(sources, labels.repo, labels.commit)
+        except MissingSource as missing:
+            skipped.append(str(missing))
+            continue
+        tree = scratch / label_file.stem
+        tree.mkdir()
+        materialise(git_dir, labels.commit, labels.scan, tree)
+        yield labels, tree
+
+
+def _unseen(labels: RepoLabels, tree: Path) -> list[str]:
+    """The labelled loads `ptm check` does not report in ``tree``: an edge there cannot be inferred."""
+    return [f"{labels.repo} {end}" for end in sorted(set(labels.ends()) - reported_loads(tree))]
+
+
 def measure(
     label_files: list[Path], sources: Path, infer: Infer = run_infer, show: int = 15
 ) -> dict[str, Score]:
@@ -380,18 +403,8 @@ def measure(
     skipped: list[str] = []
     unseen: list[str] = []
     with tempfile.TemporaryDirectory(prefix="ptm-edges-") as scratch:
-        for label_file in label_files:
-            labels = read_labels(label_file)
-            tree = Path(scratch) / labels.repo.replace("/", "+")
-            tree.mkdir()
-            try:
-                git_dir, _ = find_git_dir(sources, labels.repo, labels.commit)
-            except MissingSource as missing:
-                skipped.append(str(missing))
-                continue
-            materialise(git_dir, labels.commit, labels.scan, tree)
-            loads = reported_loads(tree)
-            unseen += [f"{labels.repo} {end}" for end in sorted(set(labels.ends()) - loads)]
+        for labels, tree in _trees(label_files, sources, Path(scratch), skipped):
+            unseen += _unseen(labels, tree)
             repo_score = score(labels, infer(tree), listings)
             for name in ("all", "held-out" if labels.held_out else "tuning"):
                 totals[name].add(repo_score)
@@ -422,6 +435,25 @@ def measure(
     return totals
 
 
+def check_labels(label_files: list[Path], sources: Path, show: int = 15) -> int:
+    """Without inferring anything: confirm every labelled end is a load ptm check reports, and count the
+    labels by repository and kind. Returns how many ends are not loads."""
+    skipped: list[str] = []
+    unseen: list[str] = []
+    print(f"{'repository':<42} {'held out':>8}  {'edges':>5}  " + "  ".join(f"{k:>17}" for k in EDGE_KINDS))
+    with tempfile.TemporaryDirectory(prefix="ptm-edges-") as scratch:
+        for labels, tree in _trees(label_files, sources, Path(scratch), skipped):
+            unseen += _unseen(labels, tree)
+            kinds = [sum(edge.kind == kind for edge in labels.edges) for kind in EDGE_KINDS]
+            print(
+                f"{labels.repo:<42} {'yes' if labels.held_out else '':>8}  {len(labels.edges):>5}  "
+                + "  ".join(f"{count:>17}" for count in kinds)
+            )
+    _listing("repositories skipped, not under --sources", skipped, show)
+    _listing("labelled loads ptm check does not report (fix the label)", unseen, show)
+    return len(unseen)
+
+
 def list_loads(label_files: list[Path], sources: Path, repo: str) -> None:
     """Print the loads ptm check reports in the files ``repo``'s labels scan: the ends a label may use."""
     for label_file in label_files:
@@ -443,6 +475,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--labels", type=Path, default=DEFAULT_LABELS, help="folder of *.toml edge labels")
     parser.add_argument("--show", type=int, default=15, help="lines listed per kind of disagreement")
     parser.add_argument("--list-loads", metavar="OWNER/NAME", help="print one labelled repository's loads")
+    parser.add_argument(
+        "--labels-only", action="store_true", help="check the labels against ptm check's loads; infer nothing"
+    )
     args = parser.parse_args(argv)
     label_files = sorted(args.labels.glob("*.toml"))
     if not label_files:
@@ -450,6 +485,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if args.list_loads:
             list_loads(label_files, args.sources, args.list_loads)
+        elif args.labels_only:
+            if check_labels(label_files, args.sources, args.show):
+                raise SystemExit(1)
         else:
             measure(label_files, args.sources, show=args.show)
     except LabelError as error:
