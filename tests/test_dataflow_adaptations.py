@@ -77,8 +77,12 @@ SNIPPETS = {
         net = torchvision.models.resnet18(weights="DEFAULT")
         # adapt: resnet18 modification: fc replaced by head
         net.fc = head
+        # adapt: resnet18 modification: layer4 replaced by nn.Sequential
+        setattr(net, "layer4", nn.Sequential())
+        setattr(net, name, head)
         print(model.classifier, net.fc.in_features)
         model.config.num_labels = 3
+        model.config.pad_token_id = None
         model.classifier = model.classifier.half()
         model.name = "mine"
         local = nn.Sequential(nn.Linear(4, 4))
@@ -92,6 +96,9 @@ SNIPPETS = {
         # adapt: org/encoder addition: regressor added: nn.Linear
         encoder.regressor = nn.Linear(768, 1)
         encoder.device_hint = device
+        encoder.callback = LoggingCallback()
+        # adapt: org/encoder addition: pooler_head added: PoolerHead
+        encoder.pooler_head = PoolerHead(768)
         mine = nn.Module()
         mine.regressor = nn.Linear(768, 1)
     """,
@@ -124,6 +131,8 @@ SNIPPETS = {
         # adapt: org/sd configuration: scheduler replaced by DPMSolverMultistepScheduler
         pipe.scheduler = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
         pipe.scheduler.config.steps = 4
+        # adapt: org/sd configuration: tokenizer replaced by CLIPTokenizer
+        pipe.tokenizer = CLIPTokenizer.from_pretrained("./my-tokenizer")
     """,
     "a head cut off or left out at load": """
         import timm
@@ -156,6 +165,12 @@ SNIPPETS = {
         # adapt: org/bert as-is: frozen: parameters where not name.startswith('classifier')
         for name, param in model.named_parameters():
             if not name.startswith("classifier"):
+                param.requires_grad = False
+        # adapt: org/bert as-is: frozen: bert parameters where not ('pooler' in name)
+        for name, param in model.bert.named_parameters():
+            if "pooler" in name:
+                continue
+            else:
                 param.requires_grad = False
         # adapt: org/bert as-is: frozen: bert.embeddings
         model.bert.embeddings.requires_grad_(False)
@@ -216,6 +231,10 @@ SNIPPETS = {
         pipe.unet.load_adapter("org/unet-adapter")
         # adapt: org/sd addition: textual-inversion embedding org/concept via load_textual_inversion
         pipe.load_textual_inversion("org/concept")
+        # adapt: org/sd adapter: IP-Adapter org/ip-adapter via load_ip_adapter
+        pipe.load_ip_adapter("org/ip-adapter", subfolder="models", weight_name="ip.bin")
+        # adapt: org/sd adapter: LoRA adapter (targets=[to_q, to_v]) on unet via inject_adapter_in_model
+        inject_adapter_in_model(LoraConfig(target_modules=["to_q", "to_v"]), pipe.unet)
         scratch = MyNet()
         scratch = get_peft_model(scratch, config)
     """,
@@ -252,6 +271,21 @@ SNIPPETS = {
                 self.net = AutoModel.from_pretrained("org/net")
                 # adapt: org/net weights: fine-tuned in Tuner.setup (encoder)
                 self.opt = AdamW([{"params": self.net.encoder.parameters(), "lr": 1e-5}])
+    """,
+    "fine-tuned by fit": """
+        import tensorflow as tf
+        from sentence_transformers import SentenceTransformer
+        def keras_tune(data):
+            base = tf.keras.applications.MobileNetV2(weights="imagenet")
+            base.compile(optimizer="adam", loss="mse")
+            # adapt: MobileNetV2 weights: fine-tuned in keras_tune by fit
+            base.fit(data, epochs=1)
+        embedder = SentenceTransformer("org/st")
+        # adapt: org/st weights: fine-tuned in snippet.py by fit
+        embedder.fit(train_objectives=[(loader, loss)], epochs=1)
+        embedder.encoder.fit(data)
+        scratch = tf.keras.Sequential([tf.keras.layers.Dense(2)])
+        scratch.fit(data)
     """,
     "an optimizer where nothing runs a backward pass trains nothing": """
         import torch

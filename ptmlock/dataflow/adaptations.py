@@ -9,6 +9,7 @@ imported or run. docs/adaptations-from-code.md explains which change maps to whi
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -42,14 +43,23 @@ _KNOWN_MODULES = _HEADS | frozenset(
         "encoder", "decoder", "embeddings", "pooler", "dropout", "stem", "blocks", "norm", "patch_embed",
         "vision_model", "text_model", "visual_projection", "text_projection", "visual", "transformer",
         "unet", "vae", "text_encoder", "text_encoder_2", "image_encoder", "controlnet", "safety_checker",
-        "feature_extractor", "tokenizer", "tokenizer_2", "prior", "model", "backbone", "neck",
+        "feature_extractor", "prior", "model", "backbone", "neck",
     }
 )  # fmt: skip
 # Pipeline parts without weights: swapping one changes how the model is run, not the model.
-_CONFIG_PARTS = frozenset({"scheduler", "config", "generation_config"})
-# Class factories that build a module: X.from_pretrained(...) is an X.
+_CONFIG_PARTS = frozenset(
+    {"scheduler", "config", "generation_config", "tokenizer", "tokenizer_2", "feature_extractor"}
+    | {"image_processor", "processor"}
+)
+# What a class that is a module is called: only such a class, assigned to a name no pretrained model
+# has, is a module added (model.callback = Callback() is not).
+_MODULE_CLASS = re.compile(
+    r"(Head|Layer|Block|Linear|Conv\w*|MLP|Mlp|Sequential|Module|ModuleList|ModuleDict|Classifier|Projection"
+    r"|Projector|Adapter|Encoder|Decoder|Embedding|Norm|Pooling|Pool\w*|Attention|Regressor|Dropout)$"
+)
 # Load arguments that leave the pretrained head out.
 _HEADLESS = frozenset({("include_top", False), ("num_classes", 0), ("features_only", True)})
+# Class factories that build a module: X.from_pretrained(...) is an X.
 _FACTORIES = frozenset({"from_pretrained", "from_config", "from_single_file"})
 
 _OPTIMIZERS = frozenset(
@@ -190,6 +200,8 @@ class _Finder:
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             for target in targets:
                 yield from self._assigned(target, statement.value, statement, where)
+        elif isinstance(statement, ast.Expr) and (set_to := _setattr(statement.value)) is not None:
+            yield from self._assigned(*set_to, statement, where)
         elif isinstance(statement, ast.Delete):
             for target in statement.targets:
                 yield from self._deleted(target, statement, where)
@@ -203,12 +215,13 @@ class _Finder:
 
     # -- parts of models -------------------------------------------------------------------------------
 
-    def part_of(self, expr: ast.expr, at: ast.AST, where: _Where) -> _Part | None:
+    def part_of(self, expr: ast.expr, at: ast.AST, where: _Where, *, whole: bool = True) -> _Part | None:
         """The loaded model ``expr`` is, or is a part of, with the part's path. The bindings say a part
         holds its model (model.encoder is the model's load), so the path starts at the shortest prefix
         of the attribute and index chain that holds one. A name that stands for a part is read first:
         a loop variable over one (for layer in model.encoder.layer), or a name assigned one once in the
-        function (enc = model.encoder)."""
+        function (enc = model.encoder). ``whole=False`` asks only about the prefixes: an assigned
+        attribute is a part or nothing (and setattr's, made here, is not a node the bindings know)."""
         root, path = _chain(expr)
         loops = where.loops
         for _ in range(_MAX_ALIASES):
@@ -230,7 +243,7 @@ class _Finder:
             root, outer = _chain(assigned.value)
             path, at = outer + path, assigned
         node: ast.expr = root
-        for index in range(len(path) + 1):
+        for index in range(len(path) + whole):
             load = self.bindings.model_of(node, at)
             if load is not None:
                 return _Part(load, "".join(text for _, text in path[index:]).lstrip("."))
@@ -255,7 +268,7 @@ class _Finder:
         built = _built(value)
         if built is None and not isinstance(value, (ast.Constant, ast.Name, ast.Attribute)):
             return  # a call that builds no module (m.half()), an expression: not worth asking the bindings
-        part = self.part_of(target, statement, where)
+        part = self.part_of(target, statement, where, whole=False)
         if part is None or not part.path or _is_configuration(part.path):
             return  # the model itself rebound, or a setting in its config
         name = _last_name(part.path)
@@ -272,7 +285,7 @@ class _Finder:
                 yield self._found(part, CONFIGURATION, f"{part.path} replaced by {built}", statement)
         elif built is not None and _is_existing(part.path):
             yield self._found(part, MODIFICATION, f"{part.path} replaced by {built}", statement)
-        elif built is not None:
+        elif built is not None and _is_module_class(built):
             yield self._found(part, ADDITION, f"{part.path} added: {built}", statement)
         elif isinstance(value, (ast.Name, ast.Attribute)) and name in _HEADS:
             # A head built earlier (head = nn.Sequential(...); model.fc = head).
@@ -286,7 +299,7 @@ class _Finder:
     def _deleted(self, target: ast.expr, statement: ast.stmt, where: _Where) -> Iterator[InferredAdaptation]:
         if not isinstance(target, (ast.Attribute, ast.Subscript)):
             return
-        part = self.part_of(target, statement, where)
+        part = self.part_of(target, statement, where, whole=False)
         if part is not None and part.path and not _is_configuration(part.path):
             yield self._found(part, DELETION, f"{part.path} deleted", statement)
 
@@ -650,6 +663,18 @@ def _adapter_method(name: str, last: str) -> str | None:
     return last if last in _ADAPTER_CALLS else None
 
 
+def _setattr(call: ast.expr) -> tuple[ast.Attribute, ast.expr] | None:
+    """setattr(model, "fc", head) as the assignment model.fc = head it makes."""
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "setattr"):
+        return None
+    if len(call.args) != 3 or call.keywords:
+        return None
+    owner, name, value = call.args
+    if not (isinstance(name, ast.Constant) and isinstance(name.value, str) and name.value.isidentifier()):
+        return None
+    return ast.copy_location(ast.Attribute(value=owner, attr=name.value, ctx=ast.Store()), call), value
+
+
 def _is_false(value: ast.expr | None) -> bool:
     return isinstance(value, ast.Constant) and value.value is False
 
@@ -666,6 +691,12 @@ def _built(value: ast.expr) -> str | None:
     if parts[-1] in _FACTORIES and len(parts) > 1:
         parts = parts[:-1]
     return ".".join(parts) if parts[-1][:1].isupper() else None
+
+
+def _is_module_class(name: str) -> bool:
+    """nn.Linear, torch.nn.Sequential, MyHead, ProjectionLayer; a pretrained X.from_pretrained(...) too."""
+    parts = name.split(".")
+    return "nn" in parts[:-1] or _MODULE_CLASS.search(parts[-1]) is not None
 
 
 def _tail(name: str) -> str:
