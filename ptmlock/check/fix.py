@@ -7,7 +7,6 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .. import atomic
 from ..errors import PtmError
 from .loads import Uncheckable
 from .rules import Finding
@@ -42,6 +41,8 @@ def apply_fixes(findings: Iterable[Finding]) -> dict[str, int]:
                 "no file was changed; pin its loads by hand and report this as a ptm bug"
             ) from error
         edited[path] = (text, len(edits))
+    from .. import atomic  # imported only to write: most checks fix nothing
+
     for path, (text, _) in edited.items():
         # Through a symlink to the file it names: replacing the link would leave the target unpinned.
         target = Path(os.path.realpath(path))
