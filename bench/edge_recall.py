@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.check_trees import DEFAULT_SOURCES, MissingSource, find_git_dir, materialise  # noqa: E402
+from ptmlock.dataflow import Inference  # noqa: E402
 from ptmlock.taxonomy import EDGE_KINDS, FEATURE_HANDOFF, HANDOFF_MODES, STAGES  # noqa: E402
 
 DEFAULT_LABELS = ROOT / "bench" / "labels" / "edges"
@@ -350,12 +351,8 @@ def _inside(folder: Path) -> Iterator[None]:
         os.chdir(before)
 
 
-def run_infer(tree: Path) -> list[Found]:
-    """The edges ``ptmlock.dataflow.infer.infer`` finds in ``tree``."""
-    from ptmlock.dataflow.infer import infer
-
-    with _inside(tree):
-        inference = infer([], tree)
+def found_edges(inference: Inference) -> list[Found]:
+    """The inferred edges, reduced to what is scored: the two loads' lines, kind, mode, first evidence."""
     return [
         Found(
             End(e.source.path, e.source.line),
@@ -366,6 +363,14 @@ def run_infer(tree: Path) -> list[Found]:
         )
         for e in inference.edges
     ]
+
+
+def run_infer(tree: Path) -> list[Found]:
+    """The edges ``ptmlock.dataflow.infer.infer`` finds in ``tree``."""
+    from ptmlock.dataflow.infer import infer
+
+    with _inside(tree):
+        return found_edges(infer([], tree))
 
 
 Infer = Callable[[Path], list[Found]]
