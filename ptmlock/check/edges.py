@@ -15,10 +15,6 @@ from .files import relative_below
 from .loads import FileScan
 from .rules import RULES, Finding
 
-# Fewer declared models leave no edge to keep in step; the flow pass is not worth its time then.
-MIN_MODELS = 2
-
-
 Pair = tuple[str, str] | frozenset[str]
 
 
@@ -40,14 +36,17 @@ def edge_findings(
     between them in ptm.toml; with ``whole_project`` (a scan of some files cannot tell that evidence is
     missing), PTM031 at each ptm.toml edge between two models the code loads that the code does not show.
 
-    The flow pass reads only the files that load models, and only when ptm.toml declares two or more.
+    The flow pass runs only when the files load two or more declared models (no edge of either rule
+    can join fewer: most commits of a project touch no such file), and reads only the files that load
+    models.
     """
-    files = [scan.path for scan in scans if scan.loads]
-    if len(manifest.models) < MIN_MODELS or not files:
+    declared = Declared(manifest, None)
+    loaded = {name for scan in scans for load in scan.loads if (name := model_of(load, declared))}
+    if len(loaded) < 2:
         return []
     from ..dataflow.infer import infer
 
-    declared = Declared(manifest, None)
+    files = [scan.path for scan in scans if scan.loads]
     shown: dict[Pair, tuple[str, str, str, str | None, str, int]] = {}
     for inferred in infer(files, root).edges:
         source, target = model_of(inferred.source, declared), model_of(inferred.target, declared)
@@ -71,7 +70,6 @@ def edge_findings(
         found.append(_finding(_shown(root / path), line, "PTM030", message))
     if not whole_project:
         return found
-    loaded = {name for scan in scans for load in scan.loads if (name := model_of(load, declared))}
     for edge in manifest.edges:
         ends = (edge.source, edge.target)
         if set(ends) <= loaded and _pair(*ends, edge.kind) not in shown and edge.source != edge.target:

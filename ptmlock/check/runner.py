@@ -12,7 +12,7 @@ from pathlib import Path
 from ..project import Project
 from .constants import forget_modules
 from .declared import Declared, declared_findings, tied_to_lock
-from .edges import MIN_MODELS, edge_findings
+from .edges import edge_findings
 from .files import collect
 from .fix import apply_fixes
 from .loads import FileScan, Load
@@ -92,7 +92,7 @@ def run_check(paths: Sequence[str], project: Project, *, fix: bool = False) -> C
         rescanned = {s.path: s for s in scan_files(list(fixed), project.root)}
         scans = [rescanned.get(s.path, s) for s in scans]
         findings = _findings(scans, settings, declared)
-    if manifest and len(manifest.models) >= MIN_MODELS:
+    if manifest:
         # Explicit paths (a pre-commit run on two files) cannot tell that the code lacks an edge's evidence.
         edges = edge_findings(scans, manifest, project.root, whole_project=not paths)
         findings = sorted([*findings, *apply_settings(edges, settings)], key=_order)
