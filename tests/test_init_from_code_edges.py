@@ -82,13 +82,20 @@ def test_init_from_code_declares_a_loaded_adapter_as_derived_from_its_base(ptm) 
         'tuned = PeftModel.from_pretrained(base, "org/lora-adapter")\n'
         'other = AutoModelForSequenceClassification.from_pretrained("org/other")\n'
         "other.classifier = nn.Linear(768, 3)\n"
+        "from diffusers import StableDiffusionPipeline\n"
+        'pipe = StableDiffusionPipeline.from_pretrained("org/sd")\n'
+        'pipe.load_lora_weights("org/sd-lora")\n'
+        'pipe.load_textual_inversion("org/embedding")\n'
     )
     result = ptm("init --from-code")
     models = load_manifest(Path("ptm.toml")).models
     adapter = models["lora-adapter"]
     assert (adapter.base, adapter.adaptation, adapter.adapter) == ("base", "adapter", "peft")
     assert models["base"].base is None and models["other"].base is None
-    assert "+ lora-adapter" in result.stdout and "(adapter peft of base)" in result.stdout
+    lora, embedding = models["sd-lora"], models["embedding"]
+    assert (lora.base, lora.adaptation, lora.adapter) == ("sd", "adapter", "lora")
+    assert (embedding.base, embedding.adaptation, embedding.adapter) == ("sd", "addition", None)
+    assert "(adapter peft of base)" in result.stdout and "(addition of sd)" in result.stdout
     # A head replaced in code has no key in ptm.toml: a note under the model's header, with its line.
     lines = Path("ptm.toml").read_text().splitlines()
     header = lines.index("[models.other]")

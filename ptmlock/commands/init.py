@@ -55,9 +55,8 @@ def init(project: Project, force: bool, git_only: bool, from_code: str | None) -
     found = code_manifest(infer([from_code], root), root)
     init_manifest(path, found.text(), force=force)
     for name, fields in found.models.items():
-        derived = (
-            f" ({fields['adaptation']} {fields['adapter']} of {fields['base']})" if "base" in fields else ""
-        )
+        how = " ".join(fields[key] for key in ("adaptation", "adapter") if key in fields)
+        derived = f" ({how} of {fields['base']})" if "base" in fields else ""
         click.echo(f"+ {name:<24} {fields['repo']}@{fields['revision']}{derived}")
     for edge in found.edges:
         where = f" ({edge.evidence[0].path}:{edge.evidence[0].line})" if edge.evidence else ""
