@@ -32,7 +32,6 @@ import argparse
 import contextlib
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -324,19 +323,15 @@ def _listing(title: str, lines: list[str], show: int) -> None:
 
 
 def reported_loads(tree: Path) -> set[End]:
-    """The loads `ptm check --format json` reports in ``tree``."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("PTM_MANIFEST", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "ptmlock", "check", "--format", "json", "."],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"ptm check failed in {tree} ({done.returncode}): {done.stderr[-2000:]}")
+    """The loads `ptm check --format json` reports in ``tree`` (the CLI run in this process, in the tree)."""
+    from click.testing import CliRunner
+
+    from ptmlock.cli import cli
+
+    with _inside(tree):
+        done = CliRunner().invoke(cli, ["check", "--format", "json", "."], env={"PTM_MANIFEST": None})
+    if done.exit_code not in (0, 1):
+        raise SystemExit(f"ptm check failed in {tree} ({done.exit_code}): {done.stderr[-2000:]}")
     return {End(load["path"], load["line"]) for load in json.loads(done.stdout)["loads"]}
 
 

@@ -14,6 +14,7 @@ from bench.edge_recall import (
     LabelError,
     Listings,
     found_edges,
+    main,
     measure,
     read_labels,
     score,
@@ -188,9 +189,9 @@ def git(folder: Path, *args: str) -> str:
     ).stdout.strip()
 
 
-def test_measure_reads_the_labelled_commit_and_lists_labels_on_lines_that_are_no_load(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def labelled_source(tmp_path: Path) -> Path:
+    """A git repository under tmp_path/sources with two models at its first commit (moved away in the second),
+    and a labels folder: one edge between the two loads, one naming line 5, the call, which is no load."""
     source = tmp_path / "sources" / "owner+name"
     (source / "app").mkdir(parents=True)
     git(source, "init", "-q")
@@ -215,8 +216,15 @@ def test_measure_reads_the_labelled_commit_and_lists_labels_on_lines_that_are_no
     )
     (labels / "owner+name.toml").write_text(
         f'repo = "owner/name"\ncommit = "{commit}"\nscan = ["app"]\n'
-        f"edges = [{edge.format(3, 4)}, {edge.format(4, 5)}]\n"  # 5 is the call of both, no load
+        f"edges = [{edge.format(3, 4)}, {edge.format(4, 5)}]\n"
     )
+    return labels
+
+
+def test_measure_reads_the_labelled_commit_and_lists_labels_on_lines_that_are_no_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labels = labelled_source(tmp_path)
     seen: list[str] = []
 
     def infer(tree: Path) -> list[Found]:
@@ -228,6 +236,24 @@ def test_measure_reads_the_labelled_commit_and_lists_labels_on_lines_that_are_no
     assert (totals["all"].matched, totals["held-out"].labelled, totals["tuning"].labelled) == (1, 0, 2)
     out = capsys.readouterr().out
     assert "labelled loads ptm check does not report (fix the label) (1):\n  owner/name app/run.py:5" in out
+
+
+def test_labels_only_fails_on_a_label_that_names_no_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    labels = labelled_source(tmp_path)
+    with pytest.raises(SystemExit) as failed:
+        main(["--labels-only", "--sources", str(tmp_path / "sources"), "--labels", str(labels)])
+    assert failed.value.code == 1
+    out = capsys.readouterr().out
+    assert "owner/name" in out and "  owner/name app/run.py:5" in out
+    (labels / "owner+name.toml").write_text(
+        (labels / "owner+name.toml").read_text().replace('to = "app/run.py:5"', 'to = "app/run.py:3"')
+    )
+    main(
+        ["--labels-only", "--sources", str(tmp_path / "sources"), "--labels", str(labels)]
+    )  # no exit: all loads
+    assert "does not report" not in capsys.readouterr().out
 
 
 def test_the_committed_labels_cover_every_kind_in_enough_repositories() -> None:
