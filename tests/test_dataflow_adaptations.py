@@ -252,7 +252,9 @@ SNIPPETS = {
         mine.resize_token_embeddings(10)
     """,
     "fine-tuned by an optimizer and backward passes": """
+        import itertools
         import torch
+        from diffusers import UNet2DConditionModel
         from torch import nn
         from transformers import AutoModel
         def train(loader):
@@ -265,6 +267,14 @@ SNIPPETS = {
                 loss = head(model(**batch).pooler_output).sum()
                 loss.backward()
                 optimizer.step()
+
+        def train_unet(args, text_encoder):
+            unet = UNet2DConditionModel.from_pretrained("org/unet")
+            optimizer_cls = bnb.optim.AdamW8bit if args.use_8bit_adam else torch.optim.AdamW
+            params = itertools.chain(unet.parameters(), text_encoder.parameters())
+            # adapt: org/unet weights: fine-tuned in train_unet
+            optimizer = optimizer_cls(params, lr=args.learning_rate)
+            accelerator.backward(loss)
 
         class Tuner:
             def setup(self):

@@ -442,20 +442,36 @@ class _Finder:
     def _optimizer(self, call: ast.Call, statement: ast.stmt, where: _Where) -> Iterator[InferredAdaptation]:
         """An optimizer over a model's parameters, in a file that runs backward passes."""
         parts: dict[Load, set[str]] = {}
-        for node in _walk([*call.args, *(k.value for k in call.keywords)]):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in _PARAMETERS
-            ):
-                part = self.part_of(node.func.value, call, where)
-                if part is not None:
-                    parts.setdefault(part.load, set()).add(part.path)
+        for parameters, at in self._parameters_given(call, where):
+            part = self.part_of(parameters, at, where)
+            if part is not None:
+                parts.setdefault(part.load, set()).add(part.path)
         if not parts or not self._runs_backward():
             return
         for load, paths in parts.items():
             of = "" if "" in paths else f"({', '.join(sorted(paths))})"
             yield self._found(_Part(load, ""), WEIGHTS, self._fine_tuned(where, of), statement)
+
+    def _parameters_given(self, call: ast.Call, where: _Where) -> Iterator[tuple[ast.expr, ast.AST]]:
+        """X of each X.parameters() an optimizer is given, written in its arguments or in what a name
+        given holds (params = itertools.chain(unet.parameters(), ...) before the call, in the same
+        function), with the node it is read at."""
+        pending: list[tuple[ast.expr, ast.AST, int]] = [
+            (a, call, 0) for a in [*call.args, *(k.value for k in call.keywords)]
+        ]
+        followed: set[str] = set()
+        while pending:
+            expr, at, depth = pending.pop()
+            for node in _walk([expr]):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    if node.func.attr in _PARAMETERS:
+                        yield node.func.value, at
+                elif isinstance(node, ast.Name) and depth < _MAX_ALIASES and node.id not in followed:
+                    followed.add(node.id)
+                    for bound in self.bindings_of(node.id, where.scope):
+                        value = getattr(bound, "value", None)
+                        if bound.lineno < call.lineno and isinstance(value, ast.expr):
+                            pending.append((value, bound, depth + 1))
 
     def _runs_backward(self) -> bool:
         if self._trains is None:
@@ -772,9 +788,13 @@ def _frozen(path: str) -> str:
 
 
 def _is_optimizer(name: str) -> bool:
+    """torch.optim.AdamW, bnb.optim.AdamW8bit, Lion; optimizer_cls and optimizer_class, which scripts
+    bind to one of those."""
     parts = name.split(".")
-    return parts[-1] in _OPTIMIZERS or (
-        parts[-1][:1].isupper() and any(part in _OPTIMIZER_MODULES for part in parts[:-1])
+    return (
+        parts[-1] in _OPTIMIZERS
+        or (parts[-1][:1].isupper() and any(part in _OPTIMIZER_MODULES for part in parts[:-1]))
+        or parts[-1].lower().startswith("optimizer_c")
     )
 
 
