@@ -255,6 +255,7 @@ SNIPPETS = {
         import itertools
         import torch
         from diffusers import UNet2DConditionModel
+        from transformers import CLIPTextModel
         from torch import nn
         from transformers import AutoModel
         def train(loader):
@@ -275,6 +276,11 @@ SNIPPETS = {
             # adapt: org/unet weights: fine-tuned in train_unet
             optimizer = optimizer_cls(params, lr=args.learning_rate)
             accelerator.backward(loss)
+
+        def tune_embeddings():
+            text = CLIPTextModel.from_pretrained("org/clip")
+            # adapt: org/clip weights: fine-tuned in tune_embeddings (get_input_embeddings())
+            optimizer = torch.optim.AdamW(text.get_input_embeddings().parameters(), lr=5e-4)
 
         class Tuner:
             def setup(self):

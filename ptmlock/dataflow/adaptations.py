@@ -70,6 +70,10 @@ _OPTIMIZERS = frozenset(
     }
 )  # fmt: skip
 _OPTIMIZER_MODULES = frozenset({"optim", "optimizers"})
+# Methods that hand back a part of a model: model.get_input_embeddings() is a part, like model.encoder.
+_PART_GETTERS = frozenset(
+    {"get_input_embeddings", "get_output_embeddings", "get_encoder", "get_decoder", "get_submodule"}
+)
 _PARAMETERS = frozenset({"parameters", "named_parameters"})
 _BACKWARD = frozenset({"backward", "manual_backward"})
 _MAX_ALIASES = 8  # names followed to the part they stand for (a = b.x; c = a.y ...)
@@ -599,7 +603,8 @@ def _scope_statements(scope: ast.AST) -> Iterator[ast.stmt]:
 
 
 def _chain(expr: ast.expr) -> tuple[ast.expr, tuple[tuple[ast.expr, str], ...]]:
-    """An attribute and index chain's root, and each longer prefix with what it adds (.fc, [6])."""
+    """An attribute and index chain's root, and each longer prefix with what it adds (.fc, [6],
+    .get_input_embeddings())."""
     steps: list[tuple[ast.expr, str]] = []
     node = expr
     while True:
@@ -609,6 +614,15 @@ def _chain(expr: ast.expr) -> tuple[ast.expr, tuple[tuple[ast.expr, str], ...]]:
         elif isinstance(node, ast.Subscript):
             steps.append((node, f"[{source_text(node.slice, _DETAIL_TEXT)}]"))
             node = node.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _PART_GETTERS
+            and not node.keywords
+            and len(node.args) <= 1
+        ):
+            steps.append((node, f".{source_text(node, _DETAIL_TEXT).rsplit('.', 1)[-1]}"))
+            node = node.func.value
         else:
             return node, tuple(reversed(steps))
 
