@@ -321,6 +321,17 @@ SNIPPETS = {
             lm = AutoModelForSequenceClassification.from_pretrained("org/lm")
             # adapt: org/lm weights: fine-tuned in sft by SFTTrainer
             SFTTrainer(lm, train_dataset=data).train()
+        def sft_lora(data):
+            lm = AutoModelForSequenceClassification.from_pretrained("org/lora-base")
+            peft_config = LoraConfig(r=16, lora_alpha=32)
+            # adapt: org/lora-base adapter: LoRA adapter (r=16, alpha=32) trained in sft_lora by SFTTrainer
+            trainer = SFTTrainer(model=lm, train_dataset=data, peft_config=peft_config)
+            trainer.train()
+        def sft_maybe_lora(data, model_args):
+            lm = AutoModelForSequenceClassification.from_pretrained("org/maybe")
+            # adapt: org/maybe weights: fine-tuned in sft_maybe_lora by SFTTrainer
+            trainer = SFTTrainer(model=lm, peft_config=get_peft_config(model_args))
+            trainer.train()
         def score(args, data):
             judge = AutoModelForSequenceClassification.from_pretrained("org/judge")
             evaluator = Trainer(model=judge, args=args)

@@ -368,7 +368,15 @@ class _Finder:
         elif last.endswith("Trainer") and self._trainer_trains(call, statement, where):
             model = _argument(call, 0, "model")
             part = None if model is None else self.part_of(model, call, where)
-            if part is not None:
+            config = self._config(call, _TRAINER_PEFT, where)
+            if part is not None and config is not None:
+                # trl's trainers put the adapter on themselves: the base stays as it was.
+                self.adapter_trained.add(part.load)
+                what = _TRAINER_PEFT.describe(call, config)
+                yield self._found(
+                    part, ADAPTER, f"{what} trained in {self._where(where)} by {last}", statement
+                )
+            elif part is not None:
                 yield self._found(part, WEIGHTS, self._fine_tuned(where, f"by {last}"), statement)
         elif last == "fit" and receiver is not None:
             part = self.part_of(receiver, call, where)
@@ -430,18 +438,16 @@ class _Finder:
         yield self._found(part, spec.adaptation, f"{what}{owner} via {method}", statement)
 
     def _config(self, call: ast.Call, spec: _AdapterCall, where: _Where) -> ast.Call | None:
-        """The PEFT config a call is given, as its constructor call: written there, or assigned to the
-        name passed, in the same function, before the call."""
-        if spec.config_position is None:
+        """The PEFT config a call is given, as the class it constructs (LoraConfig(...)): written there,
+        or assigned to the name passed, in the same function, before the call. None for what only the
+        run knows (get_peft_config(args), which may be None)."""
+        if spec.config is None:
             return None
-        config = _argument(call, spec.config_position, spec.config_keyword)
-        if isinstance(config, ast.Call):
-            return config
-        if not isinstance(config, ast.Name):
-            return None
-        before = [s for s in self.bindings_of(config.id, where.scope) if s.lineno < call.lineno]
-        last = before[-1] if before else None
-        return last.value if isinstance(last, ast.Assign) and isinstance(last.value, ast.Call) else None
+        config = _argument(call, *spec.config)
+        if isinstance(config, ast.Name):
+            before = [s for s in self.bindings_of(config.id, where.scope) if s.lineno < call.lineno]
+            config = before[-1].value if before and isinstance(before[-1], ast.Assign) else None
+        return config if isinstance(config, ast.Call) and _built(config) is not None else None
 
     def _optimizer(self, call: ast.Call, statement: ast.stmt, where: _Where) -> Iterator[InferredAdaptation]:
         """An optimizer over a model's parameters, in a file that runs backward passes."""
@@ -506,8 +512,11 @@ class _Finder:
             for node in ast.walk(searched)
         )
 
+    def _where(self, where: _Where) -> str:
+        return where.function or self.path
+
     def _fine_tuned(self, where: _Where, how: str) -> str:
-        detail = f"fine-tuned in {where.function or self.path}"
+        detail = f"fine-tuned in {self._where(where)}"
         return f"{detail} {how}" if how else detail
 
 
@@ -520,8 +529,7 @@ class _AdapterCall:
     on_receiver: bool = True  # model.load_adapter(...); else the model is an argument
     model_position: int = 0
     model_keyword: str = "model"
-    config_position: int | None = None
-    config_keyword: str = "peft_config"
+    config: tuple[int | None, str] | None = None  # where the PEFT config is: position, keyword
     id_position: int | None = None  # where the adapter's hub id is
     id_keywords: tuple[str, ...] = ()
     trainable: bool = False  # an adapter to train (get_peft_model), not a trained one loaded
@@ -549,13 +557,13 @@ class _AdapterCall:
 
 
 _ADAPTER_CALLS = {
-    "get_peft_model": _AdapterCall(ADAPTER, "adapter", on_receiver=False, config_position=1, trainable=True),
+    "get_peft_model": _AdapterCall(
+        ADAPTER, "adapter", on_receiver=False, config=(1, "peft_config"), trainable=True
+    ),
     "inject_adapter_in_model": _AdapterCall(
-        ADAPTER, "adapter", on_receiver=False, model_position=1, config_position=0, trainable=True
+        ADAPTER, "adapter", on_receiver=False, model_position=1, config=(0, "peft_config"), trainable=True
     ),
-    "add_adapter": _AdapterCall(
-        ADAPTER, "adapter", config_position=0, config_keyword="adapter_config", trainable=True
-    ),
+    "add_adapter": _AdapterCall(ADAPTER, "adapter", config=(0, "adapter_config"), trainable=True),
     "prepare_model_for_kbit_training": _AdapterCall(
         ADAPTER, "prepared for k-bit adapter training", on_receiver=False, trainable=True
     ),
@@ -573,6 +581,10 @@ _ADAPTER_CALLS = {
         ADDITION, "textual-inversion embedding", id_position=0, id_keywords=("pretrained_model_name_or_path",)
     ),
 }
+
+
+# SFTTrainer(model, peft_config=LoraConfig(...)): a trainer that puts the adapter on.
+_TRAINER_PEFT = _AdapterCall(ADAPTER, "adapter", on_receiver=False, config=(None, "peft_config"))
 
 
 # -- small readers of the tree --------------------------------------------------------------------------
