@@ -61,6 +61,7 @@ def check(snippet: str) -> list[InferredAdaptation]:
 
 SNIPPETS = {
     "a head replaced by a new module": """
+        import torch
         from torch import nn
         import torchvision
         from transformers import AutoModelForSequenceClassification
@@ -81,6 +82,9 @@ SNIPPETS = {
         setattr(net, "layer4", nn.Sequential())
         setattr(net, name, head)
         print(model.classifier, net.fc.in_features)
+        # adapt: org/bert weights: classifier.bias set to a new nn.Parameter
+        model.classifier.bias = nn.Parameter(torch.zeros(3))
+        model.classifier.weight = shared.weight
         model.config.num_labels = 3
         model.config.pad_token_id = None
         model.classifier = model.classifier.half()

@@ -46,6 +46,8 @@ _KNOWN_MODULES = _HEADS | frozenset(
         "feature_extractor", "prior", "model", "backbone", "neck",
     }
 )  # fmt: skip
+# A module's tensors: assigning one changes weights, not the architecture.
+_TENSORS = frozenset({"weight", "bias"})
 # Pipeline parts without weights: swapping one changes how the model is run, not the model.
 _CONFIG_PARTS = frozenset(
     {"scheduler", "config", "generation_config", "tokenizer", "tokenizer_2", "feature_extractor"}
@@ -280,6 +282,10 @@ class _Finder:
             # Keras: layer.trainable = False freezes it.
             if _is_false(value):
                 yield self._found(part, AS_IS, _frozen(part.path[: -len(name)].rstrip(".")), statement)
+        elif name in _TENSORS or (built is not None and _tail(built) == "Parameter"):
+            # Weights written by hand (model.v_head.bias = nn.Parameter(...)): new values, same modules.
+            if built is not None:
+                yield self._found(part, WEIGHTS, f"{part.path} set to a new {built}", statement)
         elif isinstance(value, ast.Constant) and value.value is None:
             yield self._found(part, DELETION, f"{part.path} removed (set to None)", statement)
         elif built is not None and _tail(built) == "Identity":
