@@ -14,6 +14,7 @@ import ast
 import re
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -421,3 +422,41 @@ def test_infer_reports_the_adaptations_of_a_project_across_its_files(tmp_path: P
         ("org/bert", "models.py", "as-is", "frozen: bert", "pkg/train.py", 9),
         ("org/bert", "models.py", "weights", "fine-tuned in main (classifier)", "pkg/train.py", 10),
     }
+
+
+def test_init_from_code_notes_each_change_to_a_model_under_its_header(ptm: Any) -> None:
+    """Through the real CLI: every change to a declared model is a comment under its header, with the
+    file, the line and the statement; a module built in the code gets none."""
+    Path("train.py").write_text(
+        textwrap.dedent(
+            """
+            import torch
+            from torch import nn
+            from transformers import AutoModelForSequenceClassification
+
+            def main(loader):
+                model = AutoModelForSequenceClassification.from_pretrained("org/bert")
+                model.classifier = nn.Linear(768, 5)
+                for p in model.bert.embeddings.parameters():
+                    p.requires_grad = False
+                probe = nn.Linear(768, 2)
+                probe.requires_grad_(False)
+                optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
+                for batch in loader:
+                    model(**batch).loss.backward()
+            """
+        ).lstrip()
+    )
+    ptm("init --from-code")
+    lines = Path("ptm.toml").read_text().splitlines()
+    header = lines.index("[models.bert]")
+    notes = lines[header + 1 : header + 4]
+    assert notes == [
+        "# from code: modification (classifier replaced by nn.Linear) at train.py:7 "
+        "`model.classifier = nn.Linear(768, 5)`",
+        "# from code: as-is (frozen: bert.embeddings) at train.py:8 "
+        "`for p in model.bert.embeddings.parameters(): p.requires_grad = False`",
+        "# from code: weights (fine-tuned in main) at train.py:12 "
+        "`optimizer = torch.optim.AdamW(model.parameters(), lr=2e-05)`",
+    ]
+    assert lines[header + 4] == 'repo = "org/bert"'
