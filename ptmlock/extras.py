@@ -8,16 +8,29 @@ from contextlib import contextmanager
 from .errors import PtmError
 
 # What `pip install 'ptmlock[EXTRA]'` installs, by import name; numpy comes with either extra's libraries.
+# `ptm verify --frozen` needs only the cpu (or gpu) extra: onnxruntime, and tokenizers for token ids.
 EXTRA_OF = {
     "torch": "export",
     "transformers": "export",
-    "tokenizers": "export",
     "onnx": "export",
     "onnxscript": "export",
     "safetensors": "export",
+    "PIL": "export",  # image processors run on pillow (or torchvision)
     "onnxruntime": "cpu",
+    "tokenizers": "cpu",
     "numpy": "cpu",
 }
+
+
+def install_command(extras: str) -> str:
+    """How to install ``extras`` (e.g. "export,cpu"), with the CUDA alternative where onnxruntime is in."""
+    gpu = " (or 'ptmlock[gpu]' for onnxruntime on CUDA)" if "cpu" in extras.split(",") else ""
+    return f"pip install 'ptmlock[{extras}]'{gpu}"
+
+
+def not_installed(library: str, extras: str | None = None) -> str:
+    """``library`` is missing, and the extra that brings it (``extras``: what is needed in all)."""
+    return f"needs {library}, which is not installed: {install_command(extras or EXTRA_OF[library])}"
 
 
 def missing_library(error: ModuleNotFoundError, command: str, extras: str | None = None) -> PtmError | None:
@@ -27,10 +40,7 @@ def missing_library(error: ModuleNotFoundError, command: str, extras: str | None
     library = (error.name or "").partition(".")[0]
     if library not in EXTRA_OF:
         return None
-    extras = extras or EXTRA_OF[library]
-    gpu = " (or 'ptmlock[gpu]' for onnxruntime on CUDA)" if "cpu" in extras.split(",") else ""
-    install = f"pip install 'ptmlock[{extras}]'{gpu}"
-    return PtmError(f"`{command}` needs {library}, which is not installed: {install}")
+    return PtmError(f"`{command}` {not_installed(library, extras)}")
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from ..errors import PtmError
+from ..extras import not_installed
 from ..lockfile import LockedFile, LockedModel
 from .records import TokenizerProbe, TokenizerRecord
 from .versions import installed_versions
@@ -71,9 +72,7 @@ def tokenizer_json_ids(snapshot: Path, texts: Sequence[str]) -> list[tuple[int, 
     try:
         from tokenizers import Tokenizer
     except ImportError as error:
-        raise PtmError(
-            "checking the tokenizer needs the tokenizers library: pip install tokenizers"
-        ) from error
+        raise PtmError(not_installed("tokenizers")) from error
 
     tokenizer = Tokenizer.from_file(str(path))
     return [tuple(tokenizer.encode(text).ids) for text in texts]
@@ -94,7 +93,9 @@ def _shown(ids: Sequence[int]) -> str:
 
 
 def tokenizer_drift(record: TokenizerRecord, snapshot: Path, frozen: bool) -> tuple[bool, str]:
-    """(ok, what was found) for the locked tokenizer probes, naming the library version that changed."""
+    """(ok, what was found) for the locked tokenizer probes, naming the library version that changed.
+    ``snapshot``: the installed model, or under ``frozen`` any folder holding its checked tokenizer.json
+    (the project's preprocessing copies)."""
     texts = [p.text for p in record.probes]
     if frozen:
         if not record.tokenizer_json:

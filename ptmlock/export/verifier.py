@@ -1,9 +1,10 @@
 """`ptm verify`: run the locked artifacts and compare them with PyTorch and with the locked reference.
 
 ``frozen`` compares with ptm.lock only and never imports torch or transformers: what CI runs with only
-onnxruntime installed. An artifact or reference file comes from the project's artifacts folder (what a
-clone has) or the store, and is used only once its bytes are the locked ones; one that is missing,
-changed or cannot be run is a failed check, not an abort.
+onnxruntime and tokenizers installed (ptmlock's cpu extra). An artifact or reference file comes from the
+project's artifacts folder (what a clone has) or the store, a preprocessing file from the project's copy
+or the installed model, and each is used only once its bytes are the locked ones; one that is missing,
+changed or cannot be run, or a library a check needs and lacks, is a failed check, not an abort.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +20,7 @@ import numpy as np
 from .. import progress
 from ..errors import PtmError, VerificationError
 from ..export_settings import ExportSpec
+from ..extras import not_installed
 from ..install.verify import installed_snapshot
 from ..lockfile import LockedModel
 from ..manifest import ModelSpec
@@ -32,11 +35,13 @@ from .compare import (
     describe_outputs,
     locked_tolerance,
 )
+from .copies import PREPROCESSING_FOLDER, PreprocessingCopy, preprocessing_copies
 from .group import group_checks, group_members
 from .inferred_inputs import as_exported
 from .outcome import Check, RunFailure, VerifyOptions
 from .preprocessing import tokenizer_drift
 from .probes import kept_positions, other_shapes, probe_inputs, probe_records, read_reference
+from .processor import ProcessorRecord, processor_drift, processor_of
 from .records import ExportRecord, TokenizerRecord, VerifyRecord, exports_of, verify_of
 from .runtime import run_onnx
 from .selection import export_targets, exported_model
@@ -207,6 +212,8 @@ def _artifact_checks(
     checks, located = _bytes_checks(run, fmt, record)
     if located is None:  # other bytes than the locked ones are not run: the failure above says enough
         return checks
+    if fmt == "onnx" and (missing := first_missing("onnxruntime")):
+        return [*checks, Check(run.name, "onnx run", False, f"not run: {not_installed(missing)}")]
     try:
         return checks + _run_checks(run, fmt, record, located, pytorch, comparable)
     except RunFailure as error:
@@ -223,13 +230,76 @@ def _require_pytorch(spec: ModelSpec, reference: VerifyRecord) -> None:
         )
 
 
-def _tokenizer_check(locked: LockedModel, tokenizer: TokenizerRecord, frozen: bool) -> Check:
+@dataclass(frozen=True)
+class _Preprocessing:
+    """The model's preprocessing files, re-hashed: the project's copies (what a clone has), else the
+    installed model's files."""
+
+    check: Check
+    paths: frozenset[str]  # the files' snapshot paths
+    folder: Path | None = None  # holds every file at its snapshot path, each the locked bytes
+    changed: bool = False  # a file was found with other bytes than the locked ones
+
+    def holding(self, path: str) -> Path | None:
+        """The folder to read ``path`` from, None when it is none of these files or nowhere to be found;
+        VerificationError when it is not the locked bytes."""
+        if path in self.paths and self.changed:
+            raise VerificationError("the preprocessing files are not the locked ones (their check failed)")
+        return self.folder if path in self.paths else None
+
+
+def _preprocessing(
+    locked: LockedModel, folder: artifacts.ArtifactsFolder, copies: Sequence[PreprocessingCopy]
+) -> _Preprocessing:
+    def done(ok: bool, detail: str, where: Path | None = None, changed: bool = False) -> _Preprocessing:
+        check = Check(locked.name, "preprocessing files", ok, detail)
+        return _Preprocessing(check, frozenset(c.file.path for c in copies), where, changed)
+
+    in_project = [folder.path(c.copy) for c in copies]
+    if all(p.is_file() for p in in_project):
+        where, source = folder.root / folder.relative / PREPROCESSING_FOLDER, "from the project"
+        labels, repair = [c.copy.path for c in copies], f"run `ptm export {locked.name}` to copy it again"
+    else:  # exported before ptm copied them, or not committed: the installed model has the same bytes
+        missing = next(c.copy.path for c, p in zip(copies, in_project, strict=True) if not p.is_file())
+        try:
+            where = installed_snapshot(locked)
+        except PtmError as error:
+            return done(
+                False,
+                f"{missing} is missing (run `ptm export {locked.name}` and commit {folder.relative}/), "
+                f"and {error.message}",
+            )
+        source, labels = "from the installed model", [f"the installed {c.file.path}" for c in copies]
+        repair = REPAIR
+    for copy, label in zip(copies, labels, strict=True):
+        if problem := artifacts.bytes_problem(where / copy.file.path, copy.file):
+            return done(False, f"{label} {problem}; {repair}", changed=True)
+    agree = "matches" if len(copies) == 1 else "match"
+    return done(True, f"{count(len(copies), 'file')} {agree} ptm.lock's sha256 ({source})", where)
+
+
+def _tokenizer_check(
+    locked: LockedModel, tokenizer: TokenizerRecord, frozen: bool, preprocessing: _Preprocessing | None
+) -> Check:
     try:
-        # A fresh clone has the artifacts, not necessarily the tokenizer files or the library to read them.
-        ok, detail = tokenizer_drift(tokenizer, installed_snapshot(locked), frozen)
+        # Under --frozen a fresh clone has the project's copy of tokenizer.json (without one, from an older
+        # export: the installed file); otherwise transformers loads the installed tokenizer as users do.
+        copied = preprocessing.holding("tokenizer.json") if frozen and preprocessing else None
+        ok, detail = tokenizer_drift(tokenizer, copied or installed_snapshot(locked), frozen)
     except PtmError as error:
         return Check(locked.name, "tokenizer", False, f"not checked: {error.message}")
     return Check(locked.name, "tokenizer", ok, detail)
+
+
+def _processor_check(locked: LockedModel, processor: ProcessorRecord, frozen: bool) -> Check:
+    if frozen:  # reported, not judged: its files are re-hashed, its outputs need transformers (and torch)
+        detail = "not run under --frozen: the processor runs in transformers; its files are checked"
+        return Check(locked.name, "processor", True, detail, judged=False)
+    try:
+        ok, detail = processor_drift(processor, installed_snapshot(locked))
+    except PtmError as error:
+        return Check(locked.name, "processor", False, f"not checked: {error.message}")
+    return Check(locked.name, "processor", ok, detail)
 
 
 def _tolerance(
@@ -352,8 +422,14 @@ def verify_model(
     for fmt, record in sorted(exports.items()):
         shown.describe(f"{spec.name}: checking and running the {fmt} export")
         checks += _artifact_checks(run, fmt, record, pytorch, comparable=probe_problem is None)
+    copies = preprocessing_copies(exports.values())
+    preprocessing = _preprocessing(locked, folder, copies) if copies else None
+    checks += [preprocessing.check] if preprocessing else []
     if reference.tokenizer is not None:
-        checks.append(_tokenizer_check(locked, reference.tokenizer, options.frozen))
+        checks.append(_tokenizer_check(locked, reference.tokenizer, options.frozen, preprocessing))
+    if (processor := processor_of(locked)) is not None:
+        shown.describe(f"{spec.name}: running its processor")
+        checks.append(_processor_check(locked, processor, options.frozen))
     return checks
 
 
