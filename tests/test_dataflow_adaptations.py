@@ -460,3 +460,19 @@ def test_init_from_code_notes_each_change_to_a_model_under_its_header(ptm: Any) 
         "`optimizer = torch.optim.AdamW(model.parameters(), lr=2e-05)`",
     ]
     assert lines[header + 4] == 'repo = "org/bert"'
+
+
+def test_a_chain_too_deep_to_unparse_is_still_read() -> None:
+    """A generated (or hostile) attribute chain deeper than ast.unparse can recurse: the change is
+    found, its statement shown as "...", its detail cut short."""
+    chain = ".".join(["a"] * 900)
+    (head,) = adaptations_of(
+        f"""
+        from torch import nn
+        from transformers import AutoModel
+        model = AutoModel.from_pretrained("org/m")
+        model.{chain} = nn.Linear(2, 2)
+        """
+    )
+    assert (head.adaptation, head.evidence.line, head.evidence.text) == ("modification", 4, "...")
+    assert head.detail.startswith("a.a.a.") and len(head.detail) <= 200

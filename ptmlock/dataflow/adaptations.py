@@ -28,6 +28,7 @@ CONFIGURATION = "configuration"
 
 _TEXT = 100  # characters of a statement kept as evidence
 _DETAIL_TEXT = 60  # of an expression named in a detail
+_DETAIL = 200  # of a detail
 
 # Modules pretrained architectures already have (torchvision, timm, transformers, diffusers pipelines):
 # assigning one replaces it; assigning any other name adds a module the checkpoint does not have.
@@ -261,8 +262,9 @@ class _Finder:
         self, part: _Part, adaptation: str, detail: str, statement: ast.stmt, text: str | None = None
     ) -> InferredAdaptation:
         """The finding, with the statement as evidence (or ``text`` for it: a loop's header and body)."""
-        shown = _shorten(source_text(statement) if text is None else text)
-        return InferredAdaptation(part.load, adaptation, detail, Site(self.path, statement.lineno, shown))
+        shown = _shorten(_source(statement) if text is None else text, _TEXT)
+        site = Site(self.path, statement.lineno, shown)
+        return InferredAdaptation(part.load, adaptation, _shorten(detail, _DETAIL), site)
 
     # -- heads: assigned or deleted attributes ---------------------------------------------------------
 
@@ -302,7 +304,7 @@ class _Finder:
             yield self._found(
                 part,
                 MODIFICATION,
-                f"{part.path} replaced by {source_text(value, _DETAIL_TEXT)}",
+                f"{part.path} replaced by {_source(value, _DETAIL_TEXT)}",
                 statement,
             )
 
@@ -340,8 +342,8 @@ class _Finder:
         else:
             detail = _frozen(part.path)
         names = loop.target.elts if isinstance(loop.target, ast.Tuple) else [loop.target]
-        header = ", ".join(source_text(name) for name in names)  # unparse writes a tuple in parentheses
-        text = f"for {header} in {source_text(over)}: {source_text(freeze)}"
+        header = ", ".join(_source(name) for name in names)  # unparse writes a tuple in parentheses
+        text = f"for {header} in {_source(over)}: {_source(freeze)}"
         yield self._found(part, AS_IS, detail, loop, text)
 
     # -- calls on or with a model ----------------------------------------------------------------------
@@ -365,7 +367,7 @@ class _Finder:
             size = _argument(call, 0, "new_num_tokens")
             if part is not None:
                 owner = f"{part.path} " if part.path else ""
-                shown = f" to {source_text(size, _DETAIL_TEXT)}" if size is not None else ""
+                shown = f" to {_source(size, _DETAIL_TEXT)}" if size is not None else ""
                 yield self._found(part, MODIFICATION, f"{owner}token embeddings resized{shown}", statement)
         elif (method := _adapter_method(name, last)) is not None:
             yield from self._adapter(call, method, receiver, statement, where)
@@ -630,7 +632,7 @@ def _chain(expr: ast.expr) -> tuple[ast.expr, tuple[tuple[ast.expr, str], ...]]:
             steps.append((node, f".{node.attr}"))
             node = node.value
         elif isinstance(node, ast.Subscript):
-            steps.append((node, f"[{source_text(node.slice, _DETAIL_TEXT)}]"))
+            steps.append((node, f"[{_source(node.slice, _DETAIL_TEXT)}]"))
             node = node.value
         elif (
             isinstance(node, ast.Call)
@@ -639,7 +641,7 @@ def _chain(expr: ast.expr) -> tuple[ast.expr, tuple[tuple[ast.expr, str], ...]]:
             and not node.keywords
             and len(node.args) <= 1
         ):
-            steps.append((node, f".{source_text(node, _DETAIL_TEXT).rsplit('.', 1)[-1]}"))
+            steps.append((node, f".{_source(node, _DETAIL_TEXT).rsplit('.', 1)[-1]}"))
             node = node.func.value
         else:
             return node, tuple(reversed(steps))
@@ -784,7 +786,7 @@ def _freezing(
         if _freezes(statement, parameter):
             return statement, conditions
         if isinstance(statement, ast.If):
-            test = source_text(statement.test, _DETAIL_TEXT)
+            test = _source(statement.test, _DETAIL_TEXT)
             inside = _freezing(statement.body, parameter, (*conditions, test)) or _freezing(
                 statement.orelse, parameter, (*conditions, f"not ({test})")
             )
@@ -846,6 +848,14 @@ def _literal_text(value: ast.expr) -> str | None:
     return None
 
 
-def _shorten(text: str) -> str:
+def _shorten(text: str, limit: int) -> str:
     line = " ".join(text.split())
-    return line if len(line) <= _TEXT else line[: _TEXT - 3] + "..."
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def _source(node: ast.AST, limit: int | None = None) -> str:
+    """The node as written; "..." for one nested too deeply to unparse (a generated chain a.a.a...)."""
+    try:
+        return source_text(node, limit)
+    except RecursionError:
+        return "..."
