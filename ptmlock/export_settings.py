@@ -43,13 +43,19 @@ EXPORT_KEYS = (
     "artifacts",
     "exporter",
     "dtype",
+    "task",
 )
-VERIFY_KEYS = ("atol", "rtol", "provider", "seed", "axes", "texts")
+VERIFY_KEYS = ("atol", "rtol", "provider", "seed", "axes", "texts", "decode_steps")
+# Generation-ready graphs with a KV cache (export/generation.py), as optimum's "-with-past" tasks.
+DECODER_TASK = "text-generation-with-past"  # one decoder graph, past_key_values in, present out
+SEQ2SEQ_TASK = "text2text-generation-with-past"  # an encoder graph and a decoder-with-past graph
+TASKS = (DECODER_TASK, SEQ2SEQ_TASK)
+DEFAULT_DECODE_STEPS = 8
 INPUT_KEYS = ("name", "dtype", "shape", "range", "fill", "mask")
 # An attention mask as a batch of padded sequences: 1 for each row's first (random) length, then 0.
 MASKS = ("right-padded",)
 DEFAULT_OPSET = 18
-LATER_DEFAULTS = {"exporter": "auto", "dtype": "float32", "inputs_inferred": False}
+LATER_DEFAULTS = {"exporter": "auto", "dtype": "float32", "inputs_inferred": False, "task": None}
 # A torch.hub model is built by its hubconf.py entry, from the installed tree and weights.
 TORCH_HUB_LOADER = "ptmlock:torch_hub_load"
 DEFAULT_LOADERS = {"huggingface": "transformers:AutoModel", "torchhub": TORCH_HUB_LOADER}
@@ -57,8 +63,9 @@ DEFAULT_LOADERS = {"huggingface": "transformers:AutoModel", "torchhub": TORCH_HU
 IMPLIED_LOADER = "transformers:<config.json architectures>"
 # The hubs whose models may have a transformers config.json to infer inputs from.
 CONFIG_HUBS = ("huggingface", "local")
-# The symbolic axes inferred inputs use (export/inferred_inputs.py): what `axes` may size for them.
-INFERRED_SYMBOLS = ("batch", "sequence", "target")
+# The symbolic axes inferred inputs use (export/inferred_inputs.py, export/generation.py): what `axes`
+# may size for them.
+INFERRED_SYMBOLS = ("batch", "sequence", "target", "past_sequence")
 ARTIFACTS_FOLDER = "artifacts"
 # Fixed texts whose token ids are locked: plain words, punctuation, digits, accents, emoji, odd spacing.
 PROBE_TEXTS = (
@@ -122,6 +129,7 @@ class VerifySpec:
     atol: float | None = None
     rtol: float | None = None
     texts: tuple[str, ...] = PROBE_TEXTS
+    decode_steps: int = DEFAULT_DECODE_STEPS  # tokens the greedy-decode check generates (with a task)
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,7 @@ class ExportSpec:
     dtype: str = "float32"
     # No inputs declared: `ptm export` infers them (and the loader, if none is declared) from config.json.
     inputs_inferred: bool = False
+    task: str | None = None  # a generation-ready export (TASKS), its inputs and outputs built for it
     settings_hash: str = ""
     # The loader_kwargs that run code from the model's files (they need --trust), with their lines.
     risks: tuple[Risk, ...] = field(default=(), compare=False)
@@ -320,6 +329,7 @@ def _verify(
         atol=reader.tolerance("atol"),
         rtol=reader.tolerance("rtol"),
         texts=PROBE_TEXTS if texts is None else texts,
+        decode_steps=reader.integer("decode_steps", DEFAULT_DECODE_STEPS, 1),
     )
 
 
@@ -337,6 +347,13 @@ def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: An
     inputs = _inputs(reader)
     declared_loader = toml.string(table, export, "loader")
     inferred = inputs is None
+    task = toml.string(table, export, "task", choices=TASKS)
+    if task and not inferred:
+        raise reader.fail(
+            "inputs", f"task = \"{task}\" builds the graphs' inputs from the model's config; remove inputs"
+        )
+    if task and formats != ("onnx",):
+        raise reader.fail("formats", f'task = "{task}" exports ONNX graphs only; declare formats = ["onnx"]')
     if inferred and hub not in CONFIG_HUBS:
         raise reader.fail(
             None,
@@ -387,6 +404,7 @@ def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: An
         exporter=toml.string(table, export, "exporter", choices=EXPORTERS) or "auto",
         dtype=toml.string(table, export, "dtype", choices=MODEL_DTYPES) or "float32",
         inputs_inferred=inferred,
+        task=task,
         risks=tuple(
             Risk(key, kwargs[key], toml.line((*table, "loader_kwargs"), key)) for key in risky_keys(kwargs)
         ),
@@ -406,6 +424,12 @@ def parse_export(toml: TomlChecker, name: str, hub: str, export: Any, verify: An
         ],
         "loader_kwargs": dict(kwargs),
         "example_axes": example_axes,
-        "probe": {"axes": dict(checks.probe_axes), "seed": checks.seed, "texts": checks.texts},
+        "probe": {
+            "axes": dict(checks.probe_axes),
+            "seed": checks.seed,
+            "texts": checks.texts,
+            # Only a generation export decodes: the others' records stay fresh.
+            **({"decode_steps": checks.decode_steps} if task else {}),
+        },
     }
     return dataclasses.replace(spec, settings_hash=canonical_hash(recorded))

@@ -18,8 +18,9 @@ import numpy as np
 import torch
 
 from ..errors import PtmError
-from ..export_settings import IMPLIED_LOADER, TORCH_HUB_LOADER, ExportSpec
+from ..export_settings import IMPLIED_LOADER, SEQ2SEQ_TASK, TORCH_HUB_LOADER, ExportSpec
 from ..project import Project
+from .generation import DecoderWithPast, Encoder, cache_layout, decoder_inputs, encoder_inputs
 from .inferred_inputs import implied_loader, infer_inputs, read_config, with_inputs
 from .outcome import RunFailure, summarise
 from .probes import example_inputs
@@ -96,29 +97,40 @@ def load_module(name: str, settings: ExportSpec, snapshot: Path, project: Projec
     return module.eval()
 
 
-def flatten_outputs(output: Any) -> list[tuple[str, torch.Tensor]]:
-    """Named tensors of a forward's result: a tensor, a mapping (ModelOutput) or a tuple of them."""
+def _named(output: Any) -> list[tuple[str, Any]]:
+    """A forward's result as named values: a tensor, a mapping (ModelOutput) or a tuple of them."""
     if isinstance(output, torch.Tensor):
         return [("output", output)]
     if isinstance(output, Mapping):
-        return [(str(k), v) for k, v in output.items() if isinstance(v, torch.Tensor)]
+        return [(str(k), v) for k, v in output.items()]
     if isinstance(output, (tuple, list)):
-        return [(f"output_{i}", v) for i, v in enumerate(output) if isinstance(v, torch.Tensor)]
+        return [(f"output_{i}", v) for i, v in enumerate(output)]
     raise PtmError(
         f"the model returned {type(output).__name__}; expected tensors, a tuple or a mapping of them"
     )
+
+
+def flatten_outputs(output: Any) -> list[tuple[str, torch.Tensor]]:
+    """Named tensors of a forward's result."""
+    return [(n, v) for n, v in _named(output) if isinstance(v, torch.Tensor)]
 
 
 class FlatOutputs(torch.nn.Module):
     """Positional tensor inputs in declared order, a tuple of the chosen outputs: what exporters want."""
 
     def __init__(
-        self, module: torch.nn.Module, input_names: Sequence[str], output_names: Sequence[str]
+        self,
+        module: torch.nn.Module,
+        input_names: Sequence[str],
+        output_names: Sequence[str],
+        left_out: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self.module = module
         self.input_names = tuple(input_names)
         self.output_names = tuple(output_names)
+        # Outputs that are not tensors (a KV cache object, say): no graph can return them.
+        self.left_out = tuple(left_out)
         parameters = inspect.signature(module.forward).parameters
         # Keywords when forward names its inputs (transformers models), else positions (nn.Sequential).
         self.by_keyword = all(n in parameters for n in self.input_names)
@@ -156,7 +168,8 @@ def flat_module(
     wrapper = FlatOutputs(module, list(example), ())
     try:
         with torch.no_grad(), quiet():
-            found = [n for n, _ in flatten_outputs(wrapper.call(*tensors(example)))]
+            output = wrapper.call(*tensors(example))
+            found = [n for n, _ in flatten_outputs(output)]
     except PtmError:
         raise
     except Exception as error:
@@ -164,12 +177,19 @@ def flat_module(
     missing = [n for n in wanted or () if n not in found]
     if missing:
         raise PtmError(f"'{name}' has no output '{missing[0]}'; its outputs are: {', '.join(found)}")
-    return FlatOutputs(module, list(example), list(wanted or found)).eval()
+    left_out = [n for n, v in _named(output) if v is not None and not isinstance(v, torch.Tensor)]
+    return FlatOutputs(module, list(example), list(wanted or found), left_out).eval()
+
+
+def _exported(settings: ExportSpec, module: torch.nn.Module) -> torch.nn.Module:
+    """What is exported of the loaded model: itself, or for a generation task its decoder step with the
+    KV cache as tensors."""
+    return module if settings.task is None else DecoderWithPast(module, settings.task == SEQ2SEQ_TASK)
 
 
 def build_module(name: str, settings: ExportSpec, snapshot: Path, project: Project) -> FlatOutputs:
     """The module ``settings`` declare, loaded from ``snapshot`` and wrapped for export."""
-    module = load_module(name, settings, snapshot, project)
+    module = _exported(settings, load_module(name, settings, snapshot, project))
     return flat_module(name, module, example_inputs(settings), settings.outputs)
 
 
@@ -184,11 +204,31 @@ def build_for_export(
     config = read_config(name, snapshot)
     loader = implied_loader(name, config) if settings.loader == IMPLIED_LOADER else settings.loader
     module = load_module(name, dataclasses.replace(settings, loader=loader), snapshot, project)
-    parameters = inspect.signature(module.forward).parameters
-    required = [
-        n
-        for n, p in parameters.items()
-        if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-    ]
-    resolved = with_inputs(name, settings, infer_inputs(name, config, list(parameters), required), loader)
-    return resolved, flat_module(name, module, example_inputs(resolved), resolved.outputs)
+    if settings.task is not None:
+        with quiet():
+            layout = cache_layout(name, module, settings.task)
+        inputs = decoder_inputs(layout, settings.task == SEQ2SEQ_TASK)
+    else:
+        parameters = inspect.signature(module.forward).parameters
+        required = [
+            n
+            for n, p in parameters.items()
+            if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        ]
+        inputs = infer_inputs(name, config, list(parameters), required)
+    resolved = with_inputs(name, settings, inputs, loader)
+    exported = _exported(resolved, module)
+    return resolved, flat_module(name, exported, example_inputs(resolved), resolved.outputs)
+
+
+def build_encoder(
+    name: str, settings: ExportSpec, decoder: FlatOutputs, snapshot: Path
+) -> tuple[ExportSpec, FlatOutputs]:
+    """The encoder graph of an encoder-decoder generation export beside its decoder-with-past
+    ``decoder`` (exported with ``settings``): the encoder's settings (its inputs) and module."""
+    wrapped = decoder.module
+    assert isinstance(wrapped, DecoderWithPast)
+    inputs = encoder_inputs(name, wrapped.model, read_config(name, snapshot))
+    encoder_settings = with_inputs(name, dataclasses.replace(settings, outputs=None), inputs, settings.loader)
+    module = Encoder(wrapped.model).eval()
+    return encoder_settings, flat_module(name, module, example_inputs(encoder_settings), None)

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import progress
 from ..errors import ManifestError, PtmError
-from ..export_settings import ARTIFACTS_FOLDER, ExportSpec
+from ..export_settings import ARTIFACTS_FOLDER, DECODER_TASK, SEQ2SEQ_TASK, ExportSpec
 from ..install.verify import installed_snapshot
 from ..lockfile import Lock, LockedFile, LockedModel, write_lock
 from ..manifest import Manifest, ModelSpec
@@ -205,6 +205,18 @@ def _torchscript(subject: _Subject, folder: Path, shown: progress.Bar) -> tuple[
     return record, path, subject.line(record, f"round trip: {detail}")
 
 
+def _left_out(name: str, module: FlatOutputs) -> list[str]:
+    """A line for the outputs no graph can return (not tensors), never a silent drop; the KV cache's says
+    which task exports it."""
+    if not module.left_out:
+        return []
+    caches = [n for n in module.left_out if n in ("cache", "past_key_values")]
+    task = (
+        f'; task = "{DECODER_TASK}" (or "{SEQ2SEQ_TASK}") exports a graph with the KV cache' if caches else ""
+    )
+    return [f"{name}  note: output {', '.join(module.left_out)} left out (not a tensor){task}"]
+
+
 def _subject(spec: ModelSpec, locked: LockedModel, snapshot: Path, project: Project) -> _Subject:
     from .build import build_for_export, run
 
@@ -245,6 +257,7 @@ def export_model(
     exported: list[Path] = []
     runtime_outputs: Sequence[np.ndarray | None] = [None] * len(subject.reference)
     provider = None
+    lines += _left_out(spec.name, subject.module)
     if "onnx" in spec.export.formats:
         records["onnx"], runtime_outputs, provider, paths, line = _onnx(subject, folder / "onnx", shown)
         exported += paths
@@ -253,6 +266,22 @@ def export_model(
         records["torchscript"], path, line = _torchscript(subject, folder / "torchscript", shown)
         exported.append(path)
         lines.append(line)
+    generation = None
+    if spec.export.task is not None:  # the parse made sure ONNX is exported
+        from .generation_export import export_generation
+
+        shown.describe(f"{spec.name}: greedy decoding with the ONNX graphs and with PyTorch")
+        generation = export_generation(
+            spec.name,
+            subject.settings,
+            subject.module,
+            (records["onnx"], paths),
+            snapshot,
+            folder,
+            subject.tolerance(provider),
+            subject.stored,
+        )
+        lines += generation.lines
     reference_path = folder / REFERENCE_NAME
     folder.mkdir(parents=True, exist_ok=True)
     reference_path.write_bytes(reference_bytes(subject.reference))
@@ -279,12 +308,17 @@ def export_model(
         provider=provider,
         tokenizer=tokenizer,
         inferred=recorded(subject.settings),
+        generation=generation.record if generation else None,
     )
     project_files = [f for r in records.values() for f in r.files]
     return Exported(
         with_records(locked, records, verify),
         tuple(lines),
-        (*zip(project_files, exported, strict=True), (reference, reference_path)),
+        (
+            *zip(project_files, exported, strict=True),
+            (reference, reference_path),
+            *(generation.files if generation else ()),
+        ),
     )
 
 

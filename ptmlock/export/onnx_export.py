@@ -104,14 +104,16 @@ def _torchscript(module: FlatOutputs, spec: ExportSpec, example: dict, path: Pat
 EXPORT = {"dynamo": _dynamo, "torchscript": _torchscript}
 
 
-def export_onnx(name: str, module: FlatOutputs, spec: ExportSpec, example: dict, folder: Path) -> OnnxExport:
-    """Export to ``folder/model.onnx`` (plus its data file when external) with the declared dynamic axes,
+def export_onnx(
+    name: str, module: FlatOutputs, spec: ExportSpec, example: dict, folder: Path, filename: str = ONNX_NAME
+) -> OnnxExport:
+    """Export to ``folder/filename`` (plus its data file when external) with the declared dynamic axes,
     by the first of the declared exporters that succeeds."""
     exporters = _exporters(name, spec)
     external = spec.external_data
     if external is None:
         external = _weight_bytes(module) > EXTERNAL_DATA_BYTES
-    path = folder / ONNX_NAME
+    path = folder / filename
     failures: list[tuple[str, str]] = []
     for exporter in exporters:
         shutil.rmtree(folder, ignore_errors=True)  # nothing of a failed attempt is kept

@@ -231,6 +231,45 @@ class InferredRecord:
 
 
 @dataclass(frozen=True)
+class GenerationRecord:
+    """The greedy decode of a generation-ready export: ``steps`` tokens from ``prompt`` (token ids; an
+    encoder-decoder starts decoding from ``start``), the ids PyTorch's ``generate`` and the graphs both
+    produced, and the encoder graph of an encoder-decoder model (the decoder-with-past graph is the
+    model's onnx export)."""
+
+    task: str
+    steps: int
+    start: int
+    prompt: tuple[int, ...]
+    ids: tuple[int, ...]
+    encoder: ExportRecord | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        return _present(
+            {
+                "task": self.task,
+                "steps": self.steps,
+                "start": self.start,
+                "prompt": list(self.prompt),
+                "ids": list(self.ids),
+                "encoder": self.encoder and self.encoder.to_data(),
+            }
+        )
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> GenerationRecord:
+        encoder = data.get("encoder")
+        return cls(
+            task=data["task"],
+            steps=data["steps"],
+            start=data["start"],
+            prompt=tuple(data["prompt"]),
+            ids=tuple(data["ids"]),
+            encoder=ExportRecord.from_data("onnx", encoder) if encoder else None,
+        )
+
+
+@dataclass(frozen=True)
 class VerifyRecord:
     """The reference `ptm verify` compares with: probe seed and shapes, reference outputs, tokenizer ids.
 
@@ -249,6 +288,7 @@ class VerifyRecord:
     provider: str | None = None
     tokenizer: TokenizerRecord | None = field(default=None)
     inferred: InferredRecord | None = None
+    generation: GenerationRecord | None = None
 
     def to_data(self) -> dict[str, Any]:
         return _present(
@@ -263,6 +303,7 @@ class VerifyRecord:
                 "reference": _file_data(self.reference),
                 "tokenizer": self.tokenizer and self.tokenizer.to_data(),
                 "inferred": self.inferred and self.inferred.to_data(),
+                "generation": self.generation and self.generation.to_data(),
             }
         )
 
@@ -279,6 +320,7 @@ class VerifyRecord:
             provider=data.get("provider"),
             tokenizer=TokenizerRecord.from_data(data["tokenizer"]) if "tokenizer" in data else None,
             inferred=InferredRecord.from_data(data["inferred"]) if "inferred" in data else None,
+            generation=GenerationRecord.from_data(data["generation"]) if "generation" in data else None,
         )
 
 
@@ -298,7 +340,10 @@ def project_files(model: LockedModel) -> list[LockedFile]:
     """The files `ptm export` put in the project for ``model``: its artifacts and its reference outputs."""
     files = [f for record in exports_of(model).values() for f in record.files]
     verify = verify_of(model)
-    return files + ([verify.reference] if verify else [])
+    if verify is None:
+        return files
+    encoder = verify.generation and verify.generation.encoder
+    return [*files, verify.reference, *(encoder.files if encoder else ())]
 
 
 def with_records(

@@ -36,6 +36,7 @@ from .compare import (
     locked_tolerance,
 )
 from .copies import PREPROCESSING_FOLDER, PreprocessingCopy, preprocessing_copies
+from .decode import generation_checks
 from .group import group_checks, group_members
 from .inferred_inputs import as_exported
 from .outcome import Check, RunFailure, VerifyOptions
@@ -422,6 +423,8 @@ def verify_model(
     for fmt, record in sorted(exports.items()):
         shown.describe(f"{spec.name}: checking and running the {fmt} export")
         checks += _artifact_checks(run, fmt, record, pytorch, comparable=probe_problem is None)
+    provider = options.provider or spec.export.verify.provider
+    checks += generation_checks(spec.name, reference, exports, folder, provider, pytorch and pytorch.module)
     copies = preprocessing_copies(exports.values())
     preprocessing = _preprocessing(locked, folder, copies) if copies else None
     checks += [preprocessing.check] if preprocessing else []
