@@ -29,7 +29,7 @@ _MARK = re.compile(r"#\s*adapt:\s*(.+)")
 _ONE = re.compile(r"(\S+) ([\w-]+): (.+)")
 
 
-def adaptations_of(snippet: str, path: str = "snippet.py") -> list[InferredAdaptation]:
+def adaptations_of(snippet: str, path: str = "scripts/snippet.py") -> list[InferredAdaptation]:
     source = textwrap.dedent(snippet).lstrip("\n").encode()
     scan = scan_source(source, path, None)
     assert scan.error is None, scan.error

@@ -521,7 +521,8 @@ class _Finder:
         )
 
     def _where(self, where: _Where) -> str:
-        return where.function or self.path
+        """The function, or at module level the file's name (its path is the evidence's)."""
+        return where.function or self.path.rsplit("/", 1)[-1]
 
     def _fine_tuned(self, where: _Where, how: str) -> str:
         detail = f"fine-tuned in {self._where(where)}"
