@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -69,6 +69,19 @@ class Held:
 
 
 NOTHING = Held()
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call of the file, with its scope, the function (class, module) whose body holds it, the
+    statement it is in, and whether it runs without gradients (torch.no_grad, inference_mode)."""
+
+    call: ast.Call
+    scope: Scope
+    owner: ast.AST
+    statement: ast.stmt | None
+    grad_free: bool
+
 
 # Callee names of loads that make a model's preprocessing, not a model: never an edge's end.
 _PREPROCESSING = re.compile(
@@ -132,6 +145,16 @@ def is_model(load: Load, call: ast.Call | None) -> bool:
     return not _PREPROCESSING.search(named.rsplit(".", 1)[-1])
 
 
+_GRAD_FREE = frozenset({"no_grad", "inference_mode"})
+
+
+def grad_free(expr: ast.expr) -> bool:
+    """torch.no_grad(), torch.inference_mode(), @torch.no_grad."""
+    node = expr.func if isinstance(expr, ast.Call) else expr
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    return name in _GRAD_FREE
+
+
 def _char_column(source_lines: list[bytes], line: int, byte_column: int) -> int:
     """The 1-based character column of a byte offset on a line (ast counts bytes, Load characters)."""
     if line - 1 >= len(source_lines):
@@ -167,10 +190,12 @@ class ModelBindings:
         self.loads: dict[int, Load] = {}
         self.calls: dict[Load, ast.Call] = {}
         self.models: frozenset[Load] = frozenset()
+        self.sites: list[CallSite] = []  # every call of the file, in order
         self._memo: dict[tuple[int, int, tuple[int, ...]], Held] = {}
         self._active: dict[tuple[int, int, tuple[int, ...]], int] = {}  # being worked out -> its depth
         self._low: list[int] = []  # of each one being worked out: the shallowest it waits on
         self._seed: dict[tuple[int, int, tuple[int, ...]], Held] = {}  # a cycle's head: its first answer
+        self._tentative: dict[tuple[int, int, tuple[int, ...]], Held] = {}  # within a cycle being worked out
         self._context: dict[int, tuple[ast.Call, Scope, Held | None]] = {}  # function -> the call followed
         self._contexts_made: dict[int, int] = {}
         self._place(loads, source)
@@ -178,37 +203,49 @@ class ModelBindings:
     # -- the file's scopes --------------------------------------------------------------------------
 
     def _place(self, loads: Sequence[Load], source: bytes) -> None:
+        """One walk of the file: each node's scope and owner, each load's call, every call's site."""
         lines = source.splitlines(keepends=True)
         by_position = {(load.line, load.column): load for load in loads}
-        stack: list[tuple[ast.AST, Scope, ast.AST]] = [
-            (stmt, self.module, self.tree) for stmt in self.tree.body
+        # (node, its scope, the function whose body holds it, its statement, under no_grad)
+        stack: list[tuple[ast.AST, Scope, ast.AST, ast.stmt | None, bool]] = [
+            (stmt, self.module, self.tree, stmt, False) for stmt in reversed(self.tree.body)
         ]
         while stack:
-            node, scope, owner = stack.pop()
+            node, scope, owner, stmt, quiet = stack.pop()
+            if isinstance(node, ast.stmt):
+                stmt = node
             self.scopes[id(node)] = scope
             self.functions[id(node)] = owner
             if isinstance(node, _FUNCTIONS):
-                stack += [(d, scope, owner) for d in (*node.decorator_list, *node.args.defaults)]
-                stack += [(d, scope, owner) for d in node.args.kw_defaults if d is not None]
+                stack += [(d, scope, owner, stmt, quiet) for d in (*node.decorator_list, *node.args.defaults)]
+                stack += [(d, scope, owner, stmt, quiet) for d in node.args.kw_defaults if d is not None]
                 inner = function_scope(node, scope)
-                stack += [(stmt, inner, node) for stmt in node.body]
+                silent = quiet or any(grad_free(d) for d in node.decorator_list)
+                stack += [(s, inner, node, s, silent) for s in reversed(node.body)]
             elif isinstance(node, ast.ClassDef):
-                stack += [(d, scope, owner) for d in (*node.decorator_list, *node.bases)]
+                stack += [(d, scope, owner, stmt, quiet) for d in (*node.decorator_list, *node.bases)]
                 inner = class_scope(node, scope)
-                stack += [(stmt, inner, node) for stmt in node.body]
+                stack += [(s, inner, node, s, quiet) for s in reversed(node.body)]
             elif isinstance(node, ast.Lambda):
-                stack.append((node.body, function_scope(node, scope), owner))
+                stack.append((node.body, function_scope(node, scope), owner, stmt, quiet))
             elif isinstance(node, _COMPREHENSIONS):
                 inner = self._comprehension_scope(node, scope)
-                stack += [(child, inner, owner) for child in ast.iter_child_nodes(node)]
+                stack += [(child, inner, owner, stmt, quiet) for child in ast.iter_child_nodes(node)]
             else:
                 if isinstance(node, ast.Call):
+                    self.sites.append(CallSite(node, scope, owner, stmt, quiet))
                     column = _char_column(lines, node.lineno, node.col_offset)
                     load = by_position.get((node.lineno, column))
                     if load is not None:
                         self.loads[id(node)] = load
                         self.calls[load] = node
-                stack += [(child, scope, owner) for child in ast.iter_child_nodes(node)]
+                silent = quiet or (
+                    isinstance(node, (ast.With, ast.AsyncWith))
+                    and any(grad_free(i.context_expr) for i in node.items)
+                )
+                for child in reversed(list(ast.iter_child_nodes(node))):
+                    inside = silent if isinstance(child, ast.stmt) else quiet
+                    stack.append((child, scope, owner, stmt, inside))
         self.models = frozenset(load for load in self.calls if is_model(load, self.calls[load]))
 
     def _comprehension_scope(self, node: ast.AST, scope: Scope) -> Scope:
@@ -226,13 +263,6 @@ class ModelBindings:
         """The function (or class, or module) whose body holds the node."""
         return self.functions.get(id(node), self.tree)
 
-    def walk(self) -> Iterator[tuple[ast.AST, Scope]]:
-        """Every node of the file with its scope."""
-        for node in ast.walk(self.tree):
-            scope = self.scopes.get(id(node))
-            if scope is not None:
-                yield node, scope
-
     # -- the public questions -----------------------------------------------------------------------
 
     def model_of(self, expr: ast.expr, at: ast.AST) -> Load | None:
@@ -242,12 +272,12 @@ class ModelBindings:
 
     def held(self, expr: ast.expr, scope: Scope, depth: int = 0) -> Held:
         """What an expression holds in a scope. A value that depends on itself (a loop carrying
-        ``latents`` round) is worked out twice, the second time from the first's answer; what was
-        worked out within such a cycle is kept only once its head is done."""
+        ``latents`` round) is worked out twice, the second time from the first's answer; what is
+        worked out within such a cycle is kept for the while, and for good once its head is done."""
         if depth > _MAX_DEPTH:
             return NOTHING
         key = (id(expr), id(scope), tuple(id(call) for call, _, _ in self._context.values()))
-        known = self._memo.get(key)
+        known = self._memo.get(key) or self._tentative.get(key)
         if known is not None:
             return known
         at = self._active.get(key)
@@ -260,15 +290,20 @@ class ModelBindings:
             found = self._held(expr, scope, depth)
             if self._low[-1] == position:  # the head of a cycle: once more with what it holds
                 self._seed[key] = found
+                self._tentative.clear()
                 self._low[-1] = position + 1
                 found = self._held(expr, scope, depth)
                 del self._seed[key]
         finally:
             del self._active[key]
             low = self._low.pop()
-        if low >= position:  # nothing shallower was waited on: the answer is final
+        if low >= position:  # nothing shallower was waited on: this and what it waited on are final
             self._memo[key] = found
-        elif self._low:
+            if low == position or not self._active:
+                self._memo.update(self._tentative)
+                self._tentative.clear()
+        else:
+            self._tentative[key] = found
             self._low[-1] = min(self._low[-1], low)
         return found
 
@@ -332,7 +367,10 @@ class ModelBindings:
         while current is not None:
             bindings = current.bindings.get(name)
             if bindings is not None:
-                chosen = values._ALL if at is None else values._reaching(name, current, at)
+                chosen = values._ALL if at is None else current.reaching.get((name, at))
+                if chosen is None:
+                    assert at is not None
+                    chosen = current.reaching[(name, at)] = values._reaching(name, current, at)
                 reaching = bindings if chosen == values._ALL else [bindings[i] for i in chosen]
                 return _union([self._binding(kind, data, current, depth) for kind, data, _, _ in reaching])
             if not current.immediate:

@@ -19,14 +19,14 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..check.loads import Load
 from ..check.values import source_text
 from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROCESSING
 from . import InferredEdge, Site
-from .bindings import NOT_OUTPUT, SAME_MODEL_METHODS, Held, ModelBindings
+from .bindings import NOT_OUTPUT, SAME_MODEL_METHODS, CallSite, Held, ModelBindings
 
 # Models that filter, re-rank or restore another's output before it is returned.
 _POST_PROCESSOR = re.compile(
@@ -49,7 +49,7 @@ _PREPROCESSING_CONTEXT = re.compile(
 )
 # Optimizers and trainers: the models whose parameters they are given are the ones trained.
 _OPTIMIZER = re.compile(r"optim|adam|sgd|rmsprop|lion|adafactor|lamb|trainer", re.IGNORECASE)
-_GRAD_FREE = frozenset({"no_grad", "inference_mode"})
+_PARAMETERS = frozenset({"parameters", "named_parameters"})
 _FORWARD = frozenset({"forward", "__call__", "call"})
 _TEXT = 100
 
@@ -58,8 +58,7 @@ _TEXT = 100
 class _Candidate:
     source: Load
     target: Load
-    call: ast.Call
-    owner: ast.AST
+    site: CallSite
     sources: int  # how many models' outputs enter the call
 
 
@@ -67,64 +66,49 @@ class _FileEdges:
     def __init__(self, bindings: ModelBindings, path: str) -> None:
         self.b = bindings
         self.path = path
-        self.statement: dict[int, ast.stmt] = {}
-        for stmt in ast.walk(bindings.tree):
-            if isinstance(stmt, ast.stmt):
-                for node in _header_nodes(stmt):
-                    self.statement[id(node)] = stmt
-        self.calls = [(node, scope) for node, scope in bindings.walk() if isinstance(node, ast.Call)]
         self.trained: set[Load] = set()
         self.frozen: set[Load] = set()
-        self.grad_free_calls: set[int] = set()
-        self._training: dict[int, bool] = {}
+        self.training_owners: set[int] = set()  # functions (or the module) that run a training step
+        self._consumers: dict[int, frozenset[Load]] = {}
 
-    def held(self, expr: ast.expr, node: ast.AST) -> Held:
-        return self.b.held(expr, self.b.scope_of(node))
+    def held(self, expr: ast.expr, site: CallSite) -> Held:
+        return self.b.held(expr, site.scope)
 
     # -- what the code says of training ---------------------------------------------------------------
 
     def read_training(self) -> None:
-        """Which models the optimizers train, which are frozen, which calls run without gradients."""
-        for call, _ in self.calls:
-            func = call.func
-            name = (
-                func.attr
-                if isinstance(func, ast.Attribute)
-                else func.id
-                if isinstance(func, ast.Name)
-                else ""
-            )
+        """Which models the optimizers train, which are frozen, which functions train."""
+        for site in self.b.sites:
+            call, func = site.call, site.call.func
+            name = _called_name(call)
             if _OPTIMIZER.search(name):
                 for arg in [*call.args, *(k.value for k in call.keywords)]:
                     for part in ast.walk(arg):
-                        if isinstance(part, ast.Attribute) and part.attr in (
-                            "parameters",
-                            "named_parameters",
-                        ):
-                            self.trained |= self.held(part.value, call).models
+                        if isinstance(part, ast.Attribute) and part.attr in _PARAMETERS:
+                            self.trained |= self.held(part.value, site).models
                         elif isinstance(part, (ast.Name, ast.Attribute)):
-                            self.trained |= self.held(part, call).models
-            if isinstance(func, ast.Attribute):
-                receiver = self.held(func.value, call).models
+                            self.trained |= self.held(part, site).models
+            if not isinstance(func, ast.Attribute):
+                continue
+            receiver_text = source_text(func.value).lower()
+            if (
+                func.attr == "backward"
+                or (func.attr == "step" and "optim" in receiver_text)
+                or (func.attr == "train" and "trainer" in receiver_text)
+            ):
+                self.training_owners.add(id(site.owner))
+            if func.attr in ("train", "eval", "requires_grad_") or func.attr in _PARAMETERS:
+                receiver = self.held(func.value, site).models
                 if func.attr == "train" and not _false(call):
                     self.trained |= receiver
                 elif func.attr == "eval" or (func.attr == "requires_grad_" and _false(call)):
                     self.frozen |= receiver
-                elif func.attr in ("parameters", "named_parameters"):
-                    self._frozen_parameters(call, receiver)
-        for node in ast.walk(self.b.tree):
-            if (
-                isinstance(node, (ast.With, ast.AsyncWith))
-                and any(_grad_free(i.context_expr) for i in node.items)
-            ) or (
-                isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-                and any(_grad_free(d) for d in node.decorator_list)
-            ):
-                self._mark_grad_free(node.body)
+                elif func.attr in _PARAMETERS:
+                    self._frozen_parameters(site, receiver)
 
-    def _frozen_parameters(self, call: ast.Call, models: frozenset[Load]) -> None:
+    def _frozen_parameters(self, site: CallSite, models: frozenset[Load]) -> None:
         """``for p in m.parameters(): p.requires_grad = False``."""
-        loop = self.statement.get(id(call))
+        loop = site.statement
         if not models or not isinstance(loop, ast.For) or not isinstance(loop.target, ast.Name):
             return
         for stmt in ast.walk(loop):
@@ -141,84 +125,70 @@ class _FileEdges:
             ):
                 self.frozen |= models
 
-    def _mark_grad_free(self, body: list[ast.stmt]) -> None:
-        for stmt in body:
-            for node in ast.walk(stmt):
-                if isinstance(node, ast.Call):
-                    self.grad_free_calls.add(id(node))
-
     def trains(self, owner: ast.AST) -> bool:
         """Whether a function (or the module) runs a training step: backward, an optimizer's step."""
-        known = self._training.get(id(owner))
-        if known is None:
-            known = self._training[id(owner)] = any(
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and (
-                    node.func.attr == "backward"
-                    or (node.func.attr == "step" and "optim" in source_text(node.func.value).lower())
-                    or (node.func.attr == "train" and "trainer" in source_text(node.func.value).lower())
-                )
-                for node in _own_nodes(owner)
-            )
-        return known
+        return id(owner) in self.training_owners
 
     # -- edges ---------------------------------------------------------------------------------------
 
-    def consumers(self, call: ast.Call) -> frozenset[Load]:
+    def consumers(self, site: CallSite) -> frozenset[Load]:
         """The models a call runs: ``B(x)``, ``B.generate(x)``, ``self.B.encode(x)``."""
-        func = call.func
+        known = self._consumers.get(id(site.call))
+        if known is None:
+            known = self._consumers[id(site.call)] = self._run_models(site)
+        return known
+
+    def _run_models(self, site: CallSite) -> frozenset[Load]:
+        func = site.call.func
         if isinstance(func, ast.Attribute):
             if func.attr in SAME_MODEL_METHODS or func.attr in NOT_OUTPUT:
                 return frozenset()
-            receiver = self.held(func.value, call)
+            receiver = self.held(func.value, site)
             if receiver.models:
                 return receiver.models
         if isinstance(func, (ast.Name, ast.Attribute)):
-            return self.held(func, call).models
+            return self.held(func, site).models
         return frozenset()
 
-    def inputs(self, call: ast.Call) -> frozenset[Load]:
-        found: set[Load] = set()
-        for arg in [*call.args, *(k.value for k in call.keywords)]:
-            found |= self.held(arg, call).derived
-        return frozenset(found)
+    def inputs(self, site: CallSite) -> frozenset[Load]:
+        call = site.call
+        return frozenset().union(
+            *(self.held(a, site).derived for a in [*call.args, *(k.value for k in call.keywords)])
+        )
 
     def candidates(self) -> Iterator[_Candidate]:
-        for call, _ in self.calls:
-            targets = self.consumers(call)
+        for site in self.b.sites:
+            targets = self.consumers(site)
             if not targets:
                 continue
-            given = self.inputs(call)
+            given = self.inputs(site)
             for target in targets:
                 sources = [s for s in given if not _same_model(s, target)]
                 for source in sources:
-                    yield _Candidate(source, target, call, self.b.owner_of(call), len(sources))
+                    yield _Candidate(source, target, site, len(sources))
 
-    def feedback(self) -> Iterator[tuple[Load, Load, ast.Call, bool | None]]:
+    def feedback(self) -> Iterator[tuple[Load, Load, CallSite, bool | None]]:
         """(guide, guided, where, guide frozen) for each loss several models' outputs enter."""
-        for call, _ in self.calls:
-            func = call.func
-            if not isinstance(func, (ast.Attribute, ast.Name)):
-                continue
-            name = func.attr if isinstance(func, ast.Attribute) else func.id
+        for site in self.b.sites:
+            call, func = site.call, site.call.func
+            name = _called_name(call)
             if name == "backward":
                 # loss.backward(), scaler.scale(loss).backward(), accelerator.backward(loss)
                 parts = [*call.args[:1], *([func.value] if isinstance(func, ast.Attribute) else [])]
-                models = frozenset().union(*(self.held(p, call).derived for p in parts))
-                yield from self._guides(models, call)
+                models = frozenset().union(*(self.held(p, site).derived for p in parts))
+                yield from self._guides(models, site)
             elif name == "grad" and "autograd" in source_text(func) and len(call.args) >= 2:
-                loss = self.held(call.args[0], call).derived
-                steered = self.held(call.args[1], call).derived
+                loss = self.held(call.args[0], site).derived
+                steered = self.held(call.args[1], site).derived
                 # The loop carries the guide's gradient into what it steers: the guide is the loss's.
                 for guide in loss:
                     for guided in steered - loss:
                         if not _same_model(guide, guided):
-                            yield guide, guided, call, self._frozen(guide)
+                            yield guide, guided, site, self._frozen(guide)
 
     def _guides(
-        self, models: frozenset[Load], call: ast.Call
-    ) -> Iterator[tuple[Load, Load, ast.Call, bool | None]]:
+        self, models: frozenset[Load], site: CallSite
+    ) -> Iterator[tuple[Load, Load, CallSite, bool | None]]:
         if len(models) < 2:
             return
         trained = models & self.trained
@@ -229,7 +199,7 @@ class _FileEdges:
         for guide in models - trained:
             for guided in trained:
                 if not _same_model(guide, guided):
-                    yield guide, guided, call, self._frozen(guide)
+                    yield guide, guided, site, self._frozen(guide)
 
     def _frozen(self, guide: Load) -> bool | None:
         """Whether the code says a guide is frozen: eval(), requires_grad off, left out of the
@@ -238,21 +208,15 @@ class _FileEdges:
             return True
         if self.trained:
             return guide not in self.trained
-        if any(id(call) in self.grad_free_calls for call in self._calls_of(guide)):
+        if any(site.grad_free for site in self.b.sites if guide in self.consumers(site)):
             return True
         return None
 
-    def _calls_of(self, model: Load) -> Iterator[ast.Call]:
-        for call, _ in self.calls:
-            if model in self.consumers(call):
-                yield call
-
     # -- what is said around a call -------------------------------------------------------------------
 
-    def site(self, call: ast.Call) -> Site:
-        stmt = self.statement.get(id(call))
-        line = stmt.lineno if stmt is not None else call.lineno
-        return Site(self.path, line, source_text(call, _TEXT))
+    def site(self, site: CallSite) -> Site:
+        line = site.statement.lineno if site.statement is not None else site.call.lineno
+        return Site(self.path, line, source_text(site.call, _TEXT))
 
     def context_names(self, owner: ast.AST) -> str:
         """The names that say what a function is for: its own, its class's, the file's."""
@@ -271,17 +235,14 @@ class _FileEdges:
             return "preprocessing"
         return "inference"
 
-    def assigned(self, call: ast.Call) -> str:
+    def assigned(self, site: CallSite) -> str:
         """What a call's result is assigned to, as written."""
-        stmt = self.statement.get(id(call))
+        stmt = site.statement
         if isinstance(stmt, ast.Assign):
             return " ".join(source_text(t) for t in stmt.targets)
         if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
             return source_text(stmt.target)
         return ""
-
-    def called_as(self, call: ast.Call) -> str:
-        return source_text(call.func)
 
 
 def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
@@ -290,10 +251,9 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
     edges.read_training()
     found: list[InferredEdge] = []
     guided: set[frozenset[Load]] = set()
-    for guide, target, call, frozen in edges.feedback():
-        owner = bindings.owner_of(call)
-        stage = edges.stage(owner)
-        found.append(InferredEdge(guide, target, FEEDBACK_GUIDANCE, None, stage, (edges.site(call),), frozen))
+    for guide, target, site, frozen in edges.feedback():
+        stage = edges.stage(site.owner)
+        found.append(InferredEdge(guide, target, FEEDBACK_GUIDANCE, None, stage, (edges.site(site),), frozen))
         guided.add(frozenset((guide, target)))
     candidates = [c for c in edges.candidates() if frozenset((c.source, c.target)) not in guided]
     feeds: dict[Load, set[Load]] = {}
@@ -305,32 +265,29 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
 
 
 def _classify(candidate: _Candidate, edges: _FileEdges, feeds: dict[Load, set[Load]]) -> InferredEdge:
-    source, target, call = candidate.source, candidate.target, candidate.call
-    site = (edges.site(call),)
-    called = edges.called_as(call)
-    target_names = f"{called} {target.call}"
+    source, target, where = candidate.source, candidate.target, candidate.site
+    owner = where.owner
+    site = (edges.site(where),)
+    target_names = f"{source_text(where.call.func)} {target.call}"
     if _POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder":
-        return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(candidate.owner), site)
+        return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
     terminal = not feeds.get(target)
-    context = edges.context_names(candidate.owner)
+    context = edges.context_names(owner)
     scoring = (
         _EVALUATOR.search(target_names)
-        or _EVALUATOR.search(edges.assigned(call))
+        or _EVALUATOR.search(edges.assigned(where))
         or _EVALUATOR.search(context)
         or _EVALUATION_CONTEXT.search(context)
     )
-    if terminal and scoring and not edges.trains(candidate.owner):
+    if terminal and scoring and not edges.trains(owner):
         return InferredEdge(target, source, EVALUATION, None, "evaluation", site)
-    if (
-        isinstance(candidate.owner, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and candidate.owner.name in _FORWARD
-    ):
+    if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)) and owner.name in _FORWARD:
         mode = "hierarchical"
     elif candidate.sources > 1:
         mode = "parallel"
     else:
         mode = "sequential"
-    return InferredEdge(source, target, FEATURE_HANDOFF, mode, edges.stage(candidate.owner), site)
+    return InferredEdge(source, target, FEATURE_HANDOFF, mode, edges.stage(owner), site)
 
 
 def _same_model(first: Load, second: Load) -> bool:
@@ -347,35 +304,7 @@ def _false(call: ast.Call) -> bool:
     return isinstance(given, ast.Constant) and given.value is False
 
 
-def _grad_free(expr: ast.expr) -> bool:
-    """torch.no_grad(), torch.inference_mode(), @torch.no_grad."""
-    node = expr.func if isinstance(expr, ast.Call) else expr
-    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
-    return name in _GRAD_FREE
-
-
-def _header_nodes(stmt: ast.stmt) -> Iterator[ast.AST]:
-    """The nodes of a statement outside its nested blocks of statements."""
-    stack: list[ast.AST] = [
-        child
-        for name, child in ast.iter_fields(stmt)
-        if name not in ("body", "orelse", "finalbody", "handlers", "cases")
-        for child in (child if isinstance(child, list) else [child])
-        if isinstance(child, ast.AST)
-    ]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.stmt):
-            continue
-        yield node
-        stack.extend(ast.iter_child_nodes(node))
-
-
-def _own_nodes(owner: ast.AST) -> Iterable[ast.AST]:
-    """The nodes of a function's (or the module's) body, not of functions defined in it."""
-    stack = list(getattr(owner, "body", ()))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
+def _called_name(call: ast.Call) -> str:
+    """The last name of a call's callee: ``backward`` of ``loss.backward()``."""
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""

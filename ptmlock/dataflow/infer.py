@@ -45,7 +45,7 @@ class _Project:
         self.loads = loads  # by real path
         self.bindings: dict[str, tuple[ast.Module, ModelBindings] | None] = {}
         self.busy: set[str] = set()
-        self._importing: re.Pattern[bytes] | None = None
+        self._exported: re.Pattern[bytes] | None = None  # the names of models other modules may import
 
     def bound(self, path: str) -> tuple[ast.Module, ModelBindings] | None:
         real = os.path.realpath(path)
@@ -65,19 +65,25 @@ class _Project:
         return found
 
     def imports_models(self, source: bytes) -> bool:
-        """Whether a file may import from a module that loads models (its name follows an import)."""
-        if self._importing is None:
-            names = {
-                os.path.basename(os.path.dirname(p))
-                if p.endswith("__init__.py")
-                else os.path.basename(p)[:-3]
-                for p in self.loads
-            }
-            words = b"|".join(re.escape(n.encode()) for n in sorted(names) if n.isidentifier())
-            self._importing = (
-                re.compile(rb"(?:from|import)\s+[\w.]*\b(?:" + words + rb")\b") if words else None
-            )
-        return self._importing is not None and self._importing.search(source) is not None
+        """Whether a file may import a model from a module that loads one: it names one of the
+        module-level names (variables, functions) that hold or return a model there."""
+        if self._exported is None:
+            names = sorted({name for path in self.loads for name in self._model_names(path)})
+            words = b"|".join(re.escape(name.encode()) for name in names)
+            self._exported = re.compile(rb"\b(?:" + words + rb")\b") if words else re.compile(rb"(?!)")
+        return b"import" in source and self._exported.search(source) is not None
+
+    def _model_names(self, path: str) -> set[str]:
+        bound = self.bound(path)
+        if bound is None:
+            return set()
+        bindings = bound[1]
+        return {
+            name
+            for name, found in bindings.module.bindings.items()
+            if any(kind in ("expr", "item", "function") for kind, _, _, _ in found)
+            and (bindings.exported(name, called=False).models or bindings.exported(name, called=True).models)
+        }
 
     def _imported_by(self, path: str) -> Imported:
         bases = _bases(path, package_of(path), self.root)
