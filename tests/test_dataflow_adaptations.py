@@ -200,6 +200,23 @@ SNIPPETS = {
         for p in head.parameters():
             p.requires_grad = False
     """,
+    "a name holding one of several models changes each": """
+        from diffusers import AutoencoderKL
+        from transformers import AutoModel, CLIPTextModel
+        if large:
+            model = AutoModel.from_pretrained("org/large")
+        else:
+            model = AutoModel.from_pretrained("org/small")
+        # adapt: org/large as-is: frozen: encoder
+        # adapt: org/small as-is: frozen: encoder
+        model.encoder.requires_grad_(False)
+        vae = AutoencoderKL.from_pretrained("org/vae")
+        text_encoder = CLIPTextModel.from_pretrained("org/clip")
+        for frozen in (vae, text_encoder):
+            # adapt: org/vae as-is: frozen (all parameters)
+            # adapt: org/clip as-is: frozen (all parameters)
+            frozen.requires_grad_(False)
+    """,
     "keras layers frozen": """
         import tensorflow as tf
         base = tf.keras.applications.MobileNetV2(weights="imagenet")

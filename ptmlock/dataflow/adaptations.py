@@ -101,9 +101,10 @@ _PEFT_SETTINGS = {"r": "r", "lora_alpha": "alpha", "target_modules": "targets"}
 
 @dataclass(frozen=True)
 class _Part:
-    """A loaded model, or the part of it at ``path`` ("" for the whole, "encoder", "classifier[6]")."""
+    """The loaded models an expression may hold (usually one), or the part of each at ``path`` (""
+    for the whole, "encoder", "classifier[6]")."""
 
-    load: Load
+    loads: frozenset[Load]
     path: str
 
 
@@ -251,20 +252,24 @@ class _Finder:
             path, at = outer + path, assigned
         node: ast.expr = root
         for index in range(len(path) + whole):
-            load = self.bindings.model_of(node, at)
-            if load is not None:
-                return _Part(load, "".join(text for _, text in path[index:]).lstrip("."))
+            # Every model the name may hold: one of several alternatives (m = A(...) if x else B(...)),
+            # each of a list looped over (for m in (vae, text_encoder)) is changed alike.
+            models = self.bindings.held(node, self.bindings.scope_of(at)).models
+            if models:
+                return _Part(models, "".join(text for _, text in path[index:]).lstrip("."))
             if index < len(path):
                 node = path[index][0]
         return None
 
     def _found(
         self, part: _Part, adaptation: str, detail: str, statement: ast.stmt, text: str | None = None
-    ) -> InferredAdaptation:
-        """The finding, with the statement as evidence (or ``text`` for it: a loop's header and body)."""
+    ) -> Iterator[InferredAdaptation]:
+        """The finding for each model of the part, with the statement as evidence (or ``text`` for it:
+        a loop's header and body)."""
         shown = _shorten(_source(statement) if text is None else text, _TEXT)
         site = Site(self.path, statement.lineno, shown)
-        return InferredAdaptation(part.load, adaptation, _shorten(detail, _DETAIL), site)
+        for load in sorted(part.loads, key=lambda load: (load.path, load.line, load.column)):
+            yield InferredAdaptation(load, adaptation, _shorten(detail, _DETAIL), site)
 
     # -- heads: assigned or deleted attributes ---------------------------------------------------------
 
@@ -283,25 +288,25 @@ class _Finder:
         if name == "trainable" and isinstance(target, ast.Attribute):
             # Keras: layer.trainable = False freezes it.
             if _is_false(value):
-                yield self._found(part, AS_IS, _frozen(part.path[: -len(name)].rstrip(".")), statement)
+                yield from self._found(part, AS_IS, _frozen(part.path[: -len(name)].rstrip(".")), statement)
         elif name in _TENSORS or (built is not None and _tail(built) == "Parameter"):
             # Weights written by hand (model.v_head.bias = nn.Parameter(...)): new values, same modules.
             if built is not None:
-                yield self._found(part, WEIGHTS, f"{part.path} set to a new {built}", statement)
+                yield from self._found(part, WEIGHTS, f"{part.path} set to a new {built}", statement)
         elif isinstance(value, ast.Constant) and value.value is None:
-            yield self._found(part, DELETION, f"{part.path} removed (set to None)", statement)
+            yield from self._found(part, DELETION, f"{part.path} removed (set to None)", statement)
         elif built is not None and _tail(built) == "Identity":
-            yield self._found(part, DELETION, f"{part.path} removed (replaced by {built})", statement)
+            yield from self._found(part, DELETION, f"{part.path} removed (replaced by {built})", statement)
         elif name in _CONFIG_PARTS or (built is not None and built.endswith("Scheduler")):
             if built is not None:
-                yield self._found(part, CONFIGURATION, f"{part.path} replaced by {built}", statement)
+                yield from self._found(part, CONFIGURATION, f"{part.path} replaced by {built}", statement)
         elif built is not None and _is_existing(part.path):
-            yield self._found(part, MODIFICATION, f"{part.path} replaced by {built}", statement)
+            yield from self._found(part, MODIFICATION, f"{part.path} replaced by {built}", statement)
         elif built is not None and _is_module_class(built):
-            yield self._found(part, ADDITION, f"{part.path} added: {built}", statement)
+            yield from self._found(part, ADDITION, f"{part.path} added: {built}", statement)
         elif isinstance(value, (ast.Name, ast.Attribute)) and name in _HEADS:
             # A head built earlier (head = nn.Sequential(...); model.fc = head).
-            yield self._found(
+            yield from self._found(
                 part,
                 MODIFICATION,
                 f"{part.path} replaced by {_source(value, _DETAIL_TEXT)}",
@@ -313,7 +318,7 @@ class _Finder:
             return
         part = self.part_of(target, statement, where, whole=False)
         if part is not None and part.path and not _is_configuration(part.path):
-            yield self._found(part, DELETION, f"{part.path} deleted", statement)
+            yield from self._found(part, DELETION, f"{part.path} deleted", statement)
 
     # -- frozen layers ---------------------------------------------------------------------------------
 
@@ -344,7 +349,7 @@ class _Finder:
         names = loop.target.elts if isinstance(loop.target, ast.Tuple) else [loop.target]
         header = ", ".join(_source(name) for name in names)  # unparse writes a tuple in parentheses
         text = f"for {header} in {_source(over)}: {_source(freeze)}"
-        yield self._found(part, AS_IS, detail, loop, text)
+        yield from self._found(part, AS_IS, detail, loop, text)
 
     # -- calls on or with a model ----------------------------------------------------------------------
 
@@ -361,14 +366,16 @@ class _Finder:
         ):
             part = self.part_of(receiver, call, where)
             if part is not None:
-                yield self._found(part, AS_IS, _frozen(part.path), statement)
+                yield from self._found(part, AS_IS, _frozen(part.path), statement)
         elif last == "resize_token_embeddings" and receiver is not None:
             part = self.part_of(receiver, call, where)
             size = _argument(call, 0, "new_num_tokens")
             if part is not None:
                 owner = f"{part.path} " if part.path else ""
                 shown = f" to {_source(size, _DETAIL_TEXT)}" if size is not None else ""
-                yield self._found(part, MODIFICATION, f"{owner}token embeddings resized{shown}", statement)
+                yield from self._found(
+                    part, MODIFICATION, f"{owner}token embeddings resized{shown}", statement
+                )
         elif (method := _adapter_method(name, last)) is not None:
             yield from self._adapter(call, method, receiver, statement, where)
         elif _is_optimizer(name):
@@ -379,17 +386,17 @@ class _Finder:
             config = self._config(call, _TRAINER_PEFT, where)
             if part is not None and config is not None:
                 # trl's trainers put the adapter on themselves: the base stays as it was.
-                self.adapter_trained.add(part.load)
+                self.adapter_trained.update(part.loads)
                 what = _TRAINER_PEFT.describe(call, config)
-                yield self._found(
+                yield from self._found(
                     part, ADAPTER, f"{what} trained in {self._where(where)} by {last}", statement
                 )
             elif part is not None:
-                yield self._found(part, WEIGHTS, self._fine_tuned(where, f"by {last}"), statement)
+                yield from self._found(part, WEIGHTS, self._fine_tuned(where, f"by {last}"), statement)
         elif last == "fit" and receiver is not None:
             part = self.part_of(receiver, call, where)
             if part is not None and not part.path:
-                yield self._found(part, WEIGHTS, self._fine_tuned(where, "by fit"), statement)
+                yield from self._found(part, WEIGHTS, self._fine_tuned(where, "by fit"), statement)
 
     def _children_cut(
         self, node: ast.Subscript, statement: ast.stmt, where: _Where
@@ -417,7 +424,7 @@ class _Finder:
             owner = f"{part.path} " if part.path else ""
             modules = "module" if count == 1 else f"{count} modules"
             detail = f"{owner}last {modules} cut off (children()[:-{count}])"
-            yield self._found(part, DELETION, detail, statement)
+            yield from self._found(part, DELETION, detail, statement)
 
     def _removed_at_load(self, call: ast.Call, statement: ast.stmt) -> Iterator[InferredAdaptation]:
         """A load told to leave the head out: Keras include_top=False, timm num_classes=0 or
@@ -429,7 +436,7 @@ class _Finder:
             load = self.bindings.model_of(call, statement)
             if load is not None:
                 detail = f"head left out at load ({keyword.arg}={value.value!r})"
-                yield self._found(_Part(load, ""), DELETION, detail, statement)
+                yield from self._found(_Part(frozenset({load}), ""), DELETION, detail, statement)
 
     def _adapter(
         self, call: ast.Call, method: str, receiver: ast.expr | None, statement: ast.stmt, where: _Where
@@ -440,10 +447,10 @@ class _Finder:
         if part is None:
             return
         if spec.trainable:
-            self.adapter_trained.add(part.load)
+            self.adapter_trained.update(part.loads)
         what = spec.describe(call, self._config(call, spec, where))
         owner = f" on {part.path}" if part.path else ""
-        yield self._found(part, spec.adaptation, f"{what}{owner} via {method}", statement)
+        yield from self._found(part, spec.adaptation, f"{what}{owner} via {method}", statement)
 
     def _config(self, call: ast.Call, spec: _AdapterCall, where: _Where) -> ast.Call | None:
         """The PEFT config a call is given, as the class it constructs (LoraConfig(...)): written there,
@@ -463,12 +470,15 @@ class _Finder:
         for parameters, at in self._parameters_given(call, where):
             part = self.part_of(parameters, at, where)
             if part is not None:
-                parts.setdefault(part.load, set()).add(part.path)
+                for load in part.loads:
+                    parts.setdefault(load, set()).add(part.path)
         if not parts or not self._runs_backward():
             return
         for load, paths in parts.items():
             of = "" if "" in paths else f"({', '.join(sorted(paths))})"
-            yield self._found(_Part(load, ""), WEIGHTS, self._fine_tuned(where, of), statement)
+            yield from self._found(
+                _Part(frozenset({load}), ""), WEIGHTS, self._fine_tuned(where, of), statement
+            )
 
     def _parameters_given(self, call: ast.Call, where: _Where) -> Iterator[tuple[ast.expr, ast.AST]]:
         """X of each X.parameters() an optimizer is given, written in its arguments or in what a name
