@@ -123,6 +123,8 @@ _WRAPPERS = frozenset(
 )
 # accelerate's prepare (and the like): each argument comes back in the same place.
 _PREPARERS = frozenset({"prepare", "initialize", "prepare_model"})
+# Nodes that hold nothing to follow: a name's load/store context, operators, constants.
+_LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.Constant)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _MAX_DEPTH = 40
@@ -190,7 +192,7 @@ class ModelBindings:
         self.loads: dict[int, Load] = {}
         self.calls: dict[Load, ast.Call] = {}
         self.models: frozenset[Load] = frozenset()
-        self.sites: list[CallSite] = []  # every call of the file, in order
+        self.sites: list[CallSite] = []  # every call of the file
         self._memo: dict[tuple[int, int, tuple[int, ...]], Held] = {}
         self._active: dict[tuple[int, int, tuple[int, ...]], int] = {}  # being worked out -> its depth
         self._low: list[int] = []  # of each one being worked out: the shallowest it waits on
@@ -208,7 +210,7 @@ class ModelBindings:
         by_position = {(load.line, load.column): load for load in loads}
         # (node, its scope, the function whose body holds it, its statement, under no_grad)
         stack: list[tuple[ast.AST, Scope, ast.AST, ast.stmt | None, bool]] = [
-            (stmt, self.module, self.tree, stmt, False) for stmt in reversed(self.tree.body)
+            (stmt, self.module, self.tree, stmt, False) for stmt in self.tree.body
         ]
         while stack:
             node, scope, owner, stmt, quiet = stack.pop()
@@ -221,11 +223,11 @@ class ModelBindings:
                 stack += [(d, scope, owner, stmt, quiet) for d in node.args.kw_defaults if d is not None]
                 inner = function_scope(node, scope)
                 silent = quiet or any(grad_free(d) for d in node.decorator_list)
-                stack += [(s, inner, node, s, silent) for s in reversed(node.body)]
+                stack += [(s, inner, node, s, silent) for s in node.body]
             elif isinstance(node, ast.ClassDef):
                 stack += [(d, scope, owner, stmt, quiet) for d in (*node.decorator_list, *node.bases)]
                 inner = class_scope(node, scope)
-                stack += [(s, inner, node, s, quiet) for s in reversed(node.body)]
+                stack += [(s, inner, node, s, quiet) for s in node.body]
             elif isinstance(node, ast.Lambda):
                 stack.append((node.body, function_scope(node, scope), owner, stmt, quiet))
             elif isinstance(node, _COMPREHENSIONS):
@@ -243,9 +245,10 @@ class ModelBindings:
                     isinstance(node, (ast.With, ast.AsyncWith))
                     and any(grad_free(i.context_expr) for i in node.items)
                 )
-                for child in reversed(list(ast.iter_child_nodes(node))):
-                    inside = silent if isinstance(child, ast.stmt) else quiet
-                    stack.append((child, scope, owner, stmt, inside))
+                for child in ast.iter_child_nodes(node):
+                    if not isinstance(child, _LEAVES):
+                        inside = silent if isinstance(child, ast.stmt) else quiet
+                        stack.append((child, scope, owner, stmt, inside))
         self.models = frozenset(load for load in self.calls if is_model(load, self.calls[load]))
 
     def _comprehension_scope(self, node: ast.AST, scope: Scope) -> Scope:

@@ -138,7 +138,7 @@ def _shown(path: str, root: Path) -> str:
 
 
 def _merged(edges: Sequence[InferredEdge]) -> tuple[InferredEdge, ...]:
-    """One edge per source, target and kind, with all its evidence (in file order) and the strongest
+    """One edge per source, target and kind, with all its evidence (by file and line) and the strongest
     mode, the first stage said and whether any evidence says the guide is frozen."""
     merged: dict[tuple[Load, Load, str], InferredEdge] = {}
     for edge in edges:
@@ -147,7 +147,7 @@ def _merged(edges: Sequence[InferredEdge]) -> tuple[InferredEdge, ...]:
         if known is None:
             merged[key] = edge
             continue
-        evidence = tuple(dict.fromkeys((*known.evidence, *edge.evidence)))
+        evidence = tuple(sorted({*known.evidence, *edge.evidence}, key=lambda s: (s.path, s.line, s.text)))
         mode = min(known.mode, edge.mode, key=lambda m: _MODE_RANK.get(m, 3))
         frozen = known.guide_frozen if edge.guide_frozen is None else known.guide_frozen or edge.guide_frozen
         merged[key] = InferredEdge(
