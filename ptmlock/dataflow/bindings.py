@@ -266,6 +266,12 @@ class ModelBindings:
         """The function (or class, or module) whose body holds the node."""
         return self.functions.get(id(node), self.tree)
 
+    def subfolder(self, load: Load) -> str | None:
+        """The subfolder= a load of this file reads its repo's model from (a pipeline's vae, unet)."""
+        call = self.calls.get(load)
+        given = next((k.value for k in call.keywords if k.arg == "subfolder"), None) if call else None
+        return given.value if isinstance(given, ast.Constant) and isinstance(given.value, str) else None
+
     # -- the public questions -----------------------------------------------------------------------
 
     def model_of(self, expr: ast.expr, at: ast.AST) -> Load | None:
@@ -486,6 +492,10 @@ class ModelBindings:
             first = self.held(node.args[0], scope, depth + 1)
             if first.models:
                 return Held(models=first.models)
+        if name[:1].isupper():  # a class built of models (MultiControlNetModel([a, b])) holds them
+            inside = self._arguments(node, scope, depth)
+            if inside.models:
+                return Held(models=inside.models)
         value = values.evaluate(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
         if value is not None and value.kind == REF:
             local = self.ctx.local.get(value.data)

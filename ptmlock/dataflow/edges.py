@@ -50,8 +50,21 @@ _PREPROCESSING_CONTEXT = re.compile(
 # Optimizers and trainers: the models whose parameters they are given are the ones trained.
 _OPTIMIZER = re.compile(r"optim|adam|sgd|rmsprop|lion|adafactor|lamb|trainer", re.IGNORECASE)
 _PARAMETERS = frozenset({"parameters", "named_parameters"})
+# Loads into a model that change its weights (adaptations), not models of their own.
+_WEIGHT_LOADERS = frozenset({"load_lora_weights", "load_textual_inversion"})
+# A model's attributes that hold its preprocessing, not a model.
+_PREPROCESSING_PART = re.compile(r"token|processor|feature_?extractor|scheduler|config", re.IGNORECASE)
 _FORWARD = frozenset({"forward", "__call__", "call"})
 _TEXT = 100
+
+
+@dataclass(frozen=True)
+class _Guidance:
+    guide: Load
+    guided: Load
+    site: CallSite
+    frozen: bool | None
+    steering: bool = False  # a gradient taken to steer a value (sampling guidance), not a loss trained
 
 
 @dataclass
@@ -163,12 +176,12 @@ class _FileEdges:
                 continue
             given = self.inputs(site)
             for target in targets:
-                sources = [s for s in given if not _same_model(s, target)]
+                sources = [s for s in given if not self.same_model(s, target)]
                 for source in sources:
                     yield _Candidate(source, target, site, len(sources))
 
-    def feedback(self) -> Iterator[tuple[Load, Load, CallSite, bool | None]]:
-        """(guide, guided, where, guide frozen) for each loss several models' outputs enter."""
+    def feedback(self) -> Iterator[_Guidance]:
+        """Each guide and guided model of a loss several models' outputs enter."""
         for site in self.b.sites:
             call, func = site.call, site.call.func
             name = _called_name(call)
@@ -183,12 +196,10 @@ class _FileEdges:
                 # The loop carries the guide's gradient into what it steers: the guide is the loss's.
                 for guide in loss:
                     for guided in steered - loss:
-                        if not _same_model(guide, guided):
-                            yield guide, guided, site, self._frozen(guide)
+                        if not self.same_model(guide, guided):
+                            yield _Guidance(guide, guided, site, self._frozen(guide), steering=True)
 
-    def _guides(
-        self, models: frozenset[Load], site: CallSite
-    ) -> Iterator[tuple[Load, Load, CallSite, bool | None]]:
+    def _guides(self, models: frozenset[Load], site: CallSite) -> Iterator[_Guidance]:
         if len(models) < 2:
             return
         trained = models & self.trained
@@ -198,8 +209,64 @@ class _FileEdges:
             return
         for guide in models - trained:
             for guided in trained:
-                if not _same_model(guide, guided):
-                    yield guide, guided, site, self._frozen(guide)
+                if not self.same_model(guide, guided):
+                    yield _Guidance(guide, guided, site, self._frozen(guide))
+
+    def trainers(self) -> Iterator[_Guidance]:
+        """``XTrainer(model=policy, ref_model=ref, reward_model=rm, ...)``: each other model given to a
+        trainer guides the one it trains."""
+        for site in self.b.sites:
+            call = site.call
+            if not _called_name(call).endswith("Trainer"):
+                continue
+            given = {k.arg: k.value for k in call.keywords if k.arg}
+            trained_expr = given.pop("model", None) or (call.args[0] if call.args else None)
+            if trained_expr is None:
+                continue
+            trained = self.held(trained_expr, site).models
+            for keyword, value in given.items():
+                for guide in self.held(value, site).models:
+                    for target in trained:
+                        if not self.same_model(guide, target):
+                            yield _Guidance(guide, target, site, _guide_frozen(keyword))
+
+    def compositions(self) -> Iterator[tuple[Load, Load, CallSite | ast.stmt]]:
+        """(part, whole, where): a model built into another, whose output feeds it from inside: given
+        to its load (``from_pretrained(..., controlnet=cn)``), loaded into it
+        (``pipe.load_ip_adapter(...)``), or set on it (``pipe.controlnet = cn``)."""
+        loads = self.b.loads
+        for site in self.b.sites:
+            call = site.call
+            whole = loads.get(id(call))
+            if whole is not None and whole in self.b.models:
+                if isinstance(call.func, ast.Attribute) and call.func.attr not in _WEIGHT_LOADERS:
+                    for receiver in self.held(call.func.value, site).models:
+                        if not self.same_model(whole, receiver):
+                            yield whole, receiver, site
+                for arg in [*call.args, *(k.value for k in call.keywords)]:
+                    for part in self.held(arg, site).models:
+                        if not self.same_model(part, whole):
+                            yield part, whole, site
+        if not self.b.models and self.b.imported is None:
+            return
+        for node in ast.walk(self.b.tree):
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Attribute):
+                target = node.targets[0]
+                scope_site = self.b.scope_of(node)
+                wholes = self.b.held(target.value, scope_site).models
+                if wholes and not _PREPROCESSING_PART.search(target.attr):
+                    for part in self.b.held(node.value, scope_site).models:
+                        for whole in wholes:
+                            if not self.same_model(part, whole):
+                                yield part, whole, node
+
+    def same_model(self, first: Load, second: Load) -> bool:
+        """One model, or two loads of one repo (a model and its own tokenizer or processor); two
+        subfolders of one repo (a pipeline's vae and text encoder) are two models."""
+        if first == second:
+            return True
+        one, other = first.pin.repo or first.pin.model, second.pin.repo or second.pin.model
+        return one is not None and one == other and self.b.subfolder(first) == self.b.subfolder(second)
 
     def _frozen(self, guide: Load) -> bool | None:
         """Whether the code says a guide is frozen: eval(), requires_grad off, left out of the
@@ -249,18 +316,42 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
     """The edges between the models of one file; ``path`` is how evidence names the file."""
     edges = _FileEdges(bindings, path)
     edges.read_training()
-    found: list[InferredEdge] = []
-    guided: set[frozenset[Load]] = set()
-    for guide, target, site, frozen in edges.feedback():
-        stage = edges.stage(site.owner)
-        found.append(InferredEdge(guide, target, FEEDBACK_GUIDANCE, None, stage, (edges.site(site),), frozen))
-        guided.add(frozenset((guide, target)))
-    candidates = [c for c in edges.candidates() if frozenset((c.source, c.target)) not in guided]
+    candidates = list(edges.candidates())
+    handoffs = {(c.source, c.target) for c in candidates}
+    # A loss that a model's output also feeds the trained model's input through is that input's
+    # (diffusion training: the VAE's latents are the UNet's input and target); a steering gradient
+    # and a trainer's guides are guidance whatever else passes.
+    guidance = [g for g in edges.feedback() if g.steering or (g.guide, g.guided) not in handoffs]
+    guidance += edges.trainers()
+    found = [
+        InferredEdge(
+            g.guide,
+            g.guided,
+            FEEDBACK_GUIDANCE,
+            None,
+            "fine-tuning"
+            if not g.steering and _called_name(g.site.call).endswith("Trainer")
+            else edges.stage(g.site.owner),
+            (edges.site(g.site),),
+            g.frozen,
+        )
+        for g in guidance
+    ]
+    guided = {frozenset((g.guide, g.guided)) for g in guidance}
+    candidates = [c for c in candidates if frozenset((c.source, c.target)) not in guided]
     feeds: dict[Load, set[Load]] = {}
     for candidate in candidates:
         feeds.setdefault(candidate.source, set()).add(candidate.target)
-    for candidate in candidates:
-        found.append(_classify(candidate, edges, feeds))
+    found += [_classify(candidate, edges, feeds) for candidate in candidates]
+    for part, whole, where in edges.compositions():
+        if frozenset((part, whole)) in guided:
+            continue
+        if isinstance(where, CallSite):
+            stage, site = edges.stage(where.owner), edges.site(where)
+        else:
+            stage = edges.stage(bindings.owner_of(where))
+            site = Site(path, where.lineno, source_text(where, _TEXT))
+        found.append(InferredEdge(part, whole, FEATURE_HANDOFF, "hierarchical", stage, (site,)))
     return found
 
 
@@ -290,12 +381,12 @@ def _classify(candidate: _Candidate, edges: _FileEdges, feeds: dict[Load, set[Lo
     return InferredEdge(source, target, FEATURE_HANDOFF, mode, edges.stage(owner), site)
 
 
-def _same_model(first: Load, second: Load) -> bool:
-    """One model, or two loads of one repo (a model and its own tokenizer or processor)."""
-    if first == second:
-        return True
-    one, other = first.pin.repo or first.pin.model, second.pin.repo or second.pin.model
-    return one is not None and one == other
+def _guide_frozen(keyword: str) -> bool | None:
+    """Whether a trainer keeps a model it is given under ``keyword`` frozen: a reference, reward,
+    teacher or judge is; a value model is trained with the policy."""
+    if "value" in keyword:
+        return False
+    return True if any(word in keyword for word in ("ref", "reward", "teacher", "judge")) else None
 
 
 def _false(call: ast.Call) -> bool:
