@@ -94,6 +94,8 @@ SAME_MODEL_METHODS = frozenset(
     | {"share_memory", "to_empty", "xpu", "npu", "mps", "compile", "merge_and_unload", "fuse_lora"}
     | {"enable_model_cpu_offload", "enable_sequential_cpu_offload", "get_base_model"}
 )
+# get_vision_tower(), get_encoder(): a part of the model (get_image_features() is an output).
+_GETTER = re.compile(r"get_(?!.*features)\w*(?:tower|encoder|decoder|model|module|backbone|unet|vae)")
 # Methods and attributes of a model that are not its output: parameters, settings, files, devices.
 NOT_OUTPUT = frozenset(
     {"parameters", "named_parameters", "state_dict", "load_state_dict", "modules", "named_modules"}
@@ -266,11 +268,20 @@ class ModelBindings:
         """The function (or class, or module) whose body holds the node."""
         return self.functions.get(id(node), self.tree)
 
-    def subfolder(self, load: Load) -> str | None:
-        """The subfolder= a load of this file reads its repo's model from (a pipeline's vae, unet)."""
+    def repo_of(self, load: Load) -> tuple[str | None, str | None]:
+        """Which repo a load reads (its id, or for one known only at run time the expression naming
+        it, ``args.pretrained_model_name_or_path``) and its subfolder= (a pipeline's vae, unet)."""
         call = self.calls.get(load)
-        given = next((k.value for k in call.keywords if k.arg == "subfolder"), None) if call else None
-        return given.value if isinstance(given, ast.Constant) and isinstance(given.value, str) else None
+        repo = load.pin.repo or load.pin.model
+        if call is None:
+            return repo, None
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        if repo is None:
+            named = keywords.get("pretrained_model_name_or_path") or (call.args[0] if call.args else None)
+            repo = values.source_text(named) if named is not None else None
+        given = keywords.get("subfolder")
+        subfolder = given.value if isinstance(given, ast.Constant) and isinstance(given.value, str) else None
+        return repo, subfolder
 
     # -- the public questions -----------------------------------------------------------------------
 
@@ -473,7 +484,7 @@ class ModelBindings:
         if isinstance(func, ast.Attribute):
             receiver = self.held(func.value, scope, depth + 1)
             if receiver.models:
-                if func.attr in SAME_MODEL_METHODS:
+                if func.attr in SAME_MODEL_METHODS or _GETTER.fullmatch(func.attr):
                     return Held(models=receiver.models)
                 if func.attr in NOT_OUTPUT:
                     return NOTHING

@@ -52,6 +52,8 @@ _OPTIMIZER = re.compile(r"optim|adam|sgd|rmsprop|lion|adafactor|lamb|trainer", r
 _PARAMETERS = frozenset({"parameters", "named_parameters"})
 # Loads into a model that change its weights (adaptations), not models of their own.
 _WEIGHT_LOADERS = frozenset({"load_lora_weights", "load_textual_inversion"})
+# The parts of a pipeline its conditioning image goes to.
+_CONTROL = re.compile(r"controlnet|adapter", re.IGNORECASE)
 # A model's attributes that hold its preprocessing, not a model.
 _PREPROCESSING_PART = re.compile(r"token|processor|feature_?extractor|scheduler|config", re.IGNORECASE)
 _FORWARD = frozenset({"forward", "__call__", "call"})
@@ -83,6 +85,7 @@ class _FileEdges:
         self.frozen: set[Load] = set()
         self.training_owners: set[int] = set()  # functions (or the module) that run a training step
         self._consumers: dict[int, frozenset[Load]] = {}
+        self.controls: dict[Load, frozenset[Load]] = {}  # a pipeline -> the ControlNets, adapters built in
 
     def held(self, expr: ast.expr, site: CallSite) -> Held:
         return self.b.held(expr, site.scope)
@@ -174,11 +177,24 @@ class _FileEdges:
             targets = self.consumers(site)
             if not targets:
                 continue
-            given = self.inputs(site)
+            # A value computed by the very models the callee may be (alternatives of one name) is its own.
+            given = self.inputs(site) - targets
             for target in targets:
                 sources = [s for s in given if not self.same_model(s, target)]
                 for source in sources:
-                    yield _Candidate(source, target, site, len(sources))
+                    for consumer in self._conditioned(target, source, site):
+                        yield _Candidate(source, consumer, site, len(sources))
+
+    def _conditioned(self, target: Load, source: Load, site: CallSite) -> frozenset[Load]:
+        """Where a pipeline's conditioning image goes: to the ControlNets or adapters built into it
+        (``pipe(prompt, image=pose)`` with ``controlnet=cn``), else to the pipeline."""
+        controls = self.controls.get(target)
+        if controls:
+            given = {k.arg: k.value for k in site.call.keywords if k.arg}
+            image = given.get("control_image", given.get("image"))
+            if image is not None and source in self.held(image, site).derived:
+                return controls
+        return frozenset({target})
 
     def feedback(self) -> Iterator[_Guidance]:
         """Each guide and guided model of a loss several models' outputs enter."""
@@ -227,7 +243,7 @@ class _FileEdges:
             for keyword, value in given.items():
                 for guide in self.held(value, site).models:
                     for target in trained:
-                        if not self.same_model(guide, target):
+                        if guide != target:  # a reference copy of the policy's own repo guides it too
                             yield _Guidance(guide, target, site, _guide_frozen(keyword))
 
     def compositions(self) -> Iterator[tuple[Load, Load, CallSite | ast.stmt]]:
@@ -243,9 +259,14 @@ class _FileEdges:
                     for receiver in self.held(call.func.value, site).models:
                         if not self.same_model(whole, receiver):
                             yield whole, receiver, site
-                for arg in [*call.args, *(k.value for k in call.keywords)]:
+                for keyword, arg in [
+                    *((None, a) for a in call.args),
+                    *((k.arg, k.value) for k in call.keywords),
+                ]:
                     for part in self.held(arg, site).models:
-                        if not self.same_model(part, whole):
+                        if not self.same_model(part, whole, whole=True):
+                            if keyword is not None and _CONTROL.search(keyword):
+                                self.controls[whole] = self.controls.get(whole, frozenset()) | {part}
                             yield part, whole, site
         if not self.b.models and self.b.imported is None:
             return
@@ -257,16 +278,19 @@ class _FileEdges:
                 if wholes and not _PREPROCESSING_PART.search(target.attr):
                     for part in self.b.held(node.value, scope_site).models:
                         for whole in wholes:
-                            if not self.same_model(part, whole):
+                            if not self.same_model(part, whole, whole=True):
+                                if _CONTROL.search(target.attr):
+                                    self.controls[whole] = self.controls.get(whole, frozenset()) | {part}
                                 yield part, whole, node
 
-    def same_model(self, first: Load, second: Load) -> bool:
+    def same_model(self, first: Load, second: Load, *, whole: bool = False) -> bool:
         """One model, or two loads of one repo (a model and its own tokenizer or processor); two
-        subfolders of one repo (a pipeline's vae and text encoder) are two models."""
+        subfolders of one repo (a pipeline's vae and text encoder) are two models, unless ``whole``:
+        a pipeline holds its own repo's vae."""
         if first == second:
             return True
-        one, other = first.pin.repo or first.pin.model, second.pin.repo or second.pin.model
-        return one is not None and one == other and self.b.subfolder(first) == self.b.subfolder(second)
+        (one, one_part), (other, other_part) = self.b.repo_of(first), self.b.repo_of(second)
+        return one is not None and one == other and (whole or one_part == other_part)
 
     def _frozen(self, guide: Load) -> bool | None:
         """Whether the code says a guide is frozen: eval(), requires_grad off, left out of the
@@ -316,6 +340,7 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
     """The edges between the models of one file; ``path`` is how evidence names the file."""
     edges = _FileEdges(bindings, path)
     edges.read_training()
+    compositions = list(edges.compositions())  # first: they say where conditioning images go
     candidates = list(edges.candidates())
     handoffs = {(c.source, c.target) for c in candidates}
     # A loss that a model's output also feeds the trained model's input through is that input's
@@ -343,7 +368,7 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
     for candidate in candidates:
         feeds.setdefault(candidate.source, set()).add(candidate.target)
     found += [_classify(candidate, edges, feeds) for candidate in candidates]
-    for part, whole, where in edges.compositions():
+    for part, whole, where in compositions:
         if frozenset((part, whole)) in guided:
             continue
         if isinstance(where, CallSite):
