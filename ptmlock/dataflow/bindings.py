@@ -129,13 +129,13 @@ _PREPARERS = frozenset({"prepare", "initialize", "prepare_model"})
 _LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.Constant)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_MAX_DEPTH = 40
+_MAX_DEPTH = 32
 # Past this many calls a helper function is followed through with its own arguments, it is read once.
 _MAX_CONTEXTS = 4
 
 Position = tuple[int, int]
-# What a name imported from another module of the project holds: (dotted name, called) -> Held.
-Imported = Callable[[str, bool], Held]
+# What a name imported from another module of the project holds.
+Imported = Callable[[str, bool, int], Held]  # (dotted name, called, depth so far)
 
 
 def is_model(load: Load, call: ast.Call | None) -> bool:
@@ -195,6 +195,8 @@ class ModelBindings:
         self.calls: dict[Load, ast.Call] = {}
         self.models: frozenset[Load] = frozenset()
         self.sites: list[CallSite] = []  # every call of the file
+        self.classes: dict[int, ast.ClassDef] = {}  # a method -> its class
+        self.method_calls: dict[str, list[CallSite]] = {}  # x.name(...) calls, by name
         self._memo: dict[tuple[int, int, tuple[int, ...]], Held] = {}
         self._active: dict[tuple[int, int, tuple[int, ...]], int] = {}  # being worked out -> its depth
         self._low: list[int] = []  # of each one being worked out: the shallowest it waits on
@@ -228,6 +230,7 @@ class ModelBindings:
                 stack += [(s, inner, node, s, silent) for s in node.body]
             elif isinstance(node, ast.ClassDef):
                 stack += [(d, scope, owner, stmt, quiet) for d in (*node.decorator_list, *node.bases)]
+                self.classes.update({id(m): node for m in node.body if isinstance(m, _FUNCTIONS)})
                 inner = class_scope(node, scope)
                 stack += [(s, inner, node, s, quiet) for s in node.body]
             elif isinstance(node, ast.Lambda):
@@ -236,8 +239,13 @@ class ModelBindings:
                 inner = self._comprehension_scope(node, scope)
                 stack += [(child, inner, owner, stmt, quiet) for child in ast.iter_child_nodes(node)]
             else:
+                if isinstance(node, (ast.Expr, ast.Assign)):
+                    _bind_mutation(node, scope)
                 if isinstance(node, ast.Call):
                     self.sites.append(CallSite(node, scope, owner, stmt, quiet))
+                    func = node.func
+                    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                        self.method_calls.setdefault(func.attr, []).append(self.sites[-1])
                     column = _char_column(lines, node.lineno, node.col_offset)
                     load = by_position.get((node.lineno, column))
                     if load is not None:
@@ -327,17 +335,17 @@ class ModelBindings:
             self._low[-1] = min(self._low[-1], low)
         return found
 
-    def exported(self, name: str, called: bool) -> Held:
+    def exported(self, name: str, called: bool, depth: int = 0) -> Held:
         """What a module-level name holds for a module importing it: called, what the function of
         that name returns; else the name's value."""
         bindings = self.module.bindings.get(name, [])
         if not called:
-            return self._name(name, self.module, None, 0) if bindings else NOTHING
+            return self._name(name, self.module, None, depth + 1) if bindings else NOTHING
         found = []
         for kind, data, _, _ in bindings:
             if kind == "function":
                 inner = function_scope(data, self.module)
-                found += [self.held(r, inner) for r in _returns(data)]
+                found += [self.held(r, inner, depth + 1) for r in _returns(data)]
         return _union(found)
 
     # -- expressions ----------------------------------------------------------------------------------
@@ -392,7 +400,10 @@ class ModelBindings:
                     assert at is not None
                     chosen = current.reaching[(name, at)] = values._reaching(name, current, at)
                 reaching = bindings if chosen == values._ALL else [bindings[i] for i in chosen]
-                return _union([self._binding(kind, data, current, depth) for kind, data, _, _ in reaching])
+                found = [self._binding(kind, data, current, depth) for kind, data, _, _ in reaching]
+                if any(kind in ("value", "default") for kind, _, _, _ in reaching):
+                    found.append(self._method_argument(current, name, depth))
+                return _union(found)
             if not current.immediate:
                 at = None  # a function runs later: every binding of the names it reads counts
             current = current.parent
@@ -414,16 +425,16 @@ class ModelBindings:
             return self._parameter(data, depth)
         if kind == REF and self.imported is not None:
             assert isinstance(data, str)
-            return self._imported(data, called=False)
+            return self._imported(data, called=False, depth=depth)
         return NOTHING
 
-    def _imported(self, dotted: str, *, called: bool) -> Held:
+    def _imported(self, dotted: str, *, called: bool, depth: int) -> Held:
         if self.imported is None or dotted.startswith(LOCAL_PREFIX):
             return NOTHING
         root = dotted.split(".")[0]
         if root in values._ML_ROOTS:
             return NOTHING
-        return self.imported(dotted, called)
+        return self.imported(dotted, called, depth + 1)
 
     def _parameter(self, data: tuple[ast.FunctionDef, str, int | None, object, Scope], depth: int) -> Held:
         """A parameter of a function of the file: what the call being followed passes, else what
@@ -439,6 +450,26 @@ class ModelBindings:
             if given is not None and not isinstance(given, ast.Starred):
                 # Read as the caller sees it: the context of this call no longer applies.
                 found.append(self._outside(function, partial(self.held, given, where, depth + 1)))
+        return _union(found)
+
+    def _method_argument(self, scope: Scope, name: str, depth: int) -> Held:
+        """A parameter of a method: what the class's own ``self.method(...)`` calls pass."""
+        method = scope.node
+        cls = self.classes.get(id(method))
+        if cls is None or not isinstance(method, _FUNCTIONS):
+            return NOTHING
+        positional = [a.arg for a in (*method.args.posonlyargs, *method.args.args)]
+        index = positional.index(name) - 1 if name in positional[1:] else None
+        found = []
+        for site in self.method_calls.get(method.name, ()):
+            receiver = site.call.func.value  # type: ignore[attr-defined]
+            if self.classes.get(id(site.owner)) is not cls or receiver.id not in ("self", "cls"):
+                continue
+            given = next((k.value for k in site.call.keywords if k.arg == name), None)
+            if given is None and index is not None and index < len(site.call.args):
+                given = site.call.args[index]
+            if given is not None and not isinstance(given, ast.Starred):
+                found.append(self.held(given, site.scope, depth + 1))
         return _union(found)
 
     def _outside(self, function: ast.AST, read: Callable[[], Held]) -> Held:
@@ -461,7 +492,7 @@ class ModelBindings:
         if value.kind == INSTANCE:
             return self._instance_attribute(value.data, node.attr, depth)
         if value.kind == REF:
-            return self._imported(f"{value.data}.{node.attr}", called=False)
+            return self._imported(f"{value.data}.{node.attr}", called=False, depth=depth)
         return NOTHING
 
     def _instance_attribute(self, cls: Scope, attr: str, depth: int) -> Held:
@@ -516,7 +547,7 @@ class ModelBindings:
                     | self._arguments(node, scope, depth).data()
                 )
             if not value.data.startswith(LOCAL_PREFIX):
-                imported = self._imported(value.data, called=True)
+                imported = self._imported(value.data, called=True, depth=depth)
                 if imported.models or imported.derived:
                     return imported
         return self._arguments(node, scope, depth).data()
@@ -557,6 +588,36 @@ class ModelBindings:
         if len(found) == 1:
             return found[0]
         return _union(found)
+
+
+_MUTATORS = frozenset({"append", "extend", "add", "insert", "update", "appendleft", "put", "put_nowait"})
+
+
+def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
+    """``found.append(x)``, ``found[k] = x``: the name then holds what it held and x (a binding of
+    ``found + [x]`` where the statement ends)."""
+    if isinstance(stmt, ast.Expr):
+        call = stmt.value
+        if not (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in _MUTATORS
+            and isinstance(call.func.value, ast.Name)
+        ):
+            return
+        name, added = call.func.value.id, [a for a in call.args if not isinstance(a, ast.Starred)]
+    else:
+        target = stmt.targets[0]
+        if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)):
+            return
+        name, added = target.value.id, [stmt.value]
+    if name not in scope.bindings or not added:
+        return  # not a local of this scope: binding it here would hide the outer one
+    start = (stmt.lineno, stmt.col_offset)
+    before = ast.Name(name, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset)
+    grown = ast.BinOp(before, ast.Add(), ast.List(added, ast.Load()))
+    end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+    scope.bind(name, "expr", grown, end, scope.blocks_at(start))
 
 
 def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:

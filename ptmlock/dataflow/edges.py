@@ -52,6 +52,8 @@ _OPTIMIZER = re.compile(r"optim|adam|sgd|rmsprop|lion|adafactor|lamb|trainer", r
 _PARAMETERS = frozenset({"parameters", "named_parameters"})
 # Loads into a model that change its weights (adaptations), not models of their own.
 _WEIGHT_LOADERS = frozenset({"load_lora_weights", "load_textual_inversion"})
+# Keywords that give a model that guides another's training.
+_GUIDE_KEYWORD = re.compile(r"teacher|ref_model|reward_model|reward_funcs|judge", re.IGNORECASE)
 # The parts of a pipeline its conditioning image goes to.
 _CONTROL = re.compile(r"controlnet|adapter", re.IGNORECASE)
 # A model's attributes that hold its preprocessing, not a model.
@@ -229,22 +231,35 @@ class _FileEdges:
                     yield _Guidance(guide, guided, site, self._frozen(guide))
 
     def trainers(self) -> Iterator[_Guidance]:
-        """``XTrainer(model=policy, ref_model=ref, reward_model=rm, ...)``: each other model given to a
-        trainer guides the one it trains."""
+        """``XTrainer(model=policy, ref_model=ref, reward_model=rm, ...)``, ``Dataset(student_model=s,
+        teacher_model=t)``: the other models given to a trainer (or a teacher given beside a student)
+        guide the one it trains."""
         for site in self.b.sites:
             call = site.call
-            if not _called_name(call).endswith("Trainer"):
-                continue
             given = {k.arg: k.value for k in call.keywords if k.arg}
-            trained_expr = given.pop("model", None) or (call.args[0] if call.args else None)
+            trainer = _called_name(call).endswith("Trainer")
+            if not trainer and not any(_GUIDE_KEYWORD.search(k) for k in given):
+                continue
+            trained_key = next((k for k in ("model", "student_model", "student") if k in given), None)
+            trained_expr = given.pop(trained_key) if trained_key else call.args[0] if call.args else None
             if trained_expr is None:
                 continue
             trained = self.held(trained_expr, site).models
-            for keyword, value in given.items():
-                for guide in self.held(value, site).models:
+            guides = [(k, v) for k, v in given.items() if trainer or _GUIDE_KEYWORD.search(k)]
+            guides += [("", arg) for arg in call.args[0 if trained_key else 1 :] if trainer]
+            for keyword, value in guides:
+                for guide in self._models_in(value, site):
                     for target in trained:
                         if guide != target:  # a reference copy of the policy's own repo guides it too
                             yield _Guidance(guide, target, site, _guide_frozen(keyword))
+
+    def _models_in(self, expr: ast.expr, site: CallSite) -> frozenset[Load]:
+        """The models an argument holds or names anywhere in it (``partial(embed, model=m)``)."""
+        found = set(self.held(expr, site).models)
+        for node in ast.walk(expr):
+            if isinstance(node, (ast.Name, ast.Attribute)) and node is not expr:
+                found |= self.held(node, site).models
+        return frozenset(found)
 
     def compositions(self) -> Iterator[tuple[Load, Load, CallSite | ast.stmt]]:
         """(part, whole, where): a model built into another, whose output feeds it from inside: given

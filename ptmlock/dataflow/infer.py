@@ -24,6 +24,7 @@ from .bindings import NOTHING, Held, Imported, ModelBindings, bind_models
 from .edges import find_edges
 
 FindAdaptations = Callable[[ast.Module, str, ModelBindings], list[InferredAdaptation]]
+_NOTHING_MATCHES = re.compile(rb"(?!)")
 # The strongest handoff mode an edge seen several times keeps.
 _MODE_RANK = {"hierarchical": 0, "parallel": 1, "sequential": 2, None: 3}
 
@@ -68,9 +69,10 @@ class _Project:
         """Whether a file may import a model from a module that loads one: it names one of the
         module-level names (variables, functions) that hold or return a model there."""
         if self._exported is None:
+            self._exported = _NOTHING_MATCHES  # while the names are read: a module importing another
             names = sorted({name for path in self.loads for name in self._model_names(path)})
             words = b"|".join(re.escape(name.encode()) for name in names)
-            self._exported = re.compile(rb"\b(?:" + words + rb")\b") if words else re.compile(rb"(?!)")
+            self._exported = re.compile(rb"\b(?:" + words + rb")\b") if words else _NOTHING_MATCHES
         return b"import" in source and self._exported.search(source) is not None
 
     def _model_names(self, path: str) -> set[str]:
@@ -88,7 +90,7 @@ class _Project:
     def _imported_by(self, path: str) -> Imported:
         bases = _bases(path, package_of(path), self.root)
 
-        def imported(dotted: str, called: bool) -> Held:
+        def imported(dotted: str, called: bool, depth: int) -> Held:
             parts = tuple(dotted.split("."))
             module = _find(parts[:-1], bases, self.root) if len(parts) > 1 else None
             if module is None or dotted in self.busy:
@@ -98,7 +100,7 @@ class _Project:
                 return NOTHING
             self.busy.add(dotted)
             try:
-                return other[1].exported(parts[-1], called)
+                return other[1].exported(parts[-1], called, depth)
             finally:
                 self.busy.discard(dotted)
 
