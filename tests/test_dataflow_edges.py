@@ -156,6 +156,58 @@ HANDOFF = {
                 hidden = self.embed(ids)
                 return self.summarizer(hidden.mean(1))  # edge: feature-handoff/sequential bert->t5
     """,
+    "hierarchical: ControlNets given to the pipeline's load, the pose map their conditioning image": """
+        import torch
+        from controlnet_aux import OpenposeDetector
+        from diffusers import ControlNetModel, StableDiffusionControlNetPipeline
+
+        # model: pose
+        openpose = OpenposeDetector.from_pretrained("lllyasviel/ControlNet")
+        # model: cn
+        controlnet = ControlNetModel.from_pretrained("lllyasviel/sd-controlnet-openpose")
+        # model: sd edge: feature-handoff/hierarchical cn->sd
+        pipe = StableDiffusionControlNetPipeline.from_pretrained("runwayml/sd-v1-5", controlnet=controlnet)
+
+        def draw(prompt, photo):
+            pose_image = openpose(photo)
+            return pipe(prompt, image=pose_image).images[0]  # edge: feature-handoff/sequential pose->cn
+    """,
+    "hierarchical: an IP-Adapter loaded into the pipeline; its LoRA weights are no model of their own": """
+        from diffusers import AutoPipelineForText2Image
+
+        pipe = AutoPipelineForText2Image.from_pretrained("stabilityai/sdxl-base-1.0")  # model: sdxl
+        # model: ip edge: feature-handoff/hierarchical ip->sdxl
+        pipe.load_ip_adapter("h94/IP-Adapter", subfolder="sdxl_models", weight_name="ip-adapter_sdxl.bin")
+        pipe.load_lora_weights("nerijs/pixel-art-xl", weight_name="pixel-art-xl.safetensors")
+        image = pipe("a cat", ip_adapter_image=reference).images[0]
+    """,
+    "parallel: a pipeline's VAE and text encoder, two subfolders of one repo, both feed the UNet": """
+        from diffusers import AutoencoderKL, UNet2DConditionModel
+        from transformers import CLIPTextModel
+
+        base = "runwayml/stable-diffusion-v1-5"
+        vae = AutoencoderKL.from_pretrained(base, subfolder="vae")  # model: vae
+        text_encoder = CLIPTextModel.from_pretrained(base, subfolder="text_encoder")  # model: te
+        unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")  # model: unet
+
+        def denoise(pixels, ids, t):
+            latents = vae.encode(pixels).latent_dist.sample()
+            states = text_encoder(ids)[0]
+            # edge: feature-handoff/parallel vae->unet edge: feature-handoff/parallel te->unet
+            return unet(latents, t, encoder_hidden_states=states).sample
+    """,
+    "sequential: results appended to a list in a loop, then read by the next model": """
+        from transformers import pipeline
+
+        captioner = pipeline("image-to-text", model="Salesforce/blip-image-captioning-base")  # model: blip
+        embedder = pipeline("feature-extraction", model="sentence-transformers/MiniLM-L6")  # model: minilm
+
+        def index(images):
+            captions = []
+            for image in images:
+                captions.append(captioner(image)[0]["generated_text"])
+            return embedder(captions)  # edge: feature-handoff/sequential blip->minilm
+    """,
     "sequential: models passed to a function of the file, generated text decoded then re-encoded": """
         from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
 
@@ -215,6 +267,35 @@ FEEDBACK = {
                 latents = pipe.scheduler.step(noise, t, latents).prev_sample - grad
             return latents
     """,
+    "a trainer given the policy and its reference, reward and value models": """
+        from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+        from trl import PPOTrainer
+
+        # model: value
+        value_model = AutoModelForSequenceClassification.from_pretrained(args.reward_path, num_labels=1)
+        # model: reward
+        reward_model = AutoModelForSequenceClassification.from_pretrained(args.reward_path, num_labels=1)
+        policy = AutoModelForCausalLM.from_pretrained(args.sft_path)  # model: policy
+        ref_policy = AutoModelForCausalLM.from_pretrained(args.sft_path)  # model: ref
+        trainer = PPOTrainer(
+            args=config,
+            model=policy,
+            ref_model=ref_policy,  # edge: feedback-guidance ref->policy frozen=true stage=fine-tuning
+            reward_model=reward_model,  # edge: feedback-guidance reward->policy frozen=true
+            value_model=value_model,  # edge: feedback-guidance value->policy frozen=false
+            train_dataset=dataset,
+        )
+        trainer.train()
+    """,
+    "a teacher given beside a student to the data that trains it": """
+        from sentence_transformers import SentenceTransformer
+        from sentence_transformers.datasets import ParallelSentencesDataset
+
+        teacher = SentenceTransformer("paraphrase-distilroberta-base-v2")  # model: teacher
+        student = SentenceTransformer("xlm-roberta-base")  # model: student
+        # edge: feedback-guidance teacher->student frozen=true
+        data = ParallelSentencesDataset(student_model=student, teacher_model=teacher)
+    """,
     "a reward model's score enters the policy's loss": """
         import torch
         from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
@@ -269,6 +350,25 @@ EVALUATION_CASES = {
 }
 
 POST_PROCESSING = {
+    "a safety checker in a method the class calls on the pipeline's images": """
+        from diffusers import StableDiffusionPipeline
+        from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker
+
+        class Predictor:
+            def setup(self):
+                self.pipe = StableDiffusionPipeline.from_pretrained("runwayml/sd-v1-5")  # model: sd
+                # model: checker
+                self.safety_checker = StableDiffusionSafetyChecker.from_pretrained("CompVis/sd-checker")
+
+            def run_safety_checker(self, image):
+                # edge: post-processing sd->checker
+                return self.safety_checker(images=image, clip_input=self.features(image))
+
+            def predict(self, prompt):
+                images = self.pipe(prompt).images
+                checked, flagged = self.run_safety_checker(images)
+                return checked
+    """,
     "a safety checker filters the pipeline's images before they are returned": """
         from diffusers import StableDiffusionPipeline
         from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker
@@ -313,6 +413,26 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a pipeline built with its own repo's VAE and UNet holds its own parts": """
+        from diffusers import AutoencoderKL, StableDiffusionPipeline, UNet2DConditionModel
+
+        vae = AutoencoderKL.from_pretrained(args.base, subfolder="vae")
+        unet = UNet2DConditionModel.from_pretrained(args.base, subfolder="unet")
+        pipe = StableDiffusionPipeline.from_pretrained(args.base, vae=vae, unet=unet)
+        pipe("a cat")
+    """,
+    "alternatives of one name (one or the other is loaded) do not feed each other": """
+        from transformers import AutoModelForCausalLM, LlavaForConditionalGeneration
+
+        def load(path, vision):
+            if vision:
+                return LlavaForConditionalGeneration.from_pretrained(path)
+            return AutoModelForCausalLM.from_pretrained(path + "-text")
+
+        model = load(args.path, args.vision)
+        features = model.encode_images(pixels)
+        model.generate(ids, images=features)
+    """,
     "a tokenizer's output feeding its model is preprocessing, not an edge": """
         from transformers import AutoModel, AutoTokenizer
 

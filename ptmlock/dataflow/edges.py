@@ -69,6 +69,7 @@ class _Guidance:
     site: CallSite
     frozen: bool | None
     steering: bool = False  # a gradient taken to steer a value (sampling guidance), not a loss trained
+    given: ast.AST | None = None  # the argument that hands the guide over (a trainer's ref_model=...)
 
 
 @dataclass
@@ -237,6 +238,7 @@ class _FileEdges:
         for site in self.b.sites:
             call = site.call
             given = {k.arg: k.value for k in call.keywords if k.arg}
+            keywords = {k.arg: k for k in call.keywords if k.arg}
             trainer = _called_name(call).endswith("Trainer")
             if not trainer and not any(_GUIDE_KEYWORD.search(k) for k in given):
                 continue
@@ -251,7 +253,8 @@ class _FileEdges:
                 for guide in self._models_in(value, site):
                     for target in trained:
                         if guide != target:  # a reference copy of the policy's own repo guides it too
-                            yield _Guidance(guide, target, site, _guide_frozen(keyword))
+                            handed = keywords.get(keyword, value)
+                            yield _Guidance(guide, target, site, _guide_frozen(keyword), given=handed)
 
     def _models_in(self, expr: ast.expr, site: CallSite) -> frozenset[Load]:
         """The models an argument holds or names anywhere in it (``partial(embed, model=m)``)."""
@@ -324,6 +327,10 @@ class _FileEdges:
         line = site.statement.lineno if site.statement is not None else site.call.lineno
         return Site(self.path, line, source_text(site.call, _TEXT))
 
+    def argument(self, node: ast.AST) -> Site:
+        """Evidence at an argument of a call (``ref_model=ref_policy``), on its own line."""
+        return Site(self.path, getattr(node, "lineno", 1), source_text(node, _TEXT))
+
     def context_names(self, owner: ast.AST) -> str:
         """The names that say what a function is for: its own, its class's, the file's."""
         names = [os.path.splitext(os.path.basename(self.path))[0]]
@@ -372,7 +379,7 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
             "fine-tuning"
             if not g.steering and _called_name(g.site.call).endswith("Trainer")
             else edges.stage(g.site.owner),
-            (edges.site(g.site),),
+            (edges.site(g.site) if g.given is None else edges.argument(g.given),),
             g.frozen,
         )
         for g in guidance
