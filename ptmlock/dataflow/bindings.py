@@ -384,7 +384,10 @@ class ModelBindings:
         found = [
             self.held(c, scope, depth + 1) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)
         ]
-        if isinstance(node, (ast.IfExp, ast.BoolOp, ast.NamedExpr, ast.Await, ast.Starred)):
+        # a or b, [a] + [b] (a container grown by append): whichever it holds, models too.
+        if isinstance(node, (ast.IfExp, ast.BoolOp, ast.NamedExpr, ast.Await, ast.Starred)) or (
+            isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
+        ):
             if isinstance(node, ast.IfExp):
                 found = found[1:]  # not the test
             return _union(found)
