@@ -12,7 +12,6 @@ name in the store, so no lock makes ptm read, write or delete anything else.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -134,11 +133,18 @@ def remove_stale(folders: Sequence[ArtifactsFolder], old: Iterable[LockedFile], 
     for file in old:
         if file.path in kept:
             continue
-        path = next((p for f in folders if (p := f.holds(file))), None)
-        if path is not None and _same_bytes(path, file):
+        found = next(((f, p) for f in folders if (p := f.holds(file))), None)
+        if found is not None and _same_bytes(found[1], file):
+            folder, path = found
             path.unlink()
-            with contextlib.suppress(OSError):  # not empty: other files live there
-                path.parent.rmdir()
+            # Then the folders left empty, up to the artifacts folder (preprocessing copies sit deeper).
+            for parent in path.parents:
+                if not parent.is_relative_to(folder.root / folder.relative):
+                    break
+                try:
+                    parent.rmdir()
+                except OSError:  # not empty: other files live there
+                    break
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,12 @@ def test_without_onnxruntime_each_model_fails_its_run_and_the_rest_is_checked(ex
     ]
     assert "ok    bert  onnx bytes: sha256 matches ptm.lock" in result.stdout
     assert "ok    bert  tokenizer: 4 probe texts give the locked ids" in result.stdout
+
+
+@NEEDS_EXPORT
+def test_remove_deletes_the_preprocessing_copies_with_the_artifacts(exported: Path, ptm) -> None:
+    assert Path("artifacts/bert/preprocessing/tokenizer.json").is_file()
+    result = ptm("remove bert")
+    assert "artifacts/bert/preprocessing/tokenizer.json" in result.stdout
+    assert not Path("artifacts/bert").exists()
+    assert Path("artifacts/bert-v1/preprocessing/tokenizer.json").is_file()  # another model's are kept
