@@ -107,6 +107,41 @@ SNIPPETS = {
         mine = nn.Module()
         mine.regressor = nn.Linear(768, 1)
     """,
+    "a head added on the model's output, in a module built around it": """
+        import torch
+        from torch import nn
+        from transformers import AutoModel
+
+        class Classifier(nn.Module):
+            def __init__(self, labels):
+                super().__init__()
+                self.encoder = AutoModel.from_pretrained("org/encoder")
+                self.dropout = nn.Dropout(0.1)
+                self.classifier = nn.Linear(768, labels)
+                self.loss = nn.CrossEntropyLoss()
+
+            def forward(self, batch, labels):
+                pooled = self.encoder(**batch).pooler_output
+                # adapt: org/encoder addition: self.classifier (nn.Linear) added on its output
+                logits = self.classifier(self.dropout(pooled))
+                return self.loss(logits, labels)
+
+        projection = nn.Linear(512, 128)
+        def embed(batch, other):
+            model = AutoModel.from_pretrained("org/vision")
+            features = model(**batch).last_hidden_state
+            # adapt: org/vision addition: projection (nn.Linear) added on its output
+            out = projection(features)
+            unrelated = projection(other)
+            scratch = nn.Sequential(nn.Linear(4, 4))
+            return scratch(torch.relu(out))  # a layer after the head: not another head
+
+        def score(batch, labels):
+            judge = AutoModel.from_pretrained("org/judge")
+            criterion = nn.CrossEntropyLoss()
+            drop = nn.Dropout(0.1)
+            return criterion(drop(judge(**batch).logits), labels)
+    """,
     "a head removed": """
         from torch import nn
         import torchvision
@@ -287,6 +322,7 @@ SNIPPETS = {
             optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5)
             heads = torch.optim.SGD(head.parameters(), lr=0.1)
             for batch in loader:
+                # adapt: org/encoder addition: head (nn.Linear) added on its output
                 loss = head(model(**batch).pooler_output).sum()
                 loss.backward()
                 optimizer.step()

@@ -60,6 +60,12 @@ _MODULE_CLASS = re.compile(
     r"(Head|Layer|Block|Linear|Conv\w*|MLP|Mlp|Sequential|Module|ModuleList|ModuleDict|Classifier|Projection"
     r"|Projector|Adapter|Encoder|Decoder|Embedding|Norm|Pooling|Pool\w*|Attention|Regressor|Dropout)$"
 )
+# Module classes with weights that make a head when called on a model's output (not a loss, dropout,
+# activation, pooling or norm).
+_HEAD_CLASS = re.compile(
+    r"(Linear|Conv\w*|Sequential|Head|MLP|Mlp|Classifier|Projection|Projector|Regressor|Embedding"
+    r"|Bilinear|LSTM|GRU|RNN|Attention|Block|Decoder|Dense)$"
+)
 # Load arguments that leave the pretrained head out.
 _HEADLESS = frozenset({("include_top", False), ("num_classes", 0), ("features_only", True)})
 # Class factories that build a module: X.from_pretrained(...) is an X.
@@ -111,11 +117,12 @@ class _Part:
 @dataclass(frozen=True)
 class _Where:
     """Where a statement stands: its function's qualified name (None at module level), that function
-    (or the module), and the loops around it, innermost last."""
+    (or the module), the loops around it, innermost last, and the class whose method it is in."""
 
     function: str | None
     scope: ast.AST
     loops: tuple[ast.For | ast.AsyncFor, ...]
+    cls: ast.ClassDef | None = None
 
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -147,9 +154,11 @@ def _statements(tree: ast.Module) -> Iterator[tuple[ast.stmt, _Where]]:
         if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
             inner_names = (*names, statement.name)
             if isinstance(statement, _FUNCTIONS):
-                inner = _Where(".".join(inner_names), statement, ())
+                inner = _Where(".".join(inner_names), statement, (), where.cls)
+            else:
+                inner = _Where(where.function, where.scope, where.loops, statement)
         elif isinstance(statement, _LOOPS):
-            inner = _Where(where.function, where.scope, (*where.loops, statement))
+            inner = _Where(where.function, where.scope, (*where.loops, statement), where.cls)
         children: list[ast.stmt] = []
         for field in _BLOCKS:
             for child in getattr(statement, field, ()):
@@ -182,6 +191,8 @@ class _Finder:
         self.adapter_trained: set[Load] = set()  # loads given an adapter to train (get_peft_model)
         # Per function (or module), by id: the statements binding each name, in line order.
         self._bound: dict[int, dict[str, list[ast.stmt]]] = {}
+        self._written: dict[int, dict[str, list[ast.stmt]]] = {}  # per class, by id: self.attr = ...
+        self._headed: set[tuple[Load, int]] = set()  # (model, function id) given a head already
 
     def bindings_of(self, name: str, scope: ast.AST) -> list[ast.stmt]:
         """The statements of a function (or module) that bind ``name``, in line order (indexed once
@@ -218,6 +229,7 @@ class _Finder:
         for node in _own_expressions(statement):
             if isinstance(node, ast.Call):
                 yield from self._call(node, statement, where)
+                yield from self._head_on_output(node, statement, where)
             elif isinstance(node, ast.Subscript):
                 yield from self._children_cut(node, statement, where)
 
@@ -397,6 +409,55 @@ class _Finder:
             part = self.part_of(receiver, call, where)
             if part is not None and not part.path:
                 yield from self._found(part, WEIGHTS, self._fine_tuned(where, "by fit"), statement)
+
+    def _head_on_output(
+        self, call: ast.Call, statement: ast.stmt, where: _Where
+    ) -> Iterator[InferredAdaptation]:
+        """A module built in the code (head = nn.Linear(...), self.classifier = MyHead(...)) called on
+        what a model computed: a head added on top of the model. Only the first in a function: the
+        layers stacked after it compute from the head's output as much as from the model's."""
+        head = self._built_head(call.func, where)
+        if head is None:
+            return
+        scope = self.bindings.scope_of(call)
+        computed: set[Load] = set()
+        for argument in [*call.args, *(k.value for k in call.keywords)]:
+            computed |= self.bindings.held(argument, scope).derived
+        computed -= {load for load in computed if (load, id(where.scope)) in self._headed}
+        self._headed.update((load, id(where.scope)) for load in computed)
+        name = _source(call.func, _DETAIL_TEXT)
+        yield from self._found(
+            _Part(frozenset(computed), ""), ADDITION, f"{name} ({head}) added on its output", statement
+        )
+
+    def _built_head(self, func: ast.expr, where: _Where) -> str | None:
+        """The weighted module class a callee was built as, in this file: a name assigned one in the
+        function or at module level, or self.attr assigned one in a method of the class."""
+        if isinstance(func, ast.Name):
+            assigned = self.bindings_of(func.id, where.scope) or self.bindings_of(func.id, self.tree)
+        elif isinstance(func, ast.Attribute) and _is_name(func.value, "self") and where.cls is not None:
+            assigned = self._self_writes(where.cls).get(func.attr, [])
+        else:
+            return None
+        built = {_built(s.value) for s in assigned if isinstance(s, ast.Assign)}
+        heads = {b for b in built if b is not None and _HEAD_CLASS.search(_tail(b))}
+        # One module class on every binding: a name that may also hold anything else is not read.
+        return heads.pop() if len(heads) == 1 and len(built) == 1 else None
+
+    def _self_writes(self, cls: ast.ClassDef) -> dict[str, list[ast.stmt]]:
+        """self.attr = ... in the methods of a class, by attribute (indexed once per class)."""
+        index = self._written.get(id(cls))
+        if index is None:
+            index = self._written[id(cls)] = {}
+            for method in cls.body:
+                if not isinstance(method, _FUNCTIONS):
+                    continue
+                for statement in _scope_statements(method):
+                    targets = statement.targets if isinstance(statement, ast.Assign) else []
+                    for target in targets:
+                        if isinstance(target, ast.Attribute) and _is_name(target.value, "self"):
+                            index.setdefault(target.attr, []).append(statement)
+        return index
 
     def _children_cut(
         self, node: ast.Subscript, statement: ast.stmt, where: _Where
