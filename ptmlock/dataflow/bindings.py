@@ -201,7 +201,9 @@ class ModelBindings:
         self._active: dict[tuple[int, int, tuple[int, ...]], int] = {}  # being worked out -> its depth
         self._low: list[int] = []  # of each one being worked out: the shallowest it waits on
         self._seed: dict[tuple[int, int, tuple[int, ...]], Held] = {}  # a cycle's head: its first answer
-        self._tentative: dict[tuple[int, int, tuple[int, ...]], Held] = {}  # within a cycle being worked out
+        # worked out within a cycle not yet settled, with the order it was worked out in
+        self._tentative: dict[tuple[int, int, tuple[int, ...]], tuple[Held, int]] = {}
+        self._serial = 0
         self._context: dict[int, tuple[ast.Call, Scope, Held | None]] = {}  # function -> the call followed
         self._contexts_made: dict[int, int] = {}
         self._place(loads, source)
@@ -305,35 +307,51 @@ class ModelBindings:
         if depth > _MAX_DEPTH:
             return NOTHING
         key = (id(expr), id(scope), tuple(id(call) for call, _, _ in self._context.values()))
-        known = self._memo.get(key) or self._tentative.get(key)
+        known = self._memo.get(key)
         if known is not None:
             return known
+        tentative = self._tentative.get(key)
+        if tentative is not None:
+            return tentative[0]
         at = self._active.get(key)
         if at is not None:  # a cycle: what the value held so far
             self._low[-1] = min(self._low[-1], at)
             return self._seed.get(key, NOTHING)
         position = self._active[key] = len(self._active)
+        mark = self._serial  # what is worked out from here on is this one's to settle
         self._low.append(position + 1)
         try:
             found = self._held(expr, scope, depth)
-            if self._low[-1] == position:  # the head of a cycle: once more with what it holds
+            if self._low[-1] == position:  # the head of a cycle: once more from what its members held
+                seeded = [key, *self._settle(mark, keep=False)]
                 self._seed[key] = found
-                self._tentative.clear()
                 self._low[-1] = position + 1
                 found = self._held(expr, scope, depth)
-                del self._seed[key]
+                for member in seeded:
+                    self._seed.pop(member, None)
         finally:
             del self._active[key]
             low = self._low.pop()
         if low >= position:  # nothing shallower was waited on: this and what it waited on are final
             self._memo[key] = found
-            if low == position or not self._active:
-                self._memo.update(self._tentative)
-                self._tentative.clear()
+            self._settle(mark, keep=True)
         else:
-            self._tentative[key] = found
+            self._serial += 1
+            self._tentative[key] = (found, self._serial)
             self._low[-1] = min(self._low[-1], low)
         return found
+
+    def _settle(self, mark: int, *, keep: bool) -> list[tuple[int, int, tuple[int, ...]]]:
+        """Make final what was worked out within a cycle since ``mark``, or (not ``keep``) make it
+        the seed each member starts from when the cycle is worked out again."""
+        settled = [k for k, (_, serial) in self._tentative.items() if serial > mark]
+        for k in settled:
+            found, _ = self._tentative.pop(k)
+            if keep:
+                self._memo[k] = found
+            else:
+                self._seed[k] = found
+        return settled
 
     def exported(self, name: str, called: bool, depth: int = 0) -> Held:
         """What a module-level name holds for a module importing it: called, what the function of
