@@ -188,6 +188,10 @@ SNIPPETS = {
         base = tf.keras.applications.ResNet50(weights="imagenet", include_top=False)
         # adapt: resnet50 deletion: head left out at load (num_classes=0)
         feats = timm.create_model("resnet50", pretrained=True, num_classes=0)
+        from transformers import AutoModelForImageClassification
+        # adapt: org/vit modification: head re-initialised at load (ignore_mismatched_sizes=True)
+        vit = AutoModelForImageClassification.from_pretrained("org/vit", ignore_mismatched_sizes=True)
+        same = timm.create_model("vit_base", pretrained=True, num_classes=False, features_only=1)
         local = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
         short = nn.Sequential(*list(local.children())[:-1])
         everything = list(net.children())[1:]

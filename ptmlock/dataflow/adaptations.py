@@ -66,8 +66,13 @@ _HEAD_CLASS = re.compile(
     r"(Linear|Conv\w*|Sequential|Head|MLP|Mlp|Classifier|Projection|Projector|Regressor|Embedding"
     r"|Bilinear|LSTM|GRU|RNN|Attention|Block|Decoder|Dense)$"
 )
-# Load arguments that leave the pretrained head out.
-_HEADLESS = frozenset({("include_top", False), ("num_classes", 0), ("features_only", True)})
+# Load arguments that change the head, by keyword and the literal's repr (0 is not False).
+_AT_LOAD = {
+    ("include_top", "False"): (DELETION, "head left out at load"),  # Keras
+    ("num_classes", "0"): (DELETION, "head left out at load"),  # timm
+    ("features_only", "True"): (DELETION, "head left out at load"),  # timm
+    ("ignore_mismatched_sizes", "True"): (MODIFICATION, "head re-initialised at load"),  # transformers
+}
 # Class factories that build a module: X.from_pretrained(...) is an X.
 _FACTORIES = frozenset({"from_pretrained", "from_config", "from_single_file"})
 
@@ -370,7 +375,7 @@ class _Finder:
         last = name.rsplit(".", 1)[-1] if name else getattr(call.func, "attr", "")
         receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
         if call.keywords:
-            yield from self._removed_at_load(call, statement)
+            yield from self._head_at_load(call, statement)
         if (
             last == "requires_grad_"
             and receiver is not None
@@ -487,17 +492,19 @@ class _Finder:
             detail = f"{owner}last {modules} cut off (children()[:-{count}])"
             yield from self._found(part, DELETION, detail, statement)
 
-    def _removed_at_load(self, call: ast.Call, statement: ast.stmt) -> Iterator[InferredAdaptation]:
-        """A load told to leave the head out: Keras include_top=False, timm num_classes=0 or
-        features_only=True."""
+    def _head_at_load(self, call: ast.Call, statement: ast.stmt) -> Iterator[InferredAdaptation]:
+        """A load told to leave the head out (Keras include_top=False, timm num_classes=0 or
+        features_only=True) or to make a new one (transformers ignore_mismatched_sizes=True)."""
         for keyword in call.keywords:
             value = keyword.value
-            if not isinstance(value, ast.Constant) or (keyword.arg, value.value) not in _HEADLESS:
+            change = _AT_LOAD.get((keyword.arg or "", repr(getattr(value, "value", None))))
+            if not isinstance(value, ast.Constant) or change is None:
                 continue
             load = self.bindings.model_of(call, statement)
             if load is not None:
-                detail = f"head left out at load ({keyword.arg}={value.value!r})"
-                yield from self._found(_Part(frozenset({load}), ""), DELETION, detail, statement)
+                adaptation, what = change
+                detail = f"{what} ({keyword.arg}={value.value!r})"
+                yield from self._found(_Part(frozenset({load}), ""), adaptation, detail, statement)
 
     def _adapter(
         self, call: ast.Call, method: str, receiver: ast.expr | None, statement: ast.stmt, where: _Where
