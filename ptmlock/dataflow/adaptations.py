@@ -44,7 +44,7 @@ _KNOWN_MODULES = _HEADS | frozenset(
         "encoder", "decoder", "embeddings", "pooler", "dropout", "stem", "blocks", "norm", "patch_embed",
         "vision_model", "text_model", "visual_projection", "text_projection", "visual", "transformer",
         "unet", "vae", "text_encoder", "text_encoder_2", "image_encoder", "controlnet", "safety_checker",
-        "feature_extractor", "prior", "model", "backbone", "neck",
+        "prior", "model", "backbone", "neck",
     }
 )  # fmt: skip
 # A module's tensors: assigning one changes weights, not the architecture.
@@ -54,18 +54,16 @@ _CONFIG_PARTS = frozenset(
     {"scheduler", "config", "generation_config", "tokenizer", "tokenizer_2", "feature_extractor"}
     | {"image_processor", "processor"}
 )
-# What a class that is a module is called: only such a class, assigned to a name no pretrained model
-# has, is a module added (model.callback = Callback() is not).
-_MODULE_CLASS = re.compile(
-    r"(Head|Layer|Block|Linear|Conv\w*|MLP|Mlp|Sequential|Module|ModuleList|ModuleDict|Classifier|Projection"
-    r"|Projector|Adapter|Encoder|Decoder|Embedding|Norm|Pooling|Pool\w*|Attention|Regressor|Dropout)$"
+# How module classes with weights are named: called on a model's output, one makes a head (a loss,
+# dropout, activation, pooling or norm does not).
+_WEIGHTED = (
+    r"Linear|Conv\w*|Sequential|Head|MLP|Mlp|Classifier|Projection|Projector|Regressor|Embedding|Bilinear"
+    r"|LSTM|GRU|RNN|Attention|Block|Layer|Encoder|Decoder|Adapter|Dense"
 )
-# Module classes with weights that make a head when called on a model's output (not a loss, dropout,
-# activation, pooling or norm).
-_HEAD_CLASS = re.compile(
-    r"(Linear|Conv\w*|Sequential|Head|MLP|Mlp|Classifier|Projection|Projector|Regressor|Embedding"
-    r"|Bilinear|LSTM|GRU|RNN|Attention|Block|Decoder|Dense)$"
-)
+_HEAD_CLASS = re.compile(rf"({_WEIGHTED})$")
+# How any module class is named: only such a class, assigned to a name no pretrained model has, is a
+# module added (model.callback = Callback() is not).
+_MODULE_CLASS = re.compile(rf"({_WEIGHTED}|Module|ModuleList|ModuleDict|Norm|Pooling|Pool\w*|Dropout)$")
 # Load arguments that change the head, by keyword and the literal's repr (0 is not False).
 _AT_LOAD = {
     ("include_top", "False"): (DELETION, "head left out at load"),  # Keras
@@ -133,6 +131,7 @@ class _Where:
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _LOOPS = (ast.For, ast.AsyncFor)
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+_HANDLERS = (ast.ExceptHandler, ast.match_case)  # hold statements, are no statement
 
 
 def find_adaptations(tree: ast.Module, path: str, bindings: ModelBindings) -> list[InferredAdaptation]:
@@ -167,7 +166,7 @@ def _statements(tree: ast.Module) -> Iterator[tuple[ast.stmt, _Where]]:
         children: list[ast.stmt] = []
         for field in _BLOCKS:
             for child in getattr(statement, field, ()):
-                children += child.body if isinstance(child, (ast.ExceptHandler, ast.match_case)) else [child]
+                children += child.body if isinstance(child, _HANDLERS) else [child]
         stack += [(child, inner, inner_names) for child in reversed(children)]
 
 
@@ -182,9 +181,6 @@ def _own_expressions(statement: ast.stmt) -> Iterator[ast.AST]:
         node = stack.pop()
         yield node
         stack.extend(ast.iter_child_nodes(node))
-
-
-_HANDLERS = (ast.ExceptHandler, ast.match_case)
 
 
 class _Finder:
