@@ -282,24 +282,34 @@ class _FileEdges:
                     *((k.arg, k.value) for k in call.keywords),
                 ]:
                     for part in self.held(arg, site).models:
-                        if not self.same_model(part, whole, whole=True):
-                            if keyword is not None and _CONTROL.search(keyword):
-                                self.controls[whole] = self.controls.get(whole, frozenset()) | {part}
+                        if self._built_in(part, whole, keyword):
                             yield part, whole, site
         if not self.b.models and self.b.imported is None:
             return
         for node in ast.walk(self.b.tree):
             if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Attribute):
                 target = node.targets[0]
-                scope_site = self.b.scope_of(node)
-                wholes = self.b.held(target.value, scope_site).models
+                scope = self.b.scope_of(node)
+                wholes = self.b.held(target.value, scope).models
+                # A pipeline built of parts holds them too: its parts are no wholes of each other.
+                wholes -= {part for whole in wholes for part in self.controls.get(whole, ())}
                 if wholes and not _PREPROCESSING_PART.search(target.attr):
-                    for part in self.b.held(node.value, scope_site).models:
+                    for part in self.b.held(node.value, scope).models:
                         for whole in wholes:
-                            if not self.same_model(part, whole, whole=True):
-                                if _CONTROL.search(target.attr):
-                                    self.controls[whole] = self.controls.get(whole, frozenset()) | {part}
+                            if self._built_in(part, whole, target.attr):
                                 yield part, whole, node
+
+    def _built_in(self, part: Load, whole: Load, keyword: str | None) -> bool:
+        """Whether a model handed to another (as ``keyword``) is a part of its own: not one of the
+        whole's own repo, nor, where the file trains, a frozen one handed over as it is (a
+        pipeline's text encoder). A ControlNet or adapter is recorded as where conditioning goes."""
+        if self.same_model(part, whole, whole=True):
+            return False
+        if part in self.frozen and part not in self.trained and self.training_owners:
+            return False
+        if keyword is not None and _CONTROL.search(keyword):
+            self.controls[whole] = self.controls.get(whole, frozenset()) | {part}
+        return True
 
     def same_model(self, first: Load, second: Load, *, whole: bool = False) -> bool:
         """One model, or two loads of one repo (a model and its own tokenizer or processor); two
