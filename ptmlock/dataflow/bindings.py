@@ -364,7 +364,33 @@ class ModelBindings:
             if kind == "function":
                 inner = function_scope(data, self.module)
                 found += [self.held(r, inner, depth + 1) for r in _returns(data)]
+            elif kind == "class":
+                found.append(Held(models=self._class_models(data, self.module, depth)))
         return _union(found)
+
+    def _class_named(self, func: ast.expr, scope: Scope) -> tuple[ast.ClassDef, Scope] | None:
+        """The class of the file a callee names, with the scope it is defined in."""
+        if not isinstance(func, ast.Name):
+            return None
+        current: Scope | None = scope
+        while current is not None:
+            for kind, data, _, _ in current.bindings.get(func.id, ()):
+                if kind == "class":
+                    return data, current
+            if func.id in current.bindings:
+                return None
+            current = current.parent
+        return None
+
+    def _class_models(self, cls: ast.ClassDef, where: Scope, depth: int) -> frozenset[Load]:
+        """The models a class's methods set on self (self.model = AutoModel.from_pretrained(...))."""
+        inner = class_scope(cls, where)
+        found = [
+            self.held(expr, at, depth + 1)
+            for writes in values._self_writes(inner).values()
+            for expr, at in writes
+        ]
+        return _union(found).models
 
     # -- expressions ----------------------------------------------------------------------------------
 
@@ -555,10 +581,15 @@ class ModelBindings:
             first = self.held(node.args[0], scope, depth + 1)
             if first.models:
                 return Held(models=first.models)
-        if name[:1].isupper():  # a class built of models (MultiControlNetModel([a, b])) holds them
-            inside = self._arguments(node, scope, depth)
-            if inside.models:
-                return Held(models=inside.models)
+        if name[:1].isupper():
+            # An instance of a class of the file holds the models its methods set on self (a
+            # wrapper nn.Module); one built of models (MultiControlNetModel([a, b])) holds them.
+            held = self._arguments(node, scope, depth).models
+            defined = self._class_named(func, scope)
+            if defined is not None:
+                held |= self._class_models(*defined, depth)
+            if held:
+                return Held(models=held)
         value = values.evaluate(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
         if value is not None and value.kind == REF:
             local = self.ctx.local.get(value.data)
