@@ -142,6 +142,23 @@ SNIPPETS = {
             drop = nn.Dropout(0.1)
             return criterion(drop(judge(**batch).logits), labels)
     """,
+    "a head stacked on a model in a Sequential or called on its output": """
+        import tensorflow as tf
+        import torchvision
+        from torch import nn
+        from tensorflow.keras import layers
+        base = tf.keras.applications.MobileNetV2(weights="imagenet")
+        # adapt: MobileNetV2 addition: layers.Dense added after it in tf.keras.Sequential
+        model = tf.keras.Sequential([base, layers.GlobalAveragePooling2D(), layers.Dense(10)])
+        inputs = tf.keras.Input(shape=(224, 224, 3))
+        # adapt: MobileNetV2 addition: layers.Dense(2) (layers.Dense) added on its output
+        outputs = layers.Dense(2)(base(inputs))
+        resnet = torchvision.models.resnet18(weights="DEFAULT")
+        # adapt: resnet18 addition: nn.Linear added after it in nn.Sequential
+        net = nn.Sequential(resnet, nn.ReLU(), nn.Linear(1000, 2))
+        plain = nn.Sequential(nn.Linear(4, 4), nn.Linear(4, 2))
+        tail = nn.Sequential(nn.Linear(1000, 2), resnet)
+    """,
     "a head removed": """
         from torch import nn
         import torchvision

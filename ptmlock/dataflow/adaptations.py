@@ -393,6 +393,8 @@ class _Finder:
             yield from self._adapter(call, method, receiver, statement, where)
         elif _is_optimizer(name):
             yield from self._optimizer(call, statement, where)
+        elif last == "Sequential":
+            yield from self._stacked(call, statement)
         elif last.endswith("Trainer") and self._trainer_trains(call, statement, where):
             model = _argument(call, 0, "model")
             part = None if model is None else self.part_of(model, call, where)
@@ -431,9 +433,30 @@ class _Finder:
             _Part(frozenset(computed), ""), ADDITION, f"{name} ({head}) added on its output", statement
         )
 
+    def _stacked(self, call: ast.Call, statement: ast.stmt) -> Iterator[InferredAdaptation]:
+        """nn.Sequential(backbone, nn.Linear(...)), keras.Sequential([base, layers.Dense(10)]): the
+        first module with weights built after a model is a head added on top of it."""
+        items = call.args
+        if len(items) == 1 and isinstance(items[0], (ast.List, ast.Tuple)):
+            items = items[0].elts
+        scope = self.bindings.scope_of(call)
+        models: frozenset[Load] = frozenset()
+        for item in items:
+            built = _built(item)
+            if models and built is not None and _HEAD_CLASS.search(_tail(built)):
+                container = _source(call.func, _DETAIL_TEXT)
+                detail = f"{built} added after it in {container}"
+                yield from self._found(_Part(models, ""), ADDITION, detail, statement)
+                return
+            models = models or self.bindings.held(item, scope).models
+
     def _built_head(self, func: ast.expr, where: _Where) -> str | None:
-        """The weighted module class a callee was built as, in this file: a name assigned one in the
-        function or at module level, or self.attr assigned one in a method of the class."""
+        """The weighted module class a callee was built as, in this file: built right there (Keras'
+        layers.Dense(10)(x)), a name assigned one in the function or at module level, or self.attr
+        assigned one in a method of the class."""
+        if isinstance(func, ast.Call):
+            built_here = _built(func)
+            return built_here if built_here is not None and _HEAD_CLASS.search(_tail(built_here)) else None
         if isinstance(func, ast.Name):
             assigned = self.bindings_of(func.id, where.scope) or self.bindings_of(func.id, self.tree)
         elif isinstance(func, ast.Attribute) and _is_name(func.value, "self") and where.cls is not None:
