@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import config
 
@@ -13,8 +12,9 @@ if TYPE_CHECKING:  # the formats are read on first use: a no-op `ptm install` ne
     from .manifest import Manifest
 
 
-@dataclass(frozen=True)
-class Project:
+# A NamedTuple, read-only and typed, where a frozen dataclass costs every command's start-up (`ptm check`
+# is a pre-commit hook) a few milliseconds to define.
+class Project(NamedTuple):
     manifest_path: Path
 
     @property

@@ -35,18 +35,19 @@ from .values import (
     source_text,
 )
 
-_SHORT_HEX = re.compile(r"[0-9a-fA-F]{7,39}")
-_UPPER_COMMIT = re.compile(r"[0-9a-fA-F]{40}")  # a lowercase one is a pin and never asks why not
-_HUB_ID = re.compile(r"(?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*")
-_GITHUB_REPO = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
-_DRIVE = re.compile(r"[A-Za-z]:[\\/]")
-_HF_URL = re.compile(
+# Patterns, not compiled regexes: re compiles (and keeps) each on first use, and most checks use few.
+_SHORT_HEX = r"[0-9a-fA-F]{7,39}"
+_UPPER_COMMIT = r"[0-9a-fA-F]{40}"  # a lowercase one is a pin and never asks why not
+_HUB_ID = r"(?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*"
+_GITHUB_REPO = r"[A-Za-z0-9][\w.-]*/[\w.-]+"
+_DRIVE = r"[A-Za-z]:[\\/]"
+_HF_URL = (
     r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/(?:(datasets|spaces)/)?"
     r"((?:[\w.-]+/)?[\w.-]+)/(?:resolve|raw|blob)/([^/]+)/"
 )
-_IMMUTABLE_SEGMENT = re.compile(r"/(?:[0-9a-f]{40}|[0-9a-f]{64})(?:/|$)")
-_HASH_NAMED_FILE = re.compile(r"-([0-9a-f]{6,64})\.[^/]*$")
-_HF_HUB_PREFIX = re.compile(r"hf[-_]hub:")
+_IMMUTABLE_SEGMENT = r"/(?:[0-9a-f]{40}|[0-9a-f]{64})(?:/|$)"
+_HASH_NAMED_FILE = r"-([0-9a-f]{6,64})\.[^/]*$"
+_HF_HUB_PREFIX = r"hf[-_]hub:"
 WEIGHT_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".safetensors", ".h5", ".keras", ".onnx", ".gguf", ".pkl")
 # load_dataset names that build a dataset from local files rather than a hub repo.
 _DATASET_BUILDERS = frozenset(
@@ -69,7 +70,7 @@ def is_local(text: str, exists: Exists) -> bool:
     return (
         text.startswith(("./", "../", "/", "~", ".\\", "file:"))
         or text in (".", "..")
-        or bool(_DRIVE.match(text))
+        or bool(re.match(_DRIVE, text))
         or "\\" in text
         or text.count("/") > 1
         or text.lower().endswith(WEIGHT_SUFFIXES)
@@ -85,12 +86,12 @@ def _why_mutable(label: str, value: Value, found: tuple[ast.expr, object] | None
     where = f" (the default of ${value.env})" if value.env else ""
     if found is not None and not value.env and not isinstance(found[0], ast.Constant):
         label = f"{label} {_source(found)} ="
-    if _UPPER_COMMIT.fullmatch(value.data):
+    if re.fullmatch(_UPPER_COMMIT, value.data):
         return (
             f'{label} "{value.data}"{where} is not a pinned commit: a commit is 40 lowercase hex digits, '
             f'"{value.data.lower()}"'
         )
-    if _SHORT_HEX.fullmatch(value.data):
+    if re.fullmatch(_SHORT_HEX, value.data):
         return (
             f'{label} "{value.data}"{where} is not a full 40-hex commit: a short hex name is a tag or '
             "branch until proven otherwise"
@@ -190,7 +191,7 @@ def _declared(name: str, kind: str = "model", model: str | None = None) -> Class
 
 def _hf_url(text: str, env: str | None) -> Classified | None:
     """A Hugging Face file URL (.../resolve/<revision>/<file>): pinned by a 40-hex revision."""
-    hf = _HF_URL.match(text)
+    hf = re.match(_HF_URL, text)
     if hf is None:
         return None
     repo, revision = hf.group(2), unquote(hf.group(3))
@@ -234,7 +235,7 @@ def _hugging_face(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> C
         text = model.data
         if (from_url := _hf_url(text, model.env)) is not None:
             return from_url
-        if is_local(text, exists) or not _HUB_ID.fullmatch(text) or len(text) > 96:
+        if is_local(text, exists) or not re.fullmatch(_HUB_ID, text) or len(text) > 96:
             return Classified(LOCAL, kind, model=text)
         if kind == "dataset" and text in _DATASET_BUILDERS:
             return Classified(LOCAL, kind, model=text)
@@ -302,7 +303,7 @@ def _torch_hub(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Clas
     verdict = functools.partial(
         Classified,
         model=repo,
-        repo=repo if _GITHUB_REPO.fullmatch(repo) else None,
+        repo=repo if re.fullmatch(_GITHUB_REPO, repo) else None,
         entry=entry.data if entry is not None and entry.kind == STR else None,
         hint=f'load "{repo}:<40-hex commit>"',
         remote_code=remote,
@@ -322,7 +323,7 @@ def _url(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified
     if url.kind != STR and (from_template := _hf_url_template(api, args)) is not None:
         return from_template
     is_url = url.kind == STR and url.data.startswith(("http://", "https://", "s3://"))
-    if api.hub_urls_only and not (is_url and _HF_URL.match(url.data)):
+    if api.hub_urls_only and not (is_url and re.match(_HF_URL, url.data)):
         return None
     hashed = any(value is not None and value.kind not in (NONE, BOOL) for value in _hashes(api, args))
     takes_ids = api.model is not None and "id" in api.model.keywords  # gdown: a Drive file id is remote
@@ -339,8 +340,10 @@ def _url(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified
         return from_url
     checked = args.value(None, ("check_hash",))
     path = urlsplit(text).path
-    named = checked is not None and checked.kind == BOOL and checked.data and _HASH_NAMED_FILE.search(path)
-    if named or hashed or _IMMUTABLE_SEGMENT.search(path):
+    named = (
+        checked is not None and checked.kind == BOOL and checked.data and re.search(_HASH_NAMED_FILE, path)
+    )
+    if named or hashed or re.search(_IMMUTABLE_SEGMENT, path):
         return Classified(PINNED, model=text)
     return Classified(
         UNPINNED,
@@ -413,7 +416,7 @@ def _timm(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classifie
         reason = f"{downloads} the weights from the hub with no revision (it is only known at run time)"
         hint = f'load "hf-hub:timm/{text}@<40-hex commit>" when it downloads'
         return Classified(DYNAMIC, model=text, dynamic="model", reason=reason, hint=hint)
-    if not _HF_HUB_PREFIX.match(text):
+    if not re.match(_HF_HUB_PREFIX, text):
         return Classified(
             UNPINNED,
             model=text,
@@ -438,7 +441,7 @@ def _switch_expr(api: LoadApi, args: CallArgs) -> tuple[ast.expr, Scope] | None:
 def _open_clip(api: LoadApi, args: CallArgs, final: str, exists: Exists) -> Classified | None:
     name = _model(api, args) or DYNAMIC_VALUE
     hint = 'fetch the file with hf_hub_download(..., revision="<40-hex commit>") and pass it as pretrained='
-    if name.kind == STR and _HF_HUB_PREFIX.match(name.data):
+    if name.kind == STR and re.match(_HF_HUB_PREFIX, name.data):
         repo = name.data[len("hf-hub:") :]
         reason = "open_clip downloads hf-hub: models with no revision"
         return Classified(UNPINNED, model=repo, repo=repo, reason=reason, hint=hint)
