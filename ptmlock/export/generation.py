@@ -115,8 +115,8 @@ def cache_layout(name: str, model: torch.nn.Module, task: str) -> Layout:
     seq2seq = task == SEQ2SEQ_TASK
     if seq2seq != bool(getattr(getattr(model, "config", None), "is_encoder_decoder", False)):
         other = DECODER_TASK if seq2seq else SEQ2SEQ_TASK
-        return_kind = "a decoder-only" if seq2seq else "an encoder-decoder"
-        raise PtmError(f"'{name}' is {return_kind} model; declare task = \"{other}\"")
+        kind = "a decoder-only" if seq2seq else "an encoder-decoder"
+        raise PtmError(f"'{name}' is {kind} model; declare task = \"{other}\"")
     ids = torch.zeros((1, 2), dtype=torch.int64)
     keyword = _cache_keyword(model)
     try:

@@ -21,6 +21,7 @@ from .generation import decoder_start, pytorch_greedy
 from .onnx_export import export_onnx, onnx_signature
 from .probes import example_inputs, probe_inputs
 from .records import EXPORTER_TOOL, ExportRecord, GenerationRecord
+from .versions import installed_versions
 
 ENCODER_NAME = "encoder_model.onnx"
 
@@ -53,14 +54,20 @@ def _encoder(
     probe = probe_inputs(encoder_settings)
     session = runtime.open_session(exported.path, settings.verify.provider)
     outputs = runtime.run_session(session, list(module.output_names), probe, f"the encoder graph of '{name}'")
+    provider = runtime.used_provider(session, exported.path, probe)
     reference = run(module, probe, f"the encoder of '{name}' on its probe inputs")
     ok, detail = compare_outputs(module.output_names, outputs, reference, *tolerance, None)
     if not ok:
         raise PtmError(f"the ONNX encoder of '{name}' disagrees with PyTorch on its probe inputs: {detail}")
     inputs, signature = onnx_signature(exported.path)
     record = store("onnx", exported.path, inputs=inputs, outputs=signature, opset=settings.opset)
-    record = dataclasses.replace(record, tools={**record.tools, EXPORTER_TOOL: exported.exporter})
-    return record, exported.path, f"encoder by {exported.exporter}: {detail}"
+    tools = {**record.tools, **installed_versions("onnx", "onnxscript"), EXPORTER_TOOL: exported.exporter}
+    record = dataclasses.replace(record, tools=tools)
+    where = f"{record.path}  {record.size} bytes  {record.sha256[:12]}"
+    line = (
+        f"{name}  onnx  {where}  encoder, opset {settings.opset} by {exported.exporter}  {provider}: {detail}"
+    )
+    return record, exported.path, line
 
 
 def export_generation(
@@ -87,7 +94,7 @@ def export_generation(
         )
         encoder = (encoder_record, Located((path,), in_project=True))
         files.append((encoder_record.files[0], path))
-        lines.append(f"{name}  onnx  {encoder_record.path}  {encoder_record.size} bytes  {line}")
+        lines.append(line)
     vocab = next(o.shape[-1] for o in record.outputs if o.name == "logits")
     assert isinstance(vocab, int)
     names = ["input_ids"] if encoder is None else [i.name for i in encoder[0].inputs]
