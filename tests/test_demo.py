@@ -28,7 +28,7 @@ def test_demo_runs_end_to_end(tmp_path) -> None:
     assert "All 3 models already installed" in out
     assert "offline: features (1, " in out
     assert "Wrote ptm.lock (2 models exported)." in out
-    assert "All 19 checks passed." in out and "All 6 checks passed." in out
+    assert "All 20 checks passed." in out and "All 7 checks passed." in out
     assert "interchangeable group encoder: encoder, encoder-v1" in out
     assert "Wrote graph.html (html)." in out
     assert "~ encoder" in out and "= head" in out
