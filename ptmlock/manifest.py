@@ -105,8 +105,8 @@ class ModelSpec:
         return bool(self.revision and COMMIT_RE.match(self.revision))
 
 
-# Edge and Component are NamedTuples, read-only and typed, where frozen dataclasses cost every command
-# reading ptm.toml (`ptm check`, a pre-commit hook, among them) about a millisecond each to define.
+# Edge, Component and Manifest are NamedTuples, read-only and typed, where frozen dataclasses cost every
+# command reading ptm.toml (`ptm check`, a pre-commit hook, among them) about a millisecond each to define.
 class Edge(NamedTuple):
     source: str
     target: str
@@ -126,14 +126,13 @@ class Component(NamedTuple):
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class Manifest:
+class Manifest(NamedTuple):
     path: Path
     models: Mapping[str, ModelSpec]
     edges: tuple[Edge, ...] = ()
-    data: Mapping[str, Any] = field(default_factory=dict)
-    components: Mapping[str, Component] = field(default_factory=dict)
-    check: CheckSettings = field(default_factory=CheckSettings)
+    data: Mapping[str, Any] = MappingProxyType({})
+    components: Mapping[str, Component] = MappingProxyType({})
+    check: CheckSettings = CheckSettings()
 
 
 def check_revision(revision: Any) -> str | None:
