@@ -129,7 +129,7 @@ _PREPARERS = frozenset({"prepare", "initialize", "prepare_model"})
 _LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.Constant)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_MAX_DEPTH = 32
+_MAX_DEPTH = 64
 # Past this many calls a helper function is followed through with its own arguments, it is read once.
 _MAX_CONTEXTS = 4
 
