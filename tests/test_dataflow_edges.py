@@ -560,6 +560,40 @@ def test_models_imported_from_another_module_of_the_project_bind(tmp_path: Path)
     )
 
 
+def test_an_instance_of_a_project_class_holds_the_models_it_sets_on_self(tmp_path: Path) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "reward/__init__.py": "",
+            "reward/model.py": """
+                from torch import nn
+                from transformers import AutoModelForCausalLM
+
+                class RewardModel(nn.Module):
+                    def __init__(self, path):
+                        super().__init__()
+                        base = AutoModelForCausalLM.from_pretrained(path)  # model: rm
+                        self.transformer = base.transformer
+                        self.head = nn.Linear(768, 1)
+            """,
+            "evaluate_summaries.py": """
+                from reward.model import RewardModel
+                from transformers import AutoModelForCausalLM
+
+                policy = AutoModelForCausalLM.from_pretrained("CarperAI/tldr-ppo")  # model: policy
+                reward_model = RewardModel("CarperAI/tldr-rm")
+
+                def summarize(ids):
+                    return policy.generate(ids)
+
+                summaries = [summarize(ids) for ids in batches]
+                scores = reward_model(input_ids=summaries)  # edge: evaluation rm->policy stage=evaluation
+                print(scores.mean())
+            """,
+        },
+    )
+
+
 def test_edges_seen_twice_are_one_edge_with_all_their_evidence(tmp_path: Path) -> None:
     edges = check_edges(
         tmp_path,
