@@ -235,6 +235,8 @@ SNIPPETS = {
                 param.requires_grad = False
         # adapt: org/bert as-is: frozen: bert.embeddings
         model.bert.embeddings.requires_grad_(False)
+        # adapt: org/bert as-is: frozen: get_encoder().layer
+        model.get_encoder().layer.requires_grad_(False)
         text = AutoModel.from_pretrained("org/text")
         # adapt: org/text as-is: frozen (all parameters)
         text.requires_grad_(False)

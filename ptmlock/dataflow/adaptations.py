@@ -82,10 +82,9 @@ _OPTIMIZERS = frozenset(
     }
 )  # fmt: skip
 _OPTIMIZER_MODULES = frozenset({"optim", "optimizers"})
-# Methods that hand back a part of a model: model.get_input_embeddings() is a part, like model.encoder.
-_PART_GETTERS = frozenset(
-    {"get_input_embeddings", "get_output_embeddings", "get_encoder", "get_decoder", "get_submodule"}
-)
+# Methods that hand back a part of a model are named get_...: model.get_input_embeddings(),
+# get_encoder(), get_submodule("x"), LLaVA's get_model() are parts, like model.encoder.
+_PART_GETTER = "get_"
 _PARAMETERS = frozenset({"parameters", "named_parameters"})
 _BACKWARD = frozenset({"backward", "manual_backward"})
 _MAX_ALIASES = 8  # names followed to the part they stand for (a = b.x; c = a.y ...)
@@ -735,7 +734,7 @@ def _chain(expr: ast.expr) -> tuple[ast.expr, tuple[tuple[ast.expr, str], ...]]:
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
-            and node.func.attr in _PART_GETTERS
+            and node.func.attr.startswith(_PART_GETTER)
             and not node.keywords
             and len(node.args) <= 1
         ):
