@@ -1,6 +1,7 @@
 """Benchmark the start of the commands run many times a day, against the floor of starting Python at all.
 
-Side by side in one run, each a fresh process (median of repeated runs):
+Side by side in one run, each a fresh process (median of repeated runs, the cases taking turns so that
+a change in the machine's load slows them alike):
 
 - floor: `python -c "import click"` (an interpreter that loads the CLI library and does nothing);
 - `ptm install` with nothing to do, on a locked and installed 2-model project (the issue's aim: within
@@ -14,15 +15,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.timing import timed  # noqa: E402
 from fixtures.hub import FakeHub, HubServer, build_tiny_models, populate_standard  # noqa: E402
 
 TWO_MODELS = '[models.bert]\nrepo = "fixtures/tiny-bert"\n\n[models.mlp]\nrepo = "fixtures/tiny-mlp"\n'
@@ -45,6 +48,19 @@ def run(argv: list[str], cwd: Path, env: dict[str, str]) -> None:
     done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
     if done.returncode not in (0, 1):  # `ptm check` exits 1 when it finds something, as it does here
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-500:]}")
+
+
+def taking_turns(actions: dict[str, Callable[[], object]], repeat: int, warmup: int) -> dict[str, float]:
+    """Median wall seconds of each action, run one after the other round after round: on a shared machine
+    whose load changes during the run, timing each case in a block of its own skews the ratios."""
+    times: dict[str, list[float]] = {label: [] for label in actions}
+    for round_ in range(warmup + repeat):
+        for label, action in actions.items():
+            start = time.perf_counter()
+            action()
+            if round_ >= warmup:
+                times[label].append(time.perf_counter() - start)
+    return {label: statistics.median(runs) for label, runs in times.items()}
 
 
 def project(root: Path, name: str, manifest: str, env: dict[str, str], install: bool) -> Path:
@@ -89,10 +105,11 @@ def main() -> None:
             "ptm install (no-op, 2 models)": ([*ptm, "install"], installed),
             "ptm check train.py (5-model lock)": ([*ptm, "check", "train.py"], checked),
         }
-        times = {
-            label: timed(lambda argv=argv, cwd=cwd: run(argv, cwd, env), args.repeat, warmup=2)
-            for label, (argv, cwd) in cases.items()
-        }
+        times = taking_turns(
+            {label: lambda argv=argv, cwd=cwd: run(argv, cwd, env) for label, (argv, cwd) in cases.items()},
+            args.repeat,
+            warmup=2,
+        )
     floor = times["python -c 'import click'"]
     aims = {"ptm install (no-op, 2 models)": 2.0, "ptm check train.py (5-model lock)": 1.5}
     print(f"start-up, median of {args.repeat} fresh processes each:")
