@@ -121,7 +121,7 @@ _WRAPPERS = frozenset(
     {"DataParallel", "DistributedDataParallel", "DDP", "FSDP", "FullyShardedDataParallel", "compile"}
     | {"get_peft_model", "prepare_model_for_kbit_training", "prepare_model_for_int8_training", "wrap"}
     | {"to_bettertransformer", "optimize", "convert_sync_batchnorm", "freeze", "unfreeze", "deepcopy"}
-    | {"copy", "quantize_dynamic", "nullcontext"}
+    | {"copy", "quantize_dynamic", "nullcontext", "unwrap_model", "unwrap", "extract_model_from_parallel"}
 )
 # accelerate's prepare (and the like): each argument comes back in the same place.
 _PREPARERS = frozenset({"prepare", "initialize", "prepare_model"})
@@ -581,6 +581,10 @@ class ModelBindings:
             first = self.held(node.args[0], scope, depth + 1)
             if first.models:
                 return Held(models=first.models)
+        if name == "partial":  # partial(embed, model=m) runs m
+            bound = self._arguments(node, scope, depth).models
+            if bound:
+                return Held(models=bound)
         if name[:1].isupper():
             # An instance of a class of the file holds the models its methods set on self (a
             # wrapper nn.Module); one built of models (MultiControlNetModel([a, b])) holds them.

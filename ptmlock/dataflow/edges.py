@@ -78,6 +78,7 @@ class _Candidate:
     target: Load
     site: CallSite
     sources: int  # how many models' outputs enter the call
+    handed: bool = False  # the source model itself is given to the call, to run inside it
 
 
 class _FileEdges:
@@ -175,18 +176,27 @@ class _FileEdges:
             *(self.held(a, site).derived for a in [*call.args, *(k.value for k in call.keywords)])
         )
 
+    def handed(self, site: CallSite) -> frozenset[Load]:
+        """The models (not outputs) given to a call as arguments, ``**kwargs`` dicts included."""
+        call = site.call
+        return frozenset().union(
+            *(self.held(a, site).models for a in [*call.args, *(k.value for k in call.keywords)])
+        )
+
     def candidates(self) -> Iterator[_Candidate]:
         for site in self.b.sites:
             targets = self.consumers(site)
             if not targets:
                 continue
-            # A value computed by the very models the callee may be (alternatives of one name) is its own.
-            given = self.inputs(site) - targets
+            # A value computed by the very models the callee may be (alternatives of one name) is its own;
+            # a model handed to another's call (generate(assistant_model=draft)) runs inside it.
+            handed = self.handed(site) - targets
+            given = (self.inputs(site) | handed) - targets
             for target in targets:
                 sources = [s for s in given if not self.same_model(s, target)]
                 for source in sources:
                     for consumer in self._conditioned(target, source, site):
-                        yield _Candidate(source, consumer, site, len(sources))
+                        yield _Candidate(source, consumer, site, len(sources), source in handed)
 
     def _conditioned(self, target: Load, source: Load, site: CallSite) -> frozenset[Load]:
         """Where a pipeline's conditioning image goes: to the ControlNets or adapters built into it
@@ -417,6 +427,8 @@ def _classify(candidate: _Candidate, edges: _FileEdges, feeds: dict[Load, set[Lo
     owner = where.owner
     site = (edges.site(where),)
     target_names = f"{source_text(where.call.func)} {target.call}"
+    if candidate.handed:
+        return InferredEdge(source, target, FEATURE_HANDOFF, "sequential", edges.stage(owner), site)
     if _POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder":
         return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
     terminal = not feeds.get(target)
