@@ -208,6 +208,17 @@ HANDOFF = {
                 captions.append(captioner(image)[0]["generated_text"])
             return embedder(captions)  # edge: feature-handoff/sequential blip->minilm
     """,
+    "sequential: a draft model handed to generate through a kwargs dict (speculative decoding)": """
+        from transformers import AutoModelForCausalLM, AutoModelForSpeechSeq2Seq
+
+        model = AutoModelForSpeechSeq2Seq.from_pretrained("openai/whisper-large-v2")  # model: whisper
+        assistant = AutoModelForCausalLM.from_pretrained("distil-whisper/distil-large-v2")  # model: draft
+
+        def evaluate(features):
+            gen_kwargs = {"max_new_tokens": 128}
+            gen_kwargs["assistant_model"] = assistant
+            return model.generate(features, **gen_kwargs)  # edge: feature-handoff/sequential draft->whisper
+    """,
     "sequential: models passed to a function of the file, generated text decoded then re-encoded": """
         from transformers import AutoModelForCausalLM, AutoTokenizer, pipeline
 
@@ -286,6 +297,22 @@ FEEDBACK = {
             train_dataset=dataset,
         )
         trainer.train()
+    """,
+    "a trainer given an unwrapped reference and an embedding model bound by partial": """
+        from functools import partial
+
+        from transformers import AutoModel, AutoModelForCausalLM
+        from trl import BCOTrainer
+
+        policy = AutoModelForCausalLM.from_pretrained("gpt2")  # model: policy
+        reference = AutoModelForCausalLM.from_pretrained("gpt2-medium")  # model: ref
+        embedder = AutoModel.from_pretrained("nomic-ai/nomic-embed-text-v1.5")  # model: embedder
+        embedding_func = partial(embed_prompt, model=embedder)
+        trainer = BCOTrainer(
+            policy,
+            accelerator.unwrap_model(reference),  # edge: feedback-guidance ref->policy
+            embedding_func=embedding_func,  # edge: feedback-guidance embedder->policy
+        )
     """,
     "a teacher given beside a student to the data that trains it": """
         from sentence_transformers import SentenceTransformer
