@@ -24,6 +24,7 @@ from ..manifest import Manifest, ModelSpec
 from ..project import Project
 from . import artifacts, runtime
 from .compare import compare_outputs, tolerance
+from .copies import copy_sources
 from .inferred_inputs import recorded
 from .preprocessing import has_tokenizer, preprocessing_files, record_tokenizer
 from .probes import (
@@ -35,6 +36,7 @@ from .probes import (
     probe_records,
     reference_bytes,
 )
+from .processor import record_processor, with_processor
 from .records import (
     EXPORTER_TOOL,
     ExportRecord,
@@ -290,6 +292,9 @@ def export_model(
     if tokenizer is not None:
         versions = ", ".join(f"{k} {v}" for k, v in sorted(tokenizer.tools.items()))
         lines.append(f"{spec.name}  tokenizer  {len(tokenizer.probes)} probe texts recorded ({versions})")
+    processor = record_processor(snapshot, subject.base.preprocessing, spec.export.verify.seed)
+    if processor is not None:
+        lines.append(f"{spec.name}  processor  {processor.describe(processor.tools)}")
     atol, rtol = subject.tolerance(provider)
     verify = VerifyRecord(
         seed=spec.export.verify.seed,
@@ -312,12 +317,13 @@ def export_model(
     )
     project_files = [f for r in records.values() for f in r.files]
     return Exported(
-        with_records(locked, records, verify),
+        with_processor(with_records(locked, records, verify), processor),
         tuple(lines),
         (
             *zip(project_files, exported, strict=True),
             (reference, reference_path),
             *(generation.files if generation else ()),
+            *copy_sources(records.values(), snapshot),
         ),
     )
 

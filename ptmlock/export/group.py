@@ -8,14 +8,15 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..errors import PtmError, VerificationError
-from ..export_settings import InputSpec
+from ..export_settings import ExportSpec, InputSpec
 from ..manifest import Manifest
 from ..project import Project
 from . import artifacts
 from .compare import compare_outputs, tolerance
+from .inferred_inputs import as_exported
 from .outcome import Check, RunFailure, VerifyOptions
 from .probes import kept_positions, make_inputs
-from .records import ExportRecord, exports_of
+from .records import ExportRecord, exports_of, verify_of
 from .runtime import run_onnx
 from .selection import exported_model
 
@@ -52,10 +53,12 @@ def range_difference(base: tuple[InputSpec, ...], other: tuple[InputSpec, ...]) 
     return None
 
 
-def _declared_inputs(manifest: Manifest, name: str) -> tuple[InputSpec, ...]:
-    settings = manifest.models[name].export
-    assert settings is not None  # every member was checked to declare an export
-    return settings.inputs
+def _settings(manifest: Manifest, project: Project, name: str) -> ExportSpec:
+    """The member's export settings as exported: with the inputs `ptm export` inferred, if it did."""
+    spec = manifest.models[name]
+    assert spec.export is not None  # every member was checked to declare an export
+    locked = exported_model(spec, project.lock(), project.lock_path)
+    return as_exported(name, spec.export, verify_of(locked))
 
 
 def _outputs(
@@ -75,8 +78,7 @@ def _agreement(
     """Each member's outputs against the first member's, on the same probe inputs."""
     members = list(records)
     base = members[0]
-    settings = manifest.models[base].export
-    assert settings is not None
+    settings = _settings(manifest, project, base)
     verify = settings.verify
     # The contract check made sure every member takes the same inputs, value ranges included.
     inputs = make_inputs(settings.inputs, verify.probe_axes, verify.seed)
@@ -116,7 +118,7 @@ def group_checks(manifest: Manifest, project: Project, group: str, options: Veri
     checks = []
     for name in others:
         problem = contract_difference(present[base], present[name]) or range_difference(
-            _declared_inputs(manifest, base), _declared_inputs(manifest, name)
+            _settings(manifest, project, base).inputs, _settings(manifest, project, name).inputs
         )
         detail = f"{problem} (as {base} has)" if problem else f"same inputs and outputs as {base}"
         checks.append(Check(name, f"group {group} contract", problem is None, detail))

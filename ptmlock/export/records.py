@@ -14,6 +14,7 @@ from typing import Any
 
 from ..export_settings import InputSpec
 from ..lockfile import LockedFile, LockedModel
+from .copies import preprocessing_copies
 
 Dim = str | int
 # The ONNX exporter that wrote an artifact (dynamo or torchscript), among the tools that produced it.
@@ -337,8 +338,11 @@ def verify_of(model: LockedModel) -> VerifyRecord | None:
 
 
 def project_files(model: LockedModel) -> list[LockedFile]:
-    """The files `ptm export` put in the project for ``model``: its artifacts and its reference outputs."""
-    files = [f for record in exports_of(model).values() for f in record.files]
+    """The files `ptm export` put in the project for ``model``: its artifacts, the copies of its
+    preprocessing files and its reference outputs."""
+    exports = exports_of(model).values()
+    files = [f for record in exports for f in record.files]
+    files += [c.copy for c in preprocessing_copies(exports)]
     verify = verify_of(model)
     if verify is None:
         return files

@@ -9,14 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import subprocess_env
 from tests.export.support import heavy_imports, run_ptm
 
-# Until ptm export writes the preprocessing copies and the processor record (exporter.py, records.py and
-# the lock schema: the diffs in the frozen-verify report), these fail; remove the mark with them.
-NEEDS_EXPORT = pytest.mark.xfail(strict=True, reason="ptm export does not copy preprocessing files yet")
 INSTALL_CPU = "pip install 'ptmlock[cpu]' (or 'ptmlock[gpu]' for onnxruntime on CUDA)"
 # `python -c WITHOUT LIBRARIES ARGS...`: the real CLI in a process where the comma-separated LIBRARIES
 # cannot be imported (each is None in sys.modules, as if it were not installed; nothing is uninstalled).
@@ -55,7 +50,6 @@ def failed(stdout: str) -> list[str]:
     return [line for line in stdout.splitlines() if line.startswith("FAIL")]
 
 
-@NEEDS_EXPORT
 def test_a_fresh_clone_verifies_frozen_with_no_store_and_no_weights(exported: Path, tmp_path: Path) -> None:
     copies = sorted(p.name for p in Path("artifacts/bert/preprocessing").iterdir())
     assert copies == ["tokenizer.json", "tokenizer_config.json", "vocab.txt"]
@@ -72,7 +66,6 @@ def test_a_fresh_clone_verifies_frozen_with_no_store_and_no_weights(exported: Pa
     assert not (tmp_path / "empty" / "hf").exists()  # nothing was installed to get there
 
 
-@NEEDS_EXPORT
 def test_a_tampered_tokenizer_copy_fails_its_check(exported: Path, ptm) -> None:
     copy = Path("artifacts/bert/preprocessing/tokenizer.json")
     copy.write_text(copy.read_text().replace('"hello"', '"hellp"', 1))  # a token that now maps elsewhere
@@ -111,7 +104,6 @@ def test_without_onnxruntime_each_model_fails_its_run_and_the_rest_is_checked(ex
     assert "ok    bert  tokenizer: 4 probe texts give the locked ids" in result.stdout
 
 
-@NEEDS_EXPORT
 def test_remove_deletes_the_preprocessing_copies_with_the_artifacts(exported: Path, ptm) -> None:
     assert Path("artifacts/bert/preprocessing/tokenizer.json").is_file()
     result = ptm("remove bert")

@@ -13,17 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from ptmlock.export.processor import processor_of, with_processor
 from ptmlock.install.verify import installed_snapshot
 from ptmlock.lockfile import read_lock, write_lock
 from tests.conftest import write_manifest
 from tests.export.test_verify_frozen_clean import failed, without
-
-# Until ptm export records the processor (exporter.py, records.py and the lock schema: the diffs in the
-# frozen-verify report), these fail; remove the mark with them.
-pytestmark = pytest.mark.xfail(strict=True, reason="ptm export does not record the processor yet")
 
 LOCK = Path("ptm.lock")
 MANIFEST = """
