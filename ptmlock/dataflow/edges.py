@@ -206,7 +206,7 @@ class _FileEdges:
             given = {k.arg: k.value for k in site.call.keywords if k.arg}
             image = given.get("control_image", given.get("image"))
             if image is not None and source in self.held(image, site).derived:
-                return controls
+                return _named_alike(source, controls)
         return frozenset({target})
 
     def feedback(self) -> Iterator[_Guidance]:
@@ -448,6 +448,30 @@ def _classify(candidate: _Candidate, edges: _FileEdges, feeds: dict[Load, set[Lo
     else:
         mode = "sequential"
     return InferredEdge(source, target, FEATURE_HANDOFF, mode, edges.stage(owner), site)
+
+
+def _words(load: Load) -> set[str]:
+    """The words of a load's call and repo: controlnet, openpose, sdxl."""
+    return set(re.findall(r"[a-z]{4,}", f"{load.call} {load.pin.repo or ''}".lower()))
+
+
+def _named_alike(source: Load, controls: frozenset[Load]) -> frozenset[Load]:
+    """The ControlNet a conditioning image is meant for when a pipeline has several: the one whose
+    own words (those the others lack) the image's model names (an OpenPose detector's image goes to
+    controlnet-openpose); all of them when no single one stands out."""
+    if len(controls) < 2:
+        return controls
+    named = f"{source.call} {source.pin.repo or ''}".lower()
+    words = {control: _words(control) for control in controls}
+    scores = {
+        control: sum(
+            word in named for word in own - set().union(*(w for c, w in words.items() if c != control))
+        )
+        for control, own in words.items()
+    }
+    best = max(scores.values())
+    chosen = [control for control, score in scores.items() if score == best]
+    return frozenset(chosen) if best > 0 and len(chosen) == 1 else controls
 
 
 def _guide_frozen(keyword: str) -> bool | None:
