@@ -172,6 +172,22 @@ HANDOFF = {
             pose_image = openpose(photo)
             return pipe(prompt, image=pose_image).images[0]  # edge: feature-handoff/sequential pose->cn
     """,
+    "of two ControlNets set on a pipeline, the pose map goes to the OpenPose one": """
+        from controlnet_aux import OpenposeDetector
+        from diffusers import ControlNetModel, StableDiffusionXLControlNetPipeline
+        from diffusers.pipelines.controlnet import MultiControlNetModel
+
+        openpose = OpenposeDetector.from_pretrained("lllyasviel/Annotators")  # model: pose
+        pose_net = ControlNetModel.from_pretrained("thibaud/controlnet-openpose-sdxl-1.0")  # model: posecn
+        canny_net = ControlNetModel.from_pretrained("diffusers/controlnet-canny-sdxl-1.0")  # model: cannycn
+        pipe = StableDiffusionXLControlNetPipeline.from_pretrained("stabilityai/sdxl-base-1.0")  # model: sdxl
+
+        def draw(prompt, photo):
+            # edge: feature-handoff/hierarchical posecn->sdxl edge: feature-handoff/hierarchical cannycn->sdxl
+            pipe.controlnet = MultiControlNetModel([pose_net, canny_net])
+            # edge: feature-handoff/sequential pose->posecn
+            return pipe(prompt, image=openpose(photo)).images[0]
+    """,
     "hierarchical: an IP-Adapter loaded into the pipeline; its LoRA weights are no model of their own": """
         from diffusers import AutoPipelineForText2Image
 
