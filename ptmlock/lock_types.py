@@ -22,6 +22,9 @@ UNSAFE_PATH_RE = re.compile(r"^/|^[A-Za-z]:|\\|(^|/)\.\.?(/|$)|//")
 TOP_KEYS = {1: ("version", "manifest_hash", "models"), 2: ("version", "models")}
 FILE_KEYS = ("path", "size", "sha256", "url", "etag", "last_modified")
 URL_KEYS = ("url", "etag", "last_modified")
+# What a file entry may hold, and must, when its files come from URLs and when not.
+_FILE_KEYS_BY_URL = {True: FILE_KEYS, False: tuple(k for k in FILE_KEYS if k not in URL_KEYS)}
+_REQUIRED_BY_URL = {True: ("path", "size", "sha256", "url"), False: ("path", "size", "sha256")}
 # Strings that may not be empty (a license may).
 STRINGS = ("repo", "path", "revision")
 # Per hub: the keys an entry needs, the keys it may not have, and whether its files come from URLs.
@@ -131,21 +134,23 @@ def _model(entry: Any, version: int) -> tuple[str, str] | None:
 def _file(file: Any, by_url: bool) -> tuple[str, str] | None:
     if not isinstance(file, dict):
         return "", "not a table"
-    allowed = FILE_KEYS if by_url else tuple(k for k in FILE_KEYS if k not in URL_KEYS)
+    # Run for every file of every model on each read (`ptm check`, a pre-commit hook, reads the lock):
+    # nothing here is built or compiled per file.
+    allowed = _FILE_KEYS_BY_URL[by_url]
     if extra := [k for k in file if k not in allowed]:
         return "", f"unexpected key {extra[0]!r}"
-    for key in ("path", "size", "sha256", *(("url",) if by_url else ())):
+    for key in _REQUIRED_BY_URL[by_url]:
         if key not in file:
             return "", f"{key!r} is a required property"
-    path, url = file["path"], file.get("url", "https://")
+    path, url = file["path"], file.get("url")
     if not isinstance(path, str) or not path or UNSAFE_PATH_RE.search(path):
         return ".path", f"{path!r} is not a relative path inside its folder"
     if not is_size(file["size"]):
         return ".size", f"{file['size']!r} is not a size (a whole number >= 0)"
     if not is_sha256(file["sha256"]):
         return ".sha256", f"{file['sha256']!r} is not 64 lowercase hex digits"
-    if not isinstance(url, str) or not re.match(r"^https?://", url):
+    if url is not None and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
         return ".url", f"{url!r} is not an http(s) URL"
-    if not all(isinstance(file.get(k, ""), str) for k in ("etag", "last_modified")):
+    if not (isinstance(file.get("etag", ""), str) and isinstance(file.get("last_modified", ""), str)):
         return "", "etag and last_modified must be strings"
     return None
