@@ -50,6 +50,8 @@ _PREPROCESSING_CONTEXT = re.compile(
 # Optimizers and trainers: the models whose parameters they are given are the ones trained.
 _OPTIMIZER = re.compile(r"optim|adam|sgd|rmsprop|lion|adafactor|lamb|trainer", re.IGNORECASE)
 _PARAMETERS = frozenset({"parameters", "named_parameters"})
+# A model's methods that train it on the data they are given.
+_FITS = frozenset({"fit", "train_on_batch", "learn", "train_step"})
 # Loads into a model that change its weights (adaptations), not models of their own.
 _WEIGHT_LOADERS = frozenset({"load_lora_weights", "load_textual_inversion"})
 # Keywords that give a model that guides another's training.
@@ -427,8 +429,11 @@ def _classify(candidate: _Candidate, edges: _FileEdges, feeds: dict[Load, set[Lo
     owner = where.owner
     site = (edges.site(where),)
     target_names = f"{source_text(where.call.func)} {target.call}"
+    method = where.call.func.attr if isinstance(where.call.func, ast.Attribute) else ""
     if candidate.handed:
         return InferredEdge(source, target, FEATURE_HANDOFF, "sequential", edges.stage(owner), site)
+    if method in _FITS:  # another model's output is the data (the labels) this one is trained on
+        return InferredEdge(source, target, FEEDBACK_GUIDANCE, None, "fine-tuning", site)
     if _POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder":
         return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
     terminal = not feeds.get(target)
@@ -441,8 +446,10 @@ def _classify(candidate: _Candidate, edges: _FileEdges, feeds: dict[Load, set[Lo
     )
     if terminal and scoring and not edges.trains(owner):
         return InferredEdge(target, source, EVALUATION, None, "evaluation", site)
-    if isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)) and owner.name in _FORWARD:
-        mode = "hierarchical"
+    if (isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)) and owner.name in _FORWARD) or (
+        method.startswith("load_")
+    ):
+        mode = "hierarchical"  # stacked in a module's forward, or loaded into the model
     elif candidate.sources > 1:
         mode = "parallel"
     else:
