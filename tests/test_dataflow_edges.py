@@ -197,6 +197,19 @@ HANDOFF = {
         pipe.load_lora_weights("nerijs/pixel-art-xl", weight_name="pixel-art-xl.safetensors")
         image = pipe("a cat", ip_adapter_image=reference).images[0]
     """,
+    "hierarchical: a downloaded adapter's file loaded into the pipeline": """
+        import os
+
+        from huggingface_hub import hf_hub_download
+        from photomaker import PhotoMakerStableDiffusionXLPipeline
+
+        # model: ckpt
+        checkpoint = hf_hub_download(repo_id="TencentARC/PhotoMaker", filename="photomaker-v1.bin")
+        # model: sdxl
+        pipe = PhotoMakerStableDiffusionXLPipeline.from_pretrained("stabilityai/sdxl-base-1.0")
+        # edge: feature-handoff/hierarchical ckpt->sdxl
+        pipe.load_photomaker_adapter(os.path.dirname(checkpoint), weight_name=os.path.basename(checkpoint))
+    """,
     "parallel: a pipeline's VAE and text encoder, two subfolders of one repo, both feed the UNet": """
         from diffusers import AutoencoderKL, UNet2DConditionModel
         from transformers import CLIPTextModel
@@ -329,6 +342,16 @@ FEEDBACK = {
             accelerator.unwrap_model(reference),  # edge: feedback-guidance ref->policy
             embedding_func=embedding_func,  # edge: feedback-guidance embedder->policy
         )
+    """,
+    "a cross-encoder's scores are the labels a bi-encoder is fit on": """
+        from sentence_transformers import CrossEncoder, InputExample, SentenceTransformer
+
+        cross_encoder = CrossEncoder("cross-encoder/stsb-roberta-base")  # model: ce
+        bi_encoder = SentenceTransformer("bert-base-uncased")  # model: bi
+        scores = cross_encoder.predict(pairs)
+        examples = [InputExample(texts=list(pair), label=float(score)) for pair, score in zip(pairs, scores)]
+        # edge: feedback-guidance ce->bi stage=fine-tuning
+        bi_encoder.fit(train_objectives=[(DataLoader(examples), loss)], epochs=1)
     """,
     "a teacher given beside a student to the data that trains it": """
         from sentence_transformers import SentenceTransformer
