@@ -394,7 +394,7 @@ EVALUATION_CASES = {
 
         def clip_score(images, prompts):
             inputs = processor(text=prompts, images=images, return_tensors="pt", padding=True)
-            return clip(**inputs).logits_per_image.diag().mean()  # edge: evaluation clip->sd stage=evaluation
+            return clip(**inputs).logits_per_image.diag().mean()  # edge: evaluation sd->clip stage=evaluation
 
         prompts = ["a cat", "a dog"]
         images = pipe(prompts).images
@@ -410,7 +410,7 @@ EVALUATION_CASES = {
 
         def evaluate(real):
             fake = generator(batch_size=16).images
-            fake_features = inception(fake)  # edge: evaluation inception->ddpm stage=evaluation
+            fake_features = inception(fake)  # edge: evaluation ddpm->inception stage=evaluation
             return ((fake_features.mean(0) - inception(real).mean(0)) ** 2).sum()
     """,
 }
@@ -586,7 +586,7 @@ def test_feedback_guidance_edges_go_from_the_guide_to_the_trained_model(tmp_path
 
 
 @pytest.mark.parametrize("snippet", EVALUATION_CASES.values(), ids=EVALUATION_CASES.keys())
-def test_evaluation_edges_go_from_the_evaluator_to_the_evaluated(tmp_path: Path, snippet: str) -> None:
+def test_evaluation_edges_go_from_the_evaluated_model_to_its_evaluator(tmp_path: Path, snippet: str) -> None:
     check_edges(tmp_path, snippet)
 
 
@@ -653,7 +653,7 @@ def test_an_instance_of_a_project_class_holds_the_models_it_sets_on_self(tmp_pat
                     return policy.generate(ids)
 
                 summaries = [summarize(ids) for ids in batches]
-                scores = reward_model(input_ids=summaries)  # edge: evaluation rm->policy stage=evaluation
+                scores = reward_model(input_ids=summaries)  # edge: evaluation policy->rm stage=evaluation
                 print(scores.mean())
             """,
         },

@@ -102,4 +102,6 @@ def test_init_from_code_declares_a_loaded_adapter_as_derived_from_its_base(ptm) 
     assert lines[header + 1].startswith("# from code: ")
     assert "tune.py:7 `other.classifier = nn.Linear(768, 3)`" in lines[header + 1]
     assert "~ other: " in result.stdout
+    # The base built into its adapter is that derivation, not a handoff edge besides it.
+    assert load_manifest(Path("ptm.toml")).edges == ()
     ptm("validate")

@@ -209,12 +209,18 @@ def _found(edge: InferredEdge, source: str, target: str) -> FoundEdge | None:
     return FoundEdge(source, target, edge.kind, mode, stage, description, edge.evidence)
 
 
-def _edges(inferred: Iterable[InferredEdge], names: Mapping[Load, str]) -> tuple[list[FoundEdge], list[str]]:
-    """One edge per (source, target, kind) with the evidence of all, and the edges left out."""
+def _edges(
+    inferred: Iterable[InferredEdge], names: Mapping[Load, str], models: Mapping[str, Mapping[str, str]]
+) -> tuple[list[FoundEdge], list[str]]:
+    """One edge per (source, target, kind) with the evidence of all, and the edges left out. A base
+    built into what is derived from it (PeftModel.from_pretrained(base, "org/adapter")) is that
+    derivation, declared by `base`, not a handoff."""
     merged: dict[tuple[str, str, str], FoundEdge] = {}
     for inferred_edge in inferred:
         source, target = names.get(inferred_edge.source), names.get(inferred_edge.target)
         if source is None or target is None or source == target:
+            continue
+        if inferred_edge.mode == "hierarchical" and models.get(target, {}).get("base") == source:
             continue
         found = _found(inferred_edge, source, target)
         if found is None:
@@ -263,5 +269,5 @@ def code_manifest(inference: Inference, root: Path, *, undeclared: bool = False)
             components[name] = fields
             names[load] = name
     notes = _adapt(inference.adaptations, declared.names, models, root)
-    edges, left_out = _edges(inference.edges, names)
+    edges, left_out = _edges(inference.edges, names, models)
     return CodeManifest(models, notes, tuple(edges), components, tuple(left_out))

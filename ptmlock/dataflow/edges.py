@@ -445,7 +445,7 @@ def _classify(candidate: _Candidate, edges: _FileEdges, feeds: dict[Load, set[Lo
         or _EVALUATION_CONTEXT.search(context)
     )
     if terminal and scoring and not edges.trains(owner):
-        return InferredEdge(target, source, EVALUATION, None, "evaluation", site)
+        return InferredEdge(source, target, EVALUATION, None, "evaluation", site)
     if (isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)) and owner.name in _FORWARD) or (
         method.startswith("load_")
     ):
