@@ -99,3 +99,17 @@ def test_graph_from_code_draws_no_edge_between_models_whose_outputs_never_meet(p
     data = json.loads(ptm("graph --from-code --format json").stdout)
     assert {n["name"] for n in data["nodes"]} == {"encoder", "decoder"}
     assert data["links"] == []
+
+
+def test_graph_from_code_skips_a_file_nested_too_deeply_to_follow_and_draws_the_rest(ptm) -> None:
+    Path("chain.py").write_text(CHAIN)
+    chain = "x" + ".a" * 900  # a generated (or hostile) file: deeper than Python's recursion limit
+    Path("deep.py").write_text(
+        "from transformers import AutoModel\n"
+        'm = AutoModel.from_pretrained("org/m")\n'
+        'n = AutoModel.from_pretrained("org/n")\n'
+        f"y = n(m({chain}))\n"
+    )
+    data = json.loads(ptm("graph --from-code . --format json").stdout)
+    links = {(link["source"], link["target"]) for link in data["links"]}
+    assert links == {("encoder", "decoder")}

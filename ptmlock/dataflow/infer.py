@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..check.constants import _bases, _find
@@ -20,22 +20,13 @@ from ..check.loads import Load, Uncheckable
 from ..check.runner import scan_files
 from ..check.scanner import package_of, parse
 from . import Inference, InferredAdaptation, InferredEdge
+from .adaptations import find_adaptations
 from .bindings import NOTHING, Held, Imported, ModelBindings, bind_models
 from .edges import find_edges
 
-FindAdaptations = Callable[[ast.Module, str, ModelBindings], list[InferredAdaptation]]
 _NOTHING_MATCHES = re.compile(rb"(?!)")
 # The strongest handoff mode an edge seen several times keeps.
 _MODE_RANK = {"hierarchical": 0, "parallel": 1, "sequential": 2, None: 3}
-
-
-def _adaptations_finder() -> FindAdaptations | None:
-    """ptmlock.dataflow.adaptations.find_adaptations, when that module is there."""
-    try:
-        from .adaptations import find_adaptations
-    except ImportError:
-        return None
-    return find_adaptations
 
 
 class _Project:
@@ -60,8 +51,8 @@ class _Project:
             if loads or self.imports_models(source):
                 tree = parse(source, path)
                 found = (tree, bind_models(tree, source, path, loads, self._imported_by(path)))
-        except Uncheckable:
-            pass
+        except (Uncheckable, RecursionError):
+            pass  # ptm check reports a file it cannot read; one too deeply nested to follow adds nothing
         self.bindings[real] = found
         return found
 
@@ -117,7 +108,6 @@ def infer(paths: Sequence[str], root: Path, exclude: Sequence[str] = ()) -> Infe
         if scan.loads:
             by_path.setdefault(os.path.realpath(scan.path), []).extend(scan.loads)
     project = _Project(root, by_path)
-    find_adaptations = _adaptations_finder()
     edges: list[InferredEdge] = []
     adaptations: list[InferredAdaptation] = []
     for scan in scans:
@@ -126,9 +116,11 @@ def infer(paths: Sequence[str], root: Path, exclude: Sequence[str] = ()) -> Infe
             continue
         tree, bindings = bound
         shown = _shown(scan.path, root)
-        edges += find_edges(bindings, shown)
-        if find_adaptations is not None:
+        try:
+            edges += find_edges(bindings, shown)
             adaptations += find_adaptations(tree, shown, bindings)
+        except RecursionError:  # a (generated or hostile) expression nested deeper than can be followed
+            continue
     loads = tuple(load for scan in scans for load in scan.loads)
     return Inference(loads, _merged(edges), tuple(adaptations))
 
