@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -285,97 +284,11 @@ def lock_from_data(data: Mapping[str, Any], base_dir: Path = Path()) -> Lock:
     return Lock(models=models, version=data["version"])
 
 
-# The lines render_lock writes, and no other TOML: bare keys, strings without escapes or control
-# characters, whole numbers written plainly, tables of files one per line.
-_KEY = r"[A-Za-z0-9_-]+"
-_SCALAR = r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"|(0|[1-9][0-9]{0,17})'
-_MODEL_HEADER = re.compile(rf"\[models\.({_KEY})\]")
-_PAIR = re.compile(rf"({_KEY}) = (.+)")
-_INLINE_ITEM = re.compile(rf"({_KEY}) = (?:{_SCALAR})")
-_SCALAR_VALUE = re.compile(_SCALAR)
-_COMMENT = re.compile(r"#[^\x00-\x08\x0a-\x1f\x7f]*")
-
-
-class _NotAsWritten(Exception):
-    """The text is not laid out as render_lock writes it: the TOML parser reads it instead."""
-
-
-def read_as_written(text: str) -> dict[str, Any] | None:
-    """The data of a lock laid out as `ptm lock` writes it, as tomllib reads it, without tomllib: the
-    standard library's TOML parser is pure Python, and reading a ptm.lock of a few hundred files took
-    `ptm check` (a pre-commit hook) longer than the rest of its work. None for any other text (a hand
-    edit, a comment after a value, CRLF line ends, an escape, a quoted name, a key given twice, `ptm
-    export`'s records), which tomllib reads, and checks, as before."""
-    data: dict[str, Any] = {}
-    table = data
-    lines = iter(text.split("\n"))
-    try:
-        for line in lines:
-            if not line or (line[0] == "#" and _COMMENT.fullmatch(line)):
-                continue
-            if header := _MODEL_HEADER.fullmatch(line):  # [models] itself is never written
-                models = data.setdefault("models", {})
-                if not isinstance(models, dict) or header[1] in models:
-                    return None
-                table = models[header[1]] = {}
-                continue
-            pair = _PAIR.fullmatch(line)
-            if pair is None or pair[1] in table or (table is data and pair[1] == "models"):
-                return None
-            value = pair[2]
-            if value == "[":  # a file table per line, up to the closing bracket
-                rows = []
-                while (row := next(lines)) != "]":
-                    rows.append(_inline(_array_item(row)))
-                table[pair[1]] = rows
-            elif value[0] == "{":
-                table[pair[1]] = _inline(value)
-            else:
-                scalar = _SCALAR_VALUE.fullmatch(value)
-                if scalar is None:
-                    return None
-                table[pair[1]] = _scalar(*scalar.group(1, 2))
-    except (_NotAsWritten, StopIteration):  # StopIteration: an array left open at the end
-        return None
-    return data
-
-
-def _array_item(row: str) -> str:
-    if not (row.startswith("    {") and row.endswith(",")):
-        raise _NotAsWritten
-    return row[4:-1]
-
-
-def _scalar(text: str | None, number: str) -> str | int:
-    """A string or a whole number, as _SCALAR matched it."""
-    return text if text is not None else int(number)
-
-
-def _inline(text: str) -> dict[str, str | int]:
-    """``{ key = value, key = value }``, as _toml_value writes a table of scalars."""
-    if not (text.startswith("{ ") and text.endswith(" }")):
-        raise _NotAsWritten
-    body, at, table = text[2:-2], 0, {}
-    while True:
-        item = _INLINE_ITEM.match(body, at)
-        if item is None or item[1] in table:
-            raise _NotAsWritten
-        table[item[1]] = _scalar(*item.group(2, 3))
-        at = item.end()
-        if at == len(body):
-            return table
-        if not body.startswith(", ", at):
-            raise _NotAsWritten
-        at += 2
-
-
 def parse_lock(text: str, path: Path | str = "ptm.lock", *, export_records: bool = True) -> Lock:
     """The lock ``text`` holds, checked. ``export_records=False`` (`ptm check`, a pre-commit hook, which
     never reads them) leaves `ptm export`'s records out instead of checking them with jsonschema."""
     try:
-        data = read_as_written(text)
-        if data is None:
-            data = tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         if "\n<<<<<<< " in f"\n{text}":
             raise LockError(
