@@ -5,7 +5,6 @@ ptmlock.torch_hub_load)."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 from ..lockfile import Lock, staleness
 from ..manifest import Manifest, ModelSpec
@@ -17,10 +16,13 @@ from .rules import Finding, finding
 TIED_HUBS = (HUGGINGFACE, TORCHHUB)
 
 
-@dataclass(frozen=True)
 class Declared:
-    manifest: Manifest
-    lock: Lock | None
+    """ptm.toml and ptm.lock as `ptm check` compares loads with them (a plain class: a dataclass costs the
+    hook's start-up ~4M instructions to define)."""
+
+    def __init__(self, manifest: Manifest, lock: Lock | None) -> None:
+        self.manifest = manifest
+        self.lock = lock
 
     def models_for(self, hub: str, repo: str) -> list[ModelSpec]:
         """Declared models of a repo; a bare legacy id ('gpt2') matches 'openai-community/gpt2'."""

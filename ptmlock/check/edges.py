@@ -29,12 +29,10 @@ def _shown(path: str | Path) -> str:
     return relative_below(str(path), os.getcwd()) or os.path.abspath(path)
 
 
-def edge_findings(
-    scans: Sequence[FileScan], manifest: Manifest, root: Path, *, whole_project: bool
-) -> list[Finding]:
+def edge_findings(scans: Sequence[FileScan], manifest: Manifest, root: Path) -> list[Finding]:
     """PTM030 at the line where a declared model's output reaches another declared model with no edge
-    between them in ptm.toml; with ``whole_project`` (a scan of some files cannot tell that evidence is
-    missing), PTM031 at each ptm.toml edge between two models the code loads that the code does not show.
+    between them in ptm.toml; PTM031 at each ptm.toml edge between two models the code loads that the
+    code does not show. ``scans`` are the whole project's.
 
     The flow pass runs only when the files load two or more declared models (no edge of either rule
     can join fewer: most commits of a project touch no such file), and reads only the files that load
@@ -68,8 +66,6 @@ def edge_findings(
             f"between them; add [[edges]] {fields}, or see them all with `ptm graph --from-code`"
         )
         found.append(_finding(_shown(root / path), line, "PTM030", message))
-    if not whole_project:
-        return found
     for edge in manifest.edges:
         ends = (edge.source, edge.target)
         if set(ends) <= loaded and _pair(*ends, edge.kind) not in shown and edge.source != edge.target:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from ..project import Project
 from .constants import forget_modules
@@ -23,13 +24,12 @@ from .scanner import scan_file
 PARALLEL_FROM = 64
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     root: Path
     files: int
     findings: tuple[Finding, ...]
     loads: tuple[Load, ...]
-    fixed: dict[str, int] = field(default_factory=dict)
+    fixed: Mapping[str, int] = MappingProxyType({})
 
     @property
     def failed(self) -> bool:
@@ -92,9 +92,11 @@ def run_check(paths: Sequence[str], project: Project, *, fix: bool = False) -> C
         rescanned = {s.path: s for s in scan_files(list(fixed), project.root)}
         scans = [rescanned.get(s.path, s) for s in scans]
         findings = _findings(scans, settings, declared)
-    if manifest:
-        # Explicit paths (a pre-commit run on two files) cannot tell that the code lacks an edge's evidence.
-        edges = edge_findings(scans, manifest, project.root, whole_project=not paths)
+    if manifest and not paths:
+        # The edges rules compare the whole code with ptm.toml: some files (a pre-commit run on the files
+        # changed) cannot tell an edge's evidence is missing, and a note is not shown where nothing
+        # fails, so the hook does not pay for the flow pass.
+        edges = edge_findings(scans, manifest, project.root)
         findings = sorted([*findings, *apply_settings(edges, settings)], key=_order)
     loads = tuple(load for scan in scans for load in scan.loads)
     return CheckResult(project.root, len(files), tuple(findings), loads, fixed)
