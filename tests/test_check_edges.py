@@ -65,6 +65,9 @@ def test_check_notes_an_edge_in_code_that_ptm_toml_does_not_declare(ptm) -> None
         'from = "encoder", to = "decoder", kind = "feature-handoff", mode = "sequential"'
         in finding["message"]
     )
+    # The note is counted on stderr, apart from notes on loads: pre-commit shows no passing hook's output.
+    stderr = ptm("check", expect=None).stderr
+    assert stderr == "ptm check: 1 note on edges ptm.toml and the code disagree on (not blocking)\n"
     # Only the whole project's check compares the code with ptm.toml: not a pre-commit run on the file.
     assert _edge_findings(ptm, "app.py") == []
     # Declared, it is in step.

@@ -15,6 +15,8 @@ OFF = "off"
 SEVERITIES = (ERROR, WARNING, INFO, OFF)
 # Findings at these severities make `ptm check` exit 1; info findings are shown only.
 FAILING = (ERROR, WARNING)
+# The rules comparing ptm.toml's edges with the code's data flow (check/edges.py).
+EDGE_RULES = ("PTM030", "PTM031")
 
 
 # NamedTuples, read-only and typed: a frozen dataclass costs `ptm check` ~4M instructions to define.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..project import Project
-from .common import findings_format, pass_project
+from .common import count, findings_format, pass_project
 
 
 @click.command()
@@ -21,17 +21,22 @@ def check(project: Project, paths: tuple[str, ...], output_format: str, fix: boo
     severities in ptm.toml's [check] table.
     """
     from ..check.report import FORMATS
-    from ..check.rules import INFO
+    from ..check.rules import EDGE_RULES, INFO
     from ..check.runner import run_check
 
     result = run_check(paths, project, fix=fix)
     click.echo(FORMATS[output_format](result), nl=False)
-    notes = sum(f.severity == INFO for f in result.findings)
-    if notes:
-        # pre-commit shows a passing hook's output to no one, so the count is said on its own line too.
-        plural = "s" if notes > 1 else ""
+    # pre-commit shows a passing hook's output to no one, so the counts are said on their own lines too.
+    notes = [f for f in result.findings if f.severity == INFO]
+    on_edges = sum(f.code in EDGE_RULES for f in notes)
+    if on_loads := len(notes) - on_edges:
         click.echo(
-            f"ptm check: {notes} note{plural} on model loads it cannot check statically (not blocking)",
+            f"ptm check: {count(on_loads, 'note')} on model loads it cannot check statically (not blocking)",
+            err=True,
+        )
+    if on_edges:
+        click.echo(
+            f"ptm check: {count(on_edges, 'note')} on edges ptm.toml and the code disagree on (not blocking)",
             err=True,
         )
     if result.failed:
