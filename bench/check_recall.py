@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.check_trees import DEFAULT_SOURCES, MissingSource, find_git_dir, materialise  # noqa: E402
+from bench.scores import listing, ratio  # noqa: E402
 
 EXPECTATIONS = ("blocking", "pinned", "local", "dynamic", "dataset")
 BLOCKING_SEVERITIES = {"error", "warning"}
@@ -205,29 +206,15 @@ def score(
     return result
 
 
-def _ratio(part: int, whole: int) -> str:
-    return f"{part}/{whole} {100 * part / whole:5.1f}%" if whole else f"{part}/{whole}     -"
-
-
 def _row(name: str, s: Score) -> str:
     clean = s.sites["pinned"] + s.sites["local"]
     return (
-        f"{name:<40} {sum(s.sites.values()):>5}  {_ratio(s.caught, s.sites['blocking']):>15}  "
-        f"{_ratio(s.flagged_right, s.flagged):>15}  {s.wrong_blocking:>3}+{s.noted_clean:<2}/{clean:<4} "
+        f"{name:<40} {sum(s.sites.values()):>5}  {ratio(s.caught, s.sites['blocking']):>15}  "
+        f"{ratio(s.flagged_right, s.flagged):>15}  {s.wrong_blocking:>3}+{s.noted_clean:<2}/{clean:<4} "
         f"{s.dynamic_noted:>3}/{s.dynamic_blocking:<2}/{s.sites['dynamic']:<4} "
         f"{s.dataset_rule:>3}/{s.dataset_other:<2}/{s.sites['dataset']:<4} "
         f"{s.unlabelled_blocking:>4}/{s.unlabelled_notes}"
     )
-
-
-def _listing(title: str, lines: list[str], show: int) -> None:
-    if not lines:
-        return
-    print(f"\n{title} ({len(lines)}):")
-    for line in lines[:show]:
-        print(f"  {line}")
-    if len(lines) > show:
-        print(f"  ... {len(lines) - show} more (--show {len(lines)})")
 
 
 def main() -> None:
@@ -283,10 +270,10 @@ def main() -> None:
         "all; dynamic: with a note / with an error or warning / all;\ndataset: with PTM020 / with a model "
         "rule only / all; unlabelled: errors+warnings / notes on lines no label names"
     )
-    _listing("repositories skipped, not under --sources", skipped, args.show)
-    _listing("blocking sites ptm lets pass", misses, args.show)
-    _listing("findings on pinned, local or dynamic sites; dataset sites under a model rule", wrong, args.show)
-    _listing("findings on unlabelled lines of the scanned files", extra, args.show)
+    listing("repositories skipped, not under --sources", skipped, args.show)
+    listing("blocking sites ptm lets pass", misses, args.show)
+    listing("findings on pinned, local or dynamic sites; dataset sites under a model rule", wrong, args.show)
+    listing("findings on unlabelled lines of the scanned files", extra, args.show)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.check_trees import DEFAULT_SOURCES, MissingSource, find_git_dir, materialise  # noqa: E402
+from bench.scores import listing, ratio  # noqa: E402
 from ptmlock.dataflow import Inference  # noqa: E402
 from ptmlock.taxonomy import EDGE_KINDS, FEATURE_HANDOFF, HANDOFF_MODES, STAGES  # noqa: E402
 
@@ -299,27 +300,13 @@ def score(labels: RepoLabels, found: list[Found], listings: Listings) -> Score:
     return result
 
 
-def _ratio(part: int, whole: int) -> str:
-    return f"{part}/{whole} {100 * part / whole:5.1f}%" if whole else f"{part}/{whole}     -"
-
-
 def _row(name: str, s: Score) -> str:
     return (
-        f"{name:<42} {s.labelled:>5}  {_ratio(s.matched, s.labelled):>15}  "
-        f"{_ratio(s.matched, s.scored):>15}  "
-        f"{_ratio(s.kind_right, s.matched):>15}  {_ratio(s.mode_right, s.mode_labelled):>15}  "
+        f"{name:<42} {s.labelled:>5}  {ratio(s.matched, s.labelled):>15}  "
+        f"{ratio(s.matched, s.scored):>15}  "
+        f"{ratio(s.kind_right, s.matched):>15}  {ratio(s.mode_right, s.mode_labelled):>15}  "
         f"{s.reversed:>3} {s.false:>3}  {s.outside:>4}/{s.within}"
     )
-
-
-def _listing(title: str, lines: list[str], show: int) -> None:
-    if not lines:
-        return
-    print(f"\n{title} ({len(lines)}):")
-    for line in lines[:show]:
-        print(f"  {line}")
-    if len(lines) > show:
-        print(f"  ... {len(lines) - show} more (--show {len(lines)})")
 
 
 def reported_loads(tree: Path) -> set[End]:
@@ -419,7 +406,7 @@ def measure(
         print(row)
     for name, total in totals.items():
         print(_row(f"total {name}", total))
-    by_kind = (f"{kind} {_ratio(*edges.by_kind.get(kind, [0, 0]))}" for kind in EDGE_KINDS)
+    by_kind = (f"{kind} {ratio(*edges.by_kind.get(kind, [0, 0]))}" for kind in EDGE_KINDS)
     print("\nrecall by kind: " + ", ".join(by_kind))
     print(
         "recall: labelled edges inferred; precision: inferred edges between loads of labelled files that\n"
@@ -427,11 +414,11 @@ def measure(
         "in the reverse direction; FP: matching no label; outside: inferred edges with an end in a file no\n"
         "label names; within: between two parts of one model (neither scored)"
     )
-    _listing("repositories skipped, not under --sources", skipped, show)
-    _listing("labelled loads ptm check does not report (fix the label)", unseen, show)
-    _listing("labelled edges not inferred", listings.misses, show)
-    _listing("inferred edges matching no label", listings.false, show)
-    _listing("matched edges with another kind or mode", listings.wrong_kind, show)
+    listing("repositories skipped, not under --sources", skipped, show)
+    listing("labelled loads ptm check does not report (fix the label)", unseen, show)
+    listing("labelled edges not inferred", listings.misses, show)
+    listing("inferred edges matching no label", listings.false, show)
+    listing("matched edges with another kind or mode", listings.wrong_kind, show)
     return totals
 
 
@@ -449,8 +436,8 @@ def check_labels(label_files: list[Path], sources: Path, show: int = 15) -> int:
                 f"{labels.repo:<42} {'yes' if labels.held_out else '':>8}  {len(labels.edges):>5}  "
                 + "  ".join(f"{count:>17}" for count in kinds)
             )
-    _listing("repositories skipped, not under --sources", skipped, show)
-    _listing("labelled loads ptm check does not report (fix the label)", unseen, show)
+    listing("repositories skipped, not under --sources", skipped, show)
+    listing("labelled loads ptm check does not report (fix the label)", unseen, show)
     return len(unseen)
 
 

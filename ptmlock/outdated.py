@@ -171,16 +171,8 @@ def _huggingface(spec: ModelSpec, model: LockedModel) -> Upstream:
     assert now is not None
     if now == model.commit:
         return _upstream(model, UP_TO_DATE, now=now, ref=ref)
-    ahead, rewritten = huggingface.history_between(repo, model.commit, now)
-    return _upstream(
-        model,
-        MOVED,
-        now=now,
-        ref=ref,
-        commits_ahead=ahead,
-        history_rewritten=rewritten,
-        files=file_changes(model.files, resolution.files),
-    )
+    history = huggingface.history_between(repo, model.commit, now)
+    return _moved(model, now, ref, history, file_changes(model.files, resolution.files))
 
 
 def _torchhub(spec: ModelSpec, model: LockedModel) -> Upstream:
@@ -198,17 +190,23 @@ def _torchhub(spec: ModelSpec, model: LockedModel) -> Upstream:
     if now == model.commit:
         return _upstream(model, MOVED if weights else UP_TO_DATE, now=now, ref=ref, files=weights)
     assert model.commit is not None
-    ahead, rewritten = torchhub.history_between(repo, model.commit, now, label)
+    history = torchhub.history_between(repo, model.commit, now, label)
     with torchhub.zipball(repo, now, f"model '{spec.name}' ({repo}@{now[:12]})", keep=False) as opened:
         tree = torchhub.pin_tree(opened, entry, label)
+    return _moved(model, now, ref, history, (*file_changes(model.files, tree), *weights))
+
+
+def _moved(
+    model: LockedModel,
+    now: str,
+    ref: str | None,
+    history: tuple[int | None, bool],
+    files: tuple[FileChange, ...],
+) -> Upstream:
+    """A git source whose revision moved: ``history`` is (commits ahead, history rewritten)."""
+    ahead, rewritten = history
     return _upstream(
-        model,
-        MOVED,
-        now=now,
-        ref=ref,
-        commits_ahead=ahead,
-        history_rewritten=rewritten,
-        files=(*file_changes(model.files, tree), *weights),
+        model, MOVED, now=now, ref=ref, commits_ahead=ahead, history_rewritten=rewritten, files=files
     )
 
 

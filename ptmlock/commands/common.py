@@ -3,16 +3,20 @@ sizes and counts read."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from ..project import Project
 from ..wording import count, size
 
+F = TypeVar("F", bound=Callable[..., object])
+
 __all__ = [
     "count",
     "findings_format",
+    "from_code_option",
     "frozen_verify_option",
     "pass_project",
     "provider_option",
@@ -60,6 +64,13 @@ trust_option = click.option(
     help="Allow loader_kwargs that run code from the model's files: weights_only = false, "
     "trust_remote_code = true.",
 )
+
+
+def from_code_option(what: str) -> Callable[[F], F]:
+    """--from-code [PATH] (the folder when given bare): ``what`` the command does with the code there."""
+    return click.option(
+        "--from-code", "from_code", is_flag=False, flag_value=".", default=None, metavar="[PATH]", help=what
+    )
 
 
 def report_checks(checks: Sequence[Check], fmt: str, head: dict[str, Any] | None = None) -> None:

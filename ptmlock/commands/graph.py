@@ -11,7 +11,7 @@ import click
 
 from ..project import Project
 from ..render import FORMATS as GRAPH_FORMATS
-from .common import pass_project
+from .common import from_code_option, pass_project
 
 if TYPE_CHECKING:
     from ..manifest import Manifest
@@ -26,15 +26,9 @@ if TYPE_CHECKING:
     help="Default: what -o's extension names (.txt .dot .gv .mmd .html .svg .json), else text.",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
-@click.option(
-    "--from-code",
-    "from_code",
-    is_flag=False,
-    flag_value=".",
-    default=None,
-    metavar="[PATH]",
-    help="Draw the models the Python code under PATH (default: .) loads and the edges between them "
-    "instead of ptm.toml; nothing is written but -o.",
+@from_code_option(
+    "Draw the models the Python code under PATH (default: .) loads and the edges between them "
+    "instead of ptm.toml; nothing is written but -o."
 )
 @pass_project
 def graph(project: Project, fmt: str | None, output: Path | None, from_code: str | None) -> None:

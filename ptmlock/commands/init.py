@@ -8,7 +8,7 @@ import click
 
 from ..errors import PtmError
 from ..project import Project
-from .common import count, pass_project
+from .common import count, from_code_option, pass_project
 
 
 @click.command()
@@ -19,14 +19,8 @@ from .common import count, pass_project
     is_flag=True,
     help="Only set up git to merge ptm.lock with `ptm merge-lock` (.gitattributes); leave ptm.toml as it is.",
 )
-@click.option(
-    "--from-code",
-    "from_code",
-    is_flag=False,
-    flag_value=".",
-    default=None,
-    metavar="[PATH]",
-    help="Declare every hub model the Python code under PATH (default: .) loads, and the edges between them.",
+@from_code_option(
+    "Declare every hub model the Python code under PATH (default: .) loads, and the edges between them."
 )
 @pass_project
 def init(project: Project, force: bool, git_only: bool, from_code: str | None) -> None:
