@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/sources.py
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/check_recall.py
+	$(BIN)/python bench/edge_recall.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/graph.py
 	$(BIN)/python bench/fleet.py
