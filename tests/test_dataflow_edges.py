@@ -678,3 +678,78 @@ def test_edges_seen_twice_are_one_edge_with_all_their_evidence(tmp_path: Path) -
     )
     assert [(s.path, s.line) for s in edges[0].evidence] == [("snippet.py", 7), ("snippet.py", 10)]
     assert edges[0].evidence[0].text == "summarizer(asr(audio)['text'])"
+
+
+def test_a_function_imported_from_another_module_runs_its_model_on_the_arguments_it_is_given(
+    tmp_path: Path,
+) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "metrics.py": """
+                from transformers import CLIPModel
+
+                clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+
+                def clip_score(images, prompts):
+                    pixels = [to_tensor(image) for image in images]
+                    return _features(pixels).norm()
+
+                def _features(pixels):
+                    return clip.get_image_features(pixel_values=pixels)
+            """,
+            "filters.py": """
+                from transformers import pipeline
+
+                checker = pipeline("image-classification", model="Falconsai/nsfw_image_detection")  # model: nsfw
+
+                def drop_unsafe(images):
+                    for image in images:
+                        verdict = checker(image)
+                        yield image, verdict
+            """,
+            "run.py": """
+                from diffusers import DiffusionPipeline
+                import filters
+                from metrics import clip_score
+
+                pipe = DiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+
+                def generate(prompts):
+                    images = pipe(prompts).images
+                    print(clip_score(images, prompts))  # edge: evaluation sd->clip stage=evaluation
+                    return list(filters.drop_unsafe(images))  # edge: post-processing sd->nsfw
+            """,
+        },
+    )
+
+
+def test_a_function_imported_from_another_module_that_runs_its_model_on_other_data_makes_no_edge(
+    tmp_path: Path,
+) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "metrics.py": """
+                from transformers import CLIPModel
+
+                clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+                reference = clip.get_image_features(pixel_values=load_reference())
+
+                def clip_score(images):
+                    baseline = clip.get_text_features(input_ids=default_ids())
+                    print(len(images))
+                    return baseline
+            """,
+            "run.py": """
+                from diffusers import DiffusionPipeline
+                from metrics import clip_score
+
+                pipe = DiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+
+                def generate(prompts):
+                    images = pipe(prompts).images
+                    print(clip_score(images))
+            """,
+        },
+    )

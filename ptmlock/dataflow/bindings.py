@@ -136,6 +136,8 @@ _MAX_CONTEXTS = 4
 Position = tuple[int, int]
 # What a name imported from another module of the project holds.
 Imported = Callable[[str, bool, int], Held]  # (dotted name, called, depth so far)
+# The models a function imported from another module of the project runs on its arguments.
+ImportedRuns = Callable[[str], frozenset[Load]]  # (dotted name)
 
 
 def is_model(load: Load, call: ast.Call | None) -> bool:
@@ -180,10 +182,13 @@ class ModelBindings:
         path: str,
         loads: Sequence[Load],
         imported: Imported | None = None,
+        imported_runs: ImportedRuns | None = None,
     ) -> None:
         self.tree = tree
         self.path = path
         self.imported = imported
+        self.imported_runs = imported_runs
+        self._runs_on_arguments: dict[str, frozenset[Load]] = {}
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
         bind_block(tree.body, self.module)
@@ -367,6 +372,52 @@ class ModelBindings:
             elif kind == "class":
                 found.append(Held(models=self._class_models(data, self.module, depth)))
         return _union(found)
+
+    def runs(self, site: CallSite) -> frozenset[Load]:
+        """The models a call runs: ``B(x)``, ``B.generate(x)``, ``self.B.encode(x)``, and those a
+        function imported from another module of the project runs on its arguments
+        (``clip_score(images)`` where that module calls its CLIP model on ``images``)."""
+        func = site.call.func
+        if isinstance(func, ast.Attribute):
+            if func.attr in SAME_MODEL_METHODS or func.attr in NOT_OUTPUT:
+                return frozenset()
+            receiver = self.held(func.value, site.scope)
+            if receiver.models:
+                return receiver.models
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            return frozenset()
+        models = self.held(func, site.scope).models
+        if models or self.imported_runs is None:
+            return models
+        value = values.evaluate(func, site.scope)
+        if value.kind != REF or value.data.startswith(LOCAL_PREFIX):
+            return frozenset()
+        if value.data.split(".")[0] in values._ML_ROOTS:
+            return frozenset()
+        return self.imported_runs(value.data)
+
+    def runs_on_arguments(self, name: str) -> frozenset[Load]:
+        """The models a module-level function of the file calls with what its parameters hold (or
+        values computed from them), also through other functions of the file it hands them to:
+        what a module importing the function runs when it calls it."""
+        known = self._runs_on_arguments.get(name)
+        if known is not None:
+            return known
+        self._runs_on_arguments[name] = frozenset()  # while it is worked out: recursion finds nothing
+        found: set[Load] = set()
+        for kind, function, _, _ in self.module.bindings.get(name, ()):
+            if kind != "function":
+                continue
+            tainted = _parameter_flow(function)
+            for site in self.sites:
+                if site.owner is not function or not _mentions(site.call, tainted):
+                    continue
+                found |= self.runs(site)
+                callee = site.call.func
+                if isinstance(callee, ast.Name) and callee.id != name:
+                    found |= self.runs_on_arguments(callee.id)
+        result = self._runs_on_arguments[name] = frozenset(found)
+        return result
 
     def _class_named(self, func: ast.expr, scope: Scope) -> tuple[ast.ClassDef, Scope] | None:
         """The class of the file a callee names, with the scope it is defined in."""
@@ -685,6 +736,37 @@ def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]
     ]
 
 
+def _parameter_flow(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """A function's parameters and the local names assigned (or looped over) from them, in its own
+    body: the names that hold what a caller gives it."""
+    arguments = function.args
+    names = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
+    names |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
+    names -= {"self", "cls"}
+    statements = list(values._statements(function.body))
+    grown = True
+    while grown:  # until nothing more is reached: a loop may assign a name before what reads it
+        before = len(names)
+        for stmt in statements:
+            if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and stmt.value is not None:
+                sources: ast.AST | None = stmt.value
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            elif isinstance(stmt, (ast.For, ast.AsyncFor)):
+                sources, targets = stmt.iter, [stmt.target]
+            else:
+                continue
+            if sources is not None and _mentions(sources, names):
+                names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        grown = len(names) > before
+    return frozenset(names)
+
+
+def _mentions(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
+    """Whether an expression reads one of the names (a call: in its arguments)."""
+    parts = [*node.args, *(k.value for k in node.keywords)] if isinstance(node, ast.Call) else [node]
+    return any(isinstance(n, ast.Name) and n.id in names for part in parts for n in ast.walk(part))
+
+
 def _union(found: Sequence[Held]) -> Held:
     if not found:
         return NOTHING
@@ -696,8 +778,14 @@ def _union(found: Sequence[Held]) -> Held:
 
 
 def bind_models(
-    tree: ast.Module, source: bytes, path: str, loads: Sequence[Load], imported: Imported | None = None
+    tree: ast.Module,
+    source: bytes,
+    path: str,
+    loads: Sequence[Load],
+    imported: Imported | None = None,
+    imported_runs: ImportedRuns | None = None,
 ) -> ModelBindings:
     """The models each expression of a parsed file holds; ``imported`` reads what a name imported from
-    another module of the project holds (infer() gives it)."""
-    return ModelBindings(tree, source, path, loads, imported)
+    another module of the project holds, ``imported_runs`` the models a function imported from one
+    runs on its arguments (infer() gives both)."""
+    return ModelBindings(tree, source, path, loads, imported, imported_runs)

@@ -26,7 +26,7 @@ from ..check.loads import Load
 from ..check.values import source_text
 from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROCESSING
 from . import InferredEdge, Site
-from .bindings import NOT_OUTPUT, SAME_MODEL_METHODS, CallSite, Held, ModelBindings
+from .bindings import CallSite, Held, ModelBindings
 
 # Models that filter, re-rank or restore another's output before it is returned.
 _POST_PROCESSOR = re.compile(
@@ -157,20 +157,8 @@ class _FileEdges:
         """The models a call runs: ``B(x)``, ``B.generate(x)``, ``self.B.encode(x)``."""
         known = self._consumers.get(id(site.call))
         if known is None:
-            known = self._consumers[id(site.call)] = self._run_models(site)
+            known = self._consumers[id(site.call)] = self.b.runs(site)
         return known
-
-    def _run_models(self, site: CallSite) -> frozenset[Load]:
-        func = site.call.func
-        if isinstance(func, ast.Attribute):
-            if func.attr in SAME_MODEL_METHODS or func.attr in NOT_OUTPUT:
-                return frozenset()
-            receiver = self.held(func.value, site)
-            if receiver.models:
-                return receiver.models
-        if isinstance(func, (ast.Name, ast.Attribute)):
-            return self.held(func, site).models
-        return frozenset()
 
     def inputs(self, site: CallSite) -> frozenset[Load]:
         call = site.call

@@ -21,7 +21,7 @@ from ..check.runner import scan_files
 from ..check.scanner import package_of, parse
 from . import Inference, InferredAdaptation, InferredEdge
 from .adaptations import find_adaptations
-from .bindings import NOTHING, Held, Imported, ModelBindings, bind_models
+from .bindings import NOTHING, Held, Imported, ImportedRuns, ModelBindings, bind_models
 from .edges import find_edges
 
 _NOTHING_MATCHES = re.compile(rb"(?!)")
@@ -50,7 +50,7 @@ class _Project:
             source = read_source(path, self.root)
             if loads or self.imports_models(source):
                 tree = parse(source, path)
-                found = (tree, bind_models(tree, source, path, loads, self._imported_by(path)))
+                found = (tree, bind_models(tree, source, path, loads, *self._imported_by(path)))
         except (Uncheckable, RecursionError):
             pass  # ptm check reports a file it cannot read; one too deeply nested to follow adds nothing
         self.bindings[real] = found
@@ -78,24 +78,32 @@ class _Project:
             and (bindings.exported(name, called=False).models or bindings.exported(name, called=True).models)
         }
 
-    def _imported_by(self, path: str) -> Imported:
+    def _imported_by(self, path: str) -> tuple[Imported, ImportedRuns]:
+        """What a name a file imports from another module of the project holds, and the models a
+        function imported from one runs on its arguments."""
         bases = _bases(path, package_of(path), self.root)
 
-        def imported(dotted: str, called: bool, depth: int) -> Held:
+        def bound_module(dotted: str) -> ModelBindings | None:
             parts = tuple(dotted.split("."))
             module = _find(parts[:-1], bases, self.root) if len(parts) > 1 else None
-            if module is None or dotted in self.busy:
-                return NOTHING
-            other = self.bound(module)
+            other = self.bound(module) if module is not None else None
+            return other[1] if other is not None else None
+
+        def imported(dotted: str, called: bool, depth: int) -> Held:
+            other = bound_module(dotted) if dotted not in self.busy else None
             if other is None:
                 return NOTHING
             self.busy.add(dotted)
             try:
-                return other[1].exported(parts[-1], called, depth)
+                return other.exported(dotted.rsplit(".", 1)[-1], called, depth)
             finally:
                 self.busy.discard(dotted)
 
-        return imported
+        def runs(dotted: str) -> frozenset[Load]:
+            other = bound_module(dotted)
+            return other.runs_on_arguments(dotted.rsplit(".", 1)[-1]) if other is not None else frozenset()
+
+        return imported, runs
 
 
 def infer(paths: Sequence[str], root: Path, exclude: Sequence[str] = ()) -> Inference:
