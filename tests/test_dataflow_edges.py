@@ -188,6 +188,54 @@ HANDOFF = {
             # edge: feature-handoff/sequential pose->posecn
             return pipe(prompt, image=openpose(photo)).images[0]
     """,
+    "the map a function picked from a dict of detectors makes is the matching ControlNet's image": """
+        import cv2
+        from diffusers import ControlNetModel, StableDiffusionXLControlNetPipeline
+        from transformers import DPTForDepthEstimation
+
+        dpt = DPTForDepthEstimation.from_pretrained("Intel/dpt-hybrid-midas")  # model: dpt
+        depth_net = ControlNetModel.from_pretrained("diffusers/controlnet-depth-sdxl-1.0")  # model: depthcn
+        canny_net = ControlNetModel.from_pretrained("diffusers/controlnet-canny-sdxl-1.0")  # model: cannycn
+        # model: sdxl edge: feature-handoff/hierarchical depthcn->sdxl
+        # edge: feature-handoff/hierarchical cannycn->sdxl
+        pipe = StableDiffusionXLControlNetPipeline.from_pretrained("sdxl", controlnet=[depth_net, canny_net])
+
+        def depth_map(image):
+            return dpt(image).predicted_depth
+
+        def canny_map(image):
+            return cv2.Canny(image, 100, 200)
+
+        detectors = {"depth": depth_map, "canny": canny_map}
+
+        def draw(prompt, photo, kinds):
+            maps = [detectors[kind](photo) for kind in kinds]
+            return pipe(prompt, image=maps).images[0]  # edge: feature-handoff/sequential dpt->depthcn
+    """,
+    "a pipeline built of ControlNets or loaded with them: each detector's map goes to its own ControlNet": """
+        from controlnet_aux import OpenposeDetector
+        from diffusers import ControlNetModel, StableDiffusionXLControlNetPipeline
+        from transformers import DPTForDepthEstimation
+
+        openpose = OpenposeDetector.from_pretrained("lllyasviel/Annotators")  # model: pose
+        dpt = DPTForDepthEstimation.from_pretrained("Intel/dpt-hybrid-midas")  # model: dpt
+        pose_net = ControlNetModel.from_pretrained("thibaud/controlnet-openpose-sdxl-1.0")  # model: posecn
+        depth_net = ControlNetModel.from_pretrained("diffusers/controlnet-depth-sdxl-1.0")  # model: depthcn
+
+        def build(unet, fast):
+            if fast:
+                return StableDiffusionXLControlNetPipeline(unet=unet, controlnet=[pose_net, depth_net])
+            nets = [pose_net, depth_net]
+            # model: sdxl edge: feature-handoff/hierarchical posecn->sdxl
+            # edge: feature-handoff/hierarchical depthcn->sdxl
+            return StableDiffusionXLControlNetPipeline.from_pretrained("sdxl", controlnet=nets)
+
+        def draw(prompt, photo, unet, fast):
+            pipe = build(unet, fast)
+            maps = [openpose(photo), dpt(photo).predicted_depth]
+            # edge: feature-handoff/sequential pose->posecn edge: feature-handoff/sequential dpt->depthcn
+            return pipe(prompt, image=maps).images[0]
+    """,
     "hierarchical: an IP-Adapter loaded into the pipeline; its LoRA weights are no model of their own": """
         from diffusers import AutoPipelineForText2Image
 
@@ -563,6 +611,28 @@ NO_EDGE = {
             print(embedder(pixel_values=clip_input))
             return safety_checker(images=uploaded, clip_input=clip_input)
     """,
+    "the function a constant key picks from a dict runs no model: no output handed on": """
+        import cv2
+        from diffusers import StableDiffusionImg2ImgPipeline
+        from transformers import DPTForDepthEstimation
+
+        dpt = DPTForDepthEstimation.from_pretrained("Intel/dpt-hybrid-midas")
+        pipe = StableDiffusionImg2ImgPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")
+
+        def log_depth(photo):
+            print(dpt(photo).predicted_depth.mean())
+
+        def depth_map(photo):
+            return dpt(photo).predicted_depth
+
+        def canny_map(image):
+            return cv2.Canny(image, 100, 200)
+
+        filters = {"canny": canny_map, "gray": cv2.cvtColor, "log": log_depth, "depth": depth_map}
+
+        def draw(prompt, photo, kind):
+            return pipe(prompt, image=filters["canny"](photo)).images[0]
+    """,
     "a score computed from a model's output alone evaluates nothing": """
         from transformers import CLIPModel
 
@@ -701,7 +771,8 @@ def test_a_function_imported_from_another_module_runs_its_model_on_the_arguments
             "filters.py": """
                 from transformers import pipeline
 
-                checker = pipeline("image-classification", model="Falconsai/nsfw_image_detection")  # model: nsfw
+                # model: nsfw
+                checker = pipeline("image-classification", model="Falconsai/nsfw_image_detection")
 
                 def drop_unsafe(images):
                     for image in images:

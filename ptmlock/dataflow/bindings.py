@@ -211,6 +211,8 @@ class ModelBindings:
         self._serial = 0
         self._context: dict[int, tuple[ast.Call, Scope, Held | None]] = {}  # function -> the call followed
         self._contexts_made: dict[int, int] = {}
+        # the call of each element of a literal container of functions (maps[kind](image)), kept alive
+        self._element_calls: dict[tuple[int, int], ast.Call] = {}
         self._place(loads, source)
 
     # -- the file's scopes --------------------------------------------------------------------------
@@ -624,6 +626,10 @@ class ModelBindings:
             if receiver.derived:
                 # out.detach(), ids.cpu(), x.mean(dim=1): still the model's data, and what else enters.
                 return Held(derived=receiver.derived | self._arguments(node, scope, depth).derived)
+        if isinstance(func, ast.Subscript):
+            elements = self._element_calls_of(node, func, scope)
+            if elements:  # maps[kind](image): whichever function of the literal it picks runs
+                return _union([self._call(call, scope, depth + 1) for call in elements])
         callee = self.held(func, scope, depth + 1)
         if callee.models:
             return Held(derived=callee.models)  # model(x), pipe(prompt), self.encoder(x)
@@ -658,6 +664,36 @@ class ModelBindings:
                 if imported.models or imported.derived:
                     return imported
         return self._arguments(node, scope, depth).data()
+
+    def _element_calls_of(self, node: ast.Call, func: ast.Subscript, scope: Scope) -> list[ast.Call]:
+        """``maps[kind](image)`` where ``maps`` is a dict (list, tuple) literal of functions or
+        models: the call of each of its elements with the call's arguments."""
+        container = func.value
+        if not isinstance(container, ast.Name):
+            return []
+        elements: list[ast.expr] = []
+        current: Scope | None = scope
+        while current is not None and not elements:
+            for kind, data, _, _ in current.bindings.get(container.id, ()):
+                if kind == "expr" and isinstance(data, ast.Dict):
+                    keyed = zip(data.keys, data.values, strict=True)
+                    picked = [v for k, v in keyed if _same_constant(k, func.slice)] or data.values
+                    elements += [v for v in picked if isinstance(v, (ast.Name, ast.Attribute))]
+                elif kind == "expr" and isinstance(data, (ast.List, ast.Tuple)):
+                    elements += [e for e in data.elts if isinstance(e, (ast.Name, ast.Attribute))]
+            if container.id in current.bindings:
+                break
+            current = current.parent
+        calls = []
+        for element in elements:
+            key = (id(node), id(element))
+            call = self._element_calls.get(key)
+            if call is None:
+                call = ast.Call(element, node.args, node.keywords)
+                ast.copy_location(call, node)
+                self._element_calls[key] = call
+            calls.append(call)
+        return calls
 
     def _arguments(self, node: ast.Call, scope: Scope, depth: int) -> Held:
         """What a call's arguments hold together (the receiver of a method too)."""
@@ -765,6 +801,11 @@ def _mentions(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
     """Whether an expression reads one of the names (a call: in its arguments)."""
     parts = [*node.args, *(k.value for k in node.keywords)] if isinstance(node, ast.Call) else [node]
     return any(isinstance(n, ast.Name) and n.id in names for part in parts for n in ast.walk(part))
+
+
+def _same_constant(key: ast.expr | None, index: ast.expr) -> bool:
+    """Whether a dict literal's key is the constant a subscript picks (``maps["depth"]``)."""
+    return isinstance(key, ast.Constant) and isinstance(index, ast.Constant) and key.value == index.value
 
 
 def _union(found: Sequence[Held]) -> Held:

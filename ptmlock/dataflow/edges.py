@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -182,11 +183,16 @@ class _FileEdges:
             # a model handed to another's call (generate(assistant_model=draft)) runs inside it.
             handed = self.handed(site) - targets
             given = (self.inputs(site) | handed) - targets
-            for target in targets:
+            # A pipeline built of ControlNets (one of the alternatives the callee holds) runs them: its
+            # conditioning image reaches them through it, not as a call of their own.
+            built_in = frozenset().union(*(self.controls.get(t, frozenset()) for t in targets))
+            for target in targets - built_in:
                 sources = [s for s in given if not self.same_model(s, target)]
-                for source in sources:
-                    for consumer in self._conditioned(target, source, site):
-                        yield _Candidate(source, consumer, site, len(sources), source in handed)
+                routed = [(s, consumer) for s in sources for consumer in self._conditioned(target, s, site)]
+                # parallel: several models' outputs enter one consumer (each ControlNet has its own image)
+                entering = Counter(consumer for _, consumer in routed)
+                for source, consumer in routed:
+                    yield _Candidate(source, consumer, site, entering[consumer], source in handed)
 
     def _conditioned(self, target: Load, source: Load, site: CallSite) -> frozenset[Load]:
         """Where a pipeline's conditioning image goes: to the ControlNets or adapters built into it
