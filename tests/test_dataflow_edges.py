@@ -401,6 +401,36 @@ FEEDBACK = {
         # edge: feedback-guidance ce->bi stage=fine-tuning
         bi_encoder.fit(train_objectives=[(DataLoader(examples), loss)], epochs=1)
     """,
+    "pairs a search model mines are labelled by a cross-encoder whose scores alone train the bi-encoder": """
+        import torch
+        from sentence_transformers import CrossEncoder, InputExample, SentenceTransformer
+
+        search = SentenceTransformer("paraphrase-MiniLM-L6-v2")  # model: search
+        cross_encoder = CrossEncoder("cross-encoder/stsb-roberta-base")  # model: ce
+        bi_encoder = SentenceTransformer("bert-base-uncased")  # model: bi
+        embeddings = search.encode(sentences, convert_to_tensor=True)
+        pairs = []
+        for idx in range(len(sentences)):
+            hits = torch.topk(embeddings @ embeddings[idx], k=3)[1]
+            pairs += [(sentences[idx], sentences[hit]) for hit in hits if hit != idx]
+        scores = cross_encoder.predict(pairs)  # edge: feature-handoff/sequential search->ce
+        examples = [InputExample(texts=list(pair), label=float(score)) for pair, score in zip(pairs, scores)]
+        # edge: feedback-guidance ce->bi stage=fine-tuning
+        bi_encoder.fit(train_objectives=[(DataLoader(examples), loss)], epochs=1)
+    """,
+    "two models whose outputs the fit takes side by side, neither feeding the other, both guide it": """
+        from sentence_transformers import CrossEncoder, InputExample, SentenceTransformer
+
+        teacher = SentenceTransformer("all-mpnet-base-v2")  # model: teacher
+        cross_encoder = CrossEncoder("cross-encoder/stsb-roberta-base")  # model: ce
+        student = SentenceTransformer("bert-base-uncased")  # model: student
+        targets = teacher.encode(sentences)
+        scores = cross_encoder.predict(pairs)
+        examples = [InputExample(texts=[s], label=t) for s, t in zip(sentences, targets)]
+        examples += [InputExample(texts=list(p), label=float(x)) for p, x in zip(pairs, scores)]
+        # edge: feedback-guidance teacher->student edge: feedback-guidance ce->student
+        student.fit(train_objectives=[(DataLoader(examples), loss)], epochs=1)
+    """,
     "a teacher given beside a student to the data that trains it": """
         from sentence_transformers import SentenceTransformer
         from sentence_transformers.datasets import ParallelSentencesDataset

@@ -403,9 +403,20 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
     guided = {frozenset((g.guide, g.guided)) for g in guidance}
     candidates = [c for c in candidates if frozenset((c.source, c.target)) not in guided]
     feeds: dict[Load, set[Load]] = {}
+    fitted: dict[int, set[Load]] = {}  # a fit(...) call -> the models whose outputs it trains on
     for candidate in candidates:
         feeds.setdefault(candidate.source, set()).add(candidate.target)
-    found += [_classify(candidate, edges, feeds) for candidate in candidates]
+        if _called_name(candidate.site.call) in _FITS:
+            fitted.setdefault(id(candidate.site.call), set()).add(candidate.source)
+    # Of the models whose outputs a fit is given, one that feeds another of them only prepared that
+    # one's input (mined the pairs a cross-encoder labels): the labels come from the other.
+    candidates = [
+        c
+        for c in candidates
+        if not feeds.get(c.source, set()) & (fitted.get(id(c.site.call), set()) - {c.source})
+    ]
+    labellers = frozenset(c.source for c in candidates if id(c.site.call) in fitted)
+    found += [_classify(candidate, edges, feeds, labellers) for candidate in candidates]
     for part, whole, where in compositions:
         if frozenset((part, whole)) in guided:
             continue
@@ -418,7 +429,9 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
     return found
 
 
-def _classify(candidate: _Candidate, edges: _FileEdges, feeds: dict[Load, set[Load]]) -> InferredEdge:
+def _classify(
+    candidate: _Candidate, edges: _FileEdges, feeds: dict[Load, set[Load]], labellers: frozenset[Load]
+) -> InferredEdge:
     source, target, where = candidate.source, candidate.target, candidate.site
     owner = where.owner
     site = (edges.site(where),)
@@ -428,7 +441,8 @@ def _classify(candidate: _Candidate, edges: _FileEdges, feeds: dict[Load, set[Lo
         return InferredEdge(source, target, FEATURE_HANDOFF, "sequential", edges.stage(owner), site)
     if method in _FITS:  # another model's output is the data (the labels) this one is trained on
         return InferredEdge(source, target, FEEDBACK_GUIDANCE, None, "fine-tuning", site)
-    if _POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder":
+    # A scorer whose scores are another model's training labels labels data, it filters no output.
+    if (_POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder") and target not in labellers:
         return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
     terminal = not feeds.get(target)
     context = edges.context_names(owner)
