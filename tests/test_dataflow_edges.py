@@ -108,6 +108,20 @@ HANDOFF = {
             sam_inputs = sam_processor(image, input_boxes=[boxes.tolist()], return_tensors="pt")
             return sam(**sam_inputs).pred_masks  # edge: feature-handoff/sequential dino->sam
     """,
+    "sequential: a generator's transcripts, each yielded as it is made, are spoken": """
+        from transformers import pipeline
+
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")  # model: whisper
+        tts = pipeline("text-to-speech", model="suno/bark-small")  # model: bark
+
+        def transcribe(chunks):
+            for chunk in chunks:
+                text = yield asr(chunk)["text"]
+
+        def speak(chunks):
+            for text in transcribe(chunks):
+                tts(text)  # edge: feature-handoff/sequential whisper->bark
+    """,
     "hierarchical: an nn.Module stacks two pretrained submodules in forward, set in __init__": """
         import torch
         from transformers import AutoModel, GPT2LMHeadModel
@@ -663,6 +677,36 @@ NO_EDGE = {
         def draw(prompt, photo, kind):
             return pipe(prompt, image=filters["canny"](photo)).images[0]
     """,
+    "a generator that yields its input chunks, not the model's output, hands nothing on": """
+        from transformers import pipeline
+
+        vad = pipeline("audio-classification", model="MIT/ast-finetuned-speech-commands-v2")
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")
+
+        def voiced(chunks):
+            for chunk in chunks:
+                print(vad(chunk))
+                yield chunk
+
+        def listen(chunks):
+            return [asr(chunk) for chunk in voiced(chunks)]
+    """,
+    "models handed to a class's constructor and kept on self, used apart, hand nothing on": """
+        from sentence_transformers import CrossEncoder, SentenceTransformer
+
+        class Search:
+            def __init__(self, embedder, reranker):
+                self.embedder = embedder
+                self.reranker = reranker
+
+            def index(self, docs):
+                return self.embedder.encode(docs)
+
+            def score(self, pairs):
+                return self.reranker.predict(pairs)
+
+        search = Search(SentenceTransformer("all-MiniLM-L6-v2"), CrossEncoder("cross-encoder/ms-marco"))
+    """,
     "a score computed from a model's output alone evaluates nothing": """
         from transformers import CLIPModel
 
@@ -757,6 +801,29 @@ def test_an_instance_of_a_project_class_holds_the_models_it_sets_on_self(tmp_pat
                 print(scores.mean())
             """,
         },
+    )
+
+
+def test_models_handed_to_a_class_constructor_are_the_attributes_its_methods_run(tmp_path: Path) -> None:
+    check_edges(
+        tmp_path,
+        """
+        from sentence_transformers import CrossEncoder, SentenceTransformer
+
+        class RetrieveAndRerank:
+            def __init__(self, embedder, reranker, top_k=10):
+                self.embedder = embedder
+                self.reranker = reranker
+
+            def search(self, query, corpus):
+                hits = self.embedder.encode(query) @ corpus.T
+                return self.reranker.predict([(query, hit) for hit in hits])  # edge: post-processing bi->ce
+
+        # model: bi
+        embedder = SentenceTransformer("all-MiniLM-L6-v2")
+        reranker = CrossEncoder("cross-encoder/ms-marco-MiniLM-L-6-v2")  # model: ce
+        pipeline = RetrieveAndRerank(embedder, reranker=reranker)
+        """,
     )
 
 

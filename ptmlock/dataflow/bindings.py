@@ -202,6 +202,7 @@ class ModelBindings:
         self.sites: list[CallSite] = []  # every call of the file
         self.classes: dict[int, ast.ClassDef] = {}  # a method -> its class
         self.method_calls: dict[str, list[CallSite]] = {}  # x.name(...) calls, by name
+        self.constructor_calls: dict[str, list[CallSite]] = {}  # Name(...) calls, by name
         self._memo: dict[tuple[int, int, tuple[int, ...]], Held] = {}
         self._active: dict[tuple[int, int, tuple[int, ...]], int] = {}  # being worked out -> its depth
         self._low: list[int] = []  # of each one being worked out: the shallowest it waits on
@@ -255,6 +256,8 @@ class ModelBindings:
                     func = node.func
                     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
                         self.method_calls.setdefault(func.attr, []).append(self.sites[-1])
+                    elif isinstance(func, ast.Name) and func.id[:1].isupper():
+                        self.constructor_calls.setdefault(func.id, []).append(self.sites[-1])
                     column = _char_column(lines, node.lineno, node.col_offset)
                     load = by_position.get((node.lineno, column))
                     if load is not None:
@@ -553,7 +556,8 @@ class ModelBindings:
         return _union(found)
 
     def _method_argument(self, scope: Scope, name: str, depth: int) -> Held:
-        """A parameter of a method: what the class's own ``self.method(...)`` calls pass."""
+        """A parameter of a method: what the class's own ``self.method(...)`` calls pass, and for
+        ``__init__`` what the file's ``Class(...)`` calls pass (models handed to the constructor)."""
         method = scope.node
         cls = self.classes.get(id(method))
         if cls is None or not isinstance(method, _FUNCTIONS):
@@ -561,10 +565,14 @@ class ModelBindings:
         positional = [a.arg for a in (*method.args.posonlyargs, *method.args.args)]
         index = positional.index(name) - 1 if name in positional[1:] else None
         found = []
-        for site in self.method_calls.get(method.name, ()):
-            receiver = site.call.func.value  # type: ignore[attr-defined]
-            if self.classes.get(id(site.owner)) is not cls or receiver.id not in ("self", "cls"):
-                continue
+        sites = [
+            site
+            for site in self.method_calls.get(method.name, ())
+            if self.classes.get(id(site.owner)) is cls and site.call.func.value.id in ("self", "cls")  # type: ignore[attr-defined]
+        ]
+        if method.name == "__init__":
+            sites += self.constructor_calls.get(cls.name, ())
+        for site in sites:
             given = next((k.value for k in site.call.keywords if k.arg == name), None)
             if given is None and index is not None and index < len(site.call.args):
                 given = site.call.args[index]
@@ -763,13 +771,23 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
     scope.bind(name, "expr", grown, end, scope.blocks_at(start))
 
 
+_VALUED = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)  # statements whose value may yield
+
+
 def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
-    """The values a function's return statements give (not those of functions nested in it)."""
-    return [
-        stmt.value
-        for stmt in values._statements(function.body)
-        if isinstance(stmt, ast.Return) and stmt.value is not None
-    ]
+    """The values a function's return statements give, or a generator's yields (not those of
+    functions nested in it)."""
+    found = []
+    for stmt in values._statements(function.body):
+        if isinstance(stmt, ast.Return) and stmt.value is not None:
+            found.append(stmt.value)
+        elif isinstance(stmt, _VALUED) and stmt.value is not None:
+            found += [
+                node.value
+                for node in ast.walk(stmt.value)
+                if isinstance(node, (ast.Yield, ast.YieldFrom)) and node.value is not None
+            ]
+    return found
 
 
 def _parameter_flow(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
