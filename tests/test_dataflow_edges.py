@@ -122,6 +122,20 @@ HANDOFF = {
             for text in transcribe(chunks):
                 tts(text)  # edge: feature-handoff/sequential whisper->bark
     """,
+    "sequential: models kept in a dict literal by name, each picked by its key": """
+        from transformers import pipeline
+
+        class Assistant:
+            def __init__(self):
+                self.models = {
+                    "asr": pipeline("automatic-speech-recognition", model="openai/whisper"),  # model: whisper
+                    "tts": pipeline("text-to-speech", model="suno/bark-small"),  # model: bark
+                }
+
+            def reply(self, audio):
+                text = self.models["asr"](audio)["text"]
+                return self.models["tts"](text)  # edge: feature-handoff/sequential whisper->bark
+    """,
     "hierarchical: an nn.Module stacks two pretrained submodules in forward, set in __init__": """
         import torch
         from transformers import AutoModel, GPT2LMHeadModel
@@ -706,6 +720,18 @@ NO_EDGE = {
                 return self.reranker.predict(pairs)
 
         search = Search(SentenceTransformer("all-MiniLM-L6-v2"), CrossEncoder("cross-encoder/ms-marco"))
+    """,
+    "models kept in a dict literal, each key's model run on its own input": """
+        from transformers import pipeline
+
+        MODELS = {
+            "asr": pipeline("automatic-speech-recognition", model="openai/whisper-small"),
+            "tts": pipeline("text-to-speech", model="suno/bark-small"),
+        }
+
+        def demo(audio, greeting):
+            print(MODELS["asr"](audio)["text"])
+            return MODELS["tts"](greeting)
     """,
     "a score computed from a model's output alone evaluates nothing": """
         from transformers import CLIPModel

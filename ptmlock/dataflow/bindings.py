@@ -389,10 +389,10 @@ class ModelBindings:
             receiver = self.held(func.value, site.scope)
             if receiver.models:
                 return receiver.models
-        if not isinstance(func, (ast.Name, ast.Attribute)):
+        if not isinstance(func, (ast.Name, ast.Attribute, ast.Subscript)):
             return frozenset()
-        models = self.held(func, site.scope).models
-        if models or self.imported_runs is None:
+        models = self.held(func, site.scope).models  # models["tts"](text) too
+        if models or self.imported_runs is None or isinstance(func, ast.Subscript):
             return models
         value = values.evaluate(func, site.scope)
         if value.kind != REF or value.data.startswith(LOCAL_PREFIX):
@@ -458,8 +458,12 @@ class ModelBindings:
         if isinstance(node, ast.Call):
             return self._call(node, scope, depth)
         if isinstance(node, ast.Subscript):
-            base = self.held(node.value, scope, depth + 1)
             index = node.slice
+            if isinstance(index, ast.Constant) and isinstance(index.value, str):
+                items = self._literal_items(node, scope)  # models["tts"]: the one that key names
+                if items:
+                    return _union([self.held(e, where, depth + 1) for e, where in items])
+            base = self.held(node.value, scope, depth + 1)
             if base.parts is not None and isinstance(index, ast.Constant) and isinstance(index.value, int):
                 return base.part(index.value)
             whole = _union(base.parts) if base.parts is not None else base
@@ -673,27 +677,48 @@ class ModelBindings:
                     return imported
         return self._arguments(node, scope, depth).data()
 
+    def _literal_items(self, node: ast.Subscript, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        """``maps[key]`` where ``maps`` (a name, or ``self.maps``) is only ever a dict (list, tuple)
+        literal: the elements it may pick, with their scopes (the one a constant key names, else
+        each); none when it is anything else."""
+        container = node.value
+        literals: list[tuple[ast.expr, Scope]] = []
+        if isinstance(container, ast.Name):
+            current: Scope | None = scope
+            while current is not None and container.id not in current.bindings:
+                current = current.parent
+            if current is not None:
+                literals = [
+                    (data, current) for kind, data, _, _ in current.bindings[container.id] if kind == "expr"
+                ]
+                if len(literals) != len(current.bindings[container.id]):
+                    return []
+        elif isinstance(container, ast.Attribute):
+            value = values.evaluate(container.value, scope)
+            if value.kind == INSTANCE and container.attr not in value.data.bindings:
+                literals = list(values._self_writes(value.data).get(container.attr, ()))
+        if not literals or not all(isinstance(e, (ast.Dict, ast.List, ast.Tuple)) for e, _ in literals):
+            return []
+        items = []
+        for literal, where in literals:
+            if isinstance(literal, ast.Dict):
+                keyed = zip(literal.keys, literal.values, strict=True)
+                items += [
+                    (v, where)
+                    for v in [v for k, v in keyed if _same_constant(k, node.slice)] or literal.values
+                ]
+            else:
+                assert isinstance(literal, (ast.List, ast.Tuple))
+                items += [(e, where) for e in literal.elts if not isinstance(e, ast.Starred)]
+        return items
+
     def _element_calls_of(self, node: ast.Call, func: ast.Subscript, scope: Scope) -> list[ast.Call]:
         """``maps[kind](image)`` where ``maps`` is a dict (list, tuple) literal of functions or
-        models: the call of each of its elements with the call's arguments."""
-        container = func.value
-        if not isinstance(container, ast.Name):
-            return []
-        elements: list[ast.expr] = []
-        current: Scope | None = scope
-        while current is not None and not elements:
-            for kind, data, _, _ in current.bindings.get(container.id, ()):
-                if kind == "expr" and isinstance(data, ast.Dict):
-                    keyed = zip(data.keys, data.values, strict=True)
-                    picked = [v for k, v in keyed if _same_constant(k, func.slice)] or data.values
-                    elements += [v for v in picked if isinstance(v, (ast.Name, ast.Attribute))]
-                elif kind == "expr" and isinstance(data, (ast.List, ast.Tuple)):
-                    elements += [e for e in data.elts if isinstance(e, (ast.Name, ast.Attribute))]
-            if container.id in current.bindings:
-                break
-            current = current.parent
+        models: the call of each element it may pick, with the call's arguments."""
         calls = []
-        for element in elements:
+        for element, _ in self._literal_items(func, scope):
+            if not isinstance(element, (ast.Name, ast.Attribute)):
+                continue
             key = (id(node), id(element))
             call = self._element_calls.get(key)
             if call is None:
