@@ -853,6 +853,64 @@ def test_models_handed_to_a_class_constructor_are_the_attributes_its_methods_run
     )
 
 
+def test_models_handed_to_a_class_of_another_module_are_the_attributes_its_methods_run(
+    tmp_path: Path,
+) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/rag.py": """
+                class RetrieveAndRerank:
+                    def __init__(self, embedder, reranker):
+                        self.embedder = embedder
+                        self.reranker = reranker
+
+                    def search(self, query):
+                        hits = self.embedder.encode(query)
+                        return self.reranker.predict(hits)  # edge: post-processing bi->ce
+            """,
+            "app/main.py": """
+                from sentence_transformers import CrossEncoder, SentenceTransformer
+
+                from .rag import RetrieveAndRerank
+
+                bi = SentenceTransformer("all-MiniLM-L6-v2")  # model: bi
+                ce = CrossEncoder("cross-encoder/ms-marco-MiniLM-L-6-v2")  # model: ce
+                rag = RetrieveAndRerank(bi, reranker=ce)
+            """,
+        },
+    )
+
+
+def test_models_handed_to_a_class_of_another_module_and_used_apart_hand_nothing_on(tmp_path: Path) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/tools.py": """
+                class Tools:
+                    def __init__(self, embedder, reranker):
+                        self.embedder = embedder
+                        self.reranker = reranker
+
+                    def index(self, docs):
+                        return self.embedder.encode(docs)
+
+                    def score(self, pairs):
+                        return self.reranker.predict(pairs)
+            """,
+            "app/main.py": """
+                from sentence_transformers import CrossEncoder, SentenceTransformer
+
+                from .tools import Tools
+
+                tools = Tools(SentenceTransformer("all-MiniLM-L6-v2"), CrossEncoder("cross-encoder/ms-marco"))
+            """,
+        },
+    )
+
+
 def test_edges_seen_twice_are_one_edge_with_all_their_evidence(tmp_path: Path) -> None:
     edges = check_edges(
         tmp_path,

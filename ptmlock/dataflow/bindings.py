@@ -138,6 +138,8 @@ Position = tuple[int, int]
 Imported = Callable[[str, bool, int], Held]  # (dotted name, called, depth so far)
 # The models a function imported from another module of the project runs on its arguments.
 ImportedRuns = Callable[[str], frozenset[Load]]  # (dotted name)
+# The calls of a class of this file in other modules of the project that import it, each with their file.
+Constructions = Callable[[str], list[tuple["ModelBindings", "CallSite"]]]  # (class name)
 
 
 def is_model(load: Load, call: ast.Call | None) -> bool:
@@ -183,11 +185,13 @@ class ModelBindings:
         loads: Sequence[Load],
         imported: Imported | None = None,
         imported_runs: ImportedRuns | None = None,
+        constructions: Constructions | None = None,
     ) -> None:
         self.tree = tree
         self.path = path
         self.imported = imported
         self.imported_runs = imported_runs
+        self.constructions = constructions
         self._runs_on_arguments: dict[str, frozenset[Load]] = {}
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
@@ -574,14 +578,17 @@ class ModelBindings:
             for site in self.method_calls.get(method.name, ())
             if self.classes.get(id(site.owner)) is cls and site.call.func.value.id in ("self", "cls")  # type: ignore[attr-defined]
         ]
+        calls: list[tuple[ModelBindings, CallSite]] = [(self, site) for site in sites]
         if method.name == "__init__":
-            sites += self.constructor_calls.get(cls.name, ())
-        for site in sites:
+            calls += [(self, site) for site in self.constructor_calls.get(cls.name, ())]
+            if self.constructions is not None and cls in self.tree.body:  # a module-level class
+                calls += self.constructions(cls.name)  # RAG(embedder=..., reranker=...) in another module
+        for bindings, site in calls:
             given = next((k.value for k in site.call.keywords if k.arg == name), None)
             if given is None and index is not None and index < len(site.call.args):
                 given = site.call.args[index]
             if given is not None and not isinstance(given, ast.Starred):
-                found.append(self.held(given, site.scope, depth + 1))
+                found.append(bindings.held(given, site.scope, depth + 1))
         return _union(found)
 
     def _outside(self, function: ast.AST, read: Callable[[], Held]) -> Held:
@@ -868,8 +875,10 @@ def bind_models(
     loads: Sequence[Load],
     imported: Imported | None = None,
     imported_runs: ImportedRuns | None = None,
+    constructions: Constructions | None = None,
 ) -> ModelBindings:
     """The models each expression of a parsed file holds; ``imported`` reads what a name imported from
     another module of the project holds, ``imported_runs`` the models a function imported from one
-    runs on its arguments (infer() gives both)."""
-    return ModelBindings(tree, source, path, loads, imported, imported_runs)
+    runs on its arguments, ``constructions`` the calls of a class of the file in the modules importing
+    it (infer() gives them)."""
+    return ModelBindings(tree, source, path, loads, imported, imported_runs, constructions)

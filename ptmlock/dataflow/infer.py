@@ -14,14 +14,25 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..check import values
 from ..check.constants import _bases, _find
 from ..check.files import collect, read_source, relative_below
 from ..check.loads import Load, Uncheckable
 from ..check.runner import scan_files
 from ..check.scanner import package_of, parse
+from ..check.values import LOCAL_PREFIX, REF
 from . import Inference, InferredAdaptation, InferredEdge
 from .adaptations import find_adaptations
-from .bindings import NOTHING, Held, Imported, ImportedRuns, ModelBindings, bind_models
+from .bindings import (
+    NOTHING,
+    CallSite,
+    Constructions,
+    Held,
+    Imported,
+    ImportedRuns,
+    ModelBindings,
+    bind_models,
+)
 from .edges import find_edges
 
 _NOTHING_MATCHES = re.compile(rb"(?!)")
@@ -38,22 +49,35 @@ class _Project:
         self.bindings: dict[str, tuple[ast.Module, ModelBindings] | None] = {}
         self.busy: set[str] = set()
         self._exported: re.Pattern[bytes] | None = None  # the names of models other modules may import
+        self.busy_classes: set[tuple[str, str]] = set()
+        self.busy_paths: set[str] = set()  # files being bound
 
-    def bound(self, path: str) -> tuple[ast.Module, ModelBindings] | None:
+    def bound(self, path: str, *, given_models: bool = False) -> tuple[ast.Module, ModelBindings] | None:
+        """A file parsed and bound: one that loads models or imports them, or (``given_models``) one
+        whose class another module constructs with models."""
         real = os.path.realpath(path)
-        if real in self.bindings:
+        if real in self.bindings and (
+            self.bindings[real] is not None or not given_models or real in self.busy_paths
+        ):
             return self.bindings[real]
         self.bindings[real] = None  # while it is bound: an import cycle finds nothing
+        self.busy_paths.add(real)
         found = None
         loads = self.loads.get(real, [])
         try:
             source = read_source(path, self.root)
-            if loads or self.imports_models(source):
+            if loads or given_models or self.imports_models(source):
                 tree = parse(source, path)
-                found = (tree, bind_models(tree, source, path, loads, *self._imported_by(path)))
+                found = (
+                    tree,
+                    bind_models(
+                        tree, source, path, loads, *self._imported_by(path), self._constructions_of(path)
+                    ),
+                )
         except (Uncheckable, RecursionError):
             pass  # ptm check reports a file it cannot read; one too deeply nested to follow adds nothing
         self.bindings[real] = found
+        self.busy_paths.discard(real)
         return found
 
     def imports_models(self, source: bytes) -> bool:
@@ -105,6 +129,55 @@ class _Project:
 
         return imported, runs
 
+    def _constructions_of(self, path: str) -> Constructions:
+        """The calls of a class of ``path`` in the other bound modules that import it by name."""
+        real = os.path.realpath(path)
+
+        def constructions(name: str) -> list[tuple[ModelBindings, CallSite]]:
+            if (real, name) in self.busy_classes:
+                return []
+            self.busy_classes.add((real, name))
+            try:
+                return [
+                    (other[1], site)
+                    for other_path, other in list(self.bindings.items())
+                    if other is not None and other_path != real
+                    for site in other[1].constructor_calls.get(name, ())
+                    if self._names(other_path, site, real)
+                ]
+            finally:
+                self.busy_classes.discard((real, name))
+
+        return constructions
+
+    def _names(self, path: str, site: CallSite, module: str) -> bool:
+        """Whether a call's callee in ``path`` is a name imported from ``module``."""
+        found = self._module_called(path, site)
+        return found is not None and os.path.realpath(found) == module
+
+    def _module_called(self, path: str, site: CallSite) -> str | None:
+        """The module of the project a call's callee is imported from."""
+        value = values.evaluate(site.call.func, site.scope)
+        if value.kind != REF or value.data.startswith(LOCAL_PREFIX) or "." not in value.data:
+            return None
+        return _find(tuple(value.data.split(".")[:-1]), _bases(path, package_of(path), self.root), self.root)
+
+    def bind_constructed(self) -> None:
+        """Bind the modules whose classes a bound module constructs with models (``RAG(embedder,
+        reranker)``): their methods run those models."""
+        for path, bound in list(self.bindings.items()):
+            if bound is None:
+                continue
+            bindings = bound[1]
+            for sites in bindings.constructor_calls.values():
+                for site in sites:
+                    given = [*site.call.args, *(k.value for k in site.call.keywords)]
+                    if not any(bindings.held(arg, site.scope).models for arg in given):
+                        continue
+                    module = self._module_called(path, site)
+                    if module is not None:
+                        self.bound(module, given_models=True)
+
 
 def infer(paths: Sequence[str], root: Path, exclude: Sequence[str] = ()) -> Inference:
     """The loads of the files under ``paths`` (the project's Python files when empty), the edges
@@ -116,6 +189,10 @@ def infer(paths: Sequence[str], root: Path, exclude: Sequence[str] = ()) -> Infe
         if scan.loads:
             by_path.setdefault(os.path.realpath(scan.path), []).extend(scan.loads)
     project = _Project(root, by_path)
+    for scan in scans:  # every file first: a class's constructor may be called in a later one
+        if not scan.error:
+            project.bound(scan.path)
+    project.bind_constructed()
     edges: list[InferredEdge] = []
     adaptations: list[InferredAdaptation] = []
     for scan in scans:
