@@ -911,6 +911,33 @@ def test_models_handed_to_a_class_of_another_module_and_used_apart_hand_nothing_
     )
 
 
+def test_models_handed_to_a_function_of_another_module_are_what_its_parameters_hold(tmp_path: Path) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/search.py": """
+                def retrieve_and_rerank(embedder, reranker, query, corpus):
+                    hits = embedder.encode(query) @ corpus.T
+                    return reranker.predict([(query, hit) for hit in hits])  # edge: post-processing bi->ce
+
+                def index(embedder, docs):
+                    return embedder.encode(docs)
+            """,
+            "app/main.py": """
+                from sentence_transformers import CrossEncoder, SentenceTransformer
+
+                from .search import index, retrieve_and_rerank
+
+                bi = SentenceTransformer("all-MiniLM-L6-v2")  # model: bi
+                ce = CrossEncoder("cross-encoder/ms-marco-MiniLM-L-6-v2")  # model: ce
+                corpus = index(bi, docs)
+                print(retrieve_and_rerank(bi, ce, "query", corpus))
+            """,
+        },
+    )
+
+
 def test_edges_seen_twice_are_one_edge_with_all_their_evidence(tmp_path: Path) -> None:
     edges = check_edges(
         tmp_path,

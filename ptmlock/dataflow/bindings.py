@@ -138,8 +138,9 @@ Position = tuple[int, int]
 Imported = Callable[[str, bool, int], Held]  # (dotted name, called, depth so far)
 # The models a function imported from another module of the project runs on its arguments.
 ImportedRuns = Callable[[str], frozenset[Load]]  # (dotted name)
-# The calls of a class of this file in other modules of the project that import it, each with their file.
-Constructions = Callable[[str], list[tuple["ModelBindings", "CallSite"]]]  # (class name)
+# The calls of a module-level class or function of this file in other modules of the project that
+# import it, each with their file.
+Callers = Callable[[str], list[tuple["ModelBindings", "CallSite"]]]  # (class or function name)
 
 
 def is_model(load: Load, call: ast.Call | None) -> bool:
@@ -185,13 +186,13 @@ class ModelBindings:
         loads: Sequence[Load],
         imported: Imported | None = None,
         imported_runs: ImportedRuns | None = None,
-        constructions: Constructions | None = None,
+        callers: Callers | None = None,
     ) -> None:
         self.tree = tree
         self.path = path
         self.imported = imported
         self.imported_runs = imported_runs
-        self.constructions = constructions
+        self.callers = callers
         self._runs_on_arguments: dict[str, frozenset[Load]] = {}
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
@@ -206,7 +207,7 @@ class ModelBindings:
         self.sites: list[CallSite] = []  # every call of the file
         self.classes: dict[int, ast.ClassDef] = {}  # a method -> its class
         self.method_calls: dict[str, list[CallSite]] = {}  # x.name(...) calls, by name
-        self.constructor_calls: dict[str, list[CallSite]] = {}  # Name(...) calls, by name
+        self.name_calls: dict[str, list[CallSite]] = {}  # name(...) calls, by name
         self._memo: dict[tuple[int, int, tuple[int, ...]], Held] = {}
         self._active: dict[tuple[int, int, tuple[int, ...]], int] = {}  # being worked out -> its depth
         self._low: list[int] = []  # of each one being worked out: the shallowest it waits on
@@ -260,8 +261,8 @@ class ModelBindings:
                     func = node.func
                     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
                         self.method_calls.setdefault(func.attr, []).append(self.sites[-1])
-                    elif isinstance(func, ast.Name) and func.id[:1].isupper():
-                        self.constructor_calls.setdefault(func.id, []).append(self.sites[-1])
+                    elif isinstance(func, ast.Name):
+                        self.name_calls.setdefault(func.id, []).append(self.sites[-1])
                     column = _char_column(lines, node.lineno, node.col_offset)
                     load = by_position.get((node.lineno, column))
                     if load is not None:
@@ -561,6 +562,13 @@ class ModelBindings:
             if given is not None and not isinstance(given, ast.Starred):
                 # Read as the caller sees it: the context of this call no longer applies.
                 found.append(self._outside(function, partial(self.held, given, where, depth + 1)))
+        if followed is None and self.callers is not None and outer is self.module:
+            for bindings, site in self.callers(function.name):  # rerank(ce, hits) in another module
+                given = next((k.value for k in site.call.keywords if k.arg == name), None)
+                if given is None and index is not None and index < len(site.call.args):
+                    given = site.call.args[index]
+                if given is not None and not isinstance(given, ast.Starred):
+                    found.append(bindings.held(given, site.scope, depth + 1))
         return _union(found)
 
     def _method_argument(self, scope: Scope, name: str, depth: int) -> Held:
@@ -580,9 +588,9 @@ class ModelBindings:
         ]
         calls: list[tuple[ModelBindings, CallSite]] = [(self, site) for site in sites]
         if method.name == "__init__":
-            calls += [(self, site) for site in self.constructor_calls.get(cls.name, ())]
-            if self.constructions is not None and cls in self.tree.body:  # a module-level class
-                calls += self.constructions(cls.name)  # RAG(embedder=..., reranker=...) in another module
+            calls += [(self, site) for site in self.name_calls.get(cls.name, ())]
+            if self.callers is not None and cls in self.tree.body:  # a module-level class
+                calls += self.callers(cls.name)  # RAG(embedder=..., reranker=...) in another module
         for bindings, site in calls:
             given = next((k.value for k in site.call.keywords if k.arg == name), None)
             if given is None and index is not None and index < len(site.call.args):
@@ -875,10 +883,10 @@ def bind_models(
     loads: Sequence[Load],
     imported: Imported | None = None,
     imported_runs: ImportedRuns | None = None,
-    constructions: Constructions | None = None,
+    callers: Callers | None = None,
 ) -> ModelBindings:
     """The models each expression of a parsed file holds; ``imported`` reads what a name imported from
     another module of the project holds, ``imported_runs`` the models a function imported from one
-    runs on its arguments, ``constructions`` the calls of a class of the file in the modules importing
-    it (infer() gives them)."""
-    return ModelBindings(tree, source, path, loads, imported, imported_runs, constructions)
+    runs on its arguments, ``callers`` the calls of a class or function of the file in the modules
+    importing it (infer() gives them)."""
+    return ModelBindings(tree, source, path, loads, imported, imported_runs, callers)

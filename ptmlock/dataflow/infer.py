@@ -25,8 +25,8 @@ from . import Inference, InferredAdaptation, InferredEdge
 from .adaptations import find_adaptations
 from .bindings import (
     NOTHING,
+    Callers,
     CallSite,
-    Constructions,
     Held,
     Imported,
     ImportedRuns,
@@ -70,9 +70,7 @@ class _Project:
                 tree = parse(source, path)
                 found = (
                     tree,
-                    bind_models(
-                        tree, source, path, loads, *self._imported_by(path), self._constructions_of(path)
-                    ),
+                    bind_models(tree, source, path, loads, *self._imported_by(path), self._callers_of(path)),
                 )
         except (Uncheckable, RecursionError):
             pass  # ptm check reports a file it cannot read; one too deeply nested to follow adds nothing
@@ -129,11 +127,12 @@ class _Project:
 
         return imported, runs
 
-    def _constructions_of(self, path: str) -> Constructions:
-        """The calls of a class of ``path`` in the other bound modules that import it by name."""
+    def _callers_of(self, path: str) -> Callers:
+        """The calls of a class or function of ``path`` in the other bound modules that import it by
+        name."""
         real = os.path.realpath(path)
 
-        def constructions(name: str) -> list[tuple[ModelBindings, CallSite]]:
+        def callers(name: str) -> list[tuple[ModelBindings, CallSite]]:
             if (real, name) in self.busy_classes:
                 return []
             self.busy_classes.add((real, name))
@@ -142,13 +141,13 @@ class _Project:
                     (other[1], site)
                     for other_path, other in list(self.bindings.items())
                     if other is not None and other_path != real
-                    for site in other[1].constructor_calls.get(name, ())
+                    for site in other[1].name_calls.get(name, ())
                     if self._names(other_path, site, real)
                 ]
             finally:
                 self.busy_classes.discard((real, name))
 
-        return constructions
+        return callers
 
     def _names(self, path: str, site: CallSite, module: str) -> bool:
         """Whether a call's callee in ``path`` is a name imported from ``module``."""
@@ -162,20 +161,20 @@ class _Project:
             return None
         return _find(tuple(value.data.split(".")[:-1]), _bases(path, package_of(path), self.root), self.root)
 
-    def bind_constructed(self) -> None:
-        """Bind the modules whose classes a bound module constructs with models (``RAG(embedder,
-        reranker)``): their methods run those models."""
+    def bind_called(self) -> None:
+        """Bind the modules whose classes or functions a bound module calls with models
+        (``RAG(embedder, reranker)``, ``rerank(ce, hits)``): they run those models."""
         for path, bound in list(self.bindings.items()):
             if bound is None:
                 continue
             bindings = bound[1]
-            for sites in bindings.constructor_calls.values():
+            for sites in bindings.name_calls.values():
                 for site in sites:
                     given = [*site.call.args, *(k.value for k in site.call.keywords)]
-                    if not any(bindings.held(arg, site.scope).models for arg in given):
+                    if not given:
                         continue
                     module = self._module_called(path, site)
-                    if module is not None:
+                    if module is not None and any(bindings.held(arg, site.scope).models for arg in given):
                         self.bound(module, given_models=True)
 
 
@@ -192,7 +191,7 @@ def infer(paths: Sequence[str], root: Path, exclude: Sequence[str] = ()) -> Infe
     for scan in scans:  # every file first: a class's constructor may be called in a later one
         if not scan.error:
             project.bound(scan.path)
-    project.bind_constructed()
+    project.bind_called()
     edges: list[InferredEdge] = []
     adaptations: list[InferredAdaptation] = []
     for scan in scans:
