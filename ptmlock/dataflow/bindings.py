@@ -5,7 +5,10 @@ holds it, with `ptm check`'s scopes (values.py): names in statement order, ``sel
 one method and read in another, what helper functions return (tuples too), parameters of functions of
 the file given a model at their calls, ``.to(dev)``/``.eval()``/``.half()`` chains and wrappers
 (DataParallel, torch.compile, accelerate's prepare), pipeline components (``pipe.unet`` is the
-pipeline's load), and names imported from another module of the project.
+pipeline's load), names imported from another module of the project, the parameters of its classes and
+functions that other modules call with models, the element of a dict literal a constant key picks
+(``models["tts"]``) and the functions of one a call picks (``maps[kind](image)``), and a generator's
+yields.
 
 What a model's call produces (``enc(**batch)``, ``.generate(...)``, ``.encode(...)``) is data *derived*
 from it, and stays so through attributes, indexing, arithmetic and calls of other functions
