@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test test-fast demo lint bench system-deps docs-graphs
+.PHONY: test test-fast demo lint bench bench-export system-deps docs-graphs
 
 # torch goes in first, from the CPU build on this machine's disk: the `export` extra's
 # wide range is then already satisfied and pip never reaches for a CUDA build.
@@ -43,6 +43,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/graph.py
 	$(BIN)/python bench/fleet.py
 	$(BIN)/python bench/audit.py
+
+# optimum-cli in its own venv (docs/bench-export.md says how to make it): ptm export next to it.
+bench-export: $(STAMP)
+	$(BIN)/python bench/export.py --optimum-python /tmp/optimum-venv/bin/python
 
 # Optional system tools that some tests use: Graphviz (`ptm graph --format svg`), Chromium (the HTML graph's
 # browser test) and the CNCF Distribution registry (`ptm push` and installs from an OCI mirror); without them
