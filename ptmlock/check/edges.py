@@ -42,11 +42,10 @@ def edge_findings(scans: Sequence[FileScan], manifest: Manifest, root: Path) -> 
     loaded = {name for scan in scans for load in scan.loads if (name := model_of(load, declared))}
     if len(loaded) < 2:
         return []
-    from ..dataflow.infer import infer
+    from ..dataflow.infer import infer_scanned
 
-    files = [scan.path for scan in scans if scan.loads]
     shown: dict[Pair, tuple[str, str, str, str | None, str, int]] = {}
-    for inferred in infer(files, root).edges:
+    for inferred in infer_scanned([scan for scan in scans if scan.loads], root).edges:
         source, target = model_of(inferred.source, declared), model_of(inferred.target, declared)
         if source is None or target is None or source == target or not inferred.evidence:
             continue

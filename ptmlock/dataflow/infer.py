@@ -17,7 +17,7 @@ from pathlib import Path
 from ..check import values
 from ..check.constants import _bases, _find
 from ..check.files import collect, read_source, relative_below
-from ..check.loads import Load, Uncheckable
+from ..check.loads import FileScan, Load, Uncheckable
 from ..check.runner import scan_files
 from ..check.scanner import package_of, parse
 from ..check.values import LOCAL_PREFIX, REF
@@ -181,8 +181,11 @@ class _Project:
 def infer(paths: Sequence[str], root: Path, exclude: Sequence[str] = ()) -> Inference:
     """The loads of the files under ``paths`` (the project's Python files when empty), the edges
     between them and their adaptations; evidence names files relative to ``root``."""
-    files = collect(paths, root, exclude)
-    scans = scan_files(files, root)
+    return infer_scanned(scan_files(collect(paths, root, exclude), root), root)
+
+
+def infer_scanned(scans: Sequence[FileScan], root: Path) -> Inference:
+    """``infer`` on files `ptm check` has scanned already."""
     by_path: dict[str, list[Load]] = {}
     for scan in scans:
         if scan.loads:
