@@ -47,7 +47,7 @@ class ProjectModules:
 
     def resolver(self, path: str, package: str | None) -> ResolveRef:
         """How a file at ``path`` reads the constants it imports."""
-        return functools.partial(self.value, bases=_bases(path, package, self.root))
+        return functools.partial(self.value, bases=import_bases(path, package, self.root))
 
     def value(self, name: str, bases: tuple[str, ...]) -> Value | None:
         """The constant ``name`` (module.NAME, dotted) stands for, if a module of the project defines one."""
@@ -56,7 +56,7 @@ class ProjectModules:
         parts = name.split(".")
         if len(parts) < 2:
             return None
-        module = _find(tuple(parts[:-1]), bases, self.root)
+        module = find_module(tuple(parts[:-1]), bases, self.root)
         if module is None:
             return None
         scope = self._scope(module)
@@ -90,7 +90,7 @@ class ProjectModules:
         return scope
 
 
-def _bases(path: str, package: str | None, root: str) -> tuple[str, ...]:
+def import_bases(path: str, package: str | None, root: str) -> tuple[str, ...]:
     """Where an importing file's absolute imports are looked for: the folder above its top package,
     its own folder (a script's imports), the project root."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -101,7 +101,7 @@ def _bases(path: str, package: str | None, root: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _find(module: tuple[str, ...], bases: tuple[str, ...], root: str) -> str | None:
+def find_module(module: tuple[str, ...], bases: tuple[str, ...], root: str) -> str | None:
     """The file of a module inside the project (a symlink out of it is not followed)."""
     for base in bases:
         for candidate in (os.path.join(base, *module) + ".py", os.path.join(base, *module, "__init__.py")):
@@ -119,4 +119,4 @@ def project_modules(root: str) -> ProjectModules:
 def forget_modules() -> None:
     """Read the project's modules afresh: one process may check a tree again after it changed."""
     project_modules.cache_clear()
-    _find.cache_clear()
+    find_module.cache_clear()

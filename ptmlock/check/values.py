@@ -40,7 +40,7 @@ DYNAMIC = "dynamic"
 UNBOUND = "unbound"  # a name bound nowhere in the file (a builtin): data is the name
 
 LOCAL_PREFIX = "<local>"
-_ML_ROOTS = frozenset(ROOTS) | frozenset(HF_LIBRARIES)
+ML_ROOTS = frozenset(ROOTS) | frozenset(HF_LIBRARIES)
 _ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault"})
 _PATH_BUILDERS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
 _PATH_CALLS = _PATH_BUILDERS | {
@@ -490,7 +490,7 @@ def _parameter(data: tuple[Any, ...], depth: int) -> Value:
     passes nothing; the default (or unknown) when the function is called from elsewhere too."""
     function, name, index, default, outer = data
     given_default = evaluate(default[0], default[1], depth + 1) if default else None
-    sites = _call_sites(outer.ctx, function)
+    sites = call_sites(outer.ctx, function)
     if not sites:
         return _default(given_default) if given_default is not None else _unknown_parameter(name)
     fallback = given_default or DYNAMIC_VALUE  # a call that passes nothing: the default, None too
@@ -520,7 +520,7 @@ _MAX_TRACED_FUNCTIONS = 256
 _MAX_OCCURRENCES = 4096
 
 
-def _call_sites(
+def call_sites(
     ctx: FileContext, function: ast.FunctionDef | ast.AsyncFunctionDef
 ) -> list[tuple[ast.Call, Scope]] | None:
     """Every call of a function in its file, with the scope each is in; None when its name also
@@ -679,10 +679,10 @@ def class_scope(node: ast.ClassDef, parent: Scope) -> Scope:
 
 
 _MAX_REACHING = 64  # past this many bindings that may reach a use, every binding of the name counts
-_ALL = (-1,)  # every binding of the name
+ALL_BINDINGS = (-1,)  # every binding of the name
 
 
-def _reaching(name: str, scope: Scope, at: Position) -> tuple[int, ...]:
+def reaching_bindings(name: str, scope: Scope, at: Position) -> tuple[int, ...]:
     """The bindings that may hold at a use: the last one before it on every path to it, those
     after that one which may not run, and those later in a loop the use is in."""
     bindings = scope.bindings[name]
@@ -701,13 +701,13 @@ def _reaching(name: str, scope: Scope, at: Position) -> tuple[int, ...]:
             break
     else:
         if first:  # too many that may or may not run: all of them
-            return _ALL
+            return ALL_BINDINGS
     chosen = order[first:count]
     for block in used_in:
         if block[2] is not None:  # a loop: its later bindings reach the next round
             until = bisect.bisect_right(positions, block[2])
             if until - count > _MAX_REACHING:
-                return _ALL
+                return ALL_BINDINGS
             chosen += [i for i in order[count:until] if block in bindings[i][3]]
     return tuple(chosen)
 
@@ -718,21 +718,21 @@ def lookup(name: str, scope: Scope, depth: int = 0, at: Position | None = None) 
     while current is not None:
         bindings = current.bindings.get(name)
         if bindings is not None:
-            chosen: tuple[int, ...] | None = _ALL if at is None else current.reaching.get((name, at))
+            chosen: tuple[int, ...] | None = ALL_BINDINGS if at is None else current.reaching.get((name, at))
             if chosen is None:
                 assert at is not None
-                chosen = current.reaching[(name, at)] = _reaching(name, current, at)
+                chosen = current.reaching[(name, at)] = reaching_bindings(name, current, at)
             key = (name, chosen)
             if key not in current.resolved:
                 current.resolved[key] = DYNAMIC_VALUE
-                reaching = bindings if chosen == _ALL else [bindings[i] for i in chosen]
+                reaching = bindings if chosen == ALL_BINDINGS else [bindings[i] for i in chosen]
                 current.resolved[key] = _resolve_bindings(reaching, current, depth)
             return _imported(current.resolved[key], scope)
         if not current.immediate:
             at = None  # a function runs later: every binding of the names it reads counts
         current = current.parent
     if scope.stars and name not in _BUILTINS:
-        ml = [m for m in scope.stars if m.split(".")[0] in _ML_ROOTS]
+        ml = [m for m in scope.stars if m.split(".")[0] in ML_ROOTS]
         candidates = ml or scope.stars
         return Value(REF, f"{candidates[0]}.{name}") if len(candidates) == 1 else DYNAMIC_VALUE
     return Value(UNBOUND, name)
@@ -744,7 +744,7 @@ def _imported(value: Value, scope: Scope) -> Value:
     if value.kind != REF or not ctx.tracing or ctx.resolve_ref is None:
         return value
     root = value.data.split(".")[0]
-    if root in _ML_ROOTS or root == LOCAL_PREFIX:
+    if root in ML_ROOTS or root == LOCAL_PREFIX:
         return value
     found = ctx.resolve_ref(value.data)
     return value if found is None else found
@@ -872,7 +872,7 @@ def _class_value(node: ast.ClassDef, scope: Scope, depth: int) -> Value:
     from_pretrained is the one inherited, as with ``class Net(nn.Module, PyTorchModelHubMixin)``)."""
     bases = [evaluate(base, scope, depth + 1) for base in node.bases]
     refs = [b for b in bases if b.kind == REF]
-    for roots in (HF_LIBRARIES, _ML_ROOTS):
+    for roots in (HF_LIBRARIES, ML_ROOTS):
         for base in refs:
             if base.data.split(".")[0] in roots:
                 return base
@@ -1017,7 +1017,7 @@ def _class_attribute(cls: Scope, attr: str, depth: int, *, with_self: bool) -> V
         values.append(lookup(attr, cls, depth + 1))
     writes = list(cls.ctx.attribute_writes.get((getattr(cls.node, "name", ""), attr), ()))
     if with_self:
-        writes += _self_writes(cls).get(attr, [])
+        writes += self_writes(cls).get(attr, [])
     values += [evaluate(expr, where, depth + 1) for expr, where in writes]
     found = merge(values) if values else None
     if found is not None:
@@ -1027,7 +1027,7 @@ def _class_attribute(cls: Scope, attr: str, depth: int, *, with_self: bool) -> V
     return found
 
 
-def _self_writes(cls: Scope) -> dict[str, list[tuple[ast.expr, Scope]]]:
+def self_writes(cls: Scope) -> dict[str, list[tuple[ast.expr, Scope]]]:
     """What the methods of a class assign to self.<attr>, each with the method's scope."""
     made = cls.ctx.self_writes.get(id(cls))
     if made is not None:
@@ -1043,7 +1043,7 @@ def _self_writes(cls: Scope) -> dict[str, list[tuple[ast.expr, Scope]]]:
         this = params[0].arg
         found = [
             (target.attr, stmt.value)
-            for stmt in _statements(method.body)
+            for stmt in nested_statements(method.body)
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None
             for target in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
             if isinstance(target, ast.Attribute)
@@ -1057,7 +1057,7 @@ def _self_writes(cls: Scope) -> dict[str, list[tuple[ast.expr, Scope]]]:
     return writes
 
 
-def _statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
+def nested_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
     """The statements of a block and of the blocks within it, not of nested definitions."""
     stack = list(body)
     while stack:
@@ -1184,7 +1184,7 @@ def _call_value(node: ast.Call, scope: Scope, depth: int) -> Value:
         if isinstance(definition, ast.ClassDef):
             return Value(INSTANCE, class_scope(definition, where))
         return _returned(definition, where, depth)  # type: ignore[arg-type]
-    if name.split(".")[0] in _ML_ROOTS:  # a model, a client: calling it again is not the load
+    if name.split(".")[0] in ML_ROOTS:  # a model, a client: calling it again is not the load
         return Value(OBJECT, f"{name}()")
     return DYNAMIC_VALUE
 
@@ -1211,7 +1211,7 @@ def _parsed(cls: Value, ctx: FileContext) -> Value:
     local = ctx.local.get(cls.data) if cls.kind == REF else None
     if local is not None and isinstance(local[0], ast.ClassDef):
         return Value(INSTANCE, class_scope(local[0], local[1]))
-    if cls.kind == REF and cls.data.split(".")[0] in _ML_ROOTS:
+    if cls.kind == REF and cls.data.split(".")[0] in ML_ROOTS:
         return Value(OBJECT, f"{cls.data}()")
     return DYNAMIC_VALUE
 
@@ -1230,7 +1230,7 @@ def _returned(node: ast.FunctionDef | ast.AsyncFunctionDef, where: Scope, depth:
 def _returns(node: ast.FunctionDef | ast.AsyncFunctionDef, where: Scope, depth: int) -> Value:
     inner = function_scope(node, where)
     returns: list[ast.expr] = []
-    for stmt in _statements(node.body):
+    for stmt in nested_statements(node.body):
         if isinstance(stmt, ast.Return):
             if stmt.value is None:
                 return DYNAMIC_VALUE

@@ -405,7 +405,7 @@ class ModelBindings:
         value = values.evaluate(func, site.scope)
         if value.kind != REF or value.data.startswith(LOCAL_PREFIX):
             return frozenset()
-        if value.data.split(".")[0] in values._ML_ROOTS:
+        if value.data.split(".")[0] in values.ML_ROOTS:
             return frozenset()
         return self.imported_runs(value.data)
 
@@ -451,7 +451,7 @@ class ModelBindings:
         inner = class_scope(cls, where)
         found = [
             self.held(expr, at, depth + 1)
-            for writes in values._self_writes(inner).values()
+            for writes in values.self_writes(inner).values()
             for expr, at in writes
         ]
         return _union(found).models
@@ -510,11 +510,11 @@ class ModelBindings:
         while current is not None:
             bindings = current.bindings.get(name)
             if bindings is not None:
-                chosen = values._ALL if at is None else current.reaching.get((name, at))
+                chosen = values.ALL_BINDINGS if at is None else current.reaching.get((name, at))
                 if chosen is None:
                     assert at is not None
-                    chosen = current.reaching[(name, at)] = values._reaching(name, current, at)
-                reaching = bindings if chosen == values._ALL else [bindings[i] for i in chosen]
+                    chosen = current.reaching[(name, at)] = values.reaching_bindings(name, current, at)
+                reaching = bindings if chosen == values.ALL_BINDINGS else [bindings[i] for i in chosen]
                 found = [self._binding(kind, data, current, depth) for kind, data, _, _ in reaching]
                 if any(kind in ("value", "default") for kind, _, _, _ in reaching):
                     found.append(self._method_argument(current, name, depth))
@@ -547,7 +547,7 @@ class ModelBindings:
         if self.imported is None or dotted.startswith(LOCAL_PREFIX):
             return NOTHING
         root = dotted.split(".")[0]
-        if root in values._ML_ROOTS:
+        if root in values.ML_ROOTS:
             return NOTHING
         return self.imported(dotted, called, depth + 1)
 
@@ -556,7 +556,7 @@ class ModelBindings:
         every call of the file passes."""
         function, name, index, _, outer = data
         followed = self._context.get(id(function))
-        sites = [followed[:2]] if followed is not None else values._call_sites(outer.ctx, function) or []
+        sites = [followed[:2]] if followed is not None else values.call_sites(outer.ctx, function) or []
         found = []
         for call, where in sites:
             given = next((k.value for k in call.keywords if k.arg == name), None)
@@ -631,7 +631,7 @@ class ModelBindings:
         found = []
         if attr in cls.bindings:
             found.append(self._name(attr, cls, None, depth + 1))
-        for expr, where in values._self_writes(cls).get(attr, ()):
+        for expr, where in values.self_writes(cls).get(attr, ()):
             found.append(self.held(expr, where, depth + 1))
         return _union(found)
 
@@ -714,7 +714,7 @@ class ModelBindings:
         elif isinstance(container, ast.Attribute):
             value = values.evaluate(container.value, scope)
             if value.kind == INSTANCE and container.attr not in value.data.bindings:
-                literals = list(values._self_writes(value.data).get(container.attr, ()))
+                literals = list(values.self_writes(value.data).get(container.attr, ()))
         if not literals or not all(isinstance(e, (ast.Dict, ast.List, ast.Tuple)) for e, _ in literals):
             return []
         items = []
@@ -821,7 +821,7 @@ def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]
     """The values a function's return statements give, or a generator's yields (not those of
     functions nested in it)."""
     found = []
-    for stmt in values._statements(function.body):
+    for stmt in values.nested_statements(function.body):
         if isinstance(stmt, ast.Return) and stmt.value is not None:
             found.append(stmt.value)
         elif isinstance(stmt, _VALUED) and stmt.value is not None:
@@ -840,7 +840,7 @@ def _parameter_flow(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozens
     names = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
     names |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
     names -= {"self", "cls"}
-    statements = list(values._statements(function.body))
+    statements = list(values.nested_statements(function.body))
     grown = True
     while grown:  # until nothing more is reached: a loop may assign a name before what reads it
         before = len(names)

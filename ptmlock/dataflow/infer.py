@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..check import values
-from ..check.constants import _bases, _find
+from ..check.constants import find_module, import_bases
 from ..check.files import collect, read_source, relative_below
 from ..check.loads import FileScan, Load, Uncheckable
 from ..check.runner import scan_files
@@ -103,11 +103,11 @@ class _Project:
     def _imported_by(self, path: str) -> tuple[Imported, ImportedRuns]:
         """What a name a file imports from another module of the project holds, and the models a
         function imported from one runs on its arguments."""
-        bases = _bases(path, package_of(path), self.root)
+        bases = import_bases(path, package_of(path), self.root)
 
         def bound_module(dotted: str) -> ModelBindings | None:
             parts = tuple(dotted.split("."))
-            module = _find(parts[:-1], bases, self.root) if len(parts) > 1 else None
+            module = find_module(parts[:-1], bases, self.root) if len(parts) > 1 else None
             other = self.bound(module) if module is not None else None
             return other[1] if other is not None else None
 
@@ -159,7 +159,9 @@ class _Project:
         value = values.evaluate(site.call.func, site.scope)
         if value.kind != REF or value.data.startswith(LOCAL_PREFIX) or "." not in value.data:
             return None
-        return _find(tuple(value.data.split(".")[:-1]), _bases(path, package_of(path), self.root), self.root)
+        return find_module(
+            tuple(value.data.split(".")[:-1]), import_bases(path, package_of(path), self.root), self.root
+        )
 
     def bind_called(self) -> None:
         """Bind the modules whose classes or functions a bound module calls with models
