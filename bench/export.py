@@ -1,14 +1,17 @@
-"""Benchmark `ptm export` against `optimum-cli export onnx` on tiny random-weight models, in one run.
+"""Benchmark `ptm export` + `ptm verify` against `optimum-cli export onnx` on twelve tiny random-weight
+architectures, in one run.
 
-The bench makes the models itself (the builders of tests/export, `save_pretrained` into a scratch
-folder): BERT, GPT-2 (logits, and `task = "text-generation-with-past"` against optimum's
-`text-generation-with-past`), T5, ViT, CLIP and Whisper. Per model it runs, as fresh processes taking
-turns round after round (so that a change in the machine's load slows both alike; medians of
-`--repeat` rounds): `ptm export NAME` in a project holding every model as `hub = "local"` (installed
-once beforehand, not timed; the export includes ptm's onnxruntime-vs-PyTorch check) and
-`optimum-cli export onnx --model DIR --task TASK OUT` (which also validates its graphs with onnxruntime)
-with the Python of a separate venv, since optimum pins an older transformers. It prints both wall
-times, their ratio and whether each succeeded; it never judges the times.
+The bench makes the models itself (`save_pretrained` into a scratch folder, with the builders of
+tests/export): BERT (sentence encoder and sequence classifier), RoBERTa, GPT-2 (logits, and `task =
+"text-generation-with-past"` against optimum's `text-generation-with-past`), Llama, T5, BART, ViT,
+ResNet, CLIP and Whisper. Per model it runs, as fresh processes taking turns round after round (so that
+a change in the machine's load slows all alike; medians of `--repeat` rounds), in a project holding every
+model as `hub = "local"` (installed once beforehand, not timed): `ptm export NAME` (which includes ptm's
+onnxruntime-vs-PyTorch check), `ptm verify NAME`, `ptm verify --frozen NAME`, and `optimum-cli export
+onnx --model DIR --task TASK OUT` (which validates its graphs with onnxruntime) with the Python of a
+separate venv, since optimum pins an older transformers. Each round ends with one `ptm export`, one `ptm
+verify` and one `ptm verify --frozen` of all the models, as a project with many models runs them. It
+prints the wall times, the ratios and whether each succeeded; it never judges the times.
 
     python -m venv /tmp/optimum-venv
     /tmp/optimum-venv/bin/pip install torch==2.13.0 "optimum-onnx[onnxruntime]==0.1.0"
@@ -32,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.startup import taking_turns  # noqa: E402
+from tests.export import architectures  # noqa: E402
 from tests.export import test_export_generation as generation  # noqa: E402
 from tests.export.test_export_inferred_inputs import MODELS as INFERRED  # noqa: E402
 
@@ -52,27 +56,41 @@ def _builder(name: str) -> Callable[[Path], None]:
     return INFERRED[name][0]
 
 
-# ptm's loader and inputs are inferred from config.json (the model classes match optimum's tasks'); GPT-2
-# without a task exports logits alone, as optimum's `text-generation` does.
+# ResNet's config.json has no image_size (a convolutional network takes any size), so ptm cannot infer
+# its pixel_values: they are declared, at optimum's default size for such models (64 x 64).
+RESNET_INPUTS = (
+    'loader = "transformers:ResNetForImageClassification"\n'
+    'inputs = [{ name = "pixel_values", dtype = "float32", shape = ["batch", 3, 64, 64] }]'
+)
+
+# ptm's loader and inputs are inferred from config.json (the model classes match optimum's tasks'); GPT-2,
+# Llama, T5 and BART without a task export one graph of logits, as optimum's `text-generation` does for
+# the decoders (its seq2seq tasks write an encoder and a decoder graph).
 CASES = {
     "bert": Case("bert", _builder("bert"), "", "feature-extraction"),
+    "bert-classifier": Case("bert-classifier", architectures.bert_classifier, "", "text-classification"),
+    "roberta": Case("roberta", architectures.roberta, "", "feature-extraction"),
     "gpt2": Case("gpt2", _builder("gpt2"), "", "text-generation"),
     "gpt2-with-past": Case(
         "gpt2-past", generation._gpt2, 'task = "text-generation-with-past"', "text-generation-with-past"
     ),
+    "llama": Case("llama", _builder("llama"), "", "text-generation"),
     "t5": Case("t5", _builder("t5"), "", "text2text-generation"),
+    "bart": Case("bart", architectures.bart, "", "text2text-generation"),
     "vit": Case("vit", _builder("vit"), "", "image-classification"),
+    "resnet": Case("resnet", architectures.resnet, RESNET_INPUTS, "image-classification"),
     "clip": Case("clip", _builder("clip"), "", "zero-shot-image-classification"),
     # optimum's dummy features are 3000 frames long whatever the config: 2 x max_source_positions here.
     "whisper": Case(
         "whisper", _builder("whisper"), "", "automatic-speech-recognition", ("--nb_max_frames", "32")
     ),
 }
+PTM_STEPS = {"export": ("export",), "verify": ("verify",), "frozen": ("verify", "--frozen")}
 
 
 @dataclass
 class Outcome:
-    """What the latest run of one side did: success, and the last line of its output when it failed."""
+    """What the latest run of one command did: success, and the last line of its output when it failed."""
 
     ok: bool = False
     problem: str = "not run"
@@ -100,10 +118,15 @@ def runner(
         wrote = out is None or any(out.glob("*.onnx"))
         outcome.ok = done.returncode == 0 and wrote
         lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
-        last = lines[-1].strip() if lines else ""
+        failed = [line for line in lines if line.startswith(("FAIL", "error:"))]
+        last = (failed or lines or [""])[-1].strip()
         outcome.problem = "" if outcome.ok else f"exit {done.returncode}: {last[:200]}"
 
     return run
+
+
+def _mark(ok: bool) -> str:
+    return "ok" if ok else "FAIL"
 
 
 def main() -> None:
@@ -142,24 +165,28 @@ def main() -> None:
         if installed.returncode != 0:
             raise SystemExit(f"ptm install failed: {installed.stdout[-500:]}{installed.stderr[-500:]}")
 
+        ptm = [sys.executable, "-m", "ptmlock"]
         outcomes: dict[str, Outcome] = {}
         actions: dict[str, Callable[[], object]] = {}
+
+        def add(label: str, argv: list[str], out: Path | None = None) -> None:
+            outcomes[label] = Outcome()
+            actions[label] = runner(argv, project, env, outcomes[label], out)
+
         for name in args.models:
             case = CASES[name]
-            outcomes[f"ptm {name}"] = Outcome()
-            actions[f"ptm {name}"] = runner(
-                [sys.executable, "-m", "ptmlock", "export", name], project, env, outcomes[f"ptm {name}"], None
-            )
+            for step, command in PTM_STEPS.items():
+                add(f"ptm {step} {name}", [*ptm, *command, name])
             optimum_out = root / "optimum" / name
-            outcomes[f"optimum {name}"] = Outcome()
             optimum = [str(optimum_cli), "export", "onnx", "--model", str(project / case.folder)]
-            actions[f"optimum {name}"] = runner(
+            add(
+                f"optimum {name}",
                 [*optimum, "--task", case.optimum_task, *case.optimum_sizes, str(optimum_out)],
-                project,
-                env,
-                outcomes[f"optimum {name}"],
                 optimum_out,
             )
+        # How a project with many models runs ptm: one process for all of them, libraries imported once.
+        for step, command in PTM_STEPS.items():
+            add(f"ptm {step} all", [*ptm, *command])
         start = time.perf_counter()
         times = taking_turns(actions, args.repeat, warmup=0)
         total_s = time.perf_counter() - start
@@ -170,21 +197,40 @@ def main() -> None:
     ours = subprocess.run([sys.executable, "-c", VERSIONS], capture_output=True, text=True).stdout.strip()
     print(f"cpu cores {os.cpu_count()}; ptm: {ours}; optimum venv: {versions}; exporter {args.exporter}")
     print(f"wall seconds per command, median of {args.repeat} rounds taking turns ({total_s:.0f} s in all):")
-    header = f"{'model':16} {'ptm export':>12} {'optimum-cli':>12} {'ptm/optimum':>12}  ptm  optimum  task"
-    print(header)
-    successes = {"ptm": 0, "optimum": 0}
+    print(
+        f"{'model':16} {'export':>7} {'verify':>7} {'frozen':>7} {'ptm e+v':>8} {'optimum':>8}"
+        f" {'e+v/opt':>8}  export verify frozen optimum  task"
+    )
+    steps = (*PTM_STEPS, "optimum")
+    successes = dict.fromkeys(steps, 0)
     for name in args.models:
-        ptm_s, optimum_s = times[f"ptm {name}"], times[f"optimum {name}"]
-        ptm_ok, optimum_ok = outcomes[f"ptm {name}"].ok, outcomes[f"optimum {name}"].ok
-        successes["ptm"] += ptm_ok
-        successes["optimum"] += optimum_ok
+        took = {step: times[f"{'ptm ' if step in PTM_STEPS else ''}{step} {name}"] for step in steps}
+        ok = {step: outcomes[f"{'ptm ' if step in PTM_STEPS else ''}{step} {name}"].ok for step in steps}
+        for step in steps:
+            successes[step] += ok[step]
+        ptm_s = took["export"] + took["verify"]
         print(
-            f"{name:16} {ptm_s:12.1f} {optimum_s:12.1f} {ptm_s / optimum_s:11.2f}x"
-            f"  {'ok ' if ptm_ok else 'FAIL'} {'ok     ' if optimum_ok else 'FAIL   '}"
+            f"{name:16} {took['export']:7.1f} {took['verify']:7.1f} {took['frozen']:7.1f} {ptm_s:8.1f}"
+            f" {took['optimum']:8.1f} {ptm_s / took['optimum']:7.2f}x  {_mark(ok['export']):6}"
+            f" {_mark(ok['verify']):6} {_mark(ok['frozen']):6} {_mark(ok['optimum']):7}"
             f"  {' '.join((CASES[name].optimum_task, *CASES[name].optimum_sizes))}"
         )
     count = len(args.models)
-    print(f"succeeded: ptm {successes['ptm']} of {count}, optimum {successes['optimum']} of {count}")
+    print(
+        f"succeeded: ptm export {successes['export']} of {count}, ptm verify {successes['verify']} of"
+        f" {count}, ptm verify --frozen {successes['frozen']} of {count}, optimum {successes['optimum']}"
+        f" of {count}"
+    )
+    optimum_sum = sum(times[f"optimum {name}"] for name in args.models)
+    together = {step: times[f"ptm {step} all"] for step in PTM_STEPS}
+    all_ok = ", ".join(f"{step} {_mark(outcomes[f'ptm {step} all'].ok)}" for step in PTM_STEPS)
+    print(
+        f"all {count} in one process: ptm export {together['export']:.1f} s, ptm verify"
+        f" {together['verify']:.1f} s, ptm verify --frozen {together['frozen']:.1f} s ({all_ok});"
+        f" optimum-cli, {count} runs: {optimum_sum:.1f} s; ptm export / optimum"
+        f" {together['export'] / optimum_sum:.2f}x, ptm export + verify / optimum"
+        f" {(together['export'] + together['verify']) / optimum_sum:.2f}x"
+    )
     for label, outcome in outcomes.items():
         if not outcome.ok:
             print(f"  {label}: {outcome.problem}")
