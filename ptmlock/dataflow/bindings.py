@@ -222,6 +222,9 @@ class ModelBindings:
         self._contexts_made: dict[int, int] = {}
         # the call of each element of a literal container of functions (maps[kind](image)), kept alive
         self._element_calls: dict[tuple[int, int], ast.Call] = {}
+        # what is stored in an attribute of an object: self.models[k] = m, self.queue.put(out),
+        # args.model = m; by holder (see _holder), each with the key it is stored under, if any
+        self.stored: dict[tuple[object, ...], list[tuple[ast.expr | None, ast.expr, Scope]]] = {}
         self._place(loads, source)
 
     # -- the file's scopes --------------------------------------------------------------------------
@@ -259,6 +262,7 @@ class ModelBindings:
             else:
                 if isinstance(node, (ast.Expr, ast.Assign)):
                     _bind_mutation(node, scope)
+                    self._record_store(node, scope, owner)
                 if isinstance(node, ast.Call):
                     self.sites.append(CallSite(node, scope, owner, stmt, quiet))
                     func = node.func
@@ -288,6 +292,75 @@ class ModelBindings:
             for generator in getattr(node, "generators", ()):
                 bind_items(made, generator.target, generator.iter)
         return made
+
+    def _record_store(self, stmt: ast.Expr | ast.Assign, scope: Scope, owner: ast.AST) -> None:
+        """Keep what a statement stores in an attribute of an object: ``self.models[k] = m``,
+        ``self.queue.put(out)``, ``self.found.append(m)`` (a container held on an object), and
+        ``args.model = m``, ``ctx.encoder = enc`` (an attribute of another object than self, which
+        ptm check's scopes do not follow)."""
+        if isinstance(stmt, ast.Expr):
+            call = stmt.value
+            if not (
+                isinstance(call, ast.Call)
+                and isinstance(call.func, ast.Attribute)
+                and call.func.attr in _MUTATORS | {"setdefault"}
+                and isinstance(call.func.value, ast.Attribute)
+            ):
+                return
+            container = call.func.value
+            given = [a for a in call.args if not isinstance(a, ast.Starred)]
+            stored: list[tuple[ast.expr | None, ast.expr]] = [(None, value) for value in given]
+            if call.func.attr == "setdefault":  # models.setdefault(name, m)
+                stored = [(given[0], given[1])] if len(given) == 2 else []
+        else:
+            target = stmt.targets[0]
+            if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute):
+                container, stored = target.value, [(target.slice, stmt.value)]
+            elif isinstance(target, ast.Attribute) and not self._is_self(target.value, owner):
+                container, stored = target, [(None, stmt.value)]  # self.x = v: values.self_writes
+            else:
+                return
+        holder = self._holder(container.value, container.attr, owner)
+        if holder is not None and stored:
+            self.stored.setdefault(holder, []).extend((key, value, scope) for key, value in stored)
+
+    def _is_self(self, receiver: ast.expr, function: ast.AST) -> bool:
+        """Whether an expression is the instance a method is called on (its first parameter)."""
+        if not isinstance(receiver, ast.Name) or id(function) not in self.classes:
+            return False
+        assert isinstance(function, _FUNCTIONS)
+        first = [*function.args.posonlyargs, *function.args.args][:1]
+        return bool(first) and first[0].arg == receiver.id
+
+    def _holder(self, receiver: ast.expr, attr: str, function: ast.AST) -> tuple[object, ...] | None:
+        """Which attribute of which object a store or a read names: of the instances of a class
+        (``self.models`` in its methods), else of the object a name (``args``, ``ctx.state``) is."""
+        if self._is_self(receiver, function):
+            return ("instance", id(self.classes[id(function)]), attr)
+        named = values.dotted(receiver)
+        return ("object", named, attr) if named is not None else None
+
+    def _stored_under(
+        self, container: ast.Attribute, key: ast.Constant, scope: Scope, depth: int
+    ) -> Held | None:
+        """What an object's attribute holds under a constant key it is stored under, if any is."""
+        receiver = values.evaluate(container.value, scope)
+        holders: list[tuple[object, ...] | None] = [self._object_holder(container)]
+        if receiver.kind == INSTANCE:
+            holders.append(("instance", id(receiver.data.node), container.attr))
+        stored = [
+            (value, where)
+            for holder in holders
+            if holder is not None
+            for k, value, where in self.stored.get(holder, ())
+            if k is not None and _same_constant(k, key)
+        ]
+        return _union([self.held(v, where, depth + 1) for v, where in stored]) if stored else None
+
+    def _stored(self, holder: tuple[object, ...] | None, depth: int) -> Held:
+        """What is stored in an object's attribute, under any key."""
+        stored = self.stored.get(holder, []) if holder is not None else []
+        return _union([self.held(value, where, depth + 1) for _, value, where in stored])
 
     def scope_of(self, node: ast.AST) -> Scope:
         return self.scopes.get(id(node), self.module)
@@ -467,6 +540,10 @@ class ModelBindings:
             return self._call(node, scope, depth)
         if isinstance(node, ast.Subscript):
             index = node.slice
+            if isinstance(index, ast.Constant) and isinstance(node.value, ast.Attribute):
+                keyed = self._stored_under(node.value, index, scope, depth)  # self.models["asr"]
+                if keyed is not None:
+                    return keyed
             if isinstance(index, ast.Constant) and isinstance(index.value, str):
                 items = self._literal_items(node, scope)  # models["tts"]: the one that key names
                 if items:
@@ -620,10 +697,17 @@ class ModelBindings:
             return Held(derived=base.derived)  # out.logits, out.last_hidden_state, images.images
         value = values.evaluate(node.value, scope)
         if value.kind == INSTANCE:
-            return self._instance_attribute(value.data, node.attr, depth)
+            return self._instance_attribute(value.data, node.attr, depth) | self._stored(
+                self._object_holder(node), depth
+            )
+        stored = self._stored(self._object_holder(node), depth)  # args.model = m elsewhere
         if value.kind == REF:
-            return self._imported(f"{value.data}.{node.attr}", called=False, depth=depth)
-        return NOTHING
+            return self._imported(f"{value.data}.{node.attr}", called=False, depth=depth) | stored
+        return stored
+
+    def _object_holder(self, node: ast.Attribute) -> tuple[object, ...] | None:
+        named = values.dotted(node.value)
+        return ("object", named, node.attr) if named is not None else None
 
     def _instance_attribute(self, cls: Scope, attr: str, depth: int) -> Held:
         """What a class of the file, or its instances, hold in ``attr``: assigned in the class body or
@@ -633,6 +717,7 @@ class ModelBindings:
             found.append(self._name(attr, cls, None, depth + 1))
         for expr, where in values.self_writes(cls).get(attr, ()):
             found.append(self.held(expr, where, depth + 1))
+        found.append(self._stored(("instance", id(cls.node), attr), depth))
         return _union(found)
 
     def _call(self, node: ast.Call, scope: Scope, depth: int) -> Held:
