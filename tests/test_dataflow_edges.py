@@ -72,6 +72,70 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: a frozen UNet run on the trained ControlNet's residuals, its prediction the loss": """
+        import torch
+        import torch.nn.functional as F
+        from diffusers import ControlNetModel, UNet2DConditionModel
+
+        # model: unet
+        unet = UNet2DConditionModel.from_pretrained("runwayml/stable-diffusion-v1-5", subfolder="unet")
+        controlnet = ControlNetModel.from_pretrained("lllyasviel/sd-controlnet-canny")  # model: cn
+        unet.requires_grad_(False)
+        optimizer = torch.optim.AdamW(controlnet.parameters())
+
+        def train(loader):
+            for batch in loader:
+                down, mid = controlnet(batch["noisy"], batch["t"], batch["text"], batch["cond"])
+                model_pred = unet(  # edge: feature-handoff/sequential cn->unet stage=fine-tuning
+                    batch["noisy"], batch["t"], batch["text"],
+                    down_block_additional_residuals=down, mid_block_additional_residual=mid,
+                ).sample
+                loss = F.mse_loss(model_pred, batch["target"])
+                loss.backward()
+                optimizer.step()
+    """,
+    "sequential: SAM's own IoU scores pick among its masks, the boxes' handoff stays a handoff": """
+        from transformers import AutoModelForZeroShotObjectDetection, SamModel
+
+        # model: dino
+        dino = AutoModelForZeroShotObjectDetection.from_pretrained("IDEA-Research/grounding-dino-tiny")
+        sam = SamModel.from_pretrained("facebook/sam-vit-base")  # model: sam
+
+        def segment(inputs, image):
+            boxes = dino(**inputs).pred_boxes
+            out = sam(pixel_values=image, input_boxes=boxes)  # edge: feature-handoff/sequential dino->sam
+            masks, scores = out.pred_masks, out.iou_scores
+            return masks[scores.argmax()]
+    """,
+    "sequential: a VAD's speech timestamps cut the audio an STT transcribes (no post-processing)": """
+        from transformers import pipeline
+
+        vad = pipeline("voice-activity-detection", model="pyannote/segmentation-3.0")  # model: vad
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")  # model: whisper
+
+        def transcribe(audio):
+            speech = vad(audio)
+            segments = [audio[s["start"] : s["end"]] for s in speech]
+            # edge: feature-handoff/sequential vad->whisper
+            return [asr(segment)["text"] for segment in segments]
+    """,
+    "sequential: a loop carrying the detector's and the captioner's outputs in one name orders nothing": """
+        from transformers import AutoModelForZeroShotObjectDetection, Blip2ForConditionalGeneration
+
+        # model: dino
+        detector = AutoModelForZeroShotObjectDetection.from_pretrained("IDEA-Research/grounding-dino-base")
+        captioner = Blip2ForConditionalGeneration.from_pretrained("Salesforce/blip2-opt-2.7b")  # model: blip
+
+        for image in images:
+            outputs = detector(pixel_values=image)
+            results = post_process(outputs)
+            boxes = results[0]["boxes"]
+            boxes = boxes[nms(boxes, results[0]["scores"])]
+            for box in boxes:
+                # edge: feature-handoff/sequential dino->blip
+                outputs = captioner.generate(pixel_values=crop(image, box))
+                print(outputs)
+    """,
     "sequential: whisper's transcript cut from the audio by its timestamps into wav2vec2 for alignment": """
         import whisper
         from transformers import Wav2Vec2ForCTC, Wav2Vec2Processor
@@ -342,6 +406,25 @@ HANDOFF = {
 }
 
 FEEDBACK = {
+    "a CLIP score of the trained UNet's images is the loss: the scorer guides, it evaluates nothing": """
+        import torch
+        from diffusers import UNet2DConditionModel
+        from transformers import CLIPModel
+
+        clip = CLIPModel.from_pretrained("openai/clip-vit-large-patch14").eval()  # model: clip
+        # model: unet
+        unet = UNet2DConditionModel.from_pretrained("runwayml/stable-diffusion-v1-5", subfolder="unet")
+        optimizer = torch.optim.AdamW(unet.parameters())
+
+        def train(loader):
+            for batch in loader:
+                images = unet(batch["latents"], batch["t"], batch["text"]).sample
+                # edge: feedback-guidance clip->unet stage=fine-tuning frozen=true
+                clip_score = clip.get_image_features(pixel_values=images).norm()
+                loss = -clip_score
+                loss.backward()
+                optimizer.step()
+    """,
     "distillation: KL of the frozen teacher's and the student's logits trains the student": """
         import torch
         import torch.nn.functional as F
@@ -519,6 +602,56 @@ EVALUATION_CASES = {
             fake_features = inception(fake)  # edge: evaluation ddpm->inception stage=evaluation
             return ((fake_features.mean(0) - inception(real).mean(0)) ** 2).sum()
     """,
+    "a reward model scoring samples in a training loop's validation step, logged, in no loss": """
+        import torch
+        import wandb
+        from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
+
+        policy = AutoModelForCausalLM.from_pretrained("gpt2")  # model: policy
+        # model: rm
+        rm = AutoModelForSequenceClassification.from_pretrained("OpenAssistant/reward-model-deberta-v3")
+        rm_tok = AutoTokenizer.from_pretrained("OpenAssistant/reward-model-deberta-v3")
+        optimizer = torch.optim.AdamW(policy.parameters())
+
+        def main(loader):
+            for step, batch in enumerate(loader):
+                loss = policy(**batch).loss
+                loss.backward()
+                optimizer.step()
+                if step % 100 == 0:
+                    samples = policy.generate(batch["input_ids"])
+                    # edge: evaluation policy->rm stage=evaluation
+                    rewards = rm(**rm_tok(samples, return_tensors="pt")).logits
+                    wandb.log({"reward": rewards.mean()})
+    """,
+    "an ASR model's transcripts of synthesized speech enter a WER metric": """
+        import jiwer
+        from transformers import pipeline
+
+        tts = pipeline("text-to-speech", model="suno/bark-small")  # model: bark
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")  # model: whisper
+
+        def intelligibility(texts):
+            errors = []
+            for text in texts:
+                speech = tts(text)
+                transcript = asr(speech["audio"])["text"]  # edge: evaluation bark->whisper stage=evaluation
+                errors.append(jiwer.wer(text, transcript))
+            return sum(errors) / len(errors)
+    """,
+    "a cross-encoder whose scores of the retrieved passages are only averaged and printed": """
+        from sentence_transformers import CrossEncoder, SentenceTransformer, util
+
+        retriever = SentenceTransformer("sentence-transformers/all-MiniLM-L6-v2")  # model: retriever
+        reranker = CrossEncoder("cross-encoder/ms-marco-MiniLM-L-6-v2")  # model: reranker
+
+        def relevance(queries, corpus, corpus_embeddings):
+            for query in queries:
+                hits = util.semantic_search(retriever.encode(query), corpus_embeddings, top_k=10)[0]
+                pairs = [(query, corpus[hit["corpus_id"]]) for hit in hits]
+                scores = reranker.predict(pairs)  # edge: evaluation retriever->reranker stage=evaluation
+                print(f"{query}: mean relevance {scores.mean():.3f}")
+    """,
 }
 
 POST_PROCESSING = {
@@ -581,6 +714,76 @@ POST_PROCESSING = {
         low = pipe("a castle", output_type="latent").images
         image = upscaler(prompt="a castle", image=low).images[0]  # edge: post-processing sd->up
         image.save("castle.png")
+    """,
+    "a cross-encoder's re-ranked passages printed as a demo's results (no score reported)": """
+        from sentence_transformers import CrossEncoder, SentenceTransformer, util
+
+        retriever = SentenceTransformer("sentence-transformers/all-MiniLM-L6-v2")  # model: retriever
+        reranker = CrossEncoder("cross-encoder/ms-marco-MiniLM-L-6-v2")  # model: reranker
+
+        while True:
+            query = input("Question: ")
+            hits = util.semantic_search(retriever.encode(query), corpus_embeddings, top_k=100)[0]
+            # edge: post-processing retriever->reranker
+            ranked = reranker.rank(query, [corpus[hit["corpus_id"]] for hit in hits], top_k=5)
+            for hit in ranked:
+                print(hit["score"], hit["text"])
+    """,
+    "a reward model's scores pick the best of n samples (best-of-n re-ranking)": """
+        import torch
+        from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
+
+        policy = AutoModelForCausalLM.from_pretrained("gpt2")  # model: policy
+        tok = AutoTokenizer.from_pretrained("gpt2")
+        # model: rm
+        rm = AutoModelForSequenceClassification.from_pretrained("OpenAssistant/reward-model-deberta-v3")
+        rm_tok = AutoTokenizer.from_pretrained("OpenAssistant/reward-model-deberta-v3")
+
+        def best_of_n(prompt, n=4):
+            ids = policy.generate(**tok(prompt, return_tensors="pt"), do_sample=True, num_return_sequences=n)
+            candidates = tok.batch_decode(ids, skip_special_tokens=True)
+            with torch.no_grad():
+                inputs = rm_tok([prompt] * n, candidates, return_tensors="pt", padding=True)
+                rewards = rm(**inputs).logits[:, 0]  # edge: post-processing policy->rm stage=inference
+            return candidates[rewards.argmax()]
+    """,
+    "CLIP's similarity keeps the generated captions that match their image": """
+        from transformers import BlipForConditionalGeneration, CLIPModel, CLIPProcessor
+
+        # model: blip
+        captioner = BlipForConditionalGeneration.from_pretrained("Salesforce/blip-image-captioning-base")
+        clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+        proc = CLIPProcessor.from_pretrained("openai/clip-vit-base-patch32")
+
+        def caption(images):
+            captions = captioner.generate(pixel_values=images)
+            # edge: post-processing blip->clip
+            out = clip(**proc(text=captions, images=images, return_tensors="pt", padding=True))
+            similarity = out.logits_per_image.diag()
+            return [c for c, s in zip(captions, similarity) if s > 25]
+    """,
+    "a toxicity classifier gates the chat model's answer": """
+        from transformers import pipeline
+
+        chat = pipeline("text-generation", model="Qwen/Qwen2-0.5B-Instruct")  # model: chat
+        guard = pipeline("text-classification", model="unitary/toxic-bert")  # model: guard
+
+        def reply(message):
+            answer = chat(message)[0]["generated_text"]
+            if guard(answer)[0]["label"] == "toxic":  # edge: post-processing chat->guard
+                return "Sorry, I cannot answer that."
+            return answer
+    """,
+    "a punctuation model restores the transcript's punctuation": """
+        from transformers import pipeline
+
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")  # model: whisper
+        # model: punct
+        punctuator = pipeline("token-classification", model="oliverguhr/fullstop-punctuation-multilang-large")
+
+        def transcribe(audio):
+            text = asr(audio)["text"]
+            return restore(text, punctuator(text))  # edge: post-processing whisper->punct
     """,
 }
 

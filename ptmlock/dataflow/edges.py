@@ -2,14 +2,17 @@
 expression holds).
 
 - A value derived from model A passed to a call of model B (``B(x)``, ``B.generate(x)``) is a
-  candidate A -> B. It is a *post-processing* edge when B filters, re-ranks or restores (a safety
-  checker, a reranker, an upscaler), an *evaluation* edge B -> A when B's output reaches no other model
-  and the code scores with it (names of B, of the function, of the file, of what B's result is
-  assigned to), else a *feature-handoff*: hierarchical inside a ``forward``, parallel when outputs of
-  several models enter the one call, else sequential.
+  candidate A -> B. It is a *post-processing* edge when B's results order, pick or gate A's output
+  (a re-rank, best-of-n, a filter) or B filters, re-ranks or restores by name (a safety checker, a
+  reranker, an upscaler) and its results are not only logged or averaged; an *evaluation* edge A -> B
+  when B's output reaches no other model and no loss, and the code scores with it (names of B, of the
+  function, of the file, of what B's result is assigned to; a metric B's result enters), else a
+  *feature-handoff*: hierarchical inside a ``forward``, parallel when outputs of several models enter
+  the one call, else sequential.
 - A loss derived from several models that is ``.backward()``-ed (or differentiated with
   ``torch.autograd.grad``) makes *feedback-guidance* edges from each guide (frozen, or not trained by
-  the optimizer) to the model the gradient trains or steers.
+  the optimizer) to the model the gradient trains or steers; a scorer whose score of a trained model's
+  output is the loss guides that model.
 
 No edge joins a model to itself, nor two loads of one repo (a model and its own tokenizer).
 """
@@ -29,10 +32,11 @@ from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROC
 from . import InferredEdge, Site
 from .bindings import CallSite, Held, ModelBindings
 
-# Models that filter, re-rank or restore another's output before it is returned.
+# Models that filter, re-rank or restore another's output before it is returned (a transcript's
+# punctuation restored, its end of turn detected).
 _POST_PROCESSOR = re.compile(
     r"safety|nsfw|rerank|cross_?encoder|upscal|super_?res|restor|esrgan|gfpgan|codeformer|refiner"
-    r"|watermark|moderat|censor|detox|face_?enhanc|sr_?model|denois",
+    r"|watermark|moderat|censor|detox|face_?enhanc|sr_?model|denois|punctuat|truecas|turn_?detect|end_?of_?turn",
     re.IGNORECASE,
 )
 # Models, functions, files and results that score another model's output.
@@ -63,6 +67,36 @@ _CONTROL = re.compile(r"controlnet|adapter", re.IGNORECASE)
 _PREPROCESSING_PART = re.compile(r"token|processor|feature_?extractor|scheduler|config", re.IGNORECASE)
 _FORWARD = frozenset({"forward", "__call__", "call"})
 _TEXT = 100
+_EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_USES = (
+    ast.Call,
+    ast.Subscript,
+    ast.Return,
+    ast.If,
+    ast.IfExp,
+    ast.ListComp,
+    ast.SetComp,
+    ast.GeneratorExp,
+    ast.DictComp,
+)
+# Calls that order or pick values (re-ranking, best-of-n, top-k).
+_SELECTS = frozenset(
+    {"sorted", "sort", "argsort", "argmax", "argmin", "topk", "max", "min", "nlargest", "nsmallest"}
+    | {"sort_values", "filter", "where", "masked_select", "compress", "choice"}
+)
+# Calls that log a value to a logger or tracker, and that reduce values to one figure: a score
+# reported, not a result handed on (a bare print shows a demo's results as well).
+_REPORTS = re.compile(
+    r"^(?:log\w*|info|debug|warning|add_scalars?|add_text|add_histogram|track\w*|report\w*)$"
+    r"|^(?:mean|nanmean|fmean|average|median|sum)$",
+    re.IGNORECASE,
+)
+# Calls that compute a metric from a model's output (a transcript's WER, a caption's BLEU).
+_METRIC_CALL = re.compile(
+    r"(?:^|[._])(?:wer|cer|bleu|sacrebleu|rouge\w*|meteor|chrf|bert_?score|accuracy\w*|f1\w*|pearsonr"
+    r"|spearmanr|mean_squared_error|psnr|ssim|cos(?:ine)?_?sim\w*|metric\w*)(?:$|[._])",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -73,6 +107,16 @@ class _Guidance:
     frozen: bool | None
     steering: bool = False  # a gradient taken to steer a value (sampling guidance), not a loss trained
     given: ast.AST | None = None  # the argument that hands the guide over (a trainer's ref_model=...)
+
+
+@dataclass(frozen=True)
+class _Uses:
+    """What a function does with a consumer's result, next to the producer's output it was given."""
+
+    selects: bool = False  # orders, picks or gates the producer's output (a re-rank, a filter)
+    reported: bool = False  # logged to a logger or tracker, or reduced to one figure (a mean)
+    returned: bool = False  # handed back to the caller
+    metric: bool = False  # enters a metric's computation (WER, BLEU, cosine similarity)
 
 
 @dataclass
@@ -93,6 +137,8 @@ class _FileEdges:
         self.training_owners: set[int] = set()  # functions (or the module) that run a training step
         self._consumers: dict[int, frozenset[Load]] = {}
         self.controls: dict[Load, frozenset[Load]] = {}  # a pipeline -> the ControlNets, adapters built in
+        self.losses: dict[int, set[Load]] = {}  # a function -> the models whose outputs its losses hold
+        self._nodes: dict[int, list[ast.AST]] = {}
 
     def held(self, expr: ast.expr, site: CallSite) -> Held:
         return self.b.held(expr, site.scope)
@@ -120,6 +166,12 @@ class _FileEdges:
                 or (func.attr == "train" and "trainer" in receiver_text)
             ):
                 self.training_owners.add(id(site.owner))
+            if func.attr == "backward" or (func.attr == "step" and "trainer" in receiver_text):
+                # loss.backward(), accelerator.backward(loss), ppo_trainer.step(queries, responses, rewards)
+                given = [*call.args, *(k.value for k in call.keywords)]
+                given += [func.value] if func.attr == "backward" else []
+                loss = self.losses.setdefault(id(site.owner), set())
+                loss.update(*(self.held(g, site).derived for g in given))
             if func.attr in ("train", "eval", "requires_grad_") or func.attr in _PARAMETERS:
                 receiver = self.held(func.value, site).models
                 if func.attr == "train" and not _false(call):
@@ -151,6 +203,95 @@ class _FileEdges:
     def trains(self, owner: ast.AST) -> bool:
         """Whether a function (or the module) runs a training step: backward, an optimizer's step."""
         return id(owner) in self.training_owners
+
+    def trains_on(self, owner: ast.AST, model: Load) -> bool:
+        """Whether a function trains on a model's output: a loss it steps on holds it."""
+        return self.trains(owner) and model in self.losses.get(id(owner), ())
+
+    # -- what a function does with a consumer's result ------------------------------------------------
+
+    def uses(self, site: CallSite, source: Load, target: Load) -> _Uses:
+        """How the function of a call uses ``target``'s results beside ``source``'s output: whether
+        they order, pick or gate that output (``sorted(zip(scores, docs))``, ``docs[scores.argmax()]``,
+        ``[d for d, s in zip(docs, scores) if s > t]``, ``if flagged: return None``), are reported
+        (logged, averaged), returned, or enter a metric. Ordering and picking count only where the
+        two are apart (a loop carrying both in one value orders nothing)."""
+        selects = reported = returned = metric = False
+        for node in self._nodes_of(site.owner):
+            if isinstance(node, ast.Call):
+                given = [*node.args, *(k.value for k in node.keywords)]
+                if isinstance(node.func, ast.Attribute):
+                    given.append(node.func.value)
+                inputs = self._derived(given)
+                if target not in inputs:
+                    continue
+                name = _called_name(node)
+                selects = selects or (
+                    name in _SELECTS and source in inputs and self._apart(node, source, target)
+                )
+                reported = reported or bool(_REPORTS.search(name))
+                metric = metric or bool(_METRIC_CALL.search(source_text(node.func, _TEXT)))
+            elif isinstance(node, ast.Subscript):  # docs[order]: the producer's output picked by scores
+                selects = selects or (
+                    target in self._derived([node.slice])
+                    and source in self._derived([node.value])
+                    and self._apart(node, source, target)
+                )
+            elif isinstance(node, ast.Return) and node.value is not None:
+                returned = returned or target in self._derived([node.value])
+            else:
+                selects = selects or self._gates(node, site.owner, source, target)
+        return _Uses(selects, reported, returned, metric)
+
+    def _gates(self, node: ast.AST, owner: ast.AST, source: Load, target: Load) -> bool:
+        """A condition on ``target``'s result that keeps or drops ``source``'s output."""
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            tests = [test for generator in node.generators for test in generator.ifs]
+            kept = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        elif isinstance(node, ast.IfExp):
+            tests, kept = [node.test], [node.body, node.orelse]
+        elif isinstance(node, ast.If):
+            tests = [node.test]
+            body = [n for s in [*node.body, *node.orelse] for n in ast.walk(s)]
+            if any(isinstance(n, _EXITS) for n in body):
+                # if flagged: return None; what the test reads or the function returns passed it
+                returns = [n.value for n in self._nodes_of(owner) if isinstance(n, ast.Return) and n.value]
+                kept = [*(n for n in ast.walk(node.test) if isinstance(n, ast.Name)), *returns]
+            else:
+                kept = [n for n in body if isinstance(n, ast.Name)]
+        else:
+            return False
+        return (
+            bool(tests)
+            and target in self._derived(tests)
+            and source in self._derived(kept)
+            and self._apart(node, source, target)
+        )
+
+    def _apart(self, node: ast.AST, source: Load, target: Load) -> bool:
+        """Whether some value in ``node`` holds ``source``'s output without ``target``'s, and another
+        ``target``'s without ``source``'s."""
+        alone = set()
+        for part in ast.walk(node):
+            if isinstance(part, (ast.Name, ast.Attribute, ast.Call)):
+                derived = self._derived([part])
+                if (source in derived) != (target in derived):
+                    alone.add(source in derived)
+                    if len(alone) == 2:
+                        return True
+        return False
+
+    def _derived(self, exprs: list[ast.expr]) -> frozenset[Load]:
+        return frozenset().union(*(self.b.held(e, self.b.scope_of(e)).derived for e in exprs))
+
+    def _nodes_of(self, owner: ast.AST) -> list[ast.AST]:
+        """The calls, subscripts, conditions and returns in a function's (or the module's) own body."""
+        known = self._nodes.get(id(owner))
+        if known is None:
+            known = self._nodes[id(owner)] = [
+                node for node in ast.walk(owner) if isinstance(node, _USES) and self.b.owner_of(node) is owner
+            ]
+        return known
 
     # -- edges ---------------------------------------------------------------------------------------
 
@@ -236,6 +377,17 @@ class _FileEdges:
             for guided in trained:
                 if not self.same_model(guide, guided):
                     yield _Guidance(guide, guided, site, self._frozen(guide))
+
+    def scored_losses(self, candidates: list[_Candidate]) -> Iterator[_Guidance]:
+        """A scorer whose score of a trained model's output is the loss (``loss = -clip_score``, a
+        reward model's output maximised): the scorer guides the model it scores."""
+        for c in candidates:
+            if c.handed or c.target in self.trained or not self.trains_on(c.site.owner, c.target):
+                continue
+            trained = c.source in self.trained or (not self.trained and c.source not in self.frozen)
+            names = f"{source_text(c.site.call.func)} {c.target.call} {self.assigned(c.site)}"
+            if trained and _EVALUATOR.search(names):
+                yield _Guidance(c.target, c.source, c.site, self._frozen(c.target))
 
     def trainers(self) -> Iterator[_Guidance]:
         """``XTrainer(model=policy, ref_model=ref, reward_model=rm, ...)``, ``Dataset(student_model=s,
@@ -386,6 +538,7 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
     # and a trainer's guides are guidance whatever else passes.
     guidance = [g for g in edges.feedback() if g.steering or (g.guide, g.guided) not in handoffs]
     guidance += edges.trainers()
+    guidance += edges.scored_losses(candidates)
     found = [
         InferredEdge(
             g.guide,
@@ -441,18 +594,28 @@ def _classify(
         return InferredEdge(source, target, FEATURE_HANDOFF, "sequential", edges.stage(owner), site)
     if method in _FITS:  # another model's output is the data (the labels) this one is trained on
         return InferredEdge(source, target, FEEDBACK_GUIDANCE, None, "fine-tuning", site)
-    # A scorer whose scores are another model's training labels labels data, it filters no output.
-    if (_POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder") and target not in labellers:
-        return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
     terminal = not feeds.get(target)
+    uses = edges.uses(where, source, target)
+    # A scorer whose scores are another model's training labels labels data, it filters no output.
+    if target not in labellers and not edges.trains_on(owner, target):
+        # B's results order, pick or gate A's output (a re-rank, best-of-n, a filter): whatever B is called
+        if uses.selects:
+            return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
+        if _POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder":
+            if not (terminal and uses.reported and not uses.returned):
+                return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
+            # a reranker or checker whose scores are only logged or averaged filters nothing: it evaluates
+            return InferredEdge(source, target, EVALUATION, None, "evaluation", site)
     context = edges.context_names(owner)
     scoring = (
         _EVALUATOR.search(target_names)
         or _EVALUATOR.search(edges.assigned(where))
         or _EVALUATOR.search(context)
         or _EVALUATION_CONTEXT.search(context)
+        or uses.metric
     )
-    if terminal and scoring and not edges.trains(owner):
+    # In a training loop too, as long as no loss holds the scorer's result (a validation score logged).
+    if terminal and scoring and not edges.trains_on(owner, target):
         return InferredEdge(source, target, EVALUATION, None, "evaluation", site)
     if (isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)) and owner.name in _FORWARD) or (
         method.startswith("load_")
