@@ -11,7 +11,6 @@ the next run sweeps.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -52,6 +51,8 @@ def deadline(seconds: float | None, command: str) -> Iterator[None]:
     if seconds is None:
         yield
         return
+    import signal  # here: every command enters this block, and few set a deadline
+
     message = (
         f"`ptm {command}` did not finish within {seconds:g} s (--deadline / PTM_DEADLINE); "
         "nothing half-written was kept: check the network and the servers, or allow more time"

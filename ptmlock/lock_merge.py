@@ -10,7 +10,6 @@ that either side pinned, so a pin reviewed on its branch is the pin merged.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import sys
 from collections.abc import Mapping
@@ -194,7 +193,7 @@ def _side(text: str, path: Path, side: str, mixed: list[str]) -> Lock:
     if not (names := merged_entries(tomllib.loads(text))):
         return lock
     mixed += names
-    return dataclasses.replace(lock, models={n: m for n, m in lock.models.items() if n not in names})
+    return lock._replace(models={n: m for n, m in lock.models.items() if n not in names})
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -66,8 +65,9 @@ _LINED_KEYS = ("group", "task", "base", "trained_with")
 CHECK_KEYS = ("exclude", "severity")
 
 
-@dataclass(frozen=True)
-class ModelSpec:
+# A NamedTuple, read-only and typed: a frozen dataclass this size costs every command reading ptm.toml
+# (`ptm check`, a pre-commit hook, among them) more than a millisecond to define.
+class ModelSpec(NamedTuple):
     """One declared model. ``options`` holds the hub-specific keys as written."""
 
     name: str
@@ -87,14 +87,23 @@ class ModelSpec:
     adapter: str | None = None
     trained_with: tuple[str, ...] = ()
     stage: str | None = None  # the pipeline stage it runs in, where its edges do not say (graph lanes)
-    key_lines: Mapping[str, int] = field(default_factory=dict)
-    # The folder of ptm.toml, against which relative local paths are read. Not part of the pin.
-    base_dir: Path = field(default=Path(), compare=False, repr=False)
+    key_lines: Mapping[str, int] = MappingProxyType({})
+    export: ExportSpec | None = None
+    # The folder of ptm.toml, against which relative local paths are read. Not part of the declaration,
+    # so equality leaves it out.
+    base_dir: Path = Path()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ModelSpec) and self[:-1] == other[:-1]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self[:-1])
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key, self.line)
-
-    export: ExportSpec | None = None
 
     @property
     def repo(self) -> str | None:
@@ -105,8 +114,8 @@ class ModelSpec:
         return bool(self.revision and COMMIT_RE.match(self.revision))
 
 
-# Edge, Component and Manifest are NamedTuples, read-only and typed, where frozen dataclasses cost every
-# command reading ptm.toml (`ptm check`, a pre-commit hook, among them) about a millisecond each to define.
+# Edge, Component and Manifest are NamedTuples too, where frozen dataclasses cost every command reading
+# ptm.toml a millisecond each to define.
 class Edge(NamedTuple):
     source: str
     target: str

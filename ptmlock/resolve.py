@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -86,7 +85,7 @@ def resolve_model(spec: ModelSpec, keeper: Keeper | None = None, at_commit: str 
 def _at(spec: ModelSpec, commit: str) -> ModelSpec:
     # Sources read the revision from the spec (huggingface) or its options (torchhub): set both.
     options = MappingProxyType({**spec.options, "revision": commit})
-    return dataclasses.replace(spec, revision=commit, options=options)
+    return spec._replace(revision=commit, options=options)
 
 
 def plan_models(
@@ -228,7 +227,7 @@ def lock_project(
         old = plan.old
         renamed_from = old.name if plan.action == RENAME and old else None
         # The pin kept when nothing was resolved: a renamed model's goes over under its new name.
-        kept = old and dataclasses.replace(old, name=name, base_dir=manifest.models[name].base_dir)
+        kept = old and old._replace(name=name, base_dir=manifest.models[name].base_dir)
         new = outcomes.get(name, kept)
         assert isinstance(new, LockedModel)
         new = keep_exports(old, new)  # a rename keeps them: they belong to the same files

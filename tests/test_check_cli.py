@@ -335,6 +335,32 @@ def test_many_files_are_scanned_in_parallel_with_the_same_result(tmp_path: Path)
     assert [f["path"] for f in data["findings"]] == [f"m{i:02}.py" for i in range(1, 80, 2)]
 
 
+def test_check_as_a_process_writes_all_its_output_and_exit_code_before_it_ends() -> None:
+    """The console script ends `ptm check` without the interpreter's teardown: every buffered line of
+    stdout and stderr must still come out, and the exit code with them."""
+    loads = "".join(f'AutoModel.from_pretrained("org/model-{i}")\n' for i in range(600))
+    dynamic = "AutoModel.from_pretrained(name)\n"
+    Path("app.py").write_text(f"from transformers import AutoModel\nname = input()\n{loads}{dynamic}")
+    for output_format in ("text", "json"):
+        result = subprocess.run(
+            [sys.executable, "-m", "ptmlock", "check", "--format", output_format, "app.py"],
+            capture_output=True,
+            text=True,
+            env=subprocess_env(),
+            timeout=60,
+        )
+        assert result.returncode == 1, result.stderr
+        assert len(result.stdout) > 64 * 1024  # more than any pipe or stdio buffer holds
+        if output_format == "json":
+            assert len(json.loads(result.stdout)["findings"]) == 601
+        else:
+            assert (
+                result.stdout.count("PTM001") == 600
+                and "Found 600 warnings" in result.stdout.splitlines()[-1]
+            )
+        assert result.stderr.strip().endswith("(not blocking)"), result.stderr
+
+
 def test_check_imports_no_ml_library_nor_the_hub_client() -> None:
     Path("app.py").write_text(UNPINNED + "import torch\ntorch.hub.load('pytorch/vision', 'resnet18')\n")
     write_manifest('[models.m]\nrepo = "org/model"\n')
@@ -368,7 +394,6 @@ def test_check_imports_no_ml_library_nor_the_hub_client() -> None:
 def test_check_reads_a_lock_with_export_records_without_jsonschema(hub, ptm) -> None:
     """The hook compares loads with the pins; `ptm export`'s records, which it never reads, are not
     checked (with jsonschema, whose import alone costs more than the whole check)."""
-    from dataclasses import replace
 
     from ptmlock.export.records import with_records
     from ptmlock.lockfile import read_lock, write_lock
@@ -379,7 +404,7 @@ def test_check_reads_a_lock_with_export_records_without_jsonschema(hub, ptm) -> 
     lock = read_lock(Path("ptm.lock"))
     assert lock is not None
     model = with_records(lock.models["mlp"], {"onnx": export_record("artifacts/mlp/model.onnx", b"x")}, None)
-    write_lock(Path("ptm.lock"), replace(lock, models={"mlp": model}))
+    write_lock(Path("ptm.lock"), lock._replace(models={"mlp": model}))
     load = 'AutoModel.from_pretrained("fixtures/tiny-mlp", revision="main")'
     Path("app.py").write_text(f"from transformers import AutoModel\n{load}\n")
     result = subprocess.run(

@@ -6,7 +6,6 @@ import html
 import json
 import re
 import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -299,7 +298,7 @@ def test_graph_shows_the_problems_validate_reports_with_the_locked_contracts(hub
         return with_records(lock.models[model], {"onnx": ExportRecord.from_data("onnx", record)}, None)
 
     models = {**lock.models, "bert": exported("bert", 8), "bert-dev": exported("bert-dev", 16)}
-    write_lock(Path("ptm.lock"), replace(lock, models=models))
+    write_lock(Path("ptm.lock"), lock._replace(models=models))
     reported = [line.split(": ", 2) for line in ptm("validate", expect=2).stderr.strip().splitlines()]
     problems = json.loads(ptm("graph -f json").stdout)["problems"]
     assert [(p["severity"], p["message"]) for p in problems] == [(s, m) for s, _, m in reported]

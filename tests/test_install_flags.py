@@ -3,7 +3,6 @@ failed `--offline` install leaves: nothing half in place."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -91,8 +90,8 @@ def test_an_install_that_relocks_a_changed_local_model_says_it_dropped_its_expor
         "outputs": [],
         "preprocessing": [],
     }
-    ranker = dataclasses.replace(lock.models["ranker"], export_tables={"exports": {"onnx": export}})
-    write_lock(Path("ptm.lock"), dataclasses.replace(lock, models={"ranker": ranker}))
+    ranker = lock.models["ranker"]._replace(export_tables={"exports": {"onnx": export}})
+    write_lock(Path("ptm.lock"), lock._replace(models={"ranker": ranker}))
     ptm("install")
     Path("ranker/w.bin").write_bytes(b"v2")  # retrained
 

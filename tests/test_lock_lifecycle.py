@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -56,8 +55,8 @@ def test_a_renamed_model_keeps_its_export_records(hub, ptm) -> None:
     locked = read_lock(Path("ptm.lock"))
     assert locked is not None
     exported = {"exports": {"onnx": {"path": "artifacts/generator/model.onnx"}}}
-    with_exports = dataclasses.replace(locked.models["generator"], export_tables=exported)
-    previous = dataclasses.replace(locked, models={"generator": with_exports})
+    with_exports = locked.models["generator"]._replace(export_tables=exported)
+    previous = locked._replace(models={"generator": with_exports})
     move_main(hub)
     declare_bert("gen-main")
 

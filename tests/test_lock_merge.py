@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -234,7 +233,7 @@ def test_export_records_travel_with_their_model(hub, git, ptm, monkeypatch, driv
     records = {"onnx": export_record("artifacts/bert/model.onnx", b"graph")}
     write_lock(
         Path("ptm.lock"),
-        replace(lock, models={**lock.models, "bert": with_records(lock.models["bert"], records, None)}),
+        lock._replace(models={**lock.models, "bert": with_records(lock.models["bert"], records, None)}),
     )
     git.commit("export bert")
     exported = locked_models()["bert"]

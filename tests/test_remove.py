@@ -89,7 +89,7 @@ def test_remove_takes_out_the_entry_its_edges_lock_entry_and_exported_files(hub,
     }
     write_lock(
         Path("ptm.lock"),
-        replace(lock, models={**lock.models, "mlp": with_records(lock.models["mlp"], records, None)}),
+        lock._replace(models={**lock.models, "mlp": with_records(lock.models["mlp"], records, None)}),
     )
 
     result = ptm("remove mlp")

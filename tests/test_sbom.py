@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -161,8 +160,8 @@ def test_export_artifacts_are_components_derived_from_their_model(ptm, system) -
     record = export_record("exports/mlp.onnx", b"onnx bytes")
     write_lock(
         Path("ptm.lock"),
-        replace(
-            lock, models={**lock.models, "mlp": with_records(lock.models["mlp"], {"onnx": record}, None)}
+        lock._replace(
+            models={**lock.models, "mlp": with_records(lock.models["mlp"], {"onnx": record}, None)}
         ),
     )
     bom = valid_json(ptm("sbom").stdout)

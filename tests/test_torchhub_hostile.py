@@ -109,7 +109,7 @@ def test_a_lock_that_slipped_past_the_schema_cannot_lay_files_out_of_the_store(
 ) -> None:
     write_manifest(torchhub_model(files.url))
     ptm("lock")
-    hostile = dataclasses.replace(locked("mlp"), **changes)
+    hostile = locked("mlp")._replace(**changes)
     with pytest.raises(LockError) as refused:
         layouts.layout(hostile)
     assert str(refused.value).startswith("ptm.lock: model 'mlp': ") and message in str(refused.value)

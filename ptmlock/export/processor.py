@@ -9,7 +9,6 @@ in ptm.lock beside the verification reference, as ``[models.X.verify.processor]`
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import warnings
 from collections.abc import Mapping, Sequence
@@ -97,7 +96,7 @@ def with_processor(model: LockedModel, record: ProcessorRecord | None) -> Locked
     if record is None:
         return model
     verify = {**model.export_tables["verify"], "processor": record.to_data()}
-    return dataclasses.replace(model, export_tables={**model.export_tables, "verify": verify})
+    return model._replace(export_tables={**model.export_tables, "verify": verify})
 
 
 def _input_name(record: ProcessorRecord) -> str:

@@ -6,7 +6,6 @@ so reading a lock stays light.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -359,7 +358,7 @@ def with_records(
         tables["exports"] = {fmt: exports[fmt].to_data() for fmt in sorted(exports)}
     if verify is not None:
         tables["verify"] = verify.to_data()
-    return dataclasses.replace(model, export_tables=tables)
+    return model._replace(export_tables=tables)
 
 
 def contract_signatures(models: Mapping[str, Any]) -> dict[str, str]:

@@ -385,7 +385,7 @@ def verify_model(
     locked = exported_model(spec, project.lock(), project.lock_path)
     exports, reference = exports_of(locked), verify_of(locked)
     assert reference is not None  # exported_model refuses a model without one
-    spec = dataclasses.replace(spec, export=as_exported(spec.name, spec.export, reference))
+    spec = spec._replace(export=as_exported(spec.name, spec.export, reference))
     assert spec.export is not None  # with the inputs ptm export inferred, if it did
     if not options.frozen:
         _require_pytorch(spec, reference)

@@ -87,7 +87,7 @@ def edit_mlp(edit: Callable[[LockedModel], LockedModel]) -> str:
     """Hand-edit mlp's entry in ptm.lock (rendered as ptm writes it, but not checked); the new text."""
     lock = read_lock(Path("ptm.lock"))
     assert lock is not None
-    text = render_lock(dataclasses.replace(lock, models={**lock.models, "mlp": edit(lock.models["mlp"])}))
+    text = render_lock(lock._replace(models={**lock.models, "mlp": edit(lock.models["mlp"])}))
     Path("ptm.lock").write_text(text)
     return text
 

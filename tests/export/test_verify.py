@@ -42,7 +42,7 @@ def edit_lock(name: str, exports=None, verify=None) -> None:
     assert lock is not None
     old = lock.models[name]
     model = with_records(old, exports_of(old) if exports is None else exports, verify or verify_of(old))
-    write_lock(LOCK, dataclasses.replace(lock, models={**lock.models, name: model}))
+    write_lock(LOCK, lock._replace(models={**lock.models, name: model}))
 
 
 def repin(path: Path) -> LockedFile:

@@ -118,7 +118,7 @@ def test_a_feature_extractor_change_names_the_library_that_changed(ptm) -> None:
     assert record is not None
     other = dataclasses.replace(record.outputs[0], sha256="0" * 64)
     older = dataclasses.replace(record, outputs=(other,), tools={**record.tools, "transformers": "4.0.0"})
-    write_lock(LOCK, dataclasses.replace(lock, models={"whisper": with_processor(model, older)}))
+    write_lock(LOCK, lock._replace(models={"whisper": with_processor(model, older)}))
     result = ptm("verify", expect=4)
     assert (
         "FAIL  whisper  processor: input_features of the synthetic waveform of 8000 samples has other "
