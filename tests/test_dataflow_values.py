@@ -99,3 +99,135 @@ HELD_ON_OBJECTS = {
 @pytest.mark.parametrize("snippet", HELD_ON_OBJECTS.values(), ids=list(HELD_ON_OBJECTS))
 def test_models_and_outputs_held_on_objects_are_followed(tmp_path: Path, snippet: str) -> None:
     check_edges(tmp_path, snippet)
+
+
+INHERITED = {
+    "attributes a base class of the file sets, and a method it defines, used by a subclass": """
+        from transformers import AutoModel, AutoModelForCausalLM, pipeline
+
+        class Encoder:
+            def __init__(self):
+                self.encoder = AutoModel.from_pretrained("bert-base-uncased")  # model: bert
+
+            def embed(self, ids):
+                return self.encoder(ids).last_hidden_state
+
+        class Captioner(Encoder):
+            def __init__(self):
+                super().__init__()
+                self.decoder = AutoModelForCausalLM.from_pretrained("gpt2")  # model: gpt2
+                self.speaker = pipeline("text-to-speech", model="suno/bark-small")  # model: tts
+
+            def caption(self, ids):
+                # edge: feature-handoff/sequential bert->gpt2
+                return self.decoder.generate(inputs_embeds=self.embed(ids))
+
+        class Reader(Encoder):
+            def read(self, text):
+                return self.speaker(text)  # a sibling's attribute: nothing here
+        """,
+    "what each subclass hands its base class's __init__ is that subclass's own": """
+        from transformers import pipeline
+
+        class Stage:
+            def __init__(self, model):
+                self.model = model
+
+        class Transcriber(Stage):
+            def __init__(self):
+                # model: asr
+                super().__init__(pipeline("automatic-speech-recognition", model="openai/whisper-tiny"))
+
+            def __call__(self, audio):
+                return self.model(audio)["text"]
+
+        class Writer(Stage):
+            def __init__(self):
+                super().__init__(pipeline("text-generation", model="gpt2"))  # model: llm
+
+            def __call__(self, prompt):
+                return self.model(prompt)
+
+        class Speaker(Stage):
+            def __call__(self, text):
+                return self.model(text)
+
+        transcriber, writer = Transcriber(), Writer()
+        speaker = Speaker(pipeline("text-to-speech", model="suno/bark-small"))  # model: tts
+
+        def answer(audio):
+            text = transcriber(audio)
+            reply = writer(text)  # edge: feature-handoff/sequential asr->llm
+            return speaker(reply)  # edge: feature-handoff/sequential llm->tts
+        """,
+}
+
+
+@pytest.mark.parametrize("snippet", INHERITED.values(), ids=list(INHERITED))
+def test_a_subclass_holds_what_its_base_class_sets_and_runs_what_it_defines(
+    tmp_path: Path, snippet: str
+) -> None:
+    check_edges(tmp_path, snippet)
+
+
+def test_a_base_class_imported_from_another_module_of_the_project_sets_what_a_subclass_runs(
+    tmp_path: Path,
+) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/base.py": """
+                from transformers import AutoModel
+
+                class Handler:
+                    def __init__(self, model_id):
+                        self.encoder = AutoModel.from_pretrained(model_id)  # model: enc
+
+                    def embed(self, ids):
+                        return self.encoder(ids).last_hidden_state
+            """,
+            "app/captioner.py": """
+                from transformers import AutoModelForCausalLM
+
+                from .base import Handler
+
+                class Captioner(Handler):
+                    def __init__(self):
+                        super().__init__("bert-base-uncased")
+                        self.decoder = AutoModelForCausalLM.from_pretrained("gpt2")  # model: gpt2
+
+                    def caption(self, ids):
+                        hidden = self.encoder(ids).last_hidden_state
+                        # edge: feature-handoff/sequential enc->gpt2
+                        first = self.decoder.generate(inputs_embeds=hidden)
+                        return first, self.decoder.generate(inputs_embeds=self.embed(ids))
+            """,
+        },
+    )
+
+
+def test_a_module_that_loads_nothing_itself_runs_the_models_its_classes_inherit(tmp_path: Path) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/base.py": """
+                from transformers import AutoModel, AutoModelForCausalLM
+
+                class Models:
+                    def __init__(self):
+                        self.encoder = AutoModel.from_pretrained("bert-base-uncased")  # model: bert
+                        self.decoder = AutoModelForCausalLM.from_pretrained("gpt2")  # model: gpt2
+            """,
+            "app/captioner.py": """
+                from .base import Models
+
+                class Captioner(Models):
+                    def caption(self, ids):
+                        hidden = self.encoder(ids).last_hidden_state
+                        # edge: feature-handoff/sequential bert->gpt2
+                        return self.decoder.generate(inputs_embeds=hidden)
+            """,
+        },
+    )

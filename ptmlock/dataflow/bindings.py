@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from itertools import pairwise
 from typing import Any
 
 from ..check import values
@@ -141,6 +142,10 @@ Position = tuple[int, int]
 Imported = Callable[[str, bool, int], Held]  # (dotted name, called, depth so far)
 # The models a function imported from another module of the project runs on its arguments.
 ImportedRuns = Callable[[str], frozenset[Load]]  # (dotted name)
+# A class (its file's bindings, its definition, the scope it is defined in) a base class names.
+ClassFound = tuple["ModelBindings", ast.ClassDef, Scope]
+# The module-level class of another module of the project a dotted name imported from it names.
+ImportedClass = Callable[[str], "ClassFound | None"]  # (dotted name)
 # The calls of a module-level class or function of this file in other modules of the project that
 # import it, each with their file.
 Callers = Callable[[str], list[tuple["ModelBindings", "CallSite"]]]  # (class or function name)
@@ -190,12 +195,17 @@ class ModelBindings:
         imported: Imported | None = None,
         imported_runs: ImportedRuns | None = None,
         callers: Callers | None = None,
+        imported_class: ImportedClass | None = None,
     ) -> None:
         self.tree = tree
         self.path = path
         self.imported = imported
         self.imported_runs = imported_runs
         self.callers = callers
+        self.imported_class = imported_class
+        self._lineages: dict[int, list[ClassFound]] = {}
+        # a base class's __init__ read for a subclass -> the calls that run it (super().__init__(m))
+        self._init_given: dict[int, list[tuple[ModelBindings, ast.Call, Scope]]] = {}
         self._runs_on_arguments: dict[str, frozenset[Load]] = {}
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
@@ -209,6 +219,7 @@ class ModelBindings:
         self.models: frozenset[Load] = frozenset()
         self.sites: list[CallSite] = []  # every call of the file
         self.classes: dict[int, ast.ClassDef] = {}  # a method -> its class
+        self.class_definitions: list[ast.ClassDef] = []
         self.method_calls: dict[str, list[CallSite]] = {}  # x.name(...) calls, by name
         self.name_calls: dict[str, list[CallSite]] = {}  # name(...) calls, by name
         self._memo: dict[tuple[int, int, tuple[int, ...]], Held] = {}
@@ -252,6 +263,7 @@ class ModelBindings:
             elif isinstance(node, ast.ClassDef):
                 stack += [(d, scope, owner, stmt, quiet) for d in (*node.decorator_list, *node.bases)]
                 self.classes.update({id(m): node for m in node.body if isinstance(m, _FUNCTIONS)})
+                self.class_definitions.append(node)
                 inner = class_scope(node, scope)
                 stack += [(s, inner, node, s, quiet) for s in node.body]
             elif isinstance(node, ast.Lambda):
@@ -520,14 +532,104 @@ class ModelBindings:
         return None
 
     def _class_models(self, cls: ast.ClassDef, where: Scope, depth: int) -> frozenset[Load]:
-        """The models a class's methods set on self (self.model = AutoModel.from_pretrained(...))."""
-        inner = class_scope(cls, where)
-        found = [
-            self.held(expr, at, depth + 1)
-            for writes in values.self_writes(inner).values()
-            for expr, at in writes
-        ]
-        return _union(found).models
+        """The models a class's methods, or its base classes' methods, set on self
+        (self.model = AutoModel.from_pretrained(...))."""
+        lineage = self.lineage(cls, where)
+        attributes = {
+            attr
+            for _, ancestor, scope in lineage
+            for attr in values.self_writes(class_scope(ancestor, scope))
+        }
+        return _union([self._lineage_attribute(lineage, attr, depth) for attr in sorted(attributes)]).models
+
+    def _lineage_attribute(self, lineage: list[ClassFound], attr: str, depth: int) -> Held:
+        """What an instance of ``lineage[0]`` holds in ``attr``, set by it or by a base class: a base
+        class's ``__init__`` given what its subclass hands it (``super().__init__(model)``)."""
+        bindings, cls, scope = lineage[0]
+        found = [bindings._own_attribute(class_scope(cls, scope), attr, depth)]
+        for below, (bindings, ancestor, scope) in pairwise(lineage):
+            read = partial(bindings._own_attribute, class_scope(ancestor, scope), attr, depth)
+            init = _method_named(ancestor, "__init__")
+            calls = below[0]._init_calls(below[1]) if init is not None else []
+            found.append(bindings._given(init, calls, read) if init is not None and calls else read())
+        return _union(found)
+
+    def _init_calls(self, cls: ast.ClassDef) -> list[tuple[ModelBindings, ast.Call, Scope]]:
+        """The calls that run a base class's ``__init__`` for a class of the file: its own
+        ``super().__init__(...)``, or when it has no ``__init__``, the calls constructing it."""
+        init = _method_named(cls, "__init__")
+        if init is not None:
+            return [
+                (self, site.call, site.scope)
+                for site in self.sites
+                if site.owner is init
+                and isinstance(site.call.func, ast.Attribute)
+                and site.call.func.attr == "__init__"
+                and isinstance(site.call.func.value, ast.Call)
+                and isinstance(site.call.func.value.func, ast.Name)
+                and site.call.func.value.func.id == "super"
+            ]
+        calls = [(self, site.call, site.scope) for site in self.name_calls.get(cls.name, ())]
+        if self.callers is not None and cls in self.tree.body:
+            calls += [(other, site.call, site.scope) for other, site in self.callers(cls.name)]
+        return calls
+
+    def _given(
+        self,
+        init: ast.FunctionDef | ast.AsyncFunctionDef,
+        calls: list[tuple[ModelBindings, ast.Call, Scope]],
+        read: Callable[[], Held],
+    ) -> Held:
+        """``read()`` with the parameters of a class's ``__init__`` holding what these calls pass."""
+        if id(init) in self._context:
+            return read()
+        self._context[id(init)] = (calls[0][1], calls[0][2], None)
+        self._init_given[id(init)] = calls
+        try:
+            return read()
+        finally:
+            del self._context[id(init)], self._init_given[id(init)]
+
+    def lineage(self, cls: ast.ClassDef, where: Scope) -> list[ClassFound]:
+        """The class and its base classes, nearest first: those of the file, and those imported from
+        another module of the project (``class Mine(Base)`` where Base's ``__init__`` loads)."""
+        known = self._lineages.get(id(cls))
+        if known is not None:
+            return known
+        found: list[ClassFound] = [(self, cls, where)]
+        self._lineages[id(cls)] = found  # while it is worked out: a class deriving from itself ends
+        for base in cls.bases:
+            defined = self._class_named(base, where)
+            if defined is not None:
+                found += [c for c in self.lineage(*defined) if c not in found]
+                continue
+            value = values.evaluate(base, where) if isinstance(base, (ast.Name, ast.Attribute)) else None
+            if (
+                value is None
+                or value.kind != REF
+                or value.data.startswith(LOCAL_PREFIX)
+                or value.data.split(".")[0] in values.ML_ROOTS
+                or self.imported_class is None
+            ):
+                continue
+            other = self.imported_class(value.data)
+            if other is not None:
+                found += [c for c in other[0].lineage(other[1], other[2]) if c not in found]
+        return found
+
+    def _inherited_method(self, cls: Scope, name: str) -> tuple[ModelBindings, ast.AST, Scope] | None:
+        """A method a class inherits from a base class (of the file or of another module), with the
+        bindings of its file and the base class's scope; None when the class defines it itself."""
+        if name in cls.bindings or not isinstance(cls.node, ast.ClassDef) or cls.parent is None:
+            return None
+        for bindings, ancestor, scope in self.lineage(cls.node, cls.parent)[1:]:
+            inner = class_scope(ancestor, scope)
+            for kind, data, _, _ in inner.bindings.get(name, ()):
+                if kind == "function":
+                    return bindings, data, inner
+            if name in inner.bindings:
+                return None
+        return None
 
     # -- expressions ----------------------------------------------------------------------------------
 
@@ -652,8 +754,9 @@ class ModelBindings:
         return _union(found)
 
     def _method_argument(self, scope: Scope, name: str, depth: int) -> Held:
-        """A parameter of a method: what the class's own ``self.method(...)`` calls pass, and for
-        ``__init__`` what the file's ``Class(...)`` calls pass (models handed to the constructor)."""
+        """A parameter of a method: what the ``self.method(...)`` calls of its class (and of the file's
+        classes deriving from it) pass, and for ``__init__`` what the file's ``Class(...)`` calls pass
+        (models handed to the constructor); read for a subclass, what it hands ``__init__``."""
         method = scope.node
         cls = self.classes.get(id(method))
         if cls is None or not isinstance(method, _FUNCTIONS):
@@ -661,23 +764,42 @@ class ModelBindings:
         positional = [a.arg for a in (*method.args.posonlyargs, *method.args.args)]
         index = positional.index(name) - 1 if name in positional[1:] else None
         found = []
-        sites = [
-            site
-            for site in self.method_calls.get(method.name, ())
-            if self.classes.get(id(site.owner)) is cls and site.call.func.value.id in ("self", "cls")  # type: ignore[attr-defined]
-        ]
-        calls: list[tuple[ModelBindings, CallSite]] = [(self, site) for site in sites]
-        if method.name == "__init__":
-            calls += [(self, site) for site in self.name_calls.get(cls.name, ())]
-            if self.callers is not None and cls in self.tree.body:  # a module-level class
-                calls += self.callers(cls.name)  # RAG(embedder=..., reranker=...) in another module
-        for bindings, site in calls:
-            given = next((k.value for k in site.call.keywords if k.arg == name), None)
-            if given is None and index is not None and index < len(site.call.args):
-                given = site.call.args[index]
+        given_by = self._init_given.get(id(method))
+        if given_by is not None:  # read for a subclass: what it hands its base class's __init__
+            calls = given_by
+        else:
+            family = self._derived_classes(cls)  # self.method(x) in a subclass runs it too
+            calls = [
+                (self, site.call, site.scope)
+                for site in self.method_calls.get(method.name, ())
+                if self.classes.get(id(site.owner)) in family and site.call.func.value.id in ("self", "cls")  # type: ignore[attr-defined]
+            ]
+            if method.name == "__init__":
+                calls += [(self, site.call, site.scope) for site in self.name_calls.get(cls.name, ())]
+                if self.callers is not None and cls in self.tree.body:  # a module-level class
+                    # RAG(embedder=..., reranker=...) in another module
+                    calls += [(other, site.call, site.scope) for other, site in self.callers(cls.name)]
+        for bindings, call, where in calls:
+            given = next((k.value for k in call.keywords if k.arg == name), None)
+            if given is None and index is not None and index < len(call.args):
+                given = call.args[index]
             if given is not None and not isinstance(given, ast.Starred):
-                found.append(bindings.held(given, site.scope, depth + 1))
+                found.append(bindings.held(given, where, depth + 1))
         return _union(found)
+
+    def _derived_classes(self, cls: ast.ClassDef) -> set[ast.ClassDef]:
+        """The class and the classes of the file deriving from it (by name), however deep."""
+        family = {cls}
+        classes = set(self.class_definitions)
+        grown = True
+        while grown:
+            names = {c.name for c in family}
+            more = {
+                c for c in classes - family if any(isinstance(b, ast.Name) and b.id in names for b in c.bases)
+            }
+            family |= more
+            grown = bool(more)
+        return family
 
     def _outside(self, function: ast.AST, read: Callable[[], Held]) -> Held:
         followed = self._context.pop(id(function), None)
@@ -711,7 +833,14 @@ class ModelBindings:
 
     def _instance_attribute(self, cls: Scope, attr: str, depth: int) -> Held:
         """What a class of the file, or its instances, hold in ``attr``: assigned in the class body or
-        to self.attr in any of its methods."""
+        to self.attr in any of its methods, or its base classes' (of the file or of another module)."""
+        if isinstance(cls.node, ast.ClassDef) and cls.parent is not None:
+            lineage = self.lineage(cls.node, cls.parent)
+            if len(lineage) > 1:
+                return self._lineage_attribute(lineage, attr, depth)
+        return self._own_attribute(cls, attr, depth)
+
+    def _own_attribute(self, cls: Scope, attr: str, depth: int) -> Held:
         found = []
         if attr in cls.bindings:
             found.append(self._name(attr, cls, None, depth + 1))
@@ -766,6 +895,21 @@ class ModelBindings:
                 held |= self._class_models(*defined, depth)
             if held:
                 return Held(models=held)
+        if isinstance(func, ast.Attribute):
+            receiver_value = values.evaluate(func.value, scope)
+            if receiver_value.kind == INSTANCE:
+                inherited = self._inherited_method(receiver_value.data, func.attr)
+                if inherited is not None:  # self.embed(x) where a base class defines embed
+                    bindings, method, where = inherited
+                    assert isinstance(method, _FUNCTIONS)
+                    returned = (
+                        self._returned(method, where, node, scope, depth)
+                        if bindings is self
+                        else _union(
+                            [bindings.held(r, function_scope(method, where)) for r in _returns(method)]
+                        )
+                    )
+                    return returned | self._arguments(node, scope, depth).data()
         value = values.evaluate(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
         if value is not None and value.kind == REF:
             local = self.ctx.local.get(value.data)
@@ -949,6 +1093,11 @@ def _mentions(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
     return any(isinstance(n, ast.Name) and n.id in names for part in parts for n in ast.walk(part))
 
 
+def _method_named(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The method of that name a class body defines."""
+    return next((m for m in cls.body if isinstance(m, _FUNCTIONS) and m.name == name), None)
+
+
 def _same_constant(key: ast.expr | None, index: ast.expr) -> bool:
     """Whether a dict literal's key is the constant a subscript picks (``maps["depth"]``)."""
     return isinstance(key, ast.Constant) and isinstance(index, ast.Constant) and key.value == index.value
@@ -972,9 +1121,11 @@ def bind_models(
     imported: Imported | None = None,
     imported_runs: ImportedRuns | None = None,
     callers: Callers | None = None,
+    imported_class: ImportedClass | None = None,
 ) -> ModelBindings:
     """The models each expression of a parsed file holds; ``imported`` reads what a name imported from
     another module of the project holds, ``imported_runs`` the models a function imported from one
     runs on its arguments, ``callers`` the calls of a class or function of the file in the modules
-    importing it (infer() gives them)."""
-    return ModelBindings(tree, source, path, loads, imported, imported_runs, callers)
+    importing it, ``imported_class`` the class a base class imported from one names (infer() gives
+    them)."""
+    return ModelBindings(tree, source, path, loads, imported, imported_runs, callers, imported_class)

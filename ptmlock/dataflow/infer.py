@@ -27,8 +27,10 @@ from .bindings import (
     NOTHING,
     Callers,
     CallSite,
+    ClassFound,
     Held,
     Imported,
+    ImportedClass,
     ImportedRuns,
     ModelBindings,
     bind_models,
@@ -70,7 +72,15 @@ class _Project:
                 tree = parse(source, path)
                 found = (
                     tree,
-                    bind_models(tree, source, path, loads, *self._imported_by(path), self._callers_of(path)),
+                    bind_models(
+                        tree,
+                        source,
+                        path,
+                        loads,
+                        *self._imported_by(path),
+                        self._callers_of(path),
+                        self._classes_for(path),
+                    ),
                 )
         except (Uncheckable, RecursionError):
             pass  # ptm check reports a file it cannot read; one too deeply nested to follow adds nothing
@@ -96,7 +106,7 @@ class _Project:
         return {
             name
             for name, found in bindings.module.bindings.items()
-            if any(kind in ("expr", "item", "function") for kind, _, _, _ in found)
+            if any(kind in ("expr", "item", "function", "class") for kind, _, _, _ in found)
             and (bindings.exported(name, called=False).models or bindings.exported(name, called=True).models)
         }
 
@@ -126,6 +136,25 @@ class _Project:
             return other.runs_on_arguments(dotted.rsplit(".", 1)[-1]) if other is not None else frozenset()
 
         return imported, runs
+
+    def _classes_for(self, path: str) -> ImportedClass:
+        """The module-level class of another module of the project a name a file imports names
+        (a base class of one of its classes)."""
+        bases = import_bases(path, package_of(path), self.root)
+
+        def imported_class(dotted: str) -> ClassFound | None:
+            parts = tuple(dotted.split("."))
+            module = find_module(parts[:-1], bases, self.root) if len(parts) > 1 else None
+            bound = self.bound(module, given_models=True) if module is not None else None
+            if bound is None:
+                return None
+            bindings = bound[1]
+            for kind, data, _, _ in bindings.module.bindings.get(parts[-1], ()):
+                if kind == "class":
+                    return bindings, data, bindings.module
+            return None
+
+        return imported_class
 
     def _callers_of(self, path: str) -> Callers:
         """The calls of a class or function of ``path`` in the other bound modules that import it by
