@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -94,6 +95,7 @@ class Outcome:
 
     ok: bool = False
     problem: str = "not run"
+    output: str = ""
 
 
 def manifest(names: list[str], exporter: str) -> str:
@@ -117,6 +119,7 @@ def runner(
         done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
         wrote = out is None or any(out.glob("*.onnx"))
         outcome.ok = done.returncode == 0 and wrote
+        outcome.output = done.stdout
         lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
         failed = [line for line in lines if line.startswith(("FAIL", "error:"))]
         last = (failed or lines or [""])[-1].strip()
@@ -127,6 +130,16 @@ def runner(
 
 def _mark(ok: bool) -> str:
     return "ok" if ok else "FAIL"
+
+
+def exporter_used(output: str) -> str:
+    """Which exporter wrote the graphs `ptm export` printed (and which failed first), e.g. ``torchscript
+    (dynamo failed)``; ``-`` when it wrote none."""
+    used = {
+        f"{found[1]}{f' ({found[2]} failed)' if found[2] else ''}"
+        for found in re.finditer(r" opset \d+ by (\w+)(?: \((\w+) failed)?", output)
+    }
+    return ", ".join(sorted(used)) or "-"
 
 
 def main() -> None:
@@ -199,7 +212,7 @@ def main() -> None:
     print(f"wall seconds per command, median of {args.repeat} rounds taking turns ({total_s:.0f} s in all):")
     print(
         f"{'model':16} {'export':>7} {'verify':>7} {'frozen':>7} {'ptm e+v':>8} {'optimum':>8}"
-        f" {'e+v/opt':>8}  export verify frozen optimum  task"
+        f" {'e+v/opt':>8}  export verify frozen optimum  {'ptm exporter':27}  optimum task"
     )
     steps = (*PTM_STEPS, "optimum")
     successes = dict.fromkeys(steps, 0)
@@ -213,6 +226,7 @@ def main() -> None:
             f"{name:16} {took['export']:7.1f} {took['verify']:7.1f} {took['frozen']:7.1f} {ptm_s:8.1f}"
             f" {took['optimum']:8.1f} {ptm_s / took['optimum']:7.2f}x  {_mark(ok['export']):6}"
             f" {_mark(ok['verify']):6} {_mark(ok['frozen']):6} {_mark(ok['optimum']):7}"
+            f"  {exporter_used(outcomes[f'ptm export {name}'].output):27}"
             f"  {' '.join((CASES[name].optimum_task, *CASES[name].optimum_sizes))}"
         )
     count = len(args.models)
