@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from .manifest import NAME_RE
+from .paths import unsafe_path_reason
 from .pins import is_commit, is_sha256, is_size
 
 CONTENT_HASH_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 ENTRY_RE = re.compile(r"^[A-Za-z0-9][!-~]*$")
-UNSAFE_PATH_RE = re.compile(r"^/|^[A-Za-z]:|\\|(^|/)\.\.?(/|$)|//")
 # The top-level keys of each readable format version: version 1 also had a hash of all of ptm.toml.
 TOP_KEYS = {1: ("version", "manifest_hash", "models"), 2: ("version", "models")}
 FILE_KEYS = ("path", "size", "sha256", "url", "etag", "last_modified")
@@ -143,7 +143,7 @@ def _file(file: Any, by_url: bool) -> tuple[str, str] | None:
         if key not in file:
             return "", f"{key!r} is a required property"
     path, url = file["path"], file.get("url")
-    if not isinstance(path, str) or not path or UNSAFE_PATH_RE.search(path):
+    if not isinstance(path, str) or unsafe_path_reason(path):
         return ".path", f"{path!r} is not a relative path inside its folder"
     if not is_size(file["size"]):
         return ".size", f"{file['size']!r} is not a size (a whole number >= 0)"

@@ -336,7 +336,10 @@ def _checked(data: Mapping[str, Any], base_dir: Path, *, schema: bool) -> tuple[
     types and patterns in plain Python (lock_types), which keeps `ptm install` and `ptm check` fast; the
     export records, which only export commands read, are still checked by the schema.
     """
-    problem = _unsafe_file_path(data) or lock_types.first_problem(data)
+    # A file path that would escape its folder gets the clearer message; looked for only once the pattern
+    # checks found something, as a valid lock (every read of ptm check's hook) needs no second pass.
+    if problem := lock_types.first_problem(data):
+        problem = _unsafe_file_path(data) or problem
     if not problem and (schema or lock_types.has_export_records(data)):
         from . import schemas
 

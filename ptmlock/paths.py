@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import PtmError
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+_BACKSLASH_OR_CONTROL = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 class UnsafePathError(PtmError):
@@ -21,7 +21,7 @@ def unsafe_path_reason(path: str) -> str | None:
     """Why ``path`` could escape the folder it is written into, or None when it is a plain relative path."""
     if not isinstance(path, str) or not path or path.strip() != path:
         return "is empty, not text, or has surrounding spaces"
-    if "\\" in path or "\x00" in path or any(ord(c) < 32 or ord(c) == 127 for c in path):
+    if _BACKSLASH_OR_CONTROL.search(path):
         return "has a backslash or a control character"
     if path.startswith("/") or _DRIVE.match(path):
         return "is absolute"
@@ -49,6 +49,8 @@ def contained(root: Path, relative: str, what: str) -> Path:
 def case_clash(paths: Iterable[str]) -> tuple[str, str] | None:
     """Two of ``paths`` (or of their folders) that name one file on a case-insensitive, normalising
     filesystem (macOS, Windows): ``A.py`` and ``a.py``, or ``Models/x`` and ``models/y``; else None."""
+    import unicodedata  # here: every read of ptm.lock checks its paths, few compare their cases
+
     seen: dict[str, str] = {}
     for path in sorted(paths):
         parts = path.split("/")

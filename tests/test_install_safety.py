@@ -52,7 +52,9 @@ def lock_big_model(hub, ptm, size: int) -> bytes:
 
 
 @pytest.mark.hand_edited_lock
-@pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "C:/x", "a/../../x", "a\\..\\x"])
+@pytest.mark.parametrize(
+    "bad", ["../x", "/etc/passwd", "C:/x", "a/../../x", "a\\..\\x", "a/", "a//b", " config.json", "x\x01y"]
+)
 def test_traversal_path_in_hand_edited_lock_is_rejected_before_any_write(hub, ptm, bad) -> None:
     write_manifest(MODELS)
     ptm("lock")
