@@ -231,3 +231,85 @@ def test_a_module_that_loads_nothing_itself_runs_the_models_its_classes_inherit(
             """,
         },
     )
+
+
+FUNCTIONS_AS_VALUES = {
+    "a scorer function a factory returns runs the model it closes over on what it is given": """
+        from diffusers import StableDiffusionPipeline
+        from transformers import BlipForConditionalGeneration, CLIPModel
+
+        def clip_scorer():
+            clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+
+            def score(images):
+                return clip.get_image_features(pixel_values=images)
+
+            return score
+
+        def captioner(fixed_ids):
+            blip = BlipForConditionalGeneration.from_pretrained("Salesforce/blip-image-captioning-base")
+            prefix = blip.generate(fixed_ids)  # run on its own input, not on what the closure is given
+
+            def caption(images):
+                return [prefix, images]
+
+            return caption
+
+        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+        scorer = clip_scorer()
+        caption = captioner([0])
+
+        def evaluate(prompts):
+            images = pipe(prompts).images
+            print(caption(images))
+            return scorer(images).mean()  # edge: evaluation sd->clip stage=evaluation
+        """,
+    "functions handed to a function as arguments run their models where it calls them": """
+        from sentence_transformers import CrossEncoder, SentenceTransformer
+
+        bi = SentenceTransformer("all-MiniLM-L6-v2")  # model: bi
+        ce = CrossEncoder("cross-encoder/ms-marco-MiniLM-L-6-v2")  # model: ce
+
+        def embed_query(query):
+            return bi.encode(query)
+
+        def rerank_hits(hits):
+            return ce.predict(hits)
+
+        def search(query, embed, rerank):
+            hits = embed(query)
+            return rerank(hits)  # edge: post-processing bi->ce
+
+        def run(query):
+            return search(query, embed_query, rerank_hits)
+        """,
+    "a function run by an executor or a thread is given the arguments that follow it": """
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+        from transformers import pipeline
+
+        llm = pipeline("text-generation", model="gpt2")  # model: llm
+        tts = pipeline("text-to-speech", model="suno/bark-small")  # model: tts
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-tiny")  # model: asr
+
+        def speak(text):
+            return tts(text)  # edge: feature-handoff/sequential llm->tts
+
+        def transcribe(audio):
+            return asr(audio)
+
+        def answer(prompt, audio):
+            reply = llm(prompt)[0]["generated_text"]
+            threading.Thread(target=speak, args=(reply,)).start()
+            with ThreadPoolExecutor() as pool:
+                future = pool.submit(transcribe, audio)
+            return future.result()
+        """,
+}
+
+
+@pytest.mark.parametrize("snippet", FUNCTIONS_AS_VALUES.values(), ids=list(FUNCTIONS_AS_VALUES))
+def test_functions_handed_over_as_values_run_their_models_where_they_are_called(
+    tmp_path: Path, snippet: str
+) -> None:
+    check_edges(tmp_path, snippet)

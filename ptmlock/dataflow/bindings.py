@@ -47,19 +47,21 @@ from ..check.values import (
 @dataclass(frozen=True)
 class Held:
     """What an expression holds: the models it is (or is a part or wrapper of), the models whose
-    output it was computed from, and for a literal tuple or list (or a function returning one), what
-    each element holds."""
+    output it was computed from, for a literal tuple or list (or a function returning one) what
+    each element holds, and for a function (a closure returned, a callback handed over) the models
+    calling it runs on its arguments."""
 
     models: frozenset[Load] = frozenset()
     derived: frozenset[Load] = frozenset()
     parts: tuple[Held, ...] | None = None
+    runs: frozenset[Load] = frozenset()
 
     def __or__(self, other: Held) -> Held:
-        if not other.models and not other.derived and other.parts is None:
+        if not other.models and not other.derived and other.parts is None and not other.runs:
             return self
-        if not self.models and not self.derived and self.parts is None:
+        if not self.models and not self.derived and self.parts is None and not self.runs:
             return other
-        return Held(self.models | other.models, self.derived | other.derived)
+        return Held(self.models | other.models, self.derived | other.derived, runs=self.runs | other.runs)
 
     def part(self, index: int) -> Held:
         """Element ``index`` of an unpacked value (``model, tok = load()``)."""
@@ -68,8 +70,10 @@ class Held:
         return self
 
     def data(self) -> Held:
-        """The value as data: what a model held here computes when it is called."""
-        return Held(derived=self.models | self.derived) if self.models or self.derived else NOTHING
+        """The value as data: what a model (or a function running models) held here computes when
+        it is called."""
+        computed = self.models | self.derived | self.runs
+        return Held(derived=computed) if computed else NOTHING
 
 
 NOTHING = Held()
@@ -206,7 +210,9 @@ class ModelBindings:
         self._lineages: dict[int, list[ClassFound]] = {}
         # a base class's __init__ read for a subclass -> the calls that run it (super().__init__(m))
         self._init_given: dict[int, list[tuple[ModelBindings, ast.Call, Scope]]] = {}
-        self._runs_on_arguments: dict[str, frozenset[Load]] = {}
+        self._runs_on_arguments: dict[int, frozenset[Load]] = {}  # of each function, by id
+        self._handed: dict[int, ast.Call | None] = {}  # a call -> the call of the function it runs
+        self._handed_by_function: dict[int, list[tuple[ast.Call, Scope]]] | None = None
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
         bind_block(tree.body, self.module)
@@ -482,9 +488,17 @@ class ModelBindings:
             receiver = self.held(func.value, site.scope)
             if receiver.models:
                 return receiver.models
+        handed = self.handed_call(site.call)
+        if handed is not None:  # executor.submit(scorer, images): scorer(images)
+            inner = self.held(handed.func, site.scope)
+            if inner.models or inner.runs:
+                return inner.models | inner.runs
         if not isinstance(func, (ast.Name, ast.Attribute, ast.Subscript)):
             return frozenset()
-        models = self.held(func, site.scope).models  # models["tts"](text) too
+        if self._defined_function(func, site.scope) is not None:
+            return frozenset()  # helper(x): the calls in its body run its models, followed with x
+        callee = self.held(func, site.scope)  # models["tts"](text), scorer(images) too
+        models = callee.models | callee.runs
         if models or self.imported_runs is None or isinstance(func, ast.Subscript):
             return models
         value = values.evaluate(func, site.scope)
@@ -498,24 +512,66 @@ class ModelBindings:
         """The models a module-level function of the file calls with what its parameters hold (or
         values computed from them), also through other functions of the file it hands them to:
         what a module importing the function runs when it calls it."""
-        known = self._runs_on_arguments.get(name)
-        if known is not None:
-            return known
-        self._runs_on_arguments[name] = frozenset()  # while it is worked out: recursion finds nothing
         found: set[Load] = set()
         for kind, function, _, _ in self.module.bindings.get(name, ()):
-            if kind != "function":
+            if kind == "function":
+                found |= self.function_runs(function)
+        return frozenset(found)
+
+    def function_runs(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[Load]:
+        """The models a function of the file calls with what its parameters hold (or values computed
+        from them), also through other functions of the file it hands them to by name."""
+        known = self._runs_on_arguments.get(id(function))
+        if known is not None:
+            return known
+        self._runs_on_arguments[id(function)] = frozenset()  # while it is worked out: recursion finds nothing
+        found: set[Load] = set()
+        tainted = _parameter_flow(function)
+        for site in self.sites:
+            if site.owner is not function or not _mentions(site.call, tainted):
                 continue
-            tainted = _parameter_flow(function)
-            for site in self.sites:
-                if site.owner is not function or not _mentions(site.call, tainted):
-                    continue
-                found |= self.runs(site)
-                callee = site.call.func
-                if isinstance(callee, ast.Name) and callee.id != name:
-                    found |= self.runs_on_arguments(callee.id)
-        result = self._runs_on_arguments[name] = frozenset(found)
+            found |= self.runs(site)
+            callee = self._defined_function(site.call.func, site.scope)
+            if callee is not None and callee is not function:
+                found |= self.function_runs(callee)
+        result = self._runs_on_arguments[id(function)] = frozenset(found)
         return result
+
+    def _handed_calls(self) -> dict[int, list[tuple[ast.Call, Scope]]]:
+        """The calls a function of the file gets where it is handed to something that calls it
+        (an executor, a thread, map), by the function's id: ``executor.submit(score, images)`` is
+        ``score(images)``."""
+        if self._handed_by_function is None:
+            self._handed_by_function = {}
+            for site in self.sites:
+                handed = self.handed_call(site.call)
+                function = self._defined_function(handed.func, site.scope) if handed is not None else None
+                if handed is not None and function is not None:
+                    self._handed_by_function.setdefault(id(function), []).append((handed, site.scope))
+        return self._handed_by_function
+
+    def handed_call(self, call: ast.Call) -> ast.Call | None:
+        """The call of the function a call hands its arguments to, when it is one that calls it
+        (``executor.submit(f, x)`` is ``f(x)``); made once per call, so that it may key memos."""
+        if id(call) in self._handed:
+            return self._handed[id(call)]
+        handed = self._handed[id(call)] = _handed_call(call)
+        return handed
+
+    def _defined_function(
+        self, func: ast.expr, scope: Scope
+    ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The function of the file a callee names by its own name (``helper`` for ``def helper``)."""
+        if not isinstance(func, ast.Name):
+            return None
+        current: Scope | None = scope
+        while current is not None:
+            found = current.bindings.get(func.id)
+            if found is not None:
+                kind, data, _, _ = found[-1]
+                return data if kind == "function" and len(found) == 1 else None
+            current = current.parent
+        return None
 
     def _class_named(self, func: ast.expr, scope: Scope) -> tuple[ast.ClassDef, Scope] | None:
         """The class of the file a callee names, with the scope it is defined in."""
@@ -717,6 +773,9 @@ class ModelBindings:
             return item.part(index) if index is not None else item
         if kind == "param":
             return self._parameter(data, depth)
+        if kind == "function":  # a function as a value (returned, handed over): the models it runs
+            runs = self.function_runs(data)
+            return Held(runs=runs) if runs else NOTHING
         if kind == REF and self.imported is not None:
             assert isinstance(data, str)
             return self._imported(data, called=False, depth=depth)
@@ -736,6 +795,8 @@ class ModelBindings:
         function, name, index, _, outer = data
         followed = self._context.get(id(function))
         sites = [followed[:2]] if followed is not None else values.call_sites(outer.ctx, function) or []
+        if followed is None:  # executor.submit(function, x), Thread(target=function, args=(x,))
+            sites = [*sites, *self._handed_calls().get(id(function), ())]
         found = []
         for call, where in sites:
             given = next((k.value for k in call.keywords if k.arg == name), None)
@@ -874,9 +935,10 @@ class ModelBindings:
             elements = self._element_calls_of(node, func, scope)
             if elements:  # maps[kind](image): whichever function of the literal it picks runs
                 return _union([self._call(call, scope, depth + 1) for call in elements])
-        callee = self.held(func, scope, depth + 1)
-        if callee.models:
-            return Held(derived=callee.models)  # model(x), pipe(prompt), self.encoder(x)
+        helper = self._defined_function(func, scope)  # helper(x): what it returns, below
+        callee = self.held(func, scope, depth + 1) if helper is None else NOTHING
+        if callee.models or callee.runs:
+            return Held(derived=callee.models | callee.runs)  # model(x), self.encoder(x), scorer(x)
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if name in _WRAPPERS and node.args:
             first = self.held(node.args[0], scope, depth + 1)
@@ -1093,6 +1155,39 @@ def _mentions(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
     return any(isinstance(n, ast.Name) and n.id in names for part in parts for n in ast.walk(part))
 
 
+# Calls that call the function they are given with the arguments that follow it (by position of the
+# function): executor.submit(f, x), loop.run_in_executor(pool, f, x), map(f, xs), pool.map(f, xs);
+# pool.apply_async(f, (x,)) with the arguments as one tuple; Thread(target=f, args=(x,)).
+_CALLS_GIVEN = {"submit": 0, "run_in_executor": 1, "map": 0, "imap": 0, "imap_unordered": 0, "starmap": 0}
+_CALLS_GIVEN_TUPLE = {"apply_async": 0, "apply": 0}
+_TARGET_RUNNERS = frozenset({"Thread", "Process", "Timer"})
+
+
+def _handed_call(call: ast.Call) -> ast.Call | None:
+    """``f(x)`` for a call that runs the function it is given (``executor.submit(f, x)``)."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    function: ast.expr | None = None
+    given: list[ast.expr] = []
+    if name in _CALLS_GIVEN and len(call.args) > _CALLS_GIVEN[name]:
+        at = _CALLS_GIVEN[name]
+        function, given = call.args[at], list(call.args[at + 1 :])
+    elif name in _CALLS_GIVEN_TUPLE and len(call.args) > _CALLS_GIVEN_TUPLE[name]:
+        at = _CALLS_GIVEN_TUPLE[name]
+        function = call.args[at]
+        packed = call.args[at + 1] if len(call.args) > at + 1 else None
+        given = list(packed.elts) if isinstance(packed, (ast.Tuple, ast.List)) else []
+    elif name in _TARGET_RUNNERS:
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        function = keywords.get("target")
+        packed = keywords.get("args")
+        given = list(packed.elts) if isinstance(packed, (ast.Tuple, ast.List)) else []
+    if not isinstance(function, (ast.Name, ast.Attribute)):
+        return None
+    handed = ast.Call(function, [g for g in given if not isinstance(g, ast.Starred)], [])
+    return ast.copy_location(handed, call)
+
+
 def _method_named(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The method of that name a class body defines."""
     return next((m for m in cls.body if isinstance(m, _FUNCTIONS) and m.name == name), None)
@@ -1110,7 +1205,8 @@ def _union(found: Sequence[Held]) -> Held:
         return found[0]
     models: frozenset[Load] = frozenset().union(*(h.models for h in found))
     derived: frozenset[Load] = frozenset().union(*(h.derived for h in found))
-    return Held(models, derived)
+    runs: frozenset[Load] = frozenset().union(*(h.runs for h in found))
+    return Held(models, derived, runs=runs)
 
 
 def bind_models(
