@@ -219,6 +219,22 @@ SNIPPETS = {
             pass
         Classifier.from_pretrained("org/model")  # expect: PTM001
     """,
+    "a class of the file extending a loading class loads when made": f"""
+        import faster_whisper
+        from sentence_transformers import SentenceTransformer
+        from torch import nn
+        class WhisperModel(faster_whisper.WhisperModel):
+            pass
+        class Encoder(SentenceTransformer):
+            pass
+        class Head(nn.Module):
+            pass
+        def load_model(arch):
+            return WhisperModel(arch)  # expect: PTM005
+        WhisperModel("large-v3")  # expect: PTM001
+        Encoder("sentence-transformers/all-MiniLM-L6-v2", revision="{SHA}")  # state: pinned
+        Head()
+    """,
     "model class with the hub mixin": """
         from huggingface_hub import PyTorchModelHubMixin
         from torch import nn

@@ -102,11 +102,12 @@ def _occurrences(source: bytes, word: bytes) -> list[int]:
 
 def _alias_offsets(tree: ast.Module, source: bytes, package: str | None) -> list[int] | None:
     """Where names bound to load APIs under another name stand (``import tensorflow_hub as hub``,
-    ``fetch = hf_hub_download``: every ``hub`` and ``fetch``); None when a star import of a model
-    library hides which names those are, or when there are too many to search for."""
+    ``fetch = hf_hub_download``, a class extending one: every ``hub``, ``fetch`` and class); None when a
+    star import of a model library hides which names those are, or when there are too many to search for."""
     resolver = Scope(package)
     names: set[str] = set()
     assignments: list[ast.Assign] = []
+    classes: list[ast.ClassDef] = []
     stack: list[ast.AST] = list(tree.body)
     while stack:
         node = stack.pop()
@@ -128,6 +129,9 @@ def _alias_offsets(tree: ast.Module, source: bytes, package: str | None) -> list
                     names.add(local)
         elif isinstance(node, ast.Assign):
             assignments.append(node)
+        elif isinstance(node, ast.ClassDef):
+            classes.append(node)
+            stack.extend(node.body)
         elif isinstance(node, ast.stmt):
             for field in ("body", "orelse", "finalbody", "handlers", "cases"):
                 stack.extend(getattr(node, field, ()))
@@ -142,6 +146,11 @@ def _alias_offsets(tree: ast.Module, source: bytes, package: str | None) -> list
             continue
         if isinstance(value, (ast.Name, ast.Attribute)) and _names_a_loader(value, names):
             wanted.add(bound.id)
+    # A class of the file extending a load API loads as it does: `Model("large-v3")` where
+    # `class Model(faster_whisper.WhisperModel)`.
+    for defined in classes:
+        if any(isinstance(b, (ast.Name, ast.Attribute)) and _names_a_loader(b, names) for b in defined.bases):
+            wanted.add(defined.name)
     if len(wanted) > _MAX_ALIASES:
         return None
     return [at for name in wanted for at in _occurrences(source, name.encode())]
