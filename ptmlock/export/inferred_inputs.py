@@ -22,6 +22,7 @@ from .records import InferredRecord, VerifyRecord
 CONFIG_NAME = "config.json"
 TEXT_SHAPE = ("batch", "sequence")
 TARGET_SHAPE = ("batch", "target")
+CONVOLUTIONAL_IMAGE_SIZE = (64, 64)
 
 
 def _declare(name: str) -> str:
@@ -90,12 +91,15 @@ def _candidates(config: Mapping[str, Any]) -> dict[str, InputSpec | str]:
         found["input_ids"] = "config.json has no vocab_size"
     if types := _positive(text, "type_vocab_size"):
         found["token_type_ids"] = InputSpec("token_type_ids", "int64", TEXT_SHAPE, range=(0, types))
-    size = _image_size(vision)
+    size, channels = _image_size(vision), _positive(vision, "num_channels")
+    if size is None and channels:
+        # A convolutional network (ResNet, ConvNeXt) takes images of any size and its config names none:
+        # the 64x64 that optimum's dummy inputs use too.
+        size = CONVOLUTIONAL_IMAGE_SIZE
     if size is not None:
-        channels = _positive(vision, "num_channels") or 3
-        found["pixel_values"] = InputSpec("pixel_values", "float32", ("batch", channels, *size))
+        found["pixel_values"] = InputSpec("pixel_values", "float32", ("batch", channels or 3, *size))
     else:
-        found["pixel_values"] = "config.json has no image_size"
+        found["pixel_values"] = "config.json has neither image_size nor num_channels"
     mel_bins, positions = _positive(config, "num_mel_bins"), _positive(config, "max_source_positions")
     if mel_bins and positions:
         # Whisper's encoder takes exactly twice its positions in frames (two convolutions, one of stride 2).
