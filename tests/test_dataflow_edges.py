@@ -72,6 +72,20 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: a tracker matches the detector's boxes by a re-ID model's features (no scores ranked)": """
+        from scipy.optimize import linear_sum_assignment
+        from transformers import AutoModel, AutoModelForObjectDetection
+
+        detector = AutoModelForObjectDetection.from_pretrained("facebook/detr-resnet-50")  # model: detr
+        reid = AutoModel.from_pretrained("microsoft/resnet-50")  # model: reid
+
+        def track(frame, tracks):
+            boxes = detector(pixel_values=frame).pred_boxes[0]
+            # edge: feature-handoff/sequential detr->reid
+            features = reid(pixel_values=crop(frame, boxes)).pooler_output
+            rows, cols = linear_sum_assignment(cost(features, tracks))
+            return boxes[rows], cols
+    """,
     "sequential: a frozen UNet run on the trained ControlNet's residuals, its prediction the loss": """
         import torch
         import torch.nn.functional as F

@@ -70,6 +70,7 @@ _TEXT = 100
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _USES = (
     ast.Call,
+    ast.Compare,
     ast.Subscript,
     ast.Return,
     ast.If,
@@ -216,7 +217,7 @@ class _FileEdges:
         ``[d for d, s in zip(docs, scores) if s > t]``, ``if flagged: return None``), are reported
         (logged, averaged), returned, or enter a metric. Ordering and picking count only where the
         two are apart (a loop carrying both in one value orders nothing)."""
-        selects = reported = returned = metric = False
+        selects = reported = returned = metric = ranked = picked = False
         for node in self._nodes_of(site.owner):
             if isinstance(node, ast.Call):
                 given = [*node.args, *(k.value for k in node.keywords)]
@@ -226,13 +227,16 @@ class _FileEdges:
                 if target not in inputs:
                     continue
                 name = _called_name(node)
+                ranked = ranked or name in _SELECTS
                 selects = selects or (
                     name in _SELECTS and source in inputs and self._apart(node, source, target)
                 )
                 reported = reported or bool(_REPORTS.search(name))
                 metric = metric or bool(_METRIC_CALL.search(source_text(node.func, _TEXT)))
+            elif isinstance(node, ast.Compare):
+                ranked = ranked or target in self._derived([node])
             elif isinstance(node, ast.Subscript):  # docs[order]: the producer's output picked by scores
-                selects = selects or (
+                picked = picked or (
                     target in self._derived([node.slice])
                     and source in self._derived([node.value])
                     and self._apart(node, source, target)
@@ -241,6 +245,8 @@ class _FileEdges:
                 returned = returned or target in self._derived([node.value])
             else:
                 selects = selects or self._gates(node, site.owner, source, target)
+        # picked by what ranks or compares the scores (argmax, argsort, > t), not by any index they give
+        selects = selects or (ranked and picked)
         return _Uses(selects, reported, returned, metric)
 
     def _gates(self, node: ast.AST, owner: ast.AST, source: Load, target: Load) -> bool:
