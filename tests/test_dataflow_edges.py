@@ -743,6 +743,23 @@ POST_PROCESSING = {
             for hit in ranked:
                 print(hit["score"], hit["text"])
     """,
+    "a safety checker's images saved and its flags logged: it filtered what was saved": """
+        import logging
+
+        from diffusers import StableDiffusionPipeline
+        from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker
+
+        logger = logging.getLogger(__name__)
+        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+        # model: checker
+        safety_checker = StableDiffusionSafetyChecker.from_pretrained("CompVis/sd-safety-checker")
+
+        images = pipe("a castle", output_type="np").images
+        # edge: post-processing sd->checker
+        checked, flagged = safety_checker(images=images, clip_input=clip_input(images))
+        logger.info("nsfw: %s", flagged)
+        save_images(checked, "out/")
+    """,
     "a reward model's scores pick the best of n samples (best-of-n re-ranking)": """
         import torch
         from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer

@@ -92,6 +92,11 @@ _REPORTS = re.compile(
     r"|^(?:mean|nanmean|fmean|average|median|sum)$",
     re.IGNORECASE,
 )
+# Calls that neither report nor keep a value: it is shown or collected, then used (or not) elsewhere.
+_NEUTRAL = frozenset(
+    {"print", "pprint", "append", "extend", "format", "item", "tolist", "cpu", "numpy", "detach"}
+    | {"float", "int", "str", "round", "len", "abs"}
+)
 # Calls that compute a metric from a model's output (a transcript's WER, a caption's BLEU).
 _METRIC_CALL = re.compile(
     r"(?:^|[._])(?:wer|cer|bleu|sacrebleu|rouge\w*|meteor|chrf|bert_?score|accuracy\w*|f1\w*|pearsonr"
@@ -118,6 +123,12 @@ class _Uses:
     reported: bool = False  # logged to a logger or tracker, or reduced to one figure (a mean)
     returned: bool = False  # handed back to the caller
     metric: bool = False  # enters a metric's computation (WER, BLEU, cosine similarity)
+    kept: bool = False  # used otherwise: saved, drawn, handed to another call
+
+    @property
+    def only_reported(self) -> bool:
+        """Whether the results are logged or averaged and nothing else is done with them."""
+        return self.reported and not (self.selects or self.returned or self.kept)
 
 
 @dataclass
@@ -217,7 +228,7 @@ class _FileEdges:
         ``[d for d, s in zip(docs, scores) if s > t]``, ``if flagged: return None``), are reported
         (logged, averaged), returned, or enter a metric. Ordering and picking count only where the
         two are apart (a loop carrying both in one value orders nothing)."""
-        selects = reported = returned = metric = ranked = picked = False
+        selects = reported = returned = metric = ranked = picked = kept = False
         for node in self._nodes_of(site.owner):
             if isinstance(node, ast.Call):
                 given = [*node.args, *(k.value for k in node.keywords)]
@@ -231,8 +242,10 @@ class _FileEdges:
                 selects = selects or (
                     name in _SELECTS and source in inputs and self._apart(node, source, target)
                 )
-                reported = reported or bool(_REPORTS.search(name))
-                metric = metric or bool(_METRIC_CALL.search(source_text(node.func, _TEXT)))
+                measured = bool(_METRIC_CALL.search(source_text(node.func, _TEXT)))
+                reports = bool(_REPORTS.search(name))
+                reported, metric = reported or reports, metric or measured
+                kept = kept or not (reports or measured or name in _NEUTRAL or name in _SELECTS)
             elif isinstance(node, ast.Compare):
                 ranked = ranked or target in self._derived([node])
             elif isinstance(node, ast.Subscript):  # docs[order]: the producer's output picked by scores
@@ -247,7 +260,7 @@ class _FileEdges:
                 selects = selects or self._gates(node, site.owner, source, target)
         # picked by what ranks or compares the scores (argmax, argsort, > t), not by any index they give
         selects = selects or (ranked and picked)
-        return _Uses(selects, reported, returned, metric)
+        return _Uses(selects, reported, returned, metric, kept)
 
     def _gates(self, node: ast.AST, owner: ast.AST, source: Load, target: Load) -> bool:
         """A condition on ``target``'s result that keeps or drops ``source``'s output."""
@@ -608,7 +621,7 @@ def _classify(
         if uses.selects:
             return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
         if _POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder":
-            if not (terminal and uses.reported and not uses.returned):
+            if not (terminal and uses.only_reported):
                 return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
             # a reranker or checker whose scores are only logged or averaged filters nothing: it evaluates
             return InferredEdge(source, target, EVALUATION, None, "evaluation", site)
