@@ -72,6 +72,23 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: CLIP's image features of the generated images logged and also saved for retrieval": """
+        import torch
+        import wandb
+        from diffusers import StableDiffusionPipeline
+        from transformers import CLIPModel, CLIPProcessor
+
+        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+        clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+        proc = CLIPProcessor.from_pretrained("openai/clip-vit-base-patch32")
+
+        def generate_and_index(prompts):
+            images = pipe(prompts).images
+            # edge: feature-handoff/sequential sd->clip
+            features = clip.get_image_features(**proc(images=images, return_tensors="pt"))
+            wandb.log({"norm": features.norm(dim=-1).mean()})
+            torch.save(features, "index.pt")
+    """,
     "sequential: a tracker matches the detector's boxes by a re-ID model's features (no scores ranked)": """
         from scipy.optimize import linear_sum_assignment
         from transformers import AutoModel, AutoModelForObjectDetection
@@ -637,6 +654,21 @@ EVALUATION_CASES = {
                     # edge: evaluation policy->rm stage=evaluation
                     rewards = rm(**rm_tok(samples, return_tensors="pt")).logits
                     wandb.log({"reward": rewards.mean()})
+    """,
+    "CLIP's image-text logits of the generated images only averaged and logged": """
+        import wandb
+        from diffusers import StableDiffusionPipeline
+        from transformers import CLIPModel, CLIPProcessor
+
+        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+        clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+        proc = CLIPProcessor.from_pretrained("openai/clip-vit-base-patch32")
+
+        def generate_and_log(prompts):
+            images = pipe(prompts).images
+            inputs = proc(text=prompts, images=images, return_tensors="pt", padding=True)
+            logits = clip(**inputs).logits_per_image  # edge: evaluation sd->clip stage=evaluation
+            wandb.log({"alignment": logits.diag().mean()})
     """,
     "an ASR model's transcripts of synthesized speech enter a WER metric": """
         import jiwer

@@ -69,6 +69,7 @@ _FORWARD = frozenset({"forward", "__call__", "call"})
 _TEXT = 100
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _USES = (
+    ast.Expr,
     ast.Call,
     ast.Compare,
     ast.Subscript,
@@ -245,7 +246,8 @@ class _FileEdges:
                 measured = bool(_METRIC_CALL.search(source_text(node.func, _TEXT)))
                 reports = bool(_REPORTS.search(name))
                 reported, metric = reported or reports, metric or measured
-                kept = kept or not (reports or measured or name in _NEUTRAL or name in _SELECTS)
+            elif isinstance(node, ast.Expr):  # save(images), yield scores: a statement that uses them
+                kept = kept or self._kept(node.value, target)
             elif isinstance(node, ast.Compare):
                 ranked = ranked or target in self._derived([node])
             elif isinstance(node, ast.Subscript):  # docs[order]: the producer's output picked by scores
@@ -261,6 +263,22 @@ class _FileEdges:
         # picked by what ranks or compares the scores (argmax, argsort, > t), not by any index they give
         selects = selects or (ranked and picked)
         return _Uses(selects, reported, returned, metric, kept)
+
+    def _kept(self, value: ast.expr, target: Load) -> bool:
+        """Whether a statement's call (or yield) hands ``target``'s results on other than by reporting,
+        printing or measuring them: ``torch.save(features, path)``, ``image.save(path)``."""
+        if isinstance(value, (ast.Yield, ast.YieldFrom, ast.Await)):
+            return value.value is not None and target in self._derived([value.value])
+        if not isinstance(value, ast.Call):
+            return False
+        given = [*value.args, *(k.value for k in value.keywords)]
+        if isinstance(value.func, ast.Attribute):
+            given.append(value.func.value)
+        name = _called_name(value)
+        quiet = (
+            _REPORTS.search(name) or name in _NEUTRAL or _METRIC_CALL.search(source_text(value.func, _TEXT))
+        )
+        return not quiet and target in self._derived(given)
 
     def _gates(self, node: ast.AST, owner: ast.AST, source: Load, target: Load) -> bool:
         """A condition on ``target``'s result that keeps or drops ``source``'s output."""
@@ -632,6 +650,7 @@ def _classify(
         or _EVALUATOR.search(context)
         or _EVALUATION_CONTEXT.search(context)
         or uses.metric
+        or uses.only_reported  # averaged or logged, and nothing else done with it: a score
     )
     # In a training loop too, as long as no loss holds the scorer's result (a validation score logged).
     if terminal and scoring and not edges.trains_on(owner, target):
