@@ -21,12 +21,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) system-deps lint
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 # The tests but the end-to-end ones (marked e2e: the demo, the pre-commit hook, export, browsers and other
 # child-process runs): about a minute while working; `make test` (and CI) still runs every test.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q -m "not e2e"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not e2e"
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo/run.py

@@ -15,6 +15,9 @@ from click.testing import Result
 
 from tests.conftest import Ptm, one_line_error, validate, write_manifest
 
+# One xdist worker runs the module, so its module-scoped export is built once (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("export-inferred-inputs")
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
