@@ -670,6 +670,24 @@ EVALUATION_CASES = {
             logits = clip(**inputs).logits_per_image  # edge: evaluation sd->clip stage=evaluation
             wandb.log({"alignment": logits.diag().mean()})
     """,
+    "a helper returns CLIP's logits of the generated images, its caller only averages and logs them": """
+        import wandb
+        from diffusers import StableDiffusionPipeline
+        from transformers import CLIPModel, CLIPProcessor
+
+        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+        clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+        proc = CLIPProcessor.from_pretrained("openai/clip-vit-base-patch32")
+
+        def alignment(images, prompts):
+            inputs = proc(text=prompts, images=images, return_tensors="pt", padding=True)
+            return clip(**inputs).logits_per_image.diag()  # edge: evaluation sd->clip stage=evaluation
+
+        def generate(prompts):
+            images = pipe(prompts).images
+            wandb.log({"clip": alignment(images, prompts).mean()})
+            return images
+    """,
     "an ASR model's transcripts of synthesized speech enter a WER metric": """
         import jiwer
         from transformers import pipeline
@@ -791,6 +809,25 @@ POST_PROCESSING = {
         checked, flagged = safety_checker(images=images, clip_input=clip_input(images))
         logger.info("nsfw: %s", flagged)
         save_images(checked, "out/")
+    """,
+    "a helper returns a sequence classifier's relevance scores, its caller sorts the passages by them": """
+        from sentence_transformers import SentenceTransformer, util
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        retriever = SentenceTransformer("all-MiniLM-L6-v2")  # model: retriever
+        tok = AutoTokenizer.from_pretrained("cross-encoder/ms-marco-MiniLM-L-6-v2")
+        # model: ce
+        model = AutoModelForSequenceClassification.from_pretrained("cross-encoder/ms-marco-MiniLM-L-6-v2")
+
+        def relevance(query, passages):
+            inputs = tok([query] * len(passages), passages, return_tensors="pt", padding=True)
+            return model(**inputs).logits[:, 0]  # edge: post-processing retriever->ce
+
+        def search(query, corpus, corpus_embeddings):
+            hits = util.semantic_search(retriever.encode(query), corpus_embeddings, top_k=20)[0]
+            passages = [corpus[hit["corpus_id"]] for hit in hits]
+            scores = relevance(query, passages)
+            return [p for _, p in sorted(zip(scores.tolist(), passages), reverse=True)]
     """,
     "a reward model's scores pick the best of n samples (best-of-n re-ranking)": """
         import torch

@@ -152,6 +152,7 @@ class _FileEdges:
         self.controls: dict[Load, frozenset[Load]] = {}  # a pipeline -> the ControlNets, adapters built in
         self.losses: dict[int, set[Load]] = {}  # a function -> the models whose outputs its losses hold
         self._nodes: dict[int, list[ast.AST]] = {}
+        self._uses: dict[tuple[int, Load, Load, bool], _Uses] = {}
 
     def held(self, expr: ast.expr, site: CallSite) -> Held:
         return self.b.held(expr, site.scope)
@@ -224,13 +225,44 @@ class _FileEdges:
     # -- what a function does with a consumer's result ------------------------------------------------
 
     def uses(self, site: CallSite, source: Load, target: Load) -> _Uses:
-        """How the function of a call uses ``target``'s results beside ``source``'s output: whether
-        they order, pick or gate that output (``sorted(zip(scores, docs))``, ``docs[scores.argmax()]``,
+        """How the function of a call uses ``target``'s results beside ``source``'s output (see
+        ``_uses_in``); where it returns them, what the functions of the file calling it do with them
+        too (a helper returning a reranker's scores, which its caller sorts the passages by)."""
+        found = self._uses_in(site.owner, source, target)
+        owner = site.owner
+        if not found.returned or not isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return found
+        calls = [*self.b.name_calls.get(owner.name, ()), *self.b.method_calls.get(owner.name, ())]
+        callers = {id(c.owner): c.owner for c in calls if c.owner is not owner}
+        if not callers:
+            return found
+        # the helper's result also holds what it was given (the passages): apart from the source is enough
+        above = [found, *(self._uses_in(caller, source, target, called=True) for caller in callers.values())]
+        return _Uses(
+            any(u.selects for u in above),
+            any(u.reported for u in above),
+            any(u.returned for u in above[1:]),
+            any(u.metric for u in above),
+            any(u.kept for u in above),
+        )
+
+    def _uses_in(self, owner: ast.AST, source: Load, target: Load, *, called: bool = False) -> _Uses:
+        """How a function uses ``target``'s results beside ``source``'s output: whether they order,
+        pick or gate that output (``sorted(zip(scores, docs))``, ``docs[scores.argmax()]``,
         ``[d for d, s in zip(docs, scores) if s > t]``, ``if flagged: return None``), are reported
-        (logged, averaged), returned, or enter a metric. Ordering and picking count only where the
-        two are apart (a loop carrying both in one value orders nothing)."""
+        (logged, averaged), returned, kept (saved, yielded) or enter a metric. Ordering and picking
+        count only where the two are apart (a loop carrying both in one value orders nothing); in a
+        function that ``called`` the one returning ``target``'s results, where some value holds
+        ``source``'s output alone."""
+        key = (id(owner), source, target, called)
+        known = self._uses.get(key)
+        if known is None:
+            known = self._uses[key] = self._read_uses(owner, source, target, called)
+        return known
+
+    def _read_uses(self, owner: ast.AST, source: Load, target: Load, called: bool) -> _Uses:
         selects = reported = returned = metric = ranked = picked = kept = False
-        for node in self._nodes_of(site.owner):
+        for node in self._nodes_of(owner):
             if isinstance(node, ast.Call):
                 given = [*node.args, *(k.value for k in node.keywords)]
                 if isinstance(node.func, ast.Attribute):
@@ -241,7 +273,7 @@ class _FileEdges:
                 name = _called_name(node)
                 ranked = ranked or name in _SELECTS
                 selects = selects or (
-                    name in _SELECTS and source in inputs and self._apart(node, source, target)
+                    name in _SELECTS and source in inputs and self._apart(node, source, target, called)
                 )
                 measured = bool(_METRIC_CALL.search(source_text(node.func, _TEXT)))
                 reports = bool(_REPORTS.search(name))
@@ -254,12 +286,12 @@ class _FileEdges:
                 picked = picked or (
                     target in self._derived([node.slice])
                     and source in self._derived([node.value])
-                    and self._apart(node, source, target)
+                    and self._apart(node, source, target, called)
                 )
             elif isinstance(node, ast.Return) and node.value is not None:
                 returned = returned or target in self._derived([node.value])
             else:
-                selects = selects or self._gates(node, site.owner, source, target)
+                selects = selects or self._gates(node, owner, source, target, called)
         # picked by what ranks or compares the scores (argmax, argsort, > t), not by any index they give
         selects = selects or (ranked and picked)
         return _Uses(selects, reported, returned, metric, kept)
@@ -280,7 +312,7 @@ class _FileEdges:
         )
         return not quiet and target in self._derived(given)
 
-    def _gates(self, node: ast.AST, owner: ast.AST, source: Load, target: Load) -> bool:
+    def _gates(self, node: ast.AST, owner: ast.AST, source: Load, target: Load, called: bool) -> bool:
         """A condition on ``target``'s result that keeps or drops ``source``'s output."""
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             tests = [test for generator in node.generators for test in generator.ifs]
@@ -302,13 +334,13 @@ class _FileEdges:
             bool(tests)
             and target in self._derived(tests)
             and source in self._derived(kept)
-            and self._apart(node, source, target)
+            and self._apart(node, source, target, called)
         )
 
-    def _apart(self, node: ast.AST, source: Load, target: Load) -> bool:
+    def _apart(self, node: ast.AST, source: Load, target: Load, called: bool = False) -> bool:
         """Whether some value in ``node`` holds ``source``'s output without ``target``'s, and another
-        ``target``'s without ``source``'s."""
-        alone = set()
+        ``target``'s without ``source``'s (``called``: the first is enough)."""
+        alone = {False} if called else set()
         for part in ast.walk(node):
             if isinstance(part, (ast.Name, ast.Attribute, ast.Call)):
                 derived = self._derived([part])
