@@ -207,32 +207,6 @@ def test_a_base_class_imported_from_another_module_of_the_project_sets_what_a_su
     )
 
 
-def test_a_module_that_loads_nothing_itself_runs_the_models_its_classes_inherit(tmp_path: Path) -> None:
-    check_edges(
-        tmp_path,
-        {
-            "app/__init__.py": "",
-            "app/base.py": """
-                from transformers import AutoModel, AutoModelForCausalLM
-
-                class Models:
-                    def __init__(self):
-                        self.encoder = AutoModel.from_pretrained("bert-base-uncased")  # model: bert
-                        self.decoder = AutoModelForCausalLM.from_pretrained("gpt2")  # model: gpt2
-            """,
-            "app/captioner.py": """
-                from .base import Models
-
-                class Captioner(Models):
-                    def caption(self, ids):
-                        hidden = self.encoder(ids).last_hidden_state
-                        # edge: feature-handoff/sequential bert->gpt2
-                        return self.decoder.generate(inputs_embeds=hidden)
-            """,
-        },
-    )
-
-
 FUNCTIONS_AS_VALUES = {
     "a scorer function a factory returns runs the model it closes over on what it is given": """
         from diffusers import StableDiffusionPipeline
@@ -313,3 +287,138 @@ def test_functions_handed_over_as_values_run_their_models_where_they_are_called(
     tmp_path: Path, snippet: str
 ) -> None:
     check_edges(tmp_path, snippet)
+
+
+HANDED_CONTAINERS = {
+    "what a function puts into a list or queue it is given is in the caller's after the call": """
+        import queue
+        import threading
+        from transformers import pipeline
+
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-tiny")  # model: asr
+        llm = pipeline("text-generation", model="gpt2")  # model: llm
+        tts = pipeline("text-to-speech", model="suno/bark-small")  # model: tts
+
+        def transcribe(audio, out):
+            out.append(asr(audio)["text"])
+
+        def listen(audio, texts):
+            texts.put(asr(audio)["text"])
+
+        def note(audio, seen):
+            print(audio, seen)
+
+        def answer(texts):
+            return llm(texts.get())  # edge: feature-handoff/sequential asr->llm
+
+        def main(audio):
+            found, seen, texts = [], [], queue.Queue()
+            transcribe(audio, found)
+            note(audio, seen)
+            threading.Thread(target=listen, args=(audio, texts)).start()
+            threading.Thread(target=answer, args=(texts,)).start()
+            tts(seen)
+            return llm(found[0])  # edge: feature-handoff/sequential asr->llm
+        """,
+}
+
+
+@pytest.mark.parametrize("snippet", HANDED_CONTAINERS.values(), ids=list(HANDED_CONTAINERS))
+def test_containers_handed_to_functions_hold_what_they_put_in(tmp_path: Path, snippet: str) -> None:
+    check_edges(tmp_path, snippet)
+
+
+WORKER_BASE = """
+    class Worker:
+        def __init__(self, stop_event, queue_in, queue_out):
+            self.stop_event = stop_event
+            self.queue_in = queue_in
+            self.queue_out = queue_out
+            self.setup()
+
+        def setup(self):
+            pass
+
+        def process(self, item):
+            raise NotImplementedError
+
+        def run(self):
+            while not self.stop_event.is_set():
+                item = self.queue_in.get()
+                for output in self.process(item):
+                    self.queue_out.put(output)
+"""
+
+
+def test_workers_joined_by_queues_hand_their_outputs_down_the_chain(tmp_path: Path) -> None:
+    """Threads of one base class's run loop, each a subclass overriding process, joined by the queues
+    handed to their constructors: each stage's model feeds the next one's, not the one after."""
+    check_edges(
+        tmp_path,
+        {
+            "voice/__init__.py": "",
+            "voice/worker.py": WORKER_BASE,
+            "voice/stt.py": """
+                from transformers import pipeline
+
+                from .worker import Worker
+
+                class Transcriber(Worker):
+                    def setup(self):
+                        # model: asr
+                        self.asr = pipeline("automatic-speech-recognition", model="openai/whisper-tiny")
+
+                    def process(self, audio):
+                        yield self.asr(audio)["text"]  # edge: feature-handoff/sequential vad->asr
+            """,
+            "voice/llm.py": """
+                from transformers import pipeline
+
+                from .worker import Worker
+
+                class Responder(Worker):
+                    def setup(self):
+                        self.llm = pipeline("text-generation", model="gpt2")  # model: llm
+
+                    def process(self, text):
+                        yield self.llm(text)[0]["generated_text"]  # edge: feature-handoff/sequential asr->llm
+            """,
+            "voice/tts.py": """
+                from transformers import pipeline
+
+                from .worker import Worker
+
+                class Speaker(Worker):
+                    def setup(self):
+                        self.tts = pipeline("text-to-speech", model="suno/bark-small")  # model: tts
+
+                    def process(self, text):
+                        yield self.tts(text)["audio"]  # edge: feature-handoff/sequential llm->tts
+            """,
+            "voice/main.py": """
+                import threading
+                from queue import Queue
+
+                import torch
+
+                from .llm import Responder
+                from .stt import Transcriber
+                from .tts import Speaker
+
+                vad = torch.hub.load("snakers4/silero-vad", "silero_vad")  # model: vad
+
+                def main(microphone):
+                    stop = threading.Event()
+                    audio_in, texts, replies, audio_out = Queue(), Queue(), Queue(), Queue()
+                    workers = [
+                        Transcriber(stop, queue_in=audio_in, queue_out=texts),
+                        Responder(stop, queue_in=texts, queue_out=replies),
+                        Speaker(stop, queue_in=replies, queue_out=audio_out),
+                    ]
+                    for worker in workers:
+                        threading.Thread(target=worker.run).start()
+                    for chunk in microphone:
+                        audio_in.put(vad(chunk))
+            """,
+        },
+    )

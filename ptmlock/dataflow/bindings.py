@@ -210,6 +210,14 @@ class ModelBindings:
         self._lineages: dict[int, list[ClassFound]] = {}
         # a base class's __init__ read for a subclass -> the calls that run it (super().__init__(m))
         self._init_given: dict[int, list[tuple[ModelBindings, ast.Call, Scope]]] = {}
+        # a base class's methods read for an instance of a subclass -> that subclass: self.process(x)
+        # runs its override, self.queue its attribute
+        self._self_class: dict[int, ClassFound] = {}
+        self._self_key: tuple[int, ...] = ()  # the subclasses of _self_class, for the memo's keys
+        self._class_memo: dict[tuple[object, ...], Held] = {}  # see _once
+        self._handed_names: (
+            dict[tuple[int, str], list[tuple[CallSite, ast.Call, int | None, str | None]]] | None
+        ) = None
         self._runs_on_arguments: dict[int, frozenset[Load]] = {}  # of each function, by id
         self._handed: dict[int, ast.Call | None] = {}  # a call -> the call of the function it runs
         self._handed_by_function: dict[int, list[tuple[ast.Call, Scope]]] | None = None
@@ -415,7 +423,7 @@ class ModelBindings:
         worked out within such a cycle is kept for the while, and for good once its head is done."""
         if depth > _MAX_DEPTH:
             return NOTHING
-        key = (id(expr), id(scope), tuple(id(call) for call, _, _ in self._context.values()))
+        key = (id(expr), id(scope), tuple(id(call) for call, _, _ in self._context.values()) + self._self_key)
         known = self._memo.get(key)
         if known is not None:
             return known
@@ -537,6 +545,93 @@ class ModelBindings:
         result = self._runs_on_arguments[id(function)] = frozenset(found)
         return result
 
+    def _put_by_callees(self, scope: Scope, name: str, depth: int) -> Held:
+        """What the functions and classes a name is handed to put into it: ``worker(q)`` where
+        ``def worker(out): out.put(x)``, ``Handler(queue_out=q)`` where the class keeps it as
+        ``self.queue_out`` and its methods ``self.queue_out.put(x)`` (a queue shared by threads)."""
+        if self._handed_names is None:
+            self._handed_names = {}
+            for site in self.sites:
+                for call in (site.call, self.handed_call(site.call)):
+                    if call is None:
+                        continue
+                    given: list[tuple[ast.expr, int | None, str | None]]
+                    given = [(arg, i, None) for i, arg in enumerate(call.args)]
+                    given += [(k.value, None, k.arg) for k in call.keywords if k.arg]
+                    for arg, at, keyword in given:
+                        if isinstance(arg, ast.Name):
+                            entry = (site, call, at, keyword)
+                            self._handed_names.setdefault((id(site.scope), arg.id), []).append(entry)
+        found = []
+        for site, call, at, keyword in self._handed_names.get((id(scope), name), ()):
+            function = self._defined_function(call.func, site.scope)
+            if function is not None:
+                parameter = _parameter_named(function, at, keyword, method=False)
+                inner = function_scope(function, self.scope_of(function))
+                found += [self.held(v, inner, depth + 1) for v in _put_into(function, parameter)]
+                continue
+            constructed = self._class_called(call.func, site.scope)
+            if constructed is not None:
+                found.append(self._put_by_constructor(constructed, at, keyword, depth))
+        return _union(found)
+
+    def _class_called(self, func: ast.expr, scope: Scope) -> ClassFound | None:
+        """The class of the file, or of another module of the project, a callee names."""
+        defined = self._class_named(func, scope)
+        if defined is not None:
+            return (self, *defined)
+        if not isinstance(func, (ast.Name, ast.Attribute)) or self.imported_class is None:
+            return None
+        value = values.evaluate(func, scope)
+        if (
+            value.kind != REF
+            or value.data.startswith(LOCAL_PREFIX)
+            or value.data.split(".")[0] in values.ML_ROOTS
+        ):
+            return None
+        return self.imported_class(value.data)
+
+    def _put_by_constructor(
+        self, constructed: ClassFound, at: int | None, keyword: str | None, depth: int
+    ) -> Held:
+        """What an instance of a class puts into an object given to its constructor: the ``__init__``
+        (its own or a base class's) keeps it as ``self.attr``, and its methods put into that."""
+        key = ("put", id(constructed[1]), at, keyword)
+        return self._once(key, partial(self._worked_out_put, constructed, at, keyword, depth))
+
+    def _worked_out_put(
+        self, constructed: ClassFound, at: int | None, keyword: str | None, depth: int
+    ) -> Held:
+        bindings, cls, where = constructed
+        for owner_bindings, ancestor, _ in bindings.lineage(cls, where):
+            init = _method_named(ancestor, "__init__")
+            if init is None:
+                continue
+            parameter = _parameter_named(init, at, keyword, method=True)
+            kept = [
+                target.attr
+                for stmt in values.nested_statements(init.body)
+                if isinstance(stmt, ast.Assign)
+                and isinstance(stmt.value, ast.Name)
+                and stmt.value.id == parameter
+                for target in stmt.targets
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+            ]
+            stored = [
+                (value, place)
+                for attr in kept
+                for _, value, place in owner_bindings.stored.get(("instance", id(ancestor), attr), ())
+            ]
+            if not stored:
+                return NOTHING
+            read = partial(owner_bindings.held_all, stored, depth + 1)
+            return owner_bindings._as_instance_of(ancestor, constructed, read)
+        return NOTHING
+
+    def held_all(self, exprs: Sequence[tuple[ast.expr, Scope]], depth: int) -> Held:
+        """What any of these expressions holds."""
+        return _union([self.held(expr, scope, depth) for expr, scope in exprs])
+
     def _handed_calls(self) -> dict[int, list[tuple[ast.Call, Scope]]]:
         """The calls a function of the file gets where it is handed to something that calls it
         (an executor, a thread, map), by the function's id: ``executor.submit(score, images)`` is
@@ -591,6 +686,14 @@ class ModelBindings:
         """The models a class's methods, or its base classes' methods, set on self
         (self.model = AutoModel.from_pretrained(...))."""
         lineage = self.lineage(cls, where)
+        if len(lineage) == 1:
+            inner = class_scope(cls, where)
+            found = [
+                self.held(e, at, depth + 1)
+                for writes in values.self_writes(inner).values()
+                for e, at in writes
+            ]
+            return _union(found).models
         attributes = {
             attr
             for _, ancestor, scope in lineage
@@ -598,9 +701,24 @@ class ModelBindings:
         }
         return _union([self._lineage_attribute(lineage, attr, depth) for attr in sorted(attributes)]).models
 
+    def _once(self, key: tuple[object, ...], compute: Callable[[], Held]) -> Held:
+        """What a class's instances hold, worked out once whatever is being followed around it: the
+        contexts a base class is read in (a subclass's super().__init__, its overrides) would
+        otherwise multiply; within its own working out, it holds nothing."""
+        known = self._class_memo.get(key)
+        if known is not None:
+            return known
+        self._class_memo[key] = NOTHING
+        found = self._class_memo[key] = compute()
+        return found
+
     def _lineage_attribute(self, lineage: list[ClassFound], attr: str, depth: int) -> Held:
         """What an instance of ``lineage[0]`` holds in ``attr``, set by it or by a base class: a base
         class's ``__init__`` given what its subclass hands it (``super().__init__(model)``)."""
+        compute = partial(self._worked_out_attribute, lineage, attr, depth)
+        return self._once(("attribute", id(lineage[0][1]), attr), compute)
+
+    def _worked_out_attribute(self, lineage: list[ClassFound], attr: str, depth: int) -> Held:
         bindings, cls, scope = lineage[0]
         found = [bindings._own_attribute(class_scope(cls, scope), attr, depth)]
         for below, (bindings, ancestor, scope) in pairwise(lineage):
@@ -636,15 +754,18 @@ class ModelBindings:
         calls: list[tuple[ModelBindings, ast.Call, Scope]],
         read: Callable[[], Held],
     ) -> Held:
-        """``read()`` with the parameters of a class's ``__init__`` holding what these calls pass."""
-        if id(init) in self._context:
-            return read()
+        """``read()`` with the parameters of a class's ``__init__`` holding what these calls pass (in
+        place of what another subclass's calls pass, when it is read for one already)."""
+        outer = self._context.get(id(init)), self._init_given.get(id(init))
         self._context[id(init)] = (calls[0][1], calls[0][2], None)
         self._init_given[id(init)] = calls
         try:
             return read()
         finally:
-            del self._context[id(init)], self._init_given[id(init)]
+            if outer[0] is not None and outer[1] is not None:
+                self._context[id(init)], self._init_given[id(init)] = outer[0], outer[1]
+            else:
+                del self._context[id(init)], self._init_given[id(init)]
 
     def lineage(self, cls: ast.ClassDef, where: Scope) -> list[ClassFound]:
         """The class and its base classes, nearest first: those of the file, and those imported from
@@ -672,6 +793,19 @@ class ModelBindings:
             if other is not None:
                 found += [c for c in other[0].lineage(other[1], other[2]) if c not in found]
         return found
+
+    def _override(self, cls: ast.AST, name: str, depth: int) -> Held | None:
+        """What ``self.name(...)`` returns in a method of base class ``cls`` read for a subclass that
+        overrides ``name`` (a worker's ``process``): what the override returns."""
+        bindings, derived, where = self._self_class[id(cls)]
+        for found, ancestor, scope in bindings.lineage(derived, where):
+            if ancestor is cls:
+                return None
+            method = _method_named(ancestor, name)
+            if method is not None:
+                inner = function_scope(method, class_scope(ancestor, scope))
+                return _union([found.held(r, inner, depth + 1) for r in _returns(method)])
+        return None
 
     def _inherited_method(self, cls: Scope, name: str) -> tuple[ModelBindings, ast.AST, Scope] | None:
         """A method a class inherits from a base class (of the file or of another module), with the
@@ -750,9 +884,14 @@ class ModelBindings:
                     assert at is not None
                     chosen = current.reaching[(name, at)] = values.reaching_bindings(name, current, at)
                 reaching = bindings if chosen == values.ALL_BINDINGS else [bindings[i] for i in chosen]
+                container = any(kind == "expr" and _is_container(data) for kind, data, _, _ in reaching)
+                if any(kind == "expr" and _is_queue(data) for kind, data, _, _ in reaching):
+                    reaching = bindings  # a queue is read by another thread: all that is ever put in
                 found = [self._binding(kind, data, current, depth) for kind, data, _, _ in reaching]
                 if any(kind in ("value", "default") for kind, _, _, _ in reaching):
                     found.append(self._method_argument(current, name, depth))
+                if container:
+                    found.append(self._put_by_callees(current, name, depth))
                 return _union(found)
             if not current.immediate:
                 at = None  # a function runs later: every binding of the names it reads counts
@@ -773,8 +912,8 @@ class ModelBindings:
             return item.part(index) if index is not None else item
         if kind == "param":
             return self._parameter(data, depth)
-        if kind == "function":  # a function as a value (returned, handed over): the models it runs
-            runs = self.function_runs(data)
+        if kind == "function" and not scope.is_class:  # a function as a value (returned, handed over)
+            runs = self.function_runs(data)  # the models it runs (a method: what its calls run)
             return Held(runs=runs) if runs else NOTHING
         if kind == REF and self.imported is not None:
             assert isinstance(data, str)
@@ -840,12 +979,39 @@ class ModelBindings:
                 if self.callers is not None and cls in self.tree.body:  # a module-level class
                     # RAG(embedder=..., reranker=...) in another module
                     calls += [(other, site.call, site.scope) for other, site in self.callers(cls.name)]
+            elif scope.parent is not None:  # a method's parent scope is its class's
+                found.append(self._template_arguments(cls, scope.parent, method.name, name, index, depth))
         for bindings, call, where in calls:
             given = next((k.value for k in call.keywords if k.arg == name), None)
             if given is None and index is not None and index < len(call.args):
                 given = call.args[index]
             if given is not None and not isinstance(given, ast.Starred):
                 found.append(bindings.held(given, where, depth + 1))
+        return _union(found)
+
+    def _template_arguments(
+        self, cls: ast.ClassDef, where: Scope, method: str, name: str, index: int | None, depth: int
+    ) -> Held:
+        """A parameter of a method a base class calls on self (``self.process(item)`` in a worker's
+        ``run`` loop): what those calls pass, read for an instance of this class."""
+        compute = partial(self._worked_out_template, cls, where, method, name, index, depth)
+        return self._once(("template", id(cls), method, name), compute)
+
+    def _worked_out_template(
+        self, cls: ast.ClassDef, where: Scope, method: str, name: str, index: int | None, depth: int
+    ) -> Held:
+        found = []
+        for bindings, ancestor, _ in self.lineage(cls, where)[1:]:
+            for site in bindings.method_calls.get(method, ()):
+                receiver = site.call.func.value  # type: ignore[attr-defined]
+                if bindings.classes.get(id(site.owner)) is not ancestor or receiver.id not in ("self", "cls"):
+                    continue
+                given = next((k.value for k in site.call.keywords if k.arg == name), None)
+                if given is None and index is not None and index < len(site.call.args):
+                    given = site.call.args[index]
+                if given is not None and not isinstance(given, ast.Starred):
+                    read = partial(bindings.held, given, site.scope, depth + 1)
+                    found.append(bindings._as_instance_of(ancestor, (self, cls, where), read))
         return _union(found)
 
     def _derived_classes(self, cls: ast.ClassDef) -> set[ast.ClassDef]:
@@ -879,6 +1045,9 @@ class ModelBindings:
         if base.derived:
             return Held(derived=base.derived)  # out.logits, out.last_hidden_state, images.images
         value = values.evaluate(node.value, scope)
+        if value.kind == INSTANCE and id(value.data.node) in self._self_class:
+            bindings, derived, where = self._self_class[id(value.data.node)]  # self.queue of a subclass
+            return bindings._lineage_attribute(bindings.lineage(derived, where), node.attr, depth)
         if value.kind == INSTANCE:
             return self._instance_attribute(value.data, node.attr, depth) | self._stored(
                 self._object_holder(node), depth
@@ -887,6 +1056,23 @@ class ModelBindings:
         if value.kind == REF:
             return self._imported(f"{value.data}.{node.attr}", called=False, depth=depth) | stored
         return stored
+
+    def _as_instance_of(self, cls: ast.ClassDef, derived: ClassFound, read: Callable[[], Held]) -> Held:
+        """``read()`` with ``self`` in the methods of ``cls`` (a base class of this file) standing for
+        an instance of ``derived``, a class deriving from it."""
+        if derived[1] is cls:
+            return read()
+        outer = self._self_class.get(id(cls))  # read for another subclass: this one instead, a while
+        self._self_class[id(cls)] = derived
+        self._self_key = tuple(id(found[1]) for found in self._self_class.values())
+        try:
+            return read()
+        finally:
+            if outer is not None:
+                self._self_class[id(cls)] = outer
+            else:
+                del self._self_class[id(cls)]
+            self._self_key = tuple(id(found[1]) for found in self._self_class.values())
 
     def _object_holder(self, node: ast.Attribute) -> tuple[object, ...] | None:
         named = values.dotted(node.value)
@@ -959,6 +1145,10 @@ class ModelBindings:
                 return Held(models=held)
         if isinstance(func, ast.Attribute):
             receiver_value = values.evaluate(func.value, scope)
+            if receiver_value.kind == INSTANCE and id(receiver_value.data.node) in self._self_class:
+                overridden = self._override(receiver_value.data.node, func.attr, depth)
+                if overridden is not None:  # self.process(x) in a base class, for a subclass
+                    return overridden  # its returns: what it computes from x is computed there
             if receiver_value.kind == INSTANCE:
                 inherited = self._inherited_method(receiver_value.data, func.attr)
                 if inherited is not None:  # self.embed(x) where a base class defines embed
@@ -1186,6 +1376,62 @@ def _handed_call(call: ast.Call) -> ast.Call | None:
         return None
     handed = ast.Call(function, [g for g in given if not isinstance(g, ast.Starred)], [])
     return ast.copy_location(handed, call)
+
+
+_CONTAINERS = re.compile(r"(?:Queue|deque|list|dict|set|OrderedDict|defaultdict)$")
+
+
+def _is_container(value: ast.expr) -> bool:
+    """Whether a value is a new container (``[]``, ``{}``, ``Queue()``, ``deque()``) that a callee
+    may fill."""
+    if isinstance(value, (ast.List, ast.Dict, ast.Set)):
+        return True
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        return _CONTAINERS.search(name) is not None
+    return False
+
+
+def _is_queue(value: ast.expr) -> bool:
+    """``Queue()``, ``queue.Queue()``, ``asyncio.Queue()``, ``mp.SimpleQueue()``."""
+    func = value.func if isinstance(value, ast.Call) else None
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return name.endswith("Queue")
+
+
+def _parameter_named(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, at: int | None, keyword: str | None, *, method: bool
+) -> str | None:
+    """The parameter an argument given by position (after self for a method) or keyword binds."""
+    if keyword is not None:
+        return keyword
+    positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)][int(method) :]
+    return positional[at] if at is not None and at < len(positional) else None
+
+
+def _put_into(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str | None) -> list[ast.expr]:
+    """What a function's body puts into a name (``out.put(x)``, ``out.append(x)``, ``out[k] = x``)."""
+    found: list[ast.expr] = []
+    for stmt in values.nested_statements(function.body):
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            func = stmt.value.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in _MUTATORS
+                and isinstance(func.value, ast.Name)
+                and func.value.id == name
+            ):
+                found += [a for a in stmt.value.args if not isinstance(a, ast.Starred)]
+        elif isinstance(stmt, ast.Assign):
+            target = stmt.targets[0]
+            if (
+                isinstance(target, ast.Subscript)
+                and isinstance(target.value, ast.Name)
+                and target.value.id == name
+            ):
+                found.append(stmt.value)
+    return found
 
 
 def _method_named(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:

@@ -106,8 +106,14 @@ class _Project:
         return {
             name
             for name, found in bindings.module.bindings.items()
-            if any(kind in ("expr", "item", "function", "class") for kind, _, _, _ in found)
-            and (bindings.exported(name, called=False).models or bindings.exported(name, called=True).models)
+            if (
+                any(kind in ("expr", "item") for kind, _, _, _ in found)
+                and bindings.exported(name, called=False).models
+            )
+            or (
+                any(kind in ("expr", "item", "function") for kind, _, _, _ in found)
+                and bindings.exported(name, called=True).models
+            )
         }
 
     def _imported_by(self, path: str) -> tuple[Imported, ImportedRuns]:
