@@ -7,8 +7,12 @@ the file given a model at their calls, ``.to(dev)``/``.eval()``/``.half()`` chai
 (DataParallel, torch.compile, accelerate's prepare), pipeline components (``pipe.unet`` is the
 pipeline's load), names imported from another module of the project, the parameters of its classes and
 functions that other modules call with models, the element of a dict literal a constant key picks
-(``models["tts"]``) and the functions of one a call picks (``maps[kind](image)``), and a generator's
-yields.
+(``models["tts"]``) and the functions of one a call picks (``maps[kind](image)``), a generator's
+yields; what is stored on objects (``self.models[k] = m``, ``self.queue.put(out)``, ``args.encoder =
+m``), what base classes of the file or of another module set and define (a base class's methods read
+for each subclass: its ``super().__init__(m)``, its override of ``self.process``), functions used as
+values (a scorer a factory returns, a callback, ``executor.submit(f, x)``, ``Thread(target=f)``), and
+what the functions and constructors a list or queue is handed to put into it.
 
 What a model's call produces (``enc(**batch)``, ``.generate(...)``, ``.encode(...)``) is data *derived*
 from it, and stays so through attributes, indexing, arithmetic and calls of other functions
