@@ -72,6 +72,19 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: an editor's output summed for its lengths and cut by a helper is kept, not a score": """
+        from transformers import AutoModelForCausalLM
+
+        policy = AutoModelForCausalLM.from_pretrained("gpt2")  # model: policy
+        editor = AutoModelForCausalLM.from_pretrained("facebook/opt-350m")  # model: opt
+        cache = {}
+
+        def rewrite(key, ids):
+            draft = policy.generate(ids)
+            out = editor.generate(draft)  # edge: feature-handoff/sequential policy->opt
+            lengths = (out != 0).sum(-1)
+            cache[key] = truncate(out, lengths)
+    """,
     "sequential: CLIP's image features of the generated images logged and also saved for retrieval": """
         import torch
         import wandb

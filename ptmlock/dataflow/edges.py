@@ -86,18 +86,20 @@ _SELECTS = frozenset(
     {"sorted", "sort", "argsort", "argmax", "argmin", "topk", "max", "min", "nlargest", "nsmallest"}
     | {"sort_values", "filter", "where", "masked_select", "compress", "choice"}
 )
-# Calls that log a value to a logger or tracker, and that reduce values to one figure: a score
-# reported, not a result handed on (a bare print shows a demo's results as well).
-_REPORTS = re.compile(
-    r"^(?:log\w*|info|debug|warning|add_scalars?|add_text|add_histogram|track\w*|report\w*)$"
-    r"|^(?:mean|nanmean|fmean|average|median|sum)$",
-    re.IGNORECASE,
+# Calls that log a value to a logger or tracker, and those that reduce values to one figure: a
+# score reported (logged, or averaged and printed), not a result handed on (a bare print shows a
+# demo's results as well).
+_LOGS = re.compile(
+    r"^(?:log\w*|info|debug|warning|add_scalars?|add_text|add_histogram|track\w*|report\w*)$", re.IGNORECASE
 )
+_AGGREGATES = frozenset({"mean", "nanmean", "fmean", "average", "median", "sum"})
 # Calls that neither report nor keep a value: it is shown or collected, then used (or not) elsewhere.
 _NEUTRAL = frozenset(
     {"print", "pprint", "append", "extend", "format", "item", "tolist", "cpu", "numpy", "detach"}
     | {"float", "int", "str", "round", "len", "abs"}
 )
+# A value's methods that write it out.
+_SAVES = re.compile(r"save|write|dump|export|to_(?:file|csv|json|parquet)|tofile", re.IGNORECASE)
 # Calls that compute a metric from a model's output (a transcript's WER, a caption's BLEU).
 _METRIC_CALL = re.compile(
     r"(?:^|[._])(?:wer|cer|bleu|sacrebleu|rouge\w*|meteor|chrf|bert_?score|accuracy\w*|f1\w*|pearsonr"
@@ -121,7 +123,7 @@ class _Uses:
     """What a function does with a consumer's result, next to the producer's output it was given."""
 
     selects: bool = False  # orders, picks or gates the producer's output (a re-rank, a filter)
-    reported: bool = False  # logged to a logger or tracker, or reduced to one figure (a mean)
+    reported: bool = False  # logged to a logger or tracker, or averaged and printed
     returned: bool = False  # handed back to the caller
     metric: bool = False  # enters a metric's computation (WER, BLEU, cosine similarity)
     kept: bool = False  # used otherwise: saved, drawn, handed to another call
@@ -261,7 +263,7 @@ class _FileEdges:
         return known
 
     def _read_uses(self, owner: ast.AST, source: Load, target: Load, called: bool) -> _Uses:
-        selects = reported = returned = metric = ranked = picked = kept = False
+        selects = returned = metric = ranked = picked = kept = logged = averaged = printed = False
         for node in self._nodes_of(owner):
             if isinstance(node, ast.Call):
                 given = [*node.args, *(k.value for k in node.keywords)]
@@ -275,9 +277,11 @@ class _FileEdges:
                 selects = selects or (
                     name in _SELECTS and source in inputs and self._apart(node, source, target, called)
                 )
-                measured = bool(_METRIC_CALL.search(source_text(node.func, _TEXT)))
-                reports = bool(_REPORTS.search(name))
-                reported, metric = reported or reports, metric or measured
+                metric = metric or bool(_METRIC_CALL.search(source_text(node.func, _TEXT)))
+                logged = logged or bool(_LOGS.search(name))
+                averaged = averaged or name in _AGGREGATES
+                printed = printed or name in ("print", "pprint")
+                kept = kept or self._passes_on(node, name, target)
             elif isinstance(node, ast.Expr):  # save(images), yield scores: a statement that uses them
                 kept = kept or self._kept(node.value, target)
             elif isinstance(node, ast.Compare):
@@ -294,7 +298,7 @@ class _FileEdges:
                 selects = selects or self._gates(node, owner, source, target, called)
         # picked by what ranks or compares the scores (argmax, argsort, > t), not by any index they give
         selects = selects or (ranked and picked)
-        return _Uses(selects, reported, returned, metric, kept)
+        return _Uses(selects, logged or (averaged and printed), returned, metric, kept)
 
     def _kept(self, value: ast.expr, target: Load) -> bool:
         """Whether a statement's call (or yield) hands ``target``'s results on other than by reporting,
@@ -307,10 +311,20 @@ class _FileEdges:
         if isinstance(value.func, ast.Attribute):
             given.append(value.func.value)
         name = _called_name(value)
-        quiet = (
-            _REPORTS.search(name) or name in _NEUTRAL or _METRIC_CALL.search(source_text(value.func, _TEXT))
-        )
+        quiet = _LOGS.search(name) or name in _NEUTRAL or _METRIC_CALL.search(source_text(value.func, _TEXT))
         return not quiet and target in self._derived(given)
+
+    def _passes_on(self, call: ast.Call, name: str, target: Load) -> bool:
+        """Whether a call hands ``target``'s results on: given to a function that neither reports,
+        shows, measures nor orders them (``truncate(ids)``, ``torch.save(x, path)``), or saved
+        (``image.save(path)``); a tensor's own methods (``scores.diag()``) are the same result."""
+        if _LOGS.search(name) or name in _NEUTRAL or name in _AGGREGATES or name in _SELECTS:
+            return False
+        if _METRIC_CALL.search(source_text(call.func, _TEXT)):
+            return False
+        if isinstance(call.func, ast.Attribute) and _SAVES.match(name):
+            return target in self._derived([call.func.value])
+        return target in self._derived([*call.args, *(k.value for k in call.keywords)])
 
     def _gates(self, node: ast.AST, owner: ast.AST, source: Load, target: Load, called: bool) -> bool:
         """A condition on ``target``'s result that keeps or drops ``source``'s output."""
