@@ -422,3 +422,35 @@ def test_workers_joined_by_queues_hand_their_outputs_down_the_chain(tmp_path: Pa
             """,
         },
     )
+
+
+def test_values_saved_to_a_file_and_read_back_from_it_keep_their_model(tmp_path: Path) -> None:
+    check_edges(
+        tmp_path,
+        """
+        import json
+
+        import torch
+        from sentence_transformers import CrossEncoder, SentenceTransformer
+        from transformers import pipeline
+
+        bi = SentenceTransformer("all-MiniLM-L6-v2")  # model: bi
+        ce = CrossEncoder("cross-encoder/ms-marco-MiniLM-L-6-v2")  # model: ce
+        summarizer = pipeline("summarization", model="t5-small")  # model: t5
+        HITS = "runs/hits.json"
+
+        def retrieve(queries, corpus):
+            hits = bi.encode(queries) @ bi.encode(corpus).T
+            torch.save(hits, "runs/scores.pt")
+            with open(HITS, "w") as f:
+                json.dump(hits.tolist(), f)
+
+        def rerank(queries):
+            with open(HITS) as f:
+                hits = json.load(f)
+            scores = torch.load("runs/scores.pt")
+            notes = torch.load("runs/notes.pt")  # another file: nothing of the bi-encoder's
+            print(summarizer(notes), scores.shape)
+            return ce.predict([(q, h) for q, h in zip(queries, hits)])  # edge: post-processing bi->ce
+        """,
+    )

@@ -11,8 +11,9 @@ functions that other modules call with models, the element of a dict literal a c
 yields; what is stored on objects (``self.models[k] = m``, ``self.queue.put(out)``, ``args.encoder =
 m``), what base classes of the file or of another module set and define (a base class's methods read
 for each subclass: its ``super().__init__(m)``, its override of ``self.process``), functions used as
-values (a scorer a factory returns, a callback, ``executor.submit(f, x)``, ``Thread(target=f)``), and
-what the functions and constructors a list or queue is handed to put into it.
+values (a scorer a factory returns, a callback, ``executor.submit(f, x)``, ``Thread(target=f)``),
+what the functions and constructors a list or queue is handed to put into it, and what the file saves
+to a path it reads back (``torch.save(x, p)`` ... ``torch.load(p)``).
 
 What a model's call produces (``enc(**batch)``, ``.generate(...)``, ``.encode(...)``) is data *derived*
 from it, and stays so through attributes, indexing, arithmetic and calls of other functions
@@ -225,6 +226,7 @@ class ModelBindings:
         self._runs_on_arguments: dict[int, frozenset[Load]] = {}  # of each function, by id
         self._handed: dict[int, ast.Call | None] = {}  # a call -> the call of the function it runs
         self._handed_by_function: dict[int, list[tuple[ast.Call, Scope]]] | None = None
+        self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
         bind_block(tree.body, self.module)
@@ -635,6 +637,41 @@ class ModelBindings:
     def held_all(self, exprs: Sequence[tuple[ast.expr, Scope]], depth: int) -> Held:
         """What any of these expressions holds."""
         return _union([self.held(expr, scope, depth) for expr, scope in exprs])
+
+    def _file_key(self, expr: ast.expr, scope: Scope) -> tuple[str, str] | None:
+        """Which file an expression names: the path an ``open(path)`` handle was opened on, by its
+        value when it is a constant, else as written."""
+        opened = _opened_path(expr)
+        if opened is None and isinstance(expr, ast.Name):
+            current: Scope | None = scope
+            while current is not None and expr.id not in current.bindings:
+                current = current.parent
+            handles = [
+                _opened_path(data)
+                for kind, data, _, _ in (current.bindings[expr.id] if current is not None else ())
+                if kind == "expr"
+            ]
+            opened = next((h for h in handles if h is not None), None)
+        path = opened if opened is not None else expr
+        value = values.evaluate(path, scope)
+        if value.kind in (values.STR, values.PATH) and isinstance(value.data, str):
+            return ("value", value.data)
+        return ("text", values.source_text(path))
+
+    def _saved_to(self, key: tuple[str, str] | None, depth: int) -> Held:
+        """What the file's statements save to that file (``torch.save(emb, path)``, ``json.dump(x, f)``,
+        ``df.to_csv(path)``, ``f.write(text)``)."""
+        if self._saves is None:
+            self._saves = {}
+            for site in self.sites:
+                written = _file_write(site.call)
+                if written is not None:
+                    value, target = written
+                    found = self._file_key(target, site.scope)
+                    if found is not None:
+                        self._saves.setdefault(found, []).append((value, site.scope))
+        saved = self._saves.get(key, []) if key is not None else []
+        return _union([self.held(value, where, depth + 1) for value, where in saved])
 
     def _handed_calls(self) -> dict[int, list[tuple[ast.Call, Scope]]]:
         """The calls a function of the file gets where it is handed to something that calls it
@@ -1107,6 +1144,11 @@ class ModelBindings:
                 Held(models=frozenset({load})) if load in self.models else self._arguments(node, scope, depth)
             )
         func = node.func
+        read = _file_read(node)
+        if read is not None:  # torch.load(path), json.load(f), pd.read_csv(path): what the file saved
+            saved = self._saved_to(self._file_key(read, scope), depth)
+            if saved.models or saved.derived:
+                return saved.data() | self._arguments(node, scope, depth).data()
         if isinstance(func, ast.Attribute):
             receiver = self.held(func.value, scope, depth + 1)
             if receiver.models:
@@ -1395,6 +1437,68 @@ def _is_container(value: ast.expr) -> bool:
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         return _CONTAINERS.search(name) is not None
     return False
+
+
+# Reading a file back: torch.load(path), np.load(path), pickle.load(f), json.load(f), pd.read_csv(path),
+# datasets' load_from_disk(path), f.read(); load_dataset("json", data_files=path).
+_FILE_READERS = frozenset({"load", "read_csv", "read_json", "read_parquet", "read_pickle", "load_from_disk"})
+_HANDLE_READERS = frozenset({"read", "readlines"})
+# Writing one: torch.save(obj, path) and json/pickle/joblib's dump(obj, f) give the value first,
+# numpy's save(path, arr) the path; df.to_csv(path), ds.save_to_disk(path) are methods of the value.
+_FILE_WRITERS = frozenset({"save", "dump", "savez", "savetxt"})
+_VALUE_WRITERS = frozenset({"to_csv", "to_json", "to_parquet", "to_pickle", "save_to_disk"})
+_HANDLE_WRITERS = frozenset({"write", "writelines"})
+
+
+def _called(call: ast.Call) -> tuple[str, str]:
+    """A call's name and the text of what it is called on (``np``, ``f``)."""
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr, values.source_text(func.value)
+    return (func.id if isinstance(func, ast.Name) else ""), ""
+
+
+def _file_read(call: ast.Call) -> ast.expr | None:
+    """The file (a path, or a handle ``open`` gave) a call reads a saved value from."""
+    name, receiver = _called(call)
+    if name in _FILE_READERS and call.args and receiver not in ("", "self"):
+        return call.args[0]
+    if name in _FILE_READERS - {"load"} and call.args:
+        return call.args[0]
+    if name in _HANDLE_READERS and isinstance(call.func, ast.Attribute) and not call.args:
+        return call.func.value
+    if name == "load_dataset":
+        return next((k.value for k in call.keywords if k.arg == "data_files"), None)
+    return None
+
+
+def _file_write(call: ast.Call) -> tuple[ast.expr, ast.expr] | None:
+    """(value, file) a call saves."""
+    name, receiver = _called(call)
+    if name in _FILE_WRITERS and len(call.args) >= 2 and receiver not in ("", "self"):
+        path_first = receiver in ("np", "numpy") or name in ("savez", "savetxt")
+        return (call.args[1], call.args[0]) if path_first else (call.args[0], call.args[1])
+    if name in _VALUE_WRITERS and call.args and isinstance(call.func, ast.Attribute):
+        return call.func.value, call.args[0]
+    if name in _HANDLE_WRITERS and len(call.args) == 1 and isinstance(call.func, ast.Attribute):
+        return call.args[0], call.func.value
+    return None
+
+
+def _opened_path(expr: ast.expr) -> ast.expr | None:
+    """The path of ``open(path, ...)`` or ``Path(...).open(...)``."""
+    if not isinstance(expr, ast.Call):
+        return None
+    func = expr.func
+    if isinstance(func, ast.Name) and func.id == "open" and expr.args:
+        return expr.args[0]
+    if isinstance(func, ast.Attribute) and func.attr == "open":
+        return (
+            expr.args[0]
+            if isinstance(func.value, ast.Name) and func.value.id in ("io", "gzip")
+            else func.value
+        )
+    return None
 
 
 def _is_queue(value: ast.expr) -> bool:
