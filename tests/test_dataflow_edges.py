@@ -72,6 +72,20 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: a reply measured by BLEU and also spoken is handed on, not only scored": """
+        import sacrebleu
+        from transformers import pipeline
+
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")  # model: whisper
+        llm = pipeline("text-generation", model="Qwen/Qwen2-0.5B-Instruct")  # model: qwen
+
+        def respond(audio, reference):
+            text = asr(audio)["text"]
+            reply = llm(text)[0]["generated_text"]  # edge: feature-handoff/sequential whisper->qwen
+            bleu = sacrebleu.sentence_bleu(reply, [reference])
+            speak(reply)
+            print(bleu.score)
+    """,
     "sequential: an editor's output summed for its lengths and cut by a helper is kept, not a score": """
         from transformers import AutoModelForCausalLM
 

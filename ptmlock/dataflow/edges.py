@@ -101,11 +101,13 @@ _NEUTRAL = frozenset(
 # A value's methods that write it out.
 _SAVES = re.compile(r"save|write|dump|export|to_(?:file|csv|json|parquet)|tofile", re.IGNORECASE)
 # Calls that compute a metric from a model's output (a transcript's WER, a caption's BLEU).
-_METRIC_CALL = re.compile(
-    r"(?:^|[._])(?:wer|cer|bleu|sacrebleu|rouge\w*|meteor|chrf|bert_?score|accuracy\w*|f1\w*|pearsonr"
-    r"|spearmanr|mean_squared_error|psnr|ssim|cos(?:ine)?_?sim\w*|metric\w*)(?:$|[._])",
+_METRIC = re.compile(
+    r"(?<![a-z0-9])(?:wer|cer|bleu|sacrebleu|rouge\w*|meteor|chrf|bert_?score|accuracy|f1|pearsonr|spearmanr"
+    r"|mean_squared_error|psnr|ssim|cos(?:ine)?_?sim\w*|metrics?)(?![a-z0-9])",
     re.IGNORECASE,
 )
+# A metric object's methods that take predictions (``wer_metric.compute(predictions=...)``).
+_METRIC_METHODS = frozenset({"compute", "add_batch", "update", "score"})
 
 
 @dataclass(frozen=True)
@@ -277,7 +279,7 @@ class _FileEdges:
                 selects = selects or (
                     name in _SELECTS and source in inputs and self._apart(node, source, target, called)
                 )
-                metric = metric or bool(_METRIC_CALL.search(source_text(node.func, _TEXT)))
+                metric = metric or _measures(node)
                 logged = logged or bool(_LOGS.search(name))
                 averaged = averaged or name in _AGGREGATES
                 printed = printed or name in ("print", "pprint")
@@ -311,7 +313,7 @@ class _FileEdges:
         if isinstance(value.func, ast.Attribute):
             given.append(value.func.value)
         name = _called_name(value)
-        quiet = _LOGS.search(name) or name in _NEUTRAL or _METRIC_CALL.search(source_text(value.func, _TEXT))
+        quiet = _LOGS.search(name) or name in _NEUTRAL or _measures(value)
         return not quiet and target in self._derived(given)
 
     def _passes_on(self, call: ast.Call, name: str, target: Load) -> bool:
@@ -320,7 +322,7 @@ class _FileEdges:
         (``image.save(path)``); a tensor's own methods (``scores.diag()``) are the same result."""
         if _LOGS.search(name) or name in _NEUTRAL or name in _AGGREGATES or name in _SELECTS:
             return False
-        if _METRIC_CALL.search(source_text(call.func, _TEXT)):
+        if _measures(call):
             return False
         if isinstance(call.func, ast.Attribute) and _SAVES.match(name):
             return target in self._derived([call.func.value])
@@ -695,7 +697,7 @@ def _classify(
         or _EVALUATOR.search(edges.assigned(where))
         or _EVALUATOR.search(context)
         or _EVALUATION_CONTEXT.search(context)
-        or uses.metric
+        or (uses.metric and not uses.kept)  # a metric of results handed on no further
         or uses.only_reported  # averaged or logged, and nothing else done with it: a score
     )
     # In a training loop too, as long as no loss holds the scorer's result (a validation score logged).
@@ -748,6 +750,20 @@ def _false(call: ast.Call) -> bool:
     """Whether a call's first argument (or mode=/requires_grad=) is the literal False."""
     given = call.args[0] if call.args else next((k.value for k in call.keywords), None)
     return isinstance(given, ast.Constant) and given.value is False
+
+
+def _measures(call: ast.Call) -> bool:
+    """Whether a call computes a metric: ``jiwer.wer(ref, hyp)``, ``F.cosine_similarity(a, b)``,
+    ``bleu.compute(predictions=...)`` (not ``self._metrics[k].append(v)``, a container of them)."""
+    name = _called_name(call)
+    if _METRIC.search(name):
+        return True
+    func = call.func
+    return (
+        name in _METRIC_METHODS
+        and isinstance(func, ast.Attribute)
+        and _METRIC.search(source_text(func.value, _TEXT)) is not None
+    )
 
 
 def _called_name(call: ast.Call) -> str:
