@@ -454,3 +454,45 @@ def test_values_saved_to_a_file_and_read_back_from_it_keep_their_model(tmp_path:
             return ce.predict([(q, h) for q, h in zip(queries, hits)])  # edge: post-processing bi->ce
         """,
     )
+
+
+def test_a_function_picked_by_name_from_a_module_of_the_project_is_any_of_its_functions(
+    tmp_path: Path,
+) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "ddpo/__init__.py": "",
+            "ddpo/rewards.py": """
+                from transformers import CLIPModel
+
+                def aesthetic_score():
+                    clip = CLIPModel.from_pretrained("openai/clip-vit-large-patch14")  # model: clip
+
+                    def _fn(images):
+                        return clip.get_image_features(pixel_values=images)
+
+                    return _fn
+
+                def image_count():
+                    def _fn(images):
+                        return len(images)
+
+                    return _fn
+            """,
+            "ddpo/sample.py": """
+                import torch.nn.functional as F
+                from diffusers import StableDiffusionPipeline
+
+                from ddpo import rewards
+
+                pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+
+                def sample(config, prompts):
+                    reward_fn = getattr(rewards, config.reward_fn)()
+                    activation = getattr(F, config.activation)
+                    images = pipe(prompts).images
+                    return reward_fn(images), activation(images)  # edge: evaluation sd->clip
+            """,
+        },
+    )

@@ -13,7 +13,8 @@ m``), what base classes of the file or of another module set and define (a base 
 for each subclass: its ``super().__init__(m)``, its override of ``self.process``), functions used as
 values (a scorer a factory returns, a callback, ``executor.submit(f, x)``, ``Thread(target=f)``),
 what the functions and constructors a list or queue is handed to put into it, and what the file saves
-to a path it reads back (``torch.save(x, p)`` ... ``torch.load(p)``).
+to a path it reads back (``torch.save(x, p)`` ... ``torch.load(p)``), and ``getattr(module, name)`` on
+a module of the project (any of its functions).
 
 What a model's call produces (``enc(**batch)``, ``.generate(...)``, ``.encode(...)``) is data *derived*
 from it, and stays so through attributes, indexing, arithmetic and calls of other functions
@@ -491,6 +492,16 @@ class ModelBindings:
                 found.append(Held(models=self._class_models(data, self.module, depth)))
         return _union(found)
 
+    def any_function(self, called: bool, depth: int) -> Held:
+        """What any module-level function of the file is (or, called, returns): a module used as a
+        registry of functions picked by name (``getattr(rewards, config.reward_fn)()``)."""
+        names = [
+            name
+            for name, found in self.module.bindings.items()
+            if any(kind == "function" for kind, _, _, _ in found) and not name.startswith("_")
+        ]
+        return _union([self.exported(name, called, depth + 1) for name in names])
+
     def runs(self, site: CallSite) -> frozenset[Load]:
         """The models a call runs: ``B(x)``, ``B.generate(x)``, ``self.B.encode(x)``, and those a
         function imported from another module of the project runs on its arguments
@@ -637,6 +648,23 @@ class ModelBindings:
     def held_all(self, exprs: Sequence[tuple[ast.expr, Scope]], depth: int) -> Held:
         """What any of these expressions holds."""
         return _union([self.held(expr, scope, depth) for expr, scope in exprs])
+
+    def _picked_from_module(self, call: ast.Call, scope: Scope, depth: int) -> tuple[Held, Held] | None:
+        """``getattr(module, name)`` on a module of the project with a name known at run time: what
+        any of its functions is, and what calling it gives."""
+        func = call.func
+        if not (isinstance(func, ast.Name) and func.id == "getattr" and len(call.args) >= 2):
+            return None
+        if isinstance(call.args[1], ast.Constant):
+            return None
+        module = values.evaluate(call.args[0], scope)
+        if module.kind != REF or module.data.startswith(LOCAL_PREFIX) or self.imported is None:
+            return None
+        if module.data.split(".")[0] in values.ML_ROOTS:
+            return None
+        value = self.imported(f"{module.data}.*", False, depth + 1)
+        returned = self.imported(f"{module.data}.*", True, depth + 1)
+        return (value, returned) if value.runs or value.models or returned.runs or returned.models else None
 
     def _file_key(self, expr: ast.expr, scope: Scope) -> tuple[str, str] | None:
         """Which file an expression names: the path an ``open(path)`` handle was opened on, by its
@@ -1144,6 +1172,10 @@ class ModelBindings:
                 Held(models=frozenset({load})) if load in self.models else self._arguments(node, scope, depth)
             )
         func = node.func
+        picked = self._picked_from_module(func if isinstance(func, ast.Call) else node, scope, depth)
+        if picked is not None:  # getattr(module, name)(): any function of that module of the project
+            called = isinstance(func, ast.Call)
+            return picked[1] if called else picked[0]
         read = _file_read(node)
         if read is not None:  # torch.load(path), json.load(f), pd.read_csv(path): what the file saved
             saved = self._saved_to(self._file_key(read, scope), depth)
@@ -1443,6 +1475,7 @@ def _is_container(value: ast.expr) -> bool:
 # datasets' load_from_disk(path), f.read(); load_dataset("json", data_files=path).
 _FILE_READERS = frozenset({"load", "read_csv", "read_json", "read_parquet", "read_pickle", "load_from_disk"})
 _HANDLE_READERS = frozenset({"read", "readlines"})
+_READS = _FILE_READERS | _HANDLE_READERS | {"load_dataset"}
 # Writing one: torch.save(obj, path) and json/pickle/joblib's dump(obj, f) give the value first,
 # numpy's save(path, arr) the path; df.to_csv(path), ds.save_to_disk(path) are methods of the value.
 _FILE_WRITERS = frozenset({"save", "dump", "savez", "savetxt"})
@@ -1451,17 +1484,24 @@ _HANDLE_WRITERS = frozenset({"write", "writelines"})
 
 
 def _called(call: ast.Call) -> tuple[str, str]:
-    """A call's name and the text of what it is called on (``np``, ``f``)."""
+    """A call's name and the name of what it is called on (``np``, ``f``; "" for another
+    expression)."""
     func = call.func
     if isinstance(func, ast.Attribute):
-        return func.attr, values.source_text(func.value)
+        return func.attr, func.value.id if isinstance(func.value, ast.Name) else values.dotted(
+            func.value
+        ) or ""
     return (func.id if isinstance(func, ast.Name) else ""), ""
 
 
 def _file_read(call: ast.Call) -> ast.expr | None:
     """The file (a path, or a handle ``open`` gave) a call reads a saved value from."""
-    name, receiver = _called(call)
-    if name in _FILE_READERS and call.args and receiver not in ("", "self"):
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name not in _READS:
+        return None
+    receiver = _called(call)[1]
+    if name == "load" and call.args and receiver not in ("", "self"):
         return call.args[0]
     if name in _FILE_READERS - {"load"} and call.args:
         return call.args[0]

@@ -121,18 +121,22 @@ class _Project:
         function imported from one runs on its arguments."""
         bases = import_bases(path, package_of(path), self.root)
 
-        def bound_module(dotted: str) -> ModelBindings | None:
+        def bound_module(dotted: str, *, given_models: bool = False) -> ModelBindings | None:
             parts = tuple(dotted.split("."))
             module = find_module(parts[:-1], bases, self.root) if len(parts) > 1 else None
-            other = self.bound(module) if module is not None else None
+            other = self.bound(module, given_models=given_models) if module is not None else None
             return other[1] if other is not None else None
 
         def imported(dotted: str, called: bool, depth: int) -> Held:
-            other = bound_module(dotted) if dotted not in self.busy else None
+            # module.* is any function of the module (getattr(rewards, config.reward_fn)())
+            every = dotted.endswith(".*")
+            other = bound_module(dotted, given_models=every) if dotted not in self.busy else None
             if other is None:
                 return NOTHING
             self.busy.add(dotted)
             try:
+                if every:
+                    return other.any_function(called, depth)
                 return other.exported(dotted.rsplit(".", 1)[-1], called, depth)
             finally:
                 self.busy.discard(dotted)
