@@ -424,6 +424,53 @@ def test_workers_joined_by_queues_hand_their_outputs_down_the_chain(tmp_path: Pa
     )
 
 
+def test_a_module_that_only_joins_workers_by_queues_is_followed(tmp_path: Path) -> None:
+    """The module making the queues loads nothing and imports no model, only the worker classes."""
+    check_edges(
+        tmp_path,
+        {
+            "voice/__init__.py": "",
+            "voice/worker.py": WORKER_BASE,
+            "voice/stages.py": """
+                from transformers import pipeline
+
+                from .worker import Worker
+
+                class Transcriber(Worker):
+                    def setup(self):
+                        # model: asr
+                        self.asr = pipeline("automatic-speech-recognition", model="openai/whisper-tiny")
+
+                    def process(self, audio):
+                        yield self.asr(audio)["text"]
+
+                class Responder(Worker):
+                    def setup(self):
+                        self.llm = pipeline("text-generation", model="gpt2")  # model: llm
+
+                    def process(self, text):
+                        yield self.llm(text)[0]["generated_text"]  # edge: feature-handoff/sequential asr->llm
+            """,
+            "voice/main.py": """
+                import threading
+                from queue import Queue
+
+                from .stages import Responder, Transcriber
+
+                def main():
+                    stop = threading.Event()
+                    audio_in, texts, replies = Queue(), Queue(), Queue()
+                    workers = [
+                        Transcriber(stop, queue_in=audio_in, queue_out=texts),
+                        Responder(stop, queue_in=texts, queue_out=replies),
+                    ]
+                    for worker in workers:
+                        threading.Thread(target=worker.run).start()
+            """,
+        },
+    )
+
+
 def test_values_saved_to_a_file_and_read_back_from_it_keep_their_model(tmp_path: Path) -> None:
     check_edges(
         tmp_path,

@@ -51,6 +51,7 @@ class _Project:
         self.bindings: dict[str, tuple[ast.Module, ModelBindings] | None] = {}
         self.busy: set[str] = set()
         self._exported: re.Pattern[bytes] | None = None  # the names of models other modules may import
+        self._classes: re.Pattern[bytes] | None = None  # the classes that load, see _loading_classes
         self.busy_classes: set[tuple[str, str]] = set()
         self.busy_paths: set[str] = set()  # files being bound
 
@@ -96,7 +97,32 @@ class _Project:
             names = sorted({name for path in self.loads for name in self._model_names(path)})
             words = b"|".join(re.escape(name.encode()) for name in names)
             self._exported = re.compile(rb"\b(?:" + words + rb")\b") if words else _NOTHING_MATCHES
-        return b"import" in source and self._exported.search(source) is not None
+        if b"import" not in source:
+            return False
+        if self._exported.search(source) is not None:
+            return True
+        # A module joining workers by queues (Stage(queue_out=q)) whose classes load their models:
+        # few modules make queues, so naming every loading class costs little here.
+        return b"Queue(" in source and self._loading_classes().search(source) is not None
+
+    def _loading_classes(self) -> re.Pattern[bytes]:
+        """The module-level classes of the modules that load models whose bodies load one."""
+        if self._classes is None:
+            names = set()
+            for path in self.loads:
+                bound = self.bound(path)
+                if bound is None:
+                    continue
+                lines = [load.line for load in bound[1].models]
+                names |= {
+                    node.name
+                    for node in bound[0].body
+                    if isinstance(node, ast.ClassDef)
+                    and any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in lines)
+                }
+            words = b"|".join(re.escape(name.encode()) for name in sorted(names))
+            self._classes = re.compile(rb"\b(?:" + words + rb")\b") if words else _NOTHING_MATCHES
+        return self._classes
 
     def _model_names(self, path: str) -> set[str]:
         bound = self.bound(path)
