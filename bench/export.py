@@ -57,13 +57,6 @@ def _builder(name: str) -> Callable[[Path], None]:
     return INFERRED[name][0]
 
 
-# ResNet's config.json has no image_size (a convolutional network takes any size), so ptm cannot infer
-# its pixel_values: they are declared, at optimum's default size for such models (64 x 64).
-RESNET_INPUTS = (
-    'loader = "transformers:ResNetForImageClassification"\n'
-    'inputs = [{ name = "pixel_values", dtype = "float32", shape = ["batch", 3, 64, 64] }]'
-)
-
 # ptm's loader and inputs are inferred from config.json (the model classes match optimum's tasks'); GPT-2,
 # Llama, T5 and BART without a task export one graph of logits, as optimum's `text-generation` does for
 # the decoders (its seq2seq tasks write an encoder and a decoder graph).
@@ -79,7 +72,7 @@ CASES = {
     "t5": Case("t5", _builder("t5"), "", "text2text-generation"),
     "bart": Case("bart", architectures.bart, "", "text2text-generation"),
     "vit": Case("vit", _builder("vit"), "", "image-classification"),
-    "resnet": Case("resnet", architectures.resnet, RESNET_INPUTS, "image-classification"),
+    "resnet": Case("resnet", architectures.resnet, "", "image-classification"),
     "clip": Case("clip", _builder("clip"), "", "zero-shot-image-classification"),
     # optimum's dummy features are 3000 frames long whatever the config: 2 x max_source_positions here.
     "whisper": Case(
