@@ -8,6 +8,7 @@ a change in the machine's load slows them alike):
   2x of the floor);
 - `ptm check` on one Python file, with a 5-model ptm.lock (aim: within 1.5x of the floor).
 
+Both run as the `ptm` console script beside the interpreter, as the pre-commit hook and a shell run them.
 Run: `python bench/startup.py` from the repo root, in the venv.
 """
 
@@ -99,7 +100,10 @@ def main() -> None:
             env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
             installed = project(root, "two", TWO_MODELS, env, install=True)
             checked = project(root, "five", FIVE_MODELS, env, install=False)
-        ptm = [sys.executable, "-m", "ptmlock"]
+        # As the pre-commit hook (`entry: ptm check`) and a shell run it: the console script beside this
+        # interpreter, which imports ptmlock.cli directly (`python -m` would add runpy's lookup).
+        script = Path(sys.executable).parent / "ptm"
+        ptm = [sys.executable, str(script)] if script.is_file() else [sys.executable, "-m", "ptmlock"]
         cases = {
             "python -c 'import click'": ([sys.executable, "-c", "import click"], installed),
             "ptm install (no-op, 2 models)": ([*ptm, "install"], installed),

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..sarif import LEVELS, sarif_log
 from .files import relative_below
 from .rules import ERROR, INFO, RULES, WARNING
 from .runner import CheckResult
@@ -89,6 +88,8 @@ def _location(path: str, root: Path) -> dict[str, str]:
 
 
 def as_sarif(result: CheckResult) -> str:
+    from ..sarif import LEVELS, sarif_log  # here: the text format, the hook's, needs neither
+
     codes = list(RULES)
     results = []
     for f in result.findings:

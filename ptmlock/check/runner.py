@@ -13,9 +13,7 @@ from typing import NamedTuple
 from ..project import Project
 from .constants import forget_modules
 from .declared import Declared, declared_findings, tied_to_lock
-from .edges import edge_findings
 from .files import collect
-from .fix import apply_fixes
 from .loads import FileScan, Load
 from .rules import FAILING, CheckSettings, Finding, apply_settings, pin_findings
 from .scanner import scan_file
@@ -88,7 +86,11 @@ def run_check(paths: Sequence[str], project: Project, *, fix: bool = False) -> C
         declared = Declared(manifest, project.lock(export_records=False) if tied else None)
     findings = _findings(scans, settings, declared)
     fixed: dict[str, int] = {}
-    if fix and (fixed := apply_fixes(findings)):
+    if fix:
+        from .fix import apply_fixes  # here, as the edge rules: the hook's one-file runs need neither
+
+        fixed = apply_fixes(findings)
+    if fixed:
         rescanned = {s.path: s for s in scan_files(list(fixed), project.root)}
         scans = [rescanned.get(s.path, s) for s in scans]
         findings = _findings(scans, settings, declared)
@@ -96,6 +98,8 @@ def run_check(paths: Sequence[str], project: Project, *, fix: bool = False) -> C
         # The edges rules compare the whole code with ptm.toml: some files (a pre-commit run on the files
         # changed) cannot tell an edge's evidence is missing, and a note is not shown where nothing
         # fails, so the hook does not pay for the flow pass.
+        from .edges import edge_findings
+
         edges = edge_findings(scans, manifest, project.root)
         findings = sorted([*findings, *apply_settings(edges, settings)], key=_order)
     loads = tuple(load for scan in scans for load in scan.loads)
