@@ -17,6 +17,9 @@ from click.testing import Result
 from tests.conftest import Ptm, validate, write_manifest
 from tests.export import architectures
 
+# One xdist worker runs the module, so its module-scoped export is built once (`--dist loadgroup`).
+pytestmark = pytest.mark.xdist_group("export-architectures")
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
