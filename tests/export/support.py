@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 
-from tests.conftest import subprocess_env
+import pytest
+
+from tests.conftest import Ptm, subprocess_env, write_manifest
 
 BERT_INPUTS = """inputs = [
     { name = "input_ids", dtype = "int64", shape = ["batch", "sequence"], range = [0, 60] },
@@ -83,3 +88,28 @@ def heavy_imports(stderr: str) -> set[str]:
     imported = {line.rsplit("|", 1)[-1].strip() for line in stderr.splitlines() if "import time:" in line}
     assert "ptmlock.cli" in imported  # the import log is really there
     return {m for m in imported if m.split(".")[0] in ("torch", "transformers", "onnx", "onnxscript")}
+
+
+@contextlib.contextmanager
+def local_models_project(
+    root: Path, models: Mapping[str, tuple[Callable[[Path], None], str]], extra: str = ""
+) -> Iterator[Ptm]:
+    """A project in ``root``/project declaring each model (built into its folder) as ``hub = "local"`` with
+    its ``[export]`` table's body, plus ``extra``, installed; inside the block the current folder is the
+    project and PTM_HOME/HF_HOME are ``root``/home."""
+    project = root / "project"
+    project.mkdir()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PTM_HOME", str(root / "home" / "ptm"))
+        env.setenv("HF_HOME", str(root / "home" / "hf"))
+        env.chdir(project)
+        manifest = ""
+        for name, (build, body) in models.items():
+            build(project / name)
+            manifest += (
+                f'[models.{name}]\nhub = "local"\npath = "{name}"\n\n[models.{name}.export]\n{body}\n\n'
+            )
+        write_manifest(manifest + extra)
+        ptm = Ptm()
+        ptm("install")
+        yield ptm

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from tests.conftest import Ptm, validate, write_manifest
+from tests.conftest import validate
 from tests.export import architectures
+from tests.export.support import local_models_project
 
 # One xdist worker runs the module, so its module-scoped export is built once (`--dist loadgroup`).
 pytestmark = pytest.mark.xdist_group("export-architectures")
@@ -58,22 +59,9 @@ class Verified:
 @pytest.fixture(scope="module")
 def verified(tmp_path_factory: pytest.TempPathFactory) -> Verified:
     root = tmp_path_factory.mktemp("architectures")
-    project = root / "project"
-    project.mkdir()
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PTM_HOME", str(root / "home" / "ptm"))
-        env.setenv("HF_HOME", str(root / "home" / "hf"))
-        env.chdir(project)
-        manifest = ""
-        for name, (build, _, _) in MODELS.items():
-            build(project / name)
-            manifest += (
-                f'[models.{name}]\nhub = "local"\npath = "{name}"\n\n'
-                f'[models.{name}.export]\nexporter = "torchscript"\n\n'
-            )
-        write_manifest(manifest)
-        ptm = Ptm()
-        ptm("install")
+    torchscript = 'exporter = "torchscript"'
+    built = {name: (build, torchscript) for name, (build, _, _) in MODELS.items()}
+    with local_models_project(root, built) as ptm:
         # One model at a time, so that one architecture failing leaves the others' checks standing.
         runs = {
             name: (

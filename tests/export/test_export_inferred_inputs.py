@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from tests.conftest import Ptm, one_line_error, validate, write_manifest
+from tests.conftest import one_line_error, validate, write_manifest
+from tests.export.support import local_models_project
 
 # One xdist worker runs the module, so its module-scoped export is built once (`--dist loadgroup`).
 pytestmark = pytest.mark.xdist_group("export-inferred-inputs")
@@ -150,21 +151,8 @@ class Exported:
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
     """The seven tiny models and the declared BERT, installed, exported, verified and verified --frozen."""
     root = tmp_path_factory.mktemp("inferred")
-    project = root / "project"
-    project.mkdir()
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("PTM_HOME", str(root / "home" / "ptm"))
-        env.setenv("HF_HOME", str(root / "home" / "hf"))
-        env.chdir(project)
-        manifest = ""
-        for name, (build, body, _) in MODELS.items():
-            build(project / name)
-            manifest += (
-                f'[models.{name}]\nhub = "local"\npath = "{name}"\n\n[models.{name}.export]\n{body}\n\n'
-            )
-        write_manifest(manifest + DECLARED)
-        ptm = Ptm()
-        ptm("install")
+    built = {name: (build, body) for name, (build, body, _) in MODELS.items()}
+    with local_models_project(root, built, DECLARED) as ptm:
         done = Exported(
             ptm("export"), ptm("verify"), ptm("verify --frozen"), tomllib.loads(Path("ptm.lock").read_text())
         )
