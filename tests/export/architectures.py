@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.export.test_export_inferred_inputs import LAYERS
+from tests.export.test_export_inferred_inputs import ENCODER_DECODER, LAYERS
 
 
 def bert_classifier(folder: Path) -> None:
@@ -31,13 +31,7 @@ def bart(folder: Path) -> None:
 
     config = BartConfig(
         vocab_size=64,
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
+        **ENCODER_DECODER,
         max_position_embeddings=64,
     )
     BartForConditionalGeneration(config).save_pretrained(folder)

@@ -25,6 +25,16 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 LAYERS = {"num_hidden_layers": 1, "num_attention_heads": 2, "intermediate_size": 32}
+# The same tiny sizes, as the configs of encoder-decoder models (BART, Whisper) spell them.
+ENCODER_DECODER = {
+    "d_model": 16,
+    "encoder_layers": 1,
+    "decoder_layers": 1,
+    "encoder_attention_heads": 2,
+    "decoder_attention_heads": 2,
+    "encoder_ffn_dim": 32,
+    "decoder_ffn_dim": 32,
+}
 
 
 def _bert(folder: Path) -> None:
@@ -70,13 +80,7 @@ def _whisper(folder: Path) -> None:
     config = WhisperConfig(
         vocab_size=64,
         num_mel_bins=8,
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
+        **ENCODER_DECODER,
         max_source_positions=16,
         max_target_positions=32,
         decoder_start_token_id=1,
