@@ -21,7 +21,7 @@ import pytest
 from ptmlock.check.scanner import scan_source
 from ptmlock.dataflow import InferredAdaptation, Site
 from ptmlock.dataflow.adaptations import find_adaptations
-from ptmlock.dataflow.bindings import bind_models
+from ptmlock.dataflow.bindings import ModelBindings
 from ptmlock.dataflow.infer import infer
 from ptmlock.taxonomy import ADAPTATIONS
 
@@ -34,7 +34,7 @@ def adaptations_of(snippet: str, path: str = "scripts/snippet.py") -> list[Infer
     scan = scan_source(source, path, None)
     assert scan.error is None, scan.error
     tree = ast.parse(source)
-    return find_adaptations(tree, path, bind_models(tree, source, path, scan.loads))
+    return find_adaptations(tree, path, ModelBindings(tree, source, path, scan.loads))
 
 
 def marked(snippet: str) -> set[tuple[int, str, str, str]]:

@@ -194,7 +194,11 @@ def _start(node: ast.AST) -> Position:
 
 
 class ModelBindings:
-    """The models (and models' outputs) each expression of one parsed file holds."""
+    """The models (and models' outputs) each expression of one parsed file holds. ``imported`` reads what
+    a name imported from another module of the project holds, ``imported_runs`` the models a function
+    imported from one runs on its arguments, ``callers`` the calls of a class or function of the file in
+    the modules importing it, ``imported_class`` the class a base class imported from one names (infer()
+    gives them)."""
 
     def __init__(
         self,
@@ -1601,21 +1605,3 @@ def _union(found: Sequence[Held]) -> Held:
     derived: frozenset[Load] = frozenset().union(*(h.derived for h in found))
     runs: frozenset[Load] = frozenset().union(*(h.runs for h in found))
     return Held(models, derived, runs=runs)
-
-
-def bind_models(
-    tree: ast.Module,
-    source: bytes,
-    path: str,
-    loads: Sequence[Load],
-    imported: Imported | None = None,
-    imported_runs: ImportedRuns | None = None,
-    callers: Callers | None = None,
-    imported_class: ImportedClass | None = None,
-) -> ModelBindings:
-    """The models each expression of a parsed file holds; ``imported`` reads what a name imported from
-    another module of the project holds, ``imported_runs`` the models a function imported from one
-    runs on its arguments, ``callers`` the calls of a class or function of the file in the modules
-    importing it, ``imported_class`` the class a base class imported from one names (infer() gives
-    them)."""
-    return ModelBindings(tree, source, path, loads, imported, imported_runs, callers, imported_class)

@@ -33,7 +33,6 @@ from .bindings import (
     ImportedClass,
     ImportedRuns,
     ModelBindings,
-    bind_models,
 )
 from .edges import find_edges
 
@@ -73,7 +72,7 @@ class _Project:
                 tree = parse(source, path)
                 found = (
                     tree,
-                    bind_models(
+                    ModelBindings(
                         tree,
                         source,
                         path,
