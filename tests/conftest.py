@@ -6,7 +6,7 @@ import json
 import os
 import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,8 @@ from fixtures.files import FileHost, FileServer, populate_files
 from fixtures.github import FakeGitHub, GitHubServer, populate_github
 from fixtures.hub import FakeHub, HubServer, build_tiny_models, populate_standard
 from ptmlock.cli import cli
+from ptmlock.errors import ManifestError
+from ptmlock.manifest import parse_manifest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TESTS = REPO_ROOT / "tests"
@@ -174,6 +176,15 @@ def one_line_error(result: Result) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     return lines[0]
+
+
+def manifest_error(text: str, parse: Callable[..., object] = parse_manifest) -> ManifestError:
+    """The error ``parse`` (the format's, or manifest_check's with the sources' checks) raises for ``text``
+    as ptm.toml, checked to be exactly one line."""
+    with pytest.raises(ManifestError) as caught:
+        parse(text, "ptm.toml")
+    assert "\n" not in caught.value.message
+    return caught.value
 
 
 def write_manifest(text: str, path: Path | None = None) -> Path:

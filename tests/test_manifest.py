@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
-from ptmlock.errors import ManifestError
 from ptmlock.manifest_check import parse_checked_manifest as parse_manifest
-from tests.conftest import one_line_error, validate, write_manifest
+from tests.conftest import manifest_error, one_line_error, validate, write_manifest
+
+# ptm.toml as commands read it: the format's checks, then each source's.
+error_of = functools.partial(manifest_error, parse=parse_manifest)
 
 GOOD = """\
 # our models
@@ -33,14 +37,6 @@ kind = "feature-handoff"
 mode = "sequential"
 stage = "inference"
 """
-
-
-def error_of(text: str) -> ManifestError:
-    with pytest.raises(ManifestError) as caught:
-        parse_manifest(text, "ptm.toml")
-    message = caught.value.message
-    assert "\n" not in message
-    return caught.value
 
 
 def test_valid_manifest_parses_into_models_and_edges() -> None:

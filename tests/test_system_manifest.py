@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ptmlock.errors import ManifestError
 from ptmlock.manifest import parse_manifest
-from tests.conftest import validate, write_manifest
+from tests.conftest import manifest_error, validate, write_manifest
 
 SYSTEM = """\
 [models.encoder]
@@ -38,13 +37,6 @@ to = "head"
 kind = "feature-handoff"
 mode = "sequential"
 """
-
-
-def error_of(text: str) -> ManifestError:
-    with pytest.raises(ManifestError) as caught:
-        parse_manifest(text, "ptm.toml")
-    assert "\n" not in caught.value.message
-    return caught.value
 
 
 def test_components_derived_models_and_couplings_parse() -> None:
@@ -119,13 +111,13 @@ def test_descriptive_system_keys_do_not_change_the_pin() -> None:
     ],
 )
 def test_system_mistakes_name_the_line(change: tuple[str, str], line: int, message: str) -> None:
-    error = error_of(SYSTEM.replace(*change))
+    error = manifest_error(SYSTEM.replace(*change))
     assert message in error.message
     assert error.line == line, error.message
 
 
 def test_adaptation_without_base_is_refused() -> None:
-    error = error_of('[models.x]\nrepo = "a/b"\nadaptation = "weights"\n')
+    error = manifest_error('[models.x]\nrepo = "a/b"\nadaptation = "weights"\n')
     assert "has adaptation but no base" in error.message and error.line == 3
 
 
@@ -147,5 +139,5 @@ def test_inline_edges_are_located_at_their_own_lines(ptm) -> None:
     write_manifest(INLINE_EDGES)
     [line] = ptm("validate", expect=2).stderr.strip().splitlines()
     assert "ptm.toml:2: cycle a -> b -> a (edges at lines 2, 3)" in line
-    error = error_of(INLINE_EDGES.replace('to = "a"', 'to = "c"'))
+    error = manifest_error(INLINE_EDGES.replace('to = "a"', 'to = "c"'))
     assert error.line == 3 and "edge to 'c' is not a declared model or component" in error.message

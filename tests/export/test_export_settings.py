@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ptmlock.errors import ManifestError
 from ptmlock.manifest import parse_manifest
-from tests.conftest import validate
+from tests.conftest import manifest_error, validate
 
 BERT = """\
 [models.bert]
@@ -18,13 +17,6 @@ inputs = [
     { name = "attention_mask", dtype = "int64", shape = ["batch", "sequence"], fill = 1 },
 ]
 """
-
-
-def error_of(text: str) -> str:
-    with pytest.raises(ManifestError) as caught:
-        parse_manifest(text, "ptm.toml")
-    assert "\n" not in caught.value.message
-    return caught.value.message
 
 
 def test_export_table_defaults_for_a_hugging_face_model() -> None:
@@ -67,7 +59,7 @@ def test_a_torch_hub_model_is_loaded_by_its_hubconf_entry_by_default() -> None:
     validate("ptm", dict(manifest.data))
     assert (
         "loader 'ptmlock:torch_hub_load' builds torch.hub models; 'bert' is from hub 'huggingface'"
-        in error_of(header('loader = "ptmlock:torch_hub_load"'))
+        in manifest_error(header('loader = "ptmlock:torch_hub_load"')).message
     )
 
 
@@ -100,10 +92,12 @@ def test_exporter_and_dtype_are_export_settings_that_leave_earlier_records_fresh
     for other in ('exporter = "torchscript"', 'dtype = "float16"'):
         changed = parse_manifest(header(other)).models["bert"].export
         assert changed is not None and changed.settings_hash != base.settings_hash
-    assert error_of(header('exporter = "tracing"')).startswith(
+    assert manifest_error(header('exporter = "tracing"')).message.startswith(
         "ptm.toml:5: exporter 'tracing' is not known; expected one of: auto, dynamo, torchscript"
     )
-    assert error_of(header('dtype = "fp16"')).startswith("ptm.toml:5: dtype 'fp16' is not known; ")
+    assert manifest_error(header('dtype = "fp16"')).message.startswith(
+        "ptm.toml:5: dtype 'fp16' is not known; "
+    )
 
 
 def header(extra: str) -> str:
@@ -160,20 +154,26 @@ def header(extra: str) -> str:
     ],
 )
 def test_export_errors_name_file_line_and_fix(text: str, message: str) -> None:
-    assert error_of(text).startswith(f"ptm.toml:5: {message}")
+    assert manifest_error(text).message.startswith(f"ptm.toml:5: {message}")
 
 
 def test_verify_table_errors() -> None:
-    assert "probe axes of 'bert' equal the export example's" in error_of(
-        BERT + "\n[models.bert.verify]\naxes = { batch = 2, sequence = 6 }\n"
+    assert (
+        "probe axes of 'bert' equal the export example's"
+        in manifest_error(BERT + "\n[models.bert.verify]\naxes = { batch = 2, sequence = 6 }\n").message
     )
     for atol in ("-1", "nan", "inf"):
-        assert "ptm.toml:11: 'atol' must be a finite, non-negative number" in error_of(
-            BERT + f"\n[models.bert.verify]\natol = {atol}\n"
+        assert (
+            "ptm.toml:11: 'atol' must be a finite, non-negative number"
+            in manifest_error(BERT + f"\n[models.bert.verify]\natol = {atol}\n").message
         )
-    assert "ptm.toml:11: provider 'gpu' is not known; did you mean 'cpu'?" in error_of(
-        BERT + '\n[models.bert.verify]\nprovider = "gpu"\n'
+    assert (
+        "ptm.toml:11: provider 'gpu' is not known; did you mean 'cpu'?"
+        in manifest_error(BERT + '\n[models.bert.verify]\nprovider = "gpu"\n').message
     )
-    assert "[models.mlp.verify] needs a [models.mlp.export] table" in error_of(
-        '[models.mlp]\nrepo = "fixtures/tiny-mlp"\n\n[models.mlp.verify]\nseed = 1\n'
+    assert (
+        "[models.mlp.verify] needs a [models.mlp.export] table"
+        in manifest_error(
+            '[models.mlp]\nrepo = "fixtures/tiny-mlp"\n\n[models.mlp.verify]\nseed = 1\n'
+        ).message
     )

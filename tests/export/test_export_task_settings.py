@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ptmlock.errors import ManifestError
 from ptmlock.export_settings import IMPLIED_LOADER
 from ptmlock.manifest import parse_manifest
-from tests.conftest import validate
+from tests.conftest import manifest_error, validate
 
 LOCAL = '[models.m]\nhub = "local"\npath = "m"\n\n[models.m.export]\n'
 
@@ -19,13 +18,6 @@ def settings_of(text: str):
     settings = manifest.models["m"].export
     assert settings is not None
     return settings
-
-
-def error_of(text: str) -> str:
-    with pytest.raises(ManifestError) as caught:
-        parse_manifest(text, "ptm.toml")
-    assert "\n" not in caught.value.message
-    return caught.value.message
 
 
 def test_an_export_table_without_inputs_infers_them_and_the_loader() -> None:
@@ -80,4 +72,4 @@ TORCH_HUB = '[models.m]\nhub = "torchhub"\nrepo = "o/r"\nentry = "e"\n\n[models.
     ],
 )
 def test_task_and_inference_errors_name_the_line_and_the_fix(text: str, message: str) -> None:
-    assert message in error_of(text)
+    assert message in manifest_error(text).message
