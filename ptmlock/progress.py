@@ -82,7 +82,8 @@ class _Shown:
         self._progress.advance(self._task, amount)  # rich guards its tasks with a lock
 
     def describe(self, description: str) -> None:
-        self._progress.update(self._task, description=description)
+        # Drawn now, not at the next tick: a step that ends within a tick is still seen.
+        self._progress.update(self._task, description=description, refresh=True)
 
 
 class _Display:
@@ -141,6 +142,7 @@ def bar(description: str, total: float | None, unit: Unit = "steps") -> Iterator
         if display.bars == 1:
             display.progress.start()
         task = display.progress.add_task(description, total=total, unit=unit)
+        display.progress.refresh()  # drawn now, not at the next tick: short work is still seen
     try:
         yield _Shown(display.progress, task)
     finally:
