@@ -192,6 +192,20 @@ SNIPPETS = {
             return AutoModel.from_pretrained(name)  # expect: PTM005
         callbacks = [handed_on]
     """,
+    "a function also named in strings and comments": """
+        import logging
+        from transformers import AutoModel
+        def load(name):
+            logging.info("load(%s) starts", name)  # load is what the CLI calls
+            return AutoModel.from_pretrained(name)  # expect: PTM001
+        load("org/model")
+        HELP = '''
+        load reads a model'''
+        def handed_on(name):
+            return AutoModel.from_pretrained(name)  # expect: PTM005
+        handed_on("org/model")
+        run(handed_on, key="handed_on")
+    """,
     "one entry of a literal dict chosen at run time": f"""
         from transformers import AutoModel
         MODELS = {{"en": "org/english", "fr": "org/french"}}

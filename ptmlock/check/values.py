@@ -524,50 +524,77 @@ def call_sites(
     ctx: FileContext, function: ast.FunctionDef | ast.AsyncFunctionDef
 ) -> list[tuple[ast.Call, Scope]] | None:
     """Every call of a function in its file, with the scope each is in; None when its name also
-    stands where it is not called (handed on as a callback, named in a comment), or too often."""
+    stands where it is not called (handed on as a callback), or too often. Its name in a string or a
+    comment is no use of it."""
     if id(function) in ctx.calls or len(ctx.calls) >= _MAX_TRACED_FUNCTIONS:
         return ctx.calls.get(id(function))
     ctx.calls[id(function)] = None
-    lines = _call_lines(ctx.source, function.name.encode())
-    if lines is None or ctx.module is None or ctx.tree is None:
+    occurrences = _occurrences(ctx.source, function.name.encode())
+    if occurrences is None or ctx.module is None or ctx.tree is None:
         return None
     found: list[tuple[ast.Call, Scope]] = []
-    for line in lines:
+    for line, column, before in occurrences:
         placed = _statement_at(ctx.tree.body, ctx.module, line)
         if placed is None:
-            return None
+            continue  # in a comment between statements
         stmt, scope = placed
-        calls = [
-            node
-            for node in _header_nodes(stmt, walk=True)
-            if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id == function.name
-            and node.lineno == line
-        ]
-        found += [(call, scope) for call in calls]
+        nodes = list(_header_nodes(stmt, walk=True))
+        name = next(
+            (
+                node
+                for node in nodes
+                if isinstance(node, ast.Name)
+                and node.id == function.name
+                and (node.lineno, node.col_offset) == (line, column)
+            ),
+            None,
+        )
+        if name is None:
+            if _in_text(nodes, line, column, before):
+                continue
+            return None  # bound again: an import, a parameter, a class
+        call = next((node for node in nodes if isinstance(node, ast.Call) and node.func is name), None)
+        if call is None:
+            return None  # handed on
+        found.append((call, scope))
     ctx.calls[id(function)] = found
     return found
 
 
-def _call_lines(source: bytes, word: bytes) -> list[int] | None:
-    """The lines where ``word(`` is called; None when the word stands otherwise (def aside)."""
-    lines: list[int] = []
-    line, searched = 1, 0
+def _in_text(nodes: list[ast.AST], line: int, column: int, before: bytes) -> bool:
+    """Whether a position in a statement (``before`` it on its line) is in a string or a comment."""
+    strings = [
+        ((node.lineno, node.col_offset), (node.end_lineno or 0, node.end_col_offset or 0))
+        for node in nodes
+        if isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+    ]
+
+    def in_string(at: tuple[int, int]) -> bool:
+        return any(start <= at < end for start, end in strings)
+
+    hashes = (index for index, byte in enumerate(before) if byte == ord("#"))
+    return in_string((line, column)) or any(not in_string((line, index)) for index in hashes)
+
+
+def _occurrences(source: bytes, word: bytes) -> list[tuple[int, int, bytes]] | None:
+    """Where ``word`` stands as a whole word (but after ``def``): (line, byte column, what comes before
+    it on its line); None past the bounds."""
+    found: list[tuple[int, int, bytes]] = []
+    line, searched, calls = 1, 0, 0
     at = source.find(word)
     for _ in range(_MAX_OCCURRENCES):
         if at < 0:
-            return lines
+            return found
         end = at + len(word)
         before, after = source[at - 1 : at], source[end : end + 1]
         whole = not (before.isalnum() or before in (b"_", b".")) and not (after.isalnum() or after == b"_")
         if whole and source[max(0, at - 4) : at] != b"def ":
-            if not source[end:].lstrip(b" \t").startswith(b"("):
-                return None
             line += source.count(b"\n", searched, at)
             searched = at
-            lines.append(line)
-            if len(lines) > _MAX_CALL_SITES:
+            start = source.rfind(b"\n", 0, at) + 1
+            found.append((line, at - start, source[start:at]))
+            calls += source[end:].lstrip(b" \t").startswith(b"(")
+            if calls > _MAX_CALL_SITES:
                 return None
         at = source.find(word, end)
     return None
