@@ -72,6 +72,28 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: of (transcript, path) pairs only the transcript is summarized; the diarizer reads the path": """
+        import whisper
+        from pyannote.audio import Pipeline
+        from transformers import pipeline
+
+        asr = whisper.load_model("large-v2")  # model: whisper
+        diarizer = Pipeline.from_pretrained("pyannote/speaker-diarization-3.1")  # model: pyannote
+        summarizer = pipeline("summarization", model="facebook/bart-large-cnn")  # model: bart
+
+        def transcribe_all(paths):
+            results = []
+            for path in paths:
+                results.append((asr.transcribe(path), path))
+            for result, path in results:
+                print(diarizer(path), result["text"])
+            pairs = [(asr.transcribe(p), p) for p in paths] or [(None, "silence.wav")]
+            for text, p in pairs:
+                diarizer(p)
+                summarizer(text["text"])  # edge: feature-handoff/sequential whisper->bart
+            diarizer(results[0][1])
+            diarizer(pairs[-1][1])
+    """,
     "sequential: a reply measured by BLEU and also spoken is handed on, not only scored": """
         import sacrebleu
         from transformers import pipeline

@@ -930,8 +930,13 @@ class ModelBindings:
             return _union(found).data() if any(h.derived for h in found) else _union(found)
         if isinstance(node, _COMPREHENSIONS):
             inner = self._comprehension_scope(node, scope)
-            elements = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
-            return _union([self.held(e, inner, depth + 1) for e in elements])
+            if isinstance(node, ast.DictComp):
+                return _union([self.held(e, inner, depth + 1) for e in (node.key, node.value)])
+            element = self.held(node.elt, inner, depth + 1)
+            if element.parts is None:
+                return element
+            # [(a, b) for ...]: the elements are such tuples, kept apart for who unpacks them
+            return Held(element.models, element.derived, (element,), runs=element.runs)
         if isinstance(node, ast.Lambda):
             return NOTHING
         # Arithmetic, comparisons, f-strings, conditionals, awaits, starred, walrus: their parts' data.
@@ -942,6 +947,10 @@ class ModelBindings:
         if isinstance(node, (ast.IfExp, ast.BoolOp, ast.NamedExpr, ast.Await, ast.Starred)) or (
             isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
         ):
+            if isinstance(node, ast.BinOp) and all(held.parts is not None for held in found):
+                joined = _union(found)  # [a] + [b]: a, then b
+                parts = tuple(p for h in found for p in h.parts or ())
+                return Held(joined.models, joined.derived, parts, runs=joined.runs)
             if isinstance(node, ast.IfExp):
                 found = found[1:]  # not the test
             return _union(found)
@@ -1604,4 +1613,17 @@ def _union(found: Sequence[Held]) -> Held:
     models: frozenset[Load] = frozenset().union(*(h.models for h in found))
     derived: frozenset[Load] = frozenset().union(*(h.derived for h in found))
     runs: frozenset[Load] = frozenset().union(*(h.runs for h in found))
-    return Held(models, derived, runs=runs)
+    return Held(models, derived, _merged_parts(found), runs=runs)
+
+
+def _merged_parts(found: Sequence[Held]) -> tuple[Held, ...] | None:
+    """Alternatives that are all tuples or lists (of the names a loop reads, the sides of an ``or``):
+    position by position, what any of them holds there; None when one is something else."""
+    shaped = [held.parts for held in found if held is not NOTHING]
+    if not shaped or any(parts is None for parts in shaped):
+        return None
+    width = max(len(parts) for parts in shaped if parts is not None)
+    return tuple(
+        _union([parts[index] for parts in shaped if parts is not None and index < len(parts)])
+        for index in range(width)
+    )
