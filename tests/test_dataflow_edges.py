@@ -72,7 +72,7 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
-    "sequential: of (transcript, path) pairs only the transcript is summarized; the diarizer reads the path": """
+    "sequential: of (transcript, path) pairs the transcript is summarized, the diarizer reads the path": """
         import whisper
         from pyannote.audio import Pipeline
         from transformers import pipeline
@@ -1143,6 +1143,43 @@ def test_models_imported_from_another_module_of_the_project_bind(tmp_path: Path)
                 def reply(ids):
                     hidden = encoder(input_ids=ids).last_hidden_state
                     return generator(hidden.mean(1))  # edge: feature-handoff/sequential bert->gpt2
+            """,
+        },
+    )
+
+
+def test_models_re_exported_by_package_inits_bind_where_they_are_imported(tmp_path: Path) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "app/__init__.py": "from .models import make_text_encoder, vision\n",
+            "app/models/__init__.py": """
+                from .text import build_text_encoder as make_text_encoder
+                from .vision import vision
+            """,
+            "app/models/text.py": """
+                from transformers import CLIPTextModel
+
+                def build_text_encoder():
+                    return CLIPTextModel.from_pretrained("openai/clip-vit-large-patch14")  # model: clip
+            """,
+            "app/models/vision.py": """
+                from transformers import AutoModel
+
+                vision = AutoModel.from_pretrained("facebook/dinov2-small")  # model: dino
+            """,
+            "app/main.py": """
+                from diffusers import StableDiffusionPipeline
+
+                from app import make_text_encoder, vision
+
+                pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+                encoder = make_text_encoder()
+
+                def run(ids):
+                    # edge: feature-handoff/sequential clip->sd
+                    images = pipe(prompt_embeds=encoder(ids).last_hidden_state).images
+                    return vision(images)  # edge: feature-handoff/sequential sd->dino
             """,
         },
     )

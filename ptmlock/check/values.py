@@ -170,6 +170,20 @@ class FileContext:
         self.calls: dict[int, list[tuple[ast.Call, Scope]] | None] = {}  # of each function
 
 
+def absolute_module(package: str | None, module: str | None, level: int) -> str | None:
+    """The module ``from <level dots><module> import`` names in a file of ``package``; None when the
+    dots climb out of it."""
+    if not level:
+        return module
+    if not package:
+        return None
+    parts = package.split(".")
+    if level - 1 > len(parts) - 1:
+        return None
+    base = ".".join(parts[: len(parts) - (level - 1)])
+    return f"{base}.{module}" if module else base
+
+
 class Scope:
     def __init__(
         self,
@@ -219,15 +233,7 @@ class Scope:
             self.bind(name, "unknown", None, at, blocks)
 
     def absolute(self, module: str | None, level: int) -> str | None:
-        if not level:
-            return module
-        if not self.package:
-            return None
-        parts = self.package.split(".")
-        if level - 1 > len(parts) - 1:
-            return None
-        base = ".".join(parts[: len(parts) - (level - 1)])
-        return f"{base}.{module}" if module else base
+        return absolute_module(self.package, module, level)
 
     def blocks_at(self, at: Position) -> Blocks:
         """The compound statements' blocks of this scope that hold the position, outermost first."""

@@ -494,6 +494,8 @@ class ModelBindings:
                 found += [self.held(r, inner, depth + 1) for r in _returns(data)]
             elif kind == "class":
                 found.append(Held(models=self._class_models(data, self.module, depth)))
+            elif kind == REF:  # a name the module imports in turn (a package's __init__ re-exporting)
+                found.append(self._imported(data, called=True, depth=depth))
         return _union(found)
 
     def any_function(self, called: bool, depth: int) -> Held:

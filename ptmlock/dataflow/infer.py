@@ -20,7 +20,7 @@ from ..check.files import collect, read_source, relative_below
 from ..check.loads import FileScan, Load, Uncheckable
 from ..check.runner import scan_files
 from ..check.scanner import package_of, parse
-from ..check.values import LOCAL_PREFIX, REF
+from ..check.values import LOCAL_PREFIX, REF, absolute_module
 from . import Inference, InferredAdaptation, InferredEdge
 from .adaptations import find_adaptations
 from .bindings import (
@@ -37,6 +37,7 @@ from .bindings import (
 from .edges import find_edges
 
 _NOTHING_MATCHES = re.compile(rb"(?!)")
+_FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.MULTILINE)
 # The strongest handoff mode an edge seen several times keeps.
 _MODE_RANK = {"hierarchical": 0, "parallel": 1, "sequential": 2, None: 3}
 
@@ -49,26 +50,39 @@ class _Project:
         self.loads = loads  # by real path
         self.bindings: dict[str, tuple[ast.Module, ModelBindings] | None] = {}
         self.busy: set[str] = set()
-        self._exported: re.Pattern[bytes] | None = None  # the names of models other modules may import
+        # The names of models other modules may import: see name_models, which must run first.
+        self._exported: re.Pattern[bytes] = _NOTHING_MATCHES
         self._classes: re.Pattern[bytes] | None = None  # the classes that load, see _loading_classes
         self.busy_classes: set[tuple[str, str]] = set()
         self.busy_paths: set[str] = set()  # files being bound
+        self.reexporting: dict[str, bool] = {}  # package __init__ files, see reexports_models
+        self.imported_from: set[str] = set()  # files bound (or not) as another module imports from them
 
-    def bound(self, path: str, *, given_models: bool = False) -> tuple[ast.Module, ModelBindings] | None:
-        """A file parsed and bound: one that loads models or imports them, or (``given_models``) one
-        whose class another module constructs with models."""
+    def bound(
+        self, path: str, *, given_models: bool = False, imported_from: bool = False
+    ) -> tuple[ast.Module, ModelBindings] | None:
+        """A file parsed and bound: one that loads models or imports them, (``given_models``) one whose
+        class another module constructs with models, or (``imported_from``: another module imports
+        names from it) a package's ``__init__`` re-exporting models."""
         real = os.path.realpath(path)
-        if real in self.bindings and (
-            self.bindings[real] is not None or not given_models or real in self.busy_paths
-        ):
-            return self.bindings[real]
+        retry = given_models or (imported_from and real not in self.imported_from)
+        cached = self.bindings.get(real)
+        if real in self.bindings and (cached is not None or not retry or real in self.busy_paths):
+            return cached
+        if imported_from:
+            self.imported_from.add(real)
         self.bindings[real] = None  # while it is bound: an import cycle finds nothing
         self.busy_paths.add(real)
         found = None
         loads = self.loads.get(real, [])
         try:
             source = read_source(path, self.root)
-            if loads or given_models or self.imports_models(source):
+            if (
+                loads
+                or given_models
+                or (imported_from and self.reexports_models(path, source))
+                or self.imports_models(source)
+            ):
                 tree = parse(source, path)
                 found = (
                     tree,
@@ -88,14 +102,46 @@ class _Project:
         self.busy_paths.discard(real)
         return found
 
+    def reexports_models(self, path: str, source: bytes) -> bool:
+        """Whether a package's ``__init__`` imports from a module of the project that loads models, or
+        from an ``__init__`` that does in turn (``from .encoder import build_encoder``): its importers
+        may take a model through it. Told from import lines, before any name of a model is known."""
+        if os.path.basename(path) != "__init__.py":
+            return False
+        real = os.path.realpath(path)
+        known = self.reexporting.get(real)
+        if known is not None:
+            return known
+        self.reexporting[real] = False  # while it is read: an import cycle leads nowhere new
+        package = package_of(path)
+        bases = import_bases(path, package, self.root)
+        for dots, dotted in _FROM_IMPORT.findall(source):
+            module = absolute_module(package, dotted.decode() or None, len(dots))
+            found = find_module(tuple(module.split(".")), bases, self.root) if module else None
+            if found is None:
+                continue
+            if os.path.realpath(found) in self.loads or self._reexports(found):
+                self.reexporting[real] = True
+                break
+        return self.reexporting[real]
+
+    def _reexports(self, path: str) -> bool:
+        try:
+            return self.reexports_models(path, read_source(path, self.root))
+        except Uncheckable:
+            return False
+
+    def name_models(self) -> None:
+        """Read the module-level names that hold or return a model in the modules that load one,
+        first: binding those modules follows what they import, through re-exporting ``__init__``
+        files too, while no other file is half bound."""
+        names = sorted({name for path in self.loads for name in self._model_names(path)})
+        words = b"|".join(re.escape(name.encode()) for name in names)
+        self._exported = re.compile(rb"\b(?:" + words + rb")\b") if words else _NOTHING_MATCHES
+
     def imports_models(self, source: bytes) -> bool:
         """Whether a file may import a model from a module that loads one: it names one of the
         module-level names (variables, functions) that hold or return a model there."""
-        if self._exported is None:
-            self._exported = _NOTHING_MATCHES  # while the names are read: a module importing another
-            names = sorted({name for path in self.loads for name in self._model_names(path)})
-            words = b"|".join(re.escape(name.encode()) for name in names)
-            self._exported = re.compile(rb"\b(?:" + words + rb")\b") if words else _NOTHING_MATCHES
         if b"import" not in source:
             return False
         if self._exported.search(source) is not None:
@@ -149,7 +195,9 @@ class _Project:
         def bound_module(dotted: str, *, given_models: bool = False) -> ModelBindings | None:
             parts = tuple(dotted.split("."))
             module = find_module(parts[:-1], bases, self.root) if len(parts) > 1 else None
-            other = self.bound(module, given_models=given_models) if module is not None else None
+            other = None
+            if module is not None:
+                other = self.bound(module, given_models=given_models, imported_from=True)
             return other[1] if other is not None else None
 
         def imported(dotted: str, called: bool, depth: int) -> Held:
@@ -257,6 +305,7 @@ def infer_scanned(scans: Sequence[FileScan], root: Path) -> Inference:
         if scan.loads:
             by_path.setdefault(os.path.realpath(scan.path), []).extend(scan.loads)
     project = _Project(root, by_path)
+    project.name_models()
     for scan in scans:  # every file first: a class's constructor may be called in a later one
         if not scan.error:
             project.bound(scan.path)
