@@ -69,6 +69,19 @@ SNIPPETS = {
             def pinned(self):
                 return AutoModel.from_pretrained(self.model, revision=self.revision)  # state: pinned
     """,
+    "self attributes set by one tuple assignment": f"""
+        from transformers import AutoModel
+        class Embedder:
+            def __init__(self, model="org/model", revision="{SHA}"):
+                self.model, self.revision = model, revision
+                self.first, *self.rest = model, revision
+            def unpinned(self):
+                return AutoModel.from_pretrained(self.model)  # expect: PTM001
+            def pinned(self):
+                return AutoModel.from_pretrained(self.model, revision=self.revision)  # state: pinned
+            def unknown(self):
+                return AutoModel.from_pretrained(self.first)  # expect: PTM005
+    """,
     "dataclass fields read through HfArgumentParser": f"""
         from dataclasses import dataclass, field
         from transformers import AutoModel, HfArgumentParser, TrainingArguments
@@ -191,6 +204,18 @@ SNIPPETS = {
         def handed_on(name):
             return AutoModel.from_pretrained(name)  # expect: PTM005
         callbacks = [handed_on]
+    """,
+    "what a with statement's body binds replaces what was bound before it": f"""
+        import torch
+        from transformers import AutoModel
+        revision = "main"
+        with torch.no_grad():
+            revision = "{SHA}"
+        AutoModel.from_pretrained("org/model", revision=revision)  # state: pinned
+        name = "org/model"
+        with open("name.txt") as handle:
+            name = handle.read().strip()
+        AutoModel.from_pretrained(name)  # expect: PTM005
     """,
     "a function also named in strings and comments": """
         import logging

@@ -72,6 +72,69 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: a Gradio app's caption written into a textbox the generate button reads": """
+        import gradio as gr
+        from diffusers import StableDiffusionPipeline
+        from transformers import BlipForConditionalGeneration, BlipProcessor, pipeline
+
+        processor = BlipProcessor.from_pretrained("Salesforce/blip-image-captioning-base")
+        # model: blip
+        blip = BlipForConditionalGeneration.from_pretrained("Salesforce/blip-image-captioning-base")
+        sd = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+        classifier = pipeline("image-classification", model="google/vit-base-patch16-224")  # model: vit
+
+        def caption(image):
+            out = blip.generate(**processor(image, return_tensors="pt"))
+            return processor.decode(out[0], skip_special_tokens=True), "captioned"
+
+        def generate(prompt, n):
+            return sd(prompt, num_inference_steps=n).images[0]  # edge: feature-handoff/sequential blip->sd
+
+        def label(image):
+            return classifier(image)  # edge: feature-handoff/sequential sd->vit
+
+        with gr.Blocks() as demo:
+            source = gr.Image(type="pil")
+            prompt, status = gr.Textbox(), gr.Textbox()
+            steps = gr.Slider(1, 50)
+            result = gr.Image()
+            labels = gr.JSON()
+            gr.Button("Caption").click(caption, inputs=[source], outputs=[prompt, status])
+            run = gr.Button("Generate").click(fn=generate, inputs=[prompt, steps], outputs=result)
+            run.then(label, result, labels)
+            gr.Button("Label the source").click(label, [source], [labels])
+            status.change(label, inputs=status, outputs=labels)
+    """,
+    "sequential: worker threads joined by queues each keeps with one tuple assignment": """
+        import queue
+        import threading
+
+        from transformers import pipeline
+
+        class Transcriber:
+            def __init__(self, q_in, q_out):
+                # model: whisper
+                self.asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")
+                self.q_in, self.q_out = q_in, q_out
+
+            def run(self):
+                while True:
+                    self.q_out.put(self.asr(self.q_in.get())["text"])
+
+        class Responder:
+            def __init__(self, q_in, q_out):
+                self.llm = pipeline("text-generation", model="gpt2")  # model: gpt2
+                self.q_in, self.q_out = q_in, q_out
+
+            def run(self):
+                while True:
+                    text = self.q_in.get()
+                    self.q_out.put(self.llm(text))  # edge: feature-handoff/sequential whisper->gpt2
+
+        audio_q, text_q, reply_q = queue.Queue(), queue.Queue(), queue.Queue()
+        for worker in (Transcriber(audio_q, text_q), Responder(text_q, reply_q)):
+            threading.Thread(target=worker.run).start()
+    """,
     "sequential: of (transcript, path) pairs the transcript is summarized, the diarizer reads the path": """
         import whisper
         from pyannote.audio import Pipeline
@@ -1180,6 +1243,38 @@ def test_models_re_exported_by_package_inits_bind_where_they_are_imported(tmp_pa
                     # edge: feature-handoff/sequential clip->sd
                     images = pipe(prompt_embeds=encoder(ids).last_hidden_state).images
                     return vision(images)  # edge: feature-handoff/sequential sd->dino
+            """,
+        },
+    )
+
+
+def test_a_helper_module_that_loads_nothing_hands_on_the_model_it_imports(tmp_path: Path) -> None:
+    check_edges(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/models.py": """
+                from transformers import CLIPTextModel
+
+                encoder = CLIPTextModel.from_pretrained("openai/clip-vit-large-patch14")  # model: clip
+            """,
+            "app/helpers.py": """
+                from app.models import encoder
+
+                def embed(ids):
+                    return encoder(ids).last_hidden_state
+            """,
+            "app/main.py": """
+                from diffusers import StableDiffusionPipeline
+
+                from app.helpers import embed
+
+                negative = embed([0])
+                pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+
+                def run(ids):
+                    # edge: feature-handoff/sequential clip->sd
+                    return pipe(prompt_embeds=embed(ids), negative_prompt_embeds=negative).images
             """,
         },
     )

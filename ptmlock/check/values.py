@@ -248,12 +248,17 @@ class Scope:
             for name, block, loops in _blocks(stmt):
                 if block and _start(block[0]) <= at <= _end(block[-1]):
                     inner = block
-                    found.append((id(stmt), name, loops))
+                    if not isinstance(stmt, _ALWAYS_RUN):
+                        found.append((id(stmt), name, loops))
                     break
             if inner is None:
                 break
             statements = inner
         return tuple(found)
+
+
+# A with statement's body runs whenever the statement does: it is no block a binding may not run in.
+_ALWAYS_RUN = (ast.With, ast.AsyncWith)
 
 
 def _statement_start(stmt: ast.stmt) -> Position:
@@ -383,21 +388,20 @@ def bind_block(statements: Iterable[ast.stmt], scope: Scope, blocks: tuple = ())
         elif isinstance(stmt, (ast.Global, ast.Nonlocal)):
             scope.bind_unknown(stmt.names, at, blocks)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            inside = (*blocks, (id(stmt), "body", None))
             for item in stmt.items:
                 if isinstance(item.optional_vars, ast.Name):
                     scope.bind(
-                        item.optional_vars.id, "expr", item.context_expr, _end(item.context_expr), inside
+                        item.optional_vars.id, "expr", item.context_expr, _end(item.context_expr), blocks
                     )
                 elif item.optional_vars is not None:
-                    scope.bind_unknown(_target_names(item.optional_vars), _end(item.context_expr), inside)
+                    scope.bind_unknown(_target_names(item.optional_vars), _end(item.context_expr), blocks)
         if walrus and _on_lines(walrus, stmt):
             for named in _walrus_targets(stmt):
                 scope.bind(named.target.id, "expr", named.value, _end(named), blocks)
         if not isinstance(stmt, _COMPOUND):
             continue
         for name, block, loops in _blocks(stmt):
-            inner = (*blocks, (id(stmt), name, loops))
+            inner = blocks if isinstance(stmt, _ALWAYS_RUN) else (*blocks, (id(stmt), name, loops))
             if name.startswith("handler"):
                 handler = stmt.handlers[int(name.removeprefix("handler"))]
                 if handler.name:
@@ -1075,10 +1079,10 @@ def self_writes(cls: Scope) -> dict[str, list[tuple[ast.expr, Scope]]]:
             continue
         this = params[0].arg
         found = [
-            (target.attr, stmt.value)
+            (target.attr, value)
             for stmt in nested_statements(method.body)
-            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None
-            for target in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+            for target, value in assigned_pairs(stmt)
             if isinstance(target, ast.Attribute)
             and isinstance(target.value, ast.Name)
             and target.value.id == this
@@ -1088,6 +1092,22 @@ def self_writes(cls: Scope) -> dict[str, list[tuple[ast.expr, Scope]]]:
             for attr, value in found:
                 writes.setdefault(attr, []).append((value, inner))
     return writes
+
+
+def assigned_pairs(stmt: ast.Assign | ast.AnnAssign) -> Iterator[tuple[ast.expr, ast.expr]]:
+    """Each target of an assignment with the value it gets; ``self.a, self.b = a, b`` pairs each
+    element with its own (a target unpacking anything else is left out)."""
+    if stmt.value is None:
+        return
+    for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+        if not isinstance(target, (ast.Tuple, ast.List)):
+            yield target, stmt.value
+        elif (
+            isinstance(stmt.value, (ast.Tuple, ast.List))
+            and len(stmt.value.elts) == len(target.elts)
+            and not any(isinstance(e, ast.Starred) for e in (*target.elts, *stmt.value.elts))
+        ):
+            yield from zip(target.elts, stmt.value.elts, strict=True)
 
 
 def nested_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:

@@ -261,6 +261,8 @@ class ModelBindings:
         # what is stored in an attribute of an object: self.models[k] = m, self.queue.put(out),
         # args.model = m; by holder (see _holder), each with the key it is stored under, if any
         self.stored: dict[tuple[object, ...], list[tuple[ast.expr | None, ast.expr, Scope]]] = {}
+        # UI components events write into (by scope and name): read whenever, they hold all ever written
+        self._ui_outputs: set[tuple[int, str]] = set()
         self._place(loads, source)
 
     # -- the file's scopes --------------------------------------------------------------------------
@@ -301,6 +303,7 @@ class ModelBindings:
                     _bind_mutation(node, scope)
                     self._record_store(node, scope, owner)
                 if isinstance(node, ast.Call):
+                    self._bind_ui_outputs(node, scope, stmt)
                     self.sites.append(CallSite(node, scope, owner, stmt, quiet))
                     func = node.func
                     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
@@ -321,6 +324,25 @@ class ModelBindings:
                         inside = silent if isinstance(child, ast.stmt) else quiet
                         stack.append((child, scope, owner, stmt, inside))
         self.models = frozenset(load for load in self.calls if is_model(load, self.calls[load]))
+
+    def _bind_ui_outputs(self, call: ast.Call, scope: Scope, stmt: ast.stmt | None) -> None:
+        """``button.click(caption, inputs=[image], outputs=[prompt, status])``: each output component
+        of the scope then holds what the handler returns there, read by any later event."""
+        event = _ui_event(call)
+        handed = self.handed_call(call) if event is not None and stmt is not None else None
+        if event is None or handed is None or stmt is None:
+            return
+        outputs = event[2]
+        end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+        blocks = scope.blocks_at((stmt.lineno, stmt.col_offset))
+        for index, output in enumerate(outputs):
+            if not isinstance(output, ast.Name) or output.id not in scope.bindings:
+                continue
+            written: ast.expr = handed
+            if len(outputs) > 1:
+                written = ast.copy_location(ast.Subscript(handed, ast.Constant(index), ast.Load()), call)
+            scope.bind(output.id, "expr", written, end, blocks)
+            self._ui_outputs.add((id(scope), output.id))
 
     def _comprehension_scope(self, node: ast.AST, scope: Scope) -> Scope:
         made = self.ctx.scopes.get(id(node))
@@ -635,10 +657,11 @@ class ModelBindings:
                 target.attr
                 for stmt in values.nested_statements(init.body)
                 if isinstance(stmt, ast.Assign)
-                and isinstance(stmt.value, ast.Name)
-                and stmt.value.id == parameter
-                for target in stmt.targets
-                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                for target, value in values.assigned_pairs(stmt)
+                if isinstance(value, ast.Name)
+                and value.id == parameter
+                and isinstance(target, ast.Attribute)
+                and isinstance(target.value, ast.Name)
             ]
             stored = [
                 (value, place)
@@ -969,8 +992,10 @@ class ModelBindings:
                     chosen = current.reaching[(name, at)] = values.reaching_bindings(name, current, at)
                 reaching = bindings if chosen == values.ALL_BINDINGS else [bindings[i] for i in chosen]
                 container = any(kind == "expr" and _is_container(data) for kind, data, _, _ in reaching)
-                if any(kind == "expr" and _is_queue(data) for kind, data, _, _ in reaching):
-                    reaching = bindings  # a queue is read by another thread: all that is ever put in
+                if (id(current), name) in self._ui_outputs or any(
+                    kind == "expr" and _is_queue(data) for kind, data, _, _ in reaching
+                ):
+                    reaching = bindings  # a queue (a UI component) is read later: all ever put in
                 found = [self._binding(kind, data, current, depth) for kind, data, _, _ in reaching]
                 if any(kind in ("value", "default") for kind, _, _, _ in reaching):
                     found.append(self._method_argument(current, name, depth))
@@ -1259,10 +1284,7 @@ class ModelBindings:
         if value is not None and value.kind == REF:
             local = self.ctx.local.get(value.data)
             if local is not None and isinstance(local[0], _FUNCTIONS):
-                return (
-                    self._returned(local[0], local[1], node, scope, depth)
-                    | self._arguments(node, scope, depth).data()
-                )
+                return self._returned(local[0], local[1], node, scope, depth)
             if not value.data.startswith(LOCAL_PREFIX):
                 imported = self._imported(value.data, called=True, depth=depth)
                 if imported.models or imported.derived:
@@ -1465,10 +1487,44 @@ def _handed_call(call: ast.Call) -> ast.Call | None:
         function = keywords.get("target")
         packed = keywords.get("args")
         given = list(packed.elts) if isinstance(packed, (ast.Tuple, ast.List)) else []
+    elif (event := _ui_event(call)) is not None:
+        function, given, _ = event
     if not isinstance(function, (ast.Name, ast.Attribute)):
         return None
     handed = ast.Call(function, [g for g in given if not isinstance(g, ast.Starred)], [])
     return ast.copy_location(handed, call)
+
+
+# Gradio's event listeners: ``component.click(fn, inputs, outputs)`` runs fn on the values of the input
+# components and writes what it returns into the output components.
+_UI_EVENTS = frozenset(
+    {"click", "change", "submit", "then", "success", "upload", "select", "input", "release", "load", "clear"}
+)
+
+
+def _ui_event(call: ast.Call) -> tuple[ast.expr, list[ast.expr], list[ast.expr]] | None:
+    """The handler, input components and output components of an event listener's registration."""
+    if not (isinstance(call.func, ast.Attribute) and call.func.attr in _UI_EVENTS):
+        return None
+    keywords = {k.arg: k.value for k in call.keywords if k.arg}
+    if not {"inputs", "outputs"} & keywords.keys() and len(call.args) < 3:
+        return None  # no component named: not a UI event (``driver.click()``, ``df.select(cols)``)
+    positional: list[ast.expr | None] = [*call.args[:3], None, None, None]
+    function = keywords.get("fn", positional[0])
+    if not isinstance(function, (ast.Name, ast.Attribute)):
+        return None
+    return (
+        function,
+        _components(keywords.get("inputs", positional[1])),
+        _components(keywords.get("outputs", positional[2])),
+    )
+
+
+def _components(given: ast.expr | None) -> list[ast.expr]:
+    """The components an event's ``inputs`` or ``outputs`` names: one, or a literal list of them."""
+    if isinstance(given, (ast.List, ast.Tuple)):
+        return [e for e in given.elts if not isinstance(e, ast.Starred)]
+    return [given] if given is not None else []
 
 
 _CONTAINERS = re.compile(r"(?:Queue|deque|list|dict|set|OrderedDict|defaultdict)$")

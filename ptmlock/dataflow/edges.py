@@ -388,17 +388,22 @@ class _FileEdges:
         return known
 
     def inputs(self, site: CallSite) -> frozenset[Load]:
-        call = site.call
+        call = self._given_to(site)
         return frozenset().union(
             *(self.held(a, site).derived for a in [*call.args, *(k.value for k in call.keywords)])
         )
 
     def handed(self, site: CallSite) -> frozenset[Load]:
         """The models (not outputs) given to a call as arguments, ``**kwargs`` dicts included."""
-        call = site.call
+        call = self._given_to(site)
         return frozenset().union(
             *(self.held(a, site).models for a in [*call.args, *(k.value for k in call.keywords)])
         )
+
+    def _given_to(self, site: CallSite) -> ast.Call:
+        """The call whose arguments reach the models a call runs: for one handing a function its
+        arguments, that function's call (``button.click(f, inputs=[a], outputs=[b])`` gives ``a``)."""
+        return self.b.handed_call(site.call) or site.call
 
     def candidates(self) -> Iterator[_Candidate]:
         for site in self.b.sites:

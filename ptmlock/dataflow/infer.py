@@ -52,6 +52,7 @@ class _Project:
         self.busy: set[str] = set()
         # The names of models other modules may import: see name_models, which must run first.
         self._exported: re.Pattern[bytes] = _NOTHING_MATCHES
+        self._naming = False
         self._classes: re.Pattern[bytes] | None = None  # the classes that load, see _loading_classes
         self.busy_classes: set[tuple[str, str]] = set()
         self.busy_paths: set[str] = set()  # files being bound
@@ -135,15 +136,19 @@ class _Project:
         """Read the module-level names that hold or return a model in the modules that load one,
         first: binding those modules follows what they import, through re-exporting ``__init__``
         files too, while no other file is half bound."""
+        self._naming = True
         names = sorted({name for path in self.loads for name in self._model_names(path)})
         words = b"|".join(re.escape(name.encode()) for name in names)
         self._exported = re.compile(rb"\b(?:" + words + rb")\b") if words else _NOTHING_MATCHES
+        self._naming = False
 
     def imports_models(self, source: bytes) -> bool:
         """Whether a file may import a model from a module that loads one: it names one of the
         module-level names (variables, functions) that hold or return a model there."""
         if b"import" not in source:
             return False
+        if self._naming:  # a module a loading module imports from, while no names are known yet
+            return True
         if self._exported.search(source) is not None:
             return True
         # A module joining workers by queues (Stage(queue_out=q)) whose classes load their models:
