@@ -72,6 +72,34 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: models kept as keyword fields of a namespace and of a dataclass, called by field": """
+        from dataclasses import dataclass
+        from types import SimpleNamespace
+
+        from transformers import AutoModel, pipeline
+
+        models = SimpleNamespace(
+            captioner=pipeline("image-to-text", model="Salesforce/blip-image-captioning-base"),  # model: blip
+            embedder=AutoModel.from_pretrained("sentence-transformers/all-MiniLM-L6-v2"),  # model: minilm
+        )
+
+        @dataclass
+        class Speech:
+            asr: object
+            tts: object
+
+        speech = Speech(
+            asr=pipeline("automatic-speech-recognition", model="openai/whisper-small"),  # model: whisper
+            tts=pipeline("text-to-speech", model="suno/bark-small"),  # model: bark
+        )
+
+        def index(image):
+            text = models.captioner(image)[0]["generated_text"]
+            return models.embedder(text)  # edge: feature-handoff/sequential blip->minilm
+
+        def echo(audio):
+            return speech.tts(speech.asr(audio)["text"])  # edge: feature-handoff/sequential whisper->bark
+    """,
     "sequential: a Gradio app's caption written into a textbox the generate button reads": """
         import gradio as gr
         from diffusers import StableDiffusionPipeline

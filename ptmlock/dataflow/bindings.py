@@ -535,6 +535,10 @@ class ModelBindings:
         function imported from another module of the project runs on its arguments
         (``clip_score(images)`` where that module calls its CLIP model on ``images``)."""
         func = site.call.func
+        if isinstance(func, ast.Attribute) and self._keyword_field(func, site.scope) is not None:
+            field = self.held(func, site.scope)  # models.asr(audio): that one of the models
+            if field.models or field.runs:
+                return field.models | field.runs
         if isinstance(func, ast.Attribute):
             if func.attr in SAME_MODEL_METHODS or func.attr in NOT_OUTPUT:
                 return frozenset()
@@ -1146,6 +1150,9 @@ class ModelBindings:
                 self._context[id(function)] = followed
 
     def _attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Held:
+        field = self._keyword_field(node, scope)
+        if field is not None:
+            return _union([self.held(value, where, depth + 1) for value, where in field])
         base = self.held(node.value, scope, depth + 1)
         if base.models:
             if node.attr in NOT_OUTPUT or _PREPROCESSING.search(node.attr):
@@ -1221,6 +1228,10 @@ class ModelBindings:
             saved = self._saved_to(self._file_key(read, scope), depth)
             if saved.models or saved.derived:
                 return saved.data() | self._arguments(node, scope, depth).data()
+        if isinstance(func, ast.Attribute) and self._keyword_field(func, scope) is not None:
+            field = self._attribute(func, scope, depth)  # models.asr(audio): that one of the models
+            if field.models or field.runs:
+                return Held(derived=field.models | field.runs)
         if isinstance(func, ast.Attribute):
             receiver = self.held(func.value, scope, depth + 1)
             if receiver.models:
@@ -1291,26 +1302,49 @@ class ModelBindings:
                     return imported
         return self._arguments(node, scope, depth).data()
 
-    def _literal_items(self, node: ast.Subscript, scope: Scope) -> list[tuple[ast.expr, Scope]]:
-        """``maps[key]`` where ``maps`` (a name, or ``self.maps``) is only ever a dict (list, tuple)
-        literal: the elements it may pick, with their scopes (the one a constant key names, else
-        each); none when it is anything else."""
-        container = node.value
-        literals: list[tuple[ast.expr, Scope]] = []
+    def _only_values(self, container: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        """Every value a name (or ``self.name``) is ever assigned, with its scope; none when it is also
+        bound otherwise (a parameter, an import, a loop)."""
         if isinstance(container, ast.Name):
             current: Scope | None = scope
             while current is not None and container.id not in current.bindings:
                 current = current.parent
-            if current is not None:
-                literals = [
-                    (data, current) for kind, data, _, _ in current.bindings[container.id] if kind == "expr"
-                ]
-                if len(literals) != len(current.bindings[container.id]):
-                    return []
-        elif isinstance(container, ast.Attribute):
+            if current is None:
+                return []
+            found = current.bindings[container.id]
+            literals = [(data, current) for kind, data, _, _ in found if kind == "expr"]
+            return literals if len(literals) == len(found) else []
+        if isinstance(container, ast.Attribute):
             value = values.evaluate(container.value, scope)
             if value.kind == INSTANCE and container.attr not in value.data.bindings:
-                literals = list(values.self_writes(value.data).get(container.attr, ()))
+                return list(values.self_writes(value.data).get(container.attr, ()))
+        return []
+
+    def _keyword_field(self, node: ast.Attribute, scope: Scope) -> list[tuple[ast.expr, Scope]] | None:
+        """``models.asr`` where ``models`` is only ever built with that keyword
+        (``SimpleNamespace(asr=..., llm=...)``, a dataclass of models): the value given for it."""
+        built = self._only_values(node.value, scope)
+        if not built or not all(
+            isinstance(call, ast.Call)
+            and id(call) not in self.loads
+            and all(k.arg is not None for k in call.keywords)
+            and any(k.arg == node.attr for k in call.keywords)
+            for call, _ in built
+        ):
+            return None
+        return [
+            (k.value, where)
+            for call, where in built
+            if isinstance(call, ast.Call)
+            for k in call.keywords
+            if k.arg == node.attr
+        ]
+
+    def _literal_items(self, node: ast.Subscript, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        """``maps[key]`` where ``maps`` (a name, or ``self.maps``) is only ever a dict (list, tuple)
+        literal: the elements it may pick, with their scopes (the one a constant key names, else
+        each); none when it is anything else."""
+        literals = self._only_values(node.value, scope)
         if not literals or not all(isinstance(e, (ast.Dict, ast.List, ast.Tuple)) for e, _ in literals):
             return []
         items = []
