@@ -72,6 +72,35 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: a method handed to a thread with a queue, and models run by asyncio.to_thread": """
+        import asyncio
+        import queue
+        import threading
+
+        from transformers import pipeline
+
+        class Assistant:
+            def __init__(self):
+                # model: whisper
+                self.asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")
+                self.llm = pipeline("text-generation", model="gpt2")  # model: gpt2
+
+            def reply_loop(self, texts):
+                while True:
+                    print(self.llm(texts.get()))  # edge: feature-handoff/sequential whisper->gpt2
+
+            def start(self, audio):
+                texts = queue.Queue()
+                threading.Thread(target=self.reply_loop, args=(texts,), daemon=True).start()
+                texts.put(self.asr(audio)["text"])
+
+        tts = pipeline("text-to-speech", model="suno/bark-small")  # model: bark
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-tiny")  # model: tiny
+
+        async def echo(audio):
+            text = await asyncio.to_thread(asr, audio)
+            return await asyncio.to_thread(tts, text["text"])  # edge: feature-handoff/sequential tiny->bark
+    """,
     "sequential: models kept as keyword fields of a namespace and of a dataclass, called by field": """
         from dataclasses import dataclass
         from types import SimpleNamespace

@@ -231,6 +231,8 @@ class ModelBindings:
         self._runs_on_arguments: dict[int, frozenset[Load]] = {}  # of each function, by id
         self._handed: dict[int, ast.Call | None] = {}  # a call -> the call of the function it runs
         self._handed_by_function: dict[int, list[tuple[ast.Call, Scope]]] | None = None
+        # self.method handed over (Thread(target=self.loop, args=(q,))): by method name, with its site
+        self._handed_methods: dict[str, list[tuple[CallSite, ast.Call]]] = {}
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
@@ -742,9 +744,14 @@ class ModelBindings:
             self._handed_by_function = {}
             for site in self.sites:
                 handed = self.handed_call(site.call)
-                function = self._defined_function(handed.func, site.scope) if handed is not None else None
-                if handed is not None and function is not None:
+                if handed is None:
+                    continue
+                function = self._defined_function(handed.func, site.scope)
+                if function is not None:
                     self._handed_by_function.setdefault(id(function), []).append((handed, site.scope))
+                elif _on_self(handed.func):
+                    assert isinstance(handed.func, ast.Attribute)
+                    self._handed_methods.setdefault(handed.func.attr, []).append((site, handed))
         return self._handed_by_function
 
     def handed_call(self, call: ast.Call) -> ast.Call | None:
@@ -1082,10 +1089,14 @@ class ModelBindings:
             calls = given_by
         else:
             family = self._derived_classes(cls)  # self.method(x) in a subclass runs it too
+            self._handed_calls()  # and what hands the method over: Thread(target=self.loop, args=(q,))
             calls = [
-                (self, site.call, site.scope)
-                for site in self.method_calls.get(method.name, ())
-                if self.classes.get(id(site.owner)) in family and site.call.func.value.id in ("self", "cls")  # type: ignore[attr-defined]
+                (self, call, site.scope)
+                for site, call in [
+                    *((site, site.call) for site in self.method_calls.get(method.name, ())),
+                    *self._handed_methods.get(method.name, ()),
+                ]
+                if self.classes.get(id(site.owner)) in family and _on_self(call.func)
             ]
             if method.name == "__init__":
                 calls += [(self, site.call, site.scope) for site in self.name_calls.get(cls.name, ())]
@@ -1497,9 +1508,23 @@ def _mentions(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
 # Calls that call the function they are given with the arguments that follow it (by position of the
 # function): executor.submit(f, x), loop.run_in_executor(pool, f, x), map(f, xs), pool.map(f, xs);
 # pool.apply_async(f, (x,)) with the arguments as one tuple; Thread(target=f, args=(x,)).
-_CALLS_GIVEN = {"submit": 0, "run_in_executor": 1, "map": 0, "imap": 0, "imap_unordered": 0, "starmap": 0}
+_CALLS_GIVEN = {
+    "submit": 0,
+    "run_in_executor": 1,
+    "to_thread": 0,
+    "map": 0,
+    "imap": 0,
+    "imap_unordered": 0,
+    "starmap": 0,
+}
 _CALLS_GIVEN_TUPLE = {"apply_async": 0, "apply": 0}
 _TARGET_RUNNERS = frozenset({"Thread", "Process", "Timer"})
+
+
+def _on_self(func: ast.expr) -> bool:
+    """Whether a callee is a method of the instance (or class) a method runs on: ``self.loop``."""
+    receiver = func.value if isinstance(func, ast.Attribute) else None
+    return isinstance(receiver, ast.Name) and receiver.id in ("self", "cls")
 
 
 def _handed_call(call: ast.Call) -> ast.Call | None:
