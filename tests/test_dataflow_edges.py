@@ -72,6 +72,21 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: prompt embeddings through a helper that takes them as *pairs": """
+        import torch
+        from diffusers import DiffusionPipeline, UNet2DConditionModel
+
+        unet = UNet2DConditionModel.from_pretrained("org/sd", subfolder="unet")  # model: unet
+        encoder = DiffusionPipeline.from_pretrained("org/sd", unet=None)  # model: encoder
+
+        def concat_batches(*pairs):
+            return torch.cat([embeds for embeds, _ in pairs], dim=0)
+
+        def step(x, t, prompt):
+            embeds, mask = encoder.encode_prompt(prompt)
+            both = concat_batches(*[(embeds, mask)] * 2)
+            return unet(x, t, encoder_hidden_states=both)  # edge: feature-handoff/sequential encoder->unet
+    """,
     "sequential: a method handed to a thread with a queue, and models run by asyncio.to_thread": """
         import asyncio
         import queue

@@ -1306,7 +1306,10 @@ class ModelBindings:
         if value is not None and value.kind == REF:
             local = self.ctx.local.get(value.data)
             if local is not None and isinstance(local[0], _FUNCTIONS):
-                return self._returned(local[0], local[1], node, scope, depth)
+                returned = self._returned(local[0], local[1], node, scope, depth)
+                if _packs_arguments(node, local[0]):  # f(*pairs) into def f(*pairs): not followed apart
+                    returned |= self._arguments(node, scope, depth).data()
+                return returned
             if not value.data.startswith(LOCAL_PREFIX):
                 imported = self._imported(value.data, called=True, depth=depth)
                 if imported.models or imported.derived:
@@ -1519,6 +1522,17 @@ _CALLS_GIVEN = {
 }
 _CALLS_GIVEN_TUPLE = {"apply_async": 0, "apply": 0}
 _TARGET_RUNNERS = frozenset({"Thread", "Process", "Timer"})
+
+
+def _packs_arguments(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a call's arguments reach the function's parameters through ``*`` or ``**``."""
+    arguments = function.args
+    return (
+        arguments.vararg is not None
+        or arguments.kwarg is not None
+        or any(isinstance(a, ast.Starred) for a in call.args)
+        or any(k.arg is None for k in call.keywords)
+    )
 
 
 def _on_self(func: ast.expr) -> bool:
