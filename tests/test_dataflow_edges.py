@@ -1257,99 +1257,90 @@ def test_no_edge_where_no_model_output_reaches_another_model(tmp_path: Path, sni
     assert check_edges(tmp_path, snippet) == ()
 
 
-def test_models_imported_from_another_module_of_the_project_bind(tmp_path: Path) -> None:
-    check_edges(
-        tmp_path,
-        {
-            "app/__init__.py": "",
-            "app/models.py": """
-                from transformers import AutoModel, pipeline
+ACROSS_MODULES = {
+    "a module's model and loader imported by name": {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from transformers import AutoModel, pipeline
 
-                encoder = AutoModel.from_pretrained("bert-base-uncased")  # model: bert
+            encoder = AutoModel.from_pretrained("bert-base-uncased")  # model: bert
 
-                def load_generator():
-                    return pipeline("text-generation", model="gpt2")  # model: gpt2
-            """,
-            "app/serve.py": """
-                from .models import encoder, load_generator
+            def load_generator():
+                return pipeline("text-generation", model="gpt2")  # model: gpt2
+        """,
+        "app/serve.py": """
+            from .models import encoder, load_generator
 
-                generator = load_generator()
+            generator = load_generator()
 
-                def reply(ids):
-                    hidden = encoder(input_ids=ids).last_hidden_state
-                    return generator(hidden.mean(1))  # edge: feature-handoff/sequential bert->gpt2
-            """,
-        },
-    )
+            def reply(ids):
+                hidden = encoder(input_ids=ids).last_hidden_state
+                return generator(hidden.mean(1))  # edge: feature-handoff/sequential bert->gpt2
+        """,
+    },
+    "models re-exported through package __init__ files, renamed": {
+        "app/__init__.py": "from .models import make_text_encoder, vision\n",
+        "app/models/__init__.py": """
+            from .text import build_text_encoder as make_text_encoder
+            from .vision import vision
+        """,
+        "app/models/text.py": """
+            from transformers import CLIPTextModel
+
+            def build_text_encoder():
+                return CLIPTextModel.from_pretrained("openai/clip-vit-large-patch14")  # model: clip
+        """,
+        "app/models/vision.py": """
+            from transformers import AutoModel
+
+            vision = AutoModel.from_pretrained("facebook/dinov2-small")  # model: dino
+        """,
+        "app/main.py": """
+            from diffusers import StableDiffusionPipeline
+
+            from app import make_text_encoder, vision
+
+            pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+            encoder = make_text_encoder()
+
+            def run(ids):
+                # edge: feature-handoff/sequential clip->sd
+                images = pipe(prompt_embeds=encoder(ids).last_hidden_state).images
+                return vision(images)  # edge: feature-handoff/sequential sd->dino
+        """,
+    },
+    "a helper module that loads nothing hands on the model it imports": {
+        "app/__init__.py": "",
+        "app/models.py": """
+            from transformers import CLIPTextModel
+
+            encoder = CLIPTextModel.from_pretrained("openai/clip-vit-large-patch14")  # model: clip
+        """,
+        "app/helpers.py": """
+            from app.models import encoder
+
+            def embed(ids):
+                return encoder(ids).last_hidden_state
+        """,
+        "app/main.py": """
+            from diffusers import StableDiffusionPipeline
+
+            from app.helpers import embed
+
+            negative = embed([0])
+            pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+
+            def run(ids):
+                # edge: feature-handoff/sequential clip->sd
+                return pipe(prompt_embeds=embed(ids), negative_prompt_embeds=negative).images
+        """,
+    },
+}
 
 
-def test_models_re_exported_by_package_inits_bind_where_they_are_imported(tmp_path: Path) -> None:
-    check_edges(
-        tmp_path,
-        {
-            "app/__init__.py": "from .models import make_text_encoder, vision\n",
-            "app/models/__init__.py": """
-                from .text import build_text_encoder as make_text_encoder
-                from .vision import vision
-            """,
-            "app/models/text.py": """
-                from transformers import CLIPTextModel
-
-                def build_text_encoder():
-                    return CLIPTextModel.from_pretrained("openai/clip-vit-large-patch14")  # model: clip
-            """,
-            "app/models/vision.py": """
-                from transformers import AutoModel
-
-                vision = AutoModel.from_pretrained("facebook/dinov2-small")  # model: dino
-            """,
-            "app/main.py": """
-                from diffusers import StableDiffusionPipeline
-
-                from app import make_text_encoder, vision
-
-                pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
-                encoder = make_text_encoder()
-
-                def run(ids):
-                    # edge: feature-handoff/sequential clip->sd
-                    images = pipe(prompt_embeds=encoder(ids).last_hidden_state).images
-                    return vision(images)  # edge: feature-handoff/sequential sd->dino
-            """,
-        },
-    )
-
-
-def test_a_helper_module_that_loads_nothing_hands_on_the_model_it_imports(tmp_path: Path) -> None:
-    check_edges(
-        tmp_path,
-        {
-            "app/__init__.py": "",
-            "app/models.py": """
-                from transformers import CLIPTextModel
-
-                encoder = CLIPTextModel.from_pretrained("openai/clip-vit-large-patch14")  # model: clip
-            """,
-            "app/helpers.py": """
-                from app.models import encoder
-
-                def embed(ids):
-                    return encoder(ids).last_hidden_state
-            """,
-            "app/main.py": """
-                from diffusers import StableDiffusionPipeline
-
-                from app.helpers import embed
-
-                negative = embed([0])
-                pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
-
-                def run(ids):
-                    # edge: feature-handoff/sequential clip->sd
-                    return pipe(prompt_embeds=embed(ids), negative_prompt_embeds=negative).images
-            """,
-        },
-    )
+@pytest.mark.parametrize("files", ACROSS_MODULES.values(), ids=ACROSS_MODULES.keys())
+def test_models_bind_across_the_modules_of_a_project(tmp_path: Path, files: dict[str, str]) -> None:
+    check_edges(tmp_path, files)
 
 
 def test_an_instance_of_a_project_class_holds_the_models_it_sets_on_self(tmp_path: Path) -> None:
