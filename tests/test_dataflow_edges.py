@@ -72,6 +72,43 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: outputs of lambdas mapped over a list, a dataset, a series, and of UI events": """
+        import gradio as gr
+        import pandas as pd
+        from datasets import load_dataset
+        from diffusers import StableDiffusionPipeline
+        from transformers import AutoModel, pipeline
+
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")  # model: whisper
+        summarizer = pipeline("summarization", model="facebook/bart-large-cnn")  # model: bart
+        captioner = pipeline("image-to-text", model="Salesforce/blip-image-captioning-base")  # model: blip
+        encoder = AutoModel.from_pretrained("sentence-transformers/all-MiniLM-L6-v2")  # model: minilm
+        translator = pipeline("translation", model="Helsinki-NLP/opus-mt-de-en")  # model: opus
+        # model: sst
+        classifier = pipeline("text-classification", model="distilbert-base-uncased-finetuned-sst-2-english")
+        sd = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+
+        def summarize(paths):
+            texts = list(map(lambda p: asr(p)["text"], paths))
+            return summarizer(" ".join(texts))  # edge: feature-handoff/sequential whisper->bart
+
+        def index(name):
+            ds = load_dataset(name, split="train")
+            ds = ds.map(lambda batch: {"caption": captioner(batch["image"])}, batched=True)
+            return encoder(ds["caption"])  # edge: feature-handoff/sequential blip->minilm
+
+        def annotate(path):
+            df = pd.read_csv(path)
+            df["english"] = df["text"].apply(lambda t: translator(t)[0]["translation_text"])
+            df["label"] = df["english"].apply(classifier)  # edge: feature-handoff/sequential opus->sst
+            return df
+
+        with gr.Blocks() as demo:
+            image, prompt, result = gr.Image(type="pil"), gr.Textbox(), gr.Image()
+            image.upload(lambda im: captioner(im)[0]["generated_text"], inputs=image, outputs=prompt)
+            # edge: feature-handoff/sequential blip->sd
+            prompt.submit(lambda text: sd(text).images[0], [prompt], [result])
+    """,
     "sequential: prompt embeddings through a helper that takes them as *pairs": """
         import torch
         from diffusers import DiffusionPipeline, UNet2DConditionModel
@@ -1072,6 +1109,23 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "an executor's submit with three arguments is no UI event writing into its last": """
+        from concurrent.futures import ThreadPoolExecutor
+
+        from transformers import pipeline
+
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")
+        llm = pipeline("text-generation", model="gpt2")
+
+        def transcribe(audio, language):
+            return asr(audio, generate_kwargs={"language": language})["text"]
+
+        def run(audio, language, prompt):
+            with ThreadPoolExecutor() as pool:
+                future = pool.submit(transcribe, audio, language)
+            print(future.result())
+            return llm(prompt, max_new_tokens=len(language))
+    """,
     "a pipeline built with its own repo's VAE and UNet holds its own parts": """
         from diffusers import AutoencoderKL, StableDiffusionPipeline, UNet2DConditionModel
 

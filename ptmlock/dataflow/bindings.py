@@ -130,6 +130,7 @@ NOT_OUTPUT = frozenset(
     }
     | {"num_parameters", "tie_weights", "register_forward_hook", "generation_config", "can_generate"}
 )
+_RUNS_NO_MODEL = SAME_MODEL_METHODS | NOT_OUTPUT  # model.to(device), model.apply(init_weights)
 # Calls that hand back the model they are given (wrapped for devices, compiled, adapted).
 _WRAPPERS = frozenset(
     {"DataParallel", "DistributedDataParallel", "DDP", "FSDP", "FullyShardedDataParallel", "compile"}
@@ -541,19 +542,18 @@ class ModelBindings:
             field = self.held(func, site.scope)  # models.asr(audio): that one of the models
             if field.models or field.runs:
                 return field.models | field.runs
-        if isinstance(func, ast.Attribute):
-            if func.attr in SAME_MODEL_METHODS or func.attr in NOT_OUTPUT:
-                return frozenset()
+        setting = isinstance(func, ast.Attribute) and func.attr in _RUNS_NO_MODEL
+        if isinstance(func, ast.Attribute) and not setting:
             receiver = self.held(func.value, site.scope)
             if receiver.models:
                 return receiver.models
         handed = self.handed_call(site.call)
-        if handed is not None:  # executor.submit(scorer, images): scorer(images)
+        if handed is not None:  # executor.submit(scorer, images): scorer(images); texts.apply(classifier)
             inner = self.held(handed.func, site.scope)
             if inner.models or inner.runs:
                 return inner.models | inner.runs
-        if not isinstance(func, (ast.Name, ast.Attribute, ast.Subscript)):
-            return frozenset()
+        if setting or not isinstance(func, (ast.Name, ast.Attribute, ast.Subscript)):
+            return frozenset()  # model.to(device), model.apply(init_weights): no model run
         if self._defined_function(func, site.scope) is not None:
             return frozenset()  # helper(x): the calls in its body run its models, followed with x
         callee = self.held(func, site.scope)  # models["tts"](text), scorer(images) too
@@ -974,7 +974,11 @@ class ModelBindings:
             # [(a, b) for ...]: the elements are such tuples, kept apart for who unpacks them
             return Held(element.models, element.derived, (element,), runs=element.runs)
         if isinstance(node, ast.Lambda):
-            return NOTHING
+            # A function as a value (map(lambda p: asr(p), paths), df.apply(lambda t: mt(t))): what it
+            # computes when called is derived from the models its body runs.
+            body = self.held(node.body, function_scope(node, scope), depth + 1)
+            computed = body.derived | body.runs
+            return Held(runs=computed) if computed else NOTHING
         # Arithmetic, comparisons, f-strings, conditionals, awaits, starred, walrus: their parts' data.
         found = [
             self.held(c, scope, depth + 1) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)
@@ -1522,6 +1526,7 @@ _CALLS_GIVEN = {
 }
 _CALLS_GIVEN_TUPLE = {"apply_async": 0, "apply": 0}
 _TARGET_RUNNERS = frozenset({"Thread", "Process", "Timer"})
+_RECEIVER_MAPS = frozenset({"map", "apply", "applymap"})
 
 
 def _packs_arguments(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -1547,7 +1552,9 @@ def _handed_call(call: ast.Call) -> ast.Call | None:
     name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
     function: ast.expr | None = None
     given: list[ast.expr] = []
-    if name in _CALLS_GIVEN and len(call.args) > _CALLS_GIVEN[name]:
+    if (event := _ui_event(call)) is not None:  # before executor.submit: a textbox's submit too
+        function, given, _ = event
+    elif name in _CALLS_GIVEN and len(call.args) > _CALLS_GIVEN[name]:
         at = _CALLS_GIVEN[name]
         function, given = call.args[at], list(call.args[at + 1 :])
     elif name in _CALLS_GIVEN_TUPLE and len(call.args) > _CALLS_GIVEN_TUPLE[name]:
@@ -1560,10 +1567,10 @@ def _handed_call(call: ast.Call) -> ast.Call | None:
         function = keywords.get("target")
         packed = keywords.get("args")
         given = list(packed.elts) if isinstance(packed, (ast.Tuple, ast.List)) else []
-    elif (event := _ui_event(call)) is not None:
-        function, given, _ = event
-    if not isinstance(function, (ast.Name, ast.Attribute)):
+    if not isinstance(function, (ast.Name, ast.Attribute, ast.Lambda)):
         return None
+    if not given and len(call.args) == 1 and isinstance(func, ast.Attribute) and name in _RECEIVER_MAPS:
+        given = [func.value]  # series.apply(f), dataset.map(f): f of what it is called on
     handed = ast.Call(function, [g for g in given if not isinstance(g, ast.Starred)], [])
     return ast.copy_location(handed, call)
 
@@ -1580,11 +1587,15 @@ def _ui_event(call: ast.Call) -> tuple[ast.expr, list[ast.expr], list[ast.expr]]
     if not (isinstance(call.func, ast.Attribute) and call.func.attr in _UI_EVENTS):
         return None
     keywords = {k.arg: k.value for k in call.keywords if k.arg}
-    if not {"inputs", "outputs"} & keywords.keys() and len(call.args) < 3:
-        return None  # no component named: not a UI event (``driver.click()``, ``df.select(cols)``)
+    if not {"inputs", "outputs"} & keywords.keys():
+        if len(call.args) < 3:
+            return None  # no component named: not a UI event (``driver.click()``, ``df.select(cols)``)
+        listed = any(isinstance(a, (ast.List, ast.Tuple)) for a in call.args[1:3])
+        if call.func.attr == "submit" and not listed:
+            return None  # executor.submit(f, x, y), not textbox.submit(f, [inputs], [outputs])
     positional: list[ast.expr | None] = [*call.args[:3], None, None, None]
     function = keywords.get("fn", positional[0])
-    if not isinstance(function, (ast.Name, ast.Attribute)):
+    if not isinstance(function, (ast.Name, ast.Attribute, ast.Lambda)):
         return None
     return (
         function,
