@@ -57,7 +57,7 @@ class _Project:
         self.busy_classes: set[tuple[str, str]] = set()
         self.busy_paths: set[str] = set()  # files being bound
         self.reexporting: dict[str, bool] = {}  # package __init__ files, see reexports_models
-        self.imported_from: set[str] = set()  # files bound (or not) as another module imports from them
+        self.tried_as_imported: set[str] = set()  # files bound (or not) as another module imports from them
 
     def bound(
         self, path: str, *, given_models: bool = False, imported_from: bool = False
@@ -66,12 +66,12 @@ class _Project:
         class another module constructs with models, or (``imported_from``: another module imports
         names from it) a package's ``__init__`` re-exporting models."""
         real = os.path.realpath(path)
-        retry = given_models or (imported_from and real not in self.imported_from)
+        retry = given_models or (imported_from and real not in self.tried_as_imported)
         cached = self.bindings.get(real)
         if real in self.bindings and (cached is not None or not retry or real in self.busy_paths):
             return cached
         if imported_from:
-            self.imported_from.add(real)
+            self.tried_as_imported.add(real)
         self.bindings[real] = None  # while it is bound: an import cycle finds nothing
         self.busy_paths.add(real)
         found = None
@@ -137,10 +137,12 @@ class _Project:
         first: binding those modules follows what they import, through re-exporting ``__init__``
         files too, while no other file is half bound."""
         self._naming = True
-        names = sorted({name for path in self.loads for name in self._model_names(path)})
+        try:
+            names = sorted({name for path in self.loads for name in self._model_names(path)})
+        finally:
+            self._naming = False
         words = b"|".join(re.escape(name.encode()) for name in names)
         self._exported = re.compile(rb"\b(?:" + words + rb")\b") if words else _NOTHING_MATCHES
-        self._naming = False
 
     def imports_models(self, source: bytes) -> bool:
         """Whether a file may import a model from a module that loads one: it names one of the
