@@ -166,6 +166,18 @@ APIS = {
         Transformer("org/bert", model_args={{"revision": "{SHA}"}})  # state: pinned
         Transformer("org/bert", model_args={{"revision": "main"}})  # expect: PTM002
     """,
+    "LangChain's Hugging Face embeddings and pipelines": f"""
+        from langchain_community.embeddings import HuggingFaceBgeEmbeddings, HuggingFaceEmbeddings
+        from langchain_huggingface import HuggingFaceEmbeddings as Embeddings
+        from langchain_huggingface import HuggingFacePipeline
+        HuggingFaceEmbeddings(model_name="BAAI/bge-small-en-v1.5")  # expect: PTM001
+        Embeddings(model_name="all-MiniLM-L6-v2", model_kwargs={{"revision": "{SHA}"}})  # state: pinned
+        Embeddings(model_name="BAAI/bge-small-en-v1.5", model_kwargs={{"revision": "main"}})  # expect: PTM002
+        HuggingFaceBgeEmbeddings()  # expect: PTM001
+        HuggingFacePipeline.from_model_id(model_id="gpt2", task="text-generation")  # expect: PTM001
+        pinned = {{"revision": "{SHA}"}}
+        HuggingFacePipeline.from_model_id("gpt2", "text-generation", model_kwargs=pinned)  # state: pinned
+    """,
     "faster-whisper": f"""
         from faster_whisper import WhisperModel
         WhisperModel("large-v3")  # expect: PTM001

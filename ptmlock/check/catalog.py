@@ -91,6 +91,7 @@ class LoadApi(NamedTuple):
     version_mark: str = ""  # NAMED: what separates a name from its version ("mnist:3.0.1")
     hint: str = ""  # how to pin a load of this API, when it is not the usual revision=
     revision_in: tuple[str, ...] = ()  # dict keywords whose "revision" key is the revision (model_args=)
+    default_repo: str = ""  # the hub repo loaded when no model is named (LangChain's embeddings)
 
 
 # torchvision loads only when told: weights=/pretrained= (spaced or not), or those keys in a dict.
@@ -109,6 +110,7 @@ _ADAPTER_LOADERS = ("load_lora_weights", "load_textual_inversion", "load_ip_adap
 _ANY_CLASS = "[!<]*"
 _HF_URL_WORDS = r"huggingface\.co|hf\.co/"
 _ST_REPO = "sentence-transformers/"
+_LANGCHAIN_ROOTS = ("langchain", "langchain_community", "langchain_huggingface")
 _WHISPER_REPO = "Systran/faster-whisper-"
 _ADD_URL_MODEL = (
     'declare the file as a hub = "url" model with its sha256 in ptm.toml and load ptmlock.path(...)'
@@ -238,6 +240,37 @@ CATALOG: tuple[LoadApi, ...] = (
         model=Arg(0, ("model_name_or_path",)),
         revision_in=("model_args",),
         hint='pass model_args={"revision": "<40-hex commit>"} (and tokenizer_args, config_args alike)',
+    ),
+    # LangChain's wrappers of sentence-transformers: the revision goes in model_kwargs.
+    *(
+        LoadApi(
+            name,
+            tuple(f"{root}.{name}" for root in _LANGCHAIN_ROOTS),
+            HUGGINGFACE,
+            REVISION,
+            (name,),
+            model=Arg(None, ("model_name",)),
+            revision_in=("model_kwargs",),
+            hint='pass model_kwargs={"revision": "<40-hex commit>"}',
+            bare_prefix=_ST_REPO,
+            default_repo=default,
+        )
+        for name, default in (
+            ("HuggingFaceEmbeddings", "sentence-transformers/all-mpnet-base-v2"),
+            ("SentenceTransformerEmbeddings", "sentence-transformers/all-mpnet-base-v2"),
+            ("HuggingFaceInstructEmbeddings", "hkunlp/instructor-large"),
+            ("HuggingFaceBgeEmbeddings", "BAAI/bge-large-en"),
+        )
+    ),
+    LoadApi(
+        "HuggingFacePipeline.from_model_id",
+        tuple(f"{root}.HuggingFacePipeline.from_model_id" for root in _LANGCHAIN_ROOTS),
+        HUGGINGFACE,
+        REVISION,
+        ("from_model_id",),
+        model=Arg(0, ("model_id",)),
+        revision_in=("model_kwargs",),
+        hint='pass model_kwargs={"revision": "<40-hex commit>"}',
     ),
     LoadApi(
         "CrossEncoder",

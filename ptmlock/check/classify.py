@@ -121,7 +121,8 @@ def _remote_code(api: LoadApi, args: CallArgs) -> str | None:
 
 def _model(api: LoadApi, args: CallArgs) -> Value | None:
     assert api.model is not None
-    return args.value(api.model.position, api.model.keywords)
+    given = args.value(api.model.position, api.model.keywords)
+    return Value(STR, api.default_repo) if given is None and api.default_repo else given
 
 
 def _switch(api: LoadApi, args: CallArgs) -> Value:
