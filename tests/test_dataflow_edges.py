@@ -72,6 +72,22 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential: a LangChain retrieval chain of an embedding model's retriever and a language model": """
+        from langchain.chains import RetrievalQA
+        from langchain_community.vectorstores import FAISS
+        from langchain_huggingface import HuggingFaceEmbeddings, HuggingFacePipeline
+
+        # model: minilm
+        embeddings = HuggingFaceEmbeddings(model_name="sentence-transformers/all-MiniLM-L6-v2")
+        # model: mistral
+        llm = HuggingFacePipeline.from_model_id("mistralai/Mistral-7B-Instruct-v0.2", "text-generation")
+
+        def answer(docs, question):
+            db = FAISS.from_documents(docs, embeddings)
+            # edge: feature-handoff/sequential minilm->mistral
+            qa = RetrievalQA.from_chain_type(llm=llm, retriever=db.as_retriever(search_kwargs={"k": 4}))
+            return qa.invoke(question)["result"]
+    """,
     "sequential: outputs of lambdas mapped over a list, a dataset, a series, and of UI events": """
         import gradio as gr
         import pandas as pd

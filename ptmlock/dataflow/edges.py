@@ -424,6 +424,21 @@ class _FileEdges:
                 entering = Counter(consumer for _, consumer in routed)
                 for source, consumer in routed:
                     yield _Candidate(source, consumer, site, entering[consumer], source in handed)
+        yield from self._retrieval_chains()
+
+    def _retrieval_chains(self) -> Iterator[_Candidate]:
+        """A chain built of a retriever and a language model (LangChain's ``RetrievalQA.from_chain_type(
+        llm=llm, retriever=db.as_retriever())``, ``ConversationalRetrievalChain.from_llm(...)``): what the
+        retriever's models find is the model's context, though the chain, not the file, makes the call."""
+        for site in self.b.sites:
+            given = {k.arg: k.value for k in site.call.keywords if k.arg in ("llm", "retriever")}
+            if len(given) < 2:
+                continue
+            llms = self.held(given["llm"], site).models
+            found = self.held(given["retriever"], site)
+            for source in (found.models | found.derived) - llms:
+                for target in llms:
+                    yield _Candidate(source, target, site, 1)
 
     def _conditioned(self, target: Load, source: Load, site: CallSite) -> frozenset[Load]:
         """Where a pipeline's conditioning image goes: to the ControlNets or adapters built into it
