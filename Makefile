@@ -20,13 +20,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# --dist loadfile: each test module runs on one worker, so a module-scoped fixture (an export of
+# several models) is built once. (xdist_group marks do nothing under pytest 9: xdist cannot rename
+# its nodes.)
 test: $(STAMP) system-deps lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q
 
 # The tests but the end-to-end ones (marked e2e: the demo, the pre-commit hook, export, browsers and other
 # child-process runs): about a minute while working; `make test` (and CI) still runs every test.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not e2e"
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q -m "not e2e"
 
 demo: $(STAMP)
 	$(BIN)/python examples/demo/run.py

@@ -18,9 +18,6 @@ from tests.conftest import validate
 from tests.export import architectures
 from tests.export.support import local_models_project
 
-# One xdist worker runs the module, so its module-scoped export is built once (`--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("export-architectures")
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover

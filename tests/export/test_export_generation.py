@@ -18,9 +18,6 @@ from ptmlock.install.verify import installed_snapshot
 from ptmlock.lockfile import read_lock
 from tests.conftest import Ptm, one_line_error, validate, write_manifest
 
-# One xdist worker runs the module, so its module-scoped export is built once (`--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("export-generation")
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover

@@ -16,9 +16,6 @@ from click.testing import Result
 from tests.conftest import one_line_error, validate, write_manifest
 from tests.export.support import local_models_project
 
-# One xdist worker runs the module, so its module-scoped export is built once (`--dist loadgroup`).
-pytestmark = pytest.mark.xdist_group("export-inferred-inputs")
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
