@@ -108,6 +108,25 @@ SNIPPETS = {
         AutoModel.from_pretrained(args.model_name, revision=args.rev)  # state: pinned
         AutoModel.from_pretrained(args.output)  # expect: PTM005
     """,
+    "a training script's output folder, saved to and loaded back": """
+        import argparse
+        from diffusers import ControlNetModel, DiffusionPipeline
+        def parse_args():
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--output_dir", default="controlnet-model")
+            parser.add_argument("--lora_dir", default="org/lora")
+            parser.add_argument("--base", default="org/base")
+            return parser.parse_args()
+        def log_validation(args):
+            return ControlNetModel.from_pretrained(args.output_dir)  # state: local
+        def main(args):
+            pipeline = DiffusionPipeline.from_pretrained(args.base)  # expect: PTM001
+            pipeline.load_lora_weights(args.lora_dir)  # expect: PTM001
+            DiffusionPipeline.save_lora_weights(save_directory="trained-lora")
+            pipeline.load_lora_weights("trained-lora")  # state: local
+            log_validation(args)
+        main(parse_args())  # the main training loop: main(args) in a comment
+    """,
     "argparse inside a function": """
         import argparse
         from transformers import AutoModel

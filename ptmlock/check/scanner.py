@@ -45,7 +45,7 @@ _NOT_CODE = (b"#", b">>>", b"...")
 _NEWLINE = re.compile(rb"\r\n?|\n")
 _INDENT = re.compile(rb"[ \t\f\v]*")
 # Methods that write a model to a folder: a later load of that folder is local.
-_SAVE_METHODS = frozenset({"save_pretrained", "save_model", "save"})
+_SAVE_METHODS = frozenset({"save_pretrained", "save_model", "save", "save_lora_weights", "save_attn_procs"})
 _SAVE_WORDS = tuple(f".{name}(".encode() for name in _SAVE_METHODS)
 # Past this many names bound to load APIs every statement is visited: searching the file once per
 # name would take hours on a generated (or hostile) file binding thousands.

@@ -490,9 +490,13 @@ def bind_parameters(
 def _unknown_parameter(name: str) -> Value:
     """What a parameter no caller in the file gives is: a folder when named one (input_dir,
     tmp_path), else unknown."""
-    if name in _TEMPORARY_PARAMETERS or name.endswith(("_dir", "_folder")) or name == "dir":
+    if name in _TEMPORARY_PARAMETERS or _names_a_folder(name):
         return _PATH_VALUE
     return DYNAMIC_VALUE
+
+
+def _names_a_folder(name: str) -> bool:
+    return name.endswith(("_dir", "_folder")) or name == "dir"
 
 
 def _parameter(data: tuple[Any, ...], depth: int) -> Value:
@@ -1301,7 +1305,11 @@ def _argument_default(scope: Scope, dest: str, depth: int) -> Value:
     found = ctx.arguments.get(dest)
     if not found:
         return DYNAMIC_VALUE
-    return merge([DYNAMIC_VALUE if e is None else _default(evaluate(e, s, depth + 1)) for e, s in found])
+    value = merge([DYNAMIC_VALUE if e is None else _default(evaluate(e, s, depth + 1)) for e, s in found])
+    if _names_a_folder(dest) and value.kind == STR and "/" not in value.data:
+        # --output_dir default="controlnet-model": the folder the script writes, not a hub id
+        return Value(PATH, value.data)
+    return value
 
 
 def _argparse_arguments(ctx: FileContext, scope: Scope) -> dict[str, list[tuple[ast.expr | None, Scope]]]:
