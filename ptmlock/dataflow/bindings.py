@@ -1513,8 +1513,9 @@ def _mentions(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
 
 
 # Calls that call the function they are given with the arguments that follow it (by position of the
-# function): executor.submit(f, x), loop.run_in_executor(pool, f, x), map(f, xs), pool.map(f, xs);
-# pool.apply_async(f, (x,)) with the arguments as one tuple; Thread(target=f, args=(x,)).
+# function): executor.submit(f, x), loop.run_in_executor(pool, f, x), asyncio.to_thread(f, x), map(f, xs),
+# pool.map(f, xs); pool.apply_async(f, (x,)) with the arguments as one tuple; Thread(target=f, args=(x,));
+# with the function alone, what they are called on (_RECEIVER_MAPS: series.apply(f), dataset.map(f)).
 _CALLS_GIVEN = {
     "submit": 0,
     "run_in_executor": 1,
