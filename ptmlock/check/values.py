@@ -547,12 +547,16 @@ def call_sites(
     if occurrences is None or ctx.module is None or ctx.tree is None:
         return None
     found: list[tuple[ast.Call, Scope]] = []
+    # The occurrences come in order: a statement holding several is walked once.
+    walked: tuple[ast.stmt | None, list[ast.AST]] = (None, [])
     for line, column, before in occurrences:
         placed = _statement_at(ctx.tree.body, ctx.module, line)
         if placed is None:
             continue  # in a comment between statements
         stmt, scope = placed
-        nodes = list(_header_nodes(stmt, walk=True))
+        if walked[0] is not stmt:
+            walked = (stmt, list(_header_nodes(stmt, walk=True)))
+        nodes = walked[1]
         name = next(
             (
                 node

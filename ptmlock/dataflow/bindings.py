@@ -1244,7 +1244,7 @@ class ModelBindings:
             if saved.models or saved.derived:
                 return saved.data() | self._arguments(node, scope, depth).data()
         if isinstance(func, ast.Attribute) and self._keyword_field(func, scope) is not None:
-            field = self._attribute(func, scope, depth)  # models.asr(audio): that one of the models
+            field = self.held(func, scope, depth + 1)  # models.asr(audio): that one of the models
             if field.models or field.runs:
                 return Held(derived=field.models | field.runs)
         if isinstance(func, ast.Attribute):
