@@ -329,6 +329,21 @@ SNIPPETS = {
         for _ in range(2):
             AutoModel.from_pretrained("org/model", revision=pinned)  # state: pinned
     """,
+    "an assignment the loop makes before the load every round hides the later one": f"""
+        from transformers import AutoModel
+        for revision in ["{SHA}"]:
+            AutoModel.from_pretrained("org/model", revision=revision)  # state: pinned
+            revision = "main"
+        for _ in range(2):
+            commit = "{SHA}"
+            AutoModel.from_pretrained("org/model", revision=commit)  # state: pinned
+            commit = "main"
+        for _ in range(2):
+            if _:
+                tag = "{SHA}"
+            AutoModel.from_pretrained("org/model", revision=tag)  # expect: PTM002
+            tag = "main"
+    """,
     # --- item 4: local values ----------------------------------------------------------------
     "a folder the script saved a model to": f"""
         from transformers import AutoModel

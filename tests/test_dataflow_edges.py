@@ -72,6 +72,59 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "a VAD held on self by unpacking a hub load's (model, utils) segments what the ASR model hears": """
+        import torch
+        from transformers import pipeline
+
+        class Transcriber:
+            def __init__(self):
+                # model: vad
+                self.vad, utils = torch.hub.load("snakers4/silero-vad:v5.1", "silero_vad")
+                (self.speech_timestamps, _) = utils
+                self.asr = pipeline("automatic-speech-recognition", model="openai/whisper-tiny")  # model: asr
+
+            def transcribe(self, audio):
+                spans = self.speech_timestamps(audio, model=self.vad)
+                # edge: feature-handoff/sequential vad->asr
+                return [self.asr(audio[s["start"] : s["end"]]) for s in spans]
+    """,
+    "self(x) in a transformers Pipeline subclass runs its preprocess and _forward": """
+        import torch
+        from transformers import Pipeline, WhisperForConditionalGeneration
+
+        class Segmenter:
+            def __init__(self):
+                self.model = torch.hub.load("snakers4/silero-vad:v5.1", "silero_vad")  # model: vad
+
+            def __call__(self, audio):
+                return [s for s in self.model(audio) if s["end"] > s["start"]]
+
+        class BatchedASR(Pipeline):
+            def __init__(self, model, segmenter):
+                self.model = model
+                self.segmenter = segmenter
+
+            def preprocess(self, item):
+                return {"features": item["audio"] * 2}
+
+            def _forward(self, inputs):
+                # edge: feature-handoff/sequential vad->whisper
+                return self.model.generate(inputs["features"])
+
+            def postprocess(self, outputs):
+                return outputs
+
+            def transcribe(self, audio):
+                def pieces(segments):
+                    for s in segments:
+                        yield {"audio": audio[s["start"] : s["end"]]}
+
+                return list(self.__call__(pieces(self.segmenter(audio))))
+
+        def load():
+            whisper = WhisperForConditionalGeneration.from_pretrained("openai/whisper-tiny")  # model: whisper
+            return BatchedASR(whisper, Segmenter())
+    """,
     "sequential: a LangChain retrieval chain of an embedding model's retriever and a language model": """
         from langchain.chains import RetrievalQA
         from langchain_community.vectorstores import FAISS
@@ -1125,6 +1178,20 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a for loop's target, rebound every round, holds nothing the body gave it the round before": """
+        from transformers import pipeline
+
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-tiny")  # model: asr
+        detector = pipeline("audio-classification", model="superb/wav2vec2-base-superb-ks")  # model: ks
+
+        def label(clips):
+            found = []
+            for clip in clips:
+                found.append(detector(clip))
+                clip = asr(clip)["text"]
+                print(clip)
+            return found
+    """,
     "an executor's submit with three arguments is no UI event writing into its last": """
         from concurrent.futures import ThreadPoolExecutor
 

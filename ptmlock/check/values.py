@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import bisect
 import builtins
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
@@ -729,7 +730,8 @@ ALL_BINDINGS = (-1,)  # every binding of the name
 
 def reaching_bindings(name: str, scope: Scope, at: Position) -> tuple[int, ...]:
     """The bindings that may hold at a use: the last one before it on every path to it, those
-    after that one which may not run, and those later in a loop the use is in."""
+    after that one which may not run, and those later in a loop the use is in, unless that last one
+    is itself in the loop (it runs again every round, before the use: a for loop's target)."""
     bindings = scope.bindings[name]
     known = scope.order.get(name)
     if known is None:
@@ -739,17 +741,18 @@ def reaching_bindings(name: str, scope: Scope, at: Position) -> tuple[int, ...]:
     used_in = scope.blocks_at(at)
     count = bisect.bisect_right(positions, at)
     first = max(0, count - _MAX_REACHING)
+    definite: tuple = ()  # the blocks of the last binding on every path to the use
     for index in range(count - 1, first - 1, -1):
         blocks = bindings[order[index]][3]
         if used_in[: len(blocks)] == blocks:
-            first = index
+            first, definite = index, blocks
             break
     else:
         if first:  # too many that may or may not run: all of them
             return ALL_BINDINGS
     chosen = order[first:count]
     for block in used_in:
-        if block[2] is not None:  # a loop: its later bindings reach the next round
+        if block[2] is not None and block not in definite:  # a loop: its later bindings reach the next round
             until = bisect.bisect_right(positions, block[2])
             if until - count > _MAX_REACHING:
                 return ALL_BINDINGS
@@ -1104,18 +1107,37 @@ def self_writes(cls: Scope) -> dict[str, list[tuple[ast.expr, Scope]]]:
 
 def assigned_pairs(stmt: ast.Assign | ast.AnnAssign) -> Iterator[tuple[ast.expr, ast.expr]]:
     """Each target of an assignment with the value it gets; ``self.a, self.b = a, b`` pairs each
-    element with its own (a target unpacking anything else is left out)."""
+    element with its own, ``self.vad, utils = load()`` each with its item of the value
+    (``load()[0]``); a target unpacking with ``*rest`` is left out. The items made are kept, so
+    that each is one node however often a statement is read."""
     if stmt.value is None:
         return
     for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
         if not isinstance(target, (ast.Tuple, ast.List)):
             yield target, stmt.value
-        elif (
-            isinstance(stmt.value, (ast.Tuple, ast.List))
-            and len(stmt.value.elts) == len(target.elts)
-            and not any(isinstance(e, ast.Starred) for e in (*target.elts, *stmt.value.elts))
-        ):
-            yield from zip(target.elts, stmt.value.elts, strict=True)
+        elif any(isinstance(e, ast.Starred) for e in target.elts):
+            continue
+        elif isinstance(stmt.value, (ast.Tuple, ast.List)):
+            if len(stmt.value.elts) == len(target.elts) and not any(
+                isinstance(e, ast.Starred) for e in stmt.value.elts
+            ):
+                yield from zip(target.elts, stmt.value.elts, strict=True)
+        else:
+            yield from zip(target.elts, _items_of(target, stmt.value), strict=True)
+
+
+_ITEMS: weakref.WeakKeyDictionary[ast.expr, tuple[ast.expr, ...]] = weakref.WeakKeyDictionary()
+
+
+def _items_of(target: ast.Tuple | ast.List, value: ast.expr) -> tuple[ast.expr, ...]:
+    """``value[0]``, ``value[1]``...: the items an unpacking target takes, made once per target."""
+    items = _ITEMS.get(target)
+    if items is None:
+        items = _ITEMS[target] = tuple(
+            ast.copy_location(ast.Subscript(value, ast.Constant(index), ast.Load()), value)
+            for index in range(len(target.elts))
+        )
+    return items
 
 
 def nested_statements(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:

@@ -234,6 +234,8 @@ class ModelBindings:
         self._handed_by_function: dict[int, list[tuple[ast.Call, Scope]]] | None = None
         # self.method handed over (Thread(target=self.loop, args=(q,))): by method name, with its site
         self._handed_methods: dict[str, list[tuple[CallSite, ast.Call]]] = {}
+        # self(x) in a transformers Pipeline subclass -> the calls of its steps it makes (see _steps_of)
+        self._steps: dict[int, tuple[ast.Call, ...]] = {}
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
@@ -743,6 +745,9 @@ class ModelBindings:
         if self._handed_by_function is None:
             self._handed_by_function = {}
             for site in self.sites:
+                for step in self._steps_of(site.call):
+                    assert isinstance(step.func, ast.Attribute)
+                    self._handed_methods.setdefault(step.func.attr, []).append((site, step))
                 handed = self.handed_call(site.call)
                 if handed is None:
                     continue
@@ -761,6 +766,34 @@ class ModelBindings:
             return self._handed[id(call)]
         handed = self._handed[id(call)] = _handed_call(call)
         return handed
+
+    def _steps_of(self, call: ast.Call) -> tuple[ast.Call, ...]:
+        """``self.preprocess(x)``, ``self._forward(self.preprocess(x))``, ``self.postprocess(...)`` for
+        ``self(x)`` or ``self.__call__(x)`` in a subclass of a transformers pipeline, whose ``__call__``
+        runs the steps the subclass defines in turn; none for any other call. Made once per call."""
+        if id(call) in self._steps:
+            return self._steps[id(call)]
+        self._steps[id(call)] = ()
+        owner = self.functions.get(id(call))
+        cls = self.classes.get(id(owner)) if owner is not None else None
+        func = call.func
+        receiver = func.value if isinstance(func, ast.Attribute) and func.attr == "__call__" else func
+        if cls is None or owner is None or not self._is_self(receiver, owner):
+            return ()
+        assert isinstance(receiver, ast.Name)
+        scope = self.scopes[id(call)]
+        if not any(_is_transformers_pipeline(values.evaluate(base, scope)) for base in cls.bases):
+            return ()
+        steps: list[ast.Call] = []
+        given: list[ast.expr] = [a for a in call.args if not isinstance(a, ast.Starred)]
+        for name in _PIPELINE_STEPS:
+            if _method_named(cls, name) is None:
+                continue
+            step = ast.Call(ast.Attribute(ast.Name(receiver.id, ast.Load()), name, ast.Load()), given, [])
+            steps.append(ast.fix_missing_locations(ast.copy_location(step, call)))
+            given = [steps[-1]]
+        self._steps[id(call)] = tuple(steps)
+        return self._steps[id(call)]
 
     def _defined_function(
         self, func: ast.expr, scope: Scope
@@ -1234,6 +1267,9 @@ class ModelBindings:
                 Held(models=frozenset({load})) if load in self.models else self._arguments(node, scope, depth)
             )
         func = node.func
+        steps = self._steps_of(node)
+        if steps:  # self(x) in a transformers pipeline: what its postprocess (or _forward) returns
+            return self.held(steps[-1], scope, depth + 1)
         picked = self._picked_from_module(func if isinstance(func, ast.Call) else node, scope, depth)
         if picked is not None:  # getattr(module, name)(): any function of that module of the project
             called = isinstance(func, ast.Call)
@@ -1539,6 +1575,15 @@ def _packs_arguments(call: ast.Call, function: ast.FunctionDef | ast.AsyncFuncti
         or any(isinstance(a, ast.Starred) for a in call.args)
         or any(k.arg is None for k in call.keywords)
     )
+
+
+# What transformers' Pipeline.__call__ runs of a subclass, in turn, each on what the one before returns.
+_PIPELINE_STEPS = ("preprocess", "_forward", "postprocess")
+
+
+def _is_transformers_pipeline(base: values.Value) -> bool:
+    """Whether a base class is one of transformers' pipelines (``Pipeline``, ``TextGenerationPipeline``)."""
+    return base.kind == REF and base.data.startswith("transformers.") and base.data.endswith("Pipeline")
 
 
 def _on_self(func: ast.expr) -> bool:
