@@ -88,6 +88,35 @@ HANDOFF = {
                 # edge: feature-handoff/sequential vad->asr
                 return [self.asr(audio[s["start"] : s["end"]]) for s in spans]
     """,
+    "a pipeline built of loaded parts runs its UNet on what it is given and its VAE on the latents": """
+        import torch
+        from diffusers import AutoencoderKL, StableDiffusionPipeline, UNet2DConditionModel
+        from transformers import CLIPTextModel, CLIPTokenizer
+
+        repo = "stable-diffusion-v1-5/stable-diffusion-v1-5"
+        tokenizer = CLIPTokenizer.from_pretrained(repo, subfolder="tokenizer")
+        text_encoder = CLIPTextModel.from_pretrained(repo, subfolder="text_encoder")  # model: te
+        vae = AutoencoderKL.from_pretrained(repo, subfolder="vae")  # model: vae
+        unet = UNet2DConditionModel.from_pretrained(repo, subfolder="unet")  # model: unet
+        upscaler = StableDiffusionPipeline.from_pretrained("stabilityai/sd-x2-latent-upscaler")  # model: up
+        pipe = StableDiffusionPipeline(
+            vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=None,
+            safety_checker=None, feature_extractor=None,
+        )
+
+        @torch.inference_mode()
+        def relight(ids, foreground):
+            conds = text_encoder(ids).last_hidden_state
+            concat = vae.encode(foreground).latent_dist.mode()
+            # edge: feature-handoff/parallel te->unet, edge: feature-handoff/parallel vae->unet
+            latents = pipe(prompt_embeds=conds, cross_attention_kwargs={"concat": concat}, output_type="latent")
+            pixels = vae.decode(latents.images).sample  # edge: feature-handoff/sequential unet->vae
+            return pixels
+
+        def draw(prompt):
+            images = pipe(prompt=prompt).images
+            return upscaler(image=images).images  # edge: post-processing vae->up
+    """,
     "self(x) in a transformers Pipeline subclass runs its preprocess and _forward": """
         import torch
         from transformers import Pipeline, WhisperForConditionalGeneration
@@ -1178,6 +1207,32 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a small helper called more than a few times gives each call what that call passed": """
+        import numpy as np
+        import torch
+        from diffusers import AutoencoderKL
+        from transformers import AutoModelForImageSegmentation
+
+        vae = AutoencoderKL.from_pretrained("stabilityai/sd-vae-ft-mse")  # model: vae
+        rmbg = AutoModelForImageSegmentation.from_pretrained("briaai/RMBG-1.4")  # model: rmbg
+
+        def to_tensor(images):
+            return torch.from_numpy(np.stack(images)).float() / 127.5 - 1.0
+
+        def to_numpy(pixels):
+            return ((pixels + 1.0) * 127.5).clamp(0, 255).byte().numpy()
+
+        def matte(photo):
+            return rmbg(to_tensor([photo]))
+
+        def encode(a, b, c, d, e):
+            first, second = vae.encode(to_tensor([a])), vae.encode(to_tensor([b]))
+            third, fourth = vae.encode(to_tensor([c])), vae.encode(to_tensor([d]))
+            return first, second, third, fourth, vae.encode(to_tensor([e]))
+
+        def decode(latents):
+            return to_tensor(to_numpy(vae.decode(latents).sample))
+    """,
     "a for loop's target, rebound every round, holds nothing the body gave it the round before": """
         from transformers import pipeline
 

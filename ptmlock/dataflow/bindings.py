@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -145,8 +146,11 @@ _LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, a
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _MAX_DEPTH = 64
-# Past this many calls a helper function is followed through with its own arguments, it is read once.
+# Past this many calls a helper function is followed through with its own arguments, it is read once
+# with what all its calls pass; a small one (a few statements converting an image) at each of its calls,
+# for each costs little and one read for all would mix what its callers give it.
 _MAX_CONTEXTS = 4
+_SMALL_FUNCTION = 120  # nodes
 
 Position = tuple[int, int]
 # What a name imported from another module of the project holds.
@@ -558,6 +562,9 @@ class ModelBindings:
             return frozenset()  # model.to(device), model.apply(init_weights): no model run
         if self._defined_function(func, site.scope) is not None:
             return frozenset()  # helper(x): the calls in its body run its models, followed with x
+        parts = self.pipeline_parts(func, site.scope)
+        if parts is not None:  # a pipeline built of models: what it is given enters its denoiser
+            return parts[0]
         callee = self.held(func, site.scope)  # models["tts"](text), scorer(images) too
         models = callee.models | callee.runs
         if models or self.imported_runs is None or isinstance(func, ast.Subscript):
@@ -1303,6 +1310,13 @@ class ModelBindings:
                 return _union([self._call(call, scope, depth + 1) for call in elements])
         helper = self._defined_function(func, scope)  # helper(x): what it returns, below
         callee = self.held(func, scope, depth + 1) if helper is None else NOTHING
+        if callee.models and (parts := self.pipeline_parts(func, scope)) is not None:
+            denoisers, decoders = parts
+            latent = any(
+                k.arg == "output_type" and isinstance(k.value, ast.Constant) and k.value.value == "latent"
+                for k in node.keywords
+            )
+            return Held(derived=denoisers if latent or not decoders else decoders)  # pipe(...).images
         if callee.models or callee.runs:
             return Held(derived=callee.models | callee.runs)  # model(x), self.encoder(x), scorer(x)
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
@@ -1355,6 +1369,27 @@ class ModelBindings:
                 if imported.models or imported.derived:
                     return imported
         return self._arguments(node, scope, depth).data()
+
+    def pipeline_parts(self, func: ast.expr, scope: Scope) -> tuple[frozenset[Load], frozenset[Load]] | None:
+        """The denoisers and the decoders of a diffusers pipeline a callee is only ever built as from
+        models (``StableDiffusionPipeline(vae=vae, text_encoder=te, unet=unet, ...)``): called, it
+        runs its text encoder on the prompt, its denoiser on what it is given (prompt embeddings,
+        latents, conditioning) and its decoder on the denoised latents; None for any other callee."""
+        built = self._only_values(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else []
+        if not built or not all(
+            isinstance(value, ast.Call) and _called_class(value).endswith("Pipeline") for value, _ in built
+        ):
+            return None
+        denoisers: set[Load] = set()
+        decoders: set[Load] = set()
+        for value, where in built:
+            assert isinstance(value, ast.Call)
+            for keyword in value.keywords:
+                if keyword.arg in _DENOISERS:
+                    denoisers |= self.held(keyword.value, where).models
+                elif keyword.arg in _DECODERS:
+                    decoders |= self.held(keyword.value, where).models
+        return (frozenset(denoisers), frozenset(decoders)) if denoisers else None
 
     def _only_values(self, container: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
         """Every value a name (or ``self.name``) is ever assigned, with its scope; none when it is also
@@ -1446,14 +1481,17 @@ class ModelBindings:
         depth: int,
     ) -> Held:
         """What a function of the file returns at this call: followed with the call's own arguments
-        (a few times per function), else with what all its calls pass."""
+        (at every call of a small function, a few times for another), else with what all its calls
+        pass."""
         inner = function_scope(function, where)
         returns = _returns(function)
         if not returns:
             return NOTHING
         made = self._contexts_made.get(id(function), 0)
         follow = (
-            id(function) not in self._context and made < _MAX_CONTEXTS and bool(call.args or call.keywords)
+            id(function) not in self._context
+            and (made < _MAX_CONTEXTS or _is_small(function))
+            and bool(call.args or call.keywords)
         )
         if follow:
             self._contexts_made[id(function)] = made + 1
@@ -1577,6 +1615,17 @@ def _packs_arguments(call: ast.Call, function: ast.FunctionDef | ast.AsyncFuncti
     )
 
 
+# The keywords a diffusers pipeline's constructor takes its denoiser and its decoder by.
+_DENOISERS = frozenset({"unet", "transformer", "prior"})
+_DECODERS = frozenset({"vae", "movq"})
+
+
+def _called_class(call: ast.Call) -> str:
+    """The name a call's callee ends with: ``StableDiffusionPipeline`` for ``diffusers.StableDiffusionPipeline()``."""
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
 # What transformers' Pipeline.__call__ runs of a subclass, in turn, each on what the one before returns.
 _PIPELINE_STEPS = ("preprocess", "_forward", "postprocess")
 
@@ -1584,6 +1633,17 @@ _PIPELINE_STEPS = ("preprocess", "_forward", "postprocess")
 def _is_transformers_pipeline(base: values.Value) -> bool:
     """Whether a base class is one of transformers' pipelines (``Pipeline``, ``TextGenerationPipeline``)."""
     return base.kind == REF and base.data.startswith("transformers.") and base.data.endswith("Pipeline")
+
+
+_SIZES: weakref.WeakKeyDictionary[ast.AST, int] = weakref.WeakKeyDictionary()
+
+
+def _is_small(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a function is small enough to follow at each of its calls."""
+    size = _SIZES.get(function)
+    if size is None:
+        size = _SIZES[function] = sum(1 for _ in ast.walk(function))
+    return size <= _SMALL_FUNCTION
 
 
 def _on_self(func: ast.expr) -> bool:
