@@ -109,7 +109,7 @@ HANDOFF = {
             conds = text_encoder(ids).last_hidden_state
             concat = vae.encode(foreground).latent_dist.mode()
             # edge: feature-handoff/parallel te->unet, edge: feature-handoff/parallel vae->unet
-            latents = pipe(prompt_embeds=conds, cross_attention_kwargs={"concat": concat}, output_type="latent")
+            latents = pipe(prompt_embeds=conds, cross_attention_kwargs={"c": concat}, output_type="latent")
             pixels = vae.decode(latents.images).sample  # edge: feature-handoff/sequential unet->vae
             return pixels
 
@@ -1525,6 +1525,55 @@ ACROSS_MODULES = {
             def run(ids):
                 # edge: feature-handoff/sequential clip->sd
                 return pipe(prompt_embeds=embed(ids), negative_prompt_embeds=negative).images
+        """,
+    },
+    "a tiny VAE set on an object of an imported class decodes its pipeline's latents": {
+        "streaming/__init__.py": "",
+        "streaming/stream.py": """
+            class Stream:
+                def __init__(self, pipe):
+                    self.pipe = pipe
+                    self.unet, self.vae = pipe.unet, pipe.vae
+
+                def step(self, latents, embeds):
+                    return self.vae.decode(self.unet(latents, 1, embeds).sample).sample
+        """,
+        "streaming/app.py": """
+            import torch
+            from diffusers import AutoencoderTiny, StableDiffusionPipeline
+            from diffusers.pipelines.stable_diffusion.safety_checker import (
+                StableDiffusionSafetyChecker as SafetyChecker,
+            )
+
+            from streaming.stream import Stream
+
+            CHECKER = "CompVis/stable-diffusion-safety-checker"
+
+            class Wrapper:
+                def __init__(self, tiny, fast):
+                    self.stream = self._load(tiny, fast)
+                    self.checker = SafetyChecker.from_pretrained(CHECKER)  # model: checker
+
+                def _load(self, tiny, fast):
+                    pipe = StableDiffusionPipeline.from_pretrained("stabilityai/sd-turbo")  # model: sd
+                    stream = Stream(pipe)
+                    if fast:
+                        # edge: feature-handoff/hierarchical tiny->sd
+                        # edge: feature-handoff/sequential sd->tiny
+                        stream.vae = AutoencoderTiny.from_pretrained(tiny)  # model: tiny
+                    else:
+                        # edge: feature-handoff/hierarchical taesd->sd
+                        # edge: feature-handoff/sequential sd->taesd
+                        stream.vae = AutoencoderTiny.from_pretrained("madebyollin/taesd")  # model: taesd
+                    stream.unet = torch.compile(stream.unet)
+                    return stream
+
+                def frame(self, latents, embeds, clip_input):
+                    image = self.stream.step(latents, embeds)
+                    # edge: post-processing sd->checker, edge: post-processing tiny->checker
+                    # edge: post-processing taesd->checker
+                    _, flagged = self.checker(images=image, clip_input=clip_input)
+                    return None if flagged[0] else image
         """,
     },
 }

@@ -1056,11 +1056,30 @@ class ModelBindings:
                     found.append(self._method_argument(current, name, depth))
                 if container:
                     found.append(self._put_by_callees(current, name, depth))
-                return _union(found)
+                held = _union(found)
+                if held.models and any(kind == "expr" and _constructs(data) for kind, data, _, _ in reaching):
+                    # an object built of models runs those set on it too: stream.vae = tiny_vae
+                    held |= Held(models=self.set_on(name, depth=depth))
+                return held
             if not current.immediate:
                 at = None  # a function runs later: every binding of the names it reads counts
             current = current.parent
         return NOTHING
+
+    def set_on(self, name: str, attr: str | None = None, depth: int = 0) -> frozenset[Load]:
+        """The models the file assigns to attributes (or to ``attr``) of an object a name holds:
+        loaded there (``stream.vae = AutoencoderTiny.from_pretrained(...)``) or named
+        (``stream.vae = tiny``), not those an object built there is given."""
+        found: set[Load] = set()
+        for key, stored in self.stored.items():
+            if key[:2] != ("object", name) or attr not in (None, key[2]):
+                continue
+            for _, value, scope in stored:
+                if isinstance(value, ast.Name):
+                    found |= self.held(value, scope, depth + 1).models
+                else:
+                    found |= {self.loads[id(n)] for n in ast.walk(value) if id(n) in self.loads} & self.models
+        return frozenset(found)
 
     def _binding(self, kind: str, data: Any, scope: Scope, depth: int) -> Held:
         if kind == "expr":
@@ -1310,8 +1329,8 @@ class ModelBindings:
                 return _union([self._call(call, scope, depth + 1) for call in elements])
         helper = self._defined_function(func, scope)  # helper(x): what it returns, below
         callee = self.held(func, scope, depth + 1) if helper is None else NOTHING
-        if callee.models and (parts := self.pipeline_parts(func, scope)) is not None:
-            denoisers, decoders = parts
+        if callee.models and (built := self.pipeline_parts(func, scope)) is not None:
+            denoisers, decoders = built
             latent = any(
                 k.arg == "output_type" and isinstance(k.value, ast.Constant) and k.value.value == "latent"
                 for k in node.keywords
@@ -1387,7 +1406,7 @@ class ModelBindings:
             for keyword in value.keywords:
                 if keyword.arg in _DENOISERS:
                     denoisers |= self.held(keyword.value, where).models
-                elif keyword.arg in _DECODERS:
+                elif keyword.arg in DECODERS:
                     decoders |= self.held(keyword.value, where).models
         return (frozenset(denoisers), frozenset(decoders)) if denoisers else None
 
@@ -1617,11 +1636,16 @@ def _packs_arguments(call: ast.Call, function: ast.FunctionDef | ast.AsyncFuncti
 
 # The keywords a diffusers pipeline's constructor takes its denoiser and its decoder by.
 _DENOISERS = frozenset({"unet", "transformer", "prior"})
-_DECODERS = frozenset({"vae", "movq"})
+DECODERS = frozenset({"vae", "movq"})
+
+
+def _constructs(value: object) -> bool:
+    """Whether a value is a call of a class (by its capitalised name): an object made."""
+    return isinstance(value, ast.Call) and _called_class(value)[:1].isupper()
 
 
 def _called_class(call: ast.Call) -> str:
-    """The name a call's callee ends with: ``StableDiffusionPipeline`` for ``diffusers.StableDiffusionPipeline()``."""
+    """The name a callee ends with: ``StableDiffusionPipeline`` for ``diffusers.StableDiffusionPipeline()``"""
     func = call.func
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 

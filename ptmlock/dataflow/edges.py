@@ -30,7 +30,7 @@ from ..check.loads import Load
 from ..check.values import source_text
 from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROCESSING
 from . import InferredEdge, Site
-from .bindings import CallSite, Held, ModelBindings
+from .bindings import DECODERS, CallSite, Held, ModelBindings
 
 # Models that filter, re-rank or restore another's output before it is returned (a transcript's
 # punctuation restored, its end of turn detected).
@@ -527,10 +527,11 @@ class _FileEdges:
                 found |= self.held(node, site).models
         return frozenset(found)
 
-    def compositions(self) -> Iterator[tuple[Load, Load, CallSite | ast.stmt]]:
-        """(part, whole, where): a model built into another, whose output feeds it from inside: given
-        to its load (``from_pretrained(..., controlnet=cn)``), loaded into it
-        (``pipe.load_ip_adapter(...)``), or set on it (``pipe.controlnet = cn``)."""
+    def compositions(self) -> Iterator[tuple[Load, Load, CallSite | ast.stmt, str | None]]:
+        """(part, whole, where, keyword): a model built into another, whose output feeds it from
+        inside: given to its load (``from_pretrained(..., controlnet=cn)``), loaded into it
+        (``pipe.load_ip_adapter(...)``), or set on it (``pipe.controlnet = cn``), with the keyword or
+        attribute it is given as."""
         loads = self.b.loads
         for site in self.b.sites:
             call = site.call
@@ -539,14 +540,14 @@ class _FileEdges:
                 if isinstance(call.func, ast.Attribute) and call.func.attr not in _WEIGHT_LOADERS:
                     for receiver in self.held(call.func.value, site).models:
                         if not self.same_model(whole, receiver):
-                            yield whole, receiver, site
+                            yield whole, receiver, site, None
                 for keyword, arg in [
                     *((None, a) for a in call.args),
                     *((k.arg, k.value) for k in call.keywords),
                 ]:
                     for part in self.held(arg, site).models:
                         if self._built_in(part, whole, keyword):
-                            yield part, whole, site
+                            yield part, whole, site, keyword
         if not self.b.models and self.b.imported is None:
             return
         for node in ast.walk(self.b.tree):
@@ -554,13 +555,19 @@ class _FileEdges:
                 target = node.targets[0]
                 scope = self.b.scope_of(node)
                 wholes = self.b.held(target.value, scope).models
-                # A pipeline built of parts holds them too: its parts are no wholes of each other.
+                # A pipeline built of parts holds them too: its parts are no wholes of each other, nor
+                # are alternatives set on one attribute of an object (stream.vae = a, or b) each other's.
                 wholes -= {part for whole in wholes for part in self.controls.get(whole, ())}
+                if isinstance(target.value, ast.Name):
+                    wholes -= self.b.set_on(target.value.id, target.attr)
+                if _mentions_object(node.value, target.value):
+                    continue  # made of the object itself: DataParallel(pipe.unet), vae.forward = vae.decode
+                parts = self.b.held(node.value, scope).models
                 if wholes and not _PREPROCESSING_PART.search(target.attr):
-                    for part in self.b.held(node.value, scope).models:
+                    for part in parts:
                         for whole in wholes:
                             if self._built_in(part, whole, target.attr):
-                                yield part, whole, node
+                                yield part, whole, node, target.attr
 
     def _built_in(self, part: Load, whole: Load, keyword: str | None) -> bool:
         """Whether a model handed to another (as ``keyword``) is a part of its own: not one of the
@@ -675,7 +682,7 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
     ]
     labellers = frozenset(c.source for c in candidates if id(c.site.call) in fitted)
     found += [_classify(candidate, edges, feeds, labellers) for candidate in candidates]
-    for part, whole, where in compositions:
+    for part, whole, where, keyword in compositions:
         if frozenset((part, whole)) in guided:
             continue
         if isinstance(where, CallSite):
@@ -684,6 +691,8 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
             stage = edges.stage(bindings.owner_of(where))
             site = Site(path, where.lineno, source_text(where, _TEXT))
         found.append(InferredEdge(part, whole, FEATURE_HANDOFF, "hierarchical", stage, (site,)))
+        if keyword in DECODERS:  # a pipeline's VAE also decodes the latents its denoiser made
+            found.append(InferredEdge(whole, part, FEATURE_HANDOFF, "sequential", stage, (site,)))
     return found
 
 
@@ -732,6 +741,12 @@ def _classify(
     else:
         mode = "sequential"
     return InferredEdge(source, target, FEATURE_HANDOFF, mode, edges.stage(owner), site)
+
+
+def _mentions_object(value: ast.expr, obj: ast.expr) -> bool:
+    """Whether an expression reads the object (``pipe``, ``self.stream``) or an attribute of it."""
+    wanted = ast.dump(obj)
+    return any(isinstance(n, (ast.Name, ast.Attribute)) and ast.dump(n) == wanted for n in ast.walk(value))
 
 
 def _words(load: Load) -> set[str]:
