@@ -117,6 +117,41 @@ HANDOFF = {
             images = pipe(prompt=prompt).images
             return upscaler(image=images).images  # edge: post-processing vae->up
     """,
+    "a pipeline loaded with parts runs them: encode_prompt, IP-Adapter image, VAE both ways": """
+        from diffusers import AutoencoderKL, StableDiffusionXLPipeline, UNet2DConditionModel
+        from transformers import CLIPTextModel, CLIPTextModelWithProjection, CLIPVisionModelWithProjection
+
+        base = "yisol/IDM-VTON"
+        unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")  # model: unet
+        text_encoder = CLIPTextModel.from_pretrained(base, subfolder="text_encoder")  # model: te
+        # model: te2
+        text_encoder_2 = CLIPTextModelWithProjection.from_pretrained(base, subfolder="text_encoder_2")
+        # model: ie
+        image_encoder = CLIPVisionModelWithProjection.from_pretrained(base, subfolder="image_encoder")
+        vae = AutoencoderKL.from_pretrained(base, subfolder="vae")  # model: vae
+        pipe = StableDiffusionXLPipeline.from_pretrained(
+            base, unet=unet, vae=vae, text_encoder=text_encoder, text_encoder_2=text_encoder_2,
+            image_encoder=image_encoder,
+        ).to("cuda")
+
+        def try_on(person, garment, description):
+            embeds, negative, pooled, negative_pooled = pipe.encode_prompt(description)
+            # edge: feature-handoff/parallel te->unet, edge: feature-handoff/parallel te2->unet
+            # edge: feature-handoff/parallel ie->unet, edge: feature-handoff/parallel vae->unet
+            # edge: feature-handoff/sequential unet->vae
+            images = pipe(
+                prompt_embeds=embeds, pooled_prompt_embeds=pooled, image=person, ip_adapter_image=garment,
+            ).images
+            return images[0]
+    """,
+    "a pipeline loaded with its own repo's VAE and UNet: the VAE decodes the UNet's latents": """
+        from diffusers import AutoencoderKL, StableDiffusionPipeline, UNet2DConditionModel
+
+        vae = AutoencoderKL.from_pretrained(args.base, subfolder="vae")  # model: vae
+        unet = UNet2DConditionModel.from_pretrained(args.base, subfolder="unet")  # model: unet
+        pipe = StableDiffusionPipeline.from_pretrained(args.base, vae=vae, unet=unet)
+        pipe("a cat")  # edge: feature-handoff/sequential unet->vae
+    """,
     "self(x) in a transformers Pipeline subclass runs its preprocess and _forward": """
         import torch
         from transformers import Pipeline, WhisperForConditionalGeneration
@@ -1207,6 +1242,20 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "an image-to-video pipeline sharing a text-to-video pipeline's parts runs none of its own": """
+        from diffusers import CogVideoXImageToVideoPipeline, CogVideoXPipeline, CogVideoXTransformer3DModel
+
+        pipe = CogVideoXPipeline.from_pretrained("THUDM/CogVideoX-5b")
+        transformer = CogVideoXTransformer3DModel.from_pretrained(args.i2v, subfolder="transformer")
+        image_pipe = CogVideoXImageToVideoPipeline.from_pretrained(
+            args.i2v, transformer=transformer, vae=pipe.vae, text_encoder=pipe.text_encoder
+        )
+
+        def infer(prompt, image=None):
+            if image is not None:
+                return image_pipe(prompt=prompt, image=image).frames[0]
+            return pipe(prompt=prompt).frames[0]
+    """,
     "a small helper called more than a few times gives each call what that call passed": """
         import numpy as np
         import torch
@@ -1263,14 +1312,6 @@ NO_EDGE = {
                 future = pool.submit(transcribe, audio, language)
             print(future.result())
             return llm(prompt, max_new_tokens=len(language))
-    """,
-    "a pipeline built with its own repo's VAE and UNet holds its own parts": """
-        from diffusers import AutoencoderKL, StableDiffusionPipeline, UNet2DConditionModel
-
-        vae = AutoencoderKL.from_pretrained(args.base, subfolder="vae")
-        unet = UNet2DConditionModel.from_pretrained(args.base, subfolder="unet")
-        pipe = StableDiffusionPipeline.from_pretrained(args.base, vae=vae, unet=unet)
-        pipe("a cat")
     """,
     "alternatives of one name (one or the other is loaded) do not feed each other": """
         from transformers import AutoModelForCausalLM, LlavaForConditionalGeneration

@@ -564,7 +564,7 @@ class ModelBindings:
             return frozenset()  # helper(x): the calls in its body run its models, followed with x
         parts = self.pipeline_parts(func, site.scope)
         if parts is not None:  # a pipeline built of models: what it is given enters its denoiser
-            return parts[0]
+            return parts.denoiser
         callee = self.held(func, site.scope)  # models["tts"](text), scorer(images) too
         models = callee.models | callee.runs
         if models or self.imported_runs is None or isinstance(func, ast.Subscript):
@@ -1311,6 +1311,11 @@ class ModelBindings:
                 return Held(derived=field.models | field.runs)
         if isinstance(func, ast.Attribute):
             receiver = self.held(func.value, scope, depth + 1)
+            if receiver.models and func.attr in _PIPELINE_ENCODERS:
+                built = self.pipeline_parts(func.value, scope)
+                encoders = getattr(built, _PIPELINE_ENCODERS[func.attr]) if built is not None else None
+                if encoders:  # pipe.encode_prompt(...): its text encoders' states
+                    return Held(derived=encoders)
             if receiver.models:
                 if func.attr in SAME_MODEL_METHODS or _GETTER.fullmatch(func.attr):
                     return Held(models=receiver.models)
@@ -1330,12 +1335,11 @@ class ModelBindings:
         helper = self._defined_function(func, scope)  # helper(x): what it returns, below
         callee = self.held(func, scope, depth + 1) if helper is None else NOTHING
         if callee.models and (built := self.pipeline_parts(func, scope)) is not None:
-            denoisers, decoders = built
             latent = any(
                 k.arg == "output_type" and isinstance(k.value, ast.Constant) and k.value.value == "latent"
                 for k in node.keywords
             )
-            return Held(derived=denoisers if latent or not decoders else decoders)  # pipe(...).images
+            return Held(derived=built.decoder if built.decoder and not latent else built.denoiser)
         if callee.models or callee.runs:
             return Held(derived=callee.models | callee.runs)  # model(x), self.encoder(x), scorer(x)
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
@@ -1389,26 +1393,34 @@ class ModelBindings:
                     return imported
         return self._arguments(node, scope, depth).data()
 
-    def pipeline_parts(self, func: ast.expr, scope: Scope) -> tuple[frozenset[Load], frozenset[Load]] | None:
-        """The denoisers and the decoders of a diffusers pipeline a callee is only ever built as from
-        models (``StableDiffusionPipeline(vae=vae, text_encoder=te, unet=unet, ...)``): called, it
-        runs its text encoder on the prompt, its denoiser on what it is given (prompt embeddings,
-        latents, conditioning) and its decoder on the denoised latents; None for any other callee."""
+    def pipeline_parts(self, func: ast.expr, scope: Scope) -> PipelineParts | None:
+        """The parts of a diffusers pipeline a callee is only ever built as from models
+        (``StableDiffusionPipeline(vae=vae, text_encoder=te, unet=unet, ...)``, or loaded with some
+        of them: ``TryonPipeline.from_pretrained(repo, unet=unet, vae=vae)``): called, it runs its
+        denoiser on what it is given (prompt embeddings, latents, conditioning) and its decoder on
+        the denoised latents; its ``encode_prompt`` runs its text encoders. None for any other
+        callee, and for a pipeline loaded whole."""
         built = self._only_values(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else []
-        if not built or not all(
-            isinstance(value, ast.Call) and _called_class(value).endswith("Pipeline") for value, _ in built
-        ):
-            return None
-        denoisers: set[Load] = set()
-        decoders: set[Load] = set()
+        roles: dict[str, set[Load]] = {role: set() for role in _PIPELINE_ROLES.values()}
         for value, where in built:
-            assert isinstance(value, ast.Call)
-            for keyword in value.keywords:
-                if keyword.arg in _DENOISERS:
-                    denoisers |= self.held(keyword.value, where).models
-                elif keyword.arg in DECODERS:
-                    decoders |= self.held(keyword.value, where).models
-        return (frozenset(denoisers), frozenset(decoders)) if denoisers else None
+            while isinstance(value, ast.Call) and _called_class(value) in SAME_MODEL_METHODS:
+                assert isinstance(value.func, ast.Attribute)
+                value = value.func.value  # Pipeline.from_pretrained(...).to("cuda")
+            if not isinstance(value, ast.Call) or not _pipeline_class(value).endswith("Pipeline"):
+                return None
+            given = [k for k in value.keywords if k.arg in _PIPELINE_ROLES]
+            for keyword in given:
+                assert keyword.arg is not None
+                part = keyword.value
+                if isinstance(part, ast.Attribute) and self.held(part.value, where).models:
+                    continue  # vae=pipe.vae: another pipeline's part, shared, not a model of its own
+                roles[_PIPELINE_ROLES[keyword.arg]] |= self.held(part, where).models
+            load = self.loads.get(id(value))
+            if load is not None and load in self.models and not any(k.arg in _DENOISERS for k in given):
+                roles["denoiser"].add(load)  # from_pretrained(repo, vae=tiny): its own UNet denoises
+        if not roles["denoiser"] or len(roles["denoiser"]) == sum(len(r) for r in roles.values()):
+            return None  # no part given: a pipeline as one model
+        return PipelineParts(**{role: frozenset(found) for role, found in roles.items()})
 
     def _only_values(self, container: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
         """Every value a name (or ``self.name``) is ever assigned, with its scope; none when it is also
@@ -1634,9 +1646,36 @@ def _packs_arguments(call: ast.Call, function: ast.FunctionDef | ast.AsyncFuncti
     )
 
 
-# The keywords a diffusers pipeline's constructor takes its denoiser and its decoder by.
+@dataclass(frozen=True)
+class PipelineParts:
+    """The models a diffusers pipeline was built of, by what they do in it."""
+
+    denoiser: frozenset[Load]
+    decoder: frozenset[Load]
+    text_encoder: frozenset[Load]
+    image_encoder: frozenset[Load]
+
+
+# The keywords a diffusers pipeline takes its parts by, and what each part does.
 _DENOISERS = frozenset({"unet", "transformer", "prior"})
 DECODERS = frozenset({"vae", "movq"})
+_PIPELINE_ROLES = (
+    dict.fromkeys(_DENOISERS, "denoiser")
+    | dict.fromkeys(DECODERS, "decoder")
+    | dict.fromkeys(("text_encoder", "text_encoder_2", "text_encoder_3"), "text_encoder")
+    | {"image_encoder": "image_encoder"}
+)
+# A pipeline's methods that run one kind of its parts.
+_PIPELINE_ENCODERS = {"encode_prompt": "text_encoder", "encode_image": "image_encoder"}
+
+
+def _pipeline_class(call: ast.Call) -> str:
+    """The class a call makes: ``TryonPipeline`` for ``TryonPipeline(...)`` and for
+    ``TryonPipeline.from_pretrained(...)``."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr.startswith("from_"):
+        func = func.value
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _constructs(value: object) -> bool:

@@ -66,6 +66,8 @@ _CONTROL = re.compile(r"controlnet|adapter", re.IGNORECASE)
 # A model's attributes that hold its preprocessing, not a model.
 _PREPROCESSING_PART = re.compile(r"token|processor|feature_?extractor|scheduler|config", re.IGNORECASE)
 _FORWARD = frozenset({"forward", "__call__", "call"})
+# A diffusers pipeline's inputs its VAE encodes for the denoiser.
+_IMAGE_INPUTS = frozenset({"image", "mask_image", "control_image", "cloth", "pose_img"})
 _TEXT = 100
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _USES = (
@@ -424,7 +426,35 @@ class _FileEdges:
                 entering = Counter(consumer for _, consumer in routed)
                 for source, consumer in routed:
                     yield _Candidate(source, consumer, site, entering[consumer], source in handed)
+            yield from self._inside_pipeline(site)
         yield from self._retrieval_chains()
+
+    def _inside_pipeline(self, site: CallSite) -> Iterator[_Candidate]:
+        """What a diffusers pipeline built of loaded parts does with them when called: its text
+        encoders encode the prompt, its image encoder the IP-Adapter image and its VAE the input
+        images for the denoiser, and the VAE decodes the denoised latents (unless it returns them)."""
+        parts = self.b.pipeline_parts(site.call.func, site.scope)
+        if parts is None:
+            return
+        given = {k.arg for k in site.call.keywords}
+        latent = any(
+            k.arg == "output_type" and isinstance(k.value, ast.Constant) and k.value.value == "latent"
+            for k in site.call.keywords
+        )
+        inputs: set[Load] = set()
+        if "prompt" in given or site.call.args:
+            inputs |= parts.text_encoder
+        if "ip_adapter_image" in given:
+            inputs |= parts.image_encoder
+        if given & _IMAGE_INPUTS:
+            inputs |= parts.decoder
+        for denoiser in parts.denoiser:
+            for source in inputs:
+                if not self.same_model(source, denoiser):
+                    yield _Candidate(source, denoiser, site, len(inputs))
+            for decoder in parts.decoder if not latent else ():
+                if not self.same_model(denoiser, decoder):
+                    yield _Candidate(denoiser, decoder, site, 1)
 
     def _retrieval_chains(self) -> Iterator[_Candidate]:
         """A chain built of a retriever and a language model (LangChain's ``RetrievalQA.from_chain_type(
@@ -545,6 +575,8 @@ class _FileEdges:
                     *((None, a) for a in call.args),
                     *((k.arg, k.value) for k in call.keywords),
                 ]:
+                    if isinstance(arg, ast.Attribute) and self.held(arg.value, site).models:
+                        continue  # vae=pipe.vae: a part shared with another pipeline, whose output it is not
                     for part in self.held(arg, site).models:
                         if self._built_in(part, whole, keyword):
                             yield part, whole, site, keyword
