@@ -329,6 +329,13 @@ SNIPPETS = {
         for _ in range(2):
             AutoModel.from_pretrained("org/model", revision=pinned)  # state: pinned
     """,
+    "a nested loop target takes the parts of each item": f"""
+        from transformers import AutoModel
+        for name, (revision, _) in [("org/model", ("{SHA}", 1))]:
+            AutoModel.from_pretrained(name, revision=revision)  # state: pinned
+        for name, (revision, _) in [("org/model", ("main", 1))]:
+            AutoModel.from_pretrained(name, revision=revision)  # expect: PTM002
+    """,
     "an assignment the loop makes before the load every round hides the later one": f"""
         from transformers import AutoModel
         for revision in ["{SHA}"]:

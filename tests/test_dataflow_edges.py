@@ -152,6 +152,23 @@ HANDOFF = {
         pipe = StableDiffusionPipeline.from_pretrained(args.base, vae=vae, unet=unet)
         pipe("a cat")  # edge: feature-handoff/sequential unet->vae
     """,
+    "a nested loop target takes its parts: for i, (caption, image) in enumerate(zip(...))": """
+        from diffusers import CogVideoXImageToVideoPipeline, DiffusionPipeline
+        from transformers import pipeline
+
+        captioner = pipeline("text-generation", model="THUDM/glm-4-9b-chat")  # model: llm
+        painter = DiffusionPipeline.from_pretrained("black-forest-labs/FLUX.1-dev")  # model: flux
+        animator = CogVideoXImageToVideoPipeline.from_pretrained("THUDM/CogVideoX-5b-I2V")  # model: i2v
+
+        def main(count):
+            captions = [captioner("Describe a scene.")[0]["generated_text"] for _ in range(count)]
+            # edge: feature-handoff/sequential llm->flux
+            images = [painter(prompt=c).images[0] for c in captions]
+            for index, (caption, image) in enumerate(zip(captions, images)):
+                # edge: feature-handoff/parallel llm->i2v, edge: feature-handoff/parallel flux->i2v
+                video = animator(image=image, prompt=caption).frames[0]
+                export(video, index)
+    """,
     "self(x) in a transformers Pipeline subclass runs its preprocess and _forward": """
         import torch
         from transformers import Pipeline, WhisperForConditionalGeneration

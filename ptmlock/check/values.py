@@ -435,17 +435,31 @@ def _bind_target(scope: Scope, target: ast.expr, value: ast.expr, at: Position, 
 def bind_items(
     scope: Scope, target: ast.expr, iterable: ast.expr, at: Position = _START, blocks: tuple = ()
 ) -> None:
-    """Bind a loop's target to the items of what it iterates (a tuple target to their parts)."""
+    """Bind a loop's target to the items of what it iterates (a tuple target to their parts, a
+    nested one to the parts of those: ``for i, (caption, image) in enumerate(zip(...))``)."""
     if isinstance(target, ast.Name):
         scope.bind(target.id, "iter", (iterable, None), at, blocks)
     elif isinstance(target, (ast.Tuple, ast.List)):
-        for index, element in enumerate(target.elts):
-            if isinstance(element, ast.Name):
-                scope.bind(element.id, "iter", (iterable, index), at, blocks)
-            else:
-                scope.bind_unknown(_target_names(element), at, blocks)
+        _bind_item_parts(scope, target, iterable, (), at, blocks)
     else:
         scope.bind_unknown(_target_names(target), at, blocks)
+
+
+def _bind_item_parts(
+    scope: Scope,
+    target: ast.Tuple | ast.List,
+    iterable: ast.expr,
+    path: tuple[int, ...],
+    at: Position,
+    blocks: tuple,
+) -> None:
+    for index, element in enumerate(target.elts):
+        if isinstance(element, ast.Name):
+            scope.bind(element.id, "iter", (iterable, (*path, index) if path else index), at, blocks)
+        elif isinstance(element, (ast.Tuple, ast.List)):
+            _bind_item_parts(scope, element, iterable, (*path, index), at, blocks)
+        else:  # *rest: unknown
+            scope.bind_unknown(_target_names(element), at, blocks)
 
 
 def bind_parameters(
@@ -899,12 +913,13 @@ def _item_value(item: Item, depth: int) -> Value:
     return item if isinstance(item, Value) else evaluate(item[0], item[1], depth + 1)
 
 
-def _iterated(value: Value, index: int | None, depth: int) -> Value:
+def _iterated(value: Value, index: int | tuple[int, ...] | None, depth: int) -> Value:
+    """An item of what a loop iterates, or its part ``index`` (a path of them for a nested target)."""
     items = _items(value, depth)
     if not items:
         return DYNAMIC_VALUE
-    if index is not None:
-        items = [_element(item, index, depth) for item in items]
+    for step in (index,) if isinstance(index, int) else index or ():
+        items = [_element(item, step, depth) for item in items]
     return merge(items)
 
 

@@ -1092,7 +1092,9 @@ class ModelBindings:
             iterable, index = data
             items = self.held(iterable, scope, depth + 1)
             item = _union(items.parts) if items.parts is not None else items
-            return item.part(index) if index is not None else item
+            for step in (index,) if isinstance(index, int) else index or ():
+                item = item.part(step)  # for i, (caption, image) in enumerate(pairs): a nested part
+            return item
         if kind == "param":
             return self._parameter(data, depth)
         if kind == "function" and not scope.is_class:  # a function as a value (returned, handed over)
