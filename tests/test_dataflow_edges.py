@@ -808,6 +808,27 @@ HANDOFF = {
 }
 
 FEEDBACK = {
+    "a reward model's score of the frozen VAE's decoding guides the UNet upstream of it": """
+        import torch
+        from diffusers import AutoencoderKL, UNet2DConditionModel
+        from transformers import AutoModel
+
+        unet = UNet2DConditionModel.from_pretrained(args.base, subfolder="unet")  # model: unet
+        vae = AutoencoderKL.from_pretrained(args.base, subfolder="vae")  # model: vae
+        reward_model = AutoModel.from_pretrained("THUDM/ImageReward")  # model: reward
+        vae.requires_grad_(False)
+        reward_model.requires_grad_(False)
+        optimizer = torch.optim.AdamW(unet.parameters())
+
+        for batch in loader:
+            latents = unet(batch["noisy"], batch["t"], batch["states"]).sample
+            image = vae.decode(latents).sample  # edge: feature-handoff/sequential unet->vae
+            # edge: feature-handoff/sequential vae->reward, edge: feedback-guidance reward->unet frozen=true
+            rewards = reward_model(pixel_values=image).logits
+            loss = torch.relu(2 - rewards).mean()
+            loss.backward()
+            optimizer.step()
+    """,
     "a CLIP score of the trained UNet's images is the loss: the scorer guides, it evaluates nothing": """
         import torch
         from diffusers import UNet2DConditionModel
@@ -1583,6 +1604,47 @@ ACROSS_MODULES = {
             def run(ids):
                 # edge: feature-handoff/sequential clip->sd
                 return pipe(prompt_embeds=embed(ids), negative_prompt_embeds=negative).images
+        """,
+    },
+    "weights a helper downloads, loaded into a project module through a star re-export": {
+        "scoring/__init__.py": "from .utils import *\n",
+        "scoring/utils.py": """
+            import os
+
+            import torch
+            from huggingface_hub import hf_hub_download
+
+            from .model import Scorer
+
+            def download(filename, root):
+                hf_hub_download("THUDM/ImageReward", filename, local_dir=root)  # model: reward
+                return os.path.join(root, filename)
+
+            def load(name="ImageReward.pt", root="~/.cache/reward"):
+                state_dict = torch.load(download(name, root), map_location="cpu")
+                model = Scorer()
+                model.load_state_dict(state_dict, strict=False)
+                return model.eval()
+        """,
+        "scoring/model.py": """
+            import torch
+
+            class Scorer(torch.nn.Module):
+                def forward(self, image):
+                    return image.mean()
+        """,
+        "generate.py": """
+            from diffusers import StableDiffusionPipeline
+
+            import scoring
+
+            pipe = StableDiffusionPipeline.from_pretrained("stabilityai/sd-turbo")  # model: sd
+            scorer = scoring.load()
+
+            def best_of(prompt, n):
+                images = pipe(prompt, num_images_per_prompt=n).images
+                scores = scorer(images)  # edge: post-processing sd->reward
+                return images[int(scores.argmax())]
         """,
     },
     "a tiny VAE set on an object of an imported class decodes its pipeline's latents": {

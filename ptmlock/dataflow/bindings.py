@@ -516,6 +516,10 @@ class ModelBindings:
         """What a module-level name holds for a module importing it: called, what the function of
         that name returns; else the name's value."""
         bindings = self.module.bindings.get(name, [])
+        if not bindings and self.module.stars:  # from .utils import *: whichever module defines it
+            return _union(
+                [self._imported(f"{star}.{name}", called=called, depth=depth) for star in self.module.stars]
+            )
         if not called:
             return self._name(name, self.module, None, depth + 1) if bindings else NOTHING
         found = []
@@ -1307,6 +1311,9 @@ class ModelBindings:
             saved = self._saved_to(self._file_key(read, scope), depth)
             if saved.models or saved.derived:
                 return saved.data() | self._arguments(node, scope, depth).data()
+            downloaded = self.held(read, scope, depth + 1).models
+            if downloaded:  # torch.load(hf_hub_download(...)): the downloaded model's weights
+                return Held(models=downloaded)
         if isinstance(func, ast.Attribute) and self._keyword_field(func, scope) is not None:
             field = self.held(func, scope, depth + 1)  # models.asr(audio): that one of the models
             if field.models or field.runs:
@@ -1505,6 +1512,23 @@ class ModelBindings:
             parts.append(node.func.value)
         return _union([self.held(p, scope, depth + 1) for p in parts])
 
+    def _downloads(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[Load]:
+        """The models a function downloads to a file whose path it returns: one whose body calls a
+        downloader (``hf_hub_download(..., local_dir=root)``) without returning what that gives, and
+        returns no model."""
+        calls = [n for n in ast.walk(function) if isinstance(n, ast.Call) and id(n) in self.loads]
+        downloaded = frozenset(
+            self.loads[id(c)]
+            for c in calls
+            if self.loads[id(c)].api in _DOWNLOADERS and self.loads[id(c)] in self.models
+        )
+        if not downloaded or len(calls) != len(downloaded):
+            return frozenset()
+        returned = {id(n) for r in _returns(function) for n in ast.walk(r)}
+        if any(id(c) in returned for c in calls):
+            return frozenset()  # return hf_hub_download(...): followed as it is
+        return downloaded
+
     def _returned(
         self,
         function: ast.FunctionDef | ast.AsyncFunctionDef,
@@ -1520,6 +1544,9 @@ class ModelBindings:
         returns = _returns(function)
         if not returns:
             return NOTHING
+        downloads = self._downloads(function)
+        if downloads:  # def fetch(url, root): hf_hub_download(..., local_dir=root); return path
+            return Held(models=downloads)
         made = self._contexts_made.get(id(function), 0)
         follow = (
             id(function) not in self._context
@@ -1540,13 +1567,34 @@ class ModelBindings:
 
 
 _MUTATORS = frozenset({"append", "extend", "add", "insert", "update", "appendleft", "put", "put_nowait"})
+# Loaders that fetch a model's file and give its path.
+_DOWNLOADERS = frozenset(
+    {"hf_hub_download", "load_file_from_url", "gdown", "keras.utils.get_file", "urlretrieve"}
+)
+# Calls that put another model's weights into a model: ``model.load_state_dict(torch.load(path))``.
+_WEIGHT_SETTERS = frozenset({"load_state_dict", "load_weights"})
 
 
 def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
     """``found.append(x)``, ``found[k] = x``: the name then holds what it held and x (a binding of
     ``found + [x]`` where the statement ends)."""
+    call = stmt.value
+    if (  # model.load_state_dict(sd), msg = model.load_state_dict(sd): model then has those weights
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr in _WEIGHT_SETTERS
+        and isinstance(call.func.value, ast.Name)
+        and call.args
+        and isinstance(call.args[0], (ast.Name, ast.Call))
+    ):
+        name, weights = call.func.value.id, call.args[0]
+        if name in scope.bindings:
+            before = ast.Name(name, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset)
+            end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+            having = ast.BoolOp(ast.Or(), [before, weights])
+            scope.bind(name, "expr", having, end, scope.blocks_at((stmt.lineno, stmt.col_offset)))
+        return
     if isinstance(stmt, ast.Expr):
-        call = stmt.value
         if not (
             isinstance(call, ast.Call)
             and isinstance(call.func, ast.Attribute)

@@ -66,6 +66,7 @@ _CONTROL = re.compile(r"controlnet|adapter", re.IGNORECASE)
 # A model's attributes that hold its preprocessing, not a model.
 _PREPROCESSING_PART = re.compile(r"token|processor|feature_?extractor|scheduler|config", re.IGNORECASE)
 _FORWARD = frozenset({"forward", "__call__", "call"})
+_UPSTREAM_HOPS = 2  # frozen models a reward's gradient flows back through to the trained one
 # A diffusers pipeline's inputs its VAE encodes for the denoiser.
 _IMAGE_INPUTS = frozenset({"image", "mask_image", "control_image", "cloth", "pose_img"})
 _TEXT = 100
@@ -516,13 +517,32 @@ class _FileEdges:
     def scored_losses(self, candidates: list[_Candidate]) -> Iterator[_Guidance]:
         """A scorer whose score of a trained model's output is the loss (``loss = -clip_score``, a
         reward model's output maximised): the scorer guides the model it scores."""
+        feeding: dict[Load, set[Load]] = {}  # a model -> those whose outputs reach its calls
+        for c in candidates:
+            feeding.setdefault(c.target, set()).add(c.source)
         for c in candidates:
             if c.handed or c.target in self.trained or not self.trains_on(c.site.owner, c.target):
                 continue
-            trained = c.source in self.trained or (not self.trained and c.source not in self.frozen)
             names = f"{source_text(c.site.call.func)} {c.target.call} {self.assigned(c.site)}"
-            if trained and _EVALUATOR.search(names):
-                yield _Guidance(c.target, c.source, c.site, self._frozen(c.target))
+            if not _EVALUATOR.search(names):
+                continue
+            for guided in self._trained_upstream(c.source, feeding) - {c.target}:
+                yield _Guidance(c.target, guided, c.site, self._frozen(c.target))
+
+    def _trained_upstream(self, scored: Load, feeding: dict[Load, set[Load]]) -> set[Load]:
+        """The trained models whose outputs a scored output is: the scored model if it is trained,
+        else those upstream of it through frozen ones (a UNet whose latents a frozen VAE decodes
+        into the image a reward model scores, ReFL's and DDPO's reward gradient)."""
+        if scored in self.trained or (not self.trained and scored not in self.frozen):
+            return {scored}
+        found: set[Load] = set()
+        seen, frontier = {scored}, [scored]
+        for _ in range(_UPSTREAM_HOPS):
+            frontier = [f for model in frontier for f in feeding.get(model, ()) if f not in seen]
+            seen.update(frontier)
+            found |= {model for model in frontier if model in self.trained}
+            frontier = [model for model in frontier if model not in self.trained]
+        return found
 
     def trainers(self) -> Iterator[_Guidance]:
         """``XTrainer(model=policy, ref_model=ref, reward_model=rm, ...)``, ``Dataset(student_model=s,
