@@ -169,6 +169,21 @@ HANDOFF = {
                 video = animator(image=image, prompt=caption).frames[0]
                 export(video, index)
     """,
+    "a ControlNet pipeline of parts: its image conditions the ControlNet, its own VAE only decodes": """
+        from diffusers import AutoencoderKL, ControlNetModel, UNet2DConditionModel
+        from diffusers import StableDiffusionXLControlNetPipeline as Pipeline
+
+        base = "stabilityai/stable-diffusion-xl-base-1.0"
+        unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")  # model: unet
+        vae = AutoencoderKL.from_pretrained("madebyollin/sdxl-vae-fp16-fix")  # model: vae
+        controlnet = ControlNetModel.from_pretrained("diffusers/controlnet-canny-sdxl-1.0")  # model: cn
+        # edge: feature-handoff/hierarchical vae->sdxl, edge: feature-handoff/sequential sdxl->vae
+        # edge: feature-handoff/hierarchical cn->sdxl
+        pipe = Pipeline.from_pretrained(base, unet=unet, controlnet=controlnet, vae=vae)  # model: sdxl
+
+        def draw(prompt, edges):
+            return pipe(prompt, image=edges).images[0]  # edge: feature-handoff/sequential unet->vae
+    """,
     "self(x) in a transformers Pipeline subclass runs its preprocess and _forward": """
         import torch
         from transformers import Pipeline, WhisperForConditionalGeneration
@@ -1280,6 +1295,27 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a pipeline called before its name is rebound to one built with a separate VAE runs none of it": """
+        from diffusers import AutoencoderKL, FluxPipeline
+
+        def main(args):
+            vae = AutoencoderKL.from_pretrained(args.base, subfolder="vae")
+            pipeline = FluxPipeline.from_pretrained(args.base)
+            class_images = pipeline(prompt=args.class_prompt).images
+            save(class_images)
+            pipeline = FluxPipeline.from_pretrained(args.base, vae=vae)
+            pipeline.save_pretrained(args.output_dir)
+    """,
+    "a callee bound to a call of a builtin named like a model's method is no pipeline": """
+        from transformers import pipeline
+
+        classify = pipeline("text-classification", model="distilbert-base-uncased")
+        scale = float(args.scale)
+        convert = type(args.kind)
+
+        def run(text):
+            return convert(scale(classify(text)[0]["score"]))
+    """,
     "an image-to-video pipeline sharing a text-to-video pipeline's parts runs none of its own": """
         from diffusers import CogVideoXImageToVideoPipeline, CogVideoXPipeline, CogVideoXTransformer3DModel
 

@@ -1409,14 +1409,22 @@ class ModelBindings:
         denoiser on what it is given (prompt embeddings, latents, conditioning) and its decoder on
         the denoised latents; its ``encode_prompt`` runs its text encoders. None for any other
         callee, and for a pipeline loaded whole."""
-        built = self._only_values(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else []
+        built = self._reaching_values(func, scope)
         roles: dict[str, set[Load]] = {role: set() for role in _PIPELINE_ROLES.values()}
+        conditioned = False
         for value, where in built:
-            while isinstance(value, ast.Call) and _called_class(value) in SAME_MODEL_METHODS:
-                assert isinstance(value.func, ast.Attribute)
+            while (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr in SAME_MODEL_METHODS
+            ):
                 value = value.func.value  # Pipeline.from_pretrained(...).to("cuda")
             if not isinstance(value, ast.Call) or not _pipeline_class(value).endswith("Pipeline"):
                 return None
+            conditioned = conditioned or any(
+                keyword.arg is not None and _CONTROL_PIPELINE.search(keyword.arg)
+                for keyword in value.keywords
+            )
             given = [k for k in value.keywords if k.arg in _PIPELINE_ROLES]
             for keyword in given:
                 assert keyword.arg is not None
@@ -1429,7 +1437,30 @@ class ModelBindings:
                 roles["denoiser"].add(load)  # from_pretrained(repo, vae=tiny): its own UNet denoises
         if not roles["denoiser"] or len(roles["denoiser"]) == sum(len(r) for r in roles.values()):
             return None  # no part given: a pipeline as one model
-        return PipelineParts(**{role: frozenset(found) for role, found in roles.items()})
+        return PipelineParts(
+            **{role: frozenset(found) for role, found in roles.items()}, conditioned=conditioned
+        )
+
+    def _reaching_values(self, callee: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        """The values a callee may hold where it is called: of a name, the assignments that reach
+        the call (none when one is not an assignment: a parameter, a loop); of ``self.name``, every
+        value its class assigns it."""
+        if not isinstance(callee, ast.Name):
+            return self._only_values(callee, scope) if isinstance(callee, ast.Attribute) else []
+        current: Scope | None = scope
+        while current is not None and callee.id not in current.bindings:
+            current = current.parent
+        if current is None:
+            return []
+        bindings = current.bindings[callee.id]
+        chosen = (
+            values.reaching_bindings(callee.id, current, _start(callee))
+            if current is scope
+            else values.ALL_BINDINGS
+        )
+        reaching = bindings if chosen == values.ALL_BINDINGS else [bindings[i] for i in chosen]
+        found = [(data, current) for kind, data, _, _ in reaching if kind == "expr"]
+        return found if len(found) == len(reaching) else []
 
     def _only_values(self, container: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
         """Every value a name (or ``self.name``) is ever assigned, with its scope; none when it is also
@@ -1704,6 +1735,7 @@ class PipelineParts:
     decoder: frozenset[Load]
     text_encoder: frozenset[Load]
     image_encoder: frozenset[Load]
+    conditioned: bool = False  # built with a ControlNet or adapter: its image conditions, not starts
 
 
 # The keywords a diffusers pipeline takes its parts by, and what each part does.
@@ -1715,6 +1747,7 @@ _PIPELINE_ROLES = (
     | dict.fromkeys(("text_encoder", "text_encoder_2", "text_encoder_3"), "text_encoder")
     | {"image_encoder": "image_encoder"}
 )
+_CONTROL_PIPELINE = re.compile(r"controlnet|adapter", re.IGNORECASE)  # the keywords of its conditioning
 # A pipeline's methods that run one kind of its parts.
 _PIPELINE_ENCODERS = {"encode_prompt": "text_encoder", "encode_image": "image_encoder"}
 

@@ -67,8 +67,9 @@ _CONTROL = re.compile(r"controlnet|adapter", re.IGNORECASE)
 _PREPROCESSING_PART = re.compile(r"token|processor|feature_?extractor|scheduler|config", re.IGNORECASE)
 _FORWARD = frozenset({"forward", "__call__", "call"})
 _UPSTREAM_HOPS = 2  # frozen models a reward's gradient flows back through to the trained one
-# A diffusers pipeline's inputs its VAE encodes for the denoiser.
-_IMAGE_INPUTS = frozenset({"image", "mask_image", "control_image", "cloth", "pose_img"})
+# A diffusers pipeline's inputs its VAE encodes for the denoiser (a ControlNet pipeline's image is its
+# ControlNet's conditioning instead).
+_IMAGE_INPUTS = frozenset({"image", "mask_image"})
 _TEXT = 100
 _EXITS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _USES = (
@@ -447,7 +448,7 @@ class _FileEdges:
             inputs |= parts.text_encoder
         if "ip_adapter_image" in given:
             inputs |= parts.image_encoder
-        if given & _IMAGE_INPUTS:
+        if given & _IMAGE_INPUTS - ({"image"} if parts.conditioned else set()):
             inputs |= parts.decoder
         for denoiser in parts.denoiser:
             for source in inputs:
