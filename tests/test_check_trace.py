@@ -329,6 +329,17 @@ SNIPPETS = {
         for _ in range(2):
             AutoModel.from_pretrained("org/model", revision=pinned)  # state: pinned
     """,
+    "a module global a function sets is read in the others": f"""
+        from transformers import AutoModel
+        MODEL_ID = None
+        REVISION = None
+        def configure(pinned):
+            global MODEL_ID, REVISION
+            MODEL_ID = "org/model"
+            REVISION = "{SHA}" if pinned else "main"
+        def load():
+            return AutoModel.from_pretrained(MODEL_ID, revision=REVISION)  # expect: PTM002
+    """,
     "a nested loop target takes the parts of each item": f"""
         from transformers import AutoModel
         for name, (revision, _) in [("org/model", ("{SHA}", 1))]:

@@ -184,6 +184,25 @@ HANDOFF = {
         def draw(prompt, edges):
             return pipe(prompt, image=edges).images[0]  # edge: feature-handoff/sequential unet->vae
     """,
+    "a model a function sets as a module global feeds the model another function calls": """
+        from transformers import AutoModel, AutoTokenizer, pipeline
+
+        DENSE_MODEL = None
+        generator = pipeline("text-generation", model="Qwen/Qwen2-0.5B-Instruct")  # model: qwen
+
+        def initialize(name="BAAI/bge-small-en"):
+            global DENSE_MODEL
+            DENSE_MODEL = AutoModel.from_pretrained(name)  # model: bge
+            DENSE_MODEL.eval()
+
+        def embed(texts):
+            return DENSE_MODEL(**tokenize(texts)).last_hidden_state.mean(1)
+
+        def answer(question, chunks, index):
+            hits = index.search(embed([question]), 3)[1][0]
+            context = " ".join(chunks[i] for i in hits)
+            return generator(f"{context} {question}")  # edge: feature-handoff/sequential bge->qwen
+    """,
     "self(x) in a transformers Pipeline subclass runs its preprocess and _forward": """
         import torch
         from transformers import Pipeline, WhisperForConditionalGeneration

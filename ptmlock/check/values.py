@@ -213,6 +213,7 @@ class Scope:
         # Each name's bindings in the order they take effect, and where each does.
         self.order: dict[str, tuple[list[int], list[Position]]] = {}
         self.reaching: dict[tuple[str, Position], tuple[int, ...]] = {}  # by use
+        self.global_names: set[str] = set()  # names a function declares global: its writes are the module's
 
     def child(self, *, is_class: bool = False, immediate: bool = False) -> Scope:
         # Methods do not see their class's names: their parent is the class's parent.
@@ -384,8 +385,12 @@ def bind_block(statements: Iterable[ast.stmt], scope: Scope, blocks: tuple = ())
             bind_items(scope, stmt.target, stmt.iter, _end(stmt.iter), inside)
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scope.bind(stmt.name, "function", stmt, at, blocks)
+            if scope.parent is None and _sets_globals(stmt, scope.ctx.source):
+                function_scope(stmt, scope)  # now: binding its body binds the globals it sets
         elif isinstance(stmt, ast.ClassDef):
             scope.bind(stmt.name, "class", stmt, at, blocks)
+        elif isinstance(stmt, ast.Global) and scope.parent is not None:
+            scope.global_names.update(stmt.names)  # read from the module; written to it, below
         elif isinstance(stmt, (ast.Global, ast.Nonlocal)):
             scope.bind_unknown(stmt.names, at, blocks)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
@@ -410,8 +415,22 @@ def bind_block(statements: Iterable[ast.stmt], scope: Scope, blocks: tuple = ())
             bind_block(block, scope, inner)
 
 
+def _sets_globals(function: ast.FunctionDef | ast.AsyncFunctionDef, source: bytes) -> bool:
+    """Whether a function declares a module name global (``global MODEL``), so sets it."""
+    if source and b"global" not in source:
+        return False
+    return any(isinstance(node, ast.Global) for node in ast.walk(function))
+
+
 def _bind_target(scope: Scope, target: ast.expr, value: ast.expr, at: Position, blocks: tuple) -> None:
-    if isinstance(target, ast.Name):
+    if isinstance(target, ast.Name) and target.id in scope.global_names:
+        module = scope
+        while module.parent is not None:
+            module = module.parent
+        # A module global set when some function runs: it may or may not hold this, read in the
+        # function's own scope.
+        module.bind(target.id, "scoped", (value, scope), at, ((id(scope), "global", None),))
+    elif isinstance(target, ast.Name):
         scope.bind(target.id, "expr", value, at, blocks)
     elif isinstance(target, (ast.Tuple, ast.List)):
         if isinstance(value, (ast.Tuple, ast.List)) and len(target.elts) == len(value.elts):
@@ -825,6 +844,8 @@ def _resolve_bindings(bindings: list[Binding], scope: Scope, depth: int) -> Valu
 def _binding_value(kind: str, data: Any, scope: Scope, depth: int) -> Value:
     if kind == REF:
         return Value(REF, data)
+    if kind == "scoped":  # a module global a function sets
+        return evaluate(data[0], data[1], depth + 1)
     if kind == "function":
         return Value(REF, _register(data, scope))
     if kind == "class":

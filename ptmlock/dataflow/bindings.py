@@ -1089,6 +1089,8 @@ class ModelBindings:
         if kind == "expr":
             assert isinstance(data, ast.expr)
             return self.held(data, scope, depth + 1)
+        if kind == "scoped":  # a module global a function sets: read in that function's scope
+            return self.held(data[0], data[1], depth + 1)
         if kind == "item":
             value, index = data
             return self.held(value, scope, depth + 1).part(index)
