@@ -842,6 +842,26 @@ HANDOFF = {
 }
 
 FEEDBACK = {
+    "a trainer class picked by name gets the reference model in a worker that is spawned or called": """
+        import torch.multiprocessing as mp
+        import transformers
+
+        import trainers
+
+        def worker_main(rank, world_size, config, policy, reference_model=None):
+            TrainerClass = getattr(trainers, config.trainer)
+            # edge: feedback-guidance ref->policy
+            trainer = TrainerClass(policy, config, rank=rank, reference_model=reference_model)
+            trainer.train()
+
+        def main(config):
+            policy = transformers.AutoModelForCausalLM.from_pretrained(config.model)  # model: policy
+            reference_model = transformers.AutoModelForCausalLM.from_pretrained(config.model)  # model: ref
+            if config.fsdp:
+                mp.spawn(worker_main, nprocs=config.gpus, args=(config.gpus, config, policy, reference_model))
+            else:
+                worker_main(0, 1, config, policy, reference_model)
+    """,
     "a reward model's score of the frozen VAE's decoding guides the UNet upstream of it": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel

@@ -1124,7 +1124,7 @@ class ModelBindings:
         every call of the file passes."""
         function, name, index, _, outer = data
         followed = self._context.get(id(function))
-        sites = [followed[:2]] if followed is not None else values.call_sites(outer.ctx, function) or []
+        sites = [followed[:2]] if followed is not None else self._direct_calls(function, outer)
         if followed is None:  # executor.submit(function, x), Thread(target=function, args=(x,))
             sites = [*sites, *self._handed_calls().get(id(function), ())]
         found = []
@@ -1143,6 +1143,20 @@ class ModelBindings:
                 if given is not None and not isinstance(given, ast.Starred):
                     found.append(bindings.held(given, site.scope, depth + 1))
         return _union(found)
+
+    def _direct_calls(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, outer: Scope
+    ) -> list[tuple[ast.Call, Scope]]:
+        """The calls of a function in its file; for one also handed on (``mp.spawn(worker, ...)``,
+        where ptm check's tracing gives up), those that call it by its name."""
+        sites = values.call_sites(outer.ctx, function)
+        if sites is not None:
+            return sites
+        return [
+            (site.call, site.scope)
+            for site in self.name_calls.get(function.name, ())
+            if self._defined_function(site.call.func, site.scope) is function
+        ]
 
     def _method_argument(self, scope: Scope, name: str, depth: int) -> Held:
         """A parameter of a method: what the ``self.method(...)`` calls of its class (and of the file's
@@ -1821,6 +1835,10 @@ def _handed_call(call: ast.Call) -> ast.Call | None:
         function = keywords.get("target")
         packed = keywords.get("args")
         given = list(packed.elts) if isinstance(packed, (ast.Tuple, ast.List)) else []
+    elif name == "spawn" and call.args:  # torch.multiprocessing.spawn(fn, args=(a,)): fn(rank, a)
+        function = call.args[0]
+        packed = next((k.value for k in call.keywords if k.arg == "args"), None)
+        given = [ast.Constant(0), *(packed.elts if isinstance(packed, (ast.Tuple, ast.List)) else ())]
     if not isinstance(function, (ast.Name, ast.Attribute, ast.Lambda)):
         return None
     if not given and len(call.args) == 1 and isinstance(func, ast.Attribute) and name in _RECEIVER_MAPS:

@@ -60,7 +60,9 @@ _FITS = frozenset({"fit", "train_on_batch", "learn", "train_step"})
 # Loads into a model that change its weights (adaptations), not models of their own.
 _WEIGHT_LOADERS = frozenset({"load_lora_weights", "load_textual_inversion"})
 # Keywords that give a model that guides another's training.
-_GUIDE_KEYWORD = re.compile(r"teacher|ref_model|reward_model|reward_funcs|judge", re.IGNORECASE)
+_GUIDE_KEYWORD = re.compile(
+    r"teacher|ref(?:erence)?_(?:model|policy)|reward_model|reward_funcs|judge", re.IGNORECASE
+)
 # The parts of a pipeline its conditioning image goes to.
 _CONTROL = re.compile(r"controlnet|adapter", re.IGNORECASE)
 # A model's attributes that hold its preprocessing, not a model.
