@@ -27,6 +27,17 @@ def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
     return done.stdout
 
 
+def _python_blobs(listing: bytes) -> list[tuple[str, str]]:
+    """(object id, path) of the Python files an ``ls-tree -z`` listing names (no symbolic links)."""
+    blobs = []
+    for entry in filter(None, listing.split(b"\0")):
+        meta, _, raw_name = entry.partition(b"\t")
+        mode, kind, oid = meta.split()
+        if kind == b"blob" and mode != b"120000" and raw_name.endswith(b".py"):
+            blobs.append((oid.decode(), raw_name.decode()))
+    return blobs
+
+
 def find_git_dir(sources: Path, repo: str, commit: str = "HEAD") -> tuple[Path, str]:
     """The git directory holding ``repo`` at ``commit``, and that commit's full sha."""
     owner_name = repo.replace("/", "+")
@@ -47,15 +58,20 @@ def find_git_dir(sources: Path, repo: str, commit: str = "HEAD") -> tuple[Path, 
     )
 
 
-def materialise(git_dir: Path, commit: str, paths: tuple[str, ...], into: Path) -> int:
-    """Write the Python files under ``paths`` at ``commit`` below ``into``; return how many."""
-    listing = _git(git_dir, "ls-tree", "-r", "-z", commit, "--", *paths).split(b"\0")
-    blobs: list[tuple[str, str]] = []
-    for entry in filter(None, listing):
-        meta, _, raw_name = entry.partition(b"\t")
-        mode, kind, oid = meta.split()
-        if kind == b"blob" and mode != b"120000" and raw_name.endswith(b".py"):
-            blobs.append((oid.decode(), raw_name.decode()))
+def materialise(
+    git_dir: Path, commit: str, paths: tuple[str, ...], into: Path, *, packages: bool = False
+) -> int:
+    """Write the Python files under ``paths`` at ``commit`` below ``into``; return how many. With
+    ``packages``, also the ``__init__.py`` of the packages they are in, as a checkout has them (a
+    package re-exporting its modules' names, ``import flux.util`` from ``src/``)."""
+    blobs = _python_blobs(_git(git_dir, "ls-tree", "-r", "-z", commit, "--", *paths))
+    if packages:
+        named = {name for _, name in blobs}
+        folders = {str(parent) for _, name in blobs for parent in Path(name).parents if str(parent) != "."}
+        inits = _python_blobs(
+            _git(git_dir, "ls-tree", "-z", commit, "--", *(f"{f}/__init__.py" for f in sorted(folders)))
+        )
+        blobs += [(oid, name) for oid, name in inits if name not in named]
     batch = _git(git_dir, "cat-file", "--batch", stdin="".join(f"{oid}\n" for oid, _ in blobs).encode())
     offset = written = 0
     for _, name in blobs:

@@ -14,7 +14,8 @@ Each labels file names a repository, the commit it was read at, the paths to sca
 - non_edges: ``{ a, b, note }``: two models side by side that do not interact (listed when inferred).
 
 The sources are read at the labelled commits from a folder of git repositories, never from the network
-(bench/check_trees.py), the scanned Python files written to a temporary folder, `ptm check --format json` run
+(bench/check_trees.py), the scanned Python files written to a temporary folder with the ``__init__.py`` of
+the packages they are in (so that imports resolve as in a checkout), `ptm check --format json` run
 there to confirm every labelled end is a load it reports, and ``infer`` run on the folder. An inferred edge
 matches a label when its source and target loads are the label's (same file and line, through parts); one
 whose reverse is labelled is a direction error. Recall: labelled edges matched / labelled edges. Precision:
@@ -371,7 +372,7 @@ def _trees(
             continue
         tree = scratch / label_file.stem
         tree.mkdir()
-        materialise(git_dir, labels.commit, labels.scan, tree)
+        materialise(git_dir, labels.commit, labels.scan, tree, packages=True)
         yield labels, tree
 
 
@@ -449,7 +450,7 @@ def list_loads(label_files: list[Path], sources: Path, repo: str) -> None:
             continue
         git_dir, _ = find_git_dir(sources, labels.repo, labels.commit)
         with tempfile.TemporaryDirectory(prefix="ptm-edges-") as scratch:
-            materialise(git_dir, labels.commit, labels.scan, Path(scratch))
+            materialise(git_dir, labels.commit, labels.scan, Path(scratch), packages=True)
             for end in sorted(reported_loads(Path(scratch))):
                 print(end)
         return

@@ -1681,6 +1681,52 @@ ACROSS_MODULES = {
                 return pipe(prompt_embeds=embed(ids), negative_prompt_embeds=negative).images
         """,
     },
+    "weights read from a downloaded file, under another name, into a module a loader builds": {
+        "app/__init__.py": "",
+        "app/util.py": """
+            from pathlib import Path
+
+            from huggingface_hub import hf_hub_download
+            from safetensors.torch import load_file as load_sft
+
+            from app.autoencoder import AutoEncoder
+
+            CHECKPOINTS = Path("checkpoints")
+
+            def get_checkpoint_path(repo_id, filename):
+                local_path = CHECKPOINTS / filename
+                if not local_path.exists():
+                    hf_hub_download(repo_id=repo_id, filename=filename, local_dir=CHECKPOINTS)  # model: ae
+                return local_path
+
+            def load_ae():
+                ckpt_path = str(get_checkpoint_path("black-forest-labs/FLUX.1-dev", "ae.safetensors"))
+                ae = AutoEncoder()
+                missing, unexpected = ae.load_state_dict(load_sft(ckpt_path), strict=False)
+                return ae
+        """,
+        "app/autoencoder.py": """
+            import torch
+
+            class AutoEncoder(torch.nn.Module):
+                def forward(self, z):
+                    return z * 2
+        """,
+        "app/cli.py": """
+            from transformers import pipeline
+
+            from app.util import load_ae
+
+            # model: nsfw
+            nsfw_classifier = pipeline("image-classification", model="Falconsai/nsfw_image_detection")
+            ae = load_ae()
+
+            def save(latents):
+                image = ae(latents)
+                if nsfw_classifier(image)[0]["score"] < 0.85:  # edge: post-processing ae->nsfw
+                    image.save("out.png")
+        """,
+    },
     "weights a helper downloads, loaded into a project module through a star re-export": {
         "scoring/__init__.py": "from .utils import *\n",
         "scoring/utils.py": """

@@ -264,3 +264,31 @@ def test_the_committed_labels_cover_every_kind_in_enough_repositories() -> None:
     held_out = [labels for labels in labelled if labels.held_out]
     assert 0 < len(held_out) < len(labelled) / 2
     assert all(len(labels.commit) == 40 for labels in labelled)
+
+
+def test_measure_writes_the_init_files_of_the_packages_the_scanned_files_are_in(tmp_path: Path) -> None:
+    source = tmp_path / "sources" / "owner+name"
+    (source / "src" / "pkg" / "sub").mkdir(parents=True)
+    git(source, "init", "-q")
+    (source / "src" / "pkg" / "__init__.py").write_text("from .util import *\n")
+    (source / "src" / "pkg" / "sub" / "__init__.py").write_text("")
+    (source / "src" / "pkg" / "util.py").write_text("def load():\n    return None\n")
+    (source / "src" / "pkg" / "sub" / "run.py").write_text(
+        "from transformers import AutoModel\n\nencoder = AutoModel.from_pretrained('org/encoder')\n"
+    )
+    git(source, "add", ".")
+    git(source, "commit", "-q", "-m", "a package")
+    labels = tmp_path / "labels"
+    labels.mkdir()
+    commit = git(source, "rev-parse", "HEAD")
+    (labels / "owner+name.toml").write_text(
+        f'repo = "owner/name"\ncommit = "{commit}"\nscan = ["src/pkg/sub/run.py"]\nedges = []\n'
+    )
+    written: list[set[str]] = []
+
+    def infer(tree: Path) -> list[Found]:
+        written.append({p.relative_to(tree).as_posix() for p in tree.rglob("*.py")})
+        return []
+
+    measure(sorted(labels.glob("*.toml")), tmp_path / "sources", infer)
+    assert written == [{"src/pkg/__init__.py", "src/pkg/sub/__init__.py", "src/pkg/sub/run.py"}]

@@ -138,6 +138,7 @@ _WRAPPERS = frozenset(
     | {"get_peft_model", "prepare_model_for_kbit_training", "prepare_model_for_int8_training", "wrap"}
     | {"to_bettertransformer", "optimize", "convert_sync_batchnorm", "freeze", "unfreeze", "deepcopy"}
     | {"copy", "quantize_dynamic", "nullcontext", "unwrap_model", "unwrap", "extract_model_from_parallel"}
+    | {"str", "fspath", "Path"}  # the path of a downloaded model file is that file
 )
 # accelerate's prepare (and the like): each argument comes back in the same place.
 _PREPARERS = frozenset({"prepare", "initialize", "prepare_model"})
@@ -1327,7 +1328,9 @@ class ModelBindings:
             saved = self._saved_to(self._file_key(read, scope), depth)
             if saved.models or saved.derived:
                 return saved.data() | self._arguments(node, scope, depth).data()
-            downloaded = self.held(read, scope, depth + 1).models
+        weights = read if read is not None else self._weights_read(node, scope)
+        if weights is not None:
+            downloaded = self.held(weights, scope, depth + 1).models
             if downloaded:  # torch.load(hf_hub_download(...)): the downloaded model's weights
                 return Held(models=downloaded)
         if isinstance(func, ast.Attribute) and self._keyword_field(func, scope) is not None:
@@ -1559,6 +1562,16 @@ class ModelBindings:
             parts.append(node.func.value)
         return _union([self.held(p, scope, depth + 1) for p in parts])
 
+    def _weights_read(self, call: ast.Call, scope: Scope) -> ast.expr | None:
+        """The path a call reads weights from: ``load_sft(path)`` for safetensors' ``load_file``
+        imported under another name, ``safe_open(path, ...)``."""
+        if not call.args or not isinstance(call.func, (ast.Name, ast.Attribute)):
+            return None
+        value = values.evaluate(call.func, scope)
+        if value.kind == REF and value.data.rsplit(".", 1)[-1] in _WEIGHT_READERS:
+            return call.args[0]
+        return None
+
     def _downloads(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[Load]:
         """The models a function downloads to a file whose path it returns: one whose body calls a
         downloader (``hf_hub_download(..., local_dir=root)``) without returning what that gives, and
@@ -1618,6 +1631,8 @@ _MUTATORS = frozenset({"append", "extend", "add", "insert", "update", "appendlef
 _DOWNLOADERS = frozenset(
     {"hf_hub_download", "load_file_from_url", "gdown", "keras.utils.get_file", "urlretrieve"}
 )
+# Functions that read a file of weights (safetensors', whatever name they are imported under).
+_WEIGHT_READERS = frozenset({"load_file", "safe_open", "load_torch_file"})
 # Calls that put another model's weights into a model: ``model.load_state_dict(torch.load(path))``.
 _WEIGHT_SETTERS = frozenset({"load_state_dict", "load_weights"})
 
