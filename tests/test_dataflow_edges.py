@@ -203,6 +203,29 @@ HANDOFF = {
             context = " ".join(chunks[i] for i in hits)
             return generator(f"{context} {question}")  # edge: feature-handoff/sequential bge->qwen
     """,
+    "a helper calling the model it is given pairs each caller's models, not another caller's": """
+        from transformers import AutoModelForMultipleChoice, AutoModelForSeq2SeqLM
+
+        def answering(a_model, question, options):
+            # edge: feature-handoff/sequential g1->a, edge: feature-handoff/sequential g2->b
+            return a_model(question=question, options=options).logits.softmax(-1)
+
+        class SelfCheck:
+            def __init__(self):
+                self.g1 = AutoModelForSeq2SeqLM.from_pretrained("potsawee/t5-race")  # model: g1
+                self.a = AutoModelForMultipleChoice.from_pretrained("potsawee/longformer-race")  # model: a
+
+            def score(self, ids, options):
+                return answering(self.a, self.g1.generate(ids), options)
+
+        class Baseline:
+            def __init__(self):
+                self.g2 = AutoModelForSeq2SeqLM.from_pretrained("google/flan-t5-small")  # model: g2
+                self.b = AutoModelForMultipleChoice.from_pretrained("allenai/longformer-base")  # model: b
+
+            def score(self, ids, options):
+                return answering(self.b, self.g2.generate(ids), options)
+    """,
     "self(x) in a transformers Pipeline subclass runs its preprocess and _forward": """
         import torch
         from transformers import Pipeline, WhisperForConditionalGeneration
@@ -1679,6 +1702,39 @@ ACROSS_MODULES = {
             def run(ids):
                 # edge: feature-handoff/sequential clip->sd
                 return pipe(prompt_embeds=embed(ids), negative_prompt_embeds=negative).images
+        """,
+    },
+    "a helper imported from another module gives each caller what that caller's models compute": {
+        "qa/__init__.py": "",
+        "qa/mqag.py": """
+            from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+            def generate_question(g1_model, g1_tokenizer, context):
+                ids = g1_tokenizer(context, return_tensors="pt").input_ids
+                return g1_tokenizer.decode(g1_model.generate(ids)[0])
+
+            class MQAG:
+                def __init__(self):
+                    self.tokenizer = AutoTokenizer.from_pretrained("potsawee/t5-large-generation-race")
+                    self.g1 = AutoModelForSeq2SeqLM.from_pretrained("potsawee/t5-large-generation-race")
+
+                def questions(self, context):
+                    return [generate_question(self.g1, self.tokenizer, context) for _ in range(3)]
+        """,
+        "qa/selfcheck.py": """
+            from transformers import AutoModelForSeq2SeqLM, AutoModelForSequenceClassification, AutoTokenizer
+
+            from qa.mqag import generate_question
+
+            class SelfCheck:
+                def __init__(self, g1_name, u_name):
+                    self.tokenizer = AutoTokenizer.from_pretrained(g1_name)
+                    self.g1 = AutoModelForSeq2SeqLM.from_pretrained(g1_name)  # model: g1
+                    self.u = AutoModelForSequenceClassification.from_pretrained(u_name)  # model: u
+
+                def answerable(self, passage):
+                    question = generate_question(self.g1, self.tokenizer, passage)
+                    return self.u(question).logits.sigmoid()  # edge: feature-handoff/sequential g1->u
         """,
     },
     "weights read from a downloaded file, under another name, into a module a loader builds": {

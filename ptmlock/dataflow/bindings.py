@@ -26,9 +26,10 @@ computes data from their input.
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
@@ -152,12 +153,16 @@ _MAX_DEPTH = 64
 # for each costs little and one read for all would mix what its callers give it.
 _MAX_CONTEXTS = 4
 _SMALL_FUNCTION = 120  # nodes
+_MAX_CALLERS = 12  # a helper called more often has its model calls read once, with all its callers' models
 
 Position = tuple[int, int]
 # What a name imported from another module of the project holds.
-Imported = Callable[[str, bool, int], Held]  # (dotted name, called, depth so far)
+Imported = Callable[[str, bool, int, "Followed | None"], Held]  # (dotted name, called, depth, the call)
 # The models a function imported from another module of the project runs on its arguments.
-ImportedRuns = Callable[[str], frozenset[Load]]  # (dotted name)
+ImportedRuns = Callable[[str, "Followed | None"], frozenset[Load]]  # (dotted name, the call)
+# A call a function is followed through with: the call, its scope, and the bindings of the file it is
+# in (None: the function's own file).
+Followed = tuple[ast.Call, "Scope", "ModelBindings | None"]
 # A class (its file's bindings, its definition, the scope it is defined in) a base class names.
 ClassFound = tuple["ModelBindings", ast.ClassDef, Scope]
 # The module-level class of another module of the project a dotted name imported from it names.
@@ -264,7 +269,7 @@ class ModelBindings:
         # worked out within a cycle not yet settled, with the order it was worked out in
         self._tentative: dict[tuple[int, int, tuple[int, ...]], tuple[Held, int]] = {}
         self._serial = 0
-        self._context: dict[int, tuple[ast.Call, Scope, Held | None]] = {}  # function -> the call followed
+        self._context: dict[int, Followed] = {}  # function -> the call followed
         self._contexts_made: dict[int, int] = {}
         # the call of each element of a literal container of functions (maps[kind](image)), kept alive
         self._element_calls: dict[tuple[int, int], ast.Call] = {}
@@ -513,25 +518,28 @@ class ModelBindings:
                 self._seed[k] = found
         return settled
 
-    def exported(self, name: str, called: bool, depth: int = 0) -> Held:
+    def exported(self, name: str, called: bool, depth: int = 0, at: Followed | None = None) -> Held:
         """What a module-level name holds for a module importing it: called, what the function of
-        that name returns; else the name's value."""
+        that name returns (at the importing module's call ``at``, followed with its arguments); else
+        the name's value."""
         bindings = self.module.bindings.get(name, [])
         if not bindings and self.module.stars:  # from .utils import *: whichever module defines it
             return _union(
-                [self._imported(f"{star}.{name}", called=called, depth=depth) for star in self.module.stars]
+                [
+                    self._imported(f"{star}.{name}", called=called, depth=depth, at=at)
+                    for star in self.module.stars
+                ]
             )
         if not called:
             return self._name(name, self.module, None, depth + 1) if bindings else NOTHING
         found = []
         for kind, data, _, _ in bindings:
             if kind == "function":
-                inner = function_scope(data, self.module)
-                found += [self.held(r, inner, depth + 1) for r in _returns(data)]
+                found.append(self._returned_at(data, self.module, at, depth))
             elif kind == "class":
                 found.append(Held(models=self._class_models(data, self.module, depth)))
             elif kind == REF:  # a name the module imports in turn (a package's __init__ re-exporting)
-                found.append(self._imported(data, called=True, depth=depth))
+                found.append(self._imported(data, called=True, depth=depth, at=at))
         return _union(found)
 
     def any_function(self, called: bool, depth: int) -> Held:
@@ -570,25 +578,57 @@ class ModelBindings:
         parts = self.pipeline_parts(func, site.scope)
         if parts is not None:  # a pipeline built of models: what it is given enters its denoiser
             return parts.denoiser
+        if isinstance(func, (ast.Name, ast.Attribute)) and self.imported_runs is not None:
+            value = values.evaluate(func, site.scope)
+            if (
+                value.kind == REF
+                and not value.data.startswith(LOCAL_PREFIX)
+                and value.data.split(".")[0] not in values.ML_ROOTS
+            ):  # a function of another module of the project, at this call
+                imported = self.imported_runs(value.data, (site.call, site.scope, self))
+                if imported:
+                    return imported
         callee = self.held(func, site.scope)  # models["tts"](text), scorer(images) too
-        models = callee.models | callee.runs
-        if models or self.imported_runs is None or isinstance(func, ast.Subscript):
-            return models
-        value = values.evaluate(func, site.scope)
-        if value.kind != REF or value.data.startswith(LOCAL_PREFIX):
-            return frozenset()
-        if value.data.split(".")[0] in values.ML_ROOTS:
-            return frozenset()
-        return self.imported_runs(value.data)
+        return callee.models | callee.runs
 
-    def runs_on_arguments(self, name: str) -> frozenset[Load]:
+    def runs_on_arguments(self, name: str, at: Followed | None = None) -> frozenset[Load]:
         """The models a module-level function of the file calls with what its parameters hold (or
         values computed from them), also through other functions of the file it hands them to:
-        what a module importing the function runs when it calls it."""
+        what a module importing the function runs when it calls it (at the call ``at``: a model it
+        is handed, the one that call hands it)."""
         found: set[Load] = set()
         for kind, function, _, _ in self.module.bindings.get(name, ()):
             if kind == "function":
-                found |= self.function_runs(function)
+                found |= self.function_runs(function) if at is None else self._runs_at(function, at)
+        return frozenset(found)
+
+    def _runs_at(self, function: ast.FunctionDef | ast.AsyncFunctionDef, at: Followed) -> frozenset[Load]:
+        """``function_runs`` at one call: where the function calls a model one of its parameters
+        holds (``def ask(model, x): return model.generate(x)``), the model this call passes."""
+        call, scope, caller = at
+        reader = caller or self
+        positional = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+        found: set[Load] = set()
+        tainted = _parameter_flow(function)
+        for site in self.sites:
+            if site.owner is not function or not _mentions(site.call, tainted):
+                continue
+            root = _callee_root(site.call.func)
+            if root is None or (
+                root not in positional and root not in {a.arg for a in function.args.kwonlyargs}
+            ):
+                found |= self.runs(site)
+                callee = self._defined_function(site.call.func, site.scope)
+                if callee is not None and callee is not function:
+                    found |= self.function_runs(callee)
+                continue
+            index = positional.index(root) if root in positional else None
+            given = next((k.value for k in call.keywords if k.arg == root), None)
+            if given is None and index is not None and index < len(call.args):
+                given = call.args[index]
+            if given is not None and not isinstance(given, ast.Starred):
+                handed = reader.held(given, scope)
+                found |= handed.models | handed.runs
         return frozenset(found)
 
     def function_runs(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[Load]:
@@ -711,8 +751,8 @@ class ModelBindings:
             return None
         if module.data.split(".")[0] in values.ML_ROOTS:
             return None
-        value = self.imported(f"{module.data}.*", False, depth + 1)
-        returned = self.imported(f"{module.data}.*", True, depth + 1)
+        value = self.imported(f"{module.data}.*", False, depth + 1, None)
+        returned = self.imported(f"{module.data}.*", True, depth + 1, None)
         return (value, returned) if value.runs or value.models or returned.runs or returned.models else None
 
     def _file_key(self, expr: ast.expr, scope: Scope) -> tuple[str, str] | None:
@@ -1112,13 +1152,13 @@ class ModelBindings:
             return self._imported(data, called=False, depth=depth)
         return NOTHING
 
-    def _imported(self, dotted: str, *, called: bool, depth: int) -> Held:
+    def _imported(self, dotted: str, *, called: bool, depth: int, at: Followed | None = None) -> Held:
         if self.imported is None or dotted.startswith(LOCAL_PREFIX):
             return NOTHING
         root = dotted.split(".")[0]
         if root in values.ML_ROOTS:
             return NOTHING
-        return self.imported(dotted, called, depth + 1)
+        return self.imported(dotted, called, depth + 1, at)
 
     def _parameter(self, data: tuple[ast.FunctionDef, str, int | None, object, Scope], depth: int) -> Held:
         """A parameter of a function of the file: what the call being followed passes, else what
@@ -1126,6 +1166,7 @@ class ModelBindings:
         function, name, index, _, outer = data
         followed = self._context.get(id(function))
         sites = [followed[:2]] if followed is not None else self._direct_calls(function, outer)
+        reader = followed[2] or self if followed is not None else self  # a call in another module
         if followed is None:  # executor.submit(function, x), Thread(target=function, args=(x,))
             sites = [*sites, *self._handed_calls().get(id(function), ())]
         found = []
@@ -1135,7 +1176,7 @@ class ModelBindings:
                 given = call.args[index]
             if given is not None and not isinstance(given, ast.Starred):
                 # Read as the caller sees it: the context of this call no longer applies.
-                found.append(self._outside(function, partial(self.held, given, where, depth + 1)))
+                found.append(self._outside(function, partial(reader.held, given, where, depth + 1)))
         if followed is None and self.callers is not None and outer is self.module:
             for bindings, site in self.callers(function.name):  # rerank(ce, hits) in another module
                 given = next((k.value for k in site.call.keywords if k.arg == name), None)
@@ -1144,6 +1185,39 @@ class ModelBindings:
                 if given is not None and not isinstance(given, ast.Starred):
                     found.append(bindings.held(given, site.scope, depth + 1))
         return _union(found)
+
+    def callers_through(self, site: CallSite) -> list[Followed | None]:
+        """The calls of the module-level function a site is in, to read the site at each in turn,
+        where the model it calls is one of the function's parameters (``def answering(a_model,
+        inputs): a_model(**inputs)``): each caller's model then meets what that caller gives, not
+        another caller's. [None] (read once, with what all calls pass) for any other site."""
+        function = site.owner
+        if not isinstance(function, _FUNCTIONS) or function not in self.tree.body:
+            return [None]
+        arguments = function.args
+        if _callee_root(site.call.func) not in {a.arg for a in (*arguments.posonlyargs, *arguments.args)}:
+            return [None]
+        calls: list[Followed | None] = [
+            (c, where, None) for c, where in self._direct_calls(function, self.module)
+        ]
+        if self.callers is not None:
+            calls += [(other.call, other.scope, bindings) for bindings, other in self.callers(function.name)]
+        return calls if 0 < len(calls) <= _MAX_CALLERS else [None]
+
+    @contextlib.contextmanager
+    def following(self, function: ast.AST, at: Followed | None) -> Iterator[None]:
+        """Read the function's body as at the call ``at`` (nothing changes for None)."""
+        outer = self._context.get(id(function))
+        if at is not None:
+            self._context[id(function)] = at
+        try:
+            yield
+        finally:
+            if at is not None:
+                if outer is None:
+                    del self._context[id(function)]
+                else:
+                    self._context[id(function)] = outer
 
     def _direct_calls(
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, outer: Scope
@@ -1361,6 +1435,11 @@ class ModelBindings:
             if elements:  # maps[kind](image): whichever function of the literal it picks runs
                 return _union([self._call(call, scope, depth + 1) for call in elements])
         helper = self._defined_function(func, scope)  # helper(x): what it returns, below
+        value = values.evaluate(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        if value is not None and value.kind == REF and not value.data.startswith(LOCAL_PREFIX):
+            imported = self._imported(value.data, called=True, depth=depth, at=(node, scope, self))
+            if imported.models or imported.derived:  # a function of another module, at this call
+                return imported
         callee = self.held(func, scope, depth + 1) if helper is None else NOTHING
         if callee.models and (built := self.pipeline_parts(func, scope)) is not None:
             latent = any(
@@ -1416,7 +1495,7 @@ class ModelBindings:
                     returned |= self._arguments(node, scope, depth).data()
                 return returned
             if not value.data.startswith(LOCAL_PREFIX):
-                imported = self._imported(value.data, called=True, depth=depth)
+                imported = self._imported(value.data, called=True, depth=depth, at=(node, scope, self))
                 if imported.models or imported.derived:
                     return imported
         return self._arguments(node, scope, depth).data()
@@ -1600,6 +1679,13 @@ class ModelBindings:
         """What a function of the file returns at this call: followed with the call's own arguments
         (at every call of a small function, a few times for another), else with what all its calls
         pass."""
+        return self._returned_at(function, where, (call, caller, None), depth)
+
+    def _returned_at(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, where: Scope, at: Followed | None, depth: int
+    ) -> Held:
+        """What a function of the file returns at a call ``at`` (in this file, or in another with
+        that file's bindings; None: read with what all its calls pass)."""
         inner = function_scope(function, where)
         returns = _returns(function)
         if not returns:
@@ -1609,13 +1695,15 @@ class ModelBindings:
             return Held(models=downloads)
         made = self._contexts_made.get(id(function), 0)
         follow = (
-            id(function) not in self._context
+            at is not None
+            and id(function) not in self._context
             and (made < _MAX_CONTEXTS or _is_small(function))
-            and bool(call.args or call.keywords)
+            and bool(at[0].args or at[0].keywords)
         )
         if follow:
+            assert at is not None
             self._contexts_made[id(function)] = made + 1
-            self._context[id(function)] = (call, caller, None)
+            self._context[id(function)] = at
         try:
             found = [self.held(r, inner, depth + 1) for r in returns]
         finally:
@@ -1696,6 +1784,13 @@ def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]
                 if isinstance(node, (ast.Yield, ast.YieldFrom)) and node.value is not None
             ]
     return found
+
+
+def _callee_root(func: ast.expr) -> str | None:
+    """The name a callee is reached from: ``model`` for ``model.generate``, ``model.encoder``."""
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, ast.Name) else None
 
 
 def _parameter_flow(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:

@@ -413,25 +413,32 @@ class _FileEdges:
 
     def candidates(self) -> Iterator[_Candidate]:
         for site in self.b.sites:
-            targets = self.consumers(site)
-            if not targets:
-                continue
-            # A value computed by the very models the callee may be (alternatives of one name) is its own;
-            # a model handed to another's call (generate(assistant_model=draft)) runs inside it.
-            handed = self.handed(site) - targets
-            given = (self.inputs(site) | handed) - targets
-            # A pipeline built of ControlNets (one of the alternatives the callee holds) runs them: its
-            # conditioning image reaches them through it, not as a call of their own.
-            built_in = frozenset().union(*(self.controls.get(t, frozenset()) for t in targets))
-            for target in targets - built_in:
-                sources = [s for s in given if not self.same_model(s, target)]
-                routed = [(s, consumer) for s in sources for consumer in self._conditioned(target, s, site)]
-                # parallel: several models' outputs enter one consumer (each ControlNet has its own image)
-                entering = Counter(consumer for _, consumer in routed)
-                for source, consumer in routed:
-                    yield _Candidate(source, consumer, site, entering[consumer], source in handed)
+            callers = self.b.callers_through(site)
+            for at in callers:  # a helper calling the model it is given: at each of its calls
+                with self.b.following(site.owner, at):
+                    yield from self._candidates_at(
+                        site, self.consumers(site) if at is None else self.b.runs(site)
+                    )
             yield from self._inside_pipeline(site)
         yield from self._retrieval_chains()
+
+    def _candidates_at(self, site: CallSite, targets: frozenset[Load]) -> Iterator[_Candidate]:
+        if not targets:
+            return
+        # A value computed by the very models the callee may be (alternatives of one name) is its own;
+        # a model handed to another's call (generate(assistant_model=draft)) runs inside it.
+        handed = self.handed(site) - targets
+        given = (self.inputs(site) | handed) - targets
+        # A pipeline built of ControlNets (one of the alternatives the callee holds) runs them: its
+        # conditioning image reaches them through it, not as a call of their own.
+        built_in = frozenset().union(*(self.controls.get(t, frozenset()) for t in targets))
+        for target in targets - built_in:
+            sources = [s for s in given if not self.same_model(s, target)]
+            routed = [(s, consumer) for s in sources for consumer in self._conditioned(target, s, site)]
+            # parallel: several models' outputs enter one consumer (each ControlNet has its own image)
+            entering = Counter(consumer for _, consumer in routed)
+            for source, consumer in routed:
+                yield _Candidate(source, consumer, site, entering[consumer], source in handed)
 
     def _inside_pipeline(self, site: CallSite) -> Iterator[_Candidate]:
         """What a diffusers pipeline built of loaded parts does with them when called: its text

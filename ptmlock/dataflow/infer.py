@@ -28,6 +28,7 @@ from .bindings import (
     Callers,
     CallSite,
     ClassFound,
+    Followed,
     Held,
     Imported,
     ImportedClass,
@@ -207,7 +208,7 @@ class _Project:
                 other = self.bound(module, given_models=given_models, imported_from=True)
             return other[1] if other is not None else None
 
-        def imported(dotted: str, called: bool, depth: int) -> Held:
+        def imported(dotted: str, called: bool, depth: int, at: Followed | None) -> Held:
             # module.* is any function of the module (getattr(rewards, config.reward_fn)())
             every = dotted.endswith(".*")
             other = bound_module(dotted, given_models=every) if dotted not in self.busy else None
@@ -217,13 +218,15 @@ class _Project:
             try:
                 if every:
                     return other.any_function(called, depth)
-                return other.exported(dotted.rsplit(".", 1)[-1], called, depth)
+                return other.exported(dotted.rsplit(".", 1)[-1], called, depth, at)
             finally:
                 self.busy.discard(dotted)
 
-        def runs(dotted: str) -> frozenset[Load]:
+        def runs(dotted: str, at: Followed | None) -> frozenset[Load]:
             other = bound_module(dotted)
-            return other.runs_on_arguments(dotted.rsplit(".", 1)[-1]) if other is not None else frozenset()
+            return (
+                other.runs_on_arguments(dotted.rsplit(".", 1)[-1], at) if other is not None else frozenset()
+            )
 
         return imported, runs
 
