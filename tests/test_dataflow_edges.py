@@ -1357,6 +1357,16 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a pipeline loaded from the folder a snapshot download gives is that download, not a part of it": """
+        import pathlib
+
+        from diffusers import DiffusionPipeline
+        from huggingface_hub import snapshot_download
+
+        path = pathlib.Path(snapshot_download(repo_id="nvidia/Cosmos-Predict2-2B-Text2Image"))
+        pipeline = DiffusionPipeline.from_pretrained(str(path))
+        pipeline("a robot arm").images[0].save("out.png")
+    """,
     "a pipeline called before its name is rebound to one built with a separate VAE runs none of it": """
         from diffusers import AutoencoderKL, FluxPipeline
 

@@ -601,8 +601,8 @@ class _FileEdges:
                     for receiver in self.held(call.func.value, site).models:
                         if not self.same_model(whole, receiver):
                             yield whole, receiver, site, None
-                for keyword, arg in [
-                    *((None, a) for a in call.args),
+                for keyword, arg in [  # not the first: the id or folder it loads (snapshot_download's)
+                    *((None, a) for a in call.args[1:]),
                     *((k.arg, k.value) for k in call.keywords),
                 ]:
                     if isinstance(arg, ast.Attribute) and self.held(arg.value, site).models:
