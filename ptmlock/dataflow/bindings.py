@@ -1543,35 +1543,31 @@ class ModelBindings:
         """The values a callee may hold where it is called: of a name, the assignments that reach
         the call (none when one is not an assignment: a parameter, a loop); of ``self.name``, every
         value its class assigns it."""
-        if not isinstance(callee, ast.Name):
-            return self._only_values(callee, scope) if isinstance(callee, ast.Attribute) else []
+        if isinstance(callee, ast.Name):
+            return self._name_values(callee, scope, reaching=True)
+        return self._only_values(callee, scope) if isinstance(callee, ast.Attribute) else []
+
+    def _name_values(self, name: ast.Name, scope: Scope, *, reaching: bool) -> list[tuple[ast.expr, Scope]]:
+        """The values a name is assigned (those that reach it where it stands, with ``reaching``), with
+        their scope; none when one of them is no assignment."""
         current: Scope | None = scope
-        while current is not None and callee.id not in current.bindings:
+        while current is not None and name.id not in current.bindings:
             current = current.parent
         if current is None:
             return []
-        bindings = current.bindings[callee.id]
-        chosen = (
-            values.reaching_bindings(callee.id, current, _start(callee))
-            if current is scope
-            else values.ALL_BINDINGS
-        )
-        reaching = bindings if chosen == values.ALL_BINDINGS else [bindings[i] for i in chosen]
-        found = [(data, current) for kind, data, _, _ in reaching if kind == "expr"]
-        return found if len(found) == len(reaching) else []
+        bindings = current.bindings[name.id]
+        if reaching and current is scope:
+            chosen = values.reaching_bindings(name.id, current, _start(name))
+            if chosen != values.ALL_BINDINGS:
+                bindings = [bindings[i] for i in chosen]
+        found = [(data, current) for kind, data, _, _ in bindings if kind == "expr"]
+        return found if len(found) == len(bindings) else []
 
     def _only_values(self, container: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
         """Every value a name (or ``self.name``) is ever assigned, with its scope; none when it is also
         bound otherwise (a parameter, an import, a loop)."""
         if isinstance(container, ast.Name):
-            current: Scope | None = scope
-            while current is not None and container.id not in current.bindings:
-                current = current.parent
-            if current is None:
-                return []
-            found = current.bindings[container.id]
-            literals = [(data, current) for kind, data, _, _ in found if kind == "expr"]
-            return literals if len(literals) == len(found) else []
+            return self._name_values(container, scope, reaching=False)
         if isinstance(container, ast.Attribute):
             value = values.evaluate(container.value, scope)
             if value.kind == INSTANCE and container.attr not in value.data.bindings:
