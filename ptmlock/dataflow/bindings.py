@@ -1442,11 +1442,8 @@ class ModelBindings:
                 return imported
         callee = self.held(func, scope, depth + 1) if helper is None else NOTHING
         if callee.models and (built := self.pipeline_parts(func, scope)) is not None:
-            latent = any(
-                k.arg == "output_type" and isinstance(k.value, ast.Constant) and k.value.value == "latent"
-                for k in node.keywords
-            )
-            return Held(derived=built.decoder if built.decoder and not latent else built.denoiser)
+            decoded = built.decoder and not returns_latents(node)
+            return Held(derived=built.decoder if decoded else built.denoiser)
         if callee.models or callee.runs:
             return Held(derived=callee.models | callee.runs)  # model(x), self.encoder(x), scorer(x)
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
@@ -1886,6 +1883,14 @@ def _pipeline_class(call: ast.Call) -> str:
 def _constructs(value: object) -> bool:
     """Whether a value is a call of a class (by its capitalised name): an object made."""
     return isinstance(value, ast.Call) and _called_class(value)[:1].isupper()
+
+
+def returns_latents(call: ast.Call) -> bool:
+    """Whether a pipeline's call asks for the denoised latents (``output_type="latent"``), undecoded."""
+    return any(
+        k.arg == "output_type" and isinstance(k.value, ast.Constant) and k.value.value == "latent"
+        for k in call.keywords
+    )
 
 
 def _called_class(call: ast.Call) -> str:

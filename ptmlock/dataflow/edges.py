@@ -30,7 +30,7 @@ from ..check.loads import Load
 from ..check.values import source_text
 from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROCESSING
 from . import InferredEdge, Site
-from .bindings import DECODERS, CallSite, Held, ModelBindings
+from .bindings import DECODERS, CallSite, Held, ModelBindings, returns_latents
 
 # Models that filter, re-rank or restore another's output before it is returned (a transcript's
 # punctuation restored, its end of turn detected).
@@ -448,10 +448,6 @@ class _FileEdges:
         if parts is None:
             return
         given = {k.arg for k in site.call.keywords}
-        latent = any(
-            k.arg == "output_type" and isinstance(k.value, ast.Constant) and k.value.value == "latent"
-            for k in site.call.keywords
-        )
         inputs: set[Load] = set()
         if "prompt" in given or site.call.args:
             inputs |= parts.text_encoder
@@ -463,7 +459,7 @@ class _FileEdges:
             for source in inputs:
                 if not self.same_model(source, denoiser):
                     yield _Candidate(source, denoiser, site, len(inputs))
-            for decoder in parts.decoder if not latent else ():
+            for decoder in parts.decoder if not returns_latents(site.call) else ():
                 if not self.same_model(denoiser, decoder):
                     yield _Candidate(denoiser, decoder, site, 1)
 
