@@ -246,6 +246,7 @@ class ModelBindings:
         self._handed_methods: dict[str, list[tuple[CallSite, ast.Call]]] = {}
         # self(x) in a transformers Pipeline subclass -> the calls of its steps it makes (see _steps_of)
         self._steps: dict[int, tuple[ast.Call, ...]] = {}
+        self._downloaded: dict[int, frozenset[Load]] = {}  # of each function, by id: see _downloads
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
@@ -623,10 +624,8 @@ class ModelBindings:
                     found |= self.function_runs(callee)
                 continue
             index = positional.index(root) if root in positional else None
-            given = next((k.value for k in call.keywords if k.arg == root), None)
-            if given is None and index is not None and index < len(call.args):
-                given = call.args[index]
-            if given is not None and not isinstance(given, ast.Starred):
+            given = _argument_for(call, root, index)
+            if given is not None:
                 handed = reader.held(given, scope)
                 found |= handed.models | handed.runs
         return frozenset(found)
@@ -1171,18 +1170,14 @@ class ModelBindings:
             sites = [*sites, *self._handed_calls().get(id(function), ())]
         found = []
         for call, where in sites:
-            given = next((k.value for k in call.keywords if k.arg == name), None)
-            if given is None and index is not None and index < len(call.args):
-                given = call.args[index]
-            if given is not None and not isinstance(given, ast.Starred):
+            given = _argument_for(call, name, index)
+            if given is not None:
                 # Read as the caller sees it: the context of this call no longer applies.
                 found.append(self._outside(function, partial(reader.held, given, where, depth + 1)))
         if followed is None and self.callers is not None and outer is self.module:
             for bindings, site in self.callers(function.name):  # rerank(ce, hits) in another module
-                given = next((k.value for k in site.call.keywords if k.arg == name), None)
-                if given is None and index is not None and index < len(site.call.args):
-                    given = site.call.args[index]
-                if given is not None and not isinstance(given, ast.Starred):
+                given = _argument_for(site.call, name, index)
+                if given is not None:
                     found.append(bindings.held(given, site.scope, depth + 1))
         return _union(found)
 
@@ -1266,10 +1261,8 @@ class ModelBindings:
             elif scope.parent is not None:  # a method's parent scope is its class's
                 found.append(self._template_arguments(cls, scope.parent, method.name, name, index, depth))
         for bindings, call, where in calls:
-            given = next((k.value for k in call.keywords if k.arg == name), None)
-            if given is None and index is not None and index < len(call.args):
-                given = call.args[index]
-            if given is not None and not isinstance(given, ast.Starred):
+            given = _argument_for(call, name, index)
+            if given is not None:
                 found.append(bindings.held(given, where, depth + 1))
         return _union(found)
 
@@ -1290,10 +1283,8 @@ class ModelBindings:
                 receiver = site.call.func.value  # type: ignore[attr-defined]
                 if bindings.classes.get(id(site.owner)) is not ancestor or receiver.id not in ("self", "cls"):
                     continue
-                given = next((k.value for k in site.call.keywords if k.arg == name), None)
-                if given is None and index is not None and index < len(site.call.args):
-                    given = site.call.args[index]
-                if given is not None and not isinstance(given, ast.Starred):
+                given = _argument_for(site.call, name, index)
+                if given is not None:
                     read = partial(bindings.held, given, site.scope, depth + 1)
                     found.append(bindings._as_instance_of(ancestor, (self, cls, where), read))
         return _union(found)
@@ -1648,6 +1639,12 @@ class ModelBindings:
         """The models a function downloads to a file whose path it returns: one whose body calls a
         downloader (``hf_hub_download(..., local_dir=root)``) without returning what that gives, and
         returns no model."""
+        known = self._downloaded.get(id(function))
+        if known is None:
+            known = self._downloaded[id(function)] = self._worked_out_downloads(function)
+        return known
+
+    def _worked_out_downloads(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[Load]:
         calls = [n for n in ast.walk(function) if isinstance(n, ast.Call) and id(n) in self.loads]
         downloaded = frozenset(
             self.loads[id(c)]
@@ -1694,14 +1691,9 @@ class ModelBindings:
             and bool(at[0].args or at[0].keywords)
         )
         if follow:
-            assert at is not None
             self._contexts_made[id(function)] = made + 1
-            self._context[id(function)] = at
-        try:
+        with self.following(function, at if follow else None):
             found = [self.held(r, inner, depth + 1) for r in returns]
-        finally:
-            if follow:
-                del self._context[id(function)]
         if len(found) == 1:
             return found[0]
         return _union(found)
@@ -1777,6 +1769,14 @@ def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]
                 if isinstance(node, (ast.Yield, ast.YieldFrom)) and node.value is not None
             ]
     return found
+
+
+def _argument_for(call: ast.Call, name: str, index: int | None) -> ast.expr | None:
+    """What a call gives a parameter: by its keyword, else at its position (None for ``*args``)."""
+    given = next((k.value for k in call.keywords if k.arg == name), None)
+    if given is None and index is not None and index < len(call.args):
+        given = call.args[index]
+    return None if isinstance(given, ast.Starred) else given
 
 
 def _callee_root(func: ast.expr) -> str | None:
