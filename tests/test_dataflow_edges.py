@@ -1793,6 +1793,63 @@ ACROSS_MODULES = {
                     image.save("out.png")
         """,
     },
+    "files downloaded into a literal folder, built by loaders and run through helpers they are handed to": {
+        "demo/__init__.py": "",
+        "demo/utils.py": """
+            import torch
+            from spandrel import ModelLoader
+
+            def load_torch_file(ckpt):
+                return torch.load(ckpt, map_location="cpu", weights_only=True)
+
+            def load_upscaler(ckpt):
+                sd = load_torch_file(ckpt)
+                return ModelLoader().load_from_state_dict(sd).half()
+
+            def tiled(samples, function):
+                return torch.cat([function(tile) for tile in samples.split(64)])
+
+            def scaled(samples, function):
+                return tiled(samples, function)
+
+            def upscale_batch(model, frames):
+                return scaled(frames, function=lambda a: model(a))
+        """,
+        "demo/interpolation.py": """
+            from demo.rife import Model
+
+            def load_rife_model(path):
+                model = Model()
+                model.load_model(path, -1)
+                return model.eval()
+
+            def interpolate(model, frames):
+                return [model.inference(a, b) for a, b in zip(frames, frames[1:])]
+        """,
+        "demo/app.py": """
+            from diffusers import DiffusionPipeline
+            from huggingface_hub import hf_hub_download, snapshot_download
+
+            from demo import utils
+            from demo.interpolation import interpolate, load_rife_model
+
+            # model: esrgan
+            hf_hub_download(repo_id="ai-forever/Real-ESRGAN", filename="RealESRGAN_x4.pth", local_dir="weights")
+            snapshot_download(repo_id="AlexWortega/RIFE", local_dir="./rife")  # model: rife
+            hf_hub_download(repo_id="org/unused", filename="other.pth", local_dir="weights")  # model: unused
+            pipe = DiffusionPipeline.from_pretrained("THUDM/CogVideoX-5b")  # model: video
+
+            upscaler = utils.load_upscaler("weights/RealESRGAN_x4.pth")
+            frame_model = load_rife_model("rife")
+
+            def generate(prompt, scale, smooth):
+                frames = pipe(prompt, output_type="pt").frames
+                if scale:
+                    frames = utils.upscale_batch(upscaler, frames)  # edge: post-processing video->esrgan
+                # edge: post-processing video->rife, edge: post-processing esrgan->rife
+                return interpolate(frame_model, frames)
+        """,
+    },
     "weights a helper downloads, loaded into a project module through a star re-export": {
         "scoring/__init__.py": "from .utils import *\n",
         "scoring/utils.py": """

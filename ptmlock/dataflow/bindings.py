@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import posixpath
 import re
 import weakref
 from collections.abc import Callable, Iterator, Sequence
@@ -41,7 +42,9 @@ from ..check.scanner import package_of
 from ..check.values import (
     INSTANCE,
     LOCAL_PREFIX,
+    PATH,
     REF,
+    STR,
     FileContext,
     Scope,
     bind_block,
@@ -240,6 +243,7 @@ class ModelBindings:
             dict[tuple[int, str], list[tuple[CallSite, ast.Call, int | None, str | None]]] | None
         ) = None
         self._runs_on_arguments: dict[int, frozenset[Load]] = {}  # of each function, by id
+        self._helpers_followed: set[int] = set()  # see _helper_runs
         self._handed: dict[int, ast.Call | None] = {}  # a call -> the call of the function it runs
         self._handed_by_function: dict[int, list[tuple[ast.Call, Scope]]] | None = None
         # self.method handed over (Thread(target=self.loop, args=(q,))): by method name, with its site
@@ -247,6 +251,8 @@ class ModelBindings:
         # self(x) in a transformers Pipeline subclass -> the calls of its steps it makes (see _steps_of)
         self._steps: dict[int, tuple[ast.Call, ...]] = {}
         self._downloaded: dict[int, frozenset[Load]] = {}  # of each function, by id: see _downloads
+        # where the file's downloads write: (folder, file or None for all of it, load); see _downloaded_to
+        self._download_targets: list[tuple[str, str | None, Load]] | None = None
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
@@ -621,7 +627,7 @@ class ModelBindings:
                 found |= self.runs(site)
                 callee = self._defined_function(site.call.func, site.scope)
                 if callee is not None and callee is not function:
-                    found |= self.function_runs(callee)
+                    found |= self._helper_runs(callee, site, function, at)
                 continue
             index = positional.index(root) if root in positional else None
             given = _argument_for(call, root, index)
@@ -629,6 +635,22 @@ class ModelBindings:
                 handed = reader.held(given, scope)
                 found |= handed.models | handed.runs
         return frozenset(found)
+
+    def _helper_runs(
+        self, helper: ast.FunctionDef | ast.AsyncFunctionDef, site: CallSite, function: ast.AST, at: Followed
+    ) -> frozenset[Load]:
+        """The models a helper of the file runs where a function followed at ``at`` calls it: with
+        what that call hands it (``tiled_scale(x, function=lambda a: upscaler(a))``, the upscaler the
+        function was given), a few helpers deep."""
+        found = self.function_runs(helper)
+        if id(helper) in self._helpers_followed or len(self._helpers_followed) >= _MAX_HELPERS_FOLLOWED:
+            return found
+        self._helpers_followed.add(id(helper))
+        try:
+            with self.following(function, at):
+                return found | self._runs_at(helper, (site.call, site.scope, None))
+        finally:
+            self._helpers_followed.discard(id(helper))
 
     def function_runs(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[Load]:
         """The models a function of the file calls with what its parameters hold (or values computed
@@ -1057,6 +1079,9 @@ class ModelBindings:
                 return element
             # [(a, b) for ...]: the elements are such tuples, kept apart for who unpacks them
             return Held(element.models, element.derived, (element,), runs=element.runs)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            written = self._downloaded_to(node.value)  # "ckpt/x.pth" after hf_hub_download(local_dir="ckpt")
+            return Held(models=written) if written else NOTHING
         if isinstance(node, ast.Lambda):
             # A function as a value (map(lambda p: asr(p), paths), df.apply(lambda t: mt(t))): what it
             # computes when called is derived from the models its body runs.
@@ -1486,7 +1511,10 @@ class ModelBindings:
                 imported = self._imported(value.data, called=True, depth=depth, at=(node, scope, self))
                 if imported.models or imported.derived:
                     return imported
-        return self._arguments(node, scope, depth).data()
+        arguments = self._arguments(node, scope, depth)
+        if arguments.models and _LOADER.fullmatch(name):  # Loader().load_from_state_dict(sd), load_rife(path)
+            return Held(models=arguments.models)
+        return arguments.data()
 
     def pipeline_parts(self, func: ast.expr, scope: Scope) -> PipelineParts | None:
         """The parts of a diffusers pipeline a callee is only ever built as from models
@@ -1635,6 +1663,45 @@ class ModelBindings:
             return call.args[0]
         return None
 
+    def _downloaded_to(self, path: str) -> frozenset[Load]:
+        """The models a literal path reads, downloaded into a literal folder of the file: after
+        ``hf_hub_download(repo, "x4.pth", local_dir="ckpt")``, ``"ckpt/x4.pth"`` (or a folder holding
+        it); after ``snapshot_download(repo, local_dir="rife")``, ``"rife"`` and what is below it."""
+        if self._download_targets is None:
+            self._download_targets = [
+                target for load in self.models for target in self._download_target(load)
+            ]
+        if not self._download_targets:
+            return frozenset()
+        wanted = posixpath.normpath(path)
+        return frozenset(
+            load
+            for root, file, load in self._download_targets
+            if (file is None and (wanted == root or wanted.startswith(root + "/")))
+            or (file is not None and wanted.startswith(root + "/") and (file + "/").startswith(wanted + "/"))
+        )
+
+    def _download_target(self, load: Load) -> list[tuple[str, str | None, Load]]:
+        """Where a download writes, when its call names a literal folder: the folder and the file
+        in it, or (a snapshot) the folder and None."""
+        call = self.calls.get(load)
+        if call is None or load.api not in _DOWNLOADERS:
+            return []
+        scope = self.scopes.get(id(call), self.module)
+        folder = next((values.evaluate(k.value, scope) for k in call.keywords if k.arg == "local_dir"), None)
+        if folder is None or folder.kind not in (STR, PATH) or not isinstance(folder.data, str):
+            return []
+        root = posixpath.normpath(folder.data)
+        if root in (".", "/", ""):
+            return []  # the working folder: a path below it need not be the download's
+        named = call.args[1:2] or [k.value for k in call.keywords if k.arg == "filename"]
+        if not named:
+            return [(root, None, load)]
+        name = values.evaluate(named[0], scope)
+        if name.kind != STR or not isinstance(name.data, str):
+            return []
+        return [(root, posixpath.normpath(posixpath.join(root, name.data)), load)]
+
     def _downloads(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[Load]:
         """The models a function downloads to a file whose path it returns: one whose body calls a
         downloader (``hf_hub_download(..., local_dir=root)``) without returning what that gives, and
@@ -1699,6 +1766,7 @@ class ModelBindings:
         return _union(found)
 
 
+_MAX_HELPERS_FOLLOWED = 4  # helpers deep, at one call of a function another module imports
 _MUTATORS = frozenset({"append", "extend", "add", "insert", "update", "appendleft", "put", "put_nowait"})
 # Loaders that fetch a model's file and give its path.
 _DOWNLOADERS = frozenset(
@@ -1707,7 +1775,9 @@ _DOWNLOADERS = frozenset(
 # Functions that read a file of weights (safetensors', whatever name they are imported under).
 _WEIGHT_READERS = frozenset({"load_file", "safe_open", "load_torch_file"})
 # Calls that put another model's weights into a model: ``model.load_state_dict(torch.load(path))``.
-_WEIGHT_SETTERS = frozenset({"load_state_dict", "load_weights"})
+_WEIGHT_SETTERS = frozenset({"load_state_dict", "load_weights", "load_model"})
+# Calls that build a model from weights they are given (a path or a state dict), by name.
+_LOADER = re.compile(r"(?:\w+_)?load(?:_\w+)?|\w*from_(?:state_dict|file|checkpoint|ckpt)")
 
 
 def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
@@ -1794,6 +1864,7 @@ def _parameter_flow(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozens
     names |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
     names -= {"self", "cls"}
     statements = list(values.nested_statements(function.body))
+    generators = [n for n in ast.walk(function) if isinstance(n, ast.comprehension)]
     grown = True
     while grown:  # until nothing more is reached: a loop may assign a name before what reads it
         before = len(names)
@@ -1805,10 +1876,18 @@ def _parameter_flow(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozens
                 sources, targets = stmt.iter, [stmt.target]
             else:
                 continue
-            if sources is not None and _mentions(sources, names):
+            if sources is not None and _reads(sources, names):  # x = param.to(device) too
                 names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        for loop in generators:  # [f(tile) for tile in samples.split(64)]
+            if _reads(loop.iter, names):
+                names |= {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
         grown = len(names) > before
     return frozenset(names)
+
+
+def _reads(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
+    """Whether an expression reads one of the names anywhere in it."""
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
 
 def _mentions(node: ast.AST, names: frozenset[str] | set[str]) -> bool:

@@ -36,7 +36,8 @@ from .bindings import DECODERS, CallSite, Held, ModelBindings, returns_latents
 # punctuation restored, its end of turn detected).
 _POST_PROCESSOR = re.compile(
     r"safety|nsfw|rerank|cross_?encoder|upscal|super_?res|restor|esrgan|gfpgan|codeformer|refiner"
-    r"|watermark|moderat|censor|detox|face_?enhanc|sr_?model|denois|punctuat|truecas|turn_?detect|end_?of_?turn",
+    r"|watermark|moderat|censor|detox|face_?enhanc|sr_?model|denois|punctuat|truecas|turn_?detect|end_?of_?turn"
+    r"|frame_?interpolat|\brife\b",
     re.IGNORECASE,
 )
 # Models, functions, files and results that score another model's output.
