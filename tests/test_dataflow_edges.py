@@ -1834,12 +1834,12 @@ ACROSS_MODULES = {
             from demo.interpolation import interpolate, load_rife_model
 
             # model: esrgan
-            hf_hub_download(repo_id="ai-forever/Real-ESRGAN", filename="RealESRGAN_x4.pth", local_dir="weights")
+            hf_hub_download(repo_id="ai-forever/Real-ESRGAN", filename="x4.pth", local_dir="weights")
             snapshot_download(repo_id="AlexWortega/RIFE", local_dir="./rife")  # model: rife
             hf_hub_download(repo_id="org/unused", filename="other.pth", local_dir="weights")  # model: unused
             pipe = DiffusionPipeline.from_pretrained("THUDM/CogVideoX-5b")  # model: video
 
-            upscaler = utils.load_upscaler("weights/RealESRGAN_x4.pth")
+            upscaler = utils.load_upscaler("weights/x4.pth")
             frame_model = load_rife_model("rife")
 
             def generate(prompt, scale, smooth):
@@ -1848,6 +1848,65 @@ ACROSS_MODULES = {
                     frames = utils.upscale_batch(upscaler, frames)  # edge: post-processing video->esrgan
                 # edge: post-processing video->rife, edge: post-processing esrgan->rife
                 return interpolate(frame_model, frames)
+        """,
+    },
+    "a registry of search functions a package re-exports, mapped over a dataset with the models": {
+        "src/sal/__init__.py": "",
+        "src/sal/models/__init__.py": "",
+        "src/sal/models/reward.py": """
+            from transformers import AutoModelForCausalLM
+
+            class PRM:
+                def __init__(self, config):
+                    self.model = self.load_model()
+
+                def score(self, problems, completions):
+                    return self.model(problems, completions).logits
+
+            class Shepherd(PRM):
+                def load_model(self):
+                    return AutoModelForCausalLM.from_pretrained("peiyi9979/math-shepherd")  # model: shepherd
+
+            class Flow(PRM):
+                def load_model(self):
+                    return AutoModelForCausalLM.from_pretrained("RLHFlow/Llama3.1-8B-PRM")  # model: flow
+
+            def load_prm(config):
+                if config.prm == "shepherd":
+                    return Shepherd(config)
+                return Flow(config)
+        """,
+        "src/sal/search/__init__.py": "from .best_of_n import best_of_n\nfrom .greedy import greedy\n",
+        "src/sal/search/best_of_n.py": """
+            import numpy as np
+
+            def best_of_n(x, config, llm, prm):
+                completions = llm.generate(x["problem"], n=config.n)
+                # edge: post-processing llm->shepherd, edge: post-processing llm->flow
+                scores = prm.score(x["problem"], completions)
+                x["pred"] = [c[np.argmax(s)] for c, s in zip(completions, scores)]
+                return x
+        """,
+        "src/sal/search/greedy.py": """
+            def greedy(x, config, llm, prm):
+                x["pred"] = llm.generate(x["problem"], n=1)
+                return x
+        """,
+        "scripts/run.py": """
+            from vllm import LLM
+
+            from sal.models.reward import load_prm
+            from sal.search import best_of_n, greedy
+
+            APPROACHES = {"best_of_n": best_of_n, "greedy": greedy}
+
+            def main(config, dataset):
+                approach_fn = APPROACHES[config.approach]
+                llm = LLM(model="Qwen/Qwen2.5-1.5B-Instruct")  # model: llm
+                prm = load_prm(config)
+                return dataset.map(
+                    approach_fn, batched=True, fn_kwargs={"config": config, "llm": llm, "prm": prm}
+                )
         """,
     },
     "weights a helper downloads, loaded into a project module through a star re-export": {

@@ -92,12 +92,13 @@ class ProjectModules:
 
 def import_bases(path: str, package: str | None, root: str) -> tuple[str, ...]:
     """Where an importing file's absolute imports are looked for: the folder above its top package,
-    its own folder (a script's imports), the project root."""
+    its own folder (a script's imports), the project root and its ``src/`` (a src-layout package,
+    importable once installed: ``scripts/run.py`` importing ``src/pkg``)."""
     folder = os.path.dirname(os.path.abspath(path))
     top = folder
     for _ in (package or "").split(".") if package else ():
         top = os.path.dirname(top)
-    return tuple(dict.fromkeys((top, folder, root)))
+    return tuple(dict.fromkeys((top, folder, root, os.path.join(root, "src"))))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -286,6 +286,7 @@ class ModelBindings:
         # UI components events write into (by scope and name): read whenever, they hold all ever written
         self._ui_outputs: set[tuple[int, str]] = set()
         self._place(loads, source)
+        self._place_dispatched()
 
     # -- the file's scopes --------------------------------------------------------------------------
 
@@ -937,7 +938,9 @@ class ModelBindings:
         bindings, cls, scope = lineage[0]
         found = [bindings._own_attribute(class_scope(cls, scope), attr, depth)]
         for below, (bindings, ancestor, scope) in pairwise(lineage):
-            read = partial(bindings._own_attribute, class_scope(ancestor, scope), attr, depth)
+            # as for an instance of lineage[0]: self.load() in a base's __init__ runs the subclass's load
+            own = partial(bindings._own_attribute, class_scope(ancestor, scope), attr, depth)
+            read = partial(bindings._as_instance_of, ancestor, lineage[0], own)
             init = _method_named(ancestor, "__init__")
             calls = below[0]._init_calls(below[1]) if init is not None else []
             found.append(bindings._given(init, calls, read) if init is not None and calls else read())
@@ -1161,8 +1164,7 @@ class ModelBindings:
             return self.held(value, scope, depth + 1).part(index)
         if kind == "iter":
             iterable, index = data
-            items = self.held(iterable, scope, depth + 1)
-            item = _union(items.parts) if items.parts is not None else items
+            item = _item(self.held(iterable, scope, depth + 1))
             for step in (index,) if isinstance(index, int) else index or ():
                 item = item.part(step)  # for i, (caption, image) in enumerate(pairs): a nested part
             return item
@@ -1223,6 +1225,10 @@ class ModelBindings:
         if self.callers is not None:
             calls += [(other.call, other.scope, bindings) for bindings, other in self.callers(function.name)]
         return calls if 0 < len(calls) <= _MAX_CALLERS else [None]
+
+    def context_key(self) -> tuple[int, ...]:
+        """The calls being followed now (what a memo of what a body does must key on)."""
+        return tuple(id(call) for call, _, _ in self._context.values())
 
     @contextlib.contextmanager
     def following(self, function: ast.AST, at: Followed | None) -> Iterator[None]:
@@ -1406,6 +1412,15 @@ class ModelBindings:
                 Held(models=frozenset({load})) if load in self.models else self._arguments(node, scope, depth)
             )
         func = node.func
+        if isinstance(func, ast.Name) and func.id in ("zip", "enumerate") and _plain_arguments(node):
+            # for doc, score in zip(docs, scores): each item is a tuple of one item of each, kept apart
+            items = [_item(self.held(a, scope, depth + 1)) for a in node.args]
+            if func.id == "enumerate":
+                items = [NOTHING, *items[:1]]
+            together = _union(items)
+            return Held(
+                together.models, together.derived, (Held(together.models, together.derived, tuple(items)),)
+            )
         steps = self._steps_of(node)
         if steps:  # self(x) in a transformers pipeline: what its postprocess (or _forward) returns
             return self.held(steps[-1], scope, depth + 1)
@@ -1629,6 +1644,38 @@ class ModelBindings:
                 assert isinstance(literal, (ast.List, ast.Tuple))
                 items += [(e, where) for e in literal.elts if not isinstance(e, ast.Starred)]
         return items
+
+    def _place_dispatched(self) -> None:
+        """A call of each function a literal registry holds where one picked from it is called or
+        handed on (``APPROACHES[name](x)``, ``fn = APPROACHES[name]; dataset.map(fn, fn_kwargs=...)``):
+        a site of its own, as if the module called it by name, so that the module defining it sees
+        the call and what it is given."""
+        for site in list(self.sites):
+            call = self.handed_call(site.call) or site.call
+            for element in self._registered(call.func, site.scope):
+                made = ast.copy_location(ast.Call(element, call.args, call.keywords), site.call)
+                placed = CallSite(made, site.scope, site.owner, site.statement, site.grad_free)
+                self.sites.append(placed)
+                self.scopes[id(made)], self.functions[id(made)] = site.scope, site.owner
+                self.name_calls.setdefault(element.id, []).append(placed)
+
+    def _registered(self, func: ast.expr, scope: Scope) -> list[ast.Name]:
+        """The functions (named in a dict, list or tuple literal) a callee picks: ``REGISTRY[key]``,
+        or a name only ever assigned such a pick."""
+        picks = (
+            [(func, scope)]
+            if isinstance(func, ast.Subscript)
+            else [(v, where) for v, where in self._only_values(func, scope) if isinstance(v, ast.Subscript)]
+            if isinstance(func, ast.Name)
+            else []
+        )
+        return [
+            element
+            for pick, where in picks
+            if isinstance(pick, ast.Subscript)
+            for element, at in self._literal_items(pick, where)
+            if isinstance(element, ast.Name) and values.evaluate(element, at).kind == REF
+        ]
 
     def _element_calls_of(self, node: ast.Call, func: ast.Subscript, scope: Scope) -> list[ast.Call]:
         """``maps[kind](image)`` where ``maps`` is a dict (list, tuple) literal of functions or
@@ -1890,6 +1937,16 @@ def _reads(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
     return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
 
+def _item(iterable: Held) -> Held:
+    """What an item of an iterable holds: any of a literal's elements, else what the whole holds."""
+    return _union(iterable.parts) if iterable.parts is not None else iterable
+
+
+def _plain_arguments(call: ast.Call) -> bool:
+    """Whether a call is given positional arguments only, none of them starred."""
+    return bool(call.args) and not call.keywords and not any(isinstance(a, ast.Starred) for a in call.args)
+
+
 def _mentions(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
     """Whether an expression reads one of the names (a call: in its arguments)."""
     parts = [*node.args, *(k.value for k in node.keywords)] if isinstance(node, ast.Call) else [node]
@@ -2031,9 +2088,17 @@ def _handed_call(call: ast.Call) -> ast.Call | None:
         given = [ast.Constant(0), *(packed.elts if isinstance(packed, (ast.Tuple, ast.List)) else ())]
     if not isinstance(function, (ast.Name, ast.Attribute, ast.Lambda)):
         return None
+    keywords: list[ast.keyword] = []
     if not given and len(call.args) == 1 and isinstance(func, ast.Attribute) and name in _RECEIVER_MAPS:
         given = [func.value]  # series.apply(f), dataset.map(f): f of what it is called on
-    handed = ast.Call(function, [g for g in given if not isinstance(g, ast.Starred)], [])
+        passed = next((k.value for k in call.keywords if k.arg == "fn_kwargs"), None)
+        if isinstance(passed, ast.Dict):  # dataset.map(f, fn_kwargs={"model": m}): f(batch, model=m)
+            keywords = [
+                ast.keyword(k.value, v)
+                for k, v in zip(passed.keys, passed.values, strict=True)
+                if isinstance(k, ast.Constant) and isinstance(k.value, str)
+            ]
+    handed = ast.Call(function, [g for g in given if not isinstance(g, ast.Starred)], keywords)
     return ast.copy_location(handed, call)
 
 

@@ -30,7 +30,7 @@ from ..check.loads import Load
 from ..check.values import source_text
 from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROCESSING
 from . import InferredEdge, Site
-from .bindings import DECODERS, CallSite, Held, ModelBindings, returns_latents
+from .bindings import DECODERS, CallSite, Followed, Held, ModelBindings, returns_latents
 
 # Models that filter, re-rank or restore another's output before it is returned (a transcript's
 # punctuation restored, its end of turn detected).
@@ -150,6 +150,7 @@ class _Candidate:
     site: CallSite
     sources: int  # how many models' outputs enter the call
     handed: bool = False  # the source model itself is given to the call, to run inside it
+    at: Followed | None = None  # the call of the site's function it was read at (callers_through)
 
 
 class _FileEdges:
@@ -163,7 +164,7 @@ class _FileEdges:
         self.controls: dict[Load, frozenset[Load]] = {}  # a pipeline -> the ControlNets, adapters built in
         self.losses: dict[int, set[Load]] = {}  # a function -> the models whose outputs its losses hold
         self._nodes: dict[int, list[ast.AST]] = {}
-        self._uses: dict[tuple[int, Load, Load, bool], _Uses] = {}
+        self._uses: dict[tuple[int, Load, Load, bool, tuple[int, ...]], _Uses] = {}
 
     def held(self, expr: ast.expr, site: CallSite) -> Held:
         return self.b.held(expr, site.scope)
@@ -265,7 +266,7 @@ class _FileEdges:
         count only where the two are apart (a loop carrying both in one value orders nothing); in a
         function that ``called`` the one returning ``target``'s results, where some value holds
         ``source``'s output alone."""
-        key = (id(owner), source, target, called)
+        key = (id(owner), source, target, called, self.b.context_key())
         known = self._uses.get(key)
         if known is None:
             known = self._uses[key] = self._read_uses(owner, source, target, called)
@@ -407,6 +408,14 @@ class _FileEdges:
             *(self.held(a, site).models for a in [*call.args, *(k.value for k in call.keywords)])
         )
 
+    def _calls_a_model(self, site: CallSite) -> bool:
+        """Whether the callee is a model (``pipe(x, controlnet=cn)``, ``lm.generate(assistant_model=d)``),
+        not a function of the project given models (``best_of_n(x, llm=llm, prm=prm)``), whose own
+        calls of them are read where they happen."""
+        func = self._given_to(site).func
+        held = self.held(func.value if isinstance(func, ast.Attribute) else func, site)
+        return bool(held.models)
+
     def _given_to(self, site: CallSite) -> ast.Call:
         """The call whose arguments reach the models a call runs: for one handing a function its
         arguments, that function's call (``button.click(f, inputs=[a], outputs=[b])`` gives ``a``)."""
@@ -418,17 +427,19 @@ class _FileEdges:
             for at in callers:  # a helper calling the model it is given: at each of its calls
                 with self.b.following(site.owner, at):
                     yield from self._candidates_at(
-                        site, self.consumers(site) if at is None else self.b.runs(site)
+                        site, self.consumers(site) if at is None else self.b.runs(site), at
                     )
             yield from self._inside_pipeline(site)
         yield from self._retrieval_chains()
 
-    def _candidates_at(self, site: CallSite, targets: frozenset[Load]) -> Iterator[_Candidate]:
+    def _candidates_at(
+        self, site: CallSite, targets: frozenset[Load], at: Followed | None = None
+    ) -> Iterator[_Candidate]:
         if not targets:
             return
         # A value computed by the very models the callee may be (alternatives of one name) is its own;
         # a model handed to another's call (generate(assistant_model=draft)) runs inside it.
-        handed = self.handed(site) - targets
+        handed = self.handed(site) - targets if self._calls_a_model(site) else frozenset()
         given = (self.inputs(site) | handed) - targets
         # A pipeline built of ControlNets (one of the alternatives the callee holds) runs them: its
         # conditioning image reaches them through it, not as a call of their own.
@@ -439,7 +450,7 @@ class _FileEdges:
             # parallel: several models' outputs enter one consumer (each ControlNet has its own image)
             entering = Counter(consumer for _, consumer in routed)
             for source, consumer in routed:
-                yield _Candidate(source, consumer, site, entering[consumer], source in handed)
+                yield _Candidate(source, consumer, site, entering[consumer], source in handed, at)
 
     def _inside_pipeline(self, site: CallSite) -> Iterator[_Candidate]:
         """What a diffusers pipeline built of loaded parts does with them when called: its text
@@ -740,7 +751,9 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
         if not feeds.get(c.source, set()) & (fitted.get(id(c.site.call), set()) - {c.source})
     ]
     labellers = frozenset(c.source for c in candidates if id(c.site.call) in fitted)
-    found += [_classify(candidate, edges, feeds, labellers) for candidate in candidates]
+    for candidate in candidates:  # read as where it was found: a helper's uses at that caller's call
+        with bindings.following(candidate.site.owner, candidate.at):
+            found.append(_classify(candidate, edges, feeds, labellers))
     for part, whole, where, keyword in compositions:
         if frozenset((part, whole)) in guided:
             continue

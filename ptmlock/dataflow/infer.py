@@ -39,6 +39,7 @@ from .edges import find_edges
 
 _NOTHING_MATCHES = re.compile(rb"(?!)")
 _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.MULTILINE)
+_MAX_REEXPORTS = 3  # package __init__ files a callee's import is followed through
 # The strongest handoff mode an edge seen several times keeps.
 _MODE_RANK = {"hierarchical": 0, "parallel": 1, "sequential": 2, None: 3}
 
@@ -277,13 +278,21 @@ class _Project:
         return found is not None and os.path.realpath(found) == module
 
     def _module_called(self, path: str, site: CallSite) -> str | None:
-        """The module of the project a call's callee is imported from."""
+        """The module of the project defining a call's callee: the one it is imported from, or the
+        one a package's ``__init__`` imports it from in turn (``from .best_of_n import best_of_n``)."""
         value = values.evaluate(site.call.func, site.scope)
-        if value.kind != REF or value.data.startswith(LOCAL_PREFIX) or "." not in value.data:
-            return None
-        return find_module(
-            tuple(value.data.split(".")[:-1]), import_bases(path, package_of(path), self.root), self.root
-        )
+        for _ in range(_MAX_REEXPORTS):
+            if value.kind != REF or value.data.startswith(LOCAL_PREFIX) or "." not in value.data:
+                return None
+            *module, name = value.data.split(".")
+            found = find_module(tuple(module), import_bases(path, package_of(path), self.root), self.root)
+            if found is None or os.path.basename(found) != "__init__.py":
+                return found
+            bound = self.bound(found, imported_from=True)
+            if bound is None or name not in bound[1].module.bindings:
+                return found
+            path, value = found, values.lookup(name, bound[1].module, 0, None)
+        return None
 
     def bind_called(self) -> None:
         """Bind the modules whose classes or functions a bound module calls with models
