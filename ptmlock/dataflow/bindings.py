@@ -2078,9 +2078,9 @@ def _handed_call(call: ast.Call) -> ast.Call | None:
         packed = call.args[at + 1] if len(call.args) > at + 1 else None
         given = list(packed.elts) if isinstance(packed, (ast.Tuple, ast.List)) else []
     elif name in _TARGET_RUNNERS:
-        keywords = {k.arg: k.value for k in call.keywords if k.arg}
-        function = keywords.get("target")
-        packed = keywords.get("args")
+        named = {k.arg: k.value for k in call.keywords if k.arg}
+        function = named.get("target")
+        packed = named.get("args")
         given = list(packed.elts) if isinstance(packed, (ast.Tuple, ast.List)) else []
     elif name == "spawn" and call.args:  # torch.multiprocessing.spawn(fn, args=(a,)): fn(rank, a)
         function = call.args[0]
