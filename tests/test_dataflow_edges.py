@@ -72,6 +72,36 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "sequential, not parallel: one of several answer models picked by name, its answer mapped on": """
+        from transformers import AutoModel, BlipForQuestionAnswering, ViltForQuestionAnswering
+
+        vqa_models = {"blip": ("BLIP", "Salesforce/blip-vqa-base"), "vilt": ("VILT", "dandelin/vilt-b32")}
+
+        class BLIP:
+            def __init__(self, ckpt):
+                self.model = BlipForQuestionAnswering.from_pretrained(ckpt)  # model: blip
+
+            def vqa(self, image, question):
+                return self.model.generate(image, question)
+
+        class VILT:
+            def __init__(self, ckpt):
+                self.model = ViltForQuestionAnswering.from_pretrained(ckpt)  # model: vilt
+
+            def vqa(self, image, question):
+                return self.model(image, question).logits.argmax(-1)
+
+        class VQAModel:
+            def __init__(self, name):
+                class_name, ckpt = vqa_models[name]
+                self.model = eval(class_name)(ckpt)
+                self.sbert = AutoModel.from_pretrained("sentence-transformers/all-MiniLM-L6")  # model: sbert
+
+            def multiple_choice(self, image, question, choices):
+                answer = self.model.vqa(image, question)
+                # edge: feature-handoff/sequential blip->sbert, edge: feature-handoff/sequential vilt->sbert
+                return self.sbert([answer, *choices])
+    """,
     "a VAD held on self by unpacking a hub load's (model, utils) segments what the ASR model hears": """
         import torch
         from transformers import pipeline
@@ -1907,6 +1937,71 @@ ACROSS_MODULES = {
                 return dataset.map(
                     approach_fn, batched=True, fn_kwargs={"config": config, "llm": llm, "prm": prm}
                 )
+        """,
+    },
+    "what a helper class of another module keeps on itself, read off its instance; models built from files": {
+        "facelib/__init__.py": "",
+        "facelib/helper.py": """
+            import dlib
+            from basicsr.utils.download_util import load_file_from_url
+
+            class FaceRestoreHelper:
+                def __init__(self):
+                    self.cropped_faces = []
+                    self.landmarks = []
+                    self.face_detector, self.shape_predictor = self.init_dlib()
+
+                def init_dlib(self):
+                    detection_path = load_file_from_url(url="https://x.org/mmod.dat")  # model: det
+                    landmark_path = load_file_from_url(url="https://x.org/shape_5.dat")  # model: dlib5
+                    detector = dlib.cnn_face_detection_model_v1(detection_path)
+                    return detector, dlib.shape_predictor(landmark_path)
+
+                def get_landmarks_dlib(self, image):
+                    for face in self.face_detector(image, 1):
+                        # edge: feature-handoff/sequential det->dlib5
+                        self.landmarks.append(self.shape_predictor(image, face.rect))
+
+                def align_warp_face(self, image):
+                    for landmark in self.landmarks:
+                        self.cropped_faces.append(warp(image, landmark))
+        """,
+        "restore.py": """
+            from basicsr.utils.download_util import load_file_from_url
+
+            from facelib.helper import FaceRestoreHelper
+
+            def restore(image):
+                helper = FaceRestoreHelper()
+                helper.get_landmarks_dlib(image)
+                helper.align_warp_face(image)
+                # edge: feature-handoff/sequential dlib5->swapper
+                return [net(face) for face in helper.cropped_faces]
+
+            path = load_file_from_url(url="https://x.org/inswapper.pth")  # model: swapper
+            net = Swapper.load(path)
+        """,
+    },
+    "only the arguments an imported helper gives its models: latents beside a prompt reach no text encoder": {
+        "flux/__init__.py": "",
+        "flux/sampling.py": """
+            def prepare(t5, clip, img, prompt):
+                ids = img.shape[0]
+                return {"img": img, "ids": ids, "txt": t5(prompt), "vec": clip(prompt)}
+        """,
+        "flux/cli.py": """
+            from diffusers import AutoencoderKL
+            from transformers import CLIPTextModel, T5EncoderModel
+
+            from flux.sampling import prepare
+
+            t5 = T5EncoderModel.from_pretrained("google/t5-v1_1-xxl")
+            clip = CLIPTextModel.from_pretrained("openai/clip-vit-large-patch14")
+            vae = AutoencoderKL.from_pretrained("black-forest-labs/FLUX.1-dev", subfolder="vae")
+
+            def encode(image, prompt):
+                latents = vae.encode(image).latent_dist.sample()
+                return prepare(t5, clip, latents, prompt)
         """,
     },
     "weights a helper downloads, loaded into a project module through a star re-export": {

@@ -163,6 +163,17 @@ Position = tuple[int, int]
 Imported = Callable[[str, bool, int, "Followed | None"], Held]  # (dotted name, called, depth, the call)
 # The models a function imported from another module of the project runs on its arguments.
 ImportedRuns = Callable[[str, "Followed | None"], frozenset[Load]]  # (dotted name, the call)
+ImportedInputs = Callable[[str], "Inputs | None"]  # (dotted name): see ModelBindings.inputs_of
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """A function's positional parameters, and those of its parameters whose values reach a model."""
+
+    positional: tuple[str, ...]
+    reaching: frozenset[str]
+
+
 # A call a function is followed through with: the call, its scope, and the bindings of the file it is
 # in (None: the function's own file).
 Followed = tuple[ast.Call, "Scope", "ModelBindings | None"]
@@ -211,8 +222,8 @@ class ModelBindings:
     """The models (and models' outputs) each expression of one parsed file holds. ``imported`` reads what
     a name imported from another module of the project holds, ``imported_runs`` the models a function
     imported from one runs on its arguments, ``callers`` the calls of a class or function of the file in
-    the modules importing it, ``imported_class`` the class a base class imported from one names (infer()
-    gives them)."""
+    the modules importing it, ``imported_class`` the class a base class imported from one names,
+    ``imported_inputs`` which parameters of an imported function reach its models (infer() gives them)."""
 
     def __init__(
         self,
@@ -224,6 +235,7 @@ class ModelBindings:
         imported_runs: ImportedRuns | None = None,
         callers: Callers | None = None,
         imported_class: ImportedClass | None = None,
+        imported_inputs: ImportedInputs | None = None,
     ) -> None:
         self.tree = tree
         self.path = path
@@ -231,6 +243,8 @@ class ModelBindings:
         self.imported_runs = imported_runs
         self.callers = callers
         self.imported_class = imported_class
+        self.imported_inputs = imported_inputs
+        self._inputs: dict[int, Inputs] = {}  # of each function, by id: see _model_inputs
         self._lineages: dict[int, list[ClassFound]] = {}
         # a base class's __init__ read for a subclass -> the calls that run it (super().__init__(m))
         self._init_given: dict[int, list[tuple[ModelBindings, ast.Call, Scope]]] = {}
@@ -251,6 +265,7 @@ class ModelBindings:
         # self(x) in a transformers Pipeline subclass -> the calls of its steps it makes (see _steps_of)
         self._steps: dict[int, tuple[ast.Call, ...]] = {}
         self._downloaded: dict[int, frozenset[Load]] = {}  # of each function, by id: see _downloads
+        self._spelled: set[str] | None = None  # the file's string constants: see _named_here
         # where the file's downloads write: (folder, file or None for all of it, load); see _downloaded_to
         self._download_targets: list[tuple[str, str | None, Load]] | None = None
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
@@ -653,6 +668,76 @@ class ModelBindings:
         finally:
             self._helpers_followed.discard(id(helper))
 
+    def inputs_of(self, name: str) -> Inputs | None:
+        """Which parameters of the module-level function ``name`` reach the models it runs (see
+        ``_model_inputs``); None when the name is no single function."""
+        functions = [data for kind, data, _, _ in self.module.bindings.get(name, ()) if kind == "function"]
+        return self._model_inputs(functions[0]) if len(functions) == 1 else None
+
+    def _model_inputs(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Inputs:
+        """The parameters whose values (or values computed from them) reach a call in the function's
+        body that runs a model: one of the file's, one it is given, or a helper of the file that runs
+        models (``prepare(t5, clip, img, prompt)`` gives ``prompt`` to the text encoders, not ``img``)."""
+        known = self._inputs.get(id(function))
+        if known is not None:
+            return known
+        parameters = _parameters(function)
+        self._inputs[id(function)] = Inputs(_positional(function), parameters)  # while worked out: any
+        running = [
+            site
+            for site in self.sites
+            if site.owner is function
+            and (
+                _callee_root(site.call.func) in parameters
+                or self.runs(site)
+                or (
+                    (helper := self._defined_function(site.call.func, site.scope)) is not None
+                    and helper is not function
+                    and bool(self._model_inputs(helper).reaching)
+                )
+            )
+        ]
+        reaching = frozenset(
+            name
+            for name in parameters
+            if any(_mentions(site.call, _parameter_flow(function, frozenset({name}))) for site in running)
+        )
+        known = self._inputs[id(function)] = Inputs(_positional(function), reaching)
+        return known
+
+    def model_arguments(self, call: ast.Call, scope: Scope) -> list[ast.expr]:
+        """The arguments of a call that may reach the models it runs: for a function of the project,
+        those given to parameters that reach a model in its body (and any unpacked ``*args``,
+        ``**kwargs``); for any other call, all."""
+        every = [*call.args, *(k.value for k in call.keywords)]
+        inputs = self._callee_inputs(call.func, scope)
+        if inputs is None:
+            return every
+        chosen = [
+            a
+            for i, a in enumerate(call.args)
+            if isinstance(a, ast.Starred)
+            or i >= len(inputs.positional)
+            or inputs.positional[i] in inputs.reaching
+        ]
+        return chosen + [k.value for k in call.keywords if k.arg is None or k.arg in inputs.reaching]
+
+    def _callee_inputs(self, func: ast.expr, scope: Scope) -> Inputs | None:
+        """``_model_inputs`` of the module-level function a callee names, of this file or imported."""
+        function = self._defined_function(func, scope)
+        if function is not None:
+            return self._model_inputs(function)
+        if self.imported_inputs is None or not isinstance(func, (ast.Name, ast.Attribute)):
+            return None
+        value = values.evaluate(func, scope)
+        if (
+            value.kind != REF
+            or value.data.startswith(LOCAL_PREFIX)
+            or value.data.split(".")[0] in values.ML_ROOTS
+        ):
+            return None
+        return self.imported_inputs(value.data)
+
     def function_runs(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[Load]:
         """The models a function of the file calls with what its parameters hold (or values computed
         from them), also through other functions of the file it hands them to by name."""
@@ -701,6 +786,21 @@ class ModelBindings:
             if constructed is not None:
                 found.append(self._put_by_constructor(constructed, at, keyword, depth))
         return _union(found)
+
+    def _built_from(self, expr: ast.expr, scope: Scope) -> ClassFound | None:
+        """The class of the project a name is an instance of: every assignment reaching it builds
+        that class (``helper = FaceRestoreHelper(...)``, the class imported from another module)."""
+        if not isinstance(expr, ast.Name):
+            return None
+        assigned = self._name_values(expr, scope, reaching=True)
+        classes = {
+            id(found[1]): found
+            for value, where in assigned
+            if isinstance(value, ast.Call) and (found := self._class_called(value.func, where)) is not None
+        }
+        if len(classes) != 1 or len(assigned) != sum(isinstance(v, ast.Call) for v, _ in assigned):
+            return None
+        return next(iter(classes.values()))
 
     def _class_called(self, func: ast.expr, scope: Scope) -> ClassFound | None:
         """The class of the file, or of another module of the project, a callee names."""
@@ -759,6 +859,47 @@ class ModelBindings:
     def held_all(self, exprs: Sequence[tuple[ast.expr, Scope]], depth: int) -> Held:
         """What any of these expressions holds."""
         return _union([self.held(expr, scope, depth) for expr, scope in exprs])
+
+    def _named_here(self, func: ast.expr, depth: int) -> Held | None:
+        """Calling ``eval(name)`` or ``globals()[name]`` with a name known at run time: what calling any
+        module-level class or function of the file whose name a string of the file spells gives (a
+        registry of class names, ``{"git": ("GIT", ckpt)}``)."""
+        picker = (
+            func.func
+            if isinstance(func, ast.Call)
+            else func.value
+            if isinstance(func, ast.Subscript)
+            else None
+        )
+        if not (
+            (
+                isinstance(func, ast.Call)
+                and isinstance(picker, ast.Name)
+                and picker.id == "eval"
+                and func.args
+            )
+            or (
+                isinstance(func, ast.Subscript)
+                and isinstance(picker, ast.Call)
+                and isinstance(picker.func, ast.Name)
+                and picker.func.id == "globals"
+            )
+        ):
+            return None
+        if self._spelled is None:
+            self._spelled = {
+                n.value
+                for n in ast.walk(self.tree)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            }
+        found = [
+            Held(models=self._class_models(stmt, self.module, depth))
+            if isinstance(stmt, ast.ClassDef)
+            else self._returned_at(stmt, self.module, None, depth)
+            for stmt in self.tree.body
+            if isinstance(stmt, (ast.ClassDef, *_FUNCTIONS)) and stmt.name in self._spelled
+        ]
+        return _union(found)
 
     def _picked_from_module(self, call: ast.Call, scope: Scope, depth: int) -> tuple[Held, Held] | None:
         """``getattr(module, name)`` on a module of the project with a name known at run time: what
@@ -1346,6 +1487,12 @@ class ModelBindings:
         field = self._keyword_field(node, scope)
         if field is not None:
             return _union([self.held(value, where, depth + 1) for value, where in field])
+        built = self._built_from(node.value, scope)
+        if built is not None:  # helper.cropped_faces of helper = FaceHelper(...): what its methods put there
+            bindings, cls, where = built
+            own = bindings._instance_attribute(class_scope(cls, where), node.attr, depth)
+            if own.models or own.derived or own.runs:
+                return own
         base = self.held(node.value, scope, depth + 1)
         if base.models:
             if node.attr in NOT_OUTPUT or _PREPROCESSING.search(node.attr):
@@ -1424,6 +1571,9 @@ class ModelBindings:
         steps = self._steps_of(node)
         if steps:  # self(x) in a transformers pipeline: what its postprocess (or _forward) returns
             return self.held(steps[-1], scope, depth + 1)
+        named = self._named_here(func, depth)
+        if named is not None:  # eval(class_name)(ckpt), globals()[name](x): what any it names gives
+            return named
         picked = self._picked_from_module(func if isinstance(func, ast.Call) else node, scope, depth)
         if picked is not None:  # getattr(module, name)(): any function of that module of the project
             called = isinstance(func, ast.Call)
@@ -1529,6 +1679,12 @@ class ModelBindings:
         arguments = self._arguments(node, scope, depth)
         if arguments.models and _LOADER.fullmatch(name):  # Loader().load_from_state_dict(sd), load_rife(path)
             return Held(models=arguments.models)
+        if (
+            arguments.models
+            and _BUILDER.search(name)
+            and all(load.api in _DOWNLOADERS for load in arguments.models)
+        ):  # dlib.shape_predictor(downloaded_path), cv2.dnn.readNetFromONNX(path): the downloaded model
+            return Held(models=arguments.models)
         return arguments.data()
 
     def pipeline_parts(self, func: ast.expr, scope: Scope) -> PipelineParts | None:
@@ -1577,6 +1733,11 @@ class ModelBindings:
         if isinstance(callee, ast.Name):
             return self._name_values(callee, scope, reaching=True)
         return self._only_values(callee, scope) if isinstance(callee, ast.Attribute) else []
+
+    def assigned_values(self, name: ast.Name, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        """The assignments of a name that reach it where it stands, with their scope; none when one
+        is no assignment (a parameter, a loop)."""
+        return self._name_values(name, scope, reaching=True)
 
     def _name_values(self, name: ast.Name, scope: Scope, *, reaching: bool) -> list[tuple[ast.expr, Scope]]:
         """The values a name is assigned (those that reach it where it stands, with ``reaching``), with
@@ -1794,9 +1955,6 @@ class ModelBindings:
         returns = _returns(function)
         if not returns:
             return NOTHING
-        downloads = self._downloads(function)
-        if downloads:  # def fetch(url, root): hf_hub_download(..., local_dir=root); return path
-            return Held(models=downloads)
         made = self._contexts_made.get(id(function), 0)
         follow = (
             at is not None
@@ -1808,6 +1966,11 @@ class ModelBindings:
             self._contexts_made[id(function)] = made + 1
         with self.following(function, at if follow else None):
             found = [self.held(r, inner, depth + 1) for r in returns]
+        downloads = self._downloads(function)
+        if downloads and not any(
+            f.models for f in found
+        ):  # def fetch(url): hf_hub_download(...); return path
+            return Held(models=downloads)
         if len(found) == 1:
             return found[0]
         return _union(found)
@@ -1823,6 +1986,9 @@ _DOWNLOADERS = frozenset(
 _WEIGHT_READERS = frozenset({"load_file", "safe_open", "load_torch_file"})
 # Calls that put another model's weights into a model: ``model.load_state_dict(torch.load(path))``.
 _WEIGHT_SETTERS = frozenset({"load_state_dict", "load_weights", "load_model"})
+# Library calls that build a model from a file they are given, by a word of their name (dlib's
+# shape_predictor, cv2.dnn.readNet, onnxruntime's InferenceSession is a class).
+_BUILDER = re.compile(r"model|predictor|detector|session|net|engine|interpreter|read", re.IGNORECASE)
 # Calls that build a model from weights they are given (a path or a state dict), by name.
 _LOADER = re.compile(r"(?:\w+_)?load(?:_\w+)?|\w*from_(?:state_dict|file|checkpoint|ckpt)")
 
@@ -1903,13 +2069,24 @@ def _callee_root(func: ast.expr) -> str | None:
     return func.id if isinstance(func, ast.Name) else None
 
 
-def _parameter_flow(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
-    """A function's parameters and the local names assigned (or looped over) from them, in its own
-    body: the names that hold what a caller gives it."""
+def _positional(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    return tuple(a.arg for a in (*function.args.posonlyargs, *function.args.args))
+
+
+def _parameters(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """The names of a function's parameters, ``*args`` and ``**kwargs`` too, not ``self``/``cls``."""
     arguments = function.args
     names = {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
     names |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None}
-    names -= {"self", "cls"}
+    return frozenset(names - {"self", "cls"})
+
+
+def _parameter_flow(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, start: frozenset[str] | None = None
+) -> frozenset[str]:
+    """A function's parameters (or those of ``start``) and the local names assigned (or looped over)
+    from them, in its own body: the names that hold what a caller gives it."""
+    names = set(_parameters(function) if start is None else start)
     statements = list(values.nested_statements(function.body))
     generators = [n for n in ast.walk(function) if isinstance(n, ast.comprehension)]
     grown = True

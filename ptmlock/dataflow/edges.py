@@ -23,17 +23,18 @@ import ast
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..check.loads import Load
-from ..check.values import source_text
+from ..check.values import Scope, source_text
 from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROCESSING
 from . import InferredEdge, Site
 from .bindings import DECODERS, CallSite, Followed, Held, ModelBindings, returns_latents
 
 # Models that filter, re-rank or restore another's output before it is returned (a transcript's
 # punctuation restored, its end of turn detected).
+_MAX_JOIN_DEPTH = 6  # values followed back to tell outputs brought together from alternatives
 _POST_PROCESSOR = re.compile(
     r"safety|nsfw|rerank|cross_?encoder|upscal|super_?res|restor|esrgan|gfpgan|codeformer|refiner"
     r"|watermark|moderat|censor|detox|face_?enhanc|sr_?model|denois|punctuat|truecas|turn_?detect|end_?of_?turn"
@@ -396,9 +397,10 @@ class _FileEdges:
         return known
 
     def inputs(self, site: CallSite) -> frozenset[Load]:
+        """The models' outputs a call gives what it runs."""
         call = self._given_to(site)
         return frozenset().union(
-            *(self.held(a, site).derived for a in [*call.args, *(k.value for k in call.keywords)])
+            *(self.held(a, site).derived for a in self.b.model_arguments(call, site.scope))
         )
 
     def handed(self, site: CallSite) -> frozenset[Load]:
@@ -447,10 +449,57 @@ class _FileEdges:
         for target in targets - built_in:
             sources = [s for s in given if not self.same_model(s, target)]
             routed = [(s, consumer) for s in sources for consumer in self._conditioned(target, s, site)]
-            # parallel: several models' outputs enter one consumer (each ControlNet has its own image)
+            # parallel: several models' outputs enter one consumer together (each ControlNet has its
+            # own image), not one of several alternatives a value may hold
             entering = Counter(consumer for _, consumer in routed)
+            together = {
+                consumer: count if count == 1 or self._brought_together(site, handed) else 1
+                for consumer, count in entering.items()
+            }
             for source, consumer in routed:
-                yield _Candidate(source, consumer, site, entering[consumer], source in handed, at)
+                yield _Candidate(source, consumer, site, together[consumer], source in handed, at)
+
+    def _brought_together(self, site: CallSite, handed: frozenset[Load]) -> bool:
+        """Whether a call's arguments bring several models' outputs together (two arguments, a
+        concatenation, a tuple) rather than one value that holds one model's output or another's
+        (``answer = self.model.vqa(q)`` where ``self.model`` is one of several)."""
+        call = self._given_to(site)
+        return bool(handed) or self._joins([*call.args, *(k.value for k in call.keywords)], site.scope, 0)
+
+    def _joins(self, parts: Sequence[ast.expr], scope: Scope, depth: int) -> bool:
+        """Whether the values of ``parts`` together hold the outputs of more than one model: parts
+        holding different models' outputs, or a part built of such (followed back a few steps; a
+        value read no further counts as joining)."""
+        holding = [(p, d) for p in parts if (d := self.b.held(p, scope).derived)]
+        if len({d for _, d in holding}) > 1:
+            return True
+        if not holding or len(holding[0][1]) < 2:
+            return False
+        if depth >= _MAX_JOIN_DEPTH:
+            return True
+        part = holding[0][0]  # the same outputs in every part: what one of them is built of
+        if isinstance(part, (ast.List, ast.Tuple, ast.Set)):
+            return self._joins(part.elts, scope, depth + 1)
+        if isinstance(part, ast.Dict):
+            return self._joins(part.values, scope, depth + 1)
+        if isinstance(part, ast.BinOp):
+            return self._joins([part.left, part.right], scope, depth + 1)
+        if isinstance(part, (ast.IfExp, ast.BoolOp)):  # a if c else b, a or b: alternatives, each on its own
+            branches = [part.body, part.orelse] if isinstance(part, ast.IfExp) else part.values
+            return any(self._joins([branch], scope, depth + 1) for branch in branches)
+        if isinstance(part, ast.Call):
+            given = [*part.args, *(k.value for k in part.keywords)]
+            if isinstance(part.func, ast.Attribute):
+                given.append(part.func.value)
+            return self._joins(given, scope, depth + 1)
+        if isinstance(part, (ast.Attribute, ast.Subscript, ast.Starred)):
+            return self._joins([part.value], scope, depth + 1)
+        if isinstance(part, ast.Name):
+            assigned = self.b.assigned_values(part, scope)
+            if not assigned:
+                return True  # a parameter, a loop's item: not read further
+            return any(self._joins([value], where, depth + 1) for value, where in assigned)
+        return True
 
     def _inside_pipeline(self, site: CallSite) -> Iterator[_Candidate]:
         """What a diffusers pipeline built of loaded parts does with them when called: its text

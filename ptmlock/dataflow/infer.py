@@ -32,7 +32,9 @@ from .bindings import (
     Held,
     Imported,
     ImportedClass,
+    ImportedInputs,
     ImportedRuns,
+    Inputs,
     ModelBindings,
 )
 from .edges import find_edges
@@ -95,8 +97,6 @@ class _Project:
                         path,
                         loads,
                         *self._imported_by(path),
-                        self._callers_of(path),
-                        self._classes_for(path),
                     ),
                 )
         except (Uncheckable, RecursionError):
@@ -196,9 +196,13 @@ class _Project:
             )
         }
 
-    def _imported_by(self, path: str) -> tuple[Imported, ImportedRuns]:
-        """What a name a file imports from another module of the project holds, and the models a
-        function imported from one runs on its arguments."""
+    def _imported_by(
+        self, path: str
+    ) -> tuple[Imported, ImportedRuns, Callers, ImportedClass, ImportedInputs]:
+        """What ``ModelBindings`` reads in other modules for a file: what a name it imports from another
+        module of the project holds, the models a function imported from one runs on its arguments,
+        the calls of its own classes and functions elsewhere, the class a base class it imports names,
+        and which parameters of an imported function reach the models it runs."""
         bases = import_bases(path, package_of(path), self.root)
 
         def bound_module(dotted: str, *, given_models: bool = False) -> ModelBindings | None:
@@ -229,7 +233,11 @@ class _Project:
                 other.runs_on_arguments(dotted.rsplit(".", 1)[-1], at) if other is not None else frozenset()
             )
 
-        return imported, runs
+        def inputs(dotted: str) -> Inputs | None:
+            other = bound_module(dotted)
+            return other.inputs_of(dotted.rsplit(".", 1)[-1]) if other is not None else None
+
+        return imported, runs, self._callers_of(path), self._classes_for(path), inputs
 
     def _classes_for(self, path: str) -> ImportedClass:
         """The module-level class of another module of the project a name a file imports names
