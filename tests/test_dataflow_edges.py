@@ -1387,6 +1387,16 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "an output added to a container that holds a model runs no model": """
+        from transformers import AutoModel
+
+        enc = AutoModel.from_pretrained("bert-base-uncased")
+        dec = AutoModel.from_pretrained("gpt2")
+        parts = {"decoder": dec}
+        parts.update({"features": enc(text).last_hidden_state})
+        queue = [dec]
+        queue.append(enc(text).pooler_output)
+    """,
     "a pipeline loaded from the folder a snapshot download gives is that download, not a part of it": """
         import pathlib
 

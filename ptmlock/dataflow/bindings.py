@@ -584,7 +584,8 @@ class ModelBindings:
             field = self.held(func, site.scope)  # models.asr(audio): that one of the models
             if field.models or field.runs:
                 return field.models | field.runs
-        setting = isinstance(func, ast.Attribute) and func.attr in _RUNS_NO_MODEL
+        # model.to(device), models.append(m), queue.put(x): no model run
+        setting = isinstance(func, ast.Attribute) and (func.attr in _RUNS_NO_MODEL or func.attr in _MUTATORS)
         if isinstance(func, ast.Attribute) and not setting:
             receiver = self.held(func.value, site.scope)
             if receiver.models:
