@@ -1081,6 +1081,29 @@ FEEDBACK = {
         # edge: feedback-guidance teacher->student frozen=true
         data = ParallelSentencesDataset(student_model=student, teacher_model=teacher)
     """,
+    "a CLIP loss trains the generator, and the same CLIP scores it without gradients at validation": """
+        import torch
+        from diffusers import UNet2DConditionModel
+        from transformers import CLIPModel
+
+        unet = UNet2DConditionModel.from_pretrained("stabilityai/sd-turbo", subfolder="unet")  # model: unet
+        clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+        clip.requires_grad_(False)
+        optimizer = torch.optim.AdamW(unet.parameters())
+
+        def train(loader, val_batch, tracker):
+            for step, batch in enumerate(loader):
+                pred = unet(batch["latents"], batch["t"], batch["text"]).sample
+                clip_score = clip.get_image_features(pred).mean()  # edge: feedback-guidance clip->unet
+                loss = -clip_score
+                loss.backward()
+                optimizer.step()
+                if step % 500 == 0:
+                    with torch.no_grad():
+                        val_pred = unet(val_batch["latents"], val_batch["t"], val_batch["text"]).sample
+                        val_score = clip.get_image_features(val_pred).mean()  # edge: evaluation unet->clip
+                    tracker.log({"val/clip_score": val_score.item()})
+    """,
     "a reward model's score enters the policy's loss": """
         import torch
         from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification

@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..check.loads import Load
-from ..check.values import Scope, source_text
+from ..check.values import Scope, nested_statements, source_text
 from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROCESSING
 from . import InferredEdge, Site
 from .bindings import DECODERS, CallSite, Followed, Held, ModelBindings, returns_latents
@@ -164,6 +164,8 @@ class _FileEdges:
         self._consumers: dict[int, frozenset[Load]] = {}
         self.controls: dict[Load, frozenset[Load]] = {}  # a pipeline -> the ControlNets, adapters built in
         self.losses: dict[int, set[Load]] = {}  # a function -> the models whose outputs its losses hold
+        self.loss_values: dict[int, list[ast.expr]] = {}  # a function -> what it steps on (see feeds_a_loss)
+        self._loss_names: dict[int, frozenset[str]] = {}
         self._nodes: dict[int, list[ast.AST]] = {}
         self._uses: dict[tuple[int, Load, Load, bool, tuple[int, ...]], _Uses] = {}
 
@@ -199,6 +201,7 @@ class _FileEdges:
                 given += [func.value] if func.attr == "backward" else []
                 loss = self.losses.setdefault(id(site.owner), set())
                 loss.update(*(self.held(g, site).derived for g in given))
+                self.loss_values.setdefault(id(site.owner), []).extend(given)
             if func.attr in ("train", "eval", "requires_grad_") or func.attr in _PARAMETERS:
                 receiver = self.held(func.value, site).models
                 if func.attr == "train" and not _false(call):
@@ -226,6 +229,20 @@ class _FileEdges:
                 )
             ):
                 self.frozen |= models
+
+    def feeds_a_loss(self, site: CallSite) -> bool:
+        """Whether a call's result is part of what its function steps on: inside the loss, or assigned
+        to a name the loss is computed from (``reward = rm(out)`` then ``loss = -logp * reward``)."""
+        values = self.loss_values.get(id(site.owner))
+        if not values:
+            return False
+        if any(node is site.call for value in values for node in ast.walk(value)):
+            return True
+        names = self._loss_names.get(id(site.owner))
+        if names is None:
+            names = self._loss_names[id(site.owner)] = _names_computing(site.owner, values)
+        targets = _targets(site.statement) if site.statement is not None else []
+        return any(isinstance(n, ast.Name) and n.id in names for t in targets for n in ast.walk(t))
 
     def trains(self, owner: ast.AST) -> bool:
         """Whether a function (or the module) runs a training step: backward, an optimizer's step."""
@@ -785,7 +802,14 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
         for g in guidance
     ]
     guided = {frozenset((g.guide, g.guided)) for g in guidance}
-    candidates = [c for c in candidates if frozenset((c.source, c.target)) not in guided]
+    # the guidance's own path is no edge again; a call without gradients between the two whose result
+    # no loss is computed from (validation scoring the trained model's outputs) is one
+    candidates = [
+        c
+        for c in candidates
+        if frozenset((c.source, c.target)) not in guided
+        or (c.site.grad_free and not edges.feeds_a_loss(c.site))
+    ]
     feeds: dict[Load, set[Load]] = {}
     fitted: dict[int, set[Load]] = {}  # a fit(...) call -> the models whose outputs it trains on
     for candidate in candidates:
@@ -850,8 +874,10 @@ def _classify(
         or (uses.metric and not uses.kept)  # a metric of results handed on no further
         or uses.only_reported  # averaged or logged, and nothing else done with it: a score
     )
-    # In a training loop too, as long as no loss holds the scorer's result (a validation score logged).
-    if terminal and scoring and not edges.trains_on(owner, target):
+    # In a training loop too, as long as no loss holds the scorer's result (a validation score logged,
+    # or this call's, without gradients, where the same scorer's loss trains beside it).
+    validating = where.grad_free and not edges.feeds_a_loss(where)
+    if terminal and scoring and (validating or not edges.trains_on(owner, target)):
         return InferredEdge(source, target, EVALUATION, None, "evaluation", site)
     if (isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)) and owner.name in _FORWARD) or (
         method.startswith("load_")
@@ -920,6 +946,31 @@ def _measures(call: ast.Call) -> bool:
         and isinstance(func, ast.Attribute)
         and _METRIC.search(source_text(func.value, _TEXT)) is not None
     )
+
+
+def _names_computing(owner: ast.AST, values: list[ast.expr]) -> frozenset[str]:
+    """The names of a function's own body the values are computed from, through its assignments."""
+    names = {n.id for value in values for n in ast.walk(value) if isinstance(n, ast.Name)}
+    body = owner.body if isinstance(owner, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)) else []
+    assignments = [
+        (targets, stmt.value)
+        for stmt in nested_statements(body)
+        if (targets := _targets(stmt)) and getattr(stmt, "value", None) is not None
+    ]
+    grown = True
+    while grown:
+        before = len(names)
+        for targets, value in assignments:
+            if any(isinstance(n, ast.Name) and n.id in names for t in targets for n in ast.walk(t)):
+                names |= {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        grown = len(names) > before
+    return frozenset(names)
+
+
+def _targets(stmt: ast.stmt) -> list[ast.expr]:
+    if isinstance(stmt, ast.Assign):
+        return stmt.targets
+    return [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
 
 
 def _called_name(call: ast.Call) -> str:
