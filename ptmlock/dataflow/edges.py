@@ -953,9 +953,9 @@ def _names_computing(owner: ast.AST, values: list[ast.expr]) -> frozenset[str]:
     names = {n.id for value in values for n in ast.walk(value) if isinstance(n, ast.Name)}
     body = owner.body if isinstance(owner, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)) else []
     assignments = [
-        (targets, stmt.value)
+        (_targets(stmt), stmt.value)
         for stmt in nested_statements(body)
-        if (targets := _targets(stmt)) and getattr(stmt, "value", None) is not None
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and stmt.value is not None
     ]
     grown = True
     while grown:
