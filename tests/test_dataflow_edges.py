@@ -1241,6 +1241,27 @@ EVALUATION_CASES = {
 }
 
 POST_PROCESSING = {
+    "checkers whose __call__ loads and runs a model, called on the answer": """
+        from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
+
+        class SafetyChecker:
+            def __call__(self, text):
+                # model: checker
+                model = AutoModelForSeq2SeqLM.from_pretrained("Salesforce/safety-flan-t5-base")
+                return model.generate(tokenize(text))
+
+        def get_checkers():
+            checkers = []
+            checkers.append(SafetyChecker())
+            return checkers
+
+        llm = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.2-1B")  # model: llm
+
+        def answer(prompt):
+            text = decode(llm.generate(prompt))
+            results = [check(text) for check in get_checkers()]  # edge: post-processing llm->checker
+            return text if all(results) else None
+    """,
     "a safety checker in a method the class calls on the pipeline's images": """
         from diffusers import StableDiffusionPipeline
         from diffusers.pipelines.stable_diffusion.safety_checker import StableDiffusionSafetyChecker

@@ -1642,10 +1642,14 @@ class ModelBindings:
             # wrapper nn.Module); one built of models (MultiControlNetModel([a, b])) holds them.
             held = self._arguments(node, scope, depth).models
             defined = self._class_named(func, scope)
+            calls: frozenset[Load] = frozenset()
             if defined is not None:
                 held |= self._class_models(*defined, depth)
-            if held:
-                return Held(models=held)
+                call_method = _method_named(defined[0], "__call__")
+                if call_method is not None:  # checker = SafetyChecker(); checker(text): what __call__ runs
+                    calls = self.function_runs(call_method)
+            if held or calls:
+                return Held(models=held, runs=calls)
         if isinstance(func, ast.Attribute):
             receiver_value = values.evaluate(func.value, scope)
             if receiver_value.kind == INSTANCE and id(receiver_value.data.node) in self._self_class:
