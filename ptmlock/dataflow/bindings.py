@@ -794,14 +794,13 @@ class ModelBindings:
         if not isinstance(expr, ast.Name):
             return None
         assigned = self._name_values(expr, scope, reaching=True)
-        classes = {
-            id(found[1]): found
-            for value, where in assigned
-            if isinstance(value, ast.Call) and (found := self._class_called(value.func, where)) is not None
-        }
-        if len(classes) != 1 or len(assigned) != sum(isinstance(v, ast.Call) for v, _ in assigned):
+        if not assigned or not all(isinstance(value, ast.Call) for value, _ in assigned):
             return None
-        return next(iter(classes.values()))
+        built = [
+            self._class_called(value.func, where) for value, where in assigned if isinstance(value, ast.Call)
+        ]
+        classes = {id(found[1]): found for found in built if found is not None}
+        return next(iter(classes.values())) if len(classes) == 1 and None not in built else None
 
     def _class_called(self, func: ast.expr, scope: Scope) -> ClassFound | None:
         """The class of the file, or of another module of the project, a callee names."""
@@ -865,27 +864,14 @@ class ModelBindings:
         """Calling ``eval(name)`` or ``globals()[name]`` with a name known at run time: what calling any
         module-level class or function of the file whose name a string of the file spells gives (a
         registry of class names, ``{"git": ("GIT", ckpt)}``)."""
-        picker = (
-            func.func
-            if isinstance(func, ast.Call)
-            else func.value
-            if isinstance(func, ast.Subscript)
-            else None
+        by_eval = isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "eval"
+        by_globals = (
+            isinstance(func, ast.Subscript)
+            and isinstance(func.value, ast.Call)
+            and isinstance(func.value.func, ast.Name)
+            and func.value.func.id == "globals"
         )
-        if not (
-            (
-                isinstance(func, ast.Call)
-                and isinstance(picker, ast.Name)
-                and picker.id == "eval"
-                and func.args
-            )
-            or (
-                isinstance(func, ast.Subscript)
-                and isinstance(picker, ast.Call)
-                and isinstance(picker.func, ast.Name)
-                and picker.func.id == "globals"
-            )
-        ):
+        if not (by_eval or by_globals):
             return None
         if self._spelled is None:
             self._spelled = {

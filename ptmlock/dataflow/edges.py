@@ -32,9 +32,9 @@ from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROC
 from . import InferredEdge, Site
 from .bindings import DECODERS, CallSite, Followed, Held, ModelBindings, returns_latents
 
-# Models that filter, re-rank or restore another's output before it is returned (a transcript's
-# punctuation restored, its end of turn detected).
 _MAX_JOIN_DEPTH = 6  # values followed back to tell outputs brought together from alternatives
+# Models that filter, re-rank or restore another's output before it is returned (a transcript's
+# punctuation restored, its end of turn detected, frames interpolated).
 _POST_PROCESSOR = re.compile(
     r"safety|nsfw|rerank|cross_?encoder|upscal|super_?res|restor|esrgan|gfpgan|codeformer|refiner"
     r"|watermark|moderat|censor|detox|face_?enhanc|sr_?model|denois|punctuat|truecas|turn_?detect|end_?of_?turn"
@@ -968,6 +968,7 @@ def _names_computing(owner: ast.AST, values: list[ast.expr]) -> frozenset[str]:
 
 
 def _targets(stmt: ast.stmt) -> list[ast.expr]:
+    """What an assignment statement assigns to (none for any other statement)."""
     if isinstance(stmt, ast.Assign):
         return stmt.targets
     return [stmt.target] if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) else []
