@@ -728,16 +728,10 @@ class ModelBindings:
         function = self._defined_function(func, scope)
         if function is not None:
             return self._model_inputs(function)
-        if self.imported_inputs is None or not isinstance(func, (ast.Name, ast.Attribute)):
-            return None
-        value = values.evaluate(func, scope)
-        if (
-            value.kind != REF
-            or value.data.startswith(LOCAL_PREFIX)
-            or value.data.split(".")[0] in values.ML_ROOTS
-        ):
-            return None
-        return self.imported_inputs(value.data)
+        dotted = _imported_name(func, scope)
+        return (
+            self.imported_inputs(dotted) if dotted is not None and self.imported_inputs is not None else None
+        )
 
     def function_runs(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[Load]:
         """The models a function of the file calls with what its parameters hold (or values computed
@@ -807,16 +801,8 @@ class ModelBindings:
         defined = self._class_named(func, scope)
         if defined is not None:
             return (self, *defined)
-        if not isinstance(func, (ast.Name, ast.Attribute)) or self.imported_class is None:
-            return None
-        value = values.evaluate(func, scope)
-        if (
-            value.kind != REF
-            or value.data.startswith(LOCAL_PREFIX)
-            or value.data.split(".")[0] in values.ML_ROOTS
-        ):
-            return None
-        return self.imported_class(value.data)
+        dotted = _imported_name(func, scope)
+        return self.imported_class(dotted) if dotted is not None and self.imported_class is not None else None
 
     def _put_by_constructor(
         self, constructed: ClassFound, at: int | None, keyword: str | None, depth: int
@@ -2103,6 +2089,21 @@ def _parameter_flow(
 def _reads(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
     """Whether an expression reads one of the names anywhere in it."""
     return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+
+def _imported_name(func: ast.expr, scope: Scope) -> str | None:
+    """The dotted name a callee imports from elsewhere, when it may be a module of the project (not a
+    name of the file, nor one of an ML library)."""
+    if not isinstance(func, (ast.Name, ast.Attribute)):
+        return None
+    value = values.evaluate(func, scope)
+    if (
+        value.kind != REF
+        or value.data.startswith(LOCAL_PREFIX)
+        or value.data.split(".")[0] in values.ML_ROOTS
+    ):
+        return None
+    return str(value.data)
 
 
 def _item(iterable: Held) -> Held:
