@@ -1241,6 +1241,18 @@ EVALUATION_CASES = {
 }
 
 POST_PROCESSING = {
+    "an answer replaced, when it is no choice, by the choice another model maps it to": """
+        from transformers import AutoModel, BlipForQuestionAnswering
+
+        vqa = BlipForQuestionAnswering.from_pretrained("Salesforce/blip-vqa-base")  # model: vqa
+        sbert = AutoModel.from_pretrained("sentence-transformers/all-mpnet-base-v2")  # model: sbert
+
+        def multiple_choice(image, question, choices):
+            answer = decode(vqa.generate(image, question))
+            if answer not in choices:
+                answer = sbert.closest(answer, choices)  # edge: post-processing vqa->sbert
+            return answer
+    """,
     "checkers whose __call__ loads and runs a model, called on the answer": """
         from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM
 

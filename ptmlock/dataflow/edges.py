@@ -244,6 +244,30 @@ class _FileEdges:
         targets = _targets(site.statement) if site.statement is not None else []
         return any(isinstance(n, ast.Name) and n.id in names for t in targets for n in ast.walk(t))
 
+    def replaces(self, site: CallSite, source: Load) -> bool:
+        """Whether a call's result replaces, under a condition, the value that held ``source``'s output
+        (``answer = a(q)``; ``if answer not in choices: answer = b(answer, choices)``, ``if upscale:
+        image = b(image)``): an optional step rewriting A's output before it is used."""
+        stmt = site.statement
+        if not (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name)
+            and stmt.value is site.call
+            and self._conditional(site.owner, stmt)
+        ):
+            return False
+        before = ast.Name(stmt.targets[0].id, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset)
+        return source in self.b.held(before, site.scope).derived
+
+    def _conditional(self, owner: ast.AST, stmt: ast.stmt) -> bool:
+        """Whether a statement is in the body of an ``if`` of its function (not of a loop in it)."""
+        body = owner.body if isinstance(owner, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)) else []
+        return any(
+            isinstance(node, ast.If) and any(s is stmt for s in [*node.body, *node.orelse])
+            for node in nested_statements(body)
+        )
+
     def trains(self, owner: ast.AST) -> bool:
         """Whether a function (or the module) runs a training step: backward, an optimizer's step."""
         return id(owner) in self.training_owners
@@ -858,7 +882,7 @@ def _classify(
     # A scorer whose scores are another model's training labels labels data, it filters no output.
     if target not in labellers and not edges.trains_on(owner, target):
         # B's results order, pick or gate A's output (a re-rank, best-of-n, a filter): whatever B is called
-        if uses.selects:
+        if uses.selects or edges.replaces(where, source):
             return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
         if _POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder":
             if not (terminal and uses.only_reported):
