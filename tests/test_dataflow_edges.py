@@ -199,6 +199,15 @@ HANDOFF = {
                 video = animator(image=image, prompt=caption).frames[0]
                 export(video, index)
     """,
+    "a VAE a text-to-image pipeline is loaded with decodes; an img2img pipeline's also encodes": """
+        from diffusers import AutoencoderKL, StableDiffusionImg2ImgPipeline, StableDiffusionPipeline
+
+        vae = AutoencoderKL.from_pretrained("stabilityai/sd-vae-ft-mse")  # model: vae
+        # edge: feature-handoff/sequential t2i->vae
+        t2i = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5", vae=vae)  # model: t2i
+        # edge: feature-handoff/sequential i2i->vae, edge: feature-handoff/hierarchical vae->i2i
+        i2i = StableDiffusionImg2ImgPipeline.from_pretrained("stabilityai/sd-turbo", vae=vae)  # model: i2i
+    """,
     "a ControlNet pipeline of parts: its image conditions the ControlNet, its own VAE only decodes": """
         from diffusers import AutoencoderKL, ControlNetModel, UNet2DConditionModel
         from diffusers import StableDiffusionXLControlNetPipeline as Pipeline
@@ -207,8 +216,7 @@ HANDOFF = {
         unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")  # model: unet
         vae = AutoencoderKL.from_pretrained("madebyollin/sdxl-vae-fp16-fix")  # model: vae
         controlnet = ControlNetModel.from_pretrained("diffusers/controlnet-canny-sdxl-1.0")  # model: cn
-        # edge: feature-handoff/hierarchical vae->sdxl, edge: feature-handoff/sequential sdxl->vae
-        # edge: feature-handoff/hierarchical cn->sdxl
+        # edge: feature-handoff/sequential sdxl->vae, edge: feature-handoff/hierarchical cn->sdxl
         pipe = Pipeline.from_pretrained(base, unet=unet, controlnet=controlnet, vae=vae)  # model: sdxl
 
         def draw(prompt, edges):

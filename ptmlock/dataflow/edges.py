@@ -32,6 +32,11 @@ from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROC
 from . import InferredEdge, Site
 from .bindings import DECODERS, CallSite, Followed, Held, ModelBindings, returns_latents
 
+# Pipelines that take images in, by their class: their VAE encodes what they are given.
+_TAKES_IMAGES = re.compile(
+    r"img2img|image2image|inpaint|video2video|vid2vid|pix2pix|depth2img|upscal|refiner|image_?to|i2v|tryon|edit",
+    re.IGNORECASE,
+)
 _MAX_JOIN_DEPTH = 6  # values followed back to tell outputs brought together from alternatives
 # Models that filter, re-rank or restore another's output before it is returned (a transcript's
 # punctuation restored, its end of turn detected, frames interpolated).
@@ -859,8 +864,11 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
         else:
             stage = edges.stage(bindings.owner_of(where))
             site = Site(path, where.lineno, source_text(where, _TEXT))
-        found.append(InferredEdge(part, whole, FEATURE_HANDOFF, "hierarchical", stage, (site,)))
-        if keyword in DECODERS:  # a pipeline's VAE also decodes the latents its denoiser made
+        # a VAE a text-to-image pipeline is loaded with only decodes the latents its denoiser made; one
+        # given to a pipeline that takes images (img2img, inpainting), or set on an object, also encodes
+        if keyword not in DECODERS or not isinstance(where, CallSite) or _TAKES_IMAGES.search(whole.call):
+            found.append(InferredEdge(part, whole, FEATURE_HANDOFF, "hierarchical", stage, (site,)))
+        if keyword in DECODERS:
             found.append(InferredEdge(whole, part, FEATURE_HANDOFF, "sequential", stage, (site,)))
     return found
 
