@@ -1112,6 +1112,25 @@ FEEDBACK = {
                         val_score = clip.get_image_features(val_pred).mean()  # edge: evaluation unet->clip
                     tracker.log({"val/clip_score": val_score.item()})
     """,
+    "a frozen reference copy of the trained UNet's own repo guides it through the DPO loss": """
+        import torch
+        import torch.nn.functional as F
+        from diffusers import UNet2DConditionModel
+
+        base = "runwayml/stable-diffusion-v1-5"
+        unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")  # model: unet
+        ref_unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")  # model: ref
+        ref_unet.requires_grad_(False)
+        optimizer = torch.optim.AdamW(unet.parameters())
+
+        def step(latents, t, text, noise):
+            model_diff = (unet(latents, t, text).sample - noise).pow(2).mean()
+            with torch.no_grad():
+                ref_diff = (ref_unet(latents, t, text).sample - noise).pow(2).mean()
+            loss = -F.logsigmoid(-0.5 * (model_diff - ref_diff))
+            loss.backward()  # edge: feedback-guidance ref->unet frozen=true
+            optimizer.step()
+    """,
     "a reward model's score enters the policy's loss": """
         import torch
         from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification

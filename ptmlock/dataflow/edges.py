@@ -624,7 +624,9 @@ class _FileEdges:
             return
         for guide in models - trained:
             for guided in trained:
-                if not self.same_model(guide, guided):
+                # a frozen reference copy of the trained model's own repo (DPO's ref_unet) guides it too
+                reference = guide in self.frozen and guided in self.trained
+                if reference or not self.same_model(guide, guided):
                     yield _Guidance(guide, guided, site, self._frozen(guide))
 
     def scored_losses(self, candidates: list[_Candidate]) -> Iterator[_Guidance]:
