@@ -2097,6 +2097,40 @@ ACROSS_MODULES = {
                 return prepare(t5, clip, latents, prompt)
         """,
     },
+    "a helper from one of two modules a script star-imports scores the images it is given": {
+        "io_utils.py": """
+            def save(image, path):
+                image.save(path)
+        """,
+        "optim_utils.py": """
+            import torch
+
+            def measure_similarity(images, prompt, model, preprocess, tokenizer):
+                with torch.no_grad():
+                    image_features = model.encode_image(torch.stack([preprocess(i) for i in images]))
+                    return image_features @ model.encode_text(tokenizer([prompt])).T
+        """,
+        "run.py": """
+            import open_clip
+            from diffusers import StableDiffusionPipeline
+
+            from io_utils import *
+            from optim_utils import *
+
+            pipe = StableDiffusionPipeline.from_pretrained("stabilityai/sd-2-1-base")  # model: sd
+            # model: clip
+            clip, _, preprocess = open_clip.create_model_and_transforms("ViT-g-14", pretrained="laion2b")
+            tokenizer = open_clip.get_tokenizer("ViT-g-14")
+
+            def run(prompts):
+                for prompt in prompts:
+                    image = pipe(prompt).images[0]
+                    # edge: evaluation sd->clip
+                    score = measure_similarity([image], prompt, clip, preprocess, tokenizer)
+                    print(f"clip score {score.mean().item()}")
+                    save(image, f"{prompt}.png")
+        """,
+    },
     "weights a helper downloads, loaded into a project module through a star re-export": {
         "scoring/__init__.py": "from .utils import *\n",
         "scoring/utils.py": """

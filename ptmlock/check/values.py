@@ -169,6 +169,8 @@ class FileContext:
             None  # argparse dest -> defaults
         )
         self.calls: dict[int, list[tuple[ast.Call, Scope]] | None] = {}  # of each function
+        # a name several star imports may give -> the module that defines it, where that is known
+        self.star_names: dict[str, str] = {}
 
 
 def absolute_module(package: str | None, module: str | None, level: int) -> str | None:
@@ -813,6 +815,9 @@ def lookup(name: str, scope: Scope, depth: int = 0, at: Position | None = None) 
             at = None  # a function runs later: every binding of the names it reads counts
         current = current.parent
     if scope.stars and name not in _BUILTINS:
+        known = scope.ctx.star_names.get(name) if scope.ctx is not None else None
+        if known is not None:
+            return Value(REF, f"{known}.{name}")
         ml = [m for m in scope.stars if m.split(".")[0] in ML_ROOTS]
         candidates = ml or scope.stars
         return Value(REF, f"{candidates[0]}.{name}") if len(candidates) == 1 else DYNAMIC_VALUE

@@ -164,6 +164,8 @@ Imported = Callable[[str, bool, int, "Followed | None"], Held]  # (dotted name, 
 # The models a function imported from another module of the project runs on its arguments.
 ImportedRuns = Callable[[str, "Followed | None"], frozenset[Load]]  # (dotted name, the call)
 ImportedInputs = Callable[[str], "Inputs | None"]  # (dotted name): see ModelBindings.inputs_of
+# The modules of the project a file star-imports (by dotted name) -> which of them defines each name.
+StarNames = Callable[[Sequence[str]], dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,8 @@ class ModelBindings:
     a name imported from another module of the project holds, ``imported_runs`` the models a function
     imported from one runs on its arguments, ``callers`` the calls of a class or function of the file in
     the modules importing it, ``imported_class`` the class a base class imported from one names,
-    ``imported_inputs`` which parameters of an imported function reach its models (infer() gives them)."""
+    ``imported_inputs`` which parameters of an imported function reach its models, ``star_names`` which
+    star-imported module defines a name (infer() gives them)."""
 
     def __init__(
         self,
@@ -236,6 +239,7 @@ class ModelBindings:
         callers: Callers | None = None,
         imported_class: ImportedClass | None = None,
         imported_inputs: ImportedInputs | None = None,
+        star_names: StarNames | None = None,
     ) -> None:
         self.tree = tree
         self.path = path
@@ -272,6 +276,8 @@ class ModelBindings:
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
         bind_block(tree.body, self.module)
+        if star_names is not None and len(self.module.stars) > 1:  # from utils import *; from models import *
+            ctx.star_names = star_names(self.module.stars)
         self.ctx = ctx
         # Every node's scope, and each load's call.
         self.scopes: dict[int, Scope] = {}

@@ -36,6 +36,7 @@ from .bindings import (
     ImportedRuns,
     Inputs,
     ModelBindings,
+    StarNames,
 )
 from .edges import find_edges
 
@@ -62,6 +63,7 @@ class _Project:
         self.busy_paths: set[str] = set()  # files being bound
         self.reexporting: dict[str, bool] = {}  # package __init__ files, see reexports_models
         self.tried_as_imported: set[str] = set()  # files bound (or not) as another module imports from them
+        self.top_level: dict[str, frozenset[str]] = {}  # by real path: see _top_level_names
 
     def bound(
         self, path: str, *, given_models: bool = False, imported_from: bool = False
@@ -198,7 +200,7 @@ class _Project:
 
     def _imported_by(
         self, path: str
-    ) -> tuple[Imported, ImportedRuns, Callers, ImportedClass, ImportedInputs]:
+    ) -> tuple[Imported, ImportedRuns, Callers, ImportedClass, ImportedInputs, StarNames]:
         """What ``ModelBindings`` reads in other modules for a file: what a name it imports from another
         module of the project holds, the models a function imported from one runs on its arguments,
         the calls of its own classes and functions elsewhere, the class a base class it imports names,
@@ -237,7 +239,31 @@ class _Project:
             other = bound_module(dotted)
             return other.inputs_of(dotted.rsplit(".", 1)[-1]) if other is not None else None
 
-        return imported, runs, self._callers_of(path), self._classes_for(path), inputs
+        def star_names(stars: Sequence[str]) -> dict[str, str]:
+            found: dict[str, str] = {}
+            for star in stars:
+                module = find_module(tuple(star.split(".")), bases, self.root)
+                for name in self._top_level_names(module) if module is not None else ():
+                    found.setdefault(name, star)
+            return found
+
+        return imported, runs, self._callers_of(path), self._classes_for(path), inputs, star_names
+
+    def _top_level_names(self, path: str) -> frozenset[str]:
+        """The functions and classes a module of the project defines at its top level."""
+        real = os.path.realpath(path)
+        known = self.top_level.get(real)
+        if known is None:
+            try:
+                tree = parse(read_source(path, self.root), path)
+            except (Uncheckable, RecursionError):
+                tree = ast.Module(body=[], type_ignores=[])
+            known = self.top_level[real] = frozenset(
+                stmt.name
+                for stmt in tree.body
+                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            )
+        return known
 
     def _classes_for(self, path: str) -> ImportedClass:
         """The module-level class of another module of the project a name a file imports names
