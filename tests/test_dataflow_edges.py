@@ -1470,6 +1470,19 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a trained UNet composed into a pipeline only to be saved": """
+        import torch
+        from diffusers import AutoencoderKL, StableDiffusionPipeline, UNet2DConditionModel
+
+        base = "runwayml/stable-diffusion-v1-5"
+        unet = UNet2DConditionModel.from_pretrained("org/dpo-init-unet")
+        optimizer = torch.optim.AdamW(unet.parameters())
+
+        def finish(output_dir):
+            vae = AutoencoderKL.from_pretrained("madebyollin/sdxl-vae-fp16-fix")
+            pipeline = StableDiffusionPipeline.from_pretrained(base, unet=unet, vae=vae)
+            pipeline.save_pretrained(output_dir)
+    """,
     "an output added to a container that holds a model runs no model": """
         from transformers import AutoModel
 

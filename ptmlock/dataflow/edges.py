@@ -37,6 +37,7 @@ _TAKES_IMAGES = re.compile(
     r"img2img|image2image|inpaint|video2video|vid2vid|pix2pix|depth2img|upscal|refiner|image_?to|i2v|tryon|edit",
     re.IGNORECASE,
 )
+_SAVING = frozenset({"save_pretrained", "push_to_hub", "save", "save_model", "to"})  # saved, or moved
 _MAX_JOIN_DEPTH = 6  # values followed back to tell outputs brought together from alternatives
 # Models that filter, re-rank or restore another's output before it is returned (a transcript's
 # punctuation restored, its end of turn detected, frames interpolated).
@@ -859,8 +860,8 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
         with bindings.following(candidate.site.owner, candidate.at):
             found.append(_classify(candidate, edges, feeds, labellers))
     for part, whole, where, keyword in compositions:
-        if frozenset((part, whole)) in guided:
-            continue
+        if frozenset((part, whole)) in guided or (isinstance(where, CallSite) and _only_saved(where)):
+            continue  # a trained part composed into a pipeline only to be saved runs in nothing here
         if isinstance(where, CallSite):
             stage, site = edges.stage(where.owner), edges.site(where)
         else:
@@ -980,6 +981,28 @@ def _measures(call: ast.Call) -> bool:
         and isinstance(func, ast.Attribute)
         and _METRIC.search(source_text(func.value, _TEXT)) is not None
     )
+
+
+def _only_saved(site: CallSite) -> bool:
+    """Whether what a call builds is assigned to a name whose only uses in its function save it
+    (``pipeline = Pipeline.from_pretrained(base, unet=unet); pipeline.save_pretrained(out)``)."""
+    stmt = site.statement
+    if not (isinstance(stmt, ast.Assign) and stmt.value is site.call and len(stmt.targets) == 1):
+        return False
+    target = stmt.targets[0]
+    if not isinstance(target, ast.Name):
+        return False
+    uses = [
+        node
+        for node in ast.walk(site.owner)
+        if isinstance(node, ast.Name) and node.id == target.id and isinstance(node.ctx, ast.Load)
+    ]
+    saving = {
+        id(node.value)
+        for node in ast.walk(site.owner)
+        if isinstance(node, ast.Attribute) and node.attr in _SAVING and isinstance(node.value, ast.Name)
+    }
+    return bool(uses) and all(id(use) in saving for use in uses)
 
 
 def _names_computing(owner: ast.AST, values: list[ast.expr]) -> frozenset[str]:
