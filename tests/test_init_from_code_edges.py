@@ -105,3 +105,19 @@ def test_init_from_code_declares_a_loaded_adapter_as_derived_from_its_base(ptm) 
     # The base built into its adapter is that derivation, not a handoff edge besides it.
     assert load_manifest(Path("ptm.toml")).edges == ()
     ptm("validate")
+
+
+def test_init_from_code_names_a_model_loaded_with_run_time_options_after_its_declared_repo(ptm) -> None:
+    Path("app.py").write_text(
+        "import json\n"
+        "from transformers import AutoModel, AutoTokenizer\n"
+        'encoder = AutoModel.from_pretrained("org/encoder")\n'
+        'tokenizer = AutoTokenizer.from_pretrained("org/decoder")\n'
+        'options = json.load(open("options.json"))\n'
+        'decoder = AutoModel.from_pretrained("org/decoder", **options)\n'
+        "def run(batch):\n"
+        "    return decoder(inputs_embeds=encoder(**batch).last_hidden_state)\n"
+    )
+    ptm("init --from-code")
+    assert set(load_manifest(Path("ptm.toml")).models) == {"encoder", "decoder"}
+    assert _edges() == [("encoder", "decoder", "feature-handoff", "sequential")]

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..check.catalog import TORCHHUB
 from ..check.inventory import declare_loads, free_name, slug
 from ..check.loads import Load, Uncheckable
 from ..manifest_edit import EdgeEntry, manifest_text
@@ -258,6 +259,13 @@ def code_manifest(inference: Inference, root: Path, *, undeclared: bool = False)
     declared = declare_loads(loads)
     models = {name: dict(fields) for name, fields in declared.models.items()}
     names = dict(declared.names)
+    # a load ptm.toml cannot declare alone (a revision known at run time) of a repo another load of the
+    # same hub declares (its tokenizer) is that model: AutoModel.from_pretrained(repo, **kwargs)
+    by_repo = {(fields.get("hub"), fields["repo"]): name for name, fields in models.items()}
+    for load in loads - names.keys():
+        same = by_repo.get((TORCHHUB if load.hub == TORCHHUB else None, load.pin.repo or ""))
+        if same is not None and load.pin.kind == "model":
+            names[load] = same
     components: dict[str, dict[str, str]] = {}
     if undeclared:
         ends = sorted(
