@@ -1152,6 +1152,32 @@ FEEDBACK = {
 }
 
 EVALUATION_CASES = {
+    "only the branch a helper is told to take: no edge to the model of a branch no call asks for": """
+        import open_clip
+        from diffusers import DiffusionPipeline
+        from transformers import AutoModel
+
+        pipe = DiffusionPipeline.from_pretrained("tianweiy/DMD2")  # model: sd
+
+        def clip_score(images, clip_model="ViT-B/32"):
+            if clip_model == "ViT-B/32":
+                clip, _, preprocess = open_clip.create_model_and_transforms("ViT-B-32", pretrained="openai")
+            elif clip_model == "ViT-G/14":
+                # model: g14
+                clip, _, preprocess = open_clip.create_model_and_transforms("ViT-g-14", pretrained="laion")
+            return clip.encode_image(preprocess(images)).mean()  # edge: evaluation sd->g14
+
+        def load_judge(kind):
+            if kind == "large":
+                return AutoModel.from_pretrained("org/judge-large")
+            return AutoModel.from_pretrained("org/judge-small")  # model: small
+
+        def evaluate(prompts):
+            images = pipe(prompts).images
+            judge = load_judge("small")
+            print(clip_score(images, clip_model="ViT-G/14"))
+            print(judge(images).logits.mean())  # edge: evaluation sd->small
+    """,
     "clip_score of generated images, printed": """
         import torch
         from diffusers import StableDiffusionPipeline

@@ -270,6 +270,7 @@ class ModelBindings:
         self._steps: dict[int, tuple[ast.Call, ...]] = {}
         self._downloaded: dict[int, frozenset[Load]] = {}  # of each function, by id: see _downloads
         self._spelled: set[str] | None = None  # the file's string constants: see _named_here
+        self._dead: dict[tuple[int, int], frozenset[tuple[int, str]]] = {}  # see _dead_branches
         # where the file's downloads write: (folder, file or None for all of it, load); see _downloaded_to
         self._download_targets: list[tuple[str, str | None, Load]] | None = None
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
@@ -1243,6 +1244,11 @@ class ModelBindings:
                     kind == "expr" and _is_queue(data) for kind, data, _, _ in reaching
                 ):
                     reaching = bindings  # a queue (a UI component) is read later: all ever put in
+                if isinstance(current.node, _FUNCTIONS) and current.node in self.tree.body:
+                    dead = self._dead_branches(current.node)  # if kind == "b32": ... never taken
+                    reaching = [
+                        b for b in reaching if not any((block[0], block[1]) in dead for block in b[3])
+                    ]
                 found = [self._binding(kind, data, current, depth) for kind, data, _, _ in reaching]
                 if any(kind in ("value", "default") for kind, _, _, _ in reaching):
                     found.append(self._method_argument(current, name, depth))
@@ -1345,6 +1351,56 @@ class ModelBindings:
         if self.callers is not None:
             calls += [(other.call, other.scope, bindings) for bindings, other in self.callers(function.name)]
         return calls if 0 < len(calls) <= _MAX_CALLERS else [None]
+
+    def _dead_branches(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[tuple[int, str]]:
+        """The branches (``if`` statement, "body" or "orelse") of ``if param == "x":`` tests a module-level
+        function never takes: the call followed, else every call of the project, passes another constant
+        (``compute_clip_score(images, clip_model="ViT-G/14")`` never loads the ViT-B/32 branch's model)."""
+        followed = self._context.get(id(function))
+        key = (id(function), id(followed[0]) if followed is not None else 0)
+        known = self._dead.get(key)
+        if known is not None:
+            return known
+        self._dead[key] = frozenset()  # while worked out
+        calls: list[ast.Call] = (
+            [followed[0]]
+            if followed is not None
+            else [call for call, _ in self._direct_calls(function, self.module)]
+            + [site.call for _, site in (self.callers(function.name) if self.callers is not None else ())]
+        )
+        positional = _positional(function)
+        dead: set[tuple[int, str]] = set()
+        for node in ast.walk(function):
+            test = _constant_test(node.test) if isinstance(node, ast.If) and calls else None
+            if test is None or test[0] not in positional + tuple(a.arg for a in function.args.kwonlyargs):
+                continue
+            name, constant, equal = test
+            passed = _constants_passed(function, name, positional, calls)
+            if passed is None:
+                continue
+            taken = {(value == constant) == equal for value in passed}
+            dead |= {
+                (id(node), branch)
+                for branch, runs in (("body", True), ("orelse", False))
+                if runs not in taken
+            }
+        known = self._dead[key] = frozenset(dead)
+        return known
+
+    def _dead_nodes(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[int]:
+        """The nodes (by id) inside the branches ``_dead_branches`` finds."""
+        dead = self._dead_branches(function)
+        if not dead:
+            return frozenset()
+        return frozenset(
+            id(inner)
+            for node in ast.walk(function)
+            if isinstance(node, ast.If)
+            for branch in ("body", "orelse")
+            if (id(node), branch) in dead
+            for stmt in getattr(node, branch)
+            for inner in ast.walk(stmt)
+        )
 
     def context_key(self) -> tuple[int, ...]:
         """The calls being followed now (what a memo of what a body does must key on)."""
@@ -1948,6 +2004,9 @@ class ModelBindings:
         if follow:
             self._contexts_made[id(function)] = made + 1
         with self.following(function, at if follow else None):
+            if function in self.tree.body:  # def load(kind): if kind == "clip": return ...: branches taken
+                skipped = self._dead_nodes(function)
+                returns = [r for r in returns if id(r) not in skipped] or returns
             found = [self.held(r, inner, depth + 1) for r in returns]
         downloads = self._downloads(function)
         if downloads and not any(
@@ -2035,6 +2094,44 @@ def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]
                 if isinstance(node, (ast.Yield, ast.YieldFrom)) and node.value is not None
             ]
     return found
+
+
+def _constant_test(test: ast.expr) -> tuple[str, object, bool] | None:
+    """``name == constant`` (or ``!=``, either side): the name, the constant, whether it tests equality."""
+    if not (
+        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], (ast.Eq, ast.NotEq))
+    ):
+        return None
+    left, right = test.left, test.comparators[0]
+    if isinstance(right, ast.Name) and isinstance(left, ast.Constant):
+        left, right = right, left
+    if not (isinstance(left, ast.Name) and isinstance(right, ast.Constant)):
+        return None
+    return left.id, right.value, isinstance(test.ops[0], ast.Eq)
+
+
+def _constants_passed(
+    function: ast.FunctionDef | ast.AsyncFunctionDef,
+    name: str,
+    positional: tuple[str, ...],
+    calls: list[ast.Call],
+) -> set[object] | None:
+    """The constants the calls give a parameter (its default where one gives none); None when one
+    gives anything else, or unpacks arguments."""
+    defaults = dict(zip(reversed(positional), reversed(function.args.defaults), strict=False))
+    defaults |= {
+        a.arg: d for a, d in zip(function.args.kwonlyargs, function.args.kw_defaults, strict=True) if d
+    }
+    index = positional.index(name) if name in positional else None
+    passed: set[object] = set()
+    for call in calls:
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return None
+        given = _argument_for(call, name, index) or defaults.get(name)
+        if not isinstance(given, ast.Constant):
+            return None
+        passed.add(given.value)
+    return passed
 
 
 def _argument_for(call: ast.Call, name: str, index: int | None) -> ast.expr | None:
