@@ -69,6 +69,17 @@ class ProjectModules:
             self.busy.discard(name)
         return found if found.kind in _CONSTANTS else None
 
+    def top_level(self, path: str) -> frozenset[str]:
+        """The functions and classes a module of the project defines at its top level."""
+        scope = self._scope(path)
+        if scope is None:
+            return frozenset()
+        return frozenset(
+            name
+            for name, bindings in scope.bindings.items()
+            if any(kind in ("function", "class") for kind, _, _, _ in bindings)
+        )
+
     def _scope(self, path: str) -> Scope | None:
         if path in self.modules:
             return self.modules[path]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..check import values
-from ..check.constants import find_module, import_bases
+from ..check.constants import find_module, import_bases, project_modules
 from ..check.files import collect, read_source, relative_below
 from ..check.loads import FileScan, Load, Uncheckable
 from ..check.runner import scan_files
@@ -63,7 +63,6 @@ class _Project:
         self.busy_paths: set[str] = set()  # files being bound
         self.reexporting: dict[str, bool] = {}  # package __init__ files, see reexports_models
         self.tried_as_imported: set[str] = set()  # files bound (or not) as another module imports from them
-        self.top_level: dict[str, frozenset[str]] = {}  # by real path: see _top_level_names
 
     def bound(
         self, path: str, *, given_models: bool = False, imported_from: bool = False
@@ -243,27 +242,11 @@ class _Project:
             found: dict[str, str] = {}
             for star in stars:
                 module = find_module(tuple(star.split(".")), bases, self.root)
-                for name in self._top_level_names(module) if module is not None else ():
+                for name in project_modules(self.root).top_level(module) if module is not None else ():
                     found.setdefault(name, star)
             return found
 
         return imported, runs, self._callers_of(path), self._classes_for(path), inputs, star_names
-
-    def _top_level_names(self, path: str) -> frozenset[str]:
-        """The functions and classes a module of the project defines at its top level."""
-        real = os.path.realpath(path)
-        known = self.top_level.get(real)
-        if known is None:
-            try:
-                tree = parse(read_source(path, self.root), path)
-            except (Uncheckable, RecursionError):
-                tree = ast.Module(body=[], type_ignores=[])
-            known = self.top_level[real] = frozenset(
-                stmt.name
-                for stmt in tree.body
-                if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-            )
-        return known
 
     def _classes_for(self, path: str) -> ImportedClass:
         """The module-level class of another module of the project a name a file imports names
