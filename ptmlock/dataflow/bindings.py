@@ -1369,10 +1369,11 @@ class ModelBindings:
             + [site.call for _, site in (self.callers(function.name) if self.callers is not None else ())]
         )
         positional = _positional(function)
+        named = {*positional, *(a.arg for a in function.args.kwonlyargs)}
         dead: set[tuple[int, str]] = set()
-        for node in ast.walk(function):
-            test = _constant_test(node.test) if isinstance(node, ast.If) and calls else None
-            if test is None or test[0] not in positional + tuple(a.arg for a in function.args.kwonlyargs):
+        for node in ast.walk(function) if calls else ():
+            test = _constant_test(node.test) if isinstance(node, ast.If) else None
+            if test is None or test[0] not in named:
                 continue
             name, constant, equal = test
             passed = _constants_passed(function, name, positional, calls)
