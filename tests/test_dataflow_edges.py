@@ -1152,6 +1152,29 @@ FEEDBACK = {
 }
 
 EVALUATION_CASES = {
+    "generated images saved into a folder, read back from it and scored by CLIP": """
+        import os
+
+        from diffusers import StableDiffusionPipeline
+        from PIL import Image
+        from transformers import CLIPModel, CLIPProcessor
+
+        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+        clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+        processor = CLIPProcessor.from_pretrained("openai/clip-vit-base-patch32")
+
+        def generate(prompts, out_dir):
+            for i, prompt in enumerate(prompts):
+                path = os.path.join(out_dir, f"{i}.png")
+                pipe(prompt).images[0].save(path)
+
+        def score(prompts, out_dir):
+            generate(prompts, out_dir)
+            images = [Image.open(os.path.join(out_dir, name)) for name in sorted(os.listdir(out_dir))]
+            inputs = processor(text=prompts, images=images, return_tensors="pt", padding=True)
+            # edge: evaluation sd->clip stage=evaluation
+            print(clip(**inputs).logits_per_image.diag().mean())
+    """,
     "only the branch a helper is told to take: no edge to the model of a branch no call asks for": """
         import open_clip
         from diffusers import DiffusionPipeline
@@ -1496,6 +1519,30 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a bot keeping its models in a dict is no model: its method handed to a UI event runs none": """
+        import gradio as gr
+        import whisper
+        from transformers import pipeline
+
+        asr = whisper.load_model("base")
+
+        class Bot:
+            def __init__(self):
+                self.models = {}
+                self.models["caption"] = pipeline("image-to-text", model="org/captioner")
+
+            def run_text(self, text, state):
+                return state + [(text, "noted")], state
+
+        def transcribe(path):
+            return asr.transcribe(path)["text"]
+
+        bot = Bot()
+        with gr.Blocks() as demo:
+            txt, audio, chat, state = gr.Textbox(), gr.Audio(type="filepath"), gr.Chatbot(), gr.State([])
+            gr.Button().click(transcribe, inputs=[audio], outputs=[txt])
+            txt.submit(bot.run_text, [txt, state], [chat, state])
+    """,
     "a trained UNet composed into a pipeline only to be saved": """
         import torch
         from diffusers import AutoencoderKL, StableDiffusionPipeline, UNet2DConditionModel
@@ -2258,6 +2305,63 @@ ACROSS_MODULES = {
                     # edge: post-processing taesd->checker
                     _, flagged = self.checker(images=image, clip_input=clip_input)
                     return None if flagged[0] else image
+        """,
+    },
+    "generated images saved into a folder handed to an FID module whose Inception is a module list": {
+        "generate_fid.py": """
+            from diffusers import StableDiffusionPipeline
+
+            from fid.score import fid_of_folders
+
+            pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+
+            def main(prompts, run_name, reference_dir):
+                out_dir = f"fid_outputs/{run_name}"
+                for i, prompt in enumerate(prompts):
+                    pipe(prompt).images[0].save(f"{out_dir}/{i}.png")
+                # edge: evaluation sd->inception stage=evaluation
+                print(fid_of_folders([reference_dir, out_dir]))
+        """,
+        "fid/__init__.py": "",
+        "fid/inception.py": """
+            import torch.nn as nn
+            import torchvision
+
+            def _inception():
+                return torchvision.models.inception_v3(weights="DEFAULT")  # model: inception
+
+            class FIDInception(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    net = _inception()
+                    self.blocks = nn.ModuleList()
+                    self.blocks.append(nn.Sequential(net.Conv2d_1a_3x3, net.Conv2d_2a_3x3))
+
+                def forward(self, x):
+                    for block in self.blocks:
+                        x = block(x)
+                    return x
+        """,
+        "fid/score.py": """
+            import pathlib
+
+            import torch
+            from PIL import Image
+
+            try:
+                from inception import FIDInception
+            except ImportError:
+                from fid.inception import FIDInception
+
+            def activations(folder, model):
+                files = sorted(pathlib.Path(folder).glob("*.png"))
+                loader = torch.utils.data.DataLoader([Image.open(f) for f in files], batch_size=8)
+                return torch.cat([model(batch) for batch in loader])
+
+            def fid_of_folders(folders):
+                model = FIDInception().eval()
+                real, fake = (activations(folder, model) for folder in folders)
+                return ((real.mean(0) - fake.mean(0)) ** 2).sum()
         """,
     },
 }

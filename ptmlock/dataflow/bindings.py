@@ -144,6 +144,8 @@ _WRAPPERS = frozenset(
     | {"copy", "quantize_dynamic", "nullcontext", "unwrap_model", "unwrap", "extract_model_from_parallel"}
     | {"str", "fspath", "Path"}  # the path of a downloaded model file is that file
 )
+# torch's containers of submodules, filled after they are made
+_MODULE_LIST = re.compile(r"ModuleList|ModuleDict|Sequential")
 # accelerate's prepare (and the like): each argument comes back in the same place.
 _PREPARERS = frozenset({"prepare", "initialize", "prepare_model"})
 # Nodes that hold nothing to follow: a name's load/store context, operators, constants.
@@ -274,6 +276,8 @@ class ModelBindings:
         # where the file's downloads write: (folder, file or None for all of it, load); see _downloaded_to
         self._download_targets: list[tuple[str, str | None, Load]] | None = None
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
+        # what is written below a folder a name holds, by (the scope binding the name, the name)
+        self._folders_written: dict[tuple[int, str], list[tuple[ast.expr, Scope]]] | None = None
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
         bind_block(tree.body, self.module)
@@ -933,6 +937,49 @@ class ModelBindings:
         saved = self._saves.get(key, []) if key is not None else []
         return _union([self.held(value, where, depth + 1) for value, where in saved])
 
+    def _written_below(self, scope: Scope, name: str, depth: int) -> Held:
+        """The data the file writes to files below the folder a name of that scope holds
+        (``img.save(f"{out_dir}/{i}.png")``, ``torch.save(x, os.path.join(out_dir, f))``): a script
+        that generates into a folder and hands the folder to what reads it back (FID, CLIP score)."""
+        if self._folders_written is None:
+            self._folders_written = {}
+            for site in self.sites:
+                written = _file_write(site.call)
+                if written is None:
+                    continue
+                value, target = written
+                paths = [(target, site.scope)]
+                if isinstance(target, ast.Name):  # path = os.path.join(out_dir, name); img.save(path)
+                    paths += self.assigned_values(target, site.scope)
+                for path, where in paths:
+                    for folder in _folders(path):
+                        for key in self._folder_keys(folder.id, where):
+                            self._folders_written.setdefault(key, []).append((value, site.scope))
+        below = self._folders_written.get((id(scope), name))
+        if not below:
+            return NOTHING
+        derived = _union([self.held(value, where, depth + 1) for value, where in below]).derived
+        return Held(derived=derived) if derived else NOTHING
+
+    def _folder_keys(self, name: str, scope: Scope) -> list[tuple[int, str]]:
+        """The names a folder written below is read by: the name itself, and for a parameter of a
+        function (``def save_all(images, folder)``) the names its calls in the file give it."""
+        binding = _binding_scope(name, scope)
+        if binding is None:
+            return []
+        keys = [(id(binding), name)]
+        function = binding.node
+        for kind, data, _, _ in binding.bindings[name]:
+            if kind != "param" or not isinstance(function, _FUNCTIONS) or binding.parent is None:
+                continue
+            _, _, index, _, _ = data
+            for call, where in self._direct_calls(function, binding.parent):
+                given = _argument_for(call, name, index)
+                caller = _binding_scope(given.id, where) if isinstance(given, ast.Name) else None
+                if isinstance(given, ast.Name) and caller is not None:
+                    keys.append((id(caller), given.id))
+        return keys
+
     def _handed_calls(self) -> dict[int, list[tuple[ast.Call, Scope]]]:
         """The calls a function of the file gets where it is handed to something that calls it
         (an executor, a thread, map), by the function's id: ``executor.submit(score, images)`` is
@@ -1023,6 +1070,16 @@ class ModelBindings:
         """The models a class's methods, or its base classes' methods, set on self
         (self.model = AutoModel.from_pretrained(...))."""
         lineage = self.lineage(cls, where)
+        # what its methods add to module lists on self (self.blocks = nn.ModuleList(), then
+        # self.blocks.append(nn.Sequential(*parts))): submodules it computes with, unlike a registry
+        added = _union(
+            [
+                bindings._stored(("instance", id(ancestor), attr), depth)
+                for bindings, ancestor, scope in lineage
+                for attr, writes in values.self_writes(class_scope(ancestor, scope)).items()
+                if any(_MODULE_LIST.fullmatch(_called_class(e)) for e, _ in writes if isinstance(e, ast.Call))
+            ]
+        ).models
         if len(lineage) == 1:
             inner = class_scope(cls, where)
             found = [
@@ -1030,13 +1087,14 @@ class ModelBindings:
                 for writes in values.self_writes(inner).values()
                 for e, at in writes
             ]
-            return _union(found).models
+            return _union(found).models | added
         attributes = {
             attr
             for _, ancestor, scope in lineage
             for attr in values.self_writes(class_scope(ancestor, scope))
         }
-        return _union([self._lineage_attribute(lineage, attr, depth) for attr in sorted(attributes)]).models
+        set_on_self = [self._lineage_attribute(lineage, attr, depth) for attr in sorted(attributes)]
+        return _union(set_on_self).models | added
 
     def _once(self, key: tuple[object, ...], compute: Callable[[], Held]) -> Held:
         """What a class's instances hold, worked out once whatever is being followed around it: the
@@ -1254,6 +1312,7 @@ class ModelBindings:
                     found.append(self._method_argument(current, name, depth))
                 if container:
                     found.append(self._put_by_callees(current, name, depth))
+                found.append(self._written_below(current, name, depth))
                 held = _union(found)
                 if held.models and any(kind == "expr" and _constructs(data) for kind, data, _, _ in reaching):
                     # an object built of models runs those set on it too: stream.vae = tiny_vae
@@ -1653,8 +1712,8 @@ class ModelBindings:
                 return _union([self._call(call, scope, depth + 1) for call in elements])
         helper = self._defined_function(func, scope)  # helper(x): what it returns, below
         value = values.evaluate(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
-        if value is not None and value.kind == REF and not value.data.startswith(LOCAL_PREFIX):
-            imported = self._imported(value.data, called=True, depth=depth, at=(node, scope, self))
+        for dotted in self._imports_named(func, scope, value):
+            imported = self._imported(dotted, called=True, depth=depth, at=(node, scope, self))
             if imported.models or imported.derived:  # a function of another module, at this call
                 return imported
         callee = self.held(func, scope, depth + 1) if helper is None else NOTHING
@@ -1726,6 +1785,20 @@ class ModelBindings:
         ):  # dlib.shape_predictor(downloaded_path), cv2.dnn.readNetFromONNX(path): the downloaded model
             return Held(models=arguments.models)
         return arguments.data()
+
+    def _imports_named(self, func: ast.expr, scope: Scope, value: values.Value | None) -> list[str]:
+        """The imports of the project a callee names: the one its value is, or each of the
+        alternatives a ``try: from inception import X / except ImportError: from .inception import
+        X`` binds."""
+        if value is not None and value.kind == REF:
+            return [] if value.data.startswith(LOCAL_PREFIX) else [value.data]
+        binding = _binding_scope(func.id, scope) if isinstance(func, ast.Name) else None
+        if binding is None or not isinstance(func, ast.Name):
+            return []
+        found = binding.bindings[func.id]
+        if len(found) < 2 or any(kind != REF for kind, _, _, _ in found):
+            return []
+        return [data for _, data, _, _ in found if not data.startswith(LOCAL_PREFIX)]
 
     def pipeline_parts(self, func: ast.expr, scope: Scope) -> PipelineParts | None:
         """The parts of a diffusers pipeline a callee is only ever built as from models
@@ -2436,6 +2509,18 @@ _READS = _FILE_READERS | _HANDLE_READERS | {"load_dataset"}
 _FILE_WRITERS = frozenset({"save", "dump", "savez", "savetxt"})
 _VALUE_WRITERS = frozenset({"to_csv", "to_json", "to_parquet", "to_pickle", "save_to_disk"})
 _HANDLE_WRITERS = frozenset({"write", "writelines"})
+# Image, video and audio writers: (index of the value, index of the path) among their arguments.
+_MEDIA_WRITERS = {
+    "save_image": (0, 1),  # torchvision's save_image(tensor, path)
+    "export_to_video": (0, 1),  # diffusers' export_to_video(frames, path)
+    "export_to_gif": (0, 1),
+    "imwrite": (1, 0),  # cv2.imwrite(path, image), imageio.imwrite(path, image)
+    "imsave": (1, 0),
+    "mimsave": (1, 0),
+    "mimwrite": (1, 0),
+    "write_video": (1, 0),  # torchvision.io.write_video(path, frames, fps)
+    "write": (1, 0),  # soundfile.write(path, data, rate), wavfile.write(path, rate, data): three arguments
+}
 
 
 def _called(call: ast.Call) -> tuple[str, str]:
@@ -2470,14 +2555,56 @@ def _file_read(call: ast.Call) -> ast.expr | None:
 def _file_write(call: ast.Call) -> tuple[ast.expr, ast.expr] | None:
     """(value, file) a call saves."""
     name, receiver = _called(call)
-    if name in _FILE_WRITERS and len(call.args) >= 2 and receiver not in ("", "self"):
-        path_first = receiver in ("np", "numpy") or name in ("savez", "savetxt")
-        return (call.args[1], call.args[0]) if path_first else (call.args[0], call.args[1])
+    args = call.args
+    audio = receiver.split(".")[-1] in ("wavfile", "sf", "soundfile")
+    if name in _MEDIA_WRITERS and len(args) >= 2 and (name != "write" or (audio and len(args) >= 3)):
+        value, path = _MEDIA_WRITERS[name]
+        if receiver.endswith("wavfile"):
+            value = 2  # wavfile.write(path, rate, data)
+        return args[value], args[path]
+    if name == "save" and len(args) == 1 and isinstance(call.func, ast.Attribute) and receiver != "self":
+        return call.func.value, args[0]  # image.save(path)
+    if name in _FILE_WRITERS and len(args) >= 2 and receiver not in ("", "self"):
+        path_first = receiver in ("np", "numpy", "torchaudio") or name in ("savez", "savetxt")
+        return (args[1], args[0]) if path_first else (args[0], args[1])
     if name in _VALUE_WRITERS and call.args and isinstance(call.func, ast.Attribute):
         return call.func.value, call.args[0]
     if name in _HANDLE_WRITERS and len(call.args) == 1 and isinstance(call.func, ast.Attribute):
         return call.args[0], call.func.value
     return None
+
+
+def _folders(path: ast.expr) -> list[ast.Name]:
+    """The names of folders a path is built below: ``out_dir`` of ``f"{out_dir}/{i}.png"``,
+    ``os.path.join(out_dir, name)``, ``out_dir / name``, ``out_dir.joinpath(name)``."""
+    if isinstance(path, ast.JoinedStr):
+        return [
+            part.value
+            for part, after in pairwise(path.values)
+            if isinstance(part, ast.FormattedValue)
+            and isinstance(part.value, ast.Name)
+            and isinstance(after, ast.Constant)
+            and str(after.value).startswith("/")
+        ]
+    folders: list[ast.expr] = []
+    if isinstance(path, ast.BinOp) and isinstance(path.op, ast.Div):
+        folders = [path.left]
+    elif isinstance(path, ast.Call):
+        name, receiver = _called(path)
+        if name == "join" and receiver.split(".")[-1] in ("path", "osp", "posixpath") and len(path.args) >= 2:
+            folders = list(path.args[:-1])
+        elif name == "joinpath" and isinstance(path.func, ast.Attribute):
+            folders = [path.func.value]
+    below = [inner for folder in folders for inner in _folders(folder)]
+    return [folder for folder in folders if isinstance(folder, ast.Name)] + below
+
+
+def _binding_scope(name: str, scope: Scope) -> Scope | None:
+    """The scope (of the ones a name is read in) that binds it."""
+    current: Scope | None = scope
+    while current is not None and name not in current.bindings:
+        current = current.parent
+    return current
 
 
 def _opened_path(expr: ast.expr) -> ast.expr | None:

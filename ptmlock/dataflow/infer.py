@@ -313,7 +313,8 @@ class _Project:
 
     def bind_called(self) -> None:
         """Bind the modules whose classes or functions a bound module calls with models
-        (``RAG(embedder, reranker)``, ``rerank(ce, hits)``): they run those models."""
+        (``RAG(embedder, reranker)``, ``rerank(ce, hits)``): they run those models; or with their
+        outputs (``fid(folder_generated)``): they may run models of their own on them."""
         for path, bound in list(self.bindings.items()):
             if bound is None:
                 continue
@@ -324,7 +325,10 @@ class _Project:
                     if not given:
                         continue
                     module = self._module_called(path, site)
-                    if module is not None and any(bindings.held(arg, site.scope).models for arg in given):
+                    if module is None:
+                        continue
+                    held = [bindings.held(arg, site.scope) for arg in given]
+                    if any(h.models or h.derived for h in held):
                         self.bound(module, given_models=True)
 
 
