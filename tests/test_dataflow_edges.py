@@ -2364,6 +2364,81 @@ ACROSS_MODULES = {
                 return ((real.mean(0) - fake.mean(0)) ** 2).sum()
         """,
     },
+    "one script's generations written to a data file, another script's reward model scoring them": {
+        "generate.py": """
+            import argparse
+            import json
+            import os
+
+            from transformers import pipeline
+
+            def main():
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--out_dir")
+                args = parser.parse_args()
+                prompts = json.load(open("prompts.json"))
+                generator = pipeline("text-generation", model="gpt2")  # model: gpt2
+                rows = [{"prompt": p, "response": generator(p)[0]["generated_text"]} for p in prompts]
+                with open(os.path.join(args.out_dir, "generations.jsonl"), "w") as f:
+                    for row in rows:
+                        f.write(json.dumps(row) + "\\n")
+        """,
+        "score.py": """
+            import json
+            import sys
+
+            from transformers import pipeline
+
+            rm = pipeline("text-classification", model="OpenAssistant/reward-model-deberta-v3")  # model: rm
+
+            def main(folder):
+                rows = [json.loads(line) for line in open(f"{folder}/generations.jsonl")]
+                prompts = json.load(open("prompts.json"))
+                print(rm(prompts))
+                # edge: evaluation gpt2->rm
+                print(sum(r["score"] for r in rm([row["prompt"] + row["response"] for row in rows])))
+
+            main(sys.argv[1])
+        """,
+    },
+    "a paraphraser rewriting the generations another script saved with the project's jsonl helpers": {
+        "utils/__init__.py": "",
+        "utils/io.py": """
+            import json
+
+            def write_jsonlines(rows, path):
+                with open(path, "w") as f:
+                    f.writelines(json.dumps(row) + "\\n" for row in rows)
+
+            def read_jsonlines(path):
+                with open(path) as f:
+                    return [json.loads(line) for line in f]
+        """,
+        "generation_pipeline.py": """
+            from transformers import AutoModelForCausalLM
+
+            from utils.io import write_jsonlines
+
+            model = AutoModelForCausalLM.from_pretrained("facebook/opt-1.3b")  # model: opt
+
+            def main(args, batches):
+                rows = [{"output": model.generate(**batch)} for batch in batches]
+                write_jsonlines(rows, f"{args.output_dir}/gen_table.jsonl")
+        """,
+        "attack_pipeline.py": """
+            from transformers import T5ForConditionalGeneration
+
+            from utils.io import read_jsonlines
+
+            # model: dipper
+            dipper = T5ForConditionalGeneration.from_pretrained("kalpeshk2011/dipper-paraphraser-xxl")
+
+            def main(args):
+                table = read_jsonlines(f"{args.input_dir}/gen_table.jsonl")
+                # edge: feature-handoff/sequential opt->dipper
+                return [dipper.generate(row["output"]) for row in table]
+        """,
+    },
 }
 
 

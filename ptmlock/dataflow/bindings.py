@@ -144,6 +144,15 @@ _WRAPPERS = frozenset(
     | {"copy", "quantize_dynamic", "nullcontext", "unwrap_model", "unwrap", "extract_model_from_parallel"}
     | {"str", "fspath", "Path"}  # the path of a downloaded model file is that file
 )
+# A data file's name a path ends with: scripts hand data on through them (generate, then score).
+_DATA_FILE = re.compile(
+    r"(?<![\w.-])[\w-]*[a-zA-Z][\w.-]*\.(?:jsonl?|tsv|csv|pkl|pickle|pt|npy|npz|parquet|arrow|h5|hdf5)\Z"
+)
+# A project's own writers of a value to a file: write_jsonlines(rows, path), save_json(path, obj).
+_WRITE_HELPER = re.compile(
+    r"(?:write|save|dump)_(?:jsonl?|jsonlines|lst_json|pickle|pkl|csv|tsv|lines|file|npy)"
+)
+_PATH_NAME = re.compile(r"path|file|dir|fname|folder", re.IGNORECASE)
 # torch's containers of submodules, filled after they are made
 _MODULE_LIST = re.compile(r"ModuleList|ModuleDict|Sequential")
 # accelerate's prepare (and the like): each argument comes back in the same place.
@@ -168,6 +177,8 @@ ImportedRuns = Callable[[str, "Followed | None"], frozenset[Load]]  # (dotted na
 ImportedInputs = Callable[[str], "Inputs | None"]  # (dotted name): see ModelBindings.inputs_of
 # The modules of the project a file star-imports (by dotted name) -> which of them defines each name.
 StarNames = Callable[[Sequence[str]], dict[str, str]]
+# What the files of the project write to a data file of a name (``gen_table.jsonl``).
+FilesWritten = Callable[[str, str, int], "Held"]  # (file name, the reading file's path, depth)
 
 
 @dataclass(frozen=True)
@@ -242,8 +253,10 @@ class ModelBindings:
         imported_class: ImportedClass | None = None,
         imported_inputs: ImportedInputs | None = None,
         star_names: StarNames | None = None,
+        files_written: FilesWritten | None = None,
     ) -> None:
         self.tree = tree
+        self.files_written = files_written
         self.path = path
         self.imported = imported
         self.imported_runs = imported_runs
@@ -278,6 +291,8 @@ class ModelBindings:
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
         # what is written below a folder a name holds, by (the scope binding the name, the name)
         self._folders_written: dict[tuple[int, str], list[tuple[ast.expr, Scope]]] | None = None
+        # what the file writes to data files, by the file's name (see written_file)
+        self._data_files: dict[str, list[tuple[ast.expr, Scope]]] | None = None
         ctx = FileContext(tree, source=source, walrus=token_lines(source, b":="))
         self.module = ctx.module = Scope(package_of(path), body=tree.body, ctx=ctx)
         bind_block(tree.body, self.module)
@@ -927,15 +942,18 @@ class ModelBindings:
         ``df.to_csv(path)``, ``f.write(text)``)."""
         if self._saves is None:
             self._saves = {}
-            for site in self.sites:
-                written = _file_write(site.call)
-                if written is not None:
-                    value, target = written
-                    found = self._file_key(target, site.scope)
-                    if found is not None:
-                        self._saves.setdefault(found, []).append((value, site.scope))
+            for value, target, scope in self._writes():
+                found = self._file_key(target, scope)
+                if found is not None:
+                    self._saves.setdefault(found, []).append((value, scope))
         saved = self._saves.get(key, []) if key is not None else []
         return _union([self.held(value, where, depth + 1) for value, where in saved])
+
+    def _writes(self) -> list[tuple[ast.expr, ast.expr, Scope]]:
+        """The file's calls saving a value to a file: (value, file, scope)."""
+        return [
+            (*written, site.scope) for site in self.sites if (written := _file_write(site.call)) is not None
+        ]
 
     def _written_below(self, scope: Scope, name: str, depth: int) -> Held:
         """The data the file writes to files below the folder a name of that scope holds
@@ -943,22 +961,54 @@ class ModelBindings:
         that generates into a folder and hands the folder to what reads it back (FID, CLIP score)."""
         if self._folders_written is None:
             self._folders_written = {}
-            for site in self.sites:
-                written = _file_write(site.call)
-                if written is None:
-                    continue
-                value, target = written
-                paths = [(target, site.scope)]
-                if isinstance(target, ast.Name):  # path = os.path.join(out_dir, name); img.save(path)
-                    paths += self.assigned_values(target, site.scope)
-                for path, where in paths:
+            for value, target, scope in self._writes():
+                for path, where in self._written_paths(target, scope):
                     for folder in _folders(path):
                         for key in self._folder_keys(folder.id, where):
-                            self._folders_written.setdefault(key, []).append((value, site.scope))
+                            self._folders_written.setdefault(key, []).append((value, scope))
         below = self._folders_written.get((id(scope), name))
         if not below:
             return NOTHING
         derived = _union([self.held(value, where, depth + 1) for value, where in below]).derived
+        return Held(derived=derived) if derived else NOTHING
+
+    def _written_paths(self, target: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
+        """The expressions a written file's path may be spelled by: the target, the path an ``open``
+        handle was opened on, and the values a name (``path = os.path.join(out_dir, name)``) or
+        ``self.output_path`` is assigned."""
+        handles = [(target, scope)]
+        if isinstance(target, ast.Name):
+            handles += self._only_values(target, scope)
+        paths = [(opened, where) for handle, where in handles if (opened := _opened_path(handle)) is not None]
+        paths = paths or handles
+        for path, where in list(paths):
+            if isinstance(path, (ast.Name, ast.Attribute)):
+                paths += self._only_values(path, where)
+        return paths
+
+    def forget(self) -> None:
+        """Drop what was worked out of expressions, to work it out again knowing more (what other
+        files write to the data files this one reads)."""
+        self._memo.clear()
+        self._class_memo.clear()
+
+    def written_file(self, name: str, depth: int) -> Held:
+        """The data the file writes to data files of that name (``f"{out}/gen_table.jsonl"``,
+        ``os.path.join(dir, "hard-negatives.jsonl")``): what another script of the project reading a
+        file of that name gets."""
+        if self._data_files is None:
+            self._data_files = {}
+            for value, target, scope in self._writes():
+                names = {
+                    _data_file_name(node.value)
+                    for path, _ in self._written_paths(target, scope)
+                    for node in ast.walk(path)
+                    if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                }
+                for file_name in sorted(n for n in names if n is not None):
+                    self._data_files.setdefault(file_name, []).append((value, scope))
+        saved = self._data_files.get(name, [])
+        derived = _union([self.held(value, where, depth + 1) for value, where in saved]).derived
         return Held(derived=derived) if derived else NOTHING
 
     def _folder_keys(self, name: str, scope: Scope) -> list[tuple[int, str]]:
@@ -1263,7 +1313,13 @@ class ModelBindings:
             return Held(element.models, element.derived, (element,), runs=element.runs)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             written = self._downloaded_to(node.value)  # "ckpt/x.pth" after hf_hub_download(local_dir="ckpt")
-            return Held(models=written) if written else NOTHING
+            held = Held(models=written) if written else NOTHING
+            file_name = _data_file_name(node.value)
+            if file_name is not None and self.files_written is not None:
+                held |= self.files_written(
+                    file_name, self.path, depth
+                )  # "gen_table.jsonl" another script wrote
+            return held
         if isinstance(node, ast.Lambda):
             # A function as a value (map(lambda p: asr(p), paths), df.apply(lambda t: mt(t))): what it
             # computes when called is derived from the models its body runs.
@@ -2564,6 +2620,9 @@ def _file_write(call: ast.Call) -> tuple[ast.expr, ast.expr] | None:
         return args[value], args[path]
     if name == "save" and len(args) == 1 and isinstance(call.func, ast.Attribute) and receiver != "self":
         return call.func.value, args[0]  # image.save(path)
+    if _WRITE_HELPER.fullmatch(name) and len(args) == 2:  # write_jsonlines(rows, path), save_json(path, x)
+        path_first = _names_a_path(args[0]) and not _names_a_path(args[1])
+        return (args[1], args[0]) if path_first else (args[0], args[1])
     if name in _FILE_WRITERS and len(args) >= 2 and receiver not in ("", "self"):
         path_first = receiver in ("np", "numpy", "torchaudio") or name in ("savez", "savetxt")
         return (args[1], args[0]) if path_first else (args[0], args[1])
@@ -2597,6 +2656,20 @@ def _folders(path: ast.expr) -> list[ast.Name]:
             folders = [path.func.value]
     below = [inner for folder in folders for inner in _folders(folder)]
     return [folder for folder in folders if isinstance(folder, ast.Name)] + below
+
+
+def _names_a_path(expr: ast.expr) -> bool:
+    """Whether an argument is spelled as a path: a string, or a name saying path, file or folder."""
+    if isinstance(expr, (ast.Constant, ast.JoinedStr)):
+        return True
+    name = expr.attr if isinstance(expr, ast.Attribute) else expr.id if isinstance(expr, ast.Name) else ""
+    return _PATH_NAME.search(name) is not None
+
+
+def _data_file_name(text: str) -> str | None:
+    """The name of the data file a string ends with (``gen_table.jsonl`` of ``"/gen_table.jsonl"``)."""
+    found = _DATA_FILE.search(text)
+    return found.group(0) if found is not None else None
 
 
 def _binding_scope(name: str, scope: Scope) -> Scope | None:

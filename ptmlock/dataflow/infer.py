@@ -42,6 +42,10 @@ from .edges import find_edges
 
 _NOTHING_MATCHES = re.compile(rb"(?!)")
 _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.MULTILINE)
+# A string literal ending with a data file's name (see bindings._DATA_FILE): its name.
+_DATA_FILE_LITERAL = re.compile(
+    rb"""[/'"]([\w-]*[a-zA-Z][\w.-]*\.(?:jsonl?|tsv|csv|pkl|pickle|pt|npy|npz|parquet|arrow|h5|hdf5))['"]"""
+)
 _MAX_REEXPORTS = 3  # package __init__ files a callee's import is followed through
 # The strongest handoff mode an edge seen several times keeps.
 _MODE_RANK = {"hierarchical": 0, "parallel": 1, "sequential": 2, None: 3}
@@ -50,9 +54,13 @@ _MODE_RANK = {"hierarchical": 0, "parallel": 1, "sequential": 2, None: 3}
 class _Project:
     """The files of the tree that load models, each parsed and bound once, on demand."""
 
-    def __init__(self, root: Path, loads: dict[str, list[Load]]) -> None:
+    def __init__(self, root: Path, loads: dict[str, list[Load]], paths: Sequence[str] = ()) -> None:
         self.root = os.path.realpath(root)
         self.loads = loads  # by real path
+        self.paths = paths  # every file of the tree, in order: see files_written
+        self._sources: dict[str, bytes] = {}
+        self.data_files: dict[str, list[tuple[str, Held]]] | None = None  # see read_data_files
+        self._shared: dict[str, list[str]] | None = None  # see _shared_data_files
         self.bindings: dict[str, tuple[ast.Module, ModelBindings] | None] = {}
         self.busy: set[str] = set()
         # The names of models other modules may import: see name_models, which must run first.
@@ -98,6 +106,7 @@ class _Project:
                         path,
                         loads,
                         *self._imported_by(path),
+                        files_written=self.files_written,
                     ),
                 )
         except (Uncheckable, RecursionError):
@@ -105,6 +114,60 @@ class _Project:
         self.bindings[real] = found
         self.busy_paths.discard(real)
         return found
+
+    def files_written(self, name: str, reader: str, depth: int) -> Held:
+        """What the other files of the tree write to a data file of that name (see
+        read_data_files): a script generating ``gen_table.jsonl`` hands its outputs to one reading
+        it. (A file reading what it writes itself: ModelBindings._saved_to.)"""
+        reader = os.path.realpath(reader)
+        found = NOTHING
+        for path, held in (self.data_files or {}).get(name, ()):
+            if path != reader:
+                found |= held
+        return found
+
+    def read_data_files(self) -> None:
+        """Once every file is bound: what each file writes to the data files whose names two or more
+        files spell, worked out while no file reads another's (no cycle through files); then, in the
+        files spelling one that holds a model's output, what expressions hold is worked out again."""
+        written: dict[str, list[tuple[str, Held]]] = {}
+        for name, paths in self._shared_data_files().items():
+            for path in paths:
+                bound = self.bindings.get(os.path.realpath(path))
+                held = bound[1].written_file(name, 0) if bound is not None else NOTHING
+                if held.derived:
+                    written.setdefault(name, []).append((os.path.realpath(path), held))
+        self.data_files = written
+        shared = self._shared_data_files()
+        readers = {
+            os.path.realpath(path)
+            for name, writers in written.items()
+            for path in shared[name]
+            if any(writer != os.path.realpath(path) for writer, _ in writers)
+        }
+        for path in sorted(readers):  # a file that may read what another writes
+            bound = self.bindings.get(path)
+            if bound is not None:
+                bound[1].forget()
+
+    def _shared_data_files(self) -> dict[str, list[str]]:
+        """The data file names string literals of two or more files of the tree end with, and those
+        files: where one script may hand data to another."""
+        if self._shared is None:
+            spelling: dict[str, list[str]] = {}
+            for path in self.paths:
+                for name in sorted(set(_DATA_FILE_LITERAL.findall(self._source(path)))):
+                    spelling.setdefault(name.decode(), []).append(path)
+            self._shared = {name: paths for name, paths in spelling.items() if len(paths) > 1}
+        return self._shared
+
+    def _source(self, path: str) -> bytes:
+        if path not in self._sources:
+            try:
+                self._sources[path] = read_source(path, self.root)
+            except Uncheckable:
+                self._sources[path] = b""
+        return self._sources[path]
 
     def reexports_models(self, path: str, source: bytes) -> bool:
         """Whether a package's ``__init__`` imports from a module of the project that loads models, or
@@ -344,12 +407,13 @@ def infer_scanned(scans: Sequence[FileScan], root: Path) -> Inference:
     for scan in scans:
         if scan.loads:
             by_path.setdefault(os.path.realpath(scan.path), []).extend(scan.loads)
-    project = _Project(root, by_path)
+    project = _Project(root, by_path, [scan.path for scan in scans if not scan.error])
     project.name_models()
     for scan in scans:  # every file first: a class's constructor may be called in a later one
         if not scan.error:
             project.bound(scan.path)
     project.bind_called()
+    project.read_data_files()
     edges: list[InferredEdge] = []
     adaptations: list[InferredAdaptation] = []
     for scan in scans:
