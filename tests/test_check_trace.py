@@ -82,6 +82,17 @@ SNIPPETS = {
             def unknown(self):
                 return AutoModel.from_pretrained(self.first)  # expect: PTM005
     """,
+    "self is still the instance after its attributes take a call's items": f"""
+        from transformers import AutoModel, CLIPModel
+        def load_pair():
+            return None, None
+        class Embedder:
+            def __init__(self, model="org/model", revision="{SHA}"):
+                self.name, self.revision = model, revision
+                self.clip, self.preprocess = load_pair()
+                self.model = AutoModel.from_pretrained(self.name, revision=self.revision)  # state: pinned
+                self.unpinned = CLIPModel.from_pretrained(self.name)  # expect: PTM001
+    """,
     "dataclass fields read through HfArgumentParser": f"""
         from dataclasses import dataclass, field
         from transformers import AutoModel, HfArgumentParser, TrainingArguments

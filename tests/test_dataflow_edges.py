@@ -903,6 +903,37 @@ HANDOFF = {
 }
 
 FEEDBACK = {
+    "CLIP's scores of the LM's next-token candidates steer the LM's context by a gradient (ZeroCap)": """
+        import clip
+        import torch
+        from transformers import GPT2LMHeadModel, GPT2Tokenizer
+
+        class Captioner:
+            def __init__(self):
+                self.tokenizer = GPT2Tokenizer.from_pretrained("gpt2-medium")
+                self.lm = GPT2LMHeadModel.from_pretrained("gpt2-medium")  # model: lm
+                self.lm.eval()
+                for p in self.lm.parameters():
+                    p.requires_grad = False
+                self.clip, self.preprocess = clip.load("ViT-B/32")  # model: clip
+
+            def text_features(self, texts):
+                with torch.no_grad():
+                    return self.clip.encode_text(clip.tokenize(texts))
+
+            def clip_loss(self, probs, image_features):
+                candidates = [self.tokenizer.decode(i) for i in probs.topk(8).indices[0]]
+                target = (image_features @ self.text_features(candidates).T).softmax(-1)
+                return -(target * probs.log()).sum()
+
+            def shift(self, tokens, context, image_features):
+                delta = torch.zeros_like(context).requires_grad_(True)
+                shifted = context + delta
+                probs = self.lm(tokens, past_key_values=shifted).logits.softmax(-1)
+                loss = self.clip_loss(probs, image_features)
+                loss.backward()  # edge: feedback-guidance clip->lm
+                return context + delta.grad
+    """,
     "a trainer class picked by name gets the reference model in a worker that is spawned or called": """
         import torch.multiprocessing as mp
         import transformers
@@ -1519,6 +1550,26 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a scorer's own tokenizer preparing a dataset runs no model": """
+        import torch
+        from transformers import BlipForImageTextRetrieval, CLIPTextModel
+
+        class Trainer:
+            def __init__(self, dataset):
+                base = "runwayml/stable-diffusion-v1-5"
+                self.text_encoder = CLIPTextModel.from_pretrained(base, subfolder="text_encoder")
+                self.scorer = BlipForImageTextRetrieval.from_pretrained("Salesforce/blip-itm-base-coco")
+
+                def preprocess(examples):
+                    examples["scorer_ids"] = self.scorer.tokenizer(examples["text"]).input_ids
+                    return examples
+
+                self.loader = torch.utils.data.DataLoader(dataset.with_transform(preprocess))
+
+            def step(self):
+                for batch in self.loader:
+                    return self.text_encoder(batch["scorer_ids"])
+    """,
     "a bot keeping its models in a dict is no model: its method handed to a UI event runs none": """
         import gradio as gr
         import whisper
@@ -2437,6 +2488,48 @@ ACROSS_MODULES = {
                 table = read_jsonlines(f"{args.input_dir}/gen_table.jsonl")
                 # edge: feature-handoff/sequential opt->dipper
                 return [dipper.generate(row["output"]) for row in table]
+        """,
+    },
+    "an instance of one of two generator classes: its beams re-ranked by its own CLIP, not the other's": {
+        "captioning/__init__.py": "",
+        "captioning/single.py": """
+            import clip
+            from transformers import GPT2LMHeadModel
+
+            class Generator:
+                def __init__(self):
+                    self.lm = GPT2LMHeadModel.from_pretrained("gpt2-medium")  # model: lm
+                    self.clip, self.preprocess = clip.load("ViT-B/32")  # model: clip
+
+                def run(self, ids):
+                    return self.lm.generate(ids)
+        """,
+        "captioning/batched.py": """
+            import clip
+            from transformers import GPTNeoForCausalLM
+
+            class Generator:
+                def __init__(self):
+                    self.lm = GPTNeoForCausalLM.from_pretrained("EleutherAI/gpt-neo-125M")  # model: neo
+                    self.clip, self.preprocess = clip.load("ViT-L/14")  # model: clip_large
+
+                def run(self, ids):
+                    return self.lm.generate(ids, num_beams=4)
+        """,
+        "run.py": """
+            import clip
+            import torch
+
+            from captioning.batched import Generator as BatchedGenerator
+            from captioning.single import Generator
+
+            def caption(args, ids, image_features):
+                generator = BatchedGenerator() if args.multi_gpu else Generator()
+                captions = generator.run(ids)
+                # edge: post-processing lm->clip, edge: post-processing neo->clip_large
+                encoded = [generator.clip.encode_text(clip.tokenize(c)) for c in captions]
+                best = (torch.cat(encoded) @ image_features.t()).squeeze().argmax().item()
+                return captions[best]
         """,
     },
 }

@@ -298,9 +298,15 @@ def _blocks(stmt: ast.stmt) -> Iterator[tuple[str, list[ast.stmt], Position | No
 
 
 def _target_names(target: ast.expr) -> Iterator[str]:
-    for node in ast.walk(target):
-        if isinstance(node, ast.Name):
-            yield node.id
+    """The names an assignment target binds: ``self`` of ``self.x`` or ``d`` of ``d[k]`` is no name
+    it rebinds (``self.clip, self.preprocess = clip.load(...)`` leaves ``self`` the instance)."""
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
 
 
 def token_lines(source: bytes, token: bytes) -> list[int]:

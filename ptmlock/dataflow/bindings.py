@@ -135,7 +135,9 @@ NOT_OUTPUT = frozenset(
     }
     | {"num_parameters", "tie_weights", "register_forward_hook", "generation_config", "can_generate"}
 )
-_RUNS_NO_MODEL = SAME_MODEL_METHODS | NOT_OUTPUT  # model.to(device), model.apply(init_weights)
+# A model's own preprocessing, called on it: computes data from its input, runs no model.
+_OWN_PREPROCESSING = frozenset({"tokenizer", "tokenize", "processor", "image_processor", "feature_extractor"})
+_RUNS_NO_MODEL = SAME_MODEL_METHODS | NOT_OUTPUT | _OWN_PREPROCESSING  # model.to(device), blip.tokenizer(x)
 # Calls that hand back the model they are given (wrapped for devices, compiled, adapted).
 _WRAPPERS = frozenset(
     {"DataParallel", "DistributedDataParallel", "DDP", "FSDP", "FullyShardedDataParallel", "compile"}
@@ -808,19 +810,52 @@ class ModelBindings:
                 found.append(self._put_by_constructor(constructed, at, keyword, depth))
         return _union(found)
 
-    def _built_from(self, expr: ast.expr, scope: Scope) -> ClassFound | None:
-        """The class of the project a name is an instance of: every assignment reaching it builds
-        that class (``helper = FaceRestoreHelper(...)``, the class imported from another module)."""
+    def _built_from(self, expr: ast.expr, scope: Scope) -> list[ClassFound]:
+        """The classes of the project a name is an instance of: every assignment reaching it builds
+        one of them (``helper = FaceRestoreHelper(...)``, a class imported from another module, one
+        of two a branch picks); none when one does not."""
         if not isinstance(expr, ast.Name):
-            return None
-        assigned = self._name_values(expr, scope, reaching=True)
+            return []
+        assigned = [
+            (call, where)
+            for value, where in self._name_values(expr, scope, reaching=True)
+            for call in _alternatives(value)
+        ]
         if not assigned or not all(isinstance(value, ast.Call) for value, _ in assigned):
-            return None
+            return []
         built = [
             self._class_called(value.func, where) for value, where in assigned if isinstance(value, ast.Call)
         ]
         classes = {id(found[1]): found for found in built if found is not None}
-        return next(iter(classes.values())) if len(classes) == 1 and None not in built else None
+        return list(classes.values()) if None not in built else []
+
+    def alternative_classes(self, func: ast.expr, scope: Scope) -> list[frozenset[Load]]:
+        """The models of each class a callee's instance may be built from, where a branch picks one
+        of several (``gen = GeneratorA(...) if multi_gpu else GeneratorB(...)``; ``gen.clip(x)``)."""
+        root = func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        built = self._built_from(root, scope)
+        if len(built) < 2:
+            return []
+        return [bindings._class_models(cls, where, 0) for bindings, cls, where in built]
+
+    def _built_method_returns(self, call: ast.Call, scope: Scope, depth: int) -> Held | None:
+        """What ``generator.run(x)`` returns where ``generator`` is an instance of a class of the
+        project (of one of several): what that method returns, for each class; None when one of
+        them has no such method."""
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            return None
+        built = self._built_from(func.value, scope)
+        found = []
+        for bindings, cls, where in built:
+            method = _method_named(cls, func.attr)
+            if method is None:
+                return None
+            inner = function_scope(method, class_scope(cls, where))
+            found += [bindings.held(r, inner, depth + 1) for r in _returns(method)]
+        return _union(found) if built else None
 
     def _class_called(self, func: ast.expr, scope: Scope) -> ClassFound | None:
         """The class of the file, or of another module of the project, a callee names."""
@@ -1638,12 +1673,15 @@ class ModelBindings:
         field = self._keyword_field(node, scope)
         if field is not None:
             return _union([self.held(value, where, depth + 1) for value, where in field])
-        built = self._built_from(node.value, scope)
-        if built is not None:  # helper.cropped_faces of helper = FaceHelper(...): what its methods put there
-            bindings, cls, where = built
-            own = bindings._instance_attribute(class_scope(cls, where), node.attr, depth)
-            if own.models or own.derived or own.runs:
-                return own
+        # helper.cropped_faces of helper = FaceHelper(...): what its methods put there
+        own = _union(
+            [
+                bindings._instance_attribute(class_scope(cls, where), node.attr, depth)
+                for bindings, cls, where in self._built_from(node.value, scope)
+            ]
+        )
+        if own.models or own.derived or own.runs:
+            return own
         base = self.held(node.value, scope, depth + 1)
         if base.models:
             if node.attr in NOT_OUTPUT or _PREPROCESSING.search(node.attr):
@@ -1745,6 +1783,9 @@ class ModelBindings:
                 return Held(derived=field.models | field.runs)
         if isinstance(func, ast.Attribute):
             receiver = self.held(func.value, scope, depth + 1)
+            returned = self._built_method_returns(node, scope, depth) if receiver.models else None
+            if returned is not None and (returned.models or returned.derived):
+                return returned  # generator.run(features): what the method returns, of its models
             if receiver.models and func.attr in _PIPELINE_ENCODERS:
                 built = self.pipeline_parts(func.value, scope)
                 encoders = getattr(built, _PIPELINE_ENCODERS[func.attr]) if built is not None else None
@@ -1755,6 +1796,8 @@ class ModelBindings:
                     return Held(models=receiver.models)
                 if func.attr in NOT_OUTPUT:
                     return NOTHING
+                if func.attr in _OWN_PREPROCESSING:  # blip.tokenizer(captions): no model runs
+                    return _union([self.held(a, scope, depth + 1) for a in node.args]).data()
                 return Held(derived=receiver.models)  # model.generate(...), model.encode(...)
             if func.attr in _PREPARERS:
                 parts = tuple(self.held(a, scope, depth + 1) for a in node.args)
@@ -2664,6 +2707,13 @@ def _names_a_path(expr: ast.expr) -> bool:
         return True
     name = expr.attr if isinstance(expr, ast.Attribute) else expr.id if isinstance(expr, ast.Name) else ""
     return _PATH_NAME.search(name) is not None
+
+
+def _alternatives(value: ast.expr) -> list[ast.expr]:
+    """The values a conditional expression may give (``A() if multi_gpu else B()``): each branch."""
+    if isinstance(value, ast.IfExp):
+        return [*_alternatives(value.body), *_alternatives(value.orelse)]
+    return [value]
 
 
 def _data_file_name(text: str) -> str | None:

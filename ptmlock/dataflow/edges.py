@@ -493,8 +493,12 @@ class _FileEdges:
         # A pipeline built of ControlNets (one of the alternatives the callee holds) runs them: its
         # conditioning image reaches them through it, not as a call of their own.
         built_in = frozenset().union(*(self.controls.get(t, frozenset()) for t in targets))
+        # an instance of one of several classes: a model of one never feeds a model of another
+        alternatives = self.b.alternative_classes(site.call.func, site.scope)
         for target in targets - built_in:
-            sources = [s for s in given if not self.same_model(s, target)]
+            other = frozenset().union(*(c for c in alternatives if target not in c))
+            own = frozenset().union(*(c for c in alternatives if target in c))
+            sources = [s for s in given if not self.same_model(s, target) and (s not in other or s in own)]
             routed = [(s, consumer) for s in sources for consumer in self._conditioned(target, s, site)]
             # parallel: several models' outputs enter one consumer together (each ControlNet has its
             # own image), not one of several alternatives a value may hold
@@ -605,7 +609,13 @@ class _FileEdges:
                 # loss.backward(), scaler.scale(loss).backward(), accelerator.backward(loss)
                 parts = [*call.args[:1], *([func.value] if isinstance(func, ast.Attribute) else [])]
                 models = frozenset().union(*(self.held(p, site).derived for p in parts))
-                yield from self._guides(models, site)
+                steered = self._steered(site, models) if not models & self.trained else frozenset()
+                for guided in steered:  # the gradient shifts a model's input (ZeroCap's context)
+                    for guide in models - steered:
+                        if not self.same_model(guide, guided):
+                            yield _Guidance(guide, guided, site, self._frozen(guide), steering=True)
+                if not steered:
+                    yield from self._guides(models, site)
             elif name == "grad" and "autograd" in source_text(func) and len(call.args) >= 2:
                 loss = self.held(call.args[0], site).derived
                 steered = self.held(call.args[1], site).derived
@@ -614,6 +624,25 @@ class _FileEdges:
                     for guided in steered - loss:
                         if not self.same_model(guide, guided):
                             yield _Guidance(guide, guided, site, self._frozen(guide), steering=True)
+
+    def _steered(self, site: CallSite, models: frozenset[Load]) -> frozenset[Load]:
+        """Of the models a loss is computed from, those a function calls on values computed from
+        tensors it makes differentiable (``requires_grad_(True)``, ``retain_grad()``): the loss's
+        gradient steers their input, no weights."""
+        owner = site.owner
+        if not isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return frozenset()
+        differentiable = _differentiable_names(owner)
+        if not differentiable:
+            return frozenset()
+        shifted = _names_computed_from(owner, differentiable)
+        steered: set[Load] = set()
+        for other in self.b.sites:
+            if other.owner is owner and other.call is not site.call:
+                given = [*other.call.args, *(k.value for k in other.call.keywords)]
+                if any(isinstance(n, ast.Name) and n.id in shifted for g in given for n in ast.walk(g)):
+                    steered |= self.b.runs(other) & models
+        return frozenset(steered)
 
     def _guides(self, models: frozenset[Load], site: CallSite) -> Iterator[_Guidance]:
         if len(models) < 2:
@@ -834,13 +863,19 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
         for g in guidance
     ]
     guided = {frozenset((g.guide, g.guided)) for g in guidance}
+    steered = {frozenset((g.guide, g.guided)) for g in guidance if g.steering}
     # the guidance's own path is no edge again; a call without gradients between the two whose result
-    # no loss is computed from (validation scoring the trained model's outputs) is one
+    # no loss is computed from (validation scoring the trained model's outputs) is one, unless the
+    # guide steers the other's sampling (its scoring, without gradients, builds the loss's target)
     candidates = [
         c
         for c in candidates
         if frozenset((c.source, c.target)) not in guided
-        or (c.site.grad_free and not edges.feeds_a_loss(c.site))
+        or (
+            c.site.grad_free
+            and not edges.feeds_a_loss(c.site)
+            and frozenset((c.source, c.target)) not in steered
+        )
     ]
     feeds: dict[Load, set[Load]] = {}
     fitted: dict[int, set[Load]] = {}  # a fit(...) call -> the models whose outputs it trains on
@@ -1008,20 +1043,70 @@ def _only_saved(site: CallSite) -> bool:
 def _names_computing(owner: ast.AST, values: list[ast.expr]) -> frozenset[str]:
     """The names of a function's own body the values are computed from, through its assignments."""
     names = {n.id for value in values for n in ast.walk(value) if isinstance(n, ast.Name)}
+    return _through_assignments(owner, names, backward=True)
+
+
+def _names_computed_from(owner: ast.AST, names: frozenset[str]) -> frozenset[str]:
+    """The names of a function's own body computed from those names, through its assignments."""
+    return _through_assignments(owner, set(names), backward=False)
+
+
+def _through_assignments(owner: ast.AST, names: set[str], *, backward: bool) -> frozenset[str]:
+    """Names grown through a function's assignments: with the names their values read
+    (``backward``), else with the names assigned values that read them."""
     body = owner.body if isinstance(owner, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef)) else []
     assignments = [
-        (_targets(stmt), stmt.value)
+        (
+            {n.id for t in _targets(stmt) for n in ast.walk(t) if isinstance(n, ast.Name)},
+            {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)},
+        )
         for stmt in nested_statements(body)
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and stmt.value is not None
     ]
     grown = True
     while grown:
         before = len(names)
-        for targets, value in assignments:
-            if any(isinstance(n, ast.Name) and n.id in names for t in targets for n in ast.walk(t)):
-                names |= {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        for assigned, read in assignments:
+            given, taken = (assigned, read) if backward else (read, assigned)
+            if given & names:
+                names |= taken
         grown = len(names) > before
     return frozenset(names)
+
+
+def _differentiable_names(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """The names of a function bound to tensors it makes differentiable: assigned a value made with
+    ``requires_grad_(True)`` or ``requires_grad=True``, or that ``x.retain_grad()`` is called on (and
+    the container a loop takes ``x`` from)."""
+    names: set[str] = set()
+    for stmt in nested_statements(function.body):
+        if isinstance(stmt, ast.Assign) and any(_makes_differentiable(n) for n in ast.walk(stmt.value)):
+            names |= {n.id for t in stmt.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        if isinstance(stmt, ast.For):
+            called = {
+                n.func.value.id
+                for inner in stmt.body
+                for n in ast.walk(inner)
+                if isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr in ("retain_grad", "requires_grad_")
+                and isinstance(n.func.value, ast.Name)
+            }
+            looped = {n.id for n in ast.walk(stmt.target) if isinstance(n, ast.Name)}
+            if called & looped:
+                names |= {n.id for n in ast.walk(stmt.iter) if isinstance(n, ast.Name)}
+    return frozenset(names)
+
+
+def _makes_differentiable(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    if isinstance(node.func, ast.Attribute) and node.func.attr == "requires_grad_":
+        return not node.args or (isinstance(node.args[0], ast.Constant) and node.args[0].value is True)
+    return any(
+        k.arg == "requires_grad" and isinstance(k.value, ast.Constant) and k.value.value is True
+        for k in node.keywords
+    )
 
 
 def _targets(stmt: ast.stmt) -> list[ast.expr]:

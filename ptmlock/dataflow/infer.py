@@ -219,9 +219,9 @@ class _Project:
             return True
         if self._exported.search(source) is not None:
             return True
-        # A module joining workers by queues (Stage(queue_out=q)) whose classes load their models:
-        # few modules make queues, so naming every loading class costs little here.
-        return b"Queue(" in source and self._loading_classes().search(source) is not None
+        # one building an instance of a class of another module whose methods load its models
+        # (generator = CLIPTextGenerator(**vars(args))), or joining such workers by queues
+        return self._loading_classes().search(source) is not None
 
     def _loading_classes(self) -> re.Pattern[bytes]:
         """The module-level classes of the modules that load models whose bodies load one."""
