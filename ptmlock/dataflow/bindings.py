@@ -146,10 +146,9 @@ _WRAPPERS = frozenset(
     | {"copy", "quantize_dynamic", "nullcontext", "unwrap_model", "unwrap", "extract_model_from_parallel"}
     | {"str", "fspath", "Path"}  # the path of a downloaded model file is that file
 )
-# A data file's name a path ends with: scripts hand data on through them (generate, then score).
-_DATA_FILE = re.compile(
-    r"(?<![\w.-])[\w-]*[a-zA-Z][\w.-]*\.(?:jsonl?|tsv|csv|pkl|pickle|pt|npy|npz|parquet|arrow|h5|hdf5)\Z"
-)
+# A data file's name (``gen_table.jsonl``): scripts hand data on through such files (generate, then score).
+DATA_FILE_NAME = r"[\w-]*[a-zA-Z][\w.-]*\.(?:jsonl?|tsv|csv|pkl|pickle|pt|npy|npz|parquet|arrow|h5|hdf5)"
+_DATA_FILE = re.compile(rf"(?<![\w.-]){DATA_FILE_NAME}\Z")  # the name a path ends with
 # A project's own writers of a value to a file: write_jsonlines(rows, path), save_json(path, obj).
 _WRITE_HELPER = re.compile(
     r"(?:write|save|dump)_(?:jsonl?|jsonlines|lst_json|pickle|pkl|csv|tsv|lines|file|npy)"
@@ -291,6 +290,7 @@ class ModelBindings:
         # where the file's downloads write: (folder, file or None for all of it, load); see _downloaded_to
         self._download_targets: list[tuple[str, str | None, Load]] | None = None
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
+        self._write_calls: list[tuple[ast.expr, ast.expr, Scope]] | None = None  # see _writes
         # what is written below a folder a name holds, by (the scope binding the name, the name)
         self._folders_written: dict[tuple[int, str], list[tuple[ast.expr, Scope]]] | None = None
         # what the file writes to data files, by the file's name (see written_file)
@@ -957,9 +957,7 @@ class ModelBindings:
         value when it is a constant, else as written."""
         opened = _opened_path(expr)
         if opened is None and isinstance(expr, ast.Name):
-            current: Scope | None = scope
-            while current is not None and expr.id not in current.bindings:
-                current = current.parent
+            current = _binding_scope(expr.id, scope)
             handles = [
                 _opened_path(data)
                 for kind, data, _, _ in (current.bindings[expr.id] if current is not None else ())
@@ -985,10 +983,11 @@ class ModelBindings:
         return _union([self.held(value, where, depth + 1) for value, where in saved])
 
     def _writes(self) -> list[tuple[ast.expr, ast.expr, Scope]]:
-        """The file's calls saving a value to a file: (value, file, scope)."""
-        return [
-            (*written, site.scope) for site in self.sites if (written := _file_write(site.call)) is not None
-        ]
+        """The file's calls saving a value to a file: (value, file, scope), found once."""
+        if self._write_calls is None:
+            writes = ((_file_write(site.call), site.scope) for site in self.sites)
+            self._write_calls = [(*written, scope) for written, scope in writes if written is not None]
+        return self._write_calls
 
     def _written_below(self, scope: Scope, name: str, depth: int) -> Held:
         """The data the file writes to files below the folder a name of that scope holds
@@ -1350,10 +1349,8 @@ class ModelBindings:
             written = self._downloaded_to(node.value)  # "ckpt/x.pth" after hf_hub_download(local_dir="ckpt")
             held = Held(models=written) if written else NOTHING
             file_name = _data_file_name(node.value)
-            if file_name is not None and self.files_written is not None:
-                held |= self.files_written(
-                    file_name, self.path, depth
-                )  # "gen_table.jsonl" another script wrote
+            if file_name is not None and self.files_written is not None:  # "gen_table.jsonl" another wrote
+                held |= self.files_written(file_name, self.path, depth)
             return held
         if isinstance(node, ast.Lambda):
             # A function as a value (map(lambda p: asr(p), paths), df.apply(lambda t: mt(t))): what it
@@ -1954,9 +1951,7 @@ class ModelBindings:
     def _name_values(self, name: ast.Name, scope: Scope, *, reaching: bool) -> list[tuple[ast.expr, Scope]]:
         """The values a name is assigned (those that reach it where it stands, with ``reaching``), with
         their scope; none when one of them is no assignment."""
-        current: Scope | None = scope
-        while current is not None and name.id not in current.bindings:
-            current = current.parent
+        current = _binding_scope(name.id, scope)
         if current is None:
             return []
         bindings = current.bindings[name.id]

@@ -24,6 +24,7 @@ from ..check.values import LOCAL_PREFIX, REF, absolute_module
 from . import Inference, InferredAdaptation, InferredEdge
 from .adaptations import find_adaptations
 from .bindings import (
+    DATA_FILE_NAME,
     NOTHING,
     Callers,
     CallSite,
@@ -42,10 +43,8 @@ from .edges import find_edges
 
 _NOTHING_MATCHES = re.compile(rb"(?!)")
 _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.MULTILINE)
-# A string literal ending with a data file's name (see bindings._DATA_FILE): its name.
-_DATA_FILE_LITERAL = re.compile(
-    rb"""[/'"]([\w-]*[a-zA-Z][\w.-]*\.(?:jsonl?|tsv|csv|pkl|pickle|pt|npy|npz|parquet|arrow|h5|hdf5))['"]"""
-)
+# A string literal ending with a data file's name: its name.
+_DATA_FILE_LITERAL = re.compile(rf"""[/'"]({DATA_FILE_NAME})['"]""".encode())
 _MAX_REEXPORTS = 3  # package __init__ files a callee's import is followed through
 # The strongest handoff mode an edge seen several times keeps.
 _MODE_RANK = {"hierarchical": 0, "parallel": 1, "sequential": 2, None: 3}
