@@ -72,6 +72,43 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "a helper's **kwargs hand the text encoder's states on to the denoiser it calls": """
+        import torch
+        from diffusers import UNet2DConditionModel
+        from transformers import CLIPTextModel
+
+        text_encoder = CLIPTextModel.from_pretrained("org/sd", subfolder="text_encoder")  # model: text
+        unet = UNet2DConditionModel.from_pretrained("org/sd", subfolder="unet")  # model: unet
+
+
+        def denoise(latents, t, **conditioning):
+            return unet(latents, t, **conditioning).sample  # edge: feature-handoff/sequential text->unet
+
+
+        @torch.no_grad()
+        def sample(ids, latents, timesteps):
+            states = text_encoder(ids)[0]
+            for t in timesteps:
+                latents = denoise(latents, t, encoder_hidden_states=states)
+            return latents
+    """,
+    "latents decoded only when asked are the VAE's input, not an output it rewrites": """
+        import torch
+        from diffusers import UNet2DModel, VQModel
+
+        unet = UNet2DModel.from_pretrained("org/ldm", subfolder="unet")  # model: unet
+        movq = VQModel.from_pretrained("org/ldm", subfolder="movq")  # model: movq
+
+
+        @torch.no_grad()
+        def generate(latents, timesteps, decode=True):
+            for t in timesteps:
+                latents = latents - unet(latents, t).sample
+            if decode:
+                # edge: feature-handoff/sequential unet->movq
+                latents = movq.decode(latents, force_not_quantize=True)
+            return latents
+    """,
     "sequential, not parallel: one of several answer models picked by name, its answer mapped on": """
         from transformers import AutoModel, BlipForQuestionAnswering, ViltForQuestionAnswering
 
@@ -1550,6 +1587,40 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a model's context length sizing another model's token ids is no output of it": """
+        import clip
+        import torch
+        from transformers import T5EncoderModel, T5Tokenizer
+
+        clip_model, preprocess = clip.load("ViT-L/14")  # model: clip
+        t5 = T5EncoderModel.from_pretrained("google/t5-v1_1-xl")  # model: t5
+        tokenizer = T5Tokenizer.from_pretrained("google/t5-v1_1-xl")
+
+
+        @torch.no_grad()
+        def encode(prompts):
+            max_length = clip_model.context_length
+            ids = tokenizer(prompts, max_length=max_length, padding="max_length", return_tensors="pt")
+            return t5(ids.input_ids).last_hidden_state
+    """,
+    "a tokenizer loaded from one model's downloaded folder prepares another's input, running no model": """
+        from huggingface_hub import hf_hub_download
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+
+        def load(cache_dir, settings):
+            for name in ["config.json", "model.safetensors", "tokenizer.json"]:
+                hf_hub_download("org/draft-lm", name, local_dir=cache_dir)  # model: draft
+            settings["tokenizer_name"] = cache_dir
+            tokenizer = AutoTokenizer.from_pretrained(settings["tokenizer_name"])
+            target = AutoModelForCausalLM.from_pretrained("org/target-lm")  # model: target
+            return tokenizer, target
+
+
+        def answer(prompt, cache_dir, settings):
+            tokenizer, target = load(cache_dir, settings)
+            return target.generate(**tokenizer(prompt, return_tensors="pt"))
+    """,
     "a scorer's own tokenizer preparing a dataset runs no model": """
         import torch
         from transformers import BlipForImageTextRetrieval, CLIPTextModel
@@ -2490,6 +2561,39 @@ ACROSS_MODULES = {
                 return [dipper.generate(row["output"]) for row in table]
         """,
     },
+    "two projects of one repository reusing a data file's name hand nothing to each other": {
+        "experiments/run_watermarking.py": """
+            import json
+
+            from transformers import AutoModelForCausalLM
+
+            model = AutoModelForCausalLM.from_pretrained("facebook/opt-1.3b")  # model: opt
+
+            def main(output_dir, batches):
+                with open(f"{output_dir}/gen_table.jsonl", "w") as f:
+                    for batch in batches:
+                        f.write(json.dumps({"output": model.generate(**batch).tolist()}) + "\\n")
+        """,
+        "reliability/evaluation_pipeline.py": """
+            import json
+
+            from transformers import AutoModelForCausalLM
+
+            oracle = AutoModelForCausalLM.from_pretrained("facebook/opt-2.7b")  # model: oracle
+
+            def main(input_dir):
+                with open(f"{input_dir}/gen_table.jsonl") as f:
+                    rows = [json.loads(line) for line in f]
+                return [oracle(row["output"]).loss for row in rows]
+        """,
+        "reliability/generation_pipeline.py": """
+            import json
+
+            def main(output_dir, rows):
+                with open(f"{output_dir}/gen_table.jsonl", "w") as f:
+                    f.writelines(json.dumps(row) + "\\n" for row in rows)
+        """,
+    },
     "an instance of one of two generator classes: its beams re-ranked by its own CLIP, not the other's": {
         "captioning/__init__.py": "",
         "captioning/single.py": """
@@ -2530,6 +2634,107 @@ ACROSS_MODULES = {
                 encoded = [generator.clip.encode_text(clip.tokenize(c)) for c in captions]
                 best = (torch.cat(encoded) @ image_features.t()).squeeze().argmax().item()
                 return captions[best]
+        """,
+    },
+    "files downloaded into folders whose paths a config dict hands to the classes reading them (Kandinsky)": {
+        "gen/__init__.py": """
+            import os
+            from copy import deepcopy
+
+            from huggingface_hub import cached_download, hf_hub_url
+
+            from .configs import CONFIG
+            from .model import Generator
+
+
+            def get_generator(device, cache_dir="/tmp/gen", task="text2img"):
+                cache_dir = os.path.join(cache_dir, "2_1")
+                config = deepcopy(CONFIG)
+                if task == "text2img":
+                    model_name = "decoder.ckpt"
+                    url = hf_hub_url(repo_id="org/gen", filename=model_name)  # model: unet
+                else:
+                    model_name = "inpainting.ckpt"
+                    url = hf_hub_url(repo_id="org/gen", filename=model_name)  # model: inpaint
+                cached_download(url, cache_dir=cache_dir, force_filename=model_name)
+                text_dir = os.path.join(cache_dir, "text_encoder")
+                for name in ["config.json", "pytorch_model.bin", "tokenizer.json"]:
+                    url = hf_hub_url(repo_id="org/gen", filename=f"text_encoder/{name}")  # model: text
+                    cached_download(url, cache_dir=text_dir, force_filename=name)
+                url = hf_hub_url(repo_id="org/gen", filename="movq.ckpt")  # model: movq
+                cached_download(url, cache_dir=cache_dir, force_filename="movq.ckpt")
+                config["tokenizer_name"] = text_dir
+                config["text_enc_params"]["model_path"] = text_dir
+                config["image_enc_params"]["ckpt_path"] = os.path.join(cache_dir, "movq.ckpt")
+                return Generator(config, os.path.join(cache_dir, model_name), device, task)
+        """,
+        "gen/configs.py": """
+            CONFIG = {
+                "model_config": {"channels": 384, "use_fp16": False},
+                "diffusion_config": {"steps": 1000},
+                "text_enc_params": {"model_name": "multiclip", "model_path": ""},
+                "image_enc_params": {"scale": 1, "ckpt_path": ""},
+                "tokenizer_name": "",
+            }
+        """,
+        "gen/text_encoders.py": """
+            import torch
+            from transformers import T5EncoderModel, XLMRobertaModel
+
+
+            class TextEncoder(torch.nn.Module):
+                def __init__(self, model_path, model_name):
+                    super().__init__()
+                    if model_name == "t5":
+                        self.model = T5EncoderModel.from_pretrained(model_path)
+                    else:
+                        self.model = XLMRobertaModel.from_pretrained(model_path)
+
+                def forward(self, tokens, mask):
+                    return self.model(input_ids=tokens, attention_mask=mask).last_hidden_state
+        """,
+        "gen/model.py": """
+            from copy import deepcopy
+
+            import torch
+            from transformers import AutoTokenizer
+
+            from .nets import MOVQ, create_diffusion, create_model
+            from .text_encoders import TextEncoder
+
+
+            class Generator:
+                def __init__(self, config, model_path, device, task):
+                    self.config = config
+                    self.tokenizer = AutoTokenizer.from_pretrained(self.config["tokenizer_name"])
+                    self.text_encoder = TextEncoder(**self.config["text_enc_params"])
+                    self.image_encoder = MOVQ(scale=self.config["image_enc_params"]["scale"])
+                    self.image_encoder.load_state_dict(torch.load(self.config["image_enc_params"]["ckpt_path"]))
+                    self.model = create_model(**self.config["model_config"])
+                    self.model.load_state_dict(torch.load(model_path, map_location="cpu"))
+
+                @torch.no_grad()
+                def generate(self, prompt, guidance_scale=4.0):
+                    config = deepcopy(self.config)
+                    diffusion = create_diffusion(**config["diffusion_config"])
+                    tokens = self.tokenizer([prompt, ""], return_tensors="pt")
+                    model_kwargs = {}
+                    model_kwargs["full_emb"] = self.text_encoder(tokens.input_ids, tokens.attention_mask)
+
+                    def model_fn(x_t, ts, **kwargs):
+                        half = x_t[: len(x_t) // 2]
+                        out = self.model(torch.cat([half, half]), ts, **kwargs)
+                        cond, uncond = out.chunk(2)
+                        return uncond + guidance_scale * (cond - uncond)
+
+                    # the sampling loop calls model_fn(x, t, **model_kwargs) at each step
+                    # edge: feature-handoff/sequential text->unet
+                    # edge: feature-handoff/sequential text->inpaint
+                    samples = diffusion.p_sample_loop(model_fn, (2, 4, 64, 64), model_kwargs=model_kwargs)
+                    # edge: feature-handoff/sequential unet->movq
+                    # edge: feature-handoff/sequential inpaint->movq
+                    samples = self.image_encoder.decode(samples / self.config["image_enc_params"]["scale"])
+                    return samples
         """,
     },
 }

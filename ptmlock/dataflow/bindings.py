@@ -59,13 +59,15 @@ from ..check.values import (
 class Held:
     """What an expression holds: the models it is (or is a part or wrapper of), the models whose
     output it was computed from, for a literal tuple or list (or a function returning one) what
-    each element holds, and for a function (a closure returned, a callback handed over) the models
-    calling it runs on its arguments."""
+    each element holds, for a function (a closure returned, a callback handed over) the models
+    calling it runs on its arguments, and for a dict stored into under constant keys (a config:
+    ``config["vae"]["ckpt_path"] = path``) what each key holds (None: under keys not known)."""
 
     models: frozenset[Load] = frozenset()
     derived: frozenset[Load] = frozenset()
     parts: tuple[Held, ...] | None = None
     runs: frozenset[Load] = frozenset()
+    keys: tuple[tuple[str | None, Held], ...] | None = None
 
     def __or__(self, other: Held) -> Held:
         if not other.models and not other.derived and other.parts is None and not other.runs:
@@ -79,6 +81,13 @@ class Held:
         if self.parts is not None:
             return self.parts[index] if 0 <= index < len(self.parts) else NOTHING
         return self
+
+    def key(self, name: str) -> Held:
+        """What ``value[name]`` holds: of a dict with keys known, that key's (and what unknown keys
+        hold); of anything else, all of it."""
+        if self.keys is None:
+            return self
+        return _union([held for key, held in self.keys if key in (name, None)])
 
     def data(self) -> Held:
         """The value as data: what a model (or a function running models) held here computes when
@@ -135,6 +144,8 @@ NOT_OUTPUT = frozenset(
     }
     | {"num_parameters", "tie_weights", "register_forward_hook", "generation_config", "can_generate"}
 )
+# A model's attributes that are sizes, not parts or outputs: ``prior.model.text_ctx``, ``unet.in_channels``.
+_SIZE = re.compile(r"(?:^|_)(?:ctx|len|length|size|dim|channels|layers|heads)$|^(?:num|n|max|min)_")
 # A model's own preprocessing, called on it: computes data from its input, runs no model.
 _OWN_PREPROCESSING = frozenset({"tokenizer", "tokenize", "processor", "image_processor", "feature_extractor"})
 _RUNS_NO_MODEL = SAME_MODEL_METHODS | NOT_OUTPUT | _OWN_PREPROCESSING  # model.to(device), blip.tokenizer(x)
@@ -255,9 +266,11 @@ class ModelBindings:
         imported_inputs: ImportedInputs | None = None,
         star_names: StarNames | None = None,
         files_written: FilesWritten | None = None,
+        repo_elsewhere: Callable[[Load], tuple[str | None, str | None]] | None = None,
     ) -> None:
         self.tree = tree
         self.files_written = files_written
+        self.repo_elsewhere = repo_elsewhere  # repo_of for a load of another file
         self.path = path
         self.imported = imported
         self.imported_runs = imported_runs
@@ -289,6 +302,8 @@ class ModelBindings:
         self._dead: dict[tuple[int, int], frozenset[tuple[int, str]]] = {}  # see _dead_branches
         # where the file's downloads write: (folder, file or None for all of it, load); see _downloaded_to
         self._download_targets: list[tuple[str, str | None, Load]] | None = None
+        # downloads into a folder a name holds: (the folder's keys, the file's or None, call, scope)
+        self._folder_downloads: list[_FolderDownload] | None = None
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
         self._write_calls: list[tuple[ast.expr, ast.expr, Scope]] | None = None  # see _writes
         # what is written below a folder a name holds, by (the scope binding the name, the name)
@@ -428,7 +443,7 @@ class ModelBindings:
             if not (
                 isinstance(call, ast.Call)
                 and isinstance(call.func, ast.Attribute)
-                and call.func.attr in _MUTATORS | {"setdefault"}
+                and call.func.attr in _MUTATORS | _WEIGHT_SETTERS | {"setdefault"}
                 and isinstance(call.func.value, ast.Attribute)
             ):
                 return
@@ -437,6 +452,8 @@ class ModelBindings:
             stored: list[tuple[ast.expr | None, ast.expr]] = [(None, value) for value in given]
             if call.func.attr == "setdefault":  # models.setdefault(name, m)
                 stored = [(given[0], given[1])] if len(given) == 2 else []
+            elif call.func.attr in _WEIGHT_SETTERS:  # self.unet.load_state_dict(torch.load(path))
+                stored = [(None, given[0])] if given and isinstance(given[0], (ast.Name, ast.Call)) else []
         else:
             target = stmt.targets[0]
             if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Attribute):
@@ -500,12 +517,18 @@ class ModelBindings:
         call = self.calls.get(load)
         repo = load.pin.repo or load.pin.model
         if call is None:
-            return repo, None
+            return self.repo_elsewhere(load) if self.repo_elsewhere is not None else (repo, None)
         keywords = {k.arg: k.value for k in call.keywords if k.arg}
         if repo is None:
-            named = keywords.get("pretrained_model_name_or_path") or (call.args[0] if call.args else None)
+            named = keywords.get(_MODEL_ID) or (call.args[0] if call.args else None)
             repo = values.source_text(named) if named is not None else None
         given = keywords.get("subfolder")
+        if given is None and load.api in _FILE_FETCHERS:  # hf_hub_download(repo, "vae.ckpt"): that file's
+            given = keywords.get("filename") or (call.args[1] if len(call.args) > 1 else None)
+            file_name = values.evaluate(given, self.scopes.get(id(call), self.module)) if given else None
+            if file_name is not None and file_name.kind == STR and isinstance(file_name.data, str):
+                folder, file = posixpath.split(file_name.data)
+                return repo, folder or file
         subfolder = given.value if isinstance(given, ast.Constant) and isinstance(given.value, str) else None
         return repo, subfolder
 
@@ -1324,6 +1347,8 @@ class ModelBindings:
             base = self.held(node.value, scope, depth + 1)
             if base.parts is not None and isinstance(index, ast.Constant) and isinstance(index.value, int):
                 return base.part(index.value)
+            if base.keys is not None and isinstance(index, ast.Constant) and isinstance(index.value, str):
+                return base.key(index.value)  # config["unet"] of a config stored into by key
             whole = _union(base.parts) if base.parts is not None else base
             chosen = self.held(index, scope, depth + 1).derived  # docs[hits]: picked by a model's output
             return Held(whole.models, whole.derived | chosen) if chosen else whole
@@ -1335,7 +1360,15 @@ class ModelBindings:
             return Held(whole.models, whole.derived, parts)
         if isinstance(node, ast.Dict):
             found = [self.held(v, scope, depth + 1) for v in node.values]
-            return _union(found).data() if any(h.derived for h in found) else _union(found)
+            if any(h.derived for h in found):
+                return _union(found).data()
+            whole = _union(found)
+            if (whole.models or whole.keys is not None) and all(
+                isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys
+            ):  # {"ckpt_path": path}: each key's value kept apart, for who reads one key
+                keys = tuple((k.value, h) for k, h in zip(node.keys, found, strict=True))  # type: ignore[union-attr]
+                return Held(whole.models, runs=whole.runs, keys=keys)
+            return whole
         if isinstance(node, _COMPREHENSIONS):
             inner = self._comprehension_scope(node, scope)
             if isinstance(node, ast.DictComp):
@@ -1352,6 +1385,10 @@ class ModelBindings:
             if file_name is not None and self.files_written is not None:  # "gen_table.jsonl" another wrote
                 held |= self.files_written(file_name, self.path, depth)
             return held
+        if isinstance(node, (ast.JoinedStr, ast.BinOp)):
+            below = self._downloaded_below(node, scope, depth)
+            if below:  # f"{cache_dir}/unet.ckpt", ckpt_dir / name after a download there
+                return Held(models=below)
         if isinstance(node, ast.Lambda):
             # A function as a value (map(lambda p: asr(p), paths), df.apply(lambda t: mt(t))): what it
             # computes when called is derived from the models its body runs.
@@ -1362,9 +1399,10 @@ class ModelBindings:
         found = [
             self.held(c, scope, depth + 1) for c in ast.iter_child_nodes(node) if isinstance(c, ast.expr)
         ]
-        # a or b, [a] + [b] (a container grown by append): whichever it holds, models too.
+        # a or b, [a] + [b] (a container grown by append), config | {key: v} (stored into by key):
+        # whichever it holds, models too.
         if isinstance(node, (ast.IfExp, ast.BoolOp, ast.NamedExpr, ast.Await, ast.Starred)) or (
-            isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add)
+            isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.BitOr))
         ):
             if isinstance(node, ast.BinOp) and all(held.parts is not None for held in found):
                 joined = _union(found)  # [a] + [b]: a, then b
@@ -1398,9 +1436,14 @@ class ModelBindings:
                 found = [self._binding(kind, data, current, depth) for kind, data, _, _ in reaching]
                 if any(kind in ("value", "default") for kind, _, _, _ in reaching):
                     found.append(self._method_argument(current, name, depth))
+                if any(kind == "unknown" for kind, _, _, _ in reaching):
+                    found.append(self._packed_keywords(current, name, depth))  # def f(x, **kwargs)
                 if container:
                     found.append(self._put_by_callees(current, name, depth))
                 found.append(self._written_below(current, name, depth))
+                downloaded = self._downloaded_into(frozenset({(id(current), name)}), depth)
+                if downloaded:  # a folder downloads went into, holding one model
+                    found.append(Held(models=downloaded))
                 held = _union(found)
                 if held.models and any(kind == "expr" and _constructs(data) for kind, data, _, _ in reaching):
                     # an object built of models runs those set on it too: stream.vae = tiny_vae
@@ -1583,6 +1626,29 @@ class ModelBindings:
             if self._defined_function(site.call.func, site.scope) is function
         ]
 
+    def _packed_keywords(self, scope: Scope, name: str, depth: int) -> Held:
+        """A function's ``**kwargs``: the dicts its calls of the file unpack into it and the keywords
+        they give that name no parameter (also a sampling loop's ``p_sample_loop(model_fn, shape,
+        model_kwargs=cond)``, which calls ``model_fn(x, t, **cond)``)."""
+        function = scope.node
+        if not (
+            isinstance(function, _FUNCTIONS)
+            and function.args.kwarg is not None
+            and function.args.kwarg.arg == name
+            and scope.parent is not None
+        ):
+            return NOTHING
+        calls = [*self._direct_calls(function, scope.parent), *self._handed_calls().get(id(function), ())]
+        named = _parameters(function)
+        return _union(
+            [
+                self.held(k.value, where, depth + 1)
+                for call, where in calls
+                for k in call.keywords
+                if k.arg is None or k.arg not in named
+            ]
+        )
+
     def _method_argument(self, scope: Scope, name: str, depth: int) -> Held:
         """A parameter of a method: what the ``self.method(...)`` calls of its class (and of the file's
         classes deriving from it) pass, and for ``__init__`` what the file's ``Class(...)`` calls pass
@@ -1681,8 +1747,8 @@ class ModelBindings:
             return own
         base = self.held(node.value, scope, depth + 1)
         if base.models:
-            if node.attr in NOT_OUTPUT or _PREPROCESSING.search(node.attr):
-                return NOTHING  # pipe.tokenizer, pipe.scheduler: no model
+            if node.attr in NOT_OUTPUT or _PREPROCESSING.search(node.attr) or _SIZE.search(node.attr):
+                return NOTHING  # pipe.tokenizer, pipe.scheduler, model.text_ctx: no model
             return Held(models=base.models)  # a component: pipe.unet, model.module, model.encoder
         if base.derived:
             return Held(derived=base.derived)  # out.logits, out.last_hidden_state, images.images
@@ -1741,9 +1807,15 @@ class ModelBindings:
     def _call(self, node: ast.Call, scope: Scope, depth: int) -> Held:
         load = self.loads.get(id(node))
         if load is not None:
-            return (
-                Held(models=frozenset({load})) if load in self.models else self._arguments(node, scope, depth)
-            )
+            if load in self.models:
+                return Held(models=frozenset({load}))
+            # AutoTokenizer.from_pretrained(model_dir): the tokenizer of the model there, no model itself
+            model_id = node.args[:1] or [k.value for k in node.keywords if k.arg == _MODEL_ID]
+            given = [a for a in [*node.args, *(k.value for k in node.keywords)] if a not in model_id]
+            return _union([self.held(a, scope, depth + 1) for a in given])
+        below = self._downloaded_below(node, scope, depth)
+        if below:  # os.path.join(cache_dir, "unet.ckpt") after a download there
+            return Held(models=below)
         func = node.func
         if isinstance(func, ast.Name) and func.id in ("zip", "enumerate") and _plain_arguments(node):
             # for doc, score in zip(docs, scores): each item is a tuple of one item of each, kept apart
@@ -1754,6 +1826,11 @@ class ModelBindings:
             return Held(
                 together.models, together.derived, (Held(together.models, together.derived, tuple(items)),)
             )
+        handed = self.handed_call(node)
+        if handed is not None and _returns_result(node):
+            result = self.held(handed, scope, depth + 1)
+            if result.models or result.derived:  # pool.map(f, xs), p_sample_loop(model_fn, ...): f's results
+                return result
         steps = self._steps_of(node)
         if steps:  # self(x) in a transformers pipeline: what its postprocess (or _forward) returns
             return self.held(steps[-1], scope, depth + 1)
@@ -1811,7 +1888,7 @@ class ModelBindings:
         for dotted in self._imports_named(func, scope, value):
             imported = self._imported(dotted, called=True, depth=depth, at=(node, scope, self))
             if imported.models or imported.derived:  # a function of another module, at this call
-                return imported
+                return self._built_of_download(node, scope, depth, imported)
         callee = self.held(func, scope, depth + 1) if helper is None else NOTHING
         if callee.models and (built := self.pipeline_parts(func, scope)) is not None:
             decoded = built.decoder and not returns_latents(node)
@@ -1821,8 +1898,8 @@ class ModelBindings:
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if name in _WRAPPERS and node.args:
             first = self.held(node.args[0], scope, depth + 1)
-            if first.models:
-                return Held(models=first.models)
+            if first.models:  # a copy of a config keeps its keys: deepcopy(self.config)["unet"]
+                return Held(models=first.models, keys=first.keys)
         if name == "partial":  # partial(embed, model=m) runs m
             bound = self._arguments(node, scope, depth).models
             if bound:
@@ -1839,7 +1916,7 @@ class ModelBindings:
                 if call_method is not None:  # checker = SafetyChecker(); checker(text): what __call__ runs
                     calls = self.function_runs(call_method)
             if held or calls:
-                return Held(models=held, runs=calls)
+                return self._built_of_download(node, scope, depth, Held(models=held, runs=calls))
         if isinstance(func, ast.Attribute):
             receiver_value = values.evaluate(func.value, scope)
             if receiver_value.kind == INSTANCE and id(receiver_value.data.node) in self._self_class:
@@ -1881,6 +1958,19 @@ class ModelBindings:
         ):  # dlib.shape_predictor(downloaded_path), cv2.dnn.readNetFromONNX(path): the downloaded model
             return Held(models=arguments.models)
         return arguments.data()
+
+    def _built_of_download(self, call: ast.Call, scope: Scope, depth: int, built: Held) -> Held:
+        """An instance of a project class given a downloaded model's path (``TextEncoder(model_path=
+        text_dir)``) is that model: the loads of its class reading a path it is given
+        (``T5EncoderModel.from_pretrained(model_path)``) load those files, and are no models of
+        their own."""
+        if not _class_name(call.func):
+            return built
+        given = self._arguments(call, scope, depth).models
+        if not given or any(load.api not in _DOWNLOADERS for load in given):
+            return built
+        named = frozenset(load for load in built.models if load.pin.repo or load.pin.model)
+        return Held(given | named, built.derived, runs=built.runs)
 
     def _imports_named(self, func: ast.expr, scope: Scope, value: values.Value | None) -> list[str]:
         """The imports of the project a callee names: the one its value is, or each of the
@@ -2117,6 +2207,67 @@ class ModelBindings:
             return []
         return [(root, posixpath.normpath(posixpath.join(root, name.data)), load)]
 
+    def _downloads_into_folders(self) -> list[_FolderDownload]:
+        """The file's downloads into a folder a name holds (``cached_download(url, cache_dir=d,
+        force_filename=name)``, ``hf_hub_download(repo, f, local_dir=args.ckpt_dir)``): the keys
+        of the folder and of the file (None for a snapshot of the whole repository)."""
+        if self._folder_downloads is None:
+            self._folder_downloads = []
+            for site in self.sites:
+                spec = _FOLDER_DOWNLOADS.get(_called(site.call)[0])
+                if spec is None:
+                    continue
+                keywords = {k.arg: k.value for k in site.call.keywords if k.arg}
+                folder = keywords.get(spec[0])
+                if not isinstance(folder, (ast.Name, ast.Attribute)):
+                    continue  # a literal folder: _downloaded_to
+                file = keywords.get(spec[1]) if spec[1] else None
+                if file is None and spec[1] == "filename" and len(site.call.args) > 1:
+                    file = site.call.args[1]
+                file_keys = _path_keys(file, site.scope) if file is not None else None
+                if spec[1] is not None and not file_keys:
+                    continue
+                folder_keys = _path_keys(folder, site.scope)
+                self._folder_downloads.append((folder_keys, file_keys, site.call, site.scope))
+        return self._folder_downloads
+
+    def _download_models(self, call: ast.Call, scope: Scope, depth: int) -> frozenset[Load]:
+        """The model a download fetches: the load it is, or the model its URL is built for
+        (``hf_hub_url(repo, filename)`` handed to ``cached_download``)."""
+        load = self.loads.get(id(call))
+        if load is not None:
+            return frozenset({load}) if load in self.models else frozenset()
+        return self.held(call.args[0], scope, depth + 1).models if call.args else frozenset()
+
+    def _downloaded_into(self, folder: frozenset[_PathKey], depth: int) -> frozenset[Load]:
+        """The model a folder holds when the file's downloads into it are all of that one model
+        (its files fetched one by one, or a snapshot); a folder of several models holds none."""
+        downloads = self._downloads_into_folders()
+        if not downloads:
+            return frozenset()
+        found = [
+            self._download_models(call, where, depth) for keys, _, call, where in downloads if keys & folder
+        ]
+        models = frozenset().union(*found) if found else frozenset()
+        return models if len(models) == 1 else frozenset()
+
+    def _downloaded_below(self, path: ast.expr, scope: Scope, depth: int) -> frozenset[Load]:
+        """The model a path joined below a download's folder reads: the download of that file
+        (``os.path.join(cache_dir, model_name)``), or the one model the folder holds."""
+        joined = _joined_path(path) if self._downloads_into_folders() else None
+        if joined is None:
+            return frozenset()
+        folder_keys = _path_keys(joined[0], scope)
+        file_keys = _path_keys(joined[1], scope)
+        found = [
+            self._download_models(call, where, depth)
+            for keys, files, call, where in self._downloads_into_folders()
+            if keys & folder_keys and files is not None and files & file_keys
+        ]
+        if found:
+            return frozenset().union(*found)
+        return self._downloaded_into(folder_keys, depth)
+
     def _downloads(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[Load]:
         """The models a function downloads to a file whose path it returns: one whose body calls a
         downloader (``hf_hub_download(..., local_dir=root)``) without returning what that gives, and
@@ -2192,6 +2343,22 @@ _MUTATORS = frozenset({"append", "extend", "add", "insert", "update", "appendlef
 _DOWNLOADERS = frozenset(
     {"hf_hub_download", "load_file_from_url", "gdown", "keras.utils.get_file", "urlretrieve"}
 )
+# Downloaders that write into a folder they are given: the keywords naming the folder and the file
+# in it (None: the whole repository). hf_hub_download's cache_dir is no such folder (it nests).
+_FOLDER_DOWNLOADS = {
+    "hf_hub_download": ("local_dir", "filename"),
+    "snapshot_download": ("local_dir", None),
+    "cached_download": ("cache_dir", "force_filename"),
+    "load_file_from_url": ("model_dir", "file_name"),
+}
+# Where a path leads: its value when known, and the name (by the scope binding it) spelling it.
+_PathKey = tuple[object, ...]
+# A download into a folder a name holds: the folder's keys, the file's (None: all of the repo), the call.
+_FolderDownload = tuple[frozenset[_PathKey], frozenset[_PathKey] | None, ast.Call, Scope]
+# The keyword naming the model a from_pretrained call loads.
+_MODEL_ID = "pretrained_model_name_or_path"
+# Loaders fetching one file of a repository: two files of one repository may be two models.
+_FILE_FETCHERS = frozenset({"hf_hub_download", "hf_hub_url"})
 # Functions that read a file of weights (safetensors', whatever name they are imported under).
 _WEIGHT_READERS = frozenset({"load_file", "safe_open", "load_torch_file"})
 # Calls that put another model's weights into a model: ``model.load_state_dict(torch.load(path))``.
@@ -2233,6 +2400,25 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
         name, added = call.func.value.id, [a for a in call.args if not isinstance(a, ast.Starred)]
     else:
         target = stmt.targets[0]
+        stores = (  # kwargs["a"], kwargs["b"] = encode(x): each its item
+            [(item, ast.Subscript(stmt.value, ast.Constant(at))) for at, item in enumerate(target.elts)]
+            if isinstance(target, ast.Tuple)
+            else [(target, stmt.value)]
+        )
+        keyed: dict[str, ast.expr] = {}
+        for element, value in stores:
+            if (found := _keyed_store(element, value)) is not None:  # config["vae"]["ckpt_path"] = path:
+                name, stored = found  # config | {"vae": {"ckpt_path": path}}
+                so_far = keyed.get(name) or ast.Name(
+                    name, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset
+                )
+                keyed[name] = ast.BinOp(so_far, ast.BitOr(), stored)
+        end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+        for name, merged in keyed.items():
+            if name in scope.bindings:
+                scope.bind(name, "expr", merged, end, scope.blocks_at((stmt.lineno, stmt.col_offset)))
+        if keyed:
+            return
         if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)):
             return
         name, added = target.value.id, [stmt.value]
@@ -2243,6 +2429,21 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
     grown = ast.BinOp(before, ast.Add(), ast.List(added, ast.Load()))
     end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
     scope.bind(name, "expr", grown, end, scope.blocks_at(start))
+
+
+def _keyed_store(target: ast.expr, value: ast.expr) -> tuple[str, ast.Dict] | None:
+    """A store under constant string keys of a name (``config["vae"]["ckpt_path"] = path``): the
+    name, and the dict literal of what it adds (``{"vae": {"ckpt_path": path}}``)."""
+    stored: ast.expr = value
+    while isinstance(target, ast.Subscript):
+        key = target.slice
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return None
+        stored = ast.copy_location(ast.Dict([key], [stored]), target)
+        target = target.value
+    if not isinstance(target, ast.Name) or stored is value or not isinstance(stored, ast.Dict):
+        return None  # a plain assignment, or a store under a key not known
+    return target.id, stored
 
 
 _VALUED = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)  # statements whose value may yield
@@ -2412,13 +2613,13 @@ _RECEIVER_MAPS = frozenset({"map", "apply", "applymap"})
 
 
 def _packs_arguments(call: ast.Call, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Whether a call's arguments reach the function's parameters through ``*`` or ``**``."""
+    """Whether a call's arguments reach the function's parameters through ``*`` (or ``**`` into
+    named parameters); what reaches its ``**kwargs`` is followed (see _packed_keywords)."""
     arguments = function.args
     return (
         arguments.vararg is not None
-        or arguments.kwarg is not None
         or any(isinstance(a, ast.Starred) for a in call.args)
-        or any(k.arg is None for k in call.keywords)
+        or (arguments.kwarg is None and any(k.arg is None for k in call.keywords))
     )
 
 
@@ -2522,11 +2723,15 @@ def _handed_call(call: ast.Call) -> ast.Call | None:
         function = named.get("target")
         packed = named.get("args")
         given = list(packed.elts) if isinstance(packed, (ast.Tuple, ast.List)) else []
+    elif (kwargs := next((k.value for k in call.keywords if k.arg == "model_kwargs"), None)) is not None:
+        # diffusion.p_sample_loop(model_fn, shape, model_kwargs=cond): model_fn(x, t, **cond) each step
+        handed = ast.Call(call.args[0], [], [ast.keyword(None, kwargs)]) if call.args else None
+        return ast.copy_location(handed, call) if handed is not None and _callable(call.args[0]) else None
     elif name == "spawn" and call.args:  # torch.multiprocessing.spawn(fn, args=(a,)): fn(rank, a)
         function = call.args[0]
         packed = next((k.value for k in call.keywords if k.arg == "args"), None)
         given = [ast.Constant(0), *(packed.elts if isinstance(packed, (ast.Tuple, ast.List)) else ())]
-    if not isinstance(function, (ast.Name, ast.Attribute, ast.Lambda)):
+    if function is None or not _callable(function):
         return None
     keywords: list[ast.keyword] = []
     if not given and len(call.args) == 1 and isinstance(func, ast.Attribute) and name in _RECEIVER_MAPS:
@@ -2540,6 +2745,24 @@ def _handed_call(call: ast.Call) -> ast.Call | None:
             ]
     handed = ast.Call(function, [g for g in given if not isinstance(g, ast.Starred)], keywords)
     return ast.copy_location(handed, call)
+
+
+def _returns_result(call: ast.Call) -> bool:
+    """Whether a call that runs a function it is given gives back what that function returns (a map,
+    an executor, a sampling loop), not a thread or a UI event."""
+    name = _called(call)[0]
+    return name not in _TARGET_RUNNERS and name != "spawn" and _ui_event(call) is None
+
+
+def _class_name(func: ast.expr) -> bool:
+    """Whether a callee is named as a class is (``TextEncoder``, ``encoders.TextEncoder``)."""
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return name[:1].isupper()
+
+
+def _callable(expr: ast.expr) -> bool:
+    """Whether an argument may be a function handed over: a name, an attribute or a lambda."""
+    return isinstance(expr, (ast.Name, ast.Attribute, ast.Lambda))
 
 
 # Gradio's event listeners: ``component.click(fn, inputs, outputs)`` runs fn on the values of the input
@@ -2696,6 +2919,42 @@ def _folders(path: ast.expr) -> list[ast.Name]:
     return [folder for folder in folders if isinstance(folder, ast.Name)] + below
 
 
+def _path_keys(expr: ast.expr, scope: Scope) -> frozenset[_PathKey]:
+    """What a folder or file name is known by: its value, when it has one, and the name spelling
+    it (``cache_dir``, ``args.ckpt_dir``, by the scope binding it)."""
+    keys: set[_PathKey] = set()
+    value = values.evaluate(expr, scope)
+    if value.kind in (STR, PATH) and isinstance(value.data, str):
+        keys.add(("value", posixpath.normpath(value.data)))
+    if isinstance(expr, ast.Name) and (binding := _binding_scope(expr.id, scope)) is not None:
+        keys.add((id(binding), expr.id))
+    elif isinstance(expr, ast.Attribute) and (dotted := values.dotted(expr)) is not None:
+        keys.add(("attribute", dotted))
+    return frozenset(keys)
+
+
+def _joined_path(path: ast.expr) -> tuple[ast.expr, ast.expr] | None:
+    """The folder and the file name of a path joined of two: ``os.path.join(d, f)``, ``d / f``,
+    ``f"{d}/{f}"``, ``f"{d}/unet.ckpt"``."""
+    if isinstance(path, ast.JoinedStr) and len(path.values) in (2, 3):
+        folder, rest = path.values[0], path.values[1:]
+        if not (isinstance(folder, ast.FormattedValue) and isinstance(rest[0], ast.Constant)):
+            return None
+        text = str(rest[0].value)
+        if len(rest) == 1 and text.startswith("/") and "/" not in text[1:]:
+            return folder.value, ast.Constant(text[1:])
+        if len(rest) == 2 and text == "/" and isinstance(rest[1], ast.FormattedValue):
+            return folder.value, rest[1].value
+        return None
+    if isinstance(path, ast.BinOp) and isinstance(path.op, ast.Div):
+        return path.left, path.right
+    if isinstance(path, ast.Call) and len(path.args) == 2 and not path.keywords:
+        name, receiver = _called(path)
+        if name == "join" and receiver.split(".")[-1] in ("path", "osp", "posixpath"):
+            return path.args[0], path.args[1]
+    return None
+
+
 def _names_a_path(expr: ast.expr) -> bool:
     """Whether an argument is spelled as a path: a string, or a name saying path, file or folder."""
     if isinstance(expr, (ast.Constant, ast.JoinedStr)):
@@ -2800,7 +3059,20 @@ def _union(found: Sequence[Held]) -> Held:
     models: frozenset[Load] = frozenset().union(*(h.models for h in found))
     derived: frozenset[Load] = frozenset().union(*(h.derived for h in found))
     runs: frozenset[Load] = frozenset().union(*(h.runs for h in found))
-    return Held(models, derived, _merged_parts(found), runs=runs)
+    return Held(models, derived, _merged_parts(found), runs=runs, keys=_merged_keys(found))
+
+
+def _merged_keys(found: Sequence[Held]) -> tuple[tuple[str | None, Held], ...] | None:
+    """Alternatives of which one at least is a dict with keys known: their keys, and the others'
+    whole values under keys not known; None when none has keys known."""
+    if all(held.keys is None for held in found):
+        return None
+    return tuple(
+        entry
+        for held in found
+        if held != NOTHING
+        for entry in (held.keys if held.keys is not None else ((None, held),))
+    )
 
 
 def _merged_parts(found: Sequence[Held]) -> tuple[Held, ...] | None:

@@ -255,6 +255,9 @@ class _FileEdges:
         (``answer = a(q)``; ``if answer not in choices: answer = b(answer, choices)``, ``if upscale:
         image = b(image)``): an optional step rewriting A's output before it is used."""
         stmt = site.statement
+        func = site.call.func
+        if (isinstance(func, ast.Attribute) and func.attr == "decode") or self.b.handed_call(site.call):
+            return False  # latents = vae.decode(latents), a sampling loop given the denoiser: handoffs
         if not (
             isinstance(stmt, ast.Assign)
             and len(stmt.targets) == 1

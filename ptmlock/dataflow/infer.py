@@ -106,6 +106,7 @@ class _Project:
                         loads,
                         *self._imported_by(path),
                         files_written=self.files_written,
+                        repo_elsewhere=self.repo_of,
                     ),
                 )
         except (Uncheckable, RecursionError):
@@ -114,6 +115,15 @@ class _Project:
         self.busy_paths.discard(real)
         return found
 
+    def repo_of(self, load: Load) -> tuple[str | None, str | None]:
+        """Which repo (and subfolder, or file) a load of any file reads: see ModelBindings.repo_of; of
+        one known only at run time, none (the expressions naming two in two files say nothing)."""
+        repo = load.pin.repo or load.pin.model
+        bound = self.bindings.get(os.path.realpath(load.path))
+        if repo is None or bound is None or load not in bound[1].calls:
+            return repo, None
+        return bound[1].repo_of(load)
+
     def files_written(self, name: str, reader: str, depth: int) -> Held:
         """What the other files of the tree write to a data file of that name (see
         read_data_files): a script generating ``gen_table.jsonl`` hands its outputs to one reading
@@ -121,9 +131,15 @@ class _Project:
         reader = os.path.realpath(reader)
         found = NOTHING
         for path, held in (self.data_files or {}).get(name, ()):
-            if path != reader:
+            if path != reader and self._one_project(path, reader):
                 found |= held
         return found
+
+    def _one_project(self, first: str, second: str) -> bool:
+        """Whether two files are of one project of the tree: below one top-level folder, or one of
+        them at the top (a repository of several projects reuses file names: ``gen_table.jsonl``)."""
+        tops = [os.path.relpath(path, self.root).split(os.sep) for path in (first, second)]
+        return any(len(parts) == 1 for parts in tops) or tops[0][0] == tops[1][0]
 
     def read_data_files(self) -> None:
         """Once every file is bound: what each file writes to the data files whose names two or more
