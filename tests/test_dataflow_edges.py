@@ -72,6 +72,30 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "a sampler built around the denoiser's function: its conditioning enters the denoiser, not the VAE": """
+        import torch
+        from diffusers import AutoencoderKL, UNet2DConditionModel
+        from transformers import CLIPTextModel
+
+        from ldm.samplers import DDIMSampler
+
+        text_encoder = CLIPTextModel.from_pretrained("org/sd", subfolder="text_encoder")  # model: text
+        unet = UNet2DConditionModel.from_pretrained("org/sd", subfolder="unet")  # model: unet
+        vae = AutoencoderKL.from_pretrained("org/sd", subfolder="vae")  # model: vae
+
+
+        @torch.no_grad()
+        def generate(ids, steps=50):
+            conditioning = {"encoder_hidden_states": text_encoder(ids)[0]}
+
+            def model_fn(x, t, **kwargs):
+                return unet(x, t, **kwargs).sample
+
+            sampler = DDIMSampler(model=model_fn, schedule="linear")
+            # edge: feature-handoff/sequential text->unet
+            samples, _ = sampler.sample(steps, 1, (4, 64, 64), conditioning=conditioning)
+            return vae.decode(samples / 0.18215).sample  # edge: feature-handoff/sequential unet->vae
+    """,
     "a helper's **kwargs hand the text encoder's states on to the denoiser it calls": """
         import torch
         from diffusers import UNet2DConditionModel

@@ -1750,6 +1750,10 @@ class ModelBindings:
             if node.attr in NOT_OUTPUT or _PREPROCESSING.search(node.attr) or _SIZE.search(node.attr):
                 return NOTHING  # pipe.tokenizer, pipe.scheduler, model.text_ctx: no model
             return Held(models=base.models)  # a component: pipe.unet, model.module, model.encoder
+        if base.runs and not base.derived:
+            return Held(
+                runs=base.runs
+            )  # sampler.sample of DDIMSampler(model=model_fn): runs model_fn's models
         if base.derived:
             return Held(derived=base.derived)  # out.logits, out.last_hidden_state, images.images
         value = values.evaluate(node.value, scope)
@@ -1957,6 +1961,8 @@ class ModelBindings:
             and all(load.api in _DOWNLOADERS for load in arguments.models)
         ):  # dlib.shape_predictor(downloaded_path), cv2.dnn.readNetFromONNX(path): the downloaded model
             return Held(models=arguments.models)
+        if arguments.runs and _class_name(func):  # DDIMSampler(model=model_fn): an object running them
+            return Held(derived=arguments.models | arguments.derived, runs=arguments.runs)
         return arguments.data()
 
     def _built_of_download(self, call: ast.Call, scope: Scope, depth: int, built: Held) -> Held:
