@@ -72,6 +72,47 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "texts perturbed through a functools.partial of the mask-filling function, scored by the base model": """
+        import functools
+
+        import torch
+        import transformers
+
+
+        def replace_masks(texts):
+            tokens = mask_tokenizer(texts, return_tensors="pt", padding=True)
+            outputs = mask_model.generate(**tokens, max_length=150, do_sample=True)
+            return mask_tokenizer.batch_decode(outputs, skip_special_tokens=False)
+
+
+        def perturb_texts(texts, span_length=2):
+            masked = [" ".join(t.split()[:span_length] + ["<extra_id_0>"]) for t in texts]
+            return replace_masks(masked)
+
+
+        def get_ll(text):
+            with torch.no_grad():
+                tokenized = base_tokenizer(text, return_tensors="pt")
+                # edge: feature-handoff/sequential mask->base
+                return -base_model(**tokenized, labels=tokenized.input_ids).loss.item()
+
+
+        def perturbation_results(texts, n=10):
+            perturb_fn = functools.partial(perturb_texts, span_length=2)
+            perturbed = perturb_fn([x for x in texts for _ in range(n)])
+            scores = []
+            for text in perturbed:
+                scores.append(get_ll(text))
+            return scores
+
+
+        if __name__ == "__main__":
+            base_model = transformers.AutoModelForCausalLM.from_pretrained("gpt2-xl")  # model: base
+            base_tokenizer = transformers.AutoTokenizer.from_pretrained("gpt2-xl")
+            mask_model = transformers.AutoModelForSeq2SeqLM.from_pretrained("t5-large")  # model: mask
+            mask_tokenizer = transformers.AutoTokenizer.from_pretrained("t5-large")
+            perturbation_results(["a text"])
+    """,
     "a sampler built around the denoiser's function: its conditioning enters the denoiser, not the VAE": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel

@@ -1908,6 +1908,9 @@ class ModelBindings:
             bound = self._arguments(node, scope, depth).models
             if bound:
                 return Held(models=bound)
+            function = self.held(node.args[0], scope, depth + 1) if node.args else NOTHING
+            if function.runs:  # partial(perturb_texts, span_length=2): what perturb_texts runs
+                return Held(runs=function.runs)
         if name[:1].isupper():
             # An instance of a class of the file holds the models its methods set on self (a
             # wrapper nn.Module); one built of models (MultiControlNetModel([a, b])) holds them.
