@@ -72,7 +72,7 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
-    "texts perturbed through a functools.partial of the mask-filling function, scored by the base model": """
+    "texts perturbed through a partial of the mask-filling function, each scored by the base model": """
         import functools
 
         import torch
@@ -100,10 +100,7 @@ HANDOFF = {
         def perturbation_results(texts, n=10):
             perturb_fn = functools.partial(perturb_texts, span_length=2)
             perturbed = perturb_fn([x for x in texts for _ in range(n)])
-            scores = []
-            for text in perturbed:
-                scores.append(get_ll(text))
-            return scores
+            return [get_ll(text) for text in perturbed]
 
 
         if __name__ == "__main__":

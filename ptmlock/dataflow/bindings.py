@@ -1618,8 +1618,8 @@ class ModelBindings:
         """The calls of a function in its file; for one also handed on (``mp.spawn(worker, ...)``,
         where ptm check's tracing gives up), those that call it by its name."""
         sites = values.call_sites(outer.ctx, function)
-        if sites is not None:
-            return sites
+        if sites is not None:  # each in its own scope: a comprehension's ([score(x) for x in xs])
+            return [(call, self.scopes.get(id(call), where)) for call, where in sites]
         return [
             (site.call, site.scope)
             for site in self.name_calls.get(function.name, ())
