@@ -1282,6 +1282,44 @@ FEEDBACK = {
 }
 
 EVALUATION_CASES = {
+    "a project module's output is what its forward returns: the VAE's decoded image, scored by CLIP": """
+        import clip
+        import torch
+        from diffusers import AutoencoderKL, UNet2DConditionModel
+        from transformers import CLIPTextModel
+
+
+        class Pix2Pix(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                # model: text
+                self.text_encoder = CLIPTextModel.from_pretrained("org/sd", subfolder="text_encoder")
+                self.unet = UNet2DConditionModel.from_pretrained("org/sd", subfolder="unet")  # model: unet
+                self.vae = AutoencoderKL.from_pretrained("org/sd", subfolder="vae")  # model: vae
+
+            def forward(self, image, tokens):
+                states = self.text_encoder(tokens)[0]
+                latents = self.vae.encode(image).latent_dist.sample()
+                # edge: feature-handoff/hierarchical text->unet
+                # edge: feature-handoff/hierarchical vae->unet
+                denoised = self.unet(latents, 999, encoder_hidden_states=states).sample
+                return self.vae.decode(denoised).sample  # edge: feature-handoff/hierarchical unet->vae
+
+
+        net = Pix2Pix()
+        clip_model, preprocess = clip.load("ViT-B/32")  # model: clip
+
+
+        @torch.no_grad()
+        def validate(batches):
+            scores = []
+            for image, tokens, caption in batches:
+                output = net(image, tokens)
+                # edge: evaluation vae->clip stage=evaluation
+                logits, _ = clip_model(output, clip.tokenize(caption))
+                scores.append(logits.mean().item())
+            print(sum(scores) / len(scores))
+    """,
     "generated images saved into a folder, read back from it and scored by CLIP": """
         import os
 

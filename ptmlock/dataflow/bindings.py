@@ -880,6 +880,23 @@ class ModelBindings:
             found += [bindings.held(r, inner, depth + 1) for r in _returns(method)]
         return _union(found) if built else None
 
+    def _forward_returns(self, call: ast.Call, scope: Scope, depth: int) -> Held | None:
+        """What calling an instance of a project class (``net(x)``, ``unwrap_model(net)(x)``) returns:
+        what its ``forward`` (or ``__call__``) returns, for each class it may be; None when one of
+        them defines neither."""
+        instance = call.func
+        if isinstance(instance, ast.Call) and _called(instance)[0] in _WRAPPERS and instance.args:
+            instance = instance.args[0]
+        built = self._built_from(instance, scope)
+        found = []
+        for bindings, cls, where in built:
+            method = _method_named(cls, "forward") or _method_named(cls, "__call__")
+            if method is None:
+                return None
+            inner = function_scope(method, class_scope(cls, where))
+            found += [bindings.held(r, inner, depth + 1) for r in _returns(method)]
+        return _union(found) if built else None
+
     def _class_called(self, func: ast.expr, scope: Scope) -> ClassFound | None:
         """The class of the file, or of another module of the project, a callee names."""
         defined = self._class_named(func, scope)
@@ -1897,6 +1914,10 @@ class ModelBindings:
         if callee.models and (built := self.pipeline_parts(func, scope)) is not None:
             decoded = built.decoder and not returns_latents(node)
             return Held(derived=built.decoder if decoded else built.denoiser)
+        if callee.models:
+            returned = self._forward_returns(node, scope, depth)
+            if returned is not None and returned.derived:  # net(x) of a project module: what forward returns
+                return Held(derived=returned.derived)
         if callee.models or callee.runs:
             return Held(derived=callee.models | callee.runs)  # model(x), self.encoder(x), scorer(x)
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
