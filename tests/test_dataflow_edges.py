@@ -1687,6 +1687,25 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "each branch composes the UNet it loads into its own pipeline, never the other branch's": """
+        from diffusers import KandinskyV22InpaintPipeline, KandinskyV22Pipeline, UNet2DConditionModel
+
+        DECODER = "kandinsky-community/kandinsky-2-2-decoder"
+        INPAINT = "kandinsky-community/kandinsky-2-2-decoder-inpaint"
+
+
+        class Kandinsky22:
+            def __init__(self, task="text2img"):
+                if task == "text2img":
+                    self.unet = UNet2DConditionModel.from_pretrained(DECODER, subfolder="unet")  # model: unet
+                    # model: decoder
+                    self.decoder = KandinskyV22Pipeline.from_pretrained(DECODER, unet=self.unet)
+                else:
+                    # model: inpaint_unet
+                    self.unet = UNet2DConditionModel.from_pretrained(INPAINT, subfolder="unet")
+                    # model: inpaint
+                    self.decoder = KandinskyV22InpaintPipeline.from_pretrained(INPAINT, unet=self.unet)
+    """,
     "a model's context length sizing another model's token ids is no output of it": """
         import clip
         import torch

@@ -298,6 +298,7 @@ class ModelBindings:
         # self(x) in a transformers Pipeline subclass -> the calls of its steps it makes (see _steps_of)
         self._steps: dict[int, tuple[ast.Call, ...]] = {}
         self._downloaded: dict[int, frozenset[Load]] = {}  # of each function, by id: see _downloads
+        self._method_statements: dict[int, list[tuple[list[ast.stmt], int]]] = {}  # see _statements_of
         self._spelled: set[str] | None = None  # the file's string constants: see _named_here
         self._dead: dict[tuple[int, int], frozenset[tuple[int, str]]] = {}  # see _dead_branches
         # where the file's downloads write: (folder, file or None for all of it, load); see _downloaded_to
@@ -1750,6 +1751,9 @@ class ModelBindings:
                 self._context[id(function)] = followed
 
     def _attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Held:
+        before = self._set_before(node, scope)
+        if before is not None:  # if kind == "inpaint": self.unet = A(...); self.pipe = P(unet=self.unet)
+            return self.held(*before, depth + 1)
         field = self._keyword_field(node, scope)
         if field is not None:
             return _union([self.held(value, where, depth + 1) for value, where in field])
@@ -1785,6 +1789,53 @@ class ModelBindings:
         if value.kind == REF:
             return self._imported(f"{value.data}.{node.attr}", called=False, depth=depth) | stored
         return stored
+
+    def _set_before(self, node: ast.Attribute, scope: Scope) -> tuple[ast.expr, Scope] | None:
+        """``self.attr`` read in a method after an earlier statement of the same block sets it: that
+        value (each branch building its own parts), else None (read as every method sets it)."""
+        method = scope
+        while method is not None and not isinstance(method.node, _FUNCTIONS):
+            method = method.parent
+        if method is None or not self._is_self(node.value, method.node):
+            return None
+        assert isinstance(method.node, _FUNCTIONS)
+        placed = self._statements_of(method.node)
+        around = [
+            (block, index)
+            for block, index in placed
+            if block[index].lineno <= node.lineno <= (block[index].end_lineno or block[index].lineno)
+        ]
+        if not around:
+            return None
+        block, index = min(around, key=lambda found: self._span(found[0][found[1]]))
+        for stmt in reversed(block[:index]):
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                for target, value in values.assigned_pairs(stmt):
+                    if (
+                        isinstance(target, ast.Attribute)
+                        and target.attr == node.attr
+                        and self._is_self(target.value, method.node)
+                    ):
+                        return value, method
+        return None
+
+    @staticmethod
+    def _span(stmt: ast.stmt) -> int:
+        return (stmt.end_lineno or stmt.lineno) - stmt.lineno
+
+    def _statements_of(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef
+    ) -> list[tuple[list[ast.stmt], int]]:
+        """Every statement of a function's blocks (not of nested definitions), as (block, index)."""
+        known = self._method_statements.get(id(function))
+        if known is None:
+            known = self._method_statements[id(function)] = [
+                (block, index)
+                for stmt in [function, *values.nested_statements(function.body)]
+                for block in _statement_blocks(stmt)
+                for index in range(len(block))
+            ]
+        return known
 
     def _as_instance_of(self, cls: ast.ClassDef, derived: ClassFound, read: Callable[[], Held]) -> Held:
         """``read()`` with ``self`` in the methods of ``cls`` (a base class of this file) standing for
@@ -2782,6 +2833,17 @@ def _returns_result(call: ast.Call) -> bool:
     an executor, a sampling loop), not a thread or a UI event."""
     name = _called(call)[0]
     return name not in _TARGET_RUNNERS and name != "spawn" and _ui_event(call) is None
+
+
+def _statement_blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The blocks of statements a statement holds: a function's body, an if's branches, a loop's
+    body and else, a with's body, a try's parts."""
+    if isinstance(stmt, _FUNCTIONS):
+        return [stmt.body]
+    found = [getattr(stmt, name) for name in ("body", "orelse", "finalbody") if getattr(stmt, name, None)]
+    found += [handler.body for handler in getattr(stmt, "handlers", ())]
+    found += [case.body for case in getattr(stmt, "cases", ())]
+    return [block for block in found if isinstance(block, list) and not isinstance(stmt, ast.ClassDef)]
 
 
 def _class_name(func: ast.expr) -> bool:
