@@ -1793,7 +1793,7 @@ class ModelBindings:
     def _set_before(self, node: ast.Attribute, scope: Scope) -> tuple[ast.expr, Scope] | None:
         """``self.attr`` read in a method after an earlier statement of the same block sets it: that
         value (each branch building its own parts), else None (read as every method sets it)."""
-        method = scope
+        method: Scope | None = scope
         while method is not None and not isinstance(method.node, _FUNCTIONS):
             method = method.parent
         if method is None or not self._is_self(node.value, method.node):
