@@ -1796,10 +1796,10 @@ class ModelBindings:
         method: Scope | None = scope
         while method is not None and not isinstance(method.node, _FUNCTIONS):
             method = method.parent
-        if method is None or not self._is_self(node.value, method.node):
+        function = method.node if method is not None else None
+        if method is None or not isinstance(function, _FUNCTIONS) or not self._is_self(node.value, function):
             return None
-        assert isinstance(method.node, _FUNCTIONS)
-        placed = self._statements_of(method.node)
+        placed = self._statements_of(function)
         around = [
             (block, index)
             for block, index in placed
@@ -1814,7 +1814,7 @@ class ModelBindings:
                     if (
                         isinstance(target, ast.Attribute)
                         and target.attr == node.attr
-                        and self._is_self(target.value, method.node)
+                        and self._is_self(target.value, function)
                     ):
                         return value, method
         return None
