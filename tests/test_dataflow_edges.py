@@ -1002,6 +1002,33 @@ HANDOFF = {
 }
 
 FEEDBACK = {
+    "a DeepSpeed engine stepping on a distillation loss a helper computes from the teacher": """
+        import deepspeed
+        import torch
+        import torch.nn.functional as F
+        from transformers import AutoModelForCausalLM
+
+
+        def get_distil_loss(teacher_model, model_batch, logits):
+            with torch.no_grad():
+                teacher_logits = teacher_model(**model_batch).logits
+            teacher_probs = F.softmax(teacher_logits, dim=-1)
+            return -(teacher_probs * F.log_softmax(logits, dim=-1)).sum(-1).mean()
+
+
+        def train(args, batches):
+            model = AutoModelForCausalLM.from_pretrained(args.model_path)  # model: student
+            teacher_model = AutoModelForCausalLM.from_pretrained(args.teacher_path)  # model: teacher
+            optimizer = torch.optim.AdamW(model.parameters())
+            model, optimizer, _, _ = deepspeed.initialize(model=model, optimizer=optimizer, args=args)
+            for prompts in batches:
+                # the student's own samples, scored by the teacher inside the loss: no handoff of their own
+                model_batch = {"input_ids": model.module.generate(**prompts, do_sample=True)}
+                logits = model(**model_batch).logits
+                loss = get_distil_loss(teacher_model, model_batch, logits)
+                model.backward(loss)  # edge: feedback-guidance teacher->student frozen=true
+                model.step()
+    """,
     "CLIP's scores of the LM's next-token candidates steer the LM's context by a gradient (ZeroCap)": """
         import clip
         import torch

@@ -143,6 +143,7 @@ NOT_OUTPUT = frozenset(
         "enable_xformers_memory_efficient_attention",
     }
     | {"num_parameters", "tie_weights", "register_forward_hook", "generation_config", "can_generate"}
+    | {"backward", "step"}  # a DeepSpeed engine's model.backward(loss), model.step(): training, no output
 )
 # A model's attributes that are sizes, not parts or outputs: ``prior.model.text_ctx``, ``unet.in_channels``.
 _SIZE = re.compile(r"(?:^|_)(?:ctx|len|length|size|dim|channels|layers|heads)$|^(?:num|n|max|min)_")
@@ -169,6 +170,8 @@ _PATH_NAME = re.compile(r"path|file|dir|fname|folder", re.IGNORECASE)
 _MODULE_LIST = re.compile(r"ModuleList|ModuleDict|Sequential")
 # accelerate's prepare (and the like): each argument comes back in the same place.
 _PREPARERS = frozenset({"prepare", "initialize", "prepare_model"})
+# What deepspeed.initialize returns, by the keywords giving them: (engine, optimizer, dataloader, scheduler).
+_DEEPSPEED_RETURNS = ("model", "optimizer", "training_data", "lr_scheduler")
 # Nodes that hold nothing to follow: a name's load/store context, operators, constants.
 _LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, ast.Constant)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -1946,7 +1949,11 @@ class ModelBindings:
                     return _union([self.held(a, scope, depth + 1) for a in node.args]).data()
                 return Held(derived=receiver.models)  # model.generate(...), model.encode(...)
             if func.attr in _PREPARERS:
-                parts = tuple(self.held(a, scope, depth + 1) for a in node.args)
+                given = list(node.args)
+                if not given and func.attr == "initialize":  # deepspeed.initialize(model=m, optimizer=o)
+                    named = {k.arg: k.value for k in node.keywords if k.arg}
+                    given = [named.get(name, ast.Constant(None)) for name in _DEEPSPEED_RETURNS]
+                parts = tuple(self.held(a, scope, depth + 1) for a in given)
                 return Held(_union(parts).models, _union(parts).derived, parts if len(parts) > 1 else None)
             if receiver.derived:
                 # out.detach(), ids.cpu(), x.mean(dim=1): still the model's data, and what else enters.

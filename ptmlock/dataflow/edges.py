@@ -33,6 +33,7 @@ from . import InferredEdge, Site
 from .bindings import DECODERS, CallSite, Followed, Held, ModelBindings, returns_latents
 
 # Pipelines that take images in, by their class: their VAE encodes what they are given.
+_LOSS_HELPER = re.compile(r"loss", re.IGNORECASE)  # get_distil_loss, compute_loss: a function making a loss
 _TAKES_IMAGES = re.compile(
     r"img2img|image2image|inpaint|video2video|vid2vid|pix2pix|depth2img|upscal|refiner|image_?to|i2v|tryon|edit",
     re.IGNORECASE,
@@ -240,7 +241,18 @@ class _FileEdges:
         """Whether a call's result is part of what its function steps on: inside the loss, or assigned
         to a name the loss is computed from (``reward = rm(out)`` then ``loss = -logp * reward``)."""
         values = self.loss_values.get(id(site.owner))
-        if not values:
+        owner = site.owner
+        if (
+            not values
+            and isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and _LOSS_HELPER.search(owner.name)
+        ):
+            values = [
+                v
+                for stmt in nested_statements(owner.body)
+                if isinstance(stmt, ast.Return) and (v := stmt.value)
+            ]
+        if not values:  # get_distil_loss(...): a helper computing a loss, its returns are what is stepped on
             return False
         if any(node is site.call for value in values for node in ast.walk(value)):
             return True
