@@ -143,7 +143,7 @@ NOT_OUTPUT = frozenset(
         "enable_xformers_memory_efficient_attention",
     }
     | {"num_parameters", "tie_weights", "register_forward_hook", "generation_config", "can_generate"}
-    | {"backward", "step"}  # a DeepSpeed engine's model.backward(loss), model.step(): training, no output
+    | {"backward"}  # a DeepSpeed engine's model.backward(loss): the step on a loss, no output
 )
 # A model's attributes that are sizes, not parts or outputs: ``prior.model.text_ctx``, ``unet.in_channels``.
 _SIZE = re.compile(r"(?:^|_)(?:ctx|len|length|size|dim|channels|layers|heads)$|^(?:num|n|max|min)_")
@@ -1951,8 +1951,8 @@ class ModelBindings:
             if func.attr in _PREPARERS:
                 given = list(node.args)
                 if not given and func.attr == "initialize":  # deepspeed.initialize(model=m, optimizer=o)
-                    named = {k.arg: k.value for k in node.keywords if k.arg}
-                    given = [named.get(name, ast.Constant(None)) for name in _DEEPSPEED_RETURNS]
+                    keywords = {k.arg: k.value for k in node.keywords if k.arg}
+                    given = [keywords.get(name, ast.Constant(None)) for name in _DEEPSPEED_RETURNS]
                 parts = tuple(self.held(a, scope, depth + 1) for a in given)
                 return Held(_union(parts).models, _union(parts).derived, parts if len(parts) > 1 else None)
             if receiver.derived:
