@@ -301,7 +301,8 @@ class ModelBindings:
         # self(x) in a transformers Pipeline subclass -> the calls of its steps it makes (see _steps_of)
         self._steps: dict[int, tuple[ast.Call, ...]] = {}
         self._downloaded: dict[int, frozenset[Load]] = {}  # of each function, by id: see _downloads
-        self._method_statements: dict[int, list[tuple[list[ast.stmt], int]]] = {}  # see _statements_of
+        # of each function, by id: the attributes it sets, where each node is (see _statements_of)
+        self._method_statements: dict[int, tuple[frozenset[str], dict[int, tuple[list[ast.stmt], int]]]] = {}
         self._spelled: set[str] | None = None  # the file's string constants: see _named_here
         self._dead: dict[tuple[int, int], frozenset[tuple[int, str]]] = {}  # see _dead_branches
         # where the file's downloads write: (folder, file or None for all of it, load); see _downloaded_to
@@ -1384,10 +1385,10 @@ class ModelBindings:
             if any(h.derived for h in found):
                 return _union(found).data()
             whole = _union(found)
-            if (whole.models or whole.keys is not None) and all(
-                isinstance(k, ast.Constant) and isinstance(k.value, str) for k in node.keys
-            ):  # {"ckpt_path": path}: each key's value kept apart, for who reads one key
-                keys = tuple((k.value, h) for k, h in zip(node.keys, found, strict=True))  # type: ignore[union-attr]
+            names = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
+            if (whole.models or whole.keys is not None) and len(names) == len(node.keys):
+                # {"ckpt_path": path}: each key's value kept apart, for who reads one key
+                keys = tuple(zip(names, found, strict=True))
                 return Held(whole.models, runs=whole.runs, keys=keys)
             return whole
         if isinstance(node, _COMPREHENSIONS):
@@ -1774,10 +1775,8 @@ class ModelBindings:
             if node.attr in NOT_OUTPUT or _PREPROCESSING.search(node.attr) or _SIZE.search(node.attr):
                 return NOTHING  # pipe.tokenizer, pipe.scheduler, model.text_ctx: no model
             return Held(models=base.models)  # a component: pipe.unet, model.module, model.encoder
-        if base.runs and not base.derived:
-            return Held(
-                runs=base.runs
-            )  # sampler.sample of DDIMSampler(model=model_fn): runs model_fn's models
+        if base.runs and not base.derived:  # sampler.sample of DDIMSampler(model=model_fn): model_fn's models
+            return Held(runs=base.runs)
         if base.derived:
             return Held(derived=base.derived)  # out.logits, out.last_hidden_state, images.images
         value = values.evaluate(node.value, scope)
@@ -1802,15 +1801,10 @@ class ModelBindings:
         function = method.node if method is not None else None
         if method is None or not isinstance(function, _FUNCTIONS) or not self._is_self(node.value, function):
             return None
-        placed = self._statements_of(function)
-        around = [
-            (block, index)
-            for block, index in placed
-            if block[index].lineno <= node.lineno <= (block[index].end_lineno or block[index].lineno)
-        ]
-        if not around:
+        sets, placed = self._statements_of(function)
+        if node.attr not in sets or id(node) not in placed:
             return None
-        block, index = min(around, key=lambda found: self._span(found[0][found[1]]))
+        block, index = placed[id(node)]
         for stmt in reversed(block[:index]):
             if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
                 for target, value in values.assigned_pairs(stmt):
@@ -1822,22 +1816,34 @@ class ModelBindings:
                         return value, method
         return None
 
-    @staticmethod
-    def _span(stmt: ast.stmt) -> int:
-        return (stmt.end_lineno or stmt.lineno) - stmt.lineno
-
     def _statements_of(
         self, function: ast.FunctionDef | ast.AsyncFunctionDef
-    ) -> list[tuple[list[ast.stmt], int]]:
-        """Every statement of a function's blocks (not of nested definitions), as (block, index)."""
+    ) -> tuple[frozenset[str], dict[int, tuple[list[ast.stmt], int]]]:
+        """The attributes a method sets on anything (``x.attr = ...``), and for each node of its
+        body the innermost statement holding it, as (its block, its index there)."""
         known = self._method_statements.get(id(function))
         if known is None:
-            known = self._method_statements[id(function)] = [
+            statements = [
                 (block, index)
                 for stmt in [function, *values.nested_statements(function.body)]
                 for block in _statement_blocks(stmt)
                 for index in range(len(block))
             ]
+            # outermost first, so that a statement nested in another is where its nodes are
+            statements.sort(key=lambda at: -((at[0][at[1]].end_lineno or 0) - at[0][at[1]].lineno))
+            placed = {id(n): at for at in statements for n in ast.walk(at[0][at[1]])}
+            assignments = [
+                stmt
+                for stmt in (block[index] for block, index in statements)
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign))
+            ]
+            sets = frozenset(
+                target.attr
+                for stmt in assignments
+                for target, _ in values.assigned_pairs(stmt)
+                if isinstance(target, ast.Attribute)
+            )
+            known = self._method_statements[id(function)] = (sets, placed)
         return known
 
     def _as_instance_of(self, cls: ast.ClassDef, derived: ClassFound, read: Callable[[], Held]) -> Held:
