@@ -61,6 +61,9 @@ class _Project:
         self.data_files: dict[str, list[tuple[str, Held]]] | None = None  # see read_data_files
         self._shared: dict[str, list[str]] | None = None  # see _shared_data_files
         self.bindings: dict[str, tuple[ast.Module, ModelBindings] | None] = {}
+        # the bound files' calls by callee name, grown as files are bound (see _callers_of)
+        self._calls_by_name: dict[str, list[tuple[str, ModelBindings, CallSite]]] | None = None
+        self._real: dict[str, str] = {}  # os.path.realpath, once per path
         self.busy: set[str] = set()
         # The names of models other modules may import: see name_models, which must run first.
         self._exported: re.Pattern[bytes] = _NOTHING_MATCHES
@@ -112,6 +115,8 @@ class _Project:
         except (Uncheckable, RecursionError):
             pass  # ptm check reports a file it cannot read; one too deeply nested to follow adds nothing
         self.bindings[real] = found
+        if found is not None and self._calls_by_name is not None:
+            self._index_calls(real, found[1])
         self.busy_paths.discard(real)
         return found
 
@@ -356,21 +361,38 @@ class _Project:
             self.busy_classes.add((real, name))
             try:
                 return [
-                    (other[1], site)
-                    for other_path, other in list(self.bindings.items())
-                    if other is not None and other_path != real
-                    for site in other[1].name_calls.get(name, ())
-                    if self._names(other_path, site, real)
+                    (other, site)
+                    for other_path, other, site in self._calls_named(name)
+                    if other_path != real and self._names(other_path, site, real)
                 ]
             finally:
                 self.busy_classes.discard((real, name))
 
         return callers
 
+    def _calls_named(self, name: str) -> list[tuple[str, ModelBindings, CallSite]]:
+        """The calls of a name in the bound files, with the file each is in."""
+        if self._calls_by_name is None:
+            self._calls_by_name = {}
+            for path, bound in list(self.bindings.items()):
+                if bound is not None:
+                    self._index_calls(path, bound[1])
+        return self._calls_by_name.get(name, [])
+
+    def _index_calls(self, path: str, bindings: ModelBindings) -> None:
+        assert self._calls_by_name is not None
+        for called, sites in bindings.name_calls.items():
+            self._calls_by_name.setdefault(called, []).extend((path, bindings, site) for site in sites)
+
     def _names(self, path: str, site: CallSite, module: str) -> bool:
         """Whether a call's callee in ``path`` is a name imported from ``module``."""
         found = self._module_called(path, site)
-        return found is not None and os.path.realpath(found) == module
+        if found is None:
+            return False
+        real = self._real.get(found)
+        if real is None:
+            real = self._real[found] = os.path.realpath(found)
+        return real == module
 
     def _module_called(self, path: str, site: CallSite) -> str | None:
         """The module of the project defining a call's callee: the one it is imported from, or the
