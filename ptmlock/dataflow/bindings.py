@@ -1823,12 +1823,11 @@ class ModelBindings:
         body the innermost statement holding it, as (its block, its index there)."""
         known = self._method_statements.get(id(function))
         if known is None:
-            statements = [
-                (block, index)
-                for stmt in [function, *values.nested_statements(function.body)]
-                for block in _statement_blocks(stmt)
-                for index in range(len(block))
+            blocks = [
+                function.body,
+                *(b for stmt in values.nested_statements(function.body) for b in _statement_blocks(stmt)),
             ]
+            statements = [(block, index) for block in blocks for index in range(len(block))]
             # outermost first, so that a statement nested in another is where its nodes are
             statements.sort(key=lambda at: -((at[0][at[1]].end_lineno or 0) - at[0][at[1]].lineno))
             placed = {id(n): at for at in statements for n in ast.walk(at[0][at[1]])}
@@ -2849,14 +2848,14 @@ def _returns_result(call: ast.Call) -> bool:
 
 
 def _statement_blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
-    """The blocks of statements a statement holds: a function's body, an if's branches, a loop's
-    body and else, a with's body, a try's parts."""
-    if isinstance(stmt, _FUNCTIONS):
-        return [stmt.body]
-    found = [getattr(stmt, name) for name in ("body", "orelse", "finalbody") if getattr(stmt, name, None)]
+    """The blocks of statements a compound statement holds: an if's branches, a loop's body and
+    else, a with's body, a try's parts (not a nested definition's body)."""
+    if isinstance(stmt, (*_FUNCTIONS, ast.ClassDef)):
+        return []
+    found = [getattr(stmt, name, None) for name in ("body", "orelse", "finalbody")]
     found += [handler.body for handler in getattr(stmt, "handlers", ())]
     found += [case.body for case in getattr(stmt, "cases", ())]
-    return [block for block in found if isinstance(block, list) and not isinstance(stmt, ast.ClassDef)]
+    return [block for block in found if isinstance(block, list) and block]
 
 
 def _class_name(func: ast.expr) -> bool:

@@ -242,7 +242,7 @@ class _FileEdges:
         to a name the loss is computed from (``reward = rm(out)`` then ``loss = -logp * reward``)."""
         values = self.loss_values.get(id(site.owner))
         owner = site.owner
-        if (
+        if (  # get_distil_loss(...): a helper computing a loss, its returns are what is stepped on
             not values
             and isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef))
             and _LOSS_HELPER.search(owner.name)
@@ -252,7 +252,7 @@ class _FileEdges:
                 for stmt in nested_statements(owner.body)
                 if isinstance(stmt, ast.Return) and (v := stmt.value)
             ]
-        if not values:  # get_distil_loss(...): a helper computing a loss, its returns are what is stepped on
+        if not values:
             return False
         if any(node is site.call for value in values for node in ast.walk(value)):
             return True
