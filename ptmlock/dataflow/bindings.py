@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..check import values
 from ..check.loads import Load
@@ -868,38 +868,20 @@ class ModelBindings:
             return []
         return [bindings._class_models(cls, where, 0) for bindings, cls, where in built]
 
-    def _built_method_returns(self, call: ast.Call, scope: Scope, depth: int) -> Held | None:
-        """What ``generator.run(x)`` returns where ``generator`` is an instance of a class of the
-        project (of one of several): what that method returns, for each class; None when one of
-        them has no such method."""
-        func = call.func
-        if not isinstance(func, ast.Attribute):
-            return None
-        built = self._built_from(func.value, scope)
-        found = []
-        for bindings, cls, where in built:
-            method = _method_named(cls, func.attr)
-            if method is None:
-                return None
-            inner = function_scope(method, class_scope(cls, where))
-            found += [bindings.held(r, inner, depth + 1) for r in _returns(method)]
-        return _union(found) if built else None
-
-    def _forward_returns(self, call: ast.Call, scope: Scope, depth: int) -> Held | None:
-        """What calling an instance of a project class (``net(x)``, ``unwrap_model(net)(x)``) returns:
-        what its ``forward`` (or ``__call__``) returns, for each class it may be; None when one of
-        them defines neither."""
-        instance = call.func
-        if isinstance(instance, ast.Call) and _called(instance)[0] in _WRAPPERS and instance.args:
-            instance = instance.args[0]
+    def _method_returns(
+        self, instance: ast.expr, names: Sequence[str], scope: Scope, depth: int
+    ) -> Held | None:
+        """What a method of a project class's instance returns (``generator.run(x)``; for ``net(x)``,
+        its ``forward`` or ``__call__``), for each class the instance may be: the first of ``names``
+        each defines; None when one of them defines none, or the instance is of no project class."""
         built = self._built_from(instance, scope)
         found = []
         for bindings, cls, where in built:
-            method = _method_named(cls, "forward") or _method_named(cls, "__call__")
+            method = next((m for name in names if (m := _method_named(cls, name)) is not None), None)
             if method is None:
                 return None
             inner = function_scope(method, class_scope(cls, where))
-            found += [bindings.held(r, inner, depth + 1) for r in _returns(method)]
+            found += [bindings.held(r, inner, depth + 1) for r in returned_values(method)]
         return _union(found) if built else None
 
     def _class_called(self, func: ast.expr, scope: Scope) -> ClassFound | None:
@@ -1330,7 +1312,7 @@ class ModelBindings:
             method = _method_named(ancestor, name)
             if method is not None:
                 inner = function_scope(method, class_scope(ancestor, scope))
-                return _union([found.held(r, inner, depth + 1) for r in _returns(method)])
+                return _union([found.held(r, inner, depth + 1) for r in returned_values(method)])
         return None
 
     def _inherited_method(self, cls: Scope, name: str) -> tuple[ModelBindings, ast.AST, Scope] | None:
@@ -1937,7 +1919,9 @@ class ModelBindings:
                 return Held(derived=field.models | field.runs)
         if isinstance(func, ast.Attribute):
             receiver = self.held(func.value, scope, depth + 1)
-            returned = self._built_method_returns(node, scope, depth) if receiver.models else None
+            returned = (
+                self._method_returns(func.value, (func.attr,), scope, depth) if receiver.models else None
+            )
             if returned is not None and (returned.models or returned.derived):
                 return returned  # generator.run(features): what the method returns, of its models
             if receiver.models and func.attr in _PIPELINE_ENCODERS:
@@ -1978,7 +1962,8 @@ class ModelBindings:
             decoded = built.decoder and not returns_latents(node)
             return Held(derived=built.decoder if decoded else built.denoiser)
         if callee.models:
-            returned = self._forward_returns(node, scope, depth)
+            instance = func.args[0] if _unwrapped(func) else func  # unwrap_model(net)(x): net's forward
+            returned = self._method_returns(instance, ("forward", "__call__"), scope, depth)
             if returned is not None and returned.derived:  # net(x) of a project module: what forward returns
                 return Held(derived=returned.derived)
         if callee.models or callee.runs:
@@ -2023,7 +2008,7 @@ class ModelBindings:
                         self._returned(method, where, node, scope, depth)
                         if bindings is self
                         else _union(
-                            [bindings.held(r, function_scope(method, where)) for r in _returns(method)]
+                            [bindings.held(r, function_scope(method, where)) for r in returned_values(method)]
                         )
                     )
                     return returned | self._arguments(node, scope, depth).data()
@@ -2379,7 +2364,7 @@ class ModelBindings:
         )
         if not downloaded or len(calls) != len(downloaded):
             return frozenset()
-        returned = {id(n) for r in _returns(function) for n in ast.walk(r)}
+        returned = {id(n) for r in returned_values(function) for n in ast.walk(r)}
         if any(id(c) in returned for c in calls):
             return frozenset()  # return hf_hub_download(...): followed as it is
         return downloaded
@@ -2403,7 +2388,7 @@ class ModelBindings:
         """What a function of the file returns at a call ``at`` (in this file, or in another with
         that file's bindings; None: read with what all its calls pass)."""
         inner = function_scope(function, where)
-        returns = _returns(function)
+        returns = returned_values(function)
         if not returns:
             return NOTHING
         made = self._contexts_made.get(id(function), 0)
@@ -2542,7 +2527,7 @@ def _keyed_store(target: ast.expr, value: ast.expr) -> tuple[str, ast.Dict] | No
 _VALUED = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign)  # statements whose value may yield
 
 
-def _returns(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+def returned_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
     """The values a function's return statements give, or a generator's yields (not those of
     functions nested in it)."""
     found = []
@@ -2856,6 +2841,11 @@ def _statement_blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
     found += [handler.body for handler in getattr(stmt, "handlers", ())]
     found += [case.body for case in getattr(stmt, "cases", ())]
     return [block for block in found if isinstance(block, list) and block]
+
+
+def _unwrapped(func: ast.expr) -> TypeGuard[ast.Call]:
+    """Whether a callee is a wrapper's call handing back its first argument (``unwrap_model(net)``)."""
+    return isinstance(func, ast.Call) and _called(func)[0] in _WRAPPERS and bool(func.args)
 
 
 def _class_name(func: ast.expr) -> bool:

@@ -30,10 +30,11 @@ from ..check.loads import Load
 from ..check.values import Scope, nested_statements, source_text
 from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROCESSING
 from . import InferredEdge, Site
-from .bindings import DECODERS, CallSite, Followed, Held, ModelBindings, returns_latents
+from .bindings import DECODERS, CallSite, Followed, Held, ModelBindings, returned_values, returns_latents
 
+# A function computing a loss, by its name: get_distil_loss, compute_loss.
+_LOSS_HELPER = re.compile(r"loss", re.IGNORECASE)
 # Pipelines that take images in, by their class: their VAE encodes what they are given.
-_LOSS_HELPER = re.compile(r"loss", re.IGNORECASE)  # get_distil_loss, compute_loss: a function making a loss
 _TAKES_IMAGES = re.compile(
     r"img2img|image2image|inpaint|video2video|vid2vid|pix2pix|depth2img|upscal|refiner|image_?to|i2v|tryon|edit",
     re.IGNORECASE,
@@ -247,11 +248,7 @@ class _FileEdges:
             and isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef))
             and _LOSS_HELPER.search(owner.name)
         ):
-            values = [
-                v
-                for stmt in nested_statements(owner.body)
-                if isinstance(stmt, ast.Return) and (v := stmt.value)
-            ]
+            values = returned_values(owner)
         if not values:
             return False
         if any(node is site.call for value in values for node in ast.walk(value)):

@@ -124,7 +124,7 @@ class _Project:
         """Which repo (and subfolder, or file) a load of any file reads: see ModelBindings.repo_of; of
         one known only at run time, none (the expressions naming two in two files say nothing)."""
         repo = load.pin.repo or load.pin.model
-        bound = self.bindings.get(os.path.realpath(load.path))
+        bound = self.bindings.get(self._real_path(load.path))
         if repo is None or bound is None or load not in bound[1].calls:
             return repo, None
         return bound[1].repo_of(load)
@@ -387,12 +387,14 @@ class _Project:
     def _names(self, path: str, site: CallSite, module: str) -> bool:
         """Whether a call's callee in ``path`` is a name imported from ``module``."""
         found = self._module_called(path, site)
-        if found is None:
-            return False
-        real = self._real.get(found)
+        return found is not None and self._real_path(found) == module
+
+    def _real_path(self, path: str) -> str:
+        """``os.path.realpath``, once per path (asked again and again while models are traced)."""
+        real = self._real.get(path)
         if real is None:
-            real = self._real[found] = os.path.realpath(found)
-        return real == module
+            real = self._real[path] = os.path.realpath(path)
+        return real
 
     def _module_called(self, path: str, site: CallSite) -> str | None:
         """The module of the project defining a call's callee: the one it is imported from, or the
