@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -49,6 +50,7 @@ repo = "fixtures/tiny-mlp"
 {MLP_EXPORT}"""
 
 
+@functools.cache
 def cuda_usable() -> bool:
     """Whether onnxruntime really runs a session on CUDA here (not merely lists the provider)."""
     try:
@@ -65,11 +67,17 @@ def cuda_usable() -> bool:
         [tensor],
         [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1])],
     )
-    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 18)])
+    # IR 9: what every onnxruntime ptm supports reads (a newer onnx writes a newer IR by default).
+    model = onnx.helper.make_model(graph, ir_version=9, opset_imports=[onnx.helper.make_opsetid("", 18)])
     session = onnxruntime.InferenceSession(
         model.SerializeToString(), providers=["CUDAExecutionProvider", "CPUExecutionProvider"]
     )
     return session.get_providers()[0] == "CUDAExecutionProvider"
+
+
+def auto_provider() -> str:
+    """Where `provider = "auto"` (the default) runs here."""
+    return "CUDAExecutionProvider" if cuda_usable() else "CPUExecutionProvider"
 
 
 def run_ptm(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

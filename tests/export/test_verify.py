@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ from ptmlock.install.store import Store
 from ptmlock.install.verify import installed_snapshot
 from ptmlock.lockfile import LockedFile, read_lock, write_lock
 from tests.conftest import one_line_error, subprocess_env
-from tests.export.support import BERT_INPUTS, cuda_usable, heavy_imports, run_ptm
+from tests.export.support import BERT_INPUTS, auto_provider, heavy_imports, run_ptm
 
 LOCK = Path("ptm.lock")
 
@@ -79,7 +80,7 @@ def swap_artifact(name: str, fmt: str, content: bytes) -> None:
 
 def test_verify_compares_every_artifact_with_pytorch_and_the_lock(exported: Path, ptm) -> None:
     result = ptm("verify")
-    provider = "CUDAExecutionProvider" if cuda_usable() else "CPUExecutionProvider"
+    provider = auto_provider()
     for line in (
         "ok    bert  onnx bytes: sha256 matches ptm.lock",
         f"ok    bert  onnx vs PyTorch: on {provider}: last_hidden_state: max abs",
@@ -433,11 +434,60 @@ def test_verify_runs_on_the_cuda_provider(exported: Path, ptm) -> None:
     assert "[atol 1e-03, rtol 1e-03]" in result.stdout  # CUDA's default tolerance
 
 
+@pytest.mark.gpu
+def test_cuda_sessions_compute_in_float32_not_tf32(tmp_path: Path) -> None:
+    from ptmlock.export.runtime import open_session
+
+    # 1024-long dot products of N(0, 1) values: with TF32 inputs they are ~0.1 off, in float32 ~1e-4.
+    a, b = (onnx.helper.make_tensor_value_info(n, onnx.TensorProto.FLOAT, [256, 1024]) for n in "ab")
+    graph = onnx.helper.make_graph(
+        [
+            onnx.helper.make_node("Transpose", ["b"], ["bt"]),
+            onnx.helper.make_node("MatMul", ["a", "bt"], ["y"]),
+        ],
+        "matmul",
+        [a, b],
+        [onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [256, 256])],
+    )
+    model = tmp_path / "matmul.onnx"
+    onnx.save(
+        onnx.helper.make_model(graph, ir_version=9, opset_imports=[onnx.helper.make_opsetid("", 18)]), model
+    )
+    rng = np.random.default_rng(0)
+    inputs = {n: rng.standard_normal((256, 1024)).astype(np.float32) for n in "ab"}
+    (result,) = open_session(model, "cuda").run(None, inputs)
+    exact = inputs["a"].astype(np.float64) @ inputs["b"].astype(np.float64).T
+    assert np.abs(result - exact).max() < 1e-3
+
+
+@pytest.mark.gpu
+def test_frozen_verify_runs_on_the_cuda_provider(exported: Path, ptm) -> None:
+    result = ptm("verify --frozen --require-provider cuda")
+    on_cuda = [
+        line.split()
+        for line in result.stdout.splitlines()
+        if "onnx vs ptm.lock: on CUDAExecutionProvider:" in line
+    ]
+    assert sorted(words[1] for words in on_cuda) == ["bert", "bert-v1", "mlp"]
+    assert all(words[0] == "ok" for words in on_cuda)
+
+
+@pytest.mark.gpu
+def test_export_on_a_gpu_locks_the_cuda_provider_and_a_cpu_run_says_it_differs(exported: Path, ptm) -> None:
+    # auto on a machine with a usable CUDA provider: the lock records where the reference run really ran.
+    assert 'provider = "CUDAExecutionProvider"' in (exported / "ptm.lock").read_text()
+    result = ptm("verify --require-provider cpu mlp")
+    assert "onnx vs ptm.lock: on CPUExecutionProvider, not the locked CUDAExecutionProvider:" in result.stdout
+
+
 def test_both_onnxruntime_builds_installed_is_an_error(exported: Path, tmp_path: Path) -> None:
-    # A second build, as pip would leave it: a dist-info folder on the path (nothing real is installed).
-    fake = tmp_path / "site" / "onnxruntime_gpu-1.20.0.dist-info"
+    # A second build, as pip would leave it: a dist-info folder on the path (nothing real is installed);
+    # the CPU build where the GPU one is installed, else the GPU one.
+    installed = {(d.metadata["Name"] or "").lower() for d in metadata.distributions()}
+    other = "onnxruntime" if "onnxruntime-gpu" in installed else "onnxruntime-gpu"
+    fake = tmp_path / "site" / f"{other.replace('-', '_')}-1.20.0.dist-info"
     fake.mkdir(parents=True)
-    (fake / "METADATA").write_text("Metadata-Version: 2.1\nName: onnxruntime-gpu\nVersion: 1.20.0\n")
+    (fake / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {other}\nVersion: 1.20.0\n")
     env = subprocess_env()
     env["PYTHONPATH"] = f"{tmp_path / 'site'}:{env['PYTHONPATH']}"
     result = run_ptm("verify", "--frozen", "mlp", env=env)
