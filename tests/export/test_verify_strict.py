@@ -51,8 +51,8 @@ def test_a_looser_tolerance_than_the_locked_one_is_refused_unless_allowed(export
         "files changed); `ptm install --verify-hashes` restores the installed files"
     ]
     assert (
-        "info  mlp  tolerance: ptm.toml [models.mlp.verify] atol 1 is looser than the locked atol 0.0001: "
-        "allowed by --allow-looser"
+        "info  mlp  tolerance: ptm.toml [models.mlp.verify] atol 1 is looser than the locked "
+        f"atol {locked_atol}: allowed by --allow-looser"
     ) in result.stdout
     assert "ok    mlp  PyTorch vs ptm.lock" in result.stdout and "[atol 1e+00, rtol 1e-03]" in result.stdout
 
