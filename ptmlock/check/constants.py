@@ -112,7 +112,8 @@ def import_bases(path: str, package: str | None, root: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((top, folder, root, os.path.join(root, "src"))))
 
 
-@functools.lru_cache(maxsize=4096)
+# Keyed by the importing file's bases too: a big tree (diffusers' src) asks tens of thousands.
+@functools.lru_cache(maxsize=1 << 16)
 def find_module(module: tuple[str, ...], bases: tuple[str, ...], root: str) -> str | None:
     """The file of a module inside the project (a symlink out of it is not followed)."""
     for base in bases:

@@ -1663,33 +1663,53 @@ class ModelBindings:
             return NOTHING
         positional = [a.arg for a in (*method.args.posonlyargs, *method.args.args)]
         index = positional.index(name) - 1 if name in positional[1:] else None
-        found = []
         given_by = self._init_given.get(id(method))
         if given_by is not None:  # read for a subclass: what it hands its base class's __init__
-            calls = given_by
-        else:
-            family = self._derived_classes(cls)  # self.method(x) in a subclass runs it too
-            self._handed_calls()  # and what hands the method over: Thread(target=self.loop, args=(q,))
-            calls = [
-                (self, call, site.scope)
-                for site, call in [
-                    *((site, site.call) for site in self.method_calls.get(method.name, ())),
-                    *self._handed_methods.get(method.name, ()),
-                ]
-                if self.classes.get(id(site.owner)) in family and _on_self(call.func)
-            ]
-            if method.name == "__init__":
-                calls += [(self, site.call, site.scope) for site in self.name_calls.get(cls.name, ())]
-                if self.callers is not None and cls in self.tree.body:  # a module-level class
-                    # RAG(embedder=..., reranker=...) in another module
-                    calls += [(other, site.call, site.scope) for other, site in self.callers(cls.name)]
-            elif scope.parent is not None:  # a method's parent scope is its class's
-                found.append(self._template_arguments(cls, scope.parent, method.name, name, index, depth))
+            return _union(self._arguments_given(given_by, name, index, depth))
+        # What the class's own calls pass does not depend on the call followed around the method: read
+        # once, not again in each context (class-heavy code multiplies them).
+        compute = partial(self._calls_argument, scope, cls, method, name, index, depth)
+        return self._once(("method argument", id(method), name, self._self_key), compute)
+
+    @staticmethod
+    def _arguments_given(
+        calls: list[tuple[ModelBindings, ast.Call, Scope]], name: str, index: int | None, depth: int
+    ) -> list[Held]:
+        found = []
         for bindings, call, where in calls:
             given = _argument_for(call, name, index)
             if given is not None:
                 found.append(bindings.held(given, where, depth + 1))
-        return _union(found)
+        return found
+
+    def _calls_argument(
+        self,
+        scope: Scope,
+        cls: ast.ClassDef,
+        method: ast.FunctionDef | ast.AsyncFunctionDef,
+        name: str,
+        index: int | None,
+        depth: int,
+    ) -> Held:
+        family = self._derived_classes(cls)  # self.method(x) in a subclass runs it too
+        self._handed_calls()  # and what hands the method over: Thread(target=self.loop, args=(q,))
+        calls = [
+            (self, call, site.scope)
+            for site, call in [
+                *((site, site.call) for site in self.method_calls.get(method.name, ())),
+                *self._handed_methods.get(method.name, ()),
+            ]
+            if self.classes.get(id(site.owner)) in family and _on_self(call.func)
+        ]
+        found = []
+        if method.name == "__init__":
+            calls += [(self, site.call, site.scope) for site in self.name_calls.get(cls.name, ())]
+            if self.callers is not None and cls in self.tree.body:  # a module-level class
+                # RAG(embedder=..., reranker=...) in another module
+                calls += [(other, site.call, site.scope) for other, site in self.callers(cls.name)]
+        elif scope.parent is not None:  # a method's parent scope is its class's
+            found.append(self._template_arguments(cls, scope.parent, method.name, name, index, depth))
+        return _union([*found, *self._arguments_given(calls, name, index, depth)])
 
     def _template_arguments(
         self, cls: ast.ClassDef, where: Scope, method: str, name: str, index: int | None, depth: int

@@ -80,7 +80,7 @@ class _Project:
         """A file parsed and bound: one that loads models or imports them, (``given_models``) one whose
         class another module constructs with models, or (``imported_from``: another module imports
         names from it) a package's ``__init__`` re-exporting models."""
-        real = os.path.realpath(path)
+        real = self._real_path(path)
         retry = given_models or (imported_from and real not in self.tried_as_imported)
         cached = self.bindings.get(real)
         if real in self.bindings and (cached is not None or not retry or real in self.busy_paths):
@@ -133,7 +133,7 @@ class _Project:
         """What the other files of the tree write to a data file of that name (see
         read_data_files): a script generating ``gen_table.jsonl`` hands its outputs to one reading
         it. (A file reading what it writes itself: ModelBindings._saved_to.)"""
-        reader = os.path.realpath(reader)
+        reader = self._real_path(reader)
         found = NOTHING
         for path, held in (self.data_files or {}).get(name, ()):
             if path != reader and self._one_project(path, reader):
@@ -153,17 +153,17 @@ class _Project:
         written: dict[str, list[tuple[str, Held]]] = {}
         for name, paths in self._shared_data_files().items():
             for path in paths:
-                bound = self.bindings.get(os.path.realpath(path))
+                bound = self.bindings.get(self._real_path(path))
                 held = bound[1].written_file(name, 0) if bound is not None else NOTHING
                 if held.derived:
-                    written.setdefault(name, []).append((os.path.realpath(path), held))
+                    written.setdefault(name, []).append((self._real_path(path), held))
         self.data_files = written
         shared = self._shared_data_files()
         readers = {
-            os.path.realpath(path)
+            self._real_path(path)
             for name, writers in written.items()
             for path in shared[name]
-            if any(writer != os.path.realpath(path) for writer, _ in writers)
+            if any(writer != self._real_path(path) for writer, _ in writers)
         }
         for path in sorted(readers):  # a file that may read what another writes
             bound = self.bindings.get(path)
@@ -195,7 +195,7 @@ class _Project:
         may take a model through it. Told from import lines, before any name of a model is known."""
         if os.path.basename(path) != "__init__.py":
             return False
-        real = os.path.realpath(path)
+        real = self._real_path(path)
         known = self.reexporting.get(real)
         if known is not None:
             return known
@@ -207,7 +207,7 @@ class _Project:
             found = find_module(tuple(module.split(".")), bases, self.root) if module else None
             if found is None:
                 continue
-            if os.path.realpath(found) in self.loads or self._reexports(found):
+            if self._real_path(found) in self.loads or self._reexports(found):
                 self.reexporting[real] = True
                 break
         return self.reexporting[real]
@@ -353,7 +353,7 @@ class _Project:
     def _callers_of(self, path: str) -> Callers:
         """The calls of a class or function of ``path`` in the other bound modules that import it by
         name."""
-        real = os.path.realpath(path)
+        real = self._real_path(path)
 
         def callers(name: str) -> list[tuple[ModelBindings, CallSite]]:
             if (real, name) in self.busy_classes:
