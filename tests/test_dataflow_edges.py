@@ -2740,6 +2740,118 @@ ACROSS_MODULES = {
                     f.writelines(json.dumps(row) + "\\n" for row in rows)
         """,
     },
+    "a script classifying every image of a folder the project's generators saved there evaluates them": {
+        "evalscripts/generate_images.py": """
+            import os
+
+            from diffusers import StableDiffusionPipeline
+
+            pipe = StableDiffusionPipeline.from_pretrained("CompVis/stable-diffusion-v1-4")  # model: sd
+
+            def main(prompts, save_path):
+                for case, prompt in enumerate(prompts):
+                    for num, image in enumerate(pipe(prompt).images):
+                        image.save(f"{save_path}/{case}_{num}.png")
+        """,
+        "evalscripts/generate_sdxl.py": """
+            import os
+
+            from diffusers import StableDiffusionXLPipeline
+
+            # model: sdxl
+            pipe = StableDiffusionXLPipeline.from_pretrained("stabilityai/stable-diffusion-xl-base-1.0")
+
+            def main(prompts, out_dir):
+                for case, prompt in enumerate(prompts):
+                    image = pipe(prompt).images[0]
+                    image.save(os.path.join(out_dir, f"{case}.png"))
+        """,
+        "evalscripts/classify.py": """
+            import os
+
+            import pandas as pd
+            import torch
+            from PIL import Image
+            from torchvision.transforms.functional import to_tensor
+            from transformers import ViTForImageClassification
+
+            vit = ViTForImageClassification.from_pretrained("google/vit-base-patch16-224")  # model: vit
+
+            def main(folder, out_csv):
+                names = sorted(os.listdir(folder))
+                rows = []
+                for name in names:
+                    path = os.path.join(folder, name)
+                    pixels = to_tensor(Image.open(path)).unsqueeze(0)
+                    with torch.no_grad():
+                        # edge: evaluation sd->vit
+                        # edge: evaluation sdxl->vit
+                        logits = vit(pixel_values=pixels).logits
+                    rows.append({"name": name, "class": logits.argmax(-1).item()})
+                pd.DataFrame(rows).to_csv(out_csv)
+        """,
+    },
+    "a script generating from the images of a folder it lists saves its own: it reads its inputs": {
+        "generate.py": """
+            from diffusers import StableDiffusionPipeline
+
+            pipe = StableDiffusionPipeline.from_pretrained("CompVis/stable-diffusion-v1-4")  # model: sd
+
+            def main(prompts, out_dir):
+                for i, prompt in enumerate(prompts):
+                    pipe(prompt).images[0].save(f"{out_dir}/{i}.png")
+        """,
+        "restyle.py": """
+            import glob
+
+            from diffusers import StableDiffusionImg2ImgPipeline
+            from PIL import Image
+
+            # model: img2img
+            pipe = StableDiffusionImg2ImgPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")
+
+            def main(input_dir, out_dir):
+                for i, path in enumerate(glob.glob(f"{input_dir}/*.jpg")):
+                    result = pipe("a watercolor", image=Image.open(path)).images[0]
+                    result.save(f"{out_dir}/{i}.png")
+        """,
+    },
+    "a training script's validation images and a data-preparation script's images are scored by no one": {
+        "train.py": """
+            import torch
+            from diffusers import StableDiffusionPipeline
+
+            pipe = StableDiffusionPipeline.from_pretrained("CompVis/stable-diffusion-v1-4")  # model: sd
+
+            def train(batches, output_dir):
+                optimizer = torch.optim.AdamW(pipe.unet.parameters())
+                for step, batch in enumerate(batches):
+                    loss = pipe.unet(batch["latents"], batch["t"], batch["states"]).sample.mean()
+                    loss.backward()
+                    optimizer.step()
+                    pipe("a validation prompt").images[0].save(f"{output_dir}/validation_{step}.png")
+        """,
+        "prepare_captions.py": """
+            from diffusers import StableDiffusionPipeline
+
+            pipe = StableDiffusionPipeline.from_pretrained("stabilityai/sd-turbo")  # model: turbo
+
+            def main(prompts, image_dir):
+                for i, prompt in enumerate(prompts):
+                    pipe(prompt).images[0].save(f"{image_dir}/{i}.png")
+        """,
+        "score_folder.py": """
+            import os
+
+            from PIL import Image
+            from transformers import pipeline
+
+            classifier = pipeline("image-classification", model="google/vit-base-patch16-224")  # model: vit
+
+            def main(folder):
+                return [classifier(Image.open(os.path.join(folder, name))) for name in os.listdir(folder)]
+        """,
+    },
     "an instance of one of two generator classes: its beams re-ranked by its own CLIP, not the other's": {
         "captioning/__init__.py": "",
         "captioning/single.py": """

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import os
 import posixpath
 import re
 import weakref
@@ -166,6 +167,19 @@ _WRITE_HELPER = re.compile(
     r"(?:write|save|dump)_(?:jsonl?|jsonlines|lst_json|pickle|pkl|csv|tsv|lines|file|npy)"
 )
 _PATH_NAME = re.compile(r"path|file|dir|fname|folder", re.IGNORECASE)
+# Images generated into a folder and read back by a script listing a folder (an evaluation script's
+# CLIP score, classifier or style loss over a generator's outputs): the key files_written is asked by.
+IMAGE_FOLDERS = "<images in a folder>"
+# Functions and files preparing data: their images are a dataset's, not generated to be scored.
+PREPROCESSING_CONTEXT = re.compile(
+    r"(?:^|_)(?:preprocess|prepare|build_dataset|make_dataset|data_prep|annotate|caption|label)",
+    re.IGNORECASE,
+)
+_IMAGE_FILE = re.compile(r"\.(?:png|jpe?g|webp|bmp)\Z", re.IGNORECASE)
+_IMAGE_WRITERS = frozenset({"save_image", "imwrite", "imsave"})
+_IMAGE_READERS = frozenset({"imread", "read_image", "load_image"})  # and Image.open
+_FOLDER_LISTERS = frozenset({"listdir", "scandir", "walk", "glob", "iglob", "rglob", "iterdir"})
+_MAX_PATH_HOPS = 4  # assignments a read image's path is followed back to the folder listing it
 # torch's containers of submodules, filled after they are made
 _MODULE_LIST = re.compile(r"ModuleList|ModuleDict|Sequential")
 # accelerate's prepare (and the like): each argument comes back in the same place.
@@ -310,7 +324,8 @@ class ModelBindings:
         # downloads into a folder a name holds: (the folder's keys, the file's or None, call, scope)
         self._folder_downloads: list[_FolderDownload] | None = None
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
-        self._write_calls: list[tuple[ast.expr, ast.expr, Scope]] | None = None  # see _writes
+        self._write_calls: list[tuple[CallSite, ast.expr, ast.expr, Scope]] | None = None  # _site_writes
+        self._lists_folders: bool | None = None  # see reads_image_folders
         # what is written below a folder a name holds, by (the scope binding the name, the name)
         self._folders_written: dict[tuple[int, str], list[tuple[ast.expr, Scope]]] | None = None
         # what the file writes to data files, by the file's name (see written_file)
@@ -1010,10 +1025,17 @@ class ModelBindings:
         return _union([self.held(value, where, depth + 1) for value, where in saved])
 
     def _writes(self) -> list[tuple[ast.expr, ast.expr, Scope]]:
-        """The file's calls saving a value to a file: (value, file, scope), found once."""
+        """The file's calls saving a value to a file: (value, file, scope)."""
+        return [(value, target, scope) for _, value, target, scope in self._site_writes()]
+
+    def _site_writes(self) -> list[tuple[CallSite, ast.expr, ast.expr, Scope]]:
+        """The file's calls saving a value to a file, with their sites, found once."""
         if self._write_calls is None:
-            writes = ((_file_write(site.call), site.scope) for site in self.sites)
-            self._write_calls = [(*written, scope) for written, scope in writes if written is not None]
+            self._write_calls = [
+                (site, *written, site.scope)
+                for site in self.sites
+                if (written := _file_write(site.call)) is not None
+            ]
         return self._write_calls
 
     def _written_below(self, scope: Scope, name: str, depth: int) -> Held:
@@ -1058,7 +1080,9 @@ class ModelBindings:
         ``os.path.join(dir, "hard-negatives.jsonl")``): what another script of the project reading a
         file of that name gets."""
         if self._data_files is None:
-            self._data_files = {}
+            generates = not (self._trains() or self._prepares_data())  # no validation or dataset images
+            images = [(value, scope) for value, _, scope in self._image_writes()] if generates else []
+            self._data_files = {IMAGE_FOLDERS: images}
             for value, target, scope in self._writes():
                 names = {
                     _data_file_name(node.value)
@@ -1071,6 +1095,64 @@ class ModelBindings:
         saved = self._data_files.get(name, [])
         derived = _union([self.held(value, where, depth + 1) for value, where in saved]).derived
         return Held(derived=derived) if derived else NOTHING
+
+    def _image_writes(self) -> list[tuple[ast.expr, ast.expr, Scope]]:
+        """The file's calls saving an image (``img.save(path)``, ``save_image(x, path)``, a value
+        saved to a path spelling ``.png``)."""
+        return [
+            (value, target, scope)
+            for site, value, target, scope in self._site_writes()
+            if (
+                _called(site.call)[0] in _IMAGE_WRITERS
+                or _saves_itself(site.call)
+                or any(_spells_image_file(path) for path, _ in self._written_paths(target, scope))
+            )
+        ]
+
+    def reads_image_folders(self) -> bool:
+        """Whether the file reads every image of a folder (``for name in os.listdir(folder):
+        Image.open(os.path.join(folder, name))``) and saves none itself: a script scoring what another
+        generated there (a generator or preprocessor reading its inputs saves images of its own)."""
+        if self._lists_folders is None:
+            self._lists_folders = not (self._image_writes() or self._prepares_data()) and any(
+                self._reads_listed_image(site.call, site.scope) for site in self.sites
+            )
+        return self._lists_folders
+
+    def _trains(self) -> bool:
+        """Whether the file trains a model (``loss.backward()``)."""
+        return any(_called(site.call)[0] == "backward" for site in self.sites)
+
+    def _prepares_data(self) -> bool:
+        """Whether the file, by its name, prepares data (``make_datasets.py``, ``preprocess_files.py``)."""
+        return bool(PREPROCESSING_CONTEXT.search(os.path.splitext(os.path.basename(self.path))[0]))
+
+    def _reads_listed_image(self, call: ast.Call, scope: Scope) -> bool:
+        """Whether a call reads an image from a path spelled with the names of a folder's listing,
+        followed a few assignments back."""
+        if not _reads_image(call):
+            return False
+        spelling: list[ast.expr] = [call.args[0]]
+        seen: set[str] = set()
+        for _ in range(_MAX_PATH_HOPS):
+            if any(
+                _called(c)[0] in _FOLDER_LISTERS
+                for e in spelling
+                for c in ast.walk(e)
+                if isinstance(c, ast.Call)
+            ):
+                return True
+            names = {n.id for e in spelling for n in ast.walk(e) if isinstance(n, ast.Name)} - seen
+            seen |= names
+            spelling = []
+            for name in sorted(names):
+                binding = _binding_scope(name, scope)
+                for kind, data, _, _ in binding.bindings[name] if binding is not None else ():
+                    if kind == "expr":
+                        spelling.append(data)
+                    elif kind in ("iter", "item"):  # for name in names: the names iterated
+                        spelling.append(data[0])
+        return False
 
     def _folder_keys(self, name: str, scope: Scope) -> list[tuple[int, str]]:
         """The names a folder written below is read by: the name itself, and for a parameter of a
@@ -1923,6 +2005,14 @@ class ModelBindings:
         if picked is not None:  # getattr(module, name)(): any function of that module of the project
             called = isinstance(func, ast.Call)
             return picked[1] if called else picked[0]
+        if (
+            self.files_written is not None
+            and self.reads_image_folders()
+            and self._reads_listed_image(node, scope)
+        ):
+            generated = self.files_written(IMAGE_FOLDERS, self.path, depth)
+            if generated.derived:  # Image.open(os.path.join(folder, name)): images another script made
+                return generated
         read = _file_read(node)
         if read is not None:  # torch.load(path), json.load(f), pd.read_csv(path): what the file saved
             saved = self._saved_to(self._file_key(read, scope), depth)
@@ -3006,6 +3096,26 @@ def _file_write(call: ast.Call) -> tuple[ast.expr, ast.expr] | None:
     if name in _HANDLE_WRITERS and len(call.args) == 1 and isinstance(call.func, ast.Attribute):
         return call.args[0], call.func.value
     return None
+
+
+def _saves_itself(call: ast.Call) -> bool:
+    """``image.save(path)``: a PIL image (or the like) saving itself."""
+    return _called(call)[0] == "save" and len(call.args) == 1 and isinstance(call.func, ast.Attribute)
+
+
+def _spells_image_file(path: ast.expr) -> bool:
+    """Whether a path's spelling ends an image file's name (``f"{out}/{i}.png"``)."""
+    return any(
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and _IMAGE_FILE.search(node.value)
+        for node in ast.walk(path)
+    )
+
+
+def _reads_image(call: ast.Call) -> bool:
+    """``Image.open(path)``, ``cv2.imread(path)``, ``load_image(path)`` of a path known at run time."""
+    name, receiver = _called(call)
+    reads = name in _IMAGE_READERS or (name == "open" and receiver.split(".")[-1] == "Image")
+    return reads and bool(call.args) and not isinstance(call.args[0], ast.Constant)
 
 
 def _folders(path: ast.expr) -> list[ast.Name]:

@@ -30,7 +30,16 @@ from ..check.loads import Load
 from ..check.values import Scope, nested_statements, source_text
 from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROCESSING
 from . import InferredEdge, Site
-from .bindings import DECODERS, CallSite, Followed, Held, ModelBindings, returned_values, returns_latents
+from .bindings import (
+    DECODERS,
+    PREPROCESSING_CONTEXT,
+    CallSite,
+    Followed,
+    Held,
+    ModelBindings,
+    returned_values,
+    returns_latents,
+)
 
 # A function computing a loss, by its name: get_distil_loss, compute_loss.
 _LOSS_HELPER = re.compile(r"loss", re.IGNORECASE)
@@ -57,10 +66,6 @@ _EVALUATOR = re.compile(
 )
 _EVALUATION_CONTEXT = re.compile(
     r"(?:^|_)(?:eval|evaluate|evaluation|test|valid|validate|validation|metrics?|bench)", re.IGNORECASE
-)
-_PREPROCESSING_CONTEXT = re.compile(
-    r"(?:^|_)(?:preprocess|prepare|build_dataset|make_dataset|data_prep|annotate|caption|label)",
-    re.IGNORECASE,
 )
 # Optimizers and trainers: the models whose parameters they are given are the ones trained.
 _OPTIMIZER = re.compile(r"optim|adam|sgd|rmsprop|lion|adafactor|lamb|trainer", re.IGNORECASE)
@@ -833,7 +838,7 @@ class _FileEdges:
         names = self.context_names(owner).split()
         if any(_EVALUATION_CONTEXT.search(n) for n in names):
             return "evaluation"
-        if any(_PREPROCESSING_CONTEXT.search(n) for n in names):
+        if any(PREPROCESSING_CONTEXT.search(n) for n in names):
             return "preprocessing"
         return "inference"
 
@@ -955,6 +960,8 @@ def _classify(
         or _EVALUATION_CONTEXT.search(context)
         or (uses.metric and not uses.kept)  # a metric of results handed on no further
         or uses.only_reported  # averaged or logged, and nothing else done with it: a score
+        # a script reading back a folder another script generated into, saving no images: it scores them
+        or (edges.b.reads_image_folders() and source.path != target.path)
     )
     # In a training loop too, as long as no loss holds the scorer's result (a validation score logged,
     # or this call's, without gradients, where the same scorer's loss trains beside it).

@@ -25,6 +25,7 @@ from . import Inference, InferredAdaptation, InferredEdge
 from .adaptations import find_adaptations
 from .bindings import (
     DATA_FILE_NAME,
+    IMAGE_FOLDERS,
     NOTHING,
     Callers,
     CallSite,
@@ -157,13 +158,21 @@ class _Project:
                 held = bound[1].written_file(name, 0) if bound is not None else NOTHING
                 if held.derived:
                     written.setdefault(name, []).append((self._real_path(path), held))
+        bound_files = sorted((path, found[1]) for path, found in self.bindings.items() if found is not None)
+        for path, bindings in bound_files:  # images generated into a folder (IMAGE_FOLDERS)
+            held = bindings.written_file(IMAGE_FOLDERS, 0)
+            if held.derived:
+                written.setdefault(IMAGE_FOLDERS, []).append((path, held))
         self.data_files = written
-        shared = self._shared_data_files()
+        image_readers = [path for path, bindings in bound_files if bindings.reads_image_folders()]
+        shared = {**self._shared_data_files(), IMAGE_FOLDERS: image_readers}
         readers = {
             self._real_path(path)
             for name, writers in written.items()
             for path in shared[name]
-            if any(writer != self._real_path(path) for writer, _ in writers)
+            if any(
+                writer != self._real_path(path) and self._one_project(writer, path) for writer, _ in writers
+            )
         }
         for path in sorted(readers):  # a file that may read what another writes
             bound = self.bindings.get(path)
