@@ -1002,6 +1002,46 @@ HANDOFF = {
 }
 
 FEEDBACK = {
+    "a pipeline's UNet swapped between a frozen and a trained one, whose parameters a helper gathers": """
+        import torch
+        from diffusers import StableDiffusionPipeline, UNet2DConditionModel
+
+        SD = "CompVis/stable-diffusion-v1-4"
+
+
+        def trainable_parameters(unet):
+            names, params = [], []
+            for name, module in unet.named_modules():
+                if "attn2" in name:
+                    for n, p in module.named_parameters():
+                        names.append(f"{name}.{n}")
+                        params.append(p)
+            return names, params
+
+
+        if __name__ == "__main__":
+            base_unet = UNet2DConditionModel.from_pretrained(SD, subfolder="unet")  # model: base
+            base_unet.requires_grad_(False)
+            esd_unet = UNet2DConditionModel.from_pretrained(SD, subfolder="unet")  # model: esd
+            pipe = StableDiffusionPipeline.from_pretrained(SD, unet=base_unet)  # model: pipe
+            names, esd_params = trainable_parameters(esd_unet)
+            optimizer = torch.optim.Adam(esd_params, lr=1e-5)
+            with torch.no_grad():
+                embeds, null_embeds = pipe.encode_prompt("a concept", "cpu", 1, True, "")
+            for step in range(100):
+                optimizer.zero_grad()
+                pipe.unet = base_unet
+                with torch.no_grad():
+                    xt = pipe("a concept", output_type="latent").images
+                    # edge: feature-handoff/sequential pipe->base stage=fine-tuning
+                    target = pipe.unet(xt, 10, encoder_hidden_states=embeds).sample
+                pipe.unet = esd_unet
+                # edge: feature-handoff/sequential pipe->esd stage=fine-tuning
+                prediction = pipe.unet(xt, 10, encoder_hidden_states=embeds).sample
+                loss = torch.nn.functional.mse_loss(prediction, target)
+                loss.backward()  # edge: feedback-guidance base->esd stage=fine-tuning
+                optimizer.step()
+    """,
     "a DeepSpeed engine stepping on a distillation loss a helper computes from the teacher": """
         import deepspeed
         import torch

@@ -170,6 +170,7 @@ _PATH_NAME = re.compile(r"path|file|dir|fname|folder", re.IGNORECASE)
 # Images generated into a folder and read back by a script listing a folder (an evaluation script's
 # CLIP score, classifier or style loss over a generator's outputs): the key files_written is asked by.
 IMAGE_FOLDERS = "<images in a folder>"
+_Placed = dict[int, tuple[list[ast.stmt], int]]  # by a node's id: the statement (block, index) holding it
 # Functions and files preparing data: their images are a dataset's, not generated to be scored.
 PREPROCESSING_CONTEXT = re.compile(
     r"(?:^|_)(?:preprocess|prepare|build_dataset|make_dataset|data_prep|annotate|caption|label)",
@@ -316,7 +317,7 @@ class ModelBindings:
         self._steps: dict[int, tuple[ast.Call, ...]] = {}
         self._downloaded: dict[int, frozenset[Load]] = {}  # of each function, by id: see _downloads
         # of each function, by id: the attributes it sets, where each node is (see _statements_of)
-        self._method_statements: dict[int, tuple[frozenset[str], dict[int, tuple[list[ast.stmt], int]]]] = {}
+        self._method_statements: dict[int, tuple[frozenset[str], _Placed, _Placed]] = {}  # _statements_of
         self._spelled: set[str] | None = None  # the file's string constants: see _named_here
         self._dead: dict[tuple[int, int], frozenset[tuple[int, str]]] = {}  # see _dead_branches
         # where the file's downloads write: (folder, file or None for all of it, load); see _downloaded_to
@@ -659,6 +660,10 @@ class ModelBindings:
         setting = isinstance(func, ast.Attribute) and (func.attr in _RUNS_NO_MODEL or func.attr in _MUTATORS)
         if isinstance(func, ast.Attribute) and not setting:
             receiver = self.held(func.value, site.scope)
+            before = self._set_before(func, site.scope) if receiver.models else None
+            set_to = self.held(*before) if before is not None else NOTHING
+            if set_to.models:  # pipe.unet = esd_unet, then pipe.unet(x): the model set there
+                return set_to.models
             if receiver.models:
                 return receiver.models
         handed = self.handed_call(site.call)
@@ -1877,34 +1882,42 @@ class ModelBindings:
         return stored
 
     def _set_before(self, node: ast.Attribute, scope: Scope) -> tuple[ast.expr, Scope] | None:
-        """``self.attr`` read in a method after an earlier statement of the same block sets it: that
-        value (each branch building its own parts), else None (read as every method sets it)."""
-        method: Scope | None = scope
-        while method is not None and not isinstance(method.node, _FUNCTIONS):
-            method = method.parent
-        function = method.node if method is not None else None
-        if method is None or not isinstance(function, _FUNCTIONS) or not self._is_self(node.value, function):
+        """``self.attr`` (or ``pipe.unet`` of a local name) read in a function after an earlier
+        statement of its block, or of a block around it, sets it: that value (each branch building its
+        own parts; ``pipe.unet = esd_unet`` before ``pipe.unet(x)``), else None (read as every
+        statement setting it may have)."""
+        body = scope  # the function's scope, else the module's (a script's main block)
+        while body.parent is not None and not isinstance(body.node, _FUNCTIONS):
+            body = body.parent
+        statements = self.tree if body.parent is None else body.node
+        if not isinstance(statements, (*_FUNCTIONS, ast.Module)) or not isinstance(node.value, ast.Name):
             return None
-        sets, placed = self._statements_of(function)
+        sets, placed, enclosing = self._statements_of(statements)
         if node.attr not in sets or id(node) not in placed:
             return None
-        block, index = placed[id(node)]
-        for stmt in reversed(block[:index]):
-            if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
-                for target, value in values.assigned_pairs(stmt):
-                    if (
-                        isinstance(target, ast.Attribute)
-                        and target.attr == node.attr
-                        and self._is_self(target.value, function)
-                    ):
-                        return value, method
+        receiver = node.value.id
+        at: tuple[list[ast.stmt], int] | None = placed[id(node)]
+        while at is not None:
+            block, index = at
+            for stmt in reversed(block[:index]):
+                if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+                    for target, value in values.assigned_pairs(stmt):
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and target.attr == node.attr
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id == receiver
+                        ):
+                            return value, body
+            at = enclosing.get(id(block))
         return None
 
     def _statements_of(
-        self, function: ast.FunctionDef | ast.AsyncFunctionDef
-    ) -> tuple[frozenset[str], dict[int, tuple[list[ast.stmt], int]]]:
-        """The attributes a method sets on anything (``x.attr = ...``), and for each node of its
-        body the innermost statement holding it, as (its block, its index there)."""
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef | ast.Module
+    ) -> tuple[frozenset[str], _Placed, _Placed]:
+        """The attributes a function sets on anything (``x.attr = ...``), for each node of its body
+        the innermost statement holding it, as (its block, its index there), and for each nested
+        block the statement holding it."""
         known = self._method_statements.get(id(function))
         if known is None:
             blocks = [
@@ -1912,6 +1925,7 @@ class ModelBindings:
                 *(b for stmt in values.nested_statements(function.body) for b in _statement_blocks(stmt)),
             ]
             statements = [(block, index) for block in blocks for index in range(len(block))]
+            enclosing = {id(inner): at for at in statements for inner in _statement_blocks(at[0][at[1]])}
             # outermost first, so that a statement nested in another is where its nodes are
             statements.sort(key=lambda at: -((at[0][at[1]].end_lineno or 0) - at[0][at[1]].lineno))
             placed = {id(n): at for at in statements for n in ast.walk(at[0][at[1]])}
@@ -1926,7 +1940,7 @@ class ModelBindings:
                 for target, _ in values.assigned_pairs(stmt)
                 if isinstance(target, ast.Attribute)
             )
-            known = self._method_statements[id(function)] = (sets, placed)
+            known = self._method_statements[id(function)] = (sets, placed, enclosing)
         return known
 
     def _as_instance_of(self, cls: ast.ClassDef, derived: ClassFound, read: Callable[[], Held]) -> Held:
@@ -2039,6 +2053,11 @@ class ModelBindings:
                 encoders = getattr(built, _PIPELINE_ENCODERS[func.attr]) if built is not None else None
                 if encoders:  # pipe.encode_prompt(...): its text encoders' states
                     return Held(derived=encoders)
+            before = self._set_before(func, scope) if receiver.models else None
+            if before is not None:  # pipe.unet = esd_unet, then pipe.unet(x): the model set there runs
+                set_to = self.held(*before, depth + 1)
+                if set_to.models:
+                    return Held(derived=set_to.models)
             if receiver.models:
                 if func.attr in SAME_MODEL_METHODS or _GETTER.fullmatch(func.attr):
                     return Held(models=receiver.models)
@@ -2239,6 +2258,20 @@ class ModelBindings:
                 bindings = [bindings[i] for i in chosen]
         found = [(data, current) for kind, data, _, _ in bindings if kind == "expr"]
         return found if len(found) == len(bindings) else []
+
+    def gathered_from(self, name: ast.Name, scope: Scope) -> frozenset[Load]:
+        """The models handed to the calls a name is assigned from, or a part of what they return
+        (``names, params = trainable_parameters(unet)``)."""
+        current = _binding_scope(name.id, scope)
+        if current is None:
+            return frozenset()
+        found: set[Load] = set()
+        for kind, data, _, _ in current.bindings[name.id]:
+            value = data if kind == "expr" else data[0] if kind == "item" else None
+            if isinstance(value, ast.Call):
+                for given in [*value.args, *(k.value for k in value.keywords)]:
+                    found |= self.held(given, current).models
+        return frozenset(found)
 
     def _only_values(self, container: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
         """Every value a name (or ``self.name``) is ever assigned, with its scope; none when it is also

@@ -70,6 +70,7 @@ _EVALUATION_CONTEXT = re.compile(
 # Optimizers and trainers: the models whose parameters they are given are the ones trained.
 _OPTIMIZER = re.compile(r"optim|adam|sgd|rmsprop|lion|adafactor|lamb|trainer", re.IGNORECASE)
 _PARAMETERS = frozenset({"parameters", "named_parameters"})
+_PARAMS_NAME = re.compile(r"param", re.IGNORECASE)  # a name holding parameters gathered from a model
 # A model's methods that train it on the data they are given.
 _FITS = frozenset({"fit", "train_on_batch", "learn", "train_step"})
 # Loads into a model that change its weights (adaptations), not models of their own.
@@ -199,6 +200,9 @@ class _FileEdges:
                             self.trained |= self.held(part.value, site).models
                         elif isinstance(part, (ast.Name, ast.Attribute)):
                             self.trained |= self.held(part, site).models
+                            if isinstance(part, ast.Name) and _PARAMS_NAME.search(part.id):
+                                # names, params = trainable_parameters(unet): the model they were gathered of
+                                self.trained |= self.b.gathered_from(part, site.scope)
             if not isinstance(func, ast.Attribute):
                 continue
             receiver_text = source_text(func.value).lower()
