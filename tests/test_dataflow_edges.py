@@ -2892,6 +2892,75 @@ ACROSS_MODULES = {
                 return [classifier(Image.open(os.path.join(folder, name))) for name in os.listdir(folder)]
         """,
     },
+    "a pipeline class whose from_pretrained builds it and whose __init__ sets its parts from a dict": {
+        "pipeline.py": """
+            from diffusers import UNet2DConditionModel
+            from transformers import CLIPTextModel, CLIPVisionModel
+
+
+            class VideoPipeline:
+                def __init__(self, text_encoder, image_encoder, unet):
+                    self.components = dict(text_encoder=text_encoder, image_encoder=image_encoder, unet=unet)
+                    for name, component in self.components.items():
+                        setattr(self, name, component)
+
+                @classmethod
+                def from_pretrained(cls, repo):
+                    return cls(
+                        # model: text
+                        text_encoder=CLIPTextModel.from_pretrained(repo, subfolder="text_encoder"),
+                        # model: vision
+                        image_encoder=CLIPVisionModel.from_pretrained(repo, subfolder="image_encoder"),
+                        unet=UNet2DConditionModel.from_pretrained(repo, subfolder="unet"),  # model: unet
+                    )
+
+                def encode_prompt(self, ids):
+                    return self.text_encoder(ids).last_hidden_state
+        """,
+        "app.py": """
+            from pipeline import VideoPipeline
+
+            pipe = VideoPipeline.from_pretrained("lllyasviel/paints_undo_multi_frame")  # model: pipe
+
+
+            def run(ids, frames, latents):
+                text = pipe.encode_prompt(ids)
+                image = pipe.image_encoder(frames).last_hidden_state
+                # edge: feature-handoff/parallel text->unet
+                # edge: feature-handoff/parallel vision->unet
+                return pipe.unet(latents, 10, encoder_hidden_states=text, image_states=image).sample
+        """,
+    },
+    "a custom diffusers pipeline registering the parts it is built with": {
+        "pipeline_tryon.py": """
+            from diffusers import DiffusionPipeline
+
+
+            class TryOnPipeline(DiffusionPipeline):
+                def __init__(self, vae, unet, garment_net):
+                    super().__init__()
+                    self.register_modules(vae=vae, unet=unet, garment_net=garment_net)
+
+                def __call__(self, latents, garment, t):
+                    garment_states = self.garment_net(garment, t).sample
+                    # edge: feature-handoff/hierarchical garment->unet
+                    latents = self.unet(latents, t, garment_states=garment_states).sample
+                    # edge: feature-handoff/hierarchical unet->vae
+                    return self.vae.decode(latents).sample
+        """,
+        "app.py": """
+            from diffusers import AutoencoderKL, UNet2DConditionModel
+
+            from pipeline_tryon import TryOnPipeline
+
+            pipe = TryOnPipeline(
+                vae=AutoencoderKL.from_pretrained("yisol/IDM-VTON", subfolder="vae"),  # model: vae
+                unet=UNet2DConditionModel.from_pretrained("yisol/IDM-VTON", subfolder="unet"),  # model: unet
+                # model: garment
+                garment_net=UNet2DConditionModel.from_pretrained("yisol/IDM-VTON", subfolder="unet_encoder"),
+            )
+        """,
+    },
     "an instance of one of two generator classes: its beams re-ranked by its own CLIP, not the other's": {
         "captioning/__init__.py": "",
         "captioning/single.py": """

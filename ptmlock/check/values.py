@@ -1136,20 +1136,89 @@ def self_writes(cls: Scope) -> dict[str, list[tuple[ast.expr, Scope]]]:
         if not params or _is_static(method.decorator_list, None):
             continue
         this = params[0].arg
+        statements = list(nested_statements(method.body))
         found = [
             (target.attr, value)
-            for stmt in nested_statements(method.body)
+            for stmt in statements
             if isinstance(stmt, (ast.Assign, ast.AnnAssign))
             for target, value in assigned_pairs(stmt)
             if isinstance(target, ast.Attribute)
             and isinstance(target.value, ast.Name)
             and target.value.id == this
         ]
+        found += _registered_writes(statements, this)
         if found:
             inner = function_scope(method, cls)
             for attr, value in found:
                 writes.setdefault(attr, []).append((value, inner))
     return writes
+
+
+def _registered_writes(statements: list[ast.stmt], this: str) -> list[tuple[str, ast.expr]]:
+    """The attributes a method sets without assigning them: ``self.register_modules(vae=vae)``
+    (diffusers), and ``setattr(self, k, v)`` in a loop over the items of a dict the method builds
+    (``for k, v in self.components.items()``)."""
+    found: list[tuple[str, ast.expr]] = []
+    for stmt in statements:
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "register_modules"
+            and _is_name(call.func.value, this)
+        ):
+            found += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
+    for loop in statements:  # for k, v in components.items(): setattr(self, k, v)
+        if not (
+            isinstance(loop, ast.For)
+            and isinstance(loop.target, ast.Tuple)
+            and len(loop.target.elts) == 2
+            and all(isinstance(e, ast.Name) for e in loop.target.elts)
+            and isinstance(loop.iter, ast.Call)
+            and isinstance(loop.iter.func, ast.Attribute)
+            and loop.iter.func.attr == "items"
+        ):
+            continue
+        key_name, value_name = (e.id for e in loop.target.elts if isinstance(e, ast.Name))
+        sets = any(
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "setattr"
+            and len(node.args) == 3
+            and _is_name(node.args[0], this)
+            and _is_name(node.args[1], key_name)
+            and _is_name(node.args[2], value_name)
+            for node in ast.walk(loop)
+        )
+        if sets:
+            found += _dict_items(loop.iter.func.value, statements)
+    return found
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _dict_items(container: ast.expr, statements: list[ast.stmt]) -> list[tuple[str, ast.expr]]:
+    """The constant keys and values of the dicts ``container`` (a name or ``self.x``) is assigned in
+    those statements: ``dict(vae=vae, unet=unet)`` or ``{"vae": vae}``."""
+    spelled = ast.dump(container)
+    items: list[tuple[str, ast.expr]] = []
+    for stmt in statements:
+        if not isinstance(stmt, ast.Assign):
+            continue
+        for target, built in assigned_pairs(stmt):
+            if ast.dump(target, annotate_fields=True).replace("Store()", "Load()") != spelled:
+                continue
+            if isinstance(built, ast.Call) and isinstance(built.func, ast.Name) and built.func.id == "dict":
+                items += [(k.arg, k.value) for k in built.keywords if k.arg is not None]
+            elif isinstance(built, ast.Dict):
+                items += [
+                    (k.value, v)
+                    for k, v in zip(built.keys, built.values, strict=True)
+                    if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                ]
+    return items
 
 
 def assigned_pairs(stmt: ast.Assign | ast.AnnAssign) -> Iterator[tuple[ast.expr, ast.expr]]:

@@ -660,10 +660,9 @@ class ModelBindings:
         setting = isinstance(func, ast.Attribute) and (func.attr in _RUNS_NO_MODEL or func.attr in _MUTATORS)
         if isinstance(func, ast.Attribute) and not setting:
             receiver = self.held(func.value, site.scope)
-            before = self._set_before(func, site.scope) if receiver.models else None
-            set_to = self.held(*before) if before is not None else NOTHING
-            if set_to.models:  # pipe.unet = esd_unet, then pipe.unet(x): the model set there
-                return set_to.models
+            own = self._own_model(func, receiver, site.scope, 0)
+            if own:  # pipe.unet = esd_unet, then pipe.unet(x): the model set there
+                return own
             if receiver.models:
                 return receiver.models
         handed = self.handed_call(site.call)
@@ -909,6 +908,12 @@ class ModelBindings:
         defined = self._class_named(func, scope)
         if defined is not None:
             return (self, *defined)
+        if isinstance(
+            func, ast.Attribute
+        ):  # Pipeline.from_pretrained(repo): a classmethod returning cls(...)
+            owner = self._class_called(func.value, scope)
+            if owner is not None and _builds_own_class(owner[1], func.attr):
+                return owner
         dotted = _imported_name(func, scope)
         return self.imported_class(dotted) if dotted is not None and self.imported_class is not None else None
 
@@ -1791,12 +1796,38 @@ class ModelBindings:
         found = []
         if method.name == "__init__":
             calls += [(self, site.call, site.scope) for site in self.name_calls.get(cls.name, ())]
+            calls += self._alternate_constructor_calls(cls)
             if self.callers is not None and cls in self.tree.body:  # a module-level class
                 # RAG(embedder=..., reranker=...) in another module
                 calls += [(other, site.call, site.scope) for other, site in self.callers(cls.name)]
         elif scope.parent is not None:  # a method's parent scope is its class's
             found.append(self._template_arguments(cls, scope.parent, method.name, name, index, depth))
         return _union([*found, *self._arguments_given(calls, name, index, depth)])
+
+    def _own_model(self, func: ast.Attribute, receiver: Held, scope: Scope, depth: int) -> frozenset[Load]:
+        """The models an attribute of a model holds other than the model itself: one set by an
+        earlier statement (``pipe.unet = esd_unet``) or by a project class whose instance the model
+        is (``video_pipe.unet`` of a pipeline class of the project); else none (``pipe.unet`` is a
+        part of ``pipe``)."""
+        if not receiver.models:
+            return frozenset()
+        held = self.held(func, scope, depth + 1)
+        return held.models if held.models and not held.models & receiver.models else frozenset()
+
+    def _alternate_constructor_calls(self, cls: ast.ClassDef) -> list[tuple[ModelBindings, ast.Call, Scope]]:
+        """``cls(unet=UNet.from_pretrained(...))`` in a classmethod of the class (its own
+        ``from_pretrained``): calls of its ``__init__``."""
+        found = []
+        for method in cls.body:
+            if not isinstance(method, _FUNCTIONS) or not any(
+                isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list
+            ):
+                continue
+            first = [*method.args.posonlyargs, *method.args.args][:1]
+            for site in self.name_calls.get(first[0].arg, ()) if first else ():
+                if site.owner is method:
+                    found.append((self, site.call, site.scope))
+        return found
 
     def _template_arguments(
         self, cls: ast.ClassDef, where: Scope, method: str, name: str, index: int | None, depth: int
@@ -2053,11 +2084,9 @@ class ModelBindings:
                 encoders = getattr(built, _PIPELINE_ENCODERS[func.attr]) if built is not None else None
                 if encoders:  # pipe.encode_prompt(...): its text encoders' states
                     return Held(derived=encoders)
-            before = self._set_before(func, scope) if receiver.models else None
-            if before is not None:  # pipe.unet = esd_unet, then pipe.unet(x): the model set there runs
-                set_to = self.held(*before, depth + 1)
-                if set_to.models:
-                    return Held(derived=set_to.models)
+            own = self._own_model(func, receiver, scope, depth)
+            if own:  # pipe.unet = esd_unet, then pipe.unet(x); video_pipe.unet(x) of a project class
+                return Held(derived=own)
             if receiver.models:
                 if func.attr in SAME_MODEL_METHODS or _GETTER.fullmatch(func.attr):
                     return Held(models=receiver.models)
@@ -3231,6 +3260,20 @@ def _data_file_name(text: str) -> str | None:
     """The name of the data file a string ends with (``gen_table.jsonl`` of ``"/gen_table.jsonl"``)."""
     found = _DATA_FILE.search(text)
     return found.group(0) if found is not None else None
+
+
+def _builds_own_class(cls: ast.ClassDef, name: str) -> bool:
+    """Whether a class's classmethod of that name returns an instance of it (``return cls(...)``)."""
+    method = _method_named(cls, name)
+    if method is None or not any(
+        isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list
+    ):
+        return False
+    first = [*method.args.posonlyargs, *method.args.args][:1]
+    return bool(first) and any(
+        isinstance(r, ast.Call) and isinstance(r.func, ast.Name) and r.func.id == first[0].arg
+        for r in returned_values(method)
+    )
 
 
 def _binding_scope(name: str, scope: Scope) -> Scope | None:
