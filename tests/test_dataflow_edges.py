@@ -2961,6 +2961,45 @@ ACROSS_MODULES = {
             )
         """,
     },
+    "a base class's method given a caption by another module's subclass scores it with the base's CLIP": {
+        "captioner/__init__.py": "",
+        "captioner/base.py": """
+            import clip
+            import torch
+
+
+            class BaseCaptioner:
+                def __init__(self, device):
+                    self.filter, self.preprocess = clip.load("ViT-B/32", device)  # model: clip
+
+                @torch.no_grad()
+                def filter_caption(self, image, caption):
+                    text = clip.tokenize([caption])
+                    image_features = self.filter.encode_image(self.preprocess(image).unsqueeze(0))
+                    # edge: feature-handoff/sequential blip->clip
+                    text_features = self.filter.encode_text(text)
+                    return (image_features @ text_features.T).item()
+        """,
+        "captioner/blip.py": """
+            from transformers import BlipForConditionalGeneration, BlipProcessor
+
+            from .base import BaseCaptioner
+
+            REPO = "Salesforce/blip-image-captioning-large"
+
+
+            class BLIPCaptioner(BaseCaptioner):
+                def __init__(self, device):
+                    super().__init__(device)
+                    self.processor = BlipProcessor.from_pretrained(REPO)
+                    self.model = BlipForConditionalGeneration.from_pretrained(REPO)  # model: blip
+
+                def inference(self, image):
+                    out = self.model.generate(**self.processor(image, return_tensors="pt"))
+                    caption = self.processor.decode(out[0], skip_special_tokens=True)
+                    return {"caption": caption, "clip_score": self.filter_caption(image, caption)}
+        """,
+    },
     "an instance of one of two generator classes: its beams re-ranked by its own CLIP, not the other's": {
         "captioning/__init__.py": "",
         "captioning/single.py": """

@@ -229,6 +229,8 @@ ImportedClass = Callable[[str], "ClassFound | None"]  # (dotted name)
 # The calls of a module-level class or function of this file in other modules of the project that
 # import it, each with their file.
 Callers = Callable[[str], list[tuple["ModelBindings", "CallSite"]]]  # (class or function name)
+# The self.method(...) calls in other modules' subclasses of a class: (class, method name).
+SubclassCalls = Callable[[ast.ClassDef, str], list[tuple["ModelBindings", ast.Call, "Scope"]]]
 
 
 def is_model(load: Load, call: ast.Call | None) -> bool:
@@ -285,8 +287,10 @@ class ModelBindings:
         star_names: StarNames | None = None,
         files_written: FilesWritten | None = None,
         repo_elsewhere: Callable[[Load], tuple[str | None, str | None]] | None = None,
+        subclass_calls: SubclassCalls | None = None,
     ) -> None:
         self.tree = tree
+        self.subclass_calls = subclass_calls
         self.files_written = files_written
         self.repo_elsewhere = repo_elsewhere  # repo_of for a load of another file
         self.path = path
@@ -1802,7 +1806,25 @@ class ModelBindings:
                 calls += [(other, site.call, site.scope) for other, site in self.callers(cls.name)]
         elif scope.parent is not None:  # a method's parent scope is its class's
             found.append(self._template_arguments(cls, scope.parent, method.name, name, index, depth))
+            if self.subclass_calls is not None and cls in self.tree.body:  # self.filter_caption(x) in
+                calls += self.subclass_calls(cls, method.name)  # another module's subclass
         return _union([*found, *self._arguments_given(calls, name, index, depth)])
+
+    def self_calls_in_subclasses(
+        self, base: ast.ClassDef, method: str
+    ) -> list[tuple[ModelBindings, ast.Call, Scope]]:
+        """The ``self.method(...)`` calls in this file's classes deriving from ``base`` (a class of
+        another module)."""
+        derived = {
+            id(cls)
+            for cls in self.class_definitions
+            if cls in self.tree.body and any(found[1] is base for found in self.lineage(cls, self.module)[1:])
+        }
+        return [
+            (self, site.call, site.scope)
+            for site in self.method_calls.get(method, ())
+            if id(self.classes.get(id(site.owner))) in derived and _on_self(site.call.func)
+        ]
 
     def _own_model(self, func: ast.Attribute, receiver: Held, scope: Scope, depth: int) -> frozenset[Load]:
         """The models an attribute of a model holds other than the model itself: one set by an

@@ -20,7 +20,7 @@ from ..check.files import collect, read_source, relative_below
 from ..check.loads import FileScan, Load, Uncheckable
 from ..check.runner import scan_files
 from ..check.scanner import package_of, parse
-from ..check.values import LOCAL_PREFIX, REF, absolute_module
+from ..check.values import LOCAL_PREFIX, REF, Scope, absolute_module
 from . import Inference, InferredAdaptation, InferredEdge
 from .adaptations import find_adaptations
 from .bindings import (
@@ -39,6 +39,7 @@ from .bindings import (
     Inputs,
     ModelBindings,
     StarNames,
+    SubclassCalls,
 )
 from .edges import find_edges
 
@@ -111,6 +112,7 @@ class _Project:
                         *self._imported_by(path),
                         files_written=self.files_written,
                         repo_elsewhere=self.repo_of,
+                        subclass_calls=self._subclass_calls(real),
                     ),
                 )
         except (Uncheckable, RecursionError):
@@ -378,6 +380,20 @@ class _Project:
                 self.busy_classes.discard((real, name))
 
         return callers
+
+    def _subclass_calls(self, path: str) -> SubclassCalls:
+        """The ``self.method(...)`` calls in the other bound modules' subclasses of a class of ``path``
+        (``BLIPCaptioner(BaseCaptioner)`` calling ``self.filter_caption(image, caption)``)."""
+
+        def calls(base: ast.ClassDef, method: str) -> list[tuple[ModelBindings, ast.Call, Scope]]:
+            return [
+                call
+                for other_path, bound in sorted(self.bindings.items(), key=lambda item: item[0])
+                if bound is not None and other_path != path
+                for call in bound[1].self_calls_in_subclasses(base, method)
+            ]
+
+        return calls
 
     def _calls_named(self, name: str) -> list[tuple[str, ModelBindings, CallSite]]:
         """The calls of a name in the bound files, with the file each is in."""
