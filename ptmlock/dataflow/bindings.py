@@ -291,6 +291,7 @@ class ModelBindings:
     ) -> None:
         self.tree = tree
         self.subclass_calls = subclass_calls
+        self._derived_from: dict[int, set[int]] | None = None  # see self_calls_in_subclasses
         self.files_written = files_written
         self.repo_elsewhere = repo_elsewhere  # repo_of for a load of another file
         self.path = path
@@ -1815,11 +1816,15 @@ class ModelBindings:
     ) -> list[tuple[ModelBindings, ast.Call, Scope]]:
         """The ``self.method(...)`` calls in this file's classes deriving from ``base`` (a class of
         another module)."""
-        derived = {
-            id(cls)
-            for cls in self.class_definitions
-            if cls in self.tree.body and any(found[1] is base for found in self.lineage(cls, self.module)[1:])
-        }
+        if self._derived_from is None:  # the file's module-level classes by each base class's id
+            self._derived_from = {}
+            for cls in self.class_definitions:
+                if cls in self.tree.body:
+                    for found in self.lineage(cls, self.module)[1:]:
+                        self._derived_from.setdefault(id(found[1]), set()).add(id(cls))
+        derived = self._derived_from.get(id(base))
+        if not derived:
+            return []
         return [
             (self, site.call, site.scope)
             for site in self.method_calls.get(method, ())

@@ -48,6 +48,7 @@ _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.M
 # A string literal ending with a data file's name: its name.
 _DATA_FILE_LITERAL = re.compile(rf"""[/'"]({DATA_FILE_NAME})['"]""".encode())
 _MAX_REEXPORTS = 3  # package __init__ files a callee's import is followed through
+_MAX_SUBCLASS_CALLS = 12  # self.method(...) calls of other modules' subclasses read for a base class's method
 # The strongest handoff mode an edge seen several times keeps.
 _MODE_RANK = {"hierarchical": 0, "parallel": 1, "sequential": 2, None: 3}
 
@@ -66,6 +67,7 @@ class _Project:
         # the bound files' calls by callee name, grown as files are bound (see _callers_of)
         self._calls_by_name: dict[str, list[tuple[str, ModelBindings, CallSite]]] | None = None
         self._real: dict[str, str] = {}  # os.path.realpath, once per path
+        self._subclass_calls_found: dict[tuple[int, str], list[tuple[ModelBindings, ast.Call, Scope]]] = {}
         self.busy: set[str] = set()
         # The names of models other modules may import: see name_models, which must run first.
         self._exported: re.Pattern[bytes] = _NOTHING_MATCHES
@@ -386,12 +388,18 @@ class _Project:
         (``BLIPCaptioner(BaseCaptioner)`` calling ``self.filter_caption(image, caption)``)."""
 
         def calls(base: ast.ClassDef, method: str) -> list[tuple[ModelBindings, ast.Call, Scope]]:
-            return [
-                call
-                for other_path, bound in sorted(self.bindings.items(), key=lambda item: item[0])
-                if bound is not None and other_path != path
-                for call in bound[1].self_calls_in_subclasses(base, method)
-            ]
+            key = (id(base), method)
+            known = self._subclass_calls_found.get(key)
+            if known is None:
+                known = [
+                    call
+                    for other_path, bound in sorted(self.bindings.items(), key=lambda item: item[0])
+                    if bound is not None and other_path != path
+                    for call in bound[1].self_calls_in_subclasses(base, method)
+                ]
+                # a base class of a library's many subclasses (a pipeline's, a model's): read no further
+                known = self._subclass_calls_found[key] = known if len(known) <= _MAX_SUBCLASS_CALLS else []
+            return known
 
         return calls
 
