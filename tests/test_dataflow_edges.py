@@ -2831,6 +2831,38 @@ ACROSS_MODULES = {
                 pd.DataFrame(rows).to_csv(out_csv)
         """,
     },
+    "a script classifying the listed images its own loader opens evaluates what the generator saved": {
+        "generate.py": """
+            from diffusers import StableDiffusionPipeline
+
+            pipe = StableDiffusionPipeline.from_pretrained("CompVis/stable-diffusion-v1-4")  # model: sd
+
+            def main(prompts, out_dir):
+                for i, prompt in enumerate(prompts):
+                    pipe(prompt).images[0].save(f"{out_dir}/{i}.png")
+        """,
+        "classify.py": """
+            import glob
+
+            from PIL import Image
+            from torchvision.transforms.functional import to_tensor
+            from transformers import ViTForImageClassification
+
+            vit = ViTForImageClassification.from_pretrained("google/vit-base-patch16-224")  # model: vit
+
+
+            def image_loader(image_name):
+                return to_tensor(Image.open(image_name)).unsqueeze(0)
+
+
+            def main(folder):
+                labels = []
+                for path in sorted(glob.glob(f"{folder}/*.png")):
+                    # edge: evaluation sd->vit
+                    labels.append(vit(pixel_values=image_loader(path)).logits.argmax(-1).item())
+                print(labels)
+        """,
+    },
     "a script generating from the images of a folder it lists saves its own: it reads its inputs": {
         "generate.py": """
             from diffusers import StableDiffusionPipeline

@@ -1142,12 +1142,27 @@ class ModelBindings:
         """Whether the file, by its name, prepares data (``make_datasets.py``, ``preprocess_files.py``)."""
         return bool(PREPROCESSING_CONTEXT.search(os.path.splitext(os.path.basename(self.path))[0]))
 
+    def _image_path(self, call: ast.Call, scope: Scope) -> ast.expr | None:
+        """The path a call reads an image from: ``Image.open(path)``, or ``image_loader(path)`` of a
+        function of the file opening its first parameter."""
+        if _reads_image(call):
+            return call.args[0]
+        helper = self._defined_function(call.func, scope)
+        first = [*helper.args.posonlyargs, *helper.args.args][:1] if helper is not None else []
+        opens_first = helper is not None and any(
+            isinstance(node, ast.Call) and _reads_image(node) and _is_name(node.args[0], first[0].arg)
+            for node in ast.walk(helper)
+            if first
+        )
+        return call.args[0] if opens_first and call.args else None
+
     def _reads_listed_image(self, call: ast.Call, scope: Scope) -> bool:
         """Whether a call reads an image from a path spelled with the names of a folder's listing,
         followed a few assignments back."""
-        if not _reads_image(call):
+        path = self._image_path(call, scope)
+        if path is None:
             return False
-        spelling: list[ast.expr] = [call.args[0]]
+        spelling: list[ast.expr] = [path]
         seen: set[str] = set()
         for _ in range(_MAX_PATH_HOPS):
             if any(
@@ -3198,6 +3213,10 @@ def _spells_image_file(path: ast.expr) -> bool:
         isinstance(node, ast.Constant) and isinstance(node.value, str) and _IMAGE_FILE.search(node.value)
         for node in ast.walk(path)
     )
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _reads_image(call: ast.Call) -> bool:
