@@ -1165,7 +1165,7 @@ def _registered_writes(statements: list[ast.stmt], this: str) -> list[tuple[str,
             isinstance(call, ast.Call)
             and isinstance(call.func, ast.Attribute)
             and call.func.attr == "register_modules"
-            and _is_name(call.func.value, this)
+            and is_name(call.func.value, this)
         ):
             found += [(k.arg, k.value) for k in call.keywords if k.arg is not None]
     for loop in statements:  # for k, v in components.items(): setattr(self, k, v)
@@ -1185,9 +1185,9 @@ def _registered_writes(statements: list[ast.stmt], this: str) -> list[tuple[str,
             and isinstance(node.func, ast.Name)
             and node.func.id == "setattr"
             and len(node.args) == 3
-            and _is_name(node.args[0], this)
-            and _is_name(node.args[1], key_name)
-            and _is_name(node.args[2], value_name)
+            and is_name(node.args[0], this)
+            and is_name(node.args[1], key_name)
+            and is_name(node.args[2], value_name)
             for node in ast.walk(loop)
         )
         if sets:
@@ -1195,20 +1195,21 @@ def _registered_writes(statements: list[ast.stmt], this: str) -> list[tuple[str,
     return found
 
 
-def _is_name(node: ast.expr, name: str) -> bool:
+def is_name(node: ast.expr, name: str) -> bool:
+    """Whether an expression is that plain name."""
     return isinstance(node, ast.Name) and node.id == name
 
 
 def _dict_items(container: ast.expr, statements: list[ast.stmt]) -> list[tuple[str, ast.expr]]:
     """The constant keys and values of the dicts ``container`` (a name or ``self.x``) is assigned in
     those statements: ``dict(vae=vae, unet=unet)`` or ``{"vae": vae}``."""
-    spelled = ast.dump(container)
+    spelled = ast.unparse(container)
     items: list[tuple[str, ast.expr]] = []
     for stmt in statements:
         if not isinstance(stmt, ast.Assign):
             continue
         for target, built in assigned_pairs(stmt):
-            if ast.dump(target, annotate_fields=True).replace("Store()", "Load()") != spelled:
+            if ast.unparse(target) != spelled:
                 continue
             if isinstance(built, ast.Call) and isinstance(built.func, ast.Name) and built.func.id == "dict":
                 items += [(k.arg, k.value) for k in built.keywords if k.arg is not None]

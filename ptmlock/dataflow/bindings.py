@@ -913,9 +913,8 @@ class ModelBindings:
         defined = self._class_named(func, scope)
         if defined is not None:
             return (self, *defined)
-        if isinstance(
-            func, ast.Attribute
-        ):  # Pipeline.from_pretrained(repo): a classmethod returning cls(...)
+        if isinstance(func, ast.Attribute):
+            # Pipeline.from_pretrained(repo): a classmethod returning cls(...)
             owner = self._class_called(func.value, scope)
             if owner is not None and _builds_own_class(owner[1], func.attr):
                 return owner
@@ -1149,12 +1148,13 @@ class ModelBindings:
             return call.args[0]
         helper = self._defined_function(call.func, scope)
         first = [*helper.args.posonlyargs, *helper.args.args][:1] if helper is not None else []
-        opens_first = helper is not None and any(
-            isinstance(node, ast.Call) and _reads_image(node) and _is_name(node.args[0], first[0].arg)
+        if helper is None or not first or not call.args:
+            return None
+        opens_first = any(
+            isinstance(node, ast.Call) and _reads_image(node) and values.is_name(node.args[0], first[0].arg)
             for node in ast.walk(helper)
-            if first
         )
-        return call.args[0] if opens_first and call.args else None
+        return call.args[0] if opens_first else None
 
     def _reads_listed_image(self, call: ast.Call, scope: Scope) -> bool:
         """Whether a call reads an image from a path spelled with the names of a folder's listing,
@@ -1861,9 +1861,7 @@ class ModelBindings:
         ``from_pretrained``): calls of its ``__init__``."""
         found = []
         for method in cls.body:
-            if not isinstance(method, _FUNCTIONS) or not any(
-                isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list
-            ):
+            if not isinstance(method, _FUNCTIONS) or not _is_classmethod(method):
                 continue
             first = [*method.args.posonlyargs, *method.args.args][:1]
             for site in self.name_calls.get(first[0].arg, ()) if first else ():
@@ -3215,10 +3213,6 @@ def _spells_image_file(path: ast.expr) -> bool:
     )
 
 
-def _is_name(node: ast.expr, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
-
-
 def _reads_image(call: ast.Call) -> bool:
     """``Image.open(path)``, ``cv2.imread(path)``, ``load_image(path)`` of a path known at run time."""
     name, receiver = _called(call)
@@ -3308,12 +3302,14 @@ def _data_file_name(text: str) -> str | None:
     return found.group(0) if found is not None else None
 
 
+def _is_classmethod(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in function.decorator_list)
+
+
 def _builds_own_class(cls: ast.ClassDef, name: str) -> bool:
     """Whether a class's classmethod of that name returns an instance of it (``return cls(...)``)."""
     method = _method_named(cls, name)
-    if method is None or not any(
-        isinstance(d, ast.Name) and d.id == "classmethod" for d in method.decorator_list
-    ):
+    if method is None or not _is_classmethod(method):
         return False
     first = [*method.args.posonlyargs, *method.args.args][:1]
     return bool(first) and any(
