@@ -2153,6 +2153,17 @@ def test_no_edge_where_no_model_output_reaches_another_model(tmp_path: Path, sni
     assert check_edges(tmp_path, snippet) == ()
 
 
+# A generating script saving its images into a folder (shared by the image-folder snippets below).
+IMAGES_GENERATED_INTO_A_FOLDER = """
+    from diffusers import StableDiffusionPipeline
+
+    pipe = StableDiffusionPipeline.from_pretrained("CompVis/stable-diffusion-v1-4")  # model: sd
+
+    def main(prompts, out_dir):
+        for i, prompt in enumerate(prompts):
+            pipe(prompt).images[0].save(f"{out_dir}/{i}.png")
+"""
+
 ACROSS_MODULES = {
     "a module's model and loader imported by name": {
         "app/__init__.py": "",
@@ -2832,15 +2843,7 @@ ACROSS_MODULES = {
         """,
     },
     "a script classifying the listed images its own loader opens evaluates what the generator saved": {
-        "generate.py": """
-            from diffusers import StableDiffusionPipeline
-
-            pipe = StableDiffusionPipeline.from_pretrained("CompVis/stable-diffusion-v1-4")  # model: sd
-
-            def main(prompts, out_dir):
-                for i, prompt in enumerate(prompts):
-                    pipe(prompt).images[0].save(f"{out_dir}/{i}.png")
-        """,
+        "generate.py": IMAGES_GENERATED_INTO_A_FOLDER,
         "classify.py": """
             import glob
 
@@ -2864,15 +2867,7 @@ ACROSS_MODULES = {
         """,
     },
     "a script generating from the images of a folder it lists saves its own: it reads its inputs": {
-        "generate.py": """
-            from diffusers import StableDiffusionPipeline
-
-            pipe = StableDiffusionPipeline.from_pretrained("CompVis/stable-diffusion-v1-4")  # model: sd
-
-            def main(prompts, out_dir):
-                for i, prompt in enumerate(prompts):
-                    pipe(prompt).images[0].save(f"{out_dir}/{i}.png")
-        """,
+        "generate.py": IMAGES_GENERATED_INTO_A_FOLDER,
         "restyle.py": """
             import glob
 
