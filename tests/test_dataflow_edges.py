@@ -72,6 +72,39 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "an audio tower inside a speech LM a Trainer trains, its collator taken from the model's bundle": """
+        import torch
+        import transformers
+        from transformers import AutoModelForCausalLM, WhisperModel
+
+
+        class SpeechLM(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                # model: whisper
+                self.audio_tower = WhisperModel.from_pretrained("openai/whisper-small").encoder
+                # model: llama
+                self.language_model = AutoModelForCausalLM.from_pretrained("meta-llama/Llama-3.2-1B")
+
+            def forward(self, input_features, input_ids):
+                audio = self.audio_tower(input_features).last_hidden_state
+                text = self.language_model.get_input_embeddings()(input_ids)
+                # edge: feature-handoff/hierarchical whisper->llama
+                return self.language_model(inputs_embeds=torch.cat([audio, text], dim=1))
+
+
+        class ModelPack:
+            def __init__(self):
+                self.model = SpeechLM()
+                self.data_collator = transformers.DataCollatorWithPadding(tokenizer=None)
+
+
+        def main(dataset):
+            pack = ModelPack()
+            collator = pack.data_collator
+            trainer = transformers.Trainer(model=pack.model, train_dataset=dataset, data_collator=collator)
+            trainer.train()
+    """,
     "texts perturbed through a partial of the mask-filling function, each scored by the base model": """
         import functools
 

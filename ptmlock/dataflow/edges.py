@@ -75,6 +75,12 @@ _PARAMS_NAME = re.compile(r"param", re.IGNORECASE)  # a name holding parameters 
 _FITS = frozenset({"fit", "train_on_batch", "learn", "train_step"})
 # Loads into a model that change its weights (adaptations), not models of their own.
 _WEIGHT_LOADERS = frozenset({"load_lora_weights", "load_textual_inversion"})
+# transformers Trainer's own arguments: data, settings and preprocessing, never a guiding model (a
+# processor or collator taken from the model's own bundle holds its models only by name).
+_TRAINER_SETTINGS = frozenset(
+    {"args", "train_dataset", "eval_dataset", "data_collator", "processing_class", "tokenizer", "callbacks"}
+    | {"compute_metrics", "optimizers", "preprocess_logits_for_metrics", "peft_config", "formatting_func"}
+)
 # Keywords that give a model that guides another's training.
 _GUIDE_KEYWORD = re.compile(
     r"teacher|ref(?:erence)?_(?:model|policy)|reward_model|reward_funcs|judge", re.IGNORECASE
@@ -726,7 +732,11 @@ class _FileEdges:
             if trained_expr is None:
                 continue
             trained = self.held(trained_expr, site).models
-            guides = [(k, v) for k, v in given.items() if trainer or _GUIDE_KEYWORD.search(k)]
+            guides = [
+                (k, v)
+                for k, v in given.items()
+                if (trainer and k not in _TRAINER_SETTINGS) or _GUIDE_KEYWORD.search(k)
+            ]
             guides += [("", arg) for arg in call.args[0 if trained_key else 1 :] if trainer]
             for keyword, value in guides:
                 for guide in self._models_in(value, site):
