@@ -72,6 +72,26 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "audio features written into slices of the LM's input embeddings inside its forward": """
+        import torch
+        from transformers import AutoModelForCausalLM, WhisperModel
+
+
+        class SpeechLM(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                # model: whisper
+                self.audio_tower = WhisperModel.from_pretrained("openai/whisper-small").encoder
+                self.language_model = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2-0.5B")  # model: qwen
+
+            def forward(self, input_features, input_ids, starts):
+                audio = self.audio_tower(input_features).last_hidden_state
+                inputs_embeds = self.language_model.get_input_embeddings()(input_ids)
+                for b, start in enumerate(starts):
+                    inputs_embeds[b][start : start + audio.shape[1]] = audio[b]
+                # edge: feature-handoff/hierarchical whisper->qwen
+                return self.language_model(inputs_embeds=inputs_embeds)
+    """,
     "an audio tower inside a speech LM a Trainer trains, its collator taken from the model's bundle": """
         import torch
         import transformers

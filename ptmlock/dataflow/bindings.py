@@ -2709,9 +2709,12 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
                 scope.bind(name, "expr", merged, end, scope.blocks_at((stmt.lineno, stmt.col_offset)))
         if keyed:
             return
-        if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)):
+        root = target  # inputs_embeds[b][start:end] = audio: a store into inputs_embeds
+        while isinstance(root, ast.Subscript):
+            root = root.value
+        if not (isinstance(target, ast.Subscript) and isinstance(root, ast.Name)):
             return
-        name, added = target.value.id, [stmt.value]
+        name, added = root.id, [stmt.value]
     if name not in scope.bindings or not added:
         return  # not a local of this scope: binding it here would hide the outer one
     start = (stmt.lineno, stmt.col_offset)
