@@ -72,6 +72,28 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "models picked by one flag in two if-statements: each configuration's models meet, not the other's": """
+        import argparse
+
+        from transformers import AutoModel, AutoModelForImageClassification
+
+        args = argparse.ArgumentParser().parse_args()
+        if args.light_mode:
+            encoder = AutoModel.from_pretrained("facebook/dinov2-small")  # model: small_encoder
+        else:
+            encoder = AutoModel.from_pretrained("facebook/dinov2-large")  # model: large_encoder
+        if args.light_mode:
+            head = AutoModelForImageClassification.from_pretrained("org/head-small")  # model: small_head
+        else:
+            head = AutoModelForImageClassification.from_pretrained("org/head-large")  # model: large_head
+
+
+        def classify(pixels):
+            features = encoder(pixel_values=pixels).last_hidden_state
+            # edge: feature-handoff/sequential small_encoder->small_head
+            # edge: feature-handoff/sequential large_encoder->large_head
+            return head(inputs_embeds=features).logits
+    """,
     "audio features written into slices of the LM's input embeddings inside its forward": """
         import torch
         from transformers import AutoModelForCausalLM, WhisperModel
@@ -3078,6 +3100,44 @@ ACROSS_MODULES = {
                     out = self.model.generate(**self.processor(image, return_tensors="pt"))
                     caption = self.processor.decode(out[0], skip_special_tokens=True)
                     return {"caption": caption, "clip_score": self.filter_caption(image, caption)}
+        """,
+    },
+    "a project module named like an ML library (clip.py) is the project's, followed like any other": {
+        "clip.py": """
+            def clip_classification(image, class_list, clip_processor, clip_model):
+                inputs = clip_processor(text=class_list, images=image, return_tensors="pt", padding=True)
+                return clip_model(**inputs).logits_per_image.softmax(-1)
+        """,
+        "blip.py": """
+            def caption_words(image, blip_processor, blip):
+                ids = blip.generate(**blip_processor(image, return_tensors="pt"))
+                return blip_processor.decode(ids[0]).split()
+        """,
+        "pipeline.py": """
+            from blip import caption_words
+            from clip import clip_classification
+
+
+            def annotate(image, blip_processor, blip, clip_processor, clip_model):
+                words = caption_words(image, blip_processor, blip)
+                # edge: feature-handoff/sequential blip->clip
+                return clip_classification(image, words, clip_processor, clip_model)
+        """,
+        "main.py": """
+            from transformers import BlipForConditionalGeneration, BlipProcessor, CLIPModel, CLIPProcessor
+
+            from pipeline import annotate
+
+            CLIP = "openai/clip-vit-large-patch14"
+            BLIP = "Salesforce/blip-image-captioning-large"
+            clip_processor = CLIPProcessor.from_pretrained(CLIP)
+            clip_model = CLIPModel.from_pretrained(CLIP)  # model: clip
+            blip_processor = BlipProcessor.from_pretrained(BLIP)
+            blip = BlipForConditionalGeneration.from_pretrained(BLIP)  # model: blip
+
+
+            def main(images):
+                return [annotate(image, blip_processor, blip, clip_processor, clip_model) for image in images]
         """,
     },
     "an instance of one of two generator classes: its beams re-ranked by its own CLIP, not the other's": {

@@ -288,9 +288,12 @@ class ModelBindings:
         files_written: FilesWritten | None = None,
         repo_elsewhere: Callable[[Load], tuple[str | None, str | None]] | None = None,
         subclass_calls: SubclassCalls | None = None,
+        shadowed_libraries: frozenset[str] = frozenset(),
     ) -> None:
         self.tree = tree
         self.subclass_calls = subclass_calls
+        # ML libraries' names, less those a module of the project takes (a scripts/clip.py)
+        self.libraries = values.ML_ROOTS - shadowed_libraries
         self._derived_from: dict[int, set[int]] | None = None  # see self_calls_in_subclasses
         self.files_written = files_written
         self.repo_elsewhere = repo_elsewhere  # repo_of for a load of another file
@@ -687,7 +690,7 @@ class ModelBindings:
             if (
                 value.kind == REF
                 and not value.data.startswith(LOCAL_PREFIX)
-                and value.data.split(".")[0] not in values.ML_ROOTS
+                and value.data.split(".")[0] not in self.libraries
             ):  # a function of another module of the project, at this call
                 imported = self.imported_runs(value.data, (site.call, site.scope, self))
                 if imported:
@@ -808,7 +811,7 @@ class ModelBindings:
         function = self._defined_function(func, scope)
         if function is not None:
             return self._model_inputs(function)
-        dotted = _imported_name(func, scope)
+        dotted = _imported_name(func, scope, self.libraries)
         return (
             self.imported_inputs(dotted) if dotted is not None and self.imported_inputs is not None else None
         )
@@ -918,7 +921,7 @@ class ModelBindings:
             owner = self._class_called(func.value, scope)
             if owner is not None and _builds_own_class(owner[1], func.attr):
                 return owner
-        dotted = _imported_name(func, scope)
+        dotted = _imported_name(func, scope, self.libraries)
         return self.imported_class(dotted) if dotted is not None and self.imported_class is not None else None
 
     def _put_by_constructor(
@@ -1002,7 +1005,7 @@ class ModelBindings:
         module = values.evaluate(call.args[0], scope)
         if module.kind != REF or module.data.startswith(LOCAL_PREFIX) or self.imported is None:
             return None
-        if module.data.split(".")[0] in values.ML_ROOTS:
+        if module.data.split(".")[0] in self.libraries:
             return None
         value = self.imported(f"{module.data}.*", False, depth + 1, None)
         returned = self.imported(f"{module.data}.*", True, depth + 1, None)
@@ -1405,7 +1408,7 @@ class ModelBindings:
                 value is None
                 or value.kind != REF
                 or value.data.startswith(LOCAL_PREFIX)
-                or value.data.split(".")[0] in values.ML_ROOTS
+                or value.data.split(".")[0] in self.libraries
                 or self.imported_class is None
             ):
                 continue
@@ -1614,7 +1617,7 @@ class ModelBindings:
         if self.imported is None or dotted.startswith(LOCAL_PREFIX):
             return NOTHING
         root = dotted.split(".")[0]
-        if root in values.ML_ROOTS:
+        if root in self.libraries:
             return NOTHING
         return self.imported(dotted, called, depth + 1, at)
 
@@ -2856,17 +2859,13 @@ def _reads(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
     return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
 
-def _imported_name(func: ast.expr, scope: Scope) -> str | None:
+def _imported_name(func: ast.expr, scope: Scope, libraries: frozenset[str]) -> str | None:
     """The dotted name a callee imports from elsewhere, when it may be a module of the project (not a
     name of the file, nor one of an ML library)."""
     if not isinstance(func, (ast.Name, ast.Attribute)):
         return None
     value = values.evaluate(func, scope)
-    if (
-        value.kind != REF
-        or value.data.startswith(LOCAL_PREFIX)
-        or value.data.split(".")[0] in values.ML_ROOTS
-    ):
+    if value.kind != REF or value.data.startswith(LOCAL_PREFIX) or value.data.split(".")[0] in libraries:
         return None
     return str(value.data)
 

@@ -47,6 +47,7 @@ _NOTHING_MATCHES = re.compile(rb"(?!)")
 _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.MULTILINE)
 # A string literal ending with a data file's name: its name.
 _DATA_FILE_LITERAL = re.compile(rf"""[/'"]({DATA_FILE_NAME})['"]""".encode())
+_IMPORTED_ROOT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(\w+)", re.MULTILINE)  # the top name of an import
 _MAX_REEXPORTS = 3  # package __init__ files a callee's import is followed through
 _MAX_SUBCLASS_CALLS = 12  # self.method(...) calls of other modules' subclasses read for a base class's method
 # The strongest handoff mode an edge seen several times keeps.
@@ -67,6 +68,7 @@ class _Project:
         # the bound files' calls by callee name, grown as files are bound (see _callers_of)
         self._calls_by_name: dict[str, list[tuple[str, ModelBindings, CallSite]]] | None = None
         self._real: dict[str, str] = {}  # os.path.realpath, once per path
+        self._branches: dict[str, dict[int, frozenset[tuple[str, bool]]]] = {}  # see exclusive
         self._subclass_calls_found: dict[tuple[int, str], list[tuple[ModelBindings, ast.Call, Scope]]] = {}
         self.busy: set[str] = set()
         # The names of models other modules may import: see name_models, which must run first.
@@ -115,6 +117,7 @@ class _Project:
                         files_written=self.files_written,
                         repo_elsewhere=self.repo_of,
                         subclass_calls=self._subclass_calls(real),
+                        shadowed_libraries=self._shadowed_libraries(path, source),
                     ),
                 )
         except (Uncheckable, RecursionError):
@@ -383,6 +386,30 @@ class _Project:
 
         return callers
 
+    def exclusive(self, first: Load, second: Load) -> bool:
+        """Whether two loads of one file are built in opposite branches of one test (``if
+        args.light_mode:`` ... ``else:`` ..., written again for each model): one configuration's model
+        never meets the other's."""
+        path = self._real_path(first.path)
+        bound = self.bindings.get(path)
+        if bound is None or path != self._real_path(second.path):
+            return False
+        if path not in self._branches:
+            self._branches[path] = branch_tests(bound[0])
+        tests = self._branches[path]
+        return any(
+            (test, not taken) in tests.get(second.line, ()) for test, taken in tests.get(first.line, ())
+        )
+
+    def _shadowed_libraries(self, path: str, source: bytes) -> frozenset[str]:
+        """The ML libraries a file imports by a name a module of the project takes (``from clip import
+        clip_classification`` beside a ``clip.py``): that module is imported, not the library."""
+        imported = {m.decode() for m in _IMPORTED_ROOT.findall(source)} & values.ML_ROOTS
+        if not imported:
+            return frozenset()
+        bases = import_bases(path, package_of(path), self.root)
+        return frozenset(r for r in imported if find_module((r,), bases, self.root) is not None)
+
     def _subclass_calls(self, path: str) -> SubclassCalls:
         """The ``self.method(...)`` calls in the other bound modules' subclasses of a class of ``path``
         (``BLIPCaptioner(BaseCaptioner)`` calling ``self.filter_caption(image, caption)``)."""
@@ -499,8 +526,34 @@ def infer_scanned(scans: Sequence[FileScan], root: Path) -> Inference:
             adaptations += find_adaptations(tree, shown, bindings)
         except RecursionError:  # a (generated or hostile) expression nested deeper than can be followed
             continue
+    edges = [edge for edge in edges if not project.exclusive(edge.source, edge.target)]
     loads = tuple(load for scan in scans for load in scan.loads)
     return Inference(loads, _merged(edges), tuple(adaptations))
+
+
+def branch_tests(tree: ast.Module) -> dict[int, frozenset[tuple[str, bool]]]:
+    """For each line of a file's statements, the ``if`` tests (as written) around it, with the branch
+    (True: the body, False: the else) it is in."""
+    found: dict[int, frozenset[tuple[str, bool]]] = {}
+
+    def visit(statements: list[ast.stmt], around: frozenset[tuple[str, bool]]) -> None:
+        for stmt in statements:
+            if isinstance(stmt, ast.If):
+                test = ast.unparse(stmt.test)
+                visit(stmt.body, around | {(test, True)})
+                visit(stmt.orelse, around | {(test, False)})
+                continue
+            blocks = [b for b in (getattr(stmt, n, None) for n in ("body", "orelse", "finalbody")) if b]
+            blocks += [h.body for h in getattr(stmt, "handlers", ())]
+            if blocks and isinstance(blocks[0], list):
+                for block in blocks:
+                    visit(block, around)
+                continue
+            for line in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
+                found[line] = around
+
+    visit(tree.body, frozenset())
+    return found
 
 
 def _shown(path: str, root: Path) -> str:
