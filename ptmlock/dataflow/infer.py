@@ -402,13 +402,15 @@ class _Project:
         )
 
     def _shadowed_libraries(self, path: str, source: bytes) -> frozenset[str]:
-        """The ML libraries a file imports by a name a module of the project takes (``from clip import
-        clip_classification`` beside a ``clip.py``): that module is imported, not the library."""
+        """The ML libraries a file imports by a name a module file of the project takes (``from clip
+        import clip_classification`` beside a ``clip.py``): that module is imported, not the library. A
+        package of that name is the library's own source (a checkout of diffusers), read as a library."""
         imported = {m.decode() for m in _IMPORTED_ROOT.findall(source)} & values.ML_ROOTS
         if not imported:
             return frozenset()
         bases = import_bases(path, package_of(path), self.root)
-        return frozenset(r for r in imported if find_module((r,), bases, self.root) is not None)
+        found = {r: find_module((r,), bases, self.root) for r in sorted(imported)}
+        return frozenset(r for r, module in found.items() if module and not module.endswith("__init__.py"))
 
     def _subclass_calls(self, path: str) -> SubclassCalls:
         """The ``self.method(...)`` calls in the other bound modules' subclasses of a class of ``path``
