@@ -534,8 +534,8 @@ def infer_scanned(scans: Sequence[FileScan], root: Path) -> Inference:
 
 
 def branch_tests(tree: ast.Module) -> dict[int, frozenset[tuple[str, bool]]]:
-    """For each line of a file's statements, the ``if`` tests (as written) around it, with the branch
-    (True: the body, False: the else) it is in."""
+    """For each line of a file's statements, inside functions and classes too, the ``if`` tests (as
+    written) around it, with the branch (True: the body, False: the else) it is in."""
     found: dict[int, frozenset[tuple[str, bool]]] = {}
 
     def visit(statements: list[ast.stmt], around: frozenset[tuple[str, bool]]) -> None:
