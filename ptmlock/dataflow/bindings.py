@@ -3057,6 +3057,30 @@ def _statement_blocks(stmt: ast.stmt) -> list[list[ast.stmt]]:
     return [block for block in found if isinstance(block, list) and block]
 
 
+def branch_tests(tree: ast.Module) -> dict[int, frozenset[tuple[str, bool]]]:
+    """For each line of a file's statements, inside functions and classes too, the ``if`` tests (as
+    written) around it, with the branch (True: the body, False: the else) it is in."""
+    found: dict[int, frozenset[tuple[str, bool]]] = {}
+
+    def visit(statements: list[ast.stmt], around: frozenset[tuple[str, bool]]) -> None:
+        for stmt in statements:
+            if isinstance(stmt, ast.If):
+                test = ast.unparse(stmt.test)
+                visit(stmt.body, around | {(test, True)})
+                visit(stmt.orelse, around | {(test, False)})
+            elif isinstance(stmt, (*_FUNCTIONS, ast.ClassDef)):
+                visit(stmt.body, around)
+            elif blocks := _statement_blocks(stmt):
+                for block in blocks:
+                    visit(block, around)
+            else:
+                for line in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
+                    found[line] = around
+
+    visit(tree.body, frozenset())
+    return found
+
+
 def _unwrapped(func: ast.expr) -> TypeGuard[ast.Call]:
     """Whether a callee is a wrapper's call handing back its first argument (``unwrap_model(net)``)."""
     return isinstance(func, ast.Call) and _called(func)[0] in _WRAPPERS and bool(func.args)

@@ -40,6 +40,7 @@ from .bindings import (
     ModelBindings,
     StarNames,
     SubclassCalls,
+    branch_tests,
 )
 from .edges import find_edges
 
@@ -531,31 +532,6 @@ def infer_scanned(scans: Sequence[FileScan], root: Path) -> Inference:
     edges = [edge for edge in edges if not project.exclusive(edge.source, edge.target)]
     loads = tuple(load for scan in scans for load in scan.loads)
     return Inference(loads, _merged(edges), tuple(adaptations))
-
-
-def branch_tests(tree: ast.Module) -> dict[int, frozenset[tuple[str, bool]]]:
-    """For each line of a file's statements, inside functions and classes too, the ``if`` tests (as
-    written) around it, with the branch (True: the body, False: the else) it is in."""
-    found: dict[int, frozenset[tuple[str, bool]]] = {}
-
-    def visit(statements: list[ast.stmt], around: frozenset[tuple[str, bool]]) -> None:
-        for stmt in statements:
-            if isinstance(stmt, ast.If):
-                test = ast.unparse(stmt.test)
-                visit(stmt.body, around | {(test, True)})
-                visit(stmt.orelse, around | {(test, False)})
-                continue
-            blocks = [b for b in (getattr(stmt, n, None) for n in ("body", "orelse", "finalbody")) if b]
-            blocks += [h.body for h in getattr(stmt, "handlers", ())]
-            if blocks and isinstance(blocks[0], list):
-                for block in blocks:
-                    visit(block, around)
-                continue
-            for line in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1):
-                found[line] = around
-
-    visit(tree.body, frozenset())
-    return found
 
 
 def _shown(path: str, root: Path) -> str:
