@@ -1421,6 +1421,37 @@ FEEDBACK = {
             loss.backward()  # edge: feedback-guidance reward->policy stage=fine-tuning frozen=true
             optimizer.step()
     """,
+    "a snapshot downloaded into the folder of the checkpoint path the model is then loaded from": """
+        import argparse
+
+        import torch
+        from huggingface_hub import snapshot_download
+        from transformers import AutoModel
+
+        from utils import instantiate_from_config, load_model_checkpoint
+
+        def reward_loss_fn(device):
+            scorer = AutoModel.from_pretrained("yuvalkirstain/PickScore_v1").to(device)  # model: pick
+
+            def loss_fn(images):
+                return -scorer.get_image_features(pixel_values=images).mean()
+
+            return loss_fn
+
+        def main(args):
+            ckpt_dir = args.ckpt_path.split("/")
+            ckpt_dir = "/".join(ckpt_dir[:-1])
+            snapshot_download(repo_id="VideoCrafter/VideoCrafter2", local_dir=ckpt_dir)  # model: video
+            model = instantiate_from_config(args.config)
+            model = load_model_checkpoint(model, args.ckpt_path)
+            optimizer = torch.optim.AdamW(model.parameters())
+            loss_fn = reward_loss_fn("cuda")
+            for prompt in args.prompts:
+                frames = model.sample(prompt)
+                loss = loss_fn(frames)  # edge: feedback-guidance pick->video stage=fine-tuning
+                loss.backward()
+                optimizer.step()
+    """,
 }
 
 EVALUATION_CASES = {
@@ -1829,6 +1860,24 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a snapshot downloaded into a folder below an output folder: the output folder's files are not its": """
+        import os
+
+        import torch
+        from huggingface_hub import snapshot_download
+        from transformers import AutoModel
+
+        from utils import load_model_checkpoint
+
+        def main(args):
+            weights_dir = os.path.join(args.output_dir, "weights")
+            snapshot_download(repo_id="VideoCrafter/VideoCrafter2", local_dir=weights_dir)  # model: video
+            scorer = AutoModel.from_pretrained("yuvalkirstain/PickScore_v1")  # model: pick
+            model = load_model_checkpoint(None, args.output_dir)
+            frames = model.sample(args.prompt)
+            loss = -scorer.get_image_features(pixel_values=frames).mean()
+            loss.backward()
+    """,
     "each branch composes the UNet it loads into its own pipeline, never the other branch's": """
         from diffusers import KandinskyV22InpaintPipeline, KandinskyV22Pipeline, UNet2DConditionModel
 

@@ -1951,6 +1951,11 @@ class ModelBindings:
                 self._object_holder(node), depth
             )
         stored = self._stored(self._object_holder(node), depth)  # args.model = m elsewhere
+        dotted = values.dotted(node) if self._downloads_into_folders() else None
+        if dotted is not None and (
+            downloaded := self._downloaded_into(frozenset({("attribute", dotted)}), depth)
+        ):
+            stored |= Held(models=downloaded)  # args.ckpt_path, a file of the folder a snapshot went to
         if value.kind == REF:
             return self._imported(f"{value.data}.{node.attr}", called=False, depth=depth) | stored
         return stored
@@ -2522,7 +2527,29 @@ class ModelBindings:
                     continue
                 folder_keys = _path_keys(folder, site.scope)
                 self._folder_downloads.append((folder_keys, file_keys, site.call, site.scope))
+                for inside in self._paths_inside(folder, site.scope):
+                    # local_dir = os.path.dirname(args.ckpt_path): args.ckpt_path is a file of the download
+                    self._folder_downloads.append(
+                        (_path_keys(inside, site.scope), None, site.call, site.scope)
+                    )
         return self._folder_downloads
+
+    def _paths_inside(self, folder: ast.expr, scope: Scope) -> list[ast.expr]:
+        """The paths a folder name was cut from (``ckpt_dir = os.path.dirname(ckpt_path)``,
+        ``'/'.join(path.split('/')[:-1])``, ``Path(p).parent``): each names a file in that folder."""
+        if not isinstance(folder, ast.Name):
+            return []
+        found: list[ast.expr] = []
+        for value, where in self._name_values(folder, scope, reaching=True):
+            inside = _parent_of(value)
+            if isinstance(inside, ast.Name):  # '/'.join(parts[:-1]) of parts = path.split('/')
+                cut = [_split_of(v) for v, _ in self._name_values(inside, where, reaching=True)]
+                inside = cut[0] if len(cut) == 1 else None
+            elif inside is not None and _split_of(inside) is not None:
+                inside = _split_of(inside)
+            if isinstance(inside, (ast.Name, ast.Attribute)):
+                found.append(inside)
+        return found
 
     def _download_models(self, call: ast.Call, scope: Scope, depth: int) -> frozenset[Load]:
         """The model a download fetches: the load it is, or the model its URL is built for
@@ -3269,6 +3296,59 @@ def _folders(path: ast.expr) -> list[ast.Name]:
             folders = [path.func.value]
     below = [inner for folder in folders for inner in _folders(folder)]
     return [folder for folder in folders if isinstance(folder, ast.Name)] + below
+
+
+def _parent_of(path: ast.expr) -> ast.expr | None:
+    """The path whose folder an expression computes: ``os.path.dirname(p)``, ``Path(p).parent``,
+    ``p.rsplit('/', 1)[0]``; of ``'/'.join(parts[:-1])``, the parts (a name or a split)."""
+    if isinstance(path, ast.Call) and len(path.args) == 1 and not path.keywords:
+        name, receiver = _called(path)
+        if name == "dirname" and receiver.split(".")[-1] in ("path", "osp", "posixpath"):
+            return path.args[0]
+        joined = path.args[0]
+        if (
+            name == "join"
+            and isinstance(path.func, ast.Attribute)
+            and isinstance(path.func.value, ast.Constant)
+            and isinstance(joined, ast.Subscript)
+            and _drops_last(joined.slice)
+        ):
+            return joined.value
+        return None
+    if isinstance(path, ast.Attribute) and path.attr == "parent":
+        inner = path.value
+        if isinstance(inner, ast.Call) and _called(inner)[0] in ("Path", "PurePath") and len(inner.args) == 1:
+            return inner.args[0]
+        return inner
+    if isinstance(path, ast.Subscript) and isinstance(path.slice, ast.Constant) and path.slice.value == 0:
+        cut = path.value
+        if (
+            isinstance(cut, ast.Call)
+            and isinstance(cut.func, ast.Attribute)
+            and cut.func.attr in ("rsplit", "rpartition")
+        ):
+            return cut.func.value
+    return None
+
+
+def _drops_last(index: ast.expr) -> bool:
+    """Whether a slice is ``[:-1]``."""
+    return (
+        isinstance(index, ast.Slice)
+        and index.lower is None
+        and index.step is None
+        and isinstance(index.upper, ast.UnaryOp)
+        and isinstance(index.upper.op, ast.USub)
+        and isinstance(index.upper.operand, ast.Constant)
+        and index.upper.operand.value == 1
+    )
+
+
+def _split_of(parts: ast.expr) -> ast.expr | None:
+    """The path a list of parts was split from: ``p`` of ``p.split('/')``."""
+    if isinstance(parts, ast.Call) and isinstance(parts.func, ast.Attribute) and parts.func.attr == "split":
+        return parts.func.value
+    return None
 
 
 def _path_keys(expr: ast.expr, scope: Scope) -> frozenset[_PathKey]:
