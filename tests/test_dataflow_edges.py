@@ -1074,6 +1074,45 @@ HANDOFF = {
 
         run(writer, classifier, "Once")
     """,
+    "a UNet steering its latents by its own gradient guides no model that made the first latents": """
+        import torch
+        from diffusers import AutoencoderKL, UNet2DConditionModel
+
+        KEY = "runwayml/stable-diffusion-v1-5"
+        vae = AutoencoderKL.from_pretrained(KEY, subfolder="vae")  # model: vae
+        unet = UNet2DConditionModel.from_pretrained(KEY, subfolder="unet")  # model: unet
+
+        def edit(image, states):
+            latents = vae.encode(image).latent_dist.sample() * 0.18215
+            for t in range(50):
+                latents.requires_grad_(True)
+                # edge: feature-handoff/sequential vae->unet
+                energy = unet(latents, t, encoder_hidden_states=states).sample.pow(2).mean()
+                grad = torch.autograd.grad(energy, [latents])[0]
+                latents = unet(latents - grad, t, encoder_hidden_states=states).sample
+            return latents
+    """,
+    "models kept in a record of keyword fields are read field by field": """
+        import torch
+        from diffusers import AutoencoderKL, UNet2DConditionModel
+        from easydict import EasyDict
+        from transformers import CLIPTextModel
+
+        def load_sd(key):
+            return EasyDict(
+                text_encoder=CLIPTextModel.from_pretrained(key, subfolder="text_encoder"),  # model: te
+                unet=UNet2DConditionModel.from_pretrained(key, subfolder="unet"),  # model: unet
+                vae=AutoencoderKL.from_pretrained(key, subfolder="vae"),  # model: vae
+            )
+
+        def generate(models, ids, noise):
+            states = models.text_encoder(ids)[0]
+            # edge: feature-handoff/sequential te->unet
+            latents = models.unet(noise, 1, encoder_hidden_states=states).sample
+            return models.vae.decode(latents).sample  # edge: feature-handoff/sequential unet->vae
+
+        generate(load_sd("runwayml/stable-diffusion-v1-5"), None, None)
+    """,
 }
 
 FEEDBACK = {
@@ -2289,6 +2328,61 @@ IMAGES_GENERATED_INTO_A_FOLDER = """
 """
 
 ACROSS_MODULES = {
+    "a module's placeholder the main script sets, read by modules it imports afterwards": {
+        "models/__init__.py": "from .models import *\n",
+        "models/models.py": """
+            from diffusers import AutoencoderKL, UNet2DConditionModel
+
+            model_dict = None
+
+            def load_sd(key):
+                vae = AutoencoderKL.from_pretrained(key, subfolder="vae")  # model: vae
+                unet = UNet2DConditionModel.from_pretrained(key, subfolder="unet")  # model: unet
+                return {"vae": vae, "unet": unet}
+        """,
+        "models/pipelines.py": """
+            def generate(model_dict, latents):
+                unet = model_dict["unet"]
+                latents = unet(latents).sample
+                return latents
+        """,
+        "generation/__init__.py": "",
+        "generation/run.py": """
+            from models import pipelines, model_dict
+
+            def run(latents):
+                latents = pipelines.generate(model_dict, latents)
+                return model_dict["vae"].decode(latents).sample  # edge: feature-handoff/sequential unet->vae
+        """,
+        "generate.py": """
+            import models
+
+            models.model_dict = models.load_sd("runwayml/stable-diffusion-v1-5")
+
+            import generation.run
+
+            generation.run.run(None)
+        """,
+    },
+    "a module's function called through the module is followed with what that call passes": {
+        "models/__init__.py": "",
+        "models/pipelines.py": """
+            def decode(vae, unet, latents):
+                latents = unet(latents).sample
+                return vae.decode(latents).sample  # edge: feature-handoff/sequential unet->vae
+        """,
+        "run.py": """
+            from diffusers import AutoencoderKL, UNet2DConditionModel
+
+            from models import pipelines
+
+            KEY = "runwayml/stable-diffusion-v1-5"
+            vae = AutoencoderKL.from_pretrained(KEY, subfolder="vae")  # model: vae
+            unet = UNet2DConditionModel.from_pretrained(KEY, subfolder="unet")  # model: unet
+
+            images = pipelines.decode(vae, unet, None)
+        """,
+    },
     "a module's model and loader imported by name": {
         "app/__init__.py": "",
         "app/models.py": """

@@ -159,6 +159,8 @@ _WRAPPERS = frozenset(
     | {"copy", "quantize_dynamic", "nullcontext", "unwrap_model", "unwrap", "extract_model_from_parallel"}
     | {"str", "fspath", "Path"}  # the path of a downloaded model file is that file
 )
+# Record types built of keyword fields, read by key or attribute (``models.vae``).
+_RECORDS = frozenset({"dict", "EasyDict", "edict", "SimpleNamespace", "AttrDict", "Munch", "DotMap", "Box"})
 # A data file's name (``gen_table.jsonl``): scripts hand data on through such files (generate, then score).
 DATA_FILE_NAME = r"[\w-]*[a-zA-Z][\w.-]*\.(?:jsonl?|tsv|csv|pkl|pickle|pt|npy|npz|parquet|arrow|h5|hdf5)"
 _DATA_FILE = re.compile(rf"(?<![\w.-]){DATA_FILE_NAME}\Z")  # the name a path ends with
@@ -209,6 +211,7 @@ ImportedInputs = Callable[[str], "Inputs | None"]  # (dotted name): see ModelBin
 StarNames = Callable[[Sequence[str]], dict[str, str]]
 # What the files of the project write to a data file of a name (``gen_table.jsonl``).
 FilesWritten = Callable[[str, str, int], "Held"]  # (file name, the reading file's path, depth)
+StoredElsewhere = Callable[[str, str, int], "Held"]  # (a module's path, a name of it, depth)
 
 
 @dataclass(frozen=True)
@@ -286,6 +289,7 @@ class ModelBindings:
         imported_inputs: ImportedInputs | None = None,
         star_names: StarNames | None = None,
         files_written: FilesWritten | None = None,
+        stored_elsewhere: StoredElsewhere | None = None,
         repo_elsewhere: Callable[[Load], tuple[str | None, str | None]] | None = None,
         subclass_calls: SubclassCalls | None = None,
         shadowed_libraries: frozenset[str] = frozenset(),
@@ -296,6 +300,7 @@ class ModelBindings:
         self.libraries = values.ML_ROOTS - shadowed_libraries
         self._derived_from: dict[int, set[int]] | None = None  # see self_calls_in_subclasses
         self.files_written = files_written
+        self.stored_elsewhere = stored_elsewhere  # what other modules set a placeholder of this one to
         self.repo_elsewhere = repo_elsewhere  # repo_of for a load of another file
         self.path = path
         self.imported = imported
@@ -634,7 +639,14 @@ class ModelBindings:
                 ]
             )
         if not called:
-            return self._name(name, self.module, None, depth + 1) if bindings else NOTHING
+            if not bindings:
+                return NOTHING
+            held = self._name(name, self.module, None, depth + 1)
+            if self.stored_elsewhere is not None and all(
+                kind == "expr" and isinstance(data, ast.Constant) for kind, data, _, _ in bindings
+            ):  # model_dict = None, set by the main script: models.model_dict = load_sd()
+                held |= self.stored_elsewhere(self.path, name, depth + 1)
+            return held
         found = []
         for kind, data, _, _ in bindings:
             if kind == "function":
@@ -644,6 +656,21 @@ class ModelBindings:
             elif kind == REF:  # a name the module imports in turn (a package's __init__ re-exporting)
                 found.append(self._imported(data, called=True, depth=depth, at=at))
         return _union(found)
+
+    def module_stores(self, name: str) -> list[tuple[str, ast.expr, Scope]]:
+        """The file's stores into a name of an imported module (``models.model_dict = load_sd()``):
+        the module's dotted name, the value and its scope."""
+        found = []
+        for node in ast.walk(self.tree):
+            if not isinstance(node, ast.Assign):
+                continue
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and target.attr == name:
+                    scope = self.scopes.get(id(node.value), self.module)
+                    module = values.evaluate(target.value, scope)
+                    if module.kind == REF and isinstance(module.data, str):
+                        found.append((module.data, node.value, scope))
+        return found
 
     def any_function(self, called: bool, depth: int) -> Held:
         """What any module-level function of the file is (or, called, returns): a module used as a
@@ -668,6 +695,9 @@ class ModelBindings:
         setting = isinstance(func, ast.Attribute) and (func.attr in _RUNS_NO_MODEL or func.attr in _MUTATORS)
         if isinstance(func, ast.Attribute) and not setting:
             receiver = self.held(func.value, site.scope)
+            keyed = _field(receiver, func.attr)
+            if keyed is not None:  # models.unet(x) of EasyDict(unet=unet, ...)
+                return keyed.models | keyed.runs
             own = self._own_model(func, receiver, site.scope, 0)
             if own:  # pipe.unet = esd_unet, then pipe.unet(x): the model set there
                 return own
@@ -1479,15 +1509,10 @@ class ModelBindings:
             return Held(whole.models, whole.derived, parts)
         if isinstance(node, ast.Dict):
             found = [self.held(v, scope, depth + 1) for v in node.values]
-            if any(h.derived for h in found):
-                return _union(found).data()
-            whole = _union(found)
             names = [k.value for k in node.keys if isinstance(k, ast.Constant) and isinstance(k.value, str)]
-            if (whole.models or whole.keys is not None) and len(names) == len(node.keys):
-                # {"ckpt_path": path}: each key's value kept apart, for who reads one key
-                keys = tuple(zip(names, found, strict=True))
-                return Held(whole.models, runs=whole.runs, keys=keys)
-            return whole
+            if len(names) == len(node.keys):  # {"ckpt_path": path}
+                return _record(names, found)
+            return _union(found).data() if any(h.derived for h in found) else _union(found)
         if isinstance(node, _COMPREHENSIONS):
             inner = self._comprehension_scope(node, scope)
             if isinstance(node, ast.DictComp):
@@ -1934,6 +1959,9 @@ class ModelBindings:
         if own.models or own.derived or own.runs:
             return own
         base = self.held(node.value, scope, depth + 1)
+        keyed = _field(base, node.attr)
+        if keyed is not None:
+            return keyed  # model_dict.vae of EasyDict(vae=vae, unet=unet)
         if base.models:
             if node.attr in NOT_OUTPUT or _PREPROCESSING.search(node.attr) or _SIZE.search(node.attr):
                 return NOTHING  # pipe.tokenizer, pipe.scheduler, model.text_ctx: no model
@@ -2122,6 +2150,10 @@ class ModelBindings:
                 return Held(derived=field.models | field.runs)
         if isinstance(func, ast.Attribute):
             receiver = self.held(func.value, scope, depth + 1)
+            keyed = _field(receiver, func.attr)
+            if keyed is not None:  # models.unet(x) of EasyDict(unet=unet, ...): that field's model
+                computed = keyed.models | keyed.runs
+                return Held(derived=computed) if computed else NOTHING
             returned = (
                 self._method_returns(func.value, (func.attr,), scope, depth) if receiver.models else None
             )
@@ -2175,6 +2207,10 @@ class ModelBindings:
         if callee.models or callee.runs:
             return Held(derived=callee.models | callee.runs)  # model(x), self.encoder(x), scorer(x)
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name in _RECORDS and not node.args and node.keywords and all(k.arg for k in node.keywords):
+            # EasyDict(vae=vae, unet=unet): read by key or attribute, each field apart
+            fields = [k.arg for k in node.keywords if k.arg]
+            return _record(fields, [self.held(k.value, scope, depth + 1) for k in node.keywords])
         if name in _WRAPPERS and node.args:
             first = self.held(node.args[0], scope, depth + 1)
             if first.models:  # a copy of a config keeps its keys: deepcopy(self.config)["unet"]
@@ -3497,6 +3533,24 @@ def _method_named(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFu
 def _same_constant(key: ast.expr | None, index: ast.expr) -> bool:
     """Whether a dict literal's key is the constant a subscript picks (``maps["depth"]``)."""
     return isinstance(key, ast.Constant) and isinstance(index, ast.Constant) and key.value == index.value
+
+
+def _record(names: Sequence[str], found: Sequence[Held]) -> Held:
+    """A dict (or a record: ``EasyDict(...)``) of those fields: of models, each field's kept apart
+    for who reads one; of models' outputs, their data."""
+    whole = _union(found)
+    if any(h.derived for h in found):
+        return whole.data()
+    if whole.models or whole.keys is not None:
+        return Held(whole.models, runs=whole.runs, keys=tuple(zip(names, found, strict=True)))
+    return whole
+
+
+def _field(record: Held, name: str) -> Held | None:
+    """What field ``name`` of a record with known keys holds; None when it has no such key."""
+    if record.keys is None or not any(key == name for key, _ in record.keys):
+        return None
+    return record.key(name)
 
 
 def _union(found: Sequence[Held]) -> Held:

@@ -646,6 +646,10 @@ class _FileEdges:
             elif name == "grad" and "autograd" in source_text(func) and len(call.args) >= 2:
                 loss = self.held(call.args[0], site).derived
                 steered = self.held(call.args[1], site).derived
+                differentiated = frozenset(n.id for n in ast.walk(call.args[1]) if isinstance(n, ast.Name))
+                # A model that made the tensor and runs on it again steers it (LMD's UNet guided by its
+                # own attention), not those that made that model's input (the text encoder).
+                steered = (self._run_on(site, differentiated) & steered) or steered
                 # The loop carries the guide's gradient into what it steers: the guide is the loss's.
                 for guide in loss:
                     for guided in steered - loss:
@@ -659,17 +663,22 @@ class _FileEdges:
         owner = site.owner
         if not isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return frozenset()
-        differentiable = _differentiable_names(owner)
-        if not differentiable:
+        return self._run_on(site, _differentiable_names(owner)) & models
+
+    def _run_on(self, site: CallSite, names: frozenset[str]) -> frozenset[Load]:
+        """The models the function of a call runs, at its other calls, on values computed from those
+        names."""
+        owner = site.owner
+        if not names or not isinstance(owner, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return frozenset()
-        shifted = _names_computed_from(owner, differentiable)
-        steered: set[Load] = set()
+        shifted = _names_computed_from(owner, names)
+        found: set[Load] = set()
         for other in self.b.sites:
             if other.owner is owner and other.call is not site.call:
                 given = [*other.call.args, *(k.value for k in other.call.keywords)]
                 if any(isinstance(n, ast.Name) and n.id in shifted for g in given for n in ast.walk(g)):
-                    steered |= self.b.runs(other) & models
-        return frozenset(steered)
+                    found |= self.b.runs(other)
+        return frozenset(found)
 
     def _guides(self, models: frozenset[Load], site: CallSite) -> Iterator[_Guidance]:
         if len(models) < 2:

@@ -65,6 +65,7 @@ class _Project:
         self._sources: dict[str, bytes] = {}
         self.data_files: dict[str, list[tuple[str, Held]]] | None = None  # see read_data_files
         self._shared: dict[str, list[str]] | None = None  # see _shared_data_files
+        self._storing: set[tuple[str, str]] = set()  # see stored_elsewhere
         self.bindings: dict[str, tuple[ast.Module, ModelBindings] | None] = {}
         # the bound files' calls by callee name, grown as files are bound (see _callers_of)
         self._calls_by_name: dict[str, list[tuple[str, ModelBindings, CallSite]]] | None = None
@@ -116,6 +117,7 @@ class _Project:
                         loads,
                         *self._imported_by(path),
                         files_written=self.files_written,
+                        stored_elsewhere=self.stored_elsewhere,
                         repo_elsewhere=self.repo_of,
                         subclass_calls=self._subclass_calls(real),
                         shadowed_libraries=self._shadowed_libraries(path, source),
@@ -148,6 +150,39 @@ class _Project:
             if path != reader and self._one_project(path, reader):
                 found |= held
         return found
+
+    def stored_elsewhere(self, path: str, name: str, depth: int) -> Held:
+        """What the other files of the tree store into a module's name (``import models;
+        models.model_dict = models.load_sd()`` in the main script, for ``from models import
+        model_dict`` elsewhere), through a package re-exporting the module too."""
+        real = self._real_path(path)
+        if (real, name) in self._storing:
+            return NOTHING
+        self._storing.add((real, name))
+        try:
+            spelled = re.compile(rb"\.\s*" + re.escape(name.encode()) + rb"\s*=(?!=)")
+            found = NOTHING
+            for other in self.paths:
+                if self._real_path(other) == real or spelled.search(self._source(other)) is None:
+                    continue
+                bound = self.bound(other)
+                if bound is None:
+                    continue
+                bases = import_bases(other, package_of(other), self.root)
+                for dotted, value, scope in bound[1].module_stores(name):
+                    module = find_module(tuple(dotted.split(".")), bases, self.root)
+                    if module is not None and self._names_module(module, real):
+                        found |= bound[1].held(value, scope, depth + 1)
+            return found
+        finally:
+            self._storing.discard((real, name))
+
+    def _names_module(self, module: str, real: str) -> bool:
+        """Whether an imported module is that file, or a package holding it (re-exporting it)."""
+        found = self._real_path(module)
+        if found == real:
+            return True
+        return os.path.basename(found) == "__init__.py" and real.startswith(os.path.dirname(found) + os.sep)
 
     def _one_project(self, first: str, second: str) -> bool:
         """Whether two files are of one project of the tree: below one top-level folder, or one of
@@ -446,6 +481,12 @@ class _Project:
         assert self._calls_by_name is not None
         for called, sites in bindings.name_calls.items():
             self._calls_by_name.setdefault(called, []).extend((path, bindings, site) for site in sites)
+        for called, sites in bindings.method_calls.items():  # pipelines.generate(...) of an imported module
+            self._calls_by_name.setdefault(called, []).extend(
+                (path, bindings, site)
+                for site in sites
+                if isinstance(site.call.func, ast.Attribute) and isinstance(site.call.func.value, ast.Name)
+            )
 
     def _names(self, path: str, site: CallSite, module: str) -> bool:
         """Whether a call's callee in ``path`` is a name imported from ``module``."""
@@ -484,7 +525,7 @@ class _Project:
             if bound is None:
                 continue
             bindings = bound[1]
-            for sites in bindings.name_calls.values():
+            for sites in [*bindings.name_calls.values(), *bindings.method_calls.values()]:
                 for site in sites:
                     given = [*site.call.args, *(k.value for k in site.call.keywords)]
                     if not given:
