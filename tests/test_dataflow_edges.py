@@ -1899,6 +1899,17 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "weights handed to a model's post_init set it up, no output of it": """
+        import torch
+        from huggingface_hub import hf_hub_download
+        from transformers import AutoModel
+
+        base = AutoModel.from_pretrained("bert-base-uncased")  # model: bert
+        state_dict = {}
+        for shard in ["a.bin", "b.bin"]:
+            state_dict.update(torch.load(hf_hub_download("org/value-head", shard)))  # model: head
+        base.post_init(state_dict=state_dict)
+    """,
     "a snapshot downloaded into a folder below an output folder: the output folder's files are not its": """
         import os
 
@@ -2328,6 +2339,69 @@ IMAGES_GENERATED_INTO_A_FOLDER = """
 """
 
 ACROSS_MODULES = {
+    "classmethods of imported classes building each model from the checkpoint they download": {
+        "tts/__init__.py": "",
+        "tts/t2s.py": """
+            import torch
+            from huggingface_hub import hf_hub_download
+
+            class TextToSemantic(torch.nn.Module):
+                @classmethod
+                def load_model(cls, ref="collabora/whisperspeech:t2s-small-en+pl.model"):
+                    repo_id, filename = ref.split(":", 1)
+                    local_filename = hf_hub_download(repo_id=repo_id, filename=filename)  # model: t2s
+                    spec = torch.load(local_filename)
+                    model = cls(**spec["config"])
+                    model.load_state_dict(spec["state_dict"])
+                    return model
+        """,
+        "tts/s2a.py": """
+            import torch
+            from huggingface_hub import hf_hub_download
+
+            class SemanticToAcoustic(torch.nn.Module):
+                @classmethod
+                def load_model(cls, spec=None):
+                    if spec is None:
+                        # model: s2a
+                        spec = torch.load(hf_hub_download("collabora/whisperspeech", "s2a-tiny.model"))
+                    model = cls(**spec["config"])
+                    model.load_state_dict(spec["state_dict"])
+                    return model
+
+            class ConditionalS2A(SemanticToAcoustic):
+                pass
+        """,
+        "tts/pipeline.py": """
+            import torch
+            from huggingface_hub import hf_hub_download
+            from vocos import Vocos
+
+            from tts.s2a import ConditionalS2A, SemanticToAcoustic
+            from tts.t2s import TextToSemantic
+
+            class Pipeline:
+                def __init__(self, s2a_ref=None):
+                    self.t2s = TextToSemantic.load_model()
+                    spec = None
+                    if s2a_ref:
+                        # model: s2a_ref
+                        spec = torch.load(hf_hub_download("collabora/whisperspeech", s2a_ref))
+                        s2a_class = ConditionalS2A
+                    else:
+                        s2a_class = SemanticToAcoustic
+                    self.s2a = s2a_class.load_model(spec=spec)
+                    self.vocoder = Vocos.from_pretrained("charactr/vocos-encodec-24khz")  # model: vocos
+
+                def generate(self, text):
+                    stoks = self.t2s.generate(text)
+                    # edge: feature-handoff/sequential t2s->s2a, edge: feature-handoff/sequential t2s->s2a_ref
+                    atoks = self.s2a.generate(stoks)
+                    # edge: feature-handoff/sequential s2a->vocos
+                    # edge: feature-handoff/sequential s2a_ref->vocos
+                    return self.vocoder.decode(atoks)
+        """,
+    },
     "a module's placeholder the main script sets, read by modules it imports afterwards": {
         "models/__init__.py": "from .models import *\n",
         "models/models.py": """

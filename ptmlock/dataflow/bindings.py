@@ -144,6 +144,7 @@ NOT_OUTPUT = frozenset(
         "enable_xformers_memory_efficient_attention",
     }
     | {"num_parameters", "tie_weights", "register_forward_hook", "generation_config", "can_generate"}
+    | {"post_init", "init_weights"}  # transformers' own set-up of a model's weights
     | {"backward"}  # a DeepSpeed engine's model.backward(loss): the step on a loss, no output
 )
 # A model's attributes that are sizes, not parts or outputs: ``prior.model.text_ctx``, ``unet.in_channels``.
@@ -1802,6 +1803,14 @@ class ModelBindings:
         if cls is None or not isinstance(method, _FUNCTIONS):
             return NOTHING
         positional = [a.arg for a in (*method.args.posonlyargs, *method.args.args)]
+        followed = self._context.get(id(method))
+        if followed is not None and _is_classmethod(method, also_static=True):
+            # Cls.load_model(spec=s) followed: what that call passes (a staticmethod has no cls first)
+            first = 1 if _is_classmethod(method) else 0
+            at = positional.index(name) - first if name in positional[first:] else None
+            given = _argument_for(followed[0], name, at)
+            if given is not None:
+                return (followed[2] or self).held(given, followed[1], depth + 1)
         index = positional.index(name) - 1 if name in positional[1:] else None
         given_by = self._init_given.get(id(method))
         if given_by is not None:  # read for a subclass: what it hands its base class's __init__
@@ -2189,6 +2198,10 @@ class ModelBindings:
             elements = self._element_calls_of(node, func, scope)
             if elements:  # maps[kind](image): whichever function of the literal it picks runs
                 return _union([self._call(call, scope, depth + 1) for call in elements])
+        if isinstance(func, ast.Attribute):
+            returned = self._class_method_returns(node, func, scope, depth)
+            if returned is not None:  # TSARTransformer.load_model(ref): what that classmethod returns
+                return returned
         helper = self._defined_function(func, scope)  # helper(x): what it returns, below
         value = values.evaluate(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
         for dotted in self._imports_named(func, scope, value):
@@ -2271,13 +2284,38 @@ class ModelBindings:
             return Held(models=arguments.models)
         if (
             arguments.models
-            and _BUILDER.search(name)
+            and (_BUILDER.search(name) or _class_name(func) or name == "cls")
             and all(load.api in _DOWNLOADERS for load in arguments.models)
-        ):  # dlib.shape_predictor(downloaded_path), cv2.dnn.readNetFromONNX(path): the downloaded model
-            return Held(models=arguments.models)
+        ):  # dlib.shape_predictor(downloaded_path), cv2.dnn.readNetFromONNX(path), cls(**spec["config"])
+            return Held(models=arguments.models)  # of a checkpoint downloaded: the downloaded model
         if arguments.runs and _class_name(func):  # DDIMSampler(model=model_fn): an object running them
             return Held(derived=arguments.models | arguments.derived, runs=arguments.runs)
         return arguments.data()
+
+    def _class_method_returns(
+        self, call: ast.Call, func: ast.Attribute, scope: Scope, depth: int
+    ) -> Held | None:
+        """What a classmethod (or staticmethod) of a project class, of this file or another, returns
+        at a call on the class (or on a name assigned such classes: ``cls = A if x else B``),
+        followed with the call's arguments; None when it is no such call."""
+        owner = self._class_called(func.value, scope)
+        if owner is not None:
+            owners = [owner]
+        elif isinstance(func.value, ast.Name):
+            found = [
+                self._class_called(value, where) for value, where in self._reaching_values(func.value, scope)
+            ]
+            owners = [o for o in found if o is not None]
+        else:
+            return None
+        returned = []
+        for bindings, cls, where in owners:
+            method = _method_named(cls, func.attr)
+            if method is not None and _is_classmethod(method, also_static=True):
+                at = (call, scope, None if bindings is self else self)
+                returned.append(bindings._returned_at(method, class_scope(cls, where), at, depth))
+        held = _union(returned)
+        return held if held.models or held.derived else None
 
     def _built_of_download(self, call: ast.Call, scope: Scope, depth: int, built: Held) -> Held:
         """An instance of a project class given a downloaded model's path (``TextEncoder(model_path=
@@ -3444,8 +3482,10 @@ def _data_file_name(text: str) -> str | None:
     return found.group(0) if found is not None else None
 
 
-def _is_classmethod(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in function.decorator_list)
+def _is_classmethod(function: ast.FunctionDef | ast.AsyncFunctionDef, *, also_static: bool = False) -> bool:
+    """Whether a method is a classmethod (or, ``also_static``, a staticmethod)."""
+    wanted = ("classmethod", "staticmethod") if also_static else ("classmethod",)
+    return any(isinstance(d, ast.Name) and d.id in wanted for d in function.decorator_list)
 
 
 def _builds_own_class(cls: ast.ClassDef, name: str) -> bool:
