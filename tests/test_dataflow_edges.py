@@ -1092,6 +1092,28 @@ HANDOFF = {
                 latents = unet(latents - grad, t, encoder_hidden_states=states).sample
             return latents
     """,
+    "texts appended to a list a dict holds under a key are what that key gives": """
+        from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
+
+        base = AutoModelForCausalLM.from_pretrained("gpt2-medium")  # model: gpt2
+        tok = AutoTokenizer.from_pretrained("gpt2-medium")
+        t5 = AutoModelForSeq2SeqLM.from_pretrained("t5-large")  # model: t5
+        t5_tok = AutoTokenizer.from_pretrained("t5-large")
+
+
+        def generate_samples(prompts):
+            data = {"original": [], "sampled": []}
+            for prompt in prompts:
+                ids = tok(prompt, return_tensors="pt").input_ids
+                data["original"].append(prompt)
+                data["sampled"].append(tok.decode(base.generate(ids)[0]))
+            return data
+
+
+        data = generate_samples(["a", "b"])
+        # edge: feature-handoff/sequential gpt2->t5
+        perturbed = [t5.generate(**t5_tok(text, return_tensors="pt")) for text in data["sampled"]]
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel
@@ -1494,6 +1516,33 @@ FEEDBACK = {
 }
 
 EVALUATION_CASES = {
+    "a detector in an eval_ function of a script scores the samples, whatever the script is named": {
+        "run.py": """
+            import json
+
+            import torch
+            from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
+
+            base = AutoModelForCausalLM.from_pretrained("gpt2-medium")  # model: gpt2
+            base_tokenizer = AutoTokenizer.from_pretrained("gpt2-medium")
+
+
+            def eval_supervised(texts, name):
+                detector = AutoModelForSequenceClassification.from_pretrained(name)  # model: detector
+                tokenizer = AutoTokenizer.from_pretrained(name)
+                with torch.no_grad():
+                    # edge: evaluation gpt2->detector
+                    preds = [detector(**tokenizer(t, return_tensors="pt")).logits[0, 0].item() for t in texts]
+                return {"name": name, "predictions": preds}
+
+
+            prompts = [base_tokenizer("The", return_tensors="pt").input_ids]
+            samples = [base_tokenizer.decode(base.generate(ids)[0]) for ids in prompts]
+            outputs = [eval_supervised(samples, "roberta-base-openai-detector")]
+            with open("results.json", "w") as f:
+                json.dump(outputs, f)
+        """,
+    },
     "a project module's output is what its forward returns: the VAE's decoded image, scored by CLIP": """
         import clip
         import torch

@@ -2784,14 +2784,29 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
             scope.bind(name, "expr", having, end, scope.blocks_at((stmt.lineno, stmt.col_offset)))
         return
     if isinstance(stmt, ast.Expr):
-        if not (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and call.func.attr in _MUTATORS
-            and isinstance(call.func.value, ast.Name)
-        ):
+        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
             return
-        name, added = call.func.value.id, [a for a in call.args if not isinstance(a, ast.Starred)]
+        if call.func.attr not in _MUTATORS:
+            return
+        added = [a for a in call.args if not isinstance(a, ast.Starred)]
+        grown = call.func.value
+        if (  # data["sampled"].append(s): data | {"sampled": [s]}
+            isinstance(grown, ast.Subscript)
+            and isinstance(grown.value, ast.Name)
+            and isinstance(grown.slice, ast.Constant)
+            and isinstance(grown.slice.value, str)
+            and grown.value.id in scope.bindings
+            and added
+        ):
+            before = ast.Name(grown.value.id, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset)
+            item = ast.Dict([grown.slice], [ast.List(added, ast.Load())])
+            end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+            merged = ast.BinOp(before, ast.BitOr(), item)
+            scope.bind(grown.value.id, "expr", merged, end, scope.blocks_at((stmt.lineno, stmt.col_offset)))
+            return
+        if not isinstance(grown, ast.Name):
+            return
+        name = grown.id
     else:
         target = stmt.targets[0]
         stores = (  # kwargs["a"], kwargs["b"] = encode(x): each its item

@@ -980,7 +980,7 @@ def _classify(
         _EVALUATOR.search(target_names)
         or _EVALUATOR.search(edges.assigned(where))
         or _EVALUATOR.search(context)
-        or _EVALUATION_CONTEXT.search(context)
+        or any(_EVALUATION_CONTEXT.search(name) for name in context.split())  # eval_supervised
         or (uses.metric and not uses.kept)  # a metric of results handed on no further
         or uses.only_reported  # averaged or logged, and nothing else done with it: a score
         # a script reading back a folder another script generated into, saving no images: it scores them
