@@ -2789,24 +2789,25 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
         if call.func.attr not in _MUTATORS:
             return
         added = [a for a in call.args if not isinstance(a, ast.Starred)]
-        grown = call.func.value
+        receiver = call.func.value
         if (  # data["sampled"].append(s): data | {"sampled": [s]}
-            isinstance(grown, ast.Subscript)
-            and isinstance(grown.value, ast.Name)
-            and isinstance(grown.slice, ast.Constant)
-            and isinstance(grown.slice.value, str)
-            and grown.value.id in scope.bindings
+            isinstance(receiver, ast.Subscript)
+            and isinstance(receiver.value, ast.Name)
+            and isinstance(receiver.slice, ast.Constant)
+            and isinstance(receiver.slice.value, str)
+            and receiver.value.id in scope.bindings
             and added
         ):
-            before = ast.Name(grown.value.id, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset)
-            item = ast.Dict([grown.slice], [ast.List(added, ast.Load())])
+            keyed_name = receiver.value.id
+            before = ast.Name(keyed_name, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset)
+            item = ast.Dict([receiver.slice], [ast.List(added, ast.Load())])
             end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
-            merged = ast.BinOp(before, ast.BitOr(), item)
-            scope.bind(grown.value.id, "expr", merged, end, scope.blocks_at((stmt.lineno, stmt.col_offset)))
+            joined = ast.BinOp(before, ast.BitOr(), item)
+            scope.bind(keyed_name, "expr", joined, end, scope.blocks_at((stmt.lineno, stmt.col_offset)))
             return
-        if not isinstance(grown, ast.Name):
+        if not isinstance(receiver, ast.Name):
             return
-        name = grown.id
+        name = receiver.id
     else:
         target = stmt.targets[0]
         stores = (  # kwargs["a"], kwargs["b"] = encode(x): each its item
