@@ -1114,6 +1114,69 @@ HANDOFF = {
         # edge: feature-handoff/sequential gpt2->t5
         perturbed = [t5.generate(**t5_tok(text, return_tensors="pt")) for text in data["sampled"]]
     """,
+    "a method of a project pipeline runs the one part it calls, not every part the pipeline holds": """
+        from diffusers import AutoencoderKL
+        from transformers import CLIPTextModel, CLIPVisionModel
+
+
+        class VideoPipeline:
+            def __init__(self, text_encoder, image_encoder, vae):
+                self.text_encoder = text_encoder
+                self.image_encoder = image_encoder
+                self.vae = vae
+
+            def encode_prompt(self, ids):
+                return self.text_encoder(ids).last_hidden_state
+
+            def encode_vision(self, frames):
+                return self.image_encoder(pixel_values=frames).last_hidden_state
+
+            def encode_latents(self, frames):
+                return self.vae.encode(frames).latent_dist.mode()
+
+
+        pipe = VideoPipeline(
+            CLIPTextModel.from_pretrained("openai/clip-vit-large-patch14"),  # model: te
+            CLIPVisionModel.from_pretrained("openai/clip-vit-large-patch14"),  # model: clip
+            AutoencoderKL.from_pretrained("stabilityai/sd-vae-ft-mse"),  # model: vae
+        )
+        sd_vae = AutoencoderKL.from_pretrained("CompVis/ldm-vae", subfolder="vae")  # model: sdvae
+
+
+        def animate(latents, ids):
+            frames = sd_vae.decode(latents).sample
+            cond = pipe.encode_vision(frames)  # edge: feature-handoff/sequential sdvae->clip
+            states = pipe.encode_prompt(ids)
+            return pipe.encode_latents(frames), cond, states  # edge: feature-handoff/sequential sdvae->vae
+    """,
+    "a UI event hands a component another event filled to a handler, whose own calls run the models": """
+        import gradio as gr
+        from diffusers import AutoencoderKL, StableDiffusionPipeline
+        from transformers import CLIPTextModel
+
+        sd = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+        te = CLIPTextModel.from_pretrained("openai/clip-vit-large-patch14")  # model: te
+        vae = AutoencoderKL.from_pretrained("stabilityai/sd-vae-ft-mse")  # model: vae
+
+
+        def make_keyframes(prompt):
+            return sd(prompt).images
+
+
+        def animate(keyframes, ids):
+            states = te(ids)[0]
+            latents = vae.encode(keyframes).latent_dist.mode()  # edge: feature-handoff/sequential sd->vae
+            return latents, states
+
+
+        with gr.Blocks() as demo:
+            prompt = gr.Textbox()
+            gallery = gr.Gallery()
+            video_prompt = gr.Textbox()
+            output = gr.Video()
+            gr.Button("Keys").click(make_keyframes, inputs=[prompt], outputs=[gallery])
+            gr.Button("Video").click(animate, inputs=[gallery, video_prompt], outputs=[output])
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel
@@ -1948,6 +2011,17 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "how many outputs a model gave is no output of it": """
+        from transformers import pipeline
+
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")  # model: asr
+        tts = pipeline("text-to-speech", model="suno/bark-small")  # model: tts
+
+
+        def announce(files):
+            texts = [asr(f)["text"] for f in files]
+            return tts(f"Transcribed {len(texts)} files")
+    """,
     "weights handed to a model's post_init set it up, no output of it": """
         import torch
         from huggingface_hub import hf_hub_download
@@ -3535,13 +3609,13 @@ ACROSS_MODULES = {
 
                     def model_fn(x_t, ts, **kwargs):
                         half = x_t[: len(x_t) // 2]
+                        # edge: feature-handoff/sequential text->unet
+                        # edge: feature-handoff/sequential text->inpaint
                         out = self.model(torch.cat([half, half]), ts, **kwargs)
                         cond, uncond = out.chunk(2)
                         return uncond + guidance_scale * (cond - uncond)
 
                     # the sampling loop calls model_fn(x, t, **model_kwargs) at each step
-                    # edge: feature-handoff/sequential text->unet
-                    # edge: feature-handoff/sequential text->inpaint
                     samples = diffusion.p_sample_loop(model_fn, (2, 4, 64, 64), model_kwargs=model_kwargs)
                     # edge: feature-handoff/sequential unet->movq
                     # edge: feature-handoff/sequential inpaint->movq

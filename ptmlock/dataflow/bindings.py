@@ -703,9 +703,14 @@ class ModelBindings:
             if own:  # pipe.unet = esd_unet, then pipe.unet(x): the model set there
                 return own
             if receiver.models:
+                inner = self._method_runs(func.value, func.attr, site.scope)
+                if inner:  # pipe.encode_vision(x) of a project class: the models its method runs on x
+                    return inner
                 return receiver.models
         handed = self.handed_call(site.call)
         if handed is not None:  # executor.submit(scorer, images): scorer(images); texts.apply(classifier)
+            if self._defined_function(handed.func, site.scope) is not None:
+                return frozenset()  # btn.click(process, [image]): the calls in process run them on image
             inner = self.held(handed.func, site.scope)
             if inner.models or inner.runs:
                 return inner.models | inner.runs
@@ -941,6 +946,17 @@ class ModelBindings:
             inner = function_scope(method, class_scope(cls, where))
             found += [bindings.held(r, inner, depth + 1) for r in returned_values(method)]
         return _union(found) if built else None
+
+    def _method_runs(self, instance: ast.expr, name: str, scope: Scope) -> frozenset[Load]:
+        """The models a method of a project class's instance runs on what it is given, for each class
+        the instance may be; none when one of them defines no such method."""
+        found: set[Load] = set()
+        for bindings, cls, _ in self._built_from(instance, scope):
+            method = _method_named(cls, name)
+            if method is None:
+                return frozenset()
+            found |= bindings.function_runs(method)
+        return frozenset(found)
 
     def _class_called(self, func: ast.expr, scope: Scope) -> ClassFound | None:
         """The class of the file, or of another module of the project, a callee names."""
@@ -2220,6 +2236,8 @@ class ModelBindings:
         if callee.models or callee.runs:
             return Held(derived=callee.models | callee.runs)  # model(x), self.encoder(x), scorer(x)
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name == "len" and isinstance(func, ast.Name):
+            return NOTHING  # how many outputs there are is no output: f"({i}/{len(frames)})"
         if name in _RECORDS and not node.args and node.keywords and all(k.arg for k in node.keywords):
             # EasyDict(vae=vae, unet=unet): read by key or attribute, each field apart
             fields = [k.arg for k in node.keywords if k.arg]
