@@ -703,9 +703,9 @@ class ModelBindings:
             if own:  # pipe.unet = esd_unet, then pipe.unet(x): the model set there
                 return own
             if receiver.models:
-                inner = self._method_runs(func.value, func.attr, site.scope)
-                if inner:  # pipe.encode_vision(x) of a project class: the models its method runs on x
-                    return inner
+                method_runs = self._method_runs(func.value, func.attr, site.scope)
+                if method_runs:  # pipe.encode_vision(x) of a project class: the models its method runs on x
+                    return method_runs
                 return receiver.models
         handed = self.handed_call(site.call)
         if handed is not None:  # executor.submit(scorer, images): scorer(images); texts.apply(classifier)
