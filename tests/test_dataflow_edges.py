@@ -1177,6 +1177,24 @@ HANDOFF = {
             gr.Button("Keys").click(make_keyframes, inputs=[prompt], outputs=[gallery])
             gr.Button("Video").click(animate, inputs=[gallery, video_prompt], outputs=[output])
     """,
+    "a pipeline's part read back by the keyword it was loaded with is that part": """
+        from diffusers import ControlNetModel, StableDiffusionControlNetPipeline
+        from transformers import pipeline
+
+        depth = pipeline("depth-estimation", model="Intel/dpt-large")  # model: dpt
+        controlnet = ControlNetModel.from_pretrained("lllyasviel/sd-controlnet-depth")  # model: cn
+        # model: sd
+        # edge: feature-handoff/hierarchical cn->sd
+        pipe = StableDiffusionControlNetPipeline.from_pretrained(
+            "runwayml/stable-diffusion-v1-5", controlnet=controlnet
+        ).to("cuda")
+
+
+        def residuals(latents, t, states, image):
+            control = depth(image)["depth"]
+            # edge: feature-handoff/sequential dpt->cn
+            return pipe.controlnet(latents, t, encoder_hidden_states=states, controlnet_cond=control)
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel

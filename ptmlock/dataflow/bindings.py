@@ -2456,10 +2456,10 @@ class ModelBindings:
     def _keyword_field(self, node: ast.Attribute, scope: Scope) -> list[tuple[ast.expr, Scope]] | None:
         """``models.asr`` where ``models`` is only ever built with that keyword
         (``SimpleNamespace(asr=..., llm=...)``, a dataclass of models): the value given for it."""
-        built = self._only_values(node.value, scope)
+        # pipe = Pipeline.from_pretrained(repo, controlnet=cn).to(device): pipe.controlnet is cn
+        built = [(_same_model_of(value), where) for value, where in self._only_values(node.value, scope)]
         if not built or not all(
             isinstance(call, ast.Call)
-            and id(call) not in self.loads
             and all(k.arg is not None for k in call.keywords)
             and any(k.arg == node.attr for k in call.keywords)
             for call, _ in built
@@ -3618,6 +3618,17 @@ def _record(names: Sequence[str], found: Sequence[Held]) -> Held:
     if whole.models or whole.keys is not None:
         return Held(whole.models, runs=whole.runs, keys=tuple(zip(names, found, strict=True)))
     return whole
+
+
+def _same_model_of(value: ast.expr) -> ast.expr:
+    """The model a chain of calls handing it back is called on: ``x`` of ``x.to(device).eval()``."""
+    while (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Attribute)
+        and value.func.attr in SAME_MODEL_METHODS
+    ):
+        value = value.func.value
+    return value
 
 
 def _field(record: Held, name: str) -> Held | None:
