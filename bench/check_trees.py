@@ -68,9 +68,9 @@ def materialise(
     if packages:
         named = {name for _, name in blobs}
         folders = {str(parent) for _, name in blobs for parent in Path(name).parents if str(parent) != "."}
-        inits = _python_blobs(
-            _git(git_dir, "ls-tree", "-z", commit, "--", *(f"{f}/__init__.py" for f in sorted(folders)))
-        )
+        wanted = [f"{f}/__init__.py" for f in sorted(folders)]
+        # no paths to git ls-tree would list every file at the top: files at the top have no package
+        inits = _python_blobs(_git(git_dir, "ls-tree", "-z", commit, "--", *wanted)) if wanted else []
         blobs += [(oid, name) for oid, name in inits if name not in named]
     batch = _git(git_dir, "cat-file", "--batch", stdin="".join(f"{oid}\n" for oid, _ in blobs).encode())
     offset = written = 0
