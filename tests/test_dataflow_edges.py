@@ -1195,6 +1195,22 @@ HANDOFF = {
             # edge: feature-handoff/sequential dpt->cn
             return pipe.controlnet(latents, t, encoder_hidden_states=states, controlnet_cond=control)
     """,
+    "an upscaling stage also given the text embeddings of another model is a cascade's stage": """
+        from diffusers import DiffusionPipeline, IFSuperResolutionPipeline
+        from transformers import T5EncoderModel
+
+        t5 = T5EncoderModel.from_pretrained("DeepFloyd/IF-I-XL-v1.0", subfolder="text_encoder")  # model: t5
+        base = DiffusionPipeline.from_pretrained("showlab/show-1-base", text_encoder=None)  # model: base
+        sr = IFSuperResolutionPipeline.from_pretrained("DeepFloyd/IF-II-L-v1.0")  # model: sr
+
+
+        def generate(ids):
+            embeds = t5(ids).last_hidden_state
+            # edge: feature-handoff/sequential t5->base
+            frames = base(prompt_embeds=embeds, output_type="pt").frames
+            # edge: feature-handoff/parallel base->sr, edge: feature-handoff/parallel t5->sr
+            return sr(image=frames, prompt_embeds=embeds).images
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel
@@ -2480,6 +2496,54 @@ IMAGES_GENERATED_INTO_A_FOLDER = """
 """
 
 ACROSS_MODULES = {
+    "a conversion helper two scripts call many times converts, at each call, what that call gives it": {
+        "video/__init__.py": "",
+        "video/convert.py": """
+            import numpy as np
+            import torch
+
+
+            def tensor2vid(video, mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5)):
+                mean = torch.tensor(mean, device=video.device).reshape(1, -1, 1, 1, 1)
+                std = torch.tensor(std, device=video.device).reshape(1, -1, 1, 1, 1)
+                video = video.mul_(std).add_(mean)
+                video.clamp_(0, 1)
+                i, c, f, h, w = video.shape
+                images = video.permute(2, 3, 0, 4, 1).reshape(f, h, i * w, c)
+                images = images.unbind(dim=0)
+                images = [(image.cpu().numpy() * 255).astype("uint8") for image in images]
+                if len(images) > 1 and images[0].shape != images[-1].shape:
+                    images = [np.ascontiguousarray(image[: h // 2, : w // 2]) for image in images]
+                return [np.clip(image, 0, 255) for image in images if image.size]
+        """,
+        "batch.py": """
+            from diffusers import DiffusionPipeline
+
+            from video.convert import tensor2vid
+
+            base = DiffusionPipeline.from_pretrained("showlab/show-1-base")  # model: base
+            interp = DiffusionPipeline.from_pretrained("showlab/show-1-interpolation")  # model: interp
+
+            frames = base("a cat", output_type="pt").frames
+            clips = [tensor2vid(frames[i:]) for i in range(3)] + [tensor2vid(frames), tensor2vid(frames[:1])]
+            # edge: feature-handoff/sequential base->interp
+            more = tensor2vid(interp(image=frames, output_type="pt").frames)
+        """,
+        "app.py": """
+            from diffusers import DiffusionPipeline, VideoToVideoSDPipeline
+
+            from video.convert import tensor2vid
+
+            sr1 = DiffusionPipeline.from_pretrained("showlab/show-1-sr1")  # model: sr1
+            sr2 = VideoToVideoSDPipeline.from_pretrained("showlab/show-1-sr2")  # model: sr2
+
+
+            def upscale(frames, prompt):
+                frames = sr1(image=frames, output_type="pt").frames
+                # edge: feature-handoff/sequential sr1->sr2
+                return sr2(prompt, video=tensor2vid(frames)).frames
+        """,
+    },
     "classmethods of imported classes building each model from the checkpoint they download": {
         "tts/__init__.py": "",
         "tts/t2s.py": """

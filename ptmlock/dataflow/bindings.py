@@ -330,6 +330,7 @@ class ModelBindings:
         # self(x) in a transformers Pipeline subclass -> the calls of its steps it makes (see _steps_of)
         self._steps: dict[int, tuple[ast.Call, ...]] = {}
         self._downloaded: dict[int, frozenset[Load]] = {}  # of each function, by id: see _downloads
+        self._conversions: dict[int, bool] = {}  # of each function, by id: see _converts
         # of each function, by id: the attributes it sets, where each node is (see _statements_of)
         self._method_statements: dict[int, tuple[frozenset[str], _Placed, _Placed]] = {}  # _statements_of
         self._spelled: set[str] | None = None  # the file's string constants: see _named_here
@@ -2744,9 +2745,27 @@ class ModelBindings:
             f.models for f in found
         ):  # def fetch(url): hf_hub_download(...); return path
             return Held(models=downloads)
-        if len(found) == 1:
-            return found[0]
-        return _union(found)
+        returned = found[0] if len(found) == 1 else _union(found)
+        converted = returned.derived and not returned.models
+        if at is not None and not follow and converted and self._converts(function):
+            # tensor2vid(frames) read with every caller's frames: at this call, what this call gives it
+            call, scope, caller = at
+            return (caller or self)._arguments(call, scope, depth).data()
+        return returned
+
+    def _converts(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        """Whether a function only converts what it is given: its calls run no model and it reads
+        no model of the file (``tensor2vid(video)``, ``postprocess(images)``)."""
+        known = self._conversions.get(id(function))
+        if known is None:
+            known = self._conversions[id(function)] = not any(
+                site.owner is function and self.runs(site) for site in self.sites
+            ) and not any(
+                isinstance(n, ast.Name) and self.held(n, self.scope_of(n)).models
+                for n in ast.walk(function)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            )
+        return known
 
 
 _MAX_HELPERS_FOLLOWED = 4  # helpers deep, at one call of a function another module imports

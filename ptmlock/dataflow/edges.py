@@ -58,6 +58,11 @@ _POST_PROCESSOR = re.compile(
     r"|frame_?interpolat|\brife\b",
     re.IGNORECASE,
 )
+# Post-processors that enhance what they are given (upscale, refine, restore), not filter or rank it.
+_ENHANCER = re.compile(
+    r"upscal|super_?res|restor|esrgan|gfpgan|codeformer|refiner|face_?enhanc|sr_?model|frame_?interpolat|\brife\b",
+    re.IGNORECASE,
+)
 # Models, functions, files and results that score another model's output.
 _EVALUATOR = re.compile(
     r"score|judge|reward|critic|metric|evaluat|\bfid\b|_fid|fid_|inception|lpips|aesthetic|quality|rating"
@@ -848,6 +853,14 @@ class _FileEdges:
         """Evidence at an argument of a call (``ref_model=ref_policy``), on its own line."""
         return Site(self.path, getattr(node, "lineno", 1), source_text(node, _TEXT))
 
+    def several_outputs_given(self, site: CallSite) -> bool:
+        """Whether arguments of a call hold different models' outputs (``sr(image=frames,
+        prompt_embeds=embeds)``), not one that may come of either of two (``frames`` upscaled or not)
+        nor two of the same (``rife.inference(a, b)`` of consecutive frames)."""
+        given = [*site.call.args, *(k.value for k in site.call.keywords)]
+        outputs = {self.held(value, site).derived for value in given} - {frozenset()}
+        return len(outputs) > 1
+
     def context_names(self, owner: ast.AST) -> str:
         """The names that say what a function is for: its own, its class's, the file's."""
         names = [os.path.splitext(os.path.basename(self.path))[0]]
@@ -970,7 +983,10 @@ def _classify(
         # B's results order, pick or gate A's output (a re-rank, best-of-n, a filter): whatever B is called
         if uses.selects or edges.replaces(where, source):
             return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
-        if _POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder":
+        # an upscaler or refiner also given another model's output (a cascade's text embeddings) is a stage
+        staged = candidate.sources > 1 and bool(_ENHANCER.search(target_names))
+        staged = staged and edges.several_outputs_given(where)
+        if (_POST_PROCESSOR.search(target_names) or target.api == "CrossEncoder") and not staged:
             if not (terminal and uses.only_reported):
                 return InferredEdge(source, target, POST_PROCESSING, None, edges.stage(owner), site)
             # a reranker or checker whose scores are only logged or averaged filters nothing: it evaluates
