@@ -1211,6 +1211,37 @@ HANDOFF = {
             # edge: feature-handoff/parallel base->sr, edge: feature-handoff/parallel t5->sr
             return sr(image=frames, prompt_embeds=embeds).images
     """,
+    "models kept in the fields of a dataclass of the project are read field by field": """
+        from dataclasses import dataclass
+
+        from sentence_transformers import CrossEncoder, SentenceTransformer
+        from transformers import pipeline
+
+
+        @dataclass
+        class Bundle:
+            retriever: SentenceTransformer
+            reranker: CrossEncoder
+
+
+        def build():
+            return Bundle(
+                retriever=SentenceTransformer("BAAI/bge-small-en-v1.5"),  # model: bge
+                reranker=CrossEncoder("cross-encoder/ms-marco-MiniLM-L-6-v2"),  # model: marco
+            )
+
+
+        rewriter = pipeline("text2text-generation", model="google/flan-t5-base")  # model: t5
+        bundle = build()
+
+
+        def search(question, corpus):
+            query = rewriter(question)[0]["generated_text"]
+            # edge: feature-handoff/sequential t5->bge
+            hits = bundle.retriever.similarity(bundle.retriever.encode(query), corpus)
+            # edge: post-processing bge->marco
+            return bundle.reranker.predict([(question, corpus[int(i)]) for i in hits.argmax(-1)])
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel

@@ -948,6 +948,17 @@ class ModelBindings:
             found += [bindings.held(r, inner, depth + 1) for r in returned_values(method)]
         return _union(found) if built else None
 
+    def _builds_record(self, func: ast.expr, scope: Scope) -> bool:
+        """Whether a callee builds a record of the fields it is given: a dict-like type, or a dataclass
+        of the project."""
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name in _RECORDS:
+            return True
+        if not name[:1].isupper():
+            return False
+        found = self._class_called(func, scope)
+        return found is not None and _is_dataclass(found[1])
+
     def _method_runs(self, instance: ast.expr, name: str, scope: Scope) -> frozenset[Load]:
         """The models a method of a project class's instance runs on what it is given, for each class
         the instance may be; none when one of them defines no such method."""
@@ -2239,8 +2250,13 @@ class ModelBindings:
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         if name == "len" and isinstance(func, ast.Name):
             return NOTHING  # how many outputs there are is no output: f"({i}/{len(frames)})"
-        if name in _RECORDS and not node.args and node.keywords and all(k.arg for k in node.keywords):
-            # EasyDict(vae=vae, unet=unet): read by key or attribute, each field apart
+        if (
+            not node.args
+            and node.keywords
+            and all(k.arg for k in node.keywords)
+            and self._builds_record(func, scope)
+        ):
+            # EasyDict(vae=vae, unet=unet), Bundle(reranker=r, ...) of a dataclass: each field apart
             fields = [k.arg for k in node.keywords if k.arg]
             return _record(fields, [self.held(k.value, scope, depth + 1) for k in node.keywords])
         if name in _WRAPPERS and node.args:
@@ -3637,6 +3653,22 @@ def _record(names: Sequence[str], found: Sequence[Held]) -> Held:
     if whole.models or whole.keys is not None:
         return Held(whole.models, runs=whole.runs, keys=tuple(zip(names, found, strict=True)))
     return whole
+
+
+def _is_dataclass(cls: ast.ClassDef) -> bool:
+    """Whether a class is decorated as a dataclass (``@dataclass``, ``@dataclasses.dataclass(...)``)."""
+    for decorator in cls.decorator_list:
+        called = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = (
+            called.attr
+            if isinstance(called, ast.Attribute)
+            else called.id
+            if isinstance(called, ast.Name)
+            else ""
+        )
+        if name == "dataclass":
+            return True
+    return False
 
 
 def _same_model_of(value: ast.expr) -> ast.expr:
