@@ -1242,6 +1242,25 @@ HANDOFF = {
             # edge: post-processing bge->marco
             return bundle.reranker.predict([(question, corpus[int(i)]) for i in hits.argmax(-1)])
     """,
+    "a checkpoint fetched from a URL into a file, then loaded into a model's weights, is that model": """
+        import torch
+        import wget
+        from valle import VALLE
+        from vocos import Vocos
+
+        URL = "https://huggingface.co/Plachta/VALL-E-X/resolve/main/vallex-checkpoint.pt"
+        wget.download(URL, out="./checkpoints/vallex-checkpoint.pt")  # model: valle
+        model = VALLE(1024, 16, 12)
+        checkpoint = torch.load("./checkpoints/vallex-checkpoint.pt", map_location="cpu")
+        missing, unexpected = model.load_state_dict(checkpoint["model"], strict=True)
+        vocos = Vocos.from_pretrained("charactr/vocos-encodec-24khz")  # model: vocos
+
+
+        def speak(tokens):
+            codes = model.inference(tokens)
+            # edge: feature-handoff/sequential valle->vocos
+            return vocos.decode(vocos.codes_to_features(codes))
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel

@@ -2594,12 +2594,23 @@ class ModelBindings:
         )
 
     def _download_target(self, load: Load) -> list[tuple[str, str | None, Load]]:
-        """Where a download writes, when its call names a literal folder: the folder and the file
-        in it, or (a snapshot) the folder and None."""
+        """Where a download writes, when its call names a literal folder (or file, for a URL's): the
+        folder and the file in it, or (a snapshot) the folder and None."""
         call = self.calls.get(load)
         if call is None or load.api not in _DOWNLOADERS:
             return []
         scope = self.scopes.get(id(call), self.module)
+        saved = None
+        if load.api in ("urlretrieve", "gdown"):  # a URL's file saved as a path (hf_hub_download's
+            # filename is the file in the repository: below)
+            saved = next((k.value for k in call.keywords if k.arg in _SAVED_AS), None)
+            if saved is None and len(call.args) > 1:
+                saved = call.args[1]  # urlretrieve(url, "ckpt/x.pt")
+        file = values.evaluate(saved, scope) if saved is not None else None
+        if file is not None and file.kind in (STR, PATH) and isinstance(file.data, str):
+            # wget.download(url, out="./checkpoints/vallex.pt"): that file
+            saved_as = posixpath.normpath(file.data)
+            return [(posixpath.dirname(saved_as) or ".", saved_as, load)]
         folder = next((values.evaluate(k.value, scope) for k in call.keywords if k.arg == "local_dir"), None)
         if folder is None or folder.kind not in (STR, PATH) or not isinstance(folder.data, str):
             return []
@@ -2804,6 +2815,8 @@ _PathKey = tuple[object, ...]
 _FolderDownload = tuple[frozenset[_PathKey], frozenset[_PathKey] | None, ast.Call, Scope]
 # The keyword naming the model a from_pretrained call loads.
 _MODEL_ID = "pretrained_model_name_or_path"
+# The keywords naming the file a download is saved as (wget's out, urlretrieve's filename, gdown's output).
+_SAVED_AS = frozenset({"out", "filename", "output", "dst"})
 # Loaders fetching one file of a repository: two files of one repository may be two models.
 _FILE_FETCHERS = frozenset({"hf_hub_download", "hf_hub_url"})
 # Functions that read a file of weights (safetensors', whatever name they are imported under).
@@ -2827,7 +2840,7 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
         and call.func.attr in _WEIGHT_SETTERS
         and isinstance(call.func.value, ast.Name)
         and call.args
-        and isinstance(call.args[0], (ast.Name, ast.Call))
+        and isinstance(call.args[0], (ast.Name, ast.Call, ast.Subscript))
     ):
         name, weights = call.func.value.id, call.args[0]
         if name in scope.bindings:
