@@ -2546,6 +2546,51 @@ IMAGES_GENERATED_INTO_A_FOLDER = """
 """
 
 ACROSS_MODULES = {
+    "a project class's from_pretrained returning another classmethod's instance is that class": {
+        "tts/__init__.py": "",
+        "tts/model.py": """
+            import torch
+            from huggingface_hub import hf_hub_download
+            from transformers import WavLMForXVector
+
+
+            class TTS(torch.nn.Module):
+                def __init__(self, config):
+                    super().__init__()
+                    self.config = config
+                    self.speaker_model = None
+
+                @classmethod
+                def from_pretrained(cls, repo_id, device="cuda"):
+                    path = hf_hub_download(repo_id=repo_id, filename="model.safetensors")
+                    return cls.from_local(path, device)
+
+                @classmethod
+                def from_local(cls, path, device):
+                    model = cls({"path": path}).to(device)
+                    model.eval()
+                    return model
+
+                def make_speaker_embedding(self, wav):
+                    if self.speaker_model is None:
+                        # model: spk
+                        self.speaker_model = WavLMForXVector.from_pretrained("microsoft/wavlm-base-sv")
+                    return self.speaker_model(wav).embeddings
+
+                def generate(self, speaker):
+                    return self.forward(speaker)
+        """,
+        "sample.py": """
+            import torchaudio
+
+            from tts.model import TTS
+
+            model = TTS.from_pretrained("Zyphra/Zonos-v0.1-transformer")  # model: tts
+            wav, sampling_rate = torchaudio.load("assets/example.mp3")
+            speaker = model.make_speaker_embedding(wav)
+            codes = model.generate(speaker)  # edge: feature-handoff/sequential spk->tts
+        """,
+    },
     "a conversion helper two scripts call many times converts, at each call, what that call gives it": {
         "video/__init__.py": "",
         "video/convert.py": """

@@ -2796,6 +2796,7 @@ class ModelBindings:
 
 
 _MAX_HELPERS_FOLLOWED = 4  # helpers deep, at one call of a function another module imports
+_MAX_CONSTRUCTOR_HOPS = 2  # classmethods returning another classmethod's instance, followed this deep
 _MUTATORS = frozenset({"append", "extend", "add", "insert", "update", "appendleft", "put", "put_nowait"})
 # Loaders that fetch a model's file and give its path.
 _DOWNLOADERS = frozenset(
@@ -3570,16 +3571,42 @@ def _is_classmethod(function: ast.FunctionDef | ast.AsyncFunctionDef, *, also_st
     return any(isinstance(d, ast.Name) and d.id in wanted for d in function.decorator_list)
 
 
-def _builds_own_class(cls: ast.ClassDef, name: str) -> bool:
-    """Whether a class's classmethod of that name returns an instance of it (``return cls(...)``)."""
+def _builds_own_class(cls: ast.ClassDef, name: str, depth: int = 0) -> bool:
+    """Whether a class's classmethod of that name returns an instance of it: ``return cls(...)``,
+    ``model = cls(...).to(device); ...; return model``, or ``return cls.from_local(...)`` of another
+    such classmethod."""
     method = _method_named(cls, name)
     if method is None or not _is_classmethod(method):
         return False
     first = [*method.args.posonlyargs, *method.args.args][:1]
-    return bool(first) and any(
-        isinstance(r, ast.Call) and isinstance(r.func, ast.Name) and r.func.id == first[0].arg
-        for r in returned_values(method)
-    )
+    if not first:
+        return False
+    own = first[0].arg
+
+    def builds(value: ast.expr) -> bool:
+        value = _same_model_of(value)
+        return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == own
+
+    built_names = {
+        target.id
+        for node in ast.walk(method)
+        if isinstance(node, ast.Assign) and builds(node.value)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    for returned in returned_values(method):
+        if builds(returned) or (isinstance(returned, ast.Name) and returned.id in built_names):
+            return True
+        func = returned.func if isinstance(returned, ast.Call) else None
+        if (  # return cls.from_local(...)
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id == own
+            and depth < _MAX_CONSTRUCTOR_HOPS
+            and _builds_own_class(cls, func.attr, depth + 1)
+        ):
+            return True
+    return False
 
 
 def _binding_scope(name: str, scope: Scope) -> Scope | None:
