@@ -302,6 +302,7 @@ class ModelBindings:
         self._derived_from: dict[int, set[int]] | None = None  # see self_calls_in_subclasses
         self.files_written = files_written
         self.stored_elsewhere = stored_elsewhere  # what other modules set a placeholder of this one to
+        self._module_stores: dict[str, list[tuple[str, ast.expr, Scope]]] = {}  # see module_stores
         self.repo_elsewhere = repo_elsewhere  # repo_of for a load of another file
         self.path = path
         self.imported = imported
@@ -662,7 +663,10 @@ class ModelBindings:
     def module_stores(self, name: str) -> list[tuple[str, ast.expr, Scope]]:
         """The file's stores into a name of an imported module (``models.model_dict = load_sd()``):
         the module's dotted name, the value and its scope."""
-        found = []
+        known = self._module_stores.get(name)
+        if known is not None:
+            return known
+        found = self._module_stores[name] = []
         for node in ast.walk(self.tree):
             if not isinstance(node, ast.Assign):
                 continue

@@ -66,6 +66,7 @@ class _Project:
         self.data_files: dict[str, list[tuple[str, Held]]] | None = None  # see read_data_files
         self._shared: dict[str, list[str]] | None = None  # see _shared_data_files
         self._storing: set[tuple[str, str]] = set()  # see stored_elsewhere
+        self._stores_spelled: dict[str, list[str]] = {}  # see _storing_into
         self.bindings: dict[str, tuple[ast.Module, ModelBindings] | None] = {}
         # the bound files' calls by callee name, grown as files are bound (see _callers_of)
         self._calls_by_name: dict[str, list[tuple[str, ModelBindings, CallSite]]] | None = None
@@ -160,10 +161,9 @@ class _Project:
             return NOTHING
         self._storing.add((real, name))
         try:
-            spelled = re.compile(rb"\.\s*" + re.escape(name.encode()) + rb"\s*=(?!=)")
             found = NOTHING
-            for other in self.paths:
-                if self._real_path(other) == real or spelled.search(self._source(other)) is None:
+            for other in self._storing_into(name):
+                if self._real_path(other) == real:
                     continue
                 bound = self.bound(other)
                 if bound is None:
@@ -176,6 +176,16 @@ class _Project:
             return found
         finally:
             self._storing.discard((real, name))
+
+    def _storing_into(self, name: str) -> list[str]:
+        """The files of the tree spelling a store into an attribute of that name (``x.name = ...``)."""
+        known = self._stores_spelled.get(name)
+        if known is None:
+            spelled = re.compile(rb"\.\s*" + re.escape(name.encode()) + rb"\s*=(?!=)")
+            known = self._stores_spelled[name] = [
+                path for path in self.paths if spelled.search(self._source(path)) is not None
+            ]
+        return known
 
     def _names_module(self, module: str, real: str) -> bool:
         """Whether an imported module is that file, or a package holding it (re-exporting it)."""
