@@ -1154,6 +1154,7 @@ class ModelBindings:
         files write to the data files this one reads)."""
         self._memo.clear()
         self._class_memo.clear()
+        self._tentative.clear()  # a cycle's member not settled when it was worked out: stale too
 
     def written_file(self, name: str, depth: int) -> Held:
         """The data the file writes to data files of that name (``f"{out}/gen_table.jsonl"``,
