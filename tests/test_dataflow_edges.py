@@ -2095,6 +2095,20 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "an output's shape, size, type and device sizing another model's input are no output of it": """
+        import torch
+        from diffusers import DiffusionPipeline
+
+        video = DiffusionPipeline.from_pretrained("showlab/show-1-base")  # model: video
+        sr = DiffusionPipeline.from_pretrained("showlab/show-1-sr2")  # model: sr
+
+
+        def blank_upscale(prompt):
+            frames = video(prompt, output_type="pt").frames
+            size = (1, 3, frames.shape[2], frames.size(3) * 4, 256)
+            canvas = torch.zeros(size, device=frames.device, dtype=frames.dtype)
+            return sr(prompt, video=canvas).frames
+    """,
     "how many outputs a model gave is no output of it": """
         from transformers import pipeline
 

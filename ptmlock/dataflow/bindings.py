@@ -160,6 +160,10 @@ _WRAPPERS = frozenset(
     | {"copy", "quantize_dynamic", "nullcontext", "unwrap_model", "unwrap", "extract_model_from_parallel"}
     | {"str", "fspath", "Path"}  # the path of a downloaded model file is that file
 )
+# What an output is like, not what it holds: its shape, size, type and device.
+_METADATA = frozenset(
+    {"shape", "size", "dim", "ndim", "numel", "dtype", "device", "is_cuda", "requires_grad"}
+)
 # Record types built of keyword fields, read by key or attribute (``models.vae``).
 _RECORDS = frozenset({"dict", "EasyDict", "edict", "SimpleNamespace", "AttrDict", "Munch", "DotMap", "Box"})
 # A data file's name (``gen_table.jsonl``): scripts hand data on through such files (generate, then score).
@@ -2010,6 +2014,8 @@ class ModelBindings:
             return Held(models=base.models)  # a component: pipe.unet, model.module, model.encoder
         if base.runs and not base.derived:  # sampler.sample of DDIMSampler(model=model_fn): model_fn's models
             return Held(runs=base.runs)
+        if base.derived and node.attr in _METADATA:
+            return NOTHING  # frames.shape, frames.device: no output, what it is like
         if base.derived:
             return Held(derived=base.derived)  # out.logits, out.last_hidden_state, images.images
         value = values.evaluate(node.value, scope)
@@ -2224,6 +2230,8 @@ class ModelBindings:
                     given = [keywords.get(name, ast.Constant(None)) for name in _DEEPSPEED_RETURNS]
                 parts = tuple(self.held(a, scope, depth + 1) for a in given)
                 return Held(_union(parts).models, _union(parts).derived, parts if len(parts) > 1 else None)
+            if receiver.derived and func.attr in _METADATA:
+                return NOTHING  # frames.size(2), frames.dim(): how it is shaped, no output
             if receiver.derived:
                 # out.detach(), ids.cpu(), x.mean(dim=1): still the model's data, and what else enters.
                 return Held(derived=receiver.derived | self._arguments(node, scope, depth).derived)
