@@ -50,17 +50,17 @@ _TAKES_IMAGES = re.compile(
 )
 _SAVING = frozenset({"save_pretrained", "push_to_hub", "save", "save_model", "to"})  # saved, or moved
 _MAX_JOIN_DEPTH = 6  # values followed back to tell outputs brought together from alternatives
+# Post-processors that enhance what they are given (upscale, refine, restore), not filter or rank it.
+_ENHANCING = (
+    r"upscal|super_?res|restor|esrgan|gfpgan|codeformer|refiner|face_?enhanc|sr_?model"
+    r"|frame_?interpolat|\brife\b"
+)
+_ENHANCER = re.compile(_ENHANCING, re.IGNORECASE)
 # Models that filter, re-rank or restore another's output before it is returned (a transcript's
 # punctuation restored, its end of turn detected, frames interpolated).
 _POST_PROCESSOR = re.compile(
-    r"safety|nsfw|rerank|cross_?encoder|upscal|super_?res|restor|esrgan|gfpgan|codeformer|refiner"
-    r"|watermark|moderat|censor|detox|face_?enhanc|sr_?model|denois|punctuat|truecas|turn_?detect|end_?of_?turn"
-    r"|frame_?interpolat|\brife\b",
-    re.IGNORECASE,
-)
-# Post-processors that enhance what they are given (upscale, refine, restore), not filter or rank it.
-_ENHANCER = re.compile(
-    r"upscal|super_?res|restor|esrgan|gfpgan|codeformer|refiner|face_?enhanc|sr_?model|frame_?interpolat|\brife\b",
+    r"safety|nsfw|rerank|cross_?encoder|watermark|moderat|censor|detox|denois|punctuat|truecas"
+    r"|turn_?detect|end_?of_?turn|" + _ENHANCING,
     re.IGNORECASE,
 )
 # Models, functions, files and results that score another model's output.
