@@ -258,7 +258,7 @@ _GRAD_FREE = frozenset({"no_grad", "inference_mode"})
 def grad_free(expr: ast.expr) -> bool:
     """torch.no_grad(), torch.inference_mode(), @torch.no_grad."""
     node = expr.func if isinstance(expr, ast.Call) else expr
-    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    name = _last_name(node)
     return name in _GRAD_FREE
 
 
@@ -959,7 +959,7 @@ class ModelBindings:
     def _builds_record(self, func: ast.expr, scope: Scope) -> bool:
         """Whether a callee builds a record of the fields it is given: a dict-like type, or a dataclass
         of the project."""
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        name = _last_name(func)
         if name in _RECORDS:
             return True
         if not name[:1].isupper():
@@ -2260,7 +2260,7 @@ class ModelBindings:
                 return Held(derived=returned.derived)
         if callee.models or callee.runs:
             return Held(derived=callee.models | callee.runs)  # model(x), self.encoder(x), scorer(x)
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        name = _last_name(func)
         if name == "len" and isinstance(func, ast.Name):
             return NOTHING  # how many outputs there are is no output: f"({i}/{len(frames)})"
         if (
@@ -3143,7 +3143,7 @@ def _pipeline_class(call: ast.Call) -> str:
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr.startswith("from_"):
         func = func.value
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return _last_name(func)
 
 
 def _constructs(value: object) -> bool:
@@ -3159,10 +3159,15 @@ def returns_latents(call: ast.Call) -> bool:
     )
 
 
+def _last_name(expr: ast.expr) -> str:
+    """The name an expression ends with: ``f`` of ``f``, ``encode`` of ``model.encode``; "" else."""
+    return expr.attr if isinstance(expr, ast.Attribute) else expr.id if isinstance(expr, ast.Name) else ""
+
+
 def _called_class(call: ast.Call) -> str:
     """The name a callee ends with: ``StableDiffusionPipeline`` for ``diffusers.StableDiffusionPipeline()``"""
     func = call.func
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return _last_name(func)
 
 
 # What transformers' Pipeline.__call__ runs of a subclass, in turn, each on what the one before returns.
@@ -3194,7 +3199,7 @@ def _on_self(func: ast.expr) -> bool:
 def _handed_call(call: ast.Call) -> ast.Call | None:
     """``f(x)`` for a call that runs the function it is given (``executor.submit(f, x)``)."""
     func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    name = _last_name(func)
     function: ast.expr | None = None
     given: list[ast.expr] = []
     if (event := _ui_event(call)) is not None:  # before executor.submit: a textbox's submit too
@@ -3285,7 +3290,7 @@ def _unwrapped(func: ast.expr) -> TypeGuard[ast.Call]:
 
 def _class_name(func: ast.expr) -> bool:
     """Whether a callee is named as a class is (``TextEncoder``, ``encoders.TextEncoder``)."""
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    name = _last_name(func)
     return name[:1].isupper()
 
 
@@ -3340,7 +3345,7 @@ def _is_container(value: ast.expr) -> bool:
         return True
     if isinstance(value, ast.Call):
         func = value.func
-        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        name = _last_name(func)
         return _CONTAINERS.search(name) is not None
     return False
 
@@ -3383,7 +3388,7 @@ def _called(call: ast.Call) -> tuple[str, str]:
 def _file_read(call: ast.Call) -> ast.expr | None:
     """The file (a path, or a handle ``open`` gave) a call reads a saved value from."""
     func = call.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    name = _last_name(func)
     if name not in _READS:
         return None
     receiver = _called(call)[1]
@@ -3561,7 +3566,7 @@ def _names_a_path(expr: ast.expr) -> bool:
     """Whether an argument is spelled as a path: a string, or a name saying path, file or folder."""
     if isinstance(expr, (ast.Constant, ast.JoinedStr)):
         return True
-    name = expr.attr if isinstance(expr, ast.Attribute) else expr.id if isinstance(expr, ast.Name) else ""
+    name = _last_name(expr)
     return _PATH_NAME.search(name) is not None
 
 
@@ -3648,9 +3653,7 @@ def _opened_path(expr: ast.expr) -> ast.expr | None:
 
 def _is_queue(value: ast.expr) -> bool:
     """``Queue()``, ``queue.Queue()``, ``asyncio.Queue()``, ``mp.SimpleQueue()``."""
-    func = value.func if isinstance(value, ast.Call) else None
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    return name.endswith("Queue")
+    return isinstance(value, ast.Call) and _last_name(value.func).endswith("Queue")
 
 
 def _parameter_named(
@@ -3711,15 +3714,7 @@ def _record(names: Sequence[str], found: Sequence[Held]) -> Held:
 def _is_dataclass(cls: ast.ClassDef) -> bool:
     """Whether a class is decorated as a dataclass (``@dataclass``, ``@dataclasses.dataclass(...)``)."""
     for decorator in cls.decorator_list:
-        called = decorator.func if isinstance(decorator, ast.Call) else decorator
-        name = (
-            called.attr
-            if isinstance(called, ast.Attribute)
-            else called.id
-            if isinstance(called, ast.Name)
-            else ""
-        )
-        if name == "dataclass":
+        if _last_name(decorator.func if isinstance(decorator, ast.Call) else decorator) == "dataclass":
             return True
     return False
 
