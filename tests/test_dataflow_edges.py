@@ -2560,6 +2560,81 @@ IMAGES_GENERATED_INTO_A_FOLDER = """
 """
 
 ACROSS_MODULES = {
+    "a module imported under one name in each branch is each of them, and its fields are read apart": {
+        "gen/__init__.py": "",
+        "gen/sd.py": """
+            from diffusers import StableDiffusionPipeline
+            from easydict import EasyDict
+
+            pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+
+
+            def run(prompt):
+                images = pipe(prompt).images
+                return EasyDict(image=images[0])
+        """,
+        "gen/boxes.py": """
+            import torch
+            from diffusers import AutoencoderKL, UNet2DConditionModel
+            from easydict import EasyDict
+
+            key = "runwayml/stable-diffusion-v1-5"
+            unet = UNet2DConditionModel.from_pretrained(key, subfolder="unet")  # model: unet
+            vae = AutoencoderKL.from_pretrained(key, subfolder="vae")  # model: vae
+
+
+            def denoise(states):
+                latents = unet(torch.randn(1, 4, 64, 64), 1, encoder_hidden_states=states).sample
+                images = vae.decode(latents).sample  # edge: feature-handoff/sequential unet->vae
+                ret = [latents, images]
+                return tuple(ret)
+
+
+            def run(prompt):
+                latents, images = denoise(prompt)
+                return EasyDict(image=images[0], latents=latents)
+        """,
+        "refine.py": """
+            from diffusers import StableDiffusionXLImg2ImgPipeline
+
+            pipe = None
+
+
+            def init():
+                global pipe
+                refiner = "stabilityai/stable-diffusion-xl-refiner-1.0"
+                pipe = StableDiffusionXLImg2ImgPipeline.from_pretrained(refiner)  # model: refiner
+
+
+            def refine(image, prompt):
+                return pipe(prompt, image=image).images[0]
+        """,
+        "generate.py": """
+            import argparse
+
+            import refine
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--run-model", default="sd")
+            parser.add_argument("--prompt")
+            args = parser.parse_args()
+            if args.run_model == "sd":
+                import gen.sd as generation
+            elif args.run_model == "boxes":
+                import gen.boxes as generation
+            else:
+                raise ValueError(args.run_model)
+            run = generation.run
+
+            refine.init()
+            output = run(args.prompt)
+            output = output.image
+            # edge: post-processing sd->refiner
+            # edge: post-processing vae->refiner
+            output = refine.refine(image=output, prompt=args.prompt)
+            output.save("out.png")
+        """,
+    },
     "a project class's from_pretrained returning another classmethod's instance is that class": {
         "tts/__init__.py": "",
         "tts/model.py": """

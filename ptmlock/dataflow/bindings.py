@@ -2245,10 +2245,15 @@ class ModelBindings:
                 return returned
         helper = self._defined_function(func, scope)  # helper(x): what it returns, below
         value = values.evaluate(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
-        for dotted in self._imports_named(func, scope, value):
-            imported = self._imported(dotted, called=True, depth=depth, at=(node, scope, self))
-            if imported.models or imported.derived:  # a function of another module, at this call
-                return self._built_of_download(node, scope, depth, imported)
+        # A function of another module, at this call: of each module a name may import, what it gives.
+        imports = [
+            imported
+            for dotted in self._imports_named(func, scope, value)
+            for imported in [self._imported(dotted, called=True, depth=depth, at=(node, scope, self))]
+            if imported.models or imported.derived
+        ]
+        if imports:
+            return self._built_of_download(node, scope, depth, _union(imports))
         callee = self.held(func, scope, depth + 1) if helper is None else NOTHING
         if callee.models and (built := self.pipeline_parts(func, scope)) is not None:
             decoded = built.decoder and not returns_latents(node)
@@ -2263,6 +2268,8 @@ class ModelBindings:
         name = _last_name(func)
         if name == "len" and isinstance(func, ast.Name):
             return NOTHING  # how many outputs there are is no output: f"({i}/{len(frames)})"
+        if name in ("tuple", "list") and isinstance(func, ast.Name) and len(node.args) == 1:
+            return self.held(node.args[0], scope, depth + 1)  # tuple([latents, images]): each still apart
         if (
             not node.args
             and node.keywords
@@ -2384,13 +2391,8 @@ class ModelBindings:
         X`` binds."""
         if value is not None and value.kind == REF:
             return [] if value.data.startswith(LOCAL_PREFIX) else [value.data]
-        binding = _binding_scope(func.id, scope) if isinstance(func, ast.Name) else None
-        if binding is None or not isinstance(func, ast.Name):
-            return []
-        found = binding.bindings[func.id]
-        if len(found) < 2 or any(kind != REF for kind, _, _, _ in found):
-            return []
-        return [data for _, data, _, _ in found if not data.startswith(LOCAL_PREFIX)]
+        alternatives = _alternative_imports(func, scope, 0)
+        return [dotted for dotted in alternatives if not dotted.startswith(LOCAL_PREFIX)]
 
     def pipeline_parts(self, func: ast.expr, scope: Scope) -> PipelineParts | None:
         """The parts of a diffusers pipeline a callee is only ever built as from models
@@ -2810,6 +2812,7 @@ class ModelBindings:
 
 _MAX_HELPERS_FOLLOWED = 4  # helpers deep, at one call of a function another module imports
 _MAX_CONSTRUCTOR_HOPS = 2  # classmethods returning another classmethod's instance, followed this deep
+_MAX_ALIAS_HOPS = 3  # names and attributes an alternative import is followed through (run = gen.run)
 _MUTATORS = frozenset({"append", "extend", "add", "insert", "update", "appendleft", "put", "put_nowait"})
 # Loaders that fetch a model's file and give its path.
 _DOWNLOADERS = frozenset(
@@ -3627,6 +3630,29 @@ def _builds_own_class(cls: ast.ClassDef, name: str, depth: int = 0) -> bool:
     return False
 
 
+def _alternative_imports(expr: ast.expr, scope: Scope, depth: int) -> list[str]:
+    """The imports a name bound in several places names, each branch's (``if v == "a": import gen.a as
+    gen`` / ``else: import gen.b as gen``), through attributes and names assigned them (``run =
+    gen.run``: ``gen.a.run`` and ``gen.b.run``). Bindings to anything else (``run = None`` in another
+    branch) are no import and are left out. Empty where fewer than two imports are named, or none."""
+    if depth > _MAX_ALIAS_HOPS:
+        return []
+    if isinstance(expr, ast.Attribute):
+        return [f"{base}.{expr.attr}" for base in _alternative_imports(expr.value, scope, depth + 1)]
+    binding = _binding_scope(expr.id, scope) if isinstance(expr, ast.Name) else None
+    if binding is None or not isinstance(expr, ast.Name):
+        return []
+    found: list[str] = []
+    for kind, data, _, _ in binding.bindings[expr.id]:
+        if kind == REF:
+            found.append(data)
+        elif kind == "expr" and isinstance(data, (ast.Name, ast.Attribute)):
+            found += _alternative_imports(data, scope, depth + 1) or [
+                value.data for value in [values.evaluate(data, scope)] if value.kind == REF
+            ]
+    return found if len(set(found)) > 1 else []
+
+
 def _binding_scope(name: str, scope: Scope) -> Scope | None:
     """The scope (of the ones a name is read in) that binds it."""
     current: Scope | None = scope
@@ -3704,8 +3730,9 @@ def _record(names: Sequence[str], found: Sequence[Held]) -> Held:
     """A dict (or a record: ``EasyDict(...)``) of those fields: of models, each field's kept apart
     for who reads one; of models' outputs, their data."""
     whole = _union(found)
-    if any(h.derived for h in found):
-        return whole.data()
+    if any(h.derived for h in found):  # of outputs, their data, each field's still apart
+        fields = tuple(zip(names, [h.data() for h in found], strict=True))
+        return Held(derived=whole.data().derived, keys=fields)
     if whole.models or whole.keys is not None:
         return Held(whole.models, runs=whole.runs, keys=tuple(zip(names, found, strict=True)))
     return whole
