@@ -1261,6 +1261,38 @@ HANDOFF = {
             # edge: feature-handoff/sequential valle->vocos
             return vocos.decode(vocos.codes_to_features(codes))
     """,
+    "a module set on a pipeline under a name of its own reads the encoded inputs and feeds the denoiser": """
+        import torch
+        from diffusers import AutoencoderKL, StableDiffusionXLInpaintPipeline, UNet2DConditionModel
+        from transformers import CLIPTextModel, CLIPVisionModelWithProjection
+
+        base = "yisol/IDM-VTON"
+        unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")  # model: unet
+        text_encoder = CLIPTextModel.from_pretrained(base, subfolder="text_encoder")  # model: te
+        # model: ie
+        image_encoder = CLIPVisionModelWithProjection.from_pretrained(base, subfolder="image_encoder")
+        vae = AutoencoderKL.from_pretrained(base, subfolder="vae")  # model: vae
+        garment_net = UNet2DConditionModel.from_pretrained(base, subfolder="unet_encoder")  # model: garment
+
+        pipe = StableDiffusionXLInpaintPipeline.from_pretrained(
+            base, unet=unet, vae=vae, text_encoder=text_encoder, image_encoder=image_encoder
+        )
+        pipe.unet_encoder = garment_net
+        pipe.safety_checker = None
+
+
+        def try_on(person, garment, mask, prompt):
+            # edge: feature-handoff/parallel te->unet
+            # edge: feature-handoff/parallel te->garment
+            # edge: feature-handoff/parallel ie->unet
+            # edge: feature-handoff/parallel vae->unet
+            # edge: feature-handoff/parallel vae->garment
+            # edge: feature-handoff/parallel garment->unet
+            # edge: feature-handoff/sequential unet->vae
+            return pipe(
+                prompt=prompt, image=person, mask_image=mask, ip_adapter_image=garment, cloth=garment
+            ).images[0]
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel

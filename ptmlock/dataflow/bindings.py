@@ -347,6 +347,8 @@ class ModelBindings:
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
         self._write_calls: list[tuple[CallSite, ast.expr, ast.expr, Scope]] | None = None  # _site_writes
         self._lists_folders: bool | None = None  # see reads_image_folders
+        # x.attr = value statements of the file, by the name of x (see _attached_parts)
+        self._attribute_sets: dict[str, list[tuple[str, ast.expr]]] | None = None
         # what is written below a folder a name holds, by (the scope binding the name, the name)
         self._folders_written: dict[tuple[int, str], list[tuple[ast.expr, Scope]]] | None = None
         # what the file writes to data files, by the file's name (see written_file)
@@ -729,7 +731,7 @@ class ModelBindings:
             return frozenset()  # helper(x): the calls in its body run its models, followed with x
         parts = self.pipeline_parts(func, site.scope)
         if parts is not None:  # a pipeline built of models: what it is given enters its denoiser
-            return parts.denoiser
+            return parts.denoiser | parts.attached
         if isinstance(func, (ast.Name, ast.Attribute)) and self.imported_runs is not None:
             value = values.evaluate(func, site.scope)
             if (
@@ -2430,8 +2432,34 @@ class ModelBindings:
         if not roles["denoiser"] or len(roles["denoiser"]) == sum(len(r) for r in roles.values()):
             return None  # no part given: a pipeline as one model
         return PipelineParts(
-            **{role: frozenset(found) for role, found in roles.items()}, conditioned=conditioned
+            **{role: frozenset(found) for role, found in roles.items()},
+            attached=self._attached_parts(func, scope) - frozenset().union(*roles.values()),
+            conditioned=conditioned,
         )
+
+    def _attached_parts(self, func: ast.expr, scope: Scope) -> frozenset[Load]:
+        """The models set on a pipeline under a name that is none of its parts' (``pipe.unet_encoder =
+        garment_net``): modules its own ``__call__`` runs beside the denoiser (a reference UNet)."""
+        if not isinstance(func, ast.Name):
+            return frozenset()
+        if self._attribute_sets is None:
+            self._attribute_sets = {}
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                    target = node.targets[0]
+                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                        self._attribute_sets.setdefault(target.value.id, []).append((target.attr, node.value))
+        binding = _binding_scope(func.id, scope)
+        found: set[Load] = set()
+        for attr, value in self._attribute_sets.get(func.id, ()):
+            where = self.scope_of(value)
+            if (
+                attr not in _PIPELINE_ROLES
+                and attr not in _NO_PIPELINE_MODULE
+                and _binding_scope(func.id, where) is binding
+            ):
+                found |= self.held(value, where).models
+        return frozenset(found)
 
     def _reaching_values(self, callee: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
         """The values a callee may hold where it is called: of a name, the assignments that reach
@@ -3123,6 +3151,7 @@ class PipelineParts:
     decoder: frozenset[Load]
     text_encoder: frozenset[Load]
     image_encoder: frozenset[Load]
+    attached: frozenset[Load] = frozenset()  # set on it by another name: run beside the denoiser
     conditioned: bool = False  # built with a ControlNet or adapter: its image conditions, not starts
 
 
@@ -3134,6 +3163,10 @@ _PIPELINE_ROLES = (
     | dict.fromkeys(DECODERS, "decoder")
     | dict.fromkeys(("text_encoder", "text_encoder_2", "text_encoder_3"), "text_encoder")
     | {"image_encoder": "image_encoder"}
+)
+# A pipeline's attributes that hold no module its call runs beside the denoiser.
+_NO_PIPELINE_MODULE = frozenset(
+    {"safety_checker", "feature_extractor", "scheduler", "tokenizer", "tokenizer_2", "image_processor"}
 )
 _CONTROL_PIPELINE = re.compile(r"controlnet|adapter", re.IGNORECASE)  # the keywords of its conditioning
 # A pipeline's methods that run one kind of its parts.

@@ -599,8 +599,11 @@ class _FileEdges:
             inputs |= parts.image_encoder
         if given & _IMAGE_INPUTS - ({"image"} if parts.conditioned else set()):
             inputs |= parts.decoder
+        for attached in parts.attached:  # pipe.unet_encoder = net: it reads the encoded inputs too
+            for source in inputs - parts.image_encoder:
+                yield _Candidate(source, attached, site, len(inputs))
         for denoiser in parts.denoiser:
-            for source in inputs:
+            for source in inputs | parts.attached:
                 if not self.same_model(source, denoiser):
                     yield _Candidate(source, denoiser, site, len(inputs))
             for decoder in parts.decoder if not returns_latents(site.call) else ():
