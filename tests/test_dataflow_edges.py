@@ -1242,6 +1242,36 @@ HANDOFF = {
             # edge: post-processing bge->marco
             return bundle.reranker.predict([(question, corpus[int(i)]) for i in hits.argmax(-1)])
     """,
+    "a module's model set in a loader function from a file a URL was fetched to, by a joined path": """
+        import os
+
+        import torch
+        import wget
+        from valle import VALLE
+        from vocos import Vocos
+
+        checkpoints_dir = "./checkpoints/"
+        checkpoint_name = "vallex-checkpoint.pt"
+        model = None
+        vocos = None
+
+
+        def preload_models():
+            global model, vocos
+            URL = "https://huggingface.co/Plachta/VALL-E-X/resolve/main/vallex-checkpoint.pt"
+            wget.download(URL, out="./checkpoints/vallex-checkpoint.pt")  # model: valle
+            model = VALLE(1024, 16, 12)
+            checkpoint = torch.load(os.path.join(checkpoints_dir, checkpoint_name), map_location="cpu")
+            model.load_state_dict(checkpoint["model"], strict=True)
+            vocos = Vocos.from_pretrained("charactr/vocos-encodec-24khz")  # model: vocos
+
+
+        def speak(tokens):
+            global model, vocos
+            codes = model.inference(tokens)
+            # edge: feature-handoff/sequential valle->vocos
+            return vocos.decode(vocos.codes_to_features(codes))
+    """,
     "a checkpoint fetched from a URL into a file, then loaded into a model's weights, is that model": """
         import torch
         import wget

@@ -2151,6 +2151,10 @@ class ModelBindings:
         below = self._downloaded_below(node, scope, depth)
         if below:  # os.path.join(cache_dir, "unet.ckpt") after a download there
             return Held(models=below)
+        constant = _constant_join(node, scope)
+        written = self._downloaded_to(constant) if constant is not None else frozenset()
+        if written:  # os.path.join(checkpoints_dir, name) of two constants, after wget.download(url, out=...)
+            return Held(models=written)
         func = node.func
         if isinstance(func, ast.Name) and func.id in ("zip", "enumerate") and _plain_arguments(node):
             # for doc, score in zip(docs, scores): each item is a tuple of one item of each, kept apart
@@ -2888,9 +2892,14 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
         and isinstance(call.args[0], (ast.Name, ast.Call, ast.Subscript))
     ):
         name, weights = call.func.value.id, call.args[0]
-        if name in scope.bindings:
+        end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+        if name in scope.global_names:  # global model; model.load_state_dict(sd): the module's model
+            module = scope
+            while module.parent is not None:
+                module = module.parent
+            module.bind(name, "scoped", (weights, scope), end, ((id(scope), "global", None),))
+        elif name in scope.bindings:
             before = ast.Name(name, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset)
-            end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
             having = ast.BoolOp(ast.Or(), [before, weights])
             scope.bind(name, "expr", having, end, scope.blocks_at((stmt.lineno, stmt.col_offset)))
         return
@@ -3574,6 +3583,18 @@ def _path_keys(expr: ast.expr, scope: Scope) -> frozenset[_PathKey]:
     elif isinstance(expr, ast.Attribute) and (dotted := values.dotted(expr)) is not None:
         keys.add(("attribute", dotted))
     return frozenset(keys)
+
+
+def _constant_join(path: ast.Call, scope: Scope) -> str | None:
+    """The path ``os.path.join(a, b, ...)`` joins where every part is a string known statically
+    (``checkpoints_dir = "./checkpoints/"``); None otherwise."""
+    name, receiver = _called(path)
+    if name != "join" or receiver.split(".")[-1] not in ("path", "osp", "posixpath") or not path.args:
+        return None
+    parts = [values.evaluate(part, scope) for part in path.args]
+    if any(part.kind != "str" or not isinstance(part.data, str) for part in parts):
+        return None
+    return posixpath.join(*(str(part.data) for part in parts))
 
 
 def _joined_path(path: ast.expr) -> tuple[ast.expr, ast.expr] | None:
