@@ -1673,6 +1673,27 @@ FEEDBACK = {
             loss.backward()  # edge: feedback-guidance ref->unet frozen=true
             optimizer.step()
     """,
+    "a teacher loaded again from the student's own repo, run without gradients, guides the student": """
+        import torch
+        import torch.nn.functional as F
+        from accelerate import Accelerator
+        from diffusers import UNet2DConditionModel
+
+        base = "CompVis/stable-diffusion-v1-4"
+        unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")  # model: student
+        teacher = UNet2DConditionModel.from_pretrained(base, subfolder="unet")  # model: teacher
+        del unet.down_blocks[-1]  # the student is pruned from the teacher
+        optimizer = torch.optim.AdamW(unet.parameters())
+        accelerator = Accelerator()
+
+        def step(latents, t, text, noise):
+            model_pred = unet(latents, t, text).sample
+            with torch.no_grad():
+                teacher_pred = teacher(latents, t, text).sample
+            loss = F.mse_loss(model_pred, noise) + F.mse_loss(model_pred, teacher_pred)
+            accelerator.backward(loss)  # edge: feedback-guidance teacher->student frozen=true
+            optimizer.step()
+    """,
     "a reward model's score enters the policy's loss": """
         import torch
         from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification

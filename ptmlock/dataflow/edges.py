@@ -698,8 +698,9 @@ class _FileEdges:
             return
         for guide in models - trained:
             for guided in trained:
-                # a frozen reference copy of the trained model's own repo (DPO's ref_unet) guides it too
-                reference = guide in self.frozen and guided in self.trained
+                # a frozen reference copy of the trained model's own repo (DPO's ref_unet), or a teacher
+                # loaded again from it for the student pruned from it (distill-sd), guides it too
+                reference = guided in self.trained and self._frozen(guide) is True
                 if reference or not self.same_model(guide, guided):
                     yield _Guidance(guide, guided, site, self._frozen(guide))
 
