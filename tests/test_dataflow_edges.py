@@ -1323,6 +1323,36 @@ HANDOFF = {
                 prompt=prompt, image=person, mask_image=mask, ip_adapter_image=garment, cloth=garment
             ).images[0]
     """,
+    "a method picked into a name and called runs as that method": """
+        import torch
+        from transformers import AutoModel, T5ForConditionalGeneration
+
+
+        class RAG(torch.nn.Module):
+            def __init__(self, rerank):
+                super().__init__()
+                self.retriever = AutoModel.from_pretrained("facebook/contriever")  # model: retriever
+                self.reader = T5ForConditionalGeneration.from_pretrained("t5-base")  # model: reader
+                self.rerank = rerank
+
+            def _retrieve(self, index, ids):
+                query_emb = self.retriever(ids)
+                passages, scores = index.search_knn(query_emb, 10)
+                return passages, scores
+
+            def _retrieve_with_rerank(self, index, ids):
+                passages, scores = self._retrieve(index, ids)
+                return passages[:5], scores[:5]
+
+            def retrieve(self, *args, **kwargs):
+                retrieve_func = self._retrieve_with_rerank if self.rerank else self._retrieve
+                passages, scores = retrieve_func(*args, **kwargs)
+                return passages, scores
+
+            def forward(self, index, ids):
+                passages, _ = self.retrieve(index, ids)
+                return self.reader(input_ids=passages)  # edge: feature-handoff/hierarchical retriever->reader
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel

@@ -347,6 +347,7 @@ class ModelBindings:
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
         self._write_calls: list[tuple[CallSite, ast.expr, ast.expr, Scope]] | None = None  # _site_writes
         self._lists_folders: bool | None = None  # see reads_image_folders
+        self._method_calls_made: dict[tuple[int, int], ast.Call] = {}  # see _bound_methods_called
         # x.attr = value statements of the file, by the name of x (see _attached_parts)
         self._attribute_sets: dict[str, list[tuple[str, ast.expr]]] | None = None
         # what is written below a folder a name holds, by (the scope binding the name, the name)
@@ -957,6 +958,26 @@ class ModelBindings:
             inner = function_scope(method, class_scope(cls, where))
             found += [bindings.held(r, inner, depth + 1) for r in returned_values(method)]
         return _union(found) if built else None
+
+    def _bound_methods_called(self, call: ast.Call, func: ast.Name, scope: Scope) -> list[ast.Call]:
+        """For a call of a name assigned methods of the file's classes (``run = self.retrieve_with_rerank
+        if rerank else self._retrieve``), the same call of each (``self._retrieve(...)``); none when a
+        value reaching the name is anything else."""
+        branches: list[ast.expr] = []
+        for value, _ in self.assigned_values(func, scope):
+            branches += [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+        if not branches or not all(
+            isinstance(b, ast.Attribute) and _is_local_function(values.evaluate(b, scope)) for b in branches
+        ):
+            return []
+        calls = []
+        for branch in branches:
+            key = (id(call), id(branch))
+            if key not in self._method_calls_made:  # made once: what a call holds is kept by its id
+                made = ast.Call(func=branch, args=call.args, keywords=call.keywords)
+                self._method_calls_made[key] = ast.copy_location(made, call)
+            calls.append(self._method_calls_made[key])
+        return calls
 
     def _builds_record(self, func: ast.expr, scope: Scope) -> bool:
         """Whether a callee builds a record of the fields it is given: a dict-like type, or a dataclass
@@ -2249,6 +2270,10 @@ class ModelBindings:
             returned = self._class_method_returns(node, func, scope, depth)
             if returned is not None:  # TSARTransformer.load_model(ref): what that classmethod returns
                 return returned
+        if isinstance(func, ast.Name):
+            methods = self._bound_methods_called(node, func, scope)
+            if methods:  # run = self.a if c else self.b; run(x): what either method gives at this call
+                return _union([self._call(call, scope, depth + 1) for call in methods])
         helper = self._defined_function(func, scope)  # helper(x): what it returns, below
         value = values.evaluate(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
         # A function of another module, at this call: of each module a name may import, what it gives.
@@ -3705,6 +3730,11 @@ def _alternative_imports(expr: ast.expr, scope: Scope, depth: int) -> list[str]:
                 value.data for value in [values.evaluate(data, scope)] if value.kind == REF
             ]
     return found if len(set(found)) > 1 else []
+
+
+def _is_local_function(value: values.Value) -> bool:
+    """Whether a value is a function (or method) of the file."""
+    return value.kind == REF and isinstance(value.data, str) and value.data.startswith(LOCAL_PREFIX)
 
 
 def _binding_scope(name: str, scope: Scope) -> Scope | None:
