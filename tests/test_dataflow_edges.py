@@ -2673,6 +2673,107 @@ IMAGES_GENERATED_INTO_A_FOLDER = """
 """
 
 ACROSS_MODULES = {
+    "a class shared by two scripts does not hand one script's model to the other's": {
+        "pipeline.py": """
+            class DetectionPipeline:
+                def __init__(self, text_editor_list):
+                    self.text_editor_list = text_editor_list
+
+                def evaluate(self, generator, prompt):
+                    text = generator.generate(prompt)
+                    for editor in self.text_editor_list:
+                        text = editor.edit(text)
+                    return text
+        """,
+        "editors.py": """
+            class Truncate:
+                def edit(self, text):
+                    return text[:100]
+
+
+            class Paraphrase:
+                def __init__(self, model):
+                    self.model = model
+
+                def edit(self, text):
+                    return self.model.generate(text)
+        """,
+        "detect.py": """
+            from transformers import AutoModelForCausalLM
+
+            from editors import Truncate
+            from pipeline import DetectionPipeline
+
+
+            def main():
+                generator = AutoModelForCausalLM.from_pretrained("facebook/opt-1.3b")  # model: opt
+                pipe = DetectionPipeline([Truncate()])
+                print(pipe.evaluate(generator, "hello"))
+
+
+            if __name__ == "__main__":
+                main()
+        """,
+        "robust.py": """
+            from transformers import AutoModelForCausalLM, T5ForConditionalGeneration
+
+            from editors import Paraphrase
+            from pipeline import DetectionPipeline
+
+            if __name__ == "__main__":
+                generator = AutoModelForCausalLM.from_pretrained("facebook/opt-2.7b")  # model: opt2
+                paraphraser = "kalpeshk2011/dipper-paraphraser-xxl"
+                dipper = Paraphrase(T5ForConditionalGeneration.from_pretrained(paraphraser))  # model: dipper
+                pipe = DetectionPipeline([dipper])
+                print(pipe.evaluate(generator, "hello"))  # edge: feature-handoff/sequential opt2->dipper
+        """,
+    },
+    "a class shared by two functions that keep their models does not mix them": {
+        "pipeline.py": """
+            class DetectionPipeline:
+                def __init__(self, text_editor_list):
+                    self.text_editor_list = text_editor_list
+
+                def evaluate(self, generator, prompt):
+                    text = generator.generate(prompt)
+                    for editor in self.text_editor_list:
+                        text = editor.edit(text)
+                    return text
+        """,
+        "editors.py": """
+            class Truncate:
+                def edit(self, text):
+                    return text[:100]
+
+
+            class Paraphrase:
+                def __init__(self, model):
+                    self.model = model
+
+                def edit(self, text):
+                    return self.model.generate(text)
+        """,
+        "test_pipeline.py": """
+            from transformers import AutoModelForCausalLM, T5ForConditionalGeneration
+
+            from editors import Paraphrase, Truncate
+            from pipeline import DetectionPipeline
+
+
+            def test_detection():
+                generator = AutoModelForCausalLM.from_pretrained("facebook/opt-1.3b")  # model: opt
+                pipe = DetectionPipeline([Truncate()])
+                assert pipe.evaluate(generator, "hello")
+
+
+            def test_robustness():
+                generator = AutoModelForCausalLM.from_pretrained("facebook/opt-2.7b")  # model: opt2
+                paraphraser = "kalpeshk2011/dipper-paraphraser-xxl"
+                dipper = Paraphrase(T5ForConditionalGeneration.from_pretrained(paraphraser))  # model: dipper
+                pipe = DetectionPipeline([dipper])
+                assert pipe.evaluate(generator, "hello")  # edge: feature-handoff/sequential opt2->dipper
+        """,
+    },
     "a module imported under one name in each branch is each of them, and its fields are read apart": {
         "gen/__init__.py": "",
         "gen/sd.py": """

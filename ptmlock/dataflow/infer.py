@@ -48,6 +48,11 @@ _NOTHING_MATCHES = re.compile(rb"(?!)")
 _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.MULTILINE)
 # A string literal ending with a data file's name: its name.
 _DATA_FILE_LITERAL = re.compile(rf"""[/'"]({DATA_FILE_NAME})['"]""".encode())
+_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([\w.]+(?:[ \t]*,[ \t]*[\w.]+)*)", re.MULTILINE)
+_FROM_IMPORT_NAMES = re.compile(
+    rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]+)", re.MULTILINE
+)
+_MAIN_GUARD = re.compile(rb"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"]", re.MULTILINE)
 _IMPORTED_ROOT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(\w+)", re.MULTILINE)  # the top name of an import
 _MAX_REEXPORTS = 3  # package __init__ files a callee's import is followed through
 _MAX_SUBCLASS_CALLS = 12  # self.method(...) calls of other modules' subclasses read for a base class's method
@@ -64,6 +69,8 @@ class _Project:
         self.paths = paths  # every file of the tree, in order: see files_written
         self._sources: dict[str, bytes] = {}
         self.data_files: dict[str, list[tuple[str, Held]]] | None = None  # see read_data_files
+        self._data_readers: dict[str, set[str]] = {}  # by data file name: the files reading it
+        self._imported: set[str] | None = None  # the files another file of the tree imports: see _scripts
         self._shared: dict[str, list[str]] | None = None  # see _shared_data_files
         self._storing: set[tuple[str, str]] = set()  # see stored_elsewhere
         self._stores_spelled: dict[str, list[str]] = {}  # see _storing_into
@@ -227,6 +234,7 @@ class _Project:
                 writer != self._real_path(path) and self._one_project(writer, path) for writer, _ in writers
             )
         }
+        self._data_readers = {name: {self._real_path(path) for path in shared[name]} for name in written}
         for path in sorted(readers):  # a file that may read what another writes
             bound = self.bindings.get(path)
             if bound is not None:
@@ -447,6 +455,83 @@ class _Project:
             (test, not taken) in tests.get(second.line, ()) for test, taken in tests.get(first.line, ())
         )
 
+    def apart(self, first: Load, second: Load) -> bool:
+        """Whether two loads are made by two scripts of the tree (files with a ``__main__`` block that
+        no file imports), each run as its own process, when no data file one writes is read by the
+        other: no value passes between them (a class of a shared module given one script's model
+        and the other's does not mix them)."""
+        paths = self._real_path(first.path), self._real_path(second.path)
+        if paths[0] == paths[1]:
+            return self._apart_in_file(first, second)
+        if not all(self._script(path) for path in paths):
+            return False
+        return not any(
+            writer in paths and readers & set(paths) - {writer}
+            for name, writers in (self.data_files or {}).items()
+            for writer, _ in writers
+            for readers in [self._data_readers.get(name, set())]
+        )
+
+    def _apart_in_file(self, first: Load, second: Load) -> bool:
+        """Whether two loads of one file are made in two of its functions that keep what they make
+        and never call one another (two test functions, each building its own models)."""
+        one, other = self._closed_function(first), self._closed_function(second)
+        if one is None or other is None or one is other:
+            return False
+        names = [{n.id for n in ast.walk(f) if isinstance(n, ast.Name)} for f in (one, other)]
+        return other.name not in names[0] and one.name not in names[1]
+
+    def _closed_function(self, load: Load) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The module-level function of the file a load is made in when nothing leaves it: no value is
+        returned or yielded, no global set (``def test_detection(): model = ...``: each such function
+        builds its own models)."""
+        bound = self.bindings.get(self._real_path(load.path))
+        if bound is None:
+            return None
+        for function in bound[0].body:
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            if not function.lineno <= load.line <= (function.end_lineno or function.lineno):
+                continue
+            leaves = any(
+                isinstance(node, (ast.Global, ast.Nonlocal, ast.Yield, ast.YieldFrom))
+                or (isinstance(node, ast.Return) and node.value is not None)
+                for node in ast.walk(function)
+            )
+            return None if leaves else function
+        return None
+
+    def _script(self, path: str) -> bool:
+        """Whether a file runs as a script of its own: it has a ``__main__`` block, and no file of the
+        tree imports it."""
+        if self._imported is None:
+            self._imported = set()
+            for importer in self.paths:
+                self._imported |= self._imports_of(importer)
+        return path not in self._imported and bool(_MAIN_GUARD.search(self._source(path)))
+
+    def _imports_of(self, path: str) -> set[str]:
+        """The files of the tree a file imports (``import a.b``, ``from .a import b`` as ``a`` or the
+        module ``a.b``)."""
+        source = self._source(path)
+        package = package_of(path)
+        bases = import_bases(path, package, self.root)
+        dotted: list[str] = []
+        for names in _IMPORT.findall(source):
+            dotted += [name.strip().decode() for name in names.split(b",")]
+        for dots, module, names in _FROM_IMPORT_NAMES.findall(source):
+            base = absolute_module(package, module.decode() or None, len(dots))
+            if base:
+                dotted.append(base)
+                dotted += [f"{base}.{name.strip().decode()}" for name in names.split(b",") if name.strip()]
+        found = set()
+        for name in dotted:
+            module_path = find_module(tuple(name.split(".")), bases, self.root)
+            if module_path is not None:
+                found.add(self._real_path(module_path))
+        found.discard(self._real_path(path))
+        return found
+
     def _shadowed_libraries(self, path: str, source: bytes) -> frozenset[str]:
         """The ML libraries a file imports by a name a module file of the project takes (``from clip
         import clip_classification`` beside a ``clip.py``): that module is imported, not the library. A
@@ -580,7 +665,11 @@ def infer_scanned(scans: Sequence[FileScan], root: Path) -> Inference:
             adaptations += find_adaptations(tree, shown, bindings)
         except RecursionError:  # a (generated or hostile) expression nested deeper than can be followed
             continue
-    edges = [edge for edge in edges if not project.exclusive(edge.source, edge.target)]
+    edges = [
+        edge
+        for edge in edges
+        if not project.exclusive(edge.source, edge.target) and not project.apart(edge.source, edge.target)
+    ]
     loads = tuple(load for scan in scans for load in scan.loads)
     return Inference(loads, _merged(edges), tuple(adaptations))
 
