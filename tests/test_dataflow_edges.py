@@ -2208,6 +2208,21 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a model loaded only under a module flag set to False is never made": """
+        from diffusers import StableDiffusionInpaintPipeline
+        from transformers import Blip2ForConditionalGeneration
+
+        use_blip = False
+        pipe = StableDiffusionInpaintPipeline.from_pretrained("runwayml/stable-diffusion-inpainting")
+        if use_blip:
+            blip_model = Blip2ForConditionalGeneration.from_pretrained("Salesforce/blip2-opt-2.7b")
+
+
+        def edit(image, mask, prompt):
+            if use_blip:
+                prompt = prompt + ", " + blip_model.generate(image)[0]
+            return pipe(prompt, image=image, mask_image=mask).images[0]
+    """,
     "an output's shape, size, type and device sizing another model's input are no output of it": """
         import torch
         from diffusers import DiffusionPipeline

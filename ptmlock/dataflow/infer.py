@@ -472,6 +472,22 @@ class _Project:
             for readers in [self._data_readers.get(name, set())]
         )
 
+    def never_made(self, load: Load) -> bool:
+        """Whether a load stands in a branch of ``if flag:`` (or ``if not flag:``) that never runs: the
+        file sets ``flag`` once, at the top, to a constant (``use_blip = False``)."""
+        path = self._real_path(load.path)
+        bound = self.bindings.get(path)
+        if bound is None:
+            return False
+        if path not in self._branches:
+            self._branches[path] = branch_tests(bound[0])
+        for test, taken in self._branches[path].get(load.line, ()):
+            negated = test.startswith("not ")
+            constant = _module_constant(bound[1].module, test.removeprefix("not ").strip())
+            if constant is not None and (bool(constant[0]) != negated) != taken:
+                return True
+        return False
+
     def _apart_in_file(self, first: Load, second: Load) -> bool:
         """Whether two loads of one file are made in two of its functions that keep what they make
         and never call one another (two test functions, each building its own models)."""
@@ -668,10 +684,25 @@ def infer_scanned(scans: Sequence[FileScan], root: Path) -> Inference:
     edges = [
         edge
         for edge in edges
-        if not project.exclusive(edge.source, edge.target) and not project.apart(edge.source, edge.target)
+        if not project.exclusive(edge.source, edge.target)
+        and not project.apart(edge.source, edge.target)
+        and not project.never_made(edge.source)
+        and not project.never_made(edge.target)
     ]
     loads = tuple(load for scan in scans for load in scan.loads)
     return Inference(loads, _merged(edges), tuple(adaptations))
+
+
+def _module_constant(module: Scope, name: str) -> tuple[object] | None:
+    """The constant a name of a module is bound to, where that is its one binding (``use_blip =
+    False``), in a 1-tuple; None for any other name."""
+    found = module.bindings.get(name) if name.isidentifier() else None
+    if not found or len(found) != 1 or name in module.global_names:
+        return None
+    kind, data, _, _ = found[0]
+    if kind != "expr" or not isinstance(data, ast.Constant):
+        return None
+    return (data.value,)
 
 
 def _shown(path: str, root: Path) -> str:
