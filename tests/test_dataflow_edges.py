@@ -1353,6 +1353,17 @@ HANDOFF = {
                 passages, _ = self.retrieve(index, ids)
                 return self.reader(input_ids=passages)  # edge: feature-handoff/hierarchical retriever->reader
     """,
+    "a VAE handed to a pipeline's load in a dict of keywords decodes what its denoiser makes": """
+        import torch
+        from diffusers import AutoencoderKL, AutoPipelineForText2Image
+
+        kwargs = {"torch_dtype": torch.float16}
+        vae = AutoencoderKL.from_pretrained("stabilityai/sd-vae-ft-ema")  # model: vae
+        kwargs["vae"] = vae
+        repo = "SG161222/Realistic_Vision_V6.0_B1_noVAE"
+        # edge: feature-handoff/sequential pipe->vae
+        pipe = AutoPipelineForText2Image.from_pretrained(repo, **kwargs)  # model: pipe
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel

@@ -791,9 +791,15 @@ class _FileEdges:
                 ]:
                     if isinstance(arg, ast.Attribute) and self.held(arg.value, site).models:
                         continue  # vae=pipe.vae: a part shared with another pipeline, whose output it is not
-                    for part in self.held(arg, site).models:
-                        if self._built_in(part, whole, keyword):
-                            yield part, whole, site, keyword
+                    given = self.held(arg, site)
+                    # **kwargs with kwargs["vae"] = vae: each part under the keyword it is stored by
+                    named: list[tuple[str | None, Held]] = [
+                        (key, held) for key, held in given.keys or () if keyword is None and key
+                    ]
+                    for key, held in named or [(keyword, given)]:
+                        for part in held.models:
+                            if self._built_in(part, whole, key):
+                                yield part, whole, site, key
         if not self.b.models and self.b.imported is None:
             return
         for node in ast.walk(self.b.tree):
