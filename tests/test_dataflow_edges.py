@@ -1364,6 +1364,97 @@ HANDOFF = {
         # edge: feature-handoff/sequential pipe->vae
         pipe = AutoPipelineForText2Image.from_pretrained(repo, **kwargs)  # model: pipe
     """,
+    "a helper followed at each of its calls however often, and a tile pass reading the image twice": """
+        import torch
+        from diffusers import ControlNetModel, StableDiffusionControlNetInpaintPipeline
+        from safetensors.torch import load_file
+
+
+        def load_lora_weights(pipeline, checkpoint_path, multiplier):
+            state_dict = load_file(checkpoint_path)
+            for key in state_dict:
+                layer_0 = pipeline.unet if key.startswith('unet_0') else pipeline.text_encoder
+                layer_1 = pipeline.unet if key.startswith('unet_1') else pipeline.text_encoder
+                layer_2 = pipeline.unet if key.startswith('unet_2') else pipeline.text_encoder
+                layer_3 = pipeline.unet if key.startswith('unet_3') else pipeline.text_encoder
+                layer_4 = pipeline.unet if key.startswith('unet_4') else pipeline.text_encoder
+                layer_5 = pipeline.unet if key.startswith('unet_5') else pipeline.text_encoder
+                layer_6 = pipeline.unet if key.startswith('unet_6') else pipeline.text_encoder
+                layer_7 = pipeline.unet if key.startswith('unet_7') else pipeline.text_encoder
+                layer_8 = pipeline.unet if key.startswith('unet_8') else pipeline.text_encoder
+                layer_9 = pipeline.unet if key.startswith('unet_9') else pipeline.text_encoder
+                layer_10 = pipeline.unet if key.startswith('unet_10') else pipeline.text_encoder
+                layer_11 = pipeline.unet if key.startswith('unet_11') else pipeline.text_encoder
+                layer_0.weight.data += multiplier * state_dict[key]
+            return pipeline
+
+
+        def obtain_generation_model(base, lora):
+            # model: inpaint_cn
+            controlnet = ControlNetModel.from_pretrained("lllyasviel/control_v11p_sd15_inpaint")
+            # edge: feature-handoff/hierarchical inpaint_cn->pipe
+            # model: pipe
+            pipe = StableDiffusionControlNetInpaintPipeline.from_pretrained(base, controlnet=controlnet)
+            pipe = load_lora_weights(pipe, lora, 1.0)
+            return pipe
+
+
+        def obtain_tile_model(base, lora):
+            # model: tile_cn
+            controlnet = ControlNetModel.from_pretrained("lllyasviel/control_v11f1e_sd15_tile")
+            sd15 = "runwayml/stable-diffusion-v1-5"
+            # edge: feature-handoff/hierarchical tile_cn->tile
+            # model: tile
+            pipe = StableDiffusionControlNetInpaintPipeline.from_pretrained(sd15, controlnet=controlnet)
+            pipe = load_lora_weights(pipe, lora, 1.0)
+            return pipe
+
+
+        class Editor:
+            def __init__(self, base, lora):
+                self.pipe = obtain_generation_model(base, lora)
+                self.tile_pipe = obtain_tile_model(base, lora)
+
+            def reload(self, base, lora):
+                self.pipe = obtain_generation_model(base, lora)
+
+            def reload_again(self, base, lora):
+                self.pipe = obtain_generation_model(base, lora)
+
+            def reload_base(self, base, lora):
+                self.pipe = obtain_generation_model(base, lora)
+
+            def reload_lora(self, base, lora):
+                self.pipe = obtain_generation_model(base, lora)
+
+            def reload_tile(self, base, lora):
+                self.tile_pipe = obtain_tile_model(base, lora)
+
+            def process(self, image, mask, condition, prompt):
+                samples = self.pipe(prompt, image=image, mask_image=mask, control_image=condition).images
+                tile = samples[0].resize((1024, 1024))
+                # edge: feature-handoff/sequential pipe->tile_cn
+                # edge: feature-handoff/sequential pipe->tile
+                return self.tile_pipe(prompt, image=tile, mask_image=mask, control_image=tile).images[0]
+    """,
+    "a branch of a flag every call turns off never loads its pipeline": """
+        from diffusers import ControlNetModel, StableDiffusionControlNetPipeline
+        from diffusers import StableDiffusionControlNetInpaintPipeline as InpaintPipeline
+
+
+        def obtain_generation_model(base, generation_only=False, extra_inpaint=True):
+            controlnet = ControlNetModel.from_pretrained("lllyasviel/sd-controlnet-seg")  # model: cn
+            if generation_only and extra_inpaint:
+                pipe = StableDiffusionControlNetPipeline.from_pretrained(base, controlnet=controlnet)
+            else:
+                # edge: feature-handoff/hierarchical cn->inpaint
+                pipe = InpaintPipeline.from_pretrained(base, controlnet=controlnet)  # model: inpaint
+            return pipe
+
+
+        pipe = obtain_generation_model("runwayml/stable-diffusion-v1-5", generation_only=False)
+        again = obtain_generation_model("runwayml/stable-diffusion-inpainting")
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel

@@ -379,7 +379,7 @@ class ModelBindings:
         self._tentative: dict[tuple[int, int, tuple[int, ...]], tuple[Held, int]] = {}
         self._serial = 0
         self._context: dict[int, Followed] = {}  # function -> the call followed
-        self._contexts_made: dict[int, int] = {}
+        self._contexts_made: dict[int, set[int]] = {}  # function -> the calls it was followed at
         # the call of each element of a literal container of functions (maps[kind](image)), kept alive
         self._element_calls: dict[tuple[int, int], ast.Call] = {}
         # what is stored in an attribute of an object: self.models[k] = m, self.queue.put(out),
@@ -1766,15 +1766,14 @@ class ModelBindings:
         positional = _positional(function)
         named = {*positional, *(a.arg for a in function.args.kwonlyargs)}
         dead: set[tuple[int, str]] = set()
+
+        def passed(name: str) -> set[object] | None:
+            return _constants_passed(function, name, positional, calls) if name in named else None
+
         for node in ast.walk(function) if calls else ():
-            test = _constant_test(node.test) if isinstance(node, ast.If) else None
-            if test is None or test[0] not in named:
+            taken = _test_outcomes(node.test, passed) if isinstance(node, ast.If) else None
+            if taken is None:
                 continue
-            name, constant, equal = test
-            passed = _constants_passed(function, name, positional, calls)
-            if passed is None:
-                continue
-            taken = {(value == constant) == equal for value in passed}
             dead |= {
                 (id(node), branch)
                 for branch, runs in (("body", True), ("orelse", False))
@@ -1782,6 +1781,17 @@ class ModelBindings:
             }
         known = self._dead[key] = frozenset(dead)
         return known
+
+    def never_called(self, load: Load) -> bool:
+        """Whether a load stands in a branch of a module-level function that no call of the project
+        takes (``if generation_only and inpaint:`` where every call passes ``generation_only=False``)."""
+        call = self.calls.get(load)
+        if call is None:
+            return False
+        owner = self.owner_of(call)
+        return (
+            isinstance(owner, _FUNCTIONS) and owner in self.tree.body and id(call) in self._dead_nodes(owner)
+        )
 
     def _dead_nodes(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[int]:
         """The nodes (by id) inside the branches ``_dead_branches`` finds."""
@@ -2825,15 +2835,16 @@ class ModelBindings:
         returns = returned_values(function)
         if not returns:
             return NOTHING
-        made = self._contexts_made.get(id(function), 0)
+        made = self._contexts_made.setdefault(id(function), set())  # the calls it was followed at
         follow = (
             at is not None
             and id(function) not in self._context
-            and (made < _MAX_CONTEXTS or _is_small(function))
+            and (id(at[0]) in made or len(made) < _MAX_CONTEXTS or _is_small(function))
             and bool(at[0].args or at[0].keywords)
         )
         if follow:
-            self._contexts_made[id(function)] = made + 1
+            assert at is not None
+            made.add(id(at[0]))
         with self.following(function, at if follow else None):
             if function in self.tree.body:  # def load(kind): if kind == "clip": return ...: branches taken
                 skipped = self._dead_nodes(function)
@@ -3021,6 +3032,29 @@ def returned_values(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[as
                 if isinstance(node, (ast.Yield, ast.YieldFrom)) and node.value is not None
             ]
     return found
+
+
+def _test_outcomes(test: ast.expr, passed: Callable[[str], set[object] | None]) -> set[bool] | None:
+    """What an ``if`` test of parameters may come to, given the constants each is passed: ``kind ==
+    "clip"``, ``flag``, ``not flag``, ``a and b``, ``a or b``; None when not known."""
+    if isinstance(test, ast.Name):
+        values = passed(test.id)
+        return None if values is None else {bool(v) for v in values}
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _test_outcomes(test.operand, passed)
+        return None if inner is None else {not o for o in inner}
+    if isinstance(test, ast.BoolOp):
+        decided = not isinstance(test.op, ast.And)  # what one operand settles the whole to
+        found = [_test_outcomes(v, passed) for v in test.values]
+        if any(o == {decided} for o in found):
+            return {decided}
+        return {not decided} if all(o == {not decided} for o in found) else None
+    compared = _constant_test(test)
+    if compared is None:
+        return None
+    name, constant, equal = compared
+    values = passed(name)
+    return None if values is None else {(v == constant) == equal for v in values}
 
 
 def _constant_test(test: ast.expr) -> tuple[str, object, bool] | None:

@@ -48,6 +48,8 @@ _TAKES_IMAGES = re.compile(
     r"img2img|image2image|inpaint|video2video|vid2vid|pix2pix|depth2img|upscal|refiner|image_?to|i2v|tryon|edit",
     re.IGNORECASE,
 )
+# The keywords a ControlNet pipeline takes its conditioning image by (else ``image``).
+_CONDITIONS = ("control_image", "controlnet_conditioning_image", "conditioning_image")
 _SAVING = frozenset({"save_pretrained", "push_to_hub", "save", "save_model", "to"})  # saved, or moved
 _MAX_JOIN_DEPTH = 6  # values followed back to tell outputs brought together from alternatives
 # Post-processors that enhance what they are given (upscale, refine, restore), not filter or rank it.
@@ -630,8 +632,12 @@ class _FileEdges:
         controls = self.controls.get(target)
         if controls:
             given = {k.arg: k.value for k in site.call.keywords if k.arg}
-            image = given.get("control_image", given.get("image"))
+            image = next((given[k] for k in _CONDITIONS if k in given), given.get("image"))
             if image is not None and source in self.held(image, site).derived:
+                # also the inpainting pipeline's init image (image=x, control_image=x): the pipeline's too
+                others = [*site.call.args, *(k.value for k in site.call.keywords if k.value is not image)]
+                if any(source in self.held(other, site).derived for other in others):
+                    return _named_alike(source, controls) | {target}
                 return _named_alike(source, controls)
         return frozenset({target})
 

@@ -474,11 +474,14 @@ class _Project:
 
     def never_made(self, load: Load) -> bool:
         """Whether a load stands in a branch of ``if flag:`` (or ``if not flag:``) that never runs: the
-        file sets ``flag`` once, at the top, to a constant (``use_blip = False``)."""
+        file sets ``flag`` once, at the top, to a constant (``use_blip = False``), or the branch is of a
+        function every call of which passes a constant that rules it out."""
         path = self._real_path(load.path)
         bound = self.bindings.get(path)
         if bound is None:
             return False
+        if bound[1].never_called(load):
+            return True
         if path not in self._branches:
             self._branches[path] = branch_tests(bound[0])
         for test, taken in self._branches[path].get(load.line, ()):
