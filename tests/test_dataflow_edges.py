@@ -1455,6 +1455,41 @@ HANDOFF = {
         pipe = obtain_generation_model("runwayml/stable-diffusion-v1-5", generation_only=False)
         again = obtain_generation_model("runwayml/stable-diffusion-inpainting")
     """,
+    "a checkpoint's weights loaded into an object built of models are its models, fed by none": """
+        import json
+
+        import torch
+        from diffusers import DDPMScheduler, UNet2DConditionModel
+        from huggingface_hub import snapshot_download
+        from transformers import T5EncoderModel
+
+
+        class AudioDiffusion(torch.nn.Module):
+            def __init__(self, text_encoder_name, unet_name):
+                super().__init__()
+                self.text_encoder = T5EncoderModel.from_pretrained(text_encoder_name)  # model: te
+                self.unet = UNet2DConditionModel.from_pretrained(unet_name)  # model: unet
+
+            def inference(self, ids, scheduler, latents, steps):
+                states = self.text_encoder(ids).last_hidden_state
+                for t in scheduler.timesteps[:steps]:
+                    # edge: feature-handoff/sequential te->unet
+                    latents = self.unet(latents, t, encoder_hidden_states=states).sample
+                return latents
+
+
+        class Tango:
+            def __init__(self, name="declare-lab/tango"):
+                path = snapshot_download(repo_id=name)
+                config = json.load(open("{}/main_config.json".format(path)))
+                self.model = AudioDiffusion(**config)
+                self.model.load_state_dict(torch.load("{}/pytorch_model_main.bin".format(path)))
+                self.scheduler = DDPMScheduler.from_pretrained(config["scheduler"], subfolder="scheduler")
+                self.steps = config["steps"]
+
+            def generate(self, ids, latents):
+                return self.model.inference(ids, self.scheduler, latents, self.steps)
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel

@@ -195,6 +195,9 @@ class _FileEdges:
         self._loss_names: dict[int, frozenset[str]] = {}
         self._nodes: dict[int, list[ast.AST]] = {}
         self._uses: dict[tuple[int, Load, Load, bool, tuple[int, ...]], _Uses] = {}
+        # pairs of one model: a downloaded checkpoint's weights loaded into an object that holds the
+        # other (AudioDiffusion(...).load_state_dict(torch.load(f"{snapshot}/main.bin")))
+        self.weights_into: set[frozenset[Load]] = set()
 
     def held(self, expr: ast.expr, site: CallSite) -> Held:
         return self.b.held(expr, site.scope)
@@ -218,6 +221,12 @@ class _FileEdges:
                                 self.trained |= self.b.gathered_from(part, site.scope)
             if not isinstance(func, ast.Attribute):
                 continue
+            if func.attr == "load_state_dict" and call.args:
+                weights = self.held(call.args[0], site)
+                for holder in self.held(func.value, site).models:
+                    self.weights_into |= {
+                        frozenset((holder, w)) for w in weights.models | weights.derived if w != holder
+                    }
             receiver_text = source_text(func.value).lower()
             if (
                 func.attr == "backward"
@@ -843,7 +852,7 @@ class _FileEdges:
         """One model, or two loads of one repo (a model and its own tokenizer or processor); two
         subfolders of one repo (a pipeline's vae and text encoder) are two models, unless ``whole``:
         a pipeline holds its own repo's vae."""
-        if first == second:
+        if first == second or frozenset((first, second)) in self.weights_into:
             return True
         (one, one_part), (other, other_part) = self.b.repo_of(first), self.b.repo_of(second)
         return one is not None and one == other and (whole or one_part == other_part)
