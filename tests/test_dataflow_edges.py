@@ -2825,6 +2825,44 @@ IMAGES_GENERATED_INTO_A_FOLDER = """
 """
 
 ACROSS_MODULES = {
+    "a pipeline handed to a function a package star-exports runs its parts there": {
+        "lora_diffusion/__init__.py": "from .utils import *\n",
+        "lora_diffusion/utils.py": """
+            from transformers import CLIPProcessor, CLIPVisionModelWithProjection
+
+
+            def prepare_clip_model_sets(eval_clip_id="openai/clip-vit-large-patch14"):
+                vis_model = CLIPVisionModelWithProjection.from_pretrained(eval_clip_id)  # model: clip
+                processor = CLIPProcessor.from_pretrained(eval_clip_id)
+                return vis_model, processor
+
+
+            def evaluate_pipe(pipe, prompts, clip_model_sets):
+                vis_model, processor = clip_model_sets
+                embeds = []
+                for prompt in prompts:
+                    # edge: feature-handoff/sequential te->unet
+                    # edge: feature-handoff/sequential unet->vae
+                    image = pipe(prompt, num_inference_steps=50).images[0]
+                    inputs = processor(images=image, return_tensors="pt")
+                    embeds.append(vis_model(**inputs).image_embeds)  # edge: evaluation vae->clip
+                return embeds
+        """,
+        "train.py": """
+            from diffusers import AutoencoderKL, StableDiffusionPipeline, UNet2DConditionModel
+            from transformers import CLIPTextModel
+
+            from lora_diffusion import evaluate_pipe, prepare_clip_model_sets
+
+            base = "runwayml/stable-diffusion-v1-5"
+            text_encoder = CLIPTextModel.from_pretrained(base, subfolder="text_encoder")  # model: te
+            vae = AutoencoderKL.from_pretrained(base, subfolder="vae")  # model: vae
+            unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")  # model: unet
+            clip_sets = prepare_clip_model_sets()
+            pipe = StableDiffusionPipeline(vae=vae, text_encoder=text_encoder, unet=unet, tokenizer=None)
+            print(evaluate_pipe(pipe, ["a photo of sks dog"], clip_sets))
+        """,
+    },
     "a class shared by two scripts does not hand one script's model to the other's": {
         "pipeline.py": """
             class DetectionPipeline:

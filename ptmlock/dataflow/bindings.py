@@ -1729,6 +1729,30 @@ class ModelBindings:
                     found.append(bindings.held(given, site.scope, depth + 1))
         return _union(found)
 
+    def _given_to_parameter(
+        self, name: ast.Name, scope: Scope
+    ) -> list[tuple[ModelBindings, ast.expr, Scope]]:
+        """What a parameter of a module-level function of the file is given, as the callers spell it:
+        at the call followed, else at each call of the project (none for any other name)."""
+        binding = _binding_scope(name.id, scope)
+        found = binding.bindings[name.id] if binding is not None else []
+        if len(found) != 1 or found[0][0] != "param":
+            return []
+        function, parameter, index, _, outer = found[0][1]
+        if outer is not self.module or function not in self.tree.body:
+            return []
+        followed = self._context.get(id(function))
+        if followed is not None:
+            sites: list[tuple[ModelBindings, ast.Call, Scope]] = [
+                (followed[2] or self, followed[0], followed[1])
+            ]
+        else:
+            sites = [(self, call, where) for call, where in self._direct_calls(function, outer)]
+            if self.callers is not None:
+                sites += [(bindings, site.call, site.scope) for bindings, site in self.callers(function.name)]
+        given = [(bindings, _argument_for(call, parameter, index), where) for bindings, call, where in sites]
+        return [(bindings, value, where) for bindings, value, where in given if value is not None]
+
     def callers_through(self, site: CallSite) -> list[Followed | None]:
         """The calls of the module-level function a site is in, to read the site at each in turn,
         where the model it calls is one of the function's parameters (``def answering(a_model,
@@ -2443,6 +2467,11 @@ class ModelBindings:
         the denoised latents; its ``encode_prompt`` runs its text encoders. None for any other
         callee, and for a pipeline loaded whole."""
         built = self._reaching_values(func, scope)
+        if not built and isinstance(func, ast.Name):
+            passed = self._given_to_parameter(func, scope)  # evaluate_pipe(pipe, ...): the caller's pipeline
+            found = [bindings.pipeline_parts(value, where) for bindings, value, where in passed]
+            if found and all(parts is not None for parts in found):
+                return _merged_parts_of([parts for parts in found if parts is not None])
         roles: dict[str, set[Load]] = {role: set() for role in _PIPELINE_ROLES.values()}
         conditioned = False
         for value, where in built:
@@ -3891,6 +3920,18 @@ def _union(found: Sequence[Held]) -> Held:
     derived: frozenset[Load] = frozenset().union(*(h.derived for h in found))
     runs: frozenset[Load] = frozenset().union(*(h.runs for h in found))
     return Held(models, derived, _merged_parts(found), runs=runs, keys=_merged_keys(found))
+
+
+def _merged_parts_of(found: Sequence[PipelineParts]) -> PipelineParts:
+    """The parts of whichever of several pipelines a name may be."""
+    return PipelineParts(
+        denoiser=frozenset().union(*(p.denoiser for p in found)),
+        decoder=frozenset().union(*(p.decoder for p in found)),
+        text_encoder=frozenset().union(*(p.text_encoder for p in found)),
+        image_encoder=frozenset().union(*(p.image_encoder for p in found)),
+        attached=frozenset().union(*(p.attached for p in found)),
+        conditioned=any(p.conditioned for p in found),
+    )
 
 
 def _merged_keys(found: Sequence[Held]) -> tuple[tuple[str | None, Held], ...] | None:

@@ -626,9 +626,29 @@ class _Project:
             if found is None or os.path.basename(found) != "__init__.py":
                 return found
             bound = self.bound(found, imported_from=True)
-            if bound is None or name not in bound[1].module.bindings:
+            if bound is None:
                 return found
+            if name not in bound[1].module.bindings:  # from .utils import *: the module defining it
+                return self._star_defining(found, bound[1].module.stars, name) or found
             path, value = found, values.lookup(name, bound[1].module, 0, None)
+        return None
+
+    def _star_defining(self, package: str, stars: Sequence[str], name: str) -> str | None:
+        """Of the modules a package's ``__init__`` star-imports, the one defining ``name`` at its top
+        (a function, a class or an assignment)."""
+        defined = re.compile(
+            rb"^(?:(?:async\s+)?def|class)\s+"
+            + re.escape(name.encode())
+            + rb"\b|^"
+            + re.escape(name.encode())
+            + rb"\s*=",
+            re.MULTILINE,
+        )
+        bases = import_bases(package, package_of(package), self.root)
+        for star in stars:
+            module = find_module(tuple(star.split(".")), bases, self.root)
+            if module is not None and defined.search(self._source(module)):
+                return module
         return None
 
     def bind_called(self) -> None:
