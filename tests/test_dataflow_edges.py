@@ -1861,6 +1861,50 @@ FEEDBACK = {
             accelerator.backward(loss)  # edge: feedback-guidance teacher->student frozen=true
             optimizer.step()
     """,
+    "a validation score assigned to the training loss's name, and a module prepared by accelerate": """
+        import torch
+        import torch.nn.functional as F
+        from accelerate import Accelerator
+        from diffusers import AutoencoderKL, UNet2DConditionModel
+        from transformers import CLIPModel, CLIPTextModel
+
+
+        class Pix2Pix(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                base = "stabilityai/sd-turbo"
+                self.text_encoder = CLIPTextModel.from_pretrained(base, subfolder="text_encoder")  # model: te
+                self.unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet")  # model: unet
+                self.vae = AutoencoderKL.from_pretrained(base, subfolder="vae")  # model: vae
+
+            def forward(self, x, ids):
+                states = self.text_encoder(ids)[0]
+                # edge: feature-handoff/hierarchical te->unet
+                pred = self.unet(x, 999, encoder_hidden_states=states).sample
+                return self.vae.decode(pred).sample  # edge: feature-handoff/hierarchical unet->vae
+
+
+        def main(loader, val, tracker):
+            accelerator = Accelerator()
+            net = Pix2Pix()
+            clip_model = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+            clip_model.requires_grad_(False)
+            optimizer = torch.optim.AdamW(net.parameters())
+            net, optimizer = accelerator.prepare(net, optimizer)
+            for step, batch in enumerate(loader):
+                out = net(batch["x"], batch["ids"])
+                clipsim = clip_model(pixel_values=out, input_ids=batch["ids"]).logits_per_image
+                loss = F.mse_loss(out, batch["y"]) + (1 - clipsim.mean())
+                accelerator.backward(loss)  # edge: feedback-guidance clip->vae frozen=true
+                optimizer.step()
+                if step % 100 == 0:
+                    for batch_val in val:
+                        with torch.no_grad():
+                            out = net(batch_val["x"], batch_val["ids"])
+                            # edge: feature-handoff/sequential vae->clip (what forward returns: the VAE's)
+                            clipsim = clip_model(pixel_values=out, input_ids=batch_val["ids"]).logits
+                        accelerator.log({"val/clipsim": clipsim.mean().item()}, step=step)
+    """,
     "a reward model's score enters the policy's loss": """
         import torch
         from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification

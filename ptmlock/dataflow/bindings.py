@@ -919,6 +919,9 @@ class ModelBindings:
         of two a branch picks); none when one does not."""
         if not isinstance(expr, ast.Name):
             return []
+        prepared = self._prepared_from(expr, scope)
+        if prepared is not None:  # net, opt = accelerator.prepare(net, opt): what net was built as
+            return self._built_from(prepared, scope)
         assigned = [
             (call, where)
             for value, where in self._name_values(expr, scope, reaching=True)
@@ -931,6 +934,25 @@ class ModelBindings:
         ]
         classes = {id(found[1]): found for found in built if found is not None}
         return list(classes.values()) if None not in built else []
+
+    def _prepared_from(self, name: ast.Name, scope: Scope) -> ast.Name | None:
+        """For a name unpacked from ``accelerator.prepare(net, opt, ...)`` (or another call handing
+        back what it is given) and bound no other way where it is read, the name it was given as."""
+        current = _binding_scope(name.id, scope)
+        if current is None or current is not scope:
+            return None
+        chosen = values.reaching_bindings(name.id, current, _start(name))
+        found = current.bindings[name.id]
+        reaching = found if chosen == values.ALL_BINDINGS else [found[i] for i in chosen]
+        if len(reaching) != 1 or reaching[0][0] != "item":
+            return None
+        call, index = reaching[0][1]
+        if not isinstance(call, ast.Call) or _last_name(call.func) not in _PREPARERS:
+            return None
+        given = call.args[index] if isinstance(index, int) and index < len(call.args) else None
+        if not isinstance(given, ast.Name) or given.id != name.id:
+            return None
+        return given
 
     def alternative_classes(self, func: ast.expr, scope: Scope) -> list[frozenset[Load]]:
         """The models of each class a callee's instance may be built from, where a branch picks one

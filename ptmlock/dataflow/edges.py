@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..check.loads import Load
-from ..check.values import Scope, nested_statements, source_text
+from ..check.values import ALL_BINDINGS, Scope, nested_statements, reaching_bindings, source_text
 from ..taxonomy import EVALUATION, FEATURE_HANDOFF, FEEDBACK_GUIDANCE, POST_PROCESSING
 from . import InferredEdge, Site
 from .bindings import (
@@ -50,6 +50,7 @@ _TAKES_IMAGES = re.compile(
 )
 # The keywords a ControlNet pipeline takes its conditioning image by (else ``image``).
 _CONDITIONS = ("control_image", "controlnet_conditioning_image", "conditioning_image")
+_FUNCTIONS_OR_MODULE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)
 _SAVING = frozenset({"save_pretrained", "push_to_hub", "save", "save_model", "to"})  # saved, or moved
 _MAX_JOIN_DEPTH = 6  # values followed back to tell outputs brought together from alternatives
 # Post-processors that enhance what they are given (upscale, refine, restore), not filter or rank it.
@@ -288,7 +289,48 @@ class _FileEdges:
         if names is None:
             names = self._loss_names[id(site.owner)] = _names_computing(site.owner, values)
         targets = _targets(site.statement) if site.statement is not None else []
-        return any(isinstance(n, ast.Name) and n.id in names for t in targets for n in ast.walk(t))
+        assigned = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name) and n.id in names]
+        return any(self._reaches_loss(site, name, values, names) for name in assigned)
+
+    def _reaches_loss(self, site: CallSite, name: str, values: list[ast.expr], names: frozenset[str]) -> bool:
+        """Whether the value a call's statement assigns to ``name`` is read where the loss is computed,
+        directly or through the assignments computing it: a validation pass's ``clipsim = clip(out)`` is
+        no longer what the training step's ``clipsim`` reads once that step assigns it again before."""
+        statement, scope, owner = site.statement, site.scope, site.owner
+        if statement is None or not isinstance(owner, _FUNCTIONS_OR_MODULE):
+            return True
+        computing = [
+            stmt
+            for stmt in nested_statements(owner.body)
+            if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+            and stmt.value is not None
+            and any(_reads(t, names) for t in _targets(stmt))
+        ]
+        pending, seen = [(name, statement)], set()
+        while pending:
+            current, made = pending.pop()
+            bindings = scope.bindings.get(current, [])
+            end = (made.end_lineno or made.lineno, made.end_col_offset or 0)
+            index = next((i for i, b in enumerate(bindings) if b[2] == end), None)
+            if index is None:
+                return True  # bound otherwise (a loop's target, another scope): it may reach the loss
+            reading: list[tuple[ast.stmt | None, ast.AST]] = [(None, v) for v in values]
+            reading += [(stmt, stmt.value) for stmt in computing if stmt.value is not None]
+            for reader, value in reading:
+                for read in ast.walk(value):
+                    if not (isinstance(read, ast.Name) and read.id == current):
+                        continue
+                    chosen = reaching_bindings(current, scope, (read.lineno, read.col_offset))
+                    if chosen != ALL_BINDINGS and index not in chosen:
+                        continue
+                    if reader is None:
+                        return True  # read by the loss itself
+                    for target in _targets(reader):
+                        for assigned in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                            if assigned in names and (assigned, id(reader)) not in seen:
+                                seen.add((assigned, id(reader)))
+                                pending.append((assigned, reader))
+        return False
 
     def replaces(self, site: CallSite, source: Load) -> bool:
         """Whether a call's result replaces, under a condition, the value that held ``source``'s output
@@ -1121,6 +1163,11 @@ def _only_saved(site: CallSite) -> bool:
         if isinstance(node, ast.Attribute) and node.attr in _SAVING and isinstance(node.value, ast.Name)
     }
     return bool(uses) and all(id(use) in saving for use in uses)
+
+
+def _reads(node: ast.AST, names: frozenset[str]) -> bool:
+    """Whether an expression names one of the names."""
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
 
 def _names_computing(owner: ast.AST, values: list[ast.expr]) -> frozenset[str]:
