@@ -1372,20 +1372,31 @@ HANDOFF = {
 
         def load_lora_weights(pipeline, checkpoint_path, multiplier):
             state_dict = load_file(checkpoint_path)
+            visited = []
             for key in state_dict:
-                layer_0 = pipeline.unet if key.startswith('unet_0') else pipeline.text_encoder
-                layer_1 = pipeline.unet if key.startswith('unet_1') else pipeline.text_encoder
-                layer_2 = pipeline.unet if key.startswith('unet_2') else pipeline.text_encoder
-                layer_3 = pipeline.unet if key.startswith('unet_3') else pipeline.text_encoder
-                layer_4 = pipeline.unet if key.startswith('unet_4') else pipeline.text_encoder
-                layer_5 = pipeline.unet if key.startswith('unet_5') else pipeline.text_encoder
-                layer_6 = pipeline.unet if key.startswith('unet_6') else pipeline.text_encoder
-                layer_7 = pipeline.unet if key.startswith('unet_7') else pipeline.text_encoder
-                layer_8 = pipeline.unet if key.startswith('unet_8') else pipeline.text_encoder
-                layer_9 = pipeline.unet if key.startswith('unet_9') else pipeline.text_encoder
-                layer_10 = pipeline.unet if key.startswith('unet_10') else pipeline.text_encoder
-                layer_11 = pipeline.unet if key.startswith('unet_11') else pipeline.text_encoder
-                layer_0.weight.data += multiplier * state_dict[key]
+                if ".alpha" in key or key in visited:
+                    continue
+                if "text" in key:
+                    layer_infos = key.split(".")[0].split("lora_te_")[-1].split("_")
+                    curr_layer = pipeline.text_encoder
+                else:
+                    layer_infos = key.split(".")[0].split("lora_unet_")[-1].split("_")
+                    curr_layer = pipeline.unet
+                temp_name = layer_infos.pop(0)
+                while len(layer_infos) > -1:
+                    try:
+                        curr_layer = curr_layer.__getattr__(temp_name)
+                        if len(layer_infos) > 0:
+                            temp_name = layer_infos.pop(0)
+                        elif len(layer_infos) == 0:
+                            break
+                    except Exception:
+                        temp_name += "_" + layer_infos.pop(0)
+                down = key if "lora_down" in key else key.replace("lora_up", "lora_down")
+                up = down.replace("lora_down", "lora_up")
+                weight = torch.mm(state_dict[up].float(), state_dict[down].float())
+                curr_layer.weight.data += multiplier * weight
+                visited.extend([up, down])
             return pipeline
 
 
@@ -2868,6 +2879,35 @@ IMAGES_GENERATED_INTO_A_FOLDER = """
             pipe(prompt).images[0].save(f"{out_dir}/{i}.png")
 """
 
+# A pipeline class that runs the text editors it is built with on a generator's text (MarkLLM's), and the
+# editors: what two scripts, or two test functions, each build with models of their own.
+_DETECTION_MODULES = {
+    "pipeline.py": """
+        class DetectionPipeline:
+            def __init__(self, text_editor_list):
+                self.text_editor_list = text_editor_list
+
+            def evaluate(self, generator, prompt):
+                text = generator.generate(prompt)
+                for editor in self.text_editor_list:
+                    text = editor.edit(text)
+                return text
+    """,
+    "editors.py": """
+        class Truncate:
+            def edit(self, text):
+                return text[:100]
+
+
+        class Paraphrase:
+            def __init__(self, model):
+                self.model = model
+
+            def edit(self, text):
+                return self.model.generate(text)
+    """,
+}
+
 ACROSS_MODULES = {
     "a pipeline handed to a function a package star-exports runs its parts there": {
         "lora_diffusion/__init__.py": "from .utils import *\n",
@@ -2908,30 +2948,7 @@ ACROSS_MODULES = {
         """,
     },
     "a class shared by two scripts does not hand one script's model to the other's": {
-        "pipeline.py": """
-            class DetectionPipeline:
-                def __init__(self, text_editor_list):
-                    self.text_editor_list = text_editor_list
-
-                def evaluate(self, generator, prompt):
-                    text = generator.generate(prompt)
-                    for editor in self.text_editor_list:
-                        text = editor.edit(text)
-                    return text
-        """,
-        "editors.py": """
-            class Truncate:
-                def edit(self, text):
-                    return text[:100]
-
-
-            class Paraphrase:
-                def __init__(self, model):
-                    self.model = model
-
-                def edit(self, text):
-                    return self.model.generate(text)
-        """,
+        **_DETECTION_MODULES,
         "detect.py": """
             from transformers import AutoModelForCausalLM
 
@@ -2963,30 +2980,7 @@ ACROSS_MODULES = {
         """,
     },
     "a class shared by two functions that keep their models does not mix them": {
-        "pipeline.py": """
-            class DetectionPipeline:
-                def __init__(self, text_editor_list):
-                    self.text_editor_list = text_editor_list
-
-                def evaluate(self, generator, prompt):
-                    text = generator.generate(prompt)
-                    for editor in self.text_editor_list:
-                        text = editor.edit(text)
-                    return text
-        """,
-        "editors.py": """
-            class Truncate:
-                def edit(self, text):
-                    return text[:100]
-
-
-            class Paraphrase:
-                def __init__(self, model):
-                    self.model = model
-
-                def edit(self, text):
-                    return self.model.generate(text)
-        """,
+        **_DETECTION_MODULES,
         "test_pipeline.py": """
             from transformers import AutoModelForCausalLM, T5ForConditionalGeneration
 
