@@ -348,6 +348,7 @@ class ModelBindings:
         self._write_calls: list[tuple[CallSite, ast.expr, ast.expr, Scope]] | None = None  # _site_writes
         self._lists_folders: bool | None = None  # see reads_image_folders
         self._method_calls_made: dict[tuple[int, int], ast.Call] = {}  # see _bound_methods_called
+        self._parts_asked: set[int] = set()  # parameters whose callers' pipelines are being read
         # x.attr = value statements of the file, by the name of x (see _attached_parts)
         self._attribute_sets: dict[str, list[tuple[str, ast.expr]]] | None = None
         # what is written below a folder a name holds, by (the scope binding the name, the name)
@@ -2489,9 +2490,13 @@ class ModelBindings:
         the denoised latents; its ``encode_prompt`` runs its text encoders. None for any other
         callee, and for a pipeline loaded whole."""
         built = self._reaching_values(func, scope)
-        if not built and isinstance(func, ast.Name):
+        if not built and isinstance(func, ast.Name) and id(func) not in self._parts_asked:
             passed = self._given_to_parameter(func, scope)  # evaluate_pipe(pipe, ...): the caller's pipeline
-            found = [bindings.pipeline_parts(value, where) for bindings, value, where in passed]
+            self._parts_asked.add(id(func))  # f(pipe) handing it to g(pipe) handing it back: asked once
+            try:
+                found = [bindings.pipeline_parts(value, where) for bindings, value, where in passed]
+            finally:
+                self._parts_asked.discard(id(func))
             if found and all(parts is not None for parts in found):
                 return _merged_parts_of([parts for parts in found if parts is not None])
         roles: dict[str, set[Load]] = {role: set() for role in _PIPELINE_ROLES.values()}

@@ -456,10 +456,10 @@ class _Project:
         )
 
     def apart(self, first: Load, second: Load) -> bool:
-        """Whether two loads are made by two scripts of the tree (files with a ``__main__`` block that
-        no file imports), each run as its own process, when no data file one writes is read by the
-        other: no value passes between them (a class of a shared module given one script's model
-        and the other's does not mix them)."""
+        """Whether two loads never meet: made by two scripts of the tree (files with a ``__main__`` block
+        that no file imports), each run as its own process, when no data file one writes is read by the
+        other (a class of a shared module given one script's model and the other's does not mix them),
+        or by two functions of one file that keep what they build."""
         paths = self._real_path(first.path), self._real_path(second.path)
         if paths[0] == paths[1]:
             return self._apart_in_file(first, second)
@@ -720,7 +720,7 @@ def _module_constant(module: Scope, name: str) -> tuple[object] | None:
     """The constant a name of a module is bound to, where that is its one binding (``use_blip =
     False``), in a 1-tuple; None for any other name."""
     found = module.bindings.get(name) if name.isidentifier() else None
-    if not found or len(found) != 1 or name in module.global_names:
+    if not found or len(found) != 1:  # a function's global write binds it again: not one binding
         return None
     kind, data, _, _ = found[0]
     if kind != "expr" or not isinstance(data, ast.Constant):
