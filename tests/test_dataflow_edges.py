@@ -2400,6 +2400,21 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a value assigned in one branch of an if never reaches the use in another": """
+        from transformers import pipeline
+
+        summarizer = pipeline("summarization", model="facebook/bart-large-cnn")
+        translator = pipeline("translation_en_to_fr", model="t5-base")
+
+
+        def route(splits):
+            for symbol, part in splits.items():
+                if symbol == "summary":
+                    part = summarizer(part)[0]["summary_text"]
+                elif symbol == "french":
+                    part = translator(part)[0]["translation_text"]
+                print(symbol, part)
+    """,
     "a model loaded only under a module flag set to False is never made": """
         from diffusers import StableDiffusionInpaintPipeline
         from transformers import Blip2ForConditionalGeneration
@@ -2909,6 +2924,45 @@ _DETECTION_MODULES = {
 }
 
 ACROSS_MODULES = {
+    "a class named to getattr of a module importlib imports by a constant is that class": {
+        "rag/__init__.py": "",
+        "rag/retriever/__init__.py": "from rag.retriever.retriever import *\n",
+        "rag/retriever/retriever.py": """
+            from sentence_transformers import SentenceTransformer
+
+
+            class DenseRetriever:
+                def __init__(self, config):
+                    self.encoder = SentenceTransformer(config["retrieval_model_path"])  # model: dense
+                    self.corpus = config["corpus"]
+
+                def search(self, query):
+                    scores = self.encoder.encode([query]) @ self.encoder.encode(self.corpus).T
+                    return [self.corpus[i] for i in scores[0].argsort()[::-1][:5]]
+        """,
+        "rag/pipeline.py": """
+            import importlib
+
+            from transformers import pipeline
+
+
+            def get_retriever(config):
+                return getattr(importlib.import_module("rag.retriever"), "DenseRetriever")(config)
+
+
+            class SequentialPipeline:
+                def __init__(self, config):
+                    self.retriever = get_retriever(config)
+                    generator = config["generator_model_path"]
+                    self.generator = pipeline("text-generation", model=generator)  # model: llm
+
+                def run(self, question):
+                    docs = self.retriever.search(question)
+                    prompt = " ".join(docs) + " Question: " + question
+                    # edge: feature-handoff/sequential dense->llm
+                    return self.generator(prompt)[0]["generated_text"]
+        """,
+    },
     "a pipeline handed to a function a package star-exports runs its parts there": {
         "lora_diffusion/__init__.py": "from .utils import *\n",
         "lora_diffusion/utils.py": """

@@ -171,6 +171,7 @@ class FileContext:
         self.calls: dict[int, list[tuple[ast.Call, Scope]] | None] = {}  # of each function
         # a name several star imports may give -> the module that defines it, where that is known
         self.star_names: dict[str, str] = {}
+        self.choices: set[int] = set()  # if and match statements: one of their blocks runs, no other
 
 
 def absolute_module(package: str | None, module: str | None, level: int) -> str | None:
@@ -414,6 +415,8 @@ def bind_block(statements: Iterable[ast.stmt], scope: Scope, blocks: tuple = ())
                 scope.bind(named.target.id, "expr", named.value, _end(named), blocks)
         if not isinstance(stmt, _COMPOUND):
             continue
+        if isinstance(stmt, (ast.If, ast.Match)):
+            scope.ctx.choices.add(id(stmt))
         for name, block, loops in _blocks(stmt):
             inner = blocks if isinstance(stmt, _ALWAYS_RUN) else (*blocks, (id(stmt), name, loops))
             if name.startswith("handler"):
@@ -792,6 +795,11 @@ def reaching_bindings(name: str, scope: Scope, at: Position) -> tuple[int, ...]:
         if first:  # too many that may or may not run: all of them
             return ALL_BINDINGS
     chosen = order[first:count]
+    if all(block[2] is None or block in definite for block in used_in):
+        # No loop around the use runs again without passing the binding that holds: one of another
+        # branch of an if the use is in (x = a() in the if, use(x) in its else) never reaches it.
+        choices = scope.ctx.choices
+        chosen = [i for i in chosen if not _other_branch(bindings[i][3], used_in, choices)]
     for block in used_in:
         if block[2] is not None and block not in definite:  # a loop: its later bindings reach the next round
             until = bisect.bisect_right(positions, block[2])
@@ -799,6 +807,12 @@ def reaching_bindings(name: str, scope: Scope, at: Position) -> tuple[int, ...]:
                 return ALL_BINDINGS
             chosen += [i for i in order[count:until] if block in bindings[i][3]]
     return tuple(chosen)
+
+
+def _other_branch(blocks: Blocks, used_in: Blocks, choices: set[int]) -> bool:
+    """Whether a binding stands in another block of an if (or match) statement the use stands in."""
+    inside = {block[0]: block[1] for block in used_in if block[0] in choices}
+    return any(block[0] in inside and inside[block[0]] != block[1] for block in blocks)
 
 
 def lookup(name: str, scope: Scope, depth: int = 0, at: Position | None = None) -> Value:
@@ -1348,10 +1362,18 @@ def _call_value(node: ast.Call, scope: Scope, depth: int) -> Value:
             return inner if inner.kind == LIST else DYNAMIC_VALUE
         if func.data == "enumerate" and node.args:
             return Value(BOUND, (evaluate(node.args[0], scope, depth + 1), "enumerate"))
+        if func.data == "getattr" and len(node.args) == 2:  # getattr(importlib.import_module("m"), "Cls")
+            owner, attr = (evaluate(a, scope, depth + 1) for a in node.args)
+            if owner.kind == REF and attr.kind == STR and attr.data.isidentifier():
+                return Value(REF, f"{owner.data}.{attr.data}")
         return DYNAMIC_VALUE
     if func.kind not in (REF, OBJECT):
         return DYNAMIC_VALUE
     name = func.data
+    if name == "importlib.import_module" and len(node.args) == 1 and not node.keywords:
+        module = evaluate(node.args[0], scope, depth + 1)
+        if module.kind == STR and all(part.isidentifier() for part in module.data.split(".")):
+            return Value(REF, module.data)  # a module named by a constant: as `import m` binds it
     if name in _ENV_GETTERS:
         return _env_default(node, scope, depth)
     if name in _PATH_BUILDERS:

@@ -2332,7 +2332,8 @@ class ModelBindings:
             if methods:  # run = self.a if c else self.b; run(x): what either method gives at this call
                 return _union([self._call(call, scope, depth + 1) for call in methods])
         helper = self._defined_function(func, scope)  # helper(x): what it returns, below
-        value = values.evaluate(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        callee_named = isinstance(func, (ast.Name, ast.Attribute)) or _gets_attribute(func)
+        value = values.evaluate(func, scope) if callee_named else None
         # A function of another module, at this call: of each module a name may import, what it gives.
         imports = [
             imported
@@ -2410,7 +2411,8 @@ class ModelBindings:
                         )
                     )
                     return returned | self._arguments(node, scope, depth).data()
-        value = values.evaluate(func, scope) if isinstance(func, (ast.Name, ast.Attribute)) else None
+        callee_named = isinstance(func, (ast.Name, ast.Attribute)) or _gets_attribute(func)
+        value = values.evaluate(func, scope) if callee_named else None
         if value is not None and value.kind == REF:
             local = self.ctx.local.get(value.data)
             if local is not None and isinstance(local[0], _FUNCTIONS):
@@ -3214,12 +3216,17 @@ def _reads(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
 def _imported_name(func: ast.expr, scope: Scope, libraries: frozenset[str]) -> str | None:
     """The dotted name a callee imports from elsewhere, when it may be a module of the project (not a
     name of the file, nor one of an ML library)."""
-    if not isinstance(func, (ast.Name, ast.Attribute)):
+    if not isinstance(func, (ast.Name, ast.Attribute)) and not _gets_attribute(func):
         return None
     value = values.evaluate(func, scope)
     if value.kind != REF or value.data.startswith(LOCAL_PREFIX) or value.data.split(".")[0] in libraries:
         return None
     return str(value.data)
+
+
+def _gets_attribute(func: ast.expr) -> bool:
+    """``getattr(module, "Name")``: a callee named at run time (of a module named by a constant)."""
+    return isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "getattr"
 
 
 def _item(iterable: Held) -> Held:
