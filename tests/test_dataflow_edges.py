@@ -1501,6 +1501,21 @@ HANDOFF = {
             def generate(self, ids, latents):
                 return self.model.inference(ids, self.scheduler, latents, self.steps)
     """,
+    "a value stored on an object under a field a method names is that field": """
+        from sentence_transformers import SentenceTransformer
+        from transformers import pipeline
+
+        retriever = SentenceTransformer("intfloat/e5-base-v2")  # model: dense
+        generator = pipeline("text-generation", model="meta-llama/Llama-3.1-8B-Instruct")  # model: llm
+
+
+        def run(dataset, corpus):
+            hits = retriever.encode(dataset.question) @ retriever.encode(corpus).T
+            dataset.update_output("retrieval_result", [corpus[i] for i in hits.argmax(-1)])
+            prompts = [f"{doc} Question: {q}" for q, doc in zip(dataset.question, dataset.retrieval_result)]
+            dataset.update_output("pred", generator(prompts))  # edge: feature-handoff/sequential dense->llm
+            return dataset
+    """,
     "models kept in a record of keyword fields are read field by field": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel

@@ -485,6 +485,13 @@ class ModelBindings:
         ptm check's scopes do not follow)."""
         if isinstance(stmt, ast.Expr):
             call = stmt.value
+            keyed = _field_store(call)
+            if keyed is not None:  # dataset.update_output("retrieval_result", docs): dataset.retrieval_result
+                receiver, key, value = keyed
+                holder = self._holder(receiver, key, owner)
+                if holder is not None:
+                    self.stored.setdefault(holder, []).append((None, value, scope))
+                return
             if not (
                 isinstance(call, ast.Call)
                 and isinstance(call.func, ast.Attribute)
@@ -2939,6 +2946,8 @@ class ModelBindings:
 _MAX_HELPERS_FOLLOWED = 4  # helpers deep, at one call of a function another module imports
 _MAX_CONSTRUCTOR_HOPS = 2  # classmethods returning another classmethod's instance, followed this deep
 _MAX_ALIAS_HOPS = 3  # names and attributes an alternative import is followed through (run = gen.run)
+# Methods storing a value under a field their first argument names: dataset.update_output("pred", x).
+_KEYED_SETTER = re.compile(r"(?:update|add|set|put|store)_(?:output|field|column|item|value|attr|result)s?")
 _MUTATORS = frozenset({"append", "extend", "add", "insert", "update", "appendleft", "put", "put_nowait"})
 # Loaders that fetch a model's file and give its path.
 _DOWNLOADERS = frozenset(
@@ -3832,6 +3841,20 @@ def _alternative_imports(expr: ast.expr, scope: Scope, depth: int) -> list[str]:
 def _is_local_function(value: values.Value) -> bool:
     """Whether a value is a function (or method) of the file."""
     return value.kind == REF and isinstance(value.data, str) and value.data.startswith(LOCAL_PREFIX)
+
+
+def _field_store(call: ast.expr) -> tuple[ast.expr, str, ast.expr] | None:
+    """(object, field, value) of a method call storing a value under a field a constant names
+    (``dataset.update_output("pred", answers)``)."""
+    if not isinstance(call, ast.Call) or len(call.args) != 2 or call.keywords:
+        return None
+    first, value = call.args
+    if not (isinstance(first, ast.Constant) and isinstance(first.value, str) and first.value.isidentifier()):
+        return None
+    func = call.func
+    if isinstance(func, ast.Attribute) and _KEYED_SETTER.fullmatch(func.attr):
+        return func.value, first.value, value
+    return None
 
 
 def _binding_scope(name: str, scope: Scope) -> Scope | None:
