@@ -2939,6 +2939,56 @@ _DETECTION_MODULES = {
 }
 
 ACROSS_MODULES = {
+    "a parameter no call gives anything is what its annotation's class and those deriving from it hold": {
+        "icl/__init__.py": "",
+        "icl/inferencer/__init__.py": "",
+        "icl/retriever/__init__.py": "from .base import BaseRetriever\nfrom .topk import TopkRetriever\n",
+        "icl/utils.py": """
+            def join_examples(train, ids):
+                return " ".join(train[i] for i in ids)
+        """,
+        "icl/retriever/base.py": """
+            class BaseRetriever:
+                def __init__(self, dataset):
+                    self.dataset = dataset
+
+                def retrieve(self):
+                    return [[] for _ in self.dataset.test]
+        """,
+        "icl/retriever/topk.py": """
+            from sentence_transformers import SentenceTransformer
+
+            from .base import BaseRetriever
+
+
+            class TopkRetriever(BaseRetriever):
+                def __init__(self, dataset, model_name="all-mpnet-base-v2"):
+                    super().__init__(dataset)
+                    self.model = SentenceTransformer(model_name)  # model: topk
+
+                def retrieve(self):
+                    test = self.model.encode(self.dataset.test)
+                    train = self.model.encode(self.dataset.train)
+                    return (test @ train.T).argsort(-1)[:, -4:].tolist()
+        """,
+        "icl/inferencer/gen.py": """
+            from transformers import AutoModelForCausalLM
+
+            from icl.retriever import *
+            from icl.utils import *
+
+
+            class GenInferencer:
+                def __init__(self, model_name="gpt2"):
+                    self.model = AutoModelForCausalLM.from_pretrained(model_name)  # model: lm
+
+                def inference(self, retriever: BaseRetriever, tokenizer):
+                    ice_idx_list = retriever.retrieve()
+                    prompts = [join_examples(retriever.dataset.train, ids) for ids in ice_idx_list]
+                    # edge: feature-handoff/sequential topk->lm
+                    return self.model.generate(**tokenizer(prompts, return_tensors="pt"))
+        """,
+    },
     "a class named to getattr of a module importlib imports by a constant is that class": {
         "rag/__init__.py": "",
         "rag/retriever/__init__.py": "from rag.retriever.retriever import *\n",

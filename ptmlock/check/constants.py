@@ -70,14 +70,16 @@ class ProjectModules:
         return found if found.kind in _CONSTANTS else None
 
     def top_level(self, path: str) -> frozenset[str]:
-        """The functions and classes a module of the project defines at its top level."""
+        """The functions and classes a module of the project defines at its top level, and for a
+        package's ``__init__``, the names it imports (``from .base import BaseRetriever``): what a
+        star import of it gives."""
         scope = self._scope(path)
         if scope is None:
             return frozenset()
+        package = os.path.basename(path) == "__init__.py"
+        kinds = ("function", "class", "ref") if package else ("function", "class")
         return frozenset(
-            name
-            for name, bindings in scope.bindings.items()
-            if any(kind in ("function", "class") for kind, _, _, _ in bindings)
+            name for name, found in scope.bindings.items() if any(kind in kinds for kind, _, _, _ in found)
         )
 
     def _scope(self, path: str) -> Scope | None:

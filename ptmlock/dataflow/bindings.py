@@ -239,6 +239,7 @@ ImportedClass = Callable[[str], "ClassFound | None"]  # (dotted name)
 Callers = Callable[[str], list[tuple["ModelBindings", "CallSite"]]]  # (class or function name)
 # The self.method(...) calls in other modules' subclasses of a class: (class, method name).
 SubclassCalls = Callable[[ast.ClassDef, str], list[tuple["ModelBindings", ast.Call, "Scope"]]]
+Subclasses = Callable[[ast.ClassDef], list["ClassFound"]]  # the project's classes deriving from a class
 
 
 def is_model(load: Load, call: ast.Call | None) -> bool:
@@ -297,10 +298,12 @@ class ModelBindings:
         stored_elsewhere: StoredElsewhere | None = None,
         repo_elsewhere: Callable[[Load], tuple[str | None, str | None]] | None = None,
         subclass_calls: SubclassCalls | None = None,
+        subclasses: Subclasses | None = None,
         shadowed_libraries: frozenset[str] = frozenset(),
     ) -> None:
         self.tree = tree
         self.subclass_calls = subclass_calls
+        self.subclasses = subclasses
         # ML libraries' names, less those a module of the project takes (a scripts/clip.py)
         self.libraries = values.ML_ROOTS - shadowed_libraries
         self._derived_from: dict[int, set[int]] | None = None  # see self_calls_in_subclasses
@@ -1757,7 +1760,34 @@ class ModelBindings:
                 given = _argument_for(site.call, name, index)
                 if given is not None:
                     found.append(bindings.held(given, site.scope, depth + 1))
+        if not found and followed is None:  # def inference(self, retriever: BaseRetriever): no caller here
+            found.append(self._annotated_instance(function, name, outer, depth))
         return _union(found)
+
+    def _annotated_instance(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, name: str, outer: Scope, depth: int
+    ) -> Held:
+        """What a parameter no call of the project gives anything holds by its annotation naming a class
+        of the project: the models an instance of that class, or of any class deriving from it, has."""
+        parameter = next(
+            (
+                a
+                for a in (*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs)
+                if a.arg == name
+            ),
+            None,
+        )
+        annotation = parameter.annotation if parameter is not None else None
+        if not isinstance(annotation, (ast.Name, ast.Attribute)) or self.subclasses is None:
+            return NOTHING
+        found = self._class_called(annotation, outer)
+        if found is None:
+            return NOTHING
+        classes = [found, *self.subclasses(found[1])]
+        if len(classes) > _MAX_SUBCLASSES:
+            return NOTHING  # a library's base class (a model's, a pipeline's): any of many
+        models = frozenset().union(*(b._class_models(cls, where, depth + 1) for b, cls, where in classes))
+        return Held(models=models) if models else NOTHING
 
     def _given_to_parameter(
         self, name: ast.Name, scope: Scope
@@ -1942,7 +1972,10 @@ class ModelBindings:
         # What the class's own calls pass does not depend on the call followed around the method: read
         # once, not again in each context (class-heavy code multiplies them).
         compute = partial(self._calls_argument, scope, cls, method, name, index, depth)
-        return self._once(("method argument", id(method), name, self._self_key), compute)
+        passed = self._once(("method argument", id(method), name, self._self_key), compute)
+        if passed == NOTHING and scope.parent is not None:  # def inference(self, retriever: BaseRetriever)
+            return self._annotated_instance(method, name, scope.parent, depth)
+        return passed
 
     @staticmethod
     def _arguments_given(
@@ -2945,6 +2978,9 @@ class ModelBindings:
 
 _MAX_HELPERS_FOLLOWED = 4  # helpers deep, at one call of a function another module imports
 _MAX_CONSTRUCTOR_HOPS = 2  # classmethods returning another classmethod's instance, followed this deep
+_MAX_SUBCLASSES = (
+    12  # classes an annotated parameter is read as (the annotated one and those deriving from it)
+)
 _MAX_ALIAS_HOPS = 3  # names and attributes an alternative import is followed through (run = gen.run)
 # Methods storing a value under a field their first argument names: dataset.update_output("pred", x).
 _KEYED_SETTER = re.compile(r"(?:update|add|set|put|store)_(?:output|field|column|item|value|attr|result)s?")

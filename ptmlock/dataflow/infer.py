@@ -80,6 +80,7 @@ class _Project:
         self._real: dict[str, str] = {}  # os.path.realpath, once per path
         self._branches: dict[str, dict[int, frozenset[tuple[str, bool]]]] = {}  # see exclusive
         self._subclass_calls_found: dict[tuple[int, str], list[tuple[ModelBindings, ast.Call, Scope]]] = {}
+        self._derived_classes: dict[int, list[ClassFound]] = {}  # see _subclasses
         self.busy: set[str] = set()
         # The names of models other modules may import: see name_models, which must run first.
         self._exported: re.Pattern[bytes] = _NOTHING_MATCHES
@@ -128,6 +129,7 @@ class _Project:
                         stored_elsewhere=self.stored_elsewhere,
                         repo_elsewhere=self.repo_of,
                         subclass_calls=self._subclass_calls(real),
+                        subclasses=self._subclasses,
                         shadowed_libraries=self._shadowed_libraries(path, source),
                     ),
                 )
@@ -406,16 +408,18 @@ class _Project:
         (a base class of one of its classes)."""
         bases = import_bases(path, package_of(path), self.root)
 
-        def imported_class(dotted: str) -> ClassFound | None:
+        def imported_class(dotted: str, hops: int = 0) -> ClassFound | None:
             parts = tuple(dotted.split("."))
             module = find_module(parts[:-1], bases, self.root) if len(parts) > 1 else None
             bound = self.bound(module, given_models=True) if module is not None else None
-            if bound is None:
+            if bound is None or module is None:
                 return None
             bindings = bound[1]
             for kind, data, _, _ in bindings.module.bindings.get(parts[-1], ()):
                 if kind == "class":
                     return bindings, data, bindings.module
+                if kind == REF and hops < _MAX_REEXPORTS and os.path.basename(module) == "__init__.py":
+                    return imported_class(data, hops + 1)  # from .base import BaseRetriever in a package
             return None
 
         return imported_class
@@ -581,6 +585,21 @@ class _Project:
             return known
 
         return calls
+
+    def _subclasses(self, base: ast.ClassDef) -> list[ClassFound]:
+        """The classes of the bound modules deriving from a class (directly or not)."""
+        known = self._derived_classes.get(id(base))
+        if known is None:
+            known = self._derived_classes[id(base)] = []
+            for _, bound in sorted(self.bindings.items(), key=lambda item: item[0]):
+                if bound is None:
+                    continue
+                tree, bindings = bound
+                for cls in (node for node in tree.body if isinstance(node, ast.ClassDef) and node.bases):
+                    lineage = bindings.lineage(cls, bindings.module)
+                    if any(ancestor is base for _, ancestor, _ in lineage[1:]):
+                        known.append((bindings, cls, bindings.module))
+        return known
 
     def _calls_named(self, name: str) -> list[tuple[str, ModelBindings, CallSite]]:
         """The calls of a name in the bound files, with the file each is in."""
