@@ -2939,6 +2939,38 @@ _DETECTION_MODULES = {
 }
 
 ACROSS_MODULES = {
+    "a property of a class is what its method returns, also handed to another module's function": {
+        "audio_processing.py": """
+            def create_timestamps(*, audio_file, pipeline):
+                diarization = pipeline(audio_file)
+                turns = diarization.itertracks(yield_label=True)
+                return [{"start": turn.start, "end": turn.end} for turn, _, _ in turns]
+        """,
+        "dubbing.py": """
+            import functools
+
+            import whisper
+            from pyannote.audio import Pipeline
+
+            import audio_processing
+
+
+            class Dubber:
+                def __init__(self, token):
+                    self.token = token
+                    self.whisper = whisper.load_model("large-v3")  # model: whisper
+
+                @functools.cached_property
+                def diarization(self):
+                    repo = "pyannote/speaker-diarization-3.1"
+                    return Pipeline.from_pretrained(repo, use_auth_token=self.token)  # model: pyannote
+
+                def run(self, path, audio):
+                    turns = audio_processing.create_timestamps(audio_file=path, pipeline=self.diarization)
+                    # edge: feature-handoff/sequential pyannote->whisper
+                    return [self.whisper.transcribe(audio[t["start"] : t["end"]])["text"] for t in turns]
+        """,
+    },
     "a parameter no call gives anything is what its annotation's class and those deriving from it hold": {
         "icl/__init__.py": "",
         "icl/inferencer/__init__.py": "",

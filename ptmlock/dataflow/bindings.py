@@ -1692,6 +1692,21 @@ class ModelBindings:
             current = current.parent
         return NOTHING
 
+    def _property(
+        self, node: ast.Attribute, scope: Scope
+    ) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope] | None:
+        """The method of the file's class an attribute read on its instance runs: one decorated as a
+        property (``@property``, ``@functools.cached_property``), with the class's scope."""
+        if not isinstance(node.value, ast.Name):
+            return None
+        value = values.evaluate(node.value, scope)
+        if value.kind != INSTANCE or not isinstance(value.data.node, ast.ClassDef):
+            return None
+        method = _method_named(value.data.node, node.attr)
+        if method is None or not any(_last_name(d) in _PROPERTIES for d in method.decorator_list):
+            return None
+        return method, value.data
+
     def set_on(self, name: str, attr: str | None = None, depth: int = 0) -> frozenset[Load]:
         """The models the file assigns to attributes (or to ``attr``) of an object a name holds:
         loaded there (``stream.vae = AutoencoderTiny.from_pretrained(...)``) or named
@@ -2109,6 +2124,10 @@ class ModelBindings:
                 self._context[id(function)] = followed
 
     def _attribute(self, node: ast.Attribute, scope: Scope, depth: int) -> Held:
+        prop = self._property(node, scope)
+        if prop is not None:  # self.pipeline of @cached_property def pipeline(self): what it returns
+            method, where = prop
+            return self._returned_at(method, where, None, depth + 1)
         before = self._set_before(node, scope)
         if before is not None:  # if kind == "inpaint": self.unet = A(...); self.pipe = P(unet=self.unet)
             return self.held(*before, depth + 1)
@@ -2978,6 +2997,7 @@ class ModelBindings:
 
 _MAX_HELPERS_FOLLOWED = 4  # helpers deep, at one call of a function another module imports
 _MAX_CONSTRUCTOR_HOPS = 2  # classmethods returning another classmethod's instance, followed this deep
+_PROPERTIES = frozenset({"property", "cached_property"})  # decorators making a method an attribute
 _MAX_SUBCLASSES = (
     12  # classes an annotated parameter is read as (the annotated one and those deriving from it)
 )
