@@ -352,6 +352,7 @@ class ModelBindings:
         self._lists_folders: bool | None = None  # see reads_image_folders
         self._method_calls_made: dict[tuple[int, int], ast.Call] = {}  # see _bound_methods_called
         self._parts_asked: set[int] = set()  # parameters whose callers' pipelines are being read
+        self._property_names: frozenset[str] | None = None  # see _property
         # x.attr = value statements of the file, by the name of x (see _attached_parts)
         self._attribute_sets: dict[str, list[tuple[str, ast.expr]]] | None = None
         # what is written below a folder a name holds, by (the scope binding the name, the name)
@@ -1697,7 +1698,14 @@ class ModelBindings:
     ) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, Scope] | None:
         """The method of the file's class an attribute read on its instance runs: one decorated as a
         property (``@property``, ``@functools.cached_property``), with the class's scope."""
-        if not isinstance(node.value, ast.Name):
+        if self._property_names is None:  # the file's properties, by name: most attributes are none
+            self._property_names = frozenset(
+                method.name
+                for method in ast.walk(self.tree)
+                if isinstance(method, _FUNCTIONS)
+                and any(_last_name(d) in _PROPERTIES for d in method.decorator_list)
+            )
+        if node.attr not in self._property_names or not isinstance(node.value, ast.Name):
             return None
         value = values.evaluate(node.value, scope)
         if value.kind != INSTANCE or not isinstance(value.data.node, ast.ClassDef):
@@ -1783,7 +1791,14 @@ class ModelBindings:
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, name: str, outer: Scope, depth: int
     ) -> Held:
         """What a parameter no call of the project gives anything holds by its annotation naming a class
-        of the project: the models an instance of that class, or of any class deriving from it, has."""
+        of the project: the models an instance of that class, or of any class deriving from it, has
+        (worked out once per parameter)."""
+        compute = partial(self._worked_out_annotation, function, name, outer, depth)
+        return self._once(("annotated", id(function), name), compute)
+
+    def _worked_out_annotation(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, name: str, outer: Scope, depth: int
+    ) -> Held:
         parameter = next(
             (
                 a
