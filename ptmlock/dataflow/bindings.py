@@ -350,11 +350,8 @@ class ModelBindings:
         self._saves: dict[tuple[str, str], list[tuple[ast.expr, Scope]]] | None = None  # by file
         self._write_calls: list[tuple[CallSite, ast.expr, ast.expr, Scope]] | None = None  # _site_writes
         self._lists_folders: bool | None = None  # see reads_image_folders
-        self._method_calls_made: dict[tuple[int, int], ast.Call] = {}  # see _bound_methods_called
         self._parts_asked: set[int] = set()  # parameters whose callers' pipelines are being read
         self._property_names: frozenset[str] | None = None  # see _property
-        # x.attr = value statements of the file, by the name of x (see _attached_parts)
-        self._attribute_sets: dict[str, list[tuple[str, ast.expr]]] | None = None
         # what is written below a folder a name holds, by (the scope binding the name, the name)
         self._folders_written: dict[tuple[int, str], list[tuple[ast.expr, Scope]]] | None = None
         # what the file writes to data files, by the file's name (see written_file)
@@ -385,8 +382,9 @@ class ModelBindings:
         self._serial = 0
         self._context: dict[int, Followed] = {}  # function -> the call followed
         self._contexts_made: dict[int, set[int]] = {}  # function -> the calls it was followed at
-        # the call of each element of a literal container of functions (maps[kind](image)), kept alive
-        self._element_calls: dict[tuple[int, int], ast.Call] = {}
+        # a call made of another with its arguments, by (that call, the callee): maps[kind](image)'s of
+        # each element, run = self.a if c else self.b's of each method; kept alive (see _same_call_of)
+        self._calls_made: dict[tuple[int, int], ast.Call] = {}
         # what is stored in an attribute of an object: self.models[k] = m, self.queue.put(out),
         # args.model = m; by holder (see _holder), each with the key it is stored under, if any
         self.stored: dict[tuple[object, ...], list[tuple[ast.expr | None, ast.expr, Scope]]] = {}
@@ -1004,14 +1002,7 @@ class ModelBindings:
             isinstance(b, ast.Attribute) and _is_local_function(values.evaluate(b, scope)) for b in branches
         ):
             return []
-        calls = []
-        for branch in branches:
-            key = (id(call), id(branch))
-            if key not in self._method_calls_made:  # made once: what a call holds is kept by its id
-                made = ast.Call(func=branch, args=call.args, keywords=call.keywords)
-                self._method_calls_made[key] = ast.copy_location(made, call)
-            calls.append(self._method_calls_made[key])
-        return calls
+        return [self._same_call_of(call, branch) for branch in branches]
 
     def _builds_record(self, func: ast.expr, scope: Scope) -> bool:
         """Whether a callee builds a record of the fields it is given: a dict-like type, or a dataclass
@@ -1702,8 +1693,7 @@ class ModelBindings:
             self._property_names = frozenset(
                 method.name
                 for method in ast.walk(self.tree)
-                if isinstance(method, _FUNCTIONS)
-                and any(_last_name(d) in _PROPERTIES for d in method.decorator_list)
+                if isinstance(method, _FUNCTIONS) and _decorated(method, _PROPERTIES)
             )
         if node.attr not in self._property_names or not isinstance(node.value, ast.Name):
             return None
@@ -1711,7 +1701,7 @@ class ModelBindings:
         if value.kind != INSTANCE or not isinstance(value.data.node, ast.ClassDef):
             return None
         method = _method_named(value.data.node, node.attr)
-        if method is None or not any(_last_name(d) in _PROPERTIES for d in method.decorator_list):
+        if method is None or not _decorated(method, _PROPERTIES):
             return None
         return method, value.data
 
@@ -1767,25 +1757,37 @@ class ModelBindings:
         """A parameter of a function of the file: what the call being followed passes, else what
         every call of the file passes."""
         function, name, index, _, outer = data
-        followed = self._context.get(id(function))
-        sites = [followed[:2]] if followed is not None else self._direct_calls(function, outer)
-        reader = followed[2] or self if followed is not None else self  # a call in another module
-        if followed is None:  # executor.submit(function, x), Thread(target=function, args=(x,))
-            sites = [*sites, *self._handed_calls().get(id(function), ())]
         found = []
-        for call, where in sites:
+        for reader, call, where, here in self._calls_giving(function, outer, handed=True):
             given = _argument_for(call, name, index)
-            if given is not None:
-                # Read as the caller sees it: the context of this call no longer applies.
-                found.append(self._outside(function, partial(reader.held, given, where, depth + 1)))
-        if followed is None and self.callers is not None and outer is self.module:
-            for bindings, site in self.callers(function.name):  # rerank(ce, hits) in another module
-                given = _argument_for(site.call, name, index)
-                if given is not None:
-                    found.append(bindings.held(given, site.scope, depth + 1))
-        if not found and followed is None:  # def inference(self, retriever: BaseRetriever): no caller here
+            if given is None:
+                continue
+            read = partial(reader.held, given, where, depth + 1)
+            # Read as the caller sees it: the context of this call no longer applies.
+            found.append(self._outside(function, read) if here else read())
+        if not found and id(function) not in self._context:  # def inference(self, r: BaseRetriever)
             found.append(self._annotated_instance(function, name, outer, depth))
         return _union(found)
+
+    def _calls_giving(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, outer: Scope, *, handed: bool
+    ) -> list[tuple[ModelBindings, ast.Call, Scope, bool]]:
+        """The calls giving a function's parameters their values, each with the bindings reading it
+        and whether it is read as this file's (the call followed, or a call of the file): the call
+        followed, else the file's calls (and, with ``handed``, those of what it is handed to:
+        ``executor.submit(function, x)``) and, for a module-level function, other modules' calls."""
+        followed = self._context.get(id(function))
+        if followed is not None:
+            return [(followed[2] or self, followed[0], followed[1], True)]  # followed[2]: another module's
+        sites = self._direct_calls(function, outer)
+        if handed:
+            sites = [*sites, *self._handed_calls().get(id(function), ())]
+        found = [(self, call, where, True) for call, where in sites]
+        if self.callers is not None and outer is self.module:  # rerank(ce, hits) in another module
+            found += [
+                (bindings, site.call, site.scope, False) for bindings, site in self.callers(function.name)
+            ]
+        return found
 
     def _annotated_instance(
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, name: str, outer: Scope, depth: int
@@ -1831,16 +1833,10 @@ class ModelBindings:
         function, parameter, index, _, outer = found[0][1]
         if outer is not self.module or function not in self.tree.body:
             return []
-        followed = self._context.get(id(function))
-        if followed is not None:
-            sites: list[tuple[ModelBindings, ast.Call, Scope]] = [
-                (followed[2] or self, followed[0], followed[1])
-            ]
-        else:
-            sites = [(self, call, where) for call, where in self._direct_calls(function, outer)]
-            if self.callers is not None:
-                sites += [(bindings, site.call, site.scope) for bindings, site in self.callers(function.name)]
-        given = [(bindings, _argument_for(call, parameter, index), where) for bindings, call, where in sites]
+        sites = self._calls_giving(function, outer, handed=False)
+        given = [
+            (bindings, _argument_for(call, parameter, index), where) for bindings, call, where, _ in sites
+        ]
         return [(bindings, value, where) for bindings, value, where in given if value is not None]
 
     def callers_through(self, site: CallSite) -> list[Followed | None]:
@@ -2613,23 +2609,14 @@ class ModelBindings:
         garment_net``): modules its own ``__call__`` runs beside the denoiser (a reference UNet)."""
         if not isinstance(func, ast.Name):
             return frozenset()
-        if self._attribute_sets is None:
-            self._attribute_sets = {}
-            for node in ast.walk(self.tree):
-                if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                    target = node.targets[0]
-                    if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
-                        self._attribute_sets.setdefault(target.value.id, []).append((target.attr, node.value))
         binding = _binding_scope(func.id, scope)
         found: set[Load] = set()
-        for attr, value in self._attribute_sets.get(func.id, ()):
-            where = self.scope_of(value)
-            if (
-                attr not in _PIPELINE_ROLES
-                and attr not in _NO_PIPELINE_MODULE
-                and _binding_scope(func.id, where) is binding
-            ):
-                found |= self.held(value, where).models
+        for (kind, name, attr), stored in self.stored.items():  # pipe.unet_encoder = net (_record_store)
+            if kind != "object" or name != func.id or attr in _PIPELINE_ROLES or attr in _NO_PIPELINE_MODULE:
+                continue
+            for _, value, where in stored:
+                if _binding_scope(func.id, where) is binding:
+                    found |= self.held(value, where).models
         return frozenset(found)
 
     def _reaching_values(self, callee: ast.expr, scope: Scope) -> list[tuple[ast.expr, Scope]]:
@@ -2759,18 +2746,20 @@ class ModelBindings:
     def _element_calls_of(self, node: ast.Call, func: ast.Subscript, scope: Scope) -> list[ast.Call]:
         """``maps[kind](image)`` where ``maps`` is a dict (list, tuple) literal of functions or
         models: the call of each element it may pick, with the call's arguments."""
-        calls = []
-        for element, _ in self._literal_items(func, scope):
-            if not isinstance(element, (ast.Name, ast.Attribute)):
-                continue
-            key = (id(node), id(element))
-            call = self._element_calls.get(key)
-            if call is None:
-                call = ast.Call(element, node.args, node.keywords)
-                ast.copy_location(call, node)
-                self._element_calls[key] = call
-            calls.append(call)
-        return calls
+        return [
+            self._same_call_of(node, element)
+            for element, _ in self._literal_items(func, scope)
+            if isinstance(element, (ast.Name, ast.Attribute))
+        ]
+
+    def _same_call_of(self, call: ast.Call, callee: ast.expr) -> ast.Call:
+        """A call of ``callee`` with the arguments of ``call``, made once: what a call holds is kept by
+        its id."""
+        key = (id(call), id(callee))
+        made = self._calls_made.get(key)
+        if made is None:
+            made = self._calls_made[key] = ast.copy_location(ast.Call(callee, call.args, call.keywords), call)
+        return made
 
     def _arguments(self, node: ast.Call, scope: Scope, depth: int) -> Held:
         """What a call's arguments hold together (the receiver of a method too)."""
@@ -3013,9 +3002,7 @@ class ModelBindings:
 _MAX_HELPERS_FOLLOWED = 4  # helpers deep, at one call of a function another module imports
 _MAX_CONSTRUCTOR_HOPS = 2  # classmethods returning another classmethod's instance, followed this deep
 _PROPERTIES = frozenset({"property", "cached_property"})  # decorators making a method an attribute
-_MAX_SUBCLASSES = (
-    12  # classes an annotated parameter is read as (the annotated one and those deriving from it)
-)
+_MAX_SUBCLASSES = 12  # classes an annotated parameter is read as: the one it names and its subclasses
 _MAX_ALIAS_HOPS = 3  # names and attributes an alternative import is followed through (run = gen.run)
 # Methods storing a value under a field their first argument names: dataset.update_output("pred", x).
 _KEYED_SETTER = re.compile(r"(?:update|add|set|put|store)_(?:output|field|column|item|value|attr|result)s?")
@@ -3279,16 +3266,16 @@ def _parameter_flow(
                 sources, targets = stmt.iter, [stmt.target]
             else:
                 continue
-            if sources is not None and _reads(sources, names):  # x = param.to(device) too
+            if sources is not None and reads(sources, names):  # x = param.to(device) too
                 names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
         for loop in generators:  # [f(tile) for tile in samples.split(64)]
-            if _reads(loop.iter, names):
+            if reads(loop.iter, names):
                 names |= {n.id for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
         grown = len(names) > before
     return frozenset(names)
 
 
-def _reads(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
+def reads(node: ast.AST, names: frozenset[str] | set[str]) -> bool:
     """Whether an expression reads one of the names anywhere in it."""
     return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
@@ -3794,7 +3781,7 @@ def _constant_join(path: ast.Call, scope: Scope) -> str | None:
     if name != "join" or receiver.split(".")[-1] not in ("path", "osp", "posixpath") or not path.args:
         return None
     parts = [values.evaluate(part, scope) for part in path.args]
-    if any(part.kind != "str" or not isinstance(part.data, str) for part in parts):
+    if any(part.kind != STR or not isinstance(part.data, str) for part in parts):
         return None
     return posixpath.join(*(str(part.data) for part in parts))
 
@@ -4015,10 +4002,13 @@ def _record(names: Sequence[str], found: Sequence[Held]) -> Held:
 
 def _is_dataclass(cls: ast.ClassDef) -> bool:
     """Whether a class is decorated as a dataclass (``@dataclass``, ``@dataclasses.dataclass(...)``)."""
-    for decorator in cls.decorator_list:
-        if _last_name(decorator.func if isinstance(decorator, ast.Call) else decorator) == "dataclass":
-            return True
-    return False
+    return _decorated(cls, frozenset({"dataclass"}))
+
+
+def _decorated(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef, names: frozenset[str]) -> bool:
+    """Whether a class or function has a decorator of one of these names (``@cached_property``,
+    ``@functools.cached_property``, ``@dataclasses.dataclass(frozen=True)``)."""
+    return any(_last_name(d.func if isinstance(d, ast.Call) else d) in names for d in node.decorator_list)
 
 
 def _same_model_of(value: ast.expr) -> ast.expr:

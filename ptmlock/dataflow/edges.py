@@ -37,6 +37,7 @@ from .bindings import (
     Followed,
     Held,
     ModelBindings,
+    reads,
     returned_values,
     returns_latents,
 )
@@ -304,7 +305,7 @@ class _FileEdges:
             for stmt in nested_statements(owner.body)
             if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign))
             and stmt.value is not None
-            and any(_reads(t, names) for t in _targets(stmt))
+            and any(reads(t, names) for t in _targets(stmt))
         ]
         pending, seen = [(name, statement)], set()
         while pending:
@@ -1163,11 +1164,6 @@ def _only_saved(site: CallSite) -> bool:
         if isinstance(node, ast.Attribute) and node.attr in _SAVING and isinstance(node.value, ast.Name)
     }
     return bool(uses) and all(id(use) in saving for use in uses)
-
-
-def _reads(node: ast.AST, names: frozenset[str]) -> bool:
-    """Whether an expression names one of the names."""
-    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
 
 
 def _names_computing(owner: ast.AST, values: list[ast.expr]) -> frozenset[str]:
