@@ -2939,6 +2939,33 @@ _DETECTION_MODULES = {
 }
 
 ACROSS_MODULES = {
+    "a module with a __main__ block another imports over several lines is no script of its own": {
+        "encoders.py": """
+            from transformers import AutoModel
+
+
+            def load_encoder():
+                return AutoModel.from_pretrained("bert-base-uncased")  # model: bert
+
+
+            if __name__ == "__main__":
+                print(load_encoder())
+        """,
+        "app.py": """
+            from transformers import AutoModelForSequenceClassification
+
+            from encoders import (
+                load_encoder,
+            )
+
+            encoder = load_encoder()
+            head = AutoModelForSequenceClassification.from_pretrained("roberta-base")  # model: head
+
+            if __name__ == "__main__":
+                # edge: feature-handoff/sequential bert->head
+                print(head(inputs_embeds=encoder(input_ids=[[1, 2]]).last_hidden_state))
+        """,
+    },
     "a property of a class is what its method returns, also handed to another module's function": {
         "audio_processing.py": """
             def create_timestamps(*, audio_file, pipeline):

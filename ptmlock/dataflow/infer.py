@@ -49,8 +49,9 @@ _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.M
 # A string literal ending with a data file's name: its name.
 _DATA_FILE_LITERAL = re.compile(rf"""[/'"]({DATA_FILE_NAME})['"]""".encode())
 _IMPORT = re.compile(rb"^[ \t]*import[ \t]+([\w.]+(?:[ \t]*,[ \t]*[\w.]+)*)", re.MULTILINE)
+# from m import a, b / from m import (\n a,\n b,\n): the module and the names, over several lines too
 _FROM_IMPORT_NAMES = re.compile(
-    rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w, \t]+)", re.MULTILINE
+    rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)|([\w, \t]+))", re.MULTILINE
 )
 _MAIN_GUARD = re.compile(rb"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"]", re.MULTILINE)
 _IMPORTED_ROOT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(\w+)", re.MULTILINE)  # the top name of an import
@@ -542,11 +543,15 @@ class _Project:
         dotted: list[str] = []
         for names in _IMPORT.findall(source):
             dotted += [name.strip().decode() for name in names.split(b",")]
-        for dots, module, names in _FROM_IMPORT_NAMES.findall(source):
+        for dots, module, grouped, names in _FROM_IMPORT_NAMES.findall(source):
             base = absolute_module(package, module.decode() or None, len(dots))
             if base:
                 dotted.append(base)
-                dotted += [f"{base}.{name.strip().decode()}" for name in names.split(b",") if name.strip()]
+                listed = re.sub(r"#[^\n]*", "", (grouped or names).decode())  # a, b as c,  # comment
+                for name in listed.split(","):
+                    imported = name.split(" as ")[0].strip()
+                    if imported.isidentifier():
+                        dotted.append(f"{base}.{imported}")
         found = set()
         for name in dotted:
             module_path = find_module(tuple(name.split(".")), bases, self.root)
