@@ -9,13 +9,16 @@ give none.
 
 from __future__ import annotations
 
+import ast
 import re
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from ptmlock.check.scanner import scan_source
 from ptmlock.dataflow import InferredEdge
+from ptmlock.dataflow.bindings import _MAX_DEPTH, ModelBindings
 from ptmlock.dataflow.infer import infer
 
 _MODEL = re.compile(r"#\s*model:\s*(\w+)")
@@ -2870,6 +2873,27 @@ NO_EDGE = {
             score = clip.get_image_features(pixel_values=pixels).norm()
             print(score)
     """,
+    "scores written to a second file opened as f are not what the first f read": """
+        import json
+        import sys
+
+        from transformers import pipeline
+
+        qa = pipeline("question-answering", model="deepset/roberta-large-squad2")
+        nli = pipeline("text-classification", model="google/t5_xxl_true_nli_mixture")
+
+
+        def main(path):
+            with open(path) as f:
+                data = json.load(f)
+            result = {"qa": [qa(question=item["question"], context=item["output"]) for item in data]}
+            result["nli"] = [nli(item["output"]) for item in data]
+            with open(path + ".score", "w") as f:
+                json.dump(result, f)
+
+
+        main(sys.argv[1])
+    """,
 }
 
 
@@ -4753,3 +4777,32 @@ def test_a_function_imported_from_another_module_that_runs_its_model_on_other_da
             """,
         },
     )
+
+
+def test_a_value_cut_short_by_the_depth_limit_is_followed_again_when_asked_from_shallower() -> None:
+    # A long chain of datasets handed from metric to metric reaches a model's output only past the
+    # depth limit when it is first asked from deep inside another value: what that gave is no answer
+    # for the same expression asked from its own statement.
+    source = (
+        textwrap.dedent(
+            """
+        from transformers import AutoModel
+
+        encoder = AutoModel.from_pretrained("bert-base-uncased")
+        hidden = encoder(tokens).last_hidden_state
+        pooled = hidden.mean(1)
+        scaled = pooled * 2
+        features = scaled + 1
+        """
+        )
+        .lstrip("\n")
+        .encode()
+    )
+    scan = scan_source(source, "snippet.py", None)
+    tree = ast.parse(source)
+    bindings = ModelBindings(tree, source, "snippet.py", scan.loads)
+    last = tree.body[-1]
+    assert isinstance(last, ast.Assign)
+    scope = bindings.scope_of(last)
+    assert not bindings.held(last.value, scope, depth=_MAX_DEPTH - 1).derived  # cut short
+    assert {load.line for load in bindings.held(last.value, scope).derived} == {3}

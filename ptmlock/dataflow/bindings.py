@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import pairwise
-from typing import Any, TypeGuard
+from typing import Any, ClassVar, TypeGuard
 
 from ..check import values
 from ..check.loads import Load
@@ -282,6 +282,10 @@ class ModelBindings:
     ``imported_inputs`` which parameters of an imported function reach its models, ``star_names`` which
     star-imported module defines a name (infer() gives them)."""
 
+    # answers cut short by _MAX_DEPTH so far, in any file: a value followed into another module is cut
+    # there, and what was worked out around it here must not be kept as final either
+    depth_cuts: ClassVar[int] = 0
+
     def __init__(
         self,
         tree: ast.Module,
@@ -378,8 +382,11 @@ class ModelBindings:
         self._low: list[int] = []  # of each one being worked out: the shallowest it waits on
         self._seed: dict[tuple[int, int, tuple[int, ...]], Held] = {}  # a cycle's head: its first answer
         # worked out within a cycle not yet settled, with the order it was worked out in
-        self._tentative: dict[tuple[int, int, tuple[int, ...]], tuple[Held, int]] = {}
+        self._tentative: dict[tuple[int, int, tuple[int, ...]], tuple[Held, int, int]] = {}
         self._serial = 0
+        # cut short by _MAX_DEPTH somewhere below: the answer and the depth it was worked out at, good
+        # again only as deep (asked from shallower, the value is followed further)
+        self._shallow: dict[tuple[int, int, tuple[int, ...]], tuple[Held, int]] = {}
         self._context: dict[int, Followed] = {}  # function -> the call followed
         self._contexts_made: dict[int, set[int]] = {}  # function -> the calls it was followed at
         # a call made of another with its arguments, by (that call, the callee): maps[kind](image)'s of
@@ -598,11 +605,16 @@ class ModelBindings:
         ``latents`` round) is worked out twice, the second time from the first's answer; what is
         worked out within such a cycle is kept for the while, and for good once its head is done."""
         if depth > _MAX_DEPTH:
+            ModelBindings.depth_cuts += 1
             return NOTHING
         key = (id(expr), id(scope), tuple(id(call) for call, _, _ in self._context.values()) + self._self_key)
         known = self._memo.get(key)
         if known is not None:
             return known
+        shallow = self._shallow.get(key)
+        if shallow is not None and depth >= shallow[1]:
+            ModelBindings.depth_cuts += 1
+            return shallow[0]
         tentative = self._tentative.get(key)
         if tentative is not None:
             return tentative[0]
@@ -612,6 +624,7 @@ class ModelBindings:
             return self._seed.get(key, NOTHING)
         position = self._active[key] = len(self._active)
         mark = self._serial  # what is worked out from here on is this one's to settle
+        cuts = ModelBindings.depth_cuts
         self._low.append(position + 1)
         try:
             found = self._held(expr, scope, depth)
@@ -625,25 +638,32 @@ class ModelBindings:
         finally:
             del self._active[key]
             low = self._low.pop()
+        cut = ModelBindings.depth_cuts != cuts
         if low >= position:  # nothing shallower was waited on: this and what it waited on are final
-            self._memo[key] = found
-            self._settle(mark, keep=True)
+            if cut:
+                self._shallow[key] = (found, depth)
+            else:
+                self._memo[key] = found
+            self._settle(mark, keep=True, cut=cut)
         else:
             self._serial += 1
-            self._tentative[key] = (found, self._serial)
+            self._tentative[key] = (found, self._serial, depth)
             self._low[-1] = min(self._low[-1], low)
         return found
 
-    def _settle(self, mark: int, *, keep: bool) -> list[tuple[int, int, tuple[int, ...]]]:
-        """Make final what was worked out within a cycle since ``mark``, or (not ``keep``) make it
-        the seed each member starts from when the cycle is worked out again."""
-        settled = [k for k, (_, serial) in self._tentative.items() if serial > mark]
+    def _settle(self, mark: int, *, keep: bool, cut: bool = False) -> list[tuple[int, int, tuple[int, ...]]]:
+        """Make final what was worked out within a cycle since ``mark`` (``cut``: as deep as it was
+        worked out), or (not ``keep``) make it the seed each member starts from when the cycle is
+        worked out again."""
+        settled = [k for k, (_, serial, _) in self._tentative.items() if serial > mark]
         for k in settled:
-            found, _ = self._tentative.pop(k)
-            if keep:
-                self._memo[k] = found
-            else:
+            found, _, depth = self._tentative.pop(k)
+            if not keep:
                 self._seed[k] = found
+            elif cut:
+                self._shallow[k] = (found, depth)
+            else:
+                self._memo[k] = found
         return settled
 
     def exported(self, name: str, called: bool, depth: int = 0, at: Followed | None = None) -> Held:
@@ -1132,11 +1152,11 @@ class ModelBindings:
         opened = _opened_path(expr)
         if opened is None and isinstance(expr, ast.Name):
             current = _binding_scope(expr.id, scope)
-            handles = [
-                _opened_path(data)
-                for kind, data, _, _ in (current.bindings[expr.id] if current is not None else ())
-                if kind == "expr"
-            ]
+            bound = current.bindings[expr.id] if current is not None else []
+            if current is scope:  # f of the with block the read or write is in, not of an earlier one
+                chosen = values.reaching_bindings(expr.id, scope, _start(expr))
+                bound = bound if chosen == values.ALL_BINDINGS else [bound[i] for i in chosen]
+            handles = [_opened_path(data) for kind, data, _, _ in bound if kind == "expr"]
             opened = next((h for h in handles if h is not None), None)
         path = opened if opened is not None else expr
         value = values.evaluate(path, scope)
@@ -1205,6 +1225,7 @@ class ModelBindings:
         """Drop what was worked out of expressions, to work it out again knowing more (what other
         files write to the data files this one reads)."""
         self._memo.clear()
+        self._shallow.clear()
         self._class_memo.clear()
         self._tentative.clear()  # a cycle's member not settled when it was worked out: stale too
 
