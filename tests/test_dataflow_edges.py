@@ -4533,6 +4533,85 @@ ACROSS_MODULES = {
                     return samples
         """,
     },
+    "a bundle a helper module builds, handed by another to the module reranking its retriever's hits": {
+        "splade.py": """
+            from transformers import AutoModelForMaskedLM
+
+
+            class SparseSearch:
+                def load(self):
+                    self.model = AutoModelForMaskedLM.from_pretrained("naver/splade-v3")  # model: splade
+
+                def query(self, tokens, k):
+                    return self.model(**tokens).logits.topk(k).indices
+        """,
+        "ranking.py": """
+            from sentence_transformers import CrossEncoder
+
+
+            class Reranker:
+                def __init__(self):
+                    self.model = CrossEncoder("BAAI/bge-reranker-base")  # model: reranker
+
+                def get_scores(self, query, docs):
+                    return self.model.predict([(query, doc) for doc in docs])
+
+
+            def rerank(rerank_model, query, docs):
+                # edge: post-processing splade->reranker
+                scores = rerank_model.get_scores(query, docs)
+                return sorted(zip(scores, docs), reverse=True)
+
+
+            def get_relevant_documents(query, tokens, bundle):
+                ids = bundle.sparse_search.query(tokens, 50)
+                docs = bundle.store.get_documents_by_id(ids)
+                return rerank(rerank_model=bundle.reranker, query=query, docs=docs)
+        """,
+        "store.py": """
+            class Store:
+                def __init__(self, folder):
+                    self.folder = folder
+
+                def get_documents_by_id(self, ids):
+                    return [open(f"{self.folder}/{i}.txt").read() for i in ids]
+        """,
+        "utils.py": """
+            from dataclasses import dataclass
+
+            from ranking import Reranker
+            from splade import SparseSearch
+            from store import Store
+
+
+            @dataclass
+            class Bundle:
+                store: Store
+                reranker: Reranker
+                sparse_search: SparseSearch
+
+
+            def get_bundle(folder):
+                sparse = SparseSearch()
+                sparse.load()
+                return Bundle(store=Store(folder), reranker=Reranker(), sparse_search=sparse)
+        """,
+        "api.py": """
+            from functools import lru_cache
+
+            from ranking import get_relevant_documents
+            from utils import get_bundle
+
+
+            @lru_cache
+            def cached_bundle():
+                return get_bundle("docs")
+
+
+            def search(question, tokens):
+                return get_relevant_documents(question, tokens, cached_bundle())
+        """,
+    },
 }
 
 
@@ -4806,3 +4885,44 @@ def test_a_value_cut_short_by_the_depth_limit_is_followed_again_when_asked_from_
     scope = bindings.scope_of(last)
     assert not bindings.held(last.value, scope, depth=_MAX_DEPTH - 1).derived  # cut short
     assert {load.line for load in bindings.held(last.value, scope).derived} == {3}
+
+
+def test_a_loop_carried_value_is_the_same_whichever_of_its_uses_is_asked_first() -> None:
+    # Asked first at the top of the loop, the cycle's head is `latents.detach()`; a use further down
+    # (the gradient's input) read while the cycle was worked out the first time, through a member not
+    # yet settled, must wait for the cycle too and not keep what that member held then (nothing).
+    source = (
+        textwrap.dedent(
+            """
+        import torch
+        from diffusers import StableDiffusionPipeline
+        from transformers import CLIPModel
+
+        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")
+        clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")
+        unet, vae = pipe.unet, pipe.vae
+
+        def sample(embeddings, target):
+            latents = torch.randn(1, 4, 64, 64)
+            for t in pipe.scheduler.timesteps:
+                latents = latents.detach().requires_grad_()
+                noise = unet(latents, t, encoder_hidden_states=embeddings).sample
+                image = vae.decode(latents / 0.18215).sample
+                loss = -(clip.get_image_features(image) * target).sum()
+                grad = torch.autograd.grad(loss, latents)[0]
+                latents = pipe.scheduler.step(noise, t, latents).prev_sample - grad
+            return latents
+        """
+        )
+        .lstrip("\n")
+        .encode()
+    )
+    scan = scan_source(source, "snippet.py", None)
+    tree = ast.parse(source)
+    bindings = ModelBindings(tree, source, "snippet.py", scan.loads)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    detach = next(c for c in calls if ast.unparse(c) == "latents.detach()")
+    gradient = next(c for c in calls if ast.unparse(c) == "torch.autograd.grad(loss, latents)")
+    assert {load.line for load in bindings.held(detach, bindings.scope_of(detach)).derived} == {5, 6}
+    steered = gradient.args[1]
+    assert {load.line for load in bindings.held(steered, bindings.scope_of(gradient)).derived} == {5, 6}

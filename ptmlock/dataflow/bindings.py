@@ -381,8 +381,9 @@ class ModelBindings:
         self._active: dict[tuple[int, int, tuple[int, ...]], int] = {}  # being worked out -> its depth
         self._low: list[int] = []  # of each one being worked out: the shallowest it waits on
         self._seed: dict[tuple[int, int, tuple[int, ...]], Held] = {}  # a cycle's head: its first answer
-        # worked out within a cycle not yet settled, with the order it was worked out in
-        self._tentative: dict[tuple[int, int, tuple[int, ...]], tuple[Held, int, int]] = {}
+        # worked out within a cycle not yet settled: with the order it was worked out in, its depth
+        # and the shallowest one being worked out it waits on
+        self._tentative: dict[tuple[int, int, tuple[int, ...]], tuple[Held, int, int, int]] = {}
         self._serial = 0
         # cut short by _MAX_DEPTH somewhere below: the answer and the depth it was worked out at, good
         # again only as deep (asked from shallower, the value is followed further)
@@ -616,7 +617,8 @@ class ModelBindings:
             ModelBindings.depth_cuts += 1
             return shallow[0]
         tentative = self._tentative.get(key)
-        if tentative is not None:
+        if tentative is not None:  # what uses it waits on its cycle too, not final before that is
+            self._low[-1] = min(self._low[-1], tentative[3])
             return tentative[0]
         at = self._active.get(key)
         if at is not None:  # a cycle: what the value held so far
@@ -647,7 +649,7 @@ class ModelBindings:
             self._settle(mark, keep=True, cut=cut)
         else:
             self._serial += 1
-            self._tentative[key] = (found, self._serial, depth)
+            self._tentative[key] = (found, self._serial, depth, low)
             self._low[-1] = min(self._low[-1], low)
         return found
 
@@ -655,9 +657,9 @@ class ModelBindings:
         """Make final what was worked out within a cycle since ``mark`` (``cut``: as deep as it was
         worked out), or (not ``keep``) make it the seed each member starts from when the cycle is
         worked out again."""
-        settled = [k for k, (_, serial, _) in self._tentative.items() if serial > mark]
+        settled = [k for k, (_, serial, _, _) in self._tentative.items() if serial > mark]
         for k in settled:
-            found, _, depth = self._tentative.pop(k)
+            found, _, depth, _ = self._tentative.pop(k)
             if not keep:
                 self._seed[k] = found
             elif cut:

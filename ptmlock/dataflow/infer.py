@@ -55,6 +55,7 @@ _FROM_IMPORT_NAMES = re.compile(
 )
 _MAIN_GUARD = re.compile(rb"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"]", re.MULTILINE)
 _IMPORTED_ROOT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(\w+)", re.MULTILINE)  # the top name of an import
+_MAX_NAMING_ROUNDS = 3  # modules deep a function returning another module's models is followed
 _MAX_REEXPORTS = 3  # package __init__ files a callee's import is followed through
 _MAX_SUBCLASS_CALLS = 12  # self.method(...) calls of other modules' subclasses read for a base class's method
 # The strongest handoff mode an edge seen several times keeps.
@@ -297,11 +298,36 @@ class _Project:
         files too, while no other file is half bound."""
         self._naming = True
         try:
-            names = sorted({name for path in self.loads for name in self._model_names(path)})
+            names = {name for path in self.loads for name in self._model_names(path)}
+            self._exported = _words(names)
+            named = set(self.loads)
+            for _ in range(_MAX_NAMING_ROUNDS):  # get_bundle() building a loading class's instances
+                importing = [
+                    path
+                    for path in self.paths
+                    if self._real_path(path) not in named and self._may_import_models(path)
+                ]
+                named |= {self._real_path(path) for path in importing}
+                more = {name for path in importing for name in self._model_names(path)} - names
+                if not more:
+                    break
+                names |= more
+                self._exported = _words(names)
         finally:
             self._naming = False
-        words = b"|".join(re.escape(name.encode()) for name in names)
-        self._exported = re.compile(rb"\b(?:" + words + rb")\b") if words else _NOTHING_MATCHES
+
+    def _may_import_models(self, path: str) -> bool:
+        """Whether a file names a model-holding name or a loading class of another module."""
+        source = self._source(path)
+        return bool(self._exported.search(source) or self._loading_classes().search(source))
+
+    def forget_worked_out(self) -> None:
+        """Once every file is bound, drop what was worked out while some were not: a parameter read
+        before the module calling its function was bound (``get_relevant_documents(..., bundle)``,
+        called where only the naming of ``get_bundle``'s models binds) holds what those calls give."""
+        for bound in self.bindings.values():
+            if bound is not None:
+                bound[1].forget()
 
     def imports_models(self, source: bytes) -> bool:
         """Whether a file may import a model from a module that loads one: it names one of the
@@ -714,6 +740,7 @@ def infer_scanned(scans: Sequence[FileScan], root: Path) -> Inference:
         if not scan.error:
             project.bound(scan.path)
     project.bind_called()
+    project.forget_worked_out()
     project.read_data_files()
     edges: list[InferredEdge] = []
     adaptations: list[InferredAdaptation] = []
@@ -738,6 +765,12 @@ def infer_scanned(scans: Sequence[FileScan], root: Path) -> Inference:
     ]
     loads = tuple(load for scan in scans for load in scan.loads)
     return Inference(loads, _merged(edges), tuple(adaptations))
+
+
+def _words(names: set[str]) -> re.Pattern[bytes]:
+    """A pattern finding any of the names as a word."""
+    words = b"|".join(re.escape(name.encode()) for name in sorted(names))
+    return re.compile(rb"\b(?:" + words + rb")\b") if words else _NOTHING_MATCHES
 
 
 def _module_constant(module: Scope, name: str) -> tuple[object] | None:
