@@ -4612,6 +4612,38 @@ ACROSS_MODULES = {
                 return get_relevant_documents(question, tokens, cached_bundle())
         """,
     },
+    "models a script hands to a module it alone binds, which hands them on to two more": {
+        "main.py": """
+            from transformers import CLIPModel, CLIPSegForImageSegmentation
+
+            from pipeline import annotate
+
+            clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: classifier
+            clipseg = CLIPSegForImageSegmentation.from_pretrained("CIDAS/clipseg-rd16")  # model: segmenter
+
+            if __name__ == "__main__":
+                annotate(clip, clipseg, images=[])
+        """,
+        "pipeline.py": """
+            from classify import classify
+            from segment import segment
+
+
+            def annotate(clip_model, clipseg_model, images):
+                for image in images:
+                    names = classify(image, clip_model)
+                    # edge: feature-handoff/sequential classifier->segmenter
+                    yield segment(image, names, clipseg_model)
+        """,
+        "classify.py": """
+            def classify(image, clip_model):
+                return clip_model(pixel_values=image).logits_per_image.topk(3).indices
+        """,
+        "segment.py": """
+            def segment(image, class_names, clipseg_model):
+                return clipseg_model(input_ids=class_names, pixel_values=image).logits
+        """,
+    },
 }
 
 

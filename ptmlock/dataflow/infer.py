@@ -705,21 +705,30 @@ class _Project:
         """Bind the modules whose classes or functions a bound module calls with models
         (``RAG(embedder, reranker)``, ``rerank(ce, hits)``): they run those models; or with their
         outputs (``fid(folder_generated)``): they may run models of their own on them."""
-        for path, bound in list(self.bindings.items()):
-            if bound is None:
-                continue
-            bindings = bound[1]
-            for sites in [*bindings.name_calls.values(), *bindings.method_calls.values()]:
-                for site in sites:
-                    given = [*site.call.args, *(k.value for k in site.call.keywords)]
-                    if not given:
-                        continue
-                    module = self._module_called(path, site)
-                    if module is None:
-                        continue
-                    held = [bindings.held(arg, site.scope) for arg in given]
-                    if any(h.models or h.derived for h in held):
-                        self.bound(module, given_models=True)
+        done: set[str] = set()
+        # and the modules bound on the way, in turn (a pipeline module bound as the main script calls it
+        # with models, calling a third module's function with them)
+        while pending := [
+            (path, bound[1])
+            for path, bound in self.bindings.items()
+            if bound is not None and path not in done
+        ]:
+            done |= {path for path, _ in pending}
+            for path, bindings in pending:
+                self._bind_called_by(path, bindings)
+
+    def _bind_called_by(self, path: str, bindings: ModelBindings) -> None:
+        for sites in [*bindings.name_calls.values(), *bindings.method_calls.values()]:
+            for site in sites:
+                given = [*site.call.args, *(k.value for k in site.call.keywords)]
+                if not given:
+                    continue
+                module = self._module_called(path, site)
+                if module is None:
+                    continue
+                held = [bindings.held(arg, site.scope) for arg in given]
+                if any(h.models or h.derived for h in held):
+                    self.bound(module, given_models=True)
 
 
 def infer(paths: Sequence[str], root: Path, exclude: Sequence[str] = ()) -> Inference:
