@@ -1540,6 +1540,37 @@ HANDOFF = {
 
         generate(load_sd("runwayml/stable-diffusion-v1-5"), None, None)
     """,
+    "a network built of a pretrained model's layers runs that model": """
+        import torch.nn as nn
+        from torchvision.models import vgg19
+        from diffusers import StableDiffusionPipeline
+
+        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")  # model: sd
+        cnn = vgg19(weights="IMAGENET1K_V1").features.eval()  # model: vgg
+
+
+        def style_model(cnn, style_layers):
+            model = nn.Sequential()
+            for i, layer in enumerate(cnn.children()):
+                model.add_module(f"layer_{i}", layer)
+                if i in style_layers:
+                    break
+            return model
+
+
+        def style_distance(prompt, reference, style_layers):
+            image = pipe(prompt, output_type="pt").images
+            model = style_model(cnn, style_layers)
+            # edge: feature-handoff/sequential sd->vgg
+            return (model(image) - model(reference)).pow(2).mean()
+
+
+        def features(images):
+            backbone = nn.Sequential(*list(cnn.children())[:-1])
+            generated = pipe(images).images
+            # edge: feature-handoff/sequential sd->vgg
+            return backbone(generated).flatten(1)
+    """,
 }
 
 FEEDBACK = {

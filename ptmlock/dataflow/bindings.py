@@ -147,6 +147,10 @@ NOT_OUTPUT = frozenset(
     | {"post_init", "init_weights"}  # transformers' own set-up of a model's weights
     | {"backward"}  # a DeepSpeed engine's model.backward(loss): the step on a loss, no output
 )
+# Methods listing a model's top-level layers: a network built of them (a style-loss model adding them one by
+# one, nn.Sequential(*list(cnn.children())[:-1])) runs that model. Not modules(): walked to patch or
+# freeze layers in place (LoRA injection's), where a layer is no output of the model.
+_SUBMODULES = frozenset({"children", "named_children"})
 # A model's attributes that are sizes, not parts or outputs: ``prior.model.text_ctx``, ``unet.in_channels``.
 _SIZE = re.compile(r"(?:^|_)(?:ctx|len|length|size|dim|channels|layers|heads)$|^(?:num|n|max|min)_")
 # A model's own preprocessing, called on it: computes data from its input, runs no model.
@@ -2393,7 +2397,7 @@ class ModelBindings:
             if own:  # pipe.unet = esd_unet, then pipe.unet(x); video_pipe.unet(x) of a project class
                 return Held(derived=own)
             if receiver.models:
-                if func.attr in SAME_MODEL_METHODS or _GETTER.fullmatch(func.attr):
+                if func.attr in SAME_MODEL_METHODS | _SUBMODULES or _GETTER.fullmatch(func.attr):
                     return Held(models=receiver.models)
                 if func.attr in NOT_OUTPUT:
                     return NOTHING
@@ -3029,7 +3033,9 @@ _MAX_SUBCLASSES = 12  # classes an annotated parameter is read as: the one it na
 _MAX_ALIAS_HOPS = 3  # names and attributes an alternative import is followed through (run = gen.run)
 # Methods storing a value under a field their first argument names: dataset.update_output("pred", x).
 _KEYED_SETTER = re.compile(r"(?:update|add|set|put|store)_(?:output|field|column|item|value|attr|result)s?")
-_MUTATORS = frozenset({"append", "extend", "add", "insert", "update", "appendleft", "put", "put_nowait"})
+_MUTATORS = frozenset(
+    {"append", "extend", "add", "insert", "update", "appendleft", "put", "put_nowait", "add_module"}
+)
 # Loaders that fetch a model's file and give its path.
 _DOWNLOADERS = frozenset(
     {"hf_hub_download", "load_file_from_url", "gdown", "keras.utils.get_file", "urlretrieve"}
