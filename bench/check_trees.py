@@ -9,6 +9,7 @@ are written out, so a snapshot whose large files are absent still serves.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 DEFAULT_SOURCES = Path("/work/.mirror")
@@ -29,12 +30,18 @@ def _git(git_dir: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 def _python_blobs(listing: bytes) -> list[tuple[str, str]]:
     """(object id, path) of the Python files an ``ls-tree -z`` listing names (no symbolic links)."""
+    return _blobs(listing, lambda name: name.endswith(".py"))
+
+
+def _blobs(listing: bytes, wanted: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """(object id, path) of the files an ``ls-tree -z`` listing names that are wanted (no symbolic links)."""
     blobs = []
     for entry in filter(None, listing.split(b"\0")):
         meta, _, raw_name = entry.partition(b"\t")
         mode, kind, oid = meta.split()
-        if kind == b"blob" and mode != b"120000" and raw_name.endswith(b".py"):
-            blobs.append((oid.decode(), raw_name.decode()))
+        name = raw_name.decode()
+        if kind == b"blob" and mode != b"120000" and wanted(name):
+            blobs.append((oid.decode(), name))
     return blobs
 
 
@@ -62,8 +69,11 @@ def materialise(
     git_dir: Path, commit: str, paths: tuple[str, ...], into: Path, *, packages: bool = False
 ) -> int:
     """Write the Python files under ``paths`` at ``commit`` below ``into``; return how many. With
-    ``packages``, also the ``__init__.py`` of the packages they are in, as a checkout has them (a
-    package re-exporting its modules' names, ``import flux.util`` from ``src/``)."""
+    ``packages``, also the ``__init__.py`` of the packages they are in and the project files
+    (requirements, packaging) of the folders above them, as a checkout has them (a package re-exporting
+    its modules' names, ``import flux.util`` from ``src/``; a folder that is a project of its own)."""
+    from ptmlock.dataflow.infer import PROJECT_FILE
+
     blobs = _python_blobs(_git(git_dir, "ls-tree", "-r", "-z", commit, "--", *paths))
     if packages:
         named = {name for _, name in blobs}
@@ -72,6 +82,9 @@ def materialise(
         # no paths to git ls-tree would list every file at the top: files at the top have no package
         inits = _python_blobs(_git(git_dir, "ls-tree", "-z", commit, "--", *wanted)) if wanted else []
         blobs += [(oid, name) for oid, name in inits if name not in named]
+        listing = _git(git_dir, "ls-tree", "-z", commit, "--", *(f"{f}/" for f in sorted(folders)))
+        listing += _git(git_dir, "ls-tree", "-z", commit)  # the top folder's own files
+        blobs += _blobs(listing, lambda name: bool(PROJECT_FILE.fullmatch(Path(name).name)))
     batch = _git(git_dir, "cat-file", "--batch", stdin="".join(f"{oid}\n" for oid, _ in blobs).encode())
     offset = written = 0
     for _, name in blobs:

@@ -4115,6 +4115,8 @@ ACROSS_MODULES = {
         """,
     },
     "two projects of one repository reusing a data file's name hand nothing to each other": {
+        "requirements.txt": "transformers\n",
+        "reliability/requirements.txt": "transformers\ndatasets\n",
         "experiments/run_watermarking.py": """
             import json
 
@@ -4145,6 +4147,50 @@ ACROSS_MODULES = {
             def main(output_dir, rows):
                 with open(f"{output_dir}/gen_table.jsonl", "w") as f:
                     f.writelines(json.dumps(row) + "\\n" for row in rows)
+        """,
+    },
+    "stages of one project in folders of their own hand images through a folder, nested unpacking": {
+        "environment.yml": "dependencies:\n  - pytorch\n",
+        "generation/generate.py": """
+            import os
+
+            from diffusers import DiffusionPipeline
+
+            pipe = DiffusionPipeline.from_pretrained("stabilityai/sdxl-turbo")  # model: sdxl
+
+            def main(prompts, outdir):
+                for index, prompt in enumerate(prompts):
+                    folder = os.path.join(outdir, f"{index:0>5}", "samples")
+                    os.makedirs(folder, exist_ok=True)
+                    for count, sample in enumerate(pipe(prompt, num_images_per_prompt=4).images):
+                        sample.save(os.path.join(folder, f"{count:05}.png"))
+
+            if __name__ == "__main__":
+                main(["a red cube"], "outputs")
+        """,
+        "evaluation/evaluate.py": """
+            import os
+            import sys
+
+            import open_clip
+            from PIL import Image
+
+            def load_models():
+                clip, _, transform = open_clip.create_model_and_transforms(  # model: clip
+                    "ViT-L-14", pretrained="openai"
+                )
+                return "detector", (clip, transform)
+
+            def main(folder):
+                for subfolder in os.listdir(folder):
+                    for name in os.listdir(os.path.join(folder, subfolder, "samples")):
+                        image = Image.open(os.path.join(folder, subfolder, "samples", name))
+                        # edge: evaluation sdxl->clip
+                        print(clip.encode_image(transform(image).unsqueeze(0)))
+
+            if __name__ == "__main__":
+                detector, (clip, transform) = load_models()
+                main(sys.argv[1])
         """,
     },
     "a script classifying every image of a folder the project's generators saved there evaluates them": {

@@ -451,7 +451,10 @@ def _bind_target(scope: Scope, target: ast.expr, value: ast.expr, at: Position, 
         for index, element in enumerate(target.elts):
             if isinstance(element, ast.Name):
                 scope.bind(element.id, "item", (value, index), at, blocks)
-            else:  # *rest, nested unpacking: unknown
+            elif isinstance(element, (ast.Tuple, ast.List)):  # a, (b, c) = f(): (b, c) is f()[1]
+                part = ast.copy_location(ast.Subscript(value, ast.Constant(index), ast.Load()), value)
+                _bind_target(scope, element, part, at, blocks)
+            else:  # *rest: unknown
                 scope.bind_unknown(_target_names(element), at, blocks)
     elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
         # Cls.attr = value sets an attribute: Cls is still the class it was.

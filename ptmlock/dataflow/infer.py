@@ -55,6 +55,8 @@ _FROM_IMPORT_NAMES = re.compile(
 )
 _MAIN_GUARD = re.compile(rb"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"]", re.MULTILINE)
 _IMPORTED_ROOT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(\w+)", re.MULTILINE)  # the top name of an import
+# Files that make a folder a project of its own (its dependencies, its packaging).
+PROJECT_FILE = re.compile(r"requirements[\w.-]*\.txt|setup\.py|setup\.cfg|pyproject\.toml|environment\.ya?ml")
 _MAX_NAMING_ROUNDS = 3  # modules deep a function returning another module's models is followed
 _MAX_REEXPORTS = 3  # package __init__ files a callee's import is followed through
 _MAX_SUBCLASS_CALLS = 12  # self.method(...) calls of other modules' subclasses read for a base class's method
@@ -80,6 +82,7 @@ class _Project:
         # the bound files' calls by callee name, grown as files are bound (see _callers_of)
         self._calls_by_name: dict[str, list[tuple[str, ModelBindings, CallSite]]] | None = None
         self._real: dict[str, str] = {}  # os.path.realpath, once per path
+        self._roots: dict[str, str] = {}  # a folder's project root, see _project_root
         self._branches: dict[str, dict[int, frozenset[tuple[str, bool]]]] = {}  # see exclusive
         self._subclass_calls_found: dict[tuple[int, str], list[tuple[ModelBindings, ast.Call, Scope]]] = {}
         self._derived_classes: dict[int, list[ClassFound]] = {}  # see _subclasses
@@ -206,10 +209,29 @@ class _Project:
         return os.path.basename(found) == "__init__.py" and real.startswith(os.path.dirname(found) + os.sep)
 
     def _one_project(self, first: str, second: str) -> bool:
-        """Whether two files are of one project of the tree: below one top-level folder, or one of
-        them at the top (a repository of several projects reuses file names: ``gen_table.jsonl``)."""
-        tops = [os.path.relpath(path, self.root).split(os.sep) for path in (first, second)]
-        return any(len(parts) == 1 for parts in tops) or tops[0][0] == tops[1][0]
+        """Whether two files are of one project of the tree: the nearest folder above each that declares
+        a project (its own requirements or packaging file) is the same. A repository of several
+        projects reuses file names (``gen_table.jsonl`` in lm-watermarking's experiments/ and
+        watermark_reliability_release/); one project's stages keep theirs in folders of their own
+        (geneval's generation/ and evaluation/)."""
+        return self._project_root(os.path.dirname(first)) == self._project_root(os.path.dirname(second))
+
+    def _project_root(self, folder: str) -> str:
+        """The nearest folder from ``folder`` up to the tree's root holding a project file, else the root."""
+        known = self._roots.get(folder)
+        if known is None:
+            real = self._real_path(folder)
+            if real == self.root or not real.startswith(self.root + os.sep):
+                known = self.root
+            else:
+                try:
+                    names = os.listdir(real)
+                except OSError:
+                    names = []
+                declares = any(PROJECT_FILE.fullmatch(name) for name in names)
+                known = real if declares else self._project_root(os.path.dirname(real))
+            self._roots[folder] = known
+        return known
 
     def read_data_files(self) -> None:
         """Once every file is bound: what each file writes to the data files whose names two or more
