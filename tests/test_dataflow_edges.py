@@ -1773,6 +1773,29 @@ FEEDBACK = {
                 latents = pipe.scheduler.step(noise, t, latents).prev_sample - grad
             return latents
     """,
+    "a project's PPO trainer given its models by position, named by its __init__": """
+        from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
+
+
+        class PPOTrainer:
+            def __init__(self, opt, policy_model, ref_model, critic_model, reward_model, accelerator):
+                self.policy_model = policy_model
+                self.ref_model = ref_model
+                self.critic_model = critic_model
+                self.reward_model = reward_model
+
+
+        def main(opt, accelerator):
+            policy = AutoModelForCausalLM.from_pretrained(opt.policy_path)  # model: policy
+            critic = AutoModelForSequenceClassification.from_pretrained(opt.critic_path)  # model: critic
+            reference = AutoModelForCausalLM.from_pretrained(opt.policy_path)  # model: ref
+            reward = AutoModelForSequenceClassification.from_pretrained(opt.critic_path)  # model: reward
+            # edge: feedback-guidance ref->policy frozen=true
+            # edge: feedback-guidance reward->policy frozen=true
+            # edge: feedback-guidance critic->policy frozen=false
+            trainer = PPOTrainer(opt, policy, reference, critic, reward, accelerator)
+            trainer.train()
+    """,
     "a trainer given the policy and its reference, reward and value models": """
         from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
         from trl import PPOTrainer

@@ -1065,6 +1065,19 @@ class ModelBindings:
         dotted = _imported_name(func, scope, self.libraries)
         return self.imported_class(dotted) if dotted is not None and self.imported_class is not None else None
 
+    def constructor_parameters(self, call: ast.Call, scope: Scope) -> list[str]:
+        """The names a project class's ``__init__`` (its own or the nearest base class's) gives the
+        arguments of a call building it by position, after self; none for any other callee."""
+        constructed = self._class_called(call.func, scope)
+        if constructed is None:
+            return []
+        bindings, cls, where = constructed
+        for _, ancestor, _ in bindings.lineage(cls, where):
+            init = _method_named(ancestor, "__init__")
+            if init is not None:
+                return [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
+        return []
+
     def _put_by_constructor(
         self, constructed: ClassFound, at: int | None, keyword: str | None, depth: int
     ) -> Held:

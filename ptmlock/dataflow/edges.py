@@ -90,6 +90,8 @@ _TRAINER_SETTINGS = frozenset(
     {"args", "train_dataset", "eval_dataset", "data_collator", "processing_class", "tokenizer", "callbacks"}
     | {"compute_metrics", "optimizers", "preprocess_logits_for_metrics", "peft_config", "formatting_func"}
 )
+# Keywords that give a trainer the model it trains.
+_TRAINED_KEYWORDS = ("model", "student_model", "student", "policy_model", "policy", "actor_model", "actor")
 # Keywords that give a model that guides another's training.
 _GUIDE_KEYWORD = re.compile(
     r"teacher|ref(?:erence)?_(?:model|policy)|reward_model|reward_funcs|judge", re.IGNORECASE
@@ -803,8 +805,13 @@ class _FileEdges:
             trainer = _called_name(call).endswith("Trainer")
             if not trainer and not any(_GUIDE_KEYWORD.search(k) for k in given):
                 continue
-            trained_key = next((k for k in ("model", "student_model", "student") if k in given), None)
-            trained_expr = given.pop(trained_key) if trained_key else call.args[0] if call.args else None
+            positional = list(call.args)
+            named = self.b.constructor_parameters(call, site.scope) if trainer else []
+            if named and len(named) >= len(positional):  # a project's trainer: its parameters' names
+                given |= dict(zip(named, positional, strict=False))
+                positional = []
+            trained_key = next((k for k in _TRAINED_KEYWORDS if k in given), None)
+            trained_expr = given.pop(trained_key) if trained_key else positional[0] if positional else None
             if trained_expr is None:
                 continue
             trained = self.held(trained_expr, site).models
@@ -813,7 +820,7 @@ class _FileEdges:
                 for k, v in given.items()
                 if (trainer and k not in _TRAINER_SETTINGS) or _GUIDE_KEYWORD.search(k)
             ]
-            guides += [("", arg) for arg in call.args[0 if trained_key else 1 :] if trainer]
+            guides += [("", arg) for arg in positional[0 if trained_key else 1 :] if trainer]
             for keyword, value in guides:
                 for guide in self._models_in(value, site):
                     for target in trained:
@@ -1118,8 +1125,8 @@ def _named_alike(source: Load, controls: frozenset[Load]) -> frozenset[Load]:
 
 def _guide_frozen(keyword: str) -> bool | None:
     """Whether a trainer keeps a model it is given under ``keyword`` frozen: a reference, reward,
-    teacher or judge is; a value model is trained with the policy."""
-    if "value" in keyword:
+    teacher or judge is; a value model (a critic) is trained with the policy."""
+    if "value" in keyword or "critic" in keyword:
         return False
     return True if any(word in keyword for word in ("ref", "reward", "teacher", "judge")) else None
 
