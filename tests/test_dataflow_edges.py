@@ -1796,6 +1796,21 @@ FEEDBACK = {
             trainer = PPOTrainer(opt, policy, reference, critic, reward, accelerator)
             trainer.train()
     """,
+    "a trainer class loading the model and the reference it is given by name": """
+        from transformers import AutoModelForCausalLM, Trainer
+
+
+        class PreferenceTrainer(Trainer):
+            def __init__(self, model=None, ref_model=None, args=None, beta=0.1):
+                if isinstance(model, str):
+                    model = AutoModelForCausalLM.from_pretrained(model)  # model: policy
+                if isinstance(ref_model, str):
+                    # edge: feedback-guidance ref->policy frozen=true
+                    ref_model = AutoModelForCausalLM.from_pretrained(ref_model)  # model: ref
+                super().__init__(model=model, args=args)
+                self.ref_model = ref_model
+                self.beta = beta
+    """,
     "a trainer given the policy and its reference, reward and value models": """
         from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification
         from trl import PPOTrainer

@@ -51,7 +51,8 @@ _TAKES_IMAGES = re.compile(
 )
 # The keywords a ControlNet pipeline takes its conditioning image by (else ``image``).
 _CONDITIONS = ("control_image", "controlnet_conditioning_image", "conditioning_image")
-_FUNCTIONS_OR_MODULE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_FUNCTIONS_OR_MODULE = (*_FUNCTIONS, ast.Module)
 _SAVING = frozenset({"save_pretrained", "push_to_hub", "save", "save_model", "to"})  # saved, or moved
 _MAX_JOIN_DEPTH = 6  # values followed back to tell outputs brought together from alternatives
 # Post-processors that enhance what they are given (upscale, refine, restore), not filter or rank it.
@@ -828,6 +829,39 @@ class _FileEdges:
                             handed = keywords.get(keyword, value)
                             yield _Guidance(guide, target, site, _guide_frozen(keyword), given=handed)
 
+    def trainer_loads(self) -> Iterator[_Guidance]:
+        """A trainer class loading the models it is given by name in its ``__init__`` (``ref_model =
+        AutoModelForCausalLM.from_pretrained(ref_model)``: trl's trainers, copied into a project): the
+        reference, reward model or teacher it loads guides the model it loads to train."""
+        for cls in self.b.class_definitions:
+            init = next((m for m in cls.body if isinstance(m, _FUNCTIONS) and m.name == "__init__"), None)
+            if not cls.name.endswith("Trainer") or init is None:
+                continue
+            parameters = {a.arg for a in (*init.args.args, *init.args.kwonlyargs)}
+            loaded: dict[str, list[tuple[Load, CallSite]]] = {}
+            for site in self.b.sites:
+                statement = site.statement
+                if (
+                    site.owner is init
+                    and isinstance(statement, ast.Assign)
+                    and statement.value is site.call
+                    and len(statement.targets) == 1
+                    and isinstance(statement.targets[0], ast.Name)
+                    and statement.targets[0].id in parameters
+                ):
+                    for load in self.held(site.call, site).models:
+                        loaded.setdefault(statement.targets[0].id, []).append((load, site))
+            trained_key = next((k for k in _TRAINED_KEYWORDS if k in loaded), None)
+            if trained_key is None:
+                continue
+            for keyword, guides in loaded.items():
+                if not _GUIDE_KEYWORD.search(keyword):
+                    continue
+                for guide, site in guides:
+                    for target, _ in loaded[trained_key]:
+                        if guide != target:
+                            yield _Guidance(guide, target, site, _guide_frozen(keyword))
+
     def _models_in(self, expr: ast.expr, site: CallSite) -> frozenset[Load]:
         """The models an argument holds or names anywhere in it (``partial(embed, model=m)``)."""
         found = set(self.held(expr, site).models)
@@ -975,6 +1009,7 @@ def find_edges(bindings: ModelBindings, path: str) -> list[InferredEdge]:
     # and a trainer's guides are guidance whatever else passes.
     guidance = [g for g in edges.feedback() if g.steering or (g.guide, g.guided) not in handoffs]
     guidance += edges.trainers()
+    guidance += edges.trainer_loads()
     guidance += edges.scored_losses(candidates)
     found = [
         InferredEdge(
