@@ -5038,32 +5038,10 @@ def test_a_loop_carried_value_is_the_same_whichever_of_its_uses_is_asked_first()
     # Asked first at the top of the loop, the cycle's head is `latents.detach()`; a use further down
     # (the gradient's input) read while the cycle was worked out the first time, through a member not
     # yet settled, must wait for the cycle too and not keep what that member held then (nothing).
-    source = (
-        textwrap.dedent(
-            """
-        import torch
-        from diffusers import StableDiffusionPipeline
-        from transformers import CLIPModel
-
-        pipe = StableDiffusionPipeline.from_pretrained("runwayml/stable-diffusion-v1-5")
-        clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")
-        unet, vae = pipe.unet, pipe.vae
-
-        def sample(embeddings, target):
-            latents = torch.randn(1, 4, 64, 64)
-            for t in pipe.scheduler.timesteps:
-                latents = latents.detach().requires_grad_()
-                noise = unet(latents, t, encoder_hidden_states=embeddings).sample
-                image = vae.decode(latents / 0.18215).sample
-                loss = -(clip.get_image_features(image) * target).sum()
-                grad = torch.autograd.grad(loss, latents)[0]
-                latents = pipe.scheduler.step(noise, t, latents).prev_sample - grad
-            return latents
-        """
-        )
-        .lstrip("\n")
-        .encode()
-    )
+    snippet = FEEDBACK[
+        "CLIP guidance: the gradient of CLIP's loss steers the latents inside the sampling loop"
+    ]
+    source = textwrap.dedent(snippet).lstrip("\n").encode()
     scan = scan_source(source, "snippet.py", None)
     tree = ast.parse(source)
     bindings = ModelBindings(tree, source, "snippet.py", scan.loads)
