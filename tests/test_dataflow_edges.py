@@ -2285,6 +2285,22 @@ EVALUATION_CASES = {
 }
 
 POST_PROCESSING = {
+    "candidates a scorer picks among are its output: the proposer reaches the scorer, not the next": """
+        from transformers import CLIPModel, CLIPSegForImageSegmentation, pipeline
+
+        proposer = pipeline("image-classification", model="google/vit-base-patch16-224")  # model: proposer
+        clip = CLIPModel.from_pretrained("openai/clip-vit-base-patch32")  # model: clip
+        seg = CLIPSegForImageSegmentation.from_pretrained("CIDAS/clipseg-rd16")  # model: seg
+
+
+        def label(image):
+            names = [guess["label"] for guess in proposer(image)]
+            # edge: post-processing proposer->clip
+            scores = clip(text=names, images=image).logits_per_image
+            picked = [names[i] for i in scores.topk(3).indices[0]]
+            # edge: feature-handoff/sequential clip->seg
+            return seg(text=picked, images=[image] * 3).logits
+    """,
     "an answer replaced, when it is no choice, by the choice another model maps it to": """
         from transformers import AutoModel, BlipForQuestionAnswering
 

@@ -1625,8 +1625,10 @@ class ModelBindings:
             if base.keys is not None and isinstance(index, ast.Constant) and isinstance(index.value, str):
                 return base.key(index.value)  # config["unet"] of a config stored into by key
             whole = _union(base.parts) if base.parts is not None else base
-            chosen = self.held(index, scope, depth + 1).derived  # docs[hits]: picked by a model's output
-            return Held(whole.models, whole.derived | chosen) if chosen else whole
+            # docs[hits], names[i] for i in scores.topk(3): a pick by a model's output is that model's output
+            # (the candidates' own makers reach the picker, not what the picks go to next)
+            chosen = self.held(index, scope, depth + 1).derived
+            return Held(whole.models, chosen) if chosen else whole
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             parts = tuple(self.held(e, scope, depth + 1) for e in node.elts)
             whole = _union(parts)
