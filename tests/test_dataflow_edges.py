@@ -1540,6 +1540,20 @@ HANDOFF = {
 
         generate(load_sd("runwayml/stable-diffusion-v1-5"), None, None)
     """,
+    "a transformers pipeline wrapping a loaded model runs that model": """
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, pipeline
+
+        asr = pipeline("automatic-speech-recognition", model="openai/whisper-small")  # model: asr
+        model = AutoModelForSeq2SeqLM.from_pretrained("facebook/nllb-200-distilled-600M")  # model: nllb
+        tokenizer = AutoTokenizer.from_pretrained("facebook/nllb-200-distilled-600M")
+        translator = pipeline("translation", model=model, tokenizer=tokenizer, src_lang="eng_Latn")
+
+
+        def dub(audio):
+            text = asr(audio)["text"]
+            # edge: feature-handoff/sequential asr->nllb
+            return translator(text, tgt_lang="cat_Latn")[0]["translation_text"]
+    """,
     "a network built of a pretrained model's layers runs that model": """
         import torch.nn as nn
         from torchvision.models import vgg19

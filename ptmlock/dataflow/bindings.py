@@ -2484,6 +2484,11 @@ class ModelBindings:
             first = self.held(node.args[0], scope, depth + 1)
             if first.models:  # a copy of a config keeps its keys: deepcopy(self.config)["unet"]
                 return Held(models=first.models, keys=first.keys)
+        if name == "pipeline":  # transformers.pipeline("translation", model=m, tokenizer=t): m, wrapped
+            given = next((k.value for k in node.keywords if k.arg == "model"), None)
+            wrapped = self.held(given, scope, depth + 1).models if given is not None else frozenset()
+            if wrapped:
+                return Held(models=wrapped)
         if name == "partial":  # partial(embed, model=m) runs m
             bound = self._arguments(node, scope, depth).models
             if bound:
