@@ -2485,8 +2485,8 @@ class ModelBindings:
             if first.models:  # a copy of a config keeps its keys: deepcopy(self.config)["unet"]
                 return Held(models=first.models, keys=first.keys)
         if name == "pipeline":  # transformers.pipeline("translation", model=m, tokenizer=t): m, wrapped
-            given = next((k.value for k in node.keywords if k.arg == "model"), None)
-            wrapped = self.held(given, scope, depth + 1).models if given is not None else frozenset()
+            inner = next((k.value for k in node.keywords if k.arg == "model"), None)
+            wrapped = self.held(inner, scope, depth + 1).models if inner is not None else frozenset()
             if wrapped:
                 return Held(models=wrapped)
         if name == "partial":  # partial(embed, model=m) runs m
