@@ -4261,6 +4261,44 @@ ACROSS_MODULES = {
                 main(sys.argv[1])
         """,
     },
+    "a scoring script opening the images named by a list below a folder given on its command line": {
+        "generate.py": """
+            import argparse
+            import os
+
+            from diffusers import StableDiffusionPipeline
+
+            pipe = StableDiffusionPipeline.from_pretrained("nota-ai/bk-sdm-small")  # model: sd
+
+            if __name__ == "__main__":
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--save_dir", default="./results/im512")
+                args = parser.parse_args()
+                for i, prompt in enumerate(open("prompts.txt").read().splitlines()):
+                    pipe(prompt).images[0].save(os.path.join(args.save_dir, f"{i}.png"))
+        """,
+        "eval_clip_score.py": """
+            import argparse
+            import csv
+            import os
+
+            import open_clip
+            from PIL import Image
+            from torchvision.transforms.functional import to_tensor
+
+            model = open_clip.create_model("ViT-g-14", pretrained="laion2b_s34b_b88k")  # model: clip
+
+            if __name__ == "__main__":
+                parser = argparse.ArgumentParser()
+                parser.add_argument("--img_dir", default="./results/im512")
+                parser.add_argument("--data_list", default="data/val.csv")
+                args = parser.parse_args()
+                for name, prompt in csv.reader(open(args.data_list)):
+                    image = to_tensor(Image.open(os.path.join(args.img_dir, name))).unsqueeze(0)
+                    # edge: evaluation sd->clip
+                    print(model.encode_image(image))
+        """,
+    },
     "a script classifying every image of a folder the project's generators saved there evaluates them": {
         "evalscripts/generate_images.py": """
             import os

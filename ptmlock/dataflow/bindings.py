@@ -1331,6 +1331,8 @@ class ModelBindings:
                 if isinstance(c, ast.Call)
             ):
                 return True
+            if any(_joined_below_folder_argument(e) for e in spelling):
+                return True  # os.path.join(args.img_dir, name): a folder given on the command line
             names = {n.id for e in spelling for n in ast.walk(e) if isinstance(n, ast.Name)} - seen
             seen |= names
             spelling = []
@@ -4025,6 +4027,28 @@ def _put_into(function: ast.FunctionDef | ast.AsyncFunctionDef, name: str | None
             ):
                 found.append(stmt.value)
     return found
+
+
+def _joined_below_folder_argument(expr: ast.expr) -> bool:
+    """Whether a path joins a name below a folder given on the command line (``os.path.join(args.img_dir,
+    name)``, ``f"{opt.outdir}/{name}"``, ``Path(args.samples) / name``)."""
+    parts: list[ast.expr] = []
+    if isinstance(expr, ast.Call) and _last_name(expr.func) == "join":
+        parts = list(expr.args[:1])
+    elif isinstance(expr, ast.JoinedStr):
+        parts = [v.value for v in expr.values[:1] if isinstance(v, ast.FormattedValue)]
+    elif isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Div):
+        parts = [expr.left]
+    return any(
+        isinstance(part, ast.Attribute)
+        and isinstance(part.value, ast.Name)
+        and part.value.id in ("args", "opt", "opts", "cfg", "config")
+        and _FOLDER_ARGUMENT.search(part.attr) is not None
+        for part in parts
+    )
+
+
+_FOLDER_ARGUMENT = re.compile(r"dir|folder|samples|outputs?$|images?$|imgs?$", re.IGNORECASE)
 
 
 def _method_named(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
