@@ -4827,6 +4827,43 @@ ACROSS_MODULES = {
                 return clipseg_model(input_ids=class_names, pixel_values=image).logits
         """,
     },
+    "a function imported from one of two modules by branch, called with a model": {
+        "model.py": """
+            from transformers import pipeline
+
+            def load_model():
+                return pipeline("text-generation", model="gpt2")  # model: gen
+        """,
+        "run.py": """
+            from model import load_model
+
+            def main(task, questions):
+                generator = load_model()
+                if task == "qa":
+                    from evaluate.qa import evaluate
+                else:
+                    from evaluate.summary import evaluate
+                print(evaluate(generator, questions))
+
+            if __name__ == "__main__":
+                main("qa", ["Who wrote Hamlet?"])
+        """,
+        "evaluate/__init__.py": "",
+        "evaluate/qa.py": """
+            from transformers import pipeline
+
+            def evaluate(model, questions):
+                reader = pipeline("question-answering", model="deepset/roberta-base-squad2")  # model: reader
+                answers = [model(q)[0]["generated_text"] for q in questions]
+                # edge: evaluation gen->reader
+                scores = [reader(question=q, context=a)["score"] for q, a in zip(questions, answers)]
+                return sum(scores) / len(scores)
+        """,
+        "evaluate/summary.py": """
+            def evaluate(model, texts):
+                return [model(text)[0]["generated_text"] for text in texts]
+        """,
+    },
 }
 
 

@@ -2600,7 +2600,7 @@ class ModelBindings:
         X`` binds."""
         if value is not None and value.kind == REF:
             return [] if value.data.startswith(LOCAL_PREFIX) else [value.data]
-        alternatives = _alternative_imports(func, scope, 0)
+        alternatives = alternative_imports(func, scope, 0)
         return [dotted for dotted in alternatives if not dotted.startswith(LOCAL_PREFIX)]
 
     def pipeline_parts(self, func: ast.expr, scope: Scope) -> PipelineParts | None:
@@ -3924,7 +3924,7 @@ def _builds_own_class(cls: ast.ClassDef, name: str, depth: int = 0) -> bool:
     return False
 
 
-def _alternative_imports(expr: ast.expr, scope: Scope, depth: int) -> list[str]:
+def alternative_imports(expr: ast.expr, scope: Scope, depth: int = 0) -> list[str]:
     """The imports a name bound in several places names, each branch's (``if v == "a": import gen.a as
     gen`` / ``else: import gen.b as gen``), through attributes and names assigned them (``run =
     gen.run``: ``gen.a.run`` and ``gen.b.run``). Bindings to anything else (``run = None`` in another
@@ -3932,7 +3932,7 @@ def _alternative_imports(expr: ast.expr, scope: Scope, depth: int) -> list[str]:
     if depth > _MAX_ALIAS_HOPS:
         return []
     if isinstance(expr, ast.Attribute):
-        return [f"{base}.{expr.attr}" for base in _alternative_imports(expr.value, scope, depth + 1)]
+        return [f"{base}.{expr.attr}" for base in alternative_imports(expr.value, scope, depth + 1)]
     binding = _binding_scope(expr.id, scope) if isinstance(expr, ast.Name) else None
     if binding is None or not isinstance(expr, ast.Name):
         return []
@@ -3941,7 +3941,7 @@ def _alternative_imports(expr: ast.expr, scope: Scope, depth: int) -> list[str]:
         if kind == REF:
             found.append(data)
         elif kind == "expr" and isinstance(data, (ast.Name, ast.Attribute)):
-            found += _alternative_imports(data, scope, depth + 1) or [
+            found += alternative_imports(data, scope, depth + 1) or [
                 value.data for value in [values.evaluate(data, scope)] if value.kind == REF
             ]
     return found if len(set(found)) > 1 else []

@@ -40,6 +40,7 @@ from .bindings import (
     ModelBindings,
     StarNames,
     SubclassCalls,
+    alternative_imports,
     branch_tests,
 )
 from .edges import find_edges
@@ -676,8 +677,7 @@ class _Project:
 
     def _names(self, path: str, site: CallSite, module: str) -> bool:
         """Whether a call's callee in ``path`` is a name imported from ``module``."""
-        found = self._module_called(path, site)
-        return found is not None and self._real_path(found) == module
+        return any(self._real_path(found) == module for found in self._modules_called(path, site))
 
     def _real_path(self, path: str) -> str:
         """``os.path.realpath``, once per path (asked again and again while models are traced)."""
@@ -686,10 +686,22 @@ class _Project:
             real = self._real[path] = os.path.realpath(path)
         return real
 
-    def _module_called(self, path: str, site: CallSite) -> str | None:
-        """The module of the project defining a call's callee: the one it is imported from, or the
-        one a package's ``__init__`` imports it from in turn (``from .best_of_n import best_of_n``)."""
+    def _modules_called(self, path: str, site: CallSite) -> list[str]:
+        """The modules of the project a call's callee may be defined in: the one it is imported from,
+        or each of those a name imported in several branches names (``if task == "qa": from
+        evaluate.qa import eval`` / ``else: from evaluate.eval import eval``)."""
         value = values.evaluate(site.call.func, site.scope)
+        if value.kind != REF:
+            dotted = alternative_imports(site.call.func, site.scope)
+            found = [self._module_defining(path, values.Value(REF, name)) for name in dotted]
+            return [module for module in found if module is not None]
+        module = self._module_defining(path, value)
+        return [module] if module is not None else []
+
+    def _module_defining(self, path: str, value: values.Value) -> str | None:
+        """The module of the project defining what a callee's value names: the one it is imported
+        from, or the one a package's ``__init__`` imports it from in turn (``from .best_of_n import
+        best_of_n``)."""
         for _ in range(_MAX_REEXPORTS):
             if value.kind != REF or value.data.startswith(LOCAL_PREFIX) or "." not in value.data:
                 return None
@@ -745,12 +757,13 @@ class _Project:
                 given = [*site.call.args, *(k.value for k in site.call.keywords)]
                 if not given:
                     continue
-                module = self._module_called(path, site)
-                if module is None:
+                modules = self._modules_called(path, site)
+                if not modules:
                     continue
                 held = [bindings.held(arg, site.scope) for arg in given]
                 if any(h.models or h.derived for h in held):
-                    self.bound(module, given_models=True)
+                    for module in modules:
+                        self.bound(module, given_models=True)
 
 
 def infer(paths: Sequence[str], root: Path, exclude: Sequence[str] = ()) -> Inference:
