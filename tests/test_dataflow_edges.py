@@ -2299,6 +2299,26 @@ EVALUATION_CASES = {
 }
 
 POST_PROCESSING = {
+    "a staticmethod called on self gets its first argument in its first parameter": """
+        from sentence_transformers import CrossEncoder, SentenceTransformer
+
+
+        class Retriever:
+            def __init__(self):
+                self.embedder = SentenceTransformer("BAAI/bge-small-en-v1.5")  # model: embedder
+                self.reranker = CrossEncoder("cross-encoder/ms-marco-MiniLM-L-6-v2")  # model: reranker
+
+            @staticmethod
+            def _score_pairs(reranker, query, texts):
+                # edge: post-processing embedder->reranker
+                return reranker.predict([(query, text) for text in texts])
+
+            def search(self, query, corpus, corpus_embeddings):
+                hits = (corpus_embeddings @ self.embedder.encode(query)).argsort()[-10:]
+                texts = [corpus[i] for i in hits]
+                scores = self._score_pairs(self.reranker, query, texts)
+                return [text for _, text in sorted(zip(scores, texts), reverse=True)]
+    """,
     "candidates a scorer picks among are its output: the proposer reaches the scorer, not the next": """
         from transformers import CLIPModel, CLIPSegForImageSegmentation, pipeline
 

@@ -2035,7 +2035,9 @@ class ModelBindings:
             given = _argument_for(followed[0], name, at)
             if given is not None:
                 return (followed[2] or self).held(given, followed[1], depth + 1)
-        index = positional.index(name) - 1 if name in positional[1:] else None
+        static = _is_classmethod(method, also_static=True) and not _is_classmethod(method)
+        first = 0 if static else 1  # self._score(reranker, texts) of a staticmethod: no self first
+        index = positional.index(name) - first if name in positional[first:] else None
         given_by = self._init_given.get(id(method))
         if given_by is not None:  # read for a subclass: what it hands its base class's __init__
             return _union(self._arguments_given(given_by, name, index, depth))
