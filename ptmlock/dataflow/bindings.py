@@ -1010,7 +1010,7 @@ class ModelBindings:
         built = self._built_from(instance, scope)
         found = []
         for bindings, cls, where in built:
-            method = next((m for name in names if (m := _method_named(cls, name)) is not None), None)
+            method = next((m for name in names if (m := method_named(cls, name)) is not None), None)
             if method is None:
                 return None
             inner = function_scope(method, class_scope(cls, where))
@@ -1046,7 +1046,7 @@ class ModelBindings:
         the instance may be; none when one of them defines no such method."""
         found: set[Load] = set()
         for bindings, cls, _ in self._built_from(instance, scope):
-            method = _method_named(cls, name)
+            method = method_named(cls, name)
             if method is None:
                 return frozenset()
             found |= bindings.function_runs(method)
@@ -1073,7 +1073,7 @@ class ModelBindings:
             return []
         bindings, cls, where = constructed
         for _, ancestor, _ in bindings.lineage(cls, where):
-            init = _method_named(ancestor, "__init__")
+            init = method_named(ancestor, "__init__")
             if init is not None:
                 return [a.arg for a in (*init.args.posonlyargs, *init.args.args)][1:]
         return []
@@ -1091,7 +1091,7 @@ class ModelBindings:
     ) -> Held:
         bindings, cls, where = constructed
         for owner_bindings, ancestor, _ in bindings.lineage(cls, where):
-            init = _method_named(ancestor, "__init__")
+            init = method_named(ancestor, "__init__")
             if init is None:
                 continue
             parameter = _parameter_named(init, at, keyword, method=True)
@@ -1413,7 +1413,7 @@ class ModelBindings:
         steps: list[ast.Call] = []
         given: list[ast.expr] = [a for a in call.args if not isinstance(a, ast.Starred)]
         for name in _PIPELINE_STEPS:
-            if _method_named(cls, name) is None:
+            if method_named(cls, name) is None:
                 continue
             step = ast.Call(ast.Attribute(ast.Name(receiver.id, ast.Load()), name, ast.Load()), given, [])
             steps.append(ast.fix_missing_locations(ast.copy_location(step, call)))
@@ -1504,7 +1504,7 @@ class ModelBindings:
             # as for an instance of lineage[0]: self.load() in a base's __init__ runs the subclass's load
             own = partial(bindings._own_attribute, class_scope(ancestor, scope), attr, depth)
             read = partial(bindings._as_instance_of, ancestor, lineage[0], own)
-            init = _method_named(ancestor, "__init__")
+            init = method_named(ancestor, "__init__")
             calls = below[0]._init_calls(below[1]) if init is not None else []
             found.append(bindings._given(init, calls, read) if init is not None and calls else read())
         return _union(found)
@@ -1512,7 +1512,7 @@ class ModelBindings:
     def _init_calls(self, cls: ast.ClassDef) -> list[tuple[ModelBindings, ast.Call, Scope]]:
         """The calls that run a base class's ``__init__`` for a class of the file: its own
         ``super().__init__(...)``, or when it has no ``__init__``, the calls constructing it."""
-        init = _method_named(cls, "__init__")
+        init = method_named(cls, "__init__")
         if init is not None:
             return [
                 (self, site.call, site.scope)
@@ -1582,7 +1582,7 @@ class ModelBindings:
         for found, ancestor, scope in bindings.lineage(derived, where):
             if ancestor is cls:
                 return None
-            method = _method_named(ancestor, name)
+            method = method_named(ancestor, name)
             if method is not None:
                 inner = function_scope(method, class_scope(ancestor, scope))
                 return _union([found.held(r, inner, depth + 1) for r in returned_values(method)])
@@ -1744,7 +1744,7 @@ class ModelBindings:
         value = values.evaluate(node.value, scope)
         if value.kind != INSTANCE or not isinstance(value.data.node, ast.ClassDef):
             return None
-        method = _method_named(value.data.node, node.attr)
+        method = method_named(value.data.node, node.attr)
         if method is None or not _decorated(method, _PROPERTIES):
             return None
         return method, value.data
@@ -2508,7 +2508,7 @@ class ModelBindings:
             calls: frozenset[Load] = frozenset()
             if defined is not None:
                 held |= self._class_models(*defined, depth)
-                call_method = _method_named(defined[0], "__call__")
+                call_method = method_named(defined[0], "__call__")
                 if call_method is not None:  # checker = SafetyChecker(); checker(text): what __call__ runs
                     calls = self.function_runs(call_method)
             if held or calls:
@@ -2576,7 +2576,7 @@ class ModelBindings:
             return None
         returned = []
         for bindings, cls, where in owners:
-            method = _method_named(cls, func.attr)
+            method = method_named(cls, func.attr)
             if method is not None and _is_classmethod(method, also_static=True):
                 at = (call, scope, None if bindings is self else self)
                 returned.append(bindings._returned_at(method, class_scope(cls, where), at, depth))
@@ -3892,7 +3892,7 @@ def _builds_own_class(cls: ast.ClassDef, name: str, depth: int = 0) -> bool:
     """Whether a class's classmethod of that name returns an instance of it: ``return cls(...)``,
     ``model = cls(...).to(device); ...; return model``, or ``return cls.from_local(...)`` of another
     such classmethod."""
-    method = _method_named(cls, name)
+    method = method_named(cls, name)
     if method is None or not _is_classmethod(method):
         return False
     first = [*method.args.posonlyargs, *method.args.args][:1]
@@ -4053,7 +4053,7 @@ def _joined_below_folder_argument(expr: ast.expr) -> bool:
 _FOLDER_ARGUMENT = re.compile(r"dir|folder|samples|outputs?$|images?$|imgs?$", re.IGNORECASE)
 
 
-def _method_named(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+def method_named(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The method of that name a class body defines."""
     return next((m for m in cls.body if isinstance(m, _FUNCTIONS) and m.name == name), None)
 

@@ -37,6 +37,7 @@ from .bindings import (
     Followed,
     Held,
     ModelBindings,
+    method_named,
     reads,
     returned_values,
     returns_latents,
@@ -51,8 +52,7 @@ _TAKES_IMAGES = re.compile(
 )
 # The keywords a ControlNet pipeline takes its conditioning image by (else ``image``).
 _CONDITIONS = ("control_image", "controlnet_conditioning_image", "conditioning_image")
-_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_FUNCTIONS_OR_MODULE = (*_FUNCTIONS, ast.Module)
+_FUNCTIONS_OR_MODULE = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Module)
 _SAVING = frozenset({"save_pretrained", "push_to_hub", "save", "save_model", "to"})  # saved, or moved
 _MAX_JOIN_DEPTH = 6  # values followed back to tell outputs brought together from alternatives
 # Post-processors that enhance what they are given (upscale, refine, restore), not filter or rank it.
@@ -834,7 +834,7 @@ class _FileEdges:
         AutoModelForCausalLM.from_pretrained(ref_model)``: trl's trainers, copied into a project): the
         reference, reward model or teacher it loads guides the model it loads to train."""
         for cls in self.b.class_definitions:
-            init = next((m for m in cls.body if isinstance(m, _FUNCTIONS) and m.name == "__init__"), None)
+            init = method_named(cls, "__init__")
             if not cls.name.endswith("Trainer") or init is None:
                 continue
             parameters = {a.arg for a in (*init.args.args, *init.args.kwonlyargs)}

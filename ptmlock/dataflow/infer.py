@@ -380,8 +380,7 @@ class _Project:
                     if isinstance(node, ast.ClassDef)
                     and any(node.lineno <= line <= (node.end_lineno or node.lineno) for line in lines)
                 }
-            words = b"|".join(re.escape(name.encode()) for name in sorted(names))
-            self._classes = re.compile(rb"\b(?:" + words + rb")\b") if words else _NOTHING_MATCHES
+            self._classes = _words(names)
         return self._classes
 
     def _model_names(self, path: str) -> set[str]:
