@@ -75,6 +75,23 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "two checkpoints of one repo folder (a body and a hand pose net) are two models": """
+        import torch
+        from huggingface_hub import hf_hub_download
+
+        repo = "lllyasviel/ControlNet"
+        body_path = hf_hub_download(repo, "annotator/ckpts/body_pose_model.pth")  # model: body
+        hand_path = hf_hub_download(repo, "annotator/ckpts/hand_pose_model.pth")  # model: hand
+        body_net = torch.jit.load(body_path)
+        hand_net = torch.jit.load(hand_path)
+
+
+        def detect(image):
+            keypoints = body_net(image)
+            x, y, w = keypoints[0], keypoints[1], keypoints[2]
+            # edge: feature-handoff/sequential body->hand
+            return hand_net(image[y : y + w, x : x + w])
+    """,
     "models picked by one flag in two if-statements: each configuration's models meet, not the other's": """
         import argparse
 

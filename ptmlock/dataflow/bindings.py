@@ -278,6 +278,13 @@ def _start(node: ast.AST) -> Position:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
+# The files a folder of a repo holds one model in (a pipeline's unet/, an adapter's folder).
+_COMPONENT_FILE = re.compile(
+    r"(diffusion_pytorch_model|pytorch_model|model|tf_model|flax_model|adapter_model|config|adapter_config)"
+    r"([.-]|$)"
+)
+
+
 class ModelBindings:
     """The models (and models' outputs) each expression of one parsed file holds. ``imported`` reads what
     a name imported from another module of the project holds, ``imported_runs`` the models a function
@@ -594,7 +601,10 @@ class ModelBindings:
             file_name = values.evaluate(given, self.scopes.get(id(call), self.module)) if given else None
             if file_name is not None and file_name.kind == STR and isinstance(file_name.data, str):
                 folder, file = posixpath.split(file_name.data)
-                return repo, folder or file
+                # unet/diffusion_pytorch_model.bin: the unet; annotator/ckpts/hand_pose_model.pth: that file
+                return repo, folder if folder and _COMPONENT_FILE.match(file) else file_name.data
+            if given is not None:  # hf_hub_download(repo, hand_filename): the file that names, not the body's
+                return repo, values.source_text(given)
         subfolder = given.value if isinstance(given, ast.Constant) and isinstance(given.value, str) else None
         return repo, subfolder
 
