@@ -75,6 +75,58 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "a method that never reads self, called on an object holding a model, runs none": """
+        from transformers import pipeline
+
+
+        class Transcriber:
+            def __init__(self):
+                self.model = pipeline("automatic-speech-recognition", "openai/whisper-small")  # model: asr
+
+            def transcribe(self, audio):
+                return self.model(audio)["text"]
+
+            def dump_transcriptions(self, rows, path):
+                with open(path, "w") as f:
+                    f.write(", ".join(rows))
+
+
+        stt = Transcriber()
+        translator = pipeline("translation", model="facebook/nllb-200-distilled-600M")  # model: nllb
+
+
+        def main(audio):
+            text = stt.transcribe(audio)
+            # edge: feature-handoff/sequential asr->nllb
+            translated = translator(text)[0]["translation_text"]
+            stt.dump_transcriptions([translated], "out.txt")
+    """,
+    "an orchestrator's steps run in order: an earlier step reads no later step's result off self": """
+        from transformers import pipeline
+
+
+        class Dubber:
+            def __init__(self, audio):
+                self.asr = pipeline("automatic-speech-recognition", "openai/whisper-small")  # model: asr
+                self.translator = pipeline("translation", "facebook/nllb-200-distilled-600M")  # model: nllb
+                self.utterances = [audio]
+
+            def run_speech_to_text(self):
+                self.utterances = [self.asr(chunk)["text"] for chunk in self.utterances]
+
+            def run_translation(self):
+                # edge: feature-handoff/sequential asr->nllb
+                self.utterances = [self.translator(text)[0]["translation_text"] for text in self.utterances]
+
+            def run_cleaning(self):
+                self.utterances = [text.strip() for text in self.utterances]
+
+            def dub(self):
+                self.run_speech_to_text()
+                self.run_translation()
+                self.run_cleaning()
+                return self.utterances
+    """,
     "two checkpoints of one repo folder (a body and a hand pose net) are two models": """
         import torch
         from huggingface_hub import hf_hub_download
@@ -2554,6 +2606,39 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "an orchestrator's other entry point (update) sets nothing its main run's steps read": """
+        from transformers import pipeline
+
+
+        class Dubber:
+            def __init__(self, audio):
+                self.asr = pipeline("automatic-speech-recognition", "openai/whisper-small")  # model: asr
+                self.translator = pipeline("translation", "facebook/nllb-200-distilled-600M")  # model: nllb
+                self.utterances = [audio]
+
+            def run_speech_to_text(self):
+                self.utterances = [self.asr(chunk)["text"] for chunk in self.utterances]
+
+            def run_cleaning(self):
+                self.utterances = [text.strip() for text in self.utterances]
+
+            def run_saving(self):
+                print(self.utterances)
+
+            def dub(self):
+                self.run_speech_to_text()
+                self.run_cleaning()
+                self.run_saving()
+
+            def update(self, texts):
+                self.log("update")
+                self.utterances = [self.translator(text)[0]["translation_text"] for text in texts]
+                self.log("translated")
+                self.log("done")
+
+            def log(self, text):
+                print(text)
+    """,
     "a value assigned in one branch of an if never reaches the use in another": """
         from transformers import pipeline
 

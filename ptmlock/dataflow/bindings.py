@@ -31,6 +31,7 @@ import os
 import posixpath
 import re
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -203,6 +204,7 @@ _LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, a
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _MAX_DEPTH = 64
+_MIN_STEPS = 3  # methods a driver method runs one after another to be read as ordered steps
 # Past this many calls a helper function is followed through with its own arguments, it is read once
 # with what all its calls pass; a small one (a few statements converting an image) at each of its calls,
 # for each costs little and one read for all would mix what its callers give it.
@@ -315,8 +317,10 @@ class ModelBindings:
         subclass_calls: SubclassCalls | None = None,
         subclasses: Subclasses | None = None,
         shadowed_libraries: frozenset[str] = frozenset(),
+        ignores_instance: Callable[[str], bool] | None = None,
     ) -> None:
         self.tree = tree
+        self.ignores_instance = ignores_instance  # see _Project.ignores_instance
         self.subclass_calls = subclass_calls
         self.subclasses = subclasses
         # ML libraries' names, less those a module of the project takes (a scripts/clip.py)
@@ -341,6 +345,7 @@ class ModelBindings:
         self._self_class: dict[int, ClassFound] = {}
         self._self_key: tuple[int, ...] = ()  # the subclasses of _self_class, for the memo's keys
         self._class_memo: dict[tuple[object, ...], Held] = {}  # see _once
+        self._driver_steps: dict[int, tuple[dict[int, int], frozenset[int]]] = {}  # see _later_steps
         self._handed_names: (
             dict[tuple[int, str], list[tuple[CallSite, ast.Call, int | None, str | None]]] | None
         ) = None
@@ -764,6 +769,8 @@ class ModelBindings:
                 method_runs = self._method_runs(func.value, func.attr, site.scope)
                 if method_runs:  # pipe.encode_vision(x) of a project class: the models its method runs on x
                     return method_runs
+                if self.ignores_instance is not None and self.ignores_instance(func.attr):
+                    return frozenset()  # self.stt.dump_transcriptions(rows): a method never reading self
                 return receiver.models
         handed = self.handed_call(site.call)
         if handed is not None:  # executor.submit(scorer, images): scorer(images); texts.apply(classifier)
@@ -1501,18 +1508,22 @@ class ModelBindings:
         found = self._class_memo[key] = compute()
         return found
 
-    def _lineage_attribute(self, lineage: list[ClassFound], attr: str, depth: int) -> Held:
+    def _lineage_attribute(
+        self, lineage: list[ClassFound], attr: str, depth: int, reader: ast.AST | None = None
+    ) -> Held:
         """What an instance of ``lineage[0]`` holds in ``attr``, set by it or by a base class: a base
         class's ``__init__`` given what its subclass hands it (``super().__init__(model)``)."""
-        compute = partial(self._worked_out_attribute, lineage, attr, depth)
-        return self._once(("attribute", id(lineage[0][1]), attr), compute)
+        compute = partial(self._worked_out_attribute, lineage, attr, depth, reader)
+        return self._once(("attribute", id(lineage[0][1]), attr, id(reader)), compute)
 
-    def _worked_out_attribute(self, lineage: list[ClassFound], attr: str, depth: int) -> Held:
+    def _worked_out_attribute(
+        self, lineage: list[ClassFound], attr: str, depth: int, reader: ast.AST | None
+    ) -> Held:
         bindings, cls, scope = lineage[0]
-        found = [bindings._own_attribute(class_scope(cls, scope), attr, depth)]
+        found = [bindings._own_attribute(class_scope(cls, scope), attr, depth, reader)]
         for below, (bindings, ancestor, scope) in pairwise(lineage):
             # as for an instance of lineage[0]: self.load() in a base's __init__ runs the subclass's load
-            own = partial(bindings._own_attribute, class_scope(ancestor, scope), attr, depth)
+            own = partial(bindings._own_attribute, class_scope(ancestor, scope), attr, depth, reader)
             read = partial(bindings._as_instance_of, ancestor, lineage[0], own)
             init = method_named(ancestor, "__init__")
             calls = below[0]._init_calls(below[1]) if init is not None else []
@@ -2229,7 +2240,8 @@ class ModelBindings:
             bindings, derived, where = self._self_class[id(value.data.node)]  # self.queue of a subclass
             return bindings._lineage_attribute(bindings.lineage(derived, where), node.attr, depth)
         if value.kind == INSTANCE:
-            return self._instance_attribute(value.data, node.attr, depth) | self._stored(
+            reader = self._method_of(scope, value.data.node)
+            return self._instance_attribute(value.data, node.attr, depth, reader) | self._stored(
                 self._object_holder(node), depth
             )
         stored = self._stored(self._object_holder(node), depth)  # args.model = m elsewhere
@@ -2325,23 +2337,51 @@ class ModelBindings:
         named = values.dotted(node.value)
         return ("object", named, node.attr) if named is not None else None
 
-    def _instance_attribute(self, cls: Scope, attr: str, depth: int) -> Held:
+    def _instance_attribute(self, cls: Scope, attr: str, depth: int, reader: ast.AST | None = None) -> Held:
         """What a class of the file, or its instances, hold in ``attr``: assigned in the class body or
-        to self.attr in any of its methods, or its base classes' (of the file or of another module)."""
+        to self.attr in any of its methods, or its base classes' (of the file or of another module);
+        read in the method ``reader``, not what the steps run after it set (see _later_steps)."""
         if isinstance(cls.node, ast.ClassDef) and cls.parent is not None:
             lineage = self.lineage(cls.node, cls.parent)
             if len(lineage) > 1:
-                return self._lineage_attribute(lineage, attr, depth)
-        return self._own_attribute(cls, attr, depth)
+                return self._lineage_attribute(lineage, attr, depth, reader)
+        return self._own_attribute(cls, attr, depth, reader)
 
-    def _own_attribute(self, cls: Scope, attr: str, depth: int) -> Held:
+    def _own_attribute(self, cls: Scope, attr: str, depth: int, reader: ast.AST | None = None) -> Held:
         found = []
         if attr in cls.bindings:
             found.append(self._name(attr, cls, None, depth + 1))
+        later = self._later_steps(cls.node, reader) if isinstance(cls.node, ast.ClassDef) else frozenset()
         for expr, where in values.self_writes(cls).get(attr, ()):
-            found.append(self.held(expr, where, depth + 1))
+            if id(where.node) not in later:
+                found.append(self.held(expr, where, depth + 1))
         found.append(self._stored(("instance", id(cls.node), attr), depth))
         return _union(found)
+
+    def _method_of(self, scope: Scope | None, cls: ast.AST) -> ast.AST | None:
+        """The method of ``cls`` whose body (or a function nested in it) a scope is."""
+        while scope is not None:
+            if isinstance(scope.node, _FUNCTIONS) and self.classes.get(id(scope.node)) is cls:
+                return scope.node
+            scope = scope.parent
+        return None
+
+    def _later_steps(self, cls: ast.ClassDef, reader: ast.AST | None) -> frozenset[int]:
+        """The methods of a class run after ``reader`` when both are steps of a method running them one
+        after another (``self.run_speech_to_text(); self.run_translation()`` in a ``dub`` method),
+        each called from nowhere else in the class, and the class's other such drivers (``update``):
+        what a later step, or another run, sets on ``self`` is not set when a step reads it
+        (open-dubbing's ``self.utterance_metadata``)."""
+        if reader is None:
+            return frozenset()
+        known = self._driver_steps.get(id(cls))
+        if known is None:
+            known = self._driver_steps[id(cls)] = _driver_steps_of(cls)
+        steps, other_drivers = known
+        position = steps.get(id(reader))
+        if position is None:
+            return frozenset()
+        return frozenset(method for method, at in steps.items() if at > position) | other_drivers
 
     def _call(self, node: ast.Call, scope: Scope, depth: int) -> Held:
         load = self.loads.get(id(node))
@@ -4061,6 +4101,49 @@ def _joined_below_folder_argument(expr: ast.expr) -> bool:
 
 
 _FOLDER_ARGUMENT = re.compile(r"dir|folder|samples|outputs?$|images?$|imgs?$", re.IGNORECASE)
+
+
+def _driver_steps_of(cls: ast.ClassDef) -> tuple[dict[int, int], frozenset[int]]:
+    """The methods a driver method of a class calls as statements of its own, outside any loop
+    (``self.run_preprocessing()``, then ``self.run_speech_to_text()``), by id, with their order (of
+    those called anywhere else in the class, none; of several drivers, the one running most); and
+    the class's other drivers (``update`` beside ``dub``: entry points never called in the class)."""
+    calls = Counter(
+        node.func.attr
+        for node in ast.walk(cls)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and _on_self(node.func)
+    )
+    best: dict[int, int] = {}
+    drivers: dict[int, dict[int, int]] = {}
+    for driver in (m for m in cls.body if isinstance(m, _FUNCTIONS)):
+        run: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+        for stmt in _straight_statements(driver.body):
+            call = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+            if isinstance(call, ast.Call) and _on_self(call.func):
+                assert isinstance(call.func, ast.Attribute)
+                step = method_named(cls, call.func.attr)
+                if step is not None and step is not driver:
+                    run.append(step)
+        order = {id(step): at for at, step in enumerate(s for s in run if calls[s.name] == 1)}
+        if len(run) >= _MIN_STEPS and not calls[driver.name] and driver.name != "__init__":
+            drivers[id(driver)] = order
+        if len(order) >= _MIN_STEPS and len(order) > len(best):
+            best = order
+    others = frozenset(driver for driver, order in drivers.items() if order is not best)
+    return best, others
+
+
+def _straight_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """A block's statements, and those of the if, with and try blocks in it, in order; not a loop's."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If):
+            yield from _straight_statements(stmt.body)
+            yield from _straight_statements(stmt.orelse)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            yield from _straight_statements(stmt.body)
+        elif isinstance(stmt, ast.Try):
+            yield from _straight_statements([*stmt.body, *stmt.orelse, *stmt.finalbody])
 
 
 def method_named(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:

@@ -85,6 +85,7 @@ class _Project:
         self._real: dict[str, str] = {}  # os.path.realpath, once per path
         self._roots: dict[str, str] = {}  # a folder's project root, see _project_root
         self._branches: dict[str, dict[int, frozenset[tuple[str, bool]]]] = {}  # see exclusive
+        self._ignoring: dict[str, bool] = {}  # see ignores_instance
         self._subclass_calls_found: dict[tuple[int, str], list[tuple[ModelBindings, ast.Call, Scope]]] = {}
         self._derived_classes: dict[int, list[ClassFound]] = {}  # see _subclasses
         self.busy: set[str] = set()
@@ -137,6 +138,7 @@ class _Project:
                         subclass_calls=self._subclass_calls(real),
                         subclasses=self._subclasses,
                         shadowed_libraries=self._shadowed_libraries(path, source),
+                        ignores_instance=self.ignores_instance,
                     ),
                 )
         except (Uncheckable, RecursionError):
@@ -639,6 +641,31 @@ class _Project:
 
         return calls
 
+    def ignores_instance(self, method: str) -> bool:
+        """Whether the project defines methods of that name in one file alone, and none of them reads
+        the instance it runs on (``dump_transcriptions(self, rows)`` writing its rows to a file):
+        calling one on an object holding models runs none of them."""
+        known = self._ignoring.get(method)
+        if known is None:
+            known = self._ignoring[method] = self._ignores_instance(method)
+        return known
+
+    def _ignores_instance(self, method: str) -> bool:
+        if method.startswith("__"):
+            return False
+        defining = re.compile(rb"\bdef\s+" + re.escape(method.encode()) + rb"\s*\(")
+        spelled = [path for path in self.paths if defining.search(self._source(path))]
+        bound = self.bindings.get(self._real_path(spelled[0])) if len(spelled) == 1 else None
+        if bound is None:
+            return False
+        found = [
+            node
+            for cls in bound[1].class_definitions
+            for node in cls.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == method
+        ]
+        return bool(found) and all(_ignores_first_parameter(function) for function in found)
+
     def _subclasses(self, base: ast.ClassDef) -> list[ClassFound]:
         """The classes of the bound modules deriving from a class (directly or not)."""
         known = self._derived_classes.get(id(base))
@@ -855,4 +882,15 @@ def _merged(edges: Sequence[InferredEdge]) -> tuple[InferredEdge, ...]:
             merged.values(),
             key=lambda e: (e.evidence[0].path, e.evidence[0].line, e.source.line, e.target.line, e.kind),
         )
+    )
+
+
+def _ignores_first_parameter(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a method never reads its first parameter (``self``), nor ``super()``."""
+    params = [*function.args.posonlyargs, *function.args.args]
+    if not params or any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list):
+        return False
+    first = params[0].arg
+    return not any(
+        (isinstance(node, ast.Name) and node.id in (first, "super")) for node in ast.walk(function)
     )
