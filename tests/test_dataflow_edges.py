@@ -75,6 +75,48 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "an instance a helper returns from a global it sets (None until loaded) is of its class": """
+        from huggingface_hub import hf_hub_download
+        from transformers import DacModel
+
+
+        class Codec:
+            def __init__(self):
+                self.dac = DacModel.from_pretrained("descript/dac_44khz")  # model: dac
+
+            def encode(self, wav):
+                return self.dac.encode(wav).audio_codes
+
+
+        class SpeechLM:
+            def __init__(self, weights):
+                self.codec = Codec()
+                self.weights = weights
+
+            @classmethod
+            def from_pretrained(cls, repo):
+                return cls(hf_hub_download(repo, "model.safetensors"))  # model: lm
+
+            def generate(self, codes):
+                return self.backbone(codes, self.weights)
+
+
+        CURRENT_MODEL = None
+
+
+        def load_model_if_needed(repo):
+            global CURRENT_MODEL
+            if CURRENT_MODEL is None:
+                CURRENT_MODEL = SpeechLM.from_pretrained(repo)
+            return CURRENT_MODEL
+
+
+        def generate_audio(repo, wav):
+            model = load_model_if_needed(repo)
+            codes = model.codec.encode(wav)
+            # edge: feature-handoff/sequential dac->lm
+            return model.generate(codes)
+    """,
     "a method that never reads self, called on an object holding a model, runs none": """
         from transformers import pipeline
 
@@ -2606,6 +2648,31 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a Gradio property update (visible=...) computed from a model hands the component no value": """
+        import gradio as gr
+        import torchaudio
+        from transformers import AutoModel, pipeline
+
+        tts = AutoModel.from_pretrained("org/tts")  # model: tts
+        embedder = pipeline("feature-extraction", model="org/speaker-embedder")  # model: speaker
+
+
+        def update_ui():
+            names = tts.config.conditioners
+            return gr.update(visible="speaker" in tts(names))
+
+
+        def embed(speaker_audio):
+            wav, sr = torchaudio.load(speaker_audio)
+            return embedder(wav)
+
+
+        with gr.Blocks() as demo:
+            speaker_audio = gr.Audio(type="filepath")
+            output = gr.Textbox()
+            demo.load(fn=update_ui, inputs=[], outputs=[speaker_audio])
+            gr.Button().click(fn=embed, inputs=[speaker_audio], outputs=[output])
+    """,
     "an orchestrator's other entry point (update) sets nothing its main run's steps read": """
         from transformers import pipeline
 

@@ -204,6 +204,7 @@ _LEAVES = (ast.expr_context, ast.operator, ast.boolop, ast.cmpop, ast.unaryop, a
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _MAX_DEPTH = 64
+_MAX_RETURN_HOPS = 2  # functions returning what another returns, followed for the class of an instance
 _MIN_STEPS = 3  # methods a driver method runs one after another to be read as ordered steps
 # Past this many calls a helper function is followed through with its own arguments, it is read once
 # with what all its calls pass; a small one (a few statements converting an image) at each of its calls,
@@ -966,27 +967,51 @@ class ModelBindings:
                 found.append(self._put_by_constructor(constructed, at, keyword, depth))
         return _union(found)
 
-    def _built_from(self, expr: ast.expr, scope: Scope) -> list[ClassFound]:
+    def _built_from(self, expr: ast.expr, scope: Scope, hops: int = 0) -> list[ClassFound]:
         """The classes of the project a name is an instance of: every assignment reaching it builds
         one of them (``helper = FaceRestoreHelper(...)``, a class imported from another module, one
-        of two a branch picks); none when one does not."""
+        of two a branch picks), or calls a function of the file returning one (``model =
+        load_model_if_needed(choice)`` returning a global set to ``Zonos.from_pretrained(...)``); an
+        assignment of None (a placeholder) aside; none when one does not."""
         if not isinstance(expr, ast.Name):
             return []
         prepared = self._prepared_from(expr, scope)
         if prepared is not None:  # net, opt = accelerator.prepare(net, opt): what net was built as
-            return self._built_from(prepared, scope)
+            return self._built_from(prepared, scope, hops)
         assigned = [
             (call, where)
             for value, where in self._name_values(expr, scope, reaching=True)
             for call in _alternatives(value)
+            if not (isinstance(call, ast.Constant) and call.value is None)
         ]
         if not assigned or not all(isinstance(value, ast.Call) for value, _ in assigned):
             return []
-        built = [
-            self._class_called(value.func, where) for value, where in assigned if isinstance(value, ast.Call)
-        ]
-        classes = {id(found[1]): found for found in built if found is not None}
-        return list(classes.values()) if None not in built else []
+        classes: dict[int, ClassFound] = {}
+        for value, where in assigned:
+            assert isinstance(value, ast.Call)
+            found = self._class_called(value.func, where)
+            built = [found] if found is not None else self._returned_instances(value, where, hops)
+            if not built:
+                return []
+            classes.update((id(one[1]), one) for one in built)
+        return list(classes.values())
+
+    def _returned_instances(self, call: ast.Call, scope: Scope, hops: int) -> list[ClassFound]:
+        """The classes of the project a function of the file returns instances of, every return
+        giving a name built as one (see _built_from); none when one does not."""
+        function = self._defined_function(call.func, scope)
+        if function is None or hops >= _MAX_RETURN_HOPS:
+            return []
+        returned = returned_values(function)
+        if not returned:
+            return []
+        found: list[ClassFound] = []
+        for value in returned:
+            built = self._built_from(value, self.scope_of(value), hops + 1)
+            if not built:
+                return []
+            found += built
+        return found
 
     def _prepared_from(self, name: ast.Name, scope: Scope) -> ast.Name | None:
         """For a name unpacked from ``accelerator.prepare(net, opt, ...)`` (or another call handing
@@ -2400,6 +2425,8 @@ class ModelBindings:
         if written:  # os.path.join(checkpoints_dir, name) of two constants, after wget.download(url, out=...)
             return Held(models=written)
         func = node.func
+        if _ui_property_update(node):
+            return NOTHING  # gr.update(visible="speaker" in names): how a component shows, no value
         if isinstance(func, ast.Name) and func.id in ("zip", "enumerate") and _plain_arguments(node):
             # for doc, score in zip(docs, scores): each item is a tuple of one item of each, kept apart
             items = [_item(self.held(a, scope, depth + 1)) for a in node.args]
@@ -2744,7 +2771,11 @@ class ModelBindings:
             chosen = values.reaching_bindings(name.id, current, _start(name))
             if chosen != values.ALL_BINDINGS:
                 bindings = [bindings[i] for i in chosen]
-        found = [(data, current) for kind, data, _, _ in bindings if kind == "expr"]
+        found = [
+            (data, current) if kind == "expr" else data  # "scoped": a global a function sets, in its scope
+            for kind, data, _, _ in bindings
+            if kind in ("expr", "scoped")
+        ]
         return found if len(found) == len(bindings) else []
 
     def gathered_from(self, name: ast.Name, scope: Scope) -> frozenset[Load]:
@@ -4101,6 +4132,18 @@ def _joined_below_folder_argument(expr: ast.expr) -> bool:
 
 
 _FOLDER_ARGUMENT = re.compile(r"dir|folder|samples|outputs?$|images?$|imgs?$", re.IGNORECASE)
+
+
+def _ui_property_update(call: ast.Call) -> bool:
+    """``gr.update(visible=...)``, ``gr.Dropdown.update(choices=...)``: a Gradio update of a
+    component's properties that gives it no value."""
+    name, receiver = _called(call)
+    return (
+        name == "update"
+        and receiver.split(".")[0] in ("gr", "gradio")
+        and not call.args
+        and all(k.arg not in (None, "value") for k in call.keywords)
+    )
 
 
 def _driver_steps_of(cls: ast.ClassDef) -> tuple[dict[int, int], frozenset[int]]:
