@@ -75,6 +75,55 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "a model class picked from a registry dict with .get, its model built by a property": """
+        import transformers
+        from langchain_community.llms import HuggingFacePipeline
+        from sentence_transformers import CrossEncoder
+
+
+        class HuggingFaceModel:
+            def __init__(self, config):
+                self.config = config
+
+            @property
+            def model(self):
+                model = transformers.AutoModelForCausalLM.from_pretrained(self.config.name)  # model: llm
+                return HuggingFacePipeline(pipeline=transformers.pipeline("text-generation", model=model))
+
+
+        MODELS = {"hf": HuggingFaceModel}
+        reranker = CrossEncoder("cross-encoder/ms-marco-MiniLM-L-6-v2")  # model: reranker
+
+
+        def get_llm(config):
+            model_type = MODELS.get(config.kind, None)
+            return model_type(config)
+
+
+        def answer(config, question, docs):
+            scores = reranker.predict([(question, doc) for doc in docs])
+            best = [doc for _, doc in sorted(zip(scores, docs), reverse=True)[:3]]
+            llm = get_llm(config).model
+            # edge: feature-handoff/sequential reranker->llm
+            return llm.invoke(f"{best} {question}")
+    """,
+    "a LangChain chain built around an llm runs it: the retrieved context goes into the llm": """
+        from langchain.chains.combine_documents import create_stuff_documents_chain
+        from langchain_community.llms import HuggingFacePipeline
+        from sentence_transformers import SentenceTransformer
+        from transformers import pipeline
+
+        generator = pipeline("text-generation", model="Qwen/Qwen2-0.5B-Instruct")  # model: llm
+        embedder = SentenceTransformer("BAAI/bge-small-en-v1.5")  # model: embedder
+        chain = create_stuff_documents_chain(llm=HuggingFacePipeline(pipeline=generator), prompt=None)
+
+
+        def answer(question, corpus, corpus_embeddings):
+            hits = (embedder.encode(question) @ corpus_embeddings.T).argsort()[-3:]
+            context = [corpus[i] for i in hits]
+            # edge: feature-handoff/sequential embedder->llm
+            return chain.invoke({"context": context, "question": question})
+    """,
     "an instance a helper returns from a global it sets (None until loaded) is of its class": """
         from huggingface_hub import hf_hub_download
         from transformers import DacModel

@@ -165,6 +165,15 @@ _WRAPPERS = frozenset(
     | {"copy", "quantize_dynamic", "nullcontext", "unwrap_model", "unwrap", "extract_model_from_parallel"}
     | {"str", "fspath", "Path"}  # the path of a downloaded model file is that file
 )
+# Functions building a runnable around a model given by keyword: what they build is that model, wrapped
+# (transformers' pipeline(task, model=m), LangChain's chains around an llm).
+_WRAPPED_BY_KEYWORD = {
+    "pipeline": "model",
+    "create_stuff_documents_chain": "llm",
+    "load_qa_chain": "llm",
+    "load_summarize_chain": "llm",
+    "create_history_aware_retriever": "llm",
+}
 # What an output is like, not what it holds: its shape, size, type and device.
 _METADATA = frozenset(
     {"shape", "size", "dim", "ndim", "numel", "dtype", "device", "is_cuda", "requires_grad"}
@@ -346,6 +355,7 @@ class ModelBindings:
         self._self_class: dict[int, ClassFound] = {}
         self._self_key: tuple[int, ...] = ()  # the subclasses of _self_class, for the memo's keys
         self._class_memo: dict[tuple[object, ...], Held] = {}  # see _once
+        self._picks_made: dict[int, ast.Subscript] = {}  # see _as_pick
         self._driver_steps: dict[int, tuple[dict[int, int], frozenset[int]]] = {}  # see _later_steps
         self._handed_names: (
             dict[tuple[int, str], list[tuple[CallSite, ast.Call, int | None, str | None]]] | None
@@ -1506,6 +1516,15 @@ class ModelBindings:
                 if any(_MODULE_LIST.fullmatch(_called_class(e)) for e, _ in writes if isinstance(e, ast.Call))
             ]
         ).models
+        # a model a property builds and returns (@property def model(self): ... return pipeline)
+        built = _union(
+            [
+                bindings._returned_at(method, class_scope(ancestor, scope), None, depth + 1)
+                for bindings, ancestor, scope in lineage
+                for method in ancestor.body
+                if isinstance(method, _FUNCTIONS) and _decorated(method, _PROPERTIES)
+            ]
+        ).models
         if len(lineage) == 1:
             inner = class_scope(cls, where)
             found = [
@@ -1513,14 +1532,14 @@ class ModelBindings:
                 for writes in values.self_writes(inner).values()
                 for e, at in writes
             ]
-            return _union(found).models | added
+            return _union(found).models | added | built
         attributes = {
             attr
             for _, ancestor, scope in lineage
             for attr in values.self_writes(class_scope(ancestor, scope))
         }
         set_on_self = [self._lineage_attribute(lineage, attr, depth) for attr in sorted(attributes)]
-        return _union(set_on_self).models | added
+        return _union(set_on_self).models | added | built
 
     def _once(self, key: tuple[object, ...], compute: Callable[[], Held]) -> Held:
         """What a class's instances hold, worked out once whatever is being followed around it: the
@@ -2512,10 +2531,9 @@ class ModelBindings:
             if receiver.derived:
                 # out.detach(), ids.cpu(), x.mean(dim=1): still the model's data, and what else enters.
                 return Held(derived=receiver.derived | self._arguments(node, scope, depth).derived)
-        if isinstance(func, ast.Subscript):
-            elements = self._element_calls_of(node, func, scope)
-            if elements:  # maps[kind](image): whichever function of the literal it picks runs
-                return _union([self._call(call, scope, depth + 1) for call in elements])
+        elements = self._element_calls_of(node, func, scope)
+        if elements:  # maps[kind](image), cls = MODELS.get(kind); cls(cfg): whichever the literal gives runs
+            return _union([self._call(call, scope, depth + 1) for call in elements])
         if isinstance(func, ast.Attribute):
             returned = self._class_method_returns(node, func, scope, depth)
             if returned is not None:  # TSARTransformer.load_model(ref): what that classmethod returns
@@ -2565,8 +2583,8 @@ class ModelBindings:
             first = self.held(node.args[0], scope, depth + 1)
             if first.models:  # a copy of a config keeps its keys: deepcopy(self.config)["unet"]
                 return Held(models=first.models, keys=first.keys)
-        if name == "pipeline":  # transformers.pipeline("translation", model=m, tokenizer=t): m, wrapped
-            inner = next((k.value for k in node.keywords if k.arg == "model"), None)
+        if name in _WRAPPED_BY_KEYWORD:  # pipeline("translation", model=m): m, wrapped; a chain around an llm
+            inner = next((k.value for k in node.keywords if k.arg == _WRAPPED_BY_KEYWORD[name]), None)
             wrapped = self.held(inner, scope, depth + 1).models if inner is not None else frozenset()
             if wrapped:
                 return Held(models=wrapped)
@@ -2858,29 +2876,52 @@ class ModelBindings:
                 self.name_calls.setdefault(element.id, []).append(placed)
 
     def _registered(self, func: ast.expr, scope: Scope) -> list[ast.Name]:
-        """The functions (named in a dict, list or tuple literal) a callee picks: ``REGISTRY[key]``,
-        or a name only ever assigned such a pick."""
-        picks = (
-            [(func, scope)]
-            if isinstance(func, ast.Subscript)
-            else [(v, where) for v, where in self._only_values(func, scope) if isinstance(v, ast.Subscript)]
-            if isinstance(func, ast.Name)
-            else []
-        )
+        """The functions (named in a dict, list or tuple literal) a callee picks (see _picks)."""
         return [
             element
-            for pick, where in picks
-            if isinstance(pick, ast.Subscript)
+            for pick, where in self._picks(func, scope)
             for element, at in self._literal_items(pick, where)
             if isinstance(element, ast.Name) and values.evaluate(element, at).kind == REF
         ]
 
-    def _element_calls_of(self, node: ast.Call, func: ast.Subscript, scope: Scope) -> list[ast.Call]:
-        """``maps[kind](image)`` where ``maps`` is a dict (list, tuple) literal of functions or
-        models: the call of each element it may pick, with the call's arguments."""
+    def _picks(self, func: ast.expr, scope: Scope) -> list[tuple[ast.Subscript, Scope]]:
+        """What a callee picks from a container: ``REGISTRY[key]``, ``REGISTRY.get(key, default)``
+        (as ``REGISTRY[key]``), or a name only ever assigned such a pick."""
+        if isinstance(func, ast.Name):
+            return [
+                (pick, where)
+                for value, where in self._only_values(func, scope)
+                if (pick := self._as_pick(value)) is not None
+            ]
+        pick = self._as_pick(func)
+        return [(pick, scope)] if pick is not None else []
+
+    def _as_pick(self, value: ast.expr) -> ast.Subscript | None:
+        if isinstance(value, ast.Subscript):
+            return value
+        if not (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr == "get"
+            and 1 <= len(value.args) <= 2
+            and not value.keywords
+        ):
+            return None
+        made = self._picks_made.get(id(value))  # made once: what an expression holds is kept by its id
+        if made is None:
+            made = self._picks_made[id(value)] = ast.copy_location(
+                ast.Subscript(value.func.value, value.args[0], ast.Load()), value
+            )
+        return made
+
+    def _element_calls_of(self, node: ast.Call, func: ast.expr, scope: Scope) -> list[ast.Call]:
+        """``maps[kind](image)`` where ``maps`` is a dict (list, tuple) literal of functions, models or
+        classes (or a name picked from one, see _picks): the call of each element it may pick, with
+        the call's arguments."""
         return [
             self._same_call_of(node, element)
-            for element, _ in self._literal_items(func, scope)
+            for pick, where in self._picks(func, scope)
+            for element, _ in self._literal_items(pick, where)
             if isinstance(element, (ast.Name, ast.Attribute))
         ]
 
