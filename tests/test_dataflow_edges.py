@@ -75,6 +75,30 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "a model kept in a module-level cache dict by a method is what the cache gives back": """
+        from transformers import AutoModel, AutoModelForSequenceClassification
+
+        _MODEL_CACHE = {}
+
+
+        class Embedder:
+            def __init__(self, name):
+                if name not in _MODEL_CACHE:
+                    _MODEL_CACHE[name] = AutoModel.from_pretrained(name)  # model: embedder
+                self.model = _MODEL_CACHE[name]
+
+            def embed(self, texts):
+                return self.model(**texts).last_hidden_state
+
+
+        head = AutoModelForSequenceClassification.from_pretrained("org/topic-head")  # model: head
+
+
+        def classify(name, texts):
+            states = Embedder(name).embed(texts)
+            # edge: feature-handoff/sequential embedder->head
+            return head(inputs_embeds=states).logits
+    """,
     "a model class picked from a registry dict with .get, its model built by a property": """
         import transformers
         from langchain_community.llms import HuggingFacePipeline

@@ -3291,8 +3291,19 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
         if not (isinstance(target, ast.Subscript) and isinstance(root, ast.Name)):
             return
         name, added = root.id, [stmt.value]
-    if name not in scope.bindings or not added:
-        return  # not a local of this scope: binding it here would hide the outer one
+    if not added:
+        return
+    if name not in scope.bindings:  # not a local of this scope: binding it here would hide the outer one
+        module = scope
+        while module.parent is not None:
+            module = module.parent
+        if module is not scope and _binding_scope(name, scope) is module:
+            # _CACHE[name] = (tokenizer, model) in a method, of a module-level dict: the module's
+            end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+            module.bind(
+                name, "scoped", (ast.List(added, ast.Load()), scope), end, ((id(scope), "global", None),)
+            )
+        return
     start = (stmt.lineno, stmt.col_offset)
     before = ast.Name(name, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset)
     grown = ast.BinOp(before, ast.Add(), ast.List(added, ast.Load()))
