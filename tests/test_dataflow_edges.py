@@ -75,6 +75,25 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "a text streamer given to generate in a thread yields the model's output": """
+        from threading import Thread
+
+        from transformers import AutoModelForCausalLM, AutoTokenizer, TextIteratorStreamer, pipeline
+
+        llm = AutoModelForCausalLM.from_pretrained("Qwen/Qwen2-0.5B-Instruct")  # model: llm
+        tokenizer = AutoTokenizer.from_pretrained("Qwen/Qwen2-0.5B-Instruct")
+        tts = pipeline("text-to-speech", model="suno/bark-small")  # model: tts
+
+
+        def speak(prompt):
+            ids = tokenizer(prompt, return_tensors="pt").input_ids
+            streamer = TextIteratorStreamer(tokenizer, skip_prompt=True)
+            generate_kwargs = dict(input_ids=ids, streamer=streamer, max_new_tokens=64)
+            Thread(target=llm.generate, kwargs=generate_kwargs).start()
+            for text in streamer:
+                # edge: feature-handoff/sequential llm->tts
+                yield tts(text)
+    """,
     "a model kept in a module-level cache dict by a method is what the cache gives back": """
         from transformers import AutoModel, AutoModelForSequenceClassification
 

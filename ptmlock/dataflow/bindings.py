@@ -977,6 +977,25 @@ class ModelBindings:
                 found.append(self._put_by_constructor(constructed, at, keyword, depth))
         return _union(found)
 
+    def _streamed_into(self, scope: Scope, name: str) -> Held:
+        """What a text streamer yields: the output of the models whose calls in its scope are given it
+        (``model.generate(..., streamer=streamer)``, or a dict of keyword arguments holding it handed
+        to one: ``Thread(target=model.generate, kwargs=generate_kwargs)``)."""
+        names = {name} | {
+            other
+            for other, found in scope.bindings.items()
+            if any(kind == "expr" and _spells_keyword(data, "streamer", name) for kind, data, _, _ in found)
+        }
+        runs: set[Load] = set()
+        for site in self.sites:
+            if site.scope is not scope:
+                continue
+            for call in (site.call, self.handed_call(site.call)):
+                given = [*call.args, *(k.value for k in call.keywords)] if call is not None else []
+                if any(isinstance(arg, ast.Name) and arg.id in names for arg in given):
+                    runs |= self.runs(site)
+        return Held(derived=frozenset(runs)) if runs else NOTHING
+
     def _built_from(self, expr: ast.expr, scope: Scope, hops: int = 0) -> list[ClassFound]:
         """The classes of the project a name is an instance of: every assignment reaching it builds
         one of them (``helper = FaceRestoreHelper(...)``, a class imported from another module, one
@@ -1779,6 +1798,8 @@ class ModelBindings:
                     found.append(self._packed_keywords(current, name, depth))  # def f(x, **kwargs)
                 if container:
                     found.append(self._put_by_callees(current, name, depth))
+                if any(kind == "expr" and _is_streamer(data) for kind, data, _, _ in reaching):
+                    found.append(self._streamed_into(current, name))
                 found.append(self._written_below(current, name, depth))
                 downloaded = self._downloaded_into(frozenset({(id(current), name)}), depth)
                 if downloaded:  # a folder downloads went into, holding one model
@@ -3756,6 +3777,24 @@ def _components(given: ast.expr | None) -> list[ast.expr]:
 
 
 _CONTAINERS = re.compile(r"(?:Queue|deque|list|dict|set|OrderedDict|defaultdict)$")
+
+
+def _is_streamer(value: ast.expr) -> bool:
+    """``TextIteratorStreamer(tokenizer)`` (transformers' streamers): what generate gives it, it yields."""
+    return isinstance(value, ast.Call) and _last_name(value.func).endswith("Streamer")
+
+
+def _spells_keyword(value: ast.expr, keyword: str, name: str) -> bool:
+    """Whether a dict built there gives ``name`` under ``keyword`` (``dict(streamer=streamer)``,
+    ``{"streamer": streamer}``)."""
+    if isinstance(value, ast.Call) and _last_name(value.func) == "dict":
+        return any(k.arg == keyword and values.is_name(k.value, name) for k in value.keywords)
+    if isinstance(value, ast.Dict):
+        return any(
+            isinstance(k, ast.Constant) and k.value == keyword and values.is_name(v, name)
+            for k, v in zip(value.keys, value.values, strict=True)
+        )
+    return False
 
 
 def _is_container(value: ast.expr) -> bool:
