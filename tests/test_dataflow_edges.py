@@ -75,6 +75,44 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "the labels a classifier's scores pick are its output (a tagger's tags into a writer's prompt)": """
+        from transformers import AutoModelForImageClassification, pipeline
+
+        tagger = AutoModelForImageClassification.from_pretrained("org/wd-tagger")  # model: tagger
+        writer = pipeline("text2text-generation", model="google/flan-t5-base")  # model: writer
+        TAGS = ["cat", "dog", "tree"]
+
+
+        def describe(pixels):
+            probs = tagger(pixel_values=pixels).logits.sigmoid()[0].tolist()
+            chosen = [tag for tag, p in zip(TAGS, probs) if p > 0.5]
+            # edge: feature-handoff/sequential tagger->writer
+            return writer(", ".join(chosen))
+    """,
+    "a helper downloading with download_url_to_file returns the model file's path": """
+        import os
+
+        from onnxruntime import InferenceSession
+        from torch.hub import download_url_to_file
+        from transformers import pipeline
+
+
+        def download_model(url, local_path):
+            if os.path.exists(local_path):
+                return local_path
+            download_url_to_file(url, local_path)  # model: tagger
+            return local_path
+
+
+        tagger = InferenceSession(download_model("https://example.org/tagger-v2.onnx", "tagger.onnx"))
+        writer = pipeline("text2text-generation", model="google/flan-t5-base")  # model: writer
+
+
+        def describe(image):
+            probs = tagger.run(None, {"input": image})[0]
+            # edge: feature-handoff/sequential tagger->writer
+            return writer(f"tags: {probs}")
+    """,
     "a text streamer given to generate in a thread yields the model's output": """
         from threading import Thread
 

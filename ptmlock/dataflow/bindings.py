@@ -1732,10 +1732,16 @@ class ModelBindings:
             if isinstance(node, ast.DictComp):
                 return _union([self.held(e, inner, depth + 1) for e in (node.key, node.value)])
             element = self.held(node.elt, inner, depth + 1)
+            # [tag for tag, p in zip(tags, probs) if p > t]: what a model's output picks is its output too
+            picked = _union(
+                [self.held(test, inner, depth + 1) for g in node.generators for test in g.ifs]
+            ).derived
             if element.parts is None:
-                return element
+                return (
+                    Held(element.models, element.derived | picked, runs=element.runs) if picked else element
+                )
             # [(a, b) for ...]: the elements are such tuples, kept apart for who unpacks them
-            return Held(element.models, element.derived, (element,), runs=element.runs)
+            return Held(element.models, element.derived | picked, (element,), runs=element.runs)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             written = self._downloaded_to(node.value)  # "ckpt/x.pth" after hf_hub_download(local_dir="ckpt")
             held = Held(models=written) if written else NOTHING
@@ -3119,7 +3125,8 @@ class ModelBindings:
         downloaded = frozenset(
             self.loads[id(c)]
             for c in calls
-            if self.loads[id(c)].api in _DOWNLOADERS and self.loads[id(c)] in self.models
+            if (self.loads[id(c)].api in _DOWNLOADERS or _last_name(c.func) in _FILE_DOWNLOADERS)
+            and self.loads[id(c)] in self.models
         )
         if not downloaded or len(calls) != len(downloaded):
             return frozenset()
@@ -3207,6 +3214,8 @@ _MUTATORS = frozenset(
 _DOWNLOADERS = frozenset(
     {"hf_hub_download", "load_file_from_url", "gdown", "keras.utils.get_file", "urlretrieve"}
 )
+# Callees of other loads' APIs that only write the file they fetch (download_url_to_file(url, dst)).
+_FILE_DOWNLOADERS = frozenset({"download_url_to_file"})
 # Downloaders that write into a folder they are given: the keywords naming the folder and the file
 # in it (None: the whole repository). hf_hub_download's cache_dir is no such folder (it nests).
 _FOLDER_DOWNLOADS = {
