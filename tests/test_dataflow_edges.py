@@ -273,7 +273,7 @@ HANDOFF = {
             translated = translator(text)[0]["translation_text"]
             stt.dump_transcriptions([translated], "out.txt")
     """,
-    "an orchestrator's steps run in order: an earlier step reads no later step's result off self": """
+    "an orchestrator's steps run in order: a step reads off self no later step's or other entry's result": """
         from transformers import pipeline
 
 
@@ -298,6 +298,15 @@ HANDOFF = {
                 self.run_translation()
                 self.run_cleaning()
                 return self.utterances
+
+            def update(self, texts):  # another entry point: what it sets, dub's steps never read
+                self.log("update")
+                self.utterances = [self.translator(text)[0]["translation_text"] for text in texts]
+                self.log("translated")
+                self.log("done")
+
+            def log(self, text):
+                print(text)
     """,
     "two checkpoints of one repo folder (a body and a hand pose net) are two models": """
         import torch
@@ -2802,39 +2811,6 @@ NO_EDGE = {
             output = gr.Textbox()
             demo.load(fn=update_ui, inputs=[], outputs=[speaker_audio])
             gr.Button().click(fn=embed, inputs=[speaker_audio], outputs=[output])
-    """,
-    "an orchestrator's other entry point (update) sets nothing its main run's steps read": """
-        from transformers import pipeline
-
-
-        class Dubber:
-            def __init__(self, audio):
-                self.asr = pipeline("automatic-speech-recognition", "openai/whisper-small")  # model: asr
-                self.translator = pipeline("translation", "facebook/nllb-200-distilled-600M")  # model: nllb
-                self.utterances = [audio]
-
-            def run_speech_to_text(self):
-                self.utterances = [self.asr(chunk)["text"] for chunk in self.utterances]
-
-            def run_cleaning(self):
-                self.utterances = [text.strip() for text in self.utterances]
-
-            def run_saving(self):
-                print(self.utterances)
-
-            def dub(self):
-                self.run_speech_to_text()
-                self.run_cleaning()
-                self.run_saving()
-
-            def update(self, texts):
-                self.log("update")
-                self.utterances = [self.translator(text)[0]["translation_text"] for text in texts]
-                self.log("translated")
-                self.log("done")
-
-            def log(self, text):
-                print(text)
     """,
     "a value assigned in one branch of an if never reaches the use in another": """
         from transformers import pipeline
