@@ -2549,6 +2549,28 @@ EVALUATION_CASES = {
 }
 
 POST_PROCESSING = {
+    "an evaluator's predictions written under output_path, read back and re-ranked by another evaluator": """
+        import os
+
+        from datasets import load_dataset
+        from sentence_transformers import CrossEncoder, SentenceTransformer
+        from sentence_transformers.cross_encoder.evaluation import CrossEncoderRerankingEvaluator
+        from sentence_transformers.evaluation import InformationRetrievalEvaluator
+
+        name = "multi-qa-MiniLM-L6-cos-v1"
+        queries, corpus, relevant_docs = {}, {}, {}
+        bi_encoder = SentenceTransformer(name)  # model: retriever
+        os.makedirs(f"runs/{name}/result", exist_ok=True)
+        evaluator = InformationRetrievalEvaluator(queries, corpus, relevant_docs, write_predictions=True)
+        evaluator(bi_encoder, output_path=f"runs/{name}/result")
+
+        cross_encoder = CrossEncoder("cross-encoder/ms-marco-MiniLM-L6-v2")  # model: reranker
+        predictions = load_dataset("json", data_files=f"runs/{name}/result/predictions.jsonl")["train"]
+        samples = [{"query": p["query"], "documents": [r["text"] for r in p["results"]]} for p in predictions]
+        reranking = CrossEncoderRerankingEvaluator(samples=samples)
+        # edge: post-processing retriever->reranker
+        results = reranking(cross_encoder, output_path=f"runs/{name}/rerank")
+    """,
     "a staticmethod called on self gets its first argument in its first parameter": """
         from sentence_transformers import CrossEncoder, SentenceTransformer
 

@@ -356,6 +356,7 @@ class ModelBindings:
         self._self_key: tuple[int, ...] = ()  # the subclasses of _self_class, for the memo's keys
         self._class_memo: dict[tuple[object, ...], Held] = {}  # see _once
         self._picks_made: dict[int, ast.Subscript] = {}  # see _as_pick
+        self._output_folders: list[tuple[str, ast.expr, Scope]] | None = None  # see _output_folder_writes
         self._driver_steps: dict[int, tuple[dict[int, int], frozenset[int]]] = {}  # see _later_steps
         self._handed_names: (
             dict[tuple[int, str], list[tuple[CallSite, ast.Call, int | None, str | None]]] | None
@@ -762,6 +763,9 @@ class ModelBindings:
         function imported from another module of the project runs on its arguments
         (``clip_score(images)`` where that module calls its CLIP model on ``images``)."""
         func = site.call.func
+        evaluated = self.evaluated_on(site.call, site.scope)
+        if evaluated is not None:  # evaluator(model): the model runs on the samples it was built with
+            return evaluated[0]
         if isinstance(func, ast.Attribute) and self._keyword_field(func, site.scope) is not None:
             field = self.held(func, site.scope)  # models.asr(audio): that one of the models
             if field.models or field.runs:
@@ -900,6 +904,57 @@ class ModelBindings:
         )
         known = self._inputs[id(function)] = Inputs(_positional(function), reaching)
         return known
+
+    def evaluated_on(self, call: ast.Call, scope: Scope) -> tuple[frozenset[Load], frozenset[Load]] | None:
+        """For an object built of models' outputs called with a model (``reranking = Evaluator(
+        samples=retrieved); reranking(cross_encoder)``, sentence-transformers' evaluators): the models
+        run, and whose outputs they run on; None for any other call."""
+        if not call.args or not isinstance(call.func, ast.Name):
+            return None
+        built = self._name_values(call.func, scope, reaching=True)  # an object a library's class built
+        if not built or not all(
+            isinstance(value, ast.Call)
+            and _last_name(value.func)[:1].isupper()
+            and self._class_called(value.func, where) is None
+            and id(value) not in self.loads
+            for value, where in built
+        ):
+            return None
+        given = self.held(call.args[0], scope).models
+        if not given:
+            return None
+        callee = self.held(call.func, scope)
+        if callee.models or callee.runs or not callee.derived:
+            return None
+        return given, callee.derived
+
+    def _output_folder_writes(self) -> list[tuple[str, ast.expr, Scope]]:
+        """The folders a call given a model writes that model's outputs into (``evaluator(model,
+        output_path=f"runs/{name}/result")``), by their spelling (see _spelling), with the model's
+        expression."""
+        if self._output_folders is None:
+            self._output_folders = []
+            for site in self.sites:
+                keywords = {k.arg: k.value for k in site.call.keywords if k.arg}
+                folder = next((keywords[k] for k in _OUTPUT_FOLDER_KEYWORDS if k in keywords), None)
+                spelled = _spelling(folder) if folder is not None else None
+                if spelled is not None and site.call.args:
+                    self._output_folders.append((spelled, site.call.args[0], site.scope))
+        return self._output_folders
+
+    def _output_below(self, path: ast.expr, depth: int) -> Held:
+        """What a path spelled below a folder a call wrote a model's outputs into holds: that model's
+        output (``load_dataset("json", data_files=f"runs/{name}/result/predictions.jsonl")``)."""
+        spelled = _spelling(path)
+        if spelled is None:
+            return NOTHING
+        written = [
+            self.held(model, scope, depth + 1).models
+            for folder, model, scope in self._output_folder_writes()
+            if spelled.startswith(folder + "/")
+        ]
+        models = frozenset().union(*written) if written else frozenset()
+        return Held(derived=models) if models else NOTHING
 
     def model_arguments(self, call: ast.Call, scope: Scope) -> list[ast.expr]:
         """The arguments of a call that may reach the models it runs: for a function of the project,
@@ -1753,6 +1808,9 @@ class ModelBindings:
             below = self._downloaded_below(node, scope, depth)
             if below:  # f"{cache_dir}/unet.ckpt", ckpt_dir / name after a download there
                 return Held(models=below)
+            outputs = self._output_below(node, depth)
+            if outputs.derived:  # f"runs/{name}/result/predictions.jsonl" an evaluator given a model wrote
+                return outputs
         if isinstance(node, ast.Lambda):
             # A function as a value (map(lambda p: asr(p), paths), df.apply(lambda t: mt(t))): what it
             # computes when called is derived from the models its body runs.
@@ -3238,6 +3296,8 @@ _FILE_FETCHERS = frozenset({"hf_hub_download", "hf_hub_url"})
 _WEIGHT_READERS = frozenset({"load_file", "safe_open", "load_torch_file"})
 # Calls that put another model's weights into a model: ``model.load_state_dict(torch.load(path))``.
 _WEIGHT_SETTERS = frozenset({"load_state_dict", "load_weights", "load_model"})
+# Keywords naming the folder a call given a model writes its outputs into (evaluators' predictions).
+_OUTPUT_FOLDER_KEYWORDS = ("output_path", "output_dir", "output_folder")
 # Library calls that build a model from a file they are given, by a word of their name (dlib's
 # shape_predictor, cv2.dnn.readNet, onnxruntime's InferenceSession is a class).
 _BUILDER = re.compile(r"model|predictor|detector|session|net|engine|interpreter|read", re.IGNORECASE)
@@ -4232,6 +4292,24 @@ def _joined_below_folder_argument(expr: ast.expr) -> bool:
 
 
 _FOLDER_ARGUMENT = re.compile(r"dir|folder|samples|outputs?$|images?$|imgs?$", re.IGNORECASE)
+
+
+def _spelling(path: ast.expr) -> str | None:
+    """A path's spelling with the names it is built of as placeholders (``f"runs/{name}/result"``:
+    ``runs/{name}/result``); None for one built another way."""
+    if isinstance(path, ast.Constant) and isinstance(path.value, str):
+        return path.value
+    if not isinstance(path, ast.JoinedStr):
+        return None
+    parts = []
+    for part in path.values:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            parts.append(part.value)
+        elif isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name):
+            parts.append("{" + part.value.id + "}")
+        else:
+            return None
+    return "".join(parts)
 
 
 def _ui_property_update(call: ast.Call) -> bool:

@@ -533,8 +533,12 @@ class _FileEdges:
         return known
 
     def inputs(self, site: CallSite) -> frozenset[Load]:
-        """The models' outputs a call gives what it runs."""
+        """The models' outputs a call gives what it runs (an evaluator called with a model: those it
+        was built of)."""
         call = self._given_to(site)
+        evaluated = self.b.evaluated_on(call, site.scope)
+        if evaluated is not None:
+            return evaluated[1]
         return frozenset().union(
             *(self.held(a, site).derived for a in self.b.model_arguments(call, site.scope))
         )
