@@ -3379,6 +3379,35 @@ _DETECTION_MODULES = {
 }
 
 ACROSS_MODULES = {
+    "a project subclass's from_pretrained is the model of the load the file reports for that repo": {
+        "retrievers.py": """
+            from transformers import BertModel
+
+
+            class Contriever(BertModel):
+                def forward(self, ids):
+                    return super().forward(ids).last_hidden_state[:, 0]
+        """,
+        "model_io.py": """
+            import transformers
+
+            from retrievers import Contriever
+
+
+            def load(opt):
+                encoder = Contriever.from_pretrained(opt.retriever_path)
+                tokenizer = transformers.AutoTokenizer.from_pretrained(opt.retriever_path)  # model: retriever
+                reader = transformers.T5ForConditionalGeneration.from_pretrained(opt.reader)  # model: reader
+                return encoder, tokenizer, reader
+
+
+            def answer(opt, ids, passages):
+                encoder, tokenizer, reader = load(opt)
+                hits = passages[encoder(ids).argmax()]
+                # edge: feature-handoff/sequential retriever->reader
+                return reader.generate(hits)
+        """,
+    },
     "a module with a __main__ block another imports over several lines is no script of its own": {
         "encoders.py": """
             from transformers import AutoModel

@@ -905,6 +905,28 @@ class ModelBindings:
         known = self._inputs[id(function)] = Inputs(_positional(function), reaching)
         return known
 
+    def _reported_for_repo(self, call: ast.Call) -> Load | None:
+        """For ``Cls.from_pretrained(path)`` of a class no load reports (a project subclass of a
+        library model), the load the file reports for the same repo expression (its tokenizer's): the
+        one line the repo's model stands at."""
+        if not (isinstance(call.func, ast.Attribute) and call.func.attr == "from_pretrained"):
+            return None
+        named = call.args[:1] or [k.value for k in call.keywords if k.arg == _MODEL_ID]
+        if not named or isinstance(named[0], ast.Constant):
+            return None
+        repo = values.source_text(named[0])
+        reported = [
+            load
+            for load, other in self.calls.items()
+            if load.api == "from_pretrained"
+            and (other.args[:1] or [k.value for k in other.keywords if k.arg == _MODEL_ID])
+            and values.source_text(
+                (other.args[:1] or [k.value for k in other.keywords if k.arg == _MODEL_ID])[0]
+            )
+            == repo
+        ]
+        return reported[0] if len(reported) == 1 else None
+
     def evaluated_on(self, call: ast.Call, scope: Scope) -> tuple[frozenset[Load], frozenset[Load]] | None:
         """For an object built of models' outputs called with a model (``reranking = Evaluator(
         samples=retrieved); reranking(cross_encoder)``, sentence-transformers' evaluators): the models
@@ -2521,6 +2543,11 @@ class ModelBindings:
             model_id = node.args[:1] or [k.value for k in node.keywords if k.arg == _MODEL_ID]
             given = [a for a in [*node.args, *(k.value for k in node.keywords)] if a not in model_id]
             return _union([self.held(a, scope, depth + 1) for a in given])
+        stand_in = self._reported_for_repo(node)
+        if (
+            stand_in is not None
+        ):  # Contriever.from_pretrained(path) beside AutoTokenizer.from_pretrained(path)
+            return Held(models=frozenset({stand_in}))
         below = self._downloaded_below(node, scope, depth)
         if below:  # os.path.join(cache_dir, "unet.ckpt") after a download there
             return Held(models=below)
