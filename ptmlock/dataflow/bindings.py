@@ -2392,6 +2392,10 @@ class ModelBindings:
             return bindings._lineage_attribute(bindings.lineage(derived, where), node.attr, depth)
         if value.kind == INSTANCE:
             reader = self._method_of(scope, value.data.node)
+            if reader is not None and not (
+                isinstance(value.data.node, ast.ClassDef) and self._later_steps(value.data.node, reader)
+            ):
+                reader = None  # read where nothing runs after it: as anywhere (one memo entry for all)
             return self._instance_attribute(value.data, node.attr, depth, reader) | self._stored(
                 self._object_holder(node), depth
             )

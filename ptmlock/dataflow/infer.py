@@ -647,17 +647,21 @@ class _Project:
         calling one on an object holding models runs none of them."""
         known = self._ignoring.get(method)
         if known is None:
-            known = self._ignoring[method] = self._ignores_instance(method)
-        return known
+            known = self._ignores_instance(method)
+            if known is not None:  # a file not bound yet is asked again later
+                self._ignoring[method] = known
+        return bool(known)
 
-    def _ignores_instance(self, method: str) -> bool:
+    def _ignores_instance(self, method: str) -> bool | None:
         if method.startswith("__"):
             return False
         defining = re.compile(rb"\bdef\s+" + re.escape(method.encode()) + rb"\s*\(")
         spelled = [path for path in self.paths if defining.search(self._source(path))]
-        bound = self.bindings.get(self._real_path(spelled[0])) if len(spelled) == 1 else None
-        if bound is None:
+        if len(spelled) != 1:
             return False
+        bound = self.bindings.get(self._real_path(spelled[0]))
+        if bound is None:
+            return None if self._real_path(spelled[0]) not in self.bindings else False
         found = [
             node
             for cls in bound[1].class_definitions
