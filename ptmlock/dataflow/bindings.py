@@ -911,19 +911,16 @@ class ModelBindings:
         one line the repo's model stands at."""
         if not (isinstance(call.func, ast.Attribute) and call.func.attr == "from_pretrained"):
             return None
-        named = call.args[:1] or [k.value for k in call.keywords if k.arg == _MODEL_ID]
-        if not named or isinstance(named[0], ast.Constant):
+        named = _model_id_argument(call)
+        if named is None or isinstance(named, ast.Constant):
             return None
-        repo = values.source_text(named[0])
+        repo = values.source_text(named)
         reported = [
             load
             for load, other in self.calls.items()
             if load.api == "from_pretrained"
-            and (other.args[:1] or [k.value for k in other.keywords if k.arg == _MODEL_ID])
-            and values.source_text(
-                (other.args[:1] or [k.value for k in other.keywords if k.arg == _MODEL_ID])[0]
-            )
-            == repo
+            and (given := _model_id_argument(other)) is not None
+            and values.source_text(given) == repo
         ]
         return reported[0] if len(reported) == 1 else None
 
@@ -2547,10 +2544,9 @@ class ModelBindings:
             model_id = node.args[:1] or [k.value for k in node.keywords if k.arg == _MODEL_ID]
             given = [a for a in [*node.args, *(k.value for k in node.keywords)] if a not in model_id]
             return _union([self.held(a, scope, depth + 1) for a in given])
+        # Contriever.from_pretrained(path) beside AutoTokenizer.from_pretrained(path): the reported load's
         stand_in = self._reported_for_repo(node)
-        if (
-            stand_in is not None
-        ):  # Contriever.from_pretrained(path) beside AutoTokenizer.from_pretrained(path)
+        if stand_in is not None:
             return Held(models=frozenset({stand_in}))
         below = self._downloaded_below(node, scope, depth)
         if below:  # os.path.join(cache_dir, "unet.ckpt") after a download there
@@ -4323,6 +4319,11 @@ def _joined_below_folder_argument(expr: ast.expr) -> bool:
 
 
 _FOLDER_ARGUMENT = re.compile(r"dir|folder|samples|outputs?$|images?$|imgs?$", re.IGNORECASE)
+
+
+def _model_id_argument(call: ast.Call) -> ast.expr | None:
+    """What a load call is given as the repo: its first argument, else ``pretrained_model_name_or_path=``."""
+    return call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == _MODEL_ID), None)
 
 
 def _spelling(path: ast.expr) -> str | None:
