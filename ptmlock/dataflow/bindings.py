@@ -972,7 +972,7 @@ class ModelBindings:
             for folder, model, scope in self._output_folder_writes()
             if spelled.startswith(folder + "/")
         ]
-        models = frozenset().union(*written) if written else frozenset()
+        models = frozenset().union(*written)
         return Held(derived=models) if models else NOTHING
 
     def model_arguments(self, call: ast.Call, scope: Scope) -> list[ast.expr]:
@@ -1615,7 +1615,7 @@ class ModelBindings:
                 bindings._returned_at(method, class_scope(ancestor, scope), None, depth + 1)
                 for bindings, ancestor, scope in lineage
                 for method in ancestor.body
-                if isinstance(method, _FUNCTIONS) and _decorated(method, _PROPERTIES)
+                if _is_property(method)
             ]
         ).models
         if len(lineage) == 1:
@@ -1904,9 +1904,7 @@ class ModelBindings:
         property (``@property``, ``@functools.cached_property``), with the class's scope."""
         if self._property_names is None:  # the file's properties, by name: most attributes are none
             self._property_names = frozenset(
-                method.name
-                for method in ast.walk(self.tree)
-                if isinstance(method, _FUNCTIONS) and _decorated(method, _PROPERTIES)
+                method.name for method in ast.walk(self.tree) if _is_property(method)
             )
         if node.attr not in self._property_names or not isinstance(node.value, ast.Name):
             return None
@@ -1914,7 +1912,7 @@ class ModelBindings:
         if value.kind != INSTANCE or not isinstance(value.data.node, ast.ClassDef):
             return None
         method = method_named(value.data.node, node.attr)
-        if method is None or not _decorated(method, _PROPERTIES):
+        if method is None or not _is_property(method):
             return None
         return method, value.data
 
@@ -2541,8 +2539,8 @@ class ModelBindings:
             if load in self.models:
                 return Held(models=frozenset({load}))
             # AutoTokenizer.from_pretrained(model_dir): the tokenizer of the model there, no model itself
-            model_id = node.args[:1] or [k.value for k in node.keywords if k.arg == _MODEL_ID]
-            given = [a for a in [*node.args, *(k.value for k in node.keywords)] if a not in model_id]
+            model_id = _model_id_argument(node)
+            given = [a for a in [*node.args, *(k.value for k in node.keywords)] if a is not model_id]
             return _union([self.held(a, scope, depth + 1) for a in given])
         # Contriever.from_pretrained(path) beside AutoTokenizer.from_pretrained(path): the reported load's
         stand_in = self._reported_for_repo(node)
@@ -4424,6 +4422,21 @@ def _record(names: Sequence[str], found: Sequence[Held]) -> Held:
 def _is_dataclass(cls: ast.ClassDef) -> bool:
     """Whether a class is decorated as a dataclass (``@dataclass``, ``@dataclasses.dataclass(...)``)."""
     return _decorated(cls, frozenset({"dataclass"}))
+
+
+def _is_property(node: ast.AST) -> TypeGuard[ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Whether a class body's statement is a method read as an attribute (``@property``,
+    ``@functools.cached_property``)."""
+    return isinstance(node, _FUNCTIONS) and _decorated(node, _PROPERTIES)
+
+
+def never_reads_self(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a method (not a staticmethod) never reads its first parameter (``self``), nor ``super()``."""
+    params = [*function.args.posonlyargs, *function.args.args]
+    if not params or _decorated(function, frozenset({"staticmethod"})):
+        return False
+    first = params[0].arg
+    return not any(isinstance(node, ast.Name) and node.id in (first, "super") for node in ast.walk(function))
 
 
 def _decorated(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef, names: frozenset[str]) -> bool:

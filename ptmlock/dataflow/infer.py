@@ -42,6 +42,8 @@ from .bindings import (
     SubclassCalls,
     alternative_imports,
     branch_tests,
+    method_named,
+    never_reads_self,
 )
 from .edges import find_edges
 
@@ -663,12 +665,11 @@ class _Project:
         if bound is None:
             return None if self._real_path(spelled[0]) not in self.bindings else False
         found = [
-            node
+            function
             for cls in bound[1].class_definitions
-            for node in cls.body
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == method
+            if (function := method_named(cls, method)) is not None
         ]
-        return bool(found) and all(_ignores_first_parameter(function) for function in found)
+        return bool(found) and all(never_reads_self(function) for function in found)
 
     def _subclasses(self, base: ast.ClassDef) -> list[ClassFound]:
         """The classes of the bound modules deriving from a class (directly or not)."""
@@ -886,15 +887,4 @@ def _merged(edges: Sequence[InferredEdge]) -> tuple[InferredEdge, ...]:
             merged.values(),
             key=lambda e: (e.evidence[0].path, e.evidence[0].line, e.source.line, e.target.line, e.kind),
         )
-    )
-
-
-def _ignores_first_parameter(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Whether a method never reads its first parameter (``self``), nor ``super()``."""
-    params = [*function.args.posonlyargs, *function.args.args]
-    if not params or any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in function.decorator_list):
-        return False
-    first = params[0].arg
-    return not any(
-        (isinstance(node, ast.Name) and node.id in (first, "super")) for node in ast.walk(function)
     )
