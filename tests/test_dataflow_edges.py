@@ -2549,6 +2549,31 @@ EVALUATION_CASES = {
 }
 
 POST_PROCESSING = {
+    "a base class's private checker a subclass calls by its mangled name filters the upscaler's images": """
+        import clip
+        import torch
+        from diffusers import DiffusionPipeline
+
+
+        class IFBaseModule:
+            clip_model, clip_preprocess = clip.load("ViT-L/14", device="cpu")  # model: clip
+
+            def __validate_generations(self, generations):
+                with torch.no_grad():
+                    # edge: post-processing upscaler->clip
+                    features = self.clip_model.encode_image(generations)
+                    generations[features > 0.5] = 0
+                return generations
+
+
+        class StableStageIII(IFBaseModule):
+            def __init__(self, model_id):
+                self.model = DiffusionPipeline.from_pretrained(model_id)  # model: upscaler
+
+            def embeddings_to_image(self, low_res, prompt):
+                images = self.model(image=low_res, prompt=prompt).images
+                return self._IFBaseModule__validate_generations(images)
+    """,
     "an evaluator's predictions written under output_path, read back and re-ranked by another evaluator": """
         import os
 

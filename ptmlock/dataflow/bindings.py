@@ -1753,10 +1753,11 @@ class ModelBindings:
             return None
         for bindings, ancestor, scope in self.lineage(cls.node, cls.parent)[1:]:
             inner = class_scope(ancestor, scope)
-            for kind, data, _, _ in inner.bindings.get(name, ()):
+            own = _unmangled(name, ancestor)
+            for kind, data, _, _ in inner.bindings.get(own, ()):
                 if kind == "function":
                     return bindings, data, inner
-            if name in inner.bindings:
+            if own in inner.bindings:
                 return None
         return None
 
@@ -2240,9 +2241,10 @@ class ModelBindings:
         self._handed_calls()  # and what hands the method over: Thread(target=self.loop, args=(q,))
         calls = [
             (self, call, site.scope)
+            for spelled in _spellings(method.name, cls)
             for site, call in [
-                *((site, site.call) for site in self.method_calls.get(method.name, ())),
-                *self._handed_methods.get(method.name, ()),
+                *((site, site.call) for site in self.method_calls.get(spelled, ())),
+                *self._handed_methods.get(spelled, ()),
             ]
             if self.classes.get(id(site.owner)) in family and _on_self(call.func)
         ]
@@ -2275,7 +2277,8 @@ class ModelBindings:
             return []
         return [
             (self, site.call, site.scope)
-            for site in self.method_calls.get(method, ())
+            for spelled in _spellings(method, base)
+            for site in self.method_calls.get(spelled, ())
             if id(self.classes.get(id(site.owner))) in derived and _on_self(site.call.func)
         ]
 
@@ -4398,8 +4401,27 @@ def _straight_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
 
 
 def method_named(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """The method of that name a class body defines."""
+    """The method of that name a class body defines; a private method also by its mangled name, which a
+    subclass must spell (``self._IFBaseModule__validate_generations(images)``)."""
+    name = _unmangled(name, cls)
     return next((m for m in cls.body if isinstance(m, _FUNCTIONS) and m.name == name), None)
+
+
+def _spellings(name: str, cls: ast.ClassDef) -> tuple[str, ...]:
+    """How calls of a method of the class spell its name: a private one (``__validate``) also mangled,
+    as a subclass must (``self._IFBaseModule__validate(x)``)."""
+    if name.startswith("__") and not name.endswith("__"):
+        return name, f"_{cls.name.lstrip('_')}{name}"
+    return (name,)
+
+
+def _unmangled(name: str, cls: ast.ClassDef) -> str:
+    """A private name of the class as its body spells it (``__validate``) for the mangled one code
+    outside it must use (``_IFBaseModule__validate``); any other name as it is."""
+    mangled = f"_{cls.name.lstrip('_')}__"
+    if name.startswith(mangled) and not name.endswith("__"):
+        return name[len(mangled) - 2 :]
+    return name
 
 
 def _same_constant(key: ast.expr | None, index: ast.expr) -> bool:
