@@ -3404,6 +3404,37 @@ _DETECTION_MODULES = {
 }
 
 ACROSS_MODULES = {
+    "docs a dataset is given by a keyed setter are what a refiner it is handed reads by that name": {
+        "refiner.py": """
+            from transformers import AutoModelForSeq2SeqLM
+
+
+            class AbstractiveRefiner:
+                def __init__(self, path):
+                    self.model = AutoModelForSeq2SeqLM.from_pretrained(path)  # model: refiner
+
+                def batch_run(self, dataset):
+                    return self.model.generate(dataset.retrieval_result)
+        """,
+        "pipeline.py": """
+            from sentence_transformers import SentenceTransformer
+            from transformers import pipeline
+
+            from refiner import AbstractiveRefiner
+
+            retriever = SentenceTransformer("BAAI/bge-base-en-v1.5")  # model: retriever
+            translator = pipeline("translation", model="Helsinki-NLP/opus-mt-en-de")  # model: translator
+
+
+            def run(dataset):
+                refiner = AbstractiveRefiner("fangyuan/nq_abstractive_compressor")
+                dataset.update_output("retrieval_result", retriever.encode(dataset.question))
+                # edge: post-processing retriever->refiner
+                dataset.update_output("refine_result", refiner.batch_run(dataset))
+                dataset.update_output("question_de", translator(dataset.question))
+                return dataset
+        """,
+    },
     "a project subclass's from_pretrained is the model of the load the file reports for that repo": {
         "retrievers.py": """
             from transformers import BertModel

@@ -2374,6 +2374,8 @@ class ModelBindings:
         keyed = _field(base, node.attr)
         if keyed is not None:
             return keyed  # model_dict.vae of EasyDict(vae=vae, unet=unet)
+        if _only_fields(base) and node.attr not in _DICT_METHODS:
+            return NOTHING  # dataset.question of dataset | {"retrieval_result": docs}: none stored there
         if base.models:
             if node.attr in NOT_OUTPUT or _PREPROCESSING.search(node.attr) or _SIZE.search(node.attr):
                 return NOTHING  # pipe.tokenizer, pipe.scheduler, model.text_ctx: no model
@@ -3293,6 +3295,7 @@ _MAX_SUBCLASSES = 12  # classes an annotated parameter is read as: the one it na
 _MAX_ALIAS_HOPS = 3  # names and attributes an alternative import is followed through (run = gen.run)
 # Methods storing a value under a field their first argument names: dataset.update_output("pred", x).
 _KEYED_SETTER = re.compile(r"(?:update|add|set|put|store)_(?:output|field|column|item|value|attr|result)s?")
+_DICT_METHODS = frozenset(name for name in dir(dict) if not name.startswith("_"))
 _MUTATORS = frozenset(
     {"append", "extend", "add", "insert", "update", "appendleft", "put", "put_nowait", "add_module"}
 )
@@ -3360,10 +3363,20 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
     if isinstance(stmt, ast.Expr):
         if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
             return
+        receiver = call.func.value
+        field = _field_store(call)
+        if field is not None and isinstance(receiver, ast.Name) and receiver.id in scope.bindings:
+            # dataset.update_output("retrieval_result", docs): dataset | {"retrieval_result": docs}, also
+            # for whom the dataset is handed to (a refiner in another module reading the field)
+            _, key, value = field
+            before = ast.Name(receiver.id, ast.Load(), lineno=stmt.lineno, col_offset=stmt.col_offset)
+            joined = ast.BinOp(before, ast.BitOr(), ast.Dict([ast.Constant(key)], [value]))
+            end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
+            scope.bind(receiver.id, "expr", joined, end, scope.blocks_at((stmt.lineno, stmt.col_offset)))
+            return
         if call.func.attr not in _MUTATORS:
             return
         added = [a for a in call.args if not isinstance(a, ast.Starred)]
-        receiver = call.func.value
         if (  # data["sampled"].append(s): data | {"sampled": [s]}
             isinstance(receiver, ast.Subscript)
             and isinstance(receiver.value, ast.Name)
@@ -4476,6 +4489,11 @@ def _same_model_of(value: ast.expr) -> ast.expr:
     ):
         value = value.func.value
     return value
+
+
+def _only_fields(record: Held) -> bool:
+    """Whether all a record holds is under keys known (a field not among them holds none of it)."""
+    return record.keys is not None and all(key is not None for key, _ in record.keys)
 
 
 def _field(record: Held, name: str) -> Held | None:
