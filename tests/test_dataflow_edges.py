@@ -3404,6 +3404,57 @@ _DETECTION_MODULES = {
 }
 
 ACROSS_MODULES = {
+    "a class picked by getattr by a name an if-chain assigns is any of those the chain names": {
+        "rag/__init__.py": "",
+        "rag/refiners.py": """
+            from sentence_transformers import SentenceTransformer
+            from transformers import AutoModelForSeq2SeqLM
+
+
+            class AbstractiveRefiner:
+                def __init__(self, path):
+                    self.model = AutoModelForSeq2SeqLM.from_pretrained(path)  # model: abstractive
+
+                def refine(self, docs):
+                    return self.model.generate(docs)
+
+
+            class ExtractiveRefiner:
+                def __init__(self, path):
+                    self.encoder = SentenceTransformer(path)  # model: extractive
+
+                def refine(self, docs):
+                    return self.encoder.encode(docs)
+
+
+            class UnusedRefiner:
+                def __init__(self, path):
+                    self.model = AutoModelForSeq2SeqLM.from_pretrained("t5-small")  # model: unused
+        """,
+        "rag/pipeline.py": """
+            import importlib
+
+            from transformers import DPRQuestionEncoder
+
+
+            def get_refiner(name, path):
+                module = importlib.import_module("rag.refiners")
+                if "recomp" in name:
+                    refiner_class = "AbstractiveRefiner"
+                else:
+                    refiner_class = "ExtractiveRefiner"
+                return getattr(module, refiner_class)(path)
+
+
+            def run(question, name, path):
+                retriever = DPRQuestionEncoder.from_pretrained("facebook/dpr")  # model: dpr
+                refiner = get_refiner(name, path)
+                docs = retriever(question)
+                # edge: post-processing dpr->abstractive
+                # edge: post-processing dpr->extractive
+                return refiner.refine(docs)
+        """,
+    },
     "docs a dataset is given by a keyed setter are what a refiner it is handed reads by that name": {
         "refiner.py": """
             from transformers import AutoModelForSeq2SeqLM

@@ -1306,9 +1306,22 @@ class ModelBindings:
             return None
         if module.data.split(".")[0] in self.libraries:
             return None
-        value = self.imported(f"{module.data}.*", False, depth + 1, None)
-        returned = self.imported(f"{module.data}.*", True, depth + 1, None)
+        # refiner_class = "A" ... elif ...: refiner_class = "B": those of the module; else any function of it
+        names = self._constant_strings(call.args[1], scope) or ["*"]
+        value = _union([self.imported(f"{module.data}.{n}", False, depth + 1, None) for n in names])
+        returned = _union([self.imported(f"{module.data}.{n}", True, depth + 1, None) for n in names])
         return (value, returned) if value.runs or value.models or returned.runs or returned.models else None
+
+    def _constant_strings(self, expr: ast.expr, scope: Scope) -> list[str]:
+        """The names a variable is assigned as string constants where it is read (every assignment
+        reaching it is one); none otherwise."""
+        if not isinstance(expr, ast.Name):
+            return []
+        assigned = [value for value, _ in self.assigned_values(expr, scope)]
+        names = [v.value for v in assigned if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+        if not assigned or len(names) < len(assigned):
+            return []
+        return sorted({name for name in names if name.isidentifier()})
 
     def _file_key(self, expr: ast.expr, scope: Scope) -> tuple[str, str] | None:
         """Which file an expression names: the path an ``open(path)`` handle was opened on, by its
