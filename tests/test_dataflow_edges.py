@@ -75,6 +75,43 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "a model a method keeps on its class by name, got through a lazy accessor, runs in another method": """
+        from transformers import AutoModel, AutoModelForSequenceClassification
+
+
+        class SentencePruner:
+            _model = None
+
+            def __init__(self, name="naver/provence-reranker-debertav3-v1"):
+                self.name = name
+                self._ensure_model()
+
+            def _ensure_model(self):
+                if SentencePruner._model is not None:
+                    return
+                SentencePruner._model = AutoModel.from_pretrained(self.name)  # model: pruner
+
+            def prune_documents(self, question, docs):
+                texts = [d["text"] for d in docs]
+                return [SentencePruner._model.process(question, t) for t in texts]
+
+
+        class Pipeline:
+            def __init__(self):
+                # model: reranker
+                self.reranker = AutoModelForSequenceClassification.from_pretrained("BAAI/bge-reranker-base")
+
+            def _get_pruner(self):
+                if getattr(self, "_pruner", None) is None:
+                    self._pruner = SentencePruner()
+                return self._pruner
+
+            def run(self, query, docs):
+                docs = self.reranker(query, docs)
+                pruner = self._get_pruner()
+                # edge: feature-handoff/sequential reranker->pruner
+                return pruner.prune_documents(query, docs)
+    """,
     "the labels a classifier's scores pick are its output (a tagger's tags into a writer's prompt)": """
         from transformers import AutoModelForImageClassification, pipeline
 

@@ -1631,6 +1631,17 @@ class ModelBindings:
                 if _is_property(method)
             ]
         ).models
+        # a model kept on the class itself (SentencePruner._model = AutoModel.from_pretrained(...)): shared
+        on_class = _union(
+            [
+                bindings.held(value, at, depth + 1)
+                for bindings, ancestor, _ in lineage
+                for (owner, _), writes in bindings.ctx.attribute_writes.items()
+                if owner == ancestor.name
+                for value, at in writes
+            ]
+        ).models
+        built |= on_class
         if len(lineage) == 1:
             inner = class_scope(cls, where)
             found = [
@@ -4478,13 +4489,14 @@ def _is_property(node: ast.AST) -> TypeGuard[ast.FunctionDef | ast.AsyncFunction
     return isinstance(node, _FUNCTIONS) and _decorated(node, _PROPERTIES)
 
 
-def never_reads_self(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """Whether a method (not a staticmethod) never reads its first parameter (``self``), nor ``super()``."""
+def never_reads_self(function: ast.FunctionDef | ast.AsyncFunctionDef, owner: str) -> bool:
+    """Whether a method (not a staticmethod) of class ``owner`` never reads its first parameter
+    (``self``), ``super()``, nor its class by name (``SentencePruner._model``, a model shared by all)."""
     params = [*function.args.posonlyargs, *function.args.args]
     if not params or _decorated(function, frozenset({"staticmethod"})):
         return False
-    first = params[0].arg
-    return not any(isinstance(node, ast.Name) and node.id in (first, "super") for node in ast.walk(function))
+    read = (params[0].arg, "super", owner)
+    return not any(isinstance(node, ast.Name) and node.id in read for node in ast.walk(function))
 
 
 def _decorated(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef, names: frozenset[str]) -> bool:

@@ -665,11 +665,11 @@ class _Project:
         if bound is None:
             return None if self._real_path(spelled[0]) not in self.bindings else False
         found = [
-            function
+            (function, cls)
             for cls in bound[1].class_definitions
             if (function := method_named(cls, method)) is not None
         ]
-        return bool(found) and all(never_reads_self(function) for function in found)
+        return bool(found) and all(never_reads_self(function, cls.name) for function, cls in found)
 
     def _subclasses(self, base: ast.ClassDef) -> list[ClassFound]:
         """The classes of the bound modules deriving from a class (directly or not)."""
