@@ -75,6 +75,44 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "a method of a loaded model's class running its layers runs that model on what it is given": """
+        import torch
+        import whisper
+        from huggingface_hub import hf_hub_download
+        from torch import nn
+
+
+        class RQBottleneck(nn.Module):
+            def __init__(self, width=384, codes=512):
+                super().__init__()
+                self.mlp = nn.Linear(width, width)
+                self.rq = nn.Embedding(codes, width)
+                self.whmodel = None
+
+            @classmethod
+            def load_model(cls, repo_id, filename):
+                spec = torch.load(hf_hub_download(repo_id=repo_id, filename=filename))  # model: vq
+                vqmodel = cls(width=384)
+                vqmodel.load_state_dict(spec["state_dict"])
+                return vqmodel
+
+            def ensure_whisper(self):
+                if self.whmodel is None:
+                    self.whmodel = [whisper.load_model("medium.en")]  # model: whisper
+
+            def quantize(self, embs):
+                return self.rq(self.mlp(embs)).argmax(-1)
+
+            def describe(self, embs):
+                return {"shape": tuple(embs.shape), "mean": float(embs.mean())}
+
+            def encode_mel(self, mel):
+                self.ensure_whisper()
+                embs = self.whmodel[0].encoder(mel)
+                print(self.describe(embs))
+                # edge: feature-handoff/sequential whisper->vq
+                return self.quantize(embs)
+    """,
     "a model a method keeps on its class by name, got through a lazy accessor, runs in another method": """
         from transformers import AutoModel, AutoModelForSequenceClassification
 
@@ -2871,6 +2909,37 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a method of a loaded model's class running none of its layers runs no model on what it is given": """
+        import torch
+        import whisper
+        from huggingface_hub import hf_hub_download
+        from torch import nn
+
+
+        class RQBottleneck(nn.Module):
+            def __init__(self, width=384):
+                super().__init__()
+                self.rq = nn.Linear(width, width)
+                self.whmodel = None
+
+            @classmethod
+            def load_model(cls, repo_id, filename):
+                spec = torch.load(hf_hub_download(repo_id=repo_id, filename=filename))
+                vqmodel = cls(width=384)
+                vqmodel.load_state_dict(spec["state_dict"])
+                return vqmodel
+
+            def ensure_whisper(self):
+                if self.whmodel is None:
+                    self.whmodel = [whisper.load_model("medium.en")]
+
+            def describe(self, embs):
+                return {"shape": tuple(embs.shape), "mean": float(embs.mean())}
+
+            def encode_mel(self, mel):
+                self.ensure_whisper()
+                return self.describe(self.whmodel[0].encoder(mel))
+    """,
     "a Gradio property update (visible=...) computed from a model hands the component no value": """
         import gradio as gr
         import torchaudio

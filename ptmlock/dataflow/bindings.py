@@ -812,6 +812,8 @@ class ModelBindings:
                 if imported:
                     return imported
         callee = self.held(func, site.scope)  # models["tts"](text), scorer(images) too
+        if not (callee.models or callee.runs) and isinstance(func, ast.Attribute):
+            return self._loaded_self(func, site.scope)  # self.quantize(embs) in a loaded model's class
         return callee.models | callee.runs
 
     def runs_on_arguments(self, name: str, at: Followed | None = None) -> frozenset[Load]:
@@ -1980,6 +1982,27 @@ class ModelBindings:
             assert isinstance(data, str)
             return self._imported(data, called=False, depth=depth)
         return NOTHING
+
+    def _loaded_self(self, func: ast.Attribute, scope: Scope) -> frozenset[Load]:
+        """The models ``self.<method>(...)`` runs in a method of a class whose instances are the model
+        its own classmethod loads (``vq = cls(**spec["config"]); vq.load_state_dict(spec["state_dict"]);
+        return vq``), for a method running its layers (``self.quantize(embs)`` calling ``self.rq(x)``):
+        that model; none for another (``self.log_mel_spectrogram(samples)``)."""
+        method = scope.node
+        cls = self.classes.get(id(method)) if isinstance(method, _FUNCTIONS) else None
+        if cls is None or not isinstance(method, _FUNCTIONS) or _is_classmethod(method):
+            return frozenset()
+        if not self._is_self(func.value, method) or not _runs_own_layers(cls, func.attr, set()):
+            return frozenset()
+        loaders = [m for m in cls.body if isinstance(m, _FUNCTIONS) and _builds_own_class(cls, m.name)]
+        body = scope.parent  # a method's parent scope is its class's
+        if not loaders or body is None:
+            return frozenset()
+
+        def loaded() -> Held:
+            return Held(models=_union([self._returned_at(m, body, None, 0) for m in loaders]).models)
+
+        return self._once(("loaded self", id(cls)), loaded).models
 
     def _imported(self, dotted: str, *, called: bool, depth: int, at: Followed | None = None) -> Held:
         if self.imported is None or dotted.startswith(LOCAL_PREFIX):
@@ -4487,6 +4510,31 @@ def _is_property(node: ast.AST) -> TypeGuard[ast.FunctionDef | ast.AsyncFunction
     """Whether a class body's statement is a method read as an attribute (``@property``,
     ``@functools.cached_property``)."""
     return isinstance(node, _FUNCTIONS) and _decorated(node, _PROPERTIES)
+
+
+def _runs_own_layers(cls: ast.ClassDef, name: str, seen: set[str]) -> bool:
+    """Whether a method of a module class calls its layers: a submodule its ``__init__`` builds
+    (``self.rq = ResidualVQ(...)``, then ``self.rq(x)``), ``self(...)``, or a method that does."""
+    method = method_named(cls, name)
+    params = [*method.args.posonlyargs, *method.args.args] if method is not None else []
+    if method is None or not params or name in seen:
+        return False
+    seen.add(name)
+    init = method_named(cls, "__init__")
+    built = {
+        target.attr
+        for stmt in (values.nested_statements(init.body) if init is not None else ())
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call)
+        for target in stmt.targets
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+    }
+    this = params[0].arg
+    called = [call.func for call in ast.walk(method) if isinstance(call, ast.Call)]
+    return any(isinstance(func, ast.Name) and func.id == this for func in called) or any(
+        func.attr in built or _runs_own_layers(cls, func.attr, seen)
+        for func in called
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == this
+    )
 
 
 def never_reads_self(function: ast.FunctionDef | ast.AsyncFunctionDef, owner: str) -> bool:
