@@ -3510,6 +3510,62 @@ _DETECTION_MODULES = {
 }
 
 ACROSS_MODULES = {
+    "a script adding a folder to sys.path imports the project's nearest module of that name": {
+        "captioning/clip/clip.py": """
+            from transformers import CLIPModel
+
+
+            class CLIP:
+                def __init__(self, name):
+                    self.model = CLIPModel.from_pretrained(name)  # model: clip
+
+                def text_scores(self, image, texts):
+                    return self.model(pixel_values=image, input_ids=texts).logits_per_image
+        """,
+        "captioning/language_model/simctg.py": """
+            from transformers import GPT2LMHeadModel
+
+
+            class SimCTG:
+                def __init__(self, name):
+                    self.model = GPT2LMHeadModel.from_pretrained(name)  # model: lm
+
+                def magic_search(self, ids, image, clip):
+                    scores = clip.text_scores(image, ids)
+                    return self.model.generate(ids, bad_words_ids=scores.argsort())
+        """,
+        "stories/clip/clip.py": """
+            from transformers import CLIPVisionModel
+
+
+            class CLIP:
+                def __init__(self, name):
+                    self.model = CLIPVisionModel.from_pretrained("openai/clip-vit-base-patch32")
+
+                def text_scores(self, image, texts):
+                    return self.model(pixel_values=image).pooler_output
+        """,
+        "captioning/run.py": """
+            import argparse
+            import sys
+
+            parser = argparse.ArgumentParser()
+            parser.add_argument("--clip_path")
+            parser.add_argument("--language_model_code_path")
+            args = parser.parse_args()
+
+            sys.path.append(args.clip_path)
+            from clip import CLIP
+
+            clip = CLIP("openai/clip-vit-base-patch32")
+            sys.path.append(args.language_model_code_path)
+            from simctg import SimCTG
+
+            generation_model = SimCTG("cambridgeltl/magic_mscoco")
+            # edge: feature-handoff/sequential clip->lm
+            print(generation_model.magic_search([[50256]], None, clip))
+        """,
+    },
     "a class picked by getattr by a name an if-chain assigns is any of those the chain names": {
         "rag/__init__.py": "",
         "rag/refiners.py": """

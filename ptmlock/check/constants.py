@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 
-from .files import read_source, relative_below
+from .files import python_files_below, read_source, relative_below
 from .loads import Uncheckable
 from .values import (
     BOOL,
@@ -32,6 +33,9 @@ from .values import (
 )
 
 _CONSTANTS = frozenset({STR, BOOL, NONE, OTHER, DICT, LIST, PATH})
+IMPORTED_ROOT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(\w+)", re.MULTILINE)  # the top name of an import
+# A script adding a folder to sys.path at run time (sys.path.append(args.clip_path)) before importing.
+_EXTENDS_SYS_PATH = re.compile(rb"\bsys\.path\.(?:append|insert|extend)\(")
 # Past this many modules on one chain of imports (a imports b imports c...), a name is unknown.
 _MAX_CHAIN = 8
 
@@ -111,7 +115,52 @@ def import_bases(path: str, package: str | None, root: str) -> tuple[str, ...]:
     top = folder
     for _ in (package or "").split(".") if package else ():
         top = os.path.dirname(top)
-    return tuple(dict.fromkeys((top, folder, root, os.path.join(root, "src"))))
+    bases = tuple(dict.fromkeys((top, folder, root, os.path.join(root, "src"))))
+    return bases + _sys_path_bases(path, bases, root)
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _sys_path_bases(path: str, bases: tuple[str, ...], root: str) -> tuple[str, ...]:
+    """For a file that adds folders to ``sys.path`` at run time (``sys.path.append(args.clip_path)``,
+    then ``from clip import CLIP``), the folders of the project's modules it imports by top-level
+    names no usual base holds: the module of that name nearest the file (none where several are as
+    near: ``image_captioning/clip`` for ``image_captioning/run.py`` beside ``story/clip``)."""
+    try:
+        source = read_source(path, root)
+    except Uncheckable:
+        return ()
+    if not _EXTENDS_SYS_PATH.search(source):
+        return ()
+    index = _modules_by_name(root)
+    folder = os.path.dirname(os.path.abspath(path))
+    found = []
+    for name in sorted({m.decode() for m in IMPORTED_ROOT.findall(source)}):
+        places = index.get(name, ())
+        if not places or find_module((name,), bases, root) is not None:
+            continue
+        shared = [len(os.path.commonpath([folder, os.path.abspath(place)])) for place in places]
+        nearest = [place for place, length in zip(places, shared, strict=True) if length == max(shared)]
+        if len(nearest) == 1:
+            found.append(nearest[0])
+    return tuple(dict.fromkeys(found))
+
+
+@functools.lru_cache(maxsize=16)
+def _modules_by_name(root: str) -> dict[str, tuple[str, ...]]:
+    """The folders holding a module of each name (``name.py``, or a package ``name/``) in the project."""
+    found: dict[str, list[str]] = {}
+    for file in python_files_below(root):
+        folder, base = os.path.split(file)
+        name, place = (
+            (os.path.basename(folder), os.path.dirname(folder))
+            if base == "__init__.py"
+            else (
+                base[:-3],
+                folder,
+            )
+        )
+        found.setdefault(name, []).append(place)
+    return {name: tuple(dict.fromkeys(places)) for name, places in found.items()}
 
 
 # Keyed by the importing file's bases too: a big tree (diffusers' src) asks tens of thousands.
@@ -135,3 +184,5 @@ def forget_modules() -> None:
     """Read the project's modules afresh: one process may check a tree again after it changed."""
     project_modules.cache_clear()
     find_module.cache_clear()
+    _sys_path_bases.cache_clear()
+    _modules_by_name.cache_clear()

@@ -86,6 +86,11 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
         return False
 
 
+def python_files_below(top: str) -> Iterator[str]:
+    """The *.py files below a folder, skipped folders (``.venv``, ``build``) left out."""
+    return _walk(top, lambda _: False)
+
+
 def _walk(top: str, skip: Callable[[str], bool]) -> Iterator[str]:
     """The *.py names below ``top`` but not below a skipped folder, each folder's in name order
     before its subfolders', as os.walk gives them; with a stack, not recursion, so no depth of

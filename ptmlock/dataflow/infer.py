@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..check import values
-from ..check.constants import find_module, import_bases, project_modules
+from ..check.constants import IMPORTED_ROOT, find_module, import_bases, project_modules
 from ..check.files import collect, read_source, relative_below
 from ..check.loads import FileScan, Load, Uncheckable
 from ..check.runner import scan_files
@@ -57,7 +57,6 @@ _FROM_IMPORT_NAMES = re.compile(
     rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(?:\(([^)]*)\)|([\w, \t]+))", re.MULTILINE
 )
 _MAIN_GUARD = re.compile(rb"^if[ \t]+__name__[ \t]*==[ \t]*['\"]__main__['\"]", re.MULTILINE)
-_IMPORTED_ROOT = re.compile(rb"^[ \t]*(?:from|import)[ \t]+(\w+)", re.MULTILINE)  # the top name of an import
 # Files that make a folder a project of its own (its dependencies, its packaging).
 PROJECT_FILE = re.compile(r"requirements[\w.-]*\.txt|setup\.py|setup\.cfg|pyproject\.toml|environment\.ya?ml")
 _MAX_NAMING_ROUNDS = 3  # modules deep a function returning another module's models is followed
@@ -616,7 +615,7 @@ class _Project:
         """The ML libraries a file imports by a name a module file of the project takes (``from clip
         import clip_classification`` beside a ``clip.py``): that module is imported, not the library. A
         package of that name is the library's own source (a checkout of diffusers), read as a library."""
-        imported = {m.decode() for m in _IMPORTED_ROOT.findall(source)} & values.ML_ROOTS
+        imported = {m.decode() for m in IMPORTED_ROOT.findall(source)} & values.ML_ROOTS
         if not imported:
             return frozenset()
         bases = import_bases(path, package_of(path), self.root)
