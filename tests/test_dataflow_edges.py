@@ -3510,6 +3510,52 @@ _DETECTION_MODULES = {
 }
 
 ACROSS_MODULES = {
+    "latents one script saves per step as an f-string series another reads back by step": {
+        "preprocess.py": """
+            import os
+
+            import torch
+            from diffusers import UNet2DConditionModel
+
+            unet = UNet2DConditionModel.from_pretrained("sd-2-1", subfolder="unet")  # model: inverter
+
+
+            def invert(latents, cond, save_path, timesteps):
+                for t in timesteps:
+                    latents = latents + unet(latents, t, encoder_hidden_states=cond).sample
+                    torch.save(latents, os.path.join(save_path, "latents", f"noisy_latents_{t}.pt"))
+                torch.save(latents.mean(), os.path.join(save_path, f"stats_{len(timesteps)}.pt"))
+
+
+            if __name__ == "__main__":
+                invert(torch.randn(1, 4, 64, 64), torch.randn(1, 77, 1024), "out", range(0, 1000, 20))
+        """,
+        "edit.py": """
+            import os
+
+            import torch
+            from diffusers import UNet2DConditionModel
+
+            unet = UNet2DConditionModel.from_pretrained("sd-2-1-base", subfolder="unet")  # model: editor
+            decoder = torch.hub.load("facebookresearch/dinov2", "dinov2_vits14")
+
+
+            def source_latents(path, step):
+                return torch.load(os.path.join(path, "latents", f"noisy_latents_{step}.pt"))
+
+
+            def edit(path, cond, steps):
+                frames = torch.load(os.path.join(path, f"frames_{len(steps)}.pt"))
+                print(decoder(frames))
+                for step in steps:
+                    # edge: feature-handoff/sequential inverter->editor
+                    unet(source_latents(path, step), step, encoder_hidden_states=cond)
+
+
+            if __name__ == "__main__":
+                edit("out", torch.randn(1, 77, 1024), range(0, 1000, 20))
+        """,
+    },
     "a script adding a folder to sys.path imports the project's nearest module of that name": {
         "captioning/clip/clip.py": """
             from transformers import CLIPModel

@@ -183,6 +183,11 @@ _RECORDS = frozenset({"dict", "EasyDict", "edict", "SimpleNamespace", "AttrDict"
 # A data file's name (``gen_table.jsonl``): scripts hand data on through such files (generate, then score).
 DATA_FILE_NAME = r"[\w-]*[a-zA-Z][\w.-]*\.(?:jsonl?|tsv|csv|pkl|pickle|pt|npy|npz|parquet|arrow|h5|hdf5)"
 _DATA_FILE = re.compile(rf"(?<![\w.-]){DATA_FILE_NAME}\Z")  # the name a path ends with
+# One of a series of data files an f-string names (``noisy_latents_{t}.pt``), its hole spelled ``{}``:
+# one script saves each step's latents, another reads them back by step.
+DATA_FILE_SERIES = r"[\w-]*[a-zA-Z][\w-]*\{\}[\w-]*\.(?:pkl|pickle|pt|npy|npz|h5|hdf5)"
+_DATA_FILE_SERIES = re.compile(rf"(?<![\w.{{}}-]){DATA_FILE_SERIES}\Z")
+DATA_FILE_SERIES_NAME = re.compile(DATA_FILE_SERIES)
 # A project's own writers of a value to a file: write_jsonlines(rows, path), save_json(path, obj).
 _WRITE_HELPER = re.compile(
     r"(?:write|save|dump)_(?:jsonl?|jsonlines|lst_json|pickle|pkl|csv|tsv|lines|file|npy)"
@@ -1418,10 +1423,9 @@ class ModelBindings:
             self._data_files = {IMAGE_FOLDERS: images}
             for value, target, scope in self._writes():
                 names = {
-                    _data_file_name(node.value)
+                    _written_name(node)
                     for path, _ in self._written_paths(target, scope)
                     for node in ast.walk(path)
-                    if isinstance(node, ast.Constant) and isinstance(node.value, str)
                 }
                 for file_name in sorted(n for n in names if n is not None):
                     self._data_files.setdefault(file_name, []).append((value, scope))
@@ -1850,6 +1854,11 @@ class ModelBindings:
             if file_name is not None and self.files_written is not None:  # "gen_table.jsonl" another wrote
                 held |= self.files_written(file_name, self.path, depth)
             return held
+        series = _series_name(node) if isinstance(node, ast.JoinedStr) else None
+        if series is not None and self.files_written is not None:
+            written_series = self.files_written(series, self.path, depth)
+            if written_series.derived:  # f"noisy_latents_{t}.pt": a step's latents another script saved
+                return written_series
         if isinstance(node, (ast.JoinedStr, ast.BinOp)):
             below = self._downloaded_below(node, scope, depth)
             if below:  # f"{cache_dir}/unet.ckpt", ckpt_dir / name after a download there
@@ -4203,6 +4212,24 @@ def _alternatives(value: ast.expr) -> list[ast.expr]:
     if isinstance(value, ast.IfExp):
         return [*_alternatives(value.body), *_alternatives(value.orelse)]
     return [value]
+
+
+def _written_name(node: ast.AST) -> str | None:
+    """The data file, or series of them, a part of a path names."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return _data_file_name(node.value)
+    return _series_name(node) if isinstance(node, ast.JoinedStr) else None
+
+
+def _series_name(node: ast.JoinedStr) -> str | None:
+    """The name of the series of data files an f-string ends with, its holes spelled ``{}``
+    (``noisy_latents_{}.pt`` of ``f"{path}/noisy_latents_{t}.pt"``)."""
+    text = "".join(
+        part.value if isinstance(part, ast.Constant) and isinstance(part.value, str) else "{}"
+        for part in node.values
+    )
+    found = _DATA_FILE_SERIES.search(text)
+    return found.group(0) if found is not None else None
 
 
 def _data_file_name(text: str) -> str | None:

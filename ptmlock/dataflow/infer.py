@@ -25,6 +25,7 @@ from . import Inference, InferredAdaptation, InferredEdge
 from .adaptations import find_adaptations
 from .bindings import (
     DATA_FILE_NAME,
+    DATA_FILE_SERIES_NAME,
     IMAGE_FOLDERS,
     NOTHING,
     Callers,
@@ -51,6 +52,8 @@ _NOTHING_MATCHES = re.compile(rb"(?!)")
 _FROM_IMPORT = re.compile(rb"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import\b", re.MULTILINE)
 # A string literal ending with a data file's name: its name.
 _DATA_FILE_LITERAL = re.compile(rf"""[/'"]({DATA_FILE_NAME})['"]""".encode())
+# f"noisy_latents_{t}.pt", f'{dir}/noisy_latents_{noisest}.pt': the series' name and extension around a hole
+_DATA_FILE_SERIES_LITERAL = re.compile(rb"""[/'"{}]([\w-]*[a-zA-Z][\w-]*)\{[^{}'"]*\}([\w-]*\.\w+)['"]""")
 _IMPORT = re.compile(rb"^[ \t]*import[ \t]+([\w.]+(?:[ \t]*,[ \t]*[\w.]+)*)", re.MULTILINE)
 # from m import a, b / from m import (\n a,\n b,\n): the module and the names, over several lines too
 _FROM_IMPORT_NAMES = re.compile(
@@ -276,8 +279,11 @@ class _Project:
         if self._shared is None:
             spelling: dict[str, list[str]] = {}
             for path in self.paths:
-                for name in sorted(set(_DATA_FILE_LITERAL.findall(self._source(path)))):
-                    spelling.setdefault(name.decode(), []).append(path)
+                source = self._source(path)
+                series = {b"%s{}%s" % found for found in _DATA_FILE_SERIES_LITERAL.findall(source)}
+                names = {n.decode() for n in {*_DATA_FILE_LITERAL.findall(source), *series}}
+                for name in sorted(n for n in names if "{}" not in n or DATA_FILE_SERIES_NAME.fullmatch(n)):
+                    spelling.setdefault(name, []).append(path)
             self._shared = {name: paths for name, paths in spelling.items() if len(paths) > 1}
         return self._shared
 
