@@ -75,6 +75,25 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "the UNet's denoised views added into slices of a canvas are what the VAE decodes": """
+        import torch
+        from diffusers import AutoencoderKL, UNet2DConditionModel
+
+        vae = AutoencoderKL.from_pretrained("sd-2-base", subfolder="vae")  # model: vae
+        unet = UNet2DConditionModel.from_pretrained("sd-2-base", subfolder="unet")  # model: unet
+
+
+        def panorama(latent, text_embeds, views, timesteps):
+            value = torch.zeros_like(latent)
+            for t in timesteps:
+                value.zero_()
+                for h0, h1, w0, w1 in views:
+                    view = latent[:, :, h0:h1, w0:w1]
+                    value[:, :, h0:h1, w0:w1] += unet(view, t, encoder_hidden_states=text_embeds).sample
+                latent = value
+            # edge: feature-handoff/sequential unet->vae
+            return vae.decode(latent).sample
+    """,
     "a method of a loaded model's class running its layers runs that model on what it is given": """
         import torch
         import whisper
@@ -2909,6 +2928,19 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a checker's score appended to a record's answer text annotates it, accumulating no output": """
+        from sentence_transformers import SentenceTransformer
+        from transformers import pipeline
+
+        checker = pipeline("text-classification", model="vectara/hallucination_evaluation_model")
+        embedder = SentenceTransformer("all-MiniLM-L6-v2")
+
+
+        def turn(query, context):
+            result = {"answer": context[:200]}
+            result["answer"] += f" [Confidence: {checker(query + context)[0]['score']:.0%}]"
+            return embedder.encode(result["answer"])
+    """,
     "a method of a loaded model's class running none of its layers runs no model on what it is given": """
         import torch
         import whisper

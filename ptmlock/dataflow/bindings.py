@@ -468,8 +468,9 @@ class ModelBindings:
                 inner = self._comprehension_scope(node, scope)
                 stack += [(child, inner, owner, stmt, quiet) for child in ast.iter_child_nodes(node)]
             else:
-                if isinstance(node, (ast.Expr, ast.Assign)):
+                if isinstance(node, (ast.Expr, ast.Assign, ast.AugAssign)):
                     _bind_mutation(node, scope)
+                if isinstance(node, (ast.Expr, ast.Assign)):
                     self._record_store(node, scope, owner)
                 if isinstance(node, ast.Call):
                     self._bind_ui_outputs(node, scope, stmt)
@@ -3392,9 +3393,15 @@ _BUILDER = re.compile(r"model|predictor|detector|session|net|engine|interpreter|
 _LOADER = re.compile(r"(?:\w+_)?load(?:_\w+)?|\w*from_(?:state_dict|file|checkpoint|ckpt)")
 
 
-def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
-    """``found.append(x)``, ``found[k] = x``: the name then holds what it held and x (a binding of
-    ``found + [x]`` where the statement ends)."""
+def _bind_mutation(stmt: ast.Expr | ast.Assign | ast.AugAssign, scope: Scope) -> None:
+    """``found.append(x)``, ``found[k] = x``, ``found[k] += x``: the name then holds what it held and
+    x (a binding of ``found + [x]`` where the statement ends)."""
+    if isinstance(stmt, ast.AugAssign):  # value[:, h:w] += v: value[:, h:w] = value[:, h:w] + v
+        added_to = stmt.target
+        if not isinstance(added_to, ast.Subscript) or isinstance(added_to.slice, ast.Constant):
+            return  # result["answer"] += note: a record's text annotated, not a tensor accumulated
+        grown = ast.copy_location(ast.BinOp(added_to, stmt.op, stmt.value), stmt)
+        stmt = ast.copy_location(ast.Assign(targets=[added_to], value=grown), stmt)
     call = stmt.value
     if (  # model.load_state_dict(sd), msg = model.load_state_dict(sd): model then has those weights
         isinstance(call, ast.Call)
@@ -3472,12 +3479,10 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
                 scope.bind(name, "expr", merged, end, scope.blocks_at((stmt.lineno, stmt.col_offset)))
         if keyed:
             return
-        root = target  # inputs_embeds[b][start:end] = audio: a store into inputs_embeds
-        while isinstance(root, ast.Subscript):
-            root = root.value
-        if not (isinstance(target, ast.Subscript) and isinstance(root, ast.Name)):
+        stored_in = _stored_into(target)  # inputs_embeds[b][start:end] = audio: a store into inputs_embeds
+        if stored_in is None:
             return
-        name, added = root.id, [stmt.value]
+        name, added = stored_in, [stmt.value]
     if not added:
         return
     if name not in scope.bindings:  # not a local of this scope: binding it here would hide the outer one
@@ -3496,6 +3501,14 @@ def _bind_mutation(stmt: ast.Expr | ast.Assign, scope: Scope) -> None:
     grown = ast.BinOp(before, ast.Add(), ast.List(added, ast.Load()))
     end = (stmt.end_lineno or stmt.lineno, stmt.end_col_offset or 0)
     scope.bind(name, "expr", grown, end, scope.blocks_at(start))
+
+
+def _stored_into(target: ast.expr) -> str | None:
+    """The name whose items a store target sets (``inputs_embeds`` of ``inputs_embeds[b][s:e]``)."""
+    root = target
+    while isinstance(root, ast.Subscript):
+        root = root.value
+    return root.id if isinstance(target, ast.Subscript) and isinstance(root, ast.Name) else None
 
 
 def _keyed_store(target: ast.expr, value: ast.expr) -> tuple[str, ast.Dict] | None:
