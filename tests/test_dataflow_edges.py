@@ -75,6 +75,34 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
+    "a DataLoader's batches keep the fields its collate_fn makes of the cached items": """
+        import torch
+        from diffusers import AutoencoderKL, UNet2DConditionModel
+        from transformers import CLIPTextModel
+
+        vae = AutoencoderKL.from_pretrained("sd-1-5", subfolder="vae")  # model: vae
+        text_encoder = CLIPTextModel.from_pretrained("sd-1-5", subfolder="text_encoder")  # model: clip
+        unet = UNet2DConditionModel.from_pretrained("sd-1-5", subfolder="unet")  # model: unet
+
+
+        def train(train_dataset, timesteps):
+            cached = []
+            for idx in range(len(train_dataset)):
+                item = train_dataset[idx]
+                item["instance_images"] = vae.encode(item["instance_images"]).latent_dist.sample()
+                cached.append(item)
+
+            def collate_fn(examples):
+                input_ids = [example["instance_prompt_ids"] for example in examples]
+                pixel_values = torch.stack([example["instance_images"] for example in examples])
+                return {"input_ids": torch.stack(input_ids), "pixel_values": pixel_values}
+
+            for batch in torch.utils.data.DataLoader(cached, batch_size=2, collate_fn=collate_fn):
+                states = text_encoder(batch["input_ids"])[0]
+                # edge: feature-handoff/parallel vae->unet
+                # edge: feature-handoff/parallel clip->unet
+                unet(batch["pixel_values"], timesteps, encoder_hidden_states=states)
+    """,
     "the UNet's denoised views added into slices of a canvas are what the VAE decodes": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel
@@ -2928,6 +2956,22 @@ POST_PROCESSING = {
 }
 
 NO_EDGE = {
+    "a DataLoader's batches keep their items' fields: cached latents are not the prompt ids": """
+        from diffusers import AutoencoderKL
+        from torch.utils.data import DataLoader
+        from transformers import CLIPTextModel
+
+        vae = AutoencoderKL.from_pretrained("sd-1-5", subfolder="vae")
+        text_encoder = CLIPTextModel.from_pretrained("sd-1-5", subfolder="text_encoder")
+
+
+        def embed_prompts(dataset):
+            cached = []
+            for item in dataset:
+                item["latents"] = vae.encode(item["pixel_values"]).latent_dist.sample()
+                cached.append(item)
+            return [text_encoder(batch["input_ids"])[0] for batch in DataLoader(cached, batch_size=4)]
+    """,
     "a checker's score appended to a record's answer text annotates it, accumulating no output": """
         from sentence_transformers import SentenceTransformer
         from transformers import pipeline

@@ -2632,6 +2632,8 @@ class ModelBindings:
             result = self.held(handed, scope, depth + 1)
             if result.models or result.derived:  # pool.map(f, xs), p_sample_loop(model_fn, ...): f's results
                 return result
+        elif _last_name(func) == "DataLoader" and (dataset := _argument_for(node, "dataset", 0)) is not None:
+            return self.held(dataset, scope, depth + 1)  # its batches: the dataset's items, fields kept
         steps = self._steps_of(node)
         if steps:  # self(x) in a transformers pipeline: what its postprocess (or _forward) returns
             return self.held(steps[-1], scope, depth + 1)
@@ -3606,9 +3608,14 @@ def _constants_passed(
     return passed
 
 
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    """What a call gives a keyword argument, if it gives it."""
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
 def _argument_for(call: ast.Call, name: str, index: int | None) -> ast.expr | None:
     """What a call gives a parameter: by its keyword, else at its position (None for ``*args``)."""
-    given = next((k.value for k in call.keywords if k.arg == name), None)
+    given = _keyword(call, name)
     if given is None and index is not None and index < len(call.args):
         given = call.args[index]
     return None if isinstance(given, ast.Starred) else given
@@ -3837,20 +3844,24 @@ def _handed_call(call: ast.Call) -> ast.Call | None:
         function = named.get("target")
         packed = named.get("args")
         given = list(packed.elts) if isinstance(packed, (ast.Tuple, ast.List)) else []
-    elif (kwargs := next((k.value for k in call.keywords if k.arg == "model_kwargs"), None)) is not None:
+    elif (kwargs := _keyword(call, "model_kwargs")) is not None:
         # diffusion.p_sample_loop(model_fn, shape, model_kwargs=cond): model_fn(x, t, **cond) each step
         handed = ast.Call(call.args[0], [], [ast.keyword(None, kwargs)]) if call.args else None
         return ast.copy_location(handed, call) if handed is not None and _callable(call.args[0]) else None
+    elif name == "DataLoader" and (collate := _keyword(call, "collate_fn")) is not None:
+        # DataLoader(dataset, collate_fn=collate): each batch is collate(items of the dataset)
+        dataset = _argument_for(call, "dataset", 0)
+        function, given = collate, [dataset] if dataset is not None else []
     elif name == "spawn" and call.args:  # torch.multiprocessing.spawn(fn, args=(a,)): fn(rank, a)
         function = call.args[0]
-        packed = next((k.value for k in call.keywords if k.arg == "args"), None)
+        packed = _keyword(call, "args")
         given = [ast.Constant(0), *(packed.elts if isinstance(packed, (ast.Tuple, ast.List)) else ())]
     if function is None or not _callable(function):
         return None
     keywords: list[ast.keyword] = []
     if not given and len(call.args) == 1 and isinstance(func, ast.Attribute) and name in _RECEIVER_MAPS:
         given = [func.value]  # series.apply(f), dataset.map(f): f of what it is called on
-        passed = next((k.value for k in call.keywords if k.arg == "fn_kwargs"), None)
+        passed = _keyword(call, "fn_kwargs")
         if isinstance(passed, ast.Dict):  # dataset.map(f, fn_kwargs={"model": m}): f(batch, model=m)
             keywords = [
                 ast.keyword(k.value, v)
@@ -4037,7 +4048,7 @@ def _file_read(call: ast.Call) -> ast.expr | None:
     if name in _HANDLE_READERS and isinstance(call.func, ast.Attribute) and not call.args:
         return call.func.value
     if name == "load_dataset":
-        return next((k.value for k in call.keywords if k.arg == "data_files"), None)
+        return _keyword(call, "data_files")
     return None
 
 
@@ -4424,7 +4435,7 @@ _FOLDER_ARGUMENT = re.compile(r"dir|folder|samples|outputs?$|images?$|imgs?$", r
 
 def _model_id_argument(call: ast.Call) -> ast.expr | None:
     """What a load call is given as the repo: its first argument, else ``pretrained_model_name_or_path=``."""
-    return call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == _MODEL_ID), None)
+    return call.args[0] if call.args else _keyword(call, _MODEL_ID)
 
 
 def _spelling(path: ast.expr) -> str | None:
