@@ -75,7 +75,7 @@ def check_edges(tmp_path: Path, snippet: str | dict[str, str]) -> tuple[Inferred
 
 
 HANDOFF = {
-    "a DataLoader's batches keep the fields its collate_fn makes of the cached items": """
+    "a DataLoader's batches keep the fields its collate_fn makes (one of two helpers' own collate_fn)": """
         import torch
         from diffusers import AutoencoderKL, UNet2DConditionModel
         from transformers import CLIPTextModel
@@ -102,6 +102,13 @@ HANDOFF = {
                 # edge: feature-handoff/parallel vae->unet
                 # edge: feature-handoff/parallel clip->unet
                 unet(batch["pixel_values"], timesteps, encoder_hidden_states=states)
+
+
+        def inpainting_loader(dataset):
+            def collate_fn(examples):
+                return {"masks": torch.stack([example["mask"] for example in examples])}
+
+            return torch.utils.data.DataLoader(dataset, batch_size=2, collate_fn=collate_fn)
     """,
     "the UNet's denoised views added into slices of a canvas are what the VAE decodes": """
         import torch

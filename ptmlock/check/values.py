@@ -992,9 +992,13 @@ def _class_value(node: ast.ClassDef, scope: Scope, depth: int) -> Value:
 
 
 def _register(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, scope: Scope) -> str:
-    """The name a function or class defined in the file goes by (<local>.Class.method for a method),
-    kept with its definition so that calling it can be traced; two definitions of one name keep neither."""
-    owner = f"{scope.node.name}." if scope.is_class and isinstance(scope.node, ast.ClassDef) else ""
+    """The name a function or class defined in the file goes by (<local>.Class.method for a method,
+    <local>.helper.collate_fn for a function defined in another: two helpers each defining its own are
+    two functions), kept with its definition so that calling it can be traced; two definitions of one
+    name keep neither."""
+    outer, owner = scope.node, ""
+    if isinstance(outer, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and scope.parent is not None:
+        owner = f"{outer.name}."
     name = f"{LOCAL_PREFIX}.{owner}{node.name}"
     known = scope.ctx.local.get(name, (node, scope))
     scope.ctx.local[name] = (node, scope) if known is not None and known[0] is node else None

@@ -4666,7 +4666,7 @@ def _merged_keys(found: Sequence[Held]) -> tuple[tuple[str | None, Held], ...] |
 def _merged_parts(found: Sequence[Held]) -> tuple[Held, ...] | None:
     """Alternatives that are all tuples or lists (of the names a loop reads, the sides of an ``or``):
     position by position, what any of them holds there; None when one is something else."""
-    shaped = [held.parts for held in found if held is not NOTHING]
+    shaped = [held.parts for held in found if held != NOTHING]
     if not shaped or any(parts is None for parts in shaped):
         return None
     width = max(len(parts) for parts in shaped if parts is not None)
