@@ -150,15 +150,11 @@ def _modules_by_name(root: str) -> dict[str, tuple[str, ...]]:
     """The folders holding a module of each name (``name.py``, or a package ``name/``) in the project."""
     found: dict[str, list[str]] = {}
     for file in python_files_below(root):
-        folder, base = os.path.split(file)
-        name, place = (
-            (os.path.basename(folder), os.path.dirname(folder))
-            if base == "__init__.py"
-            else (
-                base[:-3],
-                folder,
-            )
-        )
+        place, name = os.path.split(file)
+        if name == "__init__.py":  # a package: its folder's name, found in the folder above
+            place, name = os.path.split(place)
+        else:
+            name = name.removesuffix(".py")
         found.setdefault(name, []).append(place)
     return {name: tuple(dict.fromkeys(places)) for name, places in found.items()}
 
