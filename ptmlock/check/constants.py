@@ -50,8 +50,10 @@ class ProjectModules:
         self.busy: set[str] = set()  # names being resolved: an import cycle ends in "unknown"
 
     def resolver(self, path: str, package: str | None) -> ResolveRef:
-        """How a file at ``path`` reads the constants it imports."""
-        return functools.partial(self.value, bases=import_bases(path, package, self.root))
+        """How a file at ``path`` reads the constants it imports; where it looks is worked out when it
+        first reads one (most files read none, and import_bases may read the file)."""
+        bases = functools.cache(functools.partial(import_bases, path, package, self.root))
+        return lambda name: self.value(name, bases())
 
     def value(self, name: str, bases: tuple[str, ...]) -> Value | None:
         """The constant ``name`` (module.NAME, dotted) stands for, if a module of the project defines one."""

@@ -1648,7 +1648,6 @@ class ModelBindings:
                 for value, at in writes
             ]
         ).models
-        built |= on_class
         if len(lineage) == 1:
             inner = class_scope(cls, where)
             found = [
@@ -1656,14 +1655,14 @@ class ModelBindings:
                 for writes in values.self_writes(inner).values()
                 for e, at in writes
             ]
-            return _union(found).models | added | built
+            return _union(found).models | added | built | on_class
         attributes = {
             attr
             for _, ancestor, scope in lineage
             for attr in values.self_writes(class_scope(ancestor, scope))
         }
         set_on_self = [self._lineage_attribute(lineage, attr, depth) for attr in sorted(attributes)]
-        return _union(set_on_self).models | added | built
+        return _union(set_on_self).models | added | built | on_class
 
     def _once(self, key: tuple[object, ...], compute: Callable[[], Held]) -> Held:
         """What a class's instances hold, worked out once whatever is being followed around it: the
@@ -2002,7 +2001,7 @@ class ModelBindings:
         cls = self.classes.get(id(method)) if isinstance(method, _FUNCTIONS) else None
         if cls is None or not isinstance(method, _FUNCTIONS) or _is_classmethod(method):
             return frozenset()
-        if not self._is_self(func.value, method) or not _runs_own_layers(cls, func.attr, set()):
+        if not self._is_self(func.value, method) or not _runs_own_layers(cls, func.attr):
             return frozenset()
         loaders = [m for m in cls.body if isinstance(m, _FUNCTIONS) and _builds_own_class(cls, m.name)]
         body = scope.parent  # a method's parent scope is its class's
@@ -2758,7 +2757,7 @@ class ModelBindings:
             if first.models:  # a copy of a config keeps its keys: deepcopy(self.config)["unet"]
                 return Held(models=first.models, keys=first.keys)
         if name in _WRAPPED_BY_KEYWORD:  # pipeline("translation", model=m): m, wrapped; a chain around an llm
-            inner = next((k.value for k in node.keywords if k.arg == _WRAPPED_BY_KEYWORD[name]), None)
+            inner = _keyword(node, _WRAPPED_BY_KEYWORD[name])
             wrapped = self.held(inner, scope, depth + 1).models if inner is not None else frozenset()
             if wrapped:
                 return Held(models=wrapped)
@@ -3161,7 +3160,8 @@ class ModelBindings:
             # wget.download(url, out="./checkpoints/vallex.pt"): that file
             saved_as = posixpath.normpath(file.data)
             return [(posixpath.dirname(saved_as) or ".", saved_as, load)]
-        folder = next((values.evaluate(k.value, scope) for k in call.keywords if k.arg == "local_dir"), None)
+        local_dir = _keyword(call, "local_dir")
+        folder = values.evaluate(local_dir, scope) if local_dir is not None else None
         if folder is None or folder.kind not in (STR, PATH) or not isinstance(folder.data, str):
             return []
         root = posixpath.normpath(folder.data)
@@ -4522,17 +4522,22 @@ def _spellings(name: str, cls: ast.ClassDef) -> tuple[str, ...]:
     """How calls of a method of the class spell its name: a private one (``__validate``) also mangled,
     as a subclass must (``self._IFBaseModule__validate(x)``)."""
     if name.startswith("__") and not name.endswith("__"):
-        return name, f"_{cls.name.lstrip('_')}{name}"
+        return name, _mangling(cls) + name
     return (name,)
 
 
 def _unmangled(name: str, cls: ast.ClassDef) -> str:
     """A private name of the class as its body spells it (``__validate``) for the mangled one code
     outside it must use (``_IFBaseModule__validate``); any other name as it is."""
-    mangled = f"_{cls.name.lstrip('_')}__"
-    if name.startswith(mangled) and not name.endswith("__"):
-        return name[len(mangled) - 2 :]
+    prefix = _mangling(cls)
+    if name.startswith(prefix + "__") and not name.endswith("__"):
+        return name[len(prefix) :]
     return name
+
+
+def _mangling(cls: ast.ClassDef) -> str:
+    """What Python puts before a private name of the class (``_IFBaseModule`` of ``__validate``)."""
+    return "_" + cls.name.lstrip("_")
 
 
 def _same_constant(key: ast.expr | None, index: ast.expr) -> bool:
@@ -4563,14 +4568,9 @@ def _is_property(node: ast.AST) -> TypeGuard[ast.FunctionDef | ast.AsyncFunction
     return isinstance(node, _FUNCTIONS) and _decorated(node, _PROPERTIES)
 
 
-def _runs_own_layers(cls: ast.ClassDef, name: str, seen: set[str]) -> bool:
+def _runs_own_layers(cls: ast.ClassDef, name: str) -> bool:
     """Whether a method of a module class calls its layers: a submodule its ``__init__`` builds
     (``self.rq = ResidualVQ(...)``, then ``self.rq(x)``), ``self(...)``, or a method that does."""
-    method = method_named(cls, name)
-    params = [*method.args.posonlyargs, *method.args.args] if method is not None else []
-    if method is None or not params or name in seen:
-        return False
-    seen.add(name)
     init = method_named(cls, "__init__")
     built = {
         target.attr
@@ -4579,13 +4579,23 @@ def _runs_own_layers(cls: ast.ClassDef, name: str, seen: set[str]) -> bool:
         for target in stmt.targets
         if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
     }
-    this = params[0].arg
-    called = [call.func for call in ast.walk(method) if isinstance(call, ast.Call)]
-    return any(isinstance(func, ast.Name) and func.id == this for func in called) or any(
-        func.attr in built or _runs_own_layers(cls, func.attr, seen)
-        for func in called
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == this
-    )
+    seen: set[str] = set()
+
+    def runs(name: str) -> bool:
+        method = method_named(cls, name)
+        params = [*method.args.posonlyargs, *method.args.args] if method is not None else []
+        if method is None or not params or name in seen:
+            return False
+        seen.add(name)
+        this = params[0].arg
+        called = [call.func for call in ast.walk(method) if isinstance(call, ast.Call)]
+        return any(isinstance(func, ast.Name) and func.id == this for func in called) or any(
+            func.attr in built or runs(func.attr)
+            for func in called
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == this
+        )
+
+    return runs(name)
 
 
 def never_reads_self(function: ast.FunctionDef | ast.AsyncFunctionDef, owner: str) -> bool:
